@@ -1,0 +1,11 @@
+"""Downhill: watch optimizers descend loss landscapes. Entry point: routes to the pages."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Downhill", page_icon="⛷️", layout="wide")
+
+st.navigation(
+    [
+        st.Page("pages/race.py", title="Race", icon="🏁", url_path="race", default=True),
+    ]
+).run()

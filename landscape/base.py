@@ -1,0 +1,89 @@
+"""The shape every landscape shares: a scalar field over a trailing parameter axis.
+
+A ``Surface`` maps points ``xy`` of shape ``(..., 2)`` to values ``(...)`` and exact gradients
+``(..., 2)``. Higher-dimensional objectives (data-driven losses, the neural network) follow the same
+``value``/``grad`` protocol over ``(..., P)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+Domain = tuple[tuple[float, float], tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Minimum:
+    """A stationary point that is a local minimum: f(point) = value, grad f(point) = 0."""
+
+    point: tuple[float, float]
+    value: float
+    is_global: bool
+    label: str = ""
+
+
+@runtime_checkable
+class Objective(Protocol):
+    """Anything the optimizers can descend: value and gradient over a trailing parameter axis."""
+
+    def value(self, params: np.ndarray) -> np.ndarray: ...
+
+    def grad(self, params: np.ndarray) -> np.ndarray: ...
+
+
+@runtime_checkable
+class StochasticObjective(Objective, Protocol):
+    """An objective that is a mean over ``n_samples`` terms; ``idx`` selects a minibatch.
+
+    ``value(params, idx)`` and ``grad(params, idx)`` average over the samples ``idx`` only
+    (``idx=None``: all samples, the full-batch loss and gradient).
+    """
+
+    n_samples: int
+
+    def value(self, params: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray: ...
+
+    def grad(self, params: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Surface:
+    """A 2D landscape with known minima, a plotting domain and a starting point that races well.
+
+    Subclasses (or instances built with ``f`` and ``df``) provide ``value`` and ``grad``.
+    ``log_scale`` asks figures to colour by log(f - f_min + 1) because the range is wide.
+    """
+
+    name: str
+    title: str
+    description: str
+    domain: Domain
+    minima: tuple[Minimum, ...]
+    default_start: tuple[float, float]
+    latex: str = ""
+    log_scale: bool = False
+    f: object = field(default=None, repr=False)
+    df: object = field(default=None, repr=False)
+
+    def value(self, xy: np.ndarray) -> np.ndarray:
+        """f(x, y) for ``xy`` of shape (..., 2) -> (...)."""
+        xy = np.asarray(xy, dtype=float)
+        return self.f(xy[..., 0], xy[..., 1])
+
+    def grad(self, xy: np.ndarray) -> np.ndarray:
+        """(df/dx, df/dy) for ``xy`` of shape (..., 2) -> (..., 2)."""
+        xy = np.asarray(xy, dtype=float)
+        gx, gy = self.df(xy[..., 0], xy[..., 1])
+        return np.stack(np.broadcast_arrays(gx, gy), axis=-1)
+
+    @property
+    def global_minima(self) -> tuple[Minimum, ...]:
+        return tuple(m for m in self.minima if m.is_global)
+
+    @property
+    def min_value(self) -> float:
+        """The global minimum value (lowest declared minimum)."""
+        return min(m.value for m in self.minima)

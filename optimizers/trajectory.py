@@ -1,0 +1,41 @@
+"""The result of ``run``: where each path went, what it cost and whether it blew up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Paths of one optimizer from one start (D,) or a batch of starts (B, D).
+
+    points:        (steps+1, D) or (steps+1, B, D); row 0 is the start.
+    losses:        (steps+1,) or (steps+1, B): the full objective value at each point.
+    evaluations:   (steps+1,) cumulative oracle calls (function values + gradients) per path
+                   up to each step: the article's "trials".
+    diverged_step: int (single start) or (B,) ints: the first step whose point or loss was
+                   non-finite or left the bound; -1 where the path never diverged. From that
+                   step on the path is frozen at its last good point.
+    switch_step:   for ``adam_then_sgd``, the first step taken by SGD; otherwise None.
+    lr:            (steps,) the learning rate used at each step (after any schedule).
+    """
+
+    points: np.ndarray
+    losses: np.ndarray
+    evaluations: np.ndarray
+    diverged_step: np.ndarray | int
+    lr: np.ndarray
+    switch_step: int | None = None
+    optimizer: str = ""
+    hparams: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def steps(self) -> int:
+        return self.points.shape[0] - 1
+
+    @property
+    def batched(self) -> bool:
+        return self.points.ndim == 3
