@@ -1,0 +1,368 @@
+"""A small fully connected classifier in NumPy with back-propagation written by hand.
+
+The network ``MLP(X, y, hidden=(16, 16), activation="relu", weight_decay=0.0)`` maps 2D points
+through ``len(hidden)`` hidden layers (0 = the linear classifier, 1 = "ANN", 2-3 = "DNN") to
+``k`` logits:
+
+    a_0 = x,   z_l = a_{l-1} W_l^T + b_l,   a_l = act(z_l)  (l < L),   logits = z_L
+    p = softmax(logits),   loss = mean_i [-log p_i[y_i]] + (weight_decay / 2) * sum_l ||W_l||^2
+
+L2 acts on the weight matrices only, never on the biases (as is usual, and as in the paper whose
+landscape we draw). ``W_l`` has PyTorch's ``nn.Linear`` layout ``(out, in)``: row j holds the
+weights into neuron j.
+
+**It is an objective** for ``optimizers.run``: parameters are one flat vector ``theta`` of length
+``n_params`` = concatenation of ``W_1.ravel(), b_1, W_2.ravel(), b_2, ...`` (PyTorch's
+``parameters()`` order), and
+
+- ``value(theta (..., P), idx=None) -> (...)``, ``grad(theta (..., P), idx=None) -> (..., P)``:
+  mean over the training samples ``idx`` (None = all). Leading axes are a batch of parameter vectors
+  (many starts, a 41 x 41 grid for the landscape, or every step of a path): one batched matmul over
+  (batch, samples, width), no Python loop.
+- ``n_samples``; ``steps_per_epoch(batch_size)`` and ``epochs(steps, batch_size)`` convert between
+  optimizer steps and epochs (``run`` draws minibatches by epoch: shuffle, then consecutive batches,
+  the last one possibly smaller).
+
+**For the page**: ``init_params(seed)`` (He for ReLU, Xavier/Glorot for tanh and sigmoid; the
+output layer 0.1 x Xavier so the initial loss is about log k; biases 0),
+``unflatten(theta) -> [(W, b), ...]`` (works on gradients too: the drawing's edge width is
+``|unflatten(grad)[l][0]|``, the "responsibility" of each weight),
+``forward(theta, X) -> probabilities (..., n, k)``, ``logits``, ``predict``, ``accuracy`` (all
+batched over theta; pass a grid of points as X for a decision boundary), and
+``backprop_trace(theta, x, label) -> BackpropTrace`` with every number of the step-by-step view.
+
+For a held-out split, ``test_net = net.with_data(X_test, y_test)`` is the same architecture and
+parameter layout on other data: evaluate the same path on both (``test_net.value(traj.points)`` is
+one batched call). MLP objects are
+picklable, so ``st.cache_data`` can hash them, or pass ``net.cache_key`` and the net as ``_net``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce
+
+import numpy as np
+
+# ------------------------------------------------------------ activations: forward + local slope
+
+
+@dataclass(frozen=True)
+class Activation:
+    """a = f(z) and its local derivative da/dz written from (z, a); ``init`` names the scheme."""
+
+    name: str
+    f: Callable[[np.ndarray], np.ndarray]
+    df: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    init: str  # "he" or "xavier"
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "relu": Activation("relu", lambda z: np.maximum(z, 0.0),
+                       lambda z, a: (z > 0.0).astype(z.dtype), "he"),        # d relu = [z > 0]
+    "tanh": Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "xavier"),  # d tanh = 1 - a^2
+    "sigmoid": Activation("sigmoid", lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),  # no exp overflow
+                          lambda z, a: a * (1.0 - a), "xavier"),             # d sigma = a(1 - a)
+}
+
+
+OUTPUT_GAIN = 0.1  # scale of the output layer's initial weights relative to Xavier
+
+
+def _t(M: np.ndarray) -> np.ndarray:
+    """Transpose the last two axes (batched matrix transpose)."""
+    return np.swapaxes(M, -1, -2)
+
+
+# ------------------------------------------------------------------ softmax and cross-entropy
+# Reductions over a short last axis (k classes) or over samples are slow as ``.max/.sum(axis)``
+# in NumPy for small arrays; a running ``np.maximum`` over the k columns and a matmul with a ones
+# vector compute the same numbers several times faster.
+
+
+def _rowmax(z: np.ndarray) -> np.ndarray:
+    """max over the last axis: (..., k) -> (...)."""
+    return reduce(np.maximum, (z[..., j] for j in range(1, z.shape[-1])), z[..., 0])
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """log p = z - logsumexp(z) over the last axis; subtracting max(z) first keeps exp <= 1."""
+    shifted = z - _rowmax(z)[..., None]
+    return shifted - np.log(np.exp(shifted) @ np.ones(z.shape[-1]))[..., None]
+
+
+def cross_entropy(logits: np.ndarray, onehot: np.ndarray,
+                  need_grad: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """Mean -log softmax(logits)[y] over the sample axis, and its gradient w.r.t. the logits.
+
+    logits (..., m, k), onehot(y) (m, k) -> loss (...), dloss/dlogits = (softmax - onehot) / m.
+    """
+    m, k = onehot.shape
+    shifted = logits - _rowmax(logits)[..., None]  # s = z - max z
+    e = np.exp(shifted)
+    total = e @ np.ones(k)  # sum_j exp(s_j)
+    per_sample = np.log(total) - (shifted * onehot) @ np.ones(k)  # -log p_y = lse(s) - s_y
+    loss = per_sample @ np.full(m, 1.0 / m)
+    if not need_grad:
+        return loss, None
+    dlogits = (e / total[..., None] - onehot) / m  # d(-log p_y)/dz = p - onehot
+    return loss, dlogits
+
+
+# ------------------------------------------------------------------ the traced forward/backward
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """One layer of ``backprop_trace``: z = a_in W^T + b, a_out = act(z) (the logits, last layer).
+
+    ``grad_*`` are d(-log p_true)/d(...) for this example.
+    """
+
+    weight: np.ndarray
+    bias: np.ndarray
+    a_in: np.ndarray
+    z: np.ndarray
+    a_out: np.ndarray
+    grad_a_out: np.ndarray
+    grad_z: np.ndarray
+    grad_weight: np.ndarray
+    grad_bias: np.ndarray
+    grad_a_in: np.ndarray
+    activation: str  # "relu" / "tanh" / "sigmoid", or "softmax" for the output layer
+
+
+@dataclass(frozen=True)
+class BackpropTrace:
+    """Every number of one example's forward and backward pass, input to loss and back.
+
+    ``layers[-1]`` is the output layer (its ``z`` = logits); ``probs`` = softmax(logits);
+    ``loss`` = -log probs[label] (plain cross-entropy of this example: L2 is not included).
+    """
+
+    x: np.ndarray
+    label: int
+    layers: tuple[LayerTrace, ...]
+    logits: np.ndarray
+    probs: np.ndarray
+    loss: float
+
+
+class MLP:
+    """Fully connected softmax classifier over training data ``X`` (n, d), ``y`` (n,)."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, hidden: tuple[int, ...] = (16, 16),
+                 activation: str = "relu", weight_decay: float = 0.0,
+                 n_classes: int | None = None) -> None:
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y)
+        if X.ndim != 2 or y.shape != (X.shape[0],):
+            raise ValueError(f"X must be (n, d) and y (n,), got {X.shape} and {y.shape}")
+        if len(hidden) > 3 or any(int(w) < 1 for w in hidden):
+            raise ValueError(f"0 to 3 hidden layers of width >= 1, got {hidden}")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; valid: {', '.join(ACTIVATIONS)}")
+        if weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+        k = int(y.max()) + 1 if n_classes is None else int(n_classes)
+        if y.min() < 0 or y.max() >= k or k < 2:
+            raise ValueError(f"labels must lie in 0..{k - 1} with at least 2 classes")
+        self.X = X
+        self.y = y.astype(np.int64)
+        self.X.flags.writeable = False
+        self.y.flags.writeable = False
+        self.hidden = tuple(int(w) for w in hidden)
+        self.activation = activation
+        self.weight_decay = float(weight_decay)
+        self.n_classes = k
+        self.layer_sizes = (X.shape[1], *self.hidden, k)
+        self._act = ACTIVATIONS[activation]
+        # where each (W_l, b_l) lives in the flat vector
+        self._slices: list[tuple[slice, slice, tuple[int, int]]] = []
+        start = 0
+        for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True):
+            w_end = start + n_out * n_in
+            self._slices.append((slice(start, w_end), slice(w_end, w_end + n_out), (n_out, n_in)))
+            start = w_end + n_out
+        self.n_params = start
+        self._onehot = np.eye(k)[self.y]
+        self._weight_mask = self.weight_mask()
+
+    # ---------------------------------------------------------------- parameter vector
+
+    @property
+    def n_samples(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def cache_key(self) -> tuple:
+        """Hashable identity of (architecture, L2, data) for caches."""
+        digest = hashlib.sha1(self.X.tobytes() + self.y.tobytes()).hexdigest()
+        return (self.layer_sizes, self.activation, self.weight_decay, digest)
+
+    def __repr__(self) -> str:
+        sizes = "-".join(map(str, self.layer_sizes))
+        return (f"MLP({sizes}, {self.activation}, weight_decay={self.weight_decay}, "
+                f"n={self.n_samples})")
+
+    def with_data(self, X: np.ndarray, y: np.ndarray) -> MLP:
+        """The same architecture, L2 and class count over other data (e.g. the test split)."""
+        return MLP(X, y, self.hidden, self.activation, self.weight_decay, self.n_classes)
+
+    def unflatten(self, params: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Views ``[(W_l (..., out, in), b_l (..., out)), ...]`` into ``params`` (..., P)."""
+        params = np.asarray(params, dtype=np.float64)
+        if params.shape[-1] != self.n_params:
+            raise ValueError(f"expected {self.n_params} parameters, got {params.shape[-1]}")
+        lead = params.shape[:-1]
+        return [(params[..., w].reshape(*lead, *shape), params[..., b])
+                for w, b, shape in self._slices]
+
+    def flatten(self, layers: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """Inverse of ``unflatten``: [(W, b), ...] -> (..., P)."""
+        parts = []
+        for W, b in layers:
+            parts += [W.reshape(*W.shape[:-2], -1), b]
+        return np.concatenate(parts, axis=-1)
+
+    def weight_mask(self) -> np.ndarray:
+        """(P,) 1.0 at weight-matrix entries, 0.0 at biases (what L2 and filter-norm act on)."""
+        mask = np.zeros(self.n_params)
+        for w, _, _ in self._slices:
+            mask[w] = 1.0
+        return mask
+
+    def init_params(self, seed: int = 0) -> np.ndarray:
+        """Seeded normal init: He std sqrt(2/fan_in) (ReLU) or Xavier sqrt(2/(fan_in+fan_out)).
+
+        The output layer feeds the softmax, not the activation: it gets Xavier scaled by
+        ``OUTPUT_GAIN`` = 0.1, so the initial logits are small, the initial probabilities nearly
+        uniform and the initial loss close to log(n_classes) (Karpathy's "init well"). Biases are 0.
+        """
+        rng = np.random.default_rng(seed)
+        layers = []
+        for i, (_, _, (n_out, n_in)) in enumerate(self._slices):
+            xavier = np.sqrt(2.0 / (n_in + n_out))
+            if i == len(self._slices) - 1:
+                std = OUTPUT_GAIN * xavier
+            else:
+                std = np.sqrt(2.0 / n_in) if self._act.init == "he" else xavier
+            layers.append((std * rng.standard_normal((n_out, n_in)), np.zeros(n_out)))
+        return self.flatten(layers)
+
+    # ---------------------------------------------------------------- forward / backward
+
+    def _forward(self, layers, X):
+        """Returns the tape [(a_in, z, a_out)] per layer; the last a_out is the logits (= z)."""
+        tape = []
+        a = X
+        for i, (W, b) in enumerate(layers):
+            z = a @ _t(W)  # linear z = a W^T + b: dz/da = W, dz/dW = a, dz/db = 1
+            z += b[..., None, :]
+            out = z if i == len(layers) - 1 else self._act.f(z)
+            tape.append((a, z, out))
+            a = out
+        return tape
+
+    def _backward(self, layers, tape, dlogits):
+        """Chain rule from dL/dlogits back to the input; per layer (da_out, dz, dW, db, da_in)."""
+        grads = []
+        g_out = dlogits
+        for i in range(len(layers) - 1, -1, -1):
+            W, _ = layers[i]
+            a_in, z, a_out = tape[i]
+            dz = g_out if i == len(layers) - 1 else g_out * self._act.df(z, a_out)  # act' local
+            dW = _t(dz) @ a_in  # dL/dW = dz^T a_in
+            db = np.ones(dz.shape[-2]) @ dz  # dL/db = sum over samples of dz
+            da_in = dz @ W  # dL/da_in = dz W
+            grads.append((g_out, dz, dW, db, da_in))
+            g_out = da_in
+        return grads[::-1]
+
+    def _data(self, idx):
+        """Inputs and one-hot labels of the samples ``idx`` (None = all)."""
+        if idx is None:
+            return self.X, self._onehot
+        idx = np.asarray(idx)
+        return self.X[idx], self._onehot[idx]
+
+    def value(self, params: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
+        """Mean cross-entropy over samples ``idx`` (+ L2): (..., P) -> (...)."""
+        params = np.asarray(params, dtype=np.float64)
+        X, onehot = self._data(idx)
+        loss, _ = cross_entropy(self._forward(self.unflatten(params), X)[-1][2], onehot, False)
+        if self.weight_decay:  # + (wd / 2) ||W||^2 over weight entries only
+            loss = loss + (0.5 * self.weight_decay) * ((params * params) @ self._weight_mask)
+        return loss
+
+    def value_and_grad(self, params: np.ndarray,
+                       idx: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Loss (...) and its gradient (..., P) from one forward and one backward pass."""
+        params = np.asarray(params, dtype=np.float64)
+        layers = self.unflatten(params)
+        X, onehot = self._data(idx)
+        tape = self._forward(layers, X)
+        loss, dlogits = cross_entropy(tape[-1][2], onehot)
+        grad = self.flatten([(g[2], g[3]) for g in self._backward(layers, tape, dlogits)])
+        if self.weight_decay:
+            decay = self.weight_decay * (params * self._weight_mask)  # d(wd/2 w^2)/dw = wd w
+            loss = loss + 0.5 * (decay @ params)
+            grad += decay
+        return loss, grad
+
+    def grad(self, params: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
+        """d value / d params: (..., P) -> (..., P)."""
+        return self.value_and_grad(params, idx)[1]
+
+    def steps_per_epoch(self, batch_size: int | None) -> int:
+        """Optimizer steps in one pass over the data: ceil(n / batch_size) (1 for full batch)."""
+        if batch_size is None or batch_size >= self.n_samples:
+            return 1
+        return -(-self.n_samples // int(batch_size))
+
+    def epochs(self, steps: np.ndarray | int, batch_size: int | None) -> np.ndarray:
+        """Epochs completed after ``steps`` optimizer steps (fractional)."""
+        return np.asarray(steps, dtype=np.float64) / self.steps_per_epoch(batch_size)
+
+    # ---------------------------------------------------------------- predictions
+
+    def logits(self, params: np.ndarray, X: np.ndarray | None = None) -> np.ndarray:
+        """Logits (..., n, k) for points ``X`` (n, d) (default: the training data)."""
+        X = self.X if X is None else np.asarray(X, dtype=np.float64)
+        return self._forward(self.unflatten(params), X)[-1][2]
+
+    def forward(self, params: np.ndarray, X: np.ndarray | None = None) -> np.ndarray:
+        """Class probabilities softmax(logits): (..., n, k)."""
+        return np.exp(log_softmax(self.logits(params, X)))
+
+    def predict(self, params: np.ndarray, X: np.ndarray | None = None) -> np.ndarray:
+        """Predicted class argmax logits: (..., n) ints."""
+        return self.logits(params, X).argmax(axis=-1)
+
+    def accuracy(self, params: np.ndarray, X: np.ndarray | None = None,
+                 y: np.ndarray | None = None) -> np.ndarray:
+        """Fraction of points classified correctly (default: training data): (...)."""
+        y = self.y if y is None else np.asarray(y)
+        return (self.predict(params, X) == y).mean(axis=-1)
+
+    def backprop_trace(self, params: np.ndarray, x: np.ndarray, label: int) -> BackpropTrace:
+        """Forward and backward pass of one example ``x`` (d,) with true class ``label``."""
+        layers = self.unflatten(params)
+        if np.ndim(layers[0][0]) != 2:
+            raise ValueError("backprop_trace takes one parameter vector (P,)")
+        X = np.asarray(x, dtype=np.float64).reshape(1, -1)
+        tape = self._forward(layers, X)
+        loss, dlogits = cross_entropy(tape[-1][2], np.eye(self.n_classes)[[label]])
+        grads = self._backward(layers, tape, dlogits)
+        n = len(layers)
+        traces = tuple(
+            LayerTrace(weight=W, bias=b, a_in=a_in[0], z=z[0], a_out=a_out[0], grad_a_out=g_out[0],
+                       grad_z=dz[0], grad_weight=dW, grad_bias=db, grad_a_in=da_in[0],
+                       activation="softmax" if i == n - 1 else self.activation)
+            for i, ((W, b), (a_in, z, a_out), (g_out, dz, dW, db, da_in))
+            in enumerate(zip(layers, tape, grads, strict=True)))
+        logits = tape[-1][2][0]
+        return BackpropTrace(x=X[0], label=int(label), layers=traces, logits=logits,
+                             probs=np.exp(log_softmax(logits)), loss=float(loss))
