@@ -1,0 +1,112 @@
+"""Basin classification on a surface whose basins are known: a separable tilted double well.
+
+f(x, y) = (x^2 - 1)^2 + 0.2 x + y^2 / 2. The x-part has two wells split by a ridge at the middle
+root of 4x^3 - 4x + 0.2 = 0; the y-part is a bowl. Small-step gradient descent started left of the
+ridge ends in the left (global) well, right of it in the right (local) well.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from landscape.base import Minimum, Surface
+from pages.common.basins import (
+    DIVERGED,
+    MOVING,
+    baseline,
+    basin_map,
+    capture_radius,
+    classify,
+    start_grid,
+    steps_to_global,
+)
+
+TILT = 0.2
+
+
+def double_well() -> tuple[Surface, float]:
+    """The tilted double well and the x of the ridge between its wells."""
+    left, ridge, right = np.sort(np.roots([4.0, 0.0, -4.0, TILT]).real)
+
+    def fx(x):
+        return (x * x - 1.0) ** 2 + TILT * x
+
+    surface = Surface(
+        name="tilted_double_well",
+        title="Tilted double well",
+        description="test surface",
+        domain=((-2.0, 2.0), (-2.0, 2.0)),
+        minima=(
+            Minimum((float(left), 0.0), float(fx(left)), True, "left"),
+            Minimum((float(right), 0.0), float(fx(right)), False, "right"),
+        ),
+        default_start=(1.5, 1.0),
+        f=lambda x, y: fx(x) + 0.5 * y * y,
+        df=lambda x, y: (4.0 * x * (x * x - 1.0) + TILT, y),
+    )
+    return surface, float(ridge)
+
+
+def test_start_grid_is_row_major_cell_centres() -> None:
+    xs, ys, starts = start_grid(((0.0, 4.0), (10.0, 12.0)), 4)
+    np.testing.assert_allclose(xs, [0.5, 1.5, 2.5, 3.5])
+    np.testing.assert_allclose(ys, [10.25, 10.75, 11.25, 11.75])
+    np.testing.assert_allclose(starts[1 * 4 + 2], [2.5, 10.75])
+
+
+def test_classify_labels_nearest_minimum_moving_and_diverged() -> None:
+    surface, _ = double_well()
+    r = capture_radius(surface.minima, surface.domain)
+    left = surface.minima[0].point
+    right = surface.minima[1].point
+    final = np.array([left, [right[0] + 0.5 * r, 0.0], [0.0, 1.5], [np.nan, np.nan], left])
+    diverged = np.array([False, False, False, True, True])
+    labels = classify(final, diverged, surface.minima, r)
+    np.testing.assert_array_equal(labels, [0, 1, MOVING, DIVERGED, DIVERGED])
+
+
+def test_capture_radius_never_covers_two_minima() -> None:
+    minima = (Minimum((0.0, 0.0), 0.0, True), Minimum((0.1, 0.0), 1.0, False))
+    assert capture_radius(minima, ((-5.0, 5.0), (-5.0, 5.0))) < 0.05
+
+
+def test_gradient_descent_basins_split_at_the_ridge() -> None:
+    surface, ridge = double_well()
+    bm = basin_map("sgd", surface, 40, 400, hparams={"lr": 0.02})
+    col_x = np.broadcast_to(bm.xs, bm.labels.shape)
+    clear = np.abs(col_x - ridge) > 0.1
+    expected = np.where(col_x < ridge, 0, 1)
+    np.testing.assert_array_equal(bm.labels[clear], expected[clear])
+    share_left = float(np.mean(bm.xs < ridge))
+    assert bm.stats.success_rate == pytest.approx(share_left, abs=0.03)
+    assert bm.stats.median_steps > 0
+    assert bm.stats.counts.get(0, 0) + bm.stats.counts.get(1, 0) == 40 * 40
+
+
+def test_huge_rate_diverges_and_one_tiny_step_is_still_moving() -> None:
+    surface, _ = double_well()
+    blown = basin_map("sgd", surface, 10, 50, hparams={"lr": 5.0})
+    assert np.all(blown.labels == DIVERGED)
+    assert blown.stats.success_rate == 0.0
+    assert np.isnan(blown.stats.median_steps)
+    crawl = basin_map("sgd", surface, 10, 1, hparams={"lr": 1e-4})
+    assert (crawl.labels == MOVING).mean() > 0.9
+
+
+def test_steps_to_global_is_the_first_entry_into_the_capture_radius() -> None:
+    surface, _ = double_well()
+    g = np.array(surface.minima[0].point)
+    path = np.array([[[1.0, 1.0]], [[0.0, 0.0]], [g + np.array([0.01, 0.0])], [g]])
+    assert steps_to_global(path, surface.minima, 0.05)[0] == 2
+
+
+def test_baselines_count_trials_on_the_same_starts() -> None:
+    surface, _ = double_well()
+    _, _, starts = start_grid(surface.domain, 8)
+    for name in ("random_search", "random_local_search"):
+        stats = baseline(name, surface, starts, 300, seed=1)
+        assert 0.0 <= stats.success_rate <= 1.0
+        assert stats.evaluations_per_path >= 300
+        if stats.success_rate > 0:
+            assert stats.median_evaluations <= stats.evaluations_per_path
