@@ -1,0 +1,255 @@
+"""The standard 2D optimization test functions as Surfaces, with every local minimum in the domain.
+
+Minima of the non-lattice functions are literals verified numerically (Newton-refined from a dense
+grid; see tests/landscape). Functions with a lattice of local minima (Rastrigin, Ackley, Griewank,
+Levy) list them all, computed at import by Newton's method from their lattice points (a few ms).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from landscape import formulas as fn
+from landscape.base import Surface
+from landscape.build import grid_starts, lattice, lattice_minima, surface
+from landscape.minima import as_minima
+
+ROSENBROCK = surface(
+    "rosenbrock", fn.rosenbrock, fn.rosenbrock_grad,
+    title="Rosenbrock's banana valley",
+    description="""
+        A curved, flat-bottomed valley: finding the valley is easy, following it to (1, 1) is not.
+        Watch plain gradient descent crawl along the floor while momentum and Adam slide down it
+        (and a too-large learning rate blow up on the steep walls).
+    """,
+    domain=((-2.0, 2.0), (-1.0, 3.0)),
+    minima=as_minima([(1.0, 1.0)], [0.0]),
+    default_start=(-1.5, 2.5),
+    latex=r"f(x,y) = (1-x)^2 + 100\,(y-x^2)^2",
+    log_scale=True,
+)
+
+HIMMELBLAU = surface(
+    "himmelblau", fn.himmelblau, fn.himmelblau_grad,
+    title="Himmelblau's four valleys",
+    description="""
+        Four global minima, all at height 0, around a central hill. Watch optimizers that start
+        together split up and land in different valleys: which one you reach depends on the path.
+    """,
+    domain=((-5.0, 5.0), (-5.0, 5.0)),
+    minima=as_minima(
+        [(3.0, 2.0), (-2.80511808695, 3.13131251825), (-3.77931025338, -3.28318599129),
+         (3.58442834033, -1.84812652696)],
+        [0.0, 0.0, 0.0, 0.0],
+    ),
+    default_start=(-0.5, -4.5),
+    latex=r"f(x,y) = (x^2+y-11)^2 + (x+y^2-7)^2",
+    log_scale=True,
+)
+
+RASTRIGIN = surface(
+    "rastrigin", fn.rastrigin, fn.rastrigin_grad,
+    title="Rastrigin's egg crate",
+    description="""
+        A bowl covered by a regular grid of 121 local minima. Watch gradient methods stop in the
+        first dimple they meet, while random search (and luck) can land near the global one at 0.
+    """,
+    domain=((-5.12, 5.12), (-5.12, 5.12)),
+    minima=lattice_minima(fn.rastrigin, fn.rastrigin_grad, ((-5.12, 5.12), (-5.12, 5.12)),
+                           lattice(np.arange(-5.0, 6.0), np.arange(-5.0, 6.0))),
+    default_start=(-2.3, 2.6),
+    latex=r"f(x,y) = 20 + \sum_{v\in\{x,y\}} \left(v^2 - 10\cos 2\pi v\right)",
+)
+
+ACKLEY = surface(
+    "ackley", fn.ackley, fn.ackley_grad,
+    title="Ackley's funnel",
+    description="""
+        A nearly flat, rippled plateau with a sharp funnel in the middle. Watch small steps get
+        caught in ripples far from the centre; momentum can roll over them into the funnel.
+    """,
+    domain=((-5.0, 5.0), (-5.0, 5.0)),
+    minima=lattice_minima(fn.ackley, fn.ackley_grad, ((-5.0, 5.0), (-5.0, 5.0)),
+                           lattice(np.arange(-5.0, 6.0), np.arange(-5.0, 6.0))),
+    default_start=(-3.2, 2.4),
+    latex=r"f(x,y) = -20\,e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20",
+)
+
+BEALE = surface(
+    "beale", fn.beale, fn.beale_grad,
+    title="Beale's flat cross",
+    description="""
+        Steep walls around long, almost flat arms that meet at the minimum (3, 0.5). Watch how fast
+        each optimizer crosses the flat arms; large learning rates explode on the walls.
+    """,
+    domain=((-4.5, 4.5), (-4.5, 4.5)),
+    minima=as_minima([(3.0, 0.5)], [0.0]),
+    default_start=(-2.0, 2.0),
+    latex=r"f(x,y) = (1.5-x+xy)^2 + (2.25-x+xy^2)^2 + (2.625-x+xy^3)^2",
+    log_scale=True,
+)
+
+BOOTH = surface(
+    "booth", fn.booth, fn.booth_grad,
+    title="Booth's tilted bowl",
+    description="""
+        A plain quadratic bowl, tilted and stretched: every method gets to (1, 3). Watch the
+        learning rate alone decide between crawling, zig-zagging and diverging.
+    """,
+    domain=((-10.0, 10.0), (-10.0, 10.0)),
+    minima=as_minima([(1.0, 3.0)], [0.0]),
+    default_start=(-8.0, -7.0),
+    latex=r"f(x,y) = (x+2y-7)^2 + (2x+y-5)^2",
+    log_scale=True,
+)
+
+MATYAS = surface(
+    "matyas", fn.matyas, fn.matyas_grad,
+    title="Matyas' shallow trough",
+    description="""
+        A quadratic bowl with a shallow diagonal trough. Watch plain gradient descent slow down
+        along the flat diagonal while adaptive methods keep their pace.
+    """,
+    domain=((-10.0, 10.0), (-10.0, 10.0)),
+    minima=as_minima([(0.0, 0.0)], [0.0]),
+    default_start=(-8.0, -6.0),
+    latex=r"f(x,y) = 0.26\,(x^2+y^2) - 0.48\,xy",
+)
+
+SIX_HUMP_CAMEL = surface(
+    "six_hump_camel", fn.six_hump_camel, fn.six_hump_camel_grad,
+    title="Six-hump camel",
+    description="""
+        Six valleys: two global minima near the centre, four local ones at the sides. Watch which
+        valley each optimizer settles in from a start on the flank.
+    """,
+    domain=((-3.0, 3.0), (-2.0, 2.0)),
+    minima=as_minima(
+        [(-0.0898420131003, 0.712656403021), (0.0898420131003, -0.712656403021),
+         (-1.70360671497, 0.796083568673), (1.70360671497, -0.796083568673),
+         (1.60710475292, 0.568651454884), (-1.60710475292, -0.568651454884)],
+        [-1.03162845349, -1.03162845349, -0.215463824384, -0.215463824384,
+         2.10425031031, 2.10425031031],
+    ),
+    default_start=(-2.4, 1.2),
+    latex=r"f(x,y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (4y^2-4)\,y^2",
+    log_scale=True,
+)
+
+THREE_HUMP_CAMEL = surface(
+    "three_hump_camel", fn.three_hump_camel, fn.three_hump_camel_grad,
+    title="Three-hump camel",
+    description="""
+        One global minimum at the origin between two shallow side valleys. Watch a start on the
+        side: gradient descent stops in the side valley at 0.2986, momentum may roll through.
+    """,
+    domain=((-2.0, 2.0), (-2.0, 2.0)),
+    minima=as_minima(
+        [(0.0, 0.0), (-1.74755234583, 0.873776172915), (1.74755234583, -0.873776172915)],
+        [0.0, 0.298638442237, 0.298638442237],
+    ),
+    default_start=(-1.9, 1.6),
+    latex=r"f(x,y) = 2x^2 - 1.05x^4 + \tfrac{x^6}{6} + xy + y^2",
+)
+
+STYBLINSKI_TANG = surface(
+    "styblinski_tang", fn.styblinski_tang, fn.styblinski_tang_grad,
+    title="Styblinski-Tang",
+    description="""
+        Four valleys in the corners of a square, of four different depths. Watch whether the
+        optimizer that starts near the shallowest valley ever reaches the deepest one.
+    """,
+    domain=((-5.0, 5.0), (-5.0, 5.0)),
+    minima=as_minima(
+        [(-2.90353402777, -2.90353402777), (-2.90353402777, 2.74680277099),
+         (2.74680277099, -2.90353402777), (2.74680277099, 2.74680277099)],
+        [-78.3323314075, -64.1956123591, -64.1956123591, -50.0588933106],
+    ),
+    default_start=(0.3, 0.3),
+    latex=r"f(x,y) = \tfrac12 \sum_{v\in\{x,y\}} \left(v^4 - 16v^2 + 5v\right)",
+)
+
+GOLDSTEIN_PRICE = surface(
+    "goldstein_price", fn.goldstein_price, fn.goldstein_price_grad,
+    title="Goldstein-Price",
+    description="""
+        Values from 3 to a million: steep cliffs, a deep narrow global valley at (0, -1) and three
+        local minima. Watch plain gradient descent explode unless its learning rate is tiny.
+    """,
+    domain=((-2.0, 2.0), (-2.0, 2.0)),
+    minima=as_minima([(0.0, -1.0), (-0.6, -0.4), (1.8, 0.2), (1.2, 0.8)],
+                     [3.0, 30.0, 84.0, 840.0]),
+    default_start=(-1.0, 1.0),
+    latex=r"f(x,y) = \left[1+(x+y+1)^2 P\right]\left[30+(2x-3y)^2 Q\right],\ "
+    r"P = 19-14x+3x^2-14y+6xy+3y^2,\ Q = 18-32x+12x^2+48y-36xy+27y^2",
+    log_scale=True,
+)
+
+LEVY = surface(
+    "levy", fn.levy, fn.levy_grad,
+    title="Levy",
+    description="""
+        Ripples of different sizes along x and y over a bowl centred on (1, 1), with dozens of local
+        minima. Watch the optimizers stall in ripples on the way to the centre.
+    """,
+    domain=((-10.0, 10.0), (-10.0, 10.0)),
+    minima=lattice_minima(fn.levy, fn.levy_grad, ((-10.0, 10.0), (-10.0, 10.0)),
+                           grid_starts(fn.levy, ((-10.0, 10.0), (-10.0, 10.0)), 201)),
+    default_start=(-7.5, 7.5),
+    latex=r"f = \sin^2\pi w_1 + (w_1-1)^2\left[1+10\sin^2(\pi w_1+1)\right] "
+    r"+ (w_2-1)^2\left[1+\sin^2 2\pi w_2\right],\ w_i = 1+\tfrac{x_i-1}{4}",
+)
+
+MCCORMICK = surface(
+    "mccormick", fn.mccormick, fn.mccormick_grad,
+    title="McCormick",
+    description="""
+        A tilted valley with a sine ripple: a global minimum at the lower left and a local one up
+        the valley. Watch starts on the upper side stop in the local minimum at 1.228.
+    """,
+    domain=((-1.5, 4.0), (-3.0, 4.0)),
+    minima=as_minima([(-0.547197551197, -1.5471975512), (2.59439510239, 1.59439510239)],
+                     [-1.91322295498, 1.22836969861]),
+    default_start=(3.5, 3.5),
+    latex=r"f(x,y) = \sin(x+y) + (x-y)^2 - 1.5x + 2.5y + 1",
+)
+
+_GRIEWANK_STARTS = lattice(
+    np.pi * np.arange(-3.0, 4.0), np.sqrt(2.0) * np.pi * np.arange(-2.0, 3.0)
+)
+
+GRIEWANK = surface(
+    "griewank", fn.griewank, fn.griewank_grad,
+    title="Griewank",
+    description="""
+        An almost flat bowl under an egg-crate of cosines: 17 local minima whose values differ by
+        less than 0.03. Watch optimizers settle in whichever dimple is nearest.
+    """,
+    domain=((-10.0, 10.0), (-10.0, 10.0)),
+    minima=lattice_minima(fn.griewank, fn.griewank_grad, ((-10.0, 10.0), (-10.0, 10.0)),
+                           _GRIEWANK_STARTS),
+    default_start=(-7.0, 6.0),
+    latex=r"f(x,y) = 1 + \frac{x^2+y^2}{4000} - \cos x \,\cos\frac{y}{\sqrt2}",
+)
+
+EASOM = surface(
+    "easom", fn.easom, fn.easom_grad,
+    title="Easom's needle",
+    description="""
+        Flat almost everywhere, with one narrow hole at (pi, pi). Watch gradient methods sit still
+        where the slope is zero to machine precision: only search finds the hole.
+    """,
+    domain=((0.0, 6.0), (0.0, 6.0)),
+    minima=as_minima(
+        [(np.pi, np.pi), (1.30499545044, 1.30499545044), (1.30499545044, 4.97818985674),
+         (4.97818985674, 1.30499545044), (4.97818985674, 4.97818985674)],
+        [-1.0, -8.11022389157e-05, -8.11022389157e-05, -8.11022389157e-05, -8.11022389157e-05],
+    ),
+    default_start=(1.0, 4.5),
+    latex=r"f(x,y) = -\cos x\,\cos y\;e^{-(x-\pi)^2-(y-\pi)^2}",
+)
+
+CLASSIC: tuple[Surface, ...] = (
+    ROSENBROCK, HIMMELBLAU, RASTRIGIN, ACKLEY, BEALE, BOOTH, MATYAS, SIX_HUMP_CAMEL,
+    THREE_HUMP_CAMEL, STYBLINSKI_TANG, GOLDSTEIN_PRICE, LEVY, MCCORMICK, GRIEWANK, EASOM,
+)
