@@ -1,0 +1,63 @@
+"""Structure of the learning-rate figures built from plain sweep-like data."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from viz.style import optimizer_color
+from viz.sweep import GAP_FLOOR, schedule_figure, sweep_figure
+
+
+def fake_sweep(name: str, n: int = 10, diverge_from: int = 7, best: int = 4):
+    lrs = np.geomspace(1e-3, 1.0, n)
+    final = np.abs(np.log(lrs / lrs[best])) + 0.0
+    final[best] = 0.0  # an exact zero must still be drawable on a log axis
+    diverged_step = np.where(np.arange(n) >= diverge_from, 12, -1)
+    steps = np.where(np.arange(n) < diverge_from, np.arange(n) * 10, -1)
+    return SimpleNamespace(optimizer=name, lrs=lrs, final_gap=final, steps_to_tol=steps,
+                           diverged_step=diverged_step, diverged=diverged_step >= 0, best=best,
+                           tol=1e-6)
+
+
+def traces_named(fig, text: str):
+    return [t for t in fig.data if text in (t.name or "")]
+
+
+def test_sweep_figure_marks_divergence_and_the_best_rate_in_the_optimizer_colour() -> None:
+    s = fake_sweep("adam")
+    fig = sweep_figure([s, fake_sweep("sgd", diverge_from=10, best=2)], {"adam": "Adam"})
+    diverged = traces_named(fig, "Adam: diverged")
+    assert len(diverged) == 1
+    assert len(diverged[0].x) == 3
+    assert diverged[0].marker.color == optimizer_color("adam")
+    assert not traces_named(fig, "sgd: diverged")  # nothing diverged, nothing drawn
+    best = traces_named(fig, "Adam: best lr")
+    assert len(best) == 1 and best[0].x[0] == s.lrs[4]
+    assert best[0].y[0] == GAP_FLOOR  # 0 clipped to the floor of the log axis
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+
+
+def test_sweep_figure_leaves_diverged_rates_out_of_the_curves() -> None:
+    s = fake_sweep("adam")
+    s.steps_to_tol[0] = -1  # the smallest rate never reaches the tolerance
+    fig = sweep_figure([s])
+    curve = next(t for t in fig.data if t.name == "adam")
+    assert len(curve.x) == 7
+    steps = traces_named(fig, "steps to tolerance")[0]
+    assert len(steps.x) == 6  # reached and not diverged
+    assert np.all(np.asarray(steps.y) >= 0)
+
+
+def test_schedule_figure_draws_the_switch_on_both_panels() -> None:
+    curves = [{"optimizer": "adam_then_sgd", "label": "Adam then SGD",
+               "lr": np.r_[np.full(30, 0.1), np.full(70, 0.01)], "gap": np.geomspace(1, 1e-9, 101)}]
+    fig = schedule_figure(curves, switch_step=30)
+    assert len(fig.layout.shapes) == 2
+    assert all(s.x0 == 30 for s in fig.layout.shapes)
+    assert any("SGD" in a.text for a in fig.layout.annotations)
+    assert fig.data[0].line.color == optimizer_color("adam_then_sgd")
+    assert fig.layout.yaxis2.type == "log"
+    no_switch = schedule_figure(curves)
+    assert len(no_switch.layout.shapes) == 0

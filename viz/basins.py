@@ -1,0 +1,132 @@
+"""Basin-of-attraction maps: every start cell coloured by where its path ended.
+
+Label convention (shared with ``pages/common/basins.py``): ``k >= 0`` = minimum ``k`` of the
+surface, ``-1`` = diverged, ``-2`` = near no minimum (still moving). A heatmap is fine here (the map
+is not animated); a near-invisible scatter of cell centres on top makes cells clickable with
+``st.plotly_chart(on_select="rerun")`` (heatmaps report no selectable points).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from viz.style import MINIMUM_GLOBAL, MINIMUM_LOCAL, base_layout, optimizer_color
+
+DIVERGED, MOVING = -1, -2
+GLOBAL_COLOR = "#2E9E44"
+DIVERGED_COLOR = "#C0392B"
+MOVING_COLOR = "#BDBDBD"
+#: Local minima cycle through these (none is green, red or grey, which carry fixed meanings).
+LOCAL_COLORS: tuple[str, ...] = (
+    "#4477AA", "#EE7733", "#AA3377", "#33BBEE", "#CCBB44", "#7F3C8D", "#11A579", "#E73F74",
+)
+MAX_LEGEND_LOCALS = 6
+MAX_CLICK_SIDE = 70
+
+
+def label_colors(minima: Sequence[Any]) -> dict[int, str]:
+    """Colour of every label: green for global minima, a cycling palette for local ones."""
+    colors = {DIVERGED: DIVERGED_COLOR, MOVING: MOVING_COLOR}
+    k_local = 0
+    for k, m in enumerate(minima):
+        if m.is_global:
+            colors[k] = GLOBAL_COLOR
+        else:
+            colors[k] = LOCAL_COLORS[k_local % len(LOCAL_COLORS)]
+            k_local += 1
+    return colors
+
+
+def label_text(label: int, minima: Sequence[Any]) -> str:
+    """Short legend words for a label."""
+    if label == DIVERGED:
+        return "diverged"
+    if label == MOVING:
+        return "no minimum yet (still moving)"
+    m = minima[label]
+    kind = "global min" if m.is_global else "local min"
+    return f"{kind} ({m.point[0]:.2f}, {m.point[1]:.2f})"
+
+
+def _discrete_scale(colors: list[str]) -> list[list[Any]]:
+    """A step colour scale for integer z = 0..len(colors)-1 with zmin=-0.5, zmax=len-0.5."""
+    n = len(colors)
+    scale: list[list[Any]] = []
+    for i, c in enumerate(colors):
+        scale += [[i / n, c], [(i + 1) / n, c]]
+    return scale
+
+
+def click_trace(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray,
+                minima: Sequence[Any]) -> dict[str, Any]:
+    """Near-invisible markers at (a stride of) the cell centres: hover tells the outcome, a click
+    selects the start. At most MAX_CLICK_SIDE per side to keep the page light."""
+    n = len(xs)
+    stride = max(1, int(np.ceil(n / MAX_CLICK_SIDE)))
+    idx = np.arange(0, n, stride)
+    gx, gy = np.meshgrid(xs[idx], ys[idx])
+    sub = labels[np.ix_(idx, idx)]
+    words = np.array([label_text(int(v), minima) for v in sub.ravel()], dtype=object)
+    size = max(4.0, 600.0 / len(idx))
+    return {
+        "type": "scatter", "mode": "markers", "name": "click: open in the race",
+        "x": np.round(gx.ravel(), 5).tolist(), "y": np.round(gy.ravel(), 5).tolist(),
+        "customdata": words.tolist(),
+        "marker": {"size": size, "opacity": 0.01, "color": "#000000", "symbol": "square"},
+        "hovertemplate": "start (%{x:.3g}, %{y:.3g})<br>ends: %{customdata}"
+                         "<extra>click: open in the race</extra>",
+        "showlegend": False,
+    }
+
+
+def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Sequence[Any],
+                 title: str, optimizer: str, domain: Any, height: int = 460) -> go.Figure:
+    """The basin map of one optimizer: coloured cells, minima markers, legend of outcomes."""
+    colors_by_label = label_colors(minima)
+    present = [int(v) for v in np.unique(labels)]
+    order = sorted(colors_by_label)  # -2, -1, 0, 1, ...
+    index = {lab: i for i, lab in enumerate(order)}
+    z = np.vectorize(index.__getitem__, otypes=[int])(labels) if labels.size else labels
+    fig = go.Figure()
+    fig.add_trace(go.Heatmap(
+        x=xs, y=ys, z=z, zmin=-0.5, zmax=len(order) - 0.5, showscale=False,
+        colorscale=_discrete_scale([colors_by_label[lab] for lab in order]), hoverinfo="skip",
+        name="basins",
+    ))
+    counts = {lab: int(np.sum(labels == lab)) for lab in present}
+    locals_shown = sorted((lab for lab in present if lab >= 0 and not minima[lab].is_global),
+                          key=lambda lab: -counts[lab])[:MAX_LEGEND_LOCALS]
+    legend = [lab for lab in present if lab >= 0 and minima[lab].is_global] + locals_shown
+    legend += [lab for lab in (DIVERGED, MOVING) if lab in present]
+    total = max(labels.size, 1)
+    for lab in legend:
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", showlegend=True,
+            name=f"{label_text(lab, minima)}: {100 * counts[lab] / total:.0f}%",
+            marker={"symbol": "square", "size": 12, "color": colors_by_label[lab]},
+        ))
+    fig.add_trace(click_trace(xs, ys, labels, minima))
+    for kind, style in ((True, MINIMUM_GLOBAL), (False, MINIMUM_LOCAL)):
+        pts = [m.point for m in minima if m.is_global == kind]
+        if pts:
+            fig.add_trace(go.Scatter(
+                x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers",
+                name="global minimum" if kind else "local minimum", marker=style,
+                showlegend=False, hovertemplate="%{fullData.name} (%{x:.3g}, %{y:.3g})"
+                                                "<extra></extra>",
+            ))
+    (x0, x1), (y0, y1) = domain
+    fig.update_xaxes(range=[x0, x1], title_text="start x", constrain="domain")
+    fig.update_yaxes(range=[y0, y1], title_text="start y", scaleanchor="x", scaleratio=1,
+                     constrain="domain")
+    fig.update_layout(**base_layout(height))
+    fig.update_layout(
+        title={"text": title, "font": {"color": optimizer_color(optimizer), "size": 16}},
+        margin={"t": 90}, legend={"y": 1.02, "font": {"size": 11}}, clickmode="event+select",
+        dragmode="pan",
+    )
+    return fig

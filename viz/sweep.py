@@ -1,0 +1,138 @@
+"""Learning-rate figures: the sweep (final loss and steps-to-tolerance against lr) and the schedule.
+
+Inputs are plain arrays (or any object with the ``SweepLike`` attributes); no Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from viz.style import DIVERGED_MARKER, base_layout, format_value, optimizer_color, rgba
+
+#: Gaps below this are drawn at this value (a log axis cannot show 0).
+GAP_FLOOR = 1e-16
+
+
+class SweepLike(Protocol):
+    optimizer: str
+    lrs: np.ndarray
+    steps_to_tol: np.ndarray
+    diverged_step: np.ndarray
+    best: int
+    tol: float
+
+    @property
+    def final_gap(self) -> np.ndarray: ...
+
+    @property
+    def diverged(self) -> np.ndarray: ...
+
+
+def _floor(gap: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(gap), np.maximum(gap, GAP_FLOOR), np.nan)
+
+
+def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = None,
+                 height: int = 560) -> go.Figure:
+    """Two panels sharing a log lr axis: final loss gap (log) and steps to tolerance.
+
+    Each optimizer is one colour; diverged rates are crosses along the top of the loss panel, the
+    best rate is a large star with its value in the legend.
+    """
+    names = names or {}
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        row_heights=[0.62, 0.38],
+                        subplot_titles=("final loss - minimum (after the chosen steps)",
+                                        "steps to reach the tolerance"))
+    finite = [g for s in sweeps for g in _floor(s.final_gap)[~s.diverged] if np.isfinite(g)]
+    top = 10 ** np.ceil(np.log10(max(finite))) * 10 if finite else 1.0
+    for s in sweeps:
+        color = optimizer_color(s.optimizer)
+        label = names.get(s.optimizer, s.optimizer)
+        ok = ~s.diverged
+        gap = _floor(s.final_gap)
+        fig.add_trace(go.Scatter(
+            x=s.lrs[ok], y=gap[ok], mode="lines+markers", name=label, legendgroup=s.optimizer,
+            line={"color": color, "width": 2}, marker={"size": 5, "color": color},
+            hovertemplate="lr %{x:.3g}<br>final gap %{y:.3g}<extra>" + label + "</extra>",
+        ), row=1, col=1)
+        if s.diverged.any():
+            steps = s.diverged_step[s.diverged]
+            fig.add_trace(go.Scatter(
+                x=s.lrs[s.diverged], y=np.full(int(s.diverged.sum()), top), mode="markers",
+                name=f"{label}: diverged", legendgroup=s.optimizer,
+                marker={**DIVERGED_MARKER, "color": color}, customdata=steps,
+                hovertemplate="lr %{x:.3g}<br>diverged at step %{customdata}<extra>"
+                + label + "</extra>",
+            ), row=1, col=1)
+        reached = ok & (s.steps_to_tol >= 0)
+        fig.add_trace(go.Scatter(
+            x=s.lrs[reached], y=s.steps_to_tol[reached], mode="lines+markers",
+            name=f"{label}: steps to tolerance", legendgroup=s.optimizer, showlegend=False,
+            line={"color": color, "width": 2, "dash": "dot"}, marker={"size": 5, "color": color},
+            hovertemplate="lr %{x:.3g}<br>%{y} steps<extra>" + label + "</extra>",
+        ), row=2, col=1)
+        if s.best >= 0:
+            b = s.best
+            fig.add_trace(go.Scatter(
+                x=[s.lrs[b]], y=[gap[b]], mode="markers",
+                name=f"{label}: best lr {format_value(float(s.lrs[b]))}",
+                legendgroup=s.optimizer,
+                marker={"symbol": "star", "size": 20, "color": color,
+                        "line": {"color": "#111111", "width": 1.5}},
+                hovertemplate="best lr %{x:.4g}<br>final gap %{y:.3g}<extra>"
+                + label + "</extra>",
+            ), row=1, col=1)
+    fig.update_xaxes(type="log", title_text="learning rate (log scale)", row=2, col=1)
+    fig.update_xaxes(type="log", row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="power", title_text="final loss gap", row=1,
+                     col=1)
+    fig.update_yaxes(title_text="steps", rangemode="tozero", row=2, col=1)
+    fig.update_layout(**base_layout(height))
+    fig.update_layout(legend={"y": 1.08})
+    return fig
+
+
+def schedule_figure(
+    curves: Sequence[dict[str, Any]], switch_step: int | None = None, height: int = 380
+) -> go.Figure:
+    """Learning rate per step (left) beside the loss gap per step (right, log).
+
+    ``curves``: dicts with ``optimizer``, ``label``, ``lr`` (steps,), ``gap`` (steps+1,).
+    ``switch_step`` (Adam-then-SGD) draws a dashed line on both panels where SGD takes over.
+    """
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
+                        subplot_titles=("learning rate used at each step",
+                                        "loss - minimum at each step"))
+    for c in curves:
+        color = optimizer_color(c["optimizer"])
+        lr = np.asarray(c["lr"], dtype=float).reshape(len(c["lr"]), -1)[:, 0]
+        fig.add_trace(go.Scatter(
+            x=np.arange(lr.size), y=lr, mode="lines", name=c["label"], legendgroup=c["label"],
+            line={"color": color, "width": 2, "shape": "hv"},
+            hovertemplate="step %{x}<br>lr %{y:.4g}<extra></extra>",
+        ), row=1, col=1)
+        gap = _floor(np.asarray(c["gap"], dtype=float))
+        fig.add_trace(go.Scatter(
+            x=np.arange(gap.size), y=gap, mode="lines", name=c["label"], legendgroup=c["label"],
+            showlegend=False, line={"color": color, "width": 2},
+            hovertemplate="step %{x}<br>gap %{y:.3g}<extra></extra>",
+        ), row=1, col=2)
+    if switch_step is not None:
+        for col in (1, 2):
+            fig.add_vline(x=switch_step, line={"dash": "dash", "color": rgba("#111111", 0.6)},
+                          row=1, col=col)
+        fig.add_annotation(x=switch_step, y=1.0, yref="paper", xref="x2", text="Adam → SGD",
+                           showarrow=False, yanchor="bottom", font={"size": 12})
+    fig.update_xaxes(title_text="step")
+    fig.update_yaxes(title_text="lr", row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
+    fig.update_layout(**base_layout(height))
+    fig.update_layout(legend={"y": 1.12})
+    return fig
