@@ -1,6 +1,13 @@
 """Resource limits that protect a shared server. Every page enforces them from here.
 
 Each limit is a plain number with a reason; the README's limits table is generated from LIMITS.
+
+- Counts a visitor asks for (steps, optimizers, grid cells, layers, samples ...) go through
+  ``clamp_count(name, n)``, which returns the value to use and a message that names the limit.
+- A batched run keeps every point of every path: (steps+1) x starts x 2 floats plus the losses.
+  ``clamp_steps(steps, starts)`` keeps steps x starts within ``path_points`` so one basin map cannot
+  take the box's memory (200 x 200 starts x 2000 steps would be about 2 GB).
+- Every ``st.cache_data`` / ``st.cache_resource`` takes ``**cache_bounds()`` so memory levels off.
 """
 
 from __future__ import annotations
@@ -29,6 +36,10 @@ LIMITS: dict[str, Limit] = {
         Limit("epochs", 500, "training epochs of the neural network"),
         Limit("landscape_grid", 61, "grid points per side of the network's loss-landscape slice"),
         Limit("url_value_chars", 500, "characters in one URL parameter"),
+        Limit("path_points", 4_000_000,
+              "steps x starts of one batched run (points and losses, about 24 bytes each)"),
+        Limit("cache_entries", 32, "results each cached computation keeps (least recent dropped)"),
+        Limit("cache_ttl_seconds", 3600, "seconds a cached result is kept"),
     )
 }
 
@@ -46,3 +57,20 @@ def clamp_count(name: str, requested: int) -> tuple[int, str | None]:
     if requested < 1:
         return 1, f"{LIMITS[name].what.capitalize()} must be at least 1; using 1."
     return requested, None
+
+
+def clamp_steps(steps: int, starts: int) -> tuple[int, str | None]:
+    """Clamp ``steps`` into [1, steps] and so that steps x starts <= path_points; with a message."""
+    steps, message = clamp_count("steps", steps)
+    budget = max(1, limit("path_points") // max(1, starts))
+    if steps > budget:
+        return budget, (
+            f"{starts:,} starts x {steps:,} steps is more than one run may hold "
+            f"({limit('path_points'):,} points); using {budget:,} steps."
+        )
+    return steps, message
+
+
+def cache_bounds() -> dict[str, int]:
+    """Keyword arguments that bound a Streamlit cache: ``st.cache_data(**cache_bounds())``."""
+    return {"max_entries": limit("cache_entries"), "ttl": limit("cache_ttl_seconds")}

@@ -1,0 +1,93 @@
+"""Resource limits: one table, clamps that say what they did, and every Streamlit cache bounded."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from pages.common.limits import LIMITS, cache_bounds, clamp_count, clamp_steps, limit
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHES = {"cache_data", "cache_resource"}
+
+
+def test_every_limit_is_a_positive_int_with_a_reason() -> None:
+    for name, lim in LIMITS.items():
+        assert lim.name == name
+        assert isinstance(lim.value, int) and not isinstance(lim.value, bool) and lim.value > 0
+        assert len(lim.what) > 10, name
+
+
+@pytest.mark.parametrize("name", sorted(LIMITS))
+def test_clamp_count_keeps_values_inside_and_names_the_limit(name: str) -> None:
+    cap = limit(name)
+    assert clamp_count(name, cap) == (cap, None)
+    assert clamp_count(name, 1) == (1, None)
+    value, message = clamp_count(name, cap + 1)
+    assert value == cap and message is not None and f"{cap}" in message
+    value, message = clamp_count(name, -5)
+    assert value == 1 and message is not None
+
+
+def test_unknown_limit_is_a_programming_error() -> None:
+    with pytest.raises(KeyError):
+        limit("no_such_limit")
+
+
+def test_clamp_steps_keeps_one_run_within_the_point_budget() -> None:
+    budget = limit("path_points")
+    starts = 200 * 200
+    steps, message = clamp_steps(limit("steps"), starts)
+    assert steps * starts <= budget and message is not None and f"{budget:,}" in message
+    assert clamp_steps(10, 4) == (10, None)
+    steps, message = clamp_steps(10**9, 1)
+    assert steps == limit("steps") and message is not None
+    assert clamp_steps(0, 10**9)[0] == 1  # never below one step, even for absurd batches
+
+
+def test_largest_allowed_basin_map_fits_in_memory_budget() -> None:
+    """The biggest grid at its clamped step count holds at most ~100 MB of points and losses."""
+    starts = limit("basin_grid") ** 2
+    steps, _ = clamp_steps(limit("steps"), starts)
+    assert (steps + 1) * starts * (2 + 1) * 8 <= 100 * 2**20
+
+
+def test_cache_bounds_are_the_limits() -> None:
+    assert cache_bounds() == {"max_entries": limit("cache_entries"),
+                              "ttl": limit("cache_ttl_seconds")}
+
+
+def _unbounded_caches(path: Path) -> list[str]:
+    """``st.cache_data`` / ``st.cache_resource`` uses without both max_entries and ttl."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for dec in node.decorator_list:
+            call = dec if isinstance(dec, ast.Call) else None
+            target = call.func if call else dec
+            if not (isinstance(target, ast.Attribute) and target.attr in CACHES):
+                continue
+            keywords = {k.arg for k in call.keywords} if call else set()
+            spread = call is not None and any(k.arg is None for k in call.keywords)
+            if not spread and not {"max_entries", "ttl"} <= keywords:
+                where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+                found.append(f"{where}:{node.lineno} {node.name}")
+    return found
+
+
+def test_cache_checker_flags_an_unbounded_cache(tmp_path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("import streamlit as st\n@st.cache_data\ndef f(): ...\n"
+                      "@st.cache_data(max_entries=3)\ndef g(): ...\n"
+                      "@st.cache_data(**bounds)\ndef h(): ...\n", encoding="utf-8")
+    assert [s.split()[-1] for s in _unbounded_caches(sample)] == ["f", "g"]
+
+
+def test_every_streamlit_cache_is_bounded() -> None:
+    files = [*sorted((ROOT / "pages").rglob("*.py")), ROOT / "app.py"]
+    unbounded = [hit for f in files for hit in _unbounded_caches(f)]
+    assert not unbounded, f"caches without max_entries and ttl (use **cache_bounds()): {unbounded}"
