@@ -54,17 +54,26 @@ class Activation:
     """a = f(z) and its local derivative da/dz written from (z, a); ``init`` names the scheme."""
 
     name: str
-    f: Callable[[np.ndarray], np.ndarray]
+    f: Callable[..., np.ndarray]  # f(z, out=None)
     df: Callable[[np.ndarray, np.ndarray], np.ndarray]
     init: str  # "he" or "xavier"
 
 
+def _sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """1 / (1 + e^-z) = (1 + tanh(z / 2)) / 2: no overflow for any z."""
+    out = np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+# f(z, out=None) may write into ``out`` (the value-only pass overwrites z in place to save memory)
 ACTIVATIONS: dict[str, Activation] = {
-    "relu": Activation("relu", lambda z: np.maximum(z, 0.0),
-                       lambda z, a: (z > 0.0).astype(z.dtype), "he"),        # d relu = [z > 0]
+    "relu": Activation("relu", lambda z, out=None: np.maximum(z, 0.0, out=out),
+                       lambda z, a: z > 0.0, "he"),                          # d relu = [z > 0]
     "tanh": Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "xavier"),  # d tanh = 1 - a^2
-    "sigmoid": Activation("sigmoid", lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),  # no exp overflow
-                          lambda z, a: a * (1.0 - a), "xavier"),             # d sigma = a(1 - a)
+    "sigmoid": Activation("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), "xavier"),  # s(1 - s)
 }
 
 
@@ -254,15 +263,22 @@ class MLP:
 
     # ---------------------------------------------------------------- forward / backward
 
-    def _forward(self, layers, X):
-        """Returns the tape [(a_in, z, a_out)] per layer; the last a_out is the logits (= z)."""
+    def _forward(self, layers, X, keep: bool = True):
+        """Returns the tape [(a_in, z, a_out)] per layer; the last a_out is the logits (= z).
+
+        ``keep=False`` (value only) applies the activation in place and keeps only the last layer,
+        so a 41 x 41 grid of networks holds two activation arrays at a time, not the whole tape.
+        """
         tape = []
         a = X
         for i, (W, b) in enumerate(layers):
             z = a @ _t(W)  # linear z = a W^T + b: dz/da = W, dz/dW = a, dz/db = 1
             z += b[..., None, :]
-            out = z if i == len(layers) - 1 else self._act.f(z)
-            tape.append((a, z, out))
+            out = z if i == len(layers) - 1 else self._act.f(z, out=None if keep else z)
+            if keep:
+                tape.append((a, z, out))
+            else:
+                tape = [(a, z, out)]
             a = out
         return tape
 
@@ -292,7 +308,8 @@ class MLP:
         """Mean cross-entropy over samples ``idx`` (+ L2): (..., P) -> (...)."""
         params = np.asarray(params, dtype=np.float64)
         X, onehot = self._data(idx)
-        loss, _ = cross_entropy(self._forward(self.unflatten(params), X)[-1][2], onehot, False)
+        logits = self._forward(self.unflatten(params), X, keep=False)[-1][2]
+        loss, _ = cross_entropy(logits, onehot, need_grad=False)
         if self.weight_decay:  # + (wd / 2) ||W||^2 over weight entries only
             loss = loss + (0.5 * self.weight_decay) * ((params * params) @ self._weight_mask)
         return loss
@@ -331,7 +348,7 @@ class MLP:
     def logits(self, params: np.ndarray, X: np.ndarray | None = None) -> np.ndarray:
         """Logits (..., n, k) for points ``X`` (n, d) (default: the training data)."""
         X = self.X if X is None else np.asarray(X, dtype=np.float64)
-        return self._forward(self.unflatten(params), X)[-1][2]
+        return self._forward(self.unflatten(params), X, keep=False)[-1][2]
 
     def forward(self, params: np.ndarray, X: np.ndarray | None = None) -> np.ndarray:
         """Class probabilities softmax(logits): (..., n, k)."""

@@ -1,0 +1,179 @@
+"""The network's own loss landscape: 2D slices and a 1D interpolation (Li et al., NeurIPS 2018).
+
+A network has hundreds of parameters, so its landscape is drawn on a plane through parameter space:
+
+    L(alpha, beta) = loss(center + alpha * d1 + beta * d2)
+
+evaluated on a grid as ONE batched call of ``net.value`` over a ``(n_beta, n_alpha, P)`` array (the
+grid is split into row blocks only if the activations would exceed ``MAX_FLOATS``; a 41 x 41 slice
+of a 2-16-16-2 network on 400 points is a single call).
+
+Two planes, as in the paper:
+
+- ``random_slice(net, theta_star, seed)``: two random Gaussian directions with **filter
+  normalisation**: in each weight matrix every row (the weights into one neuron, the fully connected
+  analogue of a convolution filter) is rescaled to the norm of the same row of ``theta_star``, so
+  the picture does not depend on each layer's scale. Bias entries of the directions are set to zero
+  (the paper's "ignore biases" option), so the slice moves weights only. Grid ``[-span, span]^2``.
+  Random directions are almost orthogonal to a training path, so paths are not drawn on this plane.
+- ``pca_slice(net, paths, center)``: the plane of the two principal directions of the training
+  path(s): PCA of the rows ``theta_t - center`` over all given paths (centred, as in the paper's
+  code with scikit-learn), ``center`` defaulting to the last point of the first path (the trained
+  weights). Returns the loss grid and each path's coordinates ``(alpha_t, beta_t)`` in that plane
+  (least-squares projection of ``theta_t - center``), plus the fraction of the path variance the two
+  directions explain (shown to the user: near 1 means the drawing is faithful). The loss along the
+  real path (``Trajectory.losses``) differs from the grid at the projected point off the plane.
+
+``interpolation(net, theta0, theta1)`` gives loss((1 - t) theta0 + t theta1) for t in [-0.5, 1.5]
+(Goodfellow et al.'s 1D plot: t = 0 the initial, t = 1 the trained weights).
+
+All functions are pure (arrays and ints in, arrays out) and deterministic given ``seed``, so the
+page can wrap them in ``st.cache_data``. Grids follow Plotly's convention: ``losses[j, i]`` is the
+loss at ``(alphas[i], betas[j])``, i.e. ``go.Contour(x=alphas, y=betas, z=losses)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from landscape.network import MLP
+
+MAX_FLOATS = 2**24  # largest hidden-activation array per call (134 MB in float64)
+
+
+@dataclass(frozen=True)
+class LossSlice:
+    """Loss on the plane center + alpha d1 + beta d2: ``losses[j, i]`` at (alphas[i], betas[j])."""
+
+    alphas: np.ndarray
+    betas: np.ndarray
+    losses: np.ndarray
+    center: np.ndarray
+    d1: np.ndarray
+    d2: np.ndarray
+
+
+@dataclass(frozen=True)
+class PathSlice:
+    """A PCA-plane ``LossSlice`` with each path's coordinates ``(T_i, 2)`` in that plane."""
+
+    slice: LossSlice
+    coords: tuple[np.ndarray, ...]
+    explained: np.ndarray  # (2,) fraction of the paths' variance along d1 and d2
+
+
+@dataclass(frozen=True)
+class Interpolation:
+    """loss((1 - t) theta0 + t theta1) at each t."""
+
+    ts: np.ndarray
+    losses: np.ndarray
+
+
+def batched_value(net: MLP, points: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
+    """``net.value`` over points (..., P) in as few calls as memory allows (one for usual sizes)."""
+    points = np.asarray(points, dtype=np.float64)
+    lead = points.shape[:-1]
+    flat = points.reshape(-1, points.shape[-1])
+    n = net.n_samples if idx is None else len(idx)
+    per_point = n * max(net.layer_sizes)
+    block = max(1, MAX_FLOATS // per_point)
+    if block >= len(flat):
+        return net.value(flat, idx).reshape(lead)
+    parts = [net.value(flat[i:i + block], idx) for i in range(0, len(flat), block)]
+    return np.concatenate(parts).reshape(lead)
+
+
+def filter_normalized_direction(net: MLP, theta: np.ndarray,
+                                rng: np.random.Generator) -> np.ndarray:
+    """Gaussian direction d with ||d_row|| = ||theta_row|| for every weight row; biases 0."""
+    layers = []
+    for W, b in net.unflatten(np.asarray(theta, dtype=np.float64)):
+        d = rng.standard_normal(W.shape)
+        row_norm = np.linalg.norm(d, axis=1, keepdims=True)
+        layers.append((d * (np.linalg.norm(W, axis=1, keepdims=True) / row_norm), np.zeros_like(b)))
+    return net.flatten(layers)
+
+
+def random_directions(net: MLP, theta: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two independent filter-normalised directions around ``theta`` (seeded)."""
+    rng = np.random.default_rng(seed)
+    d1 = filter_normalized_direction(net, theta, rng)
+    return d1, filter_normalized_direction(net, theta, rng)
+
+
+def loss_slice(net: MLP, center: np.ndarray, d1: np.ndarray, d2: np.ndarray, alphas: np.ndarray,
+               betas: np.ndarray, idx: np.ndarray | None = None) -> LossSlice:
+    """L(center + alphas[i] d1 + betas[j] d2) for every (i, j): one batched (nb, na, P) call."""
+    center, d1, d2 = (np.asarray(v, dtype=np.float64) for v in (center, d1, d2))
+    alphas, betas = np.asarray(alphas, dtype=np.float64), np.asarray(betas, dtype=np.float64)
+    points = center + alphas[None, :, None] * d1 + betas[:, None, None] * d2
+    return LossSlice(alphas, betas, batched_value(net, points, idx), center, d1, d2)
+
+
+def random_slice(net: MLP, theta_star: np.ndarray, seed: int = 0, n: int = 41,
+                 span: float = 1.0) -> LossSlice:
+    """Loss on [-span, span]^2 (n x n) around ``theta_star``, two filter-normalised directions."""
+    d1, d2 = random_directions(net, theta_star, seed)
+    grid = np.linspace(-span, span, n)
+    return loss_slice(net, theta_star, d1, d2, grid, grid)
+
+
+def project(points: np.ndarray, center: np.ndarray, d1: np.ndarray, d2: np.ndarray) -> np.ndarray:
+    """Least-squares coordinates (a, b) with points ~ center + a d1 + b d2: (..., P) -> (..., 2)."""
+    basis = np.stack([d1, d2], axis=1)  # (P, 2)
+    offsets = np.asarray(points, dtype=np.float64) - center
+    coords, *_ = np.linalg.lstsq(basis, offsets.reshape(-1, basis.shape[0]).T, rcond=None)
+    return coords.T.reshape(*offsets.shape[:-1], 2)
+
+
+def pca_directions(paths: Sequence[np.ndarray],
+                   center: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Top-2 principal directions of the rows theta_t - center over all paths (unit, orthogonal).
+
+    Returns ``d1, d2, explained`` where ``explained`` is each direction's fraction of the variance.
+    Signs are fixed so the largest-magnitude entry of each direction is positive (deterministic).
+    """
+    offsets = np.concatenate([np.asarray(p, dtype=np.float64) - center for p in paths])
+    offsets = offsets - offsets.mean(axis=0)
+    _, s, vt = np.linalg.svd(offsets, full_matrices=False)
+    total = float(s @ s)
+    directions = []
+    for k in range(2):
+        v = vt[k] if k < len(vt) else np.zeros(offsets.shape[1])
+        directions.append(v * np.sign(v[np.argmax(np.abs(v))] or 1.0))
+    explained = np.array([s[k] ** 2 / total if k < len(s) and total > 0 else 0.0 for k in range(2)])
+    return directions[0], directions[1], explained
+
+
+def _extent(values: np.ndarray, margin: float) -> tuple[float, float]:
+    lo, hi = float(values.min()), float(values.max())
+    pad = margin * (hi - lo) if hi > lo else 1.0
+    return lo - pad, hi + pad
+
+
+def pca_slice(net: MLP, paths: Sequence[np.ndarray], center: np.ndarray | None = None,
+              n: int = 41, margin: float = 0.25) -> PathSlice:
+    """Loss on the PCA plane of ``paths`` (each (T_i, P)) around ``center`` with projected paths.
+
+    The grid covers every projected path with ``margin`` (fraction of the range) on each side.
+    """
+    center = np.asarray(paths[0][-1] if center is None else center, dtype=np.float64)
+    d1, d2, explained = pca_directions(paths, center)
+    coords = tuple(project(p, center, d1, d2) for p in paths)
+    everything = np.concatenate(coords)
+    alphas = np.linspace(*_extent(everything[:, 0], margin), n)
+    betas = np.linspace(*_extent(everything[:, 1], margin), n)
+    return PathSlice(loss_slice(net, center, d1, d2, alphas, betas), coords, explained)
+
+
+def interpolation(net: MLP, theta0: np.ndarray, theta1: np.ndarray,
+                  ts: np.ndarray | None = None) -> Interpolation:
+    """loss((1 - t) theta0 + t theta1), default 81 values of t in [-0.5, 1.5]; one batched call."""
+    ts = np.linspace(-0.5, 1.5, 81) if ts is None else np.asarray(ts, dtype=np.float64)
+    theta0, theta1 = np.asarray(theta0, dtype=np.float64), np.asarray(theta1, dtype=np.float64)
+    points = (1.0 - ts)[:, None] * theta0 + ts[:, None] * theta1
+    return Interpolation(ts, batched_value(net, points))
