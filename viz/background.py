@@ -1,0 +1,188 @@
+"""The landscape behind the paths: a colour-mapped PNG in ``layout.images`` plus scatter helpers.
+
+Why an image and not a heatmap/contour trace: ``Plotly.animate`` with ``redraw: false`` keeps only
+scatter traces, so a heatmap background vanishes after Play. A layout image is not a trace, survives
+every animation mode, costs one compressed PNG (tens of kB) and carries its own contour lines.
+The colour bar and the hover/click targets over the background are scatter traces (animate fine).
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from viz.numbers import round_sig
+from viz.style import COLORSCALE, CONTOUR_LINE_RGB
+
+Domain = tuple[tuple[float, float], tuple[float, float]]
+
+
+class HasValue(Protocol):
+    def value(self, xy: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Grid:
+    """f sampled on a regular grid: ``z[i, j] = f(x[j], y[i])`` (rows go up in y)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+    log_scale: bool
+    z_floor: float  # subtracted before the log transform (the global minimum value)
+
+    @property
+    def domain(self) -> Domain:
+        return (float(self.x[0]), float(self.x[-1])), (float(self.y[0]), float(self.y[-1]))
+
+
+def sample_grid(objective: HasValue, domain: Domain, n: int = 200, log_scale: bool = False,
+                z_floor: float | None = None) -> Grid:
+    """Evaluate ``objective`` on an ``n x n`` grid over ``domain`` in one vectorized call."""
+    (x0, x1), (y0, y1) = domain
+    x = np.linspace(x0, x1, n)
+    y = np.linspace(y0, y1, n)
+    xy = np.stack(np.meshgrid(x, y), axis=-1)
+    with np.errstate(all="ignore"):
+        z = np.asarray(objective.value(xy), dtype=float)
+    finite = z[np.isfinite(z)]
+    floor = float(z_floor) if z_floor is not None and np.isfinite(z_floor) else (
+        float(finite.min()) if finite.size else 0.0)
+    return Grid(x=x, y=y, z=z, log_scale=log_scale, z_floor=floor)
+
+
+def color_levels(grid: Grid) -> tuple[np.ndarray, float, float]:
+    """Values mapped to colour: ``log10(1 + f - f_min)`` on a log surface, else ``f``.
+
+    Returns (t, lo, hi): the transformed grid and its robust range (1st-99th percentile on linear
+    surfaces so that one spike does not wash the picture out). Non-finite cells become ``hi``.
+    """
+    with np.errstate(all="ignore"):
+        t = np.log10(1.0 + np.maximum(grid.z - grid.z_floor, 0.0)) if grid.log_scale else grid.z
+    finite = t[np.isfinite(t)]
+    if finite.size == 0:
+        return np.zeros_like(t), 0.0, 1.0
+    lo = min(0.0, float(finite.min())) if grid.log_scale else float(finite.min())
+    hi = float(finite.max()) if grid.log_scale else float(np.percentile(finite, 99.0))
+    if hi <= lo:
+        hi = lo + 1.0
+    return np.where(np.isfinite(t), t, hi), lo, hi
+
+
+def _colorscale_rgb(u: np.ndarray) -> np.ndarray:
+    """Interpolate COLORSCALE at ``u`` in [0, 1] -> uint8 RGB of shape u.shape + (3,)."""
+    stops = np.array([s for s, _ in COLORSCALE])
+    cols = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for _, c in COLORSCALE], float)
+    out = np.stack([np.interp(u, stops, cols[:, k]) for k in range(3)], axis=-1)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def contour_alpha(u: np.ndarray, n_levels: int = 12, width: float = 1.0) -> np.ndarray:
+    """Anti-aliased contour lines: opacity in [0, 1] of the iso-lines ``u * n_levels = k``.
+
+    The distance of ``L = u * n_levels`` to the nearest integer, divided by |grad L| in pixels, is
+    the distance to the nearest line in pixels; pixels within ``width`` of a line are drawn.
+    """
+    level = np.clip(u, 0.0, 1.0) * n_levels
+    gy, gx = np.gradient(level)
+    slope = np.hypot(gx, gy) + 1e-12
+    dist = np.abs(level - np.rint(level)) / slope
+    alpha = np.clip(1.0 - dist / width, 0.0, 1.0)
+    alpha[(level <= 0) | (level >= n_levels)] = 0.0
+    return alpha
+
+
+def encode_png(rgb: np.ndarray) -> bytes:
+    """Minimal PNG encoder (8-bit RGB, 'Up' filter, zlib level 9): NumPy and the stdlib only."""
+    h, w, _ = rgb.shape
+    raw = rgb.astype(np.int16)
+    up = np.empty_like(raw)
+    up[0] = raw[0]
+    up[1:] = raw[1:] - raw[:-1]
+    rows = (up % 256).astype(np.uint8).reshape(h, w * 3)
+    data = np.concatenate([np.full((h, 1), 2, np.uint8), rows], axis=1).tobytes()
+
+    def chunk(tag: bytes, payload: bytes) -> bytes:
+        return (struct.pack(">I", len(payload)) + tag + payload
+                + struct.pack(">I", zlib.crc32(tag + payload) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(data, 9)) + chunk(b"IEND", b""))
+
+
+def background_png(grid: Grid, n_levels: int = 12) -> bytes:
+    """The colour-mapped grid with thin anti-aliased contour lines, top row = largest y."""
+    t, lo, hi = color_levels(grid)
+    u = np.clip((t - lo) / (hi - lo), 0.0, 1.0)
+    rgb = _colorscale_rgb(u).astype(float)
+    a = 0.35 * contour_alpha(u, n_levels)[..., None]
+    rgb = (1.0 - a) * rgb + a * np.array(CONTOUR_LINE_RGB, float)
+    return encode_png(np.rint(rgb[::-1]).astype(np.uint8))
+
+
+def background_image(grid: Grid, n_levels: int = 12) -> dict[str, Any]:
+    """A ``layout.images`` entry that stretches the PNG exactly over the grid's domain."""
+    (x0, x1), (y0, y1) = grid.domain
+    uri = "data:image/png;base64," + base64.b64encode(background_png(grid, n_levels)).decode()
+    return {
+        "source": uri, "xref": "x", "yref": "y", "x": x0, "y": y1,
+        "sizex": x1 - x0, "sizey": y1 - y0, "sizing": "stretch", "layer": "below",
+        "opacity": 1.0,
+    }
+
+
+def _nice_ticks(grid: Grid, lo: float, hi: float) -> tuple[list[float], list[str]]:
+    """Colour-bar ticks in loss units: on a log surface the colour is log10(1 + f - f_min)."""
+    if not grid.log_scale:
+        vals = np.linspace(lo, hi, 5)
+        return [float(v) for v in vals], [f"{v:.3g}" for v in vals]
+    pos, text = [], []
+    for g in [0.0] + [m * 10.0**k for k in range(-3, 15) for m in (1.0, 3.0)]:
+        p = float(np.log10(1.0 + g))
+        if lo - 1e-9 <= p <= hi + 1e-9 and (not pos or p - pos[-1] >= (hi - lo) / 8):
+            pos.append(p)
+            text.append(f"{g + grid.z_floor:.3g}")
+    return pos, text
+
+
+def colorbar_trace(grid: Grid, title: str = "loss") -> dict[str, Any]:
+    """An invisible scatter point that carries the colour bar (scatter: safe in animations)."""
+    _, lo, hi = color_levels(grid)
+    tickvals, ticktext = _nice_ticks(grid, lo, hi)
+    (x0, _), (y0, _) = grid.domain
+    return {
+        "type": "scatter", "x": [x0], "y": [y0], "mode": "markers", "hoverinfo": "skip",
+        "showlegend": False, "name": "colour scale",
+        "marker": {
+            "size": 0.1, "opacity": 0, "color": [lo], "cmin": lo, "cmax": hi,
+            "colorscale": [list(s) for s in COLORSCALE], "showscale": True,
+            "colorbar": {"title": {"text": title + (" (log)" if grid.log_scale else ""),
+                                   "side": "right"},
+                         "tickvals": tickvals, "ticktext": ticktext, "thickness": 12, "len": 0.8},
+        },
+    }
+
+
+def pick_grid_trace(objective: HasValue, domain: Domain, n: int = 41) -> dict[str, Any]:
+    """Near-invisible markers covering the domain: hover shows f(x, y), a click picks a start.
+
+    ``st.plotly_chart(on_select="rerun")`` reports clicked *points*; a layout image has none, so
+    this grid gives every spot of the map a selectable point (spacing = domain / (n - 1)).
+    """
+    (x0, x1), (y0, y1) = domain
+    xs, ys = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    with np.errstate(all="ignore"):
+        z = np.asarray(objective.value(np.stack([xs, ys], axis=-1)), float)
+    return {
+        "type": "scatter", "mode": "markers", "name": "click to start here",
+        "x": round_sig(xs), "y": round_sig(ys), "customdata": round_sig(z),
+        "marker": {"size": 9, "opacity": 0.01, "color": "#000000", "symbol": "square"},
+        "hovertemplate": "(%{x}, %{y})<br>f = %{customdata:.4g}<extra>click: start here</extra>",
+        "showlegend": False,
+    }

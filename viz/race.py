@@ -1,0 +1,223 @@
+"""The race map: every optimizer's path over the landscape, animated in the browser.
+
+Trace layout (static first, then the moving ones that frames update by index):
+
+    colour bar | click grid | faint full paths (hover: step, position, loss, gradient) | start |
+    minima | diverged marks | trails | current markers | [gradient arrows | update arrows]
+
+Frames carry only the trails, markers and arrows (``traces=[...]``); the surface is a layout image
+(see ``viz.background``) so it survives ``redraw: false`` playback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from viz.background import Grid, background_image, colorbar_trace, pick_grid_trace
+from viz.numbers import round_sig
+from viz.paths import PathView, frame_steps, trail_indices
+from viz.spec import SpecFigure
+from viz.style import (
+    DIVERGED_MARKER,
+    MINIMUM_GLOBAL,
+    MINIMUM_LOCAL,
+    START_MARKER,
+    base_layout,
+    rgba,
+)
+
+SPEEDS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+
+
+class MinimumLike(Protocol):
+    point: tuple[float, float]
+    value: float
+    is_global: bool
+    label: str
+
+
+@dataclass(frozen=True)
+class Playback:
+    """Animation settings: frames (at most), trail length, base frame time, overlays."""
+
+    max_frames: int = 150
+    trail_points: int = 40
+    frame_ms: int = 50
+    arrows: bool = False
+    digits: int = 5
+
+
+def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True) -> list[dict[str, Any]]:
+    """Global minima as gold stars, local minima as hollow diamonds, each labelled."""
+    out = []
+    kinds = ((True, MINIMUM_GLOBAL, "global"), (False, MINIMUM_LOCAL, "local"))
+    for is_global, style, word in kinds:
+        ms = [m for m in minima if m.is_global == is_global]
+        if not ms:
+            continue
+        local_no = [i + 1 for i in range(len(ms))]
+        text = [m.label or (word if is_global else f"local {k}") for m, k in zip(ms, local_no,
+                                                                                 strict=True)]
+        out.append({
+            "type": "scatter", "mode": "markers+text" if show_text and len(ms) <= 12 else "markers",
+            "name": f"{word} minimum", "x": [m.point[0] for m in ms], "y": [m.point[1] for m in ms],
+            "text": text, "textposition": "top center",
+            "textfont": {"size": 11, "color": "#111111"},
+            "customdata": [m.value for m in ms], "marker": dict(style),
+            "hovertemplate": f"{word} minimum %{{text}}<br>(%{{x:.4g}}, %{{y:.4g}})"
+                             "<br>f = %{customdata:.4g}<extra></extra>",
+            "showlegend": True, "legendgroup": "minima",
+        })
+    return out
+
+
+def _ghost_trace(p: PathView, digits: int) -> dict[str, Any]:
+    """The whole path, faint, with the rich hover (step, position, loss, gradient, eff. step)."""
+    n = len(p.points)
+    eff = p.effective_step()
+    custom = np.column_stack([np.arange(n), p.losses, p.grads, eff])
+    cd = np.asarray(round_sig(custom, 4), dtype=object).reshape(n, 6).tolist()
+    return {
+        "type": "scatter", "mode": "lines", "name": p.label, "legendgroup": p.name,
+        "showlegend": False, "x": round_sig(p.points[:, 0], digits),
+        "y": round_sig(p.points[:, 1], digits), "customdata": cd,
+        "line": {"color": rgba(p.color, 0.45), "width": 1.5},
+        "hovertemplate": (
+            "<b>" + p.label + "</b><br>step %{customdata[0]}<br>(x, y) = (%{x:.4g}, %{y:.4g})"
+            "<br>loss %{customdata[1]:.4g}<br>∇f = (%{customdata[2]:.3g}, %{customdata[3]:.3g})"
+            "<br>|Δx|/|g| per axis = (%{customdata[4]:.3g}, %{customdata[5]:.3g})<extra></extra>"
+        ),
+    }
+
+
+def _moving_data(p: PathView, steps: np.ndarray, k: int, pb: Playback,
+                 arrow_len: float) -> list[dict[str, Any]]:
+    """What frame ``k`` changes for path ``p``: trail, current marker, optional arrows."""
+    s = int(steps[k])
+    idx = trail_indices(steps, k, pb.trail_points)
+    d = pb.digits
+    out = [
+        {"x": round_sig(p.points[idx, 0], d), "y": round_sig(p.points[idx, 1], d)},
+        {"x": round_sig(p.points[s, 0], d), "y": round_sig(p.points[s, 1], d)},
+    ]
+    if pb.arrows:
+        x = p.points[s]
+        for vec in (-p.grads[s], p.updates()[s]):
+            norm = float(np.hypot(*vec)) if np.all(np.isfinite(vec)) else 0.0
+            tip = x + vec / norm * arrow_len if norm > 0 else x
+            out.append({"x": round_sig([x[0], tip[0]], d), "y": round_sig([x[1], tip[1]], d)})
+    return out
+
+
+def _moving_traces(p: PathView, first: list[dict[str, Any]], arrows: bool) -> list[dict[str, Any]]:
+    traces = [
+        {"type": "scatter", "mode": "lines", "name": p.label, "legendgroup": p.name,
+         "showlegend": False, "hoverinfo": "skip", "line": {"color": p.color, "width": 3},
+         **first[0]},
+        {"type": "scatter", "mode": "markers", "name": p.label, "legendgroup": p.name,
+         "showlegend": True, "hoverinfo": "skip",
+         "marker": {"color": p.color, "size": 13, "line": {"color": "#FFFFFF", "width": 2}},
+         **first[1]},
+    ]
+    if arrows:
+        for (dash, what), data in zip((("dot", "−gradient"), ("solid", "update")), first[2:],
+                                      strict=True):
+            traces.append({
+                "type": "scatter", "mode": "lines+markers", "name": f"{p.label} {what}",
+                "legendgroup": p.name, "showlegend": False, "hoverinfo": "skip",
+                "line": {"color": p.color, "width": 2.5, "dash": dash},
+                "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 11],
+                           "color": p.color},
+                **data,
+            })
+    return traces
+
+
+def _controls(steps: np.ndarray, pb: Playback) -> dict[str, Any]:
+    """Play / Pause / speed buttons and the step slider (all client-side: no server round trip)."""
+    def play(speed: float) -> dict[str, Any]:
+        return {"frame": {"duration": int(pb.frame_ms / speed), "redraw": False},
+                "transition": {"duration": 0}, "fromcurrent": True, "mode": "immediate"}
+
+    still = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0},
+             "mode": "immediate"}
+    buttons = [{"label": "▶ Play", "method": "animate", "args": [None, play(1.0)]},
+               {"label": "❚❚ Pause", "method": "animate", "args": [[None], still]}]
+    speed_buttons = [{"label": f"{s:g}×", "method": "animate", "args": [None, play(s)]}
+                     for s in SPEEDS]
+    menu = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.11,
+            "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "r": 6}, "buttons": buttons}
+    speed_menu = {**menu, "x": 0.2, "buttons": speed_buttons, "name": "speed"}
+    slider = {
+        "active": len(steps) - 1, "x": 0.42, "len": 0.58, "y": -0.08, "yanchor": "top",
+        "pad": {"t": 0, "b": 0}, "currentvalue": {"prefix": "step ", "visible": True},
+        "steps": [{"method": "animate", "label": str(int(s)), "args": [[str(k)], still]}
+                  for k, s in enumerate(steps)],
+    }
+    return {"updatemenus": [menu, speed_menu], "sliders": [slider]}
+
+
+def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumLike],
+                objective: Any, start: tuple[float, float] | None = None,
+                playback: Playback | None = None, height: int = 600,
+                pick_grid: bool = True) -> SpecFigure:
+    """The animated race map. The initial view shows the final state; Play replays from step 0."""
+    pb = playback or Playback()
+    (x0, x1), (y0, y1) = grid.domain
+    arrow_len = 0.07 * float(np.hypot(x1 - x0, y1 - y0))
+    n_steps = max((p.steps for p in paths), default=0)
+    steps = frame_steps(n_steps, pb.max_frames)
+
+    static: list[dict[str, Any]] = [colorbar_trace(grid)]
+    if pick_grid:
+        static.append(pick_grid_trace(objective, grid.domain))
+    static += [_ghost_trace(p, pb.digits) for p in paths]
+    if start is not None:
+        static.append({"type": "scatter", "mode": "markers+text", "name": "start",
+                       "x": [start[0]], "y": [start[1]], "text": ["start"],
+                       "textposition": "bottom center", "marker": dict(START_MARKER),
+                       "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
+                       "showlegend": False})
+    static += minima_traces(minima)
+    gone = [p for p in paths if p.diverged_step >= 0]
+    if gone:
+        last = np.array([p.points[min(p.diverged_step, p.steps)] for p in gone])
+        static.append({"type": "scatter", "mode": "markers", "name": "diverged",
+                       "x": round_sig(last[:, 0]), "y": round_sig(last[:, 1]),
+                       "customdata": [[p.label, p.diverged_step] for p in gone],
+                       "marker": {**DIVERGED_MARKER, "color": [p.color for p in gone]},
+                       "hovertemplate": "%{customdata[0]} diverged at step %{customdata[1]}"
+                                        "<extra></extra>", "showlegend": False})
+
+    k_last = len(steps) - 1
+    per_path = [[_moving_data(p, _clip(steps, p.steps), k, pb, arrow_len)
+                 for k in range(len(steps))] for p in paths]
+    moving: list[dict[str, Any]] = []
+    for p, frames_p in zip(paths, per_path, strict=True):
+        moving += _moving_traces(p, frames_p[k_last], pb.arrows)
+    n_static = len(static)
+    moving_idx = list(range(n_static, n_static + len(moving)))
+    frames = [{"name": str(k),
+               "data": [d for frames_p in per_path for d in frames_p[k]],
+               "traces": moving_idx} for k in range(len(steps))]
+
+    layout = base_layout(height)
+    layout.update({
+        "xaxis": {"range": [x0, x1], "autorange": False, "showgrid": False, "zeroline": False,
+                  "title": {"text": "x", "standoff": 2}, "constrain": "domain"},
+        "yaxis": {"range": [y0, y1], "autorange": False, "showgrid": False, "zeroline": False,
+                  "title": {"text": "y"}},
+        "images": [background_image(grid)], "hovermode": "closest", "dragmode": "pan",
+        "margin": {"l": 50, "r": 20, "t": 50, "b": 110}, "uirevision": "race",
+        **_controls(steps, pb),
+    })
+    return SpecFigure({"data": static + moving, "layout": layout, "frames": frames})
+
+
+def _clip(steps: np.ndarray, n: int) -> np.ndarray:
+    """Frame steps for a path shorter than the race (all paths share the frame clock)."""
+    return np.minimum(steps, n)
