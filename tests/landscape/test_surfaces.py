@@ -42,7 +42,7 @@ def random_points(s: Surface, n: int, seed: int = 0) -> np.ndarray:
 
 
 def test_registry_names_are_snake_case_and_match() -> None:
-    assert len(SURFACES) >= 16
+    assert len(SURFACES) >= 20
     for name, s in SURFACES.items():
         assert re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", name)
         assert s.name == name
