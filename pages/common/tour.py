@@ -1,0 +1,104 @@
+"""Computation behind the concepts tour: each function runs the real optimizers on a real objective
+and returns plain arrays for one small figure. No Streamlit, no Plotly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from optimizers import get_optimizer, run
+from pages.common.lab import loss_floor
+
+TRIAL_METHODS: tuple[tuple[str, str], ...] = (
+    ("random_search", "Random search"),
+    ("random_local_search", "Random local search"),
+    ("sgd", "Gradient descent"),
+)
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One method's path and its loss gap against a counter (evaluations, steps or epochs)."""
+
+    optimizer: str
+    label: str
+    x: np.ndarray
+    gap: np.ndarray
+    points: np.ndarray
+    switch_at: float | None = None
+
+
+def trials(objective: Any, start: np.ndarray, budget: int, *, lr: float, step_size: float,
+           seed: int = 0) -> list[Curve]:
+    """Random search, random local search and gradient descent with the same budget of
+    evaluations (function values + gradients: the article's trials).
+
+    Each curve is the best gap found so far against evaluations used; a method stops when the
+    next step would exceed ``budget``.
+    """
+    hparams = {"random_search": {}, "random_local_search": {"step_size": step_size},
+               "sgd": {"lr": lr}}
+    floor = loss_floor(objective)
+    out = []
+    for name, label in TRIAL_METHODS:
+        traj = run(get_optimizer(name, **hparams[name]), objective, start, budget, seed=seed)
+        evals = np.asarray(traj.evaluations)
+        keep = evals <= budget
+        with np.errstate(invalid="ignore"):
+            best = np.minimum.accumulate(np.where(np.isfinite(traj.losses), traj.losses, np.inf))
+        out.append(Curve(name, label, evals[keep], np.maximum(best[keep] - floor, 0.0),
+                         np.asarray(traj.points)[keep]))
+    return out
+
+
+class Parabola:
+    """f(x) = a/2 x^2 in one dimension (D = 1): the simplest valley, for "learning rate = stride".
+
+    Gradient descent maps x -> (1 - lr a) x: lr < 1/a creeps, 1/a < lr < 2/a overshoots and
+    bounces, lr > 2/a explodes.
+    """
+
+    min_value = 0.0
+
+    def __init__(self, a: float = 1.0) -> None:
+        self.a = a
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        return 0.5 * self.a * x[..., 0] ** 2
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        return self.a * np.asarray(x, dtype=float)
+
+
+def stride(lr: float, steps: int, *, a: float = 1.0, x0: float = -3.0):
+    """Gradient-descent iterates on ``Parabola(a)``: (x_k, f(x_k)) for k = 0..steps."""
+    traj = run(get_optimizer("sgd", lr=lr), Parabola(a), np.array([x0]), steps)
+    xs = np.asarray(traj.points)[:, 0]
+    return xs, np.asarray(traj.losses), int(np.asarray(traj.diverged_step).ravel()[0])
+
+
+def steps_per_epoch(n_samples: int, batch_size: int | None) -> int:
+    """Minibatch steps in one pass over the data: ceil(n / batch) (1 for full batch)."""
+    return 1 if batch_size is None else math.ceil(n_samples / batch_size)
+
+
+def epoch_curve(name: str, label: str, objective: Any, start: np.ndarray, epochs: int,
+                hparams: dict[str, Any], batch_size: int | None, seed: int = 0,
+                switch_epoch: float | None = None) -> Curve:
+    """Run ``name`` for ``epochs`` passes over the data (minibatches of ``batch_size``, None =
+    full batch); x is measured in epochs, the gap is the full-data loss minus its minimum."""
+    per = steps_per_epoch(objective.n_samples, batch_size)
+    params = dict(hparams)
+    if switch_epoch is not None:
+        params["switch_step"] = max(1, round(switch_epoch * per))
+    traj = run(get_optimizer(name, **params), objective, start, epochs * per, seed=seed,
+               batch_size=batch_size)
+    x = np.arange(epochs * per + 1) / per
+    gap = np.maximum(np.asarray(traj.losses) - loss_floor(objective), 0.0)
+    switch = None if traj.switch_step is None else traj.switch_step / per
+    return Curve(name, label, x, gap, np.asarray(traj.points), switch)

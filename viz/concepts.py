@@ -1,0 +1,154 @@
+"""Small figures for the concepts tour: one idea each, built from plain arrays (no Streamlit)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from viz.background import Grid, background_image, color_levels
+from viz.race import MinimumLike, minima_traces
+from viz.style import COLORSCALE, START_MARKER, base_layout, optimizer_color, rgba
+
+SMALL = 360
+
+
+def altitude_figure(grid: Grid, points: np.ndarray, losses: np.ndarray, step: int,
+                    color: str, height: int = 460) -> go.Figure:
+    """Loss as altitude: the surface in 3D and a walker standing at ``step`` of its path.
+
+    The surface is drawn on the same colour scale as the 2D maps (log of the gap where the range is
+    wide); the walker's height is its loss, so "going down" is literal.
+    """
+    t, lo, hi = color_levels(grid)
+    step = int(np.clip(step, 0, len(points) - 1))
+    zt = _to_height(grid, np.asarray(losses, float))
+    fig = go.Figure()
+    fig.add_trace(go.Surface(
+        x=grid.x, y=grid.y, z=t, cmin=lo, cmax=hi, colorscale=[list(s) for s in COLORSCALE],
+        showscale=False, opacity=0.95, name="loss surface", hoverinfo="skip",
+        contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}}},
+    ))
+    fig.add_trace(go.Scatter3d(
+        x=points[: step + 1, 0], y=points[: step + 1, 1], z=zt[: step + 1], mode="lines",
+        line={"color": color, "width": 6}, name="path so far", hoverinfo="skip",
+    ))
+    fig.add_trace(go.Scatter3d(
+        x=[points[step, 0]], y=[points[step, 1]], z=[zt[step]], mode="markers",
+        marker={"size": 7, "color": color, "line": {"color": "#FFFFFF", "width": 2}},
+        name=f"walker at step {step}", customdata=[losses[step]],
+        hovertemplate="step " + str(step) + "<br>loss %{customdata:.4g}<extra></extra>",
+    ))
+    fig.update_layout(**base_layout(height))
+    fig.update_layout(
+        margin={"l": 0, "r": 0, "t": 30, "b": 0},
+        scene={"xaxis_title": "x", "yaxis_title": "y",
+               "zaxis_title": "altitude (log loss)" if grid.log_scale else "altitude (loss)",
+               "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.0}},
+               "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}},
+    )
+    return fig
+
+
+def _to_height(grid: Grid, losses: np.ndarray) -> np.ndarray:
+    """Map losses onto the surface's plotted height (log10(1 + gap) on log surfaces)."""
+    if not grid.log_scale:
+        return losses
+    with np.errstate(invalid="ignore"):
+        return np.log10(1.0 + np.maximum(losses - grid.z_floor, 0.0))
+
+
+def map_figure(grid: Grid, paths: Sequence[dict[str, Any]], minima: Sequence[MinimumLike],
+               start: tuple[float, float] | None = None, height: int = SMALL) -> go.Figure:
+    """A static 2D map with a few paths (or visited points): ``paths`` are dicts with
+    ``optimizer``, ``label``, ``points`` (N, 2) and optional ``mode`` ("lines+markers" default)."""
+    (x0, x1), (y0, y1) = grid.domain
+    fig = go.Figure()
+    for p in paths:
+        color = optimizer_color(p["optimizer"])
+        pts = np.asarray(p["points"], float)
+        fig.add_trace(go.Scatter(
+            x=pts[:, 0], y=pts[:, 1], mode=p.get("mode", "lines+markers"), name=p["label"],
+            line={"color": color, "width": 2}, marker={"size": 4, "color": color},
+            opacity=p.get("opacity", 1.0),
+            hovertemplate="(%{x:.3g}, %{y:.3g})<extra>" + p["label"] + "</extra>",
+        ))
+    if start is not None:
+        fig.add_trace(go.Scatter(x=[start[0]], y=[start[1]], mode="markers", name="start",
+                                 marker=START_MARKER, showlegend=False))
+    for t in minima_traces(minima, show_text=False):
+        fig.add_trace(go.Scatter(**{**t, "showlegend": False}))
+    fig.update_layout(**base_layout(height))
+    fig.update_layout(
+        images=[background_image(grid)], margin={"l": 40, "r": 10, "t": 40, "b": 35},
+        xaxis={"range": [x0, x1], "autorange": False, "showgrid": False, "zeroline": False},
+        yaxis={"range": [y0, y1], "autorange": False, "showgrid": False, "zeroline": False},
+        legend={"font": {"size": 11}},
+    )
+    return fig
+
+
+def curves_figure(curves: Sequence[dict[str, Any]], x_title: str, y_title: str,
+                  log_y: bool = True, vlines: Sequence[tuple[float, str]] = (),
+                  shade_every: float | None = None, height: int = SMALL) -> go.Figure:
+    """Lines per optimizer: ``curves`` are dicts with ``optimizer``, ``label``, ``x``, ``y`` and
+    optional ``dash``. ``vlines`` mark events (x, text); ``shade_every`` shades alternate bands
+    of that width (epochs)."""
+    fig = go.Figure()
+    for c in curves:
+        y = np.asarray(c["y"], float)
+        if log_y:
+            with np.errstate(invalid="ignore"):
+                y = np.where(np.isfinite(y), np.maximum(y, 1e-16), np.nan)
+        color = c.get("color") or optimizer_color(c["optimizer"])
+        fig.add_trace(go.Scatter(
+            x=c["x"], y=y, mode="lines", name=c["label"],
+            line={"color": color, "width": c.get("width", 2), "dash": c.get("dash", "solid")},
+            hovertemplate=x_title + " %{x:.4g}<br>" + y_title + " %{y:.3g}<extra>"
+            + c["label"] + "</extra>",
+        ))
+    for x, text in vlines:
+        fig.add_vline(x=x, line={"dash": "dash", "color": rgba("#111111", 0.6)},
+                      annotation_text=text, annotation_position="top")
+    if shade_every and curves:
+        x_max = max(float(np.max(c["x"])) for c in curves)
+        k = 0
+        while k * shade_every < x_max and k < 400:
+            if k % 2 == 1:
+                fig.add_vrect(x0=k * shade_every, x1=min((k + 1) * shade_every, x_max),
+                              fillcolor=rgba("#7C93BF", 0.12), line_width=0, layer="below")
+            k += 1
+    fig.update_layout(**base_layout(height))
+    fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40}, legend={"font": {"size": 11}})
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear",
+                     exponentformat="power")
+    return fig
+
+
+def stride_figure(xs: np.ndarray, fx: np.ndarray, iterates: np.ndarray, f_iterates: np.ndarray,
+                  optimizer: str, label: str, height: int = SMALL) -> go.Figure:
+    """Learning rate as stride, in 1D: the curve f(x) and the hops x_0 -> x_1 -> ... of descent.
+
+    Each hop is an arrow from (x_k, f(x_k)) to (x_{k+1}, f(x_{k+1})): long hops = large stride.
+    """
+    color = optimizer_color(optimizer)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=xs, y=fx, mode="lines", name="f(x)",
+                             line={"color": "#555555", "width": 2}, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=iterates, y=f_iterates, mode="lines+markers", name=label,
+        line={"color": color, "width": 2}, customdata=np.arange(len(iterates)),
+        marker={"size": 9, "color": color, "symbol": "arrow", "angleref": "previous"},
+        hovertemplate="step %{customdata}<br>x %{x:.3g}<br>f %{y:.3g}<extra></extra>",
+    ))
+    fig.add_trace(go.Scatter(x=[iterates[0]], y=[f_iterates[0]], mode="markers", name="start",
+                             marker=START_MARKER, showlegend=False))
+    lo, hi = float(np.min(fx)), float(np.max(fx))
+    fig.update_layout(**base_layout(height))
+    fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40},
+                      xaxis={"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x"}},
+                      yaxis={"range": [lo - 0.05 * (hi - lo), hi], "title": {"text": "loss"}})
+    return fig
