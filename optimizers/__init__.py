@@ -1,0 +1,28 @@
+"""The walkers: PyTorch-exact update rules, schedules and a batched run loop (NumPy only).
+
+>>> from optimizers import get_optimizer, run
+>>> traj = run(get_optimizer("adam", lr=0.05), objective, start=[-1.0, 1.5], steps=300)
+"""
+
+from optimizers.base import GradientTransformation, Optimizer, Walker
+from optimizers.registry import OPTIMIZERS, get_optimizer, markdown_table
+from optimizers.runner import run
+from optimizers.schedules import SCHEDULE_HPARAMS, SCHEDULES, get_schedule
+from optimizers.spec import HParam, OptimizerSpec
+from optimizers.trajectory import Trajectory
+
+__all__ = [
+    "OPTIMIZERS",
+    "SCHEDULES",
+    "SCHEDULE_HPARAMS",
+    "GradientTransformation",
+    "HParam",
+    "Optimizer",
+    "OptimizerSpec",
+    "Trajectory",
+    "Walker",
+    "get_optimizer",
+    "get_schedule",
+    "markdown_table",
+    "run",
+]

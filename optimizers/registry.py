@@ -1,0 +1,385 @@
+"""The optimizer registry: one ``OptimizerSpec`` per walker drives the UI, the docs and the tests.
+
+Hyperparameter names and defaults are torch.optim's. Where PyTorch's default learning rate is too
+small to move visibly on a unit-scale 2D surface in a few hundred steps, the default here is larger
+and the ``help`` text gives PyTorch's value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from optimizers import adam_family, adaptive, gradient_free, sgd_family
+from optimizers.base import Optimizer, Walker
+from optimizers.schedules import Constant, as_schedule
+from optimizers.spec import HParam, OptimizerSpec
+from optimizers.switching import switch, switched_schedule
+
+
+def _lr(default: float, torch_default: float | None = None) -> HParam:
+    if torch_default is None:
+        note = "torch.optim has no default"
+    elif torch_default == default:
+        note = "PyTorch's default"
+    else:
+        note = f"PyTorch's default is {torch_default:g}"
+    return HParam("lr", default, 1e-6, 1e3, log=True, help=f"learning rate (step size); {note}")
+
+
+def _betas(b2: float = 0.999, names: str = "betas") -> HParam:
+    return HParam(names, (0.9, b2), 0.0, 0.9999, kind="pair", help="decay rates of m and v")
+
+
+def _eps(default: float) -> HParam:
+    return HParam("eps", default, 1e-12, 1e-1, log=True, help="added to the denominator")
+
+
+def _wd(default: float = 0.0) -> HParam:
+    return HParam("weight_decay", default, 0.0, 1.0, help="pull towards the origin (L2)")
+
+
+_MOMENTUM = HParam("momentum", 0.0, 0.0, 0.999, help="fraction of the last step kept")
+_DAMPENING = HParam("dampening", 0.0, 0.0, 1.0, help="damps the gradient added to the momentum")
+_NESTEROV = HParam("nesterov", False, kind="bool", help="look ahead along the momentum")
+_AMSGRAD = HParam("amsgrad", False, kind="bool", help="use the running max of v")
+_DECOUPLED = HParam("decoupled_weight_decay", False, kind="bool", help="AdamW-style decay")
+_MOMENTUM_DECAY = HParam("momentum_decay", 4e-3, 0.0, 0.1, help="NAdam's psi")
+
+
+def _gradient(builder: Callable[..., Any]) -> Callable[..., Optimizer]:
+    """A spec factory: hyperparameters -> Optimizer from a transform builder ``(lr, **rest)``."""
+
+    def factory(lr: Any, **rest: Any) -> Optimizer:
+        schedule = as_schedule(lr)
+        t = builder(schedule, **rest)
+        return Optimizer("", t.init, t.update, schedule, {"lr": lr, **rest})
+
+    return factory
+
+
+def _adam_then_sgd(
+    lr: Any, betas: tuple[float, float], eps: float, switch_step: int, sgd_lr: Any, momentum: float
+) -> Optimizer:
+    first, second = as_schedule(lr), as_schedule(sgd_lr)
+    t = switch(adam_family.adam(first, betas, eps), sgd_family.sgd(second, momentum), switch_step)
+    hparams = {
+        "lr": lr,
+        "betas": betas,
+        "eps": eps,
+        "switch_step": switch_step,
+        "sgd_lr": sgd_lr,
+        "momentum": momentum,
+    }
+    lr_t = switched_schedule(first, second, switch_step)
+    return Optimizer("", t.init, t.update, lr_t, hparams, switch_step=switch_step)
+
+
+def _random_search() -> Walker:
+    return Walker(
+        "",
+        gradient_free.walker_init,
+        gradient_free.random_search_step,
+        gradient_free.random_search_draws,
+        Constant(0.0),
+        {},
+        needs_domain=True,
+    )
+
+
+def _random_local_search(step_size: float) -> Walker:
+    return Walker(
+        "",
+        gradient_free.walker_init,
+        gradient_free.random_local_search_step(step_size),
+        gradient_free.random_local_search_draws,
+        Constant(step_size),
+        {"step_size": step_size},
+    )
+
+
+_ADAM_RULE = (
+    r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad "
+    r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,\quad "
+    r"x_{t} = x_{t-1} - \frac{\eta}{1-\beta_1^t}\,"
+    r"\frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon}"
+)
+_SGD_RULE = r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad x_{t} = x_{t-1} - \eta\, b_t"
+
+_SPECS = (
+    OptimizerSpec(
+        "random_search",
+        "Random search",
+        "Tries a random point anywhere in the box each step and keeps the best one seen so far.",
+        r"c_t \sim \mathcal{U}(\text{box}),\quad x_t = \arg\min\{f(x_{t-1}), f(c_t)\}",
+        "Bergstra & Bengio, Random Search for Hyper-Parameter Optimization, JMLR 2012; "
+        "CS231n notes, Optimization (strategy 1)",
+        (),
+        lambda: _random_search(),
+        uses_gradient=False,
+    ),
+    OptimizerSpec(
+        "random_local_search",
+        "Random local search",
+        "Takes a random step of fixed length and keeps it only if the loss went down.",
+        r"c_t = x_{t-1} + s\,\frac{z}{\lVert z\rVert},\ z \sim \mathcal{N}(0, I),\quad "
+        r"x_t = c_t \text{ if } f(c_t) < f(x_{t-1}) \text{ else } x_{t-1}",
+        "CS231n notes, Optimization (strategy 2: random local search)",
+        (HParam("step_size", 0.1, 1e-4, 10.0, log=True, help="length of each random step"),),
+        _random_local_search,
+        uses_gradient=False,
+    ),
+    OptimizerSpec(
+        "sgd",
+        "SGD",
+        "Steps straight downhill, a fixed fraction of the slope each time.",
+        _SGD_RULE + r"\ (\mu = 0: x_t = x_{t-1} - \eta g_t)",
+        "Robbins & Monro, A Stochastic Approximation Method, 1951",
+        (_lr(0.01), _MOMENTUM, _DAMPENING, _wd(), _NESTEROV),
+        _gradient(sgd_family.sgd),
+    ),
+    OptimizerSpec(
+        "momentum",
+        "SGD + momentum",
+        "Rolls downhill like a heavy ball: keeps 90% of its previous velocity.",
+        _SGD_RULE + r",\ \mu = 0.9",
+        "Polyak, Some methods of speeding up the convergence of iteration methods, 1964",
+        (_lr(0.01), _DAMPENING, _wd()),
+        _gradient(sgd_family.sgd),
+        preset={"momentum": 0.9},
+    ),
+    OptimizerSpec(
+        "nesterov",
+        "Nesterov momentum",
+        "Momentum that looks ahead: corrects its velocity using where it is about to be.",
+        r"b_t = \mu b_{t-1} + g_t,\quad x_t = x_{t-1} - \eta\,(g_t + \mu b_t),\ \mu = 0.9",
+        "Nesterov 1983; Sutskever et al., On the importance of initialization and momentum, 2013",
+        (_lr(0.01), _wd()),
+        _gradient(sgd_family.sgd),
+        preset={"momentum": 0.9, "nesterov": True},
+    ),
+    OptimizerSpec(
+        "adagrad",
+        "Adagrad",
+        "Gives each coordinate its own step size, shrinking it where gradients have been large.",
+        r"s_t = s_{t-1} + g_t^2,\quad x_t = x_{t-1} - \frac{\eta}{1+(t-1)\lambda}\,"
+        r"\frac{g_t}{\sqrt{s_t}+\epsilon}",
+        "Duchi, Hazan & Singer, Adaptive Subgradient Methods, JMLR 2011",
+        (
+            _lr(0.1, 1e-2),
+            HParam("lr_decay", 0.0, 0.0, 1.0, help="decay of the rate per step"),
+            _wd(),
+            HParam("initial_accumulator_value", 0.0, 0.0, 10.0, help="starting value of s"),
+            _eps(1e-10),
+        ),
+        _gradient(adaptive.adagrad),
+    ),
+    OptimizerSpec(
+        "rmsprop",
+        "RMSprop",
+        "Divides the step by a running average of recent gradient sizes, so steep and flat "
+        "directions move alike.",
+        r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2,\quad x_t = x_{t-1} - \eta\,"
+        r"\frac{g_t}{\sqrt{v_t}+\epsilon}",
+        "Hinton, Neural Networks for Machine Learning, lecture 6e, 2012",
+        (
+            _lr(0.01, 1e-2),
+            HParam("alpha", 0.99, 0.0, 0.9999, help="decay of the squared average"),
+            _eps(1e-8),
+            _wd(),
+            _MOMENTUM,
+            HParam("centered", False, kind="bool", help="divide by the variance instead"),
+        ),
+        _gradient(adaptive.rmsprop),
+    ),
+    OptimizerSpec(
+        "adadelta",
+        "Adadelta",
+        "Like RMSprop, but scales each step by its own past steps, so lr barely matters.",
+        r"v_t = \rho v_{t-1} + (1-\rho) g_t^2,\ \Delta_t = \frac{\sqrt{u_{t-1}+\epsilon}}"
+        r"{\sqrt{v_t+\epsilon}} g_t,\ u_t = \rho u_{t-1} + (1-\rho)\Delta_t^2,\ "
+        r"x_t = x_{t-1} - \eta \Delta_t",
+        "Zeiler, ADADELTA: An Adaptive Learning Rate Method, 2012",
+        (
+            _lr(1.0, 1.0),
+            HParam("rho", 0.9, 0.0, 1.0, help="decay of the running averages"),
+            _eps(1e-6),
+            _wd(),
+        ),
+        _gradient(adaptive.adadelta),
+    ),
+    OptimizerSpec(
+        "adam",
+        "Adam",
+        "Momentum plus RMSprop with bias correction: steady steps of about the learning rate.",
+        _ADAM_RULE,
+        "Kingma & Ba, Adam: A Method for Stochastic Optimization, ICLR 2015",
+        (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(), _AMSGRAD),
+        _gradient(adam_family.adam),
+    ),
+    OptimizerSpec(
+        "amsgrad",
+        "AMSGrad",
+        "Adam that never lets its step-size denominator shrink, for steadier late steps.",
+        _ADAM_RULE.replace(r"\sqrt{v_t}", r"\sqrt{\hat v_t}")
+        + r",\ \hat v_t = \max(\hat v_{t-1}, v_t)",
+        "Reddi, Kale & Kumar, On the Convergence of Adam and Beyond, ICLR 2018",
+        (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd()),
+        _gradient(adam_family.adam),
+        preset={"amsgrad": True},
+    ),
+    OptimizerSpec(
+        "adamw",
+        "AdamW",
+        "Adam with weight decay applied directly to the position instead of through the gradient.",
+        _ADAM_RULE.replace("x_{t} = x_{t-1}", r"x_{t} = (1-\eta\lambda) x_{t-1}"),
+        "Loshchilov & Hutter, Decoupled Weight Decay Regularization, ICLR 2019",
+        (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(1e-2), _AMSGRAD),
+        _gradient(adam_family.adamw),
+    ),
+    OptimizerSpec(
+        "nadam",
+        "NAdam",
+        "Adam with Nesterov look-ahead momentum.",
+        r"\mu_t = \beta_1(1 - \tfrac12 0.96^{t\psi}),\ x_t = x_{t-1} - \eta\Big("
+        r"\frac{(1-\mu_t)\,g_t}{1-\prod_{i\le t}\mu_i} + "
+        r"\frac{\mu_{t+1} m_t}{1-\prod_{i\le t+1}\mu_i}"
+        r"\Big)\Big/\Big(\sqrt{v_t/(1-\beta_2^t)}+\epsilon\Big)",
+        "Dozat, Incorporating Nesterov Momentum into Adam, ICLR workshop 2016",
+        (_lr(0.05, 2e-3), _betas(), _eps(1e-8), _wd(), _MOMENTUM_DECAY, _DECOUPLED),
+        _gradient(adam_family.nadam),
+    ),
+    OptimizerSpec(
+        "radam",
+        "RAdam",
+        "Adam that starts as plain momentum until its variance estimate can be trusted.",
+        r"\rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t},\ x_t = x_{t-1} - \eta\,\hat m_t"
+        r"\cdot\begin{cases} r_t \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon} & \rho_t > 5 "
+        r"\\ 1 & "
+        r"\text{else}\end{cases}",
+        "Liu et al., On the Variance of the Adaptive Learning Rate and Beyond, ICLR 2020",
+        (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(), _DECOUPLED),
+        _gradient(adam_family.radam),
+    ),
+    OptimizerSpec(
+        "adamax",
+        "Adamax",
+        "Adam with the largest recent gradient size in place of the average squared size.",
+        r"u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon),\quad x_t = x_{t-1} - "
+        r"\frac{\eta}{1-\beta_1^t}\frac{m_t}{u_t}",
+        "Kingma & Ba, Adam: A Method for Stochastic Optimization, ICLR 2015 (section 7)",
+        (_lr(0.05, 2e-3), _betas(), _eps(1e-8), _wd()),
+        _gradient(adam_family.adamax),
+    ),
+    OptimizerSpec(
+        "lion",
+        "Lion",
+        "Moves every coordinate by exactly the learning rate, in the sign of a momentum blend.",
+        r"x_t = x_{t-1} - \eta\big(\operatorname{sign}(\beta_1 m_{t-1} + (1-\beta_1) g_t) + "
+        r"\lambda x_{t-1}\big),\quad m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t",
+        "Chen et al., Symbolic Discovery of Optimization Algorithms, 2023 (as in optax.lion)",
+        (
+            _lr(0.01),
+            HParam("b1", 0.9, 0.0, 0.9999, help="blend for the sign"),
+            HParam("b2", 0.99, 0.0, 0.9999, help="decay of the momentum"),
+            _wd(1e-3),
+        ),
+        _gradient(adam_family.lion),
+    ),
+    OptimizerSpec(
+        "adam_then_sgd",
+        "Adam, then SGD",
+        "Adam for the first steps (fast, rough), then plain SGD (slow, careful), as the article "
+        "advises.",
+        r"t < K:\ \text{Adam}(\eta),\quad t \ge K:\ \text{SGD}(\eta_{\text{sgd}}, \mu)",
+        "Keskar & Socher, Improving Generalization Performance by Switching from Adam to SGD, 2017",
+        (
+            _lr(0.05, 1e-3),
+            _betas(),
+            _eps(1e-8),
+            HParam("switch_step", 50, 1, 100_000, kind="int", help="Adam steps before switching"),
+            HParam(
+                "sgd_lr", 0.01, 1e-6, 1e3, log=True, help="SGD's learning rate after the switch"
+            ),
+            _MOMENTUM,
+        ),
+        _adam_then_sgd,
+    ),
+)
+
+OPTIMIZERS: dict[str, OptimizerSpec] = {spec.name: spec for spec in _SPECS}
+
+
+def _check_number(spec: str, h: HParam, value: Any, integer: bool = False) -> float | int:
+    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    if isinstance(value, bool | np.bool_) or not isinstance(value, kinds):
+        kind = "an integer" if integer else "a number"
+        raise ValueError(
+            f"{spec}: {h.name} must be {kind} in [{h.min:g}, {h.max:g}], got {value!r}"
+        )
+    if not (math.isfinite(value) and h.min <= value <= h.max):
+        raise ValueError(f"{spec}: {h.name}={value!r} is out of range [{h.min:g}, {h.max:g}]")
+    return int(value) if integer else float(value)
+
+
+def _validate(spec: str, h: HParam, value: Any) -> Any:
+    """Check one hyperparameter against its spec; return it normalised (floats, tuples)."""
+    if h.kind == "bool":
+        if not isinstance(value, bool | np.bool_):
+            raise ValueError(f"{spec}: {h.name} must be True or False, got {value!r}")
+        return bool(value)
+    if h.kind == "int":
+        return _check_number(spec, h, value, integer=True)
+    if h.kind == "pair":
+        if not isinstance(value, tuple | list) or len(value) != 2:
+            raise ValueError(f"{spec}: {h.name} must be a pair of numbers, got {value!r}")
+        return tuple(_check_number(spec, h, v) for v in value)
+    if h.name.endswith("lr") and callable(value):
+        return value  # a schedule; its factory validated it
+    return _check_number(spec, h, value)
+
+
+def get_optimizer(name: str, **hparams: Any) -> Optimizer | Walker:
+    """Build a registered optimizer with PyTorch-named hyperparameters (defaults from the spec).
+
+    Raises ValueError for an unknown name, an unknown or preset-fixed hyperparameter, or a value
+    outside the spec's range (the message names the parameter and the range).
+    """
+    spec = OPTIMIZERS.get(name)
+    if spec is None:
+        raise ValueError(f"unknown optimizer {name!r}; valid: {', '.join(OPTIMIZERS)}")
+    preset = spec.preset or {}
+    valid = [h.name for h in spec.hparams]
+    for key in hparams:
+        if key in preset:
+            raise ValueError(f"{name} fixes {key}={preset[key]!r}; use 'sgd' or 'adam' to vary it")
+        if key not in valid:
+            raise ValueError(f"{name} has no hyperparameter {key!r}; valid: {', '.join(valid)}")
+    values = {h.name: _validate(name, h, hparams.get(h.name, h.default)) for h in spec.hparams}
+    values.update(preset)
+    if values.get("nesterov") and (values["momentum"] <= 0 or values.get("dampening", 0)):
+        raise ValueError(f"{name}: nesterov needs momentum in (0, 0.999] and dampening = 0")
+    return replace(spec.factory(**values), name=name)
+
+
+def _format_default(h: HParam) -> str:
+    if h.kind == "pair":
+        return "(" + ", ".join(f"{v:g}" for v in h.default) + ")"
+    if h.kind == "bool":
+        return str(h.default)
+    return f"{h.default:g}"
+
+
+def markdown_table() -> str:
+    """The registry as a Markdown table: name, display name, hyperparameters, description."""
+    rows = ["| Name | Optimizer | Hyperparameters (defaults) | What it does |", "|---|---|---|---|"]
+    for spec in OPTIMIZERS.values():
+        params = ", ".join(f"`{h.name}={_format_default(h)}`" for h in spec.hparams) or "none"
+        if spec.preset:
+            params += " (fixed: " + ", ".join(f"`{k}={v}`" for k, v in spec.preset.items()) + ")"
+        rows.append(f"| `{spec.name}` | {spec.display_name} | {params} | {spec.description} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,170 @@
+"""``run``: drive an optimizer over an objective from one start or a batch of starts.
+
+All starts move together as one (B, D) array. Step t (0-based) goes from points[t] to
+points[t+1] with learning rate lr[t]. Losses are the full objective value at every point; they and
+the divergence checks are computed after the loop, in vectorized chunks, which is exact because a
+diverged path is frozen at its last good point and no path influences another.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from optimizers.base import Optimizer, Walker
+from optimizers.noise import Minibatches, normals, path_keys, uniforms
+from optimizers.schedules import schedule_values
+from optimizers.trajectory import Trajectory
+
+DEFAULT_BOUND = 1e6
+_CHUNK = 1 << 18  # parameter values per vectorized loss evaluation
+
+
+def _box(domain: Any, d: int) -> tuple[np.ndarray, np.ndarray]:
+    box = np.asarray(domain, dtype=float)
+    if box.shape != (d, 2) or not np.all(np.isfinite(box)) or np.any(box[:, 0] >= box[:, 1]):
+        raise ValueError(f"domain must be {d} finite (low, high) pairs with low < high")
+    return box[:, 0], box[:, 1]
+
+
+def _descend(opt: Optimizer, objective, x, steps, seed, noise, batch_size) -> np.ndarray:
+    """The gradient loop; returns points (steps+1, B, D)."""
+    points = np.empty((steps + 1, *x.shape))
+    points[0] = x
+    x = points[0]
+    grad, update = objective.grad, opt.update
+    batches = None
+    if batch_size is not None:
+        n = getattr(objective, "n_samples", None)
+        if n is None:
+            raise ValueError("batch_size needs a stochastic objective (with n_samples)")
+        batches = Minibatches(n, batch_size, seed)
+    keys = path_keys(seed, x) if noise else None
+    d = x.shape[-1]
+    state = opt.init(x)
+    for t in range(steps):
+        g = grad(x) if batches is None else grad(x, batches(t))
+        if keys is not None:
+            g = g + noise * normals(keys, t, d)
+        updates, state = update(g, state, x)
+        x = np.add(x, updates, out=points[t + 1])
+    return points
+
+
+def _walk(walker: Walker, objective, x, steps, seed, domain):
+    """The gradient-free loop; returns points (steps+1, B, D) and losses (steps+1, B)."""
+    d = x.shape[-1]
+    if domain is None:
+        domain = getattr(objective, "domain", None)
+    if domain is None and walker.needs_domain:
+        raise ValueError(f"{walker.name} needs a domain: pass domain= or give the objective one")
+    low, high = _box(domain, d) if domain is not None else (None, None)
+    value = objective.value
+    points = np.empty((steps + 1, *x.shape))
+    losses = np.empty((steps + 1, x.shape[0]))
+    points[0] = x
+    losses[0] = value(x)
+    keys, n = path_keys(seed, x), walker.n_draws(d)
+    state = walker.init(x, losses[0])
+    for t in range(steps):
+        x, losses[t + 1], state = walker.step(state, x, uniforms(keys, t, n), value, low, high)
+        points[t + 1] = x
+    return points, losses
+
+
+def _values_and_faults(objective, points: np.ndarray, losses, bound: float):
+    """Full-objective losses (if not given) and a (T, B) mask of bad points, in chunks."""
+    T, B, D = points.shape
+    if losses is None:
+        losses = np.empty((T, B))
+        compute = True
+    else:
+        compute = False
+    bad = np.empty((T, B), dtype=bool)
+    rows = max(1, _CHUNK // max(1, B * D))
+    for i in range(0, T, rows):
+        block = points[i : i + rows]
+        if compute:
+            values = np.asarray(objective.value(block.reshape(-1, D)), dtype=float)
+            losses[i : i + rows] = values.reshape(block.shape[:2])
+        inside = np.abs(block).max(axis=-1) <= bound
+        bad[i : i + rows] = ~(inside & np.isfinite(losses[i : i + rows]))
+    return losses, bad
+
+
+def _freeze(points: np.ndarray, losses: np.ndarray, bad: np.ndarray) -> np.ndarray:
+    """Freeze each path at its last good point from its first bad step on; return those steps."""
+    has = bad.any(axis=0)
+    first = np.where(has, bad.argmax(axis=0), -1)
+    cols = np.flatnonzero(has)
+    if cols.size:
+        f = first[cols]
+        t = np.arange(points.shape[0])[:, None]
+        src = np.where(t >= f, np.maximum(f - 1, 0), t)
+        points[:, cols] = points[src, cols]
+        losses[:, cols] = losses[src, cols]
+    return first
+
+
+def run(
+    optimizer: Optimizer | Walker | str,
+    objective: Any,
+    start: Any,
+    steps: int,
+    *,
+    seed: int = 0,
+    noise: float = 0.0,
+    batch_size: int | None = None,
+    bound: float | None = None,
+    domain: Any = None,
+) -> Trajectory:
+    """Run ``optimizer`` for ``steps`` steps from ``start`` (D,) or a batch of starts (B, D).
+
+    ``noise``: std of Gaussian noise added to each gradient (per path, seeded by ``seed`` and the
+    start); ``batch_size``: minibatches of a stochastic objective (shared by all paths);
+    ``bound``: |x_i| beyond which a path counts as diverged (default 1e6); ``domain``: search box
+    for random search (default ``objective.domain``). ``evaluations[t]`` counts oracle calls per
+    path up to step t: one gradient per step, or for walkers one value per step plus the start.
+    """
+    if isinstance(optimizer, str):
+        from optimizers.registry import get_optimizer
+
+        optimizer = get_optimizer(optimizer)
+    x = np.array(start, dtype=float)  # a copy: the caller's array is never touched
+    if x.ndim not in (1, 2) or x.shape[-1] == 0 or x.size == 0:
+        raise ValueError(f"start must have shape (D,) or (B, D), got {x.shape}")
+    single = x.ndim == 1
+    x = x.reshape(-1, x.shape[-1])
+    bound = DEFAULT_BOUND if bound is None else float(bound)
+    if not bound > 0:
+        raise ValueError(f"bound={bound!r} must be > 0")
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+        raise ValueError(f"steps={steps!r} must be an integer >= 0")
+    if not (math.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise={noise!r} must be a finite number >= 0")
+    if not (np.all(np.isfinite(x)) and np.abs(x).max() <= bound):
+        raise ValueError(f"start must be finite and within the bound {bound:g}")
+    steps = int(steps)
+    with np.errstate(all="ignore"):
+        if optimizer.uses_gradient:
+            points = _descend(optimizer, objective, x, steps, seed, noise, batch_size)
+            losses = None
+            evaluations = np.arange(steps + 1)
+        else:
+            points, losses = _walk(optimizer, objective, x, steps, seed, domain)
+            evaluations = np.arange(1, steps + 2)
+        losses, bad = _values_and_faults(objective, points, losses, bound)
+        diverged = _freeze(points, losses, bad)
+    switch = optimizer.switch_step
+    return Trajectory(
+        points=points[:, 0] if single else points,
+        losses=losses[:, 0] if single else losses,
+        evaluations=evaluations,
+        diverged_step=int(diverged[0]) if single else diverged,
+        lr=schedule_values(optimizer.learning_rate, steps),
+        switch_step=switch if switch is not None and switch < steps else None,
+        optimizer=optimizer.name,
+        hparams=dict(optimizer.hparams),
+    )
