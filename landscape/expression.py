@@ -1,0 +1,122 @@
+"""Typed formulas: ``from_expression("x**2 + 3*y**2")`` -> a Surface with an exact gradient.
+
+Safety: the text only reaches ``ast.parse``; SymPy objects are built from a whitelisted tree
+(``expression_parse``) and evaluated by a NumPy instruction list (``expression_numeric``), never
+through ``eval``, ``sympify`` or ``lambdify``. The gradient is SymPy's symbolic derivative.
+Minima are found numerically (``expression_minima``). Results are cached per (formula, domain),
+so a Streamlit page may call this on every rerun.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from landscape.base import Domain, Surface
+from landscape.expression_minima import default_start, find_minima, fine_grid, wants_log_scale
+from landscape.expression_numeric import Program
+from landscape.expression_parse import ExpressionError, X, Y, parse
+
+__all__ = ["DEFAULT_DOMAIN", "ExpressionError", "ExpressionSurface", "from_expression"]
+
+DEFAULT_DOMAIN: Domain = ((-5.0, 5.0), (-5.0, 5.0))
+MAX_COORD = 1e4  # domain bounds must lie within [-1e4, 1e4]
+MIN_SPAN = 1e-6
+
+
+@dataclass(frozen=True, eq=False)
+class ExpressionSurface(Surface):
+    """A Surface from a typed formula: ``formula`` is the normalised text, ``gradient_latex`` the
+    LaTeX of (df/dx, df/dy); ``interior_minimum`` is False when the lowest point in view is not a
+    true minimum (then ``minima[0]`` is that point, labelled "lowest in view ...")."""
+
+    formula: str = ""
+    gradient_latex: tuple[str, str] = ("", "")
+    interior_minimum: bool = True
+
+    def __reduce__(self) -> tuple[object, tuple[str, Domain]]:
+        """Pickle as the formula and domain (st.cache_data pickles return values)."""
+        return from_expression, (self.formula, self.domain)
+
+
+def validate_domain(domain: object) -> Domain:
+    """((xmin, xmax), (ymin, ymax)) of finite floats, min < max, within [-1e4, 1e4]."""
+    if domain is None:
+        return DEFAULT_DOMAIN
+    try:
+        (x0, x1), (y0, y1) = domain  # type: ignore[misc]
+        box = ((float(x0), float(x1)), (float(y0), float(y1)))
+    except (TypeError, ValueError):
+        raise ExpressionError("The domain must be ((xmin, xmax), (ymin, ymax)).") from None
+    for axis, (lo, hi) in zip("xy", box, strict=True):
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise ExpressionError(f"The {axis} range must be finite numbers.")
+        if not hi - lo >= MIN_SPAN:
+            raise ExpressionError(f"The {axis} range needs min < max (got {lo:g} to {hi:g}).")
+        if max(abs(lo), abs(hi)) > MAX_COORD:
+            raise ExpressionError(f"The {axis} range must lie within ±{MAX_COORD:g}.")
+    return box
+
+
+def from_expression(text: str, domain: Domain | None = None) -> ExpressionSurface:
+    """The Surface f(x, y) = ``text`` over ``domain`` (default [-5, 5]^2), or ExpressionError.
+
+    Syntax: numbers, x, y, pi, e, + - * / ** ^ (power), parentheses, sin cos tan exp log (ln)
+    sqrt abs tanh sinh cosh arctan (atan) arcsin (asin) arccos (acos), min(a, b), max(a, b).
+    """
+    if not isinstance(text, str):
+        raise ExpressionError(f"A formula must be text, not {type(text).__name__}.")
+    return _build(" ".join(text.split()), validate_domain(domain))
+
+
+@functools.lru_cache(maxsize=128)
+def _build(text: str, domain: Domain) -> ExpressionSurface:
+    expr = parse(text)
+    grads = (sp.diff(expr, X), sp.diff(expr, Y))
+    program = Program([expr, *grads])
+    value_program = Program([expr])
+
+    def f(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return value_program(x, y)[0]
+
+    def df(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        _, gx, gy = program(x, y)
+        return gx, gy
+
+    probe = Surface("custom", "", "", domain, (), (0.0, 0.0), f=f, df=df)
+    pts, vals = fine_grid(probe.value, domain)
+    finite = np.isfinite(vals)
+    if not finite.any():
+        raise ExpressionError(
+            "The formula is not a finite number anywhere in the view (for example the log or "
+            "square root of a negative number, or a value beyond 1e308)."
+        )
+    with np.errstate(all="ignore"):
+        if not np.isfinite(probe.grad(pts[finite])).all(axis=-1).any():
+            raise ExpressionError("The formula's gradient is not finite anywhere in the view.")
+    minima, interior = find_minima(probe.value, probe.grad, domain, pts, vals)
+    start = default_start(probe.value, probe.grad, domain, minima)
+    formula = sp.sstr(expr)
+    where = "" if interior else (
+        " It has no minimum inside the view: the marked point is just the lowest one shown."
+    )
+    return ExpressionSurface(
+        name="custom",
+        title=formula,
+        description=f"Your formula f(x, y) = {formula}, with its exact symbolic gradient. "
+        f"Minima found numerically from many starts.{where}",
+        domain=domain,
+        minima=minima,
+        default_start=start,
+        latex=sp.latex(expr),
+        log_scale=wants_log_scale(vals, min(m.value for m in minima)),
+        f=f,
+        df=df,
+        formula=formula,
+        gradient_latex=(sp.latex(grads[0]), sp.latex(grads[1])),
+        interior_minimum=interior,
+    )

@@ -1,0 +1,165 @@
+"""Minima, a racing start and a colour scale for a surface known only through value and gradient.
+
+Used for typed formulas, where nothing is known in advance. Minima: damped Newton
+(Levenberg-Marquardt, Hessian by central differences of the exact gradient) from a 24 x 24 grid of
+starts plus the lowest points of a fine grid, all vectorized; a refined point is kept when it lies
+in the domain and no nearby point (two rings of 8) is lower while the ring is not flat. This accepts
+kinks such as |x| + |y| and rejects saddles, slopes and plateaus. The lowest minima are global;
+if the lowest point in view lies elsewhere (on the edge, as for x + y), every interior minimum is
+local and that point is added as the "lowest in view" (``is_global`` so ``min_value`` is honest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from landscape.base import Domain, Minimum
+from landscape.minima import grid, hessian, inside
+
+Field = Callable[[np.ndarray], np.ndarray]
+
+N_STARTS = 24  # starts per axis (cell centres)
+N_FINE = 101  # fine grid per axis, edges included: finiteness, lowest cells, colour scale
+N_LOWEST = 16  # extra starts: the lowest points of the fine grid
+MAX_MINIMA = 64
+EDGE_LABEL = "lowest in view (on the edge: no minimum inside)"
+FLAT_LABEL = "lowest in view (the surface is flat there)"
+
+
+def _spans(domain: Domain) -> tuple[float, float]:
+    (x0, x1), (y0, y1) = domain
+    return x1 - x0, y1 - y0
+
+
+def descend(value: Field, grad: Field, starts: np.ndarray, scale: float,
+            iters: int = 60) -> np.ndarray:
+    """Levenberg-Marquardt: p <- p - (H + mu I)^{-1} g, accepted only if f decreases.
+
+    mu shrinks (x0.3) after a success and grows (x10) after a failure; H + mu I is kept positive
+    definite by adding max(0, -lambda_min(H)). Steps are clipped to ``scale / 4``.
+    """
+    p = np.array(starts, dtype=float)
+    with np.errstate(all="ignore"):
+        f = value(p)
+        g = grad(p)
+        mu = np.linalg.norm(g, axis=-1) / (0.05 * scale) + 1e-12
+        active = np.flatnonzero(np.isfinite(f) & np.all(np.isfinite(g), axis=-1))
+        for _ in range(iters):
+            if active.size == 0:
+                break
+            q, fq, m = p[active], f[active], mu[active]
+            g = grad(q)
+            h = hessian(grad, q)
+            a, b, d = h[:, 0, 0], h[:, 0, 1], h[:, 1, 1]
+            lam_min = 0.5 * (a + d) - np.sqrt(0.25 * (a - d) ** 2 + b * b)
+            shift = m + 1.01 * np.maximum(0.0, -lam_min)
+            det = (a + shift) * (d + shift) - b * b
+            dx = -np.stack([(d + shift) * g[:, 0] - b * g[:, 1],
+                            (a + shift) * g[:, 1] - b * g[:, 0]], axis=-1) / det[:, None]
+            norm = np.linalg.norm(dx, axis=-1)
+            dx *= np.minimum(1.0, 0.25 * scale / np.maximum(norm, 1e-300))[:, None]
+            trial = q + dx
+            ft = value(trial)
+            better = np.isfinite(ft) & np.all(np.isfinite(trial), axis=-1) & (ft < fq)
+            p[active] = np.where(better[:, None], trial, q)
+            f[active] = np.where(better, ft, fq)
+            mu[active] = np.where(better, m * 0.3, m * 10.0)
+            done = ~np.isfinite(norm) | (norm < 1e-14 * scale) | (mu[active] > 1e30)
+            active = active[~done]
+    return p
+
+
+def is_local_min(value: Field, points: np.ndarray, scale: float) -> np.ndarray:
+    """No point on rings of radius 1e-3 and 1e-6 of ``scale`` lower, and the outer ring not flat."""
+    angles = np.linspace(0.0, 2 * np.pi, 8, endpoint=False)
+    ring = np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    with np.errstate(all="ignore"):
+        f = value(points)
+        tol = 1e-12 * (1.0 + np.abs(f))
+        ok = np.isfinite(f)
+        rings = [value(points[:, None, :] + r * scale * ring[None]) for r in (1e-3, 1e-6)]
+    for around in rings:
+        ok &= np.all(around >= f[:, None] - tol[:, None], axis=-1)
+    return ok & (np.max(rings[0], axis=-1) > f + tol)
+
+
+def fine_grid(value: Field, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
+    """(N_FINE**2, 2) points over the domain, edges included, and their values."""
+    pts = grid(domain, N_FINE).reshape(-1, 2)
+    with np.errstate(all="ignore"):
+        return pts, value(pts)
+
+
+def find_minima(value: Field, grad: Field, domain: Domain,
+                pts: np.ndarray, vals: np.ndarray) -> tuple[tuple[Minimum, ...], bool]:
+    """Labelled minima (global first) and whether a true minimum lies inside the domain."""
+    sx, sy = _spans(domain)
+    scale = float(np.hypot(sx, sy))
+    (x0, _), (y0, _) = domain
+    centres = (np.arange(N_STARTS) + 0.5) / N_STARTS
+    cx, cy = np.meshgrid(x0 + sx * centres, y0 + sy * centres)
+    finite = np.isfinite(vals)
+    lowest = pts[finite][np.argsort(vals[finite])[:N_LOWEST]]
+    starts = np.concatenate([np.stack([cx.ravel(), cy.ravel()], axis=-1), lowest])
+    cand = descend(value, grad, starts, scale)
+    cand = cand[np.all(np.isfinite(cand), axis=-1) & inside(cand, domain, 1e-9 * scale)]
+    cand = cand[is_local_min(value, cand, scale)]
+    with np.errstate(all="ignore"):
+        cvals = value(cand)
+    order = np.lexsort((cand[:, 1], cand[:, 0], cvals))
+    chosen: list[int] = []
+    for i in order:
+        near = [j for j in chosen if np.hypot(*(cand[j] - cand[i])) < 5e-3 * scale]
+        if not near:
+            chosen.append(int(i))
+        if len(chosen) >= MAX_MINIMA:
+            break
+    grid_low = float(np.min(vals[finite]))
+    tol = 1e-8 * max(1.0, float(np.max(vals[finite])) - grid_low)
+    interior = bool(chosen) and float(cvals[chosen[0]]) <= grid_low + tol
+    low = float(cvals[chosen[0]]) if interior else -np.inf
+    minima = [Minimum((float(cand[i, 0]), float(cand[i, 1])), float(cvals[i]),
+                      bool(cvals[i] <= low + tol),
+                      "global" if cvals[i] <= low + tol else "local") for i in chosen]
+    if not interior:
+        k = int(np.flatnonzero(finite)[np.argmin(vals[finite])])
+        flat = float(np.max(vals[finite])) - grid_low <= tol
+        point = (float(np.mean(domain[0])), float(np.mean(domain[1]))) if flat else \
+            (float(pts[k, 0]), float(pts[k, 1]))
+        minima.insert(0, Minimum(point, grid_low, True, FLAT_LABEL if flat else EDGE_LABEL))
+    return tuple(minima), interior
+
+
+def default_start(value: Field, grad: Field, domain: Domain,
+                  minima: tuple[Minimum, ...]) -> tuple[float, float]:
+    """A point inset from the edges, far from the global minima, about three-quarters up the
+    range of values there, with a finite, non-zero gradient: a start that makes a race."""
+    (x0, x1), (y0, y1) = domain
+    sx, sy = _spans(domain)
+    inset = ((x0 + 0.1 * sx, x1 - 0.1 * sx), (y0 + 0.1 * sy, y1 - 0.1 * sy))
+    pts = grid(inset, 21).reshape(-1, 2)
+    with np.errstate(all="ignore"):
+        f, g = value(pts), grad(pts)
+    gnorm = np.linalg.norm(g, axis=-1)
+    ok = np.isfinite(f) & np.isfinite(gnorm) & (gnorm > 0)
+    if not ok.any():
+        return float(np.mean(domain[0])), float(np.mean(domain[1]))
+    targets = np.array([m.point for m in minima if m.is_global])
+    dist = np.min(np.linalg.norm(pts[:, None] - targets[None], axis=-1), axis=-1)
+    for fraction in (0.3, 0.15, 0.0):
+        far = ok & (dist >= fraction * np.hypot(sx, sy))
+        if far.any():
+            break
+    level = np.quantile(f[far], 0.75)
+    k = np.flatnonzero(far)[np.argmin(np.abs(f[far] - level))]
+    return float(pts[k, 0]), float(pts[k, 1])
+
+
+def wants_log_scale(vals: np.ndarray, min_value: float) -> bool:
+    """Colour by log(f - f_min + 1) when the top of the range dwarfs the typical value."""
+    finite = vals[np.isfinite(vals)]
+    top = float(np.quantile(finite, 0.99)) - min_value
+    typical = float(np.quantile(finite, 0.5)) - min_value
+    return top > 100.0 and top > 8.0 * typical

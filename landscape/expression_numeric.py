@@ -1,0 +1,141 @@
+"""SymPy expressions -> a straight-line NumPy program (no generated code, no ``lambdify``).
+
+Each distinct subexpression of the outputs becomes one instruction ``(ufunc, argument slots)``;
+shared subexpressions (the value and both partial derivatives share most of theirs) are computed
+once per call. Constant subexpressions are folded when the program is built.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import sympy as sp
+
+from landscape.expression_parse import ExpressionError, Max2, Min2, RealAbs, Sign, Step, X, Y
+
+UNARY: dict[type, Callable[[np.ndarray], np.ndarray]] = {
+    sp.sin: np.sin,
+    sp.cos: np.cos,
+    sp.tan: np.tan,
+    sp.exp: np.exp,
+    sp.log: np.log,
+    sp.sinh: np.sinh,
+    sp.cosh: np.cosh,
+    sp.tanh: np.tanh,
+    sp.atan: np.arctan,
+    sp.asin: np.arcsin,
+    sp.acos: np.arccos,
+    sp.Abs: np.abs,
+    RealAbs: np.abs,
+    sp.sign: np.sign,
+    Sign: np.sign,
+    Step: lambda u: np.heaviside(u, 0.5),
+}
+NARY: dict[type, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    sp.Add: np.add,
+    sp.Mul: np.multiply,
+    Max2: np.maximum,
+    Min2: np.minimum,
+    sp.Max: np.maximum,
+    sp.Min: np.minimum,
+}
+UNDEFINED = (
+    "The formula is undefined: it divides by zero or takes the log of 0 (SymPy found {what})."
+)
+COMPLEX = "The formula has imaginary values (like sqrt(-1)); only real formulas are supported."
+
+
+def _power(exponent: sp.Expr) -> Callable[..., np.ndarray] | None:
+    """A fast ufunc for common constant exponents, or None for the general np.power."""
+    special = {
+        sp.Integer(2): np.square,
+        sp.Integer(-1): np.reciprocal,
+        sp.Rational(1, 2): np.sqrt,
+        sp.Rational(-1, 2): lambda b: np.reciprocal(np.sqrt(b)),
+        sp.Rational(1, 3): np.cbrt,
+    }
+    return special.get(exponent)
+
+
+class Program:
+    """Evaluate several SymPy expressions in x, y at once, as NumPy arrays."""
+
+    def __init__(self, outputs: Sequence[sp.Expr]) -> None:
+        self.code: list[tuple[int, Callable[..., np.ndarray], tuple[int, ...]]] = []
+        self.consts: dict[int, float] = {}
+        self.slots: dict[sp.Expr, int] = {X: 0, Y: 1}
+        self.n = 2
+        with np.errstate(all="ignore"):
+            self.outputs = [self._slot(expr) for expr in outputs]
+
+    def _emit(self, fn: Callable[..., np.ndarray], args: tuple[int, ...]) -> int:
+        slot = self.n
+        self.n += 1
+        if all(a in self.consts for a in args):
+            self.consts[slot] = float(fn(*(np.float64(self.consts[a]) for a in args)))
+        else:
+            self.code.append((slot, fn, args))
+        return slot
+
+    def _const(self, value: float) -> int:
+        slot = self.n
+        self.n += 1
+        self.consts[slot] = value
+        return slot
+
+    def _slot(self, expr: sp.Expr) -> int:
+        if expr in self.slots:
+            return self.slots[expr]
+        slot = self._translate(expr)
+        self.slots[expr] = slot
+        return slot
+
+    def _translate(self, expr: sp.Expr) -> int:
+        if expr.is_Number or expr.is_NumberSymbol:
+            if expr.has(sp.zoo, sp.oo, sp.nan, -sp.oo):
+                raise ExpressionError(UNDEFINED.format(what=expr))
+            try:
+                value = float(expr)
+            except OverflowError:
+                value = np.inf
+            except TypeError:
+                raise ExpressionError(COMPLEX) from None
+            if not np.isfinite(value):
+                raise ExpressionError("A number in the formula is too large (beyond 1e308).")
+            return self._const(value)
+        if expr is sp.I or isinstance(expr, sp.core.numbers.ImaginaryUnit):
+            raise ExpressionError(COMPLEX)
+        if expr in (sp.zoo, sp.oo, -sp.oo, sp.nan):
+            raise ExpressionError(UNDEFINED.format(what=expr))
+        func = expr.func
+        if func in NARY:
+            slots = [self._slot(arg) for arg in expr.args]
+            return functools.reduce(lambda a, b: self._emit(NARY[func], (a, b)), slots)
+        if func in UNARY:
+            return self._emit(UNARY[func], (self._slot(expr.args[0]),))
+        if func is sp.Heaviside:
+            h0 = self._slot(expr.args[1]) if len(expr.args) > 1 else self._const(0.5)
+            return self._emit(np.heaviside, (self._slot(expr.args[0]), h0))
+        if func is sp.Pow:
+            base, exponent = expr.args
+            fast = _power(exponent)
+            if fast is not None:
+                return self._emit(fast, (self._slot(base),))
+            return self._emit(np.power, (self._slot(base), self._slot(exponent)))
+        raise ExpressionError(f"The formula uses {func.__name__}, which cannot be evaluated here.")
+
+    def __call__(self, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+        """Values of every output at (x, y), broadcast to their common shape, as float arrays."""
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        shape = np.broadcast_shapes(x.shape, y.shape)
+        regs: list[object] = [None] * self.n
+        regs[0], regs[1] = x, y
+        for slot, value in self.consts.items():
+            regs[slot] = value
+        with np.errstate(all="ignore"):
+            for dest, fn, args in self.code:
+                regs[dest] = fn(*(regs[a] for a in args))
+        return [np.array(np.broadcast_to(regs[s], shape), dtype=float) for s in self.outputs]

@@ -1,0 +1,415 @@
+"""Typed formula text -> SymPy expression, through a whitelisted ``ast`` tree.
+
+The text is only ever handed to ``ast.parse(mode="eval")``; every SymPy object is built here, node
+by node, from a small whitelist (numbers, ``x``, ``y``, ``pi``, ``e``, ``+ - * / ** ^``, and a few
+named functions). Nothing is evaluated as Python. Work is bounded structurally (length, nodes,
+nesting depth, power towers, exponent and constant magnitudes) so SymPy can never be asked for a
+9**9**9-sized integer or an expansion that would hang the server.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import math
+import re
+import warnings
+from collections.abc import Callable
+
+import sympy as sp
+
+MAX_LENGTH = 500
+MAX_NODES = 300
+MAX_DEPTH = 50
+MAX_TOWER = 3  # a ** b ** c ** d is the tallest power tower accepted
+MAX_EXPONENT = 100.0  # |exponent| bound for constant exponents
+MAX_LOG10 = 300.0  # constant powers may not exceed 1e300 in magnitude
+MAX_INT_BITS = 100  # integer literals: about 30 decimal digits
+
+X = sp.Symbol("x", real=True)
+Y = sp.Symbol("y", real=True)
+
+EXAMPLE = "e.g. x**2 + 3*y**2 or sin(x)*cos(y)"
+
+
+class ExpressionError(ValueError):
+    """A typed formula was refused; the message says what is wrong and what is allowed."""
+
+
+# --- functions whose derivative SymPy would phrase with re/im or assumption queries: our own ---
+
+
+class _Named(sp.Function):
+    """A SymPy function printed as ``text_name(...)`` and ``latex_name(...)``, folded on numbers."""
+
+    text_name = ""
+    latex_name = ""
+
+    @classmethod
+    def on_numbers(cls, *args: sp.Number) -> sp.Expr:
+        raise NotImplementedError
+
+    @classmethod
+    def eval(cls, *args: sp.Expr) -> sp.Expr | None:
+        if all(isinstance(arg, sp.Number) for arg in args):
+            return cls.on_numbers(*args)
+        return None
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+        inner = ", ".join(printer._print(arg) for arg in self.args)
+        if self.latex_name == "|":
+            return rf"\left|{{{inner}}}\right|"
+        return rf"{self.latex_name}\left({inner}\right)"
+
+    def _sympystr(self, printer: sp.printing.str.StrPrinter) -> str:
+        return f"{self.text_name}({', '.join(printer._print(arg) for arg in self.args)})"
+
+
+class RealAbs(_Named):
+    """|u| for real u; d|u| = sign(u) du (SymPy's Abs would bring in re/im)."""
+
+    nargs = 1
+    text_name, latex_name = "abs", "|"
+    on_numbers = classmethod(lambda cls, u: abs(u))
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return Sign(self.args[0])
+
+
+class Sign(_Named):
+    """sign(u) in {-1, 0, 1}; derivative 0 almost everywhere."""
+
+    nargs = 1
+    text_name, latex_name = "sign", r"\operatorname{sign}"
+    on_numbers = classmethod(lambda cls, u: sp.sign(u))
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Integer(0)
+
+
+class Step(_Named):
+    """Heaviside step: 1 for u > 0, 0 for u < 0, 1/2 at 0 (the derivative of max/min, a.e.)."""
+
+    nargs = 1
+    text_name, latex_name = "step", r"\theta"
+    on_numbers = classmethod(lambda cls, u: sp.Heaviside(u))
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Integer(0)
+
+
+class Max2(_Named):
+    """max(a, b); d max = step(a - b) da + step(b - a) db."""
+
+    nargs = 2
+    text_name, latex_name = "max", r"\max"
+    on_numbers = classmethod(lambda cls, a, b: sp.Max(a, b))
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        a, b = self.args
+        return Step(a - b) if argindex == 1 else Step(b - a)
+
+
+class Min2(_Named):
+    """min(a, b); d min = step(b - a) da + step(a - b) db."""
+
+    nargs = 2
+    text_name, latex_name = "min", r"\min"
+    on_numbers = classmethod(lambda cls, a, b: sp.Min(a, b))
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        a, b = self.args
+        return Step(b - a) if argindex == 1 else Step(a - b)
+
+
+FUNCTIONS: dict[str, tuple[int, Callable[..., sp.Expr]]] = {
+    "sin": (1, sp.sin),
+    "cos": (1, sp.cos),
+    "tan": (1, sp.tan),
+    "exp": (1, sp.exp),
+    "log": (1, sp.log),
+    "ln": (1, sp.log),
+    "sqrt": (1, sp.sqrt),
+    "abs": (1, RealAbs),
+    "tanh": (1, sp.tanh),
+    "sinh": (1, sp.sinh),
+    "cosh": (1, sp.cosh),
+    "arctan": (1, sp.atan),
+    "atan": (1, sp.atan),
+    "arcsin": (1, sp.asin),
+    "asin": (1, sp.asin),
+    "arccos": (1, sp.acos),
+    "acos": (1, sp.acos),
+    "min": (2, Min2),
+    "max": (2, Max2),
+}
+NAMES: dict[str, sp.Expr] = {"x": X, "y": Y, "pi": sp.pi, "e": sp.E, "E": sp.E}
+
+ALLOWED = (
+    "Allowed: numbers, x, y, pi, e, + - * / ** ^ and parentheses, and the functions "
+    + ", ".join(FUNCTIONS)
+    + "."
+)
+IMPLICIT = "Implicit multiplication is not supported: write 2*x, not 2x, and (x+1)*(y-1)."
+
+# Node types refused with a sentence of their own; anything else not handled gets a generic one.
+REFUSED: dict[type, str] = {
+    ast.Attribute: "attribute access ('.{attr}') is not allowed",
+    ast.Subscript: "indexing with [ ] is not allowed",
+    ast.Lambda: "lambda functions are not allowed",
+    ast.ListComp: "comprehensions are not allowed",
+    ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "comprehensions are not allowed",
+    ast.IfExp: "conditional expressions (if/else) are not allowed; use min, max or abs",
+    ast.NamedExpr: "assignments (:=) are not allowed",
+    ast.Compare: "comparisons (==, <, >, ...) are not allowed: a formula gives a number",
+    ast.BoolOp: "'and'/'or' are not allowed: a formula gives a number",
+    ast.JoinedStr: "text strings are not allowed",
+    ast.List: "lists [ ] are not allowed",
+    ast.Tuple: "a formula is a single expression; a comma is only allowed in min(a, b)/max(a, b)",
+    ast.Set: "sets { } are not allowed",
+    ast.Dict: "dictionaries { } are not allowed",
+    ast.Starred: "'*' unpacking is not allowed",
+    ast.Await: "'await' is not allowed",
+    ast.Yield: "'yield' is not allowed",
+    ast.YieldFrom: "'yield' is not allowed",
+    ast.Slice: "slices are not allowed",
+}
+OPERATORS: dict[type, str] = {
+    ast.FloorDiv: "'//' is not supported; use /",
+    ast.Mod: "'%' (remainder) is not supported",
+    ast.MatMult: "'@' is not supported; use *",
+    ast.LShift: "'<<' is not supported",
+    ast.RShift: "'>>' is not supported",
+    ast.BitOr: "'|' is not supported; use abs(...) for absolute values",
+    ast.BitAnd: "'&' is not supported",
+    ast.Not: "'not' is not supported: a formula gives a number",
+    ast.Invert: "'~' is not supported",
+}
+CHAR_HINTS = {"−": "-", "–": "-", "×": "*", "·": "*", "÷": "/", "²": "**2", "π": "pi"}
+
+
+def _refuse(message: str, text: str = "", col: int | None = None) -> ExpressionError:
+    """An ExpressionError with a capitalised sentence and, if known, where in the text."""
+    where = ""
+    if col is not None and text:
+        where = f" (at position {col + 1}: '{text[max(col - 8, 0) : col + 8]}')"
+    end = "" if message.endswith(".") else "."
+    return ExpressionError(message[0].upper() + message[1:] + where + end)
+
+
+def _check_characters(text: str) -> None:
+    """Refuse non-ASCII and control characters early, with a hint for look-alikes."""
+    for i, ch in enumerate(text):
+        if ch in CHAR_HINTS:
+            raise _refuse(f"the character '{ch}' is not allowed; write '{CHAR_HINTS[ch]}'", text, i)
+        if not (ch.isascii() and (ch.isprintable() or ch in "\t\n\r")):
+            raise _refuse(f"the character {ch!r} is not allowed. {ALLOWED}", text, i)
+
+
+def _syntax_message(err: SyntaxError, text: str, columns: list[int]) -> ExpressionError:
+    """A friendly version of Python's SyntaxError, pointing at the original text."""
+    col = columns[min(max((err.offset or 1) - 1, 0), len(columns) - 1)] if columns else 0
+    msg = (err.msg or "").lower()
+    if re.search(r"\d\s*[a-df-zA-DF-Z_(]|\d\s+[eE]|\)\s*[\w(]|[a-zA-Z]\s+[\w(]", text):
+        return _refuse(f"this is not a formula I can read. {IMPLICIT}", text, col)
+    if "never closed" in msg or "unmatched" in msg or "does not match" in msg:
+        return _refuse("the parentheses do not match", text, col)
+    if "nested" in msg:
+        return _refuse("too many nested parentheses", text, col)
+    if "statement" in msg or "assign" in msg or "'='" in msg or ":=" in msg:
+        return _refuse("statements and assignments are not allowed; type one formula", text, col)
+    return _refuse(f"this is not a formula I can read ({msg}). {ALLOWED}", text, col)
+
+
+def _tokens_to_python(text: str) -> tuple[str, list[int]]:
+    """Replace '^' by '**' (so 2^3^2 and x^2+y^2 mean what a person means) and map columns back."""
+    out: list[str] = []
+    columns: list[int] = []
+    for i, ch in enumerate(text):
+        piece = "**" if ch == "^" else ch
+        out.append(piece)
+        columns.extend([i] * len(piece))
+    columns.append(len(text))
+    return "".join(out), columns
+
+
+def _chain(node: ast.AST, group: tuple[type, ...]) -> list[tuple[bool, ast.AST]]:
+    """Flatten a left-nested chain ``a op b op c`` into [(inverted, operand)] (``-``, ``/``)."""
+    items: list[tuple[bool, ast.AST]] = []
+    while isinstance(node, ast.BinOp) and isinstance(node.op, group):
+        items.append((isinstance(node.op, ast.Sub | ast.Div), node.right))
+        node = node.left
+    items.append((False, node))
+    return items[::-1]
+
+
+def _check_size(tree: ast.AST, text: str) -> None:
+    """Bound node count and nesting depth without recursion (chains like a+b+c count as flat)."""
+    nodes = sum(1 for _ in ast.walk(tree))
+    if nodes > MAX_NODES:
+        raise _refuse(f"the formula is too large ({nodes} parts, at most {MAX_NODES})")
+    stack: list[tuple[ast.AST, int, type | None]] = [(tree, 0, None)]
+    while stack:
+        node, depth, parent_group = stack.pop()
+        group = _group(node)
+        if not (group is not None and group is parent_group):
+            depth += 1
+        if depth > MAX_DEPTH:
+            raise _refuse(f"the formula is nested too deeply (more than {MAX_DEPTH} levels)")
+        stack.extend((child, depth, group) for child in ast.iter_child_nodes(node))
+
+
+def _group(node: ast.AST) -> type | None:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+        return ast.Add
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Div):
+        return ast.Mult
+    return None
+
+
+def parse(text: str) -> sp.Expr:
+    """Formula text -> SymPy expression in the real symbols x, y; else ExpressionError."""
+    if not isinstance(text, str):
+        raise ExpressionError(f"A formula must be text, not {type(text).__name__}.")
+    text = text.strip()
+    if not text:
+        raise ExpressionError(f"Type a formula in x and y, {EXAMPLE}.")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"The formula is too long ({len(text)} characters, at most {MAX_LENGTH})."
+        )
+    _check_characters(text)
+    source, columns = _tokens_to_python(text)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, mode="eval")
+    except SyntaxError as err:
+        raise _syntax_message(err, text, columns) from None
+    except (ValueError, RecursionError, MemoryError) as err:
+        raise ExpressionError(f"This is not a formula I can read ({type(err).__name__}).") from None
+    _check_size(tree, text)
+    return _Builder(text, columns).build(tree.body)[0]
+
+
+class _Builder:
+    """Validate and convert one AST node at a time; returns (expr, power-tower height)."""
+
+    def __init__(self, text: str, columns: list[int]) -> None:
+        self.text = text
+        self.columns = columns
+
+    def refuse(self, message: str, node: ast.AST) -> ExpressionError:
+        col = getattr(node, "col_offset", None)
+        return _refuse(message, self.text, None if col is None else self.columns[col])
+
+    def build(self, node: ast.AST) -> tuple[sp.Expr, int]:
+        if isinstance(node, ast.Constant):
+            return self.constant(node), 0
+        if isinstance(node, ast.Name):
+            return self.name(node), 0
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.USub | ast.UAdd):
+                expr, tower = self.build(node.operand)
+                return (-expr if isinstance(node.op, ast.USub) else expr), tower
+            raise self.refuse(OPERATORS.get(type(node.op), "this operator is not supported"), node)
+        if isinstance(node, ast.BinOp):
+            return self.binop(node)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        template = REFUSED.get(type(node), "this kind of expression is not allowed")
+        raise self.refuse(f"{template.format(attr=getattr(node, 'attr', ''))}. {ALLOWED}", node)
+
+    def constant(self, node: ast.Constant) -> sp.Expr:
+        value = node.value
+        if isinstance(value, bool) or value is None or value is Ellipsis:
+            raise self.refuse(f"'{value}' is not a number. {ALLOWED}", node)
+        if isinstance(value, str | bytes):
+            raise self.refuse(f"text strings are not allowed. {ALLOWED}", node)
+        if isinstance(value, complex):
+            raise self.refuse("imaginary numbers (like 1j) are not allowed", node)
+        if isinstance(value, int):
+            if value.bit_length() > MAX_INT_BITS:
+                raise self.refuse("this whole number is too long (at most 30 digits)", node)
+            return sp.Integer(value)
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise self.refuse("this number is too large (beyond 1e308)", node)
+            return sp.Float(value)
+        raise self.refuse(f"this constant is not allowed. {ALLOWED}", node)
+
+    def name(self, node: ast.Name) -> sp.Expr:
+        if node.id in NAMES:
+            return NAMES[node.id]
+        if node.id in FUNCTIONS:
+            raise self.refuse(f"'{node.id}' is a function: write {node.id}(...)", node)
+        hint = difflib.get_close_matches(node.id.lower(), [*NAMES, *FUNCTIONS], n=1)
+        hint_text = f" Did you mean '{hint[0]}'?" if hint else ""
+        return_msg = f"unknown name '{node.id}'; the variables are x and y, the constants pi and e."
+        if re.fullmatch(r"[xy]+|[xy]*\d+[xy]*", node.id):
+            return_msg += " " + IMPLICIT
+        raise self.refuse(return_msg + hint_text, node)
+
+    def binop(self, node: ast.BinOp) -> tuple[sp.Expr, int]:
+        group = _group(node)
+        if group is not None:
+            ops = (ast.Add, ast.Sub) if group is ast.Add else (ast.Mult, ast.Div)
+            parts = [(inv, *self.build(operand)) for inv, operand in _chain(node, ops)]
+            tower = max(t for _, _, t in parts)
+            if group is ast.Add:
+                return sp.Add(*[-e if inv else e for inv, e, _ in parts]), tower
+            return sp.Mul(*[sp.Pow(e, -1) if inv else e for inv, e, _ in parts]), tower
+        if isinstance(node.op, ast.Pow | ast.BitXor):
+            return self.power(node)
+        raise self.refuse(OPERATORS.get(type(node.op), "this operator is not supported") + ". "
+                          + ALLOWED, node)
+
+    def power(self, node: ast.BinOp) -> tuple[sp.Expr, int]:
+        base, tower_b = self.build(node.left)
+        exponent, tower_e = self.build(node.right)
+        tower = max(tower_b, tower_e + 1)
+        if tower > MAX_TOWER:
+            raise self.refuse("powers are stacked too high (a**b**c**d is the limit)", node)
+        if not exponent.free_symbols:
+            e = _number(exponent)
+            if not math.isfinite(e) or abs(e) > MAX_EXPONENT:
+                raise self.refuse(f"the exponent {sp.sstr(exponent)} is too large "
+                                  f"(at most {MAX_EXPONENT:g} in size)", node.right)
+            if not base.free_symbols:
+                b = abs(_number(base))
+                size = abs(e) * math.log10(b) if b > 0 else 0.0
+                if not math.isfinite(size) or size > MAX_LOG10:
+                    raise self.refuse(f"this power is too large (beyond 1e{MAX_LOG10:g})", node)
+        return sp.Pow(base, exponent), tower
+
+    def call(self, node: ast.Call) -> tuple[sp.Expr, int]:
+        func = node.func
+        if not isinstance(func, ast.Name):
+            raise self.refuse(f"only named functions can be called. {IMPLICIT}", node)
+        if func.id in NAMES:
+            raise self.refuse(f"'{func.id}' is not a function. {IMPLICIT}", node)
+        if func.id not in FUNCTIONS:
+            hint = difflib.get_close_matches(func.id.lower(), list(FUNCTIONS), n=1)
+            hint_text = f" Did you mean '{hint[0]}'?" if hint else ""
+            raise self.refuse(f"unknown function '{func.id}'.{hint_text} {ALLOWED}", node)
+        if node.keywords:
+            raise self.refuse(f"{func.id}(...) takes no named arguments (like name=value)", node)
+        arity, builder = FUNCTIONS[func.id]
+        if len(node.args) != arity or any(isinstance(a, ast.Starred) for a in node.args):
+            what = "one argument" if arity == 1 else f"{arity} arguments"
+            example = f"{func.id}(x)" if arity == 1 else f"{func.id}(x, y)"
+            raise self.refuse(f"{func.id} takes {what}, like {example}; "
+                              f"it got {len(node.args)}", node)
+        built = [self.build(arg) for arg in node.args]
+        return builder(*(expr for expr, _ in built)), max(t for _, t in built)
+
+
+def _number(expr: sp.Expr) -> float:
+    """Float value of a constant SymPy expression (nan if not real, inf if too large)."""
+    try:
+        value = complex(expr.evalf(20))
+    except (OverflowError, TypeError, ValueError):
+        return math.inf
+    return value.real if abs(value.imag) <= 1e-12 * (1 + abs(value.real)) else math.nan
