@@ -2,8 +2,9 @@
 
 Every generator has the signature ``make(n_samples, noise, seed, **options) -> (X, y)``:
 
-- ``X`` (n, 2) float64, standardised (each column has mean 0 and standard deviation 1 over the set,
-  so the same network initialisation and learning rates suit every data set);
+- ``X`` (n, 2) float64, standardised: each column has mean 0, and one common scale makes the mean
+  of the two column variances 1 (so circles stay round and the same initialisation and learning
+  rates suit every data set);
 - ``y`` (n,) int64 class labels ``0 .. k-1``, balanced: every class gets ``n // k`` points and the
   first ``n % k`` classes one more;
 - ``noise`` is the standard deviation of Gaussian jitter in the generator's own units (before
@@ -41,11 +42,12 @@ def _labels(n_samples: int, n_classes: int) -> np.ndarray:
 
 
 def _finish(X: np.ndarray, y: np.ndarray, noise: float, rng: np.random.Generator) -> Data:
-    """Add Gaussian jitter, standardise each column, shuffle the rows (labels follow)."""
+    """Add Gaussian jitter, centre, scale to unit mean variance, shuffle the rows with labels."""
     if noise < 0:
         raise ValueError(f"noise must be >= 0, got {noise}")
     X = X + noise * rng.standard_normal(X.shape)
-    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    X = X - X.mean(axis=0)
+    X = X / np.sqrt(X.var(axis=0).mean())
     order = rng.permutation(len(y))
     return X[order].astype(np.float64), y[order].astype(np.int64)
 

@@ -310,9 +310,11 @@ class MLP:
         X, onehot = self._data(idx)
         logits = self._forward(self.unflatten(params), X, keep=False)[-1][2]
         loss, _ = cross_entropy(logits, onehot, need_grad=False)
-        if self.weight_decay:  # + (wd / 2) ||W||^2 over weight entries only
-            loss = loss + (0.5 * self.weight_decay) * ((params * params) @ self._weight_mask)
-        return loss
+        return loss + self._l2(params) if self.weight_decay else loss
+
+    def _l2(self, params: np.ndarray) -> np.ndarray:
+        """(wd / 2) ||W||^2 over the weight entries only (biases are not decayed)."""
+        return (0.5 * self.weight_decay) * ((params * params) @ self._weight_mask)
 
     def value_and_grad(self, params: np.ndarray,
                        idx: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -324,9 +326,8 @@ class MLP:
         loss, dlogits = cross_entropy(tape[-1][2], onehot)
         grad = self.flatten([(g[2], g[3]) for g in self._backward(layers, tape, dlogits)])
         if self.weight_decay:
-            decay = self.weight_decay * (params * self._weight_mask)  # d(wd/2 w^2)/dw = wd w
-            loss = loss + 0.5 * (decay @ params)
-            grad += decay
+            loss = loss + self._l2(params)
+            grad += self.weight_decay * (params * self._weight_mask)  # d(wd/2 w^2)/dw = wd w
         return loss, grad
 
     def grad(self, params: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
