@@ -1,0 +1,309 @@
+"""Load test: N concurrent browser sessions against ONE real Streamlit server, loopback only.
+
+Each session is a Chromium context (Debian's Chromium, driven by Playwright) that visits the race,
+basins and neural-network pages (those the app has) round-robin until the duration is up: open the
+page, wait for the first Plotly chart to be visible (the "time to chart"), wait for the script to
+finish, and count Streamlit exception boxes and page errors as errors. Every wait has a timeout and
+every loop a deadline, so the run stops by itself.
+
+Meanwhile the server's resident memory (VmRSS of the server and its children, from /proc) is
+sampled; memory "levels off" when the peak of the last third of the run is within 10 % (or 30 MB)
+of the peak of the middle third.
+
+    python bench/bench_load.py                   # full: 10 sessions x 60 s
+    python bench/bench_load.py --short           # CI:    3 sessions x 15 s
+    python bench/bench_load.py --sessions 5 --duration 30 --json out.json
+
+Prints a summary (pages served, errors, p50/p95 time to chart, peak RSS, level-off) and exits 1
+when there was any error or a session never got a chart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import asyncio
+import contextlib
+import json
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+
+LOAD_PAGES = ("race", "basins", "neural_network")  # script stems under pages/, in visit order
+CHART = ".js-plotly-plot"
+EXCEPTION = "[data-testid='stException']"
+RUNNING = "[data-testid='stStatusWidget']"
+WAIT_S = 60.0  # timeout of each wait (page load, chart visible, script finished)
+MAX_VISITS_PER_SESSION = 500  # a hard bound on top of the deadline
+
+
+# ---------------------------------------------------------------- which pages, at which URL
+
+
+def app_pages(app: Path = ROOT / "app.py") -> dict[str, str]:
+    """Page script stem -> URL path, read from ``st.Page(...)`` calls in app.py (no import).
+
+    The URL path is ``url_path=`` when given, else the script's stem (Streamlit's default).
+    """
+    pages: dict[str, str] = {}
+    for node in ast.walk(ast.parse(app.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page"):
+            continue
+        if not (node.args and isinstance(node.args[0], ast.Constant)):
+            continue
+        script = Path(str(node.args[0].value))
+        url = next((k.value.value for k in node.keywords
+                    if k.arg == "url_path" and isinstance(k.value, ast.Constant)), script.stem)
+        pages[script.stem] = str(url)
+    return pages
+
+
+def load_pages() -> dict[str, str]:
+    """The load-tested pages the app routes to and whose script exists: stem -> URL path."""
+    routed = app_pages()
+    return {s: routed[s] for s in LOAD_PAGES
+            if s in routed and (ROOT / "pages" / f"{s}.py").exists()}
+
+
+# ---------------------------------------------------------------- server memory
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (from /proc/<pid>/task/*/children)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in task.read_text().split()]
+    return out
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of ``pid`` and its children (VmRSS), in bytes; 0 when it is gone."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except (OSError, ValueError):
+            pass
+    return total
+
+
+class MemorySampler(threading.Thread):
+    """Samples ``rss_bytes(pid)`` every ``interval`` seconds until stopped."""
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.samples: list[tuple[float, int]] = []
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        t0 = time.monotonic()
+        while not self._halt.is_set():
+            self.samples.append((time.monotonic() - t0, rss_bytes(self.pid)))
+            self._halt.wait(self.interval)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(timeout=5)
+
+
+def levels_off(samples: list[int], rel: float = 0.10, abs_bytes: int = 30 * 2**20) -> bool:
+    """Whether the last third's peak is within ``rel`` (or ``abs_bytes``) of the middle third's."""
+    if len(samples) < 3:
+        return True
+    n = len(samples) // 3
+    middle, last = max(samples[n:2 * n]), max(samples[2 * n:])
+    return last <= middle + max(rel * middle, abs_bytes)
+
+
+# ---------------------------------------------------------------- browser sessions
+
+
+@dataclass
+class Visit:
+    session: int
+    page: str
+    seconds_to_chart: float | None
+    error: str | None = None
+
+
+@dataclass
+class Report:
+    sessions: int
+    duration_s: float
+    pages: list[str]
+    visits: list[Visit] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    rss_samples: list[int] = field(default_factory=list)
+
+    @property
+    def served(self) -> int:
+        return sum(v.seconds_to_chart is not None for v in self.visits)
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"session {v.session} {v.page}: {v.error}" for v in self.visits if v.error]
+
+    @property
+    def sessions_with_chart(self) -> int:
+        return len({v.session for v in self.visits if v.seconds_to_chart is not None})
+
+    def percentile(self, q: float) -> float | None:
+        times = sorted(v.seconds_to_chart for v in self.visits if v.seconds_to_chart is not None)
+        if not times:
+            return None
+        return times[min(len(times) - 1, round(q / 100 * (len(times) - 1)))]
+
+    def summary(self) -> dict:
+        rss = self.rss_samples or [0]
+        n = len(rss) // 3
+        return {
+            "sessions": self.sessions,
+            "duration_s": self.duration_s,
+            "pages": self.pages,
+            "pages_served": self.served,
+            "visits": len(self.visits),
+            "errors": len(self.errors),
+            "error_details": self.errors[:20],
+            "console_errors": len(self.console_errors),
+            "console_error_samples": sorted(set(self.console_errors))[:5],
+            "sessions_with_chart": self.sessions_with_chart,
+            "p50_s_to_chart": self.percentile(50),
+            "p95_s_to_chart": self.percentile(95),
+            "peak_rss_mb": round(max(rss) / 2**20, 1),
+            "middle_third_peak_mb": round(max(rss[n:2 * n] or rss) / 2**20, 1),
+            "last_third_peak_mb": round(max(rss[2 * n:] or rss) / 2**20, 1),
+            "memory_levels_off": levels_off(rss),
+            "per_page": {
+                p: {"served": sum(v.page == p and v.seconds_to_chart is not None
+                                  for v in self.visits),
+                    "errors": sum(v.page == p and bool(v.error) for v in self.visits)}
+                for p in self.pages
+            },
+        }
+
+
+async def _visit(page, url: str, wait_s: float) -> tuple[float | None, str | None]:
+    """Open ``url``; seconds until the first chart is visible, and an error if any."""
+    t0 = time.monotonic()
+    ms = wait_s * 1000
+    try:
+        await page.goto(url, wait_until="domcontentloaded", timeout=ms)
+        await page.locator(CHART).first.wait_for(state="visible", timeout=ms)
+        seconds = time.monotonic() - t0
+        await page.wait_for_function(f"() => !document.querySelector(\"{RUNNING}\")", timeout=ms)
+    except Exception as exc:  # every failure of a visit is a reported error
+        return None, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    boxes = await page.locator(EXCEPTION).count()
+    return seconds, (f"{boxes} exception box(es) on the page" if boxes else None)
+
+
+async def _session(browser, index: int, base: str, pages: dict[str, str], deadline: float,
+                   wait_s: float, report: Report) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    page = await context.new_page()
+    page_errors: list[str] = []
+    page.on("pageerror", lambda e: page_errors.append(str(e)))
+
+    def on_console(msg) -> None:
+        if msg.type == "error":
+            report.console_errors.append(msg.text[:200])
+
+    page.on("console", on_console)
+    names = list(pages)
+    try:
+        for k in range(MAX_VISITS_PER_SESSION):
+            if time.monotonic() >= deadline:
+                break
+            name = names[(index + k) % len(names)]
+            seconds, error = await _visit(page, f"{base}/{pages[name]}", wait_s)
+            if page_errors and not error:
+                error = f"page error: {page_errors[0][:200]}"
+            page_errors.clear()
+            report.visits.append(Visit(index, name, seconds, error))
+    finally:
+        await context.close()
+
+
+async def _drive(base: str, sessions: int, duration: float, pages: dict[str, str],
+                 wait_s: float, report: Report) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                          headless=True)
+        try:
+            deadline = time.monotonic() + duration
+            # A visit that starts just before the deadline may take up to its own timeouts.
+            await asyncio.wait_for(
+                asyncio.gather(*(_session(browser, i, base, pages, deadline, wait_s, report)
+                                 for i in range(sessions))),
+                timeout=duration + 3 * wait_s + 30,
+            )
+        finally:
+            await browser.close()
+
+
+def run_load(sessions: int, duration: float, pages: dict[str, str] | None = None,
+             wait_s: float = WAIT_S) -> Report:
+    """Start one server, drive ``sessions`` browser sessions for ``duration`` seconds, stop it."""
+    pages = pages or load_pages()
+    if not pages:
+        raise SystemExit(f"none of the load-tested pages {LOAD_PAGES} is routed in app.py yet")
+    report = Report(sessions, duration, list(pages))
+    server, base = start_server()
+    sampler = MemorySampler(server.pid)
+    sampler.start()
+    try:
+        asyncio.run(_drive(base, sessions, duration, pages, wait_s, report))
+    finally:
+        sampler.stop()
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    report.rss_samples = [rss for _, rss in sampler.samples]
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds")
+    parser.add_argument("--short", action="store_true", help="3 sessions x 15 s (CI)")
+    parser.add_argument("--wait", type=float, default=WAIT_S, help="timeout of each wait (s)")
+    parser.add_argument("--json", type=Path, help="also write the summary here")
+    args = parser.parse_args(argv)
+    sessions, duration = (3, 15.0) if args.short else (args.sessions, args.duration)
+    if not Path(CHROMIUM).exists():
+        print(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", file=sys.stderr)
+        return 2
+    summary = run_load(max(1, sessions), max(1.0, duration), wait_s=args.wait).summary()
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    width = max(len(k) for k in summary)
+    for key, value in summary.items():
+        print(f"{key:<{width}}  {value}")
+    ok = summary["errors"] == 0 and summary["sessions_with_chart"] == sessions
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+

@@ -1,0 +1,59 @@
+"""The load test's short mode (3 browser sessions x 15 s on one server): no errors, every session
+gets a chart on every load-tested page. Times are printed by the bench, never asserted here."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.bench_load import app_pages, levels_off, load_pages, rss_bytes
+from tests.e2e.conftest import CHROMIUM, ROOT, _require_or_skip
+
+
+def test_app_pages_reads_routes_without_importing_app(tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(
+        'import streamlit as st\nst.navigation([st.Page("pages/race.py", title="Race", '
+        'url_path="go"), st.Page("pages/basins.py")]).run()\n', encoding="utf-8")
+    assert app_pages(app) == {"race": "go", "basins": "basins"}
+    assert set(load_pages()) <= {"race", "basins", "neural_network"}
+
+
+def test_levels_off_tells_a_plateau_from_a_climb() -> None:
+    mb = 2**20
+    plateau = [100 * mb] * 10 + [300 * mb] * 20 + [305 * mb] * 30
+    climb = [100 * mb + i * 10 * mb for i in range(60)]
+    assert levels_off(plateau)
+    assert not levels_off(climb)
+
+
+def test_rss_of_this_process_is_positive_and_of_a_dead_pid_zero() -> None:
+    assert rss_bytes(os.getpid()) > 10 * 2**20
+    assert rss_bytes(2**22 + 12345) == 0
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_short_load_run_has_no_errors_and_a_chart_for_every_session(tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        _require_or_skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    pages = load_pages()
+    if not pages:
+        pytest.skip("no load-tested page (race, basins, neural_network) is routed yet")
+    out = tmp_path / "load.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_load.py"), "--short", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert out.exists(), done.stdout + done.stderr
+    summary = json.loads(out.read_text(encoding="utf-8"))
+    assert summary["errors"] == 0, summary["error_details"]
+    assert summary["sessions_with_chart"] == summary["sessions"] == 3
+    assert all(p["served"] >= 1 for p in summary["per_page"].values()), summary["per_page"]
+    assert summary["peak_rss_mb"] > 0
+    assert done.returncode == 0, done.stdout + done.stderr
