@@ -8,11 +8,18 @@ Each limit is a plain number with a reason; the README's limits table is generat
   ``clamp_steps(steps, starts)`` keeps steps x starts within ``path_points`` so one basin map cannot
   take the box's memory (200 x 200 starts x 2000 steps would be about 2 GB).
 - Every ``st.cache_data`` / ``st.cache_resource`` takes ``**cache_bounds()`` so memory levels off.
+- Formula limits (``formula_*``) are enforced by ``landscape.from_expression`` (which raises
+  ``ExpressionError`` with the limit in its message); they are listed here, not re-checked.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# Formula complexity is enforced where formulas are parsed; the numbers live there and are
+# re-exported below (not copied) so the README's table and the parser cannot disagree.
+from landscape import expression as _expression
+from landscape import expression_parse as _formula
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,15 @@ LIMITS: dict[str, Limit] = {
               "steps x starts of one batched run (points and losses, about 24 bytes each)"),
         Limit("cache_entries", 32, "results each cached computation keeps (least recent dropped)"),
         Limit("cache_ttl_seconds", 3600, "seconds a cached result is kept"),
+        Limit("formula_chars", _formula.MAX_LENGTH, "characters in a custom formula"),
+        Limit("formula_parts", _formula.MAX_NODES, "syntax-tree nodes in a custom formula"),
+        Limit("formula_depth", _formula.MAX_DEPTH, "nesting levels of a custom formula"),
+        Limit("formula_power_tower", _formula.MAX_TOWER,
+              "stacked powers in a formula (a ** b ** c ** d at most)"),
+        Limit("formula_exponent", round(_formula.MAX_EXPONENT),
+              "size of a constant exponent in a formula"),
+        Limit("formula_range", round(_expression.MAX_COORD),
+              "largest |x| or |y| of a custom formula's domain"),
     )
 }
 
