@@ -272,3 +272,15 @@ def test_docker_cmd_serves_health_and_pages_and_healthcheck_passes(docker, tmp_p
     # The probe fails once the server is gone (it is a real check, not an always-0 command).
     dead = subprocess.run(probe, cwd=ROOT, capture_output=True, timeout=30, check=False)
     assert dead.returncode != 0
+
+
+def test_theme_uses_the_figures_palette(config) -> None:
+    from viz.style import optimizer_color
+
+    palette = {optimizer_color(name).upper() for name in
+               ("sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad", "adamw", "amsgrad",
+                "nadam", "radam")}
+    theme = config["theme"]
+    assert {c.upper() for c in theme["chartCategoricalColors"]} <= palette
+    assert theme["primaryColor"].upper() == optimizer_color("sgd").upper()
+    assert theme["dark"]["primaryColor"].upper() == optimizer_color("adagrad").upper()
