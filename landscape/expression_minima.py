@@ -25,6 +25,7 @@ N_FINE = 101  # fine grid per axis, edges included: finiteness, lowest cells, co
 N_LOWEST = 16  # extra starts: the lowest points of the fine grid
 MAX_MINIMA = 64
 EDGE_LABEL = "lowest in view (on the edge: no minimum inside)"
+VALLEY_NOTE = " (one point of a valley of equal minima)"
 FLAT_LABEL = "lowest in view (the surface is flat there)"
 
 
@@ -80,9 +81,9 @@ def is_local_min(value: Field, points: np.ndarray, scale: float) -> np.ndarray:
         tol = 1e-12 * (1.0 + np.abs(f))
         ok = np.isfinite(f)
         rings = [value(points[:, None, :] + r * scale * ring[None]) for r in (1e-3, 1e-6)]
-    for around in rings:
-        ok &= np.all(around >= f[:, None] - tol[:, None], axis=-1)
-    return ok & (np.max(rings[0], axis=-1) > f + tol)
+        for around in rings:
+            ok &= np.all(around >= f[:, None] - tol[:, None], axis=-1)
+        return ok & (np.max(rings[0], axis=-1) > f + tol)
 
 
 def fine_grid(value: Field, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
@@ -90,6 +91,34 @@ def fine_grid(value: Field, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
     pts = grid(domain, N_FINE).reshape(-1, 2)
     with np.errstate(all="ignore"):
         return pts, value(pts)
+
+
+def _distinct(grad: Field, cand: np.ndarray, cvals: np.ndarray, order: np.ndarray,
+              domain: Domain, scale: float, tol: float) -> list[tuple[int, str]]:
+    """Deduplicate candidates (in ``order``); a valley of equal minima (flat Hessian direction,
+    like x**2 or abs(x - y)) is represented by its point nearest the domain centre."""
+    with np.errstate(all="ignore"):
+        h = hessian(grad, cand)
+    lam = np.linalg.eigvalsh(np.where(np.isfinite(h), h, 0.0)) if len(cand) else np.zeros((0, 2))
+    flat = lam[:, 0] <= 1e-6 * np.abs(lam[:, 1]) + 1e-9
+    centre = np.array([np.mean(domain[0]), np.mean(domain[1])])
+    dist = np.linalg.norm(cand - centre, axis=-1)
+    kept: list[int] = []
+    valley: set[int] = set()  # positions in ``kept`` that stand for a valley of minima
+    for i in order:
+        if any(np.hypot(*(cand[j] - cand[i])) < 5e-3 * scale for j in kept):
+            continue
+        twin = next((k for k, j in enumerate(kept)
+                     if flat[i] and flat[j] and abs(cvals[j] - cvals[i]) <= tol), None)
+        if twin is not None:
+            valley.add(twin)
+            if dist[i] < dist[kept[twin]]:
+                kept[twin] = int(i)
+            continue
+        kept.append(int(i))
+        if len(kept) >= MAX_MINIMA:
+            break
+    return [(i, VALLEY_NOTE if k in valley else "") for k, i in enumerate(kept)]
 
 
 def find_minima(value: Field, grad: Field, domain: Domain,
@@ -109,20 +138,15 @@ def find_minima(value: Field, grad: Field, domain: Domain,
     with np.errstate(all="ignore"):
         cvals = value(cand)
     order = np.lexsort((cand[:, 1], cand[:, 0], cvals))
-    chosen: list[int] = []
-    for i in order:
-        near = [j for j in chosen if np.hypot(*(cand[j] - cand[i])) < 5e-3 * scale]
-        if not near:
-            chosen.append(int(i))
-        if len(chosen) >= MAX_MINIMA:
-            break
     grid_low = float(np.min(vals[finite]))
     tol = 1e-8 * max(1.0, float(np.max(vals[finite])) - grid_low)
-    interior = bool(chosen) and float(cvals[chosen[0]]) <= grid_low + tol
-    low = float(cvals[chosen[0]]) if interior else -np.inf
+    chosen = _distinct(grad, cand, cvals, order, domain, scale, tol)
+    interior = bool(chosen) and float(cvals[chosen[0][0]]) <= grid_low + tol
+    low = float(cvals[chosen[0][0]]) if interior else -np.inf
     minima = [Minimum((float(cand[i, 0]), float(cand[i, 1])), float(cvals[i]),
                       bool(cvals[i] <= low + tol),
-                      "global" if cvals[i] <= low + tol else "local") for i in chosen]
+                      ("global" if cvals[i] <= low + tol else "local") + note)
+              for i, note in chosen]
     if not interior:
         k = int(np.flatnonzero(finite)[np.argmin(vals[finite])])
         flat = float(np.max(vals[finite])) - grid_low <= tol

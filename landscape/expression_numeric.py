@@ -54,7 +54,6 @@ def _power(exponent: sp.Expr) -> Callable[..., np.ndarray] | None:
         sp.Integer(-1): np.reciprocal,
         sp.Rational(1, 2): np.sqrt,
         sp.Rational(-1, 2): lambda b: np.reciprocal(np.sqrt(b)),
-        sp.Rational(1, 3): np.cbrt,
     }
     return special.get(exponent)
 

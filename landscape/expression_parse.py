@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import keyword
 import math
 import re
 import warnings
@@ -187,6 +188,16 @@ OPERATORS: dict[type, str] = {
     ast.Not: "'not' is not supported: a formula gives a number",
     ast.Invert: "'~' is not supported",
 }
+SYNTAX_HINTS = {
+    ":=": "assignments (:=) are not allowed",
+    "=": "'=' is not allowed: type only the right-hand side, like x**2 + y**2",
+    ":": "':' is not allowed (no lambdas, slices or dictionaries)",
+}
+REFUSED_CHARS = {
+    "#": "comments (#) are not allowed",
+    "\\": "backslashes are not allowed",
+    ";": "type one formula only: ';' is not allowed",
+}
 CHAR_HINTS = {"−": "-", "–": "-", "×": "*", "·": "*", "÷": "/", "²": "**2", "π": "pi"}
 
 
@@ -202,6 +213,8 @@ def _refuse(message: str, text: str = "", col: int | None = None) -> ExpressionE
 def _check_characters(text: str) -> None:
     """Refuse non-ASCII and control characters early, with a hint for look-alikes."""
     for i, ch in enumerate(text):
+        if ch in REFUSED_CHARS:
+            raise _refuse(REFUSED_CHARS[ch], text, i)
         if ch in CHAR_HINTS:
             raise _refuse(f"the character '{ch}' is not allowed; write '{CHAR_HINTS[ch]}'", text, i)
         if not (ch.isascii() and (ch.isprintable() or ch in "\t\n\r")):
@@ -212,15 +225,28 @@ def _syntax_message(err: SyntaxError, text: str, columns: list[int]) -> Expressi
     """A friendly version of Python's SyntaxError, pointing at the original text."""
     col = columns[min(max((err.offset or 1) - 1, 0), len(columns) - 1)] if columns else 0
     msg = (err.msg or "").lower()
-    if re.search(r"\d\s*[a-df-zA-DF-Z_(]|\d\s+[eE]|\)\s*[\w(]|[a-zA-Z]\s+[\w(]", text):
+    words = set(re.findall(r"[A-Za-z_]\w*", text))
+    python_words = sorted(words & set(keyword.kwlist))
+    if python_words:
+        return _refuse(f"'{python_words[0]}' is a Python keyword, not part of a formula. {ALLOWED}")
+    for token, hint in SYNTAX_HINTS.items():
+        if token in text:
+            return _refuse(hint, text, text.index(token))
+    if re.search(r"\d\s*[a-df-zA-DF-Z_(]|\d\s+[eE]|\)\s*[\w(]|\w\s+[\w(]", text):
         return _refuse(f"this is not a formula I can read. {IMPLICIT}", text, col)
     if "never closed" in msg or "unmatched" in msg or "does not match" in msg:
         return _refuse("the parentheses do not match", text, col)
-    if "nested" in msg:
-        return _refuse("too many nested parentheses", text, col)
-    if "statement" in msg or "assign" in msg or "'='" in msg or ":=" in msg:
-        return _refuse("statements and assignments are not allowed; type one formula", text, col)
     return _refuse(f"this is not a formula I can read ({msg}). {ALLOWED}", text, col)
+
+
+def _check_parentheses(text: str) -> None:
+    """Refuse parentheses nested deeper than MAX_DEPTH (they leave no trace in the ast)."""
+    depth = deepest = 0
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        deepest = max(deepest, depth)
+    if deepest > MAX_DEPTH:
+        raise _refuse(f"too many nested parentheses ({deepest}, at most {MAX_DEPTH})")
 
 
 def _tokens_to_python(text: str) -> tuple[str, list[int]]:
@@ -281,6 +307,7 @@ def parse(text: str) -> sp.Expr:
             f"The formula is too long ({len(text)} characters, at most {MAX_LENGTH})."
         )
     _check_characters(text)
+    _check_parentheses(text)
     source, columns = _tokens_to_python(text)
     try:
         with warnings.catch_warnings():
@@ -320,7 +347,8 @@ class _Builder:
         if isinstance(node, ast.Call):
             return self.call(node)
         template = REFUSED.get(type(node), "this kind of expression is not allowed")
-        raise self.refuse(f"{template.format(attr=getattr(node, 'attr', ''))}. {ALLOWED}", node)
+        message = template.replace("{attr}", str(getattr(node, "attr", "")))
+        raise self.refuse(f"{message}. {ALLOWED}", node)
 
     def constant(self, node: ast.Constant) -> sp.Expr:
         value = node.value
@@ -374,6 +402,8 @@ class _Builder:
             raise self.refuse("powers are stacked too high (a**b**c**d is the limit)", node)
         if not exponent.free_symbols:
             e = _number(exponent)
+            if not math.isfinite(e) and exponent.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I):
+                raise self.refuse("the exponent is undefined (division by zero?)", node.right)
             if not math.isfinite(e) or abs(e) > MAX_EXPONENT:
                 raise self.refuse(f"the exponent {sp.sstr(exponent)} is too large "
                                   f"(at most {MAX_EXPONENT:g} in size)", node.right)
@@ -395,12 +425,12 @@ class _Builder:
             hint_text = f" Did you mean '{hint[0]}'?" if hint else ""
             raise self.refuse(f"unknown function '{func.id}'.{hint_text} {ALLOWED}", node)
         if node.keywords:
-            raise self.refuse(f"{func.id}(...) takes no named arguments (like name=value)", node)
+            raise self.refuse(f"the function {func.id} takes no named arguments (name=value)", node)
         arity, builder = FUNCTIONS[func.id]
         if len(node.args) != arity or any(isinstance(a, ast.Starred) for a in node.args):
             what = "one argument" if arity == 1 else f"{arity} arguments"
             example = f"{func.id}(x)" if arity == 1 else f"{func.id}(x, y)"
-            raise self.refuse(f"{func.id} takes {what}, like {example}; "
+            raise self.refuse(f"the function {func.id} takes {what}, like {example}; "
                               f"it got {len(node.args)}", node)
         built = [self.build(arg) for arg in node.args]
         return builder(*(expr for expr, _ in built)), max(t for _, t in built)
