@@ -41,20 +41,11 @@ class ExpressionError(ValueError):
 
 
 class _Named(sp.Function):
-    """A SymPy function printed as ``text_name(...)`` and ``latex_name(...)``, folded on numbers."""
+    """A SymPy function printed as ``text_name(...)`` and ``latex_name(...)``. Constant arguments
+    are folded by the builder (``_folding``), so no automatic simplification is defined here."""
 
     text_name = ""
     latex_name = ""
-
-    @classmethod
-    def on_numbers(cls, *args: sp.Number) -> sp.Expr:
-        raise NotImplementedError
-
-    @classmethod
-    def eval(cls, *args: sp.Expr) -> sp.Expr | None:
-        if all(isinstance(arg, sp.Number) for arg in args):
-            return cls.on_numbers(*args)
-        return None
 
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
         inner = ", ".join(printer._print(arg) for arg in self.args)
@@ -71,7 +62,6 @@ class RealAbs(_Named):
 
     nargs = 1
     text_name, latex_name = "abs", "|"
-    on_numbers = classmethod(lambda cls, u: abs(u))
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return Sign(self.args[0])
@@ -82,7 +72,6 @@ class Sign(_Named):
 
     nargs = 1
     text_name, latex_name = "sign", r"\operatorname{sign}"
-    on_numbers = classmethod(lambda cls, u: sp.sign(u))
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sp.Integer(0)
@@ -93,7 +82,6 @@ class Step(_Named):
 
     nargs = 1
     text_name, latex_name = "step", r"\theta"
-    on_numbers = classmethod(lambda cls, u: sp.Heaviside(u))
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sp.Integer(0)
@@ -104,7 +92,6 @@ class Max2(_Named):
 
     nargs = 2
     text_name, latex_name = "max", r"\max"
-    on_numbers = classmethod(lambda cls, a, b: sp.Max(a, b))
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         a, b = self.args
@@ -116,11 +103,21 @@ class Min2(_Named):
 
     nargs = 2
     text_name, latex_name = "min", r"\min"
-    on_numbers = classmethod(lambda cls, a, b: sp.Min(a, b))
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         a, b = self.args
         return Step(b - a) if argindex == 1 else Step(a - b)
+
+
+def _folding(func: type[_Named], numeric: Callable[..., sp.Expr]) -> Callable[..., sp.Expr]:
+    """Build ``func(*args)``, or ``numeric(*args)`` when every argument is a number."""
+
+    def build(*args: sp.Expr) -> sp.Expr:
+        if all(isinstance(arg, sp.Number) for arg in args):
+            return numeric(*args)
+        return args[0] if len(args) == 2 and args[0] == args[1] else func(*args)
+
+    return build
 
 
 FUNCTIONS: dict[str, tuple[int, Callable[..., sp.Expr]]] = {
@@ -131,7 +128,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., sp.Expr]]] = {
     "log": (1, sp.log),
     "ln": (1, sp.log),
     "sqrt": (1, sp.sqrt),
-    "abs": (1, RealAbs),
+    "abs": (1, _folding(RealAbs, abs)),
     "tanh": (1, sp.tanh),
     "sinh": (1, sp.sinh),
     "cosh": (1, sp.cosh),
@@ -141,8 +138,8 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., sp.Expr]]] = {
     "asin": (1, sp.asin),
     "arccos": (1, sp.acos),
     "acos": (1, sp.acos),
-    "min": (2, Min2),
-    "max": (2, Max2),
+    "min": (2, _folding(Min2, sp.Min)),
+    "max": (2, _folding(Max2, sp.Max)),
 }
 NAMES: dict[str, sp.Expr] = {"x": X, "y": Y, "pi": sp.pi, "e": sp.E, "E": sp.E}
 

@@ -1,0 +1,220 @@
+"""Typed formulas: values and exact gradients against NumPy, minima found, surface contract."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+import pickle
+
+import numpy as np
+import pytest
+
+from landscape import ExpressionError, Surface, from_expression
+from landscape.expression import DEFAULT_DOMAIN, ExpressionSurface
+
+# (formula, f, df/dx, df/dy) with hand-written NumPy references.
+VALID = [
+    ("x^2 + y^2", lambda x, y: x**2 + y**2, lambda x, y: 2 * x, lambda x, y: 2 * y),
+    ("x**2 + 3*y**2", lambda x, y: x**2 + 3 * y**2, lambda x, y: 2 * x, lambda x, y: 6 * y),
+    ("2^3^2 * x", lambda x, y: 512 * x, lambda x, y: 512 + 0 * x, lambda x, y: 0 * y),
+    ("-x^2 - y", lambda x, y: -(x**2) - y, lambda x, y: -2 * x, lambda x, y: -1 + 0 * y),
+    ("x*y/(1 + x^2)", lambda x, y: x * y / (1 + x**2),
+     lambda x, y: y * (1 - x**2) / (1 + x**2) ** 2, lambda x, y: x / (1 + x**2)),
+    ("1.5e-1*x - 2E+0*y", lambda x, y: 0.15 * x - 2 * y,
+     lambda x, y: 0.15 + 0 * x, lambda x, y: -2 + 0 * y),
+    ("sin(x)*cos(y)", lambda x, y: np.sin(x) * np.cos(y),
+     lambda x, y: np.cos(x) * np.cos(y), lambda x, y: -np.sin(x) * np.sin(y)),
+    ("tan(x/4) + pi*y", lambda x, y: np.tan(x / 4) + np.pi * y,
+     lambda x, y: 0.25 / np.cos(x / 4) ** 2, lambda x, y: np.pi + 0 * y),
+    ("exp(-(x^2 + y^2)/2)", lambda x, y: np.exp(-(x**2 + y**2) / 2),
+     lambda x, y: -x * np.exp(-(x**2 + y**2) / 2), lambda x, y: -y * np.exp(-(x**2 + y**2) / 2)),
+    ("e^x + e*y", lambda x, y: np.exp(x) + np.e * y,
+     lambda x, y: np.exp(x), lambda x, y: np.e + 0 * y),
+    ("log(1 + x^2) + ln(2 + y^2)", lambda x, y: np.log1p(x**2) + np.log(2 + y**2),
+     lambda x, y: 2 * x / (1 + x**2), lambda x, y: 2 * y / (2 + y**2)),
+    ("sqrt(1 + x^2 + y^2)", lambda x, y: np.sqrt(1 + x**2 + y**2),
+     lambda x, y: x / np.sqrt(1 + x**2 + y**2), lambda x, y: y / np.sqrt(1 + x**2 + y**2)),
+    ("abs(x) + abs(x*y)", lambda x, y: np.abs(x) + np.abs(x * y),
+     lambda x, y: np.sign(x) + y * np.sign(x * y), lambda x, y: x * np.sign(x * y)),
+    ("tanh(x) * sinh(y/3) + cosh(x/3)", lambda x, y: np.tanh(x) * np.sinh(y / 3) + np.cosh(x / 3),
+     lambda x, y: (1 - np.tanh(x) ** 2) * np.sinh(y / 3) + np.sinh(x / 3) / 3,
+     lambda x, y: np.tanh(x) * np.cosh(y / 3) / 3),
+    ("arctan(x) + atan(2*y)", lambda x, y: np.arctan(x) + np.arctan(2 * y),
+     lambda x, y: 1 / (1 + x**2), lambda x, y: 2 / (1 + 4 * y**2)),
+    ("arcsin(x/10) + acos(y/10)", lambda x, y: np.arcsin(x / 10) + np.arccos(y / 10),
+     lambda x, y: 0.1 / np.sqrt(1 - x**2 / 100), lambda x, y: -0.1 / np.sqrt(1 - y**2 / 100)),
+    ("max(x, y) + min(x^2, y)", lambda x, y: np.maximum(x, y) + np.minimum(x**2, y),
+     lambda x, y: (x > y) + 2 * x * (x**2 < y), lambda x, y: (y > x) + 1.0 * (y < x**2)),
+    ("(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+     lambda x, y: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
+     lambda x, y: 4 * x * (x**2 + y - 11) + 2 * (x + y**2 - 7),
+     lambda x, y: 2 * (x**2 + y - 11) + 4 * y * (x + y**2 - 7)),
+    ("x^y / 10", lambda x, y: np.abs(x) ** y / 10,  # evaluated at x > 0 below via abs
+     lambda x, y: y * np.abs(x) ** (y - 1) / 10,
+     lambda x, y: np.abs(x) ** y * np.log(np.abs(x)) / 10),
+    ("(1 - x)^2 + 100*(y - x^2)^2", lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
+     lambda x, y: -2 * (1 - x) - 400 * x * (y - x**2), lambda x, y: 200 * (y - x**2)),
+    ("3", lambda x, y: 3 + 0 * x, lambda x, y: 0 * x, lambda x, y: 0 * y),
+]
+
+
+def _points(text: str, n: int = 40, seed: int = 0) -> np.ndarray:
+    pts = np.random.default_rng(seed).uniform(-4.5, 4.5, size=(n, 2))
+    if "x^y" in text:
+        pts[:, 0] = np.abs(pts[:, 0]) + 0.1
+    return pts
+
+
+@pytest.mark.parametrize(("text", "f", "fx", "fy"), VALID, ids=[row[0] for row in VALID])
+def test_value_and_gradient_match_numpy(text, f, fx, fy):
+    surface = from_expression(text)
+    pts = _points(text)
+    x, y = pts[:, 0], pts[:, 1]
+    np.testing.assert_allclose(surface.value(pts), f(x, y), rtol=1e-12, atol=1e-12)
+    expected = np.stack([fx(x, y), fy(x, y)], axis=-1)
+    np.testing.assert_allclose(surface.grad(pts), expected, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("text", [row[0] for row in VALID])
+def test_gradient_matches_central_differences(text):
+    surface = from_expression(text)
+    pts = _points(text, seed=1)
+    h = 1e-6
+    fd = np.stack([(surface.value(pts + h * e) - surface.value(pts - h * e)) / (2 * h)
+                   for e in np.eye(2)], axis=-1)
+    scale = 1 + np.abs(surface.value(pts))[:, None]
+    np.testing.assert_allclose(surface.grad(pts), fd, rtol=1e-5, atol=1e-6 * scale.max())
+
+
+def test_surface_contract_and_vectorization():
+    s = from_expression("x^2 + 3*y^2")
+    assert isinstance(s, Surface) and isinstance(s, ExpressionSurface)
+    assert (s.name, s.title, s.domain) == ("custom", "x**2 + 3*y**2", DEFAULT_DOMAIN)
+    assert s.latex == "x^{2} + 3 y^{2}"
+    assert s.gradient_latex == ("2 x", "6 y")
+    xy = np.random.default_rng(2).normal(size=(3, 4, 2))
+    assert s.value(xy).shape == (3, 4) and s.grad(xy).shape == (3, 4, 2)
+    assert s.value(np.array([1.0, 2.0])).shape == () and s.grad([1.0, 2.0]).shape == (2,)
+    flat = from_expression("7")
+    assert flat.value(xy).shape == (3, 4) and np.all(flat.value(xy) == 7.0)
+    assert flat.grad(xy).shape == (3, 4, 2) and not flat.grad(xy).any()
+
+
+def test_singular_points_give_inf_or_nan_without_warnings():
+    s = from_expression("log(x) + 1/y")
+    v = s.value(np.array([[-1.0, 1.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]))
+    assert np.isnan(v[0]) and v[1] == -np.inf and v[2] == np.inf and v[3] == 1.0
+    g = s.grad(np.array([[0.0, 0.0]]))
+    assert not np.isfinite(g).all()
+
+
+def test_caching_normalises_whitespace_and_domain():
+    a = from_expression("x^2 +  y^2")
+    assert from_expression(" x^2 + y^2 ", [[-5, 5], [-5, 5]]) is a
+    assert from_expression("x^2 + y^2", ((-2, 2), (-2, 2))) is not a
+
+
+@pytest.mark.parametrize("text", ["x**2 + y**2", "e^(-x^2) * max(x, y) + abs(y)/3",
+                                  "atan(x) + sqrt(2 + y^2)", "ln(2 + x^2) - E*pi*y/100"])
+def test_pickles_round_trip_through_the_formula(text):
+    s = from_expression(text, ((-3, 4), (-2, 5)))
+    back = pickle.loads(pickle.dumps(s))
+    assert back.domain == s.domain and back.latex == s.latex
+    pts = _points(text)
+    np.testing.assert_allclose(back.value(pts), s.value(pts))
+
+
+def _near(point, target, tol=1e-5):
+    return np.hypot(point[0] - target[0], point[1] - target[1]) < tol
+
+
+def test_bowl_has_one_global_minimum_at_origin():
+    (m,) = from_expression("x^2 + y^2").minima
+    assert m.is_global and _near(m.point, (0, 0), 1e-8) and abs(m.value) < 1e-12
+
+
+def test_himmelblau_typed_in_has_its_four_global_minima():
+    s = from_expression("(x^2 + y - 11)^2 + (x + y^2 - 7)^2")
+    known = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)]
+    assert len(s.minima) == 4 and all(m.is_global for m in s.minima)
+    for target in known:
+        assert any(_near(m.point, target) for m in s.minima)
+    assert max(m.value for m in s.minima) < 1e-12
+    assert s.interior_minimum
+
+
+def test_local_and_global_minimum_are_told_apart():
+    s = from_expression("(x^2 - 1)^2 + 0.3*x + y^2")
+    roots = np.roots([4.0, 0.0, -4.0, 0.3]).real
+    mins = sorted(r for r in roots if 12 * r * r - 4 > 0)  # f'' > 0
+    assert len(s.minima) == 2
+    glob, loc = s.minima
+    assert glob.is_global and not loc.is_global and glob.value < loc.value
+    assert _near(glob.point, (mins[0], 0), 1e-7) and _near(loc.point, (mins[1], 0), 1e-7)
+    assert (glob.label, loc.label) == ("global", "local")
+
+
+def test_kink_minimum_and_user_domain():
+    (m,) = from_expression("abs(x - 1) + abs(y + 2)").minima
+    assert _near(m.point, (1, -2), 1e-4) and m.is_global
+    (m,) = from_expression("(x - 10)^2 + (y - 10)^2", ((5, 15), (6, 16))).minima
+    assert _near(m.point, (10, 10), 1e-8)
+
+
+def test_minimum_on_the_edge_is_reported_as_lowest_in_view():
+    s = from_expression("x + y")
+    assert not s.interior_minimum
+    (m,) = s.minima
+    assert m.point == (-5.0, -5.0) and m.value == -10.0 and "lowest in view" in m.label
+    s = from_expression("x^3 - 3*x + y^2")  # local min at (1, 0), lower ground at x = -5
+    edge, local = s.minima
+    assert edge.is_global and "edge" in edge.label and edge.value == s.min_value == -110.0
+    assert not local.is_global and _near(local.point, (1, 0), 1e-7)
+
+
+def test_valley_of_minima_is_shown_once():
+    (m,) = from_expression("(x - y)^2").minima
+    assert m.is_global and "valley" in m.label and abs(m.point[0] - m.point[1]) < 1e-6
+
+
+def test_saddles_and_maxima_are_not_minima():
+    s = from_expression("x^2 - y^2 + 0.01*y^4")  # saddle at 0, minima at y = +-sqrt(50)?
+    for m in s.minima:
+        assert not _near(m.point, (0, 0), 1e-3)
+    s = from_expression("-(x^2 + y^2)")
+    assert not s.interior_minimum
+
+
+@pytest.mark.parametrize("text", ["x^2 + y^2", "(x^2 + y - 11)^2 + (x + y^2 - 7)^2", "x + y",
+                                  "sin(x) + cos(y)", "(x^2 - 1)^2 + 0.3*x + y^2"])
+def test_default_start_is_a_real_race(text):
+    s = from_expression(text)
+    (x0, x1), (y0, y1) = s.domain
+    sx, sy = s.default_start
+    assert x0 < sx < x1 and y0 < sy < y1
+    assert np.isfinite(s.value(np.array(s.default_start)))
+    assert s.value(np.array(s.default_start)) > s.min_value + 1e-3
+    assert np.linalg.norm(s.grad(np.array(s.default_start))) > 0
+
+
+def test_log_scale_follows_the_value_range():
+    assert not from_expression("x^2 + y^2").log_scale
+    assert from_expression("(1 - x)^2 + 100*(y - x^2)^2").log_scale
+    assert from_expression("exp(x + y)").log_scale
+
+
+@pytest.mark.parametrize("domain", [((1, -1), (0, 1)), ((0, 1), (0, float("inf"))),
+                                    ((0, 1e9), (0, 1)), ((0, 1),), "abc", ((0, 0), (0, 1))])
+def test_bad_domains_are_refused(domain):
+    with pytest.raises(ExpressionError, match=r"range|domain"):
+        from_expression("x + y", domain)
+
+
+def test_no_dynamic_code_execution_in_the_formula_modules():
+    forbidden = {"eval", "exec", "compile", "sympify", "parse_expr", "lambdify", "__import__"}
+    for path in pathlib.Path(__file__).parents[2].joinpath("landscape").glob("expression*.py"):
+        source = path.read_text()
+        calls = {n.func.id if isinstance(n.func, ast.Name) else getattr(n.func, "attr", "")
+                 for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)}
+        assert not calls & forbidden, (path.name, calls & forbidden)
+        assert "S(" not in source and "eval(" not in source, path.name
