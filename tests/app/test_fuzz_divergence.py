@@ -1,0 +1,84 @@
+"""Divergent settings never raise and never draw NaN.
+
+Every registered surface is raced by every registered optimizer at the largest learning rate the
+registry allows (1e3, far past stability on every surface), through the same calls the race page
+makes (run -> path_view -> sample_grid -> race_figure). The pytest config turns RuntimeWarning into
+an error, so an overflow that escapes ``np.errstate`` fails here too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+from landscape import SURFACES
+from optimizers import OPTIMIZERS, get_optimizer, run
+from viz.background import sample_grid
+from viz.paths import path_view
+from viz.race import race_figure
+
+STEPS = 80
+GRID = 32
+
+
+def huge_lr(name: str) -> dict[str, float]:
+    """``lr`` at its registry maximum (the most divergent legal setting); {} without an lr."""
+    spec = OPTIMIZERS[name]
+    return {h.name: float(h.max) for h in spec.hparams if h.name == "lr"}
+
+
+def non_finite(node: Any, where: str = "") -> Iterator[str]:
+    """Paths (``data[3].x[17]``) of every NaN or infinity in a nested figure dict."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from non_finite(value, f"{where}.{key}")
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            yield from non_finite(value, f"{where}[{i}]")
+    elif isinstance(node, np.ndarray):
+        if node.dtype.kind in "fc":
+            bad = np.argwhere(~np.isfinite(node))
+            if len(bad):
+                yield f"{where}{list(bad[0])} ({len(bad)} values)"
+        elif node.dtype.kind == "O":
+            yield from non_finite(node.tolist(), where)
+    elif isinstance(node, float | np.floating) and not math.isfinite(float(node)):
+        yield where
+
+
+def test_non_finite_finds_nan_and_inf_and_nothing_else() -> None:
+    fig = {"data": [{"x": [1.0, None, 2], "y": np.array([0.0, np.nan])},
+                    {"z": [[1.0, float("inf")]], "text": "nan"}], "frames": []}
+    found = list(non_finite(fig))
+    assert len(found) == 2
+    assert found[0].startswith(".data[0].y") and found[1] == ".data[1].z[0][1]"
+    assert not list(non_finite({"data": [{"x": [1, 2.5, None], "name": "inf"}]}))
+
+
+def test_every_optimizer_has_a_huge_legal_learning_rate() -> None:
+    for name in OPTIMIZERS:
+        hp = huge_lr(name)
+        if hp:
+            assert hp["lr"] >= 1e3, name
+            get_optimizer(name, **hp)  # legal: the registry accepts its own maximum
+
+
+@pytest.mark.parametrize("surface_name", sorted(SURFACES))
+def test_all_optimizers_at_lr_1e3_never_raise_nor_draw_nan(surface_name: str) -> None:
+    surface = SURFACES[surface_name]
+    start = np.asarray(surface.default_start, dtype=float)
+    paths = []
+    for name in OPTIMIZERS:
+        trajectory = run(get_optimizer(name, **huge_lr(name)), surface, start, STEPS, seed=0)
+        assert np.all(np.isfinite(trajectory.points)), f"{name}: non-finite point kept in path"
+        paths.append(path_view(name, f"{name} (lr 1e3)", trajectory, surface))
+    grid = sample_grid(surface, surface.domain, GRID, surface.log_scale)
+    figure = race_figure(grid, paths, surface.minima, surface, tuple(start)).to_dict()
+    bad = list(non_finite({"data": figure["data"], "frames": figure.get("frames", [])}))
+    assert not bad, f"NaN/inf in the figure of {surface_name}: {bad[:5]}"
+    diverged = [p.name for p in paths if p.diverged_step >= 0]
+    assert diverged, "lr 1e3 should blow up at least one optimizer (else this tests nothing)"
