@@ -25,8 +25,8 @@ weights into neuron j.
 
 **For the page**: ``init_params(seed)`` (He for ReLU, Xavier/Glorot for tanh and sigmoid; the
 output layer 0.1 x Xavier so the initial loss is about log k; biases 0),
-``unflatten(theta) -> [(W, b), ...]`` (works on gradients too: the drawing's edge width is
-``|unflatten(grad)[l][0]|``, the "responsibility" of each weight),
+``unflatten(theta) -> [(W, b), ...]`` (edge colour = weight), ``responsibility(theta) ->
+[(|dL/dW|, |dL/db|), ...]`` (edge width: how much each weight is to blame for the loss),
 ``forward(theta, X) -> probabilities (..., n, k)``, ``logits``, ``predict``, ``accuracy`` (all
 batched over theta; pass a grid of points as X for a decision boundary), and
 ``backprop_trace(theta, x, label) -> BackpropTrace`` with every number of the step-by-step view.
@@ -343,6 +343,14 @@ class MLP:
     def grad(self, params: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
         """d value / d params: (..., P) -> (..., P)."""
         return self.value_and_grad(params, idx)[1]
+
+    def responsibility(self, params: np.ndarray,
+                       idx: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """|dL/dW_l|, |dL/db_l| per layer (shapes as ``unflatten``): the drawing's edge widths.
+
+        Batched like ``grad``: pass the frames of a path (F, P) to get every frame in one call.
+        """
+        return [(np.abs(dW), np.abs(db)) for dW, db in self.unflatten(self.grad(params, idx))]
 
     def steps_per_epoch(self, batch_size: int | None) -> int:
         """Optimizer steps in one pass over the data: ceil(n / batch_size) (1 for full batch)."""

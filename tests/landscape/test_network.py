@@ -247,6 +247,18 @@ def test_predict_accuracy_and_decision_grid():
         np.mean(net.predict(theta, X[:4]) == 1 - y[:4]))
 
 
+def test_responsibility_is_the_unflattened_gradient_magnitude():
+    X, y = small_data()
+    net = MLP(X, y, (4, 3), weight_decay=0.1)
+    frames = np.stack([random_params(net, s) for s in range(3)])
+    resp = net.responsibility(frames, idx=[1, 2])
+    grads = net.unflatten(net.grad(frames, [1, 2]))
+    assert [r[0].shape for r in resp] == [(3, 4, 2), (3, 3, 4), (3, 3, 3)]
+    for (aW, ab), (gW, gb) in zip(resp, grads, strict=True):
+        np.testing.assert_array_equal(aW, np.abs(gW))
+        np.testing.assert_array_equal(ab, np.abs(gb))
+
+
 def test_steps_per_epoch_and_epochs():
     X, y = small_data(n=100, k=2)
     net = MLP(X, y, ())
