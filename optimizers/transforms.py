@@ -82,15 +82,24 @@ def scale_by_learning_rate(lr: Schedule) -> GradientTransformation:
 
 
 def lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
-    """torch.lerp: start + w (end - start) for w < 0.5, else end - (end - start)(1 - w)."""
+    """torch.lerp: start + w (end - start) for |w| < 0.5, else end - (end - start)(1 - w)."""
+    out = end - start  # a fresh temporary: the in-place steps below never touch the inputs
     if abs(weight) < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1.0 - weight)
+        out *= weight
+        out += start
+        return out
+    out *= 1.0 - weight
+    np.subtract(end, out, out=out)
+    return out
 
 
 def ema_of_square(avg: np.ndarray, grads: np.ndarray, decay: float) -> np.ndarray:
     """avg * decay + (1 - decay) g^2 in torch's ``mul_(decay).addcmul_(g, g, 1 - decay)`` order."""
-    return avg * decay + ((1.0 - decay) * grads) * grads
+    out = avg * decay
+    sq = (1.0 - decay) * grads
+    sq *= grads
+    out += sq
+    return out
 
 
 def with_weight_decay(core: GradientTransformation, weight_decay: float) -> GradientTransformation:
