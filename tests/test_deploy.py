@@ -284,3 +284,19 @@ def test_theme_uses_the_figures_palette(config) -> None:
     assert {c.upper() for c in theme["chartCategoricalColors"]} <= palette
     assert theme["primaryColor"].upper() == optimizer_color("sgd").upper()
     assert theme["dark"]["primaryColor"].upper() == optimizer_color("adagrad").upper()
+
+
+def test_production_config_hides_exception_details_from_visitors(tmp_path) -> None:
+    """With the repository's config an uncaught error shows no message, type or traceback."""
+    from streamlit.testing.v1 import AppTest
+
+    script = tmp_path / "boom.py"
+    script.write_text("raise ValueError('secret-detail /etc/passwd')\n", encoding="utf-8")
+    st_config.get_config_options(force_reparse=True)  # the repository's .streamlit/config.toml
+    assert st_config.get_option("client.showErrorDetails") == "none"
+    at = AppTest.from_file(str(script), default_timeout=30).run()
+    assert len(at.exception) == 1
+    shown = at.exception[0]
+    text = f"{shown.message} {shown.value} {' '.join(shown.stack_trace)}"
+    assert "secret-detail" not in text and "ValueError" not in text
+    assert not shown.stack_trace

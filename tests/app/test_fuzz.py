@@ -1,0 +1,152 @@
+"""Junk in every URL parameter of every page: never a traceback, always a warning for bad input.
+
+Pages are the ``pages/*.py`` scripts present at collection time (a page that has not landed yet is
+simply not tested). A page's own parameters are discovered by running it once without any: every
+page writes its full state back into the URL (shareable links), so ``at.query_params`` then holds
+exactly the keys it reads. Each page then gets
+
+- one run per own parameter with a value that is certainly bad for any parameter (NaN, infinity,
+  a hostile formula, a 10 kB string, an unknown name ...): no exception, and a warning or error
+  element on the page that says so;
+- a bounded, derandomized Hypothesis search over mixes of own and unknown parameters with wrong
+  types, huge and negative numbers, NaN, unicode, empty and very long strings: no exception ever,
+  and a warning whenever one of the certainly-bad values was given to an own parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from streamlit import config as st_config
+
+from tests.app.conftest import ROOT, app_test
+
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py")
+               if not p.name.startswith("_"))
+EXAMPLES = 12  # per page; AppTest runs take ~0.3-2 s each
+
+LONG = "x" * 10_000
+# Bad for every parameter, whatever its type: a number, a name, a list, a point, a formula, a flag.
+CERTAINLY_BAD = (
+    "NaN",
+    "inf",
+    "-1e999",
+    "__import__('os').system('id')",
+    "9**9**9**9",
+    "no_such_thing_42",
+    "<script>alert(1)</script>",
+    LONG,
+)
+JUNK = (
+    *CERTAINLY_BAD,
+    "nan", "-inf", "1e308", "-1e308", "0", "-1", "-5", "2.5", "99999999999999999999999999",
+    "", " ", ",", "1,2,3", "1,,2", "nan,nan", "inf,0", "true", "false", "[]", "{}", "None",
+    "%00", "\x00", "../../etc/passwd", "${jndi:ldap://x}", "💥", "ü中文", "١٢٣", "x" * 499,
+    "x" * 501, "exp(exp(exp(exp(x))))", "1/0", "x/0", "log(-1-x**2)",
+)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _full_error_details() -> Iterator[None]:
+    """Production hides exception details; here we want them in a failure message."""
+    old = st_config.get_option("client.showErrorDetails")
+    st_config.set_option("client.showErrorDetails", "full")
+    try:
+        yield
+    finally:
+        st_config.set_option("client.showErrorDetails", old)
+
+
+@cache
+def own_keys(page: str) -> tuple[str, ...]:
+    """The URL parameters a page reads: what it writes back after a run without any."""
+    at = app_test(page).run()
+    assert not at.exception, _describe(at)
+    return tuple(sorted(at.query_params))
+
+
+def _describe(at) -> str:
+    return "\n".join(f"{e.value}\n{getattr(e, 'stack_trace', '')}" for e in at.exception)
+
+
+def _run(page: str, query: dict[str, str]):
+    at = app_test(page, query).run()
+    assert not at.exception, f"{page} {_shorten(query)}:\n{_describe(at)}"
+    return at
+
+
+def _shorten(query: dict[str, str]) -> dict[str, str]:
+    return {k: v if len(v) <= 40 else f"{v[:20]}...({len(v)} chars)" for k, v in query.items()}
+
+
+def _warned(at) -> bool:
+    return bool(at.warning) or bool(at.error)
+
+
+def _bad_cases() -> list[tuple[str, str]]:
+    return [(page, bad) for page in PAGES for bad in CERTAINLY_BAD]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_clean_without_parameters(page: str) -> None:
+    own_keys(page)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_own_parameter_warns_on_a_certainly_bad_value(page: str) -> None:
+    keys = own_keys(page)
+    silent = []
+    for i, key in enumerate(keys):
+        bad = CERTAINLY_BAD[i % len(CERTAINLY_BAD)]
+        at = _run(page, {key: bad})
+        if not _warned(at):
+            silent.append(f"{key}={bad[:30]!r}")
+    assert not silent, f"{page}: no warning for {silent}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_unknown_parameters_and_hostile_names_never_raise(page: str) -> None:
+    _run(page, {"zzz_unknown": "1", "": "x", "a" * 300: "b", "__class__": "NaN"})
+
+
+def _queries(page: str) -> st.SearchStrategy[dict[str, str]]:
+    keys = st.sampled_from([*own_keys(page), "zzz_unknown", "x.lr"])
+    values = st.one_of(
+        st.sampled_from(JUNK),
+        st.text(max_size=40),
+        st.integers(min_value=-(10**30), max_value=10**30).map(str),
+        st.floats(allow_nan=True, allow_infinity=True).map(repr),
+        st.lists(st.sampled_from(JUNK[:12]), max_size=4).map(",".join),
+    )
+    return st.dictionaries(keys, values, min_size=1, max_size=4)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES)
+def test_random_junk_in_the_url_never_raises(page: str) -> None:
+    keys = set(own_keys(page))
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck), print_blob=False)
+    @given(query=_queries(page))
+    def check(query: dict[str, str]) -> None:
+        at = _run(page, query)
+        if any(k in keys and v in CERTAINLY_BAD for k, v in query.items()):
+            assert _warned(at), f"{page} {_shorten(query)}: bad value without a warning"
+
+    check()
+
+
+def test_inputs_cover_what_the_issue_lists() -> None:
+    """The fixed inputs include each kind of junk named in the issue (guards against trimming)."""
+    text = " ".join(JUNK)
+    for needle in ("NaN", "inf", "1e308", "-5", "no_such_thing", "__import__", "9**9**9", "ü", ""):
+        assert needle in text
+    assert LONG in JUNK and "" in JUNK and "true" in JUNK
+    assert PAGES, "no page scripts found"
+    assert all(Path(ROOT / p).exists() for p in PAGES)
