@@ -32,9 +32,28 @@ batched over theta; pass a grid of points as X for a decision boundary), and
 ``backprop_trace(theta, x, label) -> BackpropTrace`` with every number of the step-by-step view.
 
 For a held-out split, ``test_net = net.with_data(X_test, y_test)`` is the same architecture and
-parameter layout on other data: evaluate the same path on both (``test_net.value(traj.points)`` is
-one batched call). MLP objects are
-picklable, so ``st.cache_data`` can hash them, or pass ``net.cache_key`` and the net as ``_net``.
+parameter layout on other data. MLP pickles by its constructor arguments, so ``st.cache_data`` can
+hash it and return it (or key a cache on ``net.cache_key`` and pass the net as ``_net``).
+
+Recipe for the page (every call below is one batched computation, no loop over steps)::
+
+    X, y = make_dataset("two_moons", 400, noise=0.15, seed=0)        # landscape.datasets
+    Xtr, ytr, Xte, yte = train_test_split(X, y, test_fraction=0.25, seed=0)
+    net = MLP(Xtr, ytr, hidden=(16, 16), activation="relu", weight_decay=0.0)
+    test = net.with_data(Xte, yte)
+    theta0 = net.init_params(seed=0)                                  # same start for everyone
+    traj = run(get_optimizer("adam", lr=0.02), net, theta0, steps, batch_size=32, seed=0)
+    epoch = net.epochs(np.arange(steps + 1), 32)                      # x axis of the curves
+    train_loss, test_loss = traj.losses, test.value(traj.points)      # (steps+1,)
+    train_acc, test_acc = net.accuracy(traj.points), test.accuracy(traj.points)
+    frames = traj.points[::net.steps_per_epoch(32)]                   # one frame per epoch
+    boundary = net.forward(frames, grid_xy)[..., 1]                   # (F, G) p(class 1); k > 2:
+                                                                      #   argmax / max over -1
+    weights, widths = net.unflatten(frames), net.responsibility(frames)  # network drawing
+    trace = net.backprop_trace(traj.points[-1], Xtr[0], int(ytr[0]))     # step-by-step view
+
+With ``batch_size`` the recorded ``traj.losses`` are still full training-set losses (``run``
+evaluates the full objective at every point).
 """
 
 from __future__ import annotations
@@ -218,6 +237,11 @@ class MLP:
         """Hashable identity of (architecture, L2, data) for caches."""
         digest = hashlib.sha1(self.X.tobytes() + self.y.tobytes()).hexdigest()
         return (self.layer_sizes, self.activation, self.weight_decay, digest)
+
+    def __reduce__(self):
+        """Pickle by constructor arguments (the activation table holds lambdas)."""
+        return (MLP, (self.X, self.y, self.hidden, self.activation, self.weight_decay,
+                      self.n_classes))
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.layer_sizes))

@@ -30,6 +30,17 @@ Two planes, as in the paper:
 All functions are pure (arrays and ints in, arrays out) and deterministic given ``seed``, so the
 page can wrap them in ``st.cache_data``. Grids follow Plotly's convention: ``losses[j, i]`` is the
 loss at ``(alphas[i], betas[j])``, i.e. ``go.Contour(x=alphas, y=betas, z=losses)``.
+
+Recipe for the page (``trajs``: one ``Trajectory`` per optimizer, all from ``theta0``)::
+
+    s = random_slice(net, trajs[0].points[-1], seed=0, n=41, span=1.0)   # contour around theta*
+    ps = pca_slice(net, [t.points for t in trajs], n=41)   # one shared plane, centred on the
+    ps.slice.losses, ps.coords[k]      # first path's end; coords[k] (steps+1, 2) = path k
+    ps.explained.sum()                 # say how faithful the 2D picture is
+    curve = interpolation(net, theta0, trajs[0].points[-1])     # curve.ts, curve.losses
+    test_curve = interpolation(net.with_data(X_test, y_test), theta0, trajs[0].points[-1])
+
+The loss values can span decades near a sharp minimum: colour by log(loss) for the contour.
 """
 
 from __future__ import annotations

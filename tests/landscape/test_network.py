@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 
 import numpy as np
 import pytest
@@ -278,6 +279,15 @@ def test_with_data_keeps_architecture():
     assert test.value(theta) == pytest.approx(float(net.value(theta, np.arange(5))))
     assert net.cache_key != test.cache_key
     assert net.cache_key == MLP(X, y, (4,), "tanh", 0.1).cache_key
+
+
+def test_pickle_round_trip_for_caches():
+    X, y = small_data()
+    net = MLP(X, y, (4,), "sigmoid", 0.2)
+    copy = pickle.loads(pickle.dumps(net))
+    theta = random_params(net, 0)
+    assert copy.cache_key == net.cache_key and copy.n_params == net.n_params
+    np.testing.assert_array_equal(copy.grad(theta), net.grad(theta))
 
 
 def test_constructor_rejects_bad_input():

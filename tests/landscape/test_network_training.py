@@ -87,3 +87,26 @@ def test_batch_of_starts_trains_each_like_alone(moons):
     both = run(get_optimizer("adam", lr=0.02), net, starts, 40)
     alone = run(get_optimizer("adam", lr=0.02), net, starts[2], 40)
     np.testing.assert_allclose(both.points[:, 2], alone.points, rtol=1e-10, atol=1e-12)
+
+
+def test_the_page_recipe_in_the_module_docstring_runs():
+    """The shapes the page relies on (landscape/network.py docstring)."""
+    X, y = make_dataset("spirals", 200, noise=0.05, seed=0, n_classes=3)
+    Xtr, ytr, Xte, yte = train_test_split(X, y, test_fraction=0.25, seed=0)
+    net = MLP(Xtr, ytr, hidden=(8, 8), activation="tanh", weight_decay=1e-3)
+    test = net.with_data(Xte, yte)
+    steps, batch = 3 * net.steps_per_epoch(32), 32
+    traj = run(get_optimizer("adam", lr=0.02), net, net.init_params(0), steps, batch_size=batch)
+    epoch = net.epochs(np.arange(steps + 1), batch)
+    assert epoch[-1] == 3.0
+    assert test.value(traj.points).shape == test.accuracy(traj.points).shape == (steps + 1,)
+    frames = traj.points[:: net.steps_per_epoch(batch)]
+    assert len(frames) == 4
+    grid = np.stack(np.meshgrid(np.linspace(-2, 2, 30), np.linspace(-2, 2, 20)), -1)
+    probs = net.forward(frames, grid.reshape(-1, 2))
+    assert probs.shape == (4, 600, 3)
+    weights, widths = net.unflatten(frames), net.responsibility(frames)
+    assert [w.shape for w, _ in weights] == [(4, 8, 2), (4, 8, 8), (4, 3, 8)]
+    assert [w.shape for w, _ in widths] == [(4, 8, 2), (4, 8, 8), (4, 3, 8)]
+    trace = net.backprop_trace(traj.points[-1], Xtr[0], int(ytr[0]))
+    assert trace.probs.shape == (3,) and len(trace.layers) == 3

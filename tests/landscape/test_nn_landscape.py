@@ -111,6 +111,14 @@ def test_pca_slice_covers_the_paths_and_matches_the_loss(net):
     assert s.losses[j, i] == pytest.approx(float(net.value(point)), rel=1e-12)
 
 
+def test_pca_slice_of_a_path_that_never_moved(net, theta):
+    ps = nl.pca_slice(net, [np.stack([theta, theta])], n=5)
+    np.testing.assert_array_equal(ps.coords[0], 0.0)
+    np.testing.assert_array_equal(ps.explained, 0.0)
+    np.testing.assert_allclose(ps.slice.alphas, np.linspace(-1, 1, 5))
+    assert np.all(np.isfinite(ps.slice.losses))
+
+
 def test_project_is_least_squares_for_non_orthogonal_directions():
     rng = np.random.default_rng(4)
     d1, d2 = rng.standard_normal(10), rng.standard_normal(10)
