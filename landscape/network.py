@@ -283,15 +283,27 @@ class MLP:
         uniform and the initial loss close to log(n_classes) (Karpathy's "init well"). Biases are 0.
         """
         rng = np.random.default_rng(seed)
-        layers = []
+        return self.flatten([(std * rng.standard_normal(shape), np.zeros(shape[0]))
+                             for std, (_, _, shape) in zip(self._init_stds(), self._slices,
+                                                           strict=True)])
+
+    def _init_stds(self) -> list[float]:
+        stds = []
         for i, (_, _, (n_out, n_in)) in enumerate(self._slices):
             xavier = np.sqrt(2.0 / (n_in + n_out))
             if i == len(self._slices) - 1:
-                std = OUTPUT_GAIN * xavier
+                stds.append(OUTPUT_GAIN * xavier)
             else:
-                std = np.sqrt(2.0 / n_in) if self._act.init == "he" else xavier
-            layers.append((std * rng.standard_normal((n_out, n_in)), np.zeros(n_out)))
-        return self.flatten(layers)
+                stds.append(np.sqrt(2.0 / n_in) if self._act.init == "he" else xavier)
+        return stds
+
+    @property
+    def domain(self) -> np.ndarray:
+        """(P, 2) search box for random search: weights within 3 init stds, biases within 1."""
+        half = self.flatten([(np.full(shape, 3.0 * std), np.ones(shape[0]))
+                             for std, (_, _, shape) in zip(self._init_stds(), self._slices,
+                                                           strict=True)])
+        return np.stack([-half, half], axis=1)
 
     # ---------------------------------------------------------------- forward / backward
 

@@ -110,3 +110,21 @@ def test_the_page_recipe_in_the_module_docstring_runs():
     assert [w.shape for w, _ in widths] == [(4, 8, 2), (4, 8, 8), (4, 3, 8)]
     trace = net.backprop_trace(traj.points[-1], Xtr[0], int(ytr[0]))
     assert trace.probs.shape == (3,) and len(trace.layers) == 3
+
+
+def test_gradient_free_walkers_search_the_network_box_and_lose_to_adam(moons):
+    """The article's comparison on a real network: random search wastes its trials."""
+    net = MLP(*moons, (8,), "tanh")
+    box = net.domain
+    assert box.shape == (net.n_params, 2) and np.all(box[:, 0] < box[:, 1])
+    theta0 = net.init_params(0)
+    assert np.all((box[:, 0] <= theta0) & (theta0 <= box[:, 1]))
+    final = {}
+    for name in ("random_search", "random_local_search", "adam"):
+        opt = get_optimizer(name, lr=0.02) if name == "adam" else get_optimizer(name)
+        traj = run(opt, net, theta0, 150, seed=0)
+        assert np.all(np.isfinite(traj.losses))
+        if name != "adam":
+            assert np.all(np.diff(traj.losses) <= 0)  # keeps the best point seen
+        final[name] = traj.losses[-1]
+    assert final["adam"] < 0.5 * min(final["random_search"], final["random_local_search"])
