@@ -19,13 +19,14 @@ import sympy as sp
 from landscape.base import Domain, Surface
 from landscape.expression_minima import default_start, find_minima, fine_grid, wants_log_scale
 from landscape.expression_numeric import Program
-from landscape.expression_parse import ExpressionError, X, Y, parse
+from landscape.expression_parse import MAX_LENGTH, ExpressionError, X, Y, parse
 
 __all__ = ["DEFAULT_DOMAIN", "ExpressionError", "ExpressionSurface", "from_expression"]
 
 DEFAULT_DOMAIN: Domain = ((-5.0, 5.0), (-5.0, 5.0))
 MAX_COORD = 1e4  # domain bounds must lie within [-1e4, 1e4]
 MIN_SPAN = 1e-6
+INTERNAL = "Sorry, this formula could not be handled; try writing it differently"
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,7 +71,18 @@ def from_expression(text: str, domain: Domain | None = None) -> ExpressionSurfac
     """
     if not isinstance(text, str):
         raise ExpressionError(f"A formula must be text, not {type(text).__name__}.")
-    return _build(" ".join(text.split()), validate_domain(domain))
+    if len(text.strip()) > MAX_LENGTH:
+        raise ExpressionError(
+            f"The formula is too long ({len(text.strip())} characters, at most {MAX_LENGTH})."
+        )
+    box = validate_domain(domain)
+    try:
+        return _build(" ".join(text.split()), box)
+    except ExpressionError:
+        raise
+    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError,
+            MemoryError) as err:  # a bug or an exhausted resource: refuse, don't crash the page
+        raise ExpressionError(f"{INTERNAL} ({type(err).__name__}).") from err
 
 
 @functools.lru_cache(maxsize=128)
@@ -98,8 +110,10 @@ def _build(text: str, domain: Domain) -> ExpressionSurface:
     with np.errstate(all="ignore"):
         if not np.isfinite(probe.grad(pts[finite])).all(axis=-1).any():
             raise ExpressionError("The formula's gradient is not finite anywhere in the view.")
-    minima, interior = find_minima(probe.value, probe.grad, domain, pts, vals)
-    start = default_start(probe.value, probe.grad, domain, minima)
+    with np.errstate(all="ignore"):  # overflow far from the minima is expected, not an error
+        minima, interior = find_minima(probe.value, probe.grad, domain, pts, vals)
+        start = default_start(probe.value, probe.grad, domain, minima)
+        log_scale = wants_log_scale(vals, min(m.value for m in minima))
     formula = sp.sstr(expr)
     where = "" if interior else (
         " It has no minimum inside the view: the marked point is just the lowest one shown."
@@ -113,7 +127,7 @@ def _build(text: str, domain: Domain) -> ExpressionSurface:
         minima=minima,
         default_start=start,
         latex=sp.latex(expr),
-        log_scale=wants_log_scale(vals, min(m.value for m in minima)),
+        log_scale=log_scale,
         f=f,
         df=df,
         formula=formula,

@@ -47,11 +47,15 @@ class _Named(sp.Function):
     text_name = ""
     latex_name = ""
 
-    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+    def _latex(self, printer: sp.printing.latex.LatexPrinter, exp: str | None = None) -> str:
         inner = ", ".join(printer._print(arg) for arg in self.args)
         if self.latex_name == "|":
-            return rf"\left|{{{inner}}}\right|"
-        return rf"{self.latex_name}\left({inner}\right)"
+            tex = rf"\left|{{{inner}}}\right|"
+        else:
+            tex = rf"{self.latex_name}\left({inner}\right)"
+        if exp is None:
+            return tex
+        return rf"{tex}^{{{exp}}}" if self.latex_name == "|" else rf"\left({tex}\right)^{{{exp}}}"
 
     def _sympystr(self, printer: sp.printing.str.StrPrinter) -> str:
         return f"{self.text_name}({', '.join(printer._print(arg) for arg in self.args)})"
@@ -270,7 +274,7 @@ def _chain(node: ast.AST, group: tuple[type, ...]) -> list[tuple[bool, ast.AST]]
 
 def _check_size(tree: ast.AST, text: str) -> None:
     """Bound node count and nesting depth without recursion (chains like a+b+c count as flat)."""
-    nodes = sum(1 for _ in ast.walk(tree))
+    nodes = sum(isinstance(node, ast.expr) for node in ast.walk(tree))
     if nodes > MAX_NODES:
         raise _refuse(f"the formula is too large ({nodes} parts, at most {MAX_NODES})")
     stack: list[tuple[ast.AST, int, type | None]] = [(tree, 0, None)]

@@ -1,0 +1,256 @@
+"""Typed formulas are a public attack surface: refusals, their messages, and fuzzing.
+
+Run ``python tests/landscape/test_expression_hostile.py`` to print how long every hostile input and
+a batch of random ones take to accept or refuse (the tests never assert wall-clock time; the
+hypothesis deadline is a generous 5 s guard against hangs).
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import time
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from landscape import ExpressionError, from_expression
+from landscape.expression import INTERNAL
+from landscape.expression_parse import MAX_LENGTH
+
+# (text, a fragment the message must contain, case-insensitive)
+HOSTILE = [
+    ("__import__('os')", "unknown function '__import__'"),
+    ("().__class__", "attribute"),
+    ("x.real", "attribute access ('.real')"),
+    ("x.__class__.__bases__", "attribute"),
+    ("x[0]", "indexing"),
+    ("'a'", "text strings"),
+    ("b'x'", "text strings"),
+    ("f'{x}'", "text strings"),
+    ("lambda: 1", "lambda"),
+    ("[x for x in y]", "comprehensions"),
+    ("9**9**9", "exponent 387420489 is too large"),
+    ("x**x**x**x**x", "stacked too high"),
+    ("10**1000", "exponent 1000 is too large"),
+    ("(x+y)**100000", "exponent 100000 is too large"),
+    ("(10**30)**(10**2)", "power is too large"),
+    ("10**300*10**300*x", "too large"),
+    ("1e999", "too large"),
+    ("1e308*1e308*x", "too large"),
+    ("123456789012345678901234567890123 * x", "too long"),
+    ("a" * 10000, "too long"),
+    ("x" + "+x" * 300, "too long"),
+    ("(" * 60 + "x" + ")" * 60, "nested parentheses"),
+    ("sin(" * 60 + "x" + ")" * 60, "nested"),
+    ("-" * 200 + "x", "nested too deeply"),
+    ("x" + "+x" * 240, "too large"),
+    ("log(-1-x**2)", "not a finite number anywhere"),
+    ("sqrt(-1-x^2-y^2)", "not a finite number anywhere"),
+    ("exp(1000)", "not a finite number anywhere"),
+    ("import os", "keyword"),
+    ("x; y", "';'"),
+    ("x # comment", "comments"),
+    ("x if y else 1", "conditional"),
+    ("sin(x, y)", "sin takes one argument"),
+    ("max(x)", "max takes 2 arguments"),
+    ("min(x)", "min takes 2 arguments"),
+    ("sin(x=1)", "named arguments"),
+    ("foo(x)", "unknown function 'foo'"),
+    ("sinn(x)", "did you mean 'sin'"),
+    ("open('f')", "unknown function 'open'"),
+    ("X**2", "unknown name 'x'"),
+    ("z + 1", "unknown name 'z'"),
+    ("x == y", "comparisons"),
+    ("x < y", "comparisons"),
+    ("x and y", "'and'/'or'"),
+    ("not x", "'not'"),
+    ("x := 1", "assignments"),
+    ("(x := 1)", "assignments"),
+    ("x = 1", "'='"),
+    ("", "type a formula"),
+    ("   \n\t ", "type a formula"),
+    ("2x", "write 2*x, not 2x"),
+    ("2 x", "implicit multiplication"),
+    ("x y", "implicit multiplication"),
+    ("(x+1)(x-1)", "implicit multiplication"),
+    ("x(2)", "'x' is not a function"),
+    ("sin", "is a function"),
+    ("x//2", "'//'"),
+    ("x % 2", "'%'"),
+    ("x @ y", "'@'"),
+    ("x | y", "'|'"),
+    ("~x", "'~'"),
+    ("1j*x", "imaginary"),
+    ("sqrt(-1)", "imaginary"),
+    ("1/0", "undefined"),
+    ("log(0) + x", "undefined"),
+    ("x**(1/0)", "undefined"),
+    ("True", "not a number"),
+    ("None", "not a number"),
+    ("...", "not a number"),
+    ("x, y", "single expression"),
+    ("{x}", "sets"),
+    ("{x: 1}", "dictionaries"),
+    ("*x", "not a formula"),
+    ("(x", "parentheses do not match"),
+    ("x))", "parentheses do not match"),
+    ("x**", "not a formula"),
+    ("x−y", "write '-'"),
+    ("2×x", "write '*'"),
+    ("ｘ + 1", "character"),
+    ("x\x00", "character"),
+    ("x \\\n+ y", "backslash"),
+    ("yield x", "keyword"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), HOSTILE, ids=[repr(t[:24]) for t, _ in HOSTILE])
+def test_hostile_input_is_refused_with_a_helpful_message(text, fragment):
+    with pytest.raises(ExpressionError) as info:
+        from_expression(text)
+    message = str(info.value)
+    assert fragment.lower() in message.lower(), message
+    assert len(message) < 400 and (message[0].isupper() or message[0] == "'")
+
+
+def test_expression_error_is_a_value_error_and_non_text_is_refused():
+    assert issubclass(ExpressionError, ValueError)
+    with pytest.raises(ExpressionError, match="must be text"):
+        from_expression(b"x + y")  # type: ignore[arg-type]
+    with pytest.raises(ExpressionError, match="must be text"):
+        from_expression(None)  # type: ignore[arg-type]
+
+
+def test_the_bounds_still_accept_reasonable_formulas():
+    """The limits refuse monsters, not ordinary formulas near them."""
+    assert from_expression("(x^2 + y^2)^50 / 1e40").minima[0].is_global
+    assert from_expression("x^x^x + y^2", ((0.5, 2), (-1, 1))).value([1.0, 0.0]) == 1.0
+    (m,) = from_expression("x^x + y^2", ((0.1, 2), (-1, 1))).minima
+    assert np.allclose(m.point, (np.exp(-1), 0.0))
+    assert from_expression("2^2^2^2 * x + y").title == "65536*x + y"
+    assert from_expression("sin(" * 20 + "x" + ")" * 20 + " + y^2").value([1.0, 0.0]) > 0
+    assert from_expression("+".join(["x^2"] * 60) + "+y^2").value([1.0, 0.0]) == 60
+    assert from_expression("1e-400 + x^2 + y^2").title == "x**2 + y**2"
+
+
+# --- property-based: random valid formulas, random junk, token soups ------------------------
+
+LEAVES = st.sampled_from(["x", "y", "pi", "e", "1", "2", "0.5", "3.25", "1e-3", "10"])
+UNARY = ["sin", "cos", "tan", "exp", "log", "ln", "sqrt", "abs", "tanh", "sinh", "cosh",
+         "arctan", "atan", "arcsin", "arccos"]
+
+
+def _grow(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children).map(
+            lambda t: f"({t[0]}) {t[1]} ({t[2]})"),
+        st.tuples(children, st.sampled_from(["**", "^"]), st.integers(-4, 4)).map(
+            lambda t: f"({t[0]}){t[1]}{t[2]}"),
+        st.tuples(st.sampled_from(UNARY), children).map(lambda t: f"{t[0]}({t[1]})"),
+        st.tuples(st.sampled_from(["min", "max"]), children, children).map(
+            lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+        children.map(lambda c: f"-({c})"),
+    )
+
+
+FORMULAS = st.recursive(LEAVES, _grow, max_leaves=12)
+SMOOTH_FORMULAS = st.recursive(
+    st.sampled_from(["x", "y", "0.5", "2", "pi"]),
+    lambda c: st.one_of(
+        st.tuples(c, st.sampled_from(["+", "-", "*"]), c).map(lambda t: f"({t[0]}){t[1]}({t[2]})"),
+        st.tuples(c, st.integers(1, 3)).map(lambda t: f"({t[0]})^{t[1]}"),
+        st.tuples(st.sampled_from(["sin", "cos", "tanh", "atan"]), c).map(
+            lambda t: f"{t[0]}({t[1]})"),
+    ),
+    max_leaves=8,
+)
+TOKENS = ["x", "y", "(", ")", "+", "-", "*", "/", "**", "^", ",", ".", "'", '"', "[", "]", "{", "}",
+          ":", "=", ";", "#", "\\", "9", "1e400", "0", "1j", "__import__", "__class__", "os",
+          "lambda", "import", "for", "in", "if", "else", "not", "and", "sin", "min", "exp", "log",
+          "e", "pi", "eval", "exec", "open", "_", "@", "%", "~", "<", ">", "!", "$", " ", "\n", "é"]
+JUNK = st.one_of(
+    st.text(max_size=80),
+    st.text(alphabet="xy0123456789.e+-*/^()sincoexplgqrtabmd, ", max_size=60),
+    st.lists(st.sampled_from(TOKENS), max_size=30).map("".join),
+    st.lists(st.sampled_from(TOKENS), max_size=30).map(" ".join),
+)
+FUZZ = settings(max_examples=60, deadline=5000, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+def _accept_or_refuse(text: str) -> object:
+    try:
+        return from_expression(text)
+    except ExpressionError as err:
+        assert str(err) and not str(err).startswith(INTERNAL), (text, err.__cause__)
+        return None
+
+
+def _snapshot() -> tuple[frozenset[str], tuple[str, ...], int]:
+    return frozenset(vars(builtins)), tuple(sorted(os.listdir("."))), id(builtins.open)
+
+
+@FUZZ
+@given(FORMULAS)
+def test_random_formulas_are_accepted_or_refused_cleanly(text):
+    before = _snapshot()
+    surface = _accept_or_refuse(text)
+    if surface is not None:
+        xy = np.random.default_rng(0).uniform(-5, 5, size=(7, 2))
+        assert surface.value(xy).shape == (7,) and surface.grad(xy).shape == (7, 2)
+        assert surface.minima and any(m.is_global for m in surface.minima)
+        lo, hi = np.array(surface.domain).T
+        assert all(np.all(lo <= m.point) and np.all(m.point <= hi) for m in surface.minima)
+    assert _snapshot() == before
+
+
+@FUZZ
+@given(JUNK)
+def test_junk_text_never_raises_anything_but_expression_error(text):
+    before = _snapshot()
+    _accept_or_refuse(text)
+    assert _snapshot() == before
+
+
+@settings(max_examples=40, deadline=5000, derandomize=True)
+@given(SMOOTH_FORMULAS)
+def test_random_smooth_formulas_have_the_exact_gradient(text):
+    surface = from_expression(text)
+    pts = np.random.default_rng(3).uniform(-2, 2, size=(5, 2))
+    h = 1e-6
+    fd = np.stack([(surface.value(pts + h * d) - surface.value(pts - h * d)) / (2 * h)
+                   for d in np.eye(2)], axis=-1)
+    g = surface.grad(pts)
+    scale = 1.0 + np.abs(g) + np.abs(surface.value(pts))[:, None]
+    assert np.all(np.abs(g - fd) <= 1e-4 * scale), (text, g, fd)
+
+
+def test_length_limit_is_enforced_exactly():
+    ok = "x" + " " * (MAX_LENGTH - 2) + "y"
+    with pytest.raises(ExpressionError, match=r"(?i)implicit multiplication"):
+        from_expression(ok)  # 500 characters: read (and refused for another reason)
+    with pytest.raises(ExpressionError, match="too long"):
+        from_expression(ok + "1")
+
+
+def timing_report(n_random: int = 300) -> None:
+    """Print the slowest accept/refuse times over the hostile table and random inputs."""
+    samples = [t for t, _ in HOSTILE]
+    samples += [FORMULAS.example() for _ in range(n_random)]
+    samples += [JUNK.example() for _ in range(n_random)]
+    times = []
+    for text in samples:
+        start = time.perf_counter()
+        _accept_or_refuse(text)
+        times.append((time.perf_counter() - start, text))
+    times.sort(reverse=True)
+    print(f"{len(times)} inputs; median {np.median([t for t, _ in times]) * 1e3:.1f} ms")
+    for seconds, text in times[:8]:
+        print(f"{seconds * 1e3:8.1f} ms  {text[:70]!r}")
+
+
+if __name__ == "__main__":
+    timing_report()
