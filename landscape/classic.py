@@ -42,7 +42,7 @@ HIMMELBLAU = surface(
          (3.58442834033, -1.84812652696)],
         [0.0, 0.0, 0.0, 0.0],
     ),
-    default_start=(-0.5, -4.5),
+    default_start=(0.0, -3.2),
     latex=r"f(x,y) = (x^2+y-11)^2 + (x+y^2-7)^2",
     log_scale=True,
 )
@@ -71,7 +71,7 @@ ACKLEY = surface(
     domain=((-5.0, 5.0), (-5.0, 5.0)),
     minima=lattice_minima(fn.ackley, fn.ackley_grad, ((-5.0, 5.0), (-5.0, 5.0)),
                            lattice(np.arange(-5.0, 6.0), np.arange(-5.0, 6.0))),
-    default_start=(-3.2, 2.4),
+    default_start=(-2.7, 0.5),
     latex=r"f(x,y) = -20\,e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20",
 )
 
@@ -148,7 +148,7 @@ THREE_HUMP_CAMEL = surface(
         [(0.0, 0.0), (-1.74755234583, 0.873776172915), (1.74755234583, -0.873776172915)],
         [0.0, 0.298638442237, 0.298638442237],
     ),
-    default_start=(-1.9, 1.6),
+    default_start=(-1.8, -1.7),
     latex=r"f(x,y) = 2x^2 - 1.05x^4 + \tfrac{x^6}{6} + xy + y^2",
 )
 
@@ -156,8 +156,8 @@ STYBLINSKI_TANG = surface(
     "styblinski_tang", fn.styblinski_tang, fn.styblinski_tang_grad,
     title="Styblinski-Tang",
     description="""
-        Four valleys in the corners of a square, of four different depths. Watch whether the
-        optimizer that starts near the shallowest valley ever reaches the deepest one.
+        Four valleys in the corners of a square, of four different depths. Watch the start decide:
+        gradient methods stay in the valley of the quadrant they start in, even the shallowest.
     """,
     domain=((-5.0, 5.0), (-5.0, 5.0)),
     minima=as_minima(
@@ -195,7 +195,7 @@ LEVY = surface(
     domain=((-10.0, 10.0), (-10.0, 10.0)),
     minima=lattice_minima(fn.levy, fn.levy_grad, ((-10.0, 10.0), (-10.0, 10.0)),
                            grid_starts(fn.levy, ((-10.0, 10.0), (-10.0, 10.0)), 201)),
-    default_start=(-7.5, 7.5),
+    default_start=(5.4, -1.8),
     latex=r"f = \sin^2\pi w_1 + (w_1-1)^2\left[1+10\sin^2(\pi w_1+1)\right] "
     r"+ (w_2-1)^2\left[1+\sin^2 2\pi w_2\right],\ w_i = 1+\tfrac{x_i-1}{4}",
 )
@@ -228,7 +228,7 @@ GRIEWANK = surface(
     domain=((-10.0, 10.0), (-10.0, 10.0)),
     minima=lattice_minima(fn.griewank, fn.griewank_grad, ((-10.0, 10.0), (-10.0, 10.0)),
                            _GRIEWANK_STARTS),
-    default_start=(-7.0, 6.0),
+    default_start=(-5.4, -3.6),
     latex=r"f(x,y) = 1 + \frac{x^2+y^2}{4000} - \cos x \,\cos\frac{y}{\sqrt2}",
 )
 
@@ -245,7 +245,7 @@ EASOM = surface(
          (4.97818985674, 1.30499545044), (4.97818985674, 4.97818985674)],
         [-1.0, -8.11022389157e-05, -8.11022389157e-05, -8.11022389157e-05, -8.11022389157e-05],
     ),
-    default_start=(1.0, 4.5),
+    default_start=(4.1, 1.4),
     latex=r"f(x,y) = -\cos x\,\cos y\;e^{-(x-\pi)^2-(y-\pi)^2}",
 )
 

@@ -128,7 +128,7 @@ SADDLE = surface(
     """,
     domain=((-3.0, 3.0), (-2.0, 2.0)),
     minima=as_minima([(0.0, -1.0), (0.0, 1.0)], [0.0, 0.0]),
-    default_start=(-2.8, 0.01),
+    default_start=(-2.8, 0.001),
     latex=r"f(x,y) = \tfrac12 x^2 + (y^2-1)^2",
 )
 
@@ -159,7 +159,7 @@ NOISY_BOWL = surface(
     domain=_NOISY_DOMAIN,
     minima=lattice_minima(noisy_bowl, noisy_bowl_grad, _NOISY_DOMAIN,
                           grid_starts(noisy_bowl, _NOISY_DOMAIN, 201)),
-    default_start=(-4.0, 3.5),
+    default_start=(-4.1, -3.6),
     latex=r"f = 0.05\,(x^2+y^2) + 0.1\sum_{k=1}^{3}\left(1-\cos(5\,n_k\cdot p+\varphi_k)\right)"
     r",\ n_k \text{ at } 0^\circ, 120^\circ, 240^\circ,\ \varphi = (0.3, 1.1, 2.0)",
 )
