@@ -23,9 +23,9 @@ from optimizers.switching import switch, switched_schedule
 
 def _lr(default: float, torch_default: float | None = None) -> HParam:
     if torch_default is None:
-        note = "torch.optim has no default"
+        note = "not in torch.optim (optax takes no default)"
     elif torch_default == default:
-        note = "PyTorch's default"
+        note = "PyTorch's default too"
     else:
         note = f"PyTorch's default is {torch_default:g}"
     return HParam("lr", default, 1e-6, 1e3, log=True, help=f"learning rate (step size); {note}")
@@ -139,7 +139,7 @@ _SPECS = (
         "Steps straight downhill, a fixed fraction of the slope each time.",
         _SGD_RULE + r"\ (\mu = 0: x_t = x_{t-1} - \eta g_t)",
         "Robbins & Monro, A Stochastic Approximation Method, 1951",
-        (_lr(0.01), _MOMENTUM, _DAMPENING, _wd(), _NESTEROV),
+        (_lr(0.01, 1e-3), _MOMENTUM, _DAMPENING, _wd(), _NESTEROV),
         _gradient(sgd_family.sgd),
     ),
     OptimizerSpec(
@@ -148,7 +148,7 @@ _SPECS = (
         "Rolls downhill like a heavy ball: keeps 90% of its previous velocity.",
         _SGD_RULE + r",\ \mu = 0.9",
         "Polyak, Some methods of speeding up the convergence of iteration methods, 1964",
-        (_lr(0.01), _DAMPENING, _wd()),
+        (_lr(0.01, 1e-3), _DAMPENING, _wd()),
         _gradient(sgd_family.sgd),
         preset={"momentum": 0.9},
     ),
@@ -158,7 +158,7 @@ _SPECS = (
         "Momentum that looks ahead: corrects its velocity using where it is about to be.",
         r"b_t = \mu b_{t-1} + g_t,\quad x_t = x_{t-1} - \eta\,(g_t + \mu b_t),\ \mu = 0.9",
         "Nesterov 1983; Sutskever et al., On the importance of initialization and momentum, 2013",
-        (_lr(0.01), _wd()),
+        (_lr(0.01, 1e-3), _wd()),
         _gradient(sgd_family.sgd),
         preset={"momentum": 0.9, "nesterov": True},
     ),
@@ -170,7 +170,7 @@ _SPECS = (
         r"\frac{g_t}{\sqrt{s_t}+\epsilon}",
         "Duchi, Hazan & Singer, Adaptive Subgradient Methods, JMLR 2011",
         (
-            _lr(0.1, 1e-2),
+            _lr(0.5, 1e-2),
             HParam("lr_decay", 0.0, 0.0, 1.0, help="decay of the rate per step"),
             _wd(),
             HParam("initial_accumulator_value", 0.0, 0.0, 10.0, help="starting value of s"),
@@ -199,13 +199,13 @@ _SPECS = (
     OptimizerSpec(
         "adadelta",
         "Adadelta",
-        "Like RMSprop, but scales each step by its own past steps, so lr barely matters.",
+        "Like RMSprop, but sizes steps from a running size of its own past steps; starts slowly.",
         r"v_t = \rho v_{t-1} + (1-\rho) g_t^2,\ \Delta_t = \frac{\sqrt{u_{t-1}+\epsilon}}"
         r"{\sqrt{v_t+\epsilon}} g_t,\ u_t = \rho u_{t-1} + (1-\rho)\Delta_t^2,\ "
         r"x_t = x_{t-1} - \eta \Delta_t",
         "Zeiler, ADADELTA: An Adaptive Learning Rate Method, 2012",
         (
-            _lr(1.0, 1.0),
+            _lr(3.0, 1.0),
             HParam("rho", 0.9, 0.0, 1.0, help="decay of the running averages"),
             _eps(1e-6),
             _wd(),
@@ -283,7 +283,7 @@ _SPECS = (
         r"\lambda x_{t-1}\big),\quad m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t",
         "Chen et al., Symbolic Discovery of Optimization Algorithms, 2023 (as in optax.lion)",
         (
-            _lr(0.01),
+            _lr(0.02),
             HParam("b1", 0.9, 0.0, 0.9999, help="blend for the sign"),
             HParam("b2", 0.99, 0.0, 0.9999, help="decay of the momentum"),
             _wd(1e-3),

@@ -176,10 +176,14 @@ def rosenbrock_grad(x: np.ndarray) -> np.ndarray:
 
 
 def quadratic_value(x: np.ndarray) -> np.ndarray:
-    """0.5 x^T A x - b^T x."""
-    return 0.5 * np.einsum("...i,ij,...j->...", x, QUAD_A, x) - x @ QUAD_B
+    """0.5 x^T A x - b^T x, written elementwise so every row is computed the same way."""
+    a, b = x[..., 0], x[..., 1]
+    (a11, a12), (_, a22) = QUAD_A
+    return 0.5 * (a11 * a * a + 2 * a12 * a * b + a22 * b * b) - (QUAD_B[0] * a + QUAD_B[1] * b)
 
 
 def quadratic_grad(x: np.ndarray) -> np.ndarray:
-    """A x - b."""
-    return x @ QUAD_A.T - QUAD_B
+    """A x - b (elementwise)."""
+    a, b = x[..., 0], x[..., 1]
+    (a11, a12), (_, a22) = QUAD_A
+    return np.stack([a11 * a + a12 * b - QUAD_B[0], a12 * a + a22 * b - QUAD_B[1]], axis=-1)

@@ -1,0 +1,131 @@
+"""The registry: specs are complete and consistent; get_optimizer validates like torch.optim."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from optimizers import OPTIMIZERS, HParam, get_optimizer, get_schedule, markdown_table, run
+from tests.optimizers.helpers import Quadratic
+
+EXPECTED = [
+    "random_search",
+    "random_local_search",
+    "sgd",
+    "momentum",
+    "nesterov",
+    "adagrad",
+    "rmsprop",
+    "adadelta",
+    "adam",
+    "amsgrad",
+    "adamw",
+    "nadam",
+    "radam",
+    "adamax",
+    "lion",
+    "adam_then_sgd",
+]
+
+
+def test_registry_has_every_walker_of_the_issue():
+    assert list(OPTIMIZERS) == EXPECTED
+
+
+def _in_range(h: HParam, value) -> bool:
+    values = value if h.kind == "pair" else (value,)
+    return all(h.min <= v <= h.max for v in values)
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_spec_is_complete(name):
+    spec = OPTIMIZERS[name]
+    assert spec.name == name and spec.display_name and spec.reference and spec.update_rule
+    assert spec.description.endswith(".") and "\n" not in spec.description
+    assert len(spec.description) < 110
+    assert spec.uses_gradient == (not name.startswith("random"))
+    names = [h.name for h in spec.hparams]
+    assert len(names) == len(set(names))
+    for h in spec.hparams:
+        if h.kind == "bool":
+            assert isinstance(h.default, bool)
+        else:
+            assert h.min is not None and h.max is not None and h.min < h.max
+            assert _in_range(h, h.default), h
+        assert h.help
+    if spec.uses_gradient:
+        lr = spec.hparam("lr")
+        assert lr.log and lr.min <= 1e-5 and lr.max >= 1e3
+    opt = get_optimizer(name)
+    assert opt.name == name and opt.uses_gradient == spec.uses_gradient
+    for key, value in (spec.preset or {}).items():
+        assert opt.hparams[key] == value
+
+
+@pytest.mark.parametrize("name", [n for n in EXPECTED if OPTIMIZERS[n].uses_gradient])
+def test_default_settings_make_a_visible_race_on_a_unit_scale_surface(name):
+    f = Quadratic()
+    start = np.array([[2.0, -1.5], [-1.0, 1.5]])
+    traj = run(get_optimizer(name), f, start, 300)
+    gap0, gap = traj.losses[0] - f.min_value, traj.losses[-1] - f.min_value
+    assert np.all(traj.diverged_step == -1)
+    assert np.all(gap < 0.5 * gap0), "moves a visible distance in 300 steps"
+
+
+def test_unknown_names_list_the_valid_ones():
+    with pytest.raises(ValueError, match=r"unknown optimizer 'adamm'.*adam, amsgrad"):
+        get_optimizer("adamm")
+    with pytest.raises(ValueError, match=r"no hyperparameter 'beta1'.*betas"):
+        get_optimizer("adam", beta1=0.9)
+    with pytest.raises(ValueError, match=r"fixes momentum=0\.9"):
+        get_optimizer("momentum", momentum=0.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "message"),
+    [
+        ("sgd", {"lr": -0.1}, r"lr=-0.1 is out of range \[1e-06, 1000\]"),
+        ("sgd", {"lr": 1e4}, r"lr=10000.0 is out of range \[1e-06, 1000\]"),
+        ("sgd", {"momentum": 1.5}, r"momentum=1.5 is out of range \[0, 0.999\]"),
+        ("adam", {"betas": (0.9, 1.0)}, r"betas=1.0 is out of range \[0, 0.9999\]"),
+        ("adam", {"betas": 0.9}, "betas must be a pair"),
+        ("adam", {"eps": 0.0}, r"eps=0.0 is out of range \[1e-12, 0.1\]"),
+        ("adam", {"lr": float("nan")}, r"lr=nan is out of range"),
+        ("adam", {"amsgrad": 1}, "amsgrad must be True or False"),
+        ("adam", {"lr": True}, r"lr must be a number in \[1e-06, 1000\]"),
+        ("rmsprop", {"alpha": -0.1}, r"alpha=-0.1 is out of range \[0, 0.9999\]"),
+        ("adagrad", {"lr_decay": 2.0}, r"lr_decay=2.0 is out of range \[0, 1\]"),
+        ("adadelta", {"rho": 1.1}, r"rho=1.1 is out of range \[0, 1\]"),
+        ("nadam", {"momentum_decay": -1.0}, "momentum_decay=-1.0 is out of range"),
+        ("adam_then_sgd", {"switch_step": 2.5}, r"switch_step must be an integer in \[1, 100000\]"),
+        ("adam_then_sgd", {"switch_step": 0}, r"switch_step=0 is out of range \[1, 100000\]"),
+        ("random_local_search", {"step_size": 0.0}, r"step_size=0.0 is out of range"),
+        ("lion", {"weight_decay": 2.0}, r"weight_decay=2.0 is out of range \[0, 1\]"),
+        ("sgd", {"nesterov": True}, "nesterov needs momentum"),
+        ("sgd", {"nesterov": True, "momentum": 0.9, "dampening": 0.1}, "dampening = 0"),
+    ],
+)
+def test_invalid_hyperparameters_name_the_parameter_and_range(name, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        get_optimizer(name, **kwargs)
+
+
+def test_values_are_normalised_and_schedules_accepted_as_lr():
+    opt = get_optimizer("adam", betas=[0.8, 0.9], lr=np.float32(0.5))
+    assert opt.hparams["betas"] == (0.8, 0.9) and isinstance(opt.hparams["lr"], float)
+    schedule = get_schedule("exponential", lr=0.1, gamma=0.5)
+    opt = get_optimizer("sgd", lr=schedule)
+    assert opt.learning_rate is schedule
+    traj = run(opt, Quadratic(), [1.0, 1.0], 4)
+    np.testing.assert_allclose(traj.lr, [0.1, 0.05, 0.025, 0.0125])
+
+
+def test_markdown_table_lists_every_optimizer_with_its_defaults():
+    table = markdown_table()
+    lines = table.strip().splitlines()
+    assert lines[0].startswith("| Name | Optimizer | Hyperparameters")
+    assert len(lines) == 2 + len(OPTIMIZERS)
+    for line, (name, spec) in zip(lines[2:], OPTIMIZERS.items(), strict=True):
+        assert line.startswith(f"| `{name}` | {spec.display_name} |")
+        assert spec.description in line
+    assert "`betas=(0.9, 0.999)`" in table and "(fixed: `momentum=0.9`)" in table

@@ -1,0 +1,71 @@
+"""Learning-rate schedules: listed values, vectorized calls and validation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from optimizers import SCHEDULE_HPARAMS, SCHEDULES, get_schedule
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "expected"),
+    [
+        ("constant", {"lr": 0.3}, [0.3, 0.3, 0.3, 0.3]),
+        ("step", {"lr": 0.1, "step_size": 2, "gamma": 0.5}, [0.1, 0.1, 0.05, 0.05, 0.025]),
+        ("exponential", {"lr": 1.0, "gamma": 0.9}, [1.0, 0.9, 0.81, 0.729]),
+        (
+            "cosine",
+            {"lr": 1.0, "T_max": 4, "eta_min": 0.0},
+            [
+                1.0,
+                (1 + math.cos(math.pi / 4)) / 2,
+                0.5,
+                (1 + math.cos(3 * math.pi / 4)) / 2,
+                0.0,
+                (1 + math.cos(3 * math.pi / 4)) / 2,
+            ],
+        ),
+        ("cosine", {"lr": 0.5, "T_max": 2, "eta_min": 0.1}, [0.5, 0.3, 0.1, 0.3, 0.5]),
+        (
+            "warmup_cosine",
+            {"lr": 1.0, "warmup_steps": 2, "T_max": 2, "start_factor": 0.5},
+            [0.5, 0.75, 1.0, 0.5, 0.0],
+        ),
+    ],
+)
+def test_listed_values(name, kwargs, expected):
+    schedule = get_schedule(name, **kwargs)
+    np.testing.assert_allclose([schedule(t) for t in range(len(expected))], expected, atol=1e-15)
+    np.testing.assert_allclose(schedule(np.arange(len(expected))), expected, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "message"),
+    [
+        ("step", {"lr": 0.1, "step_size": 0}, r"step_size=0 must be an integer in \[1, inf\)"),
+        ("step", {"lr": 0.1, "step_size": 3, "gamma": 1.5}, r"gamma=1.5 is out of range \(0, 1\]"),
+        ("exponential", {"lr": -1.0, "gamma": 0.5}, r"lr=-1.0 is out of range \[0, inf\]"),
+        ("cosine", {"lr": 0.1, "T_max": 10, "eta_min": 0.5}, r"eta_min=0.5 is out of range"),
+        (
+            "warmup_cosine",
+            {"lr": 0.1, "warmup_steps": 5, "T_max": 5, "start_factor": 0.0},
+            "start_factor",
+        ),
+        ("cosine", {"lr": 0.1}, "T_max"),
+        ("linear", {"lr": 0.1}, "unknown schedule 'linear'; valid: constant, step"),
+    ],
+)
+def test_invalid_schedules_raise_value_error(name, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        get_schedule(name, **kwargs)
+
+
+def test_every_schedule_has_ui_parameters_that_build_it():
+    assert set(SCHEDULE_HPARAMS) == set(SCHEDULES)
+    for name, hparams in SCHEDULE_HPARAMS.items():
+        schedule = get_schedule(name, lr=0.1, **{h.name: h.default for h in hparams})
+        values = schedule(np.arange(600))
+        assert values.shape == (600,) and np.all((values >= 0) & (values <= 0.1 + 1e-15))
