@@ -63,15 +63,15 @@ def train_numpy(net: MLP, theta0: np.ndarray):
     return run(get_optimizer("adam", lr=LR), net, theta0, STEPS)
 
 
-def train_torch(net: MLP, theta0: np.ndarray, torch) -> float:
-    """The standard PyTorch loop from the same initial weights; returns the final loss."""
+def train_torch(net: MLP, theta0: np.ndarray, torch) -> np.ndarray:
+    """The standard PyTorch loop from the same initial weights; returns the final flat weights."""
     sizes = net.layer_sizes
     layers = []
     for i, (W, b) in enumerate(net.unflatten(theta0)):
         linear = torch.nn.Linear(sizes[i], sizes[i + 1], dtype=torch.float64)
         with torch.no_grad():
-            linear.weight.copy_(torch.from_numpy(np.array(W)))
-            linear.bias.copy_(torch.from_numpy(np.array(b)))
+            linear.weight.copy_(torch.tensor(np.array(W)))
+            linear.bias.copy_(torch.tensor(np.array(b)))
         layers += [linear, torch.nn.ReLU()]
     model = torch.nn.Sequential(*layers[:-1])
     X, y = torch.from_numpy(net.X.copy()), torch.from_numpy(net.y.copy())
@@ -81,7 +81,7 @@ def train_torch(net: MLP, theta0: np.ndarray, torch) -> float:
         loss = torch.nn.functional.cross_entropy(model(X), y)
         loss.backward()
         opt.step()
-    return float(loss.item())
+    return np.concatenate([p.detach().numpy().ravel() for p in model.parameters()])
 
 
 def main() -> None:
@@ -100,9 +100,11 @@ def main() -> None:
         print("torch is not installed: skipping the PyTorch reference")
     else:
         torch.set_num_threads(ARGS.threads)
-        t_torch, loss = best_of(lambda: train_torch(net, theta0, torch), ARGS.repeats)
+        t_torch, theta_torch = best_of(lambda: train_torch(net, theta0, torch), ARGS.repeats)
         print(f"torch  {torch.__version__} CPU loop: {t_torch * 1e3:8.1f} ms  "
-              f"({t_torch / STEPS * 1e6:6.1f} us/step)  final loss {loss:.5f}")
+              f"({t_torch / STEPS * 1e6:6.1f} us/step)  final loss {net.value(theta_torch):.5f}")
+        gap = np.abs(theta_torch - traj.points[-1]).max()
+        print(f"same computation: max |theta_numpy - theta_torch| after {STEPS} steps = {gap:.1e}")
         print(f"ratio torch / numpy: {t_torch / t_np:.2f}x (target >= 2x)")
 
     theta = traj.points[-1]
