@@ -100,6 +100,17 @@ def ref_easom(x, y):
             e * (cx * np.sin(y) + 2 * (y - PI) * cx * cy))
 
 
+def ref_cross_in_tray(x, y):
+    r = np.sqrt(x * x + y * y)
+    u = 100 - r / PI
+    e = np.exp(np.abs(u))
+    a = np.sin(x) * np.sin(y) * e
+    out = -1e-5 * np.sign(a) * (np.abs(a) + 1) ** -0.9
+    k = np.divide(-np.sign(u) * a, PI * r, out=np.zeros_like(r), where=r > 0)
+    return (-1e-4 * (np.abs(a) + 1) ** 0.1, out * (np.cos(x) * np.sin(y) * e + k * x),
+            out * (np.sin(x) * np.cos(y) * e + k * y))
+
+
 REFERENCE: dict[str, Ref] = {
     "two_basins": ref_two_basins,
     "ravine": lambda x, y: (0.05 * x * x + 2.5 * y * y, 0.1 * x, 5 * y),
@@ -133,6 +144,7 @@ REFERENCE: dict[str, Ref] = {
                                np.cos(x + y) - 2 * (x - y) + 2.5),
     "griewank": ref_griewank,
     "easom": ref_easom,
+    "cross_in_tray": ref_cross_in_tray,
 }
 
 

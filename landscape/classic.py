@@ -249,7 +249,26 @@ EASOM = surface(
     latex=r"f(x,y) = -\cos x\,\cos y\;e^{-(x-\pi)^2-(y-\pi)^2}",
 )
 
+_TRAY_DOMAIN = ((-10.0, 10.0), (-10.0, 10.0))
+
+CROSS_IN_TRAY = surface(
+    "cross_in_tray", fn.cross_in_tray, fn.cross_in_tray_grad,
+    title="Cross-in-tray",
+    description="""
+        A tray of 36 cells divided by sharp ridges along x = k pi and y = k pi, deepest in the four
+        cells around the origin. Watch each optimizer stay in the cell it starts in: a gradient
+        never points across a ridge, only a large step jumps one.
+    """,
+    domain=_TRAY_DOMAIN,
+    minima=lattice_minima(fn.cross_in_tray, fn.cross_in_tray_grad, _TRAY_DOMAIN,
+                          grid_starts(fn.cross_in_tray, _TRAY_DOMAIN, 201)),
+    default_start=(1.8, 4.5),
+    latex=r"f(x,y) = -10^{-4}\left(\left|\sin x\,\sin y\;e^{\left|100-\sqrt{x^2+y^2}/\pi\right|}"
+    r"\right| + 1\right)^{0.1}",
+)
+
 CLASSIC: tuple[Surface, ...] = (
     ROSENBROCK, HIMMELBLAU, RASTRIGIN, ACKLEY, BEALE, BOOTH, MATYAS, SIX_HUMP_CAMEL,
     THREE_HUMP_CAMEL, STYBLINSKI_TANG, GOLDSTEIN_PRICE, LEVY, MCCORMICK, GRIEWANK, EASOM,
+    CROSS_IN_TRAY,
 )

