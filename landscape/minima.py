@@ -20,12 +20,11 @@ def hessian(grad: Field, xy: np.ndarray, h: float = 1e-5) -> np.ndarray:
     """H[..., i, j] = (g_i(x + h e_j) - g_i(x - h e_j)) / 2h, sym.: (..., 2) -> (..., 2, 2)."""
     xy = np.asarray(xy, dtype=float)
     step = h * (1.0 + np.abs(xy))  # (..., 2): relative step per coordinate
-    eye = np.eye(2)
-    plus = xy[None] + eye[:, None] * step[None]  # (2, ..., 2): x + h_j e_j for j = 0, 1
-    minus = xy[None] - eye[:, None] * step[None]
-    g = grad(np.concatenate([plus, minus]))  # (4, ..., 2)
-    cols = (g[:2] - g[2:]) / (2.0 * np.moveaxis(step, -1, 0)[..., None])  # (2 [j], ..., 2 [i])
-    hess = np.moveaxis(cols, 0, -1)  # (..., i, j)
+    d0, d1 = np.zeros_like(xy), np.zeros_like(xy)
+    d0[..., 0], d1[..., 1] = step[..., 0], step[..., 1]
+    g = grad(np.stack([xy + d0, xy + d1, xy - d0, xy - d1]))  # (4, ..., 2), one batched call
+    cols = [(g[j] - g[j + 2]) / (2.0 * step[..., j : j + 1]) for j in (0, 1)]  # dg/dx_j
+    hess = np.stack(cols, axis=-1)  # (..., i, j)
     return 0.5 * (hess + np.swapaxes(hess, -1, -2))
 
 
@@ -56,11 +55,13 @@ def newton_refine(
 
 
 def is_minimum(grad: Field, xy: np.ndarray, gtol: float = 1e-7) -> np.ndarray:
-    """True where |grad f| <= gtol and the Hessian is positive definite (a strict local minimum)."""
+    """True where |grad f| <= gtol (1 + |H|) and the Hessian H is positive definite: a strict local
+    minimum (the tolerance scales with the curvature, as the point is only known to ~1e-12)."""
     g = np.linalg.norm(grad(xy), axis=-1)
     hess = hessian(grad, xy)
     det = hess[..., 0, 0] * hess[..., 1, 1] - hess[..., 0, 1] ** 2
-    return (g <= gtol) & (det > 0) & (hess[..., 0, 0] > 0)
+    scale = 1.0 + np.abs(hess).max(axis=(-1, -2))
+    return (g <= gtol * scale) & (det > 0) & (hess[..., 0, 0] > 0)
 
 
 def inside(xy: np.ndarray, domain: Domain, slack: float = 0.0) -> np.ndarray:
