@@ -1,6 +1,264 @@
-"""The race: optimizers side by side on one landscape (the landing page)."""
+"""The race: optimizers side by side on one landscape (the landing page).
 
+Reads top to bottom: URL -> controls -> cached runs and figures -> map, curves, table, downloads.
+The whole state lives in the URL (pages/common/state.py), so a copied link reproduces the race.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("Downhill")
-st.write("Watch optimizers race down a loss landscape.")
+import landscape
+import optimizers
+from pages.common import compute, controls
+from pages.common.limits import limit
+from pages.common.presets import LANDING_SURFACE, RacePreset, preset_for
+from pages.common.state import RaceState, in_domain, parse_race_query, race_query
+from viz.race import Playback
+from viz.style import optimizer_color
+
+SPECS = optimizers.OPTIMIZERS
+NAMES = compute.landscape_names()
+OPT = "race.opt"  # key prefix of the optimizer picker
+SPEEDS = {"slow": 90, "normal": 50, "fast": 25}
+
+
+def landscape_for(surface: str, formula: str):
+    return compute.get_landscape(surface, formula)
+
+
+def preset(surface: str) -> RacePreset:
+    return preset_for(surface, compute.get_landscape(surface), SPECS)
+
+
+def n_samples(surface: str) -> int | None:
+    return compute.DATA_SAMPLES if compute.is_data_loss(surface) else None
+
+
+def seed_from_url() -> None:
+    """First run of a session: widgets start from the URL (validated), warnings are kept."""
+    query = {k: st.query_params[k] for k in st.query_params}
+    warnings: list[str] = []
+    formula_surface = None
+    if query.get("formula", "").strip():
+        try:
+            formula_surface = landscape_for("", query["formula"].strip())
+        except (landscape.ExpressionError, ValueError) as err:
+            warnings.append(f"URL parameter 'formula' was refused: {err} Using the "
+                            f"'{LANDING_SURFACE}' surface instead.")
+            query.pop("formula")
+    domain = formula_surface.domain if formula_surface else ((-5.0, 5.0), (-5.0, 5.0))
+    state, more = parse_race_query(query, {n: _Lazy(n) for n in NAMES}, SPECS, preset,
+                                   LANDING_SURFACE, domain, n_samples)
+    if formula_surface is not None and "start" not in query:
+        state = RaceState(**{**state.__dict__, "start": tuple(formula_surface.default_start)})
+    ss = st.session_state
+    ss["race.mode"] = "Type a formula" if state.formula else "Built-in"
+    ss["race.surface"] = state.surface or LANDING_SURFACE
+    ss["race.formula"] = state.formula
+    ss["race.start.x"], ss["race.start.y"] = state.start
+    ss["race.steps"] = state.steps
+    ss["race.seed"] = state.seed
+    ss["race.noise"] = state.noise
+    if state.batch_size is not None:
+        ss["race.batch"] = state.batch_size
+    ss[OPT] = list(state.optimizers)
+    for name, hp in state.hparams.items():
+        for k, v in hp.items():
+            ss[f"{OPT}.{name}.{k}"] = v
+    ss["race.warnings"] = warnings + more
+    ss["race.seeded"] = True
+
+
+class _Lazy:
+    """A landscape's domain, loaded only when the URL parser asks for it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @property
+    def domain(self):
+        return compute.get_landscape(self.name).domain
+
+
+def on_landscape_change() -> None:
+    """A new landscape brings its own race defaults: start and learning rates."""
+    ss = st.session_state
+    if ss["race.mode"] == "Built-in":
+        p = preset(ss["race.surface"])
+        ss["race.start.x"], ss["race.start.y"] = p.start
+        if compute.is_data_loss(ss["race.surface"]):
+            ss.setdefault("race.batch", 10)
+    else:
+        try:
+            obj = landscape_for("", ss["race.formula"].strip())
+            ss["race.start.x"], ss["race.start.y"] = obj.default_start
+        except (landscape.ExpressionError, ValueError):
+            pass
+    controls.reset_hparams(OPT, SPECS)
+
+
+def apply_map_click() -> None:
+    """A click on the map (previous run's selection event) moves the start there."""
+    point = controls.clicked_point(st.session_state.get("race.map"))
+    if point is not None and point != st.session_state.get("race.last_click"):
+        st.session_state["race.last_click"] = point
+        st.session_state["race.start.x"], st.session_state["race.start.y"] = point
+
+
+# ------------------------------------------------------------------------------------------------
+if "race.seeded" not in st.session_state:
+    seed_from_url()
+apply_map_click()
+
+st.title("Downhill: the optimizer race")
+st.markdown(
+    "Each coloured dot is an **optimizer walking downhill** on the loss surface below, all from "
+    "the same white start. Darker colours are higher loss; ★ marks the global minimum, ◇ local "
+    "ones. Press **▶ Play** to watch them race, hover a path for its numbers, click the map to "
+    "start somewhere else."
+)
+for message in st.session_state.pop("race.warnings", []):
+    st.warning(message)
+
+with st.sidebar:
+    st.header("Landscape")
+    mode = st.radio("Landscape source", ["Built-in", "Type a formula"], key="race.mode",
+                    horizontal=True, on_change=on_landscape_change,
+                    label_visibility="collapsed")
+    formula = ""
+    surface = st.session_state["race.surface"]
+    if mode == "Built-in":
+        surface = st.selectbox("Surface", list(NAMES), key="race.surface",
+                               format_func=lambda n: NAMES[n], on_change=on_landscape_change)
+    else:
+        formula = st.text_input(
+            "f(x, y) =", key="race.formula", on_change=on_landscape_change, max_chars=300,
+            placeholder="(x**2 + y - 11)**2 + (x + y**2 - 7)**2",
+            help="x and y, numbers, pi, e, + - * / ** ^, sin cos tan exp log sqrt abs tanh sinh "
+                 "cosh arctan, min(a, b), max(a, b). Plotted over [-5, 5] x [-5, 5].",
+        ).strip()
+    try:
+        obj = landscape_for(surface, formula) if formula or mode == "Built-in" else None
+    except (landscape.ExpressionError, ValueError) as err:
+        obj = None
+        st.error(f"That formula was refused: {err}")
+    if obj is not None:
+        st.caption(obj.description)
+
+    if obj is not None:
+        st.header("Start")
+        (x0, x1), (y0, y1) = obj.domain
+        sx, sy = st.session_state.get("race.start.x"), st.session_state.get("race.start.y")
+        if sx is None or sy is None or not in_domain((sx, sy), obj.domain):
+            st.session_state["race.start.x"], st.session_state["race.start.y"] = \
+                obj.default_start
+        start = controls.start_inputs(obj.domain, "race.start")
+        st.caption("…or click anywhere on the map.")
+
+    st.header("Optimizers")
+    defaults = preset(surface if mode == "Built-in" else LANDING_SURFACE).hparams
+    racers = controls.optimizer_picker(SPECS, OPT, lambda n: defaults.get(n, {}),
+                                       limit("optimizers"))
+
+    st.header("Run")
+    controls.init("race.steps", 500)
+    steps = st.slider("Steps", 10, limit("steps"), key="race.steps", step=10)
+    seed = int(st.number_input("Seed", 0, 2**32 - 1, key="race.seed", step=1,
+                               help="Seeds the gradient noise and the minibatch order."))
+    batch_size = None
+    noise = 0.0
+    if mode == "Built-in" and compute.is_data_loss(surface):
+        controls.init("race.batch", 10)
+        batch_size = int(st.slider("Minibatch size", 1, compute.DATA_SAMPLES, key="race.batch",
+                                   help=f"Samples per gradient step ({compute.DATA_SAMPLES} = "
+                                        "full-batch gradient descent; fewer = stochastic)."))
+    else:
+        controls.init("race.noise", 0.0)
+        noise = float(st.number_input(
+            "Gradient noise σ", 0.0, 100.0, key="race.noise", step=0.1, format="%.3g",
+            help="Standard deviation of Gaussian noise added to every gradient: stochastic "
+                 "gradient descent on an analytic surface."))
+
+    st.header("Playback")
+    controls.init("race.speed", "normal")
+    speed = st.segmented_control("Speed", list(SPEEDS), key="race.speed") or "normal"
+    controls.init("race.arrows", False)
+    arrows = st.toggle("Gradient and update arrows", key="race.arrows",
+                       help="Dotted: the downhill direction −∇f. Solid: the step actually "
+                            "taken. They differ when momentum or adaptive scaling is at work.")
+
+if obj is None:
+    st.info("Type a formula in the sidebar to race on it.")
+    st.stop()
+if not racers:
+    st.info("Pick at least one optimizer in the sidebar.")
+    st.stop()
+
+state = RaceState(
+    surface=surface if mode == "Built-in" else "", formula=formula,
+    optimizers=tuple(n for n, _ in racers), hparams={n: hp for n, hp in racers}, steps=int(steps),
+    start=start, seed=seed, noise=noise, batch_size=batch_size,
+)
+st.query_params.from_dict(race_query(state, SPECS))
+
+entries = tuple(compute.entry(n, hp) for n, hp in racers)
+invalid = []
+for e in entries:
+    try:
+        optimizers.get_optimizer(e[0], **dict(e[1]))
+    except ValueError as err:
+        invalid.append(f"{SPECS[e[0]].display_name}: {err}")
+if invalid:
+    for message in invalid:
+        st.warning(f"These settings are not allowed ({message}); that optimizer sits out.")
+    entries = tuple(e for e in entries if not any(SPECS[e[0]].display_name in m for m in invalid))
+    if not entries:
+        st.stop()
+
+with st.spinner("Racing…"):
+    figs = compute.race_figures(state.surface, formula, entries, start, state.steps, seed, noise,
+                                batch_size, Playback(frame_ms=SPEEDS[speed], arrows=arrows))
+
+if formula:
+    st.latex(r"f(x, y) = " + obj.latex)
+    gx, gy = obj.gradient_latex
+    st.latex(r"\nabla f = \left(" + gx + r",\; " + gy + r"\right)")
+
+tab_map, tab_3d = st.tabs(["Map", "3D view"])
+with tab_map:
+    st.plotly_chart(figs["map"], key="race.map", on_select="rerun", selection_mode="points",
+                    config={"displaylogo": False, "scrollZoom": False})
+with tab_3d:
+    st.plotly_chart(figs["surface3d"], config={"displaylogo": False})
+col_loss, col_dist = st.columns(2)
+col_loss.plotly_chart(figs["loss"], config={"displaylogo": False})
+if figs["distance"] is not None:
+    col_dist.plotly_chart(figs["distance"], config={"displaylogo": False})
+
+st.subheader("Results")
+rows = compute.results_rows(figs["paths"], figs["outcomes"], figs["evaluations"],
+                            obj.min_value if obj.minima else None)
+table = pd.DataFrame(rows)
+table["steps to global min"] = pd.array(table["steps to global min"], dtype="Int64")
+colors = [optimizer_color(n) for n in table.pop("name")]
+styled = table.style.apply(
+    lambda col: [f"color: {c}; font-weight: 600" for c in colors], subset=["optimizer"]
+).format({"final loss": "{:.5g}", "best loss": "{:.5g}"}, na_rep="—")
+st.dataframe(styled, hide_index=True, width="stretch", column_config={
+    "steps to global min": st.column_config.NumberColumn(
+        help=f"First step within {figs['tolerance']:.3g} of a global minimum."),
+    "evaluations": st.column_config.NumberColumn(
+        help="Function and gradient evaluations used (the 'trials').")})
+st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance']:.3g} "
+           "(1.5% of the map's diagonal). Diverged paths stop at their last finite point (✕).")
+
+name = "formula" if state.formula else state.surface
+d1, d2, _ = st.columns([1, 1, 2])
+d1.download_button("Trajectories (CSV)", lambda: compute.trajectories_csv(figs["paths"]),
+                   file_name=f"downhill_{name}.csv", mime="text/csv", on_click="ignore")
+d2.download_button("Animated map (HTML)",
+                   lambda: compute.standalone_html(figs["map"], f"Downhill race: {name}"),
+                   file_name=f"downhill_{name}.html", mime="text/html", on_click="ignore",
+                   help="A self-contained file (plotly.js inlined, ~5 MB) that plays offline.")

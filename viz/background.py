@@ -98,7 +98,7 @@ def contour_alpha(u: np.ndarray, n_levels: int = 12, width: float = 1.0) -> np.n
 
 
 def encode_png(rgb: np.ndarray) -> bytes:
-    """Minimal PNG encoder (8-bit RGB, 'Up' filter, zlib level 9): NumPy and the stdlib only."""
+    """Minimal PNG encoder (8-bit RGB, "Up" filter, zlib level 6): NumPy and the stdlib only."""
     h, w, _ = rgb.shape
     raw = rgb.astype(np.int16)
     up = np.empty_like(raw)
@@ -113,7 +113,7 @@ def encode_png(rgb: np.ndarray) -> bytes:
 
     header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(data, 9)) + chunk(b"IEND", b""))
+            + chunk(b"IDAT", zlib.compress(data, 6)) + chunk(b"IEND", b""))
 
 
 def background_png(grid: Grid, n_levels: int = 12) -> bytes:
@@ -138,7 +138,7 @@ def background_image(grid: Grid, n_levels: int = 12) -> dict[str, Any]:
 
 
 def _nice_ticks(grid: Grid, lo: float, hi: float) -> tuple[list[float], list[str]]:
-    """Colour-bar ticks in loss units: on a log surface the colour is log10(1 + f - f_min)."""
+    """Colour-bar ticks: on a log surface the colour is log10(1 + f - f*), labelled by f - f*."""
     if not grid.log_scale:
         vals = np.linspace(lo, hi, 5)
         return [float(v) for v in vals], [f"{v:.3g}" for v in vals]
@@ -147,7 +147,7 @@ def _nice_ticks(grid: Grid, lo: float, hi: float) -> tuple[list[float], list[str
         p = float(np.log10(1.0 + g))
         if lo - 1e-9 <= p <= hi + 1e-9 and (not pos or p - pos[-1] >= (hi - lo) / 8):
             pos.append(p)
-            text.append(f"{g + grid.z_floor:.3g}")
+            text.append(f"{g:.3g}")
     return pos, text
 
 
@@ -162,9 +162,10 @@ def colorbar_trace(grid: Grid, title: str = "loss") -> dict[str, Any]:
         "marker": {
             "size": 0.1, "opacity": 0, "color": [lo], "cmin": lo, "cmax": hi,
             "colorscale": [list(s) for s in COLORSCALE], "showscale": True,
-            "colorbar": {"title": {"text": title + (" (log)" if grid.log_scale else ""),
+            "colorbar": {"title": {"text": "f − f* (log)" if grid.log_scale else title,
                                    "side": "right"},
-                         "tickvals": tickvals, "ticktext": ticktext, "thickness": 12, "len": 0.8},
+                         "tickvals": tickvals, "ticktext": ticktext, "thickness": 12, "len": 0.5,
+                         "x": 1.02, "xanchor": "left", "y": 0.0, "yanchor": "bottom"},
         },
     }
 

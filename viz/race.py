@@ -52,23 +52,23 @@ class Playback:
 
 
 def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True) -> list[dict[str, Any]]:
-    """Global minima as gold stars, local minima as hollow diamonds, each labelled."""
+    """Global minima as gold stars, local minima as hollow diamonds, labelled "global" and
+    "local k" (k counts local minima in registry order, as in ``pages.common.outcomes``)."""
     out = []
     kinds = ((True, MINIMUM_GLOBAL, "global"), (False, MINIMUM_LOCAL, "local"))
     for is_global, style, word in kinds:
         ms = [m for m in minima if m.is_global == is_global]
         if not ms:
             continue
-        local_no = [i + 1 for i in range(len(ms))]
-        text = [m.label or (word if is_global else f"local {k}") for m, k in zip(ms, local_no,
-                                                                                 strict=True)]
+        text = [word if is_global and len(ms) == 1 else f"{word} {k}"
+                for k in range(1, len(ms) + 1)]
         out.append({
             "type": "scatter", "mode": "markers+text" if show_text and len(ms) <= 12 else "markers",
             "name": f"{word} minimum", "x": [m.point[0] for m in ms], "y": [m.point[1] for m in ms],
             "text": text, "textposition": "top center",
             "textfont": {"size": 11, "color": "#111111"},
             "customdata": [m.value for m in ms], "marker": dict(style),
-            "hovertemplate": f"{word} minimum %{{text}}<br>(%{{x:.4g}}, %{{y:.4g}})"
+            "hovertemplate": "minimum: %{text}<br>(%{x:.4g}, %{y:.4g})"
                              "<br>f = %{customdata:.4g}<extra></extra>",
             "showlegend": True, "legendgroup": "minima",
         })
@@ -94,23 +94,28 @@ def _ghost_trace(p: PathView, digits: int) -> dict[str, Any]:
     }
 
 
-def _moving_data(p: PathView, steps: np.ndarray, k: int, pb: Playback,
-                 arrow_len: float) -> list[dict[str, Any]]:
-    """What frame ``k`` changes for path ``p``: trail, current marker, optional arrows."""
-    s = int(steps[k])
-    idx = trail_indices(steps, k, pb.trail_points)
-    d = pb.digits
-    out = [
-        {"x": round_sig(p.points[idx, 0], d), "y": round_sig(p.points[idx, 1], d)},
-        {"x": round_sig(p.points[s, 0], d), "y": round_sig(p.points[s, 1], d)},
-    ]
-    if pb.arrows:
-        x = p.points[s]
-        for vec in (-p.grads[s], p.updates()[s]):
-            norm = float(np.hypot(*vec)) if np.all(np.isfinite(vec)) else 0.0
-            tip = x + vec / norm * arrow_len if norm > 0 else x
-            out.append({"x": round_sig([x[0], tip[0]], d), "y": round_sig([x[1], tip[1]], d)})
-    return out
+class _Rounded:
+    """A path's coordinates rounded once, so that frames slice Python lists (no per-frame NumPy)."""
+
+    def __init__(self, p: PathView, digits: int, arrows: bool, arrow_len: float) -> None:
+        self.x = round_sig(p.points[:, 0], digits)
+        self.y = round_sig(p.points[:, 1], digits)
+        self.tips: list[tuple[list, list]] = []
+        if arrows:
+            for vec in (-p.grads, p.updates()):
+                with np.errstate(all="ignore"):
+                    norm = np.hypot(vec[:, 0], vec[:, 1])[:, None]
+                    unit = np.where((norm > 0) & np.isfinite(norm), vec / norm, 0.0)
+                tip = p.points + arrow_len * unit
+                self.tips.append((round_sig(tip[:, 0], digits), round_sig(tip[:, 1], digits)))
+
+    def frame(self, s: int, idx: list[int]) -> list[dict[str, Any]]:
+        """What one frame changes: trail (indices ``idx``), current marker, optional arrows."""
+        x, y = self.x, self.y
+        out = [{"x": [x[i] for i in idx], "y": [y[i] for i in idx]},
+               {"x": [x[s]], "y": [y[s]]}]
+        out += [{"x": [x[s], tx[s]], "y": [y[s], ty[s]]} for tx, ty in self.tips]
+        return out
 
 
 def _moving_traces(p: PathView, first: list[dict[str, Any]], arrows: bool) -> list[dict[str, Any]]:
@@ -147,25 +152,30 @@ def _controls(steps: np.ndarray, pb: Playback) -> dict[str, Any]:
              "mode": "immediate"}
     buttons = [{"label": "▶ Play", "method": "animate", "args": [None, play(1.0)]},
                {"label": "❚❚ Pause", "method": "animate", "args": [[None], still]}]
-    speed_buttons = [{"label": f"{s:g}×", "method": "animate", "args": [None, play(s)]}
-                     for s in SPEEDS]
-    menu = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.11,
-            "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "r": 6}, "buttons": buttons}
-    speed_menu = {**menu, "x": 0.2, "buttons": speed_buttons, "name": "speed"}
+    buttons += [{"label": f"▶ {s:g}×", "method": "animate", "args": [None, play(s)]}
+                for s in SPEEDS if s != 1.0]
+    menu = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.08,
+            "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "r": 0}, "buttons": buttons,
+            "font": {"size": 12}}
     slider = {
-        "active": len(steps) - 1, "x": 0.42, "len": 0.58, "y": -0.08, "yanchor": "top",
-        "pad": {"t": 0, "b": 0}, "currentvalue": {"prefix": "step ", "visible": True},
+        "active": len(steps) - 1, "x": 0.45, "len": 0.55, "y": -0.05, "yanchor": "top",
+        "pad": {"t": 0, "b": 0}, "currentvalue": {"prefix": "step ", "visible": True,
+                                                  "font": {"size": 12}},
+        "font": {"size": 10},
         "steps": [{"method": "animate", "label": str(int(s)), "args": [[str(k)], still]}
                   for k, s in enumerate(steps)],
     }
-    return {"updatemenus": [menu, speed_menu], "sliders": [slider]}
+    return {"updatemenus": [menu], "sliders": [slider]}
 
 
 def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumLike],
                 objective: Any, start: tuple[float, float] | None = None,
                 playback: Playback | None = None, height: int = 600,
-                pick_grid: bool = True) -> SpecFigure:
-    """The animated race map. The initial view shows the final state; Play replays from step 0."""
+                pick_grid: bool = True, background: dict[str, Any] | None = None) -> SpecFigure:
+    """The animated race map. The initial view shows the final state; Play replays from step 0.
+
+    ``background`` is ``viz.background.background_image(grid)``; pass it in to reuse a cached one.
+    """
     pb = playback or Playback()
     (x0, x1), (y0, y1) = grid.domain
     arrow_len = 0.07 * float(np.hypot(x1 - x0, y1 - y0))
@@ -194,8 +204,12 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                                         "<extra></extra>", "showlegend": False})
 
     k_last = len(steps) - 1
-    per_path = [[_moving_data(p, _clip(steps, p.steps), k, pb, arrow_len)
-                 for k in range(len(steps))] for p in paths]
+    per_path = []
+    for p in paths:
+        r = _Rounded(p, pb.digits, pb.arrows, arrow_len)
+        st = _clip(steps, p.steps)
+        per_path.append([r.frame(int(st[k]), trail_indices(st, k, pb.trail_points).tolist())
+                         for k in range(len(steps))])
     moving: list[dict[str, Any]] = []
     for p, frames_p in zip(paths, per_path, strict=True):
         moving += _moving_traces(p, frames_p[k_last], pb.arrows)
@@ -206,13 +220,19 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                "traces": moving_idx} for k in range(len(steps))]
 
     layout = base_layout(height)
+    # Equal scales keep gradients perpendicular to the contour lines (unless very elongated).
+    equal = 1 / 3 <= (y1 - y0) / (x1 - x0) <= 3
+    aspect = {"scaleanchor": "x", "scaleratio": 1} if equal else {}
     layout.update({
         "xaxis": {"range": [x0, x1], "autorange": False, "showgrid": False, "zeroline": False,
-                  "title": {"text": "x", "standoff": 2}, "constrain": "domain"},
+                  "constrain": "domain"},
         "yaxis": {"range": [y0, y1], "autorange": False, "showgrid": False, "zeroline": False,
-                  "title": {"text": "y"}},
-        "images": [background_image(grid)], "hovermode": "closest", "dragmode": "pan",
-        "margin": {"l": 50, "r": 20, "t": 50, "b": 110}, "uirevision": "race",
+                  "constrain": "domain", **aspect},
+        "images": [background or background_image(grid)], "hovermode": "closest",
+        "dragmode": "pan", "uirevision": "race",
+        "margin": {"l": 40, "r": 10, "t": 30, "b": 100},
+        "legend": {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top",
+                   "font": {"size": 12}},
         **_controls(steps, pb),
     })
     return SpecFigure({"data": static + moving, "layout": layout, "frames": frames})

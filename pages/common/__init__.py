@@ -1,0 +1,1 @@
+"""Pages-side helpers shared by every page: URL state, controls, cached compute, outcomes."""

@@ -1,0 +1,171 @@
+"""Cached computation for the pages: landscapes, grids, trajectories and the race figures.
+
+Every cached function takes plain hashable inputs (names, numbers, tuples), so a rerun after one
+control change recomputes only what that control touches. Arrays go through ``st.cache_data``
+(copied per call); objects that are built once and only read (surfaces, figures) through
+``st.cache_resource``. All caches are bounded (``pages.common.limits.cache_bounds``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+import landscape
+import optimizers
+from landscape.data_losses import DATA_LOSSES, get_data_loss
+from pages.common.limits import cache_bounds
+from pages.common.outcomes import Outcome, default_tolerance, describe
+from viz.background import Grid, background_image, sample_grid
+from viz.curves import distance_figure, loss_figure
+from viz.paths import PathView, path_view
+from viz.race import Playback, race_figure
+from viz.spec import SpecFigure
+from viz.style import format_value, optimizer_label
+from viz.surface3d import surface_3d_figure
+
+HParamItems = tuple[tuple[str, Any], ...]
+Entry = tuple[str, HParamItems]  # (optimizer registry name, sorted hyperparameter items)
+GRID_N = 300
+DATA_SAMPLES = 100
+
+
+def landscape_names() -> dict[str, str]:
+    """Registry name -> title for every drawable landscape (surfaces, then data-driven losses)."""
+    names = {n: s.title for n, s in landscape.SURFACES.items()}
+    names.update({n: get_landscape(n).title for n in DATA_LOSSES})
+    return names
+
+
+@st.cache_resource(**cache_bounds())
+def get_landscape(surface: str, formula: str = "") -> Any:
+    """The objective called ``surface`` (a registry surface or a data loss with 100 samples, data
+    seed 0), or the typed ``formula`` (may raise ``landscape.ExpressionError``)."""
+    if formula:
+        return landscape.from_expression(formula)
+    if surface in DATA_LOSSES:
+        return get_data_loss(surface, n_samples=DATA_SAMPLES, seed=0)
+    return landscape.get_surface(surface)
+
+
+def is_data_loss(surface: str) -> bool:
+    return surface in DATA_LOSSES
+
+
+@st.cache_data(**cache_bounds())
+def landscape_grid(surface: str, formula: str = "", n: int = GRID_N) -> Grid:
+    """The landscape on an n x n grid (colour map on log scale where the surface asks for it)."""
+    obj = get_landscape(surface, formula)
+    floor = obj.min_value if obj.minima else None
+    return sample_grid(obj, obj.domain, n, bool(getattr(obj, "log_scale", False)), floor)
+
+
+@st.cache_resource(**cache_bounds())
+def landscape_background(surface: str, formula: str = "") -> dict[str, Any]:
+    """The map's background image (PNG data URI in a ``layout.images`` entry), built once."""
+    return background_image(landscape_grid(surface, formula))
+
+
+def entry(name: str, hparams: dict[str, Any]) -> Entry:
+    """A hashable cache key for one racer."""
+    return name, tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
+                              for k, v in hparams.items()))
+
+
+@st.cache_data(**cache_bounds())
+def trajectory(surface: str, formula: str, racer: Entry, start: tuple[float, float], steps: int,
+               seed: int, noise: float, batch_size: int | None) -> Any:
+    """One optimizer's run (``optimizers.run``) from ``start``; noise only for gradient users."""
+    name, items = racer
+    obj = get_landscape(surface, formula)
+    opt = optimizers.get_optimizer(name, **dict(items))
+    uses_grad = optimizers.OPTIMIZERS[name].uses_gradient
+    return optimizers.run(opt, obj, np.asarray(start, float), steps, seed=seed,
+                          noise=noise if uses_grad and not is_data_loss(surface) else 0.0,
+                          batch_size=batch_size if is_data_loss(surface) else None)
+
+
+def label(racer: Entry) -> str:
+    """Legend text: display name and learning rate (or step size)."""
+    name, items = racer
+    spec = optimizers.OPTIMIZERS[name]
+    hp = dict(items)
+    if "lr" not in hp and "step_size" in hp:
+        return f"{spec.display_name} (step {format_value(hp['step_size'])})"
+    return optimizer_label(spec.display_name, hp)
+
+
+def path_views(surface: str, formula: str, racers: tuple[Entry, ...], start: tuple[float, float],
+               steps: int, seed: int, noise: float, batch_size: int | None) -> list[PathView]:
+    obj = get_landscape(surface, formula)
+    return [path_view(r[0], label(r), trajectory(surface, formula, r, start, steps, seed, noise,
+                                                 batch_size), obj) for r in racers]
+
+
+@st.cache_resource(**cache_bounds())
+def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
+                 start: tuple[float, float], steps: int, seed: int, noise: float,
+                 batch_size: int | None, playback: Playback) -> dict[str, Any]:
+    """Everything the race page draws, built once per setting and shared read-only:
+    the animated map, the 3D view, the two curves and the outcomes."""
+    obj = get_landscape(surface, formula)
+    grid = landscape_grid(surface, formula)
+    paths = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
+    minima = tuple(obj.minima)
+    tol = default_tolerance(obj.domain)
+    outcomes = [describe(p.points, p.diverged_step, minima, tol) for p in paths]
+    glob = np.array([m.point for m in minima if m.is_global], float).reshape(-1, 2)
+    evaluations = [int(np.asarray(trajectory(surface, formula, r, start, steps, seed, noise,
+                                             batch_size).evaluations).ravel()[-1])
+                   for r in racers]
+    return {
+        "map": race_figure(grid, paths, minima, obj, start, playback,
+                           background=landscape_background(surface, formula)),
+        "surface3d": surface_3d_figure(grid, paths, minima),
+        "loss": loss_figure(paths, obj.min_value if minima else None),
+        "distance": distance_figure(paths, glob) if len(glob) else None,
+        "paths": paths,
+        "outcomes": outcomes,
+        "evaluations": evaluations,
+        "tolerance": tol,
+    }
+
+
+def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: list[int],
+                 min_value: float | None) -> list[dict[str, Any]]:
+    """One row per racer for the results table (plain values; the page styles them)."""
+    rows = []
+    for p, o, ev in zip(paths, outcomes, evaluations, strict=True):
+        with np.errstate(all="ignore"):
+            finite = p.losses[np.isfinite(p.losses)]
+        rows.append({
+            "optimizer": p.label,
+            "outcome": o.text,
+            "final loss": float(p.losses[-1]) if np.isfinite(p.losses[-1]) else None,
+            "best loss": float(finite.min()) if finite.size else None,
+            "steps to global min": o.steps_to_global,
+            "evaluations": ev,
+            "name": p.name,
+        })
+    return rows
+
+
+def trajectories_csv(paths: list[PathView]) -> str:
+    """All paths as CSV: optimizer, step, x, y, loss, grad_x, grad_y (full precision)."""
+    lines = ["optimizer,label,step,x,y,loss,grad_x,grad_y"]
+    for p in paths:
+        lab = p.label.replace('"', "'")
+        for s in range(len(p.points)):
+            x, y = p.points[s]
+            gx, gy = p.grads[s]
+            lines.append(f'{p.name},"{lab}",{s},{x!r},{y!r},{p.losses[s]!r},{gx!r},{gy!r}')
+    return "\n".join(lines) + "\n"
+
+
+def standalone_html(fig: SpecFigure, title: str) -> bytes:
+    """The animated map as one self-contained HTML file (plotly.js inlined: works offline)."""
+    return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False,
+                       config={"displaylogo": False}).replace(
+        "<head>", f"<head><title>{title}</title>", 1).encode()

@@ -1,0 +1,149 @@
+"""Streamlit controls built from the registries, shared by every page.
+
+Each control reads and writes ``st.session_state[key]`` (seed it with ``init(key, value)`` before
+the first draw, e.g. from the URL), so pages can preset, reset and share state without passing
+``value=`` (which Streamlit forbids together with a session-state value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from viz.style import format_value, optimizer_color
+
+Domain = tuple[tuple[float, float], tuple[float, float]]
+_MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
+
+
+def init(key: str, value: Any) -> None:
+    """Give widget ``key`` a starting value unless the visitor already set one."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def log_grid(lo: float, hi: float, extra: Sequence[float] = ()) -> list[float]:
+    """1, 1.5, 2, 3, 5, 7 x 10^k between lo and hi, plus ``extra`` values (kept exact), sorted."""
+    lo, hi = max(lo, 1e-12), max(hi, lo)
+    ks = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+    vals = {float(f"{m * 10.0**k:.3g}") for k in ks for m in _MANTISSAS}
+    vals = {v for v in vals if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)}
+    vals.update(float(v) for v in extra if lo <= v <= hi)
+    return sorted(vals)
+
+
+def log_slider(label: str, key: str, lo: float, hi: float, help: str | None = None) -> float:
+    """A slider over log-spaced values (the session value is always one of the options)."""
+    current = st.session_state.get(key)
+    ok = isinstance(current, float | int) and not isinstance(current, bool) and current > 0
+    options = log_grid(lo, hi, [float(current)] if ok else [])
+    if current not in options:
+        target = np.log10(float(current)) if ok else np.log10(lo)
+        st.session_state[key] = min(options, key=lambda v: abs(np.log10(v) - target))
+    return float(st.select_slider(label, options=options, key=key, help=help,
+                                  format_func=lambda v: f"{v:.3g}"))
+
+
+def hparam_control(opt: str, h: Any, key: str) -> Any:
+    """The widget for one ``HParam`` (log slider, slider, integer input, toggle, or a pair)."""
+    label = h.name
+    help_ = h.help or None
+    if h.kind == "bool":
+        return st.toggle(label, key=key, help=help_)
+    if h.kind == "int":
+        return int(st.number_input(label, min_value=int(h.min), max_value=int(h.max), step=1,
+                                   key=key, help=help_))
+    if h.kind == "pair":
+        init(f"{key}.0", float(st.session_state[key][0]))
+        init(f"{key}.1", float(st.session_state[key][1]))
+        a = st.slider(f"{label}[0]", float(h.min), float(h.max), key=f"{key}.0", step=0.001,
+                      format="%.3f", help=help_)
+        b = st.slider(f"{label}[1]", float(h.min), float(h.max), key=f"{key}.1", step=0.0001,
+                      format="%.4f")
+        st.session_state[key] = (float(a), float(b))
+        return (float(a), float(b))
+    if h.log:
+        return log_slider(label, key, float(h.min), float(h.max), help=help_)
+    return float(st.slider(label, float(h.min), float(h.max), key=key, step=(h.max - h.min) / 1000,
+                           format="%.4g", help=help_))
+
+
+def color_chip(name: str, text: str) -> str:
+    """HTML: a dot in the optimizer's colour followed by ``text``."""
+    return (f"<span style='color:{optimizer_color(name)};font-size:1.3em'>●</span> "
+            f"<b>{text}</b>")
+
+
+def optimizer_picker(specs: Mapping[str, Any], key: str,
+                     defaults: Callable[[str], dict[str, Any]], max_selected: int,
+                     label: str = "Optimizers") -> list[tuple[str, dict[str, Any]]]:
+    """Choose any number of optimizers (registry order) and set each one's hyperparameters.
+
+    ``st.session_state[key]`` is the list of names; ``defaults(name)`` gives a newly added
+    optimizer's starting hyperparameters. Returns [(name, hparams)] in the chosen order. Each
+    optimizer's card: one-line description, its settings, and the update rule and reference.
+    """
+    names = st.multiselect(label, list(specs), key=key, max_selections=max_selected,
+                           format_func=lambda n: specs[n].display_name,
+                           help=f"Race up to {max_selected} optimizers; each has its own colour.")
+    chosen = []
+    for name in names:
+        spec = specs[name]
+        start = defaults(name)
+        for h in spec.hparams:
+            init(f"{key}.{name}.{h.name}", start.get(h.name, h.default))
+        lr_key = f"{key}.{name}.lr"
+        summary = (f" · lr {format_value(st.session_state[lr_key])}"
+                   if lr_key in st.session_state else "")
+        with st.expander(f"{spec.display_name}{summary}"):
+            st.markdown(color_chip(name, spec.display_name) + f" — {spec.description}",
+                        unsafe_allow_html=True)
+            hp = {h.name: hparam_control(name, h, f"{key}.{name}.{h.name}") for h in spec.hparams}
+            if spec.preset:
+                st.caption("Fixed: " + ", ".join(f"{k} = {format_value(v)}"
+                                                  for k, v in spec.preset.items()))
+            st.caption("Update rule")
+            st.latex(spec.update_rule)
+            st.caption(f"Reference: {spec.reference}")
+        chosen.append((name, hp))
+    return chosen
+
+
+def reset_hparams(key: str, specs: Mapping[str, Any]) -> None:
+    """Forget every optimizer's settings under ``key`` (they re-initialise from the defaults)."""
+    for name, spec in specs.items():
+        for h in spec.hparams:
+            for k in (f"{key}.{name}.{h.name}", f"{key}.{name}.{h.name}.0",
+                      f"{key}.{name}.{h.name}.1"):
+                st.session_state.pop(k, None)
+
+
+def start_inputs(domain: Domain, key: str) -> tuple[float, float]:
+    """Start point by two number inputs bounded by the domain (keys ``{key}.x`` and ``{key}.y``)."""
+    (x0, x1), (y0, y1) = domain
+    cx, cy = st.columns(2)
+    step_x, step_y = (x1 - x0) / 100, (y1 - y0) / 100
+    x = cx.number_input("x", min_value=float(x0), max_value=float(x1), step=step_x,
+                        key=f"{key}.x", format="%.4g")
+    y = cy.number_input("y", min_value=float(y0), max_value=float(y1), step=step_y,
+                        key=f"{key}.y", format="%.4g")
+    return float(x), float(y)
+
+
+def clicked_point(event: Any) -> tuple[float, float] | None:
+    """(x, y) of the first point in a ``st.plotly_chart(on_select="rerun")`` event, if any."""
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        points = getattr(getattr(event, "selection", None), "points", None)
+    if not points:
+        return None
+    p = points[0]
+    try:
+        x, y = float(p["x"]), float(p["y"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (x, y) if np.isfinite(x) and np.isfinite(y) else None

@@ -1,0 +1,126 @@
+"""Per-landscape race defaults: which optimizers, which learning rates, where to start.
+
+The landing race (six-hump camel from (-2.4, 1.2), 500 steps) was picked by running the real
+packages over a learning-rate grid for every optimizer, so that the optimizers visibly disagree:
+SGD and RMSprop stop in the near local minimum, momentum, Nesterov and Adam reach a global one, and
+Adagrad crawls (tests/app/test_race_page.py checks these outcomes). Other landscapes get learning
+rates scaled to their size and steepness (``heuristic_lr``), which gives a sensible first race.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+LANDING_SURFACE = "six_hump_camel"
+DEFAULT_OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad")
+DEFAULT_STEPS = 500
+
+#: Curated starts and learning rates, checked with the real packages.
+CURATED: dict[str, dict[str, Any]] = {
+    "six_hump_camel": {
+        "start": (-2.4, 1.2),
+        "lr": {"sgd": 0.01, "momentum": 0.003, "nesterov": 0.003, "adam": 0.3, "rmsprop": 0.01,
+               "adagrad": 0.01},
+    },
+    # Slow valley: only Nesterov arrives within 500 steps; the rest crawl along the banana.
+    "rosenbrock": {"lr": {"sgd": 0.001, "momentum": 0.001, "nesterov": 0.001, "adam": 0.1,
+                          "rmsprop": 0.01, "adagrad": 0.5}},
+    "beale": {"lr": {"sgd": 0.003, "momentum": 0.001, "nesterov": 0.001, "adam": 0.3,
+                     "rmsprop": 0.03, "adagrad": 0.5}},
+}
+
+#: Optimizers whose step is roughly ``lr`` per axis whatever the gradient's size (sign-like).
+SCALE_FREE = frozenset({"adam", "amsgrad", "adamw", "nadam", "radam", "adamax", "rmsprop", "lion",
+                        "adam_then_sgd"})
+
+
+class Landscape(Protocol):
+    domain: tuple[tuple[float, float], tuple[float, float]]
+    default_start: tuple[float, float]
+
+    def grad(self, xy: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class RacePreset:
+    """Defaults for one landscape: optimizers, per-optimizer hparam overrides, start, steps."""
+
+    optimizers: tuple[str, ...]
+    hparams: dict[str, dict[str, Any]] = field(default_factory=dict)
+    start: tuple[float, float] = (0.0, 0.0)
+    steps: int = DEFAULT_STEPS
+
+
+def nice(value: float) -> float:
+    """Round to one of 1, 2, 3, 5 x 10^k (the nearest in log scale)."""
+    if not np.isfinite(value) or value <= 0:
+        return 0.01
+    k = np.floor(np.log10(value))
+    mant = np.array([1.0, 2.0, 3.0, 5.0, 10.0])
+    m = mant[np.argmin(np.abs(np.log10(mant) - (np.log10(value) - k)))]
+    return float(f"{m * 10.0**k:.3g}")
+
+
+def curvature(surface: Landscape, n: int = 25) -> float:
+    """A typical curvature L of the surface: the median of |g(x + h) - g(x)| / h over a grid.
+
+    Gradient descent is stable for lr < 2 / L along the steepest direction.
+    """
+    (x0, x1), (y0, y1) = surface.domain
+    h = 1e-3 * float(np.hypot(x1 - x0, y1 - y0))
+    xs, ys = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    xy = np.stack([xs, ys], axis=-1)
+    with np.errstate(all="ignore"):
+        g = surface.grad(xy)
+        dg = np.maximum(np.linalg.norm(surface.grad(xy + np.array([h, 0.0])) - g, axis=-1),
+                        np.linalg.norm(surface.grad(xy + np.array([0.0, h])) - g, axis=-1)) / h
+    finite = dg[np.isfinite(dg)]
+    return float(np.median(finite)) if finite.size else 1.0
+
+
+def heuristic_lr(name: str, surface: Landscape, default: float) -> float:
+    """A learning rate that makes a sensible first race on ``surface``.
+
+    Scale-free methods move about lr per step: cross ~1/100 of the diagonal per step (Adagrad,
+    whose steps shrink like 1/sqrt(t), 1/20). Gradient-proportional methods: 0.5 / L for SGD,
+    0.05 / L with momentum 0.9 (the effective step is 10x). Others keep the registry default.
+    """
+    (x0, x1), (y0, y1) = surface.domain
+    diag = float(np.hypot(x1 - x0, y1 - y0))
+    if name in SCALE_FREE:
+        return nice(diag / 100)
+    if name == "adagrad":
+        return nice(diag / 20)
+    if name in ("sgd", "momentum", "nesterov"):
+        big = curvature(surface)
+        factor = 0.5 if name == "sgd" else 0.05
+        return nice(factor / big) if big > 0 else default
+    return default
+
+
+def preset_for(name: str, surface: Landscape, specs: Mapping[str, Any],
+               optimizers: tuple[str, ...] = DEFAULT_OPTIMIZERS) -> RacePreset:
+    """The race a visitor sees right after choosing the landscape called ``name``."""
+    cur = CURATED.get(name, {})
+    hp: dict[str, dict[str, Any]] = {}
+    for opt in specs:
+        spec = specs[opt]
+        names = {h.name for h in spec.hparams}
+        if "lr" in names:
+            lr = cur.get("lr", {}).get(opt)
+            default = spec.hparam("lr").default
+            h = spec.hparam("lr")
+            lr = lr if lr is not None else heuristic_lr(opt, surface, default)
+            hp[opt] = {"lr": float(np.clip(lr, h.min or 0.0, h.max or np.inf))}
+        if "step_size" in names:
+            (x0, x1), (y0, y1) = surface.domain
+            hp.setdefault(opt, {})["step_size"] = nice(np.hypot(x1 - x0, y1 - y0) / 40)
+        if "sgd_lr" in names:
+            hp.setdefault(opt, {})["sgd_lr"] = heuristic_lr("sgd", surface, 0.01)
+    start = tuple(float(v) for v in cur.get("start", surface.default_start))
+    return RacePreset(optimizers=tuple(o for o in optimizers if o in specs), hparams=hp,
+                      start=(start[0], start[1]))

@@ -1,0 +1,282 @@
+"""The race's full state as URL query parameters: parse (validating everything) and write back.
+
+Pure: no Streamlit import, so every junk input is unit-tested without a browser. Parameters:
+
+=================  ==========================================================================
+``surface``        a surface or data-loss registry name (``six_hump_camel``, ``linear_regression``)
+``formula``        a typed formula in x and y (wins over ``surface``; checked by the page)
+``optimizers``     comma-separated registry names (``sgd,adam``)
+``steps``          number of steps (1 .. the ``steps`` limit)
+``start``          ``x,y`` inside the landscape's domain
+``seed``           integer seed of the gradient noise / minibatch order (0 .. 2**32 - 1)
+``noise``          std of Gaussian noise added to the gradient (SGD on analytic surfaces), >= 0
+``batch``          minibatch size on a data-driven loss (1 .. number of samples)
+``<opt>.<hparam>`` per-optimizer hyperparameter, e.g. ``adam.lr=0.05``, ``adam.betas=0.9,0.99``,
+                   ``rmsprop.centered=true``
+=================  ==========================================================================
+
+Anything invalid falls back to the default with a warning that names the parameter and the
+fallback; nothing here raises on user input.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pages.common.limits import limit
+from pages.common.presets import RacePreset
+
+Domain = tuple[tuple[float, float], tuple[float, float]]
+MAX_NOISE = 100.0
+MAX_SEED = 2**32 - 1
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+_KEY = re.compile(r"^([a-z0-9_]+)\.([a-z0-9_]+)$")
+BASE_KEYS = ("surface", "formula", "optimizers", "steps", "start", "seed", "noise", "batch")
+
+
+class HParamLike(Protocol):
+    name: str
+    default: Any
+    min: float | None
+    max: float | None
+    kind: str
+
+
+class SpecLike(Protocol):
+    hparams: tuple[Any, ...]
+
+
+class LandscapeLike(Protocol):
+    domain: Domain
+
+
+@dataclass(frozen=True)
+class RaceState:
+    """Everything that determines a race. ``hparams[name]`` is the full setting of each optimizer.
+
+    Exactly one of ``surface`` / ``formula`` is non-empty. ``batch_size`` is None unless the
+    landscape is a data-driven loss.
+    """
+
+    surface: str
+    formula: str
+    optimizers: tuple[str, ...]
+    hparams: dict[str, dict[str, Any]] = field(default_factory=dict)
+    steps: int = 500
+    start: tuple[float, float] = (0.0, 0.0)
+    seed: int = 0
+    noise: float = 0.0
+    batch_size: int | None = None
+
+
+def _show(text: str, n: int = 40) -> str:
+    """A value quoted for a warning, shortened so a hostile 10 kB string stays one line."""
+    text = str(text)
+    return repr(text if len(text) <= n else text[:n] + "…")
+
+
+def parse_number(text: str, lo: float, hi: float, integer: bool = False) -> float | int | None:
+    """``text`` as a finite number in [lo, hi] (an integer if asked), else None."""
+    try:
+        v = float(text.strip())
+    except (ValueError, AttributeError):
+        return None
+    if not math.isfinite(v) or not lo <= v <= hi:
+        return None
+    if integer:
+        return int(v) if v == int(v) else None
+    return v
+
+
+def parse_pair(text: str, lo: float, hi: float) -> tuple[float, float] | None:
+    """``"a,b"`` -> (a, b), both finite and in [lo, hi]; else None."""
+    parts = str(text).split(",")
+    if len(parts) != 2:
+        return None
+    a, b = (parse_number(p, lo, hi) for p in parts)
+    return None if a is None or b is None else (float(a), float(b))
+
+
+def parse_bool(text: str) -> bool | None:
+    t = str(text).strip().lower()
+    return True if t in _TRUE else False if t in _FALSE else None
+
+
+def parse_hparam(h: HParamLike, text: str) -> Any:
+    """A float/int/bool/pair hyperparameter from URL text, within its range; else None."""
+    lo = -math.inf if h.min is None else float(h.min)
+    hi = math.inf if h.max is None else float(h.max)
+    if h.kind == "bool":
+        return parse_bool(text)
+    if h.kind == "pair":
+        return parse_pair(text, lo, hi)
+    return parse_number(text, lo, hi, integer=h.kind == "int")
+
+
+def format_hparam(value: Any) -> str:
+    """URL text of a hyperparameter value; floats round-trip exactly (``repr``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return ",".join(format_hparam(v) for v in value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def in_domain(point: tuple[float, float], domain: Domain) -> bool:
+    (x0, x1), (y0, y1) = domain
+    return x0 <= point[0] <= x1 and y0 <= point[1] <= y1
+
+
+def parse_race_query(
+    query: Mapping[str, str],
+    landscapes: Mapping[str, LandscapeLike],
+    specs: Mapping[str, SpecLike],
+    preset: Callable[[str], RacePreset],
+    default_surface: str,
+    formula_domain: Domain,
+    n_samples: Callable[[str], int | None] = lambda name: None,
+) -> tuple[RaceState, list[str]]:
+    """Validate URL parameters into a RaceState; return it and the warnings to show.
+
+    ``preset(name)`` gives the defaults for a landscape (``pages.common.presets.preset_for``);
+    ``n_samples(name)`` the sample count of a data-driven loss (None for a plain surface).
+    """
+    warn: list[str] = []
+    max_chars = limit("url_value_chars")
+    q: dict[str, str] = {}
+    for key, value in query.items():
+        value = str(value)
+        if len(value) > max_chars or len(key) > 60:
+            warn.append(f"URL parameter {_show(key)} is longer than {max_chars} characters; "
+                        "ignored (using the default).")
+            continue
+        q[key] = value
+
+    # landscape --------------------------------------------------------------------------------
+    surface, formula = default_surface, ""
+    if q.get("formula", "").strip():
+        formula = q["formula"].strip()
+        surface = ""
+    elif "surface" in q:
+        if q["surface"] in landscapes:
+            surface = q["surface"]
+        else:
+            warn.append(f"Unknown surface {_show(q['surface'])} in the URL; using "
+                        f"'{default_surface}'.")
+    domain = formula_domain if formula else landscapes[surface].domain
+    base = preset(surface or default_surface)
+    if formula:
+        (x0, x1), (y0, y1) = domain
+        base = RacePreset(optimizers=base.optimizers, hparams=base.hparams,
+                          start=(x0 + 0.15 * (x1 - x0), y1 - 0.15 * (y1 - y0)), steps=base.steps)
+
+    # optimizers -------------------------------------------------------------------------------
+    optimizers = base.optimizers
+    if "optimizers" in q:
+        names = [n.strip() for n in q["optimizers"].split(",") if n.strip()]
+        unknown = [n for n in names if n not in specs]
+        known = list(dict.fromkeys(n for n in names if n in specs))
+        if unknown:
+            warn.append("Unknown optimizer(s) " + ", ".join(_show(n, 20) for n in unknown[:5])
+                        + " in the URL; ignored.")
+        cap = limit("optimizers")
+        if len(known) > cap:
+            warn.append(f"At most {cap} optimizers race at once; using the first {cap}.")
+            known = known[:cap]
+        if known:
+            optimizers = tuple(known)
+        else:
+            warn.append("No known optimizer in the URL parameter 'optimizers'; using the default "
+                        "race (" + ", ".join(base.optimizers) + ").")
+
+    # scalars ----------------------------------------------------------------------------------
+    def scalar(key: str, lo: float, hi: float, default: Any, integer: bool, what: str) -> Any:
+        if key not in q:
+            return default
+        v = parse_number(q[key], lo, hi, integer)
+        if v is None:
+            warn.append(f"URL parameter '{key}'={_show(q[key])} is not {what}; using {default}.")
+            return default
+        return v
+
+    steps = scalar("steps", 1, limit("steps"), base.steps, True,
+                   f"a whole number from 1 to {limit('steps')}")
+    seed = scalar("seed", 0, MAX_SEED, 0, True, f"a whole number from 0 to {MAX_SEED}")
+    noise = float(scalar("noise", 0.0, MAX_NOISE, 0.0, False, f"a number from 0 to {MAX_NOISE:g}"))
+    start = base.start
+    if "start" in q:
+        pair = parse_pair(q["start"], -math.inf, math.inf)
+        if pair is None or not in_domain(pair, domain):
+            (x0, x1), (y0, y1) = domain
+            warn.append(f"URL parameter 'start'={_show(q['start'])} is not a point x,y inside "
+                        f"[{x0:g}, {x1:g}] x [{y0:g}, {y1:g}]; using {start[0]:g},{start[1]:g}.")
+        else:
+            start = pair
+    batch_size = None
+    n = None if formula else n_samples(surface)
+    if n is not None:
+        batch_size = scalar("batch", 1, n, min(10, n), True, f"a whole number from 1 to {n}")
+    elif "batch" in q:
+        warn.append("URL parameter 'batch' only applies to data-driven losses; ignored.")
+
+    # per-optimizer hyperparameters ------------------------------------------------------------
+    hparams: dict[str, dict[str, Any]] = {}
+    for name in optimizers:
+        spec = specs[name]
+        hparams[name] = {h.name: base.hparams.get(name, {}).get(h.name, h.default)
+                         for h in spec.hparams}
+    for key, text in q.items():
+        if key in BASE_KEYS:
+            continue
+        m = _KEY.match(key)
+        if not m:
+            warn.append(f"Unknown URL parameter {_show(key, 30)}; ignored.")
+            continue
+        name, hp = m.groups()
+        if name not in hparams:
+            warn.append(f"URL parameter {_show(key, 30)} is for an optimizer that is not racing; "
+                        "ignored.")
+            continue
+        h = next((h for h in specs[name].hparams if h.name == hp), None)
+        if h is None:
+            valid = ", ".join(x.name for x in specs[name].hparams) or "none"
+            warn.append(f"{name} has no hyperparameter {_show(hp, 30)} (valid: {valid}); ignored.")
+            continue
+        v = parse_hparam(h, text)
+        if v is None:
+            rng = "" if h.kind == "bool" else f" in [{h.min:g}, {h.max:g}]"
+            warn.append(f"URL parameter '{key}'={_show(text)} is not a valid {h.kind}{rng}; using "
+                        f"{format_hparam(hparams[name][hp])}.")
+            continue
+        hparams[name][hp] = v
+
+    state = RaceState(surface=surface, formula=formula, optimizers=optimizers, hparams=hparams,
+                      steps=int(steps), start=(float(start[0]), float(start[1])), seed=int(seed),
+                      noise=noise, batch_size=None if batch_size is None else int(batch_size))
+    return state, warn
+
+
+def race_query(state: RaceState, specs: Mapping[str, SpecLike]) -> dict[str, str]:
+    """URL parameters that reproduce ``state`` exactly (lr always, other hparams if not default)."""
+    q: dict[str, str] = {"formula": state.formula} if state.formula else {"surface": state.surface}
+    q["optimizers"] = ",".join(state.optimizers)
+    q["steps"] = str(state.steps)
+    q["start"] = f"{state.start[0]!r},{state.start[1]!r}"
+    q["seed"] = str(state.seed)
+    if state.noise:
+        q["noise"] = repr(float(state.noise))
+    if state.batch_size is not None:
+        q["batch"] = str(state.batch_size)
+    for name in state.optimizers:
+        for h in specs[name].hparams:
+            value = state.hparams.get(name, {}).get(h.name, h.default)
+            if h.name == "lr" or value != h.default:
+                q[f"{name}.{h.name}"] = format_hparam(value)
+    return q
