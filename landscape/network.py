@@ -176,6 +176,9 @@ class BackpropTrace:
 
     ``layers[-1]`` is the output layer (its ``z`` = logits); ``probs`` = softmax(logits);
     ``loss`` = -log probs[label] (plain cross-entropy of this example: L2 is not included).
+    The backward pass starts at ``layers[-1].grad_z`` = probs - onehot(label) and flows down:
+    each layer's ``grad_a_in`` is the layer below's ``grad_a_out``; ``layers[0].grad_a_in`` is
+    the gradient with respect to the input point.
     """
 
     x: np.ndarray

@@ -7,6 +7,8 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from landscape.datasets import make_dataset
 from landscape.network import ACTIVATIONS, MLP, cross_entropy, log_softmax
@@ -73,6 +75,19 @@ def test_network_gradient_matches_finite_differences(hidden, activation, weight_
     net = MLP(X, y, hidden, activation, weight_decay)
     theta = random_params(net, seed=len(hidden))
     np.testing.assert_allclose(net.grad(theta), fd_grad(net.value, theta), rtol=1e-6, atol=1e-8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(hidden=st.lists(st.integers(1, 5), max_size=3),
+       activation=st.sampled_from(list(ACTIVATIONS)),
+       weight_decay=st.sampled_from([0.0, 0.01, 1.0]), k=st.integers(2, 4),
+       n=st.integers(4, 12), seed=st.integers(0, 2**16))
+def test_any_architecture_gradient_matches_finite_differences(hidden, activation, weight_decay,
+                                                               k, n, seed):
+    X, y = small_data(n=n, k=k, seed=seed)
+    net = MLP(X, y, tuple(hidden), activation, weight_decay, n_classes=k)
+    theta = random_params(net, seed)
+    np.testing.assert_allclose(net.grad(theta), fd_grad(net.value, theta), rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("hidden", ARCHS)
