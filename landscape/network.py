@@ -195,7 +195,7 @@ class MLP:
     def __init__(self, X: np.ndarray, y: np.ndarray, hidden: tuple[int, ...] = (16, 16),
                  activation: str = "relu", weight_decay: float = 0.0,
                  n_classes: int | None = None) -> None:
-        X = np.asarray(X, dtype=np.float64)
+        X = np.array(X, dtype=np.float64)  # a private read-only copy
         y = np.asarray(y)
         if X.ndim != 2 or y.shape != (X.shape[0],):
             raise ValueError(f"X must be (n, d) and y (n,), got {X.shape} and {y.shape}")

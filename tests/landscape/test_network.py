@@ -305,6 +305,18 @@ def test_pickle_round_trip_for_caches():
     np.testing.assert_array_equal(copy.grad(theta), net.grad(theta))
 
 
+def test_network_keeps_a_private_copy_of_the_data():
+    X, y = small_data()
+    net = MLP(X, y, (3,))
+    theta = random_params(net, 0)
+    before = net.value(theta)
+    X[:] = 0.0  # the caller's arrays stay writable and changing them does not change the net
+    y[:] = 0
+    assert net.value(theta) == before
+    with pytest.raises(ValueError):
+        net.X[0, 0] = 1.0
+
+
 def test_constructor_rejects_bad_input():
     X, y = small_data()
     with pytest.raises(ValueError, match="hidden"):
