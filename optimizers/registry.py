@@ -340,7 +340,18 @@ def _validate(spec: str, h: HParam, value: Any) -> Any:
         return tuple(_check_number(spec, h, v) for v in value)
     if h.name.endswith("lr") and callable(value):
         return value  # a schedule; its factory validated it
+    if h.name.endswith("lr") and np.ndim(value) > 0:
+        return _check_rates(spec, h, value)
     return _check_number(spec, h, value)
+
+
+def _check_rates(spec: str, h: HParam, value: Any) -> np.ndarray:
+    """Per-path rates: an array broadcastable against the (B, D) parameters, e.g. (B, 1)."""
+    rates = np.array(value, dtype=float)
+    if not (np.all(np.isfinite(rates)) and np.all((rates >= h.min) & (rates <= h.max))):
+        raise ValueError(f"{spec}: every {h.name} must be in [{h.min:g}, {h.max:g}]")
+    rates.setflags(write=False)
+    return rates
 
 
 def get_optimizer(name: str, **hparams: Any) -> Optimizer | Walker:

@@ -137,6 +137,7 @@ def run(
     ``bound``: |x_i| beyond which a path counts as diverged (default 1e6); ``domain``: search box
     for random search (default ``objective.domain``). ``evaluations[t]`` counts oracle calls per
     path up to step t: one gradient per step, or for walkers one value per step plus the start.
+    ``lr`` may hold per-path rates (an array such as (B, 1)); ``Trajectory.lr`` is then (steps, B).
     """
     if isinstance(optimizer, str):
         from optimizers.registry import get_optimizer
@@ -168,12 +169,17 @@ def run(
         losses, bad = _values_and_faults(objective, points, losses, bound)
         diverged = _freeze(points, losses, bad)
     switch = optimizer.switch_step
+    lr = schedule_values(optimizer.learning_rate, steps)
+    if lr.ndim > 1:  # per-path rates, e.g. (B, 1): record (steps, B)
+        lr = lr.reshape(steps, -1)
+        lr = np.broadcast_to(lr, (steps, x.shape[0])).copy() if lr.shape[1] == 1 else lr
+        lr = lr[:, 0] if single else lr
     return Trajectory(
         points=points[:, 0] if single else points,
         losses=losses[:, 0] if single else losses,
         evaluations=evaluations,
         diverged_step=int(diverged[0]) if single else diverged,
-        lr=schedule_values(optimizer.learning_rate, steps),
+        lr=lr,
         switch_step=switch if switch is not None and switch < steps else None,
         optimizer=optimizer.name,
         hparams=dict(optimizer.hparams),

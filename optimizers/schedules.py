@@ -31,14 +31,16 @@ def _check_int(name: str, value: Any, low: int) -> None:
         raise ValueError(f"{name}={value!r} must be an integer in [{low}, inf)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Constant:
-    """lr_t = lr."""
+    """lr_t = lr. ``lr`` may also be an array of per-path rates, e.g. (B, 1) for B starts."""
 
-    lr: float
+    lr: float | np.ndarray
 
     def __call__(self, t):
-        return self.lr if np.ndim(t) == 0 else np.full(np.shape(t), self.lr, dtype=float)
+        if isinstance(t, int) or np.ndim(t) == 0:
+            return self.lr
+        return np.multiply.outer(np.ones(np.shape(t)), self.lr)
 
 
 @dataclass(frozen=True)
@@ -191,18 +193,22 @@ def get_schedule(name: str, **kwargs: Any) -> Schedule:
         raise ValueError(f"schedule {name!r}: {exc}") from None
 
 
-def as_schedule(lr: float | Schedule) -> Schedule:
-    """A float becomes a constant schedule; a callable is used as is."""
-    return lr if callable(lr) else Constant(float(lr))
+def as_schedule(lr: float | np.ndarray | Schedule) -> Schedule:
+    """A float (or an array of per-path rates) becomes a constant schedule; callables stay."""
+    if callable(lr):
+        return lr
+    return Constant(float(lr) if np.ndim(lr) == 0 else np.asarray(lr, dtype=float))
 
 
 def schedule_values(lr: Schedule, steps: int) -> np.ndarray:
-    """lr_t for t = 0 .. steps-1 as a float array (vectorized when the schedule allows it)."""
+    """lr_t for t = 0 .. steps-1: (steps,) or, for per-path rates, (steps, *rates.shape)."""
     t = np.arange(steps)
     try:
         values = np.asarray(lr(t), dtype=float)
-        if values.shape == (steps,):
+        if values.shape[:1] == (steps,):
             return values
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         pass
-    return np.array([float(lr(int(i))) for i in t], dtype=float)
+    return np.array([np.asarray(lr(int(i)), dtype=float) for i in t], dtype=float).reshape(
+        steps, *np.shape(lr(0))
+    )

@@ -36,16 +36,15 @@ def switch(
 
 
 def switched_schedule(first: Schedule, second: Schedule, switch_step: int) -> Schedule:
-    """lr_t = first(t) for t < K, else second(t - K) (vectorized over arrays of t)."""
+    """lr_t = first(t) for t < K, else second(t - K); per-path rate arrays broadcast together."""
+    shape = np.broadcast_shapes(np.shape(first(0)), np.shape(second(0)))
 
     def lr(t):
         if np.ndim(t) == 0:
-            return first(t) if t < switch_step else second(t - switch_step)
-        t = np.asarray(t)
-        a = np.broadcast_to(np.asarray(first(np.minimum(t, switch_step)), dtype=float), t.shape)
-        b = np.broadcast_to(
-            np.asarray(second(np.maximum(t - switch_step, 0)), dtype=float), t.shape
+            value = first(t) if t < switch_step else second(t - switch_step)
+            return np.broadcast_to(value, shape) if shape else value
+        return np.array([lr(int(i)) for i in np.ravel(t)], dtype=float).reshape(
+            *np.shape(t), *shape
         )
-        return np.where(t < switch_step, a, b)
 
     return lr

@@ -261,3 +261,29 @@ def test_gradient_free_walkers_get_near_the_minimum(name):
     f = Quadratic()
     traj = run(get_optimizer(name), f, STARTS[:3], 2000)
     assert np.all(traj.losses[-1] - f.min_value < 0.02)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "nadam", "radam", "adamw", "lion", "adagrad"])
+def test_per_path_learning_rates_equal_separate_runs(name):
+    """lr as an (R, 1) column: one batched run sweeps R rates (the learning-rate lab)."""
+    f, rates = Quadratic(), np.array([0.003, 0.03, 0.3])
+    starts = np.repeat([[2.0, -1.5]], 3, axis=0)
+    swept = run(get_optimizer(name, lr=rates[:, None]), f, starts, 25)
+    assert swept.lr.shape == (25, 3)
+    for r, rate in enumerate(rates):
+        alone = run(get_optimizer(name, lr=float(rate)), f, starts[r], 25)
+        np.testing.assert_array_equal(swept.points[:, r], alone.points)
+        np.testing.assert_array_equal(swept.lr[:, r], alone.lr)
+
+
+def test_per_path_rates_are_validated_and_work_for_adam_then_sgd():
+    with pytest.raises(ValueError, match=r"every lr must be in \[1e-06, 1000\]"):
+        get_optimizer("sgd", lr=np.array([[0.1], [-1.0]]))
+    rates = np.array([[0.01], [0.1]])
+    t = run(
+        get_optimizer("adam_then_sgd", switch_step=3, sgd_lr=rates),
+        Quadratic(),
+        np.zeros((2, 2)),
+        6,
+    )
+    np.testing.assert_array_equal(t.lr, [[0.05, 0.05]] * 3 + [[0.01, 0.1]] * 3)
