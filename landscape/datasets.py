@@ -75,15 +75,18 @@ def circles(n_samples: int = 200, noise: float = 0.05, seed: int = 0, factor: fl
     return _finish(X, y, noise, rng)
 
 
-def spirals(n_samples: int = 300, noise: float = 0.1, seed: int = 0, n_classes: int = 2) -> Data:
-    """``n_classes`` (2 or 3) arms: r = t / pi, angle = 1.75 t + 2 pi c / k, t in [pi/4, pi]."""
+def spirals(n_samples: int = 300, noise: float = 0.05, seed: int = 0, n_classes: int = 2) -> Data:
+    """``n_classes`` (2 or 3) arms of 1.75 turns (as TensorFlow Playground's spiral).
+
+    r = u, angle = 1.75 * 2 pi u + 2 pi c / k for u uniform in [0.05, 1] and class c.
+    """
     if n_classes not in (2, 3):
         raise ValueError(f"spirals has 2 or 3 classes, got {n_classes}")
     rng = np.random.default_rng(seed)
     y = _labels(n_samples, n_classes)
-    t = np.pi * rng.uniform(0.25, 1.0, n_samples)
-    angle = 1.75 * t + 2.0 * np.pi * y / n_classes
-    X = (t / np.pi)[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    u = rng.uniform(0.05, 1.0, n_samples)
+    angle = 1.75 * 2.0 * np.pi * u + 2.0 * np.pi * y / n_classes
+    X = u[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1)
     return _finish(X, y, noise, rng)
 
 
