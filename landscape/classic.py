@@ -236,8 +236,9 @@ EASOM = surface(
     "easom", fn.easom, fn.easom_grad,
     title="Easom's needle",
     description="""
-        Flat almost everywhere, with one narrow hole at (pi, pi). Watch gradient methods sit still
-        where the slope is zero to machine precision: only search finds the hole.
+        One narrow hole at (pi, pi) in an almost flat plane; outside the central square faint
+        ripples even slope away from it. Watch who finds the hole: from its rim the gradient leads
+        in, from farther out walkers stall or drift away, and only random search finds it.
     """,
     domain=((0.0, 6.0), (0.0, 6.0)),
     minima=as_minima(

@@ -19,7 +19,8 @@ def get_surface(name: str) -> Surface:
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.6g}"
+    """Six significant digits; rounding noise below 1e-12 prints as 0."""
+    return "0" if abs(v) < 1e-12 else f"{v:.6g}"
 
 
 def _global_cell(s: Surface) -> str:
