@@ -357,8 +357,9 @@ def _check_rates(spec: str, h: HParam, value: Any) -> np.ndarray:
 def get_optimizer(name: str, **hparams: Any) -> Optimizer | Walker:
     """Build a registered optimizer with PyTorch-named hyperparameters (defaults from the spec).
 
-    Raises ValueError for an unknown name, an unknown or preset-fixed hyperparameter, or a value
-    outside the spec's range (the message names the parameter and the range).
+    Raises ValueError for an unknown name, an unknown hyperparameter, a preset's fixed one set to
+    another value (``momentum`` is SGD with momentum=0.9), or a value outside the spec's range
+    (the message names the parameter and the range).
     """
     spec = OPTIMIZERS.get(name)
     if spec is None:
@@ -366,9 +367,9 @@ def get_optimizer(name: str, **hparams: Any) -> Optimizer | Walker:
     preset = spec.preset or {}
     valid = [h.name for h in spec.hparams]
     for key in hparams:
-        if key in preset:
+        if key in preset and not (np.ndim(hparams[key]) == 0 and hparams[key] == preset[key]):
             raise ValueError(f"{name} fixes {key}={preset[key]!r}; use 'sgd' or 'adam' to vary it")
-        if key not in valid:
+        if key not in valid and key not in preset:
             raise ValueError(f"{name} has no hyperparameter {key!r}; valid: {', '.join(valid)}")
     values = {h.name: _validate(name, h, hparams.get(h.name, h.default)) for h in spec.hparams}
     values.update(preset)

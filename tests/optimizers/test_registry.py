@@ -79,6 +79,7 @@ def test_unknown_names_list_the_valid_ones():
         get_optimizer("adam", beta1=0.9)
     with pytest.raises(ValueError, match=r"fixes momentum=0\.9"):
         get_optimizer("momentum", momentum=0.5)
+    assert get_optimizer("nesterov", momentum=0.9, nesterov=True).hparams["nesterov"] is True
 
 
 @pytest.mark.parametrize(
