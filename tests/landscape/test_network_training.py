@@ -128,3 +128,14 @@ def test_gradient_free_walkers_search_the_network_box_and_lose_to_adam(moons):
             assert np.all(np.diff(traj.losses) <= 0)  # keeps the best point seen
         final[name] = traj.losses[-1]
     assert final["adam"] < 0.5 * min(final["random_search"], final["random_local_search"])
+
+
+def test_spirals_need_depth():
+    """What the registry promises: a linear classifier fails on spirals, two hidden layers fit."""
+    X, y = make_dataset("spirals", 300, seed=0)
+    acc = {}
+    for hidden in [(), (16, 16)]:
+        net = MLP(X, y, hidden, "relu")
+        acc[hidden] = net.accuracy(run(get_optimizer("adam", lr=0.02), net, net.init_params(0),
+                                       400).points[-1])
+    assert acc[()] < 0.7 and acc[(16, 16)] >= 0.97
