@@ -117,8 +117,9 @@ class LinearRegressionLoss(DataLoss):
             title="Linear regression (mean squared error)",
             description=(
                 f"Fit a line y = w x + b to {n_samples} noisy points. The valley is long and "
-                "diagonal because w and b trade off: watch full-batch GD zig-zag down it while "
-                "minibatch SGD jitters around the bottom instead of settling."
+                "diagonal because w and b trade off: watch full-batch GD slide down it (zig-zag "
+                "across it at a large learning rate) while minibatch SGD keeps jittering around "
+                "the bottom instead of settling."
             ),
             domain=domain,
             minima=(Minimum((float(best[0]), float(best[1])), max(best_value, 0.0), True,
@@ -192,8 +193,9 @@ class LogisticRegressionLoss(DataLoss):
             title="Logistic regression (cross-entropy)",
             description=(
                 f"Classify {n_samples} points from two overlapping clouds with p = sigmoid(w . x). "
-                "A smooth convex bowl, steep on one side and flat on the other: watch minibatch "
-                "SGD wander near the bottom while full-batch GD glides in."
+                "A smooth convex bowl, steep where the weights misclassify and nearly flat beyond "
+                "the minimum: watch minibatch SGD wander near the bottom while full-batch GD "
+                "glides in."
             ),
             domain=domain,
             minima=(Minimum((float(best[0]), float(best[1])), float(probe.value(best)), True,
