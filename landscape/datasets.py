@@ -139,8 +139,8 @@ DATASETS: dict[str, DatasetSpec] = {
                     0.15, 0.5),
         DatasetSpec("circles", "Circles", "A ring around a disc: the boundary is a closed curve, "
                     "which needs at least one hidden layer.", circles, 0.05, 0.3),
-        DatasetSpec("spirals", "Spirals", "Interleaved spiral arms (2 or 3 classes): the hardest "
-                    "set here, deep networks help.", spirals, 0.05, 0.3, 2, (2, 3)),
+        DatasetSpec("spirals", "Spirals", "Interleaved arms of 1.75 turns (2 or 3 classes): the "
+                    "hardest set here; one hidden layer struggles, two fit it.", spirals, 0.05, 0.3, 2, (2, 3)),
         DatasetSpec("xor", "XOR", "Opposite quadrants share a class: the classic problem a "
                     "linear classifier provably cannot solve.", xor, 0.1, 0.5),
         DatasetSpec("blobs", "Gaussian blobs", "Round clusters, one per class: nearly linearly "
@@ -173,3 +173,14 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.25,
         n_test = round(test_fraction * len(members))
         is_test[rng.choice(members, size=n_test, replace=False)] = True
     return X[~is_test], y[~is_test], X[is_test], y[is_test]
+
+
+def markdown_table() -> str:
+    """A Markdown table of DATASETS for the README: name, display name, classes, noise, about."""
+    rows = ["| Name | Data set | Classes | Default noise | What it shows |",
+            "| --- | --- | --- | ---: | --- |"]
+    for spec in DATASETS.values():
+        classes = " / ".join(map(str, spec.class_options)) or str(spec.n_classes)
+        rows.append(f"| `{spec.name}` | {spec.display_name} | {classes} | {spec.default_noise:g} "
+                    f"| {spec.description} |")
+    return "\n".join(rows)

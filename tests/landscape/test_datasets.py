@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from landscape.datasets import DATASETS, make_dataset, train_test_split
+from landscape.datasets import DATASETS, make_dataset, markdown_table, train_test_split
 
 CASES = [(name, {}) for name in DATASETS] + [("spirals", {"n_classes": 3}),
                                              ("blobs", {"n_classes": 5})]
@@ -101,3 +101,11 @@ def test_split_is_stratified_disjoint_and_seeded():
     assert not np.array_equal(other[2], Xte)
     with pytest.raises(ValueError):
         train_test_split(X, y, test_fraction=1.0)
+
+
+def test_markdown_table_lists_every_data_set():
+    table = markdown_table().splitlines()
+    assert len(table) == 2 + len(DATASETS)
+    for spec, row in zip(DATASETS.values(), table[2:], strict=True):
+        assert f"`{spec.name}`" in row and spec.display_name in row
+    assert "| 2 / 3 |" in table[2 + list(DATASETS).index("spirals")]
