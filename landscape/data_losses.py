@@ -23,7 +23,11 @@ _CHUNK = 1 << 15  # points x samples per block: 256 KB of float64 stays in cache
 def _check(n_samples: int, noise: float, seed: int) -> None:
     if not isinstance(n_samples, int | np.integer) or not 2 <= n_samples <= MAX_SAMPLES:
         raise ValueError(f"n_samples must be an integer in [2, {MAX_SAMPLES}], got {n_samples!r}")
-    if not np.isfinite(noise) or noise < 0:
+    try:
+        ok = bool(np.isfinite(float(noise))) and float(noise) >= 0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     if not isinstance(seed, int | np.integer):
         raise ValueError(f"seed must be an integer, got {seed!r}")
@@ -95,7 +99,8 @@ class LinearRegressionLoss(DataLoss):
     With a_i = (x_i, 1): L(theta) = mean_i (theta . a_i - y_i)^2 = theta^T M theta - 2 theta^T c + d
     where M = mean a a^T, c = mean a y, d = mean y^2 (the sample moments of the batch), and
     grad L = 2 (M theta - c). The exact minimum solves M theta = c (the normal equations).
-    Data: x ~ U(0, 3), y = 2 x - 1 + noise * N(0, 1).
+    Data: x ~ U(0, 3), y = 2 x - 1 + noise * N(0, 1); ``features`` holds the rows a_i = (x_i, 1)
+    (plot ``features[:, 0]`` against ``targets``).
     """
 
     @classmethod

@@ -155,7 +155,7 @@ def test_logistic_separable_data_still_has_a_minimum() -> None:
 @pytest.mark.parametrize(
     "kwargs",
     [{"n_samples": 1}, {"n_samples": 2.5}, {"noise": -1.0}, {"noise": float("nan")},
-     {"seed": "x"}, {"n_samples": 10**7}],
+     {"noise": "loud"}, {"seed": "x"}, {"n_samples": 10**7}],
 )
 def test_bad_arguments_are_refused(kwargs: dict) -> None:
     for name in NAMES:
