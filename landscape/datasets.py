@@ -140,7 +140,8 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec("circles", "Circles", "A ring around a disc: the boundary is a closed curve, "
                     "which needs at least one hidden layer.", circles, 0.05, 0.3),
         DatasetSpec("spirals", "Spirals", "Interleaved arms of 1.75 turns (2 or 3 classes): the "
-                    "hardest set here; one hidden layer struggles, two fit it.", spirals, 0.05, 0.3, 2, (2, 3)),
+                    "hardest set here; one hidden layer struggles, two fit it.", spirals,
+                    0.05, 0.3, 2, (2, 3)),
         DatasetSpec("xor", "XOR", "Opposite quadrants share a class: the classic problem a "
                     "linear classifier provably cannot solve.", xor, 0.1, 0.5),
         DatasetSpec("blobs", "Gaussian blobs", "Round clusters, one per class: nearly linearly "
