@@ -59,93 +59,21 @@ evaluates the full objective at every point).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, reduce
 
 import numpy as np
 
-# ------------------------------------------------------------ activations: forward + local slope
+from landscape.nn_layers import (
+    ACTIVATIONS,
+    batch_transpose,
+    cross_entropy,
+    log_softmax,
+    ones_vector,
+)
 
-
-@dataclass(frozen=True)
-class Activation:
-    """a = f(z) and its local derivative da/dz written from (z, a); ``init`` names the scheme."""
-
-    name: str
-    f: Callable[..., np.ndarray]  # f(z, out=None)
-    df: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    init: str  # "he" or "xavier"
-
-
-def _sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """1 / (1 + e^-z) = (1 + tanh(z / 2)) / 2: no overflow for any z."""
-    out = np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
-
-
-# f(z, out=None) may write into ``out`` (the value-only pass overwrites z in place to save memory)
-ACTIVATIONS: dict[str, Activation] = {
-    "relu": Activation("relu", lambda z, out=None: np.maximum(z, 0.0, out=out),
-                       lambda z, a: z > 0.0, "he"),                          # d relu = [z > 0]
-    "tanh": Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "xavier"),  # d tanh = 1 - a^2
-    "sigmoid": Activation("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), "xavier"),  # s(1 - s)
-}
-
+__all__ = ["ACTIVATIONS", "MLP", "BackpropTrace", "LayerTrace", "cross_entropy", "log_softmax"]
 
 OUTPUT_GAIN = 0.1  # scale of the output layer's initial weights relative to Xavier
-
-
-def _t(M: np.ndarray) -> np.ndarray:
-    """Transpose the last two axes (batched matrix transpose)."""
-    return np.swapaxes(M, -1, -2)
-
-
-@lru_cache(maxsize=64)
-def _ones(n: int) -> np.ndarray:
-    """A cached read-only ones vector: ``v @ _ones(k)`` sums v's last axis (fast for small k)."""
-    ones = np.ones(n)
-    ones.flags.writeable = False
-    return ones
-
-
-# ------------------------------------------------------------------ softmax and cross-entropy
-# Reductions over a short last axis (k classes) or over samples are slow as ``.max/.sum(axis)``
-# in NumPy for small arrays; a running ``np.maximum`` over the k columns and a matmul with a ones
-# vector compute the same numbers several times faster.
-
-
-def _rowmax(z: np.ndarray) -> np.ndarray:
-    """max over the last axis: (..., k) -> (...)."""
-    return reduce(np.maximum, (z[..., j] for j in range(1, z.shape[-1])), z[..., 0])
-
-
-def log_softmax(z: np.ndarray) -> np.ndarray:
-    """log p = z - logsumexp(z) over the last axis; subtracting max(z) first keeps exp <= 1."""
-    shifted = z - _rowmax(z)[..., None]
-    return shifted - np.log(np.exp(shifted) @ _ones(z.shape[-1]))[..., None]
-
-
-def cross_entropy(logits: np.ndarray, onehot: np.ndarray,
-                  need_grad: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """Mean -log softmax(logits)[y] over the sample axis, and its gradient w.r.t. the logits.
-
-    logits (..., m, k), onehot(y) (m, k) -> loss (...), dloss/dlogits = (softmax - onehot) / m.
-    """
-    m, k = onehot.shape
-    shifted = logits - _rowmax(logits)[..., None]  # s = z - max z
-    e = np.exp(shifted)
-    total = e @ _ones(k)  # sum_j exp(s_j)
-    per_sample = np.log(total) - (shifted * onehot) @ _ones(k)  # -log p_y = lse(s) - s_y
-    loss = per_sample @ np.full(m, 1.0 / m)
-    if not need_grad:
-        return loss, None
-    dlogits = (e / total[..., None] - onehot) / m  # d(-log p_y)/dz = p - onehot
-    return loss, dlogits
-
 
 # ------------------------------------------------------------------ the traced forward/backward
 
@@ -320,7 +248,7 @@ class MLP:
         a = X
         for i, (W, b) in enumerate(layers):
             # a stack of W^T is copied contiguous: batched matmul is 2x faster on it
-            Wt = _t(W) if W.ndim == 2 else np.ascontiguousarray(_t(W))
+            Wt = batch_transpose(W) if W.ndim == 2 else np.ascontiguousarray(batch_transpose(W))
             z = a @ Wt  # linear z = a W^T + b: dz/da = W, dz/dW = a, dz/db = 1
             z += b[..., None, :]
             out = z if i == len(layers) - 1 else self._act.f(z, out=None if keep else z)
@@ -339,8 +267,8 @@ class MLP:
             W, _ = layers[i]
             a_in, z, a_out = tape[i]
             dz = g_out if i == len(layers) - 1 else g_out * self._act.df(z, a_out)  # act' local
-            dW = _t(dz) @ a_in  # dL/dW = dz^T a_in
-            db = _ones(dz.shape[-2]) @ dz  # dL/db = sum over samples of dz
+            dW = batch_transpose(dz) @ a_in  # dL/dW = dz^T a_in
+            db = ones_vector(dz.shape[-2]) @ dz  # dL/db = sum over samples of dz
             da_in = dz @ W if i or input_grad else None  # dL/da_in = dz W (x needs none)
             grads.append((g_out, dz, dW, db, da_in))
             g_out = da_in

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from landscape.datasets import make_dataset
-from landscape.network import ACTIVATIONS, MLP, cross_entropy, log_softmax
+from landscape.network import MLP
+from landscape.nn_layers import ACTIVATIONS, cross_entropy, log_softmax
 
 ARCHS = [(), (5,), (4, 3), (3, 4, 3)]
 
