@@ -7,6 +7,8 @@ through ``len(hidden)`` hidden layers (0 = the linear classifier, 1 = "ANN", 2-3
     a_0 = x,   z_l = a_{l-1} W_l^T + b_l,   a_l = act(z_l)  (l < L),   logits = z_L
     p = softmax(logits),   loss = mean_i [-log p_i[y_i]] + (weight_decay / 2) * sum_l ||W_l||^2
 
+The activations, log-softmax and cross-entropy, each with its local derivative beside it, live in
+``landscape.nn_layers``; the linear step and the chain rule are in ``MLP._forward``/``_backward``.
 L2 acts on the weight matrices only, never on the biases (as is usual, and as in the paper whose
 landscape we draw). ``W_l`` has PyTorch's ``nn.Linear`` layout ``(out, in)``: row j holds the
 weights into neuron j.
