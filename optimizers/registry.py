@@ -137,7 +137,8 @@ _SPECS = (
         "sgd",
         "SGD",
         "Steps straight downhill, a fixed fraction of the slope each time.",
-        _SGD_RULE + r"\ (\mu = 0: x_t = x_{t-1} - \eta g_t)",
+        _SGD_RULE + r"\ \ (\text{Nesterov: } g_t + \mu b_t \text{ in place of } b_t;\ "
+        r"\mu = 0: x_t = x_{t-1} - \eta g_t)",
         "Robbins & Monro, A Stochastic Approximation Method, 1951",
         (_lr(0.01, 1e-3), _MOMENTUM, _DAMPENING, _wd(), _NESTEROV),
         _gradient(sgd_family.sgd),

@@ -44,6 +44,11 @@ def test_spec_is_complete(name):
     assert spec.description.endswith(".") and "\n" not in spec.description
     assert len(spec.description) < 110
     assert spec.uses_gradient == (not name.startswith("random"))
+    depth = 0
+    for ch in spec.update_rule.replace(r"\{", "").replace(r"\}", ""):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        assert depth >= 0, "LaTeX braces balanced"
+    assert depth == 0 and spec.update_rule.count(r"\begin") == spec.update_rule.count(r"\end")
     names = [h.name for h in spec.hparams]
     assert len(names) == len(set(names))
     for h in spec.hparams:
