@@ -3,11 +3,13 @@
 Pages are the ``pages/*.py`` scripts present at collection time (a page that has not landed yet is
 simply not tested). A page's own parameters are discovered by running it once without any: every
 page writes its full state back into the URL (shareable links), so ``at.query_params`` then holds
-exactly the keys it reads. Each page then gets
+the keys it reads. Optional keys that only appear when used are added from the registries: every
+hyperparameter ``<optimizer>.<hparam>`` of a racing optimizer, and ``formula``/``noise``/``batch``
+wherever a ``surface`` is read. Each page then gets
 
-- one run per own parameter with a value that is certainly bad for any parameter (NaN, infinity,
-  a hostile formula, a 10 kB string, an unknown name ...): no exception, and a warning or error
-  element on the page that says so;
+- runs that give four of its parameters at a time a value that is certainly bad for any parameter
+  (NaN, infinity, a hostile formula, a 10 kB string, an unknown name ...): no exception, and a
+  warning or error on the page that names each of those parameters;
 - a bounded, derandomized Hypothesis search over mixes of own and unknown parameters with wrong
   types, huge and negative numbers, NaN, unicode, empty and very long strings: no exception ever,
   and a warning whenever one of the certainly-bad values was given to an own parameter.
@@ -24,11 +26,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit import config as st_config
 
+from optimizers import OPTIMIZERS
 from tests.app.conftest import ROOT, app_test
 
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py")
                if not p.name.startswith("_"))
 EXAMPLES = 12  # per page; AppTest runs take ~0.3-2 s each
+CHUNK = 4  # parameters made bad together in one run
+WITH_SURFACE = ("formula", "noise", "batch")
 
 LONG = "x" * 10_000
 # Bad for every parameter, whatever its type: a number, a name, a list, a point, a formula, a flag.
@@ -64,10 +69,19 @@ def _full_error_details() -> Iterator[None]:
 
 @cache
 def own_keys(page: str) -> tuple[str, ...]:
-    """The URL parameters a page reads: what it writes back after a run without any."""
+    """The URL parameters a page reads: what it writes back after a run without any, plus the
+    optional ones implied by those (all hyperparameters of a racing optimizer, formula/noise/batch
+    next to a surface)."""
     at = app_test(page).run()
     assert not at.exception, _describe(at)
-    return tuple(sorted(at.query_params))
+    keys = set(at.query_params)
+    for key in list(keys):
+        name, dot, _ = key.partition(".")
+        if dot and name in OPTIMIZERS:
+            keys |= {f"{name}.{h.name}" for h in OPTIMIZERS[name].hparams}
+    if "surface" in keys:
+        keys |= set(WITH_SURFACE)
+    return tuple(sorted(keys))
 
 
 def _describe(at) -> str:
@@ -97,16 +111,21 @@ def test_page_runs_clean_without_parameters(page: str) -> None:
     own_keys(page)
 
 
+def _messages(at) -> str:
+    return " ".join(str(m.value) for m in [*at.warning, *at.error]).lower()
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_every_own_parameter_warns_on_a_certainly_bad_value(page: str) -> None:
+def test_every_own_parameter_warns_by_name_on_a_certainly_bad_value(page: str) -> None:
     keys = own_keys(page)
     silent = []
-    for i, key in enumerate(keys):
-        bad = CERTAINLY_BAD[i % len(CERTAINLY_BAD)]
-        at = _run(page, {key: bad})
-        if not _warned(at):
-            silent.append(f"{key}={bad[:30]!r}")
-    assert not silent, f"{page}: no warning for {silent}"
+    for first in range(0, len(keys), CHUNK):
+        chunk = keys[first:first + CHUNK]
+        query = {key: CERTAINLY_BAD[(first + i) % len(CERTAINLY_BAD)]
+                 for i, key in enumerate(chunk)}
+        said = _messages(_run(page, query))
+        silent += [f"{k}={v[:30]!r}" for k, v in query.items() if k.lower() not in said]
+    assert not silent, f"{page}: no warning naming {silent}"
 
 
 @pytest.mark.parametrize("page", PAGES)
