@@ -118,6 +118,26 @@ def _freeze(points: np.ndarray, losses: np.ndarray, bad: np.ndarray | None) -> n
     return first
 
 
+def _check_rates_fit(rate_shape: tuple[int, ...], shape: tuple[int, ...]) -> None:
+    """Per-path rates must broadcast against the (B, D) starts without changing their shape."""
+    try:
+        fits = not rate_shape or np.broadcast_shapes(rate_shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"per-path lr of shape {rate_shape} does not fit the starts {shape}")
+
+
+def _recorded_lr(optimizer: Optimizer | Walker, steps: int, batch: int) -> np.ndarray:
+    """lr_t for every step: (steps,), or (steps, B) when the rates are per path."""
+    lr = schedule_values(optimizer.learning_rate, steps)
+    if lr.ndim > 1:  # per-path rates, e.g. (B, 1)
+        lr = lr.reshape(steps, -1)
+        if lr.shape[1] == 1:
+            lr = np.broadcast_to(lr, (steps, batch)).copy()
+    return lr
+
+
 def run(
     optimizer: Optimizer | Walker | str,
     objective: Any,
@@ -157,6 +177,9 @@ def run(
         raise ValueError(f"noise={noise!r} must be a finite number >= 0")
     if not (np.all(np.isfinite(x)) and np.abs(x).max() <= bound):
         raise ValueError(f"start must be finite and within the bound {bound:g}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise ValueError(f"seed={seed!r} must be an integer")
+    _check_rates_fit(np.shape(optimizer.learning_rate(0)), x.shape)
     steps = int(steps)
     with np.errstate(all="ignore"):
         if optimizer.uses_gradient:
@@ -169,17 +192,13 @@ def run(
         losses, bad = _values_and_faults(objective, points, losses, bound)
         diverged = _freeze(points, losses, bad)
     switch = optimizer.switch_step
-    lr = schedule_values(optimizer.learning_rate, steps)
-    if lr.ndim > 1:  # per-path rates, e.g. (B, 1): record (steps, B)
-        lr = lr.reshape(steps, -1)
-        lr = np.broadcast_to(lr, (steps, x.shape[0])).copy() if lr.shape[1] == 1 else lr
-        lr = lr[:, 0] if single else lr
+    lr = _recorded_lr(optimizer, steps, x.shape[0])
     return Trajectory(
         points=points[:, 0] if single else points,
         losses=losses[:, 0] if single else losses,
         evaluations=evaluations,
         diverged_step=int(diverged[0]) if single else diverged,
-        lr=lr,
+        lr=lr[:, 0] if single and lr.ndim > 1 else lr,
         switch_step=switch if switch is not None and switch < steps else None,
         optimizer=optimizer.name,
         hparams=dict(optimizer.hparams),

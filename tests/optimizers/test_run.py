@@ -287,3 +287,10 @@ def test_per_path_rates_are_validated_and_work_for_adam_then_sgd():
         6,
     )
     np.testing.assert_array_equal(t.lr, [[0.05, 0.05]] * 3 + [[0.01, 0.1]] * 3)
+
+
+def test_bad_seed_and_mismatched_rates_are_refused():
+    with pytest.raises(ValueError, match="seed"):
+        run("sgd", Quadratic(), [1.0, 1.0], 3, seed=1.5)
+    with pytest.raises(ValueError, match="per-path lr"):
+        run(get_optimizer("sgd", lr=np.full((3, 1), 0.1)), Quadratic(), np.zeros((2, 2)), 3)
