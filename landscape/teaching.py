@@ -64,12 +64,16 @@ def ravine_grad(x: Arr, y: Arr) -> Pair:
 
 
 def saddle(x: Arr, y: Arr) -> Arr:
-    """x^2 / 2 + (y^2 - 1)^2: a saddle at the origin between minima at (0, -1) and (0, 1)."""
-    return 0.5 * x**2 + (y**2 - 1) ** 2
+    """2 x^2 + (y^2 - 1)^2 / 2: a saddle at the origin between minima at (0, -1) and (0, 1).
+
+    Curvature 4 towards the saddle along x, -2 away from it along y: a walker started near the
+    ridge y = 0 reaches the saddle long before the instability along y pushes it off.
+    """
+    return 2 * x**2 + 0.5 * (y**2 - 1) ** 2
 
 
 def saddle_grad(x: Arr, y: Arr) -> Pair:
-    return x, 4 * y * (y**2 - 1)
+    return 4 * x, 2 * y * (y**2 - 1)
 
 
 _HOLE = (1.5, 1.0, 1.5)  # centre x, centre y, width sigma
@@ -129,7 +133,7 @@ SADDLE = surface(
     domain=((-3.0, 3.0), (-2.0, 2.0)),
     minima=as_minima([(0.0, -1.0), (0.0, 1.0)], [0.0, 0.0]),
     default_start=(-2.8, 0.001),
-    latex=r"f(x,y) = \tfrac12 x^2 + (y^2-1)^2",
+    latex=r"f(x,y) = 2x^2 + \tfrac12 (y^2-1)^2",
 )
 
 PLATEAU = surface(
