@@ -130,7 +130,7 @@ def ref_cross_in_tray(x, y):
 REFERENCE: dict[str, Ref] = {
     "two_basins": ref_two_basins,
     "ravine": lambda x, y: (0.05 * x * x + 2.5 * y * y, 0.1 * x, 5 * y),
-    "saddle": lambda x, y: (0.5 * x * x + (y * y - 1) ** 2, x, 4 * y * (y * y - 1)),
+    "saddle": lambda x, y: (2 * x * x + 0.5 * (y * y - 1) ** 2, 4 * x, 2 * y * (y * y - 1)),
     "plateau": ref_plateau,
     "noisy_bowl": ref_noisy_bowl,
     "rosenbrock": lambda x, y: ((1 - x) ** 2 + 100 * (y - x * x) ** 2,
