@@ -31,8 +31,8 @@ def _lr(default: float, torch_default: float | None = None) -> HParam:
     return HParam("lr", default, 1e-6, 1e3, log=True, help=f"learning rate (step size); {note}")
 
 
-def _betas(b2: float = 0.999, names: str = "betas") -> HParam:
-    return HParam(names, (0.9, b2), 0.0, 0.9999, kind="pair", help="decay rates of m and v")
+def _betas() -> HParam:
+    return HParam("betas", (0.9, 0.999), 0.0, 0.9999, kind="pair", help="decay rates of m and v")
 
 
 def _eps(default: float) -> HParam:
@@ -119,7 +119,7 @@ _SPECS = (
         "Bergstra & Bengio, Random Search for Hyper-Parameter Optimization, JMLR 2012; "
         "CS231n notes, Optimization (strategy 1)",
         (),
-        lambda: _random_search(),
+        _random_search,
         uses_gradient=False,
     ),
     OptimizerSpec(
