@@ -193,7 +193,7 @@ def bench_surfaces(n: int, repeats: int) -> None:
         diff = np.max(np.abs(mine - theirs) / (1 + np.abs(theirs)))
         total_reg, total_ref = total_reg + t_reg, total_ref + t_ref
         print(f"{name:<18}{1e3 * t_reg:>12.2f}{1e3 * t_ref:>10.2f}{t_reg / t_ref:>8.2f}"
-              f"{diff:>14.1e}")
+              f"{diff:>14.1e}{'  MISMATCH' if diff > 1e-8 else ''}")
     print(f"{'TOTAL':<18}{1e3 * total_reg:>12.2f}{1e3 * total_ref:>10.2f}"
           f"{total_reg / total_ref:>8.2f}")
 
