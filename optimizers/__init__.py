@@ -1,7 +1,7 @@
 """The walkers: PyTorch-exact update rules, schedules and a batched run loop (NumPy only).
 
->>> from optimizers import get_optimizer, run
->>> traj = run(get_optimizer("adam", lr=0.05), objective, start=[-1.0, 1.5], steps=300)
+Usage: ``run(get_optimizer("adam", lr=0.05), objective, start, steps=300)`` where ``objective``
+has ``value``/``grad`` over a trailing parameter axis and ``start`` is (D,) or a batch (B, D).
 """
 
 from optimizers.base import GradientTransformation, Optimizer, Walker
