@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from landscape.base import StochasticObjective
 from landscape.datasets import make_dataset
 from landscape.network import MLP
 from landscape.nn_layers import ACTIVATIONS, cross_entropy, log_softmax
@@ -295,6 +296,12 @@ def test_with_data_keeps_architecture():
     assert test.value(theta) == pytest.approx(float(net.value(theta, np.arange(5))))
     assert net.cache_key != test.cache_key
     assert net.cache_key == MLP(X, y, (4,), "tanh", 0.1).cache_key
+
+
+def test_the_network_is_a_stochastic_objective():
+    X, y = small_data()
+    net = MLP(X, y, (3,))
+    assert isinstance(net, StochasticObjective) and net.n_samples == 15
 
 
 def test_pickle_round_trip_for_caches():
