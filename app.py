@@ -7,5 +7,6 @@ st.set_page_config(page_title="Downhill", page_icon="⛷️", layout="wide")
 st.navigation(
     [
         st.Page("pages/race.py", title="Race", icon="🏁", url_path="race", default=True),
+        st.Page("pages/basins.py", title="Basins of attraction", icon="🗺️", url_path="basins"),
     ]
 ).run()

@@ -19,12 +19,29 @@ from typing import Any
 
 import numpy as np
 
+import landscape
 from landscape.base import Minimum, Surface
-from optimizers import get_optimizer, run
+from optimizers import OPTIMIZERS, get_optimizer, run
+from pages.common.outcomes import KIND_CODES, classify_endpoints, default_tolerance
 
 DIVERGED = -1
 MOVING = -2
 BASELINES = ("random_search", "random_local_search")
+#: Baselines run from a coarser grid of the same starts (their statistics, not a map, are shown).
+BASELINE_SIDE = 30
+
+#: The default basins page: a surface where the near basin is a trap, three classic optimizers.
+DEFAULTS: dict[str, Any] = {
+    "surface": "two_basins",
+    "optimizers": ("sgd", "momentum", "adam"),
+    "n": 60,
+    "steps": 300,
+    "seed": 0,
+    "noise": 0.0,
+}
+#: Curated rates for the default surface: at the race's SGD rate (3.0) plain gradient descent
+#: cannot even stay in the narrow deep well; 0.3 shows the lesson of the page (basins) instead.
+DEFAULT_OVERRIDES: dict[str, dict[str, Any]] = {"sgd": {"lr": 0.3}}
 
 
 def start_grid(domain: tuple[tuple[float, float], tuple[float, float]], n: int):
@@ -41,51 +58,51 @@ def start_grid(domain: tuple[tuple[float, float], tuple[float, float]], n: int):
 
 
 def capture_radius(minima: tuple[Minimum, ...], domain) -> float:
-    """How close an endpoint must be to a minimum to count as arrived there.
-
-    3% of the domain diagonal, shrunk to 45% of the closest pair of minima so that neighbouring
-    minima never share a cell.
-    """
-    (x0, x1), (y0, y1) = domain
-    r = 0.03 * float(np.hypot(x1 - x0, y1 - y0))
-    pts = np.array([m.point for m in minima], dtype=float).reshape(-1, 2)
-    if len(pts) > 1:
-        d = np.linalg.norm(pts[:, None] - pts[None], axis=-1)
-        d[np.diag_indices(len(pts))] = np.inf
-        r = min(r, 0.45 * float(d.min()))
-    return r
+    """How close an endpoint must be to a minimum to count as arrived: the race's tolerance
+    (``outcomes.default_tolerance``), so a cell and its race agree on the outcome."""
+    return default_tolerance(domain)
 
 
 def classify(
     final: np.ndarray, diverged: np.ndarray, minima: tuple[Minimum, ...], radius: float
 ) -> np.ndarray:
-    """Label endpoints (B, 2): index of the nearest minimum within ``radius``, else MOVING;
-    DIVERGED where ``diverged`` (B,) is set. Vectorized over B."""
-    final = np.asarray(final, dtype=float)
-    labels = np.full(final.shape[0], MOVING, dtype=int)
-    if minima:
-        pts = np.array([m.point for m in minima], dtype=float)
-        with np.errstate(invalid="ignore", over="ignore"):
-            d = np.linalg.norm(final[:, None, :] - pts[None], axis=-1)
-        d = np.where(np.isfinite(d), d, np.inf)
-        nearest = np.argmin(d, axis=1)
-        near = d[np.arange(len(final)), nearest] <= radius
-        labels = np.where(near, nearest, MOVING)
-    return np.where(np.asarray(diverged, dtype=bool), DIVERGED, labels)
+    """Label endpoints (B, 2): index of the minimum within ``radius``, else MOVING; DIVERGED where
+    ``diverged`` (B,) is set. Wraps the race's ``classify_endpoints`` (vectorized over B)."""
+    steps = np.where(np.asarray(diverged, dtype=bool), 0, -1)
+    codes, idx = classify_endpoints(np.asarray(final, dtype=float), steps, minima, radius)
+    labels = np.where(codes == KIND_CODES["diverged"], DIVERGED, idx)
+    return np.where((codes == KIND_CODES["moving"]), MOVING, labels).astype(int)
 
 
-def steps_to_global(points: np.ndarray, minima: tuple[Minimum, ...], radius: float) -> np.ndarray:
+def steps_to_global(points: np.ndarray, minima: tuple[Minimum, ...], radius: float,
+                    only: np.ndarray | None = None, chunk: int = 64) -> np.ndarray:
     """First step at which each path of ``points`` (steps+1, B, 2) is within ``radius`` of a global
-    minimum; -1 if never."""
-    steps1, B, _ = points.shape
-    inside = np.zeros((steps1, B), dtype=bool)
-    for m in minima:
-        if m.is_global:
-            with np.errstate(invalid="ignore", over="ignore"):
-                d2 = np.sum((points - np.asarray(m.point)) ** 2, axis=-1)
-            inside |= d2 <= radius**2
-    first = np.argmax(inside, axis=0)
-    return np.where(inside.any(axis=0), first, -1)
+    minimum; -1 if never. ``only`` (B,) bool restricts the work to those paths (others get -1).
+
+    Scans the steps in chunks, per coordinate on (chunk, B) slices, and stops as soon as every
+    path has arrived: no (steps+1, B, 2) temporaries, and converged batches cost a few chunks.
+    """
+    B = points.shape[1]
+    first = np.full(B, -1, dtype=int)
+    todo = np.ones(B, dtype=bool) if only is None else np.asarray(only, dtype=bool).copy()
+    targets = [m.point for m in minima if m.is_global]
+    r2 = radius * radius
+    for t0 in range(0, points.shape[0], chunk):
+        cols = np.flatnonzero(todo)
+        if cols.size == 0 or not targets:
+            break
+        block = points[t0 : t0 + chunk, cols]
+        px, py = block[..., 0], block[..., 1]
+        inside = np.zeros(px.shape, dtype=bool)
+        with np.errstate(invalid="ignore", over="ignore"):
+            for gx, gy in targets:
+                dx = px - gx
+                dy = py - gy
+                inside |= dx * dx + dy * dy <= r2
+        hit = inside.any(axis=0)
+        first[cols[hit]] = t0 + np.argmax(inside[:, hit], axis=0)
+        todo[cols[hit]] = False
+    return first
 
 
 @dataclass(frozen=True)
@@ -148,7 +165,8 @@ def run_starts(
     radius = capture_radius(surface.minima, surface.domain)
     diverged = np.asarray(traj.diverged_step).reshape(-1) >= 0
     labels = classify(traj.points[-1], diverged, surface.minima, radius)
-    first = steps_to_global(traj.points, surface.minima, radius)
+    ends_global = np.isin(labels, [k for k, m in enumerate(surface.minima) if m.is_global])
+    first = steps_to_global(traj.points, surface.minima, radius, only=ends_global)
     return labels, first, np.asarray(traj.evaluations), radius
 
 
@@ -190,3 +208,25 @@ def label_name(label: int, minima: tuple[Minimum, ...]) -> str:
     kind = "global minimum" if m.is_global else "local minimum"
     where = f"({m.point[0]:.3g}, {m.point[1]:.3g})"
     return f"{kind} {m.label or where}".strip()
+
+
+def default_hparams(surface: str, names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The race's preset hyperparameters for ``names`` on ``surface`` (same rates as the race)."""
+    from pages.common.presets import preset_for
+
+    preset = preset_for(surface, landscape.get_surface(surface), OPTIMIZERS)
+    extra = DEFAULT_OVERRIDES if surface == DEFAULTS["surface"] else {}
+    return {n: {h.name: {**preset.hparams.get(n, {}), **extra.get(n, {})}.get(h.name, h.default)
+                for h in OPTIMIZERS[n].hparams} for n in names}
+
+
+def compute_all(surface: str, optimizers: tuple[str, ...], n: int, steps: int, seed: int = 0,
+                noise: float = 0.0, hparams: Mapping[str, Mapping[str, Any]] | None = None):
+    """Everything the basins page computes: one map per optimizer and both baselines."""
+    surf = landscape.get_surface(surface)
+    hp = hparams or default_hparams(surface, optimizers)
+    maps = [basin_map(o, surf, n, steps, hparams=hp[o], seed=seed, noise=noise)
+            for o in optimizers]
+    _, _, starts = start_grid(surf.domain, min(n, BASELINE_SIDE))
+    baselines = [baseline(b, surf, starts, steps, seed=seed) for b in BASELINES]
+    return maps, baselines

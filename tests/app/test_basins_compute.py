@@ -21,6 +21,7 @@ from pages.common.basins import (
     start_grid,
     steps_to_global,
 )
+from pages.common.outcomes import default_tolerance
 
 TILT = 0.2
 
@@ -66,9 +67,9 @@ def test_classify_labels_nearest_minimum_moving_and_diverged() -> None:
     np.testing.assert_array_equal(labels, [0, 1, MOVING, DIVERGED, DIVERGED])
 
 
-def test_capture_radius_never_covers_two_minima() -> None:
-    minima = (Minimum((0.0, 0.0), 0.0, True), Minimum((0.1, 0.0), 1.0, False))
-    assert capture_radius(minima, ((-5.0, 5.0), (-5.0, 5.0))) < 0.05
+def test_capture_radius_is_the_race_tolerance() -> None:
+    surface, _ = double_well()
+    assert capture_radius(surface.minima, surface.domain) == default_tolerance(surface.domain)
 
 
 def test_gradient_descent_basins_split_at_the_ridge() -> None:

@@ -1,0 +1,119 @@
+"""Basin-map benchmark: one map of 100 x 100 starts x 500 Adam steps, NumPy vs torch.optim.Adam,
+and the default basins page (AppTest) against its pure computation.
+
+    python bench/bench_basins.py            # full figures
+    python bench/bench_basins.py --quick    # 40 x 40 starts x 200 steps (a smoke run)
+
+The torch reference descends the same surface written in torch ops (forward + autograd backward +
+``torch.optim.Adam.step`` on one (B, 2) tensor, the way a PyTorch user would write it); it is
+skipped when torch is not installed. Both sides label the endpoints with the same NumPy code.
+Figures are printed, never asserted: timings depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from landscape import get_surface  # noqa: E402
+from pages.common.basins import basin_map, capture_radius, classify, start_grid  # noqa: E402
+
+SURFACE = "himmelblau"
+LR = 0.05
+
+
+def best_of(fn, repeats: int) -> float:
+    """Smallest wall time of ``repeats`` calls (seconds)."""
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def torch_himmelblau(p):
+    """Himmelblau in torch ops: (x^2 + y - 11)^2 + (x + y^2 - 7)^2, summed over the batch."""
+    x, y = p[:, 0], p[:, 1]
+    return ((x * x + y - 11) ** 2 + (x + y * y - 7) ** 2).sum()
+
+
+def torch_map(n: int, steps: int) -> np.ndarray:
+    """The same basin map with torch.optim.Adam on a (n*n, 2) tensor; returns the labels."""
+    import torch
+
+    torch.set_num_threads(1)
+    surface = get_surface(SURFACE)
+    _, _, starts = start_grid(surface.domain, n)
+    p = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=LR)
+    for _ in range(steps):
+        opt.zero_grad()
+        torch_himmelblau(p).backward()
+        opt.step()
+    final = p.detach().numpy()
+    diverged = ~np.isfinite(final).all(axis=1)
+    return classify(final, diverged, surface.minima, capture_radius(surface.minima,
+                                                                     surface.domain))
+
+
+def numpy_map(n: int, steps: int):
+    return basin_map("adam", get_surface(SURFACE), n, steps, hparams={"lr": LR})
+
+
+def page_vs_compute(repeats: int) -> tuple[float, float]:
+    """Default basins page render (AppTest, warm cache cleared) vs its pure computation."""
+    import streamlit as st
+
+    from pages.common.basins import DEFAULTS, compute_all  # the page's defaults, pure compute
+    from tests.app.conftest import app_test
+
+    def pure() -> None:
+        compute_all(**DEFAULTS)
+
+    def page() -> None:
+        st.cache_data.clear()
+        at = app_test("pages/basins.py", timeout=120).run()
+        assert not at.exception, at.exception
+
+    page()  # warm imports once
+    return best_of(page, repeats), best_of(pure, repeats)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    n, steps, repeats = (40, 200, 2) if args.quick else (100, 500, 3)
+
+    t_np = best_of(lambda: numpy_map(n, steps), repeats)
+    bm = numpy_map(n, steps)
+    print(f"basin map {n}x{n} starts x {steps} steps, Adam on {SURFACE}:")
+    print(f"  NumPy (one batched run + labels): {t_np * 1e3:8.1f} ms   "
+          f"success rate {bm.stats.success_rate:.1%}")
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        print("  torch.optim.Adam reference: skipped (torch is not installed)")
+    else:
+        t_torch = best_of(lambda: torch_map(n, steps), repeats)
+        agree = float(np.mean(torch_map(n, steps) == bm.labels.ravel()))
+        print(f"  torch.optim.Adam (autograd):      {t_torch * 1e3:8.1f} ms   "
+              f"labels agree on {agree:.1%} of cells")
+        print(f"  speed-up: {t_torch / t_np:.1f}x (target >= 15x)")
+    t_page, t_pure = page_vs_compute(2 if args.quick else 3)
+    print("default basins page:")
+    print(f"  AppTest render (cold cache): {t_page * 1e3:8.1f} ms")
+    print(f"  pure computation:            {t_pure * 1e3:8.1f} ms")
+    print(f"  ratio: {t_page / t_pure:.2f}x (target <= 2x)")
+
+
+if __name__ == "__main__":
+    main()

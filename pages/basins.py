@@ -1,0 +1,175 @@
+"""Basins of attraction: from every start of a grid, where does each optimizer end up?
+
+Reads top to bottom: URL -> controls -> one batched run per optimizer (cached) -> maps, success
+table with the gradient-free baselines -> a clicked cell opens that start in the race.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import landscape
+import optimizers
+from pages.common import basins, controls, lab_compute
+from pages.common.compute import entry, get_landscape, label
+from pages.common.lab_state import Param, own_query, parse_params, race_url, split_query
+from pages.common.limits import clamp_steps, limit
+from pages.common.presets import RacePreset, preset_for
+from pages.common.state import RaceState, parse_race_query, race_query
+from viz.basins import basin_figure
+from viz.style import optimizer_color
+
+SPECS = {n: s for n, s in optimizers.OPTIMIZERS.items() if s.uses_gradient}
+SURFACES = {n: s.title for n, s in landscape.SURFACES.items()}
+D = basins.DEFAULTS
+OPT = "basins.opt"
+PARAMS = {"grid": Param("grid", D["n"], 10, limit("basin_grid"), True,
+                        f"a whole number of cells per side from 10 to {limit('basin_grid')}")}
+
+
+def preset(surface: str) -> RacePreset:
+    """The race's preset for ``surface`` with the basins page's three default optimizers."""
+    p = preset_for(surface, get_landscape(surface), SPECS, D["optimizers"])
+    hp = {o: {**p.hparams.get(o, {}), **basins.DEFAULT_OVERRIDES.get(o, {})}
+          if surface == D["surface"] else p.hparams.get(o, {}) for o in SPECS}
+    return RacePreset(optimizers=p.optimizers, hparams=hp, start=p.start, steps=D["steps"])
+
+
+def seed_from_url() -> None:
+    """First run of a session: widgets start from the (validated) URL; warnings are kept."""
+    query = {k: st.query_params[k] for k in st.query_params}
+    race_part, mine = split_query(query, PARAMS)
+    race_part.pop("formula", None)
+    state, warnings = parse_race_query(race_part, landscape.SURFACES, SPECS, preset, D["surface"],
+                                       ((-5.0, 5.0), (-5.0, 5.0)))
+    if "formula" in query:
+        warnings.append("Basin maps need a built-in surface; the URL parameter 'formula' is "
+                        "ignored.")
+    own = parse_params(mine, PARAMS, warnings)
+    ss = st.session_state
+    ss["basins.surface"] = state.surface
+    ss["basins.grid"] = own["grid"]
+    ss["basins.steps"] = state.steps
+    ss["basins.seed"] = state.seed
+    ss["basins.noise"] = state.noise
+    ss["basins.start"] = state.start
+    ss[OPT] = list(state.optimizers)
+    for name, hp in state.hparams.items():
+        for k, v in hp.items():
+            ss[f"{OPT}.{name}.{k}"] = v
+    ss["basins.warnings"] = warnings
+    ss["basins.seeded"] = True
+
+
+def on_surface_change() -> None:
+    controls.reset_hparams(OPT, SPECS)
+
+
+if "basins.seeded" not in st.session_state:
+    seed_from_url()
+
+st.title("Basins of attraction")
+st.markdown(
+    "Every small square is a **starting point**. We let the optimizer walk downhill from *every* "
+    "square at once and colour the square by **where it ended**: green = the global minimum, "
+    "other colours = a local minimum (stuck), red = blew up, grey = still on its way. "
+    "**Click a square** to watch that start in the race."
+)
+for message in st.session_state.pop("basins.warnings", []):
+    st.warning(message)
+
+with st.sidebar:
+    st.header("Landscape")
+    surface = st.selectbox("Surface", list(SURFACES), key="basins.surface",
+                           format_func=lambda n: SURFACES[n], on_change=on_surface_change)
+    obj = get_landscape(surface)
+    st.caption(obj.description)
+    st.header("Grid of starts")
+    n = st.slider("Cells per side", 10, limit("basin_grid"), key="basins.grid", step=10,
+                  help=f"{limit('basin_grid')} x {limit('basin_grid')} = "
+                       f"{limit('basin_grid') ** 2:,} starts at most, all in one batched run.")
+    st.header("Optimizers")
+    defaults = preset(surface).hparams
+    racers = controls.optimizer_picker(SPECS, OPT, lambda o: defaults.get(o, {}),
+                                       limit("optimizers"))
+    st.header("Run")
+    steps_asked = st.slider("Steps", 10, limit("steps"), key="basins.steps", step=10)
+    seed = int(st.number_input("Seed", 0, 2**32 - 1, key="basins.seed", step=1))
+    noise = float(st.number_input("Gradient noise σ", 0.0, 100.0, key="basins.noise", step=0.1,
+                                  format="%.3g", help="Noise added to every gradient (SGD)."))
+
+steps, steps_note = clamp_steps(int(steps_asked), n * n)
+if steps_note:
+    st.info(steps_note + " Fewer cells allow more steps.")
+start = st.session_state.get("basins.start", obj.default_start)
+state = RaceState(surface=surface, formula="", optimizers=tuple(o for o, _ in racers),
+                  hparams={o: hp for o, hp in racers}, steps=steps, start=tuple(start), seed=seed,
+                  noise=noise)
+st.query_params.from_dict({**race_query(state, SPECS), **own_query({"grid": n})})
+
+if not racers:
+    st.info("Pick at least one optimizer in the sidebar.")
+    st.stop()
+
+entries = []
+for o, hp in racers:
+    try:
+        optimizers.get_optimizer(o, **hp)
+        entries.append(entry(o, hp))
+    except ValueError as err:
+        st.warning(f"{SPECS[o].display_name} sits out: these settings are not allowed ({err}).")
+
+with st.spinner(f"Running {len(entries)} x {n * n:,} starts x {steps} steps…"):
+    maps = [lab_compute.basin_map(surface, e, n, steps, seed, noise) for e in entries]
+    base = [lab_compute.baseline(surface, b, n, steps, seed) for b in basins.BASELINES]
+
+clicked = None
+cols = st.columns(2)
+for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
+    title = f"{label(e)}: {bm.stats.success_rate:.0%} reach the global minimum"
+    fig = basin_figure(bm.xs, bm.ys, bm.labels, obj.minima, title, e[0], obj.domain)
+    with cols[k % 2]:
+        event = st.plotly_chart(fig, key=f"basins.map.{k}", on_select="rerun",
+                                selection_mode="points", config={"displaylogo": False})
+        point = controls.clicked_point(event)
+        if point is not None:
+            clicked = point
+
+if clicked is not None:
+    st.session_state["basins.start"] = clicked
+    picked = RaceState(**{**state.__dict__, "start": clicked})
+    st.success(f"Start ({clicked[0]:.3g}, {clicked[1]:.3g}) selected.")
+    st.link_button(f"Open start ({clicked[0]:.3g}, {clicked[1]:.3g}) in the race  →",
+                   race_url(picked, SPECS), type="primary")
+
+st.subheader("Who finds the global minimum, and at what cost?")
+rows = []
+for e, bm in zip(entries, maps, strict=True):
+    rows.append({"method": label(e), "name": e[0], "success rate": bm.stats.success_rate,
+                 "median steps to global min": bm.stats.median_steps,
+                 "median evaluations to global min": bm.stats.median_evaluations,
+                 "evaluations per start": bm.stats.evaluations_per_path,
+                 "starts": n * n})
+for b in base:
+    rows.append({"method": optimizers.OPTIMIZERS[b.optimizer].display_name + " (baseline)",
+                 "name": b.optimizer, "success rate": b.success_rate,
+                 "median steps to global min": b.median_steps,
+                 "median evaluations to global min": b.median_evaluations,
+                 "evaluations per start": b.evaluations_per_path,
+                 "starts": min(n, basins.BASELINE_SIDE) ** 2})
+table = pd.DataFrame(rows)
+colors = [optimizer_color(x) for x in table.pop("name")]
+styled = table.style.apply(lambda col: [f"color: {c}; font-weight: 600" for c in colors],
+                           subset=["method"]).format(
+    {"success rate": "{:.0%}", "median steps to global min": "{:.0f}",
+     "median evaluations to global min": "{:.0f}"}, na_rep="never")
+st.dataframe(styled, hide_index=True, width="stretch")
+tol = basins.capture_radius(obj.minima, obj.domain)
+st.caption(
+    f"A path has arrived when it ends within {tol:.3g} of a minimum (the race's tolerance). "
+    "Evaluations are the article's *trials*: each gradient step costs one gradient evaluation, "
+    "each random try one function evaluation. Random search samples the whole map, so it can "
+    "land in the far basin that gradient methods never reach from the near side, but it pays "
+    "with many more trials; random local search keeps a random step only if it went down."
+)

@@ -1,0 +1,80 @@
+"""Cached computation for the learning-rate lab, the basins page and the concepts tour.
+
+Thin ``st.cache_data`` wrappers (bounded by ``limits.cache_bounds``) over the pure modules
+``pages.common.lab``, ``pages.common.basins`` and ``pages.common.tour``; every input is a plain
+hashable value (names, numbers, tuples). Objectives come from the race's ``compute.get_landscape``
+so every page descends the very same objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from pages.common import basins, lab, tour
+from pages.common.compute import Entry, get_landscape, is_data_loss
+from pages.common.limits import cache_bounds
+
+
+def _run_kwargs(surface: str, seed: int, noise: float, batch_size: int | None) -> dict[str, Any]:
+    """Noise applies to analytic surfaces, minibatches to data-driven losses (as in the race)."""
+    data = is_data_loss(surface)
+    return {"seed": seed, "noise": 0.0 if data else noise,
+            "batch_size": batch_size if data else None}
+
+
+@st.cache_data(show_spinner=False, **cache_bounds())
+def sweep(surface: str, racer: Entry, start: tuple[float, float], steps: int,
+          rates: tuple[float, float, int], seed: int, noise: float,
+          batch_size: int | None) -> lab.Sweep:
+    """``rates`` = (lo, hi, n) log-spaced learning rates, one batched run."""
+    name, items = racer
+    return lab.sweep(name, get_landscape(surface), np.asarray(start), steps,
+                     lab.log_rates(*rates), hparams=dict(items),
+                     **_run_kwargs(surface, seed, noise, batch_size))
+
+
+@st.cache_data(show_spinner=False, **cache_bounds())
+def tune(surface: str, racer: Entry, start: tuple[float, float], steps: int,
+         rates: tuple[float, float, int], seed: int, noise: float,
+         batch_size: int | None) -> lab.Tuned:
+    """The fair tuner (two batched runs) over ``rates`` = (lo, hi, n)."""
+    name, items = racer
+    lo, hi, n = rates
+    return lab.tune_learning_rate(name, get_landscape(surface), np.asarray(start), steps,
+                                  lo=lo, hi=hi, n=n, hparams=dict(items),
+                                  **_run_kwargs(surface, seed, noise, batch_size))
+
+
+@st.cache_data(show_spinner=False, **cache_bounds())
+def basin_map(surface: str, racer: Entry, n: int, steps: int, seed: int,
+              noise: float) -> basins.BasinMap:
+    """One optimizer's basin map over an n x n grid of starts (one batched run)."""
+    name, items = racer
+    return basins.basin_map(name, get_landscape(surface), n, steps, hparams=dict(items),
+                            seed=seed, noise=noise)
+
+
+@st.cache_data(show_spinner=False, **cache_bounds())
+def baseline(surface: str, name: str, n: int, steps: int, seed: int) -> basins.BasinStats:
+    """A gradient-free baseline from a grid of min(n, BASELINE_SIDE)^2 of the same starts."""
+    surf = get_landscape(surface)
+    _, _, starts = basins.start_grid(surf.domain, min(n, basins.BASELINE_SIDE))
+    return basins.baseline(name, surf, starts, steps, seed=seed)
+
+
+@st.cache_data(show_spinner=False, **cache_bounds())
+def trials(surface: str, start: tuple[float, float], budget: int, lr: float, step_size: float,
+           seed: int) -> list[tour.Curve]:
+    return tour.trials(get_landscape(surface), np.asarray(start), budget, lr=lr,
+                       step_size=step_size, seed=seed)
+
+
+@st.cache_data(show_spinner=False, **cache_bounds())
+def epoch_curve(surface: str, name: str, label: str, start: tuple[float, float], epochs: int,
+                hparams: tuple[tuple[str, Any], ...], batch_size: int | None, seed: int,
+                switch_epoch: float | None = None) -> tour.Curve:
+    return tour.epoch_curve(name, label, get_landscape(surface), np.asarray(start), epochs,
+                            dict(hparams), batch_size, seed, switch_epoch)

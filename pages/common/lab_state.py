@@ -1,0 +1,104 @@
+"""URL state of the learning-rate lab, basins and concepts pages, on top of the race's parser.
+
+Each page reads the race's parameters (``surface``, ``optimizers``, ``steps``, ``start``, ``seed``,
+``noise``, ``batch``, ``<opt>.<hparam>``) with ``pages.common.state.parse_race_query`` and a few
+of its own (``grid``, ``lr_min`` ...), parsed here with the same number parser. Pure: no Streamlit.
+Junk never raises: it becomes the default plus a warning that names the parameter.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from pages.common.limits import limit
+from pages.common.state import RaceState, parse_number, race_query
+
+
+@dataclass(frozen=True)
+class Param:
+    """One page-own URL parameter: a number in [lo, hi] (an integer if ``integer``)."""
+
+    key: str
+    default: float | int
+    lo: float
+    hi: float
+    integer: bool = False
+    what: str = ""
+
+
+def split_query(query: Mapping[str, str], own: Mapping[str, Any],
+                prefixes: tuple[str, ...] = ()) -> tuple[dict[str, str], dict[str, str]]:
+    """(race parameters, this page's own parameters): own = keys in ``own`` or with a prefix."""
+    race, mine = {}, {}
+    for key, value in query.items():
+        if key in own or any(key.startswith(p) for p in prefixes):
+            mine[key] = str(value)
+        else:
+            race[key] = str(value)
+    return race, mine
+
+
+def parse_params(mine: Mapping[str, str], params: Mapping[str, Param],
+                 warn: list[str]) -> dict[str, Any]:
+    """Each own numeric parameter from ``mine`` or its default (with a warning when invalid)."""
+    out: dict[str, Any] = {}
+    cap = limit("url_value_chars")
+    for key, p in params.items():
+        out[key] = p.default
+        if key not in mine:
+            continue
+        text = mine[key]
+        v = parse_number(text, p.lo, p.hi, p.integer) if len(text) <= cap else None
+        if v is None:
+            shown = text if len(text) <= 40 else text[:40] + "…"
+            what = p.what or (f"a whole number from {p.lo:g} to {p.hi:g}" if p.integer
+                              else f"a number from {p.lo:g} to {p.hi:g}")
+            warn.append(f"URL parameter '{key}'={shown!r} is not {what}; using {p.default:g}.")
+            continue
+        out[key] = int(v) if p.integer else float(v)
+    return out
+
+
+def parse_choice(mine: Mapping[str, str], key: str, options: Mapping[str, Any] | list[str],
+                 default: str, warn: list[str]) -> str:
+    """A name from ``options`` or ``default`` (with a warning when unknown)."""
+    if key not in mine:
+        return default
+    value = mine[key].strip()
+    if value in options:
+        return value
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    warn.append(f"URL parameter '{key}'={shown!r} is not one of {', '.join(options)}; "
+                f"using '{default}'.")
+    return default
+
+
+def ordered_range(lo: float, hi: float, warn: list[str], names: tuple[str, str]) -> tuple[float,
+                                                                                          float]:
+    """(lo, hi) with lo < hi; swapped (with a warning) when given the wrong way round."""
+    if lo < hi:
+        return lo, hi
+    if lo > hi:
+        warn.append(f"URL parameters '{names[0]}' and '{names[1]}' were the wrong way round; "
+                    "swapped them.")
+        return hi, lo
+    warn.append(f"URL parameters '{names[0]}' and '{names[1]}' are equal; widened the range.")
+    return lo / math.sqrt(10), hi * math.sqrt(10)
+
+
+def race_url(state: RaceState, specs: Mapping[str, Any]) -> str:
+    """A relative link that opens ``state`` on the race page (a fresh page load, so the race
+    reads its settings from the URL): ``race?surface=..&optimizers=..&adam.lr=..``."""
+    return "race?" + urlencode(race_query(state, specs))
+
+
+def own_query(values: Mapping[str, Any]) -> dict[str, str]:
+    """URL text of this page's own parameters (floats round-trip exactly)."""
+    out = {}
+    for key, value in values.items():
+        out[key] = repr(float(value)) if isinstance(value, float) else str(value)
+    return out
