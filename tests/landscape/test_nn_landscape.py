@@ -139,3 +139,20 @@ def test_interpolation_equals_point_by_point(net, theta):
     assert curve.losses[20] == pytest.approx(float(net.value(theta0)), rel=1e-12)
     custom = nl.interpolation(net, theta0, theta, ts=np.array([0.0, 1.0]))
     np.testing.assert_allclose(custom.losses, net.value(np.stack([theta0, theta])), rtol=1e-12)
+
+
+def test_pca_plane_holds_a_real_training_path_better_than_random_directions():
+    from optimizers import get_optimizer, run
+
+    X, y = make_dataset("two_moons", 200, seed=0)
+    net = MLP(X, y, (16, 16))
+    path = run(get_optimizer("adam", lr=0.01), net, net.init_params(0), 150).points
+    offset = path[0] - path[-1]
+
+    def held(s) -> float:
+        a, b = nl.project(path[0], s.center, s.d1, s.d2)
+        return float(np.linalg.norm(a * s.d1 + b * s.d2) / np.linalg.norm(offset))
+
+    ps = nl.pca_slice(net, [path], n=5)
+    assert ps.explained.sum() > 0.9
+    assert held(ps.slice) > 0.9 > 0.5 > held(nl.random_slice(net, path[-1], n=3))
