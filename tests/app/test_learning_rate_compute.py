@@ -78,7 +78,9 @@ def test_steps_to_tolerance_match_the_geometric_rate() -> None:
     expected = np.ceil(np.log(tol / gap0) / (2.0 * np.log(q)))
     expected = np.where(expected <= steps, expected, -1)
     assert np.all(np.abs(s.steps_to_tol - expected) <= 1)
-    assert np.all(np.diff(s.steps_to_tol) <= 0)  # larger (stable) steps arrive sooner
+    reached = s.steps_to_tol[s.steps_to_tol >= 0]
+    assert reached.size >= 8
+    assert np.all(np.diff(reached) <= 0)  # larger (stable) steps arrive sooner
 
 
 def test_best_index_judges_final_loss_not_early_progress() -> None:
@@ -91,9 +93,9 @@ def test_best_index_judges_final_loss_not_early_progress() -> None:
     assert best_index(tie, np.array([True, True])) == -1
 
 
-def test_sweep_with_a_schedule_free_optimizer_keeps_other_hparams() -> None:
+def test_sweep_keeps_the_other_hyperparameters_and_ignores_a_given_lr() -> None:
     lrs = log_rates(1e-3, 0.1, 5)
-    s = sweep("momentum", Quadratic(1.0), START, 30, lrs, hparams={"momentum": 0.5, "lr": 99.0})
-    opt = get_optimizer("momentum", lr=float(lrs[2]), momentum=0.5)
+    s = sweep("sgd", Quadratic(1.0), START, 30, lrs, hparams={"momentum": 0.5, "lr": 99.0})
+    opt = get_optimizer("sgd", lr=float(lrs[2]), momentum=0.5)
     alone = run(opt, Quadratic(1.0), START, 30)
     np.testing.assert_allclose(s.trajectory.points[:, 2], alone.points, rtol=1e-12)
