@@ -48,9 +48,9 @@ Recipe for the page (every call below is one batched computation, no loop over s
     epoch = net.epochs(np.arange(steps + 1), 32)                      # x axis of the curves
     train_loss, test_loss = traj.losses, test.value(traj.points)      # (steps+1,)
     train_acc, test_acc = net.accuracy(traj.points), test.accuracy(traj.points)
-    frames = traj.points[::net.steps_per_epoch(32)]                   # one frame per epoch
-    boundary = net.forward(frames, grid_xy)[..., 1]                   # (F, G) p(class 1); k > 2:
-                                                                      #   argmax / max over -1
+    frames = traj.points[net.epoch_steps(steps, 32)]                  # one frame per epoch
+    xs, ys, probs = net.decision_surface(frames, n=60)                # (F, 60, 60, k) for the
+                                                                      # boundary: p(1) or argmax
     weights, widths = net.unflatten(frames), net.responsibility(frames)  # network drawing
     trace = net.backprop_trace(traj.points[-1], Xtr[0], int(ytr[0]))     # step-by-step view
 
@@ -351,6 +351,23 @@ class MLP:
         """Fraction of points classified correctly (default: training data): (...)."""
         y = self.y if y is None else np.asarray(y)
         return (self.predict(params, X) == y).mean(axis=-1)
+
+    def decision_surface(self, params: np.ndarray, n: int = 60, margin: float = 0.5
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Class probabilities on an n x n grid over the data's box widened by ``margin``.
+
+        Returns ``xs (n,), ys (n,), probs (..., n, n, k)`` with ``probs[..., j, i, c]`` at
+        ``(xs[i], ys[j])`` (Plotly's z layout); batched over params, e.g. one frame per epoch.
+        """
+        lo, hi = self.X.min(axis=0) - margin, self.X.max(axis=0) + margin
+        xs, ys = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
+        grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+        probs = self.forward(params, grid)
+        return xs, ys, probs.reshape(*probs.shape[:-2], n, n, self.n_classes)
+
+    def epoch_steps(self, steps: int, batch_size: int | None) -> np.ndarray:
+        """Step indices 0, s, 2s, ... <= steps where s = steps_per_epoch: one frame per epoch."""
+        return np.arange(0, steps + 1, self.steps_per_epoch(batch_size))
 
     def backprop_trace(self, params: np.ndarray, x: np.ndarray, label: int) -> BackpropTrace:
         """Forward and backward pass of one example ``x`` (d,) with true class ``label``."""

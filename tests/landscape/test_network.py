@@ -277,6 +277,19 @@ def test_responsibility_is_the_unflattened_gradient_magnitude():
         np.testing.assert_array_equal(ab, np.abs(gb))
 
 
+def test_decision_surface_is_the_forward_pass_on_a_grid():
+    X, y = small_data(n=12, k=3)
+    net = MLP(X, y, (3,), "tanh")
+    frames = np.stack([random_params(net, s) for s in range(2)])
+    xs, ys, probs = net.decision_surface(frames, n=7, margin=0.25)
+    assert xs.shape == ys.shape == (7,) and probs.shape == (2, 7, 7, 3)
+    assert xs[0] == pytest.approx(X[:, 0].min() - 0.25) and ys[-1] == pytest.approx(
+        X[:, 1].max() + 0.25)
+    j, i = 5, 2
+    point = np.array([[xs[i], ys[j]]])
+    np.testing.assert_allclose(probs[1, j, i], net.forward(frames[1], point)[0], rtol=1e-13)
+
+
 def test_steps_per_epoch_and_epochs():
     X, y = small_data(n=100, k=2)
     net = MLP(X, y, ())
@@ -285,6 +298,8 @@ def test_steps_per_epoch_and_epochs():
     assert net.steps_per_epoch(32) == 4 and net.steps_per_epoch(25) == 4
     assert net.steps_per_epoch(1) == 100
     np.testing.assert_allclose(net.epochs(np.array([0, 4, 10]), 32), [0.0, 1.0, 2.5])
+    np.testing.assert_array_equal(net.epoch_steps(10, 32), [0, 4, 8])
+    np.testing.assert_array_equal(net.epoch_steps(3, None), [0, 1, 2, 3])
 
 
 def test_with_data_keeps_architecture():

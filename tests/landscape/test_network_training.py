@@ -100,11 +100,10 @@ def test_the_page_recipe_in_the_module_docstring_runs():
     epoch = net.epochs(np.arange(steps + 1), batch)
     assert epoch[-1] == 3.0
     assert test.value(traj.points).shape == test.accuracy(traj.points).shape == (steps + 1,)
-    frames = traj.points[:: net.steps_per_epoch(batch)]
+    frames = traj.points[net.epoch_steps(steps, batch)]
     assert len(frames) == 4
-    grid = np.stack(np.meshgrid(np.linspace(-2, 2, 30), np.linspace(-2, 2, 20)), -1)
-    probs = net.forward(frames, grid.reshape(-1, 2))
-    assert probs.shape == (4, 600, 3)
+    xs, ys, probs = net.decision_surface(frames, n=30)
+    assert xs.shape == ys.shape == (30,) and probs.shape == (4, 30, 30, 3)
     weights, widths = net.unflatten(frames), net.responsibility(frames)
     assert [w.shape for w, _ in weights] == [(4, 8, 2), (4, 8, 8), (4, 3, 8)]
     assert [w.shape for w, _ in widths] == [(4, 8, 2), (4, 8, 8), (4, 3, 8)]
