@@ -21,16 +21,17 @@ weights into neuron j.
   mean over the training samples ``idx`` (None = all). Leading axes are a batch of parameter vectors
   (many starts, a 41 x 41 grid for the landscape, or every step of a path): one batched matmul over
   (batch, samples, width), no Python loop.
-- ``n_samples``; ``steps_per_epoch(batch_size)`` and ``epochs(steps, batch_size)`` convert between
-  optimizer steps and epochs (``run`` draws minibatches by epoch: shuffle, then consecutive batches,
-  the last one possibly smaller).
+- ``n_samples``; ``steps_per_epoch(batch_size)``, ``epochs(steps, batch_size)`` and
+  ``epoch_steps(steps, batch_size)`` convert between optimizer steps and epochs (``run`` draws
+  minibatches by epoch: shuffle, then consecutive batches, the last one possibly smaller);
+  ``domain`` (P, 2) is the box random search samples from.
 
 **For the page**: ``init_params(seed)`` (He for ReLU, Xavier/Glorot for tanh and sigmoid; the
 output layer 0.1 x Xavier so the initial loss is about log k; biases 0),
 ``unflatten(theta) -> [(W, b), ...]`` (edge colour = weight), ``responsibility(theta) ->
 [(|dL/dW|, |dL/db|), ...]`` (edge width: how much each weight is to blame for the loss),
 ``forward(theta, X) -> probabilities (..., n, k)``, ``logits``, ``predict``, ``accuracy`` (all
-batched over theta; pass a grid of points as X for a decision boundary), and
+batched over theta), ``decision_surface(theta, n)`` (probabilities on a grid), and
 ``backprop_trace(theta, x, label) -> BackpropTrace`` with every number of the step-by-step view.
 
 For a held-out split, ``test_net = net.with_data(X_test, y_test)`` is the same architecture and
