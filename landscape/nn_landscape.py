@@ -30,7 +30,9 @@ Two planes, as in the paper:
 (Goodfellow et al.'s 1D plot: t = 0 the initial, t = 1 the trained weights).
 
 All functions are pure (arrays and ints in, arrays out) and deterministic given ``seed``, so the
-page can wrap them in ``st.cache_data``. Grids follow Plotly's convention: ``losses[j, i]`` is the
+page can wrap them in ``st.cache_data``. Cost grows with grid^2 x samples x width: every function
+takes ``idx`` to evaluate the loss on a subset of the samples (e.g. 400 of 2000 points) when the
+network or data set is large. Grids follow Plotly's convention: ``losses[j, i]`` is the
 loss at ``(alphas[i], betas[j])``, i.e. ``go.Contour(x=alphas, y=betas, z=losses)``.
 
 Recipe for the page (``trajs``: one ``Trajectory`` per optimizer, all from ``theta0``)::
@@ -128,11 +130,11 @@ def loss_slice(net: MLP, center: np.ndarray, d1: np.ndarray, d2: np.ndarray, alp
 
 
 def random_slice(net: MLP, theta_star: np.ndarray, seed: int = 0, n: int = 41,
-                 span: float = 1.0) -> LossSlice:
+                 span: float = 1.0, idx: np.ndarray | None = None) -> LossSlice:
     """Loss on [-span, span]^2 (n x n) around ``theta_star``, two filter-normalised directions."""
     d1, d2 = random_directions(net, theta_star, seed)
     grid = np.linspace(-span, span, n)
-    return loss_slice(net, theta_star, d1, d2, grid, grid)
+    return loss_slice(net, theta_star, d1, d2, grid, grid, idx)
 
 
 def project(points: np.ndarray, center: np.ndarray, d1: np.ndarray, d2: np.ndarray) -> np.ndarray:
@@ -169,7 +171,7 @@ def _extent(values: np.ndarray, margin: float) -> tuple[float, float]:
 
 
 def pca_slice(net: MLP, paths: Sequence[np.ndarray], center: np.ndarray | None = None,
-              n: int = 41, margin: float = 0.25) -> PathSlice:
+              n: int = 41, margin: float = 0.25, idx: np.ndarray | None = None) -> PathSlice:
     """Loss on the PCA plane of ``paths`` (each (T_i, P)) around ``center`` with projected paths.
 
     The grid covers every projected path with ``margin`` (fraction of the range) on each side.
@@ -180,13 +182,13 @@ def pca_slice(net: MLP, paths: Sequence[np.ndarray], center: np.ndarray | None =
     everything = np.concatenate(coords)
     alphas = np.linspace(*_extent(everything[:, 0], margin), n)
     betas = np.linspace(*_extent(everything[:, 1], margin), n)
-    return PathSlice(loss_slice(net, center, d1, d2, alphas, betas), coords, explained)
+    return PathSlice(loss_slice(net, center, d1, d2, alphas, betas, idx), coords, explained)
 
 
 def interpolation(net: MLP, theta0: np.ndarray, theta1: np.ndarray,
-                  ts: np.ndarray | None = None) -> Interpolation:
+                  ts: np.ndarray | None = None, idx: np.ndarray | None = None) -> Interpolation:
     """loss((1 - t) theta0 + t theta1), default 81 values of t in [-0.5, 1.5]; one batched call."""
     ts = np.linspace(-0.5, 1.5, 81) if ts is None else np.asarray(ts, dtype=np.float64)
     theta0, theta1 = np.asarray(theta0, dtype=np.float64), np.asarray(theta1, dtype=np.float64)
     points = (1.0 - ts)[:, None] * theta0 + ts[:, None] * theta1
-    return Interpolation(ts, batched_value(net, points))
+    return Interpolation(ts, batched_value(net, points, idx))

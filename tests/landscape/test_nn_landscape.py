@@ -49,6 +49,18 @@ def test_slice_on_a_minibatch(net, theta):
     assert s.losses[0, 1] == pytest.approx(float(net.value(theta + 0.5 * d1 - 0.5 * d2, idx)))
 
 
+def test_every_landscape_function_accepts_a_sample_subset(net, theta):
+    idx = np.arange(10)
+    sub = net.with_data(net.X[idx], net.y[idx])
+    np.testing.assert_allclose(nl.random_slice(net, theta, n=3, idx=idx).losses,
+                               nl.random_slice(sub, theta, n=3).losses, rtol=1e-13)
+    path = np.stack([net.init_params(0), theta])
+    np.testing.assert_allclose(nl.pca_slice(net, [path], n=3, idx=idx).slice.losses,
+                               nl.pca_slice(sub, [path], n=3).slice.losses, rtol=1e-13)
+    np.testing.assert_allclose(nl.interpolation(net, path[0], theta, idx=idx).losses,
+                               nl.interpolation(sub, path[0], theta).losses, rtol=1e-13)
+
+
 def test_filter_normalisation_matches_row_norms_and_ignores_biases(net, theta):
     d1, d2 = nl.random_directions(net, theta, seed=5)
     for (W, _), (D1, B1), (D2, B2) in zip(net.unflatten(theta), net.unflatten(d1),
