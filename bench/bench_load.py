@@ -6,6 +6,10 @@ page, wait for the first Plotly chart to be visible (the "time to chart"), wait 
 finish, and count Streamlit exception boxes and page errors as errors. Every wait has a timeout and
 every loop a deadline, so the run stops by itself.
 
+Every other visit opens the page's default link (what most visitors see: a cache hit after the
+first); the rest carry a setting no one asked for before (``VARIANTS``), so the server computes
+afresh and its bounded caches fill up: that is what shows whether memory levels off.
+
 Meanwhile the server's resident memory (VmRSS of the server and its children, from /proc) is
 sampled; memory "levels off" when the peak of the last third of the run is within 10 % (or 30 MB)
 of the peak of the middle third.
@@ -41,8 +45,14 @@ LOAD_PAGES = ("race", "basins", "neural_network")  # script stems under pages/, 
 CHART = ".js-plotly-plot"
 EXCEPTION = "[data-testid='stException']"
 RUNNING = "[data-testid='stStatusWidget']"
-WAIT_S = 60.0  # timeout of each wait (page load, chart visible, script finished)
+WAIT_S = 120.0  # timeout of each wait (page load, chart visible, script finished)
 MAX_VISITS_PER_SESSION = 500  # a hard bound on top of the deadline
+# Page -> query string of the n-th fresh setting (valid values, so no warning is expected).
+VARIANTS = {
+    "race": lambda n: f"steps={100 + 10 * (n % 150)}",
+    "basins": lambda n: f"grid={20 + 10 * (n % 9)}&steps={100 + 10 * (n % 20)}",
+    "neural_network": lambda n: f"seed={n}",
+}
 
 
 # ---------------------------------------------------------------- which pages, at which URL
@@ -212,6 +222,14 @@ async def _visit(page, url: str, wait_s: float) -> tuple[float | None, str | Non
     return seconds, (f"{boxes} exception box(es) on the page" if boxes else None)
 
 
+def visit_url(base: str, pages: dict[str, str], name: str, k: int, fresh: int) -> str:
+    """Visit ``k`` of a session: the default link when k is even, else fresh setting ``fresh``."""
+    url = f"{base}/{pages[name]}"
+    if k % 2 and name in VARIANTS:
+        url += "?" + VARIANTS[name](fresh)
+    return url
+
+
 async def _session(browser, index: int, base: str, pages: dict[str, str], deadline: float,
                    wait_s: float, report: Report) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
@@ -230,7 +248,8 @@ async def _session(browser, index: int, base: str, pages: dict[str, str], deadli
             if time.monotonic() >= deadline:
                 break
             name = names[(index + k) % len(names)]
-            seconds, error = await _visit(page, f"{base}/{pages[name]}", wait_s)
+            url = visit_url(base, pages, name, k, fresh=len(report.visits))
+            seconds, error = await _visit(page, url, wait_s)
             if page_errors and not error:
                 error = f"page error: {page_errors[0][:200]}"
             page_errors.clear()
