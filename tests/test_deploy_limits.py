@@ -91,3 +91,36 @@ def test_every_streamlit_cache_is_bounded() -> None:
     files = [*sorted((ROOT / "pages").rglob("*.py")), ROOT / "app.py"]
     unbounded = [hit for f in files for hit in _unbounded_caches(f)]
     assert not unbounded, f"caches without max_entries and ttl (use **cache_bounds()): {unbounded}"
+
+
+def test_heavy_slot_lets_only_the_limit_run_at_once() -> None:
+    import threading
+    import time
+
+    from pages.common.limits import heavy_slot
+
+    inside, peak, lock, release = 0, 0, threading.Lock(), threading.Event()
+
+    def work() -> None:
+        nonlocal inside, peak
+        with heavy_slot():
+            with lock:
+                inside += 1
+                peak = max(peak, inside)
+            release.wait(timeout=10)
+            with lock:
+                inside -= 1
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for th in threads:
+        th.start()
+    deadline = time.monotonic() + 10
+    while inside < limit("concurrent_heavy_runs") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # give a third thread the chance to (wrongly) get in
+    held = peak
+    release.set()
+    for th in threads:
+        th.join(timeout=10)
+    assert held == limit("concurrent_heavy_runs")
+    assert peak == held and inside == 0

@@ -8,12 +8,18 @@ Each limit is a plain number with a reason; the README's limits table is generat
   ``clamp_steps(steps, starts)`` keeps steps x starts within ``path_points`` so one basin map cannot
   take the box's memory (200 x 200 starts x 2000 steps would be about 2 GB).
 - Every ``st.cache_data`` / ``st.cache_resource`` takes ``**cache_bounds()`` so memory levels off.
+- Big batched computations (a basin map, a sweep, a training run) run inside ``heavy_slot()``:
+  at most ``concurrent_heavy_runs`` at once per server, the rest wait their turn. Two cores gain
+  nothing from more, and ten visitors' basin maps at once would not fit in 1 GB.
 - Formula limits (``formula_*``) are enforced by ``landscape.from_expression`` (which raises
   ``ExpressionError`` with the limit in its message); they are listed here, not re-checked.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 # Formula complexity is enforced where formulas are parsed; the numbers live there and are
@@ -47,6 +53,8 @@ LIMITS: dict[str, Limit] = {
               "steps x starts of one batched run (points and losses, about 24 bytes each)"),
         Limit("cache_entries", 32, "results each cached computation keeps (least recent dropped)"),
         Limit("cache_ttl_seconds", 3600, "seconds a cached result is kept"),
+        Limit("concurrent_heavy_runs", 2,
+              "big computations running at once on one server (more visitors wait their turn)"),
         Limit("formula_chars", _formula.MAX_LENGTH, "characters in a custom formula"),
         Limit("formula_parts", _formula.MAX_NODES, "syntax-tree nodes in a custom formula"),
         Limit("formula_depth", _formula.MAX_DEPTH, "nesting levels of a custom formula"),
@@ -90,3 +98,13 @@ def clamp_steps(steps: int, starts: int) -> tuple[int, str | None]:
 def cache_bounds() -> dict[str, int]:
     """Keyword arguments that bound a Streamlit cache: ``st.cache_data(**cache_bounds())``."""
     return {"max_entries": limit("cache_entries"), "ttl": limit("cache_ttl_seconds")}
+
+
+_HEAVY = threading.BoundedSemaphore(limit("concurrent_heavy_runs"))
+
+
+@contextmanager
+def heavy_slot() -> Iterator[None]:
+    """Hold one of the server's ``concurrent_heavy_runs`` slots while a big computation runs."""
+    with _HEAVY:
+        yield
