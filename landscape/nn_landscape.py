@@ -32,7 +32,10 @@ Two planes, as in the paper:
 All functions are pure (arrays and ints in, arrays out) and deterministic given ``seed``, so the
 page can wrap them in ``st.cache_data``. Cost grows with grid^2 x samples x width: every function
 takes ``idx`` to evaluate the loss on a subset of the samples (e.g. 400 of 2000 points) when the
-network or data set is large. Grids follow Plotly's convention: ``losses[j, i]`` is the
+network or data set is large. Stacked small matrix products are slow under multi-threaded
+OpenBLAS when the CPU is busy (a 41 x 41 slice of a 3 x 64 network on 400 points: 3 s with
+``OPENBLAS_NUM_THREADS=1``, 35 s with the default threads on a loaded 2-core box): run the app
+with one BLAS thread. Grids follow Plotly's convention: ``losses[j, i]`` is the
 loss at ``(alphas[i], betas[j])``, i.e. ``go.Contour(x=alphas, y=betas, z=losses)``.
 
 Recipe for the page (``trajs``: one ``Trajectory`` per optimizer, all from ``theta0``)::
