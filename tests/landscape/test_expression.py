@@ -218,3 +218,19 @@ def test_no_dynamic_code_execution_in_the_formula_modules():
                  for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)}
         assert not calls & forbidden, (path.name, calls & forbidden)
         assert "S(" not in source and "eval(" not in source, path.name
+
+
+def test_results_are_fresh_arrays_and_calls_are_repeatable():
+    s = from_expression("exp(x) + 0*y")  # value and df/dx are the same subexpression
+    xy = np.random.default_rng(4).normal(size=(50, 2))
+    keep = xy.copy()
+    v1, g1 = s.value(xy), s.grad(xy)
+    v1 += 1.0
+    g1 += 1.0
+    np.testing.assert_array_equal(xy, keep)
+    np.testing.assert_array_equal(s.value(xy), np.exp(xy[:, 0]))
+    np.testing.assert_array_equal(s.grad(xy)[:, 0], np.exp(xy[:, 0]))
+    x_only = from_expression("x")
+    out = x_only.value(xy)
+    out[:] = 0.0
+    np.testing.assert_array_equal(xy, keep)
