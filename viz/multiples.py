@@ -12,6 +12,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from viz.background import Grid
 from viz.paths import PathView
 from viz.race import MinimumLike, Playback, race_figure
@@ -22,6 +24,17 @@ GAP = 0.05
 
 def _axis_name(k: int) -> str:
     return "" if k == 0 else str(k + 1)
+
+
+def panel_columns(n: int) -> int:
+    """Columns for ``n`` panels: 2 up to four panels (bigger maps), else 4."""
+    return n if n <= 2 else 2 if n <= 4 else 4
+
+
+def row_height(domain: Any, cols: int, width: int = 1000) -> int:
+    """Pixels per row so that a panel of ``width / cols`` keeps the map's aspect ratio."""
+    (x0, x1), (y0, y1) = domain
+    return int(np.clip(width / cols * (y1 - y0) / (x1 - x0) + 40, 220, 520))
 
 
 def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str], cols: int,
@@ -36,7 +49,9 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str], cols: int,
     layout["images"] = []
     layout["annotations"] = []
     layout["height"] = rows * height_per_row + 110
-    layout["margin"] = {"l": 40, "r": 20, "t": 50, "b": 90}
+    layout["margin"] = {"l": 40, "r": 20, "t": 70, "b": 90}
+    layout["legend"] = {"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom",
+                        "xanchor": "left", "font": {"size": 12}}
     data: list[dict[str, Any]] = []
     offsets: list[int] = []
     for k, panel in enumerate(panels):
@@ -46,6 +61,8 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str], cols: int,
         y_dom = [1 - (r + 1) / rows + GAP, 1 - r / rows - GAP / 2]
         xa = {**panel["layout"]["xaxis"], "domain": x_dom, "anchor": f"y{ax}"}
         ya = {**panel["layout"]["yaxis"], "domain": y_dom, "anchor": f"x{ax}"}
+        if "scaleanchor" in ya:
+            ya["scaleanchor"] = f"x{ax}"
         xa.pop("title", None)
         ya.pop("title", None)
         layout[f"xaxis{ax}"] = xa
@@ -60,6 +77,11 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str], cols: int,
         offsets.append(len(data))
         for trace in panel["data"]:
             t = {**trace, "xaxis": f"x{ax}", "yaxis": f"y{ax}"}
+            if t.get("mode") == "markers+text":  # minima labels crowd a small panel
+                t["mode"] = "markers"
+                t["marker"] = {**t["marker"], "size": 0.7 * t["marker"].get("size", 12)}
+            if t.get("legendgroup") != "minima":
+                t["showlegend"] = False
             if k > 0:
                 t["showlegend"] = False
                 if "marker" in t and t["marker"].get("showscale"):
@@ -78,11 +100,12 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str], cols: int,
 
 def small_multiples_figure(grid: Grid, paths: Sequence[PathView], titles: Sequence[str],
                            minima: Sequence[MinimumLike], objective: Any,
-                           start: tuple[float, float], cols: int = 4,
+                           start: tuple[float, float], cols: int | None = None,
                            playback: Playback | None = None) -> SpecFigure:
     """One race panel per path (e.g. the same optimizer at several learning rates), animated
     together: Play moves every panel's marker on the same step clock."""
     pb = playback or Playback(max_frames=100, trail_points=30)
     panels = [race_figure(grid, [p], minima, objective, start=start, playback=pb,
                           pick_grid=False).to_dict() for p in paths]
-    return tile(panels, titles, cols)
+    cols = cols or panel_columns(len(paths))
+    return tile(panels, titles, cols, row_height(grid.domain, cols))

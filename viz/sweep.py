@@ -128,8 +128,9 @@ def schedule_figure(
         for col in (1, 2):
             fig.add_vline(x=switch_step, line={"dash": "dash", "color": rgba("#111111", 0.6)},
                           row=1, col=col)
-        fig.add_annotation(x=switch_step, y=1.0, yref="paper", xref="x2", text="Adam → SGD",
-                           showarrow=False, yanchor="bottom", font={"size": 12})
+        fig.add_annotation(x=switch_step, y=0.02, yref="paper", xref="x2", text=" Adam → SGD",
+                           showarrow=False, yanchor="bottom", xanchor="left",
+                           font={"size": 12})
     fig.update_xaxes(title_text="step")
     fig.update_yaxes(title_text="lr", row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)

@@ -223,7 +223,7 @@ def verdict(s: Sweep, r: int) -> str:
     if s.diverged[r]:
         return f"exploded at step {int(s.diverged_step[r])}"
     if r == s.best:
-        return "best final loss"
+        return "lowest final loss of these"
     if s.steps_to_tol[r] >= 0:
         return f"reached the minimum in {int(s.steps_to_tol[r])} steps"
     if s.best >= 0 and r < s.best:

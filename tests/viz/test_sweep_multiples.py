@@ -47,6 +47,8 @@ def test_each_panel_has_its_own_axes_and_background() -> None:
     # panels 4 and 5 sit on the second row, below the first
     assert layout["yaxis4"]["domain"][1] < layout["yaxis"]["domain"][0]
     assert sum(1 for t in spec["data"] if t.get("marker", {}).get("showscale")) == 1
+    # each panel keeps its own aspect ratio (anchored to its own x axis, not the first panel's)
+    assert layout["yaxis3"]["scaleanchor"] == "x3"
 
 
 def test_frames_move_every_panel_and_only_moving_traces() -> None:

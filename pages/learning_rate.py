@@ -1,0 +1,383 @@
+"""The learning-rate lab: the same start at many learning rates, a sweep, a fair tuner, schedules.
+
+Reads top to bottom: URL -> controls -> small multiples (one batched run) -> sweep of 50+ rates
+(one batched run per optimizer) -> auto-tune (link to the race) -> schedule beside the loss curve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import optimizers
+from optimizers import SCHEDULE_HPARAMS, SCHEDULES
+from pages.common import compute, controls, lab, lab_compute
+from pages.common.lab_state import (
+    Param,
+    own_query,
+    parse_choice,
+    parse_params,
+    race_url,
+    split_query,
+)
+from pages.common.limits import clamp_count, limit
+from pages.common.outcomes import default_tolerance, describe
+from pages.common.presets import RacePreset, preset_for
+from pages.common.state import (
+    RaceState,
+    format_hparam,
+    in_domain,
+    parse_hparam,
+    parse_race_query,
+    race_query,
+)
+from viz.multiples import small_multiples_figure
+from viz.paths import PathView
+from viz.style import format_value, optimizer_color
+from viz.sweep import schedule_figure, sweep_figure
+
+SPECS = {n: s for n, s in optimizers.OPTIMIZERS.items() if lab.tunable(n)}
+NAMES = compute.landscape_names()
+DEFAULT_SURFACE = "six_hump_camel"
+DEFAULT_OPTIMIZERS = ("sgd", "adam")
+DEFAULT_STEPS = 200
+OPT = "lab.opt"
+LR_LO, LR_HI = 1e-5, 100.0
+PARAMS = {
+    "lr_min": Param("lr_min", 1e-4, LR_LO, LR_HI),
+    "lr_max": Param("lr_max", 10.0, LR_LO, LR_HI),
+    "rates": Param("rates", 4, 2, limit("small_multiples"), True),
+    "sweep": Param("sweep", 60, 10, limit("sweep_rates"), True),
+    "spread": Param("spread", 10.0, 1.5, 1000.0),
+}
+SPREADS = (2.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
+SCHEDULE_PREFIX = "schedule."
+CFG = {"displaylogo": False}
+
+
+def preset(surface: str) -> RacePreset:
+    p = preset_for(surface, compute.get_landscape(surface), SPECS, DEFAULT_OPTIMIZERS)
+    return RacePreset(optimizers=p.optimizers, hparams=p.hparams, start=p.start,
+                      steps=DEFAULT_STEPS)
+
+
+def n_samples(surface: str) -> int | None:
+    return compute.DATA_SAMPLES if compute.is_data_loss(surface) else None
+
+
+class _Lazy:
+    """A landscape's domain, loaded only when the URL parser asks for it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @property
+    def domain(self):
+        return compute.get_landscape(self.name).domain
+
+
+def parse_schedule(mine: dict[str, str], warn: list[str]) -> tuple[str, dict]:
+    """``schedule`` (a name) and ``schedule.<param>`` values, each validated."""
+    name = parse_choice(mine, "schedule", SCHEDULES, "constant", warn)
+    values = {h.name: h.default for h in SCHEDULE_HPARAMS[name]}
+    for key, text in mine.items():
+        if not key.startswith(SCHEDULE_PREFIX):
+            continue
+        param = key[len(SCHEDULE_PREFIX):]
+        h = next((h for h in SCHEDULE_HPARAMS[name] if h.name == param), None)
+        value = parse_hparam(h, text) if h is not None and len(text) <= 100 else None
+        if value is None:
+            warn.append(f"URL parameter {key[:40]!r} is not a valid setting of the "
+                        f"'{name}' schedule; using its default.")
+            continue
+        values[param] = value
+    return name, values
+
+
+def seed_from_url() -> None:
+    """First run of a session: widgets start from the (validated) URL; warnings are kept."""
+    query = {k: st.query_params[k] for k in st.query_params}
+    race_part, mine = split_query(query, {**PARAMS, "focus": None, "schedule": None},
+                                  (SCHEDULE_PREFIX,))
+    warnings: list[str] = []
+    if race_part.pop("formula", None) is not None:
+        warnings.append("The lab runs on built-in landscapes; the URL parameter 'formula' is "
+                        "ignored.")
+    state, more = parse_race_query(race_part, {n: _Lazy(n) for n in NAMES}, SPECS, preset,
+                                   DEFAULT_SURFACE, ((-5.0, 5.0), (-5.0, 5.0)), n_samples)
+    warnings += more
+    own = parse_params(mine, PARAMS, warnings)
+    if own["lr_min"] >= own["lr_max"]:
+        warnings.append("URL parameters 'lr_min' and 'lr_max' must satisfy lr_min < lr_max; "
+                        "using the default range.")
+        own["lr_min"], own["lr_max"] = PARAMS["lr_min"].default, PARAMS["lr_max"].default
+    focus = parse_choice(mine, "focus", list(state.optimizers), state.optimizers[0], warnings)
+    schedule, sched_values = parse_schedule(mine, warnings)
+    ss = st.session_state
+    ss["lab.surface"] = state.surface
+    ss["lab.start.x"], ss["lab.start.y"] = state.start
+    ss["lab.steps"] = state.steps
+    ss["lab.seed"] = state.seed
+    ss["lab.noise"] = state.noise
+    if state.batch_size is not None:
+        ss["lab.batch"] = state.batch_size
+    ss[OPT] = list(state.optimizers)
+    for name, hp in state.hparams.items():
+        for k, v in hp.items():
+            ss[f"{OPT}.{name}.{k}"] = v
+    for key in PARAMS:
+        ss[f"lab.{key}"] = own[key]
+    ss["lab.focus"] = focus
+    ss["lab.schedule"] = schedule
+    for k, v in sched_values.items():
+        ss[f"lab.schedule.{schedule}.{k}"] = v
+    ss["lab.warnings"] = warnings
+    ss["lab.seeded"] = True
+
+
+def on_landscape_change() -> None:
+    p = preset(st.session_state["lab.surface"])
+    st.session_state["lab.start.x"], st.session_state["lab.start.y"] = p.start
+    controls.reset_hparams(OPT, SPECS)
+
+
+def path_views(name: str, sweep: lab.Sweep, objective) -> list[PathView]:
+    """One PathView per rate of a sweep (points (steps+1, R, 2) -> R single paths)."""
+    pts = np.asarray(sweep.trajectory.points)
+    losses = np.asarray(sweep.trajectory.losses)
+    views = []
+    for r, lr in enumerate(sweep.lrs):
+        with np.errstate(all="ignore"):
+            grads = np.asarray(objective.grad(pts[:, r]), float)
+        views.append(PathView(name, f"lr {format_value(float(lr))}", pts[:, r], losses[:, r],
+                              grads, int(sweep.diverged_step[r])))
+    return views
+
+
+# ------------------------------------------------------------------------------------------------
+if "lab.seeded" not in st.session_state:
+    seed_from_url()
+
+st.title("Learning-rate lab")
+st.markdown(
+    "The **learning rate** η is the length of each stride downhill: the step is η times the "
+    "slope. **Too small** and the walker crawls; **too large** and it overshoots, bounces, or "
+    "explodes. Here the same start is run at many rates at once, so you can see where the sweet "
+    "spot is, and let the lab find it for you."
+)
+for message in st.session_state.pop("lab.warnings", []):
+    st.warning(message)
+
+with st.sidebar:
+    st.header("Landscape")
+    surface = st.selectbox("Surface", list(NAMES), key="lab.surface",
+                           format_func=lambda n: NAMES[n], on_change=on_landscape_change)
+    obj = compute.get_landscape(surface)
+    st.caption(obj.description)
+    st.header("Start")
+    sx, sy = st.session_state.get("lab.start.x"), st.session_state.get("lab.start.y")
+    if sx is None or sy is None or not in_domain((sx, sy), obj.domain):
+        st.session_state["lab.start.x"], st.session_state["lab.start.y"] = preset(surface).start
+    start = controls.start_inputs(obj.domain, "lab.start")
+    st.header("Optimizers")
+    defaults = preset(surface).hparams
+    racers = controls.optimizer_picker(SPECS, OPT, lambda n: defaults.get(n, {}),
+                                       limit("optimizers"))
+    st.header("Learning rates")
+    lr_min = controls.log_slider("Smallest rate", "lab.lr_min", LR_LO, LR_HI)
+    lr_max = controls.log_slider("Largest rate", "lab.lr_max", LR_LO, LR_HI)
+    n_multiples = st.slider("Side-by-side panels", 2, limit("small_multiples"), key="lab.rates")
+    if st.session_state.get("lab.spread") not in SPREADS:
+        st.session_state["lab.spread"] = min(
+            SPREADS, key=lambda v: abs(np.log(v) - np.log(st.session_state.get("lab.spread", 10))))
+    spread = float(st.select_slider(
+        "Panels span", SPREADS, key="lab.spread", format_func=lambda v: f"÷{v:g} … ×{v:g}",
+        help="The side-by-side panels run the optimizer's own rate divided and multiplied by "
+             "this factor (log-spaced in between)."))
+    n_sweep = st.slider("Rates in the sweep", 10, limit("sweep_rates"), key="lab.sweep",
+                        help="All rates run as one batched computation per optimizer.")
+    st.header("Run")
+    steps = st.slider("Steps", 10, limit("steps"), key="lab.steps", step=10,
+                      help="Every rate is judged by its loss after this many steps.")
+    seed = int(st.number_input("Seed", 0, 2**32 - 1, key="lab.seed", step=1))
+    noise, batch_size = 0.0, None
+    if compute.is_data_loss(surface):
+        controls.init("lab.batch", 10)
+        batch_size = int(st.slider("Minibatch size", 1, compute.DATA_SAMPLES, key="lab.batch"))
+    else:
+        noise = float(st.number_input("Gradient noise σ", 0.0, 100.0, key="lab.noise", step=0.1,
+                                      format="%.3g"))
+
+if lr_min >= lr_max:
+    st.warning("The smallest rate must be below the largest; swapped them.")
+    lr_min, lr_max = lr_max, lr_min
+if lr_min == lr_max:
+    lr_max = lr_min * 10
+n_sweep, note = clamp_count("sweep_rates", int(n_sweep))
+state = RaceState(surface=surface, formula="", optimizers=tuple(n for n, _ in racers),
+                  hparams={n: hp for n, hp in racers}, steps=int(steps), start=start, seed=seed,
+                  noise=noise, batch_size=batch_size)
+own = {"lr_min": lr_min, "lr_max": lr_max, "rates": int(n_multiples), "sweep": n_sweep,
+       "spread": spread}
+
+if not racers:
+    st.query_params.from_dict({**race_query(state, SPECS), **own_query(own)})
+    st.info("Pick at least one optimizer in the sidebar.")
+    st.stop()
+
+entries = []
+for name, hp in racers:
+    try:
+        optimizers.get_optimizer(name, **hp)
+        entries.append(compute.entry(name, hp))
+    except ValueError as err:
+        st.warning(f"{SPECS[name].display_name} sits out: these settings are not allowed ({err}).")
+if not entries:
+    st.stop()
+names = [e[0] for e in entries]
+run_args = (start, int(steps))
+extra = (seed, noise, batch_size)
+
+# 1. small multiples ------------------------------------------------------------------------------
+st.header("Too small crawls, too large explodes")
+controls.init("lab.focus", names[0])
+if st.session_state["lab.focus"] not in names:
+    st.session_state["lab.focus"] = names[0]
+focus = st.segmented_control("Optimizer", names, key="lab.focus",
+                             format_func=lambda n: SPECS[n].display_name) or names[0]
+focus_entry = entries[names.index(focus)]
+focus_lr = float(dict(focus_entry[1])["lr"])
+lo_m, hi_m = lab.lr_bounds(focus)
+m_range = (max(focus_lr / spread, lo_m), min(focus_lr * spread, hi_m), n_multiples)
+with st.spinner("Running every rate at once…"):
+    multi = lab_compute.sweep(surface, focus_entry, *run_args, m_range, *extra)
+views = path_views(focus, multi, obj)
+tol = default_tolerance(obj.domain)
+titles = []
+for r, (lr, view) in enumerate(zip(multi.lrs, views, strict=True)):
+    words = (describe(view.points, view.diverged_step, tuple(obj.minima), tol).text
+             if obj.minima else lab.verdict(multi, r))
+    titles.append(f"lr {format_value(float(lr))}: {words}"
+                  + (" · best of these" if r == multi.best else ""))
+fig = small_multiples_figure(compute.landscape_grid(surface), views, titles, tuple(obj.minima),
+                             obj, start)
+st.plotly_chart(fig, key="lab.multiples", config=CFG)
+st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} learning rates "
+           f"spaced evenly on a log scale from {m_range[0]:.3g} to {m_range[1]:.3g} (its rate "
+           f"{focus_lr:.3g} ÷ and × {spread:g}). Press ▶ Play: all panels move on the same clock.")
+
+# 2. sweep ----------------------------------------------------------------------------------------
+st.header(f"The sweep: {n_sweep} rates, one batched run per optimizer")
+if note:
+    st.info(note)
+sweeps = [lab_compute.sweep(surface, e, *run_args, (lr_min, lr_max, n_sweep), *extra)
+          for e in entries]
+st.plotly_chart(sweep_figure(sweeps, {n: SPECS[n].display_name for n in names}),
+                key="lab.sweep_fig", config=CFG)
+rows = []
+for e, s in zip(entries, sweeps, strict=True):
+    current = float(dict(e[1])["lr"])
+    edge = s.best in (0, len(s.lrs) - 1)
+    rows.append({
+        "optimizer": SPECS[e[0]].display_name, "name": e[0],
+        "best rate": s.best_lr,
+        "final loss gap there": s.final_gap[s.best] if s.best >= 0 else None,
+        "diverged rates": int(s.diverged.sum()),
+        "note": ("every rate diverged" if s.best < 0 else
+                 "best is at the edge of the range: widen it" if edge else ""),
+        "your rate": current,
+    })
+table = pd.DataFrame(rows)
+colors = [optimizer_color(n) for n in table.pop("name")]
+st.dataframe(table.style.apply(lambda col: [f"color: {c}; font-weight: 600" for c in colors],
+                               subset=["optimizer"]).format(
+    {"best rate": "{:.4g}", "final loss gap there": "{:.3g}", "your rate": "{:.4g}"},
+    na_rep="—"), hide_index=True, width="stretch")
+st.caption(f"Final loss gap = loss after {steps} steps minus the global minimum's value. "
+           f"Steps to tolerance: first step with a gap below {sweeps[0].tol:g}. ✕ marks rates "
+           "that blew up (the loss became infinite or the walker left the map by far).")
+
+# 3. auto-tune ------------------------------------------------------------------------------------
+st.header("Fair auto-tune")
+st.markdown(
+    "One click finds each optimizer's best rate **on this landscape, from this start**, judged by "
+    f"the loss after all {steps} steps, not by how fast it starts (which would favour rates "
+    "that rush ahead and then bounce). Two batched sweeps per optimizer: a coarse one over your "
+    "range, then a fine one around the winner."
+)
+tune_key = (surface, tuple(entries), start, int(steps), lr_min, lr_max, n_sweep, extra)
+if st.button("Tune every optimizer", type="primary", key="lab.tune"):
+    with st.spinner("Tuning…"):
+        st.session_state["lab.tuned"] = (tune_key, [
+            lab_compute.tune(surface, e, *run_args, (lr_min, lr_max, n_sweep), *extra)
+            for e in entries])
+tuned_entry = st.session_state.get("lab.tuned")
+if tuned_entry is not None and tuned_entry[0] == tune_key:
+    tuned = tuned_entry[1]
+    hp_tuned = {n: dict(hp) for n, hp in racers}
+    rows = []
+    for t in tuned:
+        if t.lr is not None:
+            hp_tuned[t.optimizer]["lr"] = float(f"{t.lr:.4g}")
+        rows.append({"optimizer": SPECS[t.optimizer].display_name,
+                     "tuned rate": t.lr, "final loss gap": t.final_gap,
+                     "your rate": float(state.hparams[t.optimizer]["lr"])})
+    st.dataframe(pd.DataFrame(rows).style.format(
+        {"tuned rate": "{:.4g}", "final loss gap": "{:.3g}", "your rate": "{:.4g}"},
+        na_rep="every rate diverged"), hide_index=True, width="stretch")
+    tuned_state = RaceState(**{**state.__dict__, "hparams": hp_tuned})
+    st.link_button("Race the tuned optimizers  →", race_url(tuned_state, SPECS),
+                   type="primary")
+elif tuned_entry is not None:
+    st.caption("Settings changed since the last tuning; press the button again.")
+
+# 4. schedules ------------------------------------------------------------------------------------
+st.header("Schedules: a learning rate that changes over time")
+st.markdown(
+    "A **schedule** changes η as training goes on: big strides early to travel, small strides late "
+    "to settle. The article's advice is a switch: **Adam first** (fast, rough) **then SGD** "
+    "(slow, careful). Left: the rate each optimizer used at every step; right: its loss."
+)
+controls.init("lab.schedule", "constant")
+sc1, sc2 = st.columns([1, 2])
+with sc1:
+    schedule = st.selectbox("Schedule", list(SCHEDULES), key="lab.schedule")
+    sched_hp = {}
+    for h in SCHEDULE_HPARAMS[schedule]:
+        key = f"lab.schedule.{schedule}.{h.name}"
+        controls.init(key, h.default)
+        sched_hp[h.name] = controls.hparam_control(schedule, h, key)
+    show_switch = st.toggle("Compare with Adam → SGD", value=True, key="lab.switch")
+curves = []
+switch_step = None
+for e in entries:
+    name, items = e
+    hp = dict(items)
+    try:
+        lr_sched = optimizers.get_schedule(schedule, lr=float(hp["lr"]), **sched_hp)
+        traj = optimizers.run(optimizers.get_optimizer(name, **{**hp, "lr": lr_sched}), obj,
+                              np.asarray(start), int(steps), seed=seed, noise=noise,
+                              batch_size=batch_size)
+    except ValueError as err:
+        st.warning(f"{SPECS[name].display_name}: this schedule is not allowed ({err}).")
+        continue
+    curves.append({"optimizer": name, "label": f"{SPECS[name].display_name} ({schedule})",
+                   "lr": traj.lr, "gap": np.maximum(traj.losses - lab.loss_floor(obj), 0.0)})
+    if traj.switch_step is not None:
+        switch_step = traj.switch_step
+if show_switch and "adam_then_sgd" not in names:
+    ats = compute.entry("adam_then_sgd", {**optimizers.OPTIMIZERS["adam_then_sgd"].defaults(),
+                                          **defaults.get("adam_then_sgd", {}),
+                                          "switch_step": max(1, int(steps) // 4)})
+    traj = compute.trajectory(surface, "", ats, start, int(steps), seed, noise, batch_size)
+    curves.append({"optimizer": "adam_then_sgd", "label": "Adam → SGD",
+                   "lr": traj.lr, "gap": np.maximum(traj.losses - lab.loss_floor(obj), 0.0)})
+    switch_step = traj.switch_step
+with sc2:
+    st.plotly_chart(schedule_figure(curves, switch_step), key="lab.schedule_fig", config=CFG)
+
+own.update({"focus": focus, "schedule": schedule})
+own.update({f"{SCHEDULE_PREFIX}{k}": format_hparam(v) for k, v in sched_hp.items()
+            if v != next(h.default for h in SCHEDULE_HPARAMS[schedule] if h.name == k)})
+st.query_params.from_dict({**race_query(state, SPECS), **own_query(own)})
