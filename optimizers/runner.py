@@ -1,9 +1,9 @@
 """``run``: drive an optimizer over an objective from one start or a batch of starts.
 
 All starts move together as one (B, D) array. Step t (0-based) goes from points[t] to
-points[t+1] with learning rate lr[t]. Losses are the full objective value at every point; they and
-the divergence checks are computed after the loop, in vectorized chunks, which is exact because a
-diverged path is frozen at its last good point and no path influences another.
+points[t+1] with learning rate lr[t]. Losses are the full objective value at every point. The
+divergence checks run after the loop, in vectorized chunks, which is exact because a diverged path
+is frozen at its last good point and no path influences another.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from optimizers.trajectory import Trajectory
 
 DEFAULT_BOUND = 1e6
 _CHUNK = 1 << 14  # parameter values per loss evaluation (cache-sized chunks are fastest)
+_IN_LOOP_LOSSES = 1 << 12  # batches with this many parameter values record losses in the loop
 
 
 def _box(domain: Any, d: int) -> tuple[np.ndarray, np.ndarray]:
@@ -29,12 +30,19 @@ def _box(domain: Any, d: int) -> tuple[np.ndarray, np.ndarray]:
     return box[:, 0], box[:, 1]
 
 
-def _descend(opt: Optimizer, objective, x, steps, seed, noise, batch_size) -> np.ndarray:
-    """The gradient loop; returns points (steps+1, B, D)."""
+def _descend(opt: Optimizer, objective, x, steps, seed, noise, batch_size):
+    """The gradient loop; returns points (steps+1, B, D) and, for big batches, losses (steps+1, B).
+
+    A big batch records its losses inside the loop, while the points are still in cache; a small
+    one leaves them (None) to a single vectorized call afterwards, which costs less per point.
+    """
     points = np.empty((steps + 1, *x.shape))
     points[0] = x
     x = points[0]
-    grad, update = objective.grad, opt.update
+    losses = np.empty((steps + 1, x.shape[0])) if x.size >= _IN_LOOP_LOSSES else None
+    if losses is not None:
+        losses[0] = objective.value(x)
+    grad, update, value = objective.grad, opt.update, objective.value
     batches = None
     if batch_size is not None:
         n = getattr(objective, "n_samples", None)
@@ -50,7 +58,9 @@ def _descend(opt: Optimizer, objective, x, steps, seed, noise, batch_size) -> np
             g = g + noise * normals(keys, t, d)
         updates, state = update(g, state, x)
         x = np.add(x, updates, out=points[t + 1])
-    return points
+        if losses is not None:
+            losses[t + 1] = value(x)
+    return points, losses
 
 
 def _walk(walker: Walker, objective, x, steps, seed, domain):
@@ -183,8 +193,7 @@ def run(
     steps = int(steps)
     with np.errstate(all="ignore"):
         if optimizer.uses_gradient:
-            points = _descend(optimizer, objective, x, steps, seed, noise, batch_size)
-            losses = None
+            points, losses = _descend(optimizer, objective, x, steps, seed, noise, batch_size)
             evaluations = np.arange(steps + 1)
         else:
             points, losses = _walk(optimizer, objective, x, steps, seed, domain)

@@ -294,3 +294,16 @@ def test_bad_seed_and_mismatched_rates_are_refused():
         run("sgd", Quadratic(), [1.0, 1.0], 3, seed=1.5)
     with pytest.raises(ValueError, match="per-path lr"):
         run(get_optimizer("sgd", lr=np.full((3, 1), 0.1)), Quadratic(), np.zeros((2, 2)), 3)
+
+
+def test_big_batches_record_the_same_losses_and_divergence_as_single_runs():
+    """Big batches record losses inside the loop, small ones afterwards: same numbers."""
+    starts = np.random.default_rng(4).uniform(-2.5, 2.5, size=(2500, 2))
+    opt = get_optimizer("sgd", lr=2e-3)
+    big = run(opt, Rosenbrock(), starts, 40, noise=0.5)
+    assert 0 < np.sum(big.diverged_step >= 0) < 2500  # some blow up, some do not
+    for b in [0, 1, *np.flatnonzero(big.diverged_step >= 0)[:3]]:
+        alone = run(opt, Rosenbrock(), starts[b], 40, noise=0.5)
+        np.testing.assert_array_equal(big.points[:, b], alone.points)
+        np.testing.assert_array_equal(big.losses[:, b], alone.losses)
+        assert big.diverged_step[b] == alone.diverged_step
