@@ -102,6 +102,8 @@ def main() -> int:
         torch = None
         print("torch is not installed: skipping the PyTorch reference (pip install torch==2.13.0)")
 
+    versions = f"numpy {np.__version__}" + (f", torch {torch.__version__}" if torch else "")
+    print(f"{versions}; one thread each; every loop records points and losses; min of repeats")
     f, adam = Rosenbrock(), get_optimizer("adam", lr=LR, betas=BETAS, eps=EPS)
     start = np.array([-1.5, 2.0])
     ours, traj = best_of(lambda: run(adam, f, start, 1000), repeats * 4)
