@@ -3,6 +3,11 @@
 Hyperparameter names and defaults are torch.optim's. Where PyTorch's default learning rate is too
 small to move visibly on a unit-scale 2D surface in a few hundred steps, the default here is larger
 and the ``help`` text gives PyTorch's value.
+
+Adding an optimizer: write its transform builder ``(lr, **hparams) -> GradientTransformation`` in
+a family module (torch's order of operations, docstring with the rule), add an ``OptimizerSpec``
+below, and a case in ``tests/optimizers/reference_cases.py`` if PyTorch has it (then rerun
+``make_reference.py``). Registry-wide tests pick the new entry up by themselves.
 """
 
 from __future__ import annotations
