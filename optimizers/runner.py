@@ -30,7 +30,15 @@ def _box(domain: Any, d: int) -> tuple[np.ndarray, np.ndarray]:
     return box[:, 0], box[:, 1]
 
 
-def _descend(opt: Optimizer, objective, x, steps, seed, noise, batch_size):
+def _descend(
+    opt: Optimizer,
+    objective: Any,
+    x: np.ndarray,
+    steps: int,
+    seed: int,
+    noise: float,
+    batch_size: int | None,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """The gradient loop; returns points (steps+1, B, D) and, for big batches, losses (steps+1, B).
 
     A big batch records its losses inside the loop, while the points are still in cache; a small
@@ -63,7 +71,9 @@ def _descend(opt: Optimizer, objective, x, steps, seed, noise, batch_size):
     return points, losses
 
 
-def _walk(walker: Walker, objective, x, steps, seed, domain):
+def _walk(
+    walker: Walker, objective: Any, x: np.ndarray, steps: int, seed: int, domain: Any
+) -> tuple[np.ndarray, np.ndarray]:
     """The gradient-free loop; returns points (steps+1, B, D) and losses (steps+1, B)."""
     d = x.shape[-1]
     if domain is None:
@@ -84,7 +94,9 @@ def _walk(walker: Walker, objective, x, steps, seed, domain):
     return points, losses
 
 
-def _values_and_faults(objective, points: np.ndarray, losses, bound: float):
+def _values_and_faults(
+    objective: Any, points: np.ndarray, losses: np.ndarray | None, bound: float
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Full-objective losses (if not given) and a (T, B) mask of bad points (None: all good).
 
     Works in chunks of steps; the per-path mask is only built when some chunk has a bad value.
