@@ -17,9 +17,10 @@ import numpy as np
 import sympy as sp
 
 from landscape.base import Domain, Surface
+from landscape.expression_functions import ExpressionError, X, Y
 from landscape.expression_minima import default_start, find_minima, fine_grid, wants_log_scale
 from landscape.expression_numeric import Program
-from landscape.expression_parse import MAX_LENGTH, ExpressionError, X, Y, parse
+from landscape.expression_parse import MAX_LENGTH, parse
 
 __all__ = ["DEFAULT_DOMAIN", "ExpressionError", "ExpressionSurface", "from_expression"]
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from landscape.expression_parse import ExpressionError, Max2, Min2, RealAbs, Sign, Step, X, Y
+from landscape.expression_functions import ExpressionError, Max2, Min2, RealAbs, Sign, Step, X, Y
 
 UNARY: dict[type, Callable[[np.ndarray], np.ndarray]] = {
     sp.sin: np.sin,

@@ -15,137 +15,23 @@ import keyword
 import math
 import re
 import warnings
-from collections.abc import Callable
 
+import numpy as np
 import sympy as sp
+
+from landscape.expression_functions import FUNCTIONS, NAMES, ExpressionError
+from landscape.expression_numeric import Program
 
 MAX_LENGTH = 500
 MAX_NODES = 300
 MAX_DEPTH = 50
 MAX_TOWER = 3  # a ** b ** c ** d is the tallest power tower accepted
 MAX_EXPONENT = 100.0  # |exponent| bound for constant exponents
-MAX_LOG10 = 300.0  # constant powers may not exceed 1e300 in magnitude
+MAX_LOG10 = 300.0  # constant parts may not exceed 1e300 in magnitude (SymPy would hang on them)
 MAX_INT_BITS = 100  # integer literals: about 30 decimal digits
-
-X = sp.Symbol("x", real=True)
-Y = sp.Symbol("y", real=True)
 
 EXAMPLE = "e.g. x**2 + 3*y**2 or sin(x)*cos(y)"
 
-
-class ExpressionError(ValueError):
-    """A typed formula was refused; the message says what is wrong and what is allowed."""
-
-
-# --- functions whose derivative SymPy would phrase with re/im or assumption queries: our own ---
-
-
-class _Named(sp.Function):
-    """A SymPy function printed as ``text_name(...)`` and ``latex_name(...)``. Constant arguments
-    are folded by the builder (``_folding``), so no automatic simplification is defined here."""
-
-    text_name = ""
-    latex_name = ""
-
-    def _latex(self, printer: sp.printing.latex.LatexPrinter, exp: str | None = None) -> str:
-        inner = ", ".join(printer._print(arg) for arg in self.args)
-        if self.latex_name == "|":
-            tex = rf"\left|{{{inner}}}\right|"
-        else:
-            tex = rf"{self.latex_name}\left({inner}\right)"
-        if exp is None:
-            return tex
-        return rf"{tex}^{{{exp}}}" if self.latex_name == "|" else rf"\left({tex}\right)^{{{exp}}}"
-
-    def _sympystr(self, printer: sp.printing.str.StrPrinter) -> str:
-        return f"{self.text_name}({', '.join(printer._print(arg) for arg in self.args)})"
-
-
-class RealAbs(_Named):
-    """|u| for real u; d|u| = sign(u) du (SymPy's Abs would bring in re/im)."""
-
-    nargs = 1
-    text_name, latex_name = "abs", "|"
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return Sign(self.args[0])
-
-
-class Sign(_Named):
-    """sign(u) in {-1, 0, 1}; derivative 0 almost everywhere."""
-
-    nargs = 1
-    text_name, latex_name = "sign", r"\operatorname{sign}"
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return sp.Integer(0)
-
-
-class Step(_Named):
-    """Heaviside step: 1 for u > 0, 0 for u < 0, 1/2 at 0 (the derivative of max/min, a.e.)."""
-
-    nargs = 1
-    text_name, latex_name = "step", r"\theta"
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return sp.Integer(0)
-
-
-class Max2(_Named):
-    """max(a, b); d max = step(a - b) da + step(b - a) db."""
-
-    nargs = 2
-    text_name, latex_name = "max", r"\max"
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        a, b = self.args
-        return Step(a - b) if argindex == 1 else Step(b - a)
-
-
-class Min2(_Named):
-    """min(a, b); d min = step(b - a) da + step(a - b) db."""
-
-    nargs = 2
-    text_name, latex_name = "min", r"\min"
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        a, b = self.args
-        return Step(b - a) if argindex == 1 else Step(a - b)
-
-
-def _folding(func: type[_Named], numeric: Callable[..., sp.Expr]) -> Callable[..., sp.Expr]:
-    """Build ``func(*args)``, or ``numeric(*args)`` when every argument is a number."""
-
-    def build(*args: sp.Expr) -> sp.Expr:
-        if all(isinstance(arg, sp.Number) for arg in args):
-            return numeric(*args)
-        return args[0] if len(args) == 2 and args[0] == args[1] else func(*args)
-
-    return build
-
-
-FUNCTIONS: dict[str, tuple[int, Callable[..., sp.Expr]]] = {
-    "sin": (1, sp.sin),
-    "cos": (1, sp.cos),
-    "tan": (1, sp.tan),
-    "exp": (1, sp.exp),
-    "log": (1, sp.log),
-    "ln": (1, sp.log),
-    "sqrt": (1, sp.sqrt),
-    "abs": (1, _folding(RealAbs, abs)),
-    "tanh": (1, sp.tanh),
-    "sinh": (1, sp.sinh),
-    "cosh": (1, sp.cosh),
-    "arctan": (1, sp.atan),
-    "atan": (1, sp.atan),
-    "arcsin": (1, sp.asin),
-    "asin": (1, sp.asin),
-    "arccos": (1, sp.acos),
-    "acos": (1, sp.acos),
-    "min": (2, _folding(Min2, sp.Min)),
-    "max": (2, _folding(Max2, sp.Max)),
-}
-NAMES: dict[str, sp.Expr] = {"x": X, "y": Y, "pi": sp.pi, "e": sp.E, "E": sp.E}
 
 ALLOWED = (
     "Allowed: numbers, x, y, pi, e, + - * / ** ^ and parentheses, and the functions "
@@ -333,7 +219,27 @@ class _Builder:
         col = getattr(node, "col_offset", None)
         return _refuse(message, self.text, None if col is None else self.columns[col])
 
+    def snippet(self, node: ast.AST) -> str:
+        """The user's own text for ``node`` (shortened), to quote in a message."""
+        start, end = self.columns[node.col_offset], self.columns[node.end_col_offset]
+        text = self.text[start:end]
+        return f"'{text}'" if len(text) <= 30 else f"'{text[:27]}...'"
+
     def build(self, node: ast.AST) -> tuple[sp.Expr, int]:
+        """Build ``node``; constant parts must be real and below 1e300 in magnitude, because
+        SymPy evaluates constants exactly (``sin(exp(exp(100)))`` would never finish)."""
+        expr, tower = self.node(node)
+        if not expr.free_symbols:
+            value = _constant(expr)
+            if math.isnan(value):
+                raise self.refuse(f"{self.snippet(node)} is not a real number "
+                                  "(a root or log of a negative number?)", node)
+            if not abs(value) <= 10**MAX_LOG10:
+                raise self.refuse(f"{self.snippet(node)} is too large (beyond 1e{MAX_LOG10:g})",
+                                  node)
+        return expr, tower
+
+    def node(self, node: ast.AST) -> tuple[sp.Expr, int]:
         if isinstance(node, ast.Constant):
             return self.constant(node), 0
         if isinstance(node, ast.Name):
@@ -402,14 +308,12 @@ class _Builder:
         if tower > MAX_TOWER:
             raise self.refuse("powers are stacked too high (a**b**c**d is the limit)", node)
         if not exponent.free_symbols:
-            e = _number(exponent)
-            if not math.isfinite(e) and exponent.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I):
-                raise self.refuse("the exponent is undefined (division by zero?)", node.right)
-            if not math.isfinite(e) or abs(e) > MAX_EXPONENT:
-                raise self.refuse(f"the exponent {sp.sstr(exponent)} is too large "
-                                  f"(at most {MAX_EXPONENT:g} in size)", node.right)
+            e = _constant(exponent)
+            if abs(e) > MAX_EXPONENT:
+                raise self.refuse(f"the exponent {self.snippet(node.right)} (= {e:.6g}) is too "
+                                  f"large (at most {MAX_EXPONENT:g} in size)", node.right)
             if not base.free_symbols:
-                b = abs(_number(base))
+                b = abs(_constant(base))
                 size = abs(e) * math.log10(b) if b > 0 else 0.0
                 if not math.isfinite(size) or size > MAX_LOG10:
                     raise self.refuse(f"this power is too large (beyond 1e{MAX_LOG10:g})", node)
@@ -437,10 +341,7 @@ class _Builder:
         return builder(*(expr for expr, _ in built)), max(t for _, t in built)
 
 
-def _number(expr: sp.Expr) -> float:
-    """Float value of a constant SymPy expression (nan if not real, inf if too large)."""
-    try:
-        value = complex(expr.evalf(20))
-    except (OverflowError, TypeError, ValueError):
-        return math.inf
-    return value.real if abs(value.imag) <= 1e-12 * (1 + abs(value.real)) else math.nan
+def _constant(expr: sp.Expr) -> float:
+    """Float64 value of a constant SymPy expression by the NumPy program (no SymPy evalf, which
+    can take forever); ExpressionError if it is undefined or imaginary."""
+    return float(Program([expr])(np.float64(0.0), np.float64(0.0))[0])
