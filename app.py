@@ -10,5 +10,6 @@ st.navigation(
         st.Page("pages/learning_rate.py", title="Learning-rate lab", icon="🎚️",
                 url_path="learning_rate"),
         st.Page("pages/basins.py", title="Basins of attraction", icon="🗺️", url_path="basins"),
+        st.Page("pages/concepts.py", title="Concepts tour", icon="🎓", url_path="concepts"),
     ]
 ).run()

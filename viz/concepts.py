@@ -46,10 +46,25 @@ def altitude_figure(grid: Grid, points: np.ndarray, losses: np.ndarray, step: in
         margin={"l": 0, "r": 0, "t": 30, "b": 0},
         scene={"xaxis_title": "x", "yaxis_title": "y",
                "zaxis_title": "altitude (log loss)" if grid.log_scale else "altitude (loss)",
-               "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.0}},
+               "camera": {"eye": side_view(points, grid.domain)},
                "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}},
     )
     return fig
+
+
+def side_view(points: np.ndarray, domain: Any) -> dict[str, float]:
+    """A camera eye that looks at the path from the side (perpendicular to its overall direction in
+    the plane, normalised by the domain), so "going down" is seen, not foreshortened."""
+    (x0, x1), (y0, y1) = domain
+    pts = np.asarray(points, float)
+    finite = pts[np.all(np.isfinite(pts), axis=1)]
+    d = (finite[-1] - finite[0]) / [x1 - x0, y1 - y0] if len(finite) > 1 else np.zeros(2)
+    if not np.any(d):
+        d = np.array([1.0, 0.0])
+    side = np.array([d[1], -d[0]]) / np.hypot(*d)
+    if side[1] > 0:  # prefer looking from the front (negative y), as Plotly's default does
+        side = -side
+    return {"x": float(1.9 * side[0]), "y": float(1.9 * side[1]), "z": 1.1}
 
 
 def _to_height(grid: Grid, losses: np.ndarray) -> np.ndarray:
@@ -63,15 +78,17 @@ def _to_height(grid: Grid, losses: np.ndarray) -> np.ndarray:
 def map_figure(grid: Grid, paths: Sequence[dict[str, Any]], minima: Sequence[MinimumLike],
                start: tuple[float, float] | None = None, height: int = SMALL) -> go.Figure:
     """A static 2D map with a few paths (or visited points): ``paths`` are dicts with
-    ``optimizer``, ``label``, ``points`` (N, 2) and optional ``mode`` ("lines+markers" default)."""
+    ``optimizer``, ``label``, ``points`` (N, 2) and optional ``mode`` ("lines+markers" default),
+    ``color`` and ``dash``."""
     (x0, x1), (y0, y1) = grid.domain
     fig = go.Figure()
     for p in paths:
-        color = optimizer_color(p["optimizer"])
+        color = p.get("color") or optimizer_color(p["optimizer"])
         pts = np.asarray(p["points"], float)
         fig.add_trace(go.Scatter(
             x=pts[:, 0], y=pts[:, 1], mode=p.get("mode", "lines+markers"), name=p["label"],
-            line={"color": color, "width": 2}, marker={"size": 4, "color": color},
+            line={"color": color, "width": 2, "dash": p.get("dash", "solid")},
+            marker={"size": 4, "color": color},
             opacity=p.get("opacity", 1.0),
             hovertemplate="(%{x:.3g}, %{y:.3g})<extra>" + p["label"] + "</extra>",
         ))
@@ -111,7 +128,7 @@ def curves_figure(curves: Sequence[dict[str, Any]], x_title: str, y_title: str,
         ))
     for x, text in vlines:
         fig.add_vline(x=x, line={"dash": "dash", "color": rgba("#111111", 0.6)},
-                      annotation_text=text, annotation_position="top")
+                      annotation_text=text, annotation_position="bottom right")
     if shade_every and curves:
         x_max = max(float(np.max(c["x"])) for c in curves)
         k = 0
@@ -151,4 +168,45 @@ def stride_figure(xs: np.ndarray, fx: np.ndarray, iterates: np.ndarray, f_iterat
     fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40},
                       xaxis={"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x"}},
                       yaxis={"range": [lo - 0.05 * (hi - lo), hi], "title": {"text": "loss"}})
+    return fig
+
+
+def backprop_figure(probs: np.ndarray, label: int, grad_logits: np.ndarray,
+                    grad_weight: np.ndarray, grad_bias: np.ndarray,
+                    height: int = SMALL) -> go.Figure:
+    """Back-propagation as responsibility, for one example through a linear classifier.
+
+    Left: softmax probabilities (the true class outlined; the loss is -log of its bar).
+    Right: |dL/dw| for every weight and bias: the bigger the bar, the bigger its correction.
+    """
+    from plotly.subplots import make_subplots
+
+    k = len(probs)
+    classes = [f"class {c}" for c in range(k)]
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.4, 0.6], horizontal_spacing=0.12,
+                        subplot_titles=("softmax probabilities p", "responsibility |∂loss/∂w|"))
+    fig.add_trace(go.Bar(
+        x=classes, y=probs, name="p(class)",
+        marker={"color": ["#2E9E44" if c == label else "#BBBBBB" for c in range(k)],
+                "line": {"color": "#111111", "width": [2.5 if c == label else 0
+                                                       for c in range(k)]}},
+        customdata=np.asarray(grad_logits), showlegend=False,
+        hovertemplate="%{x}<br>p = %{y:.3f}<br>∂loss/∂logit = p − [true] = %{customdata:.3f}"
+                      "<extra></extra>",
+    ), row=1, col=1)
+    names, values = [], []
+    for c in range(k):
+        for j in range(grad_weight.shape[1]):
+            names.append(f"w[{c},{j}]")
+            values.append(abs(float(grad_weight[c, j])))
+        names.append(f"b[{c}]")
+        values.append(abs(float(grad_bias[c])))
+    fig.add_trace(go.Bar(
+        x=names, y=values, name="|∂loss/∂w|", showlegend=False,
+        marker={"color": [rgba("#D55E00", 0.85)] * len(values)},
+        hovertemplate="%{x}: %{y:.3g}<extra></extra>",
+    ), row=1, col=2)
+    fig.update_yaxes(range=[0, 1], row=1, col=1)
+    fig.update_layout(**base_layout(height))
+    fig.update_layout(margin={"l": 40, "r": 10, "t": 50, "b": 40}, bargap=0.25)
     return fig

@@ -8,9 +8,11 @@ Junk never raises: it becomes the default plus a warning that names the paramete
 
 from __future__ import annotations
 
+import ast
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -102,3 +104,23 @@ def own_query(values: Mapping[str, Any]) -> dict[str, str]:
     for key, value in values.items():
         out[key] = repr(float(value)) if isinstance(value, float) else str(value)
     return out
+
+
+def registered_page(url_path: str, app: Path | None = None) -> str | None:
+    """The script of the page registered in app.py under ``url_path`` (``st.Page(..., url_path=)``),
+    read with ``ast`` at render time; None while that page does not exist yet."""
+    app = app or Path(__file__).resolve().parents[2] / "app.py"
+    try:
+        tree = ast.parse(app.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return None
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page"):
+            continue
+        kw = {k.arg: k.value for k in node.keywords}
+        target = kw.get("url_path")
+        if (isinstance(target, ast.Constant) and target.value == url_path and node.args
+                and isinstance(node.args[0], ast.Constant)):
+            script = str(node.args[0].value)
+            return script if (app.parent / script).exists() else None
+    return None

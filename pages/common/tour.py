@@ -102,3 +102,43 @@ def epoch_curve(name: str, label: str, objective: Any, start: np.ndarray, epochs
     gap = np.maximum(np.asarray(traj.losses) - loss_floor(objective), 0.0)
     switch = None if traj.switch_step is None else traj.switch_step / per
     return Curve(name, label, x, gap, np.asarray(traj.points), switch)
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """One example through the smallest neural network (a linear classifier), forward and back.
+
+    ``probs`` = softmax(logits); ``loss`` = -log probs[label]; ``grad_logits`` = probs - onehot
+    (each output's share of the blame); ``grad_weight`` (k, 2) and ``grad_bias`` (k,) = how much each
+    weight is to blame for this example's loss, so how much its update will be.
+    """
+
+    x: np.ndarray
+    label: int
+    probs: np.ndarray
+    loss: float
+    grad_logits: np.ndarray
+    grad_weight: np.ndarray
+    grad_bias: np.ndarray
+    accuracy: float
+
+
+def responsibility(example: int, trained_steps: int, *, n_samples: int = 150, seed: int = 0,
+                   lr: float = 0.05) -> Responsibility:
+    """Train a linear classifier on three blobs with Adam for ``trained_steps`` steps, then trace
+    example ``example``'s forward pass (logits -> softmax -> -log p) and its back-propagation."""
+    from landscape.datasets import make_dataset
+    from landscape.network import MLP
+
+    X, y = make_dataset("blobs", n_samples=n_samples, noise=1.0, seed=seed)
+    net = MLP(X, y, hidden=())
+    theta = net.init_params(seed=seed)
+    if trained_steps > 0:
+        theta = np.asarray(run(get_optimizer("adam", lr=lr), net, theta, trained_steps,
+                               seed=seed).points)[-1]
+    i = int(np.clip(example, 0, len(y) - 1))
+    trace = net.backprop_trace(theta, X[i], int(y[i]))
+    out = trace.layers[-1]
+    return Responsibility(x=X[i], label=int(y[i]), probs=trace.probs, loss=trace.loss,
+                          grad_logits=out.grad_z, grad_weight=out.grad_weight,
+                          grad_bias=out.grad_bias, accuracy=float(net.accuracy(theta)))

@@ -1,0 +1,306 @@
+"""A guided tour of the study note's ideas: each one a short explanation beside a live figure.
+
+Every figure is computed by the same packages as the rest of the app (landscape, optimizers, viz);
+every control is in the URL so a student can share the exact picture they are looking at.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import landscape
+from optimizers import OPTIMIZERS
+from pages.common import compute, lab_compute, tour
+from pages.common.lab_state import (
+    Param,
+    own_query,
+    parse_choice,
+    parse_params,
+    registered_page,
+    split_query,
+)
+from pages.common.outcomes import default_tolerance
+from pages.common.presets import preset_for
+from viz.concepts import (
+    altitude_figure,
+    backprop_figure,
+    curves_figure,
+    map_figure,
+    stride_figure,
+)
+from viz.style import optimizer_color
+
+SURFACES = {n: s.title for n, s in landscape.SURFACES.items()}
+DATA = "linear_regression"
+EPOCHS = 30
+PARAMS = {
+    "step": Param("step", 60, 0, 300, True),
+    "budget": Param("budget", 300, 20, 2000, True),
+    "example": Param("example", 0, 0, 149, True),
+    "trained": Param("trained", 0, 0, 500, True),
+    "stride": Param("stride", 0.5, 0.01, 2.5),
+    "batch": Param("batch", 10, 1, compute.DATA_SAMPLES, True),
+    "switch": Param("switch", 10, 1, EPOCHS - 1, True),
+}
+DEFAULT_SURFACE = "two_basins"
+ALTITUDE_STEPS = 300
+CFG = {"displaylogo": False}
+#: Rates for the data-driven sections (linear regression, minibatches of 10), checked by running
+#: them: Adam at 0.3 is near the bottom within 10 epochs and then wanders; SGD at 0.05 is slower
+#: but settles; Adam(0.3) then SGD(0.01) from epoch 10 ends lowest.
+ADAM_LR, SGD_LR, SWITCH_SGD_LR = 0.3, 0.05, 0.01
+
+
+def seed_from_url() -> None:
+    query = {k: st.query_params[k] for k in st.query_params}
+    _, mine = split_query(query, {**PARAMS, "surface": None})
+    warnings: list[str] = [f"Unknown URL parameter {k[:30]!r}; ignored."
+                           for k in query if k not in mine]
+    values = parse_params(mine, PARAMS, warnings)
+    values["surface"] = parse_choice(mine, "surface", SURFACES, DEFAULT_SURFACE, warnings)
+    for key, value in values.items():
+        st.session_state[f"tour.{key}"] = value
+    st.session_state["tour.warnings"] = warnings
+    st.session_state["tour.seeded"] = True
+
+
+def section(title: str, text: str):
+    """A heading, then (explanation | figure) columns; returns the figure column."""
+    st.header(title)
+    left, right = st.columns([2, 3], gap="large")
+    left.markdown(text)
+    return left, right
+
+
+if "tour.seeded" not in st.session_state:
+    seed_from_url()
+
+st.title("Concepts: the study note, one idea at a time")
+st.markdown(
+    "Each idea from the note gets a few sentences and a small live figure. Move the controls and "
+    "watch the idea happen: every number here comes from the same optimizers and landscapes as "
+    "the race."
+)
+for message in st.session_state.pop("tour.warnings", []):
+    st.warning(message)
+
+# 1. loss = altitude ------------------------------------------------------------------------------
+left, right = section("1. The loss is your altitude", """
+Training a model is **walking down a mountain in fog**. The **loss** tells you how high you stand:
+the worse the model, the higher you are. Loss 0 (or the lowest value there is) is the
+**global minimum**, the valley floor. A hollow that only *looks* like the bottom from inside is a
+**local minimum**: every step from there goes up, so a walker that only goes down is stuck.
+
+Drag the slider to move the walker (plain gradient descent) along its path and watch the altitude
+drop. On *Two basins* it settles in the near, shallow hollow: a local minimum.
+""")
+with left:
+    surface = st.selectbox("Landscape", list(SURFACES), key="tour.surface",
+                           format_func=lambda n: SURFACES[n])
+    step = st.slider("Walker's step", 0, ALTITUDE_STEPS, key="tour.step")
+obj = compute.get_landscape(surface)
+preset = preset_for(surface, obj, OPTIMIZERS)
+gd = compute.entry("sgd", {"lr": preset.hparams["sgd"]["lr"]})
+start = preset.start
+walk = compute.trajectory(surface, "", gd, start, ALTITUDE_STEPS, 0, 0.0, None)
+with right:
+    st.plotly_chart(altitude_figure(compute.landscape_grid(surface, "", 60),
+                                    np.asarray(walk.points), np.asarray(walk.losses), step,
+                                    optimizer_color("sgd")), key="tour.altitude", config=CFG)
+    st.caption(f"Step {step}: loss {float(walk.losses[step]):.4g} "
+               f"(global minimum {obj.min_value:.4g}).")
+
+# 2. trial and error vs gradients ---------------------------------------------------------------
+left, right = section("2. Three ways down: trial and error vs the gradient", """
+- **Random search** tries random points anywhere and keeps the best. Lucky: fast. Unlucky: forever.
+- **Random local search** tries a small random step and keeps it only if the loss went down;
+  otherwise it steps back. Fewer wasted tries, still blind.
+- **Gradient descent** *computes* the steepest downhill direction (the partial derivatives) and
+  steps that way: no trial and error.
+
+All three get the **same budget of evaluations** (each try or gradient costs one: the note's
+"trials"). The right plot shows the best loss found so far against trials used.
+""")
+with left:
+    budget = st.slider("Budget of evaluations", 20, 2000, key="tour.budget", step=10)
+tol = default_tolerance(obj.domain)
+curves = lab_compute.trials(surface, start, budget, float(preset.hparams["sgd"]["lr"]),
+                            float(preset.hparams["random_local_search"]["step_size"]), 0)
+with right:
+    a, b = st.columns(2)
+    a.plotly_chart(map_figure(compute.landscape_grid(surface), [
+        {"optimizer": c.optimizer, "label": c.label, "points": c.points,
+         "mode": "markers" if c.optimizer == "random_search" else "lines+markers",
+         "opacity": 0.6 if c.optimizer == "random_search" else 1.0} for c in curves],
+        obj.minima, start), key="tour.trials_map", config=CFG)
+    b.plotly_chart(curves_figure([{"optimizer": c.optimizer, "label": c.label, "x": c.x,
+                                   "y": c.gap} for c in curves],
+                                 "evaluations (trials)", "best loss − minimum"),
+                   key="tour.trials_curve", config=CFG)
+rows = []
+for c in curves:
+    near = np.flatnonzero(np.min([np.hypot(*(c.points - m.point).T) for m in obj.global_minima],
+                                 axis=0) <= tol)
+    rows.append({"method": c.label, "evaluations used": int(c.x[-1]),
+                 "best loss − minimum": float(c.gap[-1]),
+                 "trials to global min": int(c.x[near[0]]) if near.size else None})
+right.dataframe(pd.DataFrame(rows).astype({"trials to global min": "Int64"}).style.format(
+    {"best loss − minimum": "{:.3g}"}, na_rep="not within budget"),
+    hide_index=True, width="stretch")
+
+# 3. back-propagation ---------------------------------------------------------------------------
+nn_page = registered_page("neural_network")
+left, right = section("3. Back-propagation: who is to blame?", """
+A classifier turns an input into scores (**logits**), **softmax** turns the scores into
+probabilities, and the loss is **−log p(true class)** (cross-entropy): small when the model is
+confidently right, huge when it is confidently wrong.
+
+**Back-propagation** sends the blame backwards: the output's share is *p − [true class]*, and each
+weight gets blamed in proportion to how much it **contributed** to the mistake, so a weight with a
+large contribution gets a large correction. That is the steepest-descent direction, computed
+exactly, for every weight at once.
+
+Below: the smallest neural network (a linear classifier, 3 classes). Pick an example and train a
+little: as the model gets it right, p(true) → 1 and the blame shrinks to nothing.
+""")
+with left:
+    example = st.slider("Example", 0, 149, key="tour.example")
+    trained = st.slider("Training steps before we look (Adam)", 0, 500, key="tour.trained",
+                        step=10)
+    if nn_page:
+        st.page_link(nn_page, label="See it layer by layer on the neural-network page",
+                     icon="🧠")
+    else:
+        st.caption("Coming soon: the neural-network page shows the same blame flowing through "
+                   "hidden layers.")
+r = tour.responsibility(example, trained)
+with right:
+    st.plotly_chart(backprop_figure(r.probs, r.label, r.grad_logits, r.grad_weight, r.grad_bias),
+                    key="tour.backprop", config=CFG)
+    st.caption(f"True class {r.label}: p = {r.probs[r.label]:.3f}, loss = −log p = {r.loss:.3f}. "
+               f"Training accuracy after {trained} steps: {r.accuracy:.0%}.")
+
+# 4. learning rate = stride ---------------------------------------------------------------------
+left, right = section("4. The learning rate is your stride", """
+Each step moves by **η × slope**: on a steep slope you move far, on a gentle one a little.
+On this valley f(x) = x²/2 (slope = x):
+
+- η < 1: every step shortens the distance, **too small crawls**;
+- η = 1: one step lands exactly on the bottom;
+- 1 < η < 2: you **overshoot** and bounce from side to side, getting closer;
+- η > 2: every bounce is bigger than the last, you **explode**.
+
+0.1 is a common first guess on real problems. The [learning-rate lab](learning_rate) runs dozens
+of rates on any landscape at once.
+""")
+with left:
+    lr = st.slider("Learning rate η", 0.01, 2.5, key="tour.stride", step=0.01)
+xs_it, fs_it, gone = tour.stride(lr, 12)
+xs = np.linspace(-4.5, 4.5, 200)
+with right:
+    shown = np.clip(xs_it, -4.5, 4.5)
+    st.plotly_chart(stride_figure(xs, 0.5 * xs**2, shown, 0.5 * shown**2, "sgd", f"η = {lr:g}"),
+                    key="tour.stride_fig", config=CFG)
+    st.caption(f"After 12 steps: x = {xs_it[-1]:.3g}" + (f" (blew up at step {gone})"
+                                                         if gone >= 0 else "") + ".")
+
+# 5. GD vs SGD ----------------------------------------------------------------------------------
+data = compute.get_landscape(DATA)
+data_start = tuple(preset_for(DATA, data, OPTIMIZERS).start)
+left, right = section("5. Gradient descent vs stochastic gradient descent", f"""
+On real data the loss is an **average over all examples**. Here: fitting a line y = w·x + b to
+{data.n_samples} noisy points, so the landscape is over (w, b).
+
+- **Gradient descent (GD)** uses *all* examples for every step: exact, but one step per pass.
+- **Stochastic gradient descent (SGD)** uses a small random **minibatch** per step: each step is a
+  noisy guess, but you take many per pass, so it usually gets down much sooner, then jitters
+  around the bottom.
+
+Same learning rate ({SGD_LR}), same {EPOCHS} passes over the data.
+""")
+with left:
+    batch = st.slider("Minibatch size (SGD)", 1, compute.DATA_SAMPLES, key="tour.batch")
+sgd_items = (("lr", SGD_LR),)
+gd_curve = lab_compute.epoch_curve(DATA, "sgd", "GD (full batch)", data_start, EPOCHS,
+                                   sgd_items, None, 0)
+sgd_curve = lab_compute.epoch_curve(DATA, "sgd", f"SGD (batch {batch})", data_start, EPOCHS,
+                                    sgd_items, int(batch), 0)
+gd_style = {"color": "#111111", "dash": "dash"}
+with right:
+    a, b = st.columns(2)
+    a.plotly_chart(map_figure(compute.landscape_grid(DATA), [
+        {"optimizer": "sgd", "label": "SGD", "points": sgd_curve.points, "mode": "lines"},
+        {"optimizer": "sgd", "label": "GD", "points": gd_curve.points, **gd_style}],
+        data.minima, data_start), key="tour.gd_map", config=CFG)
+    b.plotly_chart(curves_figure([
+        {"optimizer": "sgd", "label": sgd_curve.label, "x": sgd_curve.x, "y": sgd_curve.gap},
+        {"optimizer": "sgd", "label": gd_curve.label, "x": gd_curve.x, "y": gd_curve.gap,
+         **gd_style}], "epoch", "loss − minimum"), key="tour.gd_curve", config=CFG)
+
+# 6. Adam vs SGD --------------------------------------------------------------------------------
+left, right = section("6. Adam rushes, SGD is careful", f"""
+**Adam** gives every weight its own step size from the recent gradients: it races downhill at
+first, but near the bottom its steps stay about η long, so with noisy minibatches it
+**wanders** around the minimum. **SGD**'s steps shrink with the slope: slower, but **careful**
+near the bottom.
+
+Adam η = {ADAM_LR}, SGD η = {SGD_LR}, minibatches of {batch}.
+""")
+adam_curve = lab_compute.epoch_curve(DATA, "adam", f"Adam (η {ADAM_LR})", data_start, EPOCHS,
+                                     (("lr", ADAM_LR),), int(batch), 0)
+with right:
+    st.plotly_chart(curves_figure([
+        {"optimizer": "adam", "label": adam_curve.label, "x": adam_curve.x, "y": adam_curve.gap},
+        {"optimizer": "sgd", "label": f"SGD (η {SGD_LR})", "x": sgd_curve.x, "y": sgd_curve.gap},
+    ], "epoch", "loss − minimum"), key="tour.adam_sgd", config=CFG)
+
+# 7. Adam then SGD ------------------------------------------------------------------------------
+left, right = section("7. The switch: Adam first, then SGD", f"""
+The note's advice: use **Adam for roughly the first 10 epochs** (fast and rough), then
+**switch to SGD** (slow and accurate). Move the switch and compare the three curves at the
+end: the switch keeps Adam's fast start and SGD's calm finish.
+
+Adam η = {ADAM_LR}, then SGD η = {SWITCH_SGD_LR}.
+""")
+with left:
+    switch = st.slider("Switch to SGD after epoch", 1, EPOCHS - 1, key="tour.switch")
+both = lab_compute.epoch_curve(DATA, "adam_then_sgd", f"Adam → SGD at epoch {switch}",
+                               data_start, EPOCHS, (("lr", ADAM_LR), ("sgd_lr", SWITCH_SGD_LR)),
+                               int(batch), 0, float(switch))
+with right:
+    st.plotly_chart(curves_figure([
+        {"optimizer": "adam", "label": adam_curve.label, "x": adam_curve.x, "y": adam_curve.gap,
+         "width": 1},
+        {"optimizer": "sgd", "label": f"SGD (η {SGD_LR})", "x": sgd_curve.x, "y": sgd_curve.gap,
+         "width": 1},
+        {"optimizer": "adam_then_sgd", "label": both.label, "x": both.x, "y": both.gap,
+         "width": 3},
+    ], "epoch", "loss − minimum", vlines=[(both.switch_at or switch, "switch")]),
+        key="tour.switch_fig", config=CFG)
+    tail = max(1, len(both.gap) // 6)
+    st.caption("Average over the last sixth of training: "
+               + ", ".join(f"{name} {np.mean(g[-tail:]):.2g}" for name, g in (
+                   ("Adam", adam_curve.gap), ("SGD", sgd_curve.gap), ("Adam → SGD", both.gap)))
+               + ".")
+
+# 8. epochs -------------------------------------------------------------------------------------
+per = tour.steps_per_epoch(data.n_samples, int(batch))
+left, right = section("8. Epochs", f"""
+An **epoch** is one pass over the whole training set. With {data.n_samples} examples and
+minibatches of {batch}, one epoch is **{per} steps** (shaded bands). Advice like "Adam for
+10 epochs" is counted in passes, not steps, so it means the same whatever the batch size.
+
+Change the minibatch size in section 5 and watch the bands: smaller batches, more steps per
+epoch.
+""")
+with right:
+    steps_x = np.arange(len(sgd_curve.gap))
+    st.plotly_chart(curves_figure([
+        {"optimizer": "sgd", "label": sgd_curve.label, "x": steps_x, "y": sgd_curve.gap}],
+        "step", "loss − minimum", shade_every=float(per)), key="tour.epochs", config=CFG)
+
+st.query_params.from_dict(own_query({
+    "surface": surface, "step": step, "budget": budget, "example": example, "trained": trained,
+    "stride": lr, "batch": batch, "switch": switch}))
