@@ -1,0 +1,87 @@
+"""The basins page in AppTest: default render, URL parameters (valid and junk), a clicked cell."""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+import pytest
+
+from tests.app.conftest import app_test
+
+PAGE = "pages/basins.py"
+SMALL = {"grid": "20", "steps": "100"}
+
+
+def decode(v) -> np.ndarray:
+    """A figure array from Plotly JSON: a plain list or plotly 7's typed base64 ``bdata``."""
+    if isinstance(v, dict) and "bdata" in v:
+        arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return arr.reshape([int(s) for s in str(v["shape"]).split(",")]) if "shape" in v else arr
+    return np.asarray(v)
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def heat_z(spec: dict) -> np.ndarray:
+    """The heatmap's z, decoded."""
+    return decode(next(t for t in spec["data"] if t["type"] == "heatmap")["z"])
+
+
+def test_default_page_draws_one_map_per_default_optimizer_and_the_baselines() -> None:
+    at = app_test(PAGE).run()
+    assert not at.exception
+    assert len(charts(at)) == 3
+    table = at.dataframe[0].value
+    assert len(table) == 5
+    assert any("Random search" in m for m in table["method"])
+    assert at.query_params["surface"] == "two_basins"
+    assert at.query_params["grid"] == "60"
+    assert not at.warning
+
+
+def test_url_parameters_set_surface_grid_optimizers_and_rates() -> None:
+    query = {**SMALL, "surface": "himmelblau", "optimizers": "adam,sgd", "adam.lr": "0.05"}
+    at = app_test(PAGE, query).run()
+    assert not at.exception and not at.warning
+    maps = charts(at)
+    assert len(maps) == 2
+    assert heat_z(maps[0]).shape == (20, 20)
+    assert "Adam (lr 0.05)" in maps[0]["layout"]["title"]["text"]
+    assert at.query_params["adam.lr"] == "0.05"
+    assert at.query_params["steps"] == "100"
+    # Himmelblau: four global minima, so (almost) every cell is a success
+    assert at.dataframe[0].value["success rate"].iloc[0] > 0.9
+
+
+@pytest.mark.parametrize(("key", "bad"), [
+    ("grid", "NaN"), ("grid", "5000"), ("surface", "no_such_surface"), ("optimizers", "zzz"),
+    ("steps", "-3"), ("adam.lr", "1e999"), ("seed", "x"), ("formula", "x**2"),
+])
+def test_junk_parameters_warn_and_fall_back(key: str, bad: str) -> None:
+    at = app_test(PAGE, {**SMALL, key: bad}).run()
+    assert not at.exception
+    assert at.warning, f"no warning for {key}={bad}"
+    assert len(charts(at)) >= 1
+
+
+def test_a_clicked_cell_links_to_the_race_with_that_start_and_these_settings() -> None:
+    at = app_test(PAGE, {**SMALL, "optimizers": "adam,momentum"}).run()
+    at.session_state["basins.map.0"] = {"selection": {"points": [{"x": 1.9, "y": -1.5}],
+                                                      "point_indices": [0], "box": [],
+                                                      "lasso": []}}
+    at.run()
+    assert not at.exception
+    links = at.get("link_button")
+    assert len(links) == 1
+    url = urlsplit(links[0].proto.url)
+    assert url.path == "race"
+    q = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert q["start"] == "1.9,-1.5"
+    assert q["optimizers"] == "adam,momentum"
+    assert q["surface"] == "two_basins" and q["steps"] == "100"
+    assert float(q["adam.lr"]) == float(at.query_params["adam.lr"])
