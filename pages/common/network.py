@@ -1,0 +1,270 @@
+"""Training and landscape computation for the neural-network page, pure and cached.
+
+The pure functions (``split``, ``train``, ``boundaries``, ``landscape`` ...) take plain hashable
+keys and return frozen dataclasses of arrays; the ``cached_*`` wrappers are bounded
+``st.cache_data`` around them (``pages.common.limits.cache_bounds``), run inside ``heavy_slot``.
+
+Keys:
+
+- ``DataKey = (dataset, samples, noise, classes, data_seed)``: the data set and its 25% stratified
+  hold-out (``landscape.datasets``);
+- ``ArchKey = (hidden, activation, l2)``: the ``landscape.network.MLP``;
+- ``Entry = (optimizer, sorted hparam items)`` as in the race (``pages.common.compute.entry``).
+
+Every optimizer starts from the same initial weights ``net.init_params(seed)`` and sees the same
+minibatches (``run(..., batch_size, seed)``). A path of ``steps x n_params`` floats is bounded by
+``PATH_FLOATS`` (``clamp_epochs``); batched evaluations over many parameter vectors go in blocks of
+at most ``BLOCK_FLOATS`` activations, so a 3 x 64 network on 2000 points stays within memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import optimizers
+from landscape import nn_landscape
+from landscape.datasets import make_dataset, train_test_split
+from landscape.network import MLP, BackpropTrace
+from pages.common.compute import Entry
+from pages.common.limits import cache_bounds, heavy_slot
+from pages.common.network_state import TEST_FRACTION
+
+DataKey = tuple[str, int, float, int, int]
+ArchKey = tuple[tuple[int, ...], str, float]
+PATH_FLOATS = 8_000_000  # steps x parameters kept by one training run (64 MB)
+BLOCK_FLOATS = 1 << 22  # activations per batched evaluation block (32 MB)
+MAX_FRAMES = 40  # animation frames (epochs shown)
+PATH_SNAPSHOTS = 300  # path points kept for the landscape's PCA plane
+
+
+def split(data: DataKey) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``X_train, y_train, X_test, y_test`` of the data set ``data``."""
+    name, samples, noise, classes, seed = data
+    options = {"n_classes": classes} if name in ("spirals", "blobs") else {}
+    X, y = make_dataset(name, samples, noise, seed, **options)
+    return train_test_split(X, y, TEST_FRACTION, seed)
+
+
+def networks(data: DataKey, arch: ArchKey) -> tuple[MLP, MLP]:
+    """The training-set network and the same architecture on the test set."""
+    Xtr, ytr, Xte, yte = split(data)
+    hidden, activation, l2 = arch
+    net = MLP(Xtr, ytr, hidden, activation, l2, n_classes=data[3])
+    return net, net.with_data(Xte, yte)
+
+
+def clamp_epochs(epochs: int, steps_per_epoch: int, n_params: int) -> tuple[int, str | None]:
+    """Largest epoch count <= ``epochs`` whose path fits ``PATH_FLOATS``; a message if lowered."""
+    cap = max(1, PATH_FLOATS // max(1, steps_per_epoch * n_params))
+    if epochs <= cap:
+        return epochs, None
+    return cap, (f"{epochs} epochs of {steps_per_epoch} steps on {n_params:,} weights is more than "
+                 f"one run may keep; training {cap} epochs (a bigger batch allows more).")
+
+
+def frame_epochs(epochs: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
+    """Epochs shown as animation frames: all up to ``max_frames``, else evenly thinned (0 and the
+    last epoch always included)."""
+    if epochs + 1 <= max_frames:
+        return np.arange(epochs + 1)
+    return np.unique(np.rint(np.linspace(0, epochs, max_frames)).astype(int))
+
+
+def in_blocks(fn: Callable[[np.ndarray], np.ndarray], params: np.ndarray,
+              per_item: int) -> np.ndarray:
+    """``fn(params)`` over the rows of ``params`` (F, P) in blocks of <= BLOCK_FLOATS // per_item
+    rows (``per_item``: floats one row needs), results concatenated along the first axis."""
+    block = max(1, BLOCK_FLOATS // max(1, per_item))
+    if len(params) <= block:
+        return fn(params)
+    return np.concatenate([fn(params[i:i + block]) for i in range(0, len(params), block)])
+
+
+def _per_item(net: MLP, n_points: int) -> int:
+    """Activation floats one parameter vector needs over ``n_points`` inputs (whole tape)."""
+    return n_points * sum(net.layer_sizes[1:]) * 3
+
+
+@dataclass(frozen=True)
+class Training:
+    """One optimizer's training run, reduced to what the page draws.
+
+    ``step_epochs``/``step_loss``: full training loss after each (thinned) step, x in epochs;
+    ``epoch_*`` (E+1,): per-epoch train/test loss and accuracy; ``frames`` (F,) epochs of the
+    animation with their weights ``frame_params`` (F, P) and gradients ``frame_grads`` (F, P);
+    ``path`` (S, P): thinned path for the landscape (first and last point kept).
+    """
+
+    name: str
+    epochs: int
+    steps_per_epoch: int
+    step_epochs: np.ndarray
+    step_loss: np.ndarray
+    epoch_train_loss: np.ndarray
+    epoch_test_loss: np.ndarray
+    epoch_train_acc: np.ndarray
+    epoch_test_acc: np.ndarray
+    frames: np.ndarray
+    frame_params: np.ndarray
+    frame_grads: np.ndarray
+    path: np.ndarray
+    diverged_epoch: float | None
+    switch_epoch: float | None
+
+    @property
+    def initial(self) -> np.ndarray:
+        return self.path[0]
+
+    @property
+    def final(self) -> np.ndarray:
+        return self.path[-1]
+
+
+def _thin(n: int, keep: int) -> np.ndarray:
+    if n <= keep:
+        return np.arange(n)
+    return np.unique(np.rint(np.linspace(0, n - 1, keep)).astype(int))
+
+
+def train(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
+          seed: int) -> Training:
+    """Train the network of ``arch`` on ``data`` with optimizer ``racer`` from init ``seed``."""
+    net, test = networks(data, arch)
+    name, items = racer
+    spe = net.steps_per_epoch(batch)
+    epochs, _ = clamp_epochs(epochs, spe, net.n_params)
+    steps = epochs * spe
+    traj = optimizers.run(optimizers.get_optimizer(name, **dict(items)), net,
+                          net.init_params(seed), steps, batch_size=batch, seed=seed)
+    points = traj.points
+    at_epoch = points[net.epoch_steps(steps, batch)]
+    n_tr, n_te = net.n_samples, test.n_samples
+    with np.errstate(all="ignore"):
+        test_loss = nn_landscape.batched_value(test, at_epoch)
+        train_acc = in_blocks(net.accuracy, at_epoch, _per_item(net, n_tr))
+        test_acc = in_blocks(test.accuracy, at_epoch, _per_item(net, n_te))
+        frames = frame_epochs(epochs)
+        frame_params = at_epoch[frames]
+        frame_grads = in_blocks(net.grad, frame_params, _per_item(net, n_tr))
+    shown = _thin(len(points), 400)
+    diverged = int(np.max(traj.diverged_step))
+    switch = traj.switch_step
+    return Training(
+        name=name, epochs=epochs, steps_per_epoch=spe,
+        step_epochs=net.epochs(shown, batch), step_loss=traj.losses[shown],
+        epoch_train_loss=traj.losses[net.epoch_steps(steps, batch)], epoch_test_loss=test_loss,
+        epoch_train_acc=train_acc, epoch_test_acc=test_acc, frames=frames,
+        frame_params=frame_params, frame_grads=frame_grads,
+        path=points[_thin(len(points), PATH_SNAPSHOTS)],
+        diverged_epoch=None if diverged < 0 else float(net.epochs(diverged, batch)),
+        switch_epoch=None if switch is None else float(net.epochs(switch, batch)))
+
+
+def boundaries(data: DataKey, arch: ArchKey, params: np.ndarray, n: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Class probabilities on an n x n grid for each row of ``params`` (F, P): xs, ys,
+    probs (F, n, n, k), computed in memory-bounded blocks of frames."""
+    net, _ = networks(data, arch)
+    xs = ys = None
+
+    def surface(block: np.ndarray) -> np.ndarray:
+        nonlocal xs, ys
+        xs, ys, probs = net.decision_surface(block, n=n)
+        return probs
+
+    with np.errstate(all="ignore"):
+        probs = in_blocks(surface, params, n * n * sum(net.layer_sizes[1:]) * 2)
+    return xs, ys, probs
+
+
+def boundary_grid(n_optimizers: int, n_frames: int, budget: int = 400_000) -> int:
+    """Cells per side of the decision-boundary heatmaps: at most 60, fewer when many optimizers x
+    frames would exceed ``budget`` cells in total (about 4 bytes of JSON each), at least 24."""
+    side = int(np.sqrt(budget / max(1, n_optimizers * n_frames)))
+    return int(np.clip(side, 24, 60))
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """The network's loss around the trained weights (see ``landscape.nn_landscape``).
+
+    ``pca``: one plane through all paths (centred on the first optimizer's trained weights) with
+    each path's coordinates; ``slices[k]``: random filter-normalised plane around optimizer k's
+    trained weights; ``interp[k]``/``interp_test[k]``: loss from the initial (t=0) to optimizer k's
+    trained weights (t=1) on the training and test sets.
+    """
+
+    pca: nn_landscape.PathSlice
+    slices: tuple[nn_landscape.LossSlice, ...]
+    interp: tuple[nn_landscape.Interpolation, ...]
+    interp_test: tuple[nn_landscape.Interpolation, ...]
+
+
+def landscape(data: DataKey, arch: ArchKey, paths: tuple[np.ndarray, ...], n: int,
+              seed: int, span: float = 1.0) -> Landscape:
+    """PCA plane of ``paths`` (each (S, P)), a random slice around each path's end, and the 1D
+    interpolations; every grid is one batched computation."""
+    net, test = networks(data, arch)
+    with np.errstate(all="ignore"):
+        pca = nn_landscape.pca_slice(net, list(paths), n=n)
+        slices = tuple(nn_landscape.random_slice(net, p[-1], seed=seed, n=n, span=span)
+                       for p in paths)
+        interp = tuple(nn_landscape.interpolation(net, p[0], p[-1]) for p in paths)
+        interp_test = tuple(nn_landscape.interpolation(test, p[0], p[-1]) for p in paths)
+    return Landscape(pca, slices, interp, interp_test)
+
+
+def trace(data: DataKey, arch: ArchKey, params: np.ndarray, example: int) -> BackpropTrace:
+    """Forward and backward pass of training example ``example`` at weights ``params``."""
+    net, _ = networks(data, arch)
+    i = int(np.clip(example, 0, net.n_samples - 1))
+    return net.backprop_trace(params, net.X[i], int(net.y[i]))
+
+
+def worst_example(data: DataKey, arch: ArchKey, params: np.ndarray) -> int:
+    """Index of the training example with the largest loss -log p_true at ``params``."""
+    net, _ = networks(data, arch)
+    with np.errstate(all="ignore"):
+        probs = net.forward(params)
+    return int(np.argmin(probs[np.arange(net.n_samples), net.y]))
+
+
+# ------------------------------------------------------------------------- cached wrappers
+
+
+@st.cache_data(show_spinner=False, **cache_bounds())
+def cached_split(data: DataKey) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    return split(data)
+
+
+@st.cache_resource(show_spinner=False, **cache_bounds())
+def cached_networks(data: DataKey, arch: ArchKey) -> tuple[MLP, MLP]:
+    """Built once per setting and only read."""
+    return networks(data, arch)
+
+
+@st.cache_data(show_spinner=False, **cache_bounds())
+def cached_train(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
+                 seed: int) -> Training:
+    with heavy_slot():
+        return train(data, arch, racer, epochs, batch, seed)
+
+
+@st.cache_data(show_spinner=False, **cache_bounds())
+def cached_boundaries(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
+                      seed: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    params = cached_train(data, arch, racer, epochs, batch, seed).frame_params
+    with heavy_slot():
+        return boundaries(data, arch, params, n)
+
+
+@st.cache_data(show_spinner=False, **cache_bounds())
+def cached_landscape(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], epochs: int,
+                     batch: int, seed: int, n: int) -> Landscape:
+    paths = tuple(cached_train(data, arch, r, epochs, batch, seed).path for r in racers)
+    with heavy_slot():
+        return landscape(data, arch, paths, n, seed)

@@ -1,0 +1,232 @@
+"""URL state of the neural-network page, on top of the race's parser. Pure: no Streamlit.
+
+The race's parameters ``optimizers``, ``seed`` and ``<opt>.<hparam>`` (e.g. ``adam.lr=0.01``) go
+through ``pages.common.state.parse_race_query`` unchanged; the page's own ones are parsed here with
+the same number parser (``pages.common.lab_state``):
+
+=================  ==========================================================================
+``dataset``        a ``landscape.datasets.DATASETS`` name (``two_moons``, ``spirals`` ...)
+``samples``        points in the data set (a quarter is held out as the test set)
+``noise``          the data set's jitter (its own units, up to the registry's ``max_noise``)
+``classes``        number of classes (spirals: 2 or 3, blobs: 2 to 5)
+``data_seed``      seed of the data set (``seed`` seeds the weights and the minibatch order)
+``layers``         hidden widths, comma-separated: ``16,16``; empty or ``0`` = no hidden layer
+``activation``     ``relu``, ``tanh`` or ``sigmoid``
+``l2``             weight decay of the loss, (wd / 2) * sum ||W||^2
+``epochs``         passes over the training data
+``batch``          minibatch size (1 .. training samples)
+=================  ==========================================================================
+
+Junk never raises: it becomes the default plus a warning that names the parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from landscape.datasets import DATASETS
+from landscape.nn_layers import ACTIVATIONS
+from pages.common.lab_state import Param, own_query, parse_choice, parse_params, split_query
+from pages.common.limits import limit
+from pages.common.presets import RacePreset
+from pages.common.state import RaceState, parse_race_query, race_query
+
+TEST_FRACTION = 0.25
+MAX_L2 = 0.1
+DEFAULT_OPTIMIZERS: tuple[str, ...] = ("adam", "sgd", "adam_then_sgd")
+SWITCH_EPOCHS = 10  # the article: Adam for about the first 10 epochs, then SGD
+
+#: Learning rates that train the default 2-16-16-2 tanh network on two moons in 40 epochs of
+#: minibatches of 32 (picked from a sweep of 0.001 .. 3 per optimizer with the real packages).
+NETWORK_LR: dict[str, float] = {
+    "sgd": 0.1, "momentum": 0.03, "nesterov": 0.03, "adagrad": 0.1, "rmsprop": 0.003,
+    "adadelta": 1.0, "adam": 0.01, "amsgrad": 0.01, "adamw": 0.01, "nadam": 0.01, "radam": 0.01,
+    "adamax": 0.03, "lion": 0.003, "adam_then_sgd": 0.01,
+}
+OWN_KEYS = ("dataset", "samples", "noise", "classes", "data_seed", "layers", "activation", "l2",
+            "epochs", "batch")
+IGNORED_KEYS = ("surface", "formula", "steps", "start")
+
+
+@dataclass(frozen=True)
+class NetworkState:
+    """Everything that determines the page: data, architecture, optimizers, training."""
+
+    dataset: str = "two_moons"
+    samples: int = 400
+    noise: float = 0.2
+    classes: int = 2
+    data_seed: int = 0
+    hidden: tuple[int, ...] = (16, 16)
+    activation: str = "tanh"
+    l2: float = 0.0
+    optimizers: tuple[str, ...] = DEFAULT_OPTIMIZERS
+    hparams: dict[str, dict[str, Any]] = field(default_factory=dict)
+    epochs: int = 40
+    batch: int = 32
+    seed: int = 0
+
+    @property
+    def n_train(self) -> int:
+        """Training points after the stratified hold-out (the same rounding as the split)."""
+        return n_train(self.samples, self.classes)
+
+
+DEFAULT = NetworkState()
+
+
+def n_train(samples: int, classes: int) -> int:
+    """Training points of a balanced data set of ``samples`` points in ``classes`` classes."""
+    sizes = [samples // classes + (c < samples % classes) for c in range(classes)]
+    return sum(s - round(TEST_FRACTION * s) for s in sizes)
+
+
+def steps_per_epoch(samples: int, classes: int, batch: int) -> int:
+    """Optimizer steps in one epoch: ceil(n_train / batch)."""
+    return -(-n_train(samples, classes) // max(1, batch))
+
+
+def architecture_name(hidden: tuple[int, ...]) -> str:
+    """The article's words: linear classifier (no hidden layer), ANN (1), DNN (2 or more)."""
+    if not hidden:
+        return "linear classifier (no hidden layer)"
+    if len(hidden) == 1:
+        return "ANN (1 hidden layer)"
+    return f"DNN ({len(hidden)} hidden layers)"
+
+
+def network_hparams(name: str, spec: Any, spe: int) -> dict[str, Any]:
+    """Starting hyperparameters of optimizer ``name`` on the network (registry defaults with the
+    network's learning rate; Adam->SGD switches after ``SWITCH_EPOCHS`` epochs of ``spe`` steps)."""
+    hp = {h.name: h.default for h in spec.hparams}
+    if name in NETWORK_LR and "lr" in hp:
+        hp["lr"] = NETWORK_LR[name]
+    if name == "adam_then_sgd":
+        hp["switch_step"] = SWITCH_EPOCHS * spe
+        hp["sgd_lr"] = 0.1
+    if name == "random_local_search":
+        hp["step_size"] = 0.05
+    return hp
+
+
+def parse_layers(text: str) -> tuple[int, ...] | None:
+    """``"16,16"`` -> (16, 16); ``""``/``"0"``/``"none"`` -> (); None if not 0-3 valid widths."""
+    t = str(text).strip().lower()
+    if t in ("", "0", "none", "linear"):
+        return ()
+    parts = [p.strip() for p in t.split(",")]
+    if len(parts) > limit("hidden_layers"):
+        return None
+    widths = []
+    for p in parts:
+        if not p.isdigit() or not 1 <= int(p) <= limit("layer_width"):
+            return None
+        widths.append(int(p))
+    return tuple(widths)
+
+
+def _params(dataset: str) -> dict[str, Param]:
+    spec = DATASETS[dataset]
+    n_max = limit("samples")
+    return {
+        "samples": Param("samples", DEFAULT.samples, 20, n_max, True),
+        "noise": Param("noise", spec.default_noise if dataset != DEFAULT.dataset
+                       else DEFAULT.noise, 0.0, spec.max_noise),
+        "data_seed": Param("data_seed", 0, 0, 2**32 - 1, True),
+        "l2": Param("l2", 0.0, 0.0, MAX_L2),
+        "epochs": Param("epochs", DEFAULT.epochs, 1, limit("epochs"), True),
+    }
+
+
+class _Anywhere:
+    domain = ((-1e9, 1e9), (-1e9, 1e9))
+
+
+def parse_network_query(query: Mapping[str, str],
+                        specs: Mapping[str, Any]) -> tuple[NetworkState, list[str]]:
+    """Validate URL parameters into a NetworkState; return it and the warnings to show."""
+    warn: list[str] = []
+    cap = limit("url_value_chars")
+    query = {k: str(v) for k, v in query.items()}
+    race_part, mine = split_query(query, dict.fromkeys(OWN_KEYS))
+    for key in IGNORED_KEYS:
+        if race_part.pop(key, None) is not None:
+            warn.append(f"URL parameter '{key}' does not apply to the neural network; ignored.")
+    for key in list(mine):
+        if len(mine[key]) > cap:
+            warn.append(f"URL parameter '{key}' is longer than {cap} characters; ignored.")
+            mine.pop(key)
+
+    dataset = parse_choice(mine, "dataset", DATASETS, DEFAULT.dataset, warn)
+    spec = DATASETS[dataset]
+    own = parse_params(mine, _params(dataset), warn)
+    classes = spec.n_classes
+    if "classes" in mine:
+        options = spec.class_options or (spec.n_classes,)
+        text = mine["classes"].strip()
+        if text.isdigit() and int(text) in options:
+            classes = int(text)
+        else:
+            warn.append(f"URL parameter 'classes'={text[:40]!r} is not one of "
+                        f"{', '.join(map(str, options))} for {spec.display_name}; using {classes}.")
+    hidden = DEFAULT.hidden
+    if "layers" in mine:
+        parsed = parse_layers(mine["layers"])
+        if parsed is None:
+            warn.append(f"URL parameter 'layers'={mine['layers'][:40]!r} is not up to "
+                        f"{limit('hidden_layers')} comma-separated widths from 1 to "
+                        f"{limit('layer_width')} (e.g. 16,16); using "
+                        f"{','.join(map(str, hidden))}.")
+        else:
+            hidden = parsed
+    activation = parse_choice(mine, "activation", list(ACTIVATIONS), DEFAULT.activation, warn)
+    samples = max(int(own["samples"]), 4 * classes)
+    train = n_train(samples, classes)
+    batch = min(DEFAULT.batch, train)
+    if "batch" in mine:
+        got = parse_params(mine, {"batch": Param("batch", batch, 1, train, True)}, warn)
+        batch = int(got["batch"])
+    spe = steps_per_epoch(samples, classes, batch)
+
+    def preset(_: str) -> RacePreset:
+        return RacePreset(optimizers=DEFAULT.optimizers,
+                          hparams={n: network_hparams(n, s, spe) for n, s in specs.items()},
+                          start=(0.0, 0.0), steps=1)
+
+    race, more = parse_race_query(race_part, {"network": _Anywhere()}, specs, preset, "network",
+                                  _Anywhere.domain)
+    warn += more
+    state = NetworkState(dataset=dataset, samples=samples, noise=float(own["noise"]),
+                         classes=classes, data_seed=int(own["data_seed"]), hidden=hidden,
+                         activation=activation, l2=float(own["l2"]), optimizers=race.optimizers,
+                         hparams=race.hparams, epochs=int(own["epochs"]), batch=batch,
+                         seed=race.seed)
+    return state, warn
+
+
+def network_query(state: NetworkState, specs: Mapping[str, Any]) -> dict[str, str]:
+    """URL parameters that reproduce ``state`` (``parse_network_query`` reads them back)."""
+    race = race_query(RaceState(surface="network", formula="", optimizers=state.optimizers,
+                                hparams=state.hparams, seed=state.seed), specs)
+    q = {k: v for k, v in race.items() if k not in ("surface", "steps", "start")}
+    q = {"dataset": state.dataset,
+         **own_query({"samples": state.samples, "noise": state.noise}),
+         "layers": ",".join(map(str, state.hidden)) or "0",
+         "activation": state.activation, **own_query({"epochs": state.epochs,
+                                                      "batch": state.batch}), **q}
+    if DATASETS[state.dataset].class_options:
+        q["classes"] = str(state.classes)
+    if state.data_seed:
+        q["data_seed"] = str(state.data_seed)
+    if state.l2:
+        q["l2"] = repr(float(state.l2))
+    return q
+
+
+def with_optimizers(state: NetworkState, chosen: list[tuple[str, dict[str, Any]]]
+                    ) -> NetworkState:
+    """``state`` with the picker's optimizers and their settings."""
+    return replace(state, optimizers=tuple(n for n, _ in chosen),
+                   hparams={n: dict(hp) for n, hp in chosen})

@@ -1,0 +1,409 @@
+"""The neural network in training: decision boundaries + curves, and a drawing of the network.
+
+Both figures are animated over epochs in the browser (Plotly frames, no server round trip) and
+built as plain dicts (``viz.spec.SpecFigure``); frames carry only what moves:
+
+- ``training_figure``: one decision-boundary panel per optimizer (heatmap of the predicted class
+  and its confidence on a coarse grid, training points on top), then train/test loss and
+  accuracy curves with a marker per optimizer at the current epoch. Frames carry the heatmaps'
+  ``z`` (small integers), the markers and the panel titles; heatmaps need ``redraw: true``.
+- ``network_figure``: neurons as dots (colour = bias), every connection a line whose colour is
+  the sign and size of its weight and whose width is the size of its gradient |dL/dw|, the
+  weight's "responsibility" for the loss. Lines of equal look share one trace (2 signs x 3
+  shades x 4 widths), so a frame re-sends only the line coordinates of each look and the biases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from viz.numbers import round_sig
+from viz.spec import SpecFigure
+from viz.style import base_layout, rgba
+
+#: Class colours (Vega's Tableau-like palette), pale versions paint the decision regions.
+CLASS_COLORS: tuple[str, ...] = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#9D755D")
+POSITIVE, NEGATIVE = "#2166AC", "#D6604D"
+EDGE_WIDTHS: tuple[float, ...] = (0.5, 1.5, 3.0, 5.5)
+EDGE_SHADES: tuple[float, ...] = (0.2, 0.5, 0.9)
+MAX_NEURONS = 16
+
+
+def class_color(c: int) -> str:
+    return CLASS_COLORS[c % len(CLASS_COLORS)]
+
+
+def _pale(color: str, amount: float) -> str:
+    """``color`` mixed with white: amount 0 = white, 1 = the colour itself."""
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    mix = [round(255 - amount * (255 - v)) for v in (r, g, b)]
+    return "#" + "".join(f"{v:02X}" for v in mix)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the training figure needs of one optimizer's run (see pages.common.network)."""
+
+    name: str
+    label: str
+    color: str
+    frames: np.ndarray  # (F,) epochs shown
+    probs: np.ndarray  # (F, n, n, k) class probabilities on the grid
+    step_epochs: np.ndarray
+    step_loss: np.ndarray
+    epoch_train_loss: np.ndarray
+    epoch_test_loss: np.ndarray
+    epoch_train_acc: np.ndarray
+    epoch_test_acc: np.ndarray
+    switch_epoch: float | None = None
+
+
+def encode_classes(probs: np.ndarray) -> tuple[np.ndarray, int]:
+    """Heatmap values (..., n, n) of int: 2 classes -> round(100 p_1) (0..100, smooth);
+    k classes -> 100 c + round(99 confidence) with c = argmax and confidence = (p_max - 1/k) /
+    (1 - 1/k), so one number carries the class and how sure the network is. Returns (z, zmax)."""
+    k = probs.shape[-1]
+    with np.errstate(invalid="ignore"):
+        if k == 2:
+            return np.rint(100 * np.nan_to_num(probs[..., 1], nan=0.5)).astype(int), 100
+        c = probs.argmax(axis=-1)
+        conf = (probs.max(axis=-1) - 1.0 / k) / (1.0 - 1.0 / k)
+        conf = np.clip(np.nan_to_num(conf), 0.0, 1.0)
+    return 100 * c + np.rint(99 * conf).astype(int), 100 * k - 1
+
+
+def class_colorscale(k: int) -> list[list[Any]]:
+    """Colour scale for ``encode_classes``: 2 classes diverge through white; k classes go from
+    white to each class's pale colour within its own band of 100."""
+    if k == 2:
+        return [[0.0, _pale(class_color(0), 0.55)], [0.5, "#FFFFFF"],
+                [1.0, _pale(class_color(1), 0.55)]]
+    top = 100 * k - 1
+    scale = []
+    for c in range(k):
+        scale += [[100 * c / top, _pale(class_color(c), 0.08)],
+                  [min(1.0, (100 * c + 99) / top), _pale(class_color(c), 0.6)]]
+    return scale
+
+
+def _domains(n_panels: int, cols: int, rows: int, top: float, bottom: float, gap: float = 0.04
+             ) -> list[tuple[list[float], list[float]]]:
+    """x and y domains of a grid of panels filling [0, 1] x [bottom, top], row-major."""
+    w = (1.0 - gap * (cols - 1)) / cols
+    h = (top - bottom - gap * (rows - 1)) / rows
+    out = []
+    for i in range(n_panels):
+        r, c = divmod(i, cols)
+        x0 = c * (w + gap)
+        y1 = top - r * (h + gap)
+        out.append(([round(x0, 4), round(x0 + w, 4)], [round(y1 - h, 4), round(y1, 4)]))
+    return out
+
+
+def _axis(i: int) -> tuple[str, str]:
+    """Layout keys and trace references of subplot i: ('xaxis2', 'x2')."""
+    return ("xaxis" if i == 0 else f"xaxis{i + 1}"), ("x" if i == 0 else f"x{i + 1}")
+
+
+def _panel_title(run: Run, f: int) -> str:
+    e = int(run.frames[f])
+    tr, te = run.epoch_train_acc[e], run.epoch_test_acc[e]
+    return (f"<b><span style='color:{run.color}'>{run.label}</span></b><br>epoch {e}: "
+            f"train {tr:.0%}, test {te:.0%}")
+
+
+def _animation(frame_ms: int, redraw: bool, n: int, labels: Sequence[str], prefix: str,
+               y: float) -> dict[str, Any]:
+    """Play/Pause buttons and an epoch slider for frames named by ``labels``."""
+    anim = {"frame": {"duration": frame_ms, "redraw": redraw}, "transition": {"duration": 0},
+            "mode": "immediate", "fromcurrent": True}
+    return {
+        "updatemenus": [{
+            "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": y,
+            "xanchor": "left", "yanchor": "top", "pad": {"t": 45, "r": 10},
+            "buttons": [
+                {"label": "▶ Play", "method": "animate", "args": [None, anim]},
+                {"label": "❚❚ Pause", "method": "animate",
+                 "args": [[None], {**anim, "frame": {"duration": 0, "redraw": redraw}}]},
+            ],
+        }],
+        "sliders": [{
+            "active": n - 1, "x": 0.16, "len": 0.84, "y": y, "yanchor": "top",
+            "pad": {"t": 35, "b": 0},
+            "currentvalue": {"prefix": prefix, "font": {"size": 13}},
+            "steps": [{"label": lab, "method": "animate",
+                       "args": [[lab], {**anim, "frame": {"duration": 0, "redraw": redraw}}]}
+                      for lab in labels],
+        }],
+    }
+
+
+def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.ndarray,
+                    y: np.ndarray, frame_ms: int = 250, max_cols: int = 3) -> SpecFigure:
+    """Decision boundary per optimizer + loss and accuracy curves, animated over epochs.
+
+    All runs share the frame epochs (``runs[0].frames``). The figure opens on the last epoch
+    (trained); Play replays training from epoch 0.
+    """
+    n = len(runs)
+    k = runs[0].probs.shape[-1]
+    frames_e = runs[0].frames
+    F = len(frames_e)
+    cols = min(max(n, 1), max_cols)
+    rows = -(-n // cols)
+    panel_px, curve_px, top_px, controls_px = 330, 300, 40, 95
+    height = top_px + rows * panel_px + curve_px + controls_px
+    curve_top = (controls_px + curve_px - 40) / height
+    b_bottom = (controls_px + curve_px + 45) / height
+    b_top = 1 - top_px / height
+    layout = base_layout(height)
+    layout.update(margin={"l": 50, "r": 20, "t": top_px, "b": controls_px},
+                  plot_bgcolor="#FFFFFF", hovermode="closest",
+                  legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
+                          "font": {"size": 12}})
+    data: list[dict[str, Any]] = []
+    heat_idx: list[int] = []
+    x_pad = dict(range=[float(xs[0]), float(xs[-1])], showgrid=False, zeroline=False,
+                 showticklabels=False, constrain="domain")
+    colorscale = class_colorscale(k)
+    annotations: list[dict[str, Any]] = []
+    for i, ((dx, dy), run) in enumerate(zip(_domains(n, cols, rows, b_top, b_bottom), runs,
+                                            strict=True)):
+        xkey, xref = _axis(i)
+        ykey, yref = xkey.replace("x", "y"), xref.replace("x", "y")
+        layout[xkey] = {**x_pad, "domain": dx, "anchor": yref}
+        layout[ykey] = {**x_pad, "range": [float(ys[0]), float(ys[-1])], "domain": dy,
+                        "anchor": xref, "scaleanchor": xref}
+        z, zmax = encode_classes(run.probs)
+        heat_idx.append(len(data))
+        data.append({"type": "heatmap", "x": round_sig(xs, 4), "y": round_sig(ys, 4),
+                     "z": z[-1].tolist(), "zmin": 0, "zmax": zmax, "colorscale": colorscale,
+                     "showscale": False, "zsmooth": "best" if k == 2 else False,
+                     "hoverinfo": "skip", "xaxis": xref, "yaxis": yref, "name": run.label})
+        data.append({"type": "scatter", "mode": "markers", "x": round_sig(X[:, 0], 4),
+                     "y": round_sig(X[:, 1], 4), "xaxis": xref, "yaxis": yref,
+                     "marker": {"size": 5, "color": [class_color(int(c)) for c in y],
+                                "line": {"color": "#FFFFFF", "width": 0.6}},
+                     "showlegend": False, "hoverinfo": "skip", "name": "training points"})
+        annotations.append({"text": _panel_title(run, F - 1), "x": (dx[0] + dx[1]) / 2,
+                            "y": dy[1], "xref": "paper", "yref": "paper", "xanchor": "center",
+                            "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
+    # curves: loss (left) and accuracy (right)
+    (lx, ly), (ax_, ay) = _domains(2, 2, 1, curve_top, controls_px / height + 0.02, gap=0.08)
+    li, ai = n, n + 1
+    lxk, lxr = _axis(li)
+    axk, axr = _axis(ai)
+    last = int(frames_e[-1])
+    layout[lxk] = {"domain": lx, "anchor": lxr.replace("x", "y"), "range": [0, max(last, 1)],
+                   "title": {"text": "epoch"}}
+    layout[lxk.replace("x", "y")] = {"domain": ly, "anchor": lxr, "type": "log",
+                                     "title": {"text": "cross-entropy loss"},
+                                     "exponentformat": "power"}
+    layout[axk] = {"domain": ax_, "anchor": axr.replace("x", "y"), "range": [0, max(last, 1)],
+                   "title": {"text": "epoch"}}
+    lo = min(float(np.nanmin(r.epoch_test_acc)) for r in runs)
+    lo = min(lo, min(float(np.nanmin(r.epoch_train_acc)) for r in runs))
+    layout[axk.replace("x", "y")] = {"domain": ay, "anchor": axr, "tickformat": ".0%",
+                                     "range": [max(0.0, lo - 0.05), 1.02],
+                                     "title": {"text": "accuracy"}}
+    for (d, text) in (((lx, ly), "Loss: train (solid, every step) and test (dashed)"),
+                      ((ax_, ay), "Accuracy: train (solid) and test (dashed)")):
+        annotations.append({"text": text, "x": d[0][0], "y": d[1][1], "xref": "paper",
+                            "yref": "paper", "xanchor": "left", "yanchor": "bottom",
+                            "showarrow": False, "font": {"size": 13}})
+    lref, aref = (lxr, lxr.replace("x", "y")), (axr, axr.replace("x", "y"))
+    epochs = np.arange(len(runs[0].epoch_train_loss))
+    shapes = []
+    for run in runs:
+        common = {"legendgroup": run.name, "mode": "lines"}
+        line = {"color": run.color, "width": 2}
+        with np.errstate(all="ignore"):
+            data.append({"type": "scatter", **common, "name": run.label, "x":
+                         round_sig(run.step_epochs, 4), "y": round_sig(run.step_loss, 4),
+                         "xaxis": lref[0], "yaxis": lref[1], "line": {**line, "width": 1.5},
+                         "hovertemplate": f"{run.label}<br>epoch %{{x:.2f}}<br>train loss "
+                                          "%{y:.4g}<extra></extra>"})
+            for ys_, ref, what, dash, show in (
+                    (run.epoch_test_loss, lref, "test loss", "dash", False),
+                    (run.epoch_train_acc, aref, "train accuracy", "solid", False),
+                    (run.epoch_test_acc, aref, "test accuracy", "dash", False)):
+                fmt = "%{y:.1%}" if "accuracy" in what else "%{y:.4g}"
+                data.append({"type": "scatter", **common, "name": run.label, "showlegend": show,
+                             "x": epochs.tolist(), "y": round_sig(ys_, 4), "xaxis": ref[0],
+                             "yaxis": ref[1], "line": {**line, "dash": dash},
+                             "hovertemplate": f"{run.label}<br>epoch %{{x}}<br>{what} {fmt}"
+                                              "<extra></extra>"})
+        if run.switch_epoch is not None:
+            for ref in (lref, aref):
+                shapes.append({"type": "line", "xref": ref[0], "yref": f"{ref[1]} domain",
+                               "x0": run.switch_epoch, "x1": run.switch_epoch, "y0": 0, "y1": 1,
+                               "line": {"color": rgba(run.color, 0.8), "width": 1.5,
+                                        "dash": "dot"}})
+            annotations.append({"text": "switch to SGD", "x": run.switch_epoch, "y": 1,
+                                "xref": aref[0], "yref": f"{aref[1]} domain", "xanchor": "left",
+                                "yanchor": "top", "showarrow": False,
+                                "font": {"size": 11, "color": run.color}})
+    # moving: one marker per optimizer on train loss and test accuracy, a cursor in each panel
+    marker_idx = len(data)
+    for run in runs:
+        for ref, series in ((lref, run.epoch_train_loss), (aref, run.epoch_test_acc)):
+            data.append({"type": "scatter", "mode": "markers", "x": [last],
+                         "y": round_sig(series[[last]], 4), "xaxis": ref[0], "yaxis": ref[1],
+                         "marker": {"size": 10, "color": run.color,
+                                    "line": {"color": "#FFFFFF", "width": 1.5}},
+                         "showlegend": False, "legendgroup": run.name, "hoverinfo": "skip"})
+    # a cursor line per curve panel, on a hidden overlay y axis spanning the panel (0..1)
+    cursor_idx = len(data)
+    for j, ref in enumerate((lref, aref)):
+        layout[f"yaxis{n + 3 + j}"] = {"overlaying": ref[1], "range": [0, 1], "visible": False,
+                                       "fixedrange": True}
+        data.append({"type": "scatter", "mode": "lines", "x": [last, last], "y": [0, 1],
+                     "xaxis": ref[0], "yaxis": f"y{n + 3 + j}", "showlegend": False,
+                     "line": {"color": "rgba(60,60,60,0.35)", "width": 1}, "hoverinfo": "skip"})
+    layout["annotations"] = annotations
+    layout["shapes"] = shapes
+    labels = [str(int(e)) for e in frames_e]
+    frames = []
+    zs = [encode_classes(r.probs)[0] for r in runs]
+    for f, e in enumerate(frames_e):
+        e = int(e)
+        fdata: list[dict[str, Any]] = [{"z": z[f].tolist()} for z in zs]
+        for run in runs:
+            fdata.append({"x": [e], "y": round_sig(run.epoch_train_loss[[e]], 4)})
+            fdata.append({"x": [e], "y": round_sig(run.epoch_test_acc[[e]], 4)})
+        fdata += [{"x": [e, e], "y": [0, 1]}, {"x": [e, e], "y": [0, 1]}]
+        notes = [{**a, "text": _panel_title(r, f)} for a, r in zip(annotations, runs,
+                                                                      strict=False)]
+        frames.append({"name": labels[f], "data": fdata,
+                       "traces": heat_idx + list(range(marker_idx, marker_idx + 2 * n))
+                       + [cursor_idx, cursor_idx + 1],
+                       "layout": {"annotations": notes + annotations[n:]}})
+    layout.update(_animation(frame_ms, True, F, labels, "epoch ", 0.0))
+    return SpecFigure({"data": data, "layout": layout, "frames": frames})
+
+
+# ------------------------------------------------------------------------- the network drawing
+
+
+def neuron_positions(layer_sizes: Sequence[int], max_neurons: int = MAX_NEURONS
+                     ) -> list[np.ndarray]:
+    """y of each shown neuron per layer (at most ``max_neurons``, centred on 0); x = layer index."""
+    return [np.arange(min(m, max_neurons)) - (min(m, max_neurons) - 1) / 2 for m in layer_sizes]
+
+
+def _bins(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    return np.searchsorted(cuts, values, side="right")
+
+
+def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarray, np.ndarray]],
+                   grads: Sequence[tuple[np.ndarray, np.ndarray]], frames_e: np.ndarray,
+                   title: str, activation: str, frame_ms: int = 250,
+                   max_neurons: int = MAX_NEURONS) -> SpecFigure:
+    """Animated drawing: ``weights[l] = (W (F, out, in), b (F, out))`` per layer and frame,
+    ``grads`` the same shapes (|dL/dW| sets the line width). Shades and widths are cut at
+    quantiles over all frames, so lines visibly thin as the loss (and the blame) shrinks."""
+    pos = neuron_positions(layer_sizes, max_neurons)
+    F = len(frames_e)
+    # every shown edge: (layer, out j, in i) with its segment coordinates
+    segs_x, segs_y, w_all, g_all = [], [], [], []
+    for lay, ((W, _), (G, _)) in enumerate(zip(weights, grads, strict=True)):
+        n_out, n_in = len(pos[lay + 1]), len(pos[lay])
+        W = np.asarray(W)[:, :n_out, :n_in]
+        G = np.abs(np.asarray(G))[:, :n_out, :n_in]
+        jj, ii = np.meshgrid(np.arange(n_out), np.arange(n_in), indexing="ij")
+        segs_x.append(np.stack([np.full(jj.size, lay), np.full(jj.size, lay + 1)], axis=1))
+        segs_y.append(np.stack([pos[lay][ii.ravel()], pos[lay + 1][jj.ravel()]], axis=1))
+        w_all.append(W.reshape(F, -1))
+        g_all.append(G.reshape(F, -1))
+    sx, sy = np.concatenate(segs_x), np.round(np.concatenate(segs_y), 3)
+    w, g = np.concatenate(w_all, axis=1), np.concatenate(g_all, axis=1)
+    with np.errstate(all="ignore"):
+        finite_w = np.abs(w[np.isfinite(w)])
+        finite_g = g[np.isfinite(g)]
+    shade_cuts = np.quantile(finite_w, [1 / 3, 2 / 3]) if finite_w.size else np.zeros(2)
+    width_cuts = np.quantile(finite_g, [0.5, 0.8, 0.95]) if finite_g.size else np.zeros(3)
+    shade = _bins(np.abs(np.nan_to_num(w)), shade_cuts)
+    width = _bins(np.nan_to_num(g), width_cuts)
+    look = (np.where(w >= 0, 0, 1) * len(EDGE_SHADES) + shade) * len(EDGE_WIDTHS) + width
+    n_looks = 2 * len(EDGE_SHADES) * len(EDGE_WIDTHS)
+    sx_l, sy_l = sx.astype(int).tolist(), sy.tolist()
+
+    def coords(members: np.ndarray) -> dict[str, list]:
+        xs_: list[Any] = []
+        ys_: list[Any] = []
+        for e in members.tolist():
+            xs_ += [sx_l[e][0], sx_l[e][1], None]
+            ys_ += [sy_l[e][0], sy_l[e][1], None]
+        return {"x": xs_, "y": ys_}
+
+    data: list[dict[str, Any]] = []
+    for lk in range(n_looks):
+        sign, rest = divmod(lk, len(EDGE_SHADES) * len(EDGE_WIDTHS))
+        sh, wd = divmod(rest, len(EDGE_WIDTHS))
+        color = rgba(POSITIVE if sign == 0 else NEGATIVE, EDGE_SHADES[sh])
+        data.append({"type": "scatter", "mode": "lines", **coords(np.flatnonzero(look[-1] == lk)),
+                     "line": {"color": color, "width": EDGE_WIDTHS[wd]}, "hoverinfo": "skip",
+                     "showlegend": False})
+    # neurons: colour = bias (inputs have none)
+    node_x = np.concatenate([np.full(len(p), lay) for lay, p in enumerate(pos)]).tolist()
+    node_y = np.round(np.concatenate(pos), 3).tolist()
+
+    def biases(f: int) -> list[float]:
+        out = [0.0] * len(pos[0])
+        for lay, (_, b) in enumerate(weights):
+            out += round_sig(np.asarray(b)[f, :len(pos[lay + 1])], 3)
+        return out
+
+    names = []
+    for lay, p in enumerate(pos):
+        for j in range(len(p)):
+            if lay == 0:
+                names.append(f"input x{j + 1}")
+            elif lay == len(pos) - 1:
+                names.append(f"output: logit of class {j}")
+            else:
+                names.append(f"hidden layer {lay}, neuron {j + 1}")
+    b_all = np.concatenate([np.asarray(b).ravel() for _, b in weights])
+    bmax = float(np.nanmax(np.abs(b_all))) if b_all.size and np.isfinite(b_all).any() else 1.0
+    node_idx = len(data)
+    data.append({"type": "scatter", "mode": "markers", "x": node_x, "y": node_y, "text": names,
+                 "marker": {"size": 16, "color": biases(F - 1), "colorscale": "RdBu",
+                            "reversescale": False, "cmin": -max(bmax, 1e-9),
+                            "cmax": max(bmax, 1e-9), "line": {"color": "#333333", "width": 1},
+                            "colorbar": {"title": {"text": "bias"}, "thickness": 12, "len": 0.6}},
+                 "hovertemplate": "%{text}<br>bias %{marker.color:.3g}<extra></extra>",
+                 "showlegend": False})
+    n_layers = len(layer_sizes)
+    top = max(len(p) for p in pos) / 2 + 0.6
+    annotations = []
+    for lay, m in enumerate(layer_sizes):
+        if lay == 0:
+            text = f"input ({m})"
+        elif lay == n_layers - 1:
+            text = f"output ({m} logits)<br>→ softmax"
+        else:
+            text = f"hidden {lay}<br>({activation}, {m})"
+        if m > max_neurons:
+            text += f"<br>first {max_neurons} of {m} shown"
+        annotations.append({"text": text, "x": lay, "y": -top, "xref": "x", "yref": "y",
+                            "showarrow": False, "yanchor": "top", "font": {"size": 12}})
+    layout = base_layout(max(360, int(34 * 2 * top) + 150))
+    layout.update(
+        title={"text": title, "x": 0.01, "font": {"size": 14}},
+        margin={"l": 20, "r": 20, "t": 40, "b": 90}, showlegend=False, plot_bgcolor="#FFFFFF",
+        xaxis={"range": [-0.4, n_layers - 0.6], "visible": False, "fixedrange": True},
+        yaxis={"range": [-top - 1.2, top], "visible": False, "fixedrange": True},
+        annotations=annotations)
+    labels = [str(int(e)) for e in frames_e]
+    frames = []
+    for f in range(F):
+        fdata = [coords(np.flatnonzero(look[f] == lk)) for lk in range(n_looks)]
+        fdata.append({"marker": {"color": biases(f)}})
+        frames.append({"name": labels[f], "data": fdata,
+                       "traces": [*range(n_looks), node_idx]})
+    layout.update(_animation(frame_ms, False, F, labels, "epoch ", 0.0))
+    return SpecFigure({"data": data, "layout": layout, "frames": frames})
