@@ -172,11 +172,13 @@ class Report:
     def sessions_with_chart(self) -> int:
         return len({v.session for v in self.visits if v.seconds_to_chart is not None})
 
-    def percentile(self, q: float) -> float | None:
-        times = sorted(v.seconds_to_chart for v in self.visits if v.seconds_to_chart is not None)
+    def percentile(self, q: float, page: str | None = None) -> float | None:
+        """Nearest-rank percentile of the time to chart (of one page, or all), in seconds."""
+        times = sorted(v.seconds_to_chart for v in self.visits
+                       if v.seconds_to_chart is not None and page in (None, v.page))
         if not times:
             return None
-        return times[min(len(times) - 1, round(q / 100 * (len(times) - 1)))]
+        return round(times[min(len(times) - 1, round(q / 100 * (len(times) - 1)))], 2)
 
     def summary(self) -> dict:
         rss = self.rss_samples or [0]
@@ -201,7 +203,8 @@ class Report:
             "per_page": {
                 p: {"served": sum(v.page == p and v.seconds_to_chart is not None
                                   for v in self.visits),
-                    "errors": sum(v.page == p and bool(v.error) for v in self.visits)}
+                    "errors": sum(v.page == p and bool(v.error) for v in self.visits),
+                    "p50_s": self.percentile(50, p), "p95_s": self.percentile(95, p)}
                 for p in self.pages
             },
         }
