@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 from pages.common.limits import limit
 from pages.common.state import RaceState, parse_number, race_query
 
+APP = Path(__file__).resolve().parents[2] / "app.py"
+
 
 @dataclass(frozen=True)
 class Param:
@@ -93,9 +95,36 @@ def ordered_range(lo: float, hi: float, warn: list[str], names: tuple[str, str])
 
 
 def race_url(state: RaceState, specs: Mapping[str, Any]) -> str:
-    """A relative link that opens ``state`` on the race page (a fresh page load, so the race
-    reads its settings from the URL): ``race?surface=..&optimizers=..&adam.lr=..``."""
-    return "race?" + urlencode(race_query(state, specs))
+    """A relative link that opens ``state`` on the race page in a fresh page load (so the race
+    reads its settings from the URL): ``./race?surface=..&optimizers=..&adam.lr=..``, or
+    ``./?surface=..`` while the race is the app's default page (served at the root)."""
+    return page_href("race") + "?" + urlencode(race_query(state, specs))
+
+
+def page_href(url_path: str, app: Path | None = None) -> str:
+    """Relative URL of the page registered under ``url_path``: ``./`` for the default page
+    (Streamlit serves it at the root, and ``/race`` would show "page not found"), else
+    ``./<url_path>``."""
+    call = _page_call(url_path, app)
+    is_default = call is not None and any(
+        k.arg == "default" and isinstance(k.value, ast.Constant) and k.value.value is True
+        for k in call.keywords)
+    return "./" if is_default else f"./{url_path}"
+
+
+def _page_call(url_path: str, app: Path | None = None) -> ast.Call | None:
+    """The ``st.Page(..., url_path=url_path)`` call in app.py, if any."""
+    app = app or APP
+    try:
+        tree = ast.parse(app.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
+            target = {k.arg: k.value for k in node.keywords}.get("url_path")
+            if isinstance(target, ast.Constant) and target.value == url_path:
+                return node
+    return None
 
 
 def own_query(values: Mapping[str, Any]) -> dict[str, str]:
@@ -109,18 +138,9 @@ def own_query(values: Mapping[str, Any]) -> dict[str, str]:
 def registered_page(url_path: str, app: Path | None = None) -> str | None:
     """The script of the page registered in app.py under ``url_path`` (``st.Page(..., url_path=)``),
     read with ``ast`` at render time; None while that page does not exist yet."""
-    app = app or Path(__file__).resolve().parents[2] / "app.py"
-    try:
-        tree = ast.parse(app.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError):
+    app = app or APP
+    call = _page_call(url_path, app)
+    if call is None or not call.args or not isinstance(call.args[0], ast.Constant):
         return None
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page"):
-            continue
-        kw = {k.arg: k.value for k in node.keywords}
-        target = kw.get("url_path")
-        if (isinstance(target, ast.Constant) and target.value == url_path and node.args
-                and isinstance(node.args[0], ast.Constant)):
-            script = str(node.args[0].value)
-            return script if (app.parent / script).exists() else None
-    return None
+    script = str(call.args[0].value)
+    return script if (app.parent / script).exists() else None

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pytest
 
+from pages.common.lab_state import page_href
 from tests.app.conftest import app_test
 
 PAGE = "pages/basins.py"
@@ -79,7 +80,7 @@ def test_a_clicked_cell_links_to_the_race_with_that_start_and_these_settings() -
     links = at.get("link_button")
     assert len(links) == 1
     url = urlsplit(links[0].proto.url)
-    assert url.path == "race"
+    assert url.path == page_href("race")  # the race's own URL ("./" while it is the default)
     q = {k: v[0] for k, v in parse_qs(url.query).items()}
     assert q["start"] == "1.9,-1.5"
     assert q["optimizers"] == "adam,momentum"

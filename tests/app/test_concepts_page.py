@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from landscape import get_surface
-from pages.common.lab_state import registered_page
+from pages.common.lab_state import page_href, registered_page
 from pages.common.tour import responsibility, steps_per_epoch, stride, trials
 from tests.app.conftest import app_test
 
@@ -59,6 +59,9 @@ def test_neural_network_link_only_when_the_page_exists(tmp_path) -> None:
     (tmp_path / "pages" / "nn.py").write_text("")
     assert registered_page("neural_network", app) == "pages/nn.py"
     assert registered_page("race", app) is None
+    assert page_href("neural_network", app) == "./neural_network"
+    app.write_text('st.navigation([st.Page("pages/nn.py", url_path="race", default=True)])\n')
+    assert page_href("race", app) == "./"  # the default page lives at the root
     at = app_test(PAGE).run()
     has_link = bool(at.get("page_link"))
     assert has_link == (registered_page("neural_network") is not None)

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pytest
 
+from pages.common.lab_state import page_href
 from tests.app.conftest import app_test
 
 PAGE = "pages/learning_rate.py"
@@ -83,7 +84,7 @@ def test_tune_button_links_to_the_race_with_the_tuned_rates() -> None:
     links = at.get("link_button")
     assert len(links) == 1
     url = urlsplit(links[0].proto.url)
-    assert url.path == "race"
+    assert url.path == page_href("race")  # the race's own URL ("./" while it is the default)
     q = {k: v[0] for k, v in parse_qs(url.query).items()}
     assert q["optimizers"] == "sgd,adam"
     assert q["steps"] == "60" and q["surface"] == "six_hump_camel"

@@ -1,0 +1,113 @@
+"""The learning-rate lab, basins and concepts pages in a real browser.
+
+Each page renders its figures (Plotly draws them, no exception box); a click on a basin cell and the
+tuner's link both open the race with those settings. One server (session fixture) and Debian's
+Chromium; waits are on selectors and page state, not sleeps.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urljoin, urlparse
+
+import pytest
+
+from tests.e2e.conftest import wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+LINK = "[data-testid='stLinkButton'] a"
+EXCEPTION = "[data-testid='stException']"
+#: Streamlit's client probes <page>/_stcore/health to find the base path of a nested URL; the 404
+#: it logs on a deep link is not an app error.
+PROBE = "the server responded with a status of 404"
+
+
+def _errors(pg) -> list[str]:
+    return [e for e in pg.console_errors if PROBE not in e]
+
+
+def _open(pg, path: str, charts: int) -> None:
+    """Open ``path`` (after the main page once, so st.navigation is known) and wait for charts."""
+    if not getattr(pg, "warmed", False):
+        pg.goto(pg.base_url + "/")
+        wait_for_app(pg, timeout=90_000)
+        pg.warmed = True
+    pg.goto(pg.base_url + path)
+    wait_for_app(pg, timeout=120_000)
+    pg.wait_for_function(
+        f"n => [...document.querySelectorAll(\"{CHART}\")].filter(g => g.data).length >= n",
+        arg=charts, timeout=120_000)
+
+
+def _query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+@pytest.mark.parametrize(("path", "charts", "title"), [
+    ("/learning_rate", 3, "Learning-rate lab"),
+    ("/basins?grid=30", 3, "Basins of attraction"),
+    ("/concepts", 10, "Concepts"),
+])
+def test_page_renders_its_figures(page, path: str, charts: int, title: str) -> None:
+    _open(page, path, charts)
+    assert page.locator("h1").first.inner_text().startswith(title)
+    drawn = page.evaluate(f"() => [...document.querySelectorAll(\"{CHART}\")]"
+                          ".map(g => g.querySelectorAll('.main-svg').length)")
+    assert len(drawn) == charts and all(n > 0 for n in drawn)
+    assert page.locator(EXCEPTION).count() == 0
+    assert not _errors(page), _errors(page)
+
+
+def test_small_multiples_keep_their_surfaces_while_playing(page) -> None:
+    _open(page, "/learning_rate?rates=4&steps=60", 3)
+    multiples = page.locator(CHART).first
+    assert multiples.locator("g.imagelayer image").count() == 4
+    multiples.get_by_text("▶ 4×").click()
+    page.wait_for_function(
+        f"() => document.querySelector(\"{CHART}\")._transitioningWithDuration === false",
+        timeout=60_000)
+    assert multiples.locator("g.imagelayer image").count() == 4
+    assert not _errors(page), _errors(page)
+
+
+def test_a_basin_cell_click_opens_that_start_in_the_race(page) -> None:
+    _open(page, "/basins?grid=30&optimizers=adam&steps=100", 1)
+    area = page.locator(CHART).first.locator(".nsewdrag").first.bounding_box()
+    # lower right quarter of two_basins' [-4, 4]^2: the deep global well around (2, -1.5)
+    page.mouse.click(area["x"] + 0.75 * area["width"], area["y"] + 0.7 * area["height"])
+    page.locator(LINK).first.wait_for(timeout=60_000)
+    href = page.locator(LINK).first.get_attribute("href")
+    link = _query(href)
+    x, y = (float(v) for v in link["start"].split(","))
+    assert 0.5 < x < 3.5 and -3.0 < y < 0.0, (x, y)
+    assert link["optimizers"] == "adam" and link["steps"] == "100"
+
+    page.goto(urljoin(page.url, href))
+    wait_for_app(page, timeout=120_000)
+    page.wait_for_selector(CHART, timeout=120_000)
+    assert page.locator("h1").first.inner_text().startswith("Downhill")
+    assert float(page.locator("input[aria-label='x']").input_value()) == pytest.approx(x, abs=1e-3)
+    assert float(page.locator("input[aria-label='y']").input_value()) == pytest.approx(y, abs=1e-3)
+    page.wait_for_function("() => new URL(location).searchParams.get('optimizers') === 'adam'")
+    assert _query(page.url)["adam.lr"] == link["adam.lr"]
+    assert not _errors(page), _errors(page)
+
+
+def test_the_tuned_race_link_opens_the_race_with_the_tuned_rates(page) -> None:
+    _open(page, "/learning_rate?steps=60&sweep=20&optimizers=sgd,adam", 3)
+    page.get_by_role("button", name="Tune every optimizer").click()
+    page.locator(LINK).first.wait_for(timeout=120_000)
+    href = page.locator(LINK).first.get_attribute("href")
+    tuned = _query(href)
+    assert tuned["optimizers"] == "sgd,adam"
+
+    page.goto(urljoin(page.url, href))
+    wait_for_app(page, timeout=120_000)
+    page.wait_for_selector(CHART, timeout=120_000)
+    page.wait_for_function("() => new URL(location).searchParams.get('steps') === '60'",
+                           timeout=60_000)
+    race = _query(page.url)
+    for key in ("sgd.lr", "adam.lr", "start", "steps", "surface", "optimizers"):
+        assert race[key] == tuned[key], key
+    assert not _errors(page), _errors(page)
