@@ -11,5 +11,7 @@ st.navigation(
                 url_path="learning_rate"),
         st.Page("pages/basins.py", title="Basins of attraction", icon="🗺️", url_path="basins"),
         st.Page("pages/concepts.py", title="Concepts tour", icon="🎓", url_path="concepts"),
+        st.Page("pages/neural_network.py", title="Neural network", icon="🧠",
+                url_path="neural_network"),
     ]
 ).run()

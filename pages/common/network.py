@@ -29,9 +29,12 @@ import optimizers
 from landscape import nn_landscape
 from landscape.datasets import make_dataset, train_test_split
 from landscape.network import MLP, BackpropTrace
-from pages.common.compute import Entry
+from pages.common.compute import Entry, label
 from pages.common.limits import cache_bounds, heavy_slot
 from pages.common.network_state import TEST_FRACTION
+from viz.network import Run, network_figure, training_figure
+from viz.spec import SpecFigure
+from viz.style import optimizer_color
 
 DataKey = tuple[str, int, float, int, int]
 ArchKey = tuple[tuple[int, ...], str, float]
@@ -268,3 +271,43 @@ def cached_landscape(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], ep
     paths = tuple(cached_train(data, arch, r, epochs, batch, seed).path for r in racers)
     with heavy_slot():
         return landscape(data, arch, paths, n, seed)
+
+
+# ------------------------------------------------------------------------- cached figures
+
+
+def runs_for(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], epochs: int, batch: int,
+             seed: int) -> tuple[list[Training], list[Run], np.ndarray, np.ndarray]:
+    """Trainings, the training figure's ``Run`` per optimizer, and the boundary grid axes."""
+    trainings = [cached_train(data, arch, r, epochs, batch, seed) for r in racers]
+    n = boundary_grid(len(racers), len(trainings[0].frames))
+    runs, xs, ys = [], np.zeros(0), np.zeros(0)
+    for r, t in zip(racers, trainings, strict=True):
+        xs, ys, probs = cached_boundaries(data, arch, r, epochs, batch, seed, n)
+        runs.append(Run(name=r[0], label=label(r), color=optimizer_color(r[0]), frames=t.frames,
+                        probs=probs, step_epochs=t.step_epochs, step_loss=t.step_loss,
+                        epoch_train_loss=t.epoch_train_loss, epoch_test_loss=t.epoch_test_loss,
+                        epoch_train_acc=t.epoch_train_acc, epoch_test_acc=t.epoch_test_acc,
+                        switch_epoch=t.switch_epoch))
+    return trainings, runs, xs, ys
+
+
+@st.cache_resource(show_spinner=False, **cache_bounds())
+def cached_training_figure(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], epochs: int,
+                           batch: int, seed: int, frame_ms: int) -> SpecFigure:
+    """The animated boundaries + curves, built once per setting and shared read-only."""
+    _, runs, xs, ys = runs_for(data, arch, racers, epochs, batch, seed)
+    Xtr, ytr, _, _ = cached_split(data)
+    return training_figure(runs, xs, ys, Xtr, ytr, frame_ms)
+
+
+@st.cache_resource(show_spinner=False, **cache_bounds())
+def cached_network_figure(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
+                          seed: int, frame_ms: int) -> SpecFigure:
+    """The animated drawing of the network trained by ``racer``."""
+    t = cached_train(data, arch, racer, epochs, batch, seed)
+    net, _ = cached_networks(data, arch)
+    return network_figure(net.layer_sizes, net.unflatten(t.frame_params),
+                          net.unflatten(t.frame_grads), t.frames,
+                          f"Trained by <span style='color:{optimizer_color(racer[0])}'>"
+                          f"{label(racer)}</span>", net.activation, frame_ms)

@@ -1,0 +1,295 @@
+"""The neural network: the race's optimizers train a small classifier, side by side.
+
+Reads top to bottom: URL -> controls (data, network, optimizers, training) -> cached training ->
+animated decision boundaries and curves -> the network drawing -> one example's forward and
+backward pass -> the network's own loss landscape. The whole state lives in the URL
+(pages/common/network_state.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import optimizers
+from landscape.datasets import DATASETS
+from landscape.nn_layers import ACTIVATIONS
+from pages.common import controls
+from pages.common import network as nn
+from pages.common.compute import entry, label
+from pages.common.limits import limit
+from pages.common.network_state import (
+    DEFAULT,
+    NetworkState,
+    architecture_name,
+    n_train,
+    network_hparams,
+    network_query,
+    parse_network_query,
+    steps_per_epoch,
+)
+from viz.network_backprop import backprop_figure, layer_rows, output_latex
+from viz.network_landscape import interpolation_figure, pca_figure, slices_figure
+from viz.style import optimizer_color
+
+SPECS = optimizers.OPTIMIZERS
+OPT = "nn.opt"
+FRAME_MS = 250
+CONFIG = {"displaylogo": False}
+
+
+def seed_from_url() -> None:
+    """First run of a session: widgets start from the (validated) URL; warnings are kept."""
+    state, warnings = parse_network_query({k: st.query_params[k] for k in st.query_params}, SPECS)
+    ss = st.session_state
+    ss["nn.dataset"] = state.dataset
+    ss["nn.samples"] = state.samples
+    ss["nn.noise"] = state.noise
+    ss["nn.classes"] = state.classes
+    ss["nn.data_seed"] = state.data_seed
+    ss["nn.depth"] = len(state.hidden)
+    for i in range(limit("hidden_layers")):
+        ss[f"nn.width.{i}"] = state.hidden[i] if i < len(state.hidden) else 16
+    ss["nn.activation"] = state.activation
+    ss["nn.l2"] = state.l2
+    ss["nn.epochs"] = state.epochs
+    ss["nn.batch"] = state.batch
+    ss["nn.seed"] = state.seed
+    ss[OPT] = list(state.optimizers)
+    for name, hp in state.hparams.items():
+        for k, v in hp.items():
+            ss[f"{OPT}.{name}.{k}"] = v
+    ss["nn.warnings"] = warnings
+    ss["nn.seeded"] = True
+
+
+def on_dataset_change() -> None:
+    """A new data set brings its own noise and class count."""
+    spec = DATASETS[st.session_state["nn.dataset"]]
+    st.session_state["nn.noise"] = spec.default_noise
+    st.session_state["nn.classes"] = spec.n_classes
+
+
+if "nn.seeded" not in st.session_state:
+    seed_from_url()
+
+st.title("Neural network: back-propagation, live")
+st.markdown(
+    "The same optimizers as in the race now **train a small neural network** to separate coloured "
+    "points. Each panel shows what one optimizer's network predicts everywhere (pale colours: the "
+    "class it would say there, white: unsure); the curves show the loss going down epoch by "
+    "epoch. Press **▶ Play** to replay training."
+)
+for message in st.session_state.pop("nn.warnings", []):
+    st.warning(message)
+
+with st.sidebar:
+    st.header("Data")
+    dataset = st.selectbox("Data set", list(DATASETS), key="nn.dataset",
+                           format_func=lambda n: DATASETS[n].display_name,
+                           on_change=on_dataset_change)
+    dspec = DATASETS[dataset]
+    st.caption(dspec.description)
+    classes = dspec.n_classes
+    if dspec.class_options:
+        if st.session_state.get("nn.classes") not in dspec.class_options:
+            st.session_state["nn.classes"] = dspec.n_classes
+        classes = int(st.segmented_control("Classes", list(dspec.class_options),
+                                           key="nn.classes") or dspec.n_classes)
+    samples = int(st.slider("Points", 40, limit("samples"), key="nn.samples", step=20,
+                            help="A quarter is held out as the test set."))
+    if not 0 <= st.session_state.get("nn.noise", 0) <= dspec.max_noise:
+        st.session_state["nn.noise"] = dspec.default_noise
+    noise = float(st.slider("Noise", 0.0, float(dspec.max_noise), key="nn.noise", step=0.01))
+    data_seed = int(st.number_input("Data seed", 0, 2**32 - 1, key="nn.data_seed", step=1))
+
+    st.header("Network")
+    depth = int(st.slider("Hidden layers", 0, limit("hidden_layers"), key="nn.depth",
+                          help="0 = the linear classifier of the article, 1 = ANN, 2+ = DNN."))
+    widths = []
+    if depth:
+        cols = st.columns(depth)
+        for i in range(depth):
+            widths.append(int(cols[i].number_input(f"Layer {i + 1}", 1, limit("layer_width"),
+                                                   key=f"nn.width.{i}", step=1)))
+    hidden = tuple(widths)
+    activation = st.radio("Activation", list(ACTIVATIONS), key="nn.activation", horizontal=True,
+                          disabled=not depth)
+    controls.init("nn.l2", 0.0)
+    l2 = float(st.number_input("L2 weight decay", 0.0, 0.1, key="nn.l2", step=0.0001,
+                               format="%.4f", help="Adds (λ/2)·Σ‖W‖² to the loss."))
+
+    st.header("Training")
+    train_n = n_train(samples, classes)
+    if st.session_state.get("nn.batch", 1) > train_n:
+        st.session_state["nn.batch"] = train_n
+    batch = int(st.slider("Minibatch size", 1, train_n, key="nn.batch",
+                          help=f"{train_n} = full-batch gradient descent; fewer = SGD's noisy "
+                               "minibatches. One epoch = one pass over the training points."))
+    epochs = int(st.slider("Epochs", 1, limit("epochs"), key="nn.epochs"))
+    seed = int(st.number_input("Seed", 0, 2**32 - 1, key="nn.seed", step=1,
+                               help="Seeds the initial weights and the minibatch order."))
+    spe = steps_per_epoch(samples, classes, batch)
+    st.caption(f"{spe} steps per epoch, {spe * epochs:,} steps in all.")
+
+    st.header("Optimizers")
+    racers = controls.optimizer_picker(SPECS, OPT, lambda n: network_hparams(n, SPECS[n], spe),
+                                       limit("optimizers"))
+    if any(n == "adam_then_sgd" for n, _ in racers):
+        st.caption("Adam, then SGD: `switch_step` counts steps; "
+                   f"{spe} steps = 1 epoch (the article: Adam for about 10 epochs).")
+
+state = NetworkState(dataset=dataset, samples=samples, noise=noise, classes=classes,
+                     data_seed=data_seed, hidden=hidden, activation=activation, l2=l2,
+                     optimizers=tuple(n for n, _ in racers), hparams=dict(racers),
+                     epochs=epochs, batch=batch, seed=seed)
+st.query_params.from_dict(network_query(state, SPECS))
+
+if not racers:
+    st.info("Pick at least one optimizer in the sidebar.")
+    st.stop()
+entries = []
+for name, hp in racers:
+    try:
+        optimizers.get_optimizer(name, **hp)
+        entries.append(entry(name, hp))
+    except ValueError as err:
+        st.warning(f"{SPECS[name].display_name} sits out: these settings are not allowed ({err}).")
+if not entries:
+    st.stop()
+racers_t = tuple(entries)
+
+data_key = (dataset, samples, noise, classes, data_seed)
+arch_key = (hidden, activation if hidden else DEFAULT.activation, l2)
+net, test_net = nn.cached_networks(data_key, arch_key)
+epochs_run, note = nn.clamp_epochs(epochs, spe, net.n_params)
+if note:
+    st.info(note)
+sizes = "-".join(map(str, net.layer_sizes))
+st.markdown(f"**{architecture_name(hidden).capitalize()}**: {sizes}"
+            + (f", {activation}" if hidden else "") + f", softmax output · {net.n_params:,} "
+            f"weights and biases · {net.n_samples} training and {test_net.n_samples} test points")
+
+with st.spinner(f"Training {len(racers_t)} network(s) for {epochs_run} epochs…"):
+    trainings, _, _, _ = nn.runs_for(data_key, arch_key, racers_t, epochs_run, batch, seed)
+    fig = nn.cached_training_figure(data_key, arch_key, racers_t, epochs_run, batch, seed,
+                                    FRAME_MS)
+st.plotly_chart(fig, key="nn.training", config=CONFIG)
+
+rows = []
+for r, t in zip(racers_t, trainings, strict=True):
+    rows.append({"optimizer": label(r), "train loss": float(t.epoch_train_loss[-1]),
+                 "test loss": float(t.epoch_test_loss[-1]),
+                 "train accuracy": float(t.epoch_train_acc[-1]),
+                 "test accuracy": float(t.epoch_test_acc[-1]),
+                 "note": (f"diverged at epoch {t.diverged_epoch:.1f}"
+                          if t.diverged_epoch is not None else
+                          "overfits: test loss rises" if
+                          t.epoch_test_loss[-1] > 1.2 * np.nanmin(t.epoch_test_loss) else ""),
+                 "name": r[0]})
+table = pd.DataFrame(rows)
+colors = [optimizer_color(n) for n in table.pop("name")]
+st.dataframe(table.style.apply(lambda col: [f"color: {c}; font-weight: 600" for c in colors],
+                               subset=["optimizer"]).format(
+    {"train loss": "{:.4f}", "test loss": "{:.4f}", "train accuracy": "{:.1%}",
+     "test accuracy": "{:.1%}"}, na_rep="—"), hide_index=True, width="stretch")
+st.caption("Loss is the cross-entropy, the mean of −log p(true class) over the points; a loss of "
+           f"log {net.n_classes} ≈ {np.log(net.n_classes):.2f} means guessing. Every optimizer "
+           "starts from the same initial weights and sees the same minibatches.")
+
+# ---------------------------------------------------------------------------- inside the network
+st.header("Inside the network")
+names = {r[0]: label(r) for r in racers_t}
+by_name = {r[0]: (r, t) for r, t in zip(racers_t, trainings, strict=True)}
+col_draw, col_text = st.columns([3, 1])
+with col_text:
+    controls.init("nn.draw", racers_t[0][0])
+    if st.session_state["nn.draw"] not in names:
+        st.session_state["nn.draw"] = racers_t[0][0]
+    drawn = st.selectbox("Network trained by", list(names), key="nn.draw",
+                         format_func=lambda n: names[n])
+    st.markdown(
+        "Every line is one **weight**. Colour: its sign and size "
+        "(<span style='color:#2166AC'>**blue** positive</span>, "
+        "<span style='color:#D6604D'>**red** negative</span>, darker = larger). "
+        "Width: the size of its gradient |∂L/∂w|, its **responsibility** for the loss: "
+        "back-propagation corrects each weight in proportion to it. Watch the lines thin out "
+        "as the loss falls. Dots are neurons, coloured by their bias.", unsafe_allow_html=True)
+with col_draw:
+    r_draw, _ = by_name[drawn]
+    st.plotly_chart(nn.cached_network_figure(data_key, arch_key, r_draw, epochs_run, batch, seed,
+                                             FRAME_MS), key="nn.drawing", config=CONFIG)
+
+st.subheader("One example, step by step")
+st.markdown(
+    "Pick a training point and follow it through the network: the **logits** are turned into "
+    "probabilities by the **softmax**, the loss is **−log p** of the true class, and the "
+    "gradient of that loss flows **back** layer by layer (each weight gets its share of blame).")
+c1, c2, c3 = st.columns(3)
+controls.init("nn.bp.opt", racers_t[0][0])
+if st.session_state["nn.bp.opt"] not in names:
+    st.session_state["nn.bp.opt"] = racers_t[0][0]
+bp_name = c1.selectbox("Optimizer", list(names), key="nn.bp.opt", format_func=lambda n: names[n])
+r_bp, t_bp = by_name[bp_name]
+frame_list = [int(e) for e in t_bp.frames]
+controls.init("nn.bp.epoch", frame_list[-1])
+if st.session_state["nn.bp.epoch"] not in frame_list:
+    st.session_state["nn.bp.epoch"] = frame_list[-1]
+bp_epoch = int(c2.select_slider("After epoch", frame_list, key="nn.bp.epoch"))
+params = t_bp.frame_params[frame_list.index(bp_epoch)]
+worst = nn.worst_example(data_key, arch_key, params)
+if "nn.bp.example" not in st.session_state:
+    st.session_state["nn.bp.example"] = worst
+st.session_state["nn.bp.example"] = min(st.session_state["nn.bp.example"], net.n_samples - 1)
+example = int(c3.number_input(f"Training point (0–{net.n_samples - 1})", 0, net.n_samples - 1,
+                              key="nn.bp.example", step=1,
+                              help=f"Point {worst} has the largest loss at this epoch."))
+tr = nn.trace(data_key, arch_key, params, example)
+verdict = ("right" if int(np.argmax(tr.probs)) == tr.label else "wrong")
+st.markdown(f"Point {example} at ({tr.x[0]:.2f}, {tr.x[1]:.2f}), true class **{tr.label}**: the "
+            f"network gives it p = {tr.probs[tr.label]:.3f} (**{verdict}**), so its loss is "
+            f"−log {tr.probs[tr.label]:.3f} = **{tr.loss:.3f}**. Largest-loss point here: {worst}.")
+st.plotly_chart(backprop_figure(tr), key="nn.backprop", config=CONFIG)
+st.dataframe(pd.DataFrame(layer_rows(tr)).style.format(
+    {"‖∂L/∂W‖": "{:.3g}", "‖∂L/∂b‖": "{:.3g}", "largest |∂L/∂w|": "{:.3g}",
+     "its value w": "{:.3g}"}), hide_index=True, width="stretch")
+with st.expander("The math, with this example's numbers"):
+    for line in output_latex(tr):
+        st.latex(line)
+    st.caption("The training loss is the mean of this over all points (plus the L2 term); "
+               "each optimizer step uses the mean gradient over one minibatch.")
+
+# ---------------------------------------------------------------------------- loss landscape
+st.header("The network's loss landscape")
+st.markdown(
+    f"The network has {net.n_params:,} weights, so its loss lives in {net.n_params:,} "
+    "dimensions. We look at it through **planes**: the plane that best holds all the training "
+    "paths (principal directions of the paths), and random planes around each trained network "
+    "(filter-normalised directions, Li et al., NeurIPS 2018). Colour = log₁₀ loss.")
+controls.init("nn.grid", 31)
+grid = int(st.select_slider("Landscape resolution (points per side)",
+                            list(range(21, limit("landscape_grid") + 1, 10)), key="nn.grid"))
+with st.spinner("Mapping the landscape…"):
+    land = nn.cached_landscape(data_key, arch_key, racers_t, epochs_run, batch, seed, grid)
+labels_ = [label(r) for r in racers_t]
+colors_ = [optimizer_color(r[0]) for r in racers_t]
+tab_pca, tab_rand, tab_1d = st.tabs(["Training paths", "Around each trained network",
+                                     "From initial to trained weights"])
+with tab_pca:
+    st.plotly_chart(pca_figure(land.pca, [r[0] for r in racers_t], labels_, colors_),
+                    key="nn.pca", config=CONFIG)
+    st.caption(f"The plane holds {land.pca.explained.sum():.0%} of the paths' variance: "
+               "the closer to 100%, the more faithful this 2D picture of the walk. The contour is "
+               "the loss on the plane; a path may sit slightly off it.")
+with tab_rand:
+    st.plotly_chart(slices_figure(land.slices, labels_, colors_), key="nn.slices", config=CONFIG)
+    st.caption("Each panel: the loss around one optimizer's trained weights (◆ at the centre) "
+               "along two random directions, each neuron's weights scaled to the trained ones. "
+               "A wide low basin is a flat minimum (tends to generalise), a narrow one sharp.")
+with tab_1d:
+    st.plotly_chart(interpolation_figure(land.interp, land.interp_test,
+                                         [r[0] for r in racers_t], labels_, colors_),
+                    key="nn.interp", config=CONFIG)
+    st.caption("The loss on the straight line between the shared initial weights (t = 0) and "
+               "each trained network (t = 1), beyond both ends too (Goodfellow et al. 2015).")
