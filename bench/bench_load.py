@@ -29,6 +29,7 @@ import ast
 import asyncio
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -45,7 +46,7 @@ LOAD_PAGES = ("race", "basins", "neural_network")  # script stems under pages/, 
 CHART = ".js-plotly-plot"
 EXCEPTION = "[data-testid='stException']"
 RUNNING = "[data-testid='stStatusWidget']"
-WAIT_S = 120.0  # timeout of each wait (page load, chart visible, script finished)
+WAIT_S = 180.0  # timeout of each wait (page load, chart visible, script finished)
 MAX_VISITS_PER_SESSION = 500  # a hard bound on top of the deadline
 # Page -> query string of the n-th fresh setting (valid values, so no warning is expected).
 VARIANTS = {
@@ -111,6 +112,17 @@ def rss_bytes(pid: int) -> int:
     return total
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its children so far (all threads), in seconds."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for p in _tree(pid):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 class MemorySampler(threading.Thread):
     """Samples ``rss_bytes(pid)`` every ``interval`` seconds until stopped."""
 
@@ -159,6 +171,9 @@ class Report:
     visits: list[Visit] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     rss_samples: list[int] = field(default_factory=list)
+    server_cpu_s: float = 0.0
+    wall_s: float = 0.0
+    load_before: float = 0.0  # 1-minute load average of the machine when the run started
 
     @property
     def served(self) -> int:
@@ -196,6 +211,11 @@ class Report:
             "sessions_with_chart": self.sessions_with_chart,
             "p50_s_to_chart": self.percentile(50),
             "p95_s_to_chart": self.percentile(95),
+            "cores": os.cpu_count(),
+            "load_average_before": round(self.load_before, 2),
+            "wall_s": round(self.wall_s, 1),
+            "server_cpu_s": round(self.server_cpu_s, 1),
+            "server_cpu_share_of_one_core": round(self.server_cpu_s / max(self.wall_s, 1e-9), 2),
             "peak_rss_mb": round(max(rss) / 2**20, 1),
             "middle_third_peak_mb": round(max(rss[n:2 * n] or rss) / 2**20, 1),
             "last_third_peak_mb": round(max(rss[2 * n:] or rss) / 2**20, 1),
@@ -286,13 +306,16 @@ def run_load(sessions: int, duration: float, pages: dict[str, str] | None = None
     pages = pages or load_pages()
     if not pages:
         raise SystemExit(f"none of the load-tested pages {LOAD_PAGES} is routed in app.py yet")
-    report = Report(sessions, duration, list(pages))
+    report = Report(sessions, duration, list(pages), load_before=os.getloadavg()[0])
     server, base = start_server()
     sampler = MemorySampler(server.pid)
     sampler.start()
+    cpu0, t0 = cpu_seconds(server.pid), time.monotonic()
     try:
         asyncio.run(_drive(base, sessions, duration, pages, wait_s, report))
     finally:
+        report.server_cpu_s = cpu_seconds(server.pid) - cpu0
+        report.wall_s = time.monotonic() - t0
         sampler.stop()
         server.terminate()
         try:
