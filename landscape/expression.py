@@ -32,7 +32,8 @@ INTERNAL = "Sorry, this formula could not be handled; try writing it differently
 
 @dataclass(frozen=True, eq=False)
 class ExpressionSurface(Surface):
-    """A Surface from a typed formula: ``formula`` is the normalised text, ``gradient_latex`` the
+    """A Surface from a typed formula: ``title`` is SymPy's normalised form, ``formula`` the text as
+    typed (whitespace collapsed; it rebuilds the surface when unpickled), ``gradient_latex`` the
     LaTeX of (df/dx, df/dy); ``interior_minimum`` is False when the lowest point in view is not a
     true minimum (then ``minima[0]`` is that point, labelled "lowest in view ...")."""
 
@@ -115,14 +116,14 @@ def _build(text: str, domain: Domain) -> ExpressionSurface:
         minima, interior = find_minima(probe.value, probe.grad, domain, pts, vals)
         start = default_start(probe.value, probe.grad, domain, minima)
         log_scale = wants_log_scale(vals, min(m.value for m in minima))
-    formula = sp.sstr(expr)
+    title = sp.sstr(expr)
     where = "" if interior else (
         " It has no minimum inside the view: the marked point is just the lowest one shown."
     )
     return ExpressionSurface(
         name="custom",
-        title=formula,
-        description=f"Your formula f(x, y) = {formula}, with its exact symbolic gradient. "
+        title=title,
+        description=f"Your formula f(x, y) = {title}, with its exact symbolic gradient. "
         f"Minima found numerically from many starts.{where}",
         domain=domain,
         minima=minima,
@@ -131,7 +132,7 @@ def _build(text: str, domain: Domain) -> ExpressionSurface:
         log_scale=log_scale,
         f=f,
         df=df,
-        formula=formula,
+        formula=text,
         gradient_latex=(sp.latex(grads[0]), sp.latex(grads[1])),
         interior_minimum=interior,
     )

@@ -29,6 +29,8 @@ MAX_TOWER = 3  # a ** b ** c ** d is the tallest power tower accepted
 MAX_EXPONENT = 100.0  # |exponent| bound for constant exponents
 MAX_LOG10 = 300.0  # constant parts may not exceed 1e300 in magnitude (SymPy would hang on them)
 MAX_INT_BITS = 100  # integer literals: about 30 decimal digits
+MAX_EXACT_BITS = 1000  # exact integers/fractions SymPy builds along the way: about 300 digits
+MAX_ROOT = 100  # a constant exponent p/q with q > 100 is used as a float (no exact q-th roots)
 
 EXAMPLE = "e.g. x**2 + 3*y**2 or sin(x)*cos(y)"
 
@@ -229,6 +231,9 @@ class _Builder:
         """Build ``node``; constant parts must be real and below 1e300 in magnitude, because
         SymPy evaluates constants exactly (``sin(exp(exp(100)))`` would never finish)."""
         expr, tower = self.node(node)
+        if any(max(abs(r.p), r.q).bit_length() > MAX_EXACT_BITS for r in expr.atoms(sp.Rational)):
+            raise self.refuse(f"the exact numbers in {self.snippet(node)} grow too large "
+                              "(more than 300 digits)", node)
         if not expr.free_symbols:
             value = _constant(expr)
             if math.isnan(value):
@@ -317,6 +322,8 @@ class _Builder:
                 size = abs(e) * math.log10(b) if b > 0 else 0.0
                 if not math.isfinite(size) or size > MAX_LOG10:
                     raise self.refuse(f"this power is too large (beyond 1e{MAX_LOG10:g})", node)
+        if isinstance(exponent, sp.Rational) and exponent.q > MAX_ROOT:
+            exponent = sp.Float(exponent)  # SymPy would look for an exact q-th root
         return sp.Pow(base, exponent), tower
 
     def call(self, node: ast.Call) -> tuple[sp.Expr, int]:

@@ -115,11 +115,12 @@ def test_caching_normalises_whitespace_and_domain():
 
 
 @pytest.mark.parametrize("text", ["x**2 + y**2", "e^(-x^2) * max(x, y) + abs(y)/3",
-                                  "atan(x) + sqrt(2 + y^2)", "ln(2 + x^2) - E*pi*y/100"])
+                                  "atan(x) + sqrt(2 + y^2)", "ln(2 + x^2) - E*pi*y/100",
+                                  "((1/3)^100)^2 * x + y^2"])
 def test_pickles_round_trip_through_the_formula(text):
     s = from_expression(text, ((-3, 4), (-2, 5)))
     back = pickle.loads(pickle.dumps(s))
-    assert back.domain == s.domain and back.latex == s.latex
+    assert back.formula == text and back.domain == s.domain and back.latex == s.latex
     pts = _points(text)
     np.testing.assert_allclose(back.value(pts), s.value(pts))
 
