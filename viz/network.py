@@ -31,6 +31,7 @@ POSITIVE, NEGATIVE = "#2166AC", "#D6604D"
 EDGE_WIDTHS: tuple[float, ...] = (0.5, 1.5, 3.0, 5.5)
 EDGE_SHADES: tuple[float, ...] = (0.2, 0.5, 0.9)
 MAX_NEURONS = 16
+LOSS_TICKS: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 
 def class_color(c: int) -> str:
@@ -132,9 +133,9 @@ def _animation(frame_ms: int, redraw: bool, n: int, labels: Sequence[str], prefi
             ],
         }],
         "sliders": [{
-            "active": n - 1, "x": 0.16, "len": 0.84, "y": y, "yanchor": "top",
+            "active": n - 1, "x": 0.2, "len": 0.8, "y": y, "yanchor": "top",
             "pad": {"t": 35, "b": 0},
-            "currentvalue": {"prefix": prefix, "font": {"size": 13}},
+            "currentvalue": {"prefix": prefix, "font": {"size": 13}, "xanchor": "right"},
             "steps": [{"label": lab, "method": "animate",
                        "args": [[lab], {**anim, "frame": {"duration": 0, "redraw": redraw}}]}
                       for lab in labels],
@@ -174,10 +175,10 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     for i, ((dx, dy), run) in enumerate(zip(_domains(n, cols, rows, b_top, b_bottom), runs,
                                             strict=True)):
         xkey, xref = _axis(i)
-        ykey, yref = xkey.replace("x", "y"), xref.replace("x", "y")
+        ykey, yref = "y" + xkey[1:], "y" + xref[1:]
         layout[xkey] = {**x_pad, "domain": dx, "anchor": yref}
         layout[ykey] = {**x_pad, "range": [float(ys[0]), float(ys[-1])], "domain": dy,
-                        "anchor": xref, "scaleanchor": xref}
+                        "anchor": xref}
         z, zmax = encode_classes(run.probs)
         heat_idx.append(len(data))
         data.append({"type": "heatmap", "x": round_sig(xs, 4), "y": round_sig(ys, 4),
@@ -193,21 +194,21 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
                             "y": dy[1], "xref": "paper", "yref": "paper", "xanchor": "center",
                             "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
     # curves: loss (left) and accuracy (right)
-    (lx, ly), (ax_, ay) = _domains(2, 2, 1, curve_top, controls_px / height + 0.02, gap=0.08)
+    (lx, ly), (ax_, ay) = _domains(2, 2, 1, curve_top, controls_px / height + 0.02, gap=0.1)
     li, ai = n, n + 1
     lxk, lxr = _axis(li)
     axk, axr = _axis(ai)
     last = int(frames_e[-1])
-    layout[lxk] = {"domain": lx, "anchor": lxr.replace("x", "y"), "range": [0, max(last, 1)],
+    layout[lxk] = {"domain": lx, "anchor": "y" + lxr[1:], "range": [0, max(last, 1)],
                    "title": {"text": "epoch"}}
-    layout[lxk.replace("x", "y")] = {"domain": ly, "anchor": lxr, "type": "log",
-                                     "title": {"text": "cross-entropy loss"},
-                                     "exponentformat": "power"}
-    layout[axk] = {"domain": ax_, "anchor": axr.replace("x", "y"), "range": [0, max(last, 1)],
+    layout["y" + lxk[1:]] = {"domain": ly, "anchor": lxr, "type": "log",
+                             "title": {"text": "cross-entropy loss"}, "tickvals": LOSS_TICKS,
+                             "ticktext": [f"{v:g}" for v in LOSS_TICKS]}
+    layout[axk] = {"domain": ax_, "anchor": "y" + axr[1:], "range": [0, max(last, 1)],
                    "title": {"text": "epoch"}}
     lo = min(float(np.nanmin(r.epoch_test_acc)) for r in runs)
     lo = min(lo, min(float(np.nanmin(r.epoch_train_acc)) for r in runs))
-    layout[axk.replace("x", "y")] = {"domain": ay, "anchor": axr, "tickformat": ".0%",
+    layout["y" + axk[1:]] = {"domain": ay, "anchor": axr, "tickformat": ".0%",
                                      "range": [max(0.0, lo - 0.05), 1.02],
                                      "title": {"text": "accuracy"}}
     for (d, text) in (((lx, ly), "Loss: train (solid, every step) and test (dashed)"),
@@ -215,7 +216,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
         annotations.append({"text": text, "x": d[0][0], "y": d[1][1], "xref": "paper",
                             "yref": "paper", "xanchor": "left", "yanchor": "bottom",
                             "showarrow": False, "font": {"size": 13}})
-    lref, aref = (lxr, lxr.replace("x", "y")), (axr, axr.replace("x", "y"))
+    lref, aref = (lxr, "y" + lxr[1:]), (axr, "y" + axr[1:])
     epochs = np.arange(len(runs[0].epoch_train_loss))
     shapes = []
     for run in runs:
@@ -243,9 +244,9 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
                                "x0": run.switch_epoch, "x1": run.switch_epoch, "y0": 0, "y1": 1,
                                "line": {"color": rgba(run.color, 0.8), "width": 1.5,
                                         "dash": "dot"}})
-            annotations.append({"text": "switch to SGD", "x": run.switch_epoch, "y": 1,
+            annotations.append({"text": " switch to SGD", "x": run.switch_epoch, "y": 0,
                                 "xref": aref[0], "yref": f"{aref[1]} domain", "xanchor": "left",
-                                "yanchor": "top", "showarrow": False,
+                                "yanchor": "bottom", "showarrow": False,
                                 "font": {"size": 11, "color": run.color}})
     # moving: one marker per optimizer on train loss and test accuracy, a cursor in each panel
     marker_idx = len(data)

@@ -27,23 +27,29 @@ MAX_NEURONS = 16
 
 def forward_columns(trace: Any) -> list[tuple[str, np.ndarray]]:
     """(title, values) of each forward column, input to probabilities and the loss."""
-    cols = [("x (input)", trace.x)]
+    cols = [("x<br>input", trace.x)]
     for i, layer in enumerate(trace.layers[:-1], start=1):
-        cols += [(f"z{i} = a{i - 1}W{i}ᵀ+b{i}", layer.z), (f"a{i} = {layer.activation}(z{i})",
-                                                         layer.a_out)]
-    cols += [("logits z", trace.logits), ("p = softmax(z)", trace.probs),
-             ("loss −log p_y", np.array([trace.loss]))]
+        cols += [(f"z{_sub(i)}<br>linear", layer.z), (f"a{_sub(i)}<br>{layer.activation}",
+                                                     layer.a_out)]
+    cols += [("z<br>logits", trace.logits), ("p<br>softmax", trace.probs),
+             ("L<br>−log p_y", np.array([trace.loss]))]
     return cols
+
+
+def _sub(i: int) -> str:
+    """Subscript digits: 12 -> ₁₂."""
+    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def backward_columns(trace: Any) -> list[tuple[str, np.ndarray]]:
     """(title, values) of each backward column, from dL/dlogits down to dL/dx."""
     n = len(trace.layers)
-    cols = [("∂L/∂z = p − y", trace.layers[-1].grad_z)]
+    cols = [("∂L/∂z<br>p − y", trace.layers[-1].grad_z)]
     for i in range(n - 2, -1, -1):
         layer = trace.layers[i]
-        cols += [(f"∂L/∂a{i + 1}", layer.grad_a_out), (f"∂L/∂z{i + 1}", layer.grad_z)]
-    cols.append(("∂L/∂x", trace.layers[0].grad_a_in))
+        cols += [(f"∂L/∂a{_sub(i + 1)}<br>· W", layer.grad_a_out),
+                 (f"∂L/∂z{_sub(i + 1)}<br>· {layer.activation}′", layer.grad_z)]
+    cols.append(("∂L/∂x<br>· W", trace.layers[0].grad_a_in))
     return cols
 
 
@@ -74,8 +80,7 @@ def _cells(columns: list[tuple[str, np.ndarray]], xref: str, yref: str, highligh
                        "y": [-highlight], "xaxis": xref, "yaxis": yref, "hoverinfo": "skip",
                        "marker": {"symbol": "square-open", "size": 44, "color": "#111111",
                                   "line": {"width": 3}}, "showlegend": False})
-    notes = [{"text": title.replace(" = ", "<br>= ", 1) if len(title) > 12 else title,
-              "x": c, "y": 0.9, "xref": xref, "yref": yref, "showarrow": False,
+    notes = [{"text": title, "x": c, "y": 0.9, "xref": xref, "yref": yref, "showarrow": False,
               "yanchor": "bottom", "font": {"size": 11}} for c, (title, _) in enumerate(columns)]
     return traces, notes, scale
 
