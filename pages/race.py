@@ -226,12 +226,16 @@ if formula:
     gx, gy = obj.gradient_latex
     st.latex(r"\nabla f = \left(" + gx + r",\; " + gy + r"\right)")
 
-tab_map, tab_3d = st.tabs(["Map", "3D view"])
+# The 3D tab is lazy: WebGL is costly, so it is built and sent only when opened.
+tab_map, tab_3d = st.tabs(["Map", "3D view"], key="race.view", on_change="rerun")
 with tab_map:
     st.plotly_chart(figs["map"], key="race.map", on_select="rerun", selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": False})
-with tab_3d:
-    st.plotly_chart(figs["surface3d"], config={"displaylogo": False})
+if tab_3d.open:
+    with tab_3d:
+        st.plotly_chart(compute.surface_3d(state.surface, formula, entries, start, state.steps,
+                                           seed, noise, batch_size),
+                        config={"displaylogo": False})
 col_loss, col_dist = st.columns(2)
 col_loss.plotly_chart(figs["loss"], config={"displaylogo": False})
 if figs["distance"] is not None:

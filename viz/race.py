@@ -143,12 +143,23 @@ def _moving_traces(p: PathView, first: list[dict[str, Any]], arrows: bool) -> li
 
 
 def _controls(steps: np.ndarray, pb: Playback) -> dict[str, Any]:
-    """Play / Pause / speed buttons and the step slider (all client-side: no server round trip)."""
-    def play(speed: float) -> dict[str, Any]:
-        return {"frame": {"duration": int(pb.frame_ms / speed), "redraw": False},
-                "transition": {"duration": 0}, "fromcurrent": True, "mode": "immediate"}
+    """Play / Pause / speed buttons and the step slider (all client-side: no server round trip).
 
-    still = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0},
+    Frames draw with ``redraw: false`` (fast: only the moving scatter traces change), except the
+    last frame of a playback and every slider step, which redraw fully. Found in Chromium: after a
+    ``redraw: false`` animation Plotly stops reporting clicks on the plot (so the map could no
+    longer pick a start) until the next full redraw. Play therefore always replays from step 0
+    with a per-frame option list whose last entry redraws.
+    """
+    n = len(steps)
+
+    def play(speed: float) -> dict[str, Any]:
+        ms = int(pb.frame_ms / speed)
+        fast = {"duration": ms, "redraw": False}
+        return {"frame": [fast] * (n - 1) + [{"duration": ms, "redraw": True}],
+                "transition": {"duration": 0}, "fromcurrent": False, "mode": "immediate"}
+
+    still = {"frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0},
              "mode": "immediate"}
     buttons = [{"label": "▶ Play", "method": "animate", "args": [None, play(1.0)]},
                {"label": "❚❚ Pause", "method": "animate", "args": [[None], still]}]

@@ -109,7 +109,7 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
                  start: tuple[float, float], steps: int, seed: int, noise: float,
                  batch_size: int | None, playback: Playback) -> dict[str, Any]:
     """Everything the race page draws, built once per setting and shared read-only:
-    the animated map, the 3D view, the two curves and the outcomes."""
+    the animated map, the two curves and the outcomes (the 3D view: ``surface_3d``)."""
     obj = get_landscape(surface, formula)
     grid = landscape_grid(surface, formula)
     paths = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
@@ -123,7 +123,6 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
     return {
         "map": race_figure(grid, paths, minima, obj, start, playback,
                            background=landscape_background(surface, formula)),
-        "surface3d": surface_3d_figure(grid, paths, minima),
         "loss": loss_figure(paths, obj.min_value if minima else None),
         "distance": distance_figure(paths, glob) if len(glob) else None,
         "paths": paths,
@@ -131,6 +130,15 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
         "evaluations": evaluations,
         "tolerance": tol,
     }
+
+
+@st.cache_resource(**cache_bounds())
+def surface_3d(surface: str, formula: str, racers: tuple[Entry, ...], start: tuple[float, float],
+               steps: int, seed: int, noise: float, batch_size: int | None) -> SpecFigure:
+    """The 3D view of the race (surface + paths), built once per setting."""
+    obj = get_landscape(surface, formula)
+    paths = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
+    return surface_3d_figure(landscape_grid(surface, formula), paths, tuple(obj.minima))
 
 
 def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: list[int],

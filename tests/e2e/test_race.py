@@ -1,0 +1,121 @@
+"""The race page in a real browser: loads clean, plays, keeps its surface, takes clicks and links.
+
+One server (session fixture), Debian's Chromium, and one page load shared by the module's tests
+(they run in file order: load -> play -> click -> reopen the written-back link), so the file stays
+well under two minutes. Waits are on selectors and page state, not sleeps.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.e2e.conftest import wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+MAP = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+
+# JS: the current-position markers of the race map, one [x, y] per optimizer.
+MARKERS_JS = """() => {
+  const gd = document.querySelector("%s");
+  return gd.data.filter(t => t.mode === 'markers' && t.showlegend && t.legendgroup
+                              && t.legendgroup !== 'minima')
+               .map(t => [t.x[0], t.y[0]]);
+}""" % MAP
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    wait_for_app(page, timeout=90_000)
+    page.wait_for_selector(MAP, timeout=90_000)
+    page.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
+
+
+def _new_page(browser, server_url: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.console_errors = errors
+    pg.base_url = server_url
+    return context, pg
+
+
+@pytest.fixture(scope="module")
+def race(browser, server_url) -> Iterator:
+    """The landing page, opened once for the module."""
+    context, pg = _new_page(browser, server_url)
+    _open(pg, server_url + "/")
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def _plot_area_spread(page) -> float:
+    """Standard deviation of the map's plot-area pixels: a drawn surface varies, a blank does not."""
+    from PIL import Image, ImageStat
+
+    box = page.locator(MAP).first.locator(".nsewdrag").first.bounding_box()
+    img = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("L")
+    return ImageStat.Stat(img).stddev[0]
+
+
+def test_landing_page_loads_without_console_errors(race) -> None:
+    assert race.locator("h1").first.inner_text().startswith("Downhill")
+    assert len(race.evaluate(MARKERS_JS)) == 6
+    race.locator("[data-testid='stDataFrame']").first.wait_for()
+    assert not race.console_errors, race.console_errors
+
+
+def test_play_moves_the_markers_and_the_surface_stays(race) -> None:
+    before = race.evaluate(MARKERS_JS)
+    spread_before = _plot_area_spread(race)
+    assert spread_before > 5, "the map should show a surface before playing"
+    race.locator(MAP).first.get_by_text("▶ 4×").click()
+    # Play restarts from step 0: the markers leave their final positions ...
+    race.wait_for_function(f"b => JSON.stringify(({MARKERS_JS})()) !== JSON.stringify(b)",
+                           arg=before, timeout=10_000)
+    # ... and come back to them when the animation ends.
+    race.wait_for_function(f"b => JSON.stringify(({MARKERS_JS})()) === JSON.stringify(b)",
+                           arg=before, timeout=60_000)
+    image = race.locator(MAP).first.locator("g.imagelayer image").first
+    assert (image.get_attribute("href") or "").startswith("data:image/png")
+    assert _plot_area_spread(race) > 0.5 * spread_before
+    assert not race.console_errors, race.console_errors
+
+
+def test_clicking_the_map_moves_the_start(race) -> None:
+    x_input = race.locator("input[aria-label='x']")
+    old = x_input.input_value()
+    box = race.locator(MAP).first.locator(".nsewdrag").first.bounding_box()
+    race.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + 0.85 * box["height"])
+    race.wait_for_function(
+        "old => document.querySelector(\"input[aria-label='x']\").value !== old", arg=old,
+        timeout=60_000)
+    wait_for_app(race, timeout=90_000)
+    new_x = float(x_input.input_value())
+    assert new_x > 0.5, new_x  # 80% of the way across [-3, 3]
+    race.wait_for_function("x => new URL(location).searchParams.get('start')?.startsWith(x)",
+                           arg=x_input.input_value())
+
+
+def test_the_written_back_link_reproduces_the_race(race, browser, server_url) -> None:
+    link = race.url
+    assert parse_qs(urlparse(link).query)["optimizers"][0].count(",") == 5
+    race.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
+    markers = race.evaluate(MARKERS_JS)
+    context, other = _new_page(browser, server_url)
+    try:
+        _open(other, link)
+        assert other.evaluate(MARKERS_JS) == markers
+        assert other.locator("input[aria-label='x']").input_value() == \
+            race.locator("input[aria-label='x']").input_value()
+        assert not other.console_errors, other.console_errors
+    finally:
+        context.close()
