@@ -113,7 +113,8 @@ def _build(text: str, domain: Domain) -> ExpressionSurface:
         if not np.isfinite(probe.grad(pts[finite])).all(axis=-1).any():
             raise ExpressionError("The formula's gradient is not finite anywhere in the view.")
     with np.errstate(all="ignore"):  # overflow far from the minima is expected, not an error
-        minima, interior = find_minima(probe.value, probe.grad, domain, pts, vals)
+        minima, interior = find_minima(probe.value, probe.grad, domain, pts, vals,
+                                       cost=len(program.plan))
         start = default_start(probe.value, probe.grad, domain, minima)
         log_scale = wants_log_scale(vals, min(m.value for m in minima))
     title = sp.sstr(expr)

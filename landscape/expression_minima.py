@@ -16,11 +16,12 @@ from collections.abc import Callable
 import numpy as np
 
 from landscape.base import Domain, Minimum
-from landscape.minima import grid, hessian, inside
+from landscape.minima import grid, inside
 
 Field = Callable[[np.ndarray], np.ndarray]
 
 N_STARTS = 24  # starts per axis (cell centres)
+SMALL_PROGRAM = 150  # gradient programs up to this many operations get the full search
 N_FINE = 101  # fine grid per axis, edges included: finiteness, lowest cells, colour scale
 N_LOWEST = 16  # extra starts: the lowest points of the fine grid
 MAX_MINIMA = 64
@@ -34,12 +35,25 @@ def _spans(domain: Domain) -> tuple[float, float]:
     return x1 - x0, y1 - y0
 
 
+def gradient_and_hessian(grad: Field, q: np.ndarray, h: float = 1e-5) -> tuple[np.ndarray,
+                                                                                np.ndarray]:
+    """grad f at q (B, 2) and H[:, i, j] = (g_i(q + h_j e_j) - g_i(q - h_j e_j)) / 2h_j,
+    symmetrised, with h_j = h (1 + |q_j|): one batched gradient call on 5B points."""
+    step = h * (1.0 + np.abs(q))
+    shifts = [np.eye(2)[j] * step[:, j : j + 1] for j in (0, 1)]
+    g, gp0, gm0, gp1, gm1 = np.split(
+        grad(np.concatenate([q, q + shifts[0], q - shifts[0], q + shifts[1], q - shifts[1]])), 5)
+    hess = np.stack([(gp0 - gm0) / (2 * step[:, :1]), (gp1 - gm1) / (2 * step[:, 1:])], axis=-1)
+    return g, 0.5 * (hess + np.swapaxes(hess, -1, -2))
+
+
 def descend(value: Field, grad: Field, starts: np.ndarray, scale: float,
             iters: int = 60) -> np.ndarray:
     """Levenberg-Marquardt: p <- p - (H + mu I)^{-1} g, accepted only if f decreases.
 
     mu shrinks (x0.3) after a success and grows (x10) after a failure; H + mu I is kept positive
-    definite by adding max(0, -lambda_min(H)). Steps are clipped to ``scale / 4``.
+    definite by adding max(0, -lambda_min(H)). Steps are clipped to ``scale / 4``; a point stops
+    when its step falls below 1e-10 ``scale`` or mu passes 1e20 (a kink it cannot improve on).
     """
     p = np.array(starts, dtype=float)
     with np.errstate(all="ignore"):
@@ -51,8 +65,7 @@ def descend(value: Field, grad: Field, starts: np.ndarray, scale: float,
             if active.size == 0:
                 break
             q, fq, m = p[active], f[active], mu[active]
-            g = grad(q)
-            h = hessian(grad, q)
+            g, h = gradient_and_hessian(grad, q)
             a, b, d = h[:, 0, 0], h[:, 0, 1], h[:, 1, 1]
             lam_min = 0.5 * (a + d) - np.sqrt(0.25 * (a - d) ** 2 + b * b)
             shift = m + 1.01 * np.maximum(0.0, -lam_min)
@@ -67,7 +80,7 @@ def descend(value: Field, grad: Field, starts: np.ndarray, scale: float,
             p[active] = np.where(better[:, None], trial, q)
             f[active] = np.where(better, ft, fq)
             mu[active] = np.where(better, m * 0.3, m * 10.0)
-            done = ~np.isfinite(norm) | (norm < 1e-14 * scale) | (mu[active] > 1e30)
+            done = ~np.isfinite(norm) | (norm < 1e-10 * scale) | (mu[active] > 1e20)
             active = active[~done]
     return p
 
@@ -98,7 +111,7 @@ def _distinct(grad: Field, cand: np.ndarray, cvals: np.ndarray, order: np.ndarra
     """Deduplicate candidates (in ``order``); a valley of equal minima (flat Hessian direction,
     like x**2 or abs(x - y)) is represented by its point nearest the domain centre."""
     with np.errstate(all="ignore"):
-        h = hessian(grad, cand)
+        h = gradient_and_hessian(grad, cand)[1]
     lam = np.linalg.eigvalsh(np.where(np.isfinite(h), h, 0.0)) if len(cand) else np.zeros((0, 2))
     flat = lam[:, 0] <= 1e-6 * np.abs(lam[:, 1]) + 1e-9
     centre = np.array([np.mean(domain[0]), np.mean(domain[1])])
@@ -121,18 +134,24 @@ def _distinct(grad: Field, cand: np.ndarray, cvals: np.ndarray, order: np.ndarra
     return [(i, VALLEY_NOTE if k in valley else "") for k, i in enumerate(kept)]
 
 
-def find_minima(value: Field, grad: Field, domain: Domain,
-                pts: np.ndarray, vals: np.ndarray) -> tuple[tuple[Minimum, ...], bool]:
-    """Labelled minima (global first) and whether a true minimum lies inside the domain."""
+def find_minima(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals: np.ndarray,
+                cost: int = 0) -> tuple[tuple[Minimum, ...], bool]:
+    """Labelled minima (global first) and whether a true minimum lies inside the domain.
+
+    ``cost`` (operations per gradient evaluation) bounds the work: past SMALL_PROGRAM operations
+    the grid of starts thins out as 1/sqrt(cost) (to 10 x 10 at least) and Newton gets 40 steps.
+    """
     sx, sy = _spans(domain)
     scale = float(np.hypot(sx, sy))
     (x0, _), (y0, _) = domain
-    centres = (np.arange(N_STARTS) + 0.5) / N_STARTS
+    n_starts = int(np.clip(N_STARTS * np.sqrt(SMALL_PROGRAM / max(cost, 1)), 10, N_STARTS))
+    iters = 60 if cost <= SMALL_PROGRAM else 40
+    centres = (np.arange(n_starts) + 0.5) / n_starts
     cx, cy = np.meshgrid(x0 + sx * centres, y0 + sy * centres)
     finite = np.isfinite(vals)
     lowest = pts[finite][np.argsort(vals[finite])[:N_LOWEST]]
     starts = np.concatenate([np.stack([cx.ravel(), cy.ravel()], axis=-1), lowest])
-    cand = descend(value, grad, starts, scale)
+    cand = descend(value, grad, starts, scale, iters)
     cand = cand[np.all(np.isfinite(cand), axis=-1) & inside(cand, domain, 1e-9 * scale)]
     cand = cand[is_local_min(value, cand, scale)]
     with np.errstate(all="ignore"):
