@@ -7,6 +7,7 @@ in the domain and no nearby point (two rings of 8) is lower while the ring is no
 kinks such as |x| + |y| and rejects saddles, slopes and plateaus. The lowest minima are global;
 if the lowest point in view lies elsewhere (on the edge, as for x + y), every interior minimum is
 local and that point is added as the "lowest in view" (``is_global`` so ``min_value`` is honest).
+The number of starts and Newton steps shrinks for very long formulas, so the work stays bounded.
 """
 
 from __future__ import annotations
@@ -158,7 +159,8 @@ def find_minima(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals
         cvals = value(cand)
     order = np.lexsort((cand[:, 1], cand[:, 0], cvals))
     grid_low = float(np.min(vals[finite]))
-    tol = 1e-8 * max(1.0, float(np.max(vals[finite])) - grid_low)
+    spread = float(np.median(vals[finite])) - grid_low
+    tol = 1e-9 * (1.0 + abs(grid_low) + spread)  # "equal values": ties in value, not in shape
     chosen = _distinct(grad, cand, cvals, order, domain, scale, tol)
     interior = bool(chosen) and float(cvals[chosen[0][0]]) <= grid_low + tol
     low = float(cvals[chosen[0][0]]) if interior else -np.inf
