@@ -27,6 +27,7 @@ __all__ = ["DEFAULT_DOMAIN", "ExpressionError", "ExpressionSurface", "from_expre
 DEFAULT_DOMAIN: Domain = ((-5.0, 5.0), (-5.0, 5.0))
 MAX_COORD = 1e4  # domain bounds must lie within [-1e4, 1e4]
 MIN_SPAN = 1e-6
+MAX_LATEX = 3000  # characters of LaTeX worth rendering in the page
 INTERNAL = "Sorry, this formula could not be handled; try writing it differently"
 
 
@@ -44,6 +45,12 @@ class ExpressionSurface(Surface):
     def __reduce__(self) -> tuple[object, tuple[str, Domain]]:
         """Pickle as the formula and domain (st.cache_data pickles return values)."""
         return from_expression, (self.formula, self.domain)
+
+
+def _latex(expr: sp.Expr, name: str) -> str:
+    """LaTeX of ``expr``, or a short note if it is too long to be worth rendering."""
+    tex = sp.latex(expr)
+    return tex if len(tex) <= MAX_LATEX else rf"{name}\ \text{{(too long to display)}}"
 
 
 def validate_domain(domain: object) -> Domain:
@@ -129,11 +136,12 @@ def _build(text: str, domain: Domain) -> ExpressionSurface:
         domain=domain,
         minima=minima,
         default_start=start,
-        latex=sp.latex(expr),
+        latex=_latex(expr, "f"),
         log_scale=log_scale,
         f=f,
         df=df,
         formula=text,
-        gradient_latex=(sp.latex(grads[0]), sp.latex(grads[1])),
+        gradient_latex=(_latex(grads[0], r"\partial f / \partial x"),
+                        _latex(grads[1], r"\partial f / \partial y")),
         interior_minimum=interior,
     )
