@@ -167,7 +167,8 @@ epochs_run, note = nn.clamp_epochs(epochs, spe, net.n_params)
 if note:
     st.info(note)
 sizes = "-".join(map(str, net.layer_sizes))
-st.markdown(f"**{architecture_name(hidden).capitalize()}**: {sizes}"
+arch_name = architecture_name(hidden)
+st.markdown(f"**{arch_name[0].upper() + arch_name[1:]}**: {sizes}"
             + (f", {activation}" if hidden else "") + f", softmax output · {net.n_params:,} "
             f"weights and biases · {net.n_samples} training and {test_net.n_samples} test points")
 

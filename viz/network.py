@@ -27,11 +27,16 @@ from viz.style import base_layout, rgba
 
 #: Class colours (Vega's Tableau-like palette), pale versions paint the decision regions.
 CLASS_COLORS: tuple[str, ...] = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#9D755D")
-POSITIVE, NEGATIVE = "#2166AC", "#D6604D"
+POSITIVE, NEGATIVE = "#2166AC", "#B2182B"
 EDGE_WIDTHS: tuple[float, ...] = (0.5, 1.5, 3.0, 5.5)
 EDGE_SHADES: tuple[float, ...] = (0.2, 0.5, 0.9)
 MAX_NEURONS = 16
-LOSS_TICKS: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+LOSS_TICKS: tuple[float, ...] = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0,
+                                  5.0, 10.0)
+#: Diverging scale for signed numbers (weights, biases, activations, gradients): the edges'
+#: colours, negative red through white to positive blue.
+DIVERGING: tuple[tuple[float, str], ...] = ((0.0, "#B2182B"), (0.25, "#EF8A62"), (0.5, "#F7F7F7"),
+                                            (0.75, "#67A9CF"), (1.0, "#2166AC"))
 
 
 def class_color(c: int) -> str:
@@ -91,16 +96,17 @@ def class_colorscale(k: int) -> list[list[Any]]:
     return scale
 
 
-def _domains(n_panels: int, cols: int, rows: int, top: float, bottom: float, gap: float = 0.04
-             ) -> list[tuple[list[float], list[float]]]:
+def _domains(n_panels: int, cols: int, rows: int, top: float, bottom: float, gap: float = 0.04,
+             gap_y: float | None = None) -> list[tuple[list[float], list[float]]]:
     """x and y domains of a grid of panels filling [0, 1] x [bottom, top], row-major."""
+    gap_y = gap if gap_y is None else gap_y
     w = (1.0 - gap * (cols - 1)) / cols
-    h = (top - bottom - gap * (rows - 1)) / rows
+    h = (top - bottom - gap_y * (rows - 1)) / rows
     out = []
     for i in range(n_panels):
         r, c = divmod(i, cols)
         x0 = c * (w + gap)
-        y1 = top - r * (h + gap)
+        y1 = top - r * (h + gap_y)
         out.append(([round(x0, 4), round(x0 + w, 4)], [round(y1 - h, 4), round(y1, 4)]))
     return out
 
@@ -121,7 +127,7 @@ def _animation(frame_ms: int, redraw: bool, n: int, labels: Sequence[str], prefi
                y: float) -> dict[str, Any]:
     """Play/Pause buttons and an epoch slider for frames named by ``labels``."""
     anim = {"frame": {"duration": frame_ms, "redraw": redraw}, "transition": {"duration": 0},
-            "mode": "immediate", "fromcurrent": True}
+            "mode": "immediate", "fromcurrent": False}
     return {
         "updatemenus": [{
             "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": y,
@@ -156,11 +162,14 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     F = len(frames_e)
     cols = min(max(n, 1), max_cols)
     rows = -(-n // cols)
-    panel_px, curve_px, top_px, controls_px = 330, 300, 40, 95
-    height = top_px + rows * panel_px + curve_px + controls_px
-    curve_top = (controls_px + curve_px - 40) / height
-    b_bottom = (controls_px + curve_px + 45) / height
-    b_top = 1 - top_px / height
+    panel_px, curve_px, top_px, controls_px = 330, 290, 40, 90
+    title_px, axis_px = 50, 55  # panel titles above the curves; tick labels + title below them
+    height = top_px + rows * panel_px + title_px + curve_px + axis_px + controls_px
+    plot_h = height - top_px - controls_px
+    curve_bottom = axis_px / plot_h
+    curve_top = (axis_px + curve_px) / plot_h
+    b_bottom = (axis_px + curve_px + title_px + 15) / plot_h
+    b_top = 1.0 - 45 / plot_h  # room for the panel titles
     layout = base_layout(height)
     layout.update(margin={"l": 50, "r": 20, "t": top_px, "b": controls_px},
                   plot_bgcolor="#FFFFFF", hovermode="closest",
@@ -172,8 +181,8 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
                  showticklabels=False, constrain="domain")
     colorscale = class_colorscale(k)
     annotations: list[dict[str, Any]] = []
-    for i, ((dx, dy), run) in enumerate(zip(_domains(n, cols, rows, b_top, b_bottom), runs,
-                                            strict=True)):
+    cells = _domains(n, cols, rows, b_top, b_bottom, gap_y=60 / plot_h)
+    for i, ((dx, dy), run) in enumerate(zip(cells, runs, strict=True)):
         xkey, xref = _axis(i)
         ykey, yref = "y" + xkey[1:], "y" + xref[1:]
         layout[xkey] = {**x_pad, "domain": dx, "anchor": yref}
@@ -194,7 +203,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
                             "y": dy[1], "xref": "paper", "yref": "paper", "xanchor": "center",
                             "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
     # curves: loss (left) and accuracy (right)
-    (lx, ly), (ax_, ay) = _domains(2, 2, 1, curve_top, controls_px / height + 0.02, gap=0.1)
+    (lx, ly), (ax_, ay) = _domains(2, 2, 1, curve_top, curve_bottom, gap=0.1)
     li, ai = n, n + 1
     lxk, lxr = _axis(li)
     axk, axr = _axis(ai)
@@ -372,8 +381,8 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
     bmax = float(np.nanmax(np.abs(b_all))) if b_all.size and np.isfinite(b_all).any() else 1.0
     node_idx = len(data)
     data.append({"type": "scatter", "mode": "markers", "x": node_x, "y": node_y, "text": names,
-                 "marker": {"size": 16, "color": biases(F - 1), "colorscale": "RdBu",
-                            "reversescale": False, "cmin": -max(bmax, 1e-9),
+                 "marker": {"size": 16, "color": biases(F - 1),
+                            "colorscale": [list(c) for c in DIVERGING], "cmin": -max(bmax, 1e-9),
                             "cmax": max(bmax, 1e-9), "line": {"color": "#333333", "width": 1},
                             "colorbar": {"title": {"text": "bias"}, "thickness": 12, "len": 0.6}},
                  "hovertemplate": "%{text}<br>bias %{marker.color:.3g}<extra></extra>",

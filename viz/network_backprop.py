@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from viz.network import DIVERGING
 from viz.numbers import round_sig
 from viz.spec import SpecFigure
 from viz.style import base_layout
@@ -70,7 +71,8 @@ def _cells(columns: list[tuple[str, np.ndarray]], xref: str, yref: str, highligh
     trace = {"type": "scatter", "mode": "markers+text", "x": xs, "y": ys, "text": text,
              "textfont": {"size": 10, "color": "#111111"},
              "marker": {"symbol": "square", "size": 40, "color": round_sig(vals_a, 4),
-                        "colorscale": "RdBu", "cmin": -scale, "cmax": scale,
+                        "colorscale": [list(c) for c in DIVERGING], "cmin": -scale,
+                        "cmax": scale,
                         "line": {"color": "#BBBBBB", "width": 1}},
              "xaxis": xref, "yaxis": yref, "hovertemplate": "%{text}<extra></extra>",
              "showlegend": False}

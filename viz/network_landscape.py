@@ -112,7 +112,7 @@ def slices_figure(slices: Sequence[Any], labels: Sequence[str], colors: Sequence
             "zeroline": False, "showgrid": False}
         layout["yaxis" if i == 0 else f"yaxis{i + 1}"] = {
             "domain": [max(0.0, y1 - h), y1], "anchor": xref, "zeroline": False,
-            "showgrid": False, "title": {"text": "β" if c == 0 else ""}}
+            "showgrid": False, "showticklabels": c == 0, "title": {"text": "β" if c == 0 else ""}}
         data.append(_contour(s.alphas, s.betas, z, zmin, zmax, xref, yref, showscale=i == 0))
         data.append({"type": "scatter", "mode": "markers", "x": [0], "y": [0], "xaxis": xref,
                      "yaxis": yref, "marker": {"symbol": "diamond", "size": 12, "color": color,

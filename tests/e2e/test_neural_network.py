@@ -1,0 +1,144 @@
+"""The neural-network page in a real browser: it loads clean, training animates, the landscape
+renders (every tab), and the drawing of the network animates too.
+
+One page load shared by the module's tests (they run in file order). Set DOWNHILL_SCREENSHOTS=1
+to also save the docs/neural_network*.png screenshots the README shows.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import ROOT, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+PROBE = "the server responded with a status of 404"  # Streamlit's base-path probe on a deep link
+CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+TRAINING = ".st-key-nn-training .js-plotly-plot"
+DRAWING = ".st-key-nn-drawing .js-plotly-plot"
+SHOTS = os.environ.get("DOWNHILL_SCREENSHOTS") == "1"
+
+# JS: what moves in the training figure: the epoch cursor and a checksum of every heatmap.
+STATE_JS = """sel => {
+  const gd = document.querySelector(sel);
+  const cursor = gd.data.filter(t => t.mode === 'lines' && t.hoverinfo === 'skip'
+                                     && t.x.length === 2 && t.y[1] === 1)[0];
+  const heat = gd.data.filter(t => t.type === 'heatmap')
+                      .map(t => t.z.flat().reduce((a, b) => a + b, 0));
+  return {epoch: cursor.x[0], heat: heat};
+}"""
+
+
+def _errors(pg) -> list[str]:
+    return [e for e in pg.console_errors if PROBE not in e]
+
+
+def _shot(pg, locator: str, name: str) -> None:
+    if SHOTS:
+        pg.locator(locator).first.scroll_into_view_if_needed()
+        pg.locator(locator).first.screenshot(path=str(ROOT / "docs" / name))
+
+
+@pytest.fixture(scope="module")
+def nn_page(browser, server_url) -> Iterator:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.console_errors = errors
+    pg.goto(server_url + "/")  # the main page first, so st.navigation knows every page
+    wait_for_app(pg, timeout=90_000)
+    pg.goto(server_url + "/neural_network")
+    wait_for_app(pg, timeout=180_000)
+    pg.wait_for_function(
+        f"() => [...document.querySelectorAll(\"{CHART}\")].filter(g => g.data).length >= 4",
+        timeout=180_000)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def _spread(pg, locator: str) -> float:
+    """Pixel standard deviation of a chart's first plot area: drawn content varies, blank not."""
+    from PIL import Image, ImageStat
+
+    box = pg.locator(locator).first.locator(".nsewdrag").first.bounding_box()
+    img = Image.open(io.BytesIO(pg.screenshot(clip=box))).convert("L")
+    return ImageStat.Stat(img).stddev[0]
+
+
+def test_page_loads_with_every_figure_and_no_console_errors(nn_page) -> None:
+    assert "Neural network" in nn_page.locator("h1").first.inner_text()
+    assert nn_page.get_by_text("DNN (2 hidden layers)", exact=False).count() >= 1
+    state = nn_page.evaluate(STATE_JS, TRAINING)
+    assert len(state["heat"]) == 3  # Adam, SGD, Adam then SGD
+    assert state["epoch"] == 40
+    _shot(nn_page, ".st-key-nn-training", "neural_network.png")
+    assert not _errors(nn_page), _errors(nn_page)
+
+
+def test_play_animates_the_boundaries_and_curves_and_they_stay_drawn(nn_page) -> None:
+    before = nn_page.evaluate(STATE_JS, TRAINING)
+    assert _spread(nn_page, TRAINING) > 5, "the decision regions should be painted"
+    nn_page.locator(TRAINING).get_by_text("▶ Play").click()
+    # Play restarts at epoch 0: the cursor moves back and the boundaries change ...
+    nn_page.wait_for_function(
+        f"b => {{ const s = ({STATE_JS})('{TRAINING}'); return s.epoch < b.epoch "
+        "&& JSON.stringify(s.heat) !== JSON.stringify(b.heat); }", arg=before, timeout=20_000)
+    # ... and training replays to the end, where the heatmaps are the trained ones again.
+    nn_page.wait_for_function(
+        f"b => JSON.stringify(({STATE_JS})('{TRAINING}')) === JSON.stringify(b)", arg=before,
+        timeout=60_000)
+    assert nn_page.locator(TRAINING).first.locator("g.hm image").count() >= 3
+    assert _spread(nn_page, TRAINING) > 5, "the heatmaps must survive playback"
+    assert not _errors(nn_page), _errors(nn_page)
+
+
+def test_the_network_drawing_animates(nn_page) -> None:
+    edges = "sel => document.querySelector(sel).data.filter(t => t.mode === 'lines')" \
+            ".map(t => t.x.length)"
+    before = nn_page.evaluate(edges, DRAWING)
+    assert sum(before) == 3 * (2 * 16 + 16 * 16 + 16 * 2)  # every edge drawn once (x0, x1, gap)
+    _shot(nn_page, ".st-key-nn-drawing", "neural_network_inside.png")
+    nn_page.locator(DRAWING).get_by_text("▶ Play").click()
+    nn_page.wait_for_function(f"b => JSON.stringify(({edges})('{DRAWING}')) !== JSON.stringify(b)",
+                              arg=before, timeout=20_000)
+    assert not _errors(nn_page), _errors(nn_page)
+
+
+def test_the_landscape_renders_in_every_tab(nn_page) -> None:
+    contour = ".st-key-nn-pca .js-plotly-plot"
+    nn_page.locator(contour).first.scroll_into_view_if_needed()
+    assert nn_page.locator(contour).first.locator("g.contour").count() >= 1
+    assert _spread(nn_page, contour) > 5
+    _shot(nn_page, ".st-key-nn-pca", "neural_network_landscape.png")
+    nn_page.get_by_role("tab", name="Around each trained network").click()
+    slices = ".st-key-nn-slices .js-plotly-plot"
+    nn_page.wait_for_function(
+        f"() => document.querySelector(\"{slices}\")?.querySelectorAll('g.contour').length >= 3",
+        timeout=20_000)
+    _shot(nn_page, ".st-key-nn-slices", "neural_network_slices.png")
+    nn_page.get_by_role("tab", name="From initial to trained weights").click()
+    interp = ".st-key-nn-interp .js-plotly-plot"
+    nn_page.wait_for_function(
+        f"() => (document.querySelector(\"{interp}\")?.querySelectorAll('g.trace.scatter')"
+        ".length ?? 0) >= 6", timeout=20_000)
+    if SHOTS:
+        _shot(nn_page, ".st-key-nn-backprop", "neural_network_backprop.png")
+    assert not _errors(nn_page), _errors(nn_page)
+
+
+def test_docs_screenshots_exist_when_asked() -> None:
+    if not SHOTS:
+        pytest.skip("DOWNHILL_SCREENSHOTS=1 saves the screenshots")
+    for name in ("neural_network.png", "neural_network_inside.png",
+                 "neural_network_landscape.png"):
+        assert (Path(ROOT) / "docs" / name).stat().st_size > 10_000
