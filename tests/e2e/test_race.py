@@ -21,11 +21,11 @@ MAP = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 
 # JS: the current-position markers of the race map, one [x, y] per optimizer.
 MARKERS_JS = """() => {
-  const gd = document.querySelector("%s");
+  const gd = document.querySelector("MAP");
   return gd.data.filter(t => t.mode === 'markers' && t.showlegend && t.legendgroup
                               && t.legendgroup !== 'minima')
                .map(t => [t.x[0], t.y[0]]);
-}""" % MAP
+}""".replace("MAP", MAP)
 
 
 def _open(page, url: str) -> None:
@@ -58,7 +58,7 @@ def race(browser, server_url) -> Iterator:
 
 
 def _plot_area_spread(page) -> float:
-    """Standard deviation of the map's plot-area pixels: a drawn surface varies, a blank does not."""
+    """Std of the map's plot-area pixels: a drawn surface varies, a blank one does not."""
     from PIL import Image, ImageStat
 
     box = page.locator(MAP).first.locator(".nsewdrag").first.bounding_box()

@@ -1,0 +1,141 @@
+"""AppTest of the race page: default render, every control, URL parameters valid and junk."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.app.conftest import app_test
+
+PAGE = "pages/race.py"
+
+
+def run(query: dict[str, str] | None = None):
+    at = app_test(PAGE, query=query).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def table(at):
+    return at.dataframe[0].value
+
+
+def chart_bytes(at) -> int:
+    return sum(len(c.proto.spec) for c in at.get("plotly_chart"))
+
+
+@pytest.fixture(scope="module")
+def landing():
+    return run()
+
+
+def test_landing_race_renders_and_the_optimizers_disagree(landing) -> None:
+    df = table(landing)
+    assert len(df) == 6
+    outcomes = " | ".join(df["outcome"])
+    assert "reached global minimum" in outcomes and "stuck in local minimum" in outcomes
+    assert "still moving" in outcomes or "diverged" in outcomes
+    assert not landing.warning and not landing.error
+    assert landing.title[0].value.startswith("Downhill")
+    assert len(landing.get("plotly_chart")) == 3  # map, loss, distance (3D is lazy)
+
+
+def test_default_race_sends_at_most_1_5_mb_of_figure_json(landing) -> None:
+    assert chart_bytes(landing) <= 1_500_000
+    spec = json.loads(landing.get("plotly_chart")[0].proto.spec)
+    assert 100 <= len(spec["frames"]) <= 150
+
+
+def test_url_is_written_back(landing) -> None:
+    q = landing.query_params
+    assert q["surface"] == ["six_hump_camel"] or q["surface"] == "six_hump_camel"
+    text = str(dict(q))
+    for key in ("optimizers", "steps", "start", "seed", "adam.lr"):
+        assert key in text
+
+
+def test_changing_surface_resets_start_and_learning_rates() -> None:
+    at = run()
+    at.sidebar.selectbox(key="race.surface").set_value("rosenbrock").run()
+    assert not at.exception
+    assert at.sidebar.number_input(key="race.start.x").value == -1.5
+    assert "rosenbrock" in str(dict(at.query_params))
+    assert len(table(at)) == 6
+    assert at.sidebar.select_slider(key="race.opt.nesterov.lr").value == 0.001
+
+
+def test_changing_optimizers_steps_and_hyperparameters() -> None:
+    at = run()
+    at.sidebar.multiselect(key="race.opt").set_value(["adam", "lion"]).run()
+    assert not at.exception and list(table(at)["optimizer"].str.split(" ").str[0]) == ["Adam",
+                                                                                        "Lion"]
+    at.sidebar.slider(key="race.steps").set_value(120).run()
+    at.sidebar.select_slider(key="race.opt.adam.lr").set_value(0.02).run()
+    assert not at.exception
+    assert table(at)["optimizer"][0] == "Adam (lr 0.02)"
+    assert int(table(at)["evaluations"][0]) == 120
+    at.sidebar.toggle(key="race.opt.adam.amsgrad").set_value(True).run()
+    at.sidebar.toggle(key="race.arrows").set_value(True).run()
+    assert not at.exception
+    assert "adam.amsgrad=true" in "&".join(f"{k}={v}" for k, v in at.query_params.items())
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(spec["frames"][0]["traces"]) == 8  # trail, marker and two arrows per optimizer
+
+
+def test_noise_and_seed_change_the_run() -> None:
+    at = run({"optimizers": "sgd", "steps": "50"})
+    clean = table(at)["final loss"][0]
+    at.sidebar.number_input(key="race.noise").set_value(2.0).run()
+    noisy = table(at)["final loss"][0]
+    at.sidebar.number_input(key="race.seed").set_value(5).run()
+    assert not at.exception and clean != noisy != table(at)["final loss"][0]
+
+
+def test_data_loss_has_a_batch_control() -> None:
+    at = run({"surface": "linear_regression", "optimizers": "sgd,adam", "batch": "8"})
+    assert at.sidebar.slider(key="race.batch").value == 8
+    full = table(at)["final loss"].tolist()
+    at.sidebar.slider(key="race.batch").set_value(100).run()
+    assert not at.exception and table(at)["final loss"].tolist() != full
+
+
+def test_formula_mode_shows_latex_and_refuses_bad_formulas() -> None:
+    at = run({"formula": "(x**2 + y - 11)**2 + (x + y**2 - 7)**2", "optimizers": "adam,sgd"})
+    assert any("nabla" in x.value for x in at.latex)
+    assert len(table(at)) == 2
+    at.sidebar.text_input(key="race.formula").set_value("__import__('os')").run()
+    assert not at.exception
+    assert at.sidebar.error and "refused" in at.sidebar.error[0].value
+
+
+def test_a_link_reproduces_the_run_exactly() -> None:
+    query = {"surface": "himmelblau", "optimizers": "adam,nesterov", "steps": "200",
+             "start": "-0.5,-4", "seed": "3", "noise": "0.5", "adam.lr": "0.07",
+             "nesterov.lr": "0.0007"}
+    a, b = run(query), run(query)
+    assert table(a).equals(table(b))
+    assert table(a)["optimizer"].tolist() == ["Adam (lr 0.07)", "Nesterov momentum (lr 0.0007)"]
+    assert a.sidebar.number_input(key="race.start.y").value == -4.0
+
+
+@pytest.mark.parametrize("query", [
+    {"surface": "nope"},
+    {"steps": "nan"},
+    {"steps": "-5"},
+    {"start": "1e999,0"},
+    {"seed": "-1"},
+    {"noise": "inf"},
+    {"optimizers": "adam", "adam.lr": "1e99"},
+    {"optimizers": "adam", "adam.betas": "2,2"},
+    {"optimizers": "zzz"},
+    {"formula": "9**9**9**9"},
+    {"formula": "__import__('os').system('id')"},
+    {"formula": "x" * 5000},
+    {"batch": "10"},
+    {"sgd.lr": "0.1", "bogus": "1"},
+])
+def test_junk_in_the_url_warns_and_falls_back(query: dict[str, str]) -> None:
+    at = run(query)
+    assert at.warning, f"no warning for {query}"
+    assert len(table(at)) >= 1

@@ -1,0 +1,175 @@
+"""URL state of the race: every parameter valid and junk; never an exception, always a warning."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import landscape
+import optimizers
+from landscape.data_losses import DATA_LOSSES, get_data_loss
+from pages.common.limits import limit
+from pages.common.presets import LANDING_SURFACE, preset_for
+from pages.common.state import (
+    RaceState,
+    format_hparam,
+    parse_hparam,
+    parse_race_query,
+    race_query,
+)
+
+SPECS = optimizers.OPTIMIZERS
+LANDSCAPES = {**landscape.SURFACES, **{n: get_data_loss(n) for n in DATA_LOSSES}}
+FORMULA_DOMAIN = ((-5.0, 5.0), (-5.0, 5.0))
+
+
+def preset(name: str):
+    return preset_for(name, LANDSCAPES[name], SPECS)
+
+
+def parse(query: dict[str, str]) -> tuple[RaceState, list[str]]:
+    return parse_race_query(query, LANDSCAPES, SPECS, preset, LANDING_SURFACE, FORMULA_DOMAIN,
+                            lambda n: getattr(LANDSCAPES.get(n), "n_samples", None)
+                            if n in DATA_LOSSES else None)
+
+
+def test_no_parameters_gives_the_landing_race_without_warnings() -> None:
+    state, warnings = parse({})
+    assert warnings == []
+    p = preset(LANDING_SURFACE)
+    assert state.surface == LANDING_SURFACE and state.formula == ""
+    assert state.optimizers == p.optimizers and state.start == p.start
+    assert state.hparams["adam"]["lr"] == p.hparams["adam"]["lr"]
+    assert state.hparams["adam"]["betas"] == (0.9, 0.999)
+
+
+def test_valid_parameters_are_all_used() -> None:
+    state, warnings = parse({
+        "surface": "rosenbrock", "optimizers": "adam,sgd,rmsprop", "steps": "250",
+        "start": "-1.5,2", "seed": "7", "noise": "0.25", "adam.lr": "0.02",
+        "adam.betas": "0.8,0.95", "adam.amsgrad": "true", "sgd.nesterov": "false",
+        "sgd.momentum": "0.5", "rmsprop.centered": "1",
+    })
+    assert warnings == []
+    assert state.surface == "rosenbrock" and state.optimizers == ("adam", "sgd", "rmsprop")
+    assert (state.steps, state.start, state.seed, state.noise) == (250, (-1.5, 2.0), 7, 0.25)
+    assert state.hparams["adam"]["lr"] == 0.02 and state.hparams["adam"]["betas"] == (0.8, 0.95)
+    assert state.hparams["adam"]["amsgrad"] is True and state.hparams["rmsprop"]["centered"] is True
+    assert state.hparams["sgd"]["momentum"] == 0.5
+
+
+def test_round_trip_reproduces_the_state_exactly() -> None:
+    state, _ = parse({"surface": "himmelblau", "optimizers": "nesterov,adam", "steps": "321",
+                      "start": "0.1,-0.30000000000000004", "seed": "99", "noise": "0.1",
+                      "adam.lr": "0.0123456789", "adam.eps": "1e-07"})
+    query = race_query(state, SPECS)
+    again, warnings = parse(query)
+    assert warnings == [] and again == state
+    assert query["adam.lr"] == "0.0123456789" and "adam.weight_decay" not in query
+
+
+def test_data_loss_gets_a_batch_and_formula_wins_over_surface() -> None:
+    state, warnings = parse({"surface": "linear_regression", "batch": "25"})
+    assert warnings == [] and state.batch_size == 25
+    state, warnings = parse({"surface": "rosenbrock", "formula": "x**2 + y**2"})
+    assert state.formula == "x**2 + y**2" and state.surface == ""
+    state, warnings = parse({"surface": "rosenbrock", "batch": "5"})
+    assert state.batch_size is None and any("batch" in w for w in warnings)
+
+
+JUNK = ["nan", "NaN", "inf", "-inf", "1e999", "-1", "0", "1e30", "abc", "", " ", "1,2,3",
+        "0x10", "None", "[1]", "' OR 1=1 --", "<script>alert(1)</script>", "%00", "1.5.5",
+        "9" * 400]
+
+
+@pytest.mark.parametrize("key", ["steps", "start", "seed", "noise", "surface", "optimizers",
+                                 "adam.lr", "adam.betas", "adam.amsgrad", "sgd.momentum",
+                                 "adam_then_sgd.switch_step", "batch"])
+@pytest.mark.parametrize("junk", JUNK)
+def test_junk_values_fall_back_with_a_warning_naming_the_parameter(key: str, junk: str) -> None:
+    query = {"optimizers": "adam,sgd,adam_then_sgd"} if key.count(".") else {}
+    if key == "batch":
+        query["surface"] = "linear_regression"
+    query[key] = junk
+    state, warnings = parse(query)
+    default, _ = parse({k: v for k, v in query.items() if k != key})
+    valid_by_accident = {("steps", "1e30"), ("noise", "0"), ("seed", "0"), ("sgd.momentum", "0"),
+                         ("adam.amsgrad", "0"), ("noise", "1e30")}
+    if (key, junk) in valid_by_accident or (key == "adam.lr" and junk in ("0",)):
+        return
+    if key in ("steps", "start", "seed", "noise", "adam.lr", "adam.betas", "adam.amsgrad",
+               "sgd.momentum", "adam_then_sgd.switch_step", "batch"):
+        assert state == default
+        assert warnings and any(key.split(".")[-1] in w for w in warnings), warnings
+    assert all(len(w) < 400 for w in warnings)
+
+
+def test_out_of_range_numbers_are_refused() -> None:
+    for query, name in [({"steps": str(limit("steps") + 1)}, "steps"), ({"steps": "2.5"}, "steps"),
+                        ({"start": "99,99"}, "start"), ({"start": "nan,0"}, "start"),
+                        ({"seed": str(2**40)}, "seed"), ({"noise": "1e9"}, "noise"),
+                        ({"optimizers": "adam", "adam.lr": "5000"}, "adam.lr"),
+                        ({"optimizers": "adam", "adam.betas": "0.9"}, "adam.betas"),
+                        ({"optimizers": "adam", "adam.betas": "0.9,inf"}, "adam.betas")]:
+        state, warnings = parse(query)
+        assert warnings and name in warnings[0], (query, warnings)
+        assert state == parse({k: v for k, v in query.items() if k != name})[0]
+
+
+def test_unknown_names_are_reported_and_ignored() -> None:
+    state, warnings = parse({"surface": "mount_everest", "optimizers": "adam,sgdd,__import__",
+                             "adam.learning_rate": "0.1", "sgd.lr": "0.1", "color": "red"})
+    text = " ".join(warnings)
+    assert "mount_everest" in text and "sgdd" in text and "learning_rate" in text
+    assert "color" in text and "not racing" in text
+    assert state.surface == LANDING_SURFACE and state.optimizers == ("adam",)
+
+
+def test_too_many_optimizers_are_capped_and_none_known_falls_back() -> None:
+    state, warnings = parse({"optimizers": ",".join(SPECS)})
+    assert len(state.optimizers) == limit("optimizers") and warnings
+    state, warnings = parse({"optimizers": ",,,"})
+    assert state.optimizers == preset(LANDING_SURFACE).optimizers and warnings
+
+
+def test_very_long_values_are_ignored_before_parsing() -> None:
+    state, warnings = parse({"formula": "x+" * 5000 + "y", "surface": "a" * 10_000})
+    assert state.surface == LANDING_SURFACE and state.formula == ""
+    assert len(warnings) == 2 and all(len(w) < 200 for w in warnings)
+
+
+def test_hostile_formula_text_is_only_carried_never_evaluated_here() -> None:
+    state, _ = parse({"formula": "__import__('os').system('echo pwned')"})
+    assert state.formula.startswith("__import__")  # the page hands it to from_expression
+    with pytest.raises(landscape.ExpressionError):
+        landscape.from_expression(state.formula)
+
+
+def test_hparam_text_helpers() -> None:
+    h = SPECS["adam"].hparam("betas")
+    assert parse_hparam(h, "0.9,0.99") == (0.9, 0.99)
+    assert parse_hparam(h, "0.9;0.99") is None
+    assert format_hparam((0.9, 0.999)) == "0.9,0.999"
+    assert format_hparam(True) == "true" and format_hparam(1e-8) == "1e-08"
+    lr = SPECS["adam"].hparam("lr")
+    assert parse_hparam(lr, "1e-3") == 0.001 and parse_hparam(lr, "nan") is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(
+    st.sampled_from(["surface", "formula", "optimizers", "steps", "start", "seed", "noise",
+                     "batch", "adam.lr", "sgd.momentum", "adam.betas", "x.y", "zz"]),
+    st.text(max_size=60) | st.floats(allow_nan=True).map(str), max_size=8))
+def test_any_query_parses_to_a_valid_state(query: dict[str, str]) -> None:
+    state, warnings = parse(query)
+    assert isinstance(warnings, list)
+    assert 1 <= state.steps <= limit("steps") and 0 <= state.seed < 2**32
+    assert math.isfinite(state.noise) and state.noise >= 0
+    assert all(math.isfinite(v) for v in state.start)
+    assert state.optimizers and set(state.optimizers) <= set(SPECS)
+    assert set(state.hparams) == set(state.optimizers)
+    again, _ = parse(race_query(state, SPECS)) if not state.formula else (state, [])
+    assert again == state

@@ -1,0 +1,246 @@
+"""Structure of the race figures: what is static, what frames carry, minima, axes, background."""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.io as pio
+import pytest
+
+from viz.background import background_png, color_levels, encode_png, sample_grid
+from viz.curves import distance_figure, loss_figure
+from viz.numbers import round_sig
+from viz.paths import PathView, frame_steps, path_view, trail_indices
+from viz.race import Playback, race_figure
+from viz.style import optimizer_color
+from viz.surface3d import surface_3d_figure
+
+
+@dataclass(frozen=True)
+class Min:
+    point: tuple[float, float]
+    value: float
+    is_global: bool
+    label: str = ""
+
+
+class Bowl:
+    """f = x^2 + 4 y^2 (global minimum 0 at the origin) with a fake local minimum for labels."""
+
+    domain = ((-2.0, 2.0), (-1.0, 1.0))
+    minima = (Min((0.0, 0.0), 0.0, True), Min((1.5, 0.5), 0.3, False))
+
+    def value(self, xy):
+        xy = np.asarray(xy, float)
+        return xy[..., 0] ** 2 + 4 * xy[..., 1] ** 2
+
+    def grad(self, xy):
+        xy = np.asarray(xy, float)
+        return np.stack([2 * xy[..., 0], 8 * xy[..., 1]], axis=-1)
+
+
+@dataclass(frozen=True)
+class Traj:
+    points: np.ndarray
+    losses: np.ndarray
+    diverged_step: int = -1
+
+
+def gd_path(lr: float, steps: int, name: str = "sgd", diverge_at: int = -1) -> PathView:
+    b = Bowl()
+    p = np.array([-1.8, 0.9])
+    pts = [p]
+    for _ in range(steps):
+        p = p - lr * b.grad(p)
+        pts.append(p)
+    pts = np.array(pts)
+    return path_view(name, f"{name} (lr {lr})", Traj(pts, b.value(pts), diverge_at), b)
+
+
+@pytest.fixture(scope="module")
+def grid():
+    b = Bowl()
+    return sample_grid(b, b.domain, 60, log_scale=True, z_floor=0.0)
+
+
+@pytest.fixture(scope="module")
+def race(grid):
+    paths = [gd_path(0.05, 500, "sgd"), gd_path(0.1, 500, "adam"), gd_path(0.2, 300, "momentum",
+                                                                          diverge_at=120)]
+    fig = race_figure(grid, paths, Bowl.minima, Bowl(), start=(-1.8, 0.9))
+    return fig.to_dict(), paths
+
+
+def moving_indices(spec) -> list[int]:
+    return spec["frames"][0]["traces"]
+
+
+def test_frames_carry_only_the_moving_scatter_traces(race) -> None:
+    spec, paths = race
+    idx = moving_indices(spec)
+    assert len(idx) == 2 * len(paths)  # a trail and a marker per optimizer
+    for frame in spec["frames"]:
+        assert frame["traces"] == idx
+        assert len(frame["data"]) == len(idx)
+        assert "layout" not in frame
+        for d in frame["data"]:
+            assert set(d) == {"x", "y"}  # only coordinates move
+    assert all(spec["data"][i]["type"] == "scatter" for i in idx)
+    static = [i for i in range(len(spec["data"])) if i not in idx]
+    assert all(i < min(idx) for i in static)  # static traces first, never touched by frames
+
+
+def test_frame_size_does_not_grow_with_the_step(race) -> None:
+    spec, _ = race
+    sizes = [len(json.dumps(f["data"])) for f in spec["frames"]]
+    assert max(sizes) < 4 * np.median(sizes)  # the trail is thinned, not the whole prefix
+    assert len(spec["frames"]) <= Playback().max_frames
+
+
+def test_markers_follow_the_path_at_each_frame_step(race) -> None:
+    spec, paths = race
+    steps = frame_steps(max(p.steps for p in paths))
+    k = len(steps) // 2
+    marker = spec["frames"][k]["data"][1]  # first optimizer's marker
+    np.testing.assert_allclose([marker["x"][0], marker["y"][0]],
+                               paths[0].points[steps[k]], rtol=1e-4, atol=1e-8)
+
+
+def test_background_is_a_layout_image_not_a_trace(race) -> None:
+    spec, _ = race
+    assert not any(t["type"] in ("heatmap", "contour") for t in spec["data"])
+    (image,) = spec["layout"]["images"]
+    assert image["source"].startswith("data:image/png;base64,")
+    assert image["layer"] == "below" and image["xref"] == "x"
+    assert (image["x"], image["y"], image["sizex"], image["sizey"]) == (-2.0, 1.0, 4.0, 2.0)
+
+
+def test_axes_ranges_are_fixed_to_the_domain(race) -> None:
+    layout = race[0]["layout"]
+    assert layout["xaxis"]["range"] == [-2.0, 2.0] and layout["xaxis"]["autorange"] is False
+    assert layout["yaxis"]["range"] == [-1.0, 1.0] and layout["yaxis"]["autorange"] is False
+
+
+def test_minima_markers_global_star_local_hollow(race) -> None:
+    spec, _ = race
+    by_name = {t.get("name"): t for t in spec["data"]}
+    assert by_name["global minimum"]["marker"]["symbol"] == "star"
+    assert by_name["local minimum"]["marker"]["symbol"].endswith("-open")
+    assert by_name["local minimum"]["text"] == ["local 1"]
+
+
+def test_colours_and_legend_name_optimizer_and_lr(race) -> None:
+    spec, paths = race
+    legend = [t for t in spec["data"] if t.get("showlegend") and t.get("legendgroup") in
+              {p.name for p in paths}]
+    assert [t["name"] for t in legend] == [p.label for p in paths]
+    for t, p in zip(legend, paths, strict=True):
+        assert t["marker"]["color"] == optimizer_color(p.name)
+        assert "lr" in t["name"]
+
+
+def test_hover_on_paths_shows_step_position_loss_gradient(race) -> None:
+    spec, paths = race
+    ghost = next(t for t in spec["data"] if t.get("customdata") is not None
+                 and t.get("legendgroup") == paths[0].name)
+    template = ghost["hovertemplate"]
+    for word in ("step", "(x, y)", "loss", "∇f"):
+        assert word in template
+    step, loss, gx, gy = ghost["customdata"][10][:4]
+    assert step == 10
+    np.testing.assert_allclose([loss, gx, gy], [paths[0].losses[10], *paths[0].grads[10]],
+                               rtol=1e-3)
+
+
+def test_diverged_path_is_marked_where_it_stopped(race) -> None:
+    spec, paths = race
+    mark = next(t for t in spec["data"] if t.get("name") == "diverged")
+    assert mark["customdata"] == [[paths[2].label, 120]]
+
+
+def test_play_controls_and_last_frame_redraws(race) -> None:
+    layout = race[0]["layout"]
+    labels = [b["label"] for b in layout["updatemenus"][0]["buttons"]]
+    assert "▶ Play" in labels and "❚❚ Pause" in labels and any("4×" in x for x in labels)
+    play = layout["updatemenus"][0]["buttons"][0]["args"][1]
+    assert [f["redraw"] for f in play["frame"]][-2:] == [False, True]
+    assert len(play["frame"]) == len(race[0]["frames"])
+    assert len(layout["sliders"][0]["steps"]) == len(race[0]["frames"])
+
+
+def test_arrows_add_two_moving_traces_per_optimizer(grid) -> None:
+    paths = [gd_path(0.05, 50)]
+    spec = race_figure(grid, paths, Bowl.minima, Bowl(), playback=Playback(arrows=True)).to_dict()
+    assert len(spec["frames"][0]["traces"]) == 4
+    grad_arrow = spec["frames"][3]["data"][2]
+    x0, x1 = grad_arrow["x"]
+    assert x1 > x0  # -grad points towards the minimum from x < 0
+
+
+def test_figure_serializes_and_default_race_is_small(grid) -> None:
+    paths = [gd_path(0.01 * (k + 1), 500, n) for k, n in
+             enumerate(["sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad"])]
+    text = pio.to_json(race_figure(grid, paths, Bowl.minima, Bowl()), validate=False)
+    assert len(text) < 1_200_000
+
+
+def test_trail_indices_thin_the_prefix_and_keep_the_tail() -> None:
+    steps = frame_steps(1000, 150)
+    idx = trail_indices(steps, 140, max_points=40)
+    assert idx[0] == 0 and idx[-1] == steps[140]
+    assert len(idx) <= 40 + (steps[140] - steps[139]) + 1
+    assert np.all(np.diff(idx) > 0)
+    assert set(range(steps[139], steps[140] + 1)) <= set(idx.tolist())
+
+
+def test_frame_steps_cover_start_and_end() -> None:
+    s = frame_steps(500, 150)
+    assert s[0] == 0 and s[-1] == 500 and len(s) <= 150
+    assert list(frame_steps(5, 150)) == [0, 1, 2, 3, 4, 5]
+
+
+def test_round_sig_keeps_digits_and_maps_nonfinite_to_none() -> None:
+    assert round_sig([1.23456789, -0.000123456, np.nan, np.inf, 0.0], 4) == [
+        1.235, -0.0001235, None, None, 0.0]
+
+
+def test_png_encoder_roundtrips_pixels() -> None:
+    rgb = np.random.default_rng(0).integers(0, 256, (7, 5, 3), dtype=np.uint8)
+    png = encode_png(rgb)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    w, h = struct.unpack(">II", png[16:24])
+    assert (w, h) == (5, 7)
+    start = png.index(b"IDAT") + 4
+    (length,) = struct.unpack(">I", png[start - 8:start - 4])
+    raw = np.frombuffer(zlib.decompress(png[start:start + length]), np.uint8).reshape(7, 16)
+    assert np.all(raw[:, 0] == 2)  # "Up" filter
+    rows = raw[:, 1:].astype(int)
+    decoded = np.cumsum(rows, axis=0) % 256
+    np.testing.assert_array_equal(decoded.reshape(7, 5, 3), rgb)
+
+
+def test_background_varies_and_log_scale_uses_the_gap(grid) -> None:
+    _, lo, hi = color_levels(grid)
+    assert lo == 0.0 and hi == pytest.approx(np.log10(1 + 8.0), rel=1e-3)
+    png = background_png(grid)
+    assert len(base64.b64encode(png)) < 60_000
+
+
+def test_curves_and_3d(grid) -> None:
+    paths = [gd_path(0.05, 100, "sgd"), gd_path(0.1, 100, "adam")]
+    loss = loss_figure(paths, 0.0).to_dict()
+    assert loss["layout"]["yaxis"]["type"] == "log"
+    assert [t["line"]["color"] for t in loss["data"]] == [optimizer_color("sgd"),
+                                                          optimizer_color("adam")]
+    assert min(min(t["y"]) for t in loss["data"]) >= 1e-12
+    dist = distance_figure(paths, np.zeros((1, 2))).to_dict()
+    np.testing.assert_allclose(dist["data"][0]["y"][0], np.hypot(1.8, 0.9), rtol=1e-3)
+    fig3d = surface_3d_figure(grid, paths, Bowl.minima).to_dict()
+    assert fig3d["data"][0]["type"] == "surface"
+    assert sum(t["type"] == "scatter3d" and t.get("mode") == "lines" for t in fig3d["data"]) == 2
+    assert "cmin" in fig3d["data"][0] and "zmin" not in fig3d["data"][0]
