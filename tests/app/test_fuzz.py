@@ -1,11 +1,12 @@
 """Junk in every URL parameter of every page: never a traceback, always a warning for bad input.
 
-Pages are the ``pages/*.py`` scripts present at collection time (a page that has not landed yet is
-simply not tested). A page's own parameters are discovered by running it once without any: every
-page writes its full state back into the URL (shareable links), so ``at.query_params`` then holds
-the keys it reads. Optional keys that only appear when used are added from the registries: every
-hyperparameter ``<optimizer>.<hparam>`` of a racing optimizer, and ``formula``/``noise``/``batch``
-wherever a ``surface`` is read. Each page then gets
+Pages are the scripts app.py routes to that exist at collection time (a page that has not landed
+yet is simply not tested); each runs the way a visitor gets it: app.py first (page config,
+navigation), then the page, with the junk in the URL. A page's own parameters are discovered by
+running it once without any: every page writes its full state back into the URL (shareable links),
+so ``at.query_params`` then holds the keys it reads. Optional keys that only appear when used are
+added from the registries: every hyperparameter ``<optimizer>.<hparam>`` of a racing optimizer,
+and ``formula``/``noise``/``batch`` wherever a ``surface`` is read. Each page then gets
 
 - runs that give four of its parameters at a time a value that is certainly bad for any parameter
   (NaN, infinity, a hostile formula, a 10 kB string, an unknown name ...): no exception, and a
@@ -25,12 +26,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit import config as st_config
+from streamlit.testing.v1 import AppTest
 
+from bench.bench_load import app_pages
 from optimizers import OPTIMIZERS
-from tests.app.conftest import ROOT, app_test
+from tests.app.conftest import ROOT
 
-PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py")
-               if not p.name.startswith("_"))
+PAGES = sorted(f"pages/{stem}.py" for stem in app_pages()
+               if (ROOT / "pages" / f"{stem}.py").exists())
 EXAMPLES = 12  # per page; AppTest runs take ~0.3-2 s each
 CHUNK = 4  # parameters made bad together in one run
 WITH_SURFACE = ("formula", "noise", "batch")
@@ -65,6 +68,15 @@ def _full_error_details() -> Iterator[None]:
         yield
     finally:
         st_config.set_option("client.showErrorDetails", old)
+
+
+def app_test(page: str, query: dict[str, str] | None = None) -> AppTest:
+    """The app opened on ``page`` with ``query`` in the URL."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page(page)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at
 
 
 @cache
