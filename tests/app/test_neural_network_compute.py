@@ -1,0 +1,102 @@
+"""The neural-network page's pure computation (pages.common.network), without Streamlit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pages.common import network as nn
+from pages.common.compute import entry
+
+DATA = ("two_moons", 200, 0.15, 2, 0)
+ARCH = ((8,), "tanh", 0.0)
+ADAM = entry("adam", {"lr": 0.02})
+SGD = entry("sgd", {"lr": 0.1})
+
+
+@pytest.fixture(scope="module")
+def adam() -> nn.Training:
+    return nn.train(DATA, ARCH, ADAM, 30, 25, 0)
+
+
+def test_training_keeps_per_epoch_curves_frames_and_a_thinned_path(adam) -> None:
+    net, _ = nn.networks(DATA, ARCH)
+    assert adam.steps_per_epoch == net.steps_per_epoch(25) == 6
+    for series in (adam.epoch_train_loss, adam.epoch_test_loss, adam.epoch_train_acc,
+                   adam.epoch_test_acc):
+        assert series.shape == (31,)
+    assert adam.epoch_train_loss[0] == pytest.approx(np.log(2), abs=0.05)  # about log k at init
+    assert adam.epoch_train_acc[-1] > 0.9
+    assert list(adam.frames) == list(range(31))
+    np.testing.assert_allclose(adam.frame_params[-1], adam.final)
+    np.testing.assert_allclose(adam.frame_grads, net.grad(adam.frame_params))
+    assert adam.step_epochs[-1] == 30 and adam.diverged_epoch is None
+
+
+def test_every_optimizer_starts_from_the_same_weights(adam) -> None:
+    sgd = nn.train(DATA, ARCH, SGD, 30, 25, 0)
+    np.testing.assert_array_equal(sgd.initial, adam.initial)
+    assert not np.allclose(sgd.final, adam.final)
+
+
+def test_adam_then_sgd_reports_its_switch_in_epochs() -> None:
+    t = nn.train(DATA, ARCH, entry("adam_then_sgd", {"lr": 0.02, "switch_step": 12,
+                                                     "sgd_lr": 0.1}), 5, 25, 0)
+    assert t.switch_epoch == pytest.approx(2.0)
+
+
+def test_frame_epochs_thin_long_runs_but_keep_both_ends() -> None:
+    f = nn.frame_epochs(500)
+    assert len(f) <= nn.MAX_FRAMES and f[0] == 0 and f[-1] == 500
+    assert list(nn.frame_epochs(3)) == [0, 1, 2, 3]
+
+
+def test_clamp_epochs_bounds_the_path_memory() -> None:
+    assert nn.clamp_epochs(40, 10, 354) == (40, None)
+    epochs, note = nn.clamp_epochs(500, 63, 8706)
+    assert epochs * 63 * 8706 <= nn.PATH_FLOATS and note and "500 epochs" in note
+
+
+def test_in_blocks_equals_one_call(monkeypatch) -> None:
+    net, _ = nn.networks(DATA, ARCH)
+    params = np.stack([net.init_params(s) for s in range(7)])
+    whole = net.accuracy(params)
+    monkeypatch.setattr(nn, "BLOCK_FLOATS", 2)
+    np.testing.assert_array_equal(nn.in_blocks(net.accuracy, params, 1), whole)
+
+
+def test_boundaries_are_probabilities_on_the_grid(adam) -> None:
+    xs, ys, probs = nn.boundaries(DATA, ARCH, adam.frame_params[[0, -1]], 24)
+    assert probs.shape == (2, 24, 24, 2) and xs.shape == ys.shape == (24,)
+    np.testing.assert_allclose(probs.sum(-1), 1.0)
+    assert np.ptp(probs[1, ..., 1]) > np.ptp(probs[0, ..., 1])  # training sharpens the split
+
+
+def test_boundary_grid_shrinks_with_more_optimizers_and_frames() -> None:
+    assert nn.boundary_grid(1, 10) == 60
+    assert nn.boundary_grid(8, 40) < nn.boundary_grid(3, 40) <= 60
+    assert nn.boundary_grid(8, 1000) == 24
+
+
+def test_landscape_planes_pass_through_the_trained_weights(adam) -> None:
+    net, test = nn.networks(DATA, ARCH)
+    land = nn.landscape(DATA, ARCH, (adam.path,), 11, 0)
+    s = land.slices[0]
+    assert s.losses.shape == (11, 11)
+    assert s.losses[5, 5] == pytest.approx(float(net.value(adam.final)))
+    assert land.pca.coords[0].shape == (len(adam.path), 2)
+    i1 = land.interp[0]
+    assert i1.losses[np.argmin(np.abs(i1.ts - 1.0))] == pytest.approx(float(net.value(adam.final)))
+    assert land.interp_test[0].losses[np.argmin(np.abs(i1.ts))] == pytest.approx(
+        float(test.value(adam.initial)))
+
+
+def test_worst_example_has_the_largest_loss_and_its_trace_agrees(adam) -> None:
+    net, _ = nn.networks(DATA, ARCH)
+    i = nn.worst_example(DATA, ARCH, adam.final)
+    probs = net.forward(adam.final)
+    p_true = probs[np.arange(net.n_samples), net.y]
+    assert p_true[i] == p_true.min()
+    tr = nn.trace(DATA, ARCH, adam.final, i)
+    assert tr.loss == pytest.approx(-np.log(p_true[i]))
+    assert nn.trace(DATA, ARCH, adam.final, 10**6).label == int(net.y[-1])  # clamped index

@@ -1,0 +1,125 @@
+"""URL state of the neural-network page: defaults, round trips, and junk that never raises."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from landscape.datasets import make_dataset, train_test_split
+from optimizers import OPTIMIZERS
+from pages.common.network_state import (
+    DEFAULT,
+    OWN_KEYS,
+    architecture_name,
+    n_train,
+    network_hparams,
+    network_query,
+    parse_layers,
+    parse_network_query,
+    steps_per_epoch,
+)
+
+
+def test_empty_query_gives_the_default_page_without_warnings() -> None:
+    state, warnings = parse_network_query({}, OPTIMIZERS)
+    assert warnings == []
+    assert (state.dataset, state.hidden, state.activation) == ("two_moons", (16, 16), "tanh")
+    assert state.optimizers == ("adam", "sgd", "adam_then_sgd")
+    spe = steps_per_epoch(state.samples, state.classes, state.batch)
+    # the article: Adam for about 10 epochs, then SGD
+    assert state.hparams["adam_then_sgd"]["switch_step"] == 10 * spe
+    assert state.hparams["sgd"]["lr"] == 0.1
+
+
+@pytest.mark.parametrize("changes", [
+    {},
+    {"hidden": (), "dataset": "xor", "noise": 0.3},
+    {"hidden": (8, 4, 2), "activation": "relu", "l2": 0.001, "data_seed": 7, "seed": 3},
+    {"dataset": "spirals", "classes": 3, "samples": 600, "noise": 0.1, "batch": 300},
+    {"dataset": "blobs", "classes": 5, "epochs": 3, "optimizers": ("momentum",),
+     "hparams": {"momentum": {"lr": 0.02, "dampening": 0.0, "weight_decay": 0.0}}},
+])
+def test_the_written_query_reads_back_to_the_same_state(changes) -> None:
+    state = replace(parse_network_query({}, OPTIMIZERS)[0], **changes)
+    query = network_query(state, OPTIMIZERS)
+    back, warnings = parse_network_query(query, OPTIMIZERS)
+    assert warnings == []
+    assert back == state
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("dataset", "mnist"), ("samples", "5"), ("samples", "1e9"), ("noise", "-1"),
+    ("noise", "9"), ("classes", "7"), ("data_seed", "-3"), ("layers", "16,16,16,16"),
+    ("layers", "0,4"), ("layers", "65"), ("layers", "a,b"), ("activation", "gelu"),
+    ("l2", "nan"), ("epochs", "0"), ("epochs", "501"), ("batch", "0"), ("batch", "100000"),
+    ("seed", "x"), ("adam.lr", "-1"), ("adam.nope", "1"), ("optimizers", "bogus"),
+    ("steps", "100"), ("surface", "rosenbrock"), ("whatever", "1"), ("layers", "8" * 600),
+])
+def test_junk_falls_back_to_the_default_with_a_warning_naming_it(key, value) -> None:
+    state, warnings = parse_network_query({key: value}, OPTIMIZERS)
+    assert warnings, f"{key}={value!r} should warn"
+    assert any(key.split(".")[-1] in w or key in w for w in warnings), warnings
+    default, _ = parse_network_query({}, OPTIMIZERS)
+    assert state.hidden == default.hidden and state.dataset == default.dataset
+    assert state.epochs == default.epochs
+
+
+def test_per_optimizer_overrides_apply() -> None:
+    state, warnings = parse_network_query(
+        {"optimizers": "adam,sgd", "adam.lr": "0.02", "sgd.momentum": "0.9"}, OPTIMIZERS)
+    assert warnings == []
+    assert state.hparams["adam"]["lr"] == 0.02
+    assert state.hparams["sgd"]["momentum"] == 0.9 and state.hparams["sgd"]["lr"] == 0.1
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("16,16", (16, 16)), (" 4 , 8 ", (4, 8)), ("0", ()), ("", ()), ("none", ()), ("64", (64,)),
+    ("1,2,3", (1, 2, 3)), ("1,2,3,4", None), ("0,1", None), ("-1", None), ("1.5", None),
+    ("65", None), ("1,,2", None),
+])
+def test_parse_layers(text, expected) -> None:
+    assert parse_layers(text) == expected
+
+
+def test_architecture_names_follow_the_article() -> None:
+    assert architecture_name(()) == "linear classifier (no hidden layer)"
+    assert architecture_name((5,)) == "ANN (1 hidden layer)"
+    assert architecture_name((5, 5)) == "DNN (2 hidden layers)"
+    assert architecture_name((5, 5, 5)) == "DNN (3 hidden layers)"
+
+
+@pytest.mark.parametrize(("name", "samples", "classes"), [
+    ("two_moons", 400, 2), ("two_moons", 41, 2), ("spirals", 301, 3), ("blobs", 203, 5),
+])
+def test_n_train_matches_the_real_split(name, samples, classes) -> None:
+    options = {"n_classes": classes} if name in ("spirals", "blobs") else {}
+    X, y = make_dataset(name, samples, None, 0, **options)
+    Xtr, *_ = train_test_split(X, y, 0.25, 0)
+    assert n_train(samples, classes) == len(Xtr)
+
+
+def test_network_hparams_are_valid_for_every_optimizer() -> None:
+    from optimizers import get_optimizer
+
+    for name, spec in OPTIMIZERS.items():
+        get_optimizer(name, **network_hparams(name, spec, 10))
+
+
+def test_batch_is_capped_by_the_training_set() -> None:
+    state, warnings = parse_network_query({"samples": "40", "batch": "35"}, OPTIMIZERS)
+    assert state.batch == min(DEFAULT.batch, n_train(40, 2))
+    assert any("batch" in w for w in warnings)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from([*OWN_KEYS, "optimizers", "seed", "adam.lr", "sgd.lr",
+                                        "steps", "junk"]),
+                       st.text(max_size=30), max_size=8))
+def test_any_query_parses_without_raising(query) -> None:
+    state, warnings = parse_network_query(query, OPTIMIZERS)
+    assert 1 <= state.batch <= state.n_train
+    assert len(state.hidden) <= 3 and all(1 <= w <= 64 for w in state.hidden)
+    assert isinstance(warnings, list)
