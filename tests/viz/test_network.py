@@ -1,0 +1,193 @@
+"""Figure builders of the neural-network page: structure, and frames that carry only what moves."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from landscape.datasets import make_dataset
+from landscape.network import MLP
+from optimizers import get_optimizer, run
+from viz.network import (
+    EDGE_WIDTHS,
+    Run,
+    class_colorscale,
+    encode_classes,
+    network_figure,
+    training_figure,
+)
+
+F = 6  # frames
+
+
+@pytest.fixture(scope="module")
+def trained() -> tuple[MLP, np.ndarray]:
+    X, y = make_dataset("two_moons", 120, 0.1, 0)
+    net = MLP(X, y, hidden=(5, 4), activation="tanh")
+    traj = run(get_optimizer("adam", lr=0.03), net, net.init_params(0), 60)
+    return net, traj.points[np.linspace(0, 60, F).astype(int)]
+
+
+def _run(net: MLP, frames: np.ndarray, name: str, color: str) -> Run:
+    _, _, probs = net.decision_surface(frames, n=20)
+    loss = net.value(frames)
+    acc = net.accuracy(frames)
+    return Run(name=name, label=name.upper(), color=color, frames=np.arange(F), probs=probs,
+               step_epochs=np.arange(F, dtype=float), step_loss=loss, epoch_train_loss=loss,
+               epoch_test_loss=loss * 1.1, epoch_train_acc=acc, epoch_test_acc=acc,
+               switch_epoch=2.0 if name == "adam_then_sgd" else None)
+
+
+@pytest.fixture(scope="module")
+def figure(trained) -> dict:
+    net, frames = trained
+    runs = [_run(net, frames, "adam", "#D55E00"), _run(net, frames[::-1], "adam_then_sgd",
+                                                          "#DDAA33")]
+    xs, ys, _ = net.decision_surface(frames[:1], n=20)
+    return json.loads(json.dumps(training_figure(runs, xs, ys, net.X, net.y).to_dict()))
+
+
+def test_encode_classes_two_classes_is_p1_in_percent() -> None:
+    p1 = np.array([0.0, 0.254, 0.5, 1.0])
+    z, zmax = encode_classes(np.stack([1 - p1, p1], axis=-1))
+    assert z.tolist() == [0, 25, 50, 100] and zmax == 100
+
+
+def test_encode_classes_k_classes_puts_class_and_confidence_in_one_number() -> None:
+    probs = np.array([[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3], [0.0, 0.2, 0.8], [0.1, 0.0, 0.9]])
+    z, zmax = encode_classes(probs)
+    assert zmax == 299
+    assert z[0] == 99 and z[1] == 0  # sure class 0, unsure
+    assert 200 <= z[2] < z[3] <= 299  # class 2, more sure in the last row
+    scale = class_colorscale(3)
+    positions = [s[0] for s in scale]
+    assert positions == sorted(positions) and positions[0] == 0 and positions[-1] <= 1
+
+
+def test_training_figure_has_a_heatmap_and_points_per_optimizer_and_four_curves(figure) -> None:
+    types = [t["type"] for t in figure["data"]]
+    assert types.count("heatmap") == 2
+    heat = [t for t in figure["data"] if t["type"] == "heatmap"]
+    assert np.asarray(heat[0]["z"]).shape == (20, 20)
+    curves = [t for t in figure["data"] if t.get("mode") == "lines" and t.get("legendgroup")]
+    assert len(curves) == 2 * 4  # train loss, test loss, train acc, test acc
+    assert len(figure["frames"]) == F
+    assert figure["layout"]["sliders"][0]["active"] == F - 1  # opens trained
+    # the Adam-then-SGD switch is marked in both curve panels
+    assert sum(s["type"] == "line" for s in figure["layout"]["shapes"]) == 2
+
+
+def test_frames_carry_only_what_moves(figure) -> None:
+    data = figure["data"]
+    moving = set(figure["frames"][0]["traces"])
+    for f in figure["frames"]:
+        assert set(f["traces"]) == moving
+        assert len(f["data"]) == len(f["traces"])
+        for i, d in zip(f["traces"], f["data"], strict=True):
+            if data[i]["type"] == "heatmap":
+                assert set(d) == {"z"}  # no axes, no colours: only the values change
+            else:
+                assert len(d["x"]) <= 2  # a marker or the cursor, never a curve prefix
+    static = [i for i, t in enumerate(data) if i not in moving]
+    assert all(data[i]["type"] != "heatmap" for i in static)
+    assert not any(data[i].get("name") == "training points" for i in moving)
+    # heatmaps need a full redraw, or Plotly drops them during playback
+    play = figure["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
+    assert play["frame"]["redraw"] is True
+
+
+def test_frames_follow_training_and_the_last_frame_is_the_initial_view(figure) -> None:
+    heat = [i for i, t in enumerate(figure["data"]) if t["type"] == "heatmap"]
+    first, last = figure["frames"][0], figure["frames"][-1]
+    z_first = first["data"][first["traces"].index(heat[0])]["z"]
+    z_last = last["data"][last["traces"].index(heat[0])]["z"]
+    assert z_first != z_last
+    assert z_last == figure["data"][heat[0]]["z"]
+    titles = [a["text"] for a in last["layout"]["annotations"]]
+    assert "epoch 5" in titles[0] and "ADAM" in titles[0]
+
+
+def test_default_page_sized_figure_stays_under_the_json_budget(trained) -> None:
+    net, frames = trained
+    params = np.repeat(frames, 7, axis=0)[:41]
+    xs, ys, probs = net.decision_surface(params, n=60)
+    loss = net.value(params)
+    acc = net.accuracy(params)
+    runs = [Run(name=n, label=n, color="#000000", frames=np.arange(41), probs=probs,
+                step_epochs=np.linspace(0, 40, 400), step_loss=np.resize(loss, 400),
+                epoch_train_loss=loss, epoch_test_loss=loss, epoch_train_acc=acc,
+                epoch_test_acc=acc) for n in ("adam", "sgd", "adam_then_sgd")]
+    size = len(json.dumps(training_figure(runs, xs, ys, net.X, net.y).to_dict(),
+                          separators=(",", ":")))
+    assert size < 2_000_000, size
+
+
+# ------------------------------------------------------------------------- network drawing
+
+
+@pytest.fixture(scope="module")
+def drawing(trained) -> tuple[dict, list, list]:
+    net, frames = trained
+    weights, grads = net.unflatten(frames), net.unflatten(net.grad(frames))
+    fig = network_figure(net.layer_sizes, weights, grads, np.arange(F), "title", "tanh")
+    return json.loads(json.dumps(fig.to_dict())), weights, grads
+
+
+def _edges(traces: list[dict]) -> list[tuple]:
+    out = []
+    for t in traces:
+        xs, ys = t["x"], t["y"]
+        out += [(xs[i], ys[i], xs[i + 1], ys[i + 1]) for i in range(0, len(xs), 3)]
+    return out
+
+
+def test_every_edge_is_drawn_once_in_every_frame(drawing) -> None:
+    fig, weights, _ = drawing
+    n_edges = sum(W.shape[-1] * W.shape[-2] for W, _ in weights)  # 2*5 + 5*4 + 4*2
+    lines = [t for t in fig["data"] if t["mode"] == "lines"]
+    assert len(_edges(lines)) == n_edges == 38
+    for f in fig["frames"]:
+        edge_data = [d for d in f["data"] if "x" in d]
+        assert len(_edges(edge_data)) == n_edges
+        assert len(set(_edges(edge_data))) == n_edges
+
+
+def test_edge_colour_is_the_weight_sign_and_width_the_gradient(drawing) -> None:
+    fig, weights, grads = drawing
+    lines = [t for t in fig["data"] if t["mode"] == "lines"]
+    # the first layer's weights, last frame: edge from input i (x=0) to hidden j (x=1)
+    W, G = weights[0][0][-1], np.abs(grads[0][0][-1])
+    ys_in, ys_hid = np.arange(2) - 0.5, np.arange(5) - 2.0
+    widest = np.unravel_index(np.argmax(G), G.shape)
+    for t in lines:
+        for x0, y0, _, y1 in _edges([t]):
+            if x0 != 0:
+                continue
+            i, j = int(np.argmin(np.abs(ys_in - y0))), int(np.argmin(np.abs(ys_hid - y1)))
+            positive = t["line"]["color"].startswith("rgba(33,102,172")
+            assert positive == (W[j, i] >= 0)
+            if (j, i) == widest:
+                assert t["line"]["width"] >= EDGE_WIDTHS[-2]
+
+
+def test_drawing_frames_carry_edges_and_biases_only(drawing) -> None:
+    fig, _, _ = drawing
+    n_traces = len(fig["data"])
+    for f in fig["frames"]:
+        assert f["traces"] == list(range(n_traces))  # the look traces + the neurons
+        assert set(f["data"][-1]) == {"marker"}
+        assert all(set(d) == {"x", "y"} for d in f["data"][:-1])
+    play = fig["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
+    assert play["frame"]["redraw"] is False  # scatter-only: the fast path works
+
+
+def test_wide_layers_show_the_first_neurons_and_say_so() -> None:
+    X, y = make_dataset("two_moons", 60, 0.1, 0)
+    net = MLP(X, y, hidden=(40,))
+    theta = net.init_params(0)[None]
+    fig = network_figure(net.layer_sizes, net.unflatten(theta), net.unflatten(net.grad(theta)),
+                         np.arange(1), "t", "relu", max_neurons=16).to_dict()
+    assert len(_edges([t for t in fig["data"] if t["mode"] == "lines"])) == 2 * 16 + 16 * 2
+    assert any("first 16 of 40" in a["text"] for a in fig["layout"]["annotations"])

@@ -1,0 +1,117 @@
+"""The step-by-step back-propagation view and the network's landscape figures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from landscape import nn_landscape
+from landscape.datasets import make_dataset
+from landscape.network import MLP
+from optimizers import get_optimizer, run
+from viz.network_backprop import (
+    backprop_figure,
+    backward_columns,
+    forward_columns,
+    layer_rows,
+    output_latex,
+)
+from viz.network_landscape import interpolation_figure, log_loss, pca_figure, slices_figure
+
+
+@pytest.fixture(scope="module")
+def net() -> MLP:
+    X, y = make_dataset("spirals", 90, 0.05, 0, n_classes=3)
+    return MLP(X, y, hidden=(6, 20), activation="relu")
+
+
+@pytest.fixture(scope="module")
+def trace(net):
+    theta = net.init_params(1)
+    return net.backprop_trace(theta, net.X[4], int(net.y[4]))
+
+
+def test_columns_follow_the_forward_and_backward_pass(trace) -> None:
+    fwd = forward_columns(trace)
+    assert len(fwd) == 1 + 2 * 2 + 3  # x, (z, a) per hidden layer, logits, p, loss
+    np.testing.assert_allclose(fwd[-2][1].sum(), 1.0)  # softmax probabilities
+    assert fwd[-1][1][0] == pytest.approx(-np.log(trace.probs[trace.label]))
+    bwd = backward_columns(trace)
+    onehot = np.eye(3)[trace.label]
+    np.testing.assert_allclose(bwd[0][1], trace.probs - onehot)  # dL/dz = p - y
+    # dL/da_2 = dL/dz_3 W_3: the chain rule, checked by hand
+    W3 = trace.layers[-1].weight
+    np.testing.assert_allclose(bwd[1][1], bwd[0][1] @ W3)
+    assert len(bwd) == 1 + 2 * 2 + 1
+
+
+def test_backprop_figure_writes_every_shown_number(trace) -> None:
+    fig = json.loads(json.dumps(backprop_figure(trace).to_dict()))
+    cells = [t for t in fig["data"] if t["mode"] == "markers+text"]
+    assert len(cells) == 2
+    fwd_cells = cells[0]
+    # hidden layer 2 has 20 neurons: 16 shown; x 2, z1/a1 6 each, z2/a2 16 each, logits/p 3, loss 1
+    assert len(fwd_cells["text"]) == 2 + 6 + 6 + 16 + 16 + 3 + 3 + 1
+    p_col = len(forward_columns(trace)) - 2
+    shown = [float(t) for x, t in zip(fwd_cells["x"], fwd_cells["text"], strict=True)
+             if x == p_col]
+    np.testing.assert_allclose(shown, trace.probs, rtol=5e-3)
+    # the true class is outlined in the probabilities and in dL/dz
+    boxes = [t for t in fig["data"] if t["mode"] == "markers"]
+    assert [(b["x"][0], b["y"][0]) for b in boxes] == [(p_col, -trace.label), (0, -trace.label)]
+
+
+def test_layer_rows_report_the_blame_per_layer(trace) -> None:
+    rows = layer_rows(trace)
+    assert [r["layer"].split(" (")[0] for r in rows] == ["output layer", "hidden layer 2",
+                                                         "hidden layer 1"]
+    g = trace.layers[0].grad_weight
+    assert rows[-1]["‖∂L/∂W‖"] == pytest.approx(np.linalg.norm(g))
+    assert rows[-1]["largest |∂L/∂w|"] == pytest.approx(np.abs(g).max())
+
+
+def test_output_latex_carries_this_examples_numbers(trace) -> None:
+    lines = output_latex(trace)
+    assert f"{trace.loss:.4f}" in lines[1]
+    assert all(line.count("{") == line.count("}") for line in lines)
+
+
+@pytest.fixture(scope="module")
+def paths(net):
+    starts = net.init_params(0)
+    return [run(get_optimizer(n, lr=lr), net, starts, 30).points
+            for n, lr in (("adam", 0.02), ("sgd", 0.2))]
+
+
+def test_pca_figure_projects_every_path(net, paths) -> None:
+    pca = nn_landscape.pca_slice(net, paths, n=9)
+    fig = pca_figure(pca, ["adam", "sgd"], ["A", "S"], ["#D55E00", "#0072B2"]).to_dict()
+    contour = [t for t in fig["data"] if t["type"] == "contour"]
+    assert len(contour) == 1 and np.asarray(contour[0]["z"], dtype=float).shape == (9, 9)
+    lines = [t for t in fig["data"] if t.get("mode") == "lines"]
+    assert [len(t["x"]) for t in lines] == [31, 31]
+    assert "variance" in fig["layout"]["xaxis"]["title"]["text"]
+
+
+def test_slices_share_one_colour_range_and_mark_the_centre(net, paths) -> None:
+    slices = [nn_landscape.random_slice(net, p[-1], n=7) for p in paths]
+    fig = slices_figure(slices, ["A", "S"], ["#D55E00", "#0072B2"]).to_dict()
+    contours = [t for t in fig["data"] if t["type"] == "contour"]
+    assert len(contours) == 2
+    assert contours[0]["zmin"] == contours[1]["zmin"] and contours[0]["zmax"] == contours[1]["zmax"]
+    assert [c["showscale"] for c in contours] == [True, False]
+    assert contours[1]["xaxis"] == "x2"
+
+
+def test_interpolation_has_train_and_test_per_optimizer(net, paths) -> None:
+    curves = [nn_landscape.interpolation(net, p[0], p[-1], ts=np.linspace(0, 1, 5)) for p in paths]
+    fig = interpolation_figure(curves, curves, ["adam", "sgd"], ["A", "S"], ["#1", "#2"]).to_dict()
+    assert len(fig["data"]) == 4
+    assert [t["line"]["dash"] for t in fig["data"]] == ["solid", "dash"] * 2
+
+
+def test_log_loss_turns_overflow_into_gaps() -> None:
+    z = log_loss(np.array([1.0, 0.0, np.inf, np.nan]))
+    assert z[0] == 0 and z[1] == -4 and np.isnan(z[2]) and np.isnan(z[3])
