@@ -6,6 +6,7 @@ table with the gradient-free baselines -> a clicked cell opens that start in the
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -125,11 +126,13 @@ with st.spinner(f"Running {len(entries)} x {n * n:,} starts x {steps} steps…")
     base = [lab_compute.baseline(surface, b, n, steps, seed) for b in basins.BASELINES]
 
 clicked = None
-cols = st.columns(2)
+n_cols = 3 if len(entries) in (3, 5, 6) else 2 if len(entries) > 1 else 1
+cols = st.columns(n_cols)
 for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
-    title = f"{label(e)}: {bm.stats.success_rate:.0%} reach the global minimum"
+    share = f"{bm.stats.success_rate:.0%} of starts reach the global minimum"
+    title = f"{label(e)}<br><sup>{share}</sup>"
     fig = basin_figure(bm.xs, bm.ys, bm.labels, obj.minima, title, e[0], obj.domain)
-    with cols[k % 2]:
+    with cols[k % n_cols]:
         event = st.plotly_chart(fig, key=f"basins.map.{k}", on_select="rerun",
                                 selection_mode="points", config={"displaylogo": False})
         point = controls.clicked_point(event)
@@ -159,11 +162,11 @@ for b in base:
                  "evaluations per start": b.evaluations_per_path,
                  "starts": min(n, basins.BASELINE_SIDE) ** 2})
 table = pd.DataFrame(rows)
+for col in ("median steps to global min", "median evaluations to global min"):
+    table[col] = [f"{v:.0f}" if np.isfinite(v) else "never" for v in table[col]]
 colors = [optimizer_color(x) for x in table.pop("name")]
 styled = table.style.apply(lambda col: [f"color: {c}; font-weight: 600" for c in colors],
-                           subset=["method"]).format(
-    {"success rate": "{:.0%}", "median steps to global min": "{:.0f}",
-     "median evaluations to global min": "{:.0f}"}, na_rep="never")
+                           subset=["method"]).format({"success rate": "{:.0%}"})
 st.dataframe(styled, hide_index=True, width="stretch")
 tol = basins.capture_radius(obj.minima, obj.domain)
 st.caption(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 import landscape
 from optimizers import OPTIMIZERS
@@ -16,6 +17,7 @@ from pages.common import compute, lab_compute, tour
 from pages.common.lab_state import (
     Param,
     own_query,
+    page_href,
     parse_choice,
     parse_params,
     registered_page,
@@ -145,10 +147,10 @@ for c in curves:
                                  axis=0) <= tol)
     rows.append({"method": c.label, "evaluations used": int(c.x[-1]),
                  "best loss − minimum": float(c.gap[-1]),
-                 "trials to global min": int(c.x[near[0]]) if near.size else None})
-right.dataframe(pd.DataFrame(rows).astype({"trials to global min": "Int64"}).style.format(
-    {"best loss − minimum": "{:.3g}"}, na_rep="not within budget"),
-    hide_index=True, width="stretch")
+                 "trials to global min": str(int(c.x[near[0]])) if near.size
+                 else "not within budget"})
+right.dataframe(pd.DataFrame(rows).style.format({"best loss − minimum": "{:.3g}"}),
+                hide_index=True, width="stretch")
 
 # 3. back-propagation ---------------------------------------------------------------------------
 nn_page = registered_page("neural_network")
@@ -170,8 +172,12 @@ with left:
     trained = st.slider("Training steps before we look (Adam)", 0, 500, key="tour.trained",
                         step=10)
     if nn_page:
-        st.page_link(nn_page, label="See it layer by layer on the neural-network page",
-                     icon="🧠")
+        try:
+            st.page_link(nn_page, label="See it layer by layer on the neural-network page",
+                         icon="🧠")
+        except StreamlitAPIException:  # run outside st.navigation (a single-page test run)
+            st.markdown(f"🧠 [See it layer by layer on the neural-network page]"
+                        f"({page_href('neural_network')})")
     else:
         st.caption("Coming soon: the neural-network page shows the same blame flowing through "
                    "hidden layers.")

@@ -77,6 +77,9 @@ def click_trace(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray,
         "x": np.round(gx.ravel(), 5).tolist(), "y": np.round(gy.ravel(), 5).tolist(),
         "customdata": words.tolist(),
         "marker": {"size": size, "opacity": 0.01, "color": "#000000", "symbol": "square"},
+        # the clicked cell shows as a white square; the others stay invisible
+        "selected": {"marker": {"opacity": 1.0, "color": "#FFFFFF"}},
+        "unselected": {"marker": {"opacity": 0.01}},
         "hovertemplate": "start (%{x:.3g}, %{y:.3g})<br>ends: %{customdata}"
                          "<extra>click: open in the race</extra>",
         "showlegend": False,
@@ -116,6 +119,7 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
             fig.add_trace(go.Scatter(
                 x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers",
                 name="global minimum" if kind else "local minimum", marker=style,
+                unselected={"marker": {"opacity": 1.0}},  # a click must not dim the minima
                 showlegend=False, hovertemplate="%{fullData.name} (%{x:.3g}, %{y:.3g})"
                                                 "<extra></extra>",
             ))
@@ -126,7 +130,9 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
     fig.update_layout(**base_layout(height))
     fig.update_layout(
         title={"text": title, "font": {"color": optimizer_color(optimizer), "size": 16}},
-        margin={"t": 90}, legend={"y": 1.02, "font": {"size": 11}}, clickmode="event+select",
+        margin={"t": 60, "b": 100},
+        legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0, "font": {"size": 11}},
+        clickmode="event+select",
         dragmode="pan",
     )
     return fig

@@ -109,8 +109,8 @@ class Responsibility:
     """One example through the smallest neural network (a linear classifier), forward and back.
 
     ``probs`` = softmax(logits); ``loss`` = -log probs[label]; ``grad_logits`` = probs - onehot
-    (each output's share of the blame); ``grad_weight`` (k, 2) and ``grad_bias`` (k,) = how much each
-    weight is to blame for this example's loss, so how much its update will be.
+    (each output's share of the blame); ``grad_weight`` (k, 2) and ``grad_bias`` (k,) = how much
+    each weight is to blame for this example's loss, so how much its update will be.
     """
 
     x: np.ndarray
