@@ -40,7 +40,7 @@ DataKey = tuple[str, int, float, int, int]
 ArchKey = tuple[tuple[int, ...], str, float]
 PATH_FLOATS = 8_000_000  # steps x parameters kept by one training run (64 MB)
 BLOCK_FLOATS = 1 << 22  # activations per batched evaluation block (32 MB)
-MAX_FRAMES = 40  # animation frames (epochs shown)
+MAX_FRAMES = 41  # animation frames (epochs shown): 0..40 all, longer runs thinned
 PATH_SNAPSHOTS = 300  # path points kept for the landscape's PCA plane
 
 

@@ -3,22 +3,128 @@
 from __future__ import annotations
 
 import json
+import re
 
-import pytest
+import numpy as np
 
 from tests.app.conftest import app_test
 
 PAGE = "pages/neural_network.py"
-SMALL = {"samples": "200", "epochs": "8", "layers": "8"}
+SMALL = {"samples": "200", "epochs": "6", "layers": "6", "batch": "50"}
 
 
-def charts(at) -> dict[str, dict]:
-    return {c.proto.id.rsplit("-", 1)[-1] if False else i: json.loads(c.proto.spec)
-            for i, c in enumerate(at.get("plotly_chart"))}
+def charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
-def test_default_page_renders() -> None:
+def heatmaps(spec: dict) -> list[dict]:
+    return [t for t in spec["data"] if t["type"] == "heatmap"]
+
+
+def results(at):
+    return at.dataframe[0].value
+
+
+def test_default_page_trains_three_optimizers_and_draws_every_view() -> None:
     at = app_test(PAGE).run()
     assert not at.exception, at.exception
     assert not at.warning
-    assert len(at.get("plotly_chart")) >= 4
+    figs = charts(at)
+    assert len(figs) == 6  # training, drawing, backprop, PCA plane, random slices, 1D
+    assert len(heatmaps(figs[0])) == 3
+    assert len(figs[0]["frames"]) == 41  # epochs 0..40
+    table = results(at)
+    assert list(table["optimizer"]) == ["Adam (lr 0.01)", "SGD (lr 0.1)",
+                                        "Adam, then SGD (lr 0.01)"]
+    assert table["train accuracy"].iloc[0] > 0.95  # Adam fits two moons
+    assert at.query_params["layers"] == "16,16"
+    assert at.query_params["adam_then_sgd.switch_step"] == "100"  # 10 epochs of 10 steps
+    assert any("DNN (2 hidden layers)" in m.value for m in at.markdown)
+
+
+def test_no_hidden_layer_is_the_linear_classifier() -> None:
+    at = app_test(PAGE, {**SMALL, "epochs": "20"}).run()
+    at.slider(key="nn.depth").set_value(0).run()
+    assert not at.exception, at.exception
+    assert any("Linear classifier (no hidden layer)" in m.value for m in at.markdown)
+    assert at.query_params["layers"] == "0"
+    # a straight line cannot separate two moons
+    assert results(at)["train accuracy"].max() < 0.95
+    assert "first" not in json.dumps(charts(at)[1]["layout"]["annotations"])
+
+
+def test_wider_deeper_network_and_activation_change_the_run() -> None:
+    at = app_test(PAGE, SMALL).run()
+    before = results(at)["train loss"].tolist()
+    at.slider(key="nn.depth").set_value(2).run()
+    at.number_input(key="nn.width.1").set_value(4).run()
+    at.radio(key="nn.activation").set_value("relu").run()
+    assert not at.exception, at.exception
+    assert at.query_params["layers"] == "6,4" and at.query_params["activation"] == "relu"
+    assert any("2-6-4-2, relu" in m.value for m in at.markdown)
+    assert results(at)["train loss"].tolist() != before
+
+
+def test_changing_the_data_set_brings_its_classes_and_noise() -> None:
+    at = app_test(PAGE, SMALL).run()
+    at.selectbox(key="nn.dataset").set_value("spirals").run()
+    assert not at.exception, at.exception
+    assert at.query_params["dataset"] == "spirals" and at.query_params["noise"] == "0.05"
+    assert at.query_params["classes"] == "2"
+    assert heatmaps(charts(at)[0])[0]["zmax"] == 100  # p(class 1) in percent
+    at.segmented_control(key="nn.classes").set_value(3).run()
+    assert not at.exception, at.exception
+    assert at.query_params["classes"] == "3"
+    assert heatmaps(charts(at)[0])[0]["zmax"] == 299  # class and confidence in one number
+    assert len(results(at)) == 3
+
+
+def test_choosing_optimizers_changes_the_panels() -> None:
+    at = app_test(PAGE, SMALL).run()
+    at.multiselect(key="nn.opt").set_value(["adam", "momentum"]).run()
+    assert not at.exception, at.exception
+    assert len(heatmaps(charts(at)[0])) == 2
+    assert at.query_params["optimizers"] == "adam,momentum"
+    assert at.query_params["momentum.lr"] == "0.03"  # the network's rate, not the race's
+
+
+def test_valid_url_parameters_set_the_page() -> None:
+    query = {"dataset": "xor", "samples": "160", "noise": "0.2", "layers": "8,4",
+             "activation": "relu", "optimizers": "adam,rmsprop", "epochs": "5", "batch": "16",
+             "seed": "3", "adam.lr": "0.02", "l2": "0.001"}
+    at = app_test(PAGE, query).run()
+    assert not at.exception, at.exception
+    assert not at.warning, [w.value for w in at.warning]
+    assert list(results(at)["optimizer"]) == ["Adam (lr 0.02)", "RMSprop (lr 0.003)"]
+    assert len(charts(at)[0]["frames"]) == 6
+    for key in ("dataset", "layers", "activation", "epochs", "batch", "seed", "l2"):
+        assert at.query_params[key] == query[key]
+    assert at.session_state["nn.width.0"] == 8 and at.session_state["nn.width.1"] == 4
+
+
+def test_junk_url_parameters_warn_and_fall_back_without_a_traceback() -> None:
+    query = {"dataset": "imagenet", "layers": "99,-1", "activation": "swish", "epochs": "1e9",
+             "batch": "-4", "optimizers": "adam,nope", "adam.lr": "banana", "seed": "x",
+             "noise": "inf", "l2": "-1", "steps": "10", "classes": "12", "<script>": "1"}
+    at = app_test(PAGE, {**query, "samples": "120"}).run()
+    assert not at.exception, at.exception
+    text = " ".join(w.value for w in at.warning)
+    for key in ("dataset", "layers", "activation", "epochs", "batch", "nope", "adam.lr",
+                "seed", "noise", "l2", "steps", "classes", "script"):
+        assert key in text, key
+    assert at.query_params["dataset"] == "two_moons" and at.query_params["layers"] == "16,16"
+    assert list(results(at)["optimizer"]) == ["Adam (lr 0.01)"]
+
+
+def test_backprop_view_follows_the_chosen_example() -> None:
+    at = app_test(PAGE, SMALL).run()
+    at.number_input(key="nn.bp.example").set_value(3).run()
+    assert not at.exception, at.exception
+    assert any(m.value.startswith("Point 3 at") for m in at.markdown)
+    cells = [t for t in charts(at)[2]["data"] if t["mode"] == "markers+text"]
+    assert len(cells) == 2
+    assert np.isfinite([float(v) for v in cells[0]["text"]]).all()
+    loss_line = next(m.value for m in at.latex if r"-\log p_{y}" in m.value)
+    latex_loss = float(re.search(r"= ([0-9.]+)\\qquad", loss_line).group(1))
+    point = next(m.value for m in at.markdown if m.value.startswith("Point 3 at"))
+    assert f"**{latex_loss:.3f}**" in point  # the same example's numbers in words and in math
