@@ -31,8 +31,7 @@ POSITIVE, NEGATIVE = "#2166AC", "#B2182B"
 EDGE_WIDTHS: tuple[float, ...] = (0.5, 1.5, 3.0, 5.5)
 EDGE_SHADES: tuple[float, ...] = (0.2, 0.5, 0.9)
 MAX_NEURONS = 16
-LOSS_TICKS: tuple[float, ...] = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0,
-                                  5.0, 10.0)
+LOSS_TICKS: tuple[float, ...] = tuple(m * 10.0**e for e in range(-4, 10) for m in (1, 2, 5))
 #: Diverging scale for signed numbers (weights, biases, activations, gradients): the edges'
 #: colours, negative red through white to positive blue.
 DIVERGING: tuple[tuple[float, str], ...] = ((0.0, "#B2182B"), (0.25, "#EF8A62"), (0.5, "#F7F7F7"),
@@ -178,7 +177,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     data: list[dict[str, Any]] = []
     heat_idx: list[int] = []
     x_pad = dict(range=[float(xs[0]), float(xs[-1])], showgrid=False, zeroline=False,
-                 showticklabels=False, constrain="domain")
+                 showticklabels=False, ticks="", constrain="domain")
     colorscale = class_colorscale(k)
     annotations: list[dict[str, Any]] = []
     cells = _domains(n, cols, rows, b_top, b_bottom, gap_y=60 / plot_h)

@@ -64,8 +64,10 @@ def _cells(columns: list[tuple[str, np.ndarray]], xref: str, yref: str, highligh
         ys += (-np.arange(len(v))).tolist()
         vals += v.tolist()
     vals_a = np.asarray(vals)
+    # the loss cell is coloured but does not set the scale (it would wash out the vectors)
+    scaled = vals_a[np.asarray(xs) != xs[-1]] if columns[-1][0].startswith("L") else vals_a
     with np.errstate(all="ignore"):
-        scale = float(np.nanmax(np.abs(vals_a))) if vals_a.size else 1.0
+        scale = float(np.nanmax(np.abs(scaled))) if scaled.size else 1.0
     scale = scale if np.isfinite(scale) and scale > 0 else 1.0
     text = [f"{v:.3g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.1e}" for v in vals]
     trace = {"type": "scatter", "mode": "markers+text", "x": xs, "y": ys, "text": text,
