@@ -12,7 +12,7 @@ import streamlit as st
 
 import landscape
 import optimizers
-from pages.common import basins, controls, lab_compute
+from pages.common import basins, compute, controls, lab_compute
 from pages.common.compute import entry, get_landscape, label
 from pages.common.lab_state import Param, own_query, parse_params, race_url, split_query
 from pages.common.limits import clamp_steps, limit
@@ -25,6 +25,7 @@ SPECS = {n: s for n, s in optimizers.OPTIMIZERS.items() if s.uses_gradient}
 SURFACES = {n: s.title for n, s in landscape.SURFACES.items()}
 D = basins.DEFAULTS
 OPT = "basins.opt"
+CONTOUR_N = 80  # level lines over the maps: 80 x 80 samples keep each figure light
 PARAMS = {"grid": Param("grid", D["n"], 10, limit("basin_grid"), True,
                         f"a whole number of cells per side from 10 to {limit('basin_grid')}")}
 
@@ -131,7 +132,8 @@ cols = st.columns(n_cols)
 for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
     share = f"{bm.stats.success_rate:.0%} of starts reach the global minimum"
     title = f"{label(e)}<br><sup>{share}</sup>"
-    fig = basin_figure(bm.xs, bm.ys, bm.labels, obj.minima, title, e[0], obj.domain)
+    fig = basin_figure(bm.xs, bm.ys, bm.labels, obj.minima, title, e[0], obj.domain,
+                       grid=compute.landscape_grid(surface, "", CONTOUR_N))
     with cols[k % n_cols]:
         event = st.plotly_chart(fig, key=f"basins.map.{k}", on_select="rerun",
                                 selection_mode="points", config={"displaylogo": False})

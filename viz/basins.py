@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.style import MINIMUM_GLOBAL, MINIMUM_LOCAL, base_layout, optimizer_color
+from viz.background import Grid, color_levels
+from viz.style import MINIMUM_GLOBAL, MINIMUM_LOCAL, base_layout, optimizer_color, rgba
 
 DIVERGED, MOVING = -1, -2
 GLOBAL_COLOR = "#2E9E44"
@@ -86,9 +87,23 @@ def click_trace(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray,
     }
 
 
+def contour_lines(grid: Grid, levels: int = 14) -> go.Contour:
+    """The landscape's level lines (same colour transform as the maps), thin and dark, so the
+    basins can be read against the shape of the surface."""
+    t, lo, hi = color_levels(grid)
+    return go.Contour(
+        x=grid.x, y=grid.y, z=np.round(t, 4), showscale=False, hoverinfo="skip",
+        name="level lines", showlegend=False, contours={"coloring": "none", "start": lo, "end": hi,
+                                      "size": (hi - lo) / levels},
+        line={"color": rgba("#111111", 0.35), "width": 1},
+    )
+
+
 def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Sequence[Any],
-                 title: str, optimizer: str, domain: Any, height: int = 460) -> go.Figure:
-    """The basin map of one optimizer: coloured cells, minima markers, legend of outcomes."""
+                 title: str, optimizer: str, domain: Any, height: int = 460,
+                 grid: Grid | None = None) -> go.Figure:
+    """The basin map of one optimizer: coloured cells, minima markers, legend of outcomes, and
+    the landscape's level lines when ``grid`` is given."""
     colors_by_label = label_colors(minima)
     present = [int(v) for v in np.unique(labels)]
     order = sorted(colors_by_label)  # -2, -1, 0, 1, ...
@@ -100,6 +115,8 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
         colorscale=_discrete_scale([colors_by_label[lab] for lab in order]), hoverinfo="skip",
         name="basins",
     ))
+    if grid is not None:
+        fig.add_trace(contour_lines(grid))
     counts = {lab: int(np.sum(labels == lab)) for lab in present}
     locals_shown = sorted((lab for lab in present if lab >= 0 and not minima[lab].is_global),
                           key=lambda lab: -counts[lab])[:MAX_LEGEND_LOCALS]

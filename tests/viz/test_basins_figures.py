@@ -59,3 +59,20 @@ def test_click_targets_are_cell_centres_and_bounded() -> None:
     assert len(click.x) <= MAX_CLICK_SIDE**2
     assert set(np.round(click.x, 5)) <= set(np.round(xs, 5))
     assert fig.layout.clickmode == "event+select"
+
+
+def test_level_lines_of_the_landscape_are_drawn_when_a_grid_is_given() -> None:
+    from viz.background import sample_grid
+
+    class Bowl:
+        def value(self, xy):
+            return np.sum(np.asarray(xy) ** 2, axis=-1)
+
+    xs, ys, labels = grid_labels(20)
+    plain = basin_figure(xs, ys, labels, MINIMA, "Adam", "adam", DOMAIN)
+    grid = sample_grid(Bowl(), DOMAIN, n=30)
+    lined = basin_figure(xs, ys, labels, MINIMA, "Adam", "adam", DOMAIN, grid=grid)
+    assert not [t for t in plain.data if t.type == "contour"]
+    contour = next(t for t in lined.data if t.type == "contour")
+    assert contour.contours.coloring == "none" and contour.showscale is False
+    assert np.asarray(contour.z).shape == (30, 30)
