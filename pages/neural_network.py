@@ -114,6 +114,7 @@ with st.sidebar:
             widths.append(int(cols[i].number_input(f"Layer {i + 1}", 1, limit("layer_width"),
                                                    key=f"nn.width.{i}", step=1)))
     hidden = tuple(widths)
+    st.caption(f"This is a **{architecture_name(hidden)}**.")
     activation = st.radio("Activation", list(ACTIVATIONS), key="nn.activation", horizontal=True,
                           disabled=not depth)
     controls.init("nn.l2", 0.0)
@@ -273,6 +274,9 @@ grid = int(st.select_slider("Landscape resolution (points per side)",
                             list(range(21, limit("landscape_grid") + 1, 10)), key="nn.grid"))
 with st.spinner("Mapping the landscape…"):
     land = nn.cached_landscape(data_key, arch_key, racers_t, epochs_run, batch, seed, grid)
+if land.samples < net.n_samples:
+    st.caption(f"To stay fast, the landscape averages the loss over {land.samples} of the "
+               f"{net.n_samples} training points (a fixed random subset).")
 labels_ = [label(r) for r in racers_t]
 colors_ = [optimizer_color(r[0]) for r in racers_t]
 tab_pca, tab_rand, tab_1d = st.tabs(["Training paths", "Around each trained network",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import streamlit as st
@@ -42,6 +43,8 @@ PATH_FLOATS = 8_000_000  # steps x parameters kept by one training run (64 MB)
 BLOCK_FLOATS = 1 << 22  # activations per batched evaluation block (32 MB)
 MAX_FRAMES = 41  # animation frames (epochs shown): 0..40 all, longer runs thinned
 PATH_SNAPSHOTS = 300  # path points kept for the landscape's PCA plane
+LANDSCAPE_MACS = 2_000_000_000  # multiply-adds of one landscape grid (a few seconds)
+MIN_SAMPLES = 100  # the landscape never averages over fewer training points
 
 
 def split(data: DataKey) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -205,20 +208,41 @@ class Landscape:
     slices: tuple[nn_landscape.LossSlice, ...]
     interp: tuple[nn_landscape.Interpolation, ...]
     interp_test: tuple[nn_landscape.Interpolation, ...]
+    samples: int  # training points the losses average over
+
+
+def landscape_samples(n_samples: int, grid: int, layer_sizes: tuple[int, ...]) -> int:
+    """Training points the landscape evaluates: all of them unless grid^2 x points x
+    multiply-adds per point would pass ``LANDSCAPE_MACS``; never fewer than ``MIN_SAMPLES``."""
+    macs = sum(a * b for a, b in pairwise(layer_sizes))
+    fit = LANDSCAPE_MACS // max(1, grid * grid * macs)
+    return int(min(n_samples, max(MIN_SAMPLES, fit)))
+
+
+def _subset(n: int, k: int, seed: int) -> np.ndarray | None:
+    """``k`` of ``n`` sample indices (sorted, seeded), or None for all of them."""
+    if k >= n:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n, size=k, replace=False))
 
 
 def landscape(data: DataKey, arch: ArchKey, paths: tuple[np.ndarray, ...], n: int,
               seed: int, span: float = 1.0) -> Landscape:
     """PCA plane of ``paths`` (each (S, P)), a random slice around each path's end, and the 1D
-    interpolations; every grid is one batched computation."""
+    interpolations; every grid is one batched computation. Big networks on big data sets are
+    evaluated on a seeded subset of the points (``Landscape.samples`` of them)."""
     net, test = networks(data, arch)
+    k = landscape_samples(net.n_samples, n, net.layer_sizes)
+    idx = _subset(net.n_samples, k, seed)
+    idx_test = _subset(test.n_samples, k, seed)
     with np.errstate(all="ignore"):
-        pca = nn_landscape.pca_slice(net, list(paths), n=n)
-        slices = tuple(nn_landscape.random_slice(net, p[-1], seed=seed, n=n, span=span)
+        pca = nn_landscape.pca_slice(net, list(paths), n=n, idx=idx)
+        slices = tuple(nn_landscape.random_slice(net, p[-1], seed=seed, n=n, span=span, idx=idx)
                        for p in paths)
-        interp = tuple(nn_landscape.interpolation(net, p[0], p[-1]) for p in paths)
-        interp_test = tuple(nn_landscape.interpolation(test, p[0], p[-1]) for p in paths)
-    return Landscape(pca, slices, interp, interp_test)
+        interp = tuple(nn_landscape.interpolation(net, p[0], p[-1], idx=idx) for p in paths)
+        interp_test = tuple(nn_landscape.interpolation(test, p[0], p[-1], idx=idx_test)
+                            for p in paths)
+    return Landscape(pca, slices, interp, interp_test, k)
 
 
 def trace(data: DataKey, arch: ArchKey, params: np.ndarray, example: int) -> BackpropTrace:

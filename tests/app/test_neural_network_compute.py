@@ -100,3 +100,21 @@ def test_worst_example_has_the_largest_loss_and_its_trace_agrees(adam) -> None:
     tr = nn.trace(DATA, ARCH, adam.final, i)
     assert tr.loss == pytest.approx(-np.log(p_true[i]))
     assert nn.trace(DATA, ARCH, adam.final, 10**6).label == int(net.y[-1])  # clamped index
+
+
+def test_big_landscapes_average_over_a_subset_of_the_points() -> None:
+    assert nn.landscape_samples(300, 31, (2, 16, 16, 2)) == 300  # the default: every point
+    big = nn.landscape_samples(1500, 61, (2, 64, 64, 64, 2))
+    assert nn.MIN_SAMPLES <= big < 1500
+    assert nn.landscape_samples(1500, 21, (2, 64, 64, 64, 2)) > big
+def test_the_subset_landscape_is_the_loss_on_those_points(monkeypatch, adam) -> None:
+    net, _ = nn.networks(DATA, ARCH)
+    macs = 2 * 8 + 8 * 2  # multiply-adds of one point through the 2-8-2 network
+    monkeypatch.setattr(nn, "LANDSCAPE_MACS", 5 * 5 * macs * 80)  # room for 80 of 150 points
+    monkeypatch.setattr(nn, "MIN_SAMPLES", 10)
+    land = nn.landscape(DATA, ARCH, (adam.path,), 5, 0)
+    assert land.samples == 80 < net.n_samples
+    idx = nn._subset(net.n_samples, 80, 0)
+    assert len(set(idx.tolist())) == 80
+    assert land.slices[0].losses[2, 2] == pytest.approx(float(net.value(adam.final, idx)))
+    assert land.slices[0].losses[2, 2] != pytest.approx(float(net.value(adam.final)))
