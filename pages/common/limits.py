@@ -51,8 +51,10 @@ LIMITS: dict[str, Limit] = {
         Limit("url_value_chars", 500, "characters in one URL parameter"),
         Limit("path_points", 4_000_000,
               "steps x starts of one batched run (points and losses, about 24 bytes each)"),
-        Limit("cache_entries", 32, "results each cached computation keeps (least recent dropped)"),
-        Limit("cache_ttl_seconds", 3600, "seconds a cached result is kept"),
+        # A race's cached figures at 8 optimizers x 2000 steps hold ~10 MB: 16 of them per cached
+        # function keeps the worst case of every page together well inside 1 GB.
+        Limit("cache_entries", 16, "results each cached computation keeps (least recent dropped)"),
+        Limit("cache_ttl_seconds", 1800, "seconds a cached result is kept"),
         Limit("concurrent_heavy_runs", 2,
               "big computations running at once on one server (more visitors wait their turn)"),
         Limit("formula_chars", _formula.MAX_LENGTH, "characters in a custom formula"),
