@@ -144,8 +144,8 @@ with st.sidebar:
     except (landscape.ExpressionError, ValueError) as err:
         obj = None
         st.error(f"That formula was refused: {err}")
-    if obj is not None:
-        st.caption(obj.description)
+    if obj is not None and not formula:
+        st.caption(obj.description.replace("*", r"\*").replace("_", r"\_"))
 
     if obj is not None:
         st.header("Start")
@@ -249,7 +249,8 @@ table["steps to global min"] = pd.array(table["steps to global min"], dtype="Int
 colors = [optimizer_color(n) for n in table.pop("name")]
 styled = table.style.apply(
     lambda col: [f"color: {c}; font-weight: 600" for c in colors], subset=["optimizer"]
-).format({"final loss": "{:.5g}", "best loss": "{:.5g}"}, na_rep="—")
+).format({"final loss": "{:.5g}", "best loss": "{:.5g}"}, na_rep="—").format(
+    {"steps to global min": "{:d}"}, na_rep="—")
 st.dataframe(styled, hide_index=True, width="stretch", column_config={
     "steps to global min": st.column_config.NumberColumn(
         help=f"First step within {figs['tolerance']:.3g} of a global minimum."),

@@ -34,8 +34,10 @@ _EXTRA: tuple[str, ...] = ("#88CCEE", "#DDCC77", "#E8601C", "#4477AA", "#228833"
 MINIMUM_GLOBAL: dict[str, Any] = {
     "symbol": "star", "size": 18, "color": "#FFD700", "line": {"color": "#111111", "width": 1.5},
 }
+# Local minima: white fill, dark outline (readable on the map and on a dark-theme legend).
 MINIMUM_LOCAL: dict[str, Any] = {
-    "symbol": "diamond-open", "size": 13, "color": "#111111", "line": {"width": 2.5},
+    "symbol": "diamond", "size": 12, "color": "rgba(255,255,255,0.75)",
+    "line": {"color": "#111111", "width": 2},
 }
 START_MARKER: dict[str, Any] = {
     "symbol": "circle", "size": 12, "color": "#FFFFFF", "line": {"color": "#111111", "width": 2},

@@ -72,6 +72,6 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
                          "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
                          "zaxis": {"title": {"text": ztitle}},
                          "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6},
-                         "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 1.1}}},
+                         "camera": {"eye": {"x": 1.15, "y": -1.15, "z": 0.85}}},
                   margin={"l": 0, "r": 0, "t": 30, "b": 0}, uirevision="surface3d")
     return SpecFigure({"data": data, "layout": layout})
