@@ -75,9 +75,12 @@ def classify(
 
 
 def steps_to_global(points: np.ndarray, minima: tuple[Minimum, ...], radius: float,
-                    only: np.ndarray | None = None, chunk: int = 64) -> np.ndarray:
+                    only: np.ndarray | None = None, chunk: int = 64,
+                    target: np.ndarray | None = None) -> np.ndarray:
     """First step at which each path of ``points`` (steps+1, B, 2) is within ``radius`` of a global
     minimum; -1 if never. ``only`` (B,) bool restricts the work to those paths (others get -1).
+    ``target`` (B,) optionally names, per path, the one minimum to test (the one it ends in):
+    one distance per point instead of one per global minimum.
 
     Scans the steps in chunks, per coordinate on (chunk, B) slices, and stops as soon as every
     path has arrived: no (steps+1, B, 2) temporaries, and converged batches cost a few chunks.
@@ -85,20 +88,23 @@ def steps_to_global(points: np.ndarray, minima: tuple[Minimum, ...], radius: flo
     B = points.shape[1]
     first = np.full(B, -1, dtype=int)
     todo = np.ones(B, dtype=bool) if only is None else np.asarray(only, dtype=bool).copy()
-    targets = [m.point for m in minima if m.is_global]
+    pts = np.array([m.point for m in minima], dtype=float).reshape(-1, 2)
+    globals_ = [k for k, m in enumerate(minima) if m.is_global]
     r2 = radius * radius
     for t0 in range(0, points.shape[0], chunk):
         cols = np.flatnonzero(todo)
-        if cols.size == 0 or not targets:
+        if cols.size == 0 or not globals_:
             break
         block = points[t0 : t0 + chunk, cols]
         px, py = block[..., 0], block[..., 1]
-        inside = np.zeros(px.shape, dtype=bool)
         with np.errstate(invalid="ignore", over="ignore"):
-            for gx, gy in targets:
-                dx = px - gx
-                dy = py - gy
-                inside |= dx * dx + dy * dy <= r2
+            if target is not None:
+                goal = pts[np.asarray(target)[cols]]
+                inside = (px - goal[:, 0]) ** 2 + (py - goal[:, 1]) ** 2 <= r2
+            else:
+                inside = np.zeros(px.shape, dtype=bool)
+                for k in globals_:
+                    inside |= (px - pts[k, 0]) ** 2 + (py - pts[k, 1]) ** 2 <= r2
         hit = inside.any(axis=0)
         first[cols[hit]] = t0 + np.argmax(inside[:, hit], axis=0)
         todo[cols[hit]] = False
@@ -166,7 +172,8 @@ def run_starts(
     diverged = np.asarray(traj.diverged_step).reshape(-1) >= 0
     labels = classify(traj.points[-1], diverged, surface.minima, radius)
     ends_global = np.isin(labels, [k for k, m in enumerate(surface.minima) if m.is_global])
-    first = steps_to_global(traj.points, surface.minima, radius, only=ends_global)
+    first = steps_to_global(traj.points, surface.minima, radius, only=ends_global,
+                            target=np.maximum(labels, 0))
     return labels, first, np.asarray(traj.evaluations), radius
 
 

@@ -100,6 +100,10 @@ def test_steps_to_global_is_the_first_entry_into_the_capture_radius() -> None:
     g = np.array(surface.minima[0].point)
     path = np.array([[[1.0, 1.0]], [[0.0, 0.0]], [g + np.array([0.01, 0.0])], [g]])
     assert steps_to_global(path, surface.minima, 0.05)[0] == 2
+    assert steps_to_global(path, surface.minima, 0.05, target=np.array([0]))[0] == 2
+    assert steps_to_global(path, surface.minima, 0.05, only=np.array([False]))[0] == -1
+    far = path + np.array([5.0, 0.0])
+    assert steps_to_global(far, surface.minima, 0.05)[0] == -1
 
 
 def test_baselines_count_trials_on_the_same_starts() -> None:
