@@ -185,10 +185,7 @@ for r, t in zip(racers_t, trainings, strict=True):
                  "test loss": float(t.epoch_test_loss[-1]),
                  "train accuracy": float(t.epoch_train_acc[-1]),
                  "test accuracy": float(t.epoch_test_acc[-1]),
-                 "note": (f"diverged at epoch {t.diverged_epoch:.1f}"
-                          if t.diverged_epoch is not None else
-                          "overfits: test loss rises" if
-                          t.epoch_test_loss[-1] > 1.2 * np.nanmin(t.epoch_test_loss) else ""),
+                 "note": nn.verdict(t),
                  "name": r[0]})
 table = pd.DataFrame(rows)
 colors = [optimizer_color(n) for n in table.pop("name")]

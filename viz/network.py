@@ -149,17 +149,18 @@ def _animation(frame_ms: int, redraw: bool, n: int, labels: Sequence[str], prefi
 
 
 def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.ndarray,
-                    y: np.ndarray, frame_ms: int = 250, max_cols: int = 3) -> SpecFigure:
+                    y: np.ndarray, frame_ms: int = 250, max_cols: int = 4) -> SpecFigure:
     """Decision boundary per optimizer + loss and accuracy curves, animated over epochs.
 
-    All runs share the frame epochs (``runs[0].frames``). The figure opens on the last epoch
-    (trained); Play replays training from epoch 0.
+    All runs share the frame epochs (``runs[0].frames``). Panels sit in one row up to 4
+    optimizers, else two rows. The figure opens on the last epoch (trained); Play replays
+    training from epoch 0.
     """
     n = len(runs)
     k = runs[0].probs.shape[-1]
     frames_e = runs[0].frames
     F = len(frames_e)
-    cols = min(max(n, 1), max_cols)
+    cols = max(1, n if n <= 4 else min(max_cols, -(-n // 2)))
     rows = -(-n // cols)
     panel_px, curve_px, top_px, controls_px = 330, 290, 40, 90
     title_px, axis_px = 50, 55  # panel titles above the curves; tick labels + title below them
@@ -180,7 +181,11 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
                  showticklabels=False, ticks="", constrain="domain")
     colorscale = class_colorscale(k)
     annotations: list[dict[str, Any]] = []
-    cells = _domains(n, cols, rows, b_top, b_bottom, gap_y=60 / plot_h)
+    slots = max(cols, 3)  # one or two panels keep a third of the width each, centred
+    cells = _domains(n, slots, rows, b_top, b_bottom, gap_y=60 / plot_h)
+    if n < slots:
+        shift = (cells[0][0][1] - cells[0][0][0] + 0.04) * (slots - n) / 2
+        cells = [([round(x0 + shift, 4), round(x1 + shift, 4)], dy) for (x0, x1), dy in cells]
     for i, ((dx, dy), run) in enumerate(zip(cells, runs, strict=True)):
         xkey, xref = _axis(i)
         ykey, yref = "y" + xkey[1:], "y" + xref[1:]

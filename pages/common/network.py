@@ -170,6 +170,21 @@ def train(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
         switch_epoch=None if switch is None else float(net.epochs(switch, batch)))
 
 
+def verdict(t: Training, window: int = 5) -> str:
+    """A word on how a run went: diverged (when), overfitting (the test loss of the last
+    ``window`` epochs is 25% above its best while the training loss kept falling), or nothing."""
+    if t.diverged_epoch is not None:
+        return f"diverged at epoch {t.diverged_epoch:.1f}"
+    test, train = t.epoch_test_loss, t.epoch_train_loss
+    if len(test) <= 2 * window or not np.isfinite(test).all():
+        return ""
+    best = int(np.argmin(test))
+    late_test, late_train = np.median(test[-window:]), np.median(train[-window:])
+    if late_test > 1.25 * test[best] and late_train < train[best]:
+        return f"overfits: test loss rose after epoch {best}"
+    return ""
+
+
 def boundaries(data: DataKey, arch: ArchKey, params: np.ndarray, n: int
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Class probabilities on an n x n grid for each row of ``params`` (F, P): xs, ys,

@@ -118,3 +118,15 @@ def test_the_subset_landscape_is_the_loss_on_those_points(monkeypatch, adam) -> 
     assert len(set(idx.tolist())) == 80
     assert land.slices[0].losses[2, 2] == pytest.approx(float(net.value(adam.final, idx)))
     assert land.slices[0].losses[2, 2] != pytest.approx(float(net.value(adam.final)))
+
+
+def test_verdict_names_divergence_and_overfitting(adam) -> None:
+    from dataclasses import replace
+
+    assert nn.verdict(adam) == ""
+    assert nn.verdict(replace(adam, diverged_epoch=3.5)) == "diverged at epoch 3.5"
+    e = np.arange(31, dtype=float)
+    overfit = replace(adam, epoch_train_loss=1 / (1 + e), epoch_test_loss=0.5 + (e - 10) ** 2 / 200)
+    assert nn.verdict(overfit) == "overfits: test loss rose after epoch 10"
+    noisy = replace(overfit, epoch_train_loss=np.full(31, 0.5))  # train loss not falling
+    assert nn.verdict(noisy) == ""
