@@ -191,3 +191,23 @@ def test_wide_layers_show_the_first_neurons_and_say_so() -> None:
                          np.arange(1), "t", "relu", max_neurons=16).to_dict()
     assert len(_edges([t for t in fig["data"] if t["mode"] == "lines"])) == 2 * 16 + 16 * 2
     assert any("first 16 of 40" in a["text"] for a in fig["layout"]["annotations"])
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 8])
+def test_boundary_panels_tile_without_overlap(trained, n) -> None:
+    net, frames = trained
+    runs = [_run(net, frames, f"opt{i}", "#000000") for i in range(n)]
+    xs, ys, _ = net.decision_surface(frames[:1], n=20)
+    layout = training_figure(runs, xs, ys, net.X, net.y).to_dict()["layout"]
+    boxes = []
+    for i in range(n):
+        key = "" if i == 0 else str(i + 1)
+        (x0, x1), (y0, y1) = layout[f"xaxis{key}"]["domain"], layout[f"yaxis{key}"]["domain"]
+        assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1
+        boxes.append((x0, x1, y0, y1))
+    for a in range(n):
+        for b in range(a + 1, n):
+            (ax0, ax1, ay0, ay1), (bx0, bx1, by0, by1) = boxes[a], boxes[b]
+            assert ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0
+    widths = [b[1] - b[0] for b in boxes]
+    assert max(widths) - min(widths) < 0.01 and max(widths) <= 0.34  # never a stretched panel
