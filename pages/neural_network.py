@@ -262,7 +262,7 @@ with st.expander("The math, with this example's numbers"):
 # ---------------------------------------------------------------------------- loss landscape
 st.header("The network's loss landscape")
 st.markdown(
-    f"The network has {net.n_params:,} weights, so its loss lives in {net.n_params:,} "
+    f"The network has {net.n_params:,} weights and biases, so its loss lives in {net.n_params:,} "
     "dimensions. We look at it through **planes**: the plane that best holds all the training "
     "paths (principal directions of the paths), and random planes around each trained network "
     "(filter-normalised directions, Li et al., NeurIPS 2018). Colour = log₁₀ loss.")

@@ -172,7 +172,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     b_top = 1.0 - 45 / plot_h  # room for the panel titles
     layout = base_layout(height)
     layout.update(margin={"l": 50, "r": 20, "t": top_px, "b": controls_px},
-                  plot_bgcolor="#FFFFFF", hovermode="closest",
+                  hovermode="closest",
                   legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
                           "font": {"size": 12}})
     data: list[dict[str, Any]] = []
@@ -408,7 +408,7 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
     layout = base_layout(max(360, int(34 * 2 * top) + 150))
     layout.update(
         title={"text": title, "x": 0.01, "font": {"size": 14}},
-        margin={"l": 20, "r": 20, "t": 40, "b": 90}, showlegend=False, plot_bgcolor="#FFFFFF",
+        margin={"l": 20, "r": 20, "t": 40, "b": 90}, showlegend=False,
         xaxis={"range": [-0.4, n_layers - 0.6], "visible": False, "fixedrange": True},
         yaxis={"range": [-top - 1.2, top], "visible": False, "fixedrange": True},
         annotations=annotations)

@@ -101,7 +101,7 @@ def backprop_figure(trace: Any, title: str = "") -> SpecFigure:
     yr = [-rows + 0.4, 1.9]
     layout.update(
         title={"text": title, "x": 0.01, "font": {"size": 14}}, showlegend=False,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10}, plot_bgcolor="#FFFFFF",
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
         xaxis={"domain": [0, split - 0.03], "range": [-0.6, len(fwd) - 0.4], "visible": False,
                "fixedrange": True},
         yaxis={"range": yr, "visible": False, "fixedrange": True},
