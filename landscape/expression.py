@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from landscape.base import Domain, Surface
-from landscape.expression_functions import ExpressionError, X, Y
+from landscape.expression_functions import ExpressionError, X, Y, derivative
 from landscape.expression_minima import default_start, find_minima, fine_grid, wants_log_scale
 from landscape.expression_numeric import Program
 from landscape.expression_parse import MAX_LENGTH, parse
@@ -97,7 +97,7 @@ def from_expression(text: str, domain: Domain | None = None) -> ExpressionSurfac
 @functools.lru_cache(maxsize=128)
 def _build(text: str, domain: Domain) -> ExpressionSurface:
     expr = parse(text)
-    grads = (sp.diff(expr, X), sp.diff(expr, Y))
+    grads = (derivative(expr, X), derivative(expr, Y))
     program = Program([expr, *grads])
     value_program = Program([expr])
 

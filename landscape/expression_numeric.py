@@ -13,31 +13,13 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from landscape.expression_functions import ExpressionError, Max2, Min2, RealAbs, Sign, Step, X, Y
+from landscape.expression_functions import ExpressionError, Inert, X, Y
 
-UNARY: dict[type, Callable[[np.ndarray], np.ndarray]] = {
-    sp.sin: np.sin,
-    sp.cos: np.cos,
-    sp.tan: np.tan,
-    sp.exp: np.exp,
-    sp.log: np.log,
-    sp.sinh: np.sinh,
-    sp.cosh: np.cosh,
-    sp.tanh: np.tanh,
-    sp.atan: np.arctan,
-    sp.asin: np.arcsin,
-    sp.acos: np.arccos,
-    sp.Abs: np.abs,
-    RealAbs: np.abs,
-    sp.sign: np.sign,
-    Sign: np.sign,
-    Step: lambda u: np.heaviside(u, 0.5),
-}
+# SymPy's own classes that Add/Mul/Pow may create; everything else is an ``Inert`` function.
+SYMPY_UNARY: dict[type, Callable[[np.ndarray], np.ndarray]] = {sp.Abs: np.abs, sp.exp: np.exp}
 NARY: dict[type, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     sp.Add: np.add,
     sp.Mul: np.multiply,
-    Max2: np.maximum,
-    Min2: np.minimum,
     sp.Max: np.maximum,
     sp.Min: np.minimum,
 }
@@ -132,11 +114,10 @@ class Program:
         if func in NARY:
             slots = [self._slot(arg) for arg in expr.args]
             return functools.reduce(lambda a, b: self._emit(NARY[func], (a, b)), slots)
-        if func in UNARY:
-            return self._emit(UNARY[func], (self._slot(expr.args[0]),))
-        if func is sp.Heaviside:
-            h0 = self._slot(expr.args[1]) if len(expr.args) > 1 else self._const(0.5)
-            return self._emit(np.heaviside, (self._slot(expr.args[0]), h0))
+        if isinstance(expr, Inert):
+            return self._emit(expr.ufunc, tuple(self._slot(arg) for arg in expr.args))
+        if func in SYMPY_UNARY:
+            return self._emit(SYMPY_UNARY[func], (self._slot(expr.args[0]),))
         if func is sp.Pow:
             base, exponent = expr.args
             fast = _power(exponent)

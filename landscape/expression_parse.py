@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 import sympy as sp
 
-from landscape.expression_functions import FUNCTIONS, NAMES, ExpressionError
+from landscape.expression_functions import FUNCTIONS, NAMES, Exp, ExpressionError, Power
 from landscape.expression_numeric import Program
 
 MAX_LENGTH = 500
@@ -239,6 +239,9 @@ class _Builder:
             if math.isnan(value):
                 raise self.refuse(f"{self.snippet(node)} is not a real number "
                                   "(a root or log of a negative number?)", node)
+            if math.isinf(value):
+                raise self.refuse(f"{self.snippet(node)} is infinite (a division by zero, log(0), "
+                                  f"or beyond 1e{MAX_LOG10:g})", node)
             if not abs(value) <= 10**MAX_LOG10:
                 raise self.refuse(f"{self.snippet(node)} is too large (beyond 1e{MAX_LOG10:g})",
                                   node)
@@ -322,6 +325,10 @@ class _Builder:
                 size = abs(e) * math.log10(b) if b > 0 else 0.0
                 if not math.isfinite(size) or size > MAX_LOG10:
                     raise self.refuse(f"this power is too large (beyond 1e{MAX_LOG10:g})", node)
+        if base == sp.E:
+            return Exp(exponent), tower
+        if exponent.free_symbols:
+            return Power(base, exponent), tower
         if isinstance(exponent, sp.Rational) and exponent.q > MAX_ROOT:
             exponent = sp.Float(exponent)  # SymPy would look for an exact q-th root
         return sp.Pow(base, exponent), tower
