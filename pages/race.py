@@ -244,15 +244,19 @@ if figs["distance"] is not None:
 st.subheader("Results")
 rows = compute.results_rows(figs["paths"], figs["outcomes"], figs["evaluations"],
                             obj.min_value if obj.minima else None)
+for row in rows:  # text, so that "never" reads as a dash and not as NaN
+    row["steps to global min"] = "—" if row["steps to global min"] is None else \
+        str(row["steps to global min"])
 table = pd.DataFrame(rows)
-table["steps to global min"] = pd.array(table["steps to global min"], dtype="Int64")
 colors = [optimizer_color(n) for n in table.pop("name")]
 styled = table.style.apply(
     lambda col: [f"color: {c}; font-weight: 600" for c in colors], subset=["optimizer"]
-).format({"final loss": "{:.5g}", "best loss": "{:.5g}"}, na_rep="—").format(
-    {"steps to global min": "{:d}"}, na_rep="—")
+).format({
+    "final loss": lambda v: "—" if pd.isna(v) else f"{v:.5g}",
+    "best loss": lambda v: "—" if pd.isna(v) else f"{v:.5g}",
+})
 st.dataframe(styled, hide_index=True, width="stretch", column_config={
-    "steps to global min": st.column_config.NumberColumn(
+    "steps to global min": st.column_config.TextColumn(
         help=f"First step within {figs['tolerance']:.3g} of a global minimum."),
     "evaluations": st.column_config.NumberColumn(
         help="Function and gradient evaluations used (the 'trials').")})
