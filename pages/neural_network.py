@@ -21,6 +21,7 @@ from pages.common.compute import entry, label
 from pages.common.limits import limit
 from pages.common.network_state import (
     DEFAULT,
+    MIN_SAMPLES,
     NetworkState,
     architecture_name,
     n_train,
@@ -97,7 +98,7 @@ with st.sidebar:
             st.session_state["nn.classes"] = dspec.n_classes
         classes = int(st.segmented_control("Classes", list(dspec.class_options),
                                            key="nn.classes") or dspec.n_classes)
-    samples = int(st.slider("Points", 40, limit("samples"), key="nn.samples", step=20,
+    samples = int(st.slider("Points", MIN_SAMPLES, limit("samples"), key="nn.samples", step=20,
                             help="A quarter is held out as the test set."))
     if not 0 <= st.session_state.get("nn.noise", 0) <= dspec.max_noise:
         st.session_state["nn.noise"] = dspec.default_noise

@@ -34,6 +34,7 @@ from pages.common.presets import RacePreset
 from pages.common.state import RaceState, parse_race_query, race_query
 
 TEST_FRACTION = 0.25
+MIN_SAMPLES = 40  # smallest data set (the page's slider starts here too)
 MAX_L2 = 0.1
 DEFAULT_OPTIMIZERS: tuple[str, ...] = ("adam", "sgd", "adam_then_sgd")
 SWITCH_EPOCHS = 10  # the article: Adam for about the first 10 epochs, then SGD
@@ -131,7 +132,7 @@ def _params(dataset: str) -> dict[str, Param]:
     spec = DATASETS[dataset]
     n_max = limit("samples")
     return {
-        "samples": Param("samples", DEFAULT.samples, 20, n_max, True),
+        "samples": Param("samples", DEFAULT.samples, MIN_SAMPLES, n_max, True),
         "noise": Param("noise", spec.default_noise if dataset != DEFAULT.dataset
                        else DEFAULT.noise, 0.0, spec.max_noise),
         "data_seed": Param("data_seed", 0, 0, 2**32 - 1, True),

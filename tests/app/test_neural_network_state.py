@@ -12,6 +12,7 @@ from landscape.datasets import make_dataset, train_test_split
 from optimizers import OPTIMIZERS
 from pages.common.network_state import (
     DEFAULT,
+    MIN_SAMPLES,
     OWN_KEYS,
     architecture_name,
     n_train,
@@ -51,7 +52,7 @@ def test_the_written_query_reads_back_to_the_same_state(changes) -> None:
 
 
 @pytest.mark.parametrize(("key", "value"), [
-    ("dataset", "mnist"), ("samples", "5"), ("samples", "1e9"), ("noise", "-1"),
+    ("dataset", "mnist"), ("samples", "5"), ("samples", "39"), ("samples", "1e9"), ("noise", "-1"),
     ("noise", "9"), ("classes", "7"), ("data_seed", "-3"), ("layers", "16,16,16,16"),
     ("layers", "0,4"), ("layers", "65"), ("layers", "a,b"), ("activation", "gelu"),
     ("l2", "nan"), ("epochs", "0"), ("epochs", "501"), ("batch", "0"), ("batch", "100000"),
@@ -121,5 +122,6 @@ def test_batch_is_capped_by_the_training_set() -> None:
 def test_any_query_parses_without_raising(query) -> None:
     state, warnings = parse_network_query(query, OPTIMIZERS)
     assert 1 <= state.batch <= state.n_train
+    assert MIN_SAMPLES <= state.samples <= 2000  # always within the page's slider
     assert len(state.hidden) <= 3 and all(1 <= w <= 64 for w in state.hidden)
     assert isinstance(warnings, list)
