@@ -31,6 +31,7 @@ from viz.style import (
 )
 
 SPEEDS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+PAUSE_FRAME = "pause"  # an empty frame: animating to it interrupts playback and redraws
 
 
 class MinimumLike(Protocol):
@@ -161,9 +162,11 @@ def _controls(steps: np.ndarray, pb: Playback) -> dict[str, Any]:
 
     still = {"frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0},
              "mode": "immediate"}
-    buttons = [{"label": "▶ Play", "method": "animate", "args": [None, play(1.0)]},
-               {"label": "❚❚ Pause", "method": "animate", "args": [[None], still]}]
-    buttons += [{"label": f"▶ {s:g}×", "method": "animate", "args": [None, play(s)]}
+    names = [str(k) for k in range(n)]
+    # Pause jumps to an empty frame with a full redraw: it stops playback and keeps clicks alive.
+    buttons = [{"label": "▶ Play", "method": "animate", "args": [names, play(1.0)]},
+               {"label": "❚❚ Pause", "method": "animate", "args": [[PAUSE_FRAME], still]}]
+    buttons += [{"label": f"▶ {s:g}×", "method": "animate", "args": [names, play(s)]}
                 for s in SPEEDS if s != 1.0]
     menu = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.08,
             "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "r": 0}, "buttons": buttons,
@@ -229,6 +232,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     frames = [{"name": str(k),
                "data": [d for frames_p in per_path for d in frames_p[k]],
                "traces": moving_idx} for k in range(len(steps))]
+    frames.insert(0, {"name": PAUSE_FRAME, "data": [], "traces": []})
 
     layout = base_layout(height)
     # Equal scales keep gradients perpendicular to the contour lines (unless very elongated).

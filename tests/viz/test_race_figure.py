@@ -77,14 +77,20 @@ def race(grid):
 
 
 def moving_indices(spec) -> list[int]:
-    return spec["frames"][0]["traces"]
+    return spec["frames"][1]["traces"]
+
+
+def step_frames(spec) -> list[dict]:
+    """The frames that show a step (all but the empty pause frame)."""
+    assert spec["frames"][0] == {"name": "pause", "data": [], "traces": []}
+    return spec["frames"][1:]
 
 
 def test_frames_carry_only_the_moving_scatter_traces(race) -> None:
     spec, paths = race
     idx = moving_indices(spec)
     assert len(idx) == 2 * len(paths)  # a trail and a marker per optimizer
-    for frame in spec["frames"]:
+    for frame in step_frames(spec):
         assert frame["traces"] == idx
         assert len(frame["data"]) == len(idx)
         assert "layout" not in frame
@@ -97,16 +103,16 @@ def test_frames_carry_only_the_moving_scatter_traces(race) -> None:
 
 def test_frame_size_does_not_grow_with_the_step(race) -> None:
     spec, _ = race
-    sizes = [len(json.dumps(f["data"])) for f in spec["frames"]]
+    sizes = [len(json.dumps(f["data"])) for f in step_frames(spec)]
     assert max(sizes) < 4 * np.median(sizes)  # the trail is thinned, not the whole prefix
-    assert len(spec["frames"]) <= Playback().max_frames
+    assert len(step_frames(spec)) <= Playback().max_frames
 
 
 def test_markers_follow_the_path_at_each_frame_step(race) -> None:
     spec, paths = race
     steps = frame_steps(max(p.steps for p in paths))
     k = len(steps) // 2
-    marker = spec["frames"][k]["data"][1]  # first optimizer's marker
+    marker = step_frames(spec)[k]["data"][1]  # first optimizer's marker
     np.testing.assert_allclose([marker["x"][0], marker["y"][0]],
                                paths[0].points[steps[k]], rtol=1e-4, atol=1e-8)
 
@@ -168,17 +174,21 @@ def test_play_controls_and_last_frame_redraws(race) -> None:
     layout = race[0]["layout"]
     labels = [b["label"] for b in layout["updatemenus"][0]["buttons"]]
     assert "▶ Play" in labels and "❚❚ Pause" in labels and any("4×" in x for x in labels)
-    play = layout["updatemenus"][0]["buttons"][0]["args"][1]
+    names, play = layout["updatemenus"][0]["buttons"][0]["args"]
+    frames = step_frames(race[0])
+    assert names == [f["name"] for f in frames]  # Play never visits the pause frame
     assert [f["redraw"] for f in play["frame"]][-2:] == [False, True]
-    assert len(play["frame"]) == len(race[0]["frames"])
-    assert len(layout["sliders"][0]["steps"]) == len(race[0]["frames"])
+    assert len(play["frame"]) == len(frames)
+    pause = layout["updatemenus"][0]["buttons"][1]["args"]
+    assert pause[0] == ["pause"] and pause[1]["frame"]["redraw"] is True
+    assert len(layout["sliders"][0]["steps"]) == len(frames)
 
 
 def test_arrows_add_two_moving_traces_per_optimizer(grid) -> None:
     paths = [gd_path(0.05, 50)]
     spec = race_figure(grid, paths, Bowl.minima, Bowl(), playback=Playback(arrows=True)).to_dict()
-    assert len(spec["frames"][0]["traces"]) == 4
-    grad_arrow = spec["frames"][3]["data"][2]
+    assert len(step_frames(spec)[0]["traces"]) == 4
+    grad_arrow = step_frames(spec)[3]["data"][2]
     x0, x1 = grad_arrow["x"]
     assert x1 > x0  # -grad points towards the minimum from x < 0
 
