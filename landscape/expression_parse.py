@@ -245,6 +245,8 @@ class _Builder:
             if not abs(value) <= 10**MAX_LOG10:
                 raise self.refuse(f"{self.snippet(node)} is too large (beyond 1e{MAX_LOG10:g})",
                                   node)
+            if not _plain(expr):
+                expr = sp.Float(value)  # SymPy's printers and assumptions would evalf it
         return expr, tower
 
     def node(self, node: ast.AST) -> tuple[sp.Expr, int]:
@@ -353,6 +355,18 @@ class _Builder:
                               f"it got {len(node.args)}", node)
         built = [self.build(arg) for arg in node.args]
         return builder(*(expr for expr, _ in built)), max(t for _, t in built)
+
+
+def _plain(expr: sp.Expr) -> bool:
+    """A constant SymPy can handle exactly and cheaply: numbers, pi, e, and sums, products and
+    integer powers of those. Anything else (sin(1), sqrt(2), 2**pi) is folded to a float, because
+    SymPy evaluates such constants, to high precision and sometimes by polynomial expansion,
+    whenever it orders terms for printing or asks whether they are positive."""
+    if expr.is_Number or expr.is_NumberSymbol:
+        return True
+    if isinstance(expr, sp.Pow):
+        return expr.exp.is_Integer and _plain(expr.base)
+    return isinstance(expr, sp.Add | sp.Mul) and all(_plain(arg) for arg in expr.args)
 
 
 def _constant(expr: sp.Expr) -> float:
