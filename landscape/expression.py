@@ -1,10 +1,11 @@
 """Typed formulas: ``from_expression("x**2 + 3*y**2")`` -> a Surface with an exact gradient.
 
 Safety: the text only reaches ``ast.parse``; SymPy objects are built from a whitelisted tree
-(``expression_parse``) and evaluated by a NumPy instruction list (``expression_numeric``), never
-through ``eval``, ``sympify`` or ``lambdify``. The gradient is SymPy's symbolic derivative.
-Minima are found numerically (``expression_minima``). Results are cached per (formula, domain),
-so a Streamlit page may call this on every rerun.
+(``expression_parse``) of inert functions (``expression_functions``), differentiated symbolically
+by the chain, product and power rules, and evaluated by a NumPy instruction list
+(``expression_numeric``): never through ``eval``, ``sympify`` or ``lambdify``. Minima are found
+numerically (``expression_minima``). Results are cached per (formula, domain), so a Streamlit
+page may call this on every rerun. Every step is bounded by the size limits of the parser.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ def from_expression(text: str, domain: Domain | None = None) -> ExpressionSurfac
 
 @functools.lru_cache(maxsize=128)
 def _build(text: str, domain: Domain) -> ExpressionSurface:
+    """Parse, differentiate, compile, check finiteness, find minima and a start (uncached)."""
     expr = parse(text)
     grads = (derivative(expr, X), derivative(expr, Y))
     program = Program([expr, *grads])
