@@ -18,6 +18,7 @@ and ``formula``/``noise``/``batch`` wherever a ``surface`` is read. Each page th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -34,7 +35,8 @@ from tests.app.conftest import ROOT
 
 PAGES = sorted(f"pages/{stem}.py" for stem in app_pages()
                if (ROOT / "pages" / f"{stem}.py").exists())
-EXAMPLES = 12  # per page; AppTest runs take ~0.3-2 s each
+# Examples per page (AppTest runs take ~0.3-2 s each); DOWNHILL_FUZZ_EXAMPLES=200: a deep run.
+EXAMPLES = int(os.environ.get("DOWNHILL_FUZZ_EXAMPLES", "12"))
 CHUNK = 4  # parameters made bad together in one run
 WITH_SURFACE = ("formula", "noise", "batch")
 
