@@ -11,36 +11,27 @@ from __future__ import annotations
 
 import ast
 import difflib
-import keyword
 import math
 import re
-import warnings
 
 import numpy as np
 import sympy as sp
 
 from landscape.expression_functions import FUNCTIONS, NAMES, Exp, ExpressionError, Power
 from landscape.expression_numeric import Program
+from landscape.expression_text import ALLOWED, IMPLICIT, MAX_DEPTH, MAX_LENGTH, read, refuse
 
-MAX_LENGTH = 500
+# The limits (MAX_LENGTH and MAX_DEPTH live with the text checks) are public: the README's limits
+# table is generated from them.
+__all__ = ["MAX_DEPTH", "MAX_EXPONENT", "MAX_LENGTH", "MAX_NODES", "MAX_TOWER", "parse"]
+
 MAX_NODES = 300
-MAX_DEPTH = 50
 MAX_TOWER = 3  # a ** b ** c ** d is the tallest power tower accepted
 MAX_EXPONENT = 100.0  # |exponent| bound for constant exponents
 MAX_LOG10 = 300.0  # constant parts may not exceed 1e300 in magnitude (SymPy would hang on them)
 MAX_INT_BITS = 100  # integer literals: about 30 decimal digits
 MAX_EXACT_BITS = 1000  # exact integers/fractions SymPy builds along the way: about 300 digits
 MAX_ROOT = 100  # a constant exponent p/q with q > 100 is used as a float (no exact q-th roots)
-
-EXAMPLE = "e.g. x**2 + 3*y**2 or sin(x)*cos(y)"
-
-
-ALLOWED = (
-    "Allowed: numbers, x, y, pi, e, + - * / ** ^ and parentheses, and the functions "
-    + ", ".join(FUNCTIONS)
-    + "."
-)
-IMPLICIT = "Implicit multiplication is not supported: write 2*x, not 2x, and (x+1)*(y-1)."
 
 # Node types refused with a sentence of their own; anything else not handled gets a generic one.
 REFUSED: dict[type, str] = {
@@ -77,79 +68,6 @@ OPERATORS: dict[type, str] = {
     ast.Not: "'not' is not supported: a formula gives a number",
     ast.Invert: "'~' is not supported",
 }
-SYNTAX_HINTS = {
-    ":=": "assignments (:=) are not allowed",
-    "=": "'=' is not allowed: type only the right-hand side, like x**2 + y**2",
-    ":": "':' is not allowed (no lambdas, slices or dictionaries)",
-}
-REFUSED_CHARS = {
-    "#": "comments (#) are not allowed",
-    "\\": "backslashes are not allowed",
-    ";": "type one formula only: ';' is not allowed",
-}
-CHAR_HINTS = {"−": "-", "–": "-", "×": "*", "·": "*", "÷": "/", "²": "**2", "π": "pi"}
-
-
-def _refuse(message: str, text: str = "", col: int | None = None) -> ExpressionError:
-    """An ExpressionError with a capitalised sentence and, if known, where in the text."""
-    where = ""
-    if col is not None and text:
-        where = f" (at position {col + 1}: '{text[max(col - 8, 0) : col + 8]}')"
-    end = "" if message.endswith(".") else "."
-    return ExpressionError(message[0].upper() + message[1:] + where + end)
-
-
-def _check_characters(text: str) -> None:
-    """Refuse non-ASCII and control characters early, with a hint for look-alikes."""
-    for i, ch in enumerate(text):
-        if ch in REFUSED_CHARS:
-            raise _refuse(REFUSED_CHARS[ch], text, i)
-        if ch in CHAR_HINTS:
-            raise _refuse(f"the character '{ch}' is not allowed; write '{CHAR_HINTS[ch]}'", text, i)
-        if not (ch.isascii() and (ch.isprintable() or ch in "\t\n\r")):
-            raise _refuse(f"the character {ch!r} is not allowed. {ALLOWED}", text, i)
-
-
-def _syntax_message(err: SyntaxError, text: str, columns: list[int]) -> ExpressionError:
-    """A friendly version of Python's SyntaxError, pointing at the original text."""
-    col = columns[min(max((err.offset or 1) - 1, 0), len(columns) - 1)] if columns else 0
-    msg = (err.msg or "").lower()
-    words = set(re.findall(r"[A-Za-z_]\w*", text))
-    python_words = sorted(words & set(keyword.kwlist))
-    if python_words:
-        return _refuse(f"'{python_words[0]}' is a Python keyword, not part of a formula. {ALLOWED}")
-    for token, hint in SYNTAX_HINTS.items():
-        if token in text:
-            return _refuse(hint, text, text.index(token))
-    if re.search(r"\d\s*[a-df-zA-DF-Z_(]|\d\s+[eE]|\)\s*[\w(]|\w\s+[\w(]", text):
-        return _refuse(f"this is not a formula I can read. {IMPLICIT}", text, col)
-    if "never closed" in msg or "unmatched" in msg or "does not match" in msg:
-        return _refuse("the parentheses do not match", text, col)
-    return _refuse(f"this is not a formula I can read ({msg}). {ALLOWED}", text, col)
-
-
-def _check_parentheses(text: str) -> None:
-    """Refuse parentheses nested deeper than MAX_DEPTH (they leave no trace in the ast)."""
-    depth = deepest = 0
-    for ch in text:
-        depth += (ch == "(") - (ch == ")")
-        deepest = max(deepest, depth)
-    if deepest > MAX_DEPTH:
-        raise _refuse(f"too many nested parentheses ({deepest}, at most {MAX_DEPTH})")
-
-
-def _tokens_to_python(text: str) -> tuple[str, list[int]]:
-    """Replace '^' by '**' (so 2^3^2 and x^2+y^2 mean what a person means) and map columns back."""
-    out: list[str] = []
-    columns: list[int] = []
-    for i, ch in enumerate(text):
-        piece = "**" if ch == "^" else ch
-        out.append(piece)
-        columns.extend([i] * len(piece))
-    columns.append(len(text))
-    return "".join(out), columns
-
-
 def _chain(node: ast.AST, group: tuple[type, ...]) -> list[tuple[bool, ast.AST]]:
     """Flatten a left-nested chain ``a op b op c`` into [(inverted, operand)] (``-``, ``/``)."""
     items: list[tuple[bool, ast.AST]] = []
@@ -164,7 +82,7 @@ def _check_size(tree: ast.AST, text: str) -> None:
     """Bound node count and nesting depth without recursion (chains like a+b+c count as flat)."""
     nodes = sum(isinstance(node, ast.expr) for node in ast.walk(tree))
     if nodes > MAX_NODES:
-        raise _refuse(f"the formula is too large ({nodes} parts, at most {MAX_NODES})")
+        raise refuse(f"the formula is too large ({nodes} parts, at most {MAX_NODES})")
     stack: list[tuple[ast.AST, int, type | None]] = [(tree, 0, None)]
     while stack:
         node, depth, parent_group = stack.pop()
@@ -172,7 +90,7 @@ def _check_size(tree: ast.AST, text: str) -> None:
         if not (group is not None and group is parent_group):
             depth += 1
         if depth > MAX_DEPTH:
-            raise _refuse(f"the formula is nested too deeply (more than {MAX_DEPTH} levels)")
+            raise refuse(f"the formula is nested too deeply (more than {MAX_DEPTH} levels)")
         stack.extend((child, depth, group) for child in ast.iter_child_nodes(node))
 
 
@@ -186,26 +104,7 @@ def _group(node: ast.AST) -> type | None:
 
 def parse(text: str) -> sp.Expr:
     """Formula text -> SymPy expression in the real symbols x, y; else ExpressionError."""
-    if not isinstance(text, str):
-        raise ExpressionError(f"A formula must be text, not {type(text).__name__}.")
-    text = text.strip()
-    if not text:
-        raise ExpressionError(f"Type a formula in x and y, {EXAMPLE}.")
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(
-            f"The formula is too long ({len(text)} characters, at most {MAX_LENGTH})."
-        )
-    _check_characters(text)
-    _check_parentheses(text)
-    source, columns = _tokens_to_python(text)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source, mode="eval")
-    except SyntaxError as err:
-        raise _syntax_message(err, text, columns) from None
-    except (ValueError, RecursionError, MemoryError) as err:
-        raise ExpressionError(f"This is not a formula I can read ({type(err).__name__}).") from None
+    tree, text, columns = read(text)
     _check_size(tree, text)
     return _Builder(text, columns).build(tree.body)[0]
 
@@ -219,7 +118,7 @@ class _Builder:
 
     def refuse(self, message: str, node: ast.AST) -> ExpressionError:
         col = getattr(node, "col_offset", None)
-        return _refuse(message, self.text, None if col is None else self.columns[col])
+        return refuse(message, self.text, None if col is None else self.columns[col])
 
     def snippet(self, node: ast.AST) -> str:
         """The user's own text for ``node`` (shortened), to quote in a message."""
