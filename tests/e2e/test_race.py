@@ -22,9 +22,7 @@ MAP = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 # JS: the current-position markers of the race map, one [x, y] per optimizer.
 MARKERS_JS = """() => {
   const gd = document.querySelector("MAP");
-  return gd.data.filter(t => t.mode === 'markers' && t.showlegend && t.legendgroup
-                              && t.legendgroup !== 'minima')
-               .map(t => [t.x[0], t.y[0]]);
+  return gd.data.filter(t => t.meta === 'current').map(t => [t.x[0], t.y[0]]);
 }""".replace("MAP", MAP)
 
 

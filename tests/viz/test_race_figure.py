@@ -143,6 +143,7 @@ def test_minima_markers_global_star_local_hollow(race) -> None:
 
 def test_colours_and_legend_name_optimizer_and_lr(race) -> None:
     spec, paths = race
+    assert not any(spec["data"][i].get("showlegend") for i in moving_indices(spec))
     legend = [t for t in spec["data"] if t.get("showlegend") and t.get("legendgroup") in
               {p.name for p in paths}]
     assert [t["name"] for t in legend] == [p.label for p in paths]
@@ -181,7 +182,10 @@ def test_play_controls_and_last_frame_redraws(race) -> None:
     assert len(play["frame"]) == len(frames)
     pause = layout["updatemenus"][0]["buttons"][1]["args"]
     assert pause[0] == ["pause"] and pause[1]["frame"]["redraw"] is True
-    assert len(layout["sliders"][0]["steps"]) == len(frames)
+    slider = layout["sliders"][0]["steps"]
+    assert 10 <= len(slider) <= 50 and slider[0]["args"][0] == ["0"]
+    assert slider[-1]["args"][0] == [frames[-1]["name"]]
+    assert layout["sliders"][0]["active"] == len(slider) - 1
 
 
 def test_arrows_add_two_moving_traces_per_optimizer(grid) -> None:
