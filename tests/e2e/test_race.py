@@ -26,6 +26,14 @@ MARKERS_JS = """() => {
 }""".replace("MAP", MAP)
 
 
+START_SHOWN_JS = """() => {
+  const gd = document.querySelector("MAP");
+  const x = parseFloat(document.querySelector("input[aria-label='x']").value);
+  const start = gd && gd.data && gd.data.find(t => t.name === 'start');
+  return start !== undefined && Math.abs(start.x[0] - x) < 1e-9;
+}""".replace("MAP", MAP)
+
+
 def _open(page, url: str) -> None:
     page.goto(url)
     wait_for_app(page, timeout=90_000)
@@ -106,7 +114,8 @@ def test_clicking_the_map_moves_the_start(race) -> None:
 def test_the_written_back_link_reproduces_the_race(race, browser, server_url) -> None:
     link = race.url
     assert parse_qs(urlparse(link).query)["optimizers"][0].count(",") == 5
-    race.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
+    # the map has been redrawn for the clicked start (its start marker sits at the new x)
+    race.wait_for_function(START_SHOWN_JS, timeout=60_000)
     markers = race.evaluate(MARKERS_JS)
     context, other = _new_page(browser, server_url)
     try:
