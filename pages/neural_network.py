@@ -30,6 +30,7 @@ from pages.common.network_state import (
     parse_network_query,
     steps_per_epoch,
 )
+from viz.network import example_figure
 from viz.network_backprop import backprop_figure, layer_rows, output_latex
 from viz.network_landscape import interpolation_figure, pca_figure, slices_figure
 from viz.style import optimizer_color
@@ -226,30 +227,42 @@ st.markdown(
     "Pick a training point and follow it through the network: the **logits** are turned into "
     "probabilities by the **softmax**, the loss is **−log p** of the true class, and the "
     "gradient of that loss flows **back** layer by layer (each weight gets its share of blame).")
-c1, c2, c3 = st.columns(3)
-controls.init("nn.bp.opt", racers_t[0][0])
-if st.session_state["nn.bp.opt"] not in names:
-    st.session_state["nn.bp.opt"] = racers_t[0][0]
-bp_name = c1.selectbox("Optimizer", list(names), key="nn.bp.opt", format_func=lambda n: names[n])
-r_bp, t_bp = by_name[bp_name]
-frame_list = [int(e) for e in t_bp.frames]
-controls.init("nn.bp.epoch", frame_list[-1])
-if st.session_state["nn.bp.epoch"] not in frame_list:
-    st.session_state["nn.bp.epoch"] = frame_list[-1]
-bp_epoch = int(c2.select_slider("After epoch", frame_list, key="nn.bp.epoch"))
-params = t_bp.frame_params[frame_list.index(bp_epoch)]
-worst = nn.worst_example(data_key, arch_key, params)
-if "nn.bp.example" not in st.session_state:
-    st.session_state["nn.bp.example"] = worst
-st.session_state["nn.bp.example"] = min(st.session_state["nn.bp.example"], net.n_samples - 1)
-example = int(c3.number_input(f"Training point (0–{net.n_samples - 1})", 0, net.n_samples - 1,
-                              key="nn.bp.example", step=1,
-                              help=f"Point {worst} has the largest loss at this epoch."))
-tr = nn.trace(data_key, arch_key, params, example)
-verdict = ("right" if int(np.argmax(tr.probs)) == tr.label else "wrong")
-st.markdown(f"Point {example} at ({tr.x[0]:.2f}, {tr.x[1]:.2f}), true class **{tr.label}**: the "
-            f"network gives it p = {tr.probs[tr.label]:.3f} (**{verdict}**), so its loss is "
-            f"−log {tr.probs[tr.label]:.3f} = **{tr.loss:.3f}**. Largest-loss point here: {worst}.")
+c_map, c_ctl = st.columns([1, 2])
+with c_ctl:
+    controls.init("nn.bp.opt", racers_t[0][0])
+    if st.session_state["nn.bp.opt"] not in names:
+        st.session_state["nn.bp.opt"] = racers_t[0][0]
+    bp_name = st.selectbox("Network trained by", list(names), key="nn.bp.opt",
+                           format_func=lambda n: names[n])
+    r_bp, t_bp = by_name[bp_name]
+    frame_list = [int(e) for e in t_bp.frames]
+    controls.init("nn.bp.epoch", frame_list[-1])
+    if st.session_state["nn.bp.epoch"] not in frame_list:
+        st.session_state["nn.bp.epoch"] = frame_list[-1]
+    bp_epoch = int(st.select_slider("After epoch", frame_list, key="nn.bp.epoch"))
+    params = t_bp.frame_params[frame_list.index(bp_epoch)]
+    worst = nn.worst_example(data_key, arch_key, params)
+    clicked = nn.clicked_example(st.session_state.get("nn.bp.map"))
+    if clicked is not None and clicked != st.session_state.get("nn.bp.last_click"):
+        st.session_state["nn.bp.last_click"] = clicked
+        st.session_state["nn.bp.example"] = clicked
+    if "nn.bp.example" not in st.session_state:
+        st.session_state["nn.bp.example"] = worst
+    st.session_state["nn.bp.example"] = min(st.session_state["nn.bp.example"],
+                                            net.n_samples - 1)
+    example = int(st.number_input(f"Training point (0–{net.n_samples - 1}), or click one on "
+                                  "the map", 0, net.n_samples - 1, key="nn.bp.example", step=1,
+                                  help=f"Point {worst} has the largest loss at this epoch."))
+    tr = nn.trace(data_key, arch_key, params, example)
+    verdict = ("right" if int(np.argmax(tr.probs)) == tr.label else "wrong")
+    st.markdown(f"Point {example} at ({tr.x[0]:.2f}, {tr.x[1]:.2f}), true class **{tr.label}**: "
+                f"the network gives it p = {tr.probs[tr.label]:.3f} (**{verdict}**), so its "
+                f"loss is −log {tr.probs[tr.label]:.3f} = **{tr.loss:.3f}**. The largest loss "
+                f"at this epoch is point {worst}'s.")
+with c_map:
+    xs_b, ys_b, probs_b = net.decision_surface(params, n=60)
+    st.plotly_chart(example_figure(xs_b, ys_b, probs_b, net.X, net.y, example),
+                    key="nn.bp.map", on_select="rerun", selection_mode="points", config=CONFIG)
 st.plotly_chart(backprop_figure(tr), key="nn.backprop", config=CONFIG)
 st.dataframe(pd.DataFrame(layer_rows(tr)).style.format(
     {"‖∂L/∂W‖": "{:.3g}", "‖∂L/∂b‖": "{:.3g}", "largest |∂L/∂w|": "{:.3g}",

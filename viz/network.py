@@ -421,3 +421,33 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
                        "traces": [*range(n_looks), node_idx]})
     layout.update(_animation(frame_ms, False, F, labels, "epoch ", 0.0))
     return SpecFigure({"data": data, "layout": layout, "frames": frames})
+
+
+def example_figure(xs: np.ndarray, ys: np.ndarray, probs: np.ndarray, X: np.ndarray,
+                   y: np.ndarray, chosen: int, height: int = 300) -> SpecFigure:
+    """The decision regions ``probs`` (n, n, k) with the training points; point ``chosen`` is
+    ringed. Points carry their index in ``customdata`` so a click can pick one."""
+    k = probs.shape[-1]
+    z, zmax = encode_classes(probs)
+    axis = {"showgrid": False, "zeroline": False, "showticklabels": False, "ticks": ""}
+    data = [
+        {"type": "heatmap", "x": round_sig(xs, 4), "y": round_sig(ys, 4), "z": z.tolist(),
+         "zmin": 0, "zmax": zmax, "colorscale": class_colorscale(k), "showscale": False,
+         "zsmooth": "best" if k == 2 else False, "hoverinfo": "skip"},
+        {"type": "scatter", "mode": "markers", "x": round_sig(X[:, 0], 4),
+         "y": round_sig(X[:, 1], 4), "customdata": list(range(len(y))),
+         "text": [f"class {int(c)}" for c in y], "name": "training points",
+         "marker": {"size": 6, "color": [class_color(int(c)) for c in y],
+                    "line": {"color": "#FFFFFF", "width": 0.6}},
+         "hovertemplate": "point %{customdata}: %{text}<extra></extra>"},
+        {"type": "scatter", "mode": "markers", "x": round_sig(X[[chosen], 0], 4),
+         "y": round_sig(X[[chosen], 1], 4), "name": "followed point", "hoverinfo": "skip",
+         "marker": {"symbol": "circle-open", "size": 18, "color": "#111111",
+                    "line": {"width": 3}}},
+    ]
+    layout = base_layout(height)
+    layout.update(margin={"l": 5, "r": 5, "t": 5, "b": 5}, showlegend=False,
+                  xaxis={**axis, "range": [float(xs[0]), float(xs[-1])]},
+                  yaxis={**axis, "range": [float(ys[0]), float(ys[-1])]},
+                  clickmode="event+select", dragmode=False)
+    return SpecFigure({"data": data, "layout": layout})

@@ -275,6 +275,21 @@ def worst_example(data: DataKey, arch: ArchKey, params: np.ndarray) -> int:
     return int(np.argmin(probs[np.arange(net.n_samples), net.y]))
 
 
+def clicked_example(event: object) -> int | None:
+    """Index of the training point clicked on the example map (its ``customdata``), if any."""
+    try:
+        points = event["selection"]["points"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        points = getattr(getattr(event, "selection", None), "points", None)
+    for p in points or []:
+        try:
+            return int(p["customdata"] if not isinstance(p["customdata"], list)
+                       else p["customdata"][0])
+        except (KeyError, TypeError, ValueError, IndexError):
+            continue
+    return None
+
+
 # ------------------------------------------------------------------------- cached wrappers
 
 

@@ -30,7 +30,7 @@ def test_default_page_trains_three_optimizers_and_draws_every_view() -> None:
     assert not at.exception, at.exception
     assert not at.warning
     figs = charts(at)
-    assert len(figs) == 6  # training, drawing, backprop, PCA plane, random slices, 1D
+    assert len(figs) == 7  # training, drawing, example map, backprop, PCA, random slices, 1D
     assert len(heatmaps(figs[0])) == 3
     assert len(figs[0]["frames"]) == 41  # epochs 0..40
     table = results(at)
@@ -121,7 +121,12 @@ def test_backprop_view_follows_the_chosen_example() -> None:
     at.number_input(key="nn.bp.example").set_value(3).run()
     assert not at.exception, at.exception
     assert any(m.value.startswith("Point 3 at") for m in at.markdown)
-    cells = [t for t in charts(at)[2]["data"] if t["mode"] == "markers+text"]
+    figs = charts(at)
+    ringed = figs[2]["data"][-1]  # the example map rings the followed point
+    assert ringed["name"] == "followed point"
+    X = figs[2]["data"][1]
+    assert (ringed["x"][0], ringed["y"][0]) == (X["x"][3], X["y"][3])
+    cells = [t for t in figs[3]["data"] if t["mode"] == "markers+text"]
     assert len(cells) == 2
     assert np.isfinite([float(v) for v in cells[0]["text"]]).all()
     loss_line = next(m.value for m in at.latex if r"-\log p_{y}" in m.value)

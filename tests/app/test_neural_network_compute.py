@@ -130,3 +130,12 @@ def test_verdict_names_divergence_and_overfitting(adam) -> None:
     assert nn.verdict(overfit) == "overfits: test loss rose after epoch 10"
     noisy = replace(overfit, epoch_train_loss=np.full(31, 0.5))  # train loss not falling
     assert nn.verdict(noisy) == ""
+
+
+def test_clicked_example_reads_the_point_index_from_a_selection_event() -> None:
+    assert nn.clicked_example({"selection": {"points": [{"x": 0.1, "customdata": 7}]}}) == 7
+    assert nn.clicked_example({"selection": {"points": [{"customdata": [12]}]}}) == 12
+    # a click on the heatmap (no customdata) or no click at all picks nothing
+    assert nn.clicked_example({"selection": {"points": [{"x": 0.1, "y": 0.2}]}}) is None
+    assert nn.clicked_example({"selection": {"points": []}}) is None
+    assert nn.clicked_example(None) is None

@@ -14,6 +14,11 @@ from pathlib import Path
 
 import pytest
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # without Playwright the browser fixture skips these tests
+    PlaywrightTimeout = TimeoutError
+
 from tests.e2e.conftest import ROOT, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -70,8 +75,8 @@ def _spread(pg, locator: str) -> float:
     """Pixel standard deviation of a chart's first plot area: drawn content varies, blank not."""
     from PIL import Image, ImageStat
 
-    box = pg.locator(locator).first.locator(".nsewdrag").first.bounding_box()
-    img = Image.open(io.BytesIO(pg.screenshot(clip=box))).convert("L")
+    area = pg.locator(locator).first.locator(".nsewdrag").first
+    img = Image.open(io.BytesIO(area.screenshot())).convert("L")
     return ImageStat.Stat(img).stddev[0]
 
 
@@ -111,6 +116,25 @@ def test_the_network_drawing_animates(nn_page) -> None:
     nn_page.locator(DRAWING).get_by_text("▶ Play").click()
     nn_page.wait_for_function(f"b => JSON.stringify(({edges})('{DRAWING}')) !== JSON.stringify(b)",
                               arg=before, timeout=20_000)
+    assert not _errors(nn_page), _errors(nn_page)
+
+
+def test_clicking_a_point_follows_it_through_the_network(nn_page) -> None:
+    current = nn_page.locator(".st-key-nn-bp-example input").input_value()
+    target = 10 if current != "10" else 11
+    dot = nn_page.locator(".st-key-nn-bp-map .scatterlayer .trace").first.locator(".point")
+    picked = "t => document.querySelector('.st-key-nn-bp-example input')?.value === String(t)"
+    for attempt in range(3):  # a click that lands while the page reruns can be lost: retry
+        wait_for_app(nn_page, timeout=90_000)
+        dot.nth(target).click(force=True)  # Plotly's drag layer below takes the click
+        try:
+            nn_page.wait_for_function(picked, arg=target, timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    wait_for_app(nn_page, timeout=90_000)
+    nn_page.get_by_text(f"Point {target} at", exact=False).first.wait_for(timeout=30_000)
     assert not _errors(nn_page), _errors(nn_page)
 
 
