@@ -211,3 +211,15 @@ def test_boundary_panels_tile_without_overlap(trained, n) -> None:
             assert ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0
     widths = [b[1] - b[0] for b in boxes]
     assert max(widths) - min(widths) < 0.01 and max(widths) <= 0.34  # never a stretched panel
+
+
+def test_example_map_rings_the_followed_point_and_numbers_every_point(trained) -> None:
+    from viz.network import example_figure
+
+    net, frames = trained
+    xs, ys, probs = net.decision_surface(frames[-1], n=15)
+    fig = example_figure(xs, ys, probs, net.X, net.y, chosen=7).to_dict()
+    heat, points, ring = fig["data"]
+    assert np.asarray(heat["z"]).shape == (15, 15)
+    assert points["customdata"] == list(range(net.n_samples))  # a click names its point
+    assert (ring["x"][0], ring["y"][0]) == (points["x"][7], points["y"][7])
