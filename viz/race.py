@@ -173,7 +173,7 @@ def _controls(steps: np.ndarray, pb: Playback) -> dict[str, Any]:
             "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "r": 0}, "buttons": buttons,
             "font": {"size": 12}}
     slider = {
-        "active": len(_slider_frames(n)) - 1, "x": 0.45, "len": 0.55, "y": -0.05, "yanchor": "top",
+        "active": len(_slider_frames(n)) - 1, "x": 0.5, "len": 0.5, "y": -0.05, "yanchor": "top",
         "pad": {"t": 0, "b": 0}, "currentvalue": {"prefix": "step ", "visible": True,
                                                   "font": {"size": 12}},
         "font": {"size": 10},
@@ -185,14 +185,17 @@ def _controls(steps: np.ndarray, pb: Playback) -> dict[str, Any]:
 
 def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumLike],
                 objective: Any, start: tuple[float, float] | None = None,
-                playback: Playback | None = None, height: int = 600,
+                playback: Playback | None = None, height: int | None = None,
                 pick_grid: bool = True, background: dict[str, Any] | None = None) -> SpecFigure:
     """The animated race map. The initial view shows the final state; Play replays from step 0.
 
     ``background`` is ``viz.background.background_image(grid)``; pass it in to reuse a cached one.
+    ``height`` defaults to one that fits the domain's aspect ratio on a ~850 px wide plot.
     """
     pb = playback or Playback()
     (x0, x1), (y0, y1) = grid.domain
+    # Equal scales keep gradients perpendicular to the contour lines (unless very elongated).
+    equal = 1 / 3 <= (y1 - y0) / (x1 - x0) <= 3
     arrow_len = 0.07 * float(np.hypot(x1 - x0, y1 - y0))
     n_steps = max((p.steps for p in paths), default=0)
     steps = frame_steps(n_steps, pb.max_frames)
@@ -242,9 +245,10 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                "traces": moving_idx} for k in range(len(steps))]
     frames.insert(0, {"name": PAUSE_FRAME, "data": [], "traces": []})
 
+    if height is None:
+        ratio = (y1 - y0) / (x1 - x0) if equal else 0.6
+        height = int(np.clip(130 + 850 * ratio, 420, 660))
     layout = base_layout(height)
-    # Equal scales keep gradients perpendicular to the contour lines (unless very elongated).
-    equal = 1 / 3 <= (y1 - y0) / (x1 - x0) <= 3
     aspect = {"scaleanchor": "x", "scaleratio": 1} if equal else {}
     layout.update({
         "xaxis": {"range": [x0, x1], "autorange": False, "showgrid": False, "zeroline": False,
