@@ -165,10 +165,9 @@ def trajectories_csv(paths: list[PathView]) -> str:
     lines = ["optimizer,label,step,x,y,loss,grad_x,grad_y"]
     for p in paths:
         lab = p.label.replace('"', "'")
-        for s in range(len(p.points)):
-            x, y = p.points[s]
-            gx, gy = p.grads[s]
-            lines.append(f'{p.name},"{lab}",{s},{x!r},{y!r},{p.losses[s]!r},{gx!r},{gy!r}')
+        cols = np.column_stack([p.points, p.losses, p.grads]).tolist()  # Python floats
+        for s, (x, y, f, gx, gy) in enumerate(cols):
+            lines.append(f'{p.name},"{lab}",{s},{x!r},{y!r},{f!r},{gx!r},{gy!r}')
     return "\n".join(lines) + "\n"
 
 

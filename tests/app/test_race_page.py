@@ -139,3 +139,27 @@ def test_junk_in_the_url_warns_and_falls_back(query: dict[str, str]) -> None:
     at = run(query)
     assert at.warning, f"no warning for {query}"
     assert len(table(at)) >= 1
+
+
+def test_downloads_csv_rows_and_self_contained_html() -> None:
+    import csv
+    import io
+
+    import numpy as np
+
+    from pages.common import compute
+    from viz.paths import PathView
+    from viz.race import race_figure
+
+    pts = np.array([[0.1, 0.2], [0.30000000000000004, -1e-9]])
+    path = PathView("adam", 'Adam "fast" (lr 0.1)', pts, np.array([1.0, 0.5]),
+                    np.array([[1.0, 2.0], [3.0, 4.0]]))
+    rows = list(csv.DictReader(io.StringIO(compute.trajectories_csv([path]))))
+    assert [r["step"] for r in rows] == ["0", "1"]
+    assert float(rows[1]["x"]) == pts[1, 0] and float(rows[1]["y"]) == pts[1, 1]  # exact
+    obj = compute.get_landscape("booth")
+    grid = compute.landscape_grid("booth")
+    html = compute.standalone_html(race_figure(grid, [path], obj.minima, obj), "Downhill race")
+    text = html.decode()
+    assert "<title>Downhill race</title>" in text and '"frames"' in text
+    assert "cdn.plot.ly" not in text and len(html) > 3_000_000  # plotly.js inlined: offline
