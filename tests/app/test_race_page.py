@@ -161,5 +161,5 @@ def test_downloads_csv_rows_and_self_contained_html() -> None:
     grid = compute.landscape_grid("booth")
     html = compute.standalone_html(race_figure(grid, [path], obj.minima, obj), "Downhill race")
     text = html.decode()
-    assert "<title>Downhill race</title>" in text and '"frames"' in text
-    assert "cdn.plot.ly" not in text and len(html) > 3_000_000  # plotly.js inlined: offline
+    assert "<title>Downhill race</title>" in text and "addFrames" in text
+    assert 'src="https://cdn.plot.ly' not in text and len(html) > 3_000_000  # inlined: offline
