@@ -42,7 +42,9 @@ ArchKey = tuple[tuple[int, ...], str, float]
 PATH_FLOATS = 8_000_000  # steps x parameters kept by one training run (64 MB)
 BLOCK_FLOATS = 1 << 22  # activations per batched evaluation block (32 MB)
 MAX_FRAMES = 41  # animation frames (epochs shown): 0..40 all, longer runs thinned
-PATH_SNAPSHOTS = 300  # path points kept for the landscape's PCA plane
+PATH_SNAPSHOTS = 300  # path points kept for the landscape's PCA plane ...
+SNAPSHOT_FLOATS = 1_000_000  # ... and at most this many floats of them (8 MB)
+BIG_ENTRIES = 16  # cached trainings / boundary grids kept (each up to ~15 MB for a 3 x 64 net)
 LANDSCAPE_MACS = 2_000_000_000  # multiply-adds of one landscape grid (a few seconds)
 MIN_SAMPLES = 100  # the landscape never averages over fewer training points
 
@@ -102,7 +104,8 @@ class Training:
     ``step_epochs``/``step_loss``: full training loss after each (thinned) step, x in epochs;
     ``epoch_*`` (E+1,): per-epoch train/test loss and accuracy; ``frames`` (F,) epochs of the
     animation with their weights ``frame_params`` (F, P) and gradients ``frame_grads`` (F, P);
-    ``path`` (S, P): thinned path for the landscape (first and last point kept).
+    ``path`` (S, P): thinned path for the landscape (first and last point kept, S <= 300 and
+    S x P <= ``SNAPSHOT_FLOATS``).
     """
 
     name: str
@@ -165,7 +168,8 @@ def train(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
         epoch_train_loss=traj.losses[net.epoch_steps(steps, batch)], epoch_test_loss=test_loss,
         epoch_train_acc=train_acc, epoch_test_acc=test_acc, frames=frames,
         frame_params=frame_params, frame_grads=frame_grads,
-        path=points[_thin(len(points), PATH_SNAPSHOTS)],
+        path=points[_thin(len(points), max(2, min(PATH_SNAPSHOTS,
+                                                   SNAPSHOT_FLOATS // net.n_params)))],
         diverged_epoch=None if diverged < 0 else float(net.epochs(diverged, batch)),
         switch_epoch=None if switch is None else float(net.epochs(switch, batch)))
 
@@ -199,7 +203,7 @@ def boundaries(data: DataKey, arch: ArchKey, params: np.ndarray, n: int
 
     with np.errstate(all="ignore"):
         probs = in_blocks(surface, params, n * n * sum(net.layer_sizes[1:]) * 2)
-    return xs, ys, probs
+    return xs, ys, probs.astype(np.float32)  # plenty for colours; half the cache
 
 
 def boundary_grid(n_optimizers: int, n_frames: int, budget: int = 400_000) -> int:
@@ -304,14 +308,14 @@ def cached_networks(data: DataKey, arch: ArchKey) -> tuple[MLP, MLP]:
     return networks(data, arch)
 
 
-@st.cache_data(show_spinner=False, **cache_bounds())
+@st.cache_data(show_spinner=False, **{**cache_bounds(), "max_entries": BIG_ENTRIES})
 def cached_train(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
                  seed: int) -> Training:
     with heavy_slot():
         return train(data, arch, racer, epochs, batch, seed)
 
 
-@st.cache_data(show_spinner=False, **cache_bounds())
+@st.cache_data(show_spinner=False, **{**cache_bounds(), "max_entries": BIG_ENTRIES})
 def cached_boundaries(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
                       seed: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     params = cached_train(data, arch, racer, epochs, batch, seed).frame_params

@@ -139,3 +139,12 @@ def test_clicked_example_reads_the_point_index_from_a_selection_event() -> None:
     assert nn.clicked_example({"selection": {"points": [{"x": 0.1, "y": 0.2}]}}) is None
     assert nn.clicked_example({"selection": {"points": []}}) is None
     assert nn.clicked_example(None) is None
+
+
+def test_a_big_network_keeps_a_bounded_path(monkeypatch) -> None:
+    monkeypatch.setattr(nn, "SNAPSHOT_FLOATS", 20 * 42)  # 20 snapshots of the 42 parameters
+    t = nn.train(DATA, ARCH, ADAM, 10, 25, 0)
+    assert t.path.shape == (20, 42)
+    net, _ = nn.networks(DATA, ARCH)
+    np.testing.assert_array_equal(t.path[0], net.init_params(0))
+    np.testing.assert_allclose(t.path[-1], t.frame_params[-1])
