@@ -22,6 +22,7 @@ Junk never raises: it becomes the default plus a warning that names the paramete
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -49,6 +50,7 @@ NETWORK_LR: dict[str, float] = {
 OWN_KEYS = ("dataset", "samples", "noise", "classes", "data_seed", "layers", "activation", "l2",
             "epochs", "batch")
 IGNORED_KEYS = ("surface", "formula", "steps", "start")
+_DIGITS = re.compile(r"^[0-9]{1,6}$")  # ASCII digits only ("²".isdigit() is True)
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def parse_layers(text: str) -> tuple[int, ...] | None:
         return None
     widths = []
     for p in parts:
-        if not p.isdigit() or not 1 <= int(p) <= limit("layer_width"):
+        if not _DIGITS.match(p) or not 1 <= int(p) <= limit("layer_width"):
             return None
         widths.append(int(p))
     return tuple(widths)
@@ -167,7 +169,7 @@ def parse_network_query(query: Mapping[str, str],
     if "classes" in mine:
         options = spec.class_options or (spec.n_classes,)
         text = mine["classes"].strip()
-        if text.isdigit() and int(text) in options:
+        if _DIGITS.match(text) and int(text) in options:
             classes = int(text)
         else:
             warn.append(f"URL parameter 'classes'={text[:40]!r} is not one of "

@@ -79,7 +79,7 @@ def test_per_optimizer_overrides_apply() -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("16,16", (16, 16)), (" 4 , 8 ", (4, 8)), ("0", ()), ("", ()), ("none", ()), ("64", (64,)),
     ("1,2,3", (1, 2, 3)), ("1,2,3,4", None), ("0,1", None), ("-1", None), ("1.5", None),
-    ("65", None), ("1,,2", None),
+    ("65", None), ("1,,2", None), ("²", None), ("16,²", None), ("1" * 5000, None),
 ])
 def test_parse_layers(text, expected) -> None:
     assert parse_layers(text) == expected
