@@ -148,6 +148,17 @@ def _animation(frame_ms: int, redraw: bool, n: int, labels: Sequence[str], prefi
     }
 
 
+def loss_ticks(runs: Sequence[Run]) -> dict[str, Any]:
+    """Tick settings of the log loss axis: 1-2-5 ticks when the losses span more than a factor
+    of 3 (Plotly's own log ticks crowd there), Plotly's finer defaults on a narrower range."""
+    with np.errstate(all="ignore"):
+        values = np.concatenate([np.r_[r.step_loss, r.epoch_test_loss] for r in runs])
+        values = values[np.isfinite(values) & (values > 0)]
+    if values.size and values.max() / values.min() < 3:
+        return {}
+    return {"tickvals": list(LOSS_TICKS), "ticktext": [f"{v:g}" for v in LOSS_TICKS]}
+
+
 def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.ndarray,
                     y: np.ndarray, frame_ms: int = 250, max_cols: int = 4) -> SpecFigure:
     """Decision boundary per optimizer + loss and accuracy curves, animated over epochs.
@@ -215,8 +226,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     layout[lxk] = {"domain": lx, "anchor": "y" + lxr[1:], "range": [0, max(last, 1)],
                    "title": {"text": "epoch"}}
     layout["y" + lxk[1:]] = {"domain": ly, "anchor": lxr, "type": "log",
-                             "title": {"text": "cross-entropy loss"}, "tickvals": LOSS_TICKS,
-                             "ticktext": [f"{v:g}" for v in LOSS_TICKS]}
+                             "title": {"text": "cross-entropy loss"}, **loss_ticks(runs)}
     layout[axk] = {"domain": ax_, "anchor": "y" + axr[1:], "range": [0, max(last, 1)],
                    "title": {"text": "epoch"}}
     lo = min(float(np.nanmin(r.epoch_test_acc)) for r in runs)

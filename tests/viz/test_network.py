@@ -223,3 +223,17 @@ def test_example_map_rings_the_followed_point_and_numbers_every_point(trained) -
     assert np.asarray(heat["z"]).shape == (15, 15)
     assert points["customdata"] == list(range(net.n_samples))  # a click names its point
     assert (ring["x"][0], ring["y"][0]) == (points["x"][7], points["y"][7])
+
+
+def test_loss_ticks_are_labelled_whatever_the_range(trained) -> None:
+    from dataclasses import replace
+
+    from viz.network import loss_ticks
+
+    net, frames = trained
+    run_ = _run(net, frames, "sgd", "#0072B2")
+    wide = replace(run_, step_loss=np.array([0.7, 0.01]), epoch_test_loss=np.array([0.7, 0.02]))
+    narrow = replace(run_, step_loss=np.array([0.7, 0.5]), epoch_test_loss=np.array([0.69, 0.6]))
+    ticks = loss_ticks([wide])["tickvals"]
+    assert sum(0.01 <= t <= 0.7 for t in ticks) >= 4
+    assert loss_ticks([narrow]) == {}  # Plotly's own finer ticks label a narrow range
