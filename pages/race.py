@@ -16,7 +16,6 @@ from pages.common.limits import limit
 from pages.common.presets import LANDING_SURFACE, RacePreset, preset_for
 from pages.common.state import RaceState, in_domain, parse_race_query, race_query
 from viz.race import Playback
-from viz.style import optimizer_color
 
 SPECS = optimizers.OPTIMIZERS
 NAMES = compute.landscape_names()
@@ -248,14 +247,11 @@ for row in rows:  # text, so that "never" reads as a dash and not as NaN
     row["steps to global min"] = "—" if row["steps to global min"] is None else \
         str(row["steps to global min"])
 table = pd.DataFrame(rows)
-colors = [optimizer_color(n) for n in table.pop("name")]
-styled = table.style.apply(
-    lambda col: [f"color: {c}; font-weight: 600" for c in colors], subset=["optimizer"]
-).format({
-    "final loss": lambda v: "—" if pd.isna(v) else f"{v:.5g}",
-    "best loss": lambda v: "—" if pd.isna(v) else f"{v:.5g}",
-})
-st.dataframe(styled, hide_index=True, width="stretch", column_config={
+table.insert(0, "", [controls.color_swatch(n) for n in table.pop("name")])
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "": st.column_config.ImageColumn(width=30),
+    "final loss": st.column_config.NumberColumn(format="%.5g"),
+    "best loss": st.column_config.NumberColumn(format="%.5g"),
     "steps to global min": st.column_config.TextColumn(
         help=f"First step within {figs['tolerance']:.3g} of a global minimum."),
     "evaluations": st.column_config.NumberColumn(

@@ -230,11 +230,14 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
 
     k_last = len(steps) - 1
     per_path = []
+    trails: dict[int, list[list[int]]] = {}  # paths of equal length share their trail indices
     for p in paths:
         r = _Rounded(p, pb.digits, pb.arrows, arrow_len)
         st = _clip(steps, p.steps)
-        per_path.append([r.frame(int(st[k]), trail_indices(st, k, pb.trail_points).tolist())
-                         for k in range(len(steps))])
+        if p.steps not in trails:
+            trails[p.steps] = [trail_indices(st, k, pb.trail_points).tolist()
+                               for k in range(len(steps))]
+        per_path.append([r.frame(int(st[k]), trails[p.steps][k]) for k in range(len(steps))])
     moving: list[dict[str, Any]] = []
     for p, frames_p in zip(paths, per_path, strict=True):
         moving += _moving_traces(p, frames_p[k_last], pb.arrows)

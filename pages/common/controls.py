@@ -71,6 +71,13 @@ def hparam_control(opt: str, h: Any, key: str) -> Any:
                            format="%.4g", help=help_))
 
 
+def color_swatch(name: str) -> str:
+    """An SVG data URI of a dot in the optimizer's colour (for ``st.column_config.ImageColumn``)."""
+    hex_ = optimizer_color(name).lstrip("#")
+    return ("data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='16' "
+            f"height='16'><circle cx='8' cy='8' r='6' fill='%23{hex_}'/></svg>")
+
+
 def color_chip(name: str, text: str) -> str:
     """HTML: a dot in the optimizer's colour followed by ``text``."""
     return (f"<span style='color:{optimizer_color(name)};font-size:1.3em'>●</span> "
