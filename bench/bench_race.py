@@ -7,11 +7,15 @@ process, against references measured in the same run:
 - a one-chart page that ships the default race map prebuilt (no controls, no computation): the
   floor any page showing this animation pays to serialize and send it.
 
-Prints medians (seconds) and ratios; asserts nothing (timings depend on the machine).
+With Debian's Chromium present it also plays the default race at 1x in a real browser (a real
+``streamlit run`` server) and prints the frame intervals against the configured 50 ms.
+
+Prints medians and ratios; asserts nothing (timings depend on the machine).
 """
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import sys
 import tempfile
@@ -132,5 +136,43 @@ def main() -> None:
           f"({', '.join(f'{s / 1e3:.0f} kB' for s in sizes)}); target <= 1.5 MB")
 
 
+def browser_playback() -> None:
+    """Frame intervals of ▶ Play (1x, configured 50 ms) on the landing race in Chromium."""
+    import statistics as stats
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server
+
+    if not Path(CHROMIUM).exists():
+        print("  Chromium playback: skipped (no Chromium)")
+        return
+    from playwright.sync_api import sync_playwright
+
+    chart = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+    proc, url = start_server()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(url)
+            page.wait_for_selector(chart, timeout=120_000)
+            page.wait_for_function(f"() => document.querySelector(\"{chart}\").data")
+            page.evaluate(f"""() => {{ const gd = document.querySelector("{chart}");
+                window._ticks = []; window._done = false;
+                gd.on('plotly_animatingframe', () => window._ticks.push(performance.now()));
+                gd.on('plotly_animated', () => {{ window._done = true; }}); }}""")
+            page.locator(chart).first.get_by_text("▶ Play").click()
+            page.wait_for_function("window._done", timeout=120_000)
+            ticks = page.evaluate("window._ticks")
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    dt = sorted(b - a for a, b in itertools.pairwise(ticks))
+    print(f"  Chromium playback of the default race: {len(ticks)} frames, interval median "
+          f"{stats.median(dt):.1f} ms, p95 {dt[int(0.95 * len(dt))]:.1f} ms, max {dt[-1]:.1f} ms "
+          "(configured 50 ms)")
+
+
 if __name__ == "__main__":
     main()
+    browser_playback()

@@ -2,11 +2,13 @@
 
 Trace layout (static first, then the moving ones that frames update by index):
 
-    colour bar | click grid | faint full paths (hover: step, position, loss, gradient) | start |
-    minima | diverged marks | trails | current markers | [gradient arrows | update arrows]
+    colour bar | click grid | faint full paths (hover: step, position, loss, gradient) |
+    legend entries | start | minima | diverged marks |
+    per optimizer: trail [, gradient arrow, update arrow] | one trace with all current positions
 
-Frames carry only the trails, markers and arrows (``traces=[...]``); the surface is a layout image
-(see ``viz.background``) so it survives ``redraw: false`` playback.
+Frames carry only the trails, arrows and positions (``traces=[...]``); the surface is a layout
+image (see ``viz.background``) so it survives ``redraw: false`` playback. Every trace costs time in
+each frame (Plotly re-derives defaults for all of them), so the moving part is kept to n + 1.
 """
 
 from __future__ import annotations
@@ -112,10 +114,9 @@ class _Rounded:
                 self.tips.append((round_sig(tip[:, 0], digits), round_sig(tip[:, 1], digits)))
 
     def frame(self, s: int, idx: list[int]) -> list[dict[str, Any]]:
-        """What one frame changes: trail (indices ``idx``), current marker, optional arrows."""
+        """What one frame changes for this path: its trail (indices ``idx``), optional arrows."""
         x, y = self.x, self.y
-        out = [{"x": [x[i] for i in idx], "y": [y[i] for i in idx]},
-               {"x": [x[s]], "y": [y[s]]}]
+        out = [{"x": [x[i] for i in idx], "y": [y[i] for i in idx]}]
         out += [{"x": [x[s], tx[s]], "y": [y[s], ty[s]]} for tx, ty in self.tips]
         return out
 
@@ -125,13 +126,9 @@ def _moving_traces(p: PathView, first: list[dict[str, Any]], arrows: bool) -> li
         {"type": "scatter", "mode": "lines", "name": p.label, "legendgroup": p.name,
          "showlegend": False, "hoverinfo": "skip", "line": {"color": p.color, "width": 3},
          **first[0]},
-        {"type": "scatter", "mode": "markers", "name": p.label, "legendgroup": p.name,
-         "showlegend": False, "hoverinfo": "skip", "meta": "current",
-         "marker": {"color": p.color, "size": 13, "line": {"color": "#FFFFFF", "width": 2}},
-         **first[1]},
     ]
     if arrows:
-        for (dash, what), data in zip((("dot", "−gradient"), ("solid", "update")), first[2:],
+        for (dash, what), data in zip((("dot", "−gradient"), ("solid", "update")), first[1:],
                                       strict=True):
             traces.append({
                 "type": "scatter", "mode": "lines+markers", "name": f"{p.label} {what}",
@@ -156,7 +153,9 @@ def _controls(steps: np.ndarray, pb: Playback) -> dict[str, Any]:
     n = len(steps)
 
     def play(speed: float) -> dict[str, Any]:
-        ms = int(pb.frame_ms / speed)
+        # Plotly starts a frame on the first display tick (16.7 ms) *after* the duration has
+        # passed, so 50 ms ran at 66.7 ms in Chromium; asking for half a tick less gives 50 ms.
+        ms = max(0, int(pb.frame_ms / speed) - 8)
         fast = {"duration": ms, "redraw": False}
         return {"frame": [fast] * (n - 1) + [{"duration": ms, "redraw": True}],
                 "transition": {"duration": 0}, "fromcurrent": False, "mode": "immediate"}
@@ -229,23 +228,37 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                                         "<extra></extra>", "showlegend": False})
 
     k_last = len(steps) - 1
-    per_path = []
+    rounded = [_Rounded(p, pb.digits, pb.arrows, arrow_len) for p in paths]
+    clocks = [_clip(steps, p.steps) for p in paths]
     trails: dict[int, list[list[int]]] = {}  # paths of equal length share their trail indices
-    for p in paths:
-        r = _Rounded(p, pb.digits, pb.arrows, arrow_len)
-        st = _clip(steps, p.steps)
+    for p, st in zip(paths, clocks, strict=True):
         if p.steps not in trails:
             trails[p.steps] = [trail_indices(st, k, pb.trail_points).tolist()
                                for k in range(len(steps))]
-        per_path.append([r.frame(int(st[k]), trails[p.steps][k]) for k in range(len(steps))])
+
+    def frame_data(k: int) -> list[dict[str, Any]]:
+        """Frame k: every trail (and arrows), then one trace holding all current positions."""
+        out = []
+        for p, r, st in zip(paths, rounded, clocks, strict=True):
+            out += r.frame(int(st[k]), trails[p.steps][k])
+        out.append({"x": [r.x[int(st[k])] for r, st in zip(rounded, clocks, strict=True)],
+                    "y": [r.y[int(st[k])] for r, st in zip(rounded, clocks, strict=True)]})
+        return out
+
+    last = frame_data(k_last)
+    per = 3 if pb.arrows else 1
     moving: list[dict[str, Any]] = []
-    for p, frames_p in zip(paths, per_path, strict=True):
-        moving += _moving_traces(p, frames_p[k_last], pb.arrows)
+    for i, p in enumerate(paths):
+        moving += _moving_traces(p, last[per * i: per * (i + 1)], pb.arrows)
+    # One trace for all current positions: fewer traces make every frame cheaper in Plotly.
+    moving.append({"type": "scatter", "mode": "markers", "name": "current position",
+                   "showlegend": False, "hoverinfo": "skip", "meta": "current",
+                   "marker": {"color": [p.color for p in paths], "size": 13,
+                              "line": {"color": "#FFFFFF", "width": 2}}, **last[-1]})
     n_static = len(static)
     moving_idx = list(range(n_static, n_static + len(moving)))
-    frames = [{"name": str(k),
-               "data": [d for frames_p in per_path for d in frames_p[k]],
-               "traces": moving_idx} for k in range(len(steps))]
+    frames = [{"name": str(k), "data": frame_data(k), "traces": moving_idx}
+              for k in range(len(steps))]
     frames.insert(0, {"name": PAUSE_FRAME, "data": [], "traces": []})
 
     if height is None:

@@ -80,7 +80,7 @@ def test_changing_optimizers_steps_and_hyperparameters() -> None:
     assert not at.exception
     assert "adam.amsgrad=true" in "&".join(f"{k}={v}" for k, v in at.query_params.items())
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert len(spec["frames"][1]["traces"]) == 8  # trail, marker and two arrows per optimizer
+    assert len(spec["frames"][1]["traces"]) == 2 * 3 + 1  # trail + 2 arrows each, positions
 
 
 def test_noise_and_seed_change_the_run() -> None:

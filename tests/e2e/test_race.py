@@ -22,7 +22,8 @@ MAP = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 # JS: the current-position markers of the race map, one [x, y] per optimizer.
 MARKERS_JS = """() => {
   const gd = document.querySelector("MAP");
-  return gd.data.filter(t => t.meta === 'current').map(t => [t.x[0], t.y[0]]);
+  const t = gd.data.find(t => t.meta === 'current');
+  return Array.from(t.x, (x, i) => [x, t.y[i]]);
 }""".replace("MAP", MAP)
 
 

@@ -89,7 +89,7 @@ def step_frames(spec) -> list[dict]:
 def test_frames_carry_only_the_moving_scatter_traces(race) -> None:
     spec, paths = race
     idx = moving_indices(spec)
-    assert len(idx) == 2 * len(paths)  # a trail and a marker per optimizer
+    assert len(idx) == len(paths) + 1  # a trail per optimizer + one trace of current positions
     for frame in step_frames(spec):
         assert frame["traces"] == idx
         assert len(frame["data"]) == len(idx)
@@ -112,9 +112,12 @@ def test_markers_follow_the_path_at_each_frame_step(race) -> None:
     spec, paths = race
     steps = frame_steps(max(p.steps for p in paths))
     k = len(steps) // 2
-    marker = step_frames(spec)[k]["data"][1]  # first optimizer's marker
-    np.testing.assert_allclose([marker["x"][0], marker["y"][0]],
-                               paths[0].points[steps[k]], rtol=1e-4, atol=1e-8)
+    positions = step_frames(spec)[k]["data"][-1]  # one point per optimizer
+    assert spec["data"][moving_indices(spec)[-1]]["meta"] == "current"
+    for i, p in enumerate(paths):
+        s = min(steps[k], p.steps)  # a shorter path waits at its end
+        np.testing.assert_allclose([positions["x"][i], positions["y"][i]], p.points[s],
+                                   rtol=1e-4, atol=1e-8)
 
 
 def test_background_is_a_layout_image_not_a_trace(race) -> None:
@@ -191,8 +194,8 @@ def test_play_controls_and_last_frame_redraws(race) -> None:
 def test_arrows_add_two_moving_traces_per_optimizer(grid) -> None:
     paths = [gd_path(0.05, 50)]
     spec = race_figure(grid, paths, Bowl.minima, Bowl(), playback=Playback(arrows=True)).to_dict()
-    assert len(step_frames(spec)[0]["traces"]) == 4
-    grad_arrow = step_frames(spec)[3]["data"][2]
+    assert len(step_frames(spec)[0]["traces"]) == 4  # trail, two arrows, positions
+    grad_arrow = step_frames(spec)[3]["data"][1]
     x0, x1 = grad_arrow["x"]
     assert x1 > x0  # -grad points towards the minimum from x < 0
 
