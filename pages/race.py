@@ -157,7 +157,9 @@ with st.sidebar:
         st.caption("…or click anywhere on the map.")
 
     st.header("Optimizers")
-    defaults = preset(surface if mode == "Built-in" else LANDING_SURFACE).hparams
+    # A newly added optimizer starts from learning rates scaled to this landscape.
+    defaults = (preset(surface) if mode == "Built-in" or obj is None
+                else preset_for("formula", obj, SPECS)).hparams
     racers = controls.optimizer_picker(SPECS, OPT, lambda n: defaults.get(n, {}),
                                        limit("optimizers"))
 
