@@ -218,9 +218,11 @@ if invalid:
     if not entries:
         st.stop()
 
+# 4 significant digits place a point within 1/10000 of the domain: sub-pixel, and ~15% less JSON.
+playback = Playback(frame_ms=SPEEDS[speed], arrows=arrows, digits=4)
 with st.spinner("Racing…"):
     figs = compute.race_figures(state.surface, formula, entries, start, state.steps, seed, noise,
-                                batch_size, Playback(frame_ms=SPEEDS[speed], arrows=arrows))
+                                batch_size, playback)
 
 if formula:
     st.latex(r"f(x, y) = " + obj.latex)

@@ -49,7 +49,7 @@ class Playback:
     """Animation settings: frames (at most), trail length, base frame time, overlays."""
 
     max_frames: int = 150
-    trail_points: int = 40
+    trail_points: int = 30
     frame_ms: int = 50
     arrows: bool = False
     digits: int = 5
