@@ -60,7 +60,7 @@ def prebuilt_map():
         from pages.common.presets import LANDING_SURFACE, preset_for
         from viz.background import sample_grid
         from viz.paths import path_view
-        from viz.race import race_figure
+        from viz.race import Playback, race_figure
 
         s = landscape.get_surface(LANDING_SURFACE)
         p = preset_for(LANDING_SURFACE, s, optimizers.OPTIMIZERS)
@@ -68,7 +68,7 @@ def prebuilt_map():
                                                 np.array(p.start), p.steps), s)
                  for o in p.optimizers]
         grid = sample_grid(s, s.domain, 300, s.log_scale, s.min_value)
-        _MAP = race_figure(grid, paths, s.minima, s, p.start)
+        _MAP = race_figure(grid, paths, s.minima, s, p.start, Playback(digits=4))  # as the page
         return _MAP
 
 
