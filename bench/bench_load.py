@@ -7,8 +7,15 @@ finish, and count Streamlit exception boxes and page errors as errors. Every wai
 every loop a deadline, so the run stops by itself.
 
 Every other visit opens the page's default link (what most visitors see: a cache hit after the
-first); the rest carry a setting no one asked for before (``VARIANTS``), so the server computes
-afresh and its bounded caches fill up: that is what shows whether memory levels off.
+first); the rest carry one of ``--settings`` other settings per page (``VARIANTS``, 6 by default),
+so the server computes afresh at first and then serves from its caches. Memory should then stay
+flat: every visit is a new Streamlit session, and what a session leaves behind must be freed.
+(That caches stay bounded however many *different* settings arrive is checked, faster than a
+browser could, by tests/app/test_fuzz_cache_bounds.py.)
+
+The browsers run at a lower CPU priority (``nice``, ``--nice 10``) than the server: visitors'
+browsers run on their own machines, and on a small load-test box ten Chromiums would otherwise
+starve the very server being measured. ``--nice 0`` runs them at equal priority.
 
 Meanwhile the server's resident memory (VmRSS of the server and its children, from /proc) is
 sampled; memory "levels off" when the peak of the last third of the run is within 10 % (or 30 MB)
@@ -32,6 +39,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -162,6 +170,7 @@ class Visit:
     seconds_to_chart: float | None
     error: str | None = None
     seconds_to_figure_sent: float | None = None  # first figure JSON arrived on the websocket
+    server_seconds: float | None = None  # websocket open -> first figure (the server's share)
 
 
 @dataclass
@@ -175,6 +184,8 @@ class Report:
     server_cpu_s: float = 0.0
     wall_s: float = 0.0
     load_before: float = 0.0  # 1-minute load average of the machine when the run started
+    browsers_nice: int = 0
+    settings: int = 6  # other settings per page besides the default link
 
     @property
     def served(self) -> int:
@@ -215,8 +226,12 @@ class Report:
             "p95_s_to_chart": self.percentile(95),
             "p50_s_to_figure_sent": self.percentile(50, what="seconds_to_figure_sent"),
             "p95_s_to_figure_sent": self.percentile(95, what="seconds_to_figure_sent"),
+            "p50_s_server_websocket_to_figure": self.percentile(50, what="server_seconds"),
+            "p95_s_server_websocket_to_figure": self.percentile(95, what="server_seconds"),
             "cores": os.cpu_count(),
             "load_average_before": round(self.load_before, 2),
+            "browsers_nice": self.browsers_nice,
+            "settings_per_page": 1 + self.settings,
             "wall_s": round(self.wall_s, 1),
             "server_cpu_s": round(self.server_cpu_s, 1),
             "server_cpu_share_of_one_core": round(self.server_cpu_s / max(self.wall_s, 1e-9), 2),
@@ -243,12 +258,23 @@ class FigureClock:
 
     def __init__(self) -> None:
         self.start = 0.0
+        self.opened: float | None = None
         self.arrived: float | None = None
 
     def reset(self) -> None:
-        self.start, self.arrived = time.monotonic(), None
+        self.start, self.opened, self.arrived = time.monotonic(), None, None
+
+    @property
+    def server_seconds(self) -> float | None:
+        """From the websocket opening (the browser asks for a run) to the first figure."""
+        if self.opened is None or self.arrived is None:
+            return None
+        return self.arrived - self.opened
 
     def on_websocket(self, ws) -> None:
+        if self.opened is None:
+            self.opened = time.monotonic() - self.start
+
         def frame(payload: bytes | str) -> None:
             data = payload.encode() if isinstance(payload, str) else payload
             if self.arrived is None and b'"layout"' in data:
@@ -274,11 +300,13 @@ async def _visit(page, url: str, wait_s: float,
     return seconds, (f"{boxes} exception box(es) on the page" if boxes else None)
 
 
-def visit_url(base: str, pages: dict[str, str], name: str, k: int, fresh: int) -> str:
-    """Visit ``k`` of a session: the default link when k is even, else fresh setting ``fresh``."""
+def visit_url(base: str, pages: dict[str, str], name: str, k: int, fresh: int,
+              settings: int = 6) -> str:
+    """Visit ``k`` of a session: the default link when k is even, else other setting
+    ``fresh % settings`` of the page."""
     url = f"{base}/{pages[name]}"
-    if k % 2 and name in VARIANTS:
-        url += "?" + VARIANTS[name](fresh)
+    if k % 2 and name in VARIANTS and settings > 0:
+        url += "?" + VARIANTS[name](fresh % settings)
     return url
 
 
@@ -302,22 +330,34 @@ async def _session(browser, index: int, base: str, pages: dict[str, str], deadli
             if time.monotonic() >= deadline:
                 break
             name = names[(index + k) % len(names)]
-            url = visit_url(base, pages, name, k, fresh=len(report.visits))
+            url = visit_url(base, pages, name, k, len(report.visits), report.settings)
             seconds, error = await _visit(page, url, wait_s, clock)
             if page_errors and not error:
                 error = f"page error: {page_errors[0][:200]}"
             page_errors.clear()
-            report.visits.append(Visit(index, name, seconds, error, clock.arrived))
+            report.visits.append(Visit(index, name, seconds, error, clock.arrived,
+                                       clock.server_seconds))
     finally:
         await context.close()
 
 
+def niced_chromium(niceness: int, folder: Path) -> str:
+    """An executable that starts Chromium at lower CPU priority (its children inherit it)."""
+    if niceness <= 0:
+        return CHROMIUM
+    wrapper = folder / "chromium-niced"
+    wrapper.write_text(f'#!/bin/sh\nexec nice -n {int(niceness)} "{CHROMIUM}" "$@"\n',
+                       encoding="utf-8")
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
 async def _drive(base: str, sessions: int, duration: float, pages: dict[str, str],
-                 wait_s: float, report: Report) -> None:
+                 wait_s: float, report: Report, executable: str) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+        browser = await p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
                                           headless=True)
         try:
             deadline = time.monotonic() + duration
@@ -332,18 +372,21 @@ async def _drive(base: str, sessions: int, duration: float, pages: dict[str, str
 
 
 def run_load(sessions: int, duration: float, pages: dict[str, str] | None = None,
-             wait_s: float = WAIT_S) -> Report:
+             wait_s: float = WAIT_S, niceness: int = 10, settings: int = 6) -> Report:
     """Start one server, drive ``sessions`` browser sessions for ``duration`` seconds, stop it."""
     pages = pages or load_pages()
     if not pages:
         raise SystemExit(f"none of the load-tested pages {LOAD_PAGES} is routed in app.py yet")
-    report = Report(sessions, duration, list(pages), load_before=os.getloadavg()[0])
+    report = Report(sessions, duration, list(pages), load_before=os.getloadavg()[0],
+                    browsers_nice=max(0, niceness), settings=max(0, settings))
     server, base = start_server()
     sampler = MemorySampler(server.pid)
     sampler.start()
     cpu0, t0 = cpu_seconds(server.pid), time.monotonic()
     try:
-        asyncio.run(_drive(base, sessions, duration, pages, wait_s, report))
+        with tempfile.TemporaryDirectory(prefix="downhill-load-") as folder:
+            executable = niced_chromium(niceness, Path(folder))
+            asyncio.run(_drive(base, sessions, duration, pages, wait_s, report, executable))
     finally:
         report.server_cpu_s = cpu_seconds(server.pid) - cpu0
         report.wall_s = time.monotonic() - t0
@@ -364,13 +407,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds")
     parser.add_argument("--short", action="store_true", help="3 sessions x 15 s (CI)")
     parser.add_argument("--wait", type=float, default=WAIT_S, help="timeout of each wait (s)")
+    parser.add_argument("--nice", type=int, default=10, help="CPU niceness of the browsers")
+    parser.add_argument("--settings", type=int, default=6,
+                        help="other settings per page besides the default link")
     parser.add_argument("--json", type=Path, help="also write the summary here")
     args = parser.parse_args(argv)
     sessions, duration = (3, 15.0) if args.short else (args.sessions, args.duration)
     if not Path(CHROMIUM).exists():
         print(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", file=sys.stderr)
         return 2
-    summary = run_load(max(1, sessions), max(1.0, duration), wait_s=args.wait).summary()
+    summary = run_load(max(1, sessions), max(1.0, duration), wait_s=args.wait,
+                       niceness=args.nice, settings=args.settings).summary()
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2), encoding="utf-8")
     width = max(len(k) for k in summary)
