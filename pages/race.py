@@ -133,7 +133,8 @@ with st.sidebar:
                                format_func=lambda n: NAMES[n], on_change=on_landscape_change)
     else:
         formula = st.text_input(
-            "f(x, y) =", key="race.formula", on_change=on_landscape_change, max_chars=300,
+            "f(x, y) =", key="race.formula", on_change=on_landscape_change,
+            max_chars=limit("url_value_chars"),
             placeholder="(x**2 + y - 11)**2 + (x + y**2 - 7)**2",
             help="x and y, numbers, pi, e, + - * / ** ^, sin cos tan exp log sqrt abs tanh sinh "
                  "cosh arctan, min(a, b), max(a, b). Plotted over [-5, 5] x [-5, 5].",
