@@ -1,6 +1,7 @@
 """Cached computation for the learning-rate lab, the basins page and the concepts tour.
 
-Thin ``st.cache_data`` wrappers (bounded by ``limits.cache_bounds``) over the pure modules
+Thin ``st.cache_data`` wrappers (bounded by ``limits.cache_bounds``; the batched sweeps and basin
+maps run inside ``limits.heavy_slot``) over the pure modules
 ``pages.common.lab``, ``pages.common.basins`` and ``pages.common.tour``; every input is a plain
 hashable value (names, numbers, tuples). Objectives come from the race's ``compute.get_landscape``
 so every page descends the very same objects.
@@ -15,7 +16,7 @@ import streamlit as st
 
 from pages.common import basins, lab, tour
 from pages.common.compute import Entry, get_landscape, is_data_loss
-from pages.common.limits import cache_bounds
+from pages.common.limits import cache_bounds, heavy_slot
 
 
 def _run_kwargs(surface: str, seed: int, noise: float, batch_size: int | None) -> dict[str, Any]:
@@ -31,9 +32,10 @@ def sweep(surface: str, racer: Entry, start: tuple[float, float], steps: int,
           batch_size: int | None) -> lab.Sweep:
     """``rates`` = (lo, hi, n) log-spaced learning rates, one batched run."""
     name, items = racer
-    return lab.sweep(name, get_landscape(surface), np.asarray(start), steps,
-                     lab.log_rates(*rates), hparams=dict(items),
-                     **_run_kwargs(surface, seed, noise, batch_size))
+    with heavy_slot():
+        return lab.sweep(name, get_landscape(surface), np.asarray(start), steps,
+                         lab.log_rates(*rates), hparams=dict(items),
+                         **_run_kwargs(surface, seed, noise, batch_size))
 
 
 @st.cache_data(show_spinner=False, **cache_bounds())
@@ -43,9 +45,10 @@ def tune(surface: str, racer: Entry, start: tuple[float, float], steps: int,
     """The fair tuner (two batched runs) over ``rates`` = (lo, hi, n)."""
     name, items = racer
     lo, hi, n = rates
-    return lab.tune_learning_rate(name, get_landscape(surface), np.asarray(start), steps,
-                                  lo=lo, hi=hi, n=n, hparams=dict(items),
-                                  **_run_kwargs(surface, seed, noise, batch_size))
+    with heavy_slot():
+        return lab.tune_learning_rate(name, get_landscape(surface), np.asarray(start), steps,
+                                      lo=lo, hi=hi, n=n, hparams=dict(items),
+                                      **_run_kwargs(surface, seed, noise, batch_size))
 
 
 @st.cache_data(show_spinner=False, **cache_bounds())
@@ -53,8 +56,9 @@ def basin_map(surface: str, racer: Entry, n: int, steps: int, seed: int,
               noise: float) -> basins.BasinMap:
     """One optimizer's basin map over an n x n grid of starts (one batched run)."""
     name, items = racer
-    return basins.basin_map(name, get_landscape(surface), n, steps, hparams=dict(items),
-                            seed=seed, noise=noise)
+    with heavy_slot():
+        return basins.basin_map(name, get_landscape(surface), n, steps, hparams=dict(items),
+                                seed=seed, noise=noise)
 
 
 @st.cache_data(show_spinner=False, **cache_bounds())
