@@ -22,8 +22,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app_pages.common.basins import basin_map, capture_radius, classify, start_grid  # noqa: E402
 from landscape import get_surface  # noqa: E402
-from pages.common.basins import basin_map, capture_radius, classify, start_grid  # noqa: E402
 
 SURFACE = "himmelblau"
 LR = 0.05
@@ -79,7 +79,7 @@ def page_vs_compute(repeats: int) -> tuple[float, float]:
     """Default basins page render (AppTest, warm cache cleared) vs its pure computation."""
     import streamlit as st
 
-    from pages.common.basins import DEFAULTS, compute_all  # the page's defaults, pure compute
+    from app_pages.common.basins import DEFAULTS, compute_all  # the page's defaults, pure compute
     from tests.app.conftest import app_test
 
     def pure() -> None:
@@ -87,7 +87,7 @@ def page_vs_compute(repeats: int) -> tuple[float, float]:
 
     def page() -> None:
         st.cache_data.clear()
-        at = app_test("pages/basins.py", timeout=120).run()
+        at = app_test("app_pages/basins.py", timeout=120).run()
         assert not at.exception, at.exception
 
     page()  # warm imports once

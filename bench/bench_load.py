@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
 
-LOAD_PAGES = ("race", "basins", "neural_network")  # script stems under pages/, in visit order
+LOAD_PAGES = ("race", "basins", "neural_network")  # script stems under app_pages/, in visit order
 CHART = ".js-plotly-plot"
 EXCEPTION = "[data-testid='stException']"
 RUNNING = "[data-testid='stStatusWidget']"
@@ -89,7 +89,7 @@ def load_pages() -> dict[str, str]:
     """The load-tested pages the app routes to and whose script exists: stem -> URL path."""
     routed = app_pages()
     return {s: routed[s] for s in LOAD_PAGES
-            if s in routed and (ROOT / "pages" / f"{s}.py").exists()}
+            if s in routed and (ROOT / "app_pages" / f"{s}.py").exists()}
 
 
 # ---------------------------------------------------------------- server memory

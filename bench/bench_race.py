@@ -57,7 +57,7 @@ def prebuilt_map():
 
         import landscape
         import optimizers
-        from pages.common.presets import LANDING_SURFACE, preset_for
+        from app_pages.common.presets import LANDING_SURFACE, preset_for
         from viz.background import sample_grid
         from viz.paths import path_view
         from viz.race import Playback, race_figure
@@ -105,7 +105,7 @@ def main() -> None:
     t_floor: list[float] = []
     refs = [(trivial, t_trivial), (floor, t_floor)]
 
-    race = AppTest.from_file(str(ROOT / "pages" / "race.py"), default_timeout=120)
+    race = AppTest.from_file(str(ROOT / "app_pages" / "race.py"), default_timeout=120)
     t0 = time.perf_counter()
     race.run()
     t_first = time.perf_counter() - t0

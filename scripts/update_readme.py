@@ -30,7 +30,7 @@ def _surfaces() -> str:
 
 
 def _limits() -> str:
-    from pages.common.limits import LIMITS
+    from app_pages.common.limits import LIMITS
 
     rows = ["| limit | value | what |", "| --- | ---: | --- |"]
     rows += [f"| `{lim.name}` | {lim.value:,} | {lim.what} |" for lim in LIMITS.values()]

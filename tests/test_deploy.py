@@ -157,8 +157,8 @@ def test_build_context_holds_the_runtime_and_leaves_out_the_rest(ignore_patterns
     ).stdout.split()
     runtime = [
         p for p in tracked
-        if p.split("/")[0] in {"app.py", "pages", "landscape", "optimizers", "viz", ".streamlit",
-                               "requirements.txt"}
+        if p.split("/")[0] in {"app.py", "app_pages", "landscape", "optimizers", "viz",
+                               ".streamlit", "requirements.txt"}
         and not p.endswith(".pyc")
     ]
     assert "app.py" in runtime and ".streamlit/config.toml" in runtime

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pages.common.limits import LIMITS, cache_bounds, clamp_count, clamp_steps, limit
+from app_pages.common.limits import LIMITS, cache_bounds, clamp_count, clamp_steps, limit
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHES = {"cache_data", "cache_resource"}
@@ -88,7 +88,7 @@ def test_cache_checker_flags_an_unbounded_cache(tmp_path) -> None:
 
 
 def test_every_streamlit_cache_is_bounded() -> None:
-    files = [*sorted((ROOT / "pages").rglob("*.py")), ROOT / "app.py"]
+    files = [*sorted((ROOT / "app_pages").rglob("*.py")), ROOT / "app.py"]
     unbounded = [hit for f in files for hit in _unbounded_caches(f)]
     assert not unbounded, f"caches without max_entries and ttl (use **cache_bounds()): {unbounded}"
 
@@ -97,7 +97,7 @@ def test_heavy_slot_lets_only_the_limit_run_at_once() -> None:
     import threading
     import time
 
-    from pages.common.limits import heavy_slot
+    from app_pages.common.limits import heavy_slot
 
     inside, peak, lock, release = 0, 0, threading.Lock(), threading.Event()
 

@@ -1,6 +1,6 @@
 """Basin-of-attraction maps: every start cell coloured by where its path ended.
 
-Label convention (shared with ``pages/common/basins.py``): ``k >= 0`` = minimum ``k`` of the
+Label convention (shared with ``app_pages/common/basins.py``): ``k >= 0`` = minimum ``k`` of the
 surface, ``-1`` = diverged, ``-2`` = near no minimum (still moving). A heatmap is fine here (the map
 is not animated); a near-invisible scatter of cell centres on top makes cells clickable with
 ``st.plotly_chart(on_select="rerun")`` (heatmaps report no selectable points). The figure is a

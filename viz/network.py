@@ -51,7 +51,7 @@ def _pale(color: str, amount: float) -> str:
 
 @dataclass(frozen=True)
 class Run:
-    """What the training figure needs of one optimizer's run (see pages.common.network)."""
+    """What the training figure needs of one optimizer's run (see app_pages.common.network)."""
 
     name: str
     label: str

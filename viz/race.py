@@ -57,7 +57,7 @@ class Playback:
 
 def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True) -> list[dict[str, Any]]:
     """Global minima as gold stars, local minima as hollow diamonds, labelled "global" and
-    "local k" (k counts local minima in registry order, as in ``pages.common.outcomes``)."""
+    "local k" (k counts local minima in registry order, as in ``app_pages.common.outcomes``)."""
     out = []
     kinds = ((True, MINIMUM_GLOBAL, "global"), (False, MINIMUM_LOCAL, "local"))
     for is_global, style, word in kinds:

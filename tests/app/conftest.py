@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def app_test(script: str = "app.py", query: dict[str, str] | None = None,
              timeout: float = 60) -> AppTest:
-    """An AppTest for ``script`` (e.g. ``"pages/race.py"``) with optional URL query parameters."""
+    """An AppTest for ``script`` (e.g. ``"app_pages/race.py"``) with optional URL query params."""
     at = AppTest.from_file(str(ROOT / script), default_timeout=timeout)
     for key, value in (query or {}).items():
         at.query_params[key] = value

@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from landscape.base import Minimum, Surface
-from pages.common.basins import (
+from app_pages.common.basins import (
     DIVERGED,
     MOVING,
     baseline,
@@ -21,7 +20,8 @@ from pages.common.basins import (
     start_grid,
     steps_to_global,
 )
-from pages.common.outcomes import default_tolerance
+from app_pages.common.outcomes import default_tolerance
+from landscape.base import Minimum, Surface
 
 TILT = 0.2
 

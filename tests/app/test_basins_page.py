@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pytest
 
-from pages.common.lab_state import page_href
+from app_pages.common.lab_state import page_href
 from tests.app.conftest import app_test
 
-PAGE = "pages/basins.py"
+PAGE = "app_pages/basins.py"
 SMALL = {"grid": "20", "steps": "100"}
 
 

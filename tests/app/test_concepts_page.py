@@ -8,12 +8,12 @@ import json
 import numpy as np
 import pytest
 
+from app_pages.common.lab_state import page_href, registered_page
+from app_pages.common.tour import responsibility, steps_per_epoch, stride, trials
 from landscape import get_surface
-from pages.common.lab_state import page_href, registered_page
-from pages.common.tour import responsibility, steps_per_epoch, stride, trials
 from tests.app.conftest import app_test
 
-PAGE = "pages/concepts.py"
+PAGE = "app_pages/concepts.py"
 FIGURES = 10  # altitude, trials map + curve, backprop, stride, GD map + curve, Adam/SGD, switch,
 #               epochs
 
@@ -53,14 +53,14 @@ def test_junk_parameters_warn(key: str, bad: str) -> None:
 
 def test_neural_network_link_only_when_the_page_exists(tmp_path) -> None:
     app = tmp_path / "app.py"
-    (tmp_path / "pages").mkdir()
-    app.write_text('st.navigation([st.Page("pages/nn.py", url_path="neural_network")])\n')
+    (tmp_path / "app_pages").mkdir()
+    app.write_text('st.navigation([st.Page("app_pages/nn.py", url_path="neural_network")])\n')
     assert registered_page("neural_network", app) is None  # registered, but no script yet
-    (tmp_path / "pages" / "nn.py").write_text("")
-    assert registered_page("neural_network", app) == "pages/nn.py"
+    (tmp_path / "app_pages" / "nn.py").write_text("")
+    assert registered_page("neural_network", app) == "app_pages/nn.py"
     assert registered_page("race", app) is None
     assert page_href("neural_network", app) == "./neural_network"
-    app.write_text('st.navigation([st.Page("pages/nn.py", url_path="race", default=True)])\n')
+    app.write_text('st.navigation([st.Page("app_pages/nn.py", url_path="race", default=True)])\n')
     assert page_href("race", app) == "./"  # the default page lives at the root
     at = app_test(PAGE).run()
     assert not at.exception

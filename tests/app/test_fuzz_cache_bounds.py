@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
-from pages.common.limits import limit
+from app_pages.common.limits import limit
 
 
 def _held_after(call: Callable[[int], object], rounds: tuple[int, ...]) -> list[int]:
@@ -44,9 +44,9 @@ def test_levels_off_detects_growth() -> None:
 
 @pytest.mark.slow
 def test_race_caches_level_off() -> None:
+    from app_pages.common import compute
     from landscape import SURFACES
     from optimizers import OPTIMIZERS
-    from pages.common import compute
     from viz.race import Playback
 
     surface = "six_hump_camel"
@@ -65,8 +65,8 @@ def test_race_caches_level_off() -> None:
 
 @pytest.mark.slow
 def test_basin_caches_level_off() -> None:
+    from app_pages.common import compute, lab_compute
     from optimizers import OPTIMIZERS
-    from pages.common import compute, lab_compute
 
     racer = compute.entry("sgd", {h.name: h.default for h in OPTIMIZERS["sgd"].hparams})
 

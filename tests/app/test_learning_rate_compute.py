@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app_pages.common.lab import best_index, log_rates, sweep, tune_learning_rate, verdict
 from optimizers import get_optimizer, run
-from pages.common.lab import best_index, log_rates, sweep, tune_learning_rate, verdict
 
 
 class Quadratic:

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pytest
 
-from pages.common.lab_state import page_href
+from app_pages.common.lab_state import page_href
 from tests.app.conftest import app_test
 
-PAGE = "pages/learning_rate.py"
+PAGE = "app_pages/learning_rate.py"
 FAST = {"steps": "60", "sweep": "20"}
 
 

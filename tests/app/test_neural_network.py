@@ -9,7 +9,7 @@ import numpy as np
 
 from tests.app.conftest import app_test
 
-PAGE = "pages/neural_network.py"
+PAGE = "app_pages/neural_network.py"
 SMALL = {"samples": "200", "epochs": "6", "layers": "6", "batch": "50"}
 
 

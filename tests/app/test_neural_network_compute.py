@@ -1,12 +1,12 @@
-"""The neural-network page's pure computation (pages.common.network), without Streamlit."""
+"""The neural-network page's pure computation (app_pages.common.network), without Streamlit."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from pages.common import network as nn
-from pages.common.compute import entry
+from app_pages.common import network as nn
+from app_pages.common.compute import entry
 
 DATA = ("two_moons", 200, 0.15, 2, 0)
 ARCH = ((8,), "tanh", 0.0)

@@ -8,9 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landscape.datasets import make_dataset, train_test_split
-from optimizers import OPTIMIZERS
-from pages.common.network_state import (
+from app_pages.common.network_state import (
     DEFAULT,
     MIN_SAMPLES,
     OWN_KEYS,
@@ -22,6 +20,8 @@ from pages.common.network_state import (
     parse_network_query,
     steps_per_epoch,
 )
+from landscape.datasets import make_dataset, train_test_split
+from optimizers import OPTIMIZERS
 
 
 def test_empty_query_gives_the_default_page_without_warnings() -> None:

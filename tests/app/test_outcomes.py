@@ -8,7 +8,7 @@ import numpy as np
 
 import landscape
 import optimizers
-from pages.common.outcomes import (
+from app_pages.common.outcomes import (
     KIND_CODES,
     classify_endpoints,
     default_tolerance,
@@ -81,7 +81,7 @@ def test_tolerance_scales_with_the_domain() -> None:
 
 def test_landing_race_disagrees_with_the_real_packages() -> None:
     """The landing race's outcomes (presets chosen for this) hold with the real packages."""
-    from pages.common.presets import LANDING_SURFACE, preset_for
+    from app_pages.common.presets import LANDING_SURFACE, preset_for
 
     s = landscape.get_surface(LANDING_SURFACE)
     p = preset_for(LANDING_SURFACE, s, optimizers.OPTIMIZERS)

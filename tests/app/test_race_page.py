@@ -8,7 +8,7 @@ import pytest
 
 from tests.app.conftest import app_test
 
-PAGE = "pages/race.py"
+PAGE = "app_pages/race.py"
 
 
 def run(query: dict[str, str] | None = None):
@@ -147,7 +147,7 @@ def test_downloads_csv_rows_and_self_contained_html() -> None:
 
     import numpy as np
 
-    from pages.common import compute
+    from app_pages.common import compute
     from viz.paths import PathView
     from viz.race import race_figure
 

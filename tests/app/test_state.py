@@ -10,16 +10,16 @@ from hypothesis import strategies as st
 
 import landscape
 import optimizers
-from landscape.data_losses import DATA_LOSSES, get_data_loss
-from pages.common.limits import limit
-from pages.common.presets import LANDING_SURFACE, preset_for
-from pages.common.state import (
+from app_pages.common.limits import limit
+from app_pages.common.presets import LANDING_SURFACE, preset_for
+from app_pages.common.state import (
     RaceState,
     format_hparam,
     parse_hparam,
     parse_race_query,
     race_query,
 )
+from landscape.data_losses import DATA_LOSSES, get_data_loss
 
 SPECS = optimizers.OPTIMIZERS
 LANDSCAPES = {**landscape.SURFACES, **{n: get_data_loss(n) for n in DATA_LOSSES}}

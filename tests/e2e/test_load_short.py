@@ -18,8 +18,8 @@ from tests.e2e.conftest import CHROMIUM, ROOT, _require_or_skip
 def test_app_pages_reads_routes_without_importing_app(tmp_path: Path) -> None:
     app = tmp_path / "app.py"
     app.write_text(
-        'import streamlit as st\nst.navigation([st.Page("pages/race.py", title="Race", '
-        'url_path="go"), st.Page("pages/basins.py")]).run()\n', encoding="utf-8")
+        'import streamlit as st\nst.navigation([st.Page("app_pages/race.py", title="Race", '
+        'url_path="go"), st.Page("app_pages/basins.py")]).run()\n', encoding="utf-8")
     assert app_pages(app) == {"race": "go", "basins": "basins"}
     assert set(load_pages()) <= {"race", "basins", "neural_network"}
 

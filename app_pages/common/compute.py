@@ -3,7 +3,7 @@
 Every cached function takes plain hashable inputs (names, numbers, tuples), so a rerun after one
 control change recomputes only what that control touches. Arrays go through ``st.cache_data``
 (copied per call); objects that are built once and only read (surfaces, figures) through
-``st.cache_resource``. All caches are bounded (``pages.common.limits.cache_bounds``).
+``st.cache_resource``. All caches are bounded (``app_pages.common.limits.cache_bounds``).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import streamlit as st
 
 import landscape
 import optimizers
+from app_pages.common.limits import cache_bounds
+from app_pages.common.outcomes import Outcome, default_tolerance, describe
 from landscape.data_losses import DATA_LOSSES, get_data_loss
-from pages.common.limits import cache_bounds
-from pages.common.outcomes import Outcome, default_tolerance, describe
 from viz.background import Grid, background_image, sample_grid
 from viz.curves import distance_figure, loss_figure
 from viz.paths import PathView, path_view

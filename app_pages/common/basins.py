@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 
 import landscape
+from app_pages.common.outcomes import KIND_CODES, classify_endpoints, default_tolerance
 from landscape.base import Minimum, Surface
 from optimizers import OPTIMIZERS, get_optimizer, run
-from pages.common.outcomes import KIND_CODES, classify_endpoints, default_tolerance
 
 DIVERGED = -1
 MOVING = -2
@@ -219,7 +219,7 @@ def label_name(label: int, minima: tuple[Minimum, ...]) -> str:
 
 def default_hparams(surface: str, names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """The race's preset hyperparameters for ``names`` on ``surface`` (same rates as the race)."""
-    from pages.common.presets import preset_for
+    from app_pages.common.presets import preset_for
 
     preset = preset_for(surface, landscape.get_surface(surface), OPTIMIZERS)
     extra = DEFAULT_OVERRIDES if surface == DEFAULTS["surface"] else {}

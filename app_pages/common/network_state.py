@@ -1,8 +1,8 @@
 """URL state of the neural-network page, on top of the race's parser. Pure: no Streamlit.
 
 The race's parameters ``optimizers``, ``seed`` and ``<opt>.<hparam>`` (e.g. ``adam.lr=0.01``) go
-through ``pages.common.state.parse_race_query`` unchanged; the page's own ones are parsed here with
-the same number parser (``pages.common.lab_state``):
+through ``app_pages.common.state.parse_race_query`` unchanged; the page's own ones are parsed
+here with the same number parser (``app_pages.common.lab_state``):
 
 =================  ==========================================================================
 ``dataset``        a ``landscape.datasets.DATASETS`` name (``two_moons``, ``spirals`` ...)
@@ -27,12 +27,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from app_pages.common.lab_state import Param, own_query, parse_choice, parse_params, split_query
+from app_pages.common.limits import limit
+from app_pages.common.presets import RacePreset
+from app_pages.common.state import RaceState, parse_race_query, race_query
 from landscape.datasets import DATASETS
 from landscape.nn_layers import ACTIVATIONS
-from pages.common.lab_state import Param, own_query, parse_choice, parse_params, split_query
-from pages.common.limits import limit
-from pages.common.presets import RacePreset
-from pages.common.state import RaceState, parse_race_query, race_query
 
 TEST_FRACTION = 0.25
 MIN_SAMPLES = 40  # smallest data set (the page's slider starts here too)

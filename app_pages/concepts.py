@@ -12,9 +12,8 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 import landscape
-from optimizers import OPTIMIZERS
-from pages.common import compute, lab_compute, tour
-from pages.common.lab_state import (
+from app_pages.common import compute, lab_compute, tour
+from app_pages.common.lab_state import (
     Param,
     own_query,
     page_href,
@@ -23,8 +22,9 @@ from pages.common.lab_state import (
     registered_page,
     split_query,
 )
-from pages.common.outcomes import default_tolerance
-from pages.common.presets import preset_for
+from app_pages.common.outcomes import default_tolerance
+from app_pages.common.presets import preset_for
+from optimizers import OPTIMIZERS
 from viz.concepts import (
     altitude_figure,
     backprop_figure,

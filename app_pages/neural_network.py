@@ -3,7 +3,7 @@
 Reads top to bottom: URL -> controls (data, network, optimizers, training) -> cached training ->
 animated decision boundaries and curves -> the network drawing -> one example's forward and
 backward pass -> the network's own loss landscape. The whole state lives in the URL
-(pages/common/network_state.py).
+(app_pages/common/network_state.py).
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ import pandas as pd
 import streamlit as st
 
 import optimizers
-from landscape.datasets import DATASETS
-from landscape.nn_layers import ACTIVATIONS
-from pages.common import controls
-from pages.common import network as nn
-from pages.common.compute import entry, label
-from pages.common.limits import limit
-from pages.common.network_state import (
+from app_pages.common import controls
+from app_pages.common import network as nn
+from app_pages.common.compute import entry, label
+from app_pages.common.limits import limit
+from app_pages.common.network_state import (
     DEFAULT,
     MIN_SAMPLES,
     NetworkState,
@@ -30,6 +28,8 @@ from pages.common.network_state import (
     parse_network_query,
     steps_per_epoch,
 )
+from landscape.datasets import DATASETS
+from landscape.nn_layers import ACTIVATIONS
 from viz.network import example_figure
 from viz.network_backprop import backprop_figure, layer_rows, output_latex
 from viz.network_landscape import interpolation_figure, pca_figure, slices_figure

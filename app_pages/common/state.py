@@ -27,8 +27,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pages.common.limits import limit
-from pages.common.presets import RacePreset
+from app_pages.common.limits import limit
+from app_pages.common.presets import RacePreset
 
 Domain = tuple[tuple[float, float], tuple[float, float]]
 MAX_NOISE = 100.0
@@ -145,7 +145,7 @@ def parse_race_query(
 ) -> tuple[RaceState, list[str]]:
     """Validate URL parameters into a RaceState; return it and the warnings to show.
 
-    ``preset(name)`` gives the defaults for a landscape (``pages.common.presets.preset_for``);
+    ``preset(name)`` gives the defaults for a landscape (``app_pages.common.presets.preset_for``);
     ``n_samples(name)`` the sample count of a data-driven loss (None for a plain surface).
     """
     warn: list[str] = []

@@ -11,9 +11,8 @@ import pandas as pd
 import streamlit as st
 
 import optimizers
-from optimizers import SCHEDULE_HPARAMS, SCHEDULES
-from pages.common import compute, controls, lab, lab_compute
-from pages.common.lab_state import (
+from app_pages.common import compute, controls, lab, lab_compute
+from app_pages.common.lab_state import (
     Param,
     own_query,
     parse_choice,
@@ -21,10 +20,10 @@ from pages.common.lab_state import (
     race_url,
     split_query,
 )
-from pages.common.limits import clamp_count, limit
-from pages.common.outcomes import default_tolerance, describe
-from pages.common.presets import RacePreset, preset_for
-from pages.common.state import (
+from app_pages.common.limits import clamp_count, limit
+from app_pages.common.outcomes import default_tolerance, describe
+from app_pages.common.presets import RacePreset, preset_for
+from app_pages.common.state import (
     RaceState,
     format_hparam,
     in_domain,
@@ -32,6 +31,7 @@ from pages.common.state import (
     parse_race_query,
     race_query,
 )
+from optimizers import SCHEDULE_HPARAMS, SCHEDULES
 from viz.multiples import small_multiples_figure
 from viz.paths import PathView
 from viz.style import format_value, optimizer_color

@@ -1,7 +1,7 @@
 """The race: optimizers side by side on one landscape (the landing page).
 
 Reads top to bottom: URL -> controls -> cached runs and figures -> map, curves, table, downloads.
-The whole state lives in the URL (pages/common/state.py), so a copied link reproduces the race.
+The whole state lives in the URL (app_pages/common/state.py), so a copied link reproduces the race.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import streamlit as st
 
 import landscape
 import optimizers
-from pages.common import compute, controls
-from pages.common.limits import limit
-from pages.common.presets import LANDING_SURFACE, RacePreset, preset_for
-from pages.common.state import RaceState, in_domain, parse_race_query, race_query
+from app_pages.common import compute, controls
+from app_pages.common.limits import limit
+from app_pages.common.presets import LANDING_SURFACE, RacePreset, preset_for
+from app_pages.common.state import RaceState, in_domain, parse_race_query, race_query
 from viz.race import Playback
 
 SPECS = optimizers.OPTIMIZERS

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from app_pages.common.lab import loss_floor
 from optimizers import get_optimizer, run
-from pages.common.lab import loss_floor
 
 TRIAL_METHODS: tuple[tuple[str, str], ...] = (
     ("random_search", "Random search"),

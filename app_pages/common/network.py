@@ -2,14 +2,14 @@
 
 The pure functions (``split``, ``train``, ``boundaries``, ``landscape`` ...) take plain hashable
 keys and return frozen dataclasses of arrays; the ``cached_*`` wrappers are bounded
-``st.cache_data`` around them (``pages.common.limits.cache_bounds``), run inside ``heavy_slot``.
+``st.cache_data`` around them (``app_pages.common.limits.cache_bounds``), run inside ``heavy_slot``.
 
 Keys:
 
 - ``DataKey = (dataset, samples, noise, classes, data_seed)``: the data set and its 25% stratified
   hold-out (``landscape.datasets``);
 - ``ArchKey = (hidden, activation, l2)``: the ``landscape.network.MLP``;
-- ``Entry = (optimizer, sorted hparam items)`` as in the race (``pages.common.compute.entry``).
+- ``Entry = (optimizer, sorted hparam items)`` as in the race (``app_pages.common.compute.entry``).
 
 Every optimizer starts from the same initial weights ``net.init_params(seed)`` and sees the same
 minibatches (``run(..., batch_size, seed)``). A path of ``steps x n_params`` floats is bounded by
@@ -27,12 +27,12 @@ import numpy as np
 import streamlit as st
 
 import optimizers
+from app_pages.common.compute import Entry, label
+from app_pages.common.limits import cache_bounds, heavy_slot
+from app_pages.common.network_state import TEST_FRACTION
 from landscape import nn_landscape
 from landscape.datasets import make_dataset, train_test_split
 from landscape.network import MLP, BackpropTrace
-from pages.common.compute import Entry, label
-from pages.common.limits import cache_bounds, heavy_slot
-from pages.common.network_state import TEST_FRACTION
 from viz.network import Run, network_figure, training_figure
 from viz.spec import SpecFigure
 from viz.style import optimizer_color

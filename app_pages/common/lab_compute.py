@@ -2,9 +2,9 @@
 
 Thin ``st.cache_data`` wrappers (bounded by ``limits.cache_bounds``; the batched sweeps and basin
 maps run inside ``limits.heavy_slot``) over the pure modules
-``pages.common.lab``, ``pages.common.basins`` and ``pages.common.tour``; every input is a plain
-hashable value (names, numbers, tuples). Objectives come from the race's ``compute.get_landscape``
-so every page descends the very same objects.
+``app_pages.common.lab``, ``app_pages.common.basins`` and ``app_pages.common.tour``; every
+input is a plain hashable value (names, numbers, tuples). Objectives come from the race's
+``compute.get_landscape`` so every page descends the very same objects.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from pages.common import basins, lab, tour
-from pages.common.compute import Entry, get_landscape, is_data_loss
-from pages.common.limits import cache_bounds, heavy_slot
+from app_pages.common import basins, lab, tour
+from app_pages.common.compute import Entry, get_landscape, is_data_loss
+from app_pages.common.limits import cache_bounds, heavy_slot
 
 
 def _run_kwargs(surface: str, seed: int, noise: float, batch_size: int | None) -> dict[str, Any]:

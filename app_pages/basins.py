@@ -12,12 +12,12 @@ import streamlit as st
 
 import landscape
 import optimizers
-from pages.common import basins, compute, controls, lab_compute
-from pages.common.compute import entry, get_landscape, label
-from pages.common.lab_state import Param, own_query, parse_params, race_url, split_query
-from pages.common.limits import clamp_steps, limit
-from pages.common.presets import RacePreset, preset_for
-from pages.common.state import RaceState, parse_race_query, race_query
+from app_pages.common import basins, compute, controls, lab_compute
+from app_pages.common.compute import entry, get_landscape, label
+from app_pages.common.lab_state import Param, own_query, parse_params, race_url, split_query
+from app_pages.common.limits import clamp_steps, limit
+from app_pages.common.presets import RacePreset, preset_for
+from app_pages.common.state import RaceState, parse_race_query, race_query
 from viz.basins import basin_figure
 from viz.style import optimizer_color
 

@@ -1,7 +1,7 @@
 """URL state of the learning-rate lab, basins and concepts pages, on top of the race's parser.
 
 Each page reads the race's parameters (``surface``, ``optimizers``, ``steps``, ``start``, ``seed``,
-``noise``, ``batch``, ``<opt>.<hparam>``) with ``pages.common.state.parse_race_query`` and a few
+``noise``, ``batch``, ``<opt>.<hparam>``) with ``app_pages.common.state.parse_race_query`` and a few
 of its own (``grid``, ``lr_min`` ...), parsed here with the same number parser. Pure: no Streamlit.
 Junk never raises: it becomes the default plus a warning that names the parameter.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from pages.common.limits import limit
-from pages.common.state import RaceState, parse_number, race_query
+from app_pages.common.limits import limit
+from app_pages.common.state import RaceState, parse_number, race_query
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 

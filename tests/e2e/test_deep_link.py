@@ -1,0 +1,29 @@
+"""A shared deep link is the first request a fresh server sees (e.g. after the demo slept)."""
+
+from __future__ import annotations
+
+import subprocess
+
+from tests.e2e.conftest import start_server, wait_for_app
+
+
+def test_deep_link_on_a_fresh_server_shows_the_app_navigation(browser) -> None:
+    proc, url = start_server()
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        pg = context.new_page()
+        pg.goto(f"{url}/basins?grid=20", wait_until="domcontentloaded")
+        wait_for_app(pg, timeout=90_000)
+        pg.wait_for_selector("[data-testid='stSidebarNav']", timeout=60_000)
+        nav = pg.inner_text("[data-testid='stSidebarNav']")
+        # The page titles from app.py, not script names from a folder scan.
+        assert "Basins of attraction" in nav and "Race" in nav, nav
+        assert "app" not in nav.split(), nav
+        pg.wait_for_selector("h1:has-text('Basins of attraction')", timeout=60_000)
+        context.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
