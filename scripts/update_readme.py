@@ -29,6 +29,12 @@ def _surfaces() -> str:
     return markdown_table()
 
 
+def _datasets() -> str:
+    from landscape.datasets import markdown_table
+
+    return markdown_table()
+
+
 def _limits() -> str:
     from app_pages.common.limits import LIMITS
 
@@ -40,6 +46,7 @@ def _limits() -> str:
 BLOCKS: dict[str, Callable[[], str]] = {
     "optimizers": _optimizers,
     "surfaces": _surfaces,
+    "datasets": _datasets,
     "limits": _limits,
 }
 
