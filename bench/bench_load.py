@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
 
-LOAD_PAGES = ("race", "basins", "neural_network")  # script stems under app_pages/, in visit order
+LOAD_PAGES = ("race", "basins", "neural_network")  # page script stems, in visit order
 CHART = ".js-plotly-plot"
 EXCEPTION = "[data-testid='stException']"
 RUNNING = "[data-testid='stStatusWidget']"
@@ -67,29 +67,40 @@ VARIANTS = {
 # ---------------------------------------------------------------- which pages, at which URL
 
 
-def app_pages(app: Path = ROOT / "app.py") -> dict[str, str]:
-    """Page script stem -> URL path, read from ``st.Page(...)`` calls in app.py (no import).
+def app_routes(app: Path = ROOT / "app.py") -> dict[str, str]:
+    """Page script path (relative to app.py, e.g. ``app_pages/race.py``) -> URL path, read from
+    the ``st.Page(...)`` calls in app.py without importing it.
 
     The URL path is ``url_path=`` when given, else the script's stem (Streamlit's default).
     """
-    pages: dict[str, str] = {}
+    routes: dict[str, str] = {}
     for node in ast.walk(ast.parse(app.read_text(encoding="utf-8"))):
         if not (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page"):
             continue
         if not (node.args and isinstance(node.args[0], ast.Constant)):
             continue
-        script = Path(str(node.args[0].value))
+        script = str(node.args[0].value)
         url = next((k.value.value for k in node.keywords
-                    if k.arg == "url_path" and isinstance(k.value, ast.Constant)), script.stem)
-        pages[script.stem] = str(url)
-    return pages
+                    if k.arg == "url_path" and isinstance(k.value, ast.Constant)),
+                   Path(script).stem)
+        routes[script] = str(url)
+    return routes
+
+
+def app_pages(app: Path = ROOT / "app.py") -> dict[str, str]:
+    """Page script stem -> URL path (see ``app_routes``)."""
+    return {Path(script).stem: url for script, url in app_routes(app).items()}
+
+
+def page_scripts(app: Path = ROOT / "app.py") -> list[str]:
+    """The routed page scripts that exist, relative to app.py's folder."""
+    return [s for s in app_routes(app) if (app.parent / s).exists()]
 
 
 def load_pages() -> dict[str, str]:
     """The load-tested pages the app routes to and whose script exists: stem -> URL path."""
-    routed = app_pages()
-    return {s: routed[s] for s in LOAD_PAGES
-            if s in routed and (ROOT / "app_pages" / f"{s}.py").exists()}
+    routed = {Path(s).stem: app_routes()[s] for s in page_scripts()}
+    return {s: routed[s] for s in LOAD_PAGES if s in routed}
 
 
 # ---------------------------------------------------------------- server memory

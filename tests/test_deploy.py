@@ -155,13 +155,17 @@ def test_build_context_holds_the_runtime_and_leaves_out_the_rest(ignore_patterns
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout.split()
+    from bench.bench_load import page_scripts
+
+    page_dirs = {script.split("/")[0] for script in page_scripts()}
     runtime = [
         p for p in tracked
-        if p.split("/")[0] in {"app.py", "app_pages", "landscape", "optimizers", "viz",
-                               ".streamlit", "requirements.txt"}
+        if p.split("/")[0] in {"app.py", "landscape", "optimizers", "viz", ".streamlit",
+                               "requirements.txt", *page_dirs}
         and not p.endswith(".pyc")
     ]
     assert "app.py" in runtime and ".streamlit/config.toml" in runtime
+    assert all(script in runtime for script in page_scripts())
     kept_out = [p for p in runtime if dockerignored(p, ignore_patterns)]
     assert not kept_out, f".dockerignore drops files the app needs: {kept_out}"
     for dev in ("tests/test_deploy.py", "bench", "requirements-dev.txt", ".git/HEAD",

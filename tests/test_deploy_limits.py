@@ -88,7 +88,12 @@ def test_cache_checker_flags_an_unbounded_cache(tmp_path) -> None:
 
 
 def test_every_streamlit_cache_is_bounded() -> None:
-    files = [*sorted((ROOT / "app_pages").rglob("*.py")), ROOT / "app.py"]
+    from bench.bench_load import page_scripts
+
+    folders = {Path(script).parts[0] for script in page_scripts()}
+    assert folders, "app.py routes to no existing page script"
+    files = [*sorted(f for d in folders for f in (ROOT / d).rglob("*.py")), ROOT / "app.py"]
+    assert len(files) > len(page_scripts())  # the scripts and their helper modules
     unbounded = [hit for f in files for hit in _unbounded_caches(f)]
     assert not unbounded, f"caches without max_entries and ttl (use **cache_bounds()): {unbounded}"
 

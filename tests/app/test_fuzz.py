@@ -29,12 +29,11 @@ from hypothesis import strategies as st
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from bench.bench_load import app_pages
+from bench.bench_load import page_scripts
 from optimizers import OPTIMIZERS
 from tests.app.conftest import ROOT
 
-PAGES = sorted(f"app_pages/{stem}.py" for stem in app_pages()
-               if (ROOT / "app_pages" / f"{stem}.py").exists())
+PAGES = sorted(page_scripts())
 # Examples per page (AppTest runs take ~0.3-2 s each); DOWNHILL_FUZZ_EXAMPLES=200: a deep run.
 EXAMPLES = int(os.environ.get("DOWNHILL_FUZZ_EXAMPLES", "12"))
 CHUNK = 4  # parameters made bad together in one run

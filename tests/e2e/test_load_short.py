@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.bench_load import app_pages, levels_off, load_pages, rss_bytes
+from bench.bench_load import app_pages, app_routes, levels_off, load_pages, page_scripts, rss_bytes
 from tests.e2e.conftest import CHROMIUM, ROOT, _require_or_skip
 
 
@@ -21,7 +21,13 @@ def test_app_pages_reads_routes_without_importing_app(tmp_path: Path) -> None:
         'import streamlit as st\nst.navigation([st.Page("app_pages/race.py", title="Race", '
         'url_path="go"), st.Page("app_pages/basins.py")]).run()\n', encoding="utf-8")
     assert app_pages(app) == {"race": "go", "basins": "basins"}
+    assert app_routes(app) == {"app_pages/race.py": "go", "app_pages/basins.py": "basins"}
+    assert page_scripts(app) == []  # neither script exists next to this app.py
+    (tmp_path / "app_pages").mkdir()
+    (tmp_path / "app_pages" / "basins.py").write_text("", encoding="utf-8")
+    assert page_scripts(app) == ["app_pages/basins.py"]
     assert set(load_pages()) <= {"race", "basins", "neural_network"}
+    assert "race" in load_pages(), "the landing page is always load-tested"
 
 
 def test_levels_off_tells_a_plateau_from_a_climb() -> None:
