@@ -14,8 +14,41 @@ from landscape.base import Surface
 from landscape.build import grid_starts, lattice, lattice_minima, surface
 from landscape.minima import as_minima
 
+
+def _rosenbrock_fdf(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``fn.rosenbrock`` and ``fn.rosenbrock_grad`` in one pass, sharing 1 - x and r = y - x^2
+    (the same operations in the same order, so the same bits)."""
+    om, r = 1 - x, y - x**2
+    gx = -2 * om
+    t = 400 * x
+    t *= r
+    gx -= t  # -2 (1 - x) - 400 x r
+    gy = 200 * r
+    om *= om
+    r *= r
+    r *= 100
+    om += r  # (1 - x)^2 + 100 r^2
+    return om, gx, gy
+
+
+def _himmelblau_fdf(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``fn.himmelblau`` and ``fn.himmelblau_grad`` in one pass, sharing a = x^2 + y - 11 and
+    b = x + y^2 - 7 (the same operations in the same order, so the same bits)."""
+    a, b = x**2 + y - 11, x + y**2 - 7
+    gx = 4 * x
+    gx *= a
+    gx += 2 * b  # 4 x a + 2 b
+    gy = 4 * y
+    gy *= b
+    gy += 2 * a  # 2 a + 4 y b
+    a *= a
+    b *= b
+    a += b  # a^2 + b^2
+    return a, gx, gy
+
 ROSENBROCK = surface(
     "rosenbrock", fn.rosenbrock, fn.rosenbrock_grad,
+    fdf=_rosenbrock_fdf,
     title="Rosenbrock's banana valley",
     description="""
         A curved, flat-bottomed valley: finding the valley is easy, following it to (1, 1) is not.
@@ -31,6 +64,7 @@ ROSENBROCK = surface(
 
 HIMMELBLAU = surface(
     "himmelblau", fn.himmelblau, fn.himmelblau_grad,
+    fdf=_himmelblau_fdf,
     title="Himmelblau's four valleys",
     description="""
         Four global minima, all at height 0, around a central hill. Watch optimizers that start

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optimizers.base import GradientTransformation, Schedule
+from optimizers.base import GradientTransformation, InPlaceStep, Schedule
 from optimizers.transforms import (
     add_decayed_weights,
     add_decoupled_weight_decay,
@@ -65,7 +65,46 @@ def scale_by_adam(
         denom += eps
         return (-step_size * m) / denom, AdamState(step, m, v, vmax)
 
-    return GradientTransformation(_moments_init, update)
+    inplace = None if amsgrad else _adam_inplace(lr, beta1, beta2, eps)
+    return GradientTransformation(_moments_init, update, inplace)
+
+
+def _adam_inplace(lr: Schedule, beta1: float, beta2: float, eps: float):
+    """``scale_by_adam`` (no AMSGrad) as an in-place step for ``run``: the operations of
+    ``lerp``, ``ema_of_square`` and ``update`` in the same order, written into four private
+    buffers (m, v, a scratch array and the denominator) instead of fresh arrays each step."""
+    w = 1.0 - beta1
+
+    def start(params: np.ndarray) -> InPlaceStep:
+        m, v = np.zeros_like(params), np.zeros_like(params)
+        buf, denom = np.empty_like(params), np.empty_like(params)
+        count = 0
+
+        def step(grads: np.ndarray, x: np.ndarray, out: np.ndarray) -> None:
+            nonlocal count
+            count += 1
+            np.subtract(grads, m, out=buf)  # m = lerp(m, g, 1 - b1)
+            if abs(w) < 0.5:
+                np.multiply(buf, w, out=buf)
+                np.add(m, buf, out=m)
+            else:
+                np.multiply(buf, 1.0 - w, out=buf)
+                np.subtract(grads, buf, out=m)
+            np.multiply(v, beta2, out=v)  # v = b2 v + ((1 - b2) g) g
+            np.multiply(grads, 1.0 - beta2, out=buf)
+            np.multiply(buf, grads, out=buf)
+            np.add(v, buf, out=v)
+            step_size = lr(count - 1) / (1 - beta1**count)
+            np.sqrt(v, out=denom)
+            np.divide(denom, (1 - beta2**count) ** 0.5, out=denom)
+            np.add(denom, eps, out=denom)
+            np.multiply(m, -step_size, out=buf)
+            np.divide(buf, denom, out=buf)
+            np.add(x, buf, out=out)
+
+        return step
+
+    return start
 
 
 def adam(

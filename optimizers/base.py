@@ -18,11 +18,22 @@ Schedule = Callable[[int], float]
 """A learning rate as a function of the 0-based step index t (the update x_t -> x_{t+1})."""
 
 
+InPlaceStep = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
+"""``step(grads, params, out)``: writes ``params + updates`` into ``out``, updating its state."""
+
+
 class GradientTransformation(NamedTuple):
-    """optax's pair of pure functions; ``update`` returns the additive update and the new state."""
+    """optax's pair of pure functions; ``update`` returns the additive update and the new state.
+
+    ``inplace`` (optional) is a fast path for ``run``'s loop only: ``inplace(params0)`` returns an
+    ``InPlaceStep`` that keeps its state in private buffers it overwrites each step, with exactly
+    the arithmetic of ``init``/``update`` (same results, bit for bit). Those buffers never leave
+    ``run``, so the states callers get from ``update`` stay immutable.
+    """
 
     init: Callable[[np.ndarray], Any]
     update: Callable[[np.ndarray, Any, np.ndarray], tuple[np.ndarray, Any]]
+    inplace: Callable[[np.ndarray], InPlaceStep] | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,7 @@ class Optimizer:
 
     ``learning_rate(t)`` is the rate used by step ``t`` (recorded in ``Trajectory.lr``);
     ``switch_step`` is set by ``adam_then_sgd``: the 0-based index of the first SGD step.
+    ``inplace``: the transform's optional in-place fast path (see ``GradientTransformation``).
     """
 
     name: str
@@ -40,6 +52,7 @@ class Optimizer:
     hparams: Mapping[str, Any] = field(default_factory=dict)
     switch_step: int | None = None
     uses_gradient: bool = True
+    inplace: Callable[[np.ndarray], InPlaceStep] | None = None
 
 
 ValueFn = Callable[[np.ndarray], np.ndarray]

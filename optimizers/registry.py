@@ -62,7 +62,7 @@ def _gradient(builder: Callable[..., Any]) -> Callable[..., Optimizer]:
     def factory(lr: Any, **rest: Any) -> Optimizer:
         schedule = as_schedule(lr)
         t = builder(schedule, **rest)
-        return Optimizer("", t.init, t.update, schedule, {"lr": lr, **rest})
+        return Optimizer("", t.init, t.update, schedule, {"lr": lr, **rest}, inplace=t.inplace)
 
     return factory
 

@@ -48,27 +48,49 @@ def _descend(
     points[0] = x
     x = points[0]
     losses = np.empty((steps + 1, x.shape[0])) if x.size >= _IN_LOOP_LOSSES else None
-    if losses is not None:
-        losses[0] = objective.value(x)
-    grad, update, value = objective.grad, opt.update, objective.value
+    grad, value = objective.grad, objective.value
     batches = None
     if batch_size is not None:
         n = getattr(objective, "n_samples", None)
         if n is None:
             raise ValueError("batch_size needs a stochastic objective (with n_samples)")
         batches = Minibatches(n, batch_size, seed)
+    fused = getattr(objective, "value_and_grad", None) if batches is None else None
+    fused = fused if losses is not None else None
+    if losses is not None and fused is None:
+        losses[0] = value(x)
     keys = path_keys(seed, x) if noise else None
     d = x.shape[-1]
-    state = opt.init(x)
+    step = _stepper(opt, x)
     for t in range(steps):
-        g = grad(x) if batches is None else grad(x, batches(t))
+        if fused is not None:  # the loss at x_t comes with its gradient
+            losses[t], g = fused(x)
+        else:
+            g = grad(x) if batches is None else grad(x, batches(t))
         if keys is not None:
             g = g + noise * normals(keys, t, d)
-        updates, state = update(g, state, x)
-        x = np.add(x, updates, out=points[t + 1])
-        if losses is not None:
+        step(g, x, points[t + 1])
+        x = points[t + 1]
+        if losses is not None and fused is None:
             losses[t + 1] = value(x)
+    if fused is not None:
+        losses[steps] = value(x)
     return points, losses
+
+
+def _stepper(opt: Optimizer, x0: np.ndarray):
+    """``step(g, x, out)`` writing x + update into ``out``: the optimizer's in-place fast path when
+    it has one, else its pure ``update`` with the state kept here."""
+    if opt.inplace is not None:
+        return opt.inplace(x0)
+    state = opt.init(x0)
+
+    def step(g: np.ndarray, x: np.ndarray, out: np.ndarray) -> None:
+        nonlocal state
+        updates, state = opt.update(g, state, x)
+        np.add(x, updates, out=out)
+
+    return step
 
 
 def _walk(
