@@ -1,17 +1,25 @@
-"""A Plotly figure that ships a prebuilt dict as is.
+"""A Plotly figure that ships a prebuilt dict as is, optionally with its JSON encoded once.
 
 ``go.Figure(frames=...)`` validates every frame (~0.5 s for 150 frames) and ``Figure.to_dict`` deep
 copies it (~80 ms) on every Streamlit rerun. Figures with many frames are therefore built as plain
 dicts (rounded numbers, known-good keys, checked in tests/viz) and wrapped here: ``to_dict`` returns
-the dict itself, so ``st.plotly_chart`` and ``plotly.io.to_html`` serialize it without copying.
+the dict itself, so ``st.plotly_chart`` and ``plotly.io.to_json`` serialize it without copying.
 Treat the result as read-only; compose figures at the dict level (``fig.to_dict()``) instead.
+
+``frozen(fig)`` goes one step further for figures that are cached and drawn on every rerun (the
+race map, ~0.8 MB): the JSON is encoded once, and ``plotly.io.to_json`` (which ``st.plotly_chart``
+calls on every rerun, ~10 ms for the map) returns that text for it (``install_json_cache``). The
+text is exactly what ``plotly.io.to_json`` produced for the same dict; every other object goes
+through plotly's own encoder unchanged.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 
 class SpecFigure(go.Figure):
@@ -26,3 +34,35 @@ class SpecFigure(go.Figure):
 
     def to_plotly_json(self) -> dict[str, Any]:
         return self._spec
+
+
+class FrozenSpec(dict):
+    """A figure dict that carries its own JSON text (encoded once; never mutate it)."""
+
+    json: str
+
+
+_plain_to_json = pio.to_json
+_install_lock = threading.Lock()
+
+
+def _to_json(fig: Any, *args: Any, **kwargs: Any) -> str:
+    """``plotly.io.to_json``, answering from the stored text for a ``FrozenSpec``."""
+    if type(fig) is FrozenSpec and not args and set(kwargs) <= {"validate"}:
+        return fig.json
+    return _plain_to_json(fig, *args, **kwargs)
+
+
+def install_json_cache() -> None:
+    """Route ``plotly.io.to_json`` through ``_to_json`` (idempotent, process-wide)."""
+    with _install_lock:
+        if pio.to_json is not _to_json:
+            pio.to_json = _to_json
+
+
+def frozen(fig: go.Figure) -> SpecFigure:
+    """``fig`` as a SpecFigure whose JSON is encoded now, once (see the module docstring)."""
+    spec = FrozenSpec(fig.to_dict())
+    spec.json = _plain_to_json(dict(spec), validate=False)
+    install_json_cache()
+    return SpecFigure(spec)

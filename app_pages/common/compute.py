@@ -22,7 +22,7 @@ from viz.background import Grid, background_image, sample_grid
 from viz.curves import distance_figure, loss_figure
 from viz.paths import PathView, path_view
 from viz.race import Playback, race_figure
-from viz.spec import SpecFigure
+from viz.spec import SpecFigure, frozen
 from viz.style import format_value, optimizer_label
 from viz.surface3d import surface_3d_figure
 
@@ -121,8 +121,9 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
                                              batch_size).evaluations).ravel()[-1])
                    for r in racers]
     return {
-        "map": race_figure(grid, paths, minima, obj, start, playback,
-                           background=landscape_background(surface, formula)),
+        # Drawn on every rerun: its JSON is encoded once (viz.spec.frozen), not per rerun.
+        "map": frozen(race_figure(grid, paths, minima, obj, start, playback,
+                                  background=landscape_background(surface, formula))),
         "loss": loss_figure(paths, obj.min_value if minima else None),
         "distance": distance_figure(paths, glob) if len(glob) else None,
         "paths": paths,
@@ -138,7 +139,8 @@ def surface_3d(surface: str, formula: str, racers: tuple[Entry, ...], start: tup
     """The 3D view of the race (surface + paths), built once per setting."""
     obj = get_landscape(surface, formula)
     paths = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
-    return surface_3d_figure(landscape_grid(surface, formula), paths, tuple(obj.minima))
+    return frozen(surface_3d_figure(landscape_grid(surface, formula), paths,
+                                    tuple(obj.minima)))
 
 
 def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: list[int],

@@ -31,6 +31,19 @@ CURATED: dict[str, dict[str, Any]] = {
                           "rmsprop": 0.01, "adagrad": 0.5}},
     "beale": {"lr": {"sgd": 0.003, "momentum": 0.001, "nesterov": 0.001, "adam": 0.3,
                      "rmsprop": 0.03, "adagrad": 0.5}},
+    # Teaching surfaces: rates under which each one shows its lesson (tests/app/test_presets.py).
+    # Ravine (curvature 5 across, 0.1 along): SGD at 0.35 is near its stability limit 2/5 across
+    # the valley, so it flips side every step and creeps along the floor; momentum (0.05, about
+    # critically damped along the floor) and Adam run down the valley and arrive first.
+    "ravine": {"lr": {"sgd": 0.35, "momentum": 0.05, "nesterov": 0.05, "adam": 0.2,
+                      "rmsprop": 0.05, "adagrad": 1.0}},
+    # Plateau: gradients below 1e-3 at the start; only the rescaling methods reach the drop.
+    "plateau": {"lr": {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adam": 0.1,
+                       "rmsprop": 0.05, "adagrad": 0.5}},
+    # Saddle: started almost on the ridge, GD lingers near the origin; momentum (0.005: faster
+    # than GD's 0.02 along the escape direction, where 0.002 was not) and Adam leave sooner.
+    "saddle": {"lr": {"sgd": 0.02, "momentum": 0.005, "nesterov": 0.005, "adam": 0.05,
+                      "rmsprop": 0.02, "adagrad": 0.3}},
 }
 
 #: Optimizers whose step is roughly ``lr`` per axis whatever the gradient's size (sign-like).
