@@ -59,7 +59,10 @@ import numpy as np
 
 from landscape.network import MLP
 
-MAX_FLOATS = 2**24  # largest hidden-activation array per call (134 MB in float64)
+# Largest hidden-activation array per call: 2**21 floats = 16 MB. Several such arrays are alive in a
+# forward pass, so 2**24 (134 MB each) let one 41 x 41 slice of a 3 x 64 network take ~450 MB above
+# the server's baseline; 2**21 takes ~250 MB at the same speed (a few more, still large, calls).
+MAX_FLOATS = 2**21
 
 
 @dataclass(frozen=True)
