@@ -7,6 +7,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# One BLAS thread per computation: the server already runs one script thread per visitor, and
+# multi-threaded OpenBLAS on small stacked matrix products oversubscribes a small box (the network
+# page's worst landscape took 2x longer with default threads on a busy 2-core machine).
+ENV OPENBLAS_NUM_THREADS=1 \
+    OMP_NUM_THREADS=1 \
+    MKL_NUM_THREADS=1
+
 # Hugging Face Spaces run the container as uid 1000; use the same unprivileged user everywhere.
 RUN useradd --create-home --uid 1000 user
 ENV HOME=/home/user \

@@ -390,6 +390,9 @@ def run_load(sessions: int, duration: float, pages: dict[str, str] | None = None
         raise SystemExit(f"none of the load-tested pages {LOAD_PAGES} is routed in app.py yet")
     report = Report(sessions, duration, list(pages), load_before=os.getloadavg()[0],
                     browsers_nice=max(0, niceness), settings=max(0, settings))
+    # The server runs with the Docker image's BLAS setting (one thread per computation).
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     server, base = start_server()
     sampler = MemorySampler(server.pid)
     sampler.start()

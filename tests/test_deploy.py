@@ -143,6 +143,23 @@ def test_exposes_8501_and_healthchecks_the_health_endpoint(docker) -> None:
     assert "http://127.0.0.1:8501/_stcore/health" in " ".join(probe)
 
 
+def image_env(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """The ``ENV KEY=value ...`` settings of the image (later ones win)."""
+    env: dict[str, str] = {}
+    for word, args in pairs:
+        if word == "ENV":
+            for item in args.split():
+                key, sep, value = item.partition("=")
+                if sep:
+                    env[key] = value
+    return env
+
+
+def test_one_blas_thread_per_computation(docker) -> None:
+    env = image_env(docker)
+    assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
+
+
 def test_cmd_serves_app_py_on_all_interfaces_port_8501(docker) -> None:
     cmd = exec_form(only(docker, "CMD"))
     assert cmd[:3] == ["streamlit", "run", "app.py"]
@@ -243,8 +260,10 @@ def test_docker_cmd_serves_health_and_pages_and_healthcheck_passes(docker, tmp_p
     cmd = _local(exec_form(only(docker, "CMD")), port)
     probe = _local(healthcheck_command(only(docker, "HEALTHCHECK")), port)
     assert "--server.address=127.0.0.1" in cmd, "the local run must stay on loopback"
-    # A fresh HOME, like the container's: only the repository's .streamlit/config.toml applies.
-    env = {**os.environ, "HOME": str(tmp_path)}
+    # The image's ENV and a fresh HOME, like the container's: only the repository's
+    # .streamlit/config.toml applies. ($PATH in the image's ENV stays this machine's PATH.)
+    settings = {k: v for k, v in image_env(docker).items() if "$" not in v}
+    env = {**os.environ, **settings, "HOME": str(tmp_path)}
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
