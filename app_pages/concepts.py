@@ -6,6 +6,8 @@ every control is in the URL so a student can share the exact picture they are lo
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -22,6 +24,7 @@ from app_pages.common.lab_state import (
     registered_page,
     split_query,
 )
+from app_pages.common.network_state import architecture_name
 from app_pages.common.outcomes import default_tolerance
 from app_pages.common.presets import preset_for
 from optimizers import OPTIMIZERS
@@ -29,6 +32,7 @@ from viz.concepts import (
     altitude_figure,
     backprop_figure,
     curves_figure,
+    layers_figure,
     map_figure,
     stride_figure,
 )
@@ -45,7 +49,10 @@ PARAMS = {
     "stride": Param("stride", 0.5, 0.01, 2.5),
     "batch": Param("batch", 10, 1, compute.DATA_SAMPLES, True),
     "switch": Param("switch", 10, 1, EPOCHS - 1, True),
+    "layers": Param("layers", 2, 0, 3, True),
 }
+#: Neurons per hidden layer in the drawing of section 9 (2 inputs, 3 classes as in section 3).
+DRAWN_WIDTH = 4
 DEFAULT_SURFACE = "two_basins"
 ALTITUDE_STEPS = 300
 CFG = {"displaylogo": False}
@@ -141,16 +148,15 @@ with right:
                                    "y": c.gap} for c in curves],
                                  "evaluations (trials)", "best loss − minimum"),
                    key="tour.trials_curve", config=CFG)
-rows = []
-for c in curves:
-    near = np.flatnonzero(np.min([np.hypot(*(c.points - m.point).T) for m in obj.global_minima],
-                                 axis=0) <= tol)
-    rows.append({"method": c.label, "evaluations used": int(c.x[-1]),
-                 "best loss − minimum": float(c.gap[-1]),
-                 "trials to global min": str(int(c.x[near[0]])) if near.size
-                 else "not within budget"})
+targets = np.array([m.point for m in obj.global_minima], float)
+reached = {c.optimizer: tour.first_trial_near(c, targets, tol) for c in curves}
+rows = [{"method": c.label, "evaluations used": int(c.x[-1]),
+         "best loss − minimum": float(c.gap[-1]),
+         "trials to global min": "not within budget" if reached[c.optimizer] is None
+         else str(reached[c.optimizer])} for c in curves]
 right.dataframe(pd.DataFrame(rows).style.format({"best loss − minimum": "{:.3g}"}),
                 hide_index=True, width="stretch")
+right.caption(tour.trials_verdict(curves, reached))
 
 # 3. back-propagation ---------------------------------------------------------------------------
 nn_page = registered_page("neural_network")
@@ -174,9 +180,9 @@ with left:
     if nn_page:
         try:
             st.page_link(nn_page, label="See it layer by layer on the neural-network page",
-                         icon="🧠")
+                         icon=":material/hub:")
         except StreamlitAPIException:  # run outside st.navigation (a single-page test run)
-            st.markdown(f"🧠 [See it layer by layer on the neural-network page]"
+            st.markdown(f"[See it layer by layer on the neural-network page]"
                         f"({page_href('neural_network')})")
     else:
         st.caption("Coming soon: the neural-network page shows the same blame flowing through "
@@ -307,6 +313,34 @@ with right:
         {"optimizer": "sgd", "label": sgd_curve.label, "x": steps_x, "y": sgd_curve.gap}],
         "step", "loss − minimum", shade_every=float(per)), key="tour.epochs", config=CFG)
 
+# 9. neural networks -----------------------------------------------------------------------------
+left, right = section("9. Neural networks: layers in between", """
+A **neural network** passes the input through layers of neurons to the output. Layers between
+input and output are **hidden layers**. With none, it is the linear classifier of section 3, the
+smallest neural network. One hidden layer makes an **ANN**, two or more a **DNN** (deep). Usually
+every neuron feeds every neuron of the next layer (**fully connected**); a DNN that also has
+convolution layers, which look at small patches of an image, is a **CNN** (not drawn here).
+
+Training is the same walk downhill, only over many more weights, with back-propagation computing
+the slope for every one of them.
+""")
+with left:
+    n_hidden = st.slider("Hidden layers", 0, 3, key="tour.layers")
+    hidden = (DRAWN_WIDTH,) * int(n_hidden)
+    if nn_page:
+        try:
+            st.page_link(nn_page, label="Train one on the neural-network page",
+                         icon=":material/hub:")
+        except StreamlitAPIException:  # run outside st.navigation (a single-page test run)
+            st.markdown(f"[Train one on the neural-network page]({page_href('neural_network')})")
+sizes = (2, *hidden, 3)
+names = ["input (x, y)", *(f"hidden {k + 1}" for k in range(len(hidden))), "output (3 classes)"]
+n_weights = sum((a + 1) * b for a, b in pairwise(sizes))
+with right:
+    st.plotly_chart(layers_figure(sizes, names), key="tour.layers_fig", config=CFG)
+    st.caption(f"{architecture_name(hidden)[0].upper()}{architecture_name(hidden)[1:]}: "
+               f"{' → '.join(map(str, sizes))} neurons, {n_weights} weights and biases to learn.")
+
 st.query_params.from_dict(own_query({
     "surface": surface, "step": step, "budget": budget, "example": example, "trained": trained,
-    "stride": lr, "batch": batch, "switch": switch}))
+    "stride": lr, "batch": batch, "switch": switch, "layers": n_hidden}))

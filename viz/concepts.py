@@ -210,3 +210,42 @@ def backprop_figure(probs: np.ndarray, label: int, grad_logits: np.ndarray,
     fig.update_layout(**base_layout(height))
     fig.update_layout(margin={"l": 40, "r": 10, "t": 50, "b": 40}, bargap=0.25)
     return fig
+
+
+def layers_figure(layer_sizes: Sequence[int], layer_names: Sequence[str],
+                  height: int = SMALL) -> go.Figure:
+    """A fully connected network as a drawing: one column of neurons per layer, every neuron joined
+    to every neuron of the next layer (the "fully connected" of the note). Hidden layers are
+    drawn in the SGD colour so they stand out between the fixed input and output layers."""
+    if len(layer_sizes) != len(layer_names) or len(layer_sizes) < 2:
+        raise ValueError("need one name per layer and at least an input and an output layer")
+    ys = [np.arange(n) - (n - 1) / 2 for n in layer_sizes]
+    ex: list[float | None] = []
+    ey: list[float | None] = []
+    for k in range(len(layer_sizes) - 1):
+        for a in ys[k]:
+            for b in ys[k + 1]:
+                ex += [k, k + 1, None]
+                ey += [float(a), float(b), None]
+    fig = go.Figure(go.Scatter(x=ex, y=ey, mode="lines", hoverinfo="skip", showlegend=False,
+                               line={"color": rgba("#7C93BF", 0.55), "width": 1}))
+    last = len(layer_sizes) - 1
+    for k, (col, name) in enumerate(zip(ys, layer_names, strict=True)):
+        hidden = 0 < k < last
+        fig.add_trace(go.Scatter(
+            x=np.full(len(col), k), y=col, mode="markers", name=name, showlegend=False,
+            marker={"size": 18, "color": optimizer_color("sgd") if hidden else "#FFFFFF",
+                    "line": {"color": "#111111", "width": 1.5}},
+            hovertemplate=f"{name}<br>neuron %{{customdata}}<extra></extra>",
+            customdata=np.arange(1, len(col) + 1)))
+    top = max(len(c) for c in ys) / 2 + 0.3
+    for k, name in enumerate(layer_names):
+        fig.add_annotation(x=k, y=-top, text=name, showarrow=False, yanchor="top",
+                           font={"size": 12})
+    fig.update_layout(**base_layout(height))
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        xaxis={"visible": False, "range": [-0.5, last + 0.5]},
+        yaxis={"visible": False, "range": [-top - 0.9, top]},
+    )
+    return fig

@@ -55,6 +55,45 @@ def trials(objective: Any, start: np.ndarray, budget: int, *, lr: float, step_si
     return out
 
 
+def first_trial_near(curve: Curve, targets: np.ndarray, tol: float) -> int | None:
+    """Evaluations used when ``curve`` first stood within ``tol`` of one of ``targets`` (M, 2)."""
+    pts = np.asarray(curve.points, float).reshape(len(curve.x), -1)[:, :2]
+    dist = np.min(np.hypot(pts[:, None, 0] - targets[None, :, 0],
+                           pts[:, None, 1] - targets[None, :, 1]), axis=1)
+    near = np.flatnonzero(dist <= tol)
+    return int(curve.x[near[0]]) if near.size else None
+
+
+def trials_verdict(curves: list[Curve], reached: dict[str, int | None]) -> str:
+    """Plain words for the trials race: who reached the global minimum, after how many trials,
+    and, when gradient descent did not, why (it only knows the slope of the hill it stands on).
+
+    ``reached`` maps each curve's optimizer name to its trials-to-global-minimum (None = never).
+    """
+    by = {c.optimizer: c for c in curves}
+    gd = by.get("sgd")
+    winners = sorted(((t, by[n].label) for n, t in reached.items() if t is not None and n in by))
+    if not winners:
+        head = "Nobody reached the global minimum within this budget."
+    else:
+        head = "Reached the global minimum: " + ", ".join(
+            f"{label} after {t} trials" for t, label in winners) + "."
+    if gd is None:
+        return head
+    if reached.get("sgd") is not None:
+        rest = [by[n] for n in by if n != "sgd"]
+        better = all(float(gd.gap[-1]) <= float(c.gap[-1]) for c in rest)
+        return head + (" Gradient descent needed no trial and error: every step went downhill"
+                       + (", and it ends closest to the bottom." if better else "."))
+    return head + (" Gradient descent went straight down the hill it started on and stopped in "
+                   "a hollow that is not the global minimum: the gradient only knows the slope "
+                   "where it stands, so it is efficient but only as good as its start. Random "
+                   "search samples everywhere, so with luck it finds a deeper valley. Pick a "
+                   "landscape whose nearest valley is a global minimum (Booth's tilted bowl, "
+                   "Himmelblau's four valleys) to see gradient descent get there in a few dozen "
+                   "trials and many more digits.")
+
+
 class Parabola:
     """f(x) = a/2 x^2 in one dimension (D = 1): the simplest valley, for "learning rate = stride".
 

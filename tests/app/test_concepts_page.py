@@ -4,18 +4,27 @@ the pure computation behind the figures teaches what the text says."""
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import numpy as np
 import pytest
 
 from app_pages.common.lab_state import page_href, registered_page
-from app_pages.common.tour import responsibility, steps_per_epoch, stride, trials
+from app_pages.common.tour import (
+    first_trial_near,
+    responsibility,
+    steps_per_epoch,
+    stride,
+    trials,
+    trials_verdict,
+)
 from landscape import get_surface
 from tests.app.conftest import app_test
+from viz.concepts import layers_figure
 
 PAGE = "app_pages/concepts.py"
-FIGURES = 10  # altitude, trials map + curve, backprop, stride, GD map + curve, Adam/SGD, switch,
-#               epochs
+FIGURES = 11  # altitude, trials map + curve, backprop, stride, GD map + curve, Adam/SGD, switch,
+#               epochs, layers
 
 
 def test_default_tour_renders_every_figure_without_warnings() -> None:
@@ -30,7 +39,7 @@ def test_default_tour_renders_every_figure_without_warnings() -> None:
 
 def test_url_parameters_drive_the_sections() -> None:
     query = {"surface": "himmelblau", "step": "5", "budget": "100", "stride": "1.5",
-             "batch": "25", "switch": "4", "example": "7", "trained": "50"}
+             "batch": "25", "switch": "4", "example": "7", "trained": "50", "layers": "0"}
     at = app_test(PAGE, query).run()
     assert not at.exception and not at.warning
     assert dict(at.query_params) == query
@@ -43,6 +52,7 @@ def test_url_parameters_drive_the_sections() -> None:
 @pytest.mark.parametrize(("key", "bad"), [
     ("surface", "no_such"), ("step", "NaN"), ("budget", "-5"), ("stride", "inf"),
     ("batch", "0"), ("switch", "99"), ("example", "1e9"), ("trained", "x"), ("zzz", "1"),
+    ("layers", "7"),
 ])
 def test_junk_parameters_warn(key: str, bad: str) -> None:
     at = app_test(PAGE, {key: bad}).run()
@@ -110,3 +120,50 @@ def test_steps_per_epoch() -> None:
     assert steps_per_epoch(100, 10) == 10
     assert steps_per_epoch(100, 30) == 4
     assert steps_per_epoch(100, None) == 1
+
+
+def _reached(surface_name: str, budget: int = 300) -> tuple[list, dict]:
+    surface = get_surface(surface_name)
+    curves = trials(surface, np.array(surface.default_start), budget, lr=0.05, step_size=0.3)
+    targets = np.array([m.point for m in surface.minima if m.is_global], float)
+    return curves, {c.optimizer: first_trial_near(c, targets, 0.1) for c in curves}
+
+
+def test_trials_verdict_explains_when_gradient_descent_is_trapped() -> None:
+    """On Two basins plain gradient descent settles in the near local minimum: the tour must say
+    why instead of leaving a table where the "efficient" method loses without a word."""
+    curves, reached = _reached("two_basins")
+    assert reached["sgd"] is None
+    text = trials_verdict(curves, reached)
+    assert "not the global minimum" in text and "only as good as its start" in text
+
+
+def test_trials_verdict_credits_gradient_descent_when_it_arrives() -> None:
+    curves, reached = _reached("booth")
+    assert reached["sgd"] is not None
+    text = trials_verdict(curves, reached)
+    assert f"Gradient descent after {reached['sgd']} trials" in text
+    assert "no trial and error" in text and "hill it started on" not in text
+
+
+def test_tour_section_two_has_words_under_its_table() -> None:
+    at = app_test(PAGE, {"surface": "two_basins"}).run()
+    assert any("only as good as its start" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("hidden", [0, 1, 3])
+def test_layers_figure_draws_every_connection(hidden: int) -> None:
+    sizes = (2, *(4,) * hidden, 3)
+    names = ["in", *(f"h{k}" for k in range(hidden)), "out"]
+    fig = layers_figure(sizes, names)
+    edges = fig.data[0]
+    assert sum(x is None for x in edges.x) == sum(a * b for a, b in pairwise(sizes))
+    assert [len(t.y) for t in fig.data[1:]] == list(sizes)
+    assert [a.text for a in fig.layout.annotations] == names
+
+
+def test_tour_names_the_network_like_the_note() -> None:
+    for layers, words in (("0", "Linear classifier"), ("1", "ANN"), ("3", "DNN (3 hidden")):
+        at = app_test(PAGE, {"layers": layers}).run()
+        assert not at.exception
+        assert any(c.value.startswith(words) for c in at.caption), layers
