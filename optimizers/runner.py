@@ -38,11 +38,14 @@ def _descend(
     seed: int,
     noise: float,
     batch_size: int | None,
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """The gradient loop; returns points (steps+1, B, D) and, for big batches, losses (steps+1, B).
+    bound: float,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """The gradient loop; returns points (steps+1, B, D) and, for big batches, losses (steps+1, B)
+    and ``clean`` (steps+1,): steps whose points are all within ``bound`` and losses all finite.
 
-    A big batch records its losses inside the loop, while the points are still in cache; a small
-    one leaves them (None) to a single vectorized call afterwards, which costs less per point.
+    A big batch records its losses inside the loop, while the points are still in cache (from the
+    objective's ``value_and_grad`` when it has one), and checks each step there too; a small one
+    leaves both (None) to vectorized calls afterwards, which cost less per point.
     """
     points = np.empty((steps + 1, *x.shape))
     points[0] = x
@@ -62,20 +65,37 @@ def _descend(
     keys = path_keys(seed, x) if noise else None
     d = x.shape[-1]
     step = _stepper(opt, x)
+    clean = None if losses is None else np.ones(steps + 1, dtype=bool)
     for t in range(steps):
         if fused is not None:  # the loss at x_t comes with its gradient
             losses[t], g = fused(x)
+            clean[t] &= _finite(losses[t])
         else:
             g = grad(x) if batches is None else grad(x, batches(t))
         if keys is not None:
             g = g + noise * normals(keys, t, d)
         step(g, x, points[t + 1])
         x = points[t + 1]
+        if clean is not None:
+            clean[t + 1] = _inside(x, bound)
         if losses is not None and fused is None:
             losses[t + 1] = value(x)
+            clean[t + 1] &= _finite(losses[t + 1])
     if fused is not None:
         losses[steps] = value(x)
-    return points, losses
+        clean[steps] &= _finite(losses[steps])
+    return points, losses, clean
+
+
+def _inside(x: np.ndarray, bound: float) -> bool:
+    """Every entry finite and within [-bound, bound] (a NaN fails both comparisons)."""
+    return bool(x.min() >= -bound and x.max() <= bound)
+
+
+def _finite(values: np.ndarray) -> bool:
+    """Every value finite, or not sure: a finite sum proves it; an overflowing one sends the step
+    to the exact check afterwards."""
+    return math.isfinite(np.add.reduce(values, axis=None))
 
 
 def _stepper(opt: Optimizer, x0: np.ndarray):
@@ -117,11 +137,16 @@ def _walk(
 
 
 def _values_and_faults(
-    objective: Any, points: np.ndarray, losses: np.ndarray | None, bound: float
+    objective: Any,
+    points: np.ndarray,
+    losses: np.ndarray | None,
+    bound: float,
+    clean: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Full-objective losses (if not given) and a (T, B) mask of bad points (None: all good).
 
-    Works in chunks of steps; the per-path mask is only built when some chunk has a bad value.
+    Works in chunks of steps, skipping those ``clean`` (T,) vouches for; the per-path mask is only
+    built when some chunk has a bad value.
     """
     T, B, D = points.shape
     compute = losses is None
@@ -130,6 +155,8 @@ def _values_and_faults(
     bad = None
     rows = max(1, _CHUNK // max(1, B * D))
     for i in range(0, T, rows):
+        if not compute and clean is not None and clean[i : i + rows].all():
+            continue
         block = points[i : i + rows]
         if compute:
             values = np.asarray(objective.value(block.reshape(-1, D)), dtype=float)
@@ -227,12 +254,14 @@ def run(
     steps = int(steps)
     with np.errstate(all="ignore"):
         if optimizer.uses_gradient:
-            points, losses = _descend(optimizer, objective, x, steps, seed, noise, batch_size)
+            points, losses, clean = _descend(
+                optimizer, objective, x, steps, seed, noise, batch_size, bound
+            )
             evaluations = np.arange(steps + 1)
         else:
             points, losses = _walk(optimizer, objective, x, steps, seed, domain)
-            evaluations = np.arange(1, steps + 2)
-        losses, bad = _values_and_faults(objective, points, losses, bound)
+            evaluations, clean = np.arange(1, steps + 2), None
+        losses, bad = _values_and_faults(objective, points, losses, bound, clean)
         diverged = _freeze(points, losses, bad)
     switch = optimizer.switch_step
     lr = _recorded_lr(optimizer, steps, x.shape[0])

@@ -88,3 +88,43 @@ def test_small_batches_do_not_need_value_and_grad():
     fused = FusedRosenbrock()
     traj = run(get_optimizer("adam"), fused, STARTS[:3], 10)
     assert fused.fused_calls == 0 and traj.losses.shape == (11, 3)
+
+
+@pytest.mark.parametrize("objective", [Rosenbrock(), FusedRosenbrock()], ids=["plain", "fused"])
+def test_big_batches_check_the_bound_in_the_loop_like_single_runs(objective):
+    """Big batches vouch for clean steps inside the loop; paths leaving a small bound are still
+    caught at the same step as when each start runs alone (small runs check afterwards)."""
+    opt = get_optimizer("adam", lr=0.4)
+    starts = STARTS * 0.8
+    big = run(opt, objective, starts, 30, bound=2.6)
+    left = np.flatnonzero(big.diverged_step >= 0)
+    assert 0 < left.size < len(starts)
+    for b in [*left[:4], 0, 1]:
+        alone = run(opt, Rosenbrock(), starts[b], 30, bound=2.6)
+        assert big.diverged_step[b] == alone.diverged_step
+        np.testing.assert_array_equal(big.points[:, b], alone.points)
+        np.testing.assert_array_equal(big.losses[:, b], alone.losses)
+
+
+class HoleyRosenbrock(FusedRosenbrock):
+    """Rosenbrock whose loss is NaN where x > 1.2 (well inside any bound), gradient unchanged."""
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        return np.where(x[..., 0] > 1.2, np.nan, super().value(x))
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_big_batches_catch_non_finite_losses_inside_the_bound(fused):
+    objective = HoleyRosenbrock()
+    if not fused:
+        objective.value_and_grad = None  # run() then records losses with value()
+    opt = get_optimizer("adam", lr=0.05)
+    starts = np.random.default_rng(8).uniform([-1.5, -1.0], [1.1, 2.0], size=(2100, 2))
+    big = run(opt, objective, starts, 30)
+    caught = np.flatnonzero(big.diverged_step >= 0)
+    assert 0 < caught.size < len(starts)
+    for b in [*caught[:4], *np.flatnonzero(big.diverged_step < 0)[:2]]:
+        alone = run(opt, HoleyRosenbrock(), starts[b], 30)
+        assert big.diverged_step[b] == alone.diverged_step
+        np.testing.assert_array_equal(big.points[:, b], alone.points)
