@@ -323,7 +323,10 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
         rows.append({"optimizer": SPECS[t.optimizer].display_name,
                      "tuned rate": t.lr, "final loss gap": t.final_gap,
                      "your rate": float(state.hparams[t.optimizer]["lr"])})
-    st.dataframe(pd.DataFrame(rows).style.format(
+    tuned_colors = [optimizer_color(t.optimizer) for t in tuned]
+    st.dataframe(pd.DataFrame(rows).style.apply(
+        lambda col: [f"color: {c}; font-weight: 600" for c in tuned_colors],
+        subset=["optimizer"]).format(
         {"tuned rate": "{:.4g}", "final loss gap": "{:.3g}", "your rate": "{:.4g}"},
         na_rep="every rate diverged"), hide_index=True, width="stretch")
     tuned_state = RaceState(**{**state.__dict__, "hparams": hp_tuned})
@@ -337,7 +340,8 @@ st.header("Schedules: a learning rate that changes over time")
 st.markdown(
     "A **schedule** changes η as training goes on: big strides early to travel, small strides late "
     "to settle. The article's advice is a switch: **Adam first** (fast, rough) **then SGD** "
-    "(slow, careful). Left: the rate each optimizer used at every step; right: its loss."
+    "(slow, careful): the comparison runs your Adam rate for the first quarter of the steps, "
+    "then your SGD rate. Left: the rate each optimizer used at every step; right: its loss."
 )
 controls.init("lab.schedule", "constant")
 sc1, sc2 = st.columns([1, 2])
@@ -367,11 +371,12 @@ for e in entries:
     if traj.switch_step is not None:
         switch_step = traj.switch_step
 if show_switch and "adam_then_sgd" not in names:
-    ats = compute.entry("adam_then_sgd", {**optimizers.OPTIMIZERS["adam_then_sgd"].defaults(),
-                                          **defaults.get("adam_then_sgd", {}),
-                                          "switch_step": max(1, int(steps) // 4)})
+    switch_hp = lab.switch_settings(state.hparams, int(steps), defaults.get("adam_then_sgd"))
+    ats = compute.entry("adam_then_sgd", switch_hp)
     traj = compute.trajectory(surface, "", ats, start, int(steps), seed, noise, batch_size)
-    curves.append({"optimizer": "adam_then_sgd", "label": "Adam → SGD",
+    curves.append({"optimizer": "adam_then_sgd",
+                   "label": f"Adam (lr {format_value(switch_hp['lr'])}) → SGD "
+                            f"(lr {format_value(switch_hp['sgd_lr'])})",
                    "lr": traj.lr, "gap": np.maximum(traj.losses - lab.loss_floor(obj), 0.0)})
     switch_step = traj.switch_step
 with sc2:

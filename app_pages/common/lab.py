@@ -229,3 +229,24 @@ def verdict(s: Sweep, r: int) -> str:
     if s.best >= 0 and r < s.best:
         return "too small: still crawling"
     return "too large: overshoots and bounces"
+
+
+def switch_settings(hparams: Mapping[str, Mapping[str, Any]], steps: int,
+                    base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Settings of the "Adam first, then SGD" comparison built from the optimizers on the page:
+    Adam's rate (``lr``) and SGD's rate (``sgd_lr``) are the ones the visitor set for Adam and SGD
+    (registry defaults for whichever is missing), switching after a quarter of the ``steps``.
+
+    Without this the switch ran Adam at its registry default, a different walker from the Adam
+    curve beside it, and could end worse than both parents for reasons that had nothing to do
+    with switching.
+    """
+    out = {**OPTIMIZERS["adam_then_sgd"].defaults(), **(base or {})}
+    if "adam" in hparams and "lr" in hparams["adam"]:
+        out["lr"] = float(hparams["adam"]["lr"])
+        if "betas" in hparams["adam"]:
+            out["betas"] = hparams["adam"]["betas"]
+    if "sgd" in hparams and "lr" in hparams["sgd"]:
+        out["sgd_lr"] = float(hparams["sgd"]["lr"])
+    out["switch_step"] = max(1, int(steps) // 4)
+    return out

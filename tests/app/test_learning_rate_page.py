@@ -94,3 +94,36 @@ def test_tune_button_links_to_the_race_with_the_tuned_rates() -> None:
         assert float(q[f"{name}.lr"]) == pytest.approx(tuned["tuned rate"].iloc[col], rel=1e-3)
     # the tuned rate is at least as good as the user's rate after the same steps
     assert tuned["final loss gap"].notna().all()
+
+
+def test_adam_then_sgd_uses_the_rates_on_the_page() -> None:
+    """The article's switch must be built from the Adam and SGD on the page: with Adam's registry
+    default instead, the default lab showed "Adam → SGD" stuck in the same local minimum as SGD,
+    beside a text praising the switch."""
+    at = app_test(PAGE, {"steps": "200", "sweep": "10", "optimizers": "sgd,adam",
+                         "sgd.lr": "0.01", "adam.lr": "0.3"}).run()
+    assert not at.exception and not at.warning
+    schedule = charts(at)[2]
+    rates = [t for t in schedule["data"] if t["xaxis"] == "x"]
+    gaps = {t["name"]: decode(t["y"]) for t in schedule["data"] if t["xaxis"] == "x2"}
+    switch = next(t for t in rates if "→ SGD" in t["name"])
+    assert switch["name"] == "Adam (lr 0.3) → SGD (lr 0.01)"
+    lr = decode(switch["y"])
+    assert lr[0] == pytest.approx(0.3) and lr[-1] == pytest.approx(0.01)
+    assert np.flatnonzero(lr != lr[0])[0] == 50  # a quarter of the 200 steps
+    final = {name.split(" (")[0]: float(g[-1]) for name, g in gaps.items()
+             if name != switch["name"]}
+    assert set(final) == {"SGD", "Adam"}
+    # fast start from Adam, careful finish from SGD: at least as low as either alone
+    assert final["Adam"] <= final["SGD"]
+    assert gaps[switch["name"]][-1] <= 1.01 * min(final["SGD"], final["Adam"])
+
+
+def test_switch_settings_fall_back_to_registry_defaults() -> None:
+    from app_pages.common.lab import switch_settings
+    from optimizers import OPTIMIZERS
+    d = OPTIMIZERS["adam_then_sgd"].defaults()
+    got = switch_settings({"adam": {"lr": 0.2, "betas": (0.8, 0.99)}}, 40)
+    assert got["lr"] == 0.2 and got["betas"] == (0.8, 0.99) and got["sgd_lr"] == d["sgd_lr"]
+    assert got["switch_step"] == 10
+    assert switch_settings({}, 2)["switch_step"] == 1
