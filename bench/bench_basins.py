@@ -5,14 +5,17 @@ and the default basins page (AppTest) against its pure computation.
     python bench/bench_basins.py --quick    # 40 x 40 starts x 200 steps (a smoke run)
 
 The torch reference descends the same surface written in torch ops (forward + autograd backward +
-``torch.optim.Adam.step`` on one (B, 2) tensor, the way a PyTorch user would write it); it is
-skipped when torch is not installed. Both sides label the endpoints with the same NumPy code.
+``torch.optim.Adam.step`` on one (B, 2) float64 tensor, one thread, the way a PyTorch user would
+write it); it is skipped when torch is not installed. Both sides do the same work: record the
+points and losses of every step (the map's "median steps to the global minimum" needs the paths),
+flag divergence, then label the endpoints and find the first arrival with the same NumPy code.
 Figures are printed, never asserted: timings depend on the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,7 +25,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app_pages.common.basins import basin_map, capture_radius, classify, start_grid  # noqa: E402
+from app_pages.common.basins import (  # noqa: E402
+    basin_map,
+    capture_radius,
+    classify,
+    start_grid,
+    steps_to_global,
+)
 from landscape import get_surface  # noqa: E402
 
 SURFACE = "himmelblau"
@@ -47,13 +56,14 @@ def interleaved(fns, repeats: int) -> list[float]:
 
 
 def torch_himmelblau(p):
-    """Himmelblau in torch ops: (x^2 + y - 11)^2 + (x + y^2 - 7)^2, summed over the batch."""
+    """Himmelblau in torch ops: (x^2 + y - 11)^2 + (x + y^2 - 7)^2, per path (B,)."""
     x, y = p[:, 0], p[:, 1]
-    return ((x * x + y - 11) ** 2 + (x + y * y - 7) ** 2).sum()
+    return (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2
 
 
-def torch_map(n: int, steps: int) -> np.ndarray:
-    """The same basin map with torch.optim.Adam on a (n*n, 2) tensor; returns the labels."""
+def torch_map(n: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """The same basin map with torch.optim.Adam on a (n*n, 2) tensor, recording the points and
+    losses of every step as run() does; returns the labels and first arrival steps."""
     import torch
 
     torch.set_num_threads(1)
@@ -61,14 +71,26 @@ def torch_map(n: int, steps: int) -> np.ndarray:
     _, _, starts = start_grid(surface.domain, n)
     p = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
     opt = torch.optim.Adam([p], lr=LR)
-    for _ in range(steps):
+    points = torch.empty((steps + 1, *p.shape), dtype=torch.float64)
+    losses = torch.empty((steps + 1, p.shape[0]), dtype=torch.float64)
+    points[0] = p.detach()
+    for t in range(steps):
         opt.zero_grad()
-        torch_himmelblau(p).backward()
+        loss = torch_himmelblau(p)
+        loss.sum().backward()
+        losses[t] = loss.detach()
         opt.step()
-    final = p.detach().numpy()
-    diverged = ~np.isfinite(final).all(axis=1)
-    return classify(final, diverged, surface.minima, capture_radius(surface.minima,
-                                                                     surface.domain))
+        points[t + 1] = p.detach()
+    with torch.no_grad():
+        losses[steps] = torch_himmelblau(p)
+    pts, ls = points.numpy(), losses.numpy()
+    diverged = ~(np.isfinite(ls).all(axis=0) & (np.abs(pts) <= 1e6).all(axis=(0, 2)))
+    radius = capture_radius(surface.minima, surface.domain)
+    labels = classify(pts[-1], diverged, surface.minima, radius)
+    ends_global = np.isin(labels, [k for k, m in enumerate(surface.minima) if m.is_global])
+    first = steps_to_global(pts, surface.minima, radius, only=ends_global,
+                            target=np.maximum(labels, 0))
+    return labels, first
 
 
 def numpy_map(n: int, steps: int):
@@ -103,7 +125,7 @@ def main() -> None:
 
     bm = numpy_map(n, steps)
     print(f"basin map {n}x{n} starts x {steps} steps, Adam on {SURFACE} (best of {repeats}, "
-          "taking turns):")
+          f"taking turns; float64, one thread each; load average {os.getloadavg()[0]:.2f}):")
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -115,9 +137,11 @@ def main() -> None:
                                     repeats)
         print(f"  NumPy (one batched run + labels): {t_np * 1e3:8.1f} ms   "
               f"success rate {bm.stats.success_rate:.1%}")
-        agree = float(np.mean(torch_map(n, steps) == bm.labels.ravel()))
+        labels, first = torch_map(n, steps)
+        agree = float(np.mean(labels == bm.labels.ravel()))
+        same_steps = float(np.mean(first == bm.steps.ravel()))
         print(f"  torch.optim.Adam (autograd):      {t_torch * 1e3:8.1f} ms   "
-              f"labels agree on {agree:.1%} of cells")
+              f"labels agree on {agree:.1%} of cells, arrival steps on {same_steps:.1%}")
         print(f"  speed-up: {t_torch / t_np:.1f}x (target >= 15x)")
     t_page, t_pure = page_vs_compute(2 if args.quick else 3)
     print("default basins page:")
