@@ -37,6 +37,7 @@ from viz.concepts import (
     stride_figure,
 )
 from viz.style import optimizer_color
+from viz.sweep import NEUTRAL
 
 SURFACES = {n: s.title for n, s in landscape.SURFACES.items()}
 DATA = "linear_regression"
@@ -239,7 +240,7 @@ gd_curve = lab_compute.epoch_curve(DATA, "sgd", "GD (full batch)", data_start, E
                                    sgd_items, None, 0)
 sgd_curve = lab_compute.epoch_curve(DATA, "sgd", f"SGD (batch {batch})", data_start, EPOCHS,
                                     sgd_items, int(batch), 0)
-gd_style = {"color": "#111111", "dash": "dash"}
+gd_style = {"color": NEUTRAL, "dash": "dash"}
 with right:
     a, b = st.columns(2)
     a.plotly_chart(map_figure(compute.landscape_grid(DATA), [

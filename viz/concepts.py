@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from viz.background import Grid, background_image, color_levels
 from viz.race import MinimumLike, minima_traces
 from viz.style import COLORSCALE, START_MARKER, base_layout, optimizer_color, rgba
+from viz.sweep import NEUTRAL
 
 SMALL = 360
 
@@ -127,7 +128,7 @@ def curves_figure(curves: Sequence[dict[str, Any]], x_title: str, y_title: str,
             + c["label"] + "</extra>",
         ))
     for x, text in vlines:
-        fig.add_vline(x=x, line={"dash": "dash", "color": rgba("#111111", 0.6)},
+        fig.add_vline(x=x, line={"dash": "dash", "color": NEUTRAL},
                       annotation_text=text, annotation_position="bottom right")
     if shade_every and curves:
         x_max = max(float(np.max(c["x"])) for c in curves)

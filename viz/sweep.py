@@ -12,10 +12,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz.style import DIVERGED_MARKER, base_layout, format_value, optimizer_color, rgba
+from viz.style import DIVERGED_MARKER, base_layout, format_value, optimizer_color
 
 #: Gaps below this are drawn at this value (a log axis cannot show 0).
 GAP_FLOOR = 1e-16
+#: Dashed event lines (an Adam -> SGD switch) and neutral reference curves: a mid grey that reads
+#: on both the light and the dark theme (near-black vanished on the dark one).
+NEUTRAL = "#8C8C8C"
 
 
 class SweepLike(Protocol):
@@ -126,7 +129,7 @@ def schedule_figure(
         ), row=1, col=2)
     if switch_step is not None:
         for col in (1, 2):
-            fig.add_vline(x=switch_step, line={"dash": "dash", "color": rgba("#111111", 0.6)},
+            fig.add_vline(x=switch_step, line={"dash": "dash", "color": NEUTRAL},
                           row=1, col=col)
         fig.add_annotation(x=switch_step, y=0.02, yref="paper", xref="x2", text=" Adam → SGD",
                            showarrow=False, yanchor="bottom", xanchor="left",

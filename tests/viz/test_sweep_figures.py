@@ -61,3 +61,26 @@ def test_schedule_figure_draws_the_switch_on_both_panels() -> None:
     assert fig.layout.yaxis2.type == "log"
     no_switch = schedule_figure(curves)
     assert len(no_switch.layout.shapes) == 0
+
+
+def _luminance(color: str) -> float:
+    """Relative luminance (0 black .. 1 white) of ``#RRGGBB`` or ``rgba(r,g,b,a)``."""
+    if color.startswith("#"):
+        rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    else:
+        rgb = [float(v) for v in color[color.index("(") + 1:color.index(")")].split(",")[:3]]
+    return float(np.dot([0.2126, 0.7152, 0.0722], np.asarray(rgb) / 255))
+
+
+def test_event_lines_read_on_light_and_dark_backgrounds() -> None:
+    """The switch line was near-black at 60 %: invisible on the dark theme's plot background."""
+    from viz.concepts import curves_figure
+    curves = [{"optimizer": "adam_then_sgd", "label": "switch",
+               "lr": np.r_[np.full(30, 0.1), np.full(70, 0.01)], "gap": np.geomspace(1, 1e-9, 101)}]
+    shapes = list(schedule_figure(curves, switch_step=30).layout.shapes)
+    tour = curves_figure([{"optimizer": "sgd", "label": "x", "x": np.arange(5), "y": np.ones(5)}],
+                         "epoch", "gap", vlines=[(2.0, "switch")])
+    shapes += list(tour.layout.shapes)
+    assert len(shapes) == 3
+    for shape in shapes:
+        assert 0.2 < _luminance(shape.line.color) < 0.8, shape.line.color
