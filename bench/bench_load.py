@@ -71,7 +71,9 @@ def app_routes(app: Path = ROOT / "app.py") -> dict[str, str]:
     """Page script path (relative to app.py, e.g. ``app_pages/race.py``) -> URL path, read from
     the ``st.Page(...)`` calls in app.py without importing it.
 
-    The URL path is ``url_path=`` when given, else the script's stem (Streamlit's default).
+    The URL path is ``url_path=`` when given, else the script's stem (Streamlit's default); the
+    ``default=True`` page lives at the root (Streamlit answers its url_path with "page not found"
+    and falls back to the root), so its path is "".
     """
     routes: dict[str, str] = {}
     for node in ast.walk(ast.parse(app.read_text(encoding="utf-8"))):
@@ -80,9 +82,8 @@ def app_routes(app: Path = ROOT / "app.py") -> dict[str, str]:
         if not (node.args and isinstance(node.args[0], ast.Constant)):
             continue
         script = str(node.args[0].value)
-        url = next((k.value.value for k in node.keywords
-                    if k.arg == "url_path" and isinstance(k.value, ast.Constant)),
-                   Path(script).stem)
+        words = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+        url = "" if words.get("default") is True else words.get("url_path", Path(script).stem)
         routes[script] = str(url)
     return routes
 
@@ -181,7 +182,7 @@ class Visit:
     seconds_to_chart: float | None
     error: str | None = None
     seconds_to_figure_sent: float | None = None  # first figure JSON arrived on the websocket
-    server_seconds: float | None = None  # websocket open -> first figure (the server's share)
+    server_seconds: float | None = None  # browser's run request -> first figure (server's share)
 
 
 @dataclass
@@ -237,8 +238,8 @@ class Report:
             "p95_s_to_chart": self.percentile(95),
             "p50_s_to_figure_sent": self.percentile(50, what="seconds_to_figure_sent"),
             "p95_s_to_figure_sent": self.percentile(95, what="seconds_to_figure_sent"),
-            "p50_s_server_websocket_to_figure": self.percentile(50, what="server_seconds"),
-            "p95_s_server_websocket_to_figure": self.percentile(95, what="server_seconds"),
+            "p50_s_server_request_to_figure": self.percentile(50, what="server_seconds"),
+            "p95_s_server_request_to_figure": self.percentile(95, what="server_seconds"),
             "cores": os.cpu_count(),
             "load_average_before": round(self.load_before, 2),
             "browsers_nice": self.browsers_nice,
@@ -269,22 +270,25 @@ class FigureClock:
 
     def __init__(self) -> None:
         self.start = 0.0
-        self.opened: float | None = None
+        self.asked: float | None = None
         self.arrived: float | None = None
 
     def reset(self) -> None:
-        self.start, self.opened, self.arrived = time.monotonic(), None, None
+        self.start, self.asked, self.arrived = time.monotonic(), None, None
 
     @property
     def server_seconds(self) -> float | None:
-        """From the websocket opening (the browser asks for a run) to the first figure."""
-        if self.opened is None or self.arrived is None:
+        """From the browser's first message (its request to run the page) to the first figure."""
+        if self.asked is None or self.arrived is None:
             return None
-        return self.arrived - self.opened
+        return self.arrived - self.asked
 
     def on_websocket(self, ws) -> None:
-        if self.opened is None:
-            self.opened = time.monotonic() - self.start
+        def sent(_payload: bytes | str) -> None:
+            if self.asked is None:
+                self.asked = time.monotonic() - self.start
+
+        ws.on("framesent", sent)
 
         def frame(payload: bytes | str) -> None:
             data = payload.encode() if isinstance(payload, str) else payload

@@ -19,9 +19,11 @@ def test_app_pages_reads_routes_without_importing_app(tmp_path: Path) -> None:
     app = tmp_path / "app.py"
     app.write_text(
         'import streamlit as st\nst.navigation([st.Page("app_pages/race.py", title="Race", '
-        'url_path="go"), st.Page("app_pages/basins.py")]).run()\n', encoding="utf-8")
-    assert app_pages(app) == {"race": "go", "basins": "basins"}
-    assert app_routes(app) == {"app_pages/race.py": "go", "app_pages/basins.py": "basins"}
+        'url_path="go"), st.Page("app_pages/basins.py"), st.Page("app_pages/home.py", '
+        'url_path="home", default=True)]).run()\n', encoding="utf-8")
+    assert app_pages(app) == {"race": "go", "basins": "basins", "home": ""}
+    assert app_routes(app) == {"app_pages/race.py": "go", "app_pages/basins.py": "basins",
+                               "app_pages/home.py": ""}
     assert page_scripts(app) == []  # neither script exists next to this app.py
     (tmp_path / "app_pages").mkdir()
     (tmp_path / "app_pages" / "basins.py").write_text("", encoding="utf-8")
