@@ -31,6 +31,19 @@ def _rosenbrock_fdf(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return om, gx, gy
 
 
+def _ackley_fdf(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``fn.ackley`` and ``fn.ackley_grad`` in one pass: the radius, both exponentials and the
+    cosine phases are computed once (the same operations in the same order, so the same bits)."""
+    x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    s = np.sqrt(0.5 * (x**2 + y**2))
+    tx, ty = 2 * fn.PI * x, 2 * fn.PI * y
+    e_r, e_c = np.exp(-0.2 * s), np.exp(0.5 * (np.cos(tx) + np.cos(ty)))
+    value = -20 * e_r - e_c + np.e + 20
+    pos = s > 0  # the gradient is defined as 0 at the origin (see fn.ackley_grad)
+    radial = np.where(pos, 2 * e_r / np.where(pos, s, 1.0), 0.0)
+    return value, radial * x + fn.PI * e_c * np.sin(tx), radial * y + fn.PI * e_c * np.sin(ty)
+
+
 def _himmelblau_fdf(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``fn.himmelblau`` and ``fn.himmelblau_grad`` in one pass, sharing a = x^2 + y - 11 and
     b = x + y^2 - 7 (the same operations in the same order, so the same bits)."""
@@ -97,6 +110,7 @@ RASTRIGIN = surface(
 
 ACKLEY = surface(
     "ackley", fn.ackley, fn.ackley_grad,
+    fdf=_ackley_fdf,
     title="Ackley's funnel",
     description="""
         A nearly flat, rippled plateau with a sharp funnel in the middle. Watch small steps get

@@ -26,18 +26,30 @@ def _well(x: Arr, y: Arr, cx: float, cy: float, s: float, depth: float) -> tuple
     return -e, e * (x - cx) / s**2, e * (y - cy) / s**2
 
 
+def _well_value(x: Arr, y: Arr, cx: float, cy: float, s: float, depth: float) -> Arr:
+    """The first output of ``_well`` alone (the same operations, without the gradient)."""
+    return -(depth * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * s * s)))
+
+
 def two_basins(x: Arr, y: Arr) -> Arr:
     """k |p|^2 - sum_i d_i exp(-|p - c_i|^2 / 2 s_i^2): a wide shallow well, a narrow deep one."""
-    return _BOWL * (x**2 + y**2) + sum(_well(x, y, *w)[0] for w in _WELLS)
+    return _BOWL * (x**2 + y**2) + sum(_well_value(x, y, *w) for w in _WELLS)
 
 
 def two_basins_grad(x: Arr, y: Arr) -> Pair:
+    return _two_basins_fdf(x, y)[1:]
+
+
+def _two_basins_fdf(x: Arr, y: Arr) -> tuple[Arr, Arr, Arr]:
+    """Value and gradient from one evaluation of each well (the value reuses its exponential)."""
     parts = [_well(x, y, *w) for w in _WELLS]
-    return 2 * _BOWL * x + sum(p[1] for p in parts), 2 * _BOWL * y + sum(p[2] for p in parts)
+    value = _BOWL * (x**2 + y**2) + sum(p[0] for p in parts)
+    return value, 2 * _BOWL * x + sum(p[1] for p in parts), 2 * _BOWL * y + sum(p[2] for p in parts)
 
 
 TWO_BASINS = surface(
     "two_basins", two_basins, two_basins_grad,
+    fdf=_two_basins_fdf,
     title="Two basins: the near one is a trap",
     description="""
         A wide, shallow basin close to the start holds only a local minimum; the global one is a

@@ -34,6 +34,16 @@ def test_fused_surfaces_take_strided_input():
     np.testing.assert_array_equal(grad, s.grad(np.ascontiguousarray(xy)))
 
 
-def test_the_benchmark_surfaces_have_a_fused_pass():
-    assert SURFACES["rosenbrock"].fdf is not None
-    assert SURFACES["himmelblau"].fdf is not None
+@pytest.mark.parametrize("name", ["rosenbrock", "himmelblau", "ackley", "two_basins"])
+def test_the_benchmark_and_basin_surfaces_have_a_fused_pass(name):
+    assert SURFACES[name].fdf is not None
+
+
+@pytest.mark.parametrize("name", ["ackley", "two_basins"])
+def test_fused_passes_are_exact_at_special_points(name):
+    """The origin (Ackley's kink, gradient defined as 0) and the listed minima."""
+    s = SURFACES[name]
+    xy = np.array([[0.0, 0.0], *[m.point for m in s.minima]])
+    value, grad = s.value_and_grad(xy)
+    np.testing.assert_array_equal(value, s.value(xy))
+    np.testing.assert_array_equal(grad, s.grad(xy))
