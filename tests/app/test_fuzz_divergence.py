@@ -1,9 +1,10 @@
 """Divergent settings never raise and never draw NaN.
 
-Every registered surface is raced by every registered optimizer at the largest learning rate the
-registry allows (1e3, far past stability on every surface), through the same calls the race page
-makes (run -> path_view -> sample_grid -> race_figure). The pytest config turns RuntimeWarning into
-an error, so an overflow that escapes ``np.errstate`` fails here too.
+Every registered landscape (surfaces and data-driven losses) is raced by every registered optimizer
+at the largest learning rate the registry allows (1e3, far past stability on every surface),
+through the race page's own compute layer (``app_pages.common.compute.race_figures``: runs, map,
+loss and distance curves), not the browser. The pytest config turns RuntimeWarning into an error,
+so an overflow that escapes ``np.errstate`` fails here too.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from typing import Any
 import numpy as np
 import pytest
 
+from app_pages.common import compute
 from landscape import SURFACES
-from optimizers import OPTIMIZERS, get_optimizer, run
-from viz.background import sample_grid
-from viz.paths import path_view
-from viz.race import race_figure
+from landscape.data_losses import DATA_LOSSES
+from optimizers import OPTIMIZERS, get_optimizer
+from viz.race import Playback
 
 STEPS = 80
-GRID = 32
+LANDSCAPES = sorted([*SURFACES, *DATA_LOSSES])
 
 
 def huge_lr(name: str) -> dict[str, float]:
@@ -67,18 +68,21 @@ def test_every_optimizer_has_a_huge_legal_learning_rate() -> None:
             get_optimizer(name, **hp)  # legal: the registry accepts its own maximum
 
 
-@pytest.mark.parametrize("surface_name", sorted(SURFACES))
-def test_all_optimizers_at_lr_1e3_never_raise_nor_draw_nan(surface_name: str) -> None:
-    surface = SURFACES[surface_name]
-    start = np.asarray(surface.default_start, dtype=float)
-    paths = []
-    for name in OPTIMIZERS:
-        trajectory = run(get_optimizer(name, **huge_lr(name)), surface, start, STEPS, seed=0)
-        assert np.all(np.isfinite(trajectory.points)), f"{name}: non-finite point kept in path"
-        paths.append(path_view(name, f"{name} (lr 1e3)", trajectory, surface))
-    grid = sample_grid(surface, surface.domain, GRID, surface.log_scale)
-    figure = race_figure(grid, paths, surface.minima, surface, tuple(start)).to_dict()
-    bad = list(non_finite({"data": figure["data"], "frames": figure.get("frames", [])}))
-    assert not bad, f"NaN/inf in the figure of {surface_name}: {bad[:5]}"
-    diverged = [p.name for p in paths if p.diverged_step >= 0]
-    assert diverged, "lr 1e3 should blow up at least one optimizer (else this tests nothing)"
+@pytest.mark.parametrize("name", LANDSCAPES)
+def test_all_optimizers_at_lr_1e3_never_raise_nor_draw_nan(name: str) -> None:
+    objective = compute.get_landscape(name)
+    start = tuple(float(v) for v in objective.default_start)
+    racers = tuple(compute.entry(opt, {h.name: h.default for h in OPTIMIZERS[opt].hparams}
+                                 | huge_lr(opt)) for opt in OPTIMIZERS)
+    batch = 10 if compute.is_data_loss(name) else None
+    figs = compute.race_figures(name, "", racers, start, STEPS, 0, 0.0, batch, Playback())
+    for key in ("map", "loss", "distance"):
+        if figs.get(key) is None:
+            continue
+        figure = figs[key].to_dict()
+        bad = list(non_finite({"data": figure["data"], "frames": figure.get("frames", [])}))
+        assert not bad, f"NaN/inf in the {key} figure of {name}: {bad[:5]}"
+    for path in figs["paths"]:
+        assert np.all(np.isfinite(path.points)), f"{path.name}: non-finite point kept in path"
+    assert any(p.diverged_step >= 0 for p in figs["paths"]), (
+        "lr 1e3 should blow up at least one optimizer (else this tests nothing)")
