@@ -27,6 +27,13 @@ from viz.style import COLORSCALE, START_MARKER, base_layout
 LOSS_FLOOR = 1e-4
 
 
+def trained_marker(color: str) -> dict[str, Any]:
+    """Where a training run ended: a dot in the optimizer's colour, like the race's walkers. Not a
+    diamond or a star: those mean "local minimum" and "global minimum" on every page."""
+    return {"symbol": "circle", "size": 12, "color": color,
+            "line": {"color": "#111111", "width": 1.5}}
+
+
 def log_loss(losses: np.ndarray) -> np.ndarray:
     """log10 of the loss (floored at 1e-4; non-finite -> NaN, a gap in the contour)."""
     with np.errstate(all="ignore"):
@@ -70,8 +77,7 @@ def pca_figure(pca: Any, names: Sequence[str], labels: Sequence[str], colors: Se
         data.append({"type": "scatter", "mode": "markers", "x": round_sig(c[-1:, 0], 4),
                      "y": round_sig(c[-1:, 1], 4), "name": f"{label}: trained",
                      "legendgroup": name, "showlegend": False,
-                     "marker": {"symbol": "diamond", "size": 12, "color": color,
-                                "line": {"color": "#111111", "width": 1.5}},
+                     "marker": trained_marker(color),
                      "hovertemplate": f"{label}: trained weights<extra></extra>"})
     c0 = pca.coords[0][0]
     data.append({"type": "scatter", "mode": "markers", "x": [float(c0[0])], "y": [float(c0[1])],
@@ -115,8 +121,7 @@ def slices_figure(slices: Sequence[Any], labels: Sequence[str], colors: Sequence
             "showgrid": False, "showticklabels": c == 0, "title": {"text": "β" if c == 0 else ""}}
         data.append(_contour(s.alphas, s.betas, z, zmin, zmax, xref, yref, showscale=i == 0))
         data.append({"type": "scatter", "mode": "markers", "x": [0], "y": [0], "xaxis": xref,
-                     "yaxis": yref, "marker": {"symbol": "diamond", "size": 12, "color": color,
-                                               "line": {"color": "#111111", "width": 1.5}},
+                     "yaxis": yref, "marker": trained_marker(color),
                      "hovertemplate": f"{label}: trained weights<extra></extra>"})
         layout["annotations"].append({"text": f"<b><span style='color:{color}'>{label}</span></b>",
                                       "x": x0 + w / 2, "y": y1, "xref": "paper", "yref": "paper",

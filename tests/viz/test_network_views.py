@@ -115,3 +115,18 @@ def test_interpolation_has_train_and_test_per_optimizer(net, paths) -> None:
 def test_log_loss_turns_overflow_into_gaps() -> None:
     z = log_loss(np.array([1.0, 0.0, np.inf, np.nan]))
     assert z[0] == 0 and z[1] == -4 and np.isnan(z[2]) and np.isnan(z[3])
+
+
+def test_trained_weights_are_not_drawn_as_minima(net, paths) -> None:
+    """Diamonds and stars mean local and global minimum on every page; a trained network's
+    weights are where a walk ended, drawn like the race's walkers (a dot in its colour)."""
+    from viz.style import MINIMUM_GLOBAL, MINIMUM_LOCAL
+    pca = nn_landscape.pca_slice(net, paths, n=5)
+    slices = [nn_landscape.random_slice(net, p[-1], n=5) for p in paths]
+    figs = [pca_figure(pca, ["adam", "sgd"], ["A", "S"], ["#D55E00", "#0072B2"]).to_dict(),
+            slices_figure(slices, ["A", "S"], ["#D55E00", "#0072B2"]).to_dict()]
+    ends = [t for f in figs for t in f["data"] if "trained" in t.get("hovertemplate", "")]
+    assert len(ends) == 4
+    for t in ends:
+        assert t["marker"]["symbol"] not in (MINIMUM_LOCAL["symbol"], MINIMUM_GLOBAL["symbol"])
+        assert t["marker"]["color"] in ("#D55E00", "#0072B2")
