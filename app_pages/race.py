@@ -161,8 +161,9 @@ with st.sidebar:
     # A newly added optimizer starts from learning rates scaled to this landscape.
     defaults = (preset(surface) if mode == "Built-in" or obj is None
                 else preset_for("formula", obj, SPECS)).hparams
+    # Cards are built only when opened: a rerun then skips ~30 hidden widgets.
     racers = controls.optimizer_picker(SPECS, OPT, lambda n: defaults.get(n, {}),
-                                       limit("optimizers"))
+                                       limit("optimizers"), lazy=True)
 
     st.header("Run")
     controls.init("race.steps", 500)

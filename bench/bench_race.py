@@ -131,6 +131,8 @@ def main() -> None:
         at.sidebar.slider(key="race.steps").set_value(500 if i % 2 else 490)
 
     t_cached = med(interleaved(race, steps, refs)[2:])
+    race.session_state["race.opt.adam.open"] = True  # a visitor opens Adam's card to change it
+    race.run()
     lrs = [0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02, 0.015, 0.01, 0.007, 0.005, 0.003]
 
     def new_lr(at, i):  # a value never seen: one new run + a new figure

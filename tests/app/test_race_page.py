@@ -62,7 +62,26 @@ def test_changing_surface_resets_start_and_learning_rates() -> None:
     assert at.sidebar.number_input(key="race.start.x").value == -1.5
     assert "rosenbrock" in str(dict(at.query_params))
     assert len(table(at)) == 6
+    assert not at.sidebar.select_slider  # optimizer cards are closed: no hidden widgets built
+    assert "Nesterov momentum (lr 0.001)" in list(table(at)["optimizer"])  # closed cards count
+    at.session_state["race.opt.nesterov.open"] = True
+    at.run()
     assert at.sidebar.select_slider(key="race.opt.nesterov.lr").value == 0.001
+
+
+def test_a_setting_outlives_its_closed_card() -> None:
+    at = run({"optimizers": "sgd,adam", "steps": "50"})
+    at.session_state["race.opt.adam.open"] = True
+    at.run()
+    at.sidebar.select_slider(key="race.opt.adam.lr").set_value(0.07).run()
+    at.session_state["race.opt.adam.open"] = False
+    at.run()
+    at.sidebar.slider(key="race.steps").set_value(60).run()  # another control, card closed
+    assert not at.exception and table(at)["optimizer"][1] == "Adam (lr 0.07)"
+    assert at.query_params["adam.lr"] == ["0.07"] or at.query_params["adam.lr"] == "0.07"
+    at.session_state["race.opt.adam.open"] = True
+    at.run()
+    assert at.sidebar.select_slider(key="race.opt.adam.lr").value == 0.07
 
 
 def test_changing_optimizers_steps_and_hyperparameters() -> None:
@@ -71,6 +90,8 @@ def test_changing_optimizers_steps_and_hyperparameters() -> None:
     assert not at.exception and list(table(at)["optimizer"].str.split(" ").str[0]) == ["Adam",
                                                                                         "Lion"]
     at.sidebar.slider(key="race.steps").set_value(120).run()
+    at.session_state["race.opt.adam.open"] = True  # open Adam's card
+    at.run()
     at.sidebar.select_slider(key="race.opt.adam.lr").set_value(0.02).run()
     assert not at.exception
     assert table(at)["optimizer"][0] == "Adam (lr 0.02)"
