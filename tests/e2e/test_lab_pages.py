@@ -23,12 +23,27 @@ EXCEPTION = "[data-testid='stException']"
 PROBE = "the server responded with a status of 404"
 
 
+#: The favicon (a Material symbol) is fetched from Google's font CDN, unreachable on offline test
+#: machines: answer it locally so that every console error left is the app's own.
+ICON_CDN = "https://fonts.gstatic.com/**"
+BLANK_SVG = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'/>"
+
+
+def serve_icons_offline(pg) -> None:
+    """Answer the icon CDN with a blank SVG (once per page)."""
+    if not getattr(pg, "icons_offline", False):
+        pg.route(ICON_CDN, lambda route: route.fulfill(status=200, body=BLANK_SVG,
+                                                       content_type="image/svg+xml"))
+        pg.icons_offline = True
+
+
 def _errors(pg) -> list[str]:
     return [e for e in pg.console_errors if PROBE not in e]
 
 
 def _open(pg, path: str, charts: int) -> None:
     """Open ``path`` (after the main page once, so st.navigation is known) and wait for charts."""
+    serve_icons_offline(pg)
     if not getattr(pg, "warmed", False):
         pg.goto(pg.base_url + "/")
         wait_for_app(pg, timeout=90_000)
@@ -47,7 +62,7 @@ def _query(url: str) -> dict[str, str]:
 @pytest.mark.parametrize(("path", "charts", "title"), [
     ("/learning_rate", 3, "Learning-rate lab"),
     ("/basins?grid=30", 3, "Basins of attraction"),
-    ("/concepts", 10, "Concepts"),
+    ("/concepts", 11, "Concepts"),
 ])
 def test_page_renders_its_figures(page, path: str, charts: int, title: str) -> None:
     _open(page, path, charts)
@@ -110,4 +125,21 @@ def test_the_tuned_race_link_opens_the_race_with_the_tuned_rates(page) -> None:
     race = _query(page.url)
     for key in ("sgd.lr", "adam.lr", "start", "steps", "surface", "optimizers"):
         assert race[key] == tuned[key], key
+    assert not _errors(page), _errors(page)
+
+
+def test_the_concepts_tour_links_to_the_neural_network_page(page) -> None:
+    """Both tour links (back-propagation, layers) reach the network page, drawn without errors;
+    their icon is a Material symbol (an emoji icon had no font in headless Chromium)."""
+    _open(page, "/concepts?layers=1", 11)
+    links = page.locator("[data-testid='stPageLink'] a")
+    assert links.count() == 2
+    assert "ANN" in page.get_by_text("1 hidden layer").first.inner_text()
+    links.last.click()
+    page.wait_for_function("() => location.pathname.endsWith('/neural_network')",
+                           timeout=60_000)
+    wait_for_app(page, timeout=120_000)
+    page.wait_for_selector(CHART, timeout=120_000)
+    assert page.locator("h1").first.inner_text().startswith("Neural network")
+    assert page.locator(EXCEPTION).count() == 0
     assert not _errors(page), _errors(page)

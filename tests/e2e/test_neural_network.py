@@ -20,6 +20,7 @@ except ImportError:  # without Playwright the browser fixture skips these tests
     PlaywrightTimeout = TimeoutError
 
 from tests.e2e.conftest import ROOT, wait_for_app
+from tests.e2e.test_lab_pages import serve_icons_offline
 
 pytestmark = pytest.mark.e2e
 
@@ -58,6 +59,7 @@ def nn_page(browser, server_url) -> Iterator:
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.console_errors = errors
+    serve_icons_offline(pg)
     pg.goto(server_url + "/")  # the main page first, so st.navigation knows every page
     wait_for_app(pg, timeout=90_000)
     pg.goto(server_url + "/neural_network")
