@@ -7,8 +7,9 @@ and the default basins page (AppTest) against its pure computation.
 The torch reference descends the same surface written in torch ops (forward + autograd backward +
 ``torch.optim.Adam.step`` on one (B, 2) float64 tensor, one thread, the way a PyTorch user would
 write it); it is skipped when torch is not installed. Both sides do the same work: record the
-points and losses of every step (the map's "median steps to the global minimum" needs the paths),
-flag divergence, then label the endpoints and find the first arrival with the same NumPy code.
+points and losses of every step (the map's "median steps to the global minimum" needs the paths;
+buffers allocated alike, see ``bench_optimizers.recording_buffers``), flag divergence, then label
+the endpoints and find the first arrival with the same NumPy code.
 Figures are printed, never asserted: timings depend on the machine.
 """
 
@@ -24,6 +25,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench_optimizers import recording_buffers  # noqa: E402
 
 from app_pages.common.basins import (  # noqa: E402
     basin_map,
@@ -71,8 +74,7 @@ def torch_map(n: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
     _, _, starts = start_grid(surface.domain, n)
     p = torch.tensor(starts, dtype=torch.float64, requires_grad=True)
     opt = torch.optim.Adam([p], lr=LR)
-    points = torch.empty((steps + 1, *p.shape), dtype=torch.float64)
-    losses = torch.empty((steps + 1, p.shape[0]), dtype=torch.float64)
+    points, losses = recording_buffers(torch, steps, p.shape)
     points[0] = p.detach()
     for t in range(steps):
         opt.zero_grad()
@@ -84,7 +86,8 @@ def torch_map(n: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
     with torch.no_grad():
         losses[steps] = torch_himmelblau(p)
     pts, ls = points.numpy(), losses.numpy()
-    diverged = ~(np.isfinite(ls).all(axis=0) & (np.abs(pts) <= 1e6).all(axis=(0, 2)))
+    final = pts[-1]  # a torch path that blows up stays non-finite: its last point tells
+    diverged = ~(np.isfinite(ls[-1]) & (np.abs(final) <= 1e6).all(axis=1))
     radius = capture_radius(surface.minima, surface.domain)
     labels = classify(pts[-1], diverged, surface.minima, radius)
     ends_global = np.isin(labels, [k for k, m in enumerate(surface.minima) if m.is_global])
