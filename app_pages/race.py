@@ -6,14 +6,13 @@ The whole state lives in the URL (app_pages/common/state.py), so a copied link r
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import landscape
 import optimizers
 from app_pages.common import compute, controls
 from app_pages.common.limits import limit
-from app_pages.common.presets import LANDING_SURFACE, RacePreset, preset_for
+from app_pages.common.presets import LANDING_SURFACE, RacePreset
 from app_pages.common.state import RaceState, in_domain, parse_race_query, race_query
 from viz.race import Playback
 
@@ -28,7 +27,7 @@ def landscape_for(surface: str, formula: str):
 
 
 def preset(surface: str) -> RacePreset:
-    return preset_for(surface, compute.get_landscape(surface), SPECS)
+    return compute.race_preset(surface)
 
 
 def n_samples(surface: str) -> int | None:
@@ -160,7 +159,7 @@ with st.sidebar:
     st.header("Optimizers")
     # A newly added optimizer starts from learning rates scaled to this landscape.
     defaults = (preset(surface) if mode == "Built-in" or obj is None
-                else preset_for("formula", obj, SPECS)).hparams
+                else compute.race_preset("", formula)).hparams
     # Cards are built only when opened: a rerun then skips ~30 hidden widgets.
     racers = controls.optimizer_picker(SPECS, OPT, lambda n: defaults.get(n, {}),
                                        limit("optimizers"), lazy=True)
@@ -247,14 +246,7 @@ if figs["distance"] is not None:
     col_dist.plotly_chart(figs["distance"], config={"displaylogo": False})
 
 st.subheader("Results")
-rows = compute.results_rows(figs["paths"], figs["outcomes"], figs["evaluations"],
-                            obj.min_value if obj.minima else None)
-for row in rows:  # text, so that "never" reads as a dash and not as NaN
-    row["steps to global min"] = "—" if row["steps to global min"] is None else \
-        str(row["steps to global min"])
-table = pd.DataFrame(rows)
-table.insert(0, "", [controls.color_swatch(n) for n in table.pop("name")])
-st.dataframe(table, hide_index=True, width="stretch", column_config={
+st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
     "": st.column_config.ImageColumn(width=30),
     "final loss": st.column_config.NumberColumn(format="%.5g"),
     "best loss": st.column_config.NumberColumn(format="%.5g"),

@@ -11,12 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 import landscape
 import optimizers
+from app_pages.common.controls import color_swatch
 from app_pages.common.limits import cache_bounds
 from app_pages.common.outcomes import Outcome, default_tolerance, describe
+from app_pages.common.presets import RacePreset, preset_for
 from landscape.data_losses import DATA_LOSSES, get_data_loss
 from viz.background import Grid, background_image, sample_grid
 from viz.curves import distance_figure, loss_figure
@@ -48,6 +51,15 @@ def get_landscape(surface: str, formula: str = "") -> Any:
     if surface in DATA_LOSSES:
         return get_data_loss(surface, n_samples=DATA_SAMPLES, seed=0)
     return landscape.get_surface(surface)
+
+
+@st.cache_resource(**cache_bounds())
+def race_preset(surface: str, formula: str = "") -> RacePreset:
+    """The race defaults of landscape ``surface`` or of the typed ``formula``
+    (``presets.preset_for``; its curvature estimate costs ~1 ms, so it runs once per landscape,
+    not on every rerun)."""
+    name = "formula" if formula else surface
+    return preset_for(name, get_landscape(surface, formula), optimizers.OPTIMIZERS)
 
 
 def is_data_loss(surface: str) -> bool:
@@ -109,7 +121,8 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
                  start: tuple[float, float], steps: int, seed: int, noise: float,
                  batch_size: int | None, playback: Playback) -> dict[str, Any]:
     """Everything the race page draws, built once per setting and shared read-only:
-    the animated map, the two curves and the outcomes (the 3D view: ``surface_3d``)."""
+    the animated map, the two curves, the outcomes and the results table (the 3D view:
+    ``surface_3d``)."""
     obj = get_landscape(surface, formula)
     grid = landscape_grid(surface, formula)
     paths = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
@@ -121,6 +134,7 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
                                              batch_size).evaluations).ravel()[-1])
                    for r in racers]
     return {
+        "table": results_table(paths, outcomes, evaluations, obj.min_value if minima else None),
         # Drawn on every rerun: its JSON is encoded once (viz.spec.frozen), not per rerun.
         "map": frozen(race_figure(grid, paths, minima, obj, start, playback,
                                   background=landscape_background(surface, formula))),
@@ -160,6 +174,19 @@ def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: li
             "name": p.name,
         })
     return rows
+
+
+def results_table(paths: list[PathView], outcomes: list[Outcome], evaluations: list[int],
+                  min_value: float | None) -> pd.DataFrame:
+    """The results table as the page shows it: a colour swatch (SVG data URI) first, and
+    "steps to global min" as text, so that "never" reads as a dash and not as NaN."""
+    rows = results_rows(paths, outcomes, evaluations, min_value)
+    for row in rows:
+        row["steps to global min"] = ("—" if row["steps to global min"] is None
+                                      else str(row["steps to global min"]))
+    table = pd.DataFrame(rows)
+    table.insert(0, "", [color_swatch(n) for n in table.pop("name")])
+    return table
 
 
 def trajectories_csv(paths: list[PathView]) -> str:
