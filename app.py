@@ -7,7 +7,7 @@ deep link opened first on a fresh server would show the wrong navigation.
 
 import streamlit as st
 
-st.set_page_config(page_title="Downhill", page_icon=":material/downhill_skiing:", layout="wide")
+st.set_page_config(page_title="Downhill", page_icon="⛷️", layout="wide")
 
 st.navigation(
     [
