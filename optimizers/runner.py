@@ -3,7 +3,14 @@
 All starts move together as one (B, D) array. Step t (0-based) goes from points[t] to
 points[t+1] with learning rate lr[t]. Losses are the full objective value at every point. The
 divergence checks run after the loop, in vectorized chunks, which is exact because a diverged path
-is frozen at its last good point and no path influences another.
+is frozen at its last good point and no path influences another (big batches vouch for clean
+steps inside the loop, while the step is in cache, and only the others are rescanned).
+
+Speed (big batches): an objective's ``value_and_grad`` gives the loss with the gradient, and an
+optimizer's ``inplace`` step (Adam) works in preallocated buffers; both give the same bits as the
+plain path. Measured alternatives that lost: chunking the batch into cache-sized pieces (more
+calls, no faster passes) and a planar (D, B) layout (contiguous columns for the objective, but
+the transposing copy into the recorded (B, D) points costs more than it saves).
 """
 
 from __future__ import annotations
