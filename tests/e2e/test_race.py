@@ -127,3 +127,27 @@ def test_the_written_back_link_reproduces_the_race(race, browser, server_url) ->
         assert not other.console_errors, other.console_errors
     finally:
         context.close()
+
+
+def test_an_optimizer_card_opens_and_stays_open_after_a_change(browser, server_url) -> None:
+    """Cards are built only while open (lazy): opening one shows its settings, and a new
+    learning rate (which retitles the card) keeps it open and reaches the link."""
+    context, pg = _new_page(browser, server_url)
+    try:
+        _open(pg, server_url + "/?optimizers=sgd,adam&steps=100&adam.lr=0.3")
+        sidebar = pg.locator("[data-testid='stSidebar']")
+        assert sidebar.get_by_role("slider").count() == 1  # only Steps: the cards are closed
+        sidebar.get_by_text("Adam · lr 0.3").click()
+        thumb = sidebar.locator("[data-testid='stExpander']").filter(
+            has_text="Adam").get_by_role("slider").first
+        thumb.wait_for(timeout=60_000)
+        thumb.focus()
+        pg.keyboard.press("ArrowRight")  # next log stop after 0.3
+        sidebar.get_by_text("Adam · lr 0.5").wait_for(timeout=60_000)
+        pg.wait_for_function("() => new URL(location).searchParams.get('adam.lr') === '0.5'",
+                             timeout=60_000)
+        wait_for_app(pg, timeout=90_000)
+        assert thumb.is_visible()  # still open after the retitle
+        assert not pg.console_errors, pg.console_errors
+    finally:
+        context.close()
