@@ -49,6 +49,14 @@ class StochasticObjective(Objective, Protocol):
     def grad(self, params: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray: ...
 
 
+def _pair(shape: tuple[int, ...], gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
+    """(gx, gy) stacked on a trailing axis of size 2, scalars broadcast (cheaper than np.stack)."""
+    g = np.empty(shape)
+    g[..., 0] = gx
+    g[..., 1] = gy
+    return g
+
+
 @dataclass(frozen=True, eq=False)
 class Surface:
     """A 2D landscape with known minima, a plotting domain and a starting point that races well.
@@ -80,7 +88,7 @@ class Surface:
         """(df/dx, df/dy) for ``xy`` of shape (..., 2) -> (..., 2)."""
         xy = np.asarray(xy, dtype=float)
         gx, gy = self.df(xy[..., 0], xy[..., 1])
-        return np.stack(np.broadcast_arrays(gx, gy), axis=-1)
+        return _pair(xy.shape, gx, gy)
 
     def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(f, grad f) at ``xy`` (..., 2): equal to ``(value(xy), grad(xy))``, in one pass when the
@@ -89,10 +97,7 @@ class Surface:
         if self.fdf is None:
             return self.value(xy), self.grad(xy)
         value, gx, gy = self.fdf(xy[..., 0], xy[..., 1])
-        grad = np.empty(xy.shape)  # fdf's outputs have the shape of x and y
-        grad[..., 0] = gx
-        grad[..., 1] = gy
-        return value, grad
+        return value, _pair(xy.shape, gx, gy)
 
     @property
     def global_minima(self) -> tuple[Minimum, ...]:
