@@ -9,10 +9,21 @@ import streamlit as st
 
 st.set_page_config(page_title="Downhill", page_icon="⛷️", layout="wide")
 
+# The race is the default page, served at "/"; it still reserves a pathname, so "race" is left
+# free for the alias below.
+RACE = st.Page("app_pages/race.py", title="Race", icon=":material/sports_score:", url_path="home",
+               default=True)
+
+
+def race_alias() -> None:
+    """``/race?...`` is where people expect the race: forward to ``/`` with the same query."""
+    st.switch_page(RACE, query_params=st.query_params.to_dict())
+
+
 st.navigation(
     [
-        st.Page("app_pages/race.py", title="Race", icon=":material/sports_score:",
-                url_path="race", default=True),
+        RACE,
+        st.Page(race_alias, title="Race", url_path="race", visibility="hidden"),
         st.Page("app_pages/learning_rate.py", title="Learning-rate lab", icon=":material/tune:",
                 url_path="learning_rate"),
         st.Page("app_pages/basins.py", title="Basins of attraction", icon=":material/map:",
