@@ -26,7 +26,7 @@ SMALL_PROGRAM = 150  # gradient programs up to this many operations get the full
 N_FINE = 101  # fine grid per axis, edges included: finiteness, lowest cells, colour scale
 N_LOWEST = 16  # extra starts: the lowest points of the fine grid
 MAX_MINIMA = 64
-EDGE_LABEL = "lowest in view (on the edge: no minimum inside)"
+EDGE_LABEL = "lowest in view, not a minimum: the formula keeps falling (past the edge or a pole)"
 VALLEY_NOTE = " (one point of a valley of equal minima)"
 FLAT_LABEL = "lowest in view (the surface is flat there)"
 
