@@ -221,9 +221,8 @@ if invalid:
 
 # 4 significant digits place a point within 1/10000 of the domain: sub-pixel, and ~15% less JSON.
 playback = Playback(frame_ms=SPEEDS[speed], arrows=arrows, digits=4)
-with st.spinner("Racing…"):
-    figs = compute.race_figures(state.surface, formula, entries, start, state.steps, seed, noise,
-                                batch_size, playback)
+figs = compute.race_figures(state.surface, formula, entries, start, state.steps, seed, noise,
+                            batch_size, playback)  # shows "Racing…" while it computes
 
 if formula:
     st.latex(r"f(x, y) = " + obj.latex)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 import landscape
@@ -116,7 +117,7 @@ def path_views(surface: str, formula: str, racers: tuple[Entry, ...], start: tup
                                                  batch_size), obj) for r in racers]
 
 
-@st.cache_resource(**cache_bounds())
+@st.cache_resource(show_spinner="Racing…", **cache_bounds())  # a spinner only on a miss
 def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
                  start: tuple[float, float], steps: int, seed: int, noise: float,
                  batch_size: int | None, playback: Playback) -> dict[str, Any]:
@@ -134,7 +135,10 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
                                              batch_size).evaluations).ravel()[-1])
                    for r in racers]
     return {
-        "table": results_table(paths, outcomes, evaluations, obj.min_value if minima else None),
+        # As an Arrow table, so that st.dataframe does not convert it on every rerun.
+        "table": pa.Table.from_pandas(
+            results_table(paths, outcomes, evaluations, obj.min_value if minima else None),
+            preserve_index=False),
         # Drawn on every rerun: its JSON is encoded once (viz.spec.frozen), not per rerun.
         "map": frozen(race_figure(grid, paths, minima, obj, start, playback,
                                   background=landscape_background(surface, formula))),
