@@ -47,6 +47,10 @@ LIMITS: dict[str, Limit] = {
         Limit("layer_width", 64, "neurons per hidden layer"),
         Limit("samples", 2000, "points in a toy data set"),
         Limit("epochs", 500, "training epochs of the neural network"),
+        # ~1 s of one core per optimizer: the loss over every training point is recorded at every
+        # step, so the cost is steps x (points + batch) x weights multiply-adds.
+        Limit("train_work", 3_000_000_000,
+              "multiply-adds of one network training run (steps x points x weights)"),
         Limit("landscape_grid", 61, "grid points per side of the network's loss-landscape slice"),
         Limit("url_value_chars", 500, "characters in one URL parameter"),
         Limit("path_points", 4_000_000,

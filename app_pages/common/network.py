@@ -28,7 +28,7 @@ import streamlit as st
 
 import optimizers
 from app_pages.common.compute import Entry, label
-from app_pages.common.limits import cache_bounds, heavy_slot
+from app_pages.common.limits import cache_bounds, heavy_slot, limit
 from app_pages.common.network_state import TEST_FRACTION
 from landscape import nn_landscape
 from landscape.datasets import make_dataset, train_test_split
@@ -65,13 +65,32 @@ def networks(data: DataKey, arch: ArchKey) -> tuple[MLP, MLP]:
     return net, net.with_data(Xte, yte)
 
 
-def clamp_epochs(epochs: int, steps_per_epoch: int, n_params: int) -> tuple[int, str | None]:
-    """Largest epoch count <= ``epochs`` whose path fits ``PATH_FLOATS``; a message if lowered."""
-    cap = max(1, PATH_FLOATS // max(1, steps_per_epoch * n_params))
+def clamp_batch(batch: int, n_samples: int, n_params: int) -> tuple[int, str | None]:
+    """Smallest batch size >= ``batch`` whose one epoch fits the ``train_work`` limit (steps x
+    (``n_samples`` + 1) x weights); a message if raised."""
+    max_steps = max(1, limit("train_work") // max(1, n_params * (n_samples + 1)))
+    need = -(-n_samples // max_steps)
+    if batch >= need:
+        return batch, None
+    return need, (f"Batch size {batch} makes {-(-n_samples // max(1, batch)):,} steps per epoch on "
+                  f"{n_params:,} weights, more than a shared server allows; using batch size "
+                  f"{need}.")
+
+
+def clamp_epochs(epochs: int, steps_per_epoch: int, n_params: int,
+                 n_samples: int = 0) -> tuple[int, str | None]:
+    """Largest epoch count <= ``epochs`` whose path fits ``PATH_FLOATS`` and whose work (steps x
+    (``n_samples`` + 1) x weights, the full loss being recorded at every step) fits the
+    ``train_work`` limit; a message if lowered."""
+    steps_work = steps_per_epoch * n_params
+    cap = min(PATH_FLOATS // max(1, steps_work),
+              limit("train_work") // max(1, steps_work * (n_samples + 1)))
+    cap = max(1, cap)
     if epochs <= cap:
         return epochs, None
     return cap, (f"{epochs} epochs of {steps_per_epoch} steps on {n_params:,} weights is more than "
-                 f"one run may keep; training {cap} epochs (a bigger batch allows more).")
+                 f"one run may do on a shared server; training {cap} epochs (a bigger batch, "
+                 "fewer points or a smaller network allow more).")
 
 
 def frame_epochs(epochs: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
@@ -145,7 +164,7 @@ def train(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
     net, test = networks(data, arch)
     name, items = racer
     spe = net.steps_per_epoch(batch)
-    epochs, _ = clamp_epochs(epochs, spe, net.n_params)
+    epochs, _ = clamp_epochs(epochs, spe, net.n_params, net.n_samples)
     steps = epochs * spe
     traj = optimizers.run(optimizers.get_optimizer(name, **dict(items)), net,
                           net.init_params(seed), steps, batch_size=batch, seed=seed)

@@ -7,6 +7,7 @@ import pytest
 
 from app_pages.common import network as nn
 from app_pages.common.compute import entry
+from app_pages.common.limits import limit
 
 DATA = ("two_moons", 200, 0.15, 2, 0)
 ARCH = ((8,), "tanh", 0.0)
@@ -55,6 +56,14 @@ def test_clamp_epochs_bounds_the_path_memory() -> None:
     assert nn.clamp_epochs(40, 10, 354) == (40, None)
     epochs, note = nn.clamp_epochs(500, 63, 8706)
     assert epochs * 63 * 8706 <= nn.PATH_FLOATS and note and "500 epochs" in note
+
+
+def test_clamp_epochs_bounds_the_training_work() -> None:
+    """Batch 1 on 1,500 points of a 3 x 64 network: epochs drop until the work fits the limit."""
+    epochs, note = nn.clamp_epochs(500, 1500, 8706, 1500)
+    assert epochs >= 1 and note
+    assert epochs == 1 or epochs * 1500 * 8706 * 1501 <= limit("train_work")
+    assert nn.clamp_epochs(40, 10, 354, 300) == (40, None)  # the default page is untouched
 
 
 def test_in_blocks_equals_one_call(monkeypatch) -> None:
@@ -148,3 +157,10 @@ def test_a_big_network_keeps_a_bounded_path(monkeypatch) -> None:
     net, _ = nn.networks(DATA, ARCH)
     np.testing.assert_array_equal(t.path[0], net.init_params(0))
     np.testing.assert_allclose(t.path[-1], t.frame_params[-1])
+
+
+def test_clamp_batch_keeps_one_epoch_within_the_training_work() -> None:
+    batch, note = nn.clamp_batch(1, 1500, 8642)
+    assert note and batch > 1
+    assert -(-1500 // batch) * 8642 * 1501 <= limit("train_work")
+    assert nn.clamp_batch(1, 300, 354) == (1, None)  # pure SGD on the default network is fine
