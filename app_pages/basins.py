@@ -56,10 +56,7 @@ def seed_from_url() -> None:
     ss["basins.seed"] = state.seed
     ss["basins.noise"] = state.noise
     ss["basins.start"] = state.start
-    ss[OPT] = list(state.optimizers)
-    for name, hp in state.hparams.items():
-        for k, v in hp.items():
-            ss[f"{OPT}.{name}.{k}"] = v
+    controls.preset_optimizers(OPT, state.optimizers, state.hparams)
     ss["basins.warnings"] = warnings
     ss["basins.seeded"] = True
 

@@ -122,10 +122,7 @@ def seed_from_url() -> None:
     ss["lab.noise"] = state.noise
     if state.batch_size is not None:
         ss["lab.batch"] = state.batch_size
-    ss[OPT] = list(state.optimizers)
-    for name, hp in state.hparams.items():
-        for k, v in hp.items():
-            ss[f"{OPT}.{name}.{k}"] = v
+    controls.preset_optimizers(OPT, state.optimizers, state.hparams)
     for key in PARAMS:
         ss[f"lab.{key}"] = own[key]
     ss["lab.focus"] = focus

@@ -58,10 +58,7 @@ def seed_from_url() -> None:
     ss["nn.epochs"] = state.epochs
     ss["nn.batch"] = state.batch
     ss["nn.seed"] = state.seed
-    ss[OPT] = list(state.optimizers)
-    for name, hp in state.hparams.items():
-        for k, v in hp.items():
-            ss[f"{OPT}.{name}.{k}"] = v
+    controls.preset_optimizers(OPT, state.optimizers, state.hparams)
     ss["nn.warnings"] = warnings
     ss["nn.seeded"] = True
 

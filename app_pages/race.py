@@ -61,10 +61,7 @@ def seed_from_url() -> None:
     ss["race.noise"] = state.noise
     if state.batch_size is not None:
         ss["race.batch"] = state.batch_size
-    ss[OPT] = list(state.optimizers)
-    for name, hp in state.hparams.items():
-        for k, v in hp.items():
-            ss[f"{OPT}.{name}.{k}"] = v
+    controls.preset_optimizers(OPT, state.optimizers, state.hparams)
     ss["race.warnings"] = warnings + more
     ss["race.seeded"] = True
 

@@ -151,6 +151,17 @@ def optimizer_picker(specs: Mapping[str, Any], key: str,
     return chosen
 
 
+def preset_optimizers(key: str, names: Sequence[str],
+                      hparams: Mapping[str, Mapping[str, Any]]) -> None:
+    """Put optimizers and their hyperparameters (e.g. parsed from a URL) into the widgets of
+    ``optimizer_picker(key=key)`` before it is drawn."""
+    ss = st.session_state
+    ss[key] = list(names)
+    for name, hp in hparams.items():
+        for k, v in hp.items():
+            ss[f"{key}.{name}.{k}"] = v
+
+
 def reset_hparams(key: str, specs: Mapping[str, Any]) -> None:
     """Forget every optimizer's settings under ``key`` (they re-initialise from the defaults)."""
     for name, spec in specs.items():

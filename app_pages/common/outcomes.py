@@ -14,20 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 import numpy as np
+
+from viz.race import MinimumLike
 
 Kind = Literal["global", "local", "diverged", "moving"]
 KIND_CODES: dict[Kind, int] = {"global": 0, "local": 1, "diverged": 2, "moving": 3}
 KINDS: tuple[Kind, ...] = ("global", "local", "diverged", "moving")
-
-
-class MinimumLike(Protocol):
-    point: tuple[float, float]
-    value: float
-    is_global: bool
-    label: str
 
 
 @dataclass(frozen=True)

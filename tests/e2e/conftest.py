@@ -74,17 +74,22 @@ def start_server(extra_args: list[str] | None = None) -> tuple[subprocess.Popen,
     raise RuntimeError("streamlit did not become healthy within 60 s")
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Terminate a server from ``start_server``; kill it if it does not stop within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     proc, url = start_server()
     try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 @pytest.fixture(scope="session")

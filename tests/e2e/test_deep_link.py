@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-
-from tests.e2e.conftest import start_server, wait_for_app
+from tests.e2e.conftest import start_server, stop_server, wait_for_app
 
 
 def test_deep_link_on_a_fresh_server_shows_the_app_navigation(browser) -> None:
@@ -22,11 +20,7 @@ def test_deep_link_on_a_fresh_server_shows_the_app_navigation(browser) -> None:
         pg.wait_for_selector("h1:has-text('Basins of attraction')", timeout=60_000)
         context.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 def test_race_path_forwards_to_the_race_with_its_settings(page) -> None:
