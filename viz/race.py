@@ -172,8 +172,10 @@ def _controls(steps: np.ndarray, pb: Playback) -> dict[str, Any]:
             "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "r": 0}, "buttons": buttons,
             "font": {"size": 12}}
     slider = {
-        "active": len(_slider_frames(n)) - 1, "x": 0.5, "len": 0.5, "y": -0.05, "yanchor": "top",
-        "pad": {"t": 0, "b": 0}, "currentvalue": {"prefix": "step ", "visible": True,
+        # Starts a fixed number of pixels right of the buttons (pad.l), so the two never overlap
+        # however narrow the plot is.
+        "active": len(_slider_frames(n)) - 1, "x": 0.0, "len": 1.0, "y": -0.05, "yanchor": "top",
+        "pad": {"t": 0, "b": 0, "l": 340}, "currentvalue": {"prefix": "step ", "visible": True,
                                                   "font": {"size": 12}},
         "font": {"size": 10},
         "steps": [{"method": "animate", "label": str(int(steps[k])), "args": [[str(k)], still]}
