@@ -66,17 +66,6 @@ def n_samples(surface: str) -> int | None:
     return compute.DATA_SAMPLES if compute.is_data_loss(surface) else None
 
 
-class _Lazy:
-    """A landscape's domain, loaded only when the URL parser asks for it."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    @property
-    def domain(self):
-        return compute.get_landscape(self.name).domain
-
-
 def parse_schedule(mine: dict[str, str], warn: list[str]) -> tuple[str, dict]:
     """``schedule`` (a name) and ``schedule.<param>`` values, each validated."""
     name = parse_choice(mine, "schedule", SCHEDULES, "constant", warn)
@@ -104,7 +93,8 @@ def seed_from_url() -> None:
     if race_part.pop("formula", None) is not None:
         warnings.append("The lab runs on built-in landscapes; the URL parameter 'formula' is "
                         "ignored.")
-    state, more = parse_race_query(race_part, {n: _Lazy(n) for n in NAMES}, SPECS, preset,
+    lazy = {n: compute.LazyLandscape(n) for n in NAMES}
+    state, more = parse_race_query(race_part, lazy, SPECS, preset,
                                    DEFAULT_SURFACE, ((-5.0, 5.0), (-5.0, 5.0)), n_samples)
     warnings += more
     own = parse_params(mine, PARAMS, warnings)

@@ -47,7 +47,8 @@ def seed_from_url() -> None:
                             f"'{LANDING_SURFACE}' surface instead.")
             query.pop("formula")
     domain = formula_surface.domain if formula_surface else ((-5.0, 5.0), (-5.0, 5.0))
-    state, more = parse_race_query(query, {n: _Lazy(n) for n in NAMES}, SPECS, preset,
+    lazy = {n: compute.LazyLandscape(n) for n in NAMES}
+    state, more = parse_race_query(query, lazy, SPECS, preset,
                                    LANDING_SURFACE, domain, n_samples)
     if formula_surface is not None and "start" not in query:
         state = RaceState(**{**state.__dict__, "start": tuple(formula_surface.default_start)})
@@ -64,17 +65,6 @@ def seed_from_url() -> None:
     controls.preset_optimizers(OPT, state.optimizers, state.hparams)
     ss["race.warnings"] = warnings + more
     ss["race.seeded"] = True
-
-
-class _Lazy:
-    """A landscape's domain, loaded only when the URL parser asks for it."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    @property
-    def domain(self):
-        return compute.get_landscape(self.name).domain
 
 
 def on_landscape_change() -> None:

@@ -209,3 +209,14 @@ def standalone_html(fig: SpecFigure, title: str) -> bytes:
     return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False,
                        config={"displaylogo": False}).replace(
         "<head>", f"<head><title>{title}</title>", 1).encode()
+
+
+class LazyLandscape:
+    """A landscape's domain, loaded only when the URL parser asks for it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @property
+    def domain(self) -> Any:
+        return get_landscape(self.name).domain
