@@ -184,3 +184,10 @@ def test_downloads_csv_rows_and_self_contained_html() -> None:
     text = html.decode()
     assert "<title>Downhill race</title>" in text and "addFrames" in text
     assert 'src="https://cdn.plot.ly' not in text and len(html) > 3_000_000  # inlined: offline
+
+
+def test_formula_without_an_interior_minimum_says_so() -> None:
+    falling = run({"formula": "1/x"})
+    assert any("no minimum inside the view" in i.value for i in falling.info)
+    bowl = run({"formula": "x^2 + y^2"})
+    assert not any("no minimum inside the view" in i.value for i in bowl.info)
