@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,3 +19,16 @@ def app_test(script: str = "app.py", query: dict[str, str] | None = None,
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at
+
+
+def decode(v) -> np.ndarray:
+    """A figure array from Plotly JSON: a plain list or plotly 7's typed base64 ``bdata``."""
+    if isinstance(v, dict) and "bdata" in v:
+        arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return arr.reshape([int(s) for s in str(v["shape"]).split(",")]) if "shape" in v else arr
+    return np.asarray(v)
+
+
+def charts(at: AppTest) -> list[dict]:
+    """The page's Plotly figures as JSON dicts, in order."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

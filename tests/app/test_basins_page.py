@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
 
 from app_pages.common.lab_state import page_href
-from tests.app.conftest import app_test
+from tests.app.conftest import app_test, charts, decode
 
 PAGE = "app_pages/basins.py"
 SMALL = {"grid": "20", "steps": "100"}
-
-
-def decode(v) -> np.ndarray:
-    """A figure array from Plotly JSON: a plain list or plotly 7's typed base64 ``bdata``."""
-    if isinstance(v, dict) and "bdata" in v:
-        arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        return arr.reshape([int(s) for s in str(v["shape"]).split(",")]) if "shape" in v else arr
-    return np.asarray(v)
-
-
-def charts(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def heat_z(spec: dict) -> np.ndarray:

@@ -108,16 +108,23 @@ def browser():
             b.close()
 
 
-@pytest.fixture
-def page(browser, server_url):
-    """A fresh page (1400 x 900) that records console errors in ``page.console_errors``."""
+def new_page(browser, base_url: str):
+    """A new context and page (1400 x 900) recording console errors in ``page.console_errors``;
+    the caller closes the context."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     pg = context.new_page()
     errors: list[str] = []
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.console_errors = errors
-    pg.base_url = server_url
+    pg.base_url = base_url
+    return context, pg
+
+
+@pytest.fixture
+def page(browser, server_url):
+    """A fresh page (1400 x 900) that records console errors in ``page.console_errors``."""
+    context, pg = new_page(browser, server_url)
     try:
         yield pg
     finally:

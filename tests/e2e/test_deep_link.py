@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import start_server, stop_server, wait_for_app
+from tests.e2e.conftest import new_page, start_server, stop_server, wait_for_app
 
 
 def test_deep_link_on_a_fresh_server_shows_the_app_navigation(browser) -> None:
     proc, url = start_server()
     try:
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        pg = context.new_page()
+        context, pg = new_page(browser, url)
         pg.goto(f"{url}/basins?grid=20", wait_until="domcontentloaded")
         wait_for_app(pg, timeout=90_000)
         pg.wait_for_selector("[data-testid='stSidebarNav']", timeout=60_000)

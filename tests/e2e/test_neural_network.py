@@ -19,7 +19,7 @@ try:
 except ImportError:  # without Playwright the browser fixture skips these tests
     PlaywrightTimeout = TimeoutError
 
-from tests.e2e.conftest import ROOT, wait_for_app
+from tests.e2e.conftest import ROOT, new_page, wait_for_app
 from tests.e2e.test_lab_pages import serve_icons_offline
 
 pytestmark = pytest.mark.e2e
@@ -53,12 +53,7 @@ def _shot(pg, locator: str, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def nn_page(browser, server_url) -> Iterator:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.console_errors = errors
+    context, pg = new_page(browser, server_url)
     serve_icons_offline(pg)
     pg.goto(server_url + "/")  # the main page first, so st.navigation knows every page
     wait_for_app(pg, timeout=90_000)

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import new_page, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -42,21 +42,10 @@ def _open(page, url: str) -> None:
     page.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
 
 
-def _new_page(browser, server_url: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.console_errors = errors
-    pg.base_url = server_url
-    return context, pg
-
-
 @pytest.fixture(scope="module")
 def race(browser, server_url) -> Iterator:
     """The landing page, opened once for the module."""
-    context, pg = _new_page(browser, server_url)
+    context, pg = new_page(browser, server_url)
     _open(pg, server_url + "/")
     try:
         yield pg
@@ -118,7 +107,7 @@ def test_the_written_back_link_reproduces_the_race(race, browser, server_url) ->
     # the map has been redrawn for the clicked start (its start marker sits at the new x)
     race.wait_for_function(START_SHOWN_JS, timeout=60_000)
     markers = race.evaluate(MARKERS_JS)
-    context, other = _new_page(browser, server_url)
+    context, other = new_page(browser, server_url)
     try:
         _open(other, link)
         assert other.evaluate(MARKERS_JS) == markers
@@ -132,7 +121,7 @@ def test_the_written_back_link_reproduces_the_race(race, browser, server_url) ->
 def test_an_optimizer_card_opens_and_stays_open_after_a_change(browser, server_url) -> None:
     """Cards are built only while open (lazy): opening one shows its settings, and a new
     learning rate (which retitles the card) keeps it open and reaches the link."""
-    context, pg = _new_page(browser, server_url)
+    context, pg = new_page(browser, server_url)
     try:
         _open(pg, server_url + "/?optimizers=sgd,adam&steps=100&adam.lr=0.3")
         sidebar = pg.locator("[data-testid='stSidebar']")
