@@ -204,13 +204,18 @@ st.caption("Loss is the cross-entropy, the mean of −log p(true class) over the
 st.header("Inside the network")
 names = {r[0]: label(r) for r in racers_t}
 by_name = {r[0]: (r, t) for r, t in zip(racers_t, trainings, strict=True)}
+
+
+def pick_trained(key: str) -> str:
+    """A selectbox of the trained optimizers; a choice no longer racing falls back to the first."""
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = racers_t[0][0]
+    return st.selectbox("Network trained by", list(names), key=key, format_func=lambda n: names[n])
+
+
 col_draw, col_text = st.columns([3, 1])
 with col_text:
-    controls.init("nn.draw", racers_t[0][0])
-    if st.session_state["nn.draw"] not in names:
-        st.session_state["nn.draw"] = racers_t[0][0]
-    drawn = st.selectbox("Network trained by", list(names), key="nn.draw",
-                         format_func=lambda n: names[n])
+    drawn = pick_trained("nn.draw")
     st.markdown(
         "Every line is one **weight**. Colour: its sign and size "
         "(<span style='color:#2166AC'>**blue** positive</span>, "
@@ -230,11 +235,7 @@ st.markdown(
     "gradient of that loss flows **back** layer by layer (each weight gets its share of blame).")
 c_map, c_ctl = st.columns([1, 2])
 with c_ctl:
-    controls.init("nn.bp.opt", racers_t[0][0])
-    if st.session_state["nn.bp.opt"] not in names:
-        st.session_state["nn.bp.opt"] = racers_t[0][0]
-    bp_name = st.selectbox("Network trained by", list(names), key="nn.bp.opt",
-                           format_func=lambda n: names[n])
+    bp_name = pick_trained("nn.bp.opt")
     r_bp, t_bp = by_name[bp_name]
     frame_list = [int(e) for e in t_bp.frames]
     controls.init("nn.bp.epoch", frame_list[-1])
