@@ -23,27 +23,12 @@ EXCEPTION = "[data-testid='stException']"
 PROBE = "the server responded with a status of 404"
 
 
-#: The favicon (a Material symbol) is fetched from Google's font CDN, unreachable on offline test
-#: machines: answer it locally so that every console error left is the app's own.
-ICON_CDN = "https://fonts.gstatic.com/**"
-BLANK_SVG = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'/>"
-
-
-def serve_icons_offline(pg) -> None:
-    """Answer the icon CDN with a blank SVG (once per page)."""
-    if not getattr(pg, "icons_offline", False):
-        pg.route(ICON_CDN, lambda route: route.fulfill(status=200, body=BLANK_SVG,
-                                                       content_type="image/svg+xml"))
-        pg.icons_offline = True
-
-
 def _errors(pg) -> list[str]:
     return [e for e in pg.console_errors if PROBE not in e]
 
 
 def _open(pg, path: str, charts: int) -> None:
     """Open ``path`` (after the main page once, so st.navigation is known) and wait for charts."""
-    serve_icons_offline(pg)
     if not getattr(pg, "warmed", False):
         pg.goto(pg.base_url + "/")
         wait_for_app(pg, timeout=90_000)

@@ -20,7 +20,6 @@ except ImportError:  # without Playwright the browser fixture skips these tests
     PlaywrightTimeout = TimeoutError
 
 from tests.e2e.conftest import ROOT, new_page, wait_for_app
-from tests.e2e.test_lab_pages import serve_icons_offline
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +53,6 @@ def _shot(pg, locator: str, name: str) -> None:
 @pytest.fixture(scope="module")
 def nn_page(browser, server_url) -> Iterator:
     context, pg = new_page(browser, server_url)
-    serve_icons_offline(pg)
     pg.goto(server_url + "/")  # the main page first, so st.navigation knows every page
     wait_for_app(pg, timeout=90_000)
     pg.goto(server_url + "/neural_network")
