@@ -9,17 +9,22 @@ Trace layout (static first, then the moving ones that frames update by index):
 Frames carry only the trails, arrows and positions (``traces=[...]``); the surface is a layout
 image (see ``viz.background``) so it survives ``redraw: false`` playback. Every trace costs time in
 each frame (Plotly re-derives defaults for all of them), so the moving part is kept to n + 1.
+
+Paths and trails drop points that stay in the previous point's sub-pixel cell (``pixel_cells``):
+a converged path repeats one spot hundreds of times, and those repeats were half the figure's
+JSON, which Streamlit hashes and ships on every rerun.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Protocol
 
 import numpy as np
 
-from viz.background import Grid, background_image, colorbar_trace, pick_grid_trace
+from viz.background import Domain, Grid, background_image, colorbar_trace, pick_grid_trace
 from viz.numbers import round_sig
 from viz.paths import PathView, frame_steps, trail_indices
 from viz.spec import SpecFigure
@@ -79,16 +84,53 @@ def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True) -> list
     return out
 
 
-def _ghost_trace(p: PathView, digits: int) -> dict[str, Any]:
-    """The whole path, faint, with the rich hover (step, position, loss, gradient, eff. step)."""
+PIXEL_CELLS = 2000  # path points closer than diagonal / PIXEL_CELLS (~0.4 px) merge
+
+
+def pixel_cells(points: np.ndarray, domain: Domain, cells: int = PIXEL_CELLS) -> list[int]:
+    """One id per point: the square of side ``diagonal / cells`` it falls in (non-finite points
+    get ids of their own). Consecutive trail points in one square draw the same sub-pixel spot."""
+    (x0, x1), (y0, y1) = domain
+    side = float(np.hypot(x1 - x0, y1 - y0)) / cells
+    with np.errstate(all="ignore"):
+        ij = np.floor((points - (x0, y0)) / side)
+    ok = np.isfinite(ij).all(axis=1) & (np.abs(ij) < 2**20).all(axis=1)
+    ij = np.where(ok[:, None], ij, 0).astype(np.int64)
+    ids = (ij[:, 0] << 21) + ij[:, 1]
+    return np.where(ok, ids, -1 - np.arange(len(points))).tolist()
+
+
+def simplify_trail(idx: list[int], cell: list[int]) -> list[int]:
+    """Drop trail indices whose point shares its pixel cell with the previous one (a converged
+    path repeats one spot hundreds of times); the first and the last index always stay."""
+    if len(idx) <= 2:
+        return idx
+    kept = [idx[0]] + [i for a, i in pairwise(idx) if cell[i] != cell[a]]
+    if kept[-1] != idx[-1]:
+        kept.append(idx[-1])
+    return kept
+
+
+def _ghost_trace(p: PathView, digits: int, domain: Domain) -> dict[str, Any]:
+    """The whole path, faint, with the rich hover (step, position, loss, gradient, eff. step).
+
+    Steps that stay in one pixel cell (``pixel_cells``) collapse into their first point, whose
+    hover reads "step i–j": a converged path would otherwise repeat one spot hundreds of times.
+    """
     n = len(p.points)
-    eff = p.effective_step()
-    custom = np.column_stack([np.arange(n), p.losses, p.grads, eff])
-    cd = np.asarray(round_sig(custom, 4), dtype=object).reshape(n, 6).tolist()
+    cell = np.asarray(pixel_cells(p.points, domain))
+    keep = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    ends = np.r_[keep[1:] - 1, n - 1]
+    eff = p.effective_step()[keep]
+    # Each column rounded to the digits its hover shows (loss .4g; gradient and step .3g).
+    cols: list[list] = [[int(i) if i == j else f"{i}–{j}" for i, j in zip(keep, ends, strict=True)],
+                        round_sig(p.losses[keep], 4)]
+    cols += [round_sig(c, 3) for c in (p.grads[keep, 0], p.grads[keep, 1], eff[:, 0], eff[:, 1])]
     return {
         "type": "scatter", "mode": "lines", "name": p.label, "legendgroup": p.name,
-        "showlegend": False, "x": round_sig(p.points[:, 0], digits),
-        "y": round_sig(p.points[:, 1], digits), "customdata": cd,
+        "showlegend": False, "x": round_sig(p.points[keep, 0], digits),
+        "y": round_sig(p.points[keep, 1], digits),
+        "customdata": [list(row) for row in zip(*cols, strict=True)],
         "line": {"color": rgba(p.color, 0.45), "width": 1.5},
         "hovertemplate": (
             "<b>" + p.label + "</b><br>step %{customdata[0]}<br>(x, y) = (%{x:.4g}, %{y:.4g})"
@@ -101,9 +143,11 @@ def _ghost_trace(p: PathView, digits: int) -> dict[str, Any]:
 class _Rounded:
     """A path's coordinates rounded once, so that frames slice Python lists (no per-frame NumPy)."""
 
-    def __init__(self, p: PathView, digits: int, arrows: bool, arrow_len: float) -> None:
+    def __init__(self, p: PathView, digits: int, arrows: bool, arrow_len: float,
+                 domain: Domain) -> None:
         self.x = round_sig(p.points[:, 0], digits)
         self.y = round_sig(p.points[:, 1], digits)
+        self.cell = pixel_cells(p.points, domain)
         self.tips: list[tuple[list, list]] = []
         if arrows:
             for vec in (-p.grads, p.updates()):
@@ -116,6 +160,7 @@ class _Rounded:
     def frame(self, s: int, idx: list[int]) -> list[dict[str, Any]]:
         """What one frame changes for this path: its trail (indices ``idx``), optional arrows."""
         x, y = self.x, self.y
+        idx = simplify_trail(idx, self.cell)
         out = [{"x": [x[i] for i in idx], "y": [y[i] for i in idx]}]
         out += [{"x": [x[s], tx[s]], "y": [y[s], ty[s]]} for tx, ty in self.tips]
         return out
@@ -204,7 +249,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     static: list[dict[str, Any]] = [colorbar_trace(grid)]
     if pick_grid:
         static.append(pick_grid_trace(objective, grid.domain))
-    static += [_ghost_trace(p, pb.digits) for p in paths]
+    static += [_ghost_trace(p, pb.digits, grid.domain) for p in paths]
     # Legend entries live on static, empty traces: a legend item tied to a moving trace would be
     # redrawn on every frame (measured: ~1/3 of the frame time in Chromium).
     static += [{"type": "scatter", "mode": "markers", "name": p.label, "legendgroup": p.name,
@@ -230,7 +275,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                                         "<extra></extra>", "showlegend": False})
 
     k_last = len(steps) - 1
-    rounded = [_Rounded(p, pb.digits, pb.arrows, arrow_len) for p in paths]
+    rounded = [_Rounded(p, pb.digits, pb.arrows, arrow_len, grid.domain) for p in paths]
     clocks = [_clip(steps, p.steps) for p in paths]
     trails: dict[int, list[list[int]]] = {}  # paths of equal length share their trail indices
     for p, st in zip(paths, clocks, strict=True):

@@ -2,8 +2,9 @@
 
 Every cached function takes plain hashable inputs (names, numbers, tuples), so a rerun after one
 control change recomputes only what that control touches. Arrays go through ``st.cache_data``
-(copied per call); objects that are built once and only read (surfaces, figures) through
-``st.cache_resource``. All caches are bounded (``app_pages.common.limits.cache_bounds``).
+(copied per call); objects that are built once and only read, and looked up on every rerun
+(surfaces, presets, figures), through ``memo`` (a dict lookup instead of Streamlit's argument
+hashing, see ``app_pages.common.memo``). All caches are bounded (``limits.cache_bounds``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import landscape
 import optimizers
 from app_pages.common.controls import color_swatch
 from app_pages.common.limits import cache_bounds
+from app_pages.common.memo import memo
 from app_pages.common.outcomes import Outcome, default_tolerance, describe
 from app_pages.common.presets import RacePreset, preset_for
 from landscape.data_losses import DATA_LOSSES, get_data_loss
@@ -43,7 +45,7 @@ def landscape_names() -> dict[str, str]:
     return names
 
 
-@st.cache_resource(**cache_bounds())
+@memo()
 def get_landscape(surface: str, formula: str = "") -> Any:
     """The objective called ``surface`` (a registry surface or a data loss with 100 samples, data
     seed 0), or the typed ``formula`` (may raise ``landscape.ExpressionError``)."""
@@ -54,7 +56,7 @@ def get_landscape(surface: str, formula: str = "") -> Any:
     return landscape.get_surface(surface)
 
 
-@st.cache_resource(**cache_bounds())
+@memo()
 def race_preset(surface: str, formula: str = "") -> RacePreset:
     """The race defaults of landscape ``surface`` or of the typed ``formula``
     (``presets.preset_for``; its curvature estimate costs ~1 ms, so it runs once per landscape,
@@ -75,7 +77,7 @@ def landscape_grid(surface: str, formula: str = "", n: int = GRID_N) -> Grid:
     return sample_grid(obj, obj.domain, n, bool(getattr(obj, "log_scale", False)), floor)
 
 
-@st.cache_resource(**cache_bounds())
+@memo()
 def landscape_background(surface: str, formula: str = "") -> dict[str, Any]:
     """The map's background image (PNG data URI in a ``layout.images`` entry), built once."""
     return background_image(landscape_grid(surface, formula))
@@ -117,7 +119,7 @@ def path_views(surface: str, formula: str, racers: tuple[Entry, ...], start: tup
                                                  batch_size), obj) for r in racers]
 
 
-@st.cache_resource(show_spinner="Racing…", **cache_bounds())  # a spinner only on a miss
+@memo(spinner="Racing…")  # a spinner only on a miss
 def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
                  start: tuple[float, float], steps: int, seed: int, noise: float,
                  batch_size: int | None, playback: Playback) -> dict[str, Any]:
@@ -151,7 +153,7 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
     }
 
 
-@st.cache_resource(**cache_bounds())
+@memo()
 def surface_3d(surface: str, formula: str, racers: tuple[Entry, ...], start: tuple[float, float],
                steps: int, seed: int, noise: float, batch_size: int | None) -> SpecFigure:
     """The 3D view of the race (surface + paths), built once per setting."""

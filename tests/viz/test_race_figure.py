@@ -16,7 +16,7 @@ from viz.background import background_png, color_levels, encode_png, sample_grid
 from viz.curves import distance_figure, loss_figure
 from viz.numbers import round_sig
 from viz.paths import PathView, frame_steps, path_view, trail_indices
-from viz.race import Playback, race_figure
+from viz.race import PIXEL_CELLS, Playback, race_figure, simplify_trail
 from viz.style import optimizer_color
 from viz.surface3d import surface_3d_figure
 
@@ -162,10 +162,40 @@ def test_hover_on_paths_shows_step_position_loss_gradient(race) -> None:
     template = ghost["hovertemplate"]
     for word in ("step", "(x, y)", "loss", "∇f"):
         assert word in template
-    step, loss, gx, gy = ghost["customdata"][10][:4]
-    assert step == 10
-    np.testing.assert_allclose([loss, gx, gy], [paths[0].losses[10], *paths[0].grads[10]],
-                               rtol=1e-3)
+    loss, gx, gy = next(c for c in ghost["customdata"] if c[0] == 10)[1:4]
+    np.testing.assert_allclose(loss, paths[0].losses[10], rtol=1e-3)  # as shown: .4g
+    np.testing.assert_allclose([gx, gy], paths[0].grads[10], rtol=1e-2)  # as shown: .3g
+
+
+def test_steps_within_one_pixel_collapse_into_a_step_range(race, grid) -> None:
+    """SGD on the bowl converges: its ghost keeps one point per pixel cell, labelled "i–j", and
+    every step of the path lies within a cell of the drawn line's points."""
+    spec, paths = race
+    p = paths[0]
+    ghost = next(t for t in spec["data"] if t.get("customdata") is not None
+                 and t.get("legendgroup") == p.name)
+    labels = [c[0] for c in ghost["customdata"]]
+    assert len(labels) < len(p.points) / 2
+    first, last = (int(v) for v in labels[-1].split("–"))
+    assert last == p.steps and first < last  # the converged end: one point, "first–500"
+    covered = [int(v) for lab in labels for v in range(int(str(lab).split("–")[0]),
+                                                       int(str(lab).split("–")[-1]) + 1)]
+    assert covered == list(range(len(p.points)))  # every step is in exactly one label
+    (x0, x1), (y0, y1) = grid.domain
+    side = np.hypot(x1 - x0, y1 - y0) / PIXEL_CELLS
+    drawn = np.array([ghost["x"], ghost["y"]], float).T
+    gap = np.min(np.hypot(*(p.points[:, None, :] - drawn[None]).transpose(2, 0, 1)), axis=1)
+    assert gap.max() < 2 * side
+
+
+def test_trails_drop_repeats_but_end_at_the_marker(race) -> None:
+    spec, _ = race
+    frames = step_frames(spec)
+    trail, marks = frames[-1]["data"][0], frames[-1]["data"][-1]
+    assert len(trail["x"]) < 40  # a converged trail is not 30 copies of one spot
+    assert (trail["x"][-1], trail["y"][-1]) == (marks["x"][0], marks["y"][0])
+    assert simplify_trail([0, 1, 2, 3, 4], [7, 7, 7, 8, 8]) == [0, 3, 4]
+    assert simplify_trail([0, 1], [7, 7]) == [0, 1]
 
 
 def test_diverged_path_is_marked_where_it_stopped(race) -> None:
