@@ -248,10 +248,12 @@ st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance
            "(1.5% of the map's diagonal). Diverged paths stop at their last finite point (✕).")
 
 name = "formula" if state.formula else state.surface
-d1, d2, _ = st.columns([1, 1, 2])
-d1.download_button("Trajectories (CSV)", lambda: compute.trajectories_csv(figs["paths"]),
-                   file_name=f"downhill_{name}.csv", mime="text/csv", on_click="ignore")
-d2.download_button("Animated map (HTML)",
-                   lambda: compute.standalone_html(figs["map"], f"Downhill race: {name}"),
-                   file_name=f"downhill_{name}.html", mime="text/html", on_click="ignore",
-                   help="A self-contained file (plotly.js inlined, ~5 MB) that plays offline.")
+downloads = st.container(horizontal=True)  # one element, where st.columns makes four
+downloads.download_button("Trajectories (CSV)",
+                          lambda: compute.trajectories_csv(figs["paths"]),
+                          file_name=f"downhill_{name}.csv", mime="text/csv", on_click="ignore")
+downloads.download_button("Animated map (HTML)",
+                          lambda: compute.standalone_html(figs["map"], f"Downhill race: {name}"),
+                          file_name=f"downhill_{name}.html", mime="text/html", on_click="ignore",
+                          help="A self-contained file (plotly.js inlined, ~5 MB) that plays "
+                               "offline.")

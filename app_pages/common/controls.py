@@ -17,6 +17,9 @@ from viz.style import format_value, optimizer_color
 
 Domain = tuple[tuple[float, float], tuple[float, float]]
 _MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
+# Settings an optimizer card always shows (the rest sit behind "More settings"): the step size,
+# momentum, and the Adam-to-SGD switch.
+PRIMARY_HPARAMS = frozenset({"lr", "step_size", "momentum", "switch_step", "sgd_lr"})
 
 
 def init(key: str, value: Any) -> None:
@@ -108,7 +111,8 @@ def optimizer_picker(specs: Mapping[str, Any], key: str,
 
     ``st.session_state[key]`` is the list of names; ``defaults(name)`` gives a newly added
     optimizer's starting hyperparameters. Returns [(name, hparams)] in the chosen order. Each
-    optimizer's card: one-line description, its settings, and the update rule and reference.
+    optimizer's card: one-line description, its settings (``card_settings``), and the update
+    rule and reference.
 
     ``lazy``: a card's contents are built only while it is open (``st.session_state[
     f"{key}.{name}.open"]``); closed cards read their values from session state (widgets keep
@@ -139,8 +143,7 @@ def optimizer_picker(specs: Mapping[str, Any], key: str,
         with card:
             st.markdown(color_chip(name, spec.display_name) + f" — {spec.description}",
                         unsafe_allow_html=True)
-            hp = {h.name: hparam_control(name, h, f"{key}.{name}.{h.name}", persist=lazy)
-                  for h in spec.hparams}
+            hp = card_settings(name, spec, key, lazy)
             if spec.preset:
                 st.caption("Fixed: " + ", ".join(f"{k} = {format_value(v)}"
                                                   for k, v in spec.preset.items()))
@@ -149,6 +152,22 @@ def optimizer_picker(specs: Mapping[str, Any], key: str,
             st.caption(f"Reference: {spec.reference}")
         chosen.append((name, hp))
     return chosen
+
+
+def card_settings(name: str, spec: Any, key: str, lazy: bool) -> dict[str, Any]:
+    """An open card's settings: the ones that carry the lessons (``PRIMARY_HPARAMS``) always,
+    the others behind a "More settings" toggle (hidden ones keep their values)."""
+    extra = [h for h in spec.hparams if h.name not in PRIMARY_HPARAMS]
+    values = {h.name: hparam_control(name, h, f"{key}.{name}.{h.name}", persist=lazy)
+              for h in spec.hparams if h.name in PRIMARY_HPARAMS}
+    more = bool(extra) and st.toggle(
+        "More settings", key=f"{key}.{name}.more", **({"persist_state": "page"} if lazy else {}),
+        help="The other settings: " + ", ".join(h.name for h in extra) + ".")
+    for h in extra:
+        k = f"{key}.{name}.{h.name}"
+        values[h.name] = (hparam_control(name, h, k, persist=True) if more
+                          else hparam_value(h, st.session_state[k]))
+    return {h.name: values[h.name] for h in spec.hparams}
 
 
 def preset_optimizers(key: str, names: Sequence[str],

@@ -96,12 +96,17 @@ def test_changing_optimizers_steps_and_hyperparameters() -> None:
     assert not at.exception
     assert table(at)["optimizer"][0] == "Adam (lr 0.02)"
     assert int(table(at)["evaluations"][0]) == 120
+    at.sidebar.toggle(key="race.opt.adam.more").set_value(True).run()  # "More settings"
     at.sidebar.toggle(key="race.opt.adam.amsgrad").set_value(True).run()
     at.sidebar.toggle(key="race.arrows").set_value(True).run()
     assert not at.exception
     assert "adam.amsgrad=true" in "&".join(f"{k}={v}" for k, v in at.query_params.items())
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert len(spec["frames"][1]["traces"]) == 2 * 3 + 1  # trail + 2 arrows each, positions
+    at.sidebar.toggle(key="race.opt.adam.more").set_value(False).run()  # hide them again
+    assert not at.exception and not at.sidebar.toggle(key="race.opt.adam.more").value
+    assert "race.opt.adam.amsgrad" not in [t.key for t in at.sidebar.toggle]
+    assert "adam.amsgrad=true" in "&".join(f"{k}={v}" for k, v in at.query_params.items())
 
 
 def test_noise_and_seed_change_the_run() -> None:
