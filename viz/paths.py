@@ -73,9 +73,22 @@ def trail_indices(steps: np.ndarray, k: int, max_points: int = 40) -> np.ndarray
     The trail is the frame-step prefix thinned to at most ``max_points`` (a frame then costs O(1),
     not O(prefix)), followed by every raw step since the previous frame (the exact recent motion).
     """
-    prefix = steps[: k + 1]
-    if len(prefix) > max_points:
-        prefix = prefix[np.unique(np.rint(np.linspace(0, len(prefix) - 1, max_points)).astype(int))]
-    prev = steps[k - 1] if k > 0 else steps[0]
-    tail = np.arange(prev, steps[k] + 1)
-    return np.unique(np.concatenate([prefix, tail]))
+    return trail_index_lists(np.asarray(steps)[: k + 1], max_points)[-1]
+
+
+def trail_index_lists(steps: np.ndarray, max_points: int = 40) -> list[np.ndarray]:
+    """``trail_indices(steps, k, max_points)`` for every frame k, computed together."""
+    steps = np.asarray(steps, dtype=np.int64)
+    m = max(int(max_points), 2)
+    lengths = np.arange(1, len(steps) + 1)
+    # Row k: np.rint(np.linspace(0, k, m)) computed as linspace does (j * step, exact end).
+    pos = np.arange(m)[None, :] * ((lengths - 1) / (m - 1))[:, None]
+    pos[:, -1] = lengths - 1
+    thinned = np.rint(pos).astype(np.int64).tolist()
+    values = steps.tolist()
+    out = []
+    for k, row in enumerate(thinned):
+        prev = values[k - 1] if k > 0 else values[0]
+        prefix = values[: k + 1] if k + 1 <= m else [values[j] for j in dict.fromkeys(row)]
+        out.append(np.array([v for v in prefix if v < prev] + list(range(prev, values[k] + 1))))
+    return out

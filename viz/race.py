@@ -26,7 +26,7 @@ import numpy as np
 
 from viz.background import Domain, Grid, background_image, colorbar_trace, pick_grid_trace
 from viz.numbers import round_sig
-from viz.paths import PathView, frame_steps, trail_indices
+from viz.paths import PathView, frame_steps, trail_index_lists
 from viz.spec import SpecFigure
 from viz.style import (
     DIVERGED_MARKER,
@@ -87,39 +87,43 @@ def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True) -> list
 PIXEL_CELLS = 2000  # path points closer than diagonal / PIXEL_CELLS (~0.4 px) merge
 
 
-def pixel_cells(points: np.ndarray, domain: Domain, cells: int = PIXEL_CELLS) -> list[int]:
-    """One id per point: the square of side ``diagonal / cells`` it falls in (non-finite points
-    get ids of their own). Consecutive trail points in one square draw the same sub-pixel spot."""
+def pixel_runs(points: np.ndarray, domain: Domain, cells: int = PIXEL_CELLS) -> np.ndarray:
+    """A run id per point: it grows by one whenever the path enters another square of side
+    ``diagonal / cells`` (~0.4 px), so equal ids mean the path stayed on one sub-pixel spot in
+    between. Non-finite points start runs of their own."""
     (x0, x1), (y0, y1) = domain
     side = float(np.hypot(x1 - x0, y1 - y0)) / cells
     with np.errstate(all="ignore"):
         ij = np.floor((points - (x0, y0)) / side)
     ok = np.isfinite(ij).all(axis=1) & (np.abs(ij) < 2**20).all(axis=1)
     ij = np.where(ok[:, None], ij, 0).astype(np.int64)
-    ids = (ij[:, 0] << 21) + ij[:, 1]
-    return np.where(ok, ids, -1 - np.arange(len(points))).tolist()
+    cell = np.where(ok, (ij[:, 0] << 21) + ij[:, 1], -1 - np.arange(len(points)))
+    return np.cumsum(np.r_[0, cell[1:] != cell[:-1]])
 
 
-def simplify_trail(idx: list[int], cell: list[int]) -> list[int]:
-    """Drop trail indices whose point shares its pixel cell with the previous one (a converged
-    path repeats one spot hundreds of times); the first and the last index always stay."""
-    if len(idx) <= 2:
-        return idx
-    kept = [idx[0]] + [i for a, i in pairwise(idx) if cell[i] != cell[a]]
-    if kept[-1] != idx[-1]:
-        kept.append(idx[-1])
-    return kept
+def thin_trails(trails: list[np.ndarray], run: np.ndarray) -> list[list[int]]:
+    """Each trail (increasing path indices) without the points that stay in the previous point's
+    run (a converged path repeats one spot hundreds of times); first and last points stay."""
+    flat = np.concatenate(trails)
+    ends = np.cumsum([len(t) for t in trails])
+    starts = ends - np.array([len(t) for t in trails])
+    r = run[flat]
+    keep = np.r_[True, r[1:] != r[:-1]]
+    keep[starts] = keep[ends - 1] = True
+    kept = flat[keep].tolist()
+    bounds = np.r_[0, np.cumsum(np.add.reduceat(keep, starts))].tolist()
+    return [kept[a:b] for a, b in pairwise(bounds)]
 
 
 def _ghost_trace(p: PathView, digits: int, domain: Domain) -> dict[str, Any]:
     """The whole path, faint, with the rich hover (step, position, loss, gradient, eff. step).
 
-    Steps that stay in one pixel cell (``pixel_cells``) collapse into their first point, whose
+    Steps that stay on one sub-pixel spot (``pixel_runs``) collapse into their first point, whose
     hover reads "step i–j": a converged path would otherwise repeat one spot hundreds of times.
     """
     n = len(p.points)
-    cell = np.asarray(pixel_cells(p.points, domain))
-    keep = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    run = pixel_runs(p.points, domain)
+    keep = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
     ends = np.r_[keep[1:] - 1, n - 1]
     eff = p.effective_step()[keep]
     # Each column rounded to the digits its hover shows (loss .4g; gradient and step .3g).
@@ -147,7 +151,7 @@ class _Rounded:
                  domain: Domain) -> None:
         self.x = round_sig(p.points[:, 0], digits)
         self.y = round_sig(p.points[:, 1], digits)
-        self.cell = pixel_cells(p.points, domain)
+        self.run = pixel_runs(p.points, domain)
         self.tips: list[tuple[list, list]] = []
         if arrows:
             for vec in (-p.grads, p.updates()):
@@ -157,12 +161,15 @@ class _Rounded:
                 tip = p.points + arrow_len * unit
                 self.tips.append((round_sig(tip[:, 0], digits), round_sig(tip[:, 1], digits)))
 
-    def frame(self, s: int, idx: list[int]) -> list[dict[str, Any]]:
-        """What one frame changes for this path: its trail (indices ``idx``), optional arrows."""
+    def frames(self, clock: np.ndarray, trails: list[np.ndarray]) -> list[list[dict[str, Any]]]:
+        """What each frame changes for this path: its trail (``trails[k]``, thinned) and the
+        optional arrows at step ``clock[k]``."""
         x, y = self.x, self.y
-        idx = simplify_trail(idx, self.cell)
-        out = [{"x": [x[i] for i in idx], "y": [y[i] for i in idx]}]
-        out += [{"x": [x[s], tx[s]], "y": [y[s], ty[s]]} for tx, ty in self.tips]
+        out = []
+        for s, idx in zip(clock.tolist(), thin_trails(trails, self.run), strict=True):
+            frame = [{"x": [x[i] for i in idx], "y": [y[i] for i in idx]}]
+            frame += [{"x": [x[s], tx[s]], "y": [y[s], ty[s]]} for tx, ty in self.tips]
+            out.append(frame)
         return out
 
 
@@ -277,19 +284,19 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     k_last = len(steps) - 1
     rounded = [_Rounded(p, pb.digits, pb.arrows, arrow_len, grid.domain) for p in paths]
     clocks = [_clip(steps, p.steps) for p in paths]
-    trails: dict[int, list[list[int]]] = {}  # paths of equal length share their trail indices
+    trails: dict[int, list[np.ndarray]] = {}  # paths of equal length share their trail indices
     for p, st in zip(paths, clocks, strict=True):
         if p.steps not in trails:
-            trails[p.steps] = [trail_indices(st, k, pb.trail_points).tolist()
-                               for k in range(len(steps))]
+            trails[p.steps] = trail_index_lists(st, pb.trail_points)
+    per_path = [r.frames(st, trails[p.steps])
+                for p, r, st in zip(paths, rounded, clocks, strict=True)]
+    now = [st.tolist() for st in clocks]
 
     def frame_data(k: int) -> list[dict[str, Any]]:
         """Frame k: every trail (and arrows), then one trace holding all current positions."""
-        out = []
-        for p, r, st in zip(paths, rounded, clocks, strict=True):
-            out += r.frame(int(st[k]), trails[p.steps][k])
-        out.append({"x": [r.x[int(st[k])] for r, st in zip(rounded, clocks, strict=True)],
-                    "y": [r.y[int(st[k])] for r, st in zip(rounded, clocks, strict=True)]})
+        out = [d for frames in per_path for d in frames[k]]
+        out.append({"x": [r.x[s[k]] for r, s in zip(rounded, now, strict=True)],
+                    "y": [r.y[s[k]] for r, s in zip(rounded, now, strict=True)]})
         return out
 
     last = frame_data(k_last)

@@ -16,7 +16,7 @@ from viz.background import background_png, color_levels, encode_png, sample_grid
 from viz.curves import distance_figure, loss_figure
 from viz.numbers import round_sig
 from viz.paths import PathView, frame_steps, path_view, trail_indices
-from viz.race import PIXEL_CELLS, Playback, race_figure, simplify_trail
+from viz.race import PIXEL_CELLS, Playback, race_figure, thin_trails
 from viz.style import optimizer_color
 from viz.surface3d import surface_3d_figure
 
@@ -194,8 +194,9 @@ def test_trails_drop_repeats_but_end_at_the_marker(race) -> None:
     trail, marks = frames[-1]["data"][0], frames[-1]["data"][-1]
     assert len(trail["x"]) < 40  # a converged trail is not 30 copies of one spot
     assert (trail["x"][-1], trail["y"][-1]) == (marks["x"][0], marks["y"][0])
-    assert simplify_trail([0, 1, 2, 3, 4], [7, 7, 7, 8, 8]) == [0, 3, 4]
-    assert simplify_trail([0, 1], [7, 7]) == [0, 1]
+    run = np.array([7, 7, 7, 8, 8, 8])  # path steps 0-2 on one spot, then 3-5 on another
+    assert thin_trails([np.array([0, 1, 2, 3, 4]), np.array([0, 1]), np.array([5])], run) == [
+        [0, 3, 4], [0, 1], [5]]
 
 
 def test_diverged_path_is_marked_where_it_stopped(race) -> None:
