@@ -13,13 +13,22 @@ import optimizers
 from app_pages.common import compute, controls
 from app_pages.common.limits import limit
 from app_pages.common.presets import LANDING_SURFACE, RacePreset
-from app_pages.common.state import RaceState, in_domain, parse_race_query, race_query
+from app_pages.common.state import (
+    SPEED_NAMES,
+    RaceState,
+    RaceView,
+    in_domain,
+    parse_race_query,
+    parse_race_view,
+    race_query,
+    race_view_query,
+)
 from viz.race import Playback
 
 SPECS = optimizers.OPTIMIZERS
 NAMES = compute.landscape_names()
 OPT = "race.opt"  # key prefix of the optimizer picker
-SPEEDS = {"slow": 90, "normal": 50, "fast": 25}
+SPEEDS = dict(zip(SPEED_NAMES, (90, 50, 25), strict=True))  # ms per frame
 
 
 def landscape_for(surface: str, formula: str):
@@ -50,6 +59,7 @@ def seed_from_url() -> None:
     lazy = {n: compute.LazyLandscape(n) for n in NAMES}
     state, more = parse_race_query(query, lazy, SPECS, preset,
                                    LANDING_SURFACE, domain, n_samples)
+    view, view_warnings = parse_race_view(query)
     if formula_surface is not None and "start" not in query:
         state = RaceState(**{**state.__dict__, "start": tuple(formula_surface.default_start)})
     ss = st.session_state
@@ -62,8 +72,9 @@ def seed_from_url() -> None:
     ss["race.noise"] = state.noise
     if state.batch_size is not None:
         ss["race.batch"] = state.batch_size
+    ss["race.speed"], ss["race.arrows"] = view.speed, view.arrows
     controls.preset_optimizers(OPT, state.optimizers, state.hparams)
-    ss["race.warnings"] = warnings + more
+    ss["race.warnings"] = warnings + more + view_warnings
     ss["race.seeded"] = True
 
 
@@ -190,7 +201,8 @@ state = RaceState(
     optimizers=tuple(n for n, _ in racers), hparams={n: hp for n, hp in racers}, steps=int(steps),
     start=start, seed=seed, noise=noise, batch_size=batch_size,
 )
-st.query_params.from_dict(race_query(state, SPECS))
+st.query_params.from_dict({**race_query(state, SPECS),
+                           **race_view_query(RaceView(speed, bool(arrows)))})
 
 entries = tuple(compute.entry(n, hp) for n, hp in racers)
 invalid = []

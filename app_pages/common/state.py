@@ -36,7 +36,10 @@ MAX_SEED = 2**32 - 1
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 _KEY = re.compile(r"^([a-z0-9_]+)\.([a-z0-9_]+)$")
-BASE_KEYS = ("surface", "formula", "optimizers", "steps", "start", "seed", "noise", "batch")
+VIEW_KEYS = ("speed", "arrows")  # how the race is shown (RaceView), not what runs
+BASE_KEYS = ("surface", "formula", "optimizers", "steps", "start", "seed", "noise", "batch",
+             *VIEW_KEYS)
+SPEED_NAMES = ("slow", "normal", "fast")
 
 
 class HParamLike(Protocol):
@@ -279,4 +282,41 @@ def race_query(state: RaceState, specs: Mapping[str, SpecLike]) -> dict[str, str
             value = state.hparams.get(name, {}).get(h.name, h.default)
             if h.name == "lr" or value != h.default:
                 q[f"{name}.{h.name}"] = format_hparam(value)
+    return q
+
+
+@dataclass(frozen=True)
+class RaceView:
+    """How the race is shown, which a shared link also reproduces: playback speed and the
+    gradient/update arrows."""
+
+    speed: str = "normal"
+    arrows: bool = False
+
+
+def parse_race_view(query: Mapping[str, str]) -> tuple[RaceView, list[str]]:
+    """``speed`` (slow, normal, fast) and ``arrows`` (true/false) from the URL, with warnings."""
+    warn: list[str] = []
+    view = RaceView()
+    if "speed" in query:
+        if str(query["speed"]) in SPEED_NAMES:
+            view = RaceView(str(query["speed"]), view.arrows)
+        else:
+            warn.append(f"URL parameter 'speed'={_show(query['speed'])} is not one of "
+                        f"{', '.join(SPEED_NAMES)}; using normal.")
+    if "arrows" in query:
+        arrows = parse_bool(query["arrows"])
+        if arrows is None:
+            warn.append(f"URL parameter 'arrows'={_show(query['arrows'])} is not true or false; "
+                        "using false.")
+        else:
+            view = RaceView(view.speed, arrows)
+    return view, warn
+
+
+def race_view_query(view: RaceView) -> dict[str, str]:
+    """URL parameters for ``view`` (only what differs from the defaults)."""
+    q = {} if view.speed == "normal" else {"speed": view.speed}
+    if view.arrows:
+        q["arrows"] = "true"
     return q

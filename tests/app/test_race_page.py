@@ -145,7 +145,23 @@ def test_a_link_reproduces_the_run_exactly() -> None:
     assert a.sidebar.number_input(key="race.start.y").value == -4.0
 
 
+def test_a_link_keeps_the_playback_speed_and_the_arrows() -> None:
+    at = run({"optimizers": "sgd,adam", "steps": "100", "speed": "fast", "arrows": "true"})
+    assert not at.warning
+    assert at.sidebar.segmented_control(key="race.speed").value == "fast"
+    assert at.sidebar.toggle(key="race.arrows").value
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(spec["frames"][1]["traces"]) == 2 * 3 + 1  # trails with both arrows, positions
+    play = spec["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"][0]["duration"]
+    assert play < 25  # "fast": 25 ms a frame (asked a half tick early)
+    assert at.query_params["speed"] == "fast" and at.query_params["arrows"] == "true"
+    at.sidebar.segmented_control(key="race.speed").set_value("normal").run()
+    assert "speed" not in at.query_params  # the default stays out of the link
+
+
 @pytest.mark.parametrize("query", [
+    {"speed": "warp"},
+    {"arrows": "maybe"},
     {"surface": "nope"},
     {"steps": "nan"},
     {"steps": "-5"},

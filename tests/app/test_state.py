@@ -14,10 +14,13 @@ from app_pages.common.limits import limit
 from app_pages.common.presets import LANDING_SURFACE, preset_for
 from app_pages.common.state import (
     RaceState,
+    RaceView,
     format_hparam,
     parse_hparam,
     parse_race_query,
+    parse_race_view,
     race_query,
+    race_view_query,
 )
 from landscape.data_losses import DATA_LOSSES, get_data_loss
 
@@ -173,3 +176,15 @@ def test_any_query_parses_to_a_valid_state(query: dict[str, str]) -> None:
     assert set(state.hparams) == set(state.optimizers)
     again, _ = parse(race_query(state, SPECS)) if not state.formula else (state, [])
     assert again == state
+
+
+def test_view_parameters_round_trip_and_junk_falls_back() -> None:
+    view, warn = parse_race_view({"speed": "fast", "arrows": "1"})
+    assert view == RaceView("fast", True) and not warn
+    assert parse_race_view(race_view_query(view)) == (view, [])
+    assert race_view_query(RaceView()) == {}  # defaults stay out of the link
+    view, warn = parse_race_view({"speed": "warp" * 100, "arrows": "maybe"})
+    assert view == RaceView() and len(warn) == 2
+    assert "'speed'" in warn[0] and "'arrows'" in warn[1] and len(warn[0]) < 200
+    _, warn = parse({"speed": "fast", "arrows": "true"})
+    assert not warn  # the race's parser knows them, so it does not call them unknown
