@@ -30,6 +30,7 @@ from viz.paths import PathView, frame_steps, trail_index_lists
 from viz.spec import SpecFigure
 from viz.style import (
     DIVERGED_MARKER,
+    LOWEST_IN_VIEW,
     MINIMUM_GLOBAL,
     MINIMUM_LOCAL,
     START_MARKER,
@@ -239,10 +240,13 @@ def _controls(steps: np.ndarray, pb: Playback) -> dict[str, Any]:
 def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumLike],
                 objective: Any, start: tuple[float, float] | None = None,
                 playback: Playback | None = None, height: int | None = None,
-                pick_grid: bool = True, background: dict[str, Any] | None = None) -> SpecFigure:
+                pick_grid: bool = True, background: dict[str, Any] | None = None,
+                lowest: tuple[float, float] | None = None) -> SpecFigure:
     """The animated race map. The initial view shows the final state; Play replays from step 0.
 
     ``background`` is ``viz.background.background_image(grid)``; pass it in to reuse a cached one.
+    ``lowest``: the lowest point in view of a landscape with no minimum inside it (a hollow star,
+    labelled so; pass no ``minima`` then).
     ``height`` defaults to one that fits the domain's aspect ratio on a ~850 px wide plot.
     """
     pb = playback or Playback()
@@ -271,6 +275,14 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                        "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
                        "showlegend": False})
     static += minima_traces(minima)
+    if lowest is not None:
+        static.append({"type": "scatter", "mode": "markers+text", "name": "lowest in view",
+                       "x": [lowest[0]], "y": [lowest[1]], "text": ["lowest in view"],
+                       "textposition": "top center", "textfont": {"size": 11, "color": "#111111"},
+                       "marker": dict(LOWEST_IN_VIEW), "showlegend": True,
+                       "cliponaxis": False,  # it sits on the edge or in a corner
+                       "hovertemplate": "lowest point in view, not a minimum: the formula keeps "
+                                        "falling<br>(%{x:.4g}, %{y:.4g})<extra></extra>"})
     gone = [p for p in paths if p.diverged_step >= 0]
     if gone:
         last = np.array([p.points[min(p.diverged_step, p.steps)] for p in gone])

@@ -34,6 +34,10 @@ _EXTRA: tuple[str, ...] = ("#88CCEE", "#DDCC77", "#E8601C", "#4477AA", "#228833"
 MINIMUM_GLOBAL: dict[str, Any] = {
     "symbol": "star", "size": 18, "color": "#FFD700", "line": {"color": "#111111", "width": 1.5},
 }
+# The lowest point in view of a formula that keeps falling: a hollow star, since it is no minimum.
+LOWEST_IN_VIEW: dict[str, Any] = {
+    "symbol": "star-open", "size": 18, "color": "#111111", "line": {"width": 2},
+}
 # Local minima: white fill, dark outline (readable on the map and on a dark-theme legend).
 MINIMUM_LOCAL: dict[str, Any] = {
     "symbol": "diamond", "size": 12, "color": "rgba(255,255,255,0.75)",

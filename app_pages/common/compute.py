@@ -65,6 +65,19 @@ def race_preset(surface: str, formula: str = "") -> RacePreset:
     return preset_for(name, get_landscape(surface, formula), optimizers.OPTIMIZERS)
 
 
+def true_minima(obj: Any) -> tuple[Any, ...]:
+    """The landscape's minima; none for a typed formula that keeps falling (past the edge or into
+    a pole), whose only entry is the lowest point in view (``lowest_in_view``)."""
+    return tuple(obj.minima) if getattr(obj, "interior_minimum", True) else ()
+
+
+def lowest_in_view(obj: Any) -> tuple[float, float] | None:
+    """The lowest point in view of a formula without an interior minimum, else None."""
+    if getattr(obj, "interior_minimum", True) or not obj.minima:
+        return None
+    return tuple(obj.minima[0].point)
+
+
 def is_data_loss(surface: str) -> bool:
     return surface in DATA_LOSSES
 
@@ -129,7 +142,7 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
     obj = get_landscape(surface, formula)
     grid = landscape_grid(surface, formula)
     paths = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
-    minima = tuple(obj.minima)
+    minima = true_minima(obj)
     tol = default_tolerance(obj.domain)
     outcomes = [describe(p.points, p.diverged_step, minima, tol) for p in paths]
     glob = np.array([m.point for m in minima if m.is_global], float).reshape(-1, 2)
@@ -143,7 +156,8 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
             preserve_index=False),
         # Drawn on every rerun: its JSON is encoded once (viz.spec.frozen), not per rerun.
         "map": frozen(race_figure(grid, paths, minima, obj, start, playback,
-                                  background=landscape_background(surface, formula))),
+                                  background=landscape_background(surface, formula),
+                                  lowest=None if minima else lowest_in_view(obj))),
         "loss": frozen(loss_figure(paths, obj.min_value if minima else None)),
         "distance": frozen(distance_figure(paths, glob)) if len(glob) else None,
         "paths": paths,
@@ -159,8 +173,7 @@ def surface_3d(surface: str, formula: str, racers: tuple[Entry, ...], start: tup
     """The 3D view of the race (surface + paths), built once per setting."""
     obj = get_landscape(surface, formula)
     paths = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
-    return frozen(surface_3d_figure(landscape_grid(surface, formula), paths,
-                                    tuple(obj.minima)))
+    return frozen(surface_3d_figure(landscape_grid(surface, formula), paths, true_minima(obj)))
 
 
 def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: list[int],
