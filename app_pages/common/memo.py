@@ -86,13 +86,15 @@ def memo(*, spinner: str | None = None) -> Callable[[Callable[P, R]], Callable[P
             found, value = store.get(key)
             if found:
                 return value
-            with store.builder(key):
-                found, value = store.get(key)  # another session may just have built it
-                if not found:
-                    with st.spinner(spinner) if spinner else nullcontext():
-                        value = fn(*args, **kwargs)
-                    store.put(key, value)
-            store.built(key)
+            try:
+                with store.builder(key):
+                    found, value = store.get(key)  # another session may just have built it
+                    if not found:
+                        with st.spinner(spinner) if spinner else nullcontext():
+                            value = fn(*args, **kwargs)
+                        store.put(key, value)
+            finally:
+                store.built(key)  # also when fn raised (a refused formula): no lock left behind
             return value
 
         call.memo = store  # type: ignore[attr-defined]  # for tests: len(), clear()
