@@ -9,6 +9,9 @@ process, against references measured in the same run:
 - the same page with the map's JSON encoded once (``viz.spec.frozen``, as the race page does):
   the floor left when only the sending is paid per rerun.
 
+It also prints the script runs alone (``ScriptRunner._run_script``, without the ~2 ms AppTest adds
+around every rerun): the server's own share, which the harness dilutes in the ratios above.
+
 With Debian's Chromium present it also plays the default race at 1x in a real browser (a real
 ``streamlit run`` server) and prints the frame intervals against the configured 50 ms.
 
@@ -23,6 +26,7 @@ Prints medians and ratios; asserts nothing (timings depend on the machine).
 
 from __future__ import annotations
 
+import collections
 import itertools
 import statistics
 import sys
@@ -37,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 import streamlit.testing.v1.app_test as _app_test  # noqa: E402
 import streamlit.testing.v1.local_script_runner as _local_runner  # noqa: E402
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
+from streamlit.runtime.scriptrunner.script_runner import ScriptRunner  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from app_pages.common.controls import log_grid  # noqa: E402
@@ -101,11 +106,38 @@ def prebuilt_map(frozen: bool = False):
         return _MAP
 
 
+_SCRIPT_S = [0.0]  # duration of the latest script run itself
+SCRIPT_TIMES: dict[int, list[float]] = collections.defaultdict(list)  # id(AppTest) -> durations
+
+
+def time_scripts() -> None:
+    """Also record how long each script run itself takes (``ScriptRunner._run_script``): the
+    server's own share of a rerun, without the ~2 ms of AppTest's harness around it."""
+    plain = ScriptRunner._run_script
+
+    def timed(self, *args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return plain(self, *args, **kwargs)
+        finally:
+            _SCRIPT_S[0] = time.perf_counter() - t
+
+    ScriptRunner._run_script = timed
+
+
 def rerun(at: AppTest) -> float:
     t = time.perf_counter()
     at.run()
     assert not at.exception, at.exception
+    SCRIPT_TIMES[id(at)].append(_SCRIPT_S[0])
     return time.perf_counter() - t
+
+
+def script_median(at: AppTest, skip: int = 0) -> float:
+    """Median script-only time of ``at``'s reruns since the last call (the first ``skip`` left
+    out), in seconds."""
+    times, SCRIPT_TIMES[id(at)] = SCRIPT_TIMES[id(at)][skip:], []
+    return statistics.median(times)
 
 
 def interleaved(at: AppTest, change, refs: list[tuple[AppTest, list[float]]]) -> list[float]:
@@ -145,7 +177,9 @@ def main() -> None:
     def steps(at, i):  # alternate two values: after the first visit both are cached
         at.sidebar.slider(key="race.steps").set_value(500 if i % 2 else 490)
 
+    SCRIPT_TIMES.pop(id(race), None)
     t_cached = med(interleaved(race, steps, refs)[2:])
+    s_cached = script_median(race, 2)
     race.session_state["race.opt.adam.open"] = True  # a visitor opens Adam's card to change it
     race.run()
 
@@ -153,6 +187,7 @@ def main() -> None:
         at.sidebar.select_slider(key="race.opt.adam.lr").set_value(0.5 if i % 2 else 0.3)
 
     t_cached_lr = med(interleaved(race, cached_lr, refs)[2:])
+    s_cached_lr = script_median(race, 2)
     # REPEATS learning rates no run has used yet (the select slider's log grid, below 0.3).
     lrs = [v for v in reversed(log_grid(1e-6, 0.2))][:REPEATS]
     assert len(lrs) == REPEATS
@@ -161,6 +196,8 @@ def main() -> None:
         at.sidebar.select_slider(key="race.opt.adam.lr").set_value(lrs[i])
 
     t_new = med(interleaved(race, new_lr, refs))
+    s_new = script_median(race)
+    s_triv = script_median(trivial)
     assert race.dataframe[0].value["optimizer"][3] == f"Adam (lr {lrs[-1]:g})"
     t_triv, t_flr, t_frz = med(t_trivial), med(t_floor), med(t_frozen)
 
@@ -177,6 +214,9 @@ def main() -> None:
           f"= {t_cached_lr / t_triv:.1f}x trivial, {t_cached_lr / t_frz:.1f}x sending floor")
     print(f"  race page, one new learning rate        {t_new * 1e3:8.1f} ms  "
           f"= {t_new / t_triv:.1f}x trivial, {t_new / t_frz:.1f}x sending floor")
+    print(f"  script runs alone (no AppTest harness): trivial {s_triv * 1e3:.1f} ms; race: steps "
+          f"{s_cached * 1e3:.1f} ms = {s_cached / s_triv:.1f}x, one lr {s_cached_lr * 1e3:.1f} ms "
+          f"= {s_cached_lr / s_triv:.1f}x, new lr {s_new * 1e3:.1f} ms = {s_new / s_triv:.1f}x")
     print(f"  figure JSON of the default race: {sum(sizes) / 1e6:.3f} MB in {len(sizes)} charts "
           f"({', '.join(f'{s / 1e3:.0f} kB' for s in sizes)}); target <= 1.5 MB")
 
@@ -219,6 +259,7 @@ def browser_playback() -> None:
 
 
 if __name__ == "__main__":
+    time_scripts()
     if "--compile" not in sys.argv:
         share_script_cache()
     main()
