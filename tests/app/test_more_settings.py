@@ -1,0 +1,32 @@
+"""Every page's optimizer cards: "More settings" shows the other hyperparameters, and a value set
+there is kept (and still used) once they are hidden again."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import app_test
+
+PAGES = [  # (page script, picker key, URL that picks Adam with small, fast settings)
+    ("app_pages/race.py", "race.opt", {"optimizers": "adam", "steps": "30"}),
+    ("app_pages/learning_rate.py", "lab.opt", {"optimizers": "adam", "steps": "30"}),
+    ("app_pages/basins.py", "basins.opt", {"optimizers": "adam", "steps": "30", "grid": "10"}),
+    ("app_pages/neural_network.py", "nn.opt", {"optimizers": "adam", "epochs": "2"}),
+]
+
+
+@pytest.mark.parametrize(("page", "key", "query"), PAGES, ids=[p[1] for p in PAGES])
+def test_more_settings_show_hide_and_keep_values(page: str, key: str, query: dict) -> None:
+    at = app_test(page, query).run()
+    assert not at.exception
+    at.session_state[f"{key}.adam.open"] = True  # the race builds a card only while it is open
+    at.run()
+    amsgrad = f"{key}.adam.amsgrad"
+    assert amsgrad not in [t.key for t in at.sidebar.toggle]  # hidden by default
+    at.sidebar.toggle(key=f"{key}.adam.more").set_value(True).run()
+    at.sidebar.toggle(key=amsgrad).set_value(True).run()
+    assert not at.exception
+    at.sidebar.toggle(key=f"{key}.adam.more").set_value(False).run()
+    assert not at.exception and amsgrad not in [t.key for t in at.sidebar.toggle]
+    assert at.session_state[amsgrad] is True
+    assert at.query_params.get("adam.amsgrad") == "true"  # still part of the shared setting
