@@ -15,7 +15,7 @@ import pytest
 from viz.background import background_png, color_levels, encode_png, sample_grid
 from viz.curves import distance_figure, loss_figure
 from viz.numbers import round_sig
-from viz.paths import PathView, frame_steps, path_view, trail_indices
+from viz.paths import PathView, frame_steps, path_view, trail_index_lists, trail_indices
 from viz.race import PIXEL_CELLS, Playback, race_figure, thin_trails
 from viz.style import optimizer_color
 from viz.surface3d import surface_3d_figure
@@ -245,6 +245,22 @@ def test_trail_indices_thin_the_prefix_and_keep_the_tail() -> None:
     assert len(idx) <= 40 + (steps[140] - steps[139]) + 1
     assert np.all(np.diff(idx) > 0)
     assert set(range(steps[139], steps[140] + 1)) <= set(idx.tolist())
+
+
+@pytest.mark.parametrize("n_steps", [1, 7, 29, 150, 499, 1000, 5000])
+@pytest.mark.parametrize("max_points", [2, 5, 30, 40])
+def test_all_trails_at_once_equal_the_per_frame_definition(n_steps: int, max_points: int) -> None:
+    """The vectorized ``trail_index_lists`` against the plain per-frame definition: the prefix
+    of frame steps thinned with linspace + rint, then every raw step since the previous frame."""
+    steps = frame_steps(n_steps, 150)
+    for k, got in enumerate(trail_index_lists(steps, max_points)):
+        prefix = steps[: k + 1]
+        if len(prefix) > max_points:
+            pick = np.unique(np.rint(np.linspace(0, len(prefix) - 1, max_points)).astype(int))
+            prefix = prefix[pick]
+        prev = steps[k - 1] if k > 0 else steps[0]
+        want = np.unique(np.concatenate([prefix, np.arange(prev, steps[k] + 1)]))
+        np.testing.assert_array_equal(got, want)
 
 
 def test_frame_steps_cover_start_and_end() -> None:
