@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -39,3 +39,24 @@ class Trajectory:
     @property
     def batched(self) -> bool:
         return self.points.ndim == 3
+
+    def truncated(self, steps: int) -> Trajectory:
+        """The first ``steps`` steps, equal to running only that many: a path never depends on how
+        many steps follow (draws depend on seed, start and step), so a longer run serves every
+        shorter request. Arrays are copies."""
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or \
+                not 0 <= steps <= self.steps:
+            raise ValueError(f"steps={steps!r} must be an integer from 0 to {self.steps}")
+        steps = int(steps)
+        diverged = np.where(np.asarray(self.diverged_step) > steps, -1, self.diverged_step)
+        return replace(
+            self,
+            points=self.points[: steps + 1].copy(),
+            losses=self.losses[: steps + 1].copy(),
+            evaluations=self.evaluations[: steps + 1].copy(),
+            diverged_step=int(diverged) if diverged.ndim == 0 else diverged,
+            lr=self.lr[:steps].copy(),
+            switch_step=(self.switch_step if self.switch_step is not None
+                         and self.switch_step < steps else None),
+            hparams=dict(self.hparams),
+        )

@@ -1,10 +1,10 @@
 """Cached computation for the pages: landscapes, grids, trajectories and the race figures.
 
 Every cached function takes plain hashable inputs (names, numbers, tuples), so a rerun after one
-control change recomputes only what that control touches. Arrays go through ``st.cache_data``
+control change recomputes only what that control touches. Grids go through ``st.cache_data``
 (copied per call); objects that are built once and only read, and looked up on every rerun
-(surfaces, presets, figures), through ``memo`` (a dict lookup instead of Streamlit's argument
-hashing, see ``app_pages.common.memo``). All caches are bounded (``limits.cache_bounds``).
+(surfaces, presets, runs, figures), through ``memo`` (a dict lookup instead of Streamlit's
+argument hashing, see ``app_pages.common.memo``). All caches are bounded (``cache_bounds``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import landscape
 import optimizers
 from app_pages.common.controls import color_swatch
 from app_pages.common.limits import cache_bounds
-from app_pages.common.memo import memo
+from app_pages.common.memo import bounded_memo, memo
 from app_pages.common.outcomes import Outcome, default_tolerance, describe
 from app_pages.common.presets import RacePreset, preset_for
 from landscape.data_losses import DATA_LOSSES, get_data_loss
@@ -102,17 +102,28 @@ def entry(name: str, hparams: dict[str, Any]) -> Entry:
                               for k, v in hparams.items()))
 
 
-@st.cache_data(**cache_bounds())
+_LONGEST_RUNS = bounded_memo()  # a setting without its step count -> the longest run made
+
+
 def trajectory(surface: str, formula: str, racer: Entry, start: tuple[float, float], steps: int,
-               seed: int, noise: float, batch_size: int | None) -> Any:
-    """One optimizer's run (``optimizers.run``) from ``start``; noise only for gradient users."""
-    name, items = racer
-    obj = get_landscape(surface, formula)
-    opt = optimizers.get_optimizer(name, **dict(items))
-    uses_grad = optimizers.OPTIMIZERS[name].uses_gradient
-    return optimizers.run(opt, obj, np.asarray(start, float), steps, seed=seed,
-                          noise=noise if uses_grad and not is_data_loss(surface) else 0.0,
-                          batch_size=batch_size if is_data_loss(surface) else None)
+               seed: int, noise: float, batch_size: int | None) -> optimizers.Trajectory:
+    """One optimizer's run (``optimizers.run``) from ``start``; noise only for gradient users.
+
+    A run of fewer steps is the beginning of a longer one (``Trajectory.truncated``), so the
+    longest run made for a setting answers every shorter request: moving the steps slider down
+    reruns no optimizer. Treat the result as read-only (it may be shared)."""
+    key = (surface, formula, racer, start, seed, noise, batch_size)
+    found, longest = _LONGEST_RUNS.get(key)
+    if not found or longest.steps < steps:
+        name, items = racer
+        opt = optimizers.get_optimizer(name, **dict(items))
+        uses_grad = optimizers.OPTIMIZERS[name].uses_gradient
+        longest = optimizers.run(opt, get_landscape(surface, formula), np.asarray(start, float),
+                                 steps, seed=seed,
+                                 noise=noise if uses_grad and not is_data_loss(surface) else 0.0,
+                                 batch_size=batch_size if is_data_loss(surface) else None)
+        _LONGEST_RUNS.put(key, longest)
+    return longest if longest.steps == steps else longest.truncated(steps)
 
 
 def label(racer: Entry) -> str:

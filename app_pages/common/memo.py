@@ -72,13 +72,18 @@ class Memo:
         return len(self._values)
 
 
+def bounded_memo() -> Memo:
+    """An empty store bounded like every cache here (``limits.cache_bounds()``)."""
+    bounds = cache_bounds()
+    return Memo(bounds["max_entries"], float(bounds["ttl"]))
+
+
 def memo(*, spinner: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorator: memoize a pure function of hashable arguments (see the module docstring).
     ``spinner``: text shown while a value is being built (only on a miss)."""
 
     def wrap(fn: Callable[P, R]) -> Callable[P, R]:
-        bounds = cache_bounds()
-        store = Memo(bounds["max_entries"], float(bounds["ttl"]))
+        store = bounded_memo()
 
         @functools.wraps(fn)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
