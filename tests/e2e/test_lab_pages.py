@@ -118,6 +118,10 @@ def test_the_concepts_tour_links_to_the_neural_network_page(page) -> None:
     their icon is a Material symbol (an emoji icon had no font in headless Chromium)."""
     _open(page, "/concepts?layers=1", 11)
     links = page.locator("[data-testid='stPageLink'] a")
+    # The links can arrive a moment after the 11th chart (seen once in CI): wait for them.
+    page.wait_for_function(
+        "() => document.querySelectorAll(\"[data-testid='stPageLink'] a\").length >= 2",
+        timeout=60_000)
     assert links.count() == 2
     assert "ANN" in page.get_by_text("1 hidden layer").first.inner_text()
     links.last.click()
