@@ -7,14 +7,16 @@ the dict itself, so ``st.plotly_chart`` and ``plotly.io.to_json`` serialize it w
 Treat the result as read-only; compose figures at the dict level (``fig.to_dict()``) instead.
 
 ``frozen(fig)`` goes one step further for figures that are cached and drawn on every rerun (the
-race map, ~0.8 MB): the JSON is encoded once, and ``plotly.io.to_json`` (which ``st.plotly_chart``
-calls on every rerun, ~10 ms for the map) returns that text for it (``install_json_cache``). The
+race map, ~0.4 MB): the JSON is encoded once, and ``plotly.io.to_json`` (which ``st.plotly_chart``
+calls on every rerun, ~3-10 ms for the map) returns that text for it (``install_json_cache``). The
 text is exactly what ``plotly.io.to_json`` produced for the same dict; every other object goes
-through plotly's own encoder unchanged.
+through plotly's own encoder unchanged. A frozen figure keeps only that text (the dict of Python
+lists held ~2 MB per cached race): read it back with ``spec_dict``.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -47,9 +49,10 @@ _install_lock = threading.Lock()
 
 
 def _to_json(fig: Any, *args: Any, **kwargs: Any) -> str:
-    """``plotly.io.to_json``, answering from the stored text for a ``FrozenSpec``."""
-    if type(fig) is FrozenSpec and not args and set(kwargs) <= {"validate"}:
-        return fig.json
+    """``plotly.io.to_json``, answering from the stored text for a frozen figure (or its dict)."""
+    spec = fig._spec if isinstance(fig, SpecFigure) else fig
+    if type(spec) is FrozenSpec and not args and set(kwargs) <= {"validate"}:
+        return spec.json
     return _plain_to_json(fig, *args, **kwargs)
 
 
@@ -61,8 +64,16 @@ def install_json_cache() -> None:
 
 
 def frozen(fig: go.Figure) -> SpecFigure:
-    """``fig`` as a SpecFigure whose JSON is encoded now, once (see the module docstring)."""
+    """``fig`` as a SpecFigure whose JSON is encoded now, once, and kept instead of the dict
+    (see the module docstring)."""
     spec = FrozenSpec(fig.to_dict())
     spec.json = _plain_to_json(dict(spec), validate=False)
+    spec.clear()
     install_json_cache()
     return SpecFigure(spec)
+
+
+def spec_dict(fig: go.Figure) -> dict[str, Any]:
+    """Any figure as a plain JSON-ready dict (a frozen one decoded from its stored text)."""
+    install_json_cache()
+    return json.loads(pio.to_json(fig, validate=False))

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.io as pio
 import pyarrow as pa
 import streamlit as st
 
@@ -28,7 +29,7 @@ from viz.background import Grid, background_image, sample_grid
 from viz.curves import distance_figure, loss_figure
 from viz.paths import PathView, path_view
 from viz.race import Playback, race_figure
-from viz.spec import SpecFigure, frozen
+from viz.spec import SpecFigure, frozen, spec_dict
 from viz.style import format_value, optimizer_label
 from viz.surface3d import surface_3d_figure
 
@@ -232,8 +233,8 @@ def trajectories_csv(paths: list[PathView]) -> str:
 
 def standalone_html(fig: SpecFigure, title: str) -> bytes:
     """The animated map as one self-contained HTML file (plotly.js inlined: works offline)."""
-    return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False,
-                       config={"displaylogo": False}).replace(
+    return pio.to_html(spec_dict(fig), include_plotlyjs=True, full_html=True, auto_play=False,
+                       validate=False, config={"displaylogo": False}).replace(
         "<head>", f"<head><title>{title}</title>", 1).encode()
 
 

@@ -21,6 +21,7 @@ from landscape import SURFACES
 from landscape.data_losses import DATA_LOSSES
 from optimizers import OPTIMIZERS, get_optimizer
 from viz.race import Playback
+from viz.spec import spec_dict
 
 STEPS = 80
 LANDSCAPES = sorted([*SURFACES, *DATA_LOSSES])
@@ -79,7 +80,7 @@ def test_all_optimizers_at_lr_1e3_never_raise_nor_draw_nan(name: str) -> None:
     for key in ("map", "loss", "distance"):
         if figs.get(key) is None:
             continue
-        figure = figs[key].to_dict()
+        figure = spec_dict(figs[key])
         bad = list(non_finite({"data": figure["data"], "frames": figure.get("frames", [])}))
         assert not bad, f"NaN/inf in the {key} figure of {name}: {bad[:5]}"
     for path in figs["paths"]:

@@ -192,6 +192,7 @@ def test_downloads_csv_rows_and_self_contained_html() -> None:
     from app_pages.common import compute
     from viz.paths import PathView
     from viz.race import race_figure
+    from viz.spec import frozen
 
     pts = np.array([[0.1, 0.2], [0.30000000000000004, -1e-9]])
     path = PathView("adam", 'Adam "fast" (lr 0.1)', pts, np.array([1.0, 0.5]),
@@ -205,6 +206,9 @@ def test_downloads_csv_rows_and_self_contained_html() -> None:
     text = html.decode()
     assert "<title>Downhill race</title>" in text and "addFrames" in text
     assert 'src="https://cdn.plot.ly' not in text and len(html) > 3_000_000  # inlined: offline
+    # The cached race map keeps only its JSON (viz.spec.frozen); its download is complete too.
+    cold = compute.standalone_html(frozen(race_figure(grid, [path], obj.minima, obj)), "t").decode()
+    assert "addFrames" in cold and 'Adam \\"fast\\" (lr 0.1)' in cold
 
 
 def test_formula_without_an_interior_minimum_says_so() -> None:

@@ -102,10 +102,11 @@ def test_clicking_the_map_moves_the_start(race) -> None:
 
 
 def test_the_written_back_link_reproduces_the_race(race, browser, server_url) -> None:
+    # the map has been redrawn for the clicked start (its start marker sits at the new x); only
+    # then is the link read, since that rerun also writes the new start into the URL
+    race.wait_for_function(START_SHOWN_JS, timeout=60_000)
     link = race.url
     assert parse_qs(urlparse(link).query)["optimizers"][0].count(",") == 5
-    # the map has been redrawn for the clicked start (its start marker sits at the new x)
-    race.wait_for_function(START_SHOWN_JS, timeout=60_000)
     markers = race.evaluate(MARKERS_JS)
     context, other = new_page(browser, server_url)
     try:
