@@ -116,14 +116,14 @@ def thin_trails(trails: list[np.ndarray], run: np.ndarray) -> list[list[int]]:
     return [kept[a:b] for a, b in pairwise(bounds)]
 
 
-def _ghost_trace(p: PathView, digits: int, domain: Domain) -> dict[str, Any]:
+def _ghost_trace(p: PathView, digits: int, run: np.ndarray) -> dict[str, Any]:
     """The whole path, faint, with the rich hover (step, position, loss, gradient, eff. step).
 
-    Steps that stay on one sub-pixel spot (``pixel_runs``) collapse into their first point, whose
-    hover reads "step i–j": a converged path would otherwise repeat one spot hundreds of times.
+    Steps that stay on one sub-pixel spot (``run``, from ``pixel_runs``) collapse into their first
+    point, whose hover reads "step i–j": a converged path would otherwise repeat one spot hundreds
+    of times.
     """
     n = len(p.points)
-    run = pixel_runs(p.points, domain)
     keep = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
     ends = np.r_[keep[1:] - 1, n - 1]
     eff = p.effective_step()[keep]
@@ -149,10 +149,10 @@ class _Rounded:
     """A path's coordinates rounded once, so that frames slice Python lists (no per-frame NumPy)."""
 
     def __init__(self, p: PathView, digits: int, arrows: bool, arrow_len: float,
-                 domain: Domain) -> None:
+                 run: np.ndarray) -> None:
         self.x = round_sig(p.points[:, 0], digits)
         self.y = round_sig(p.points[:, 1], digits)
-        self.run = pixel_runs(p.points, domain)
+        self.run = run
         self.tips: list[tuple[list, list]] = []
         if arrows:
             for vec in (-p.grads, p.updates()):
@@ -260,7 +260,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     static: list[dict[str, Any]] = [colorbar_trace(grid)]
     if pick_grid:
         static.append(pick_grid_trace(objective, grid.domain))
-    static += [_ghost_trace(p, pb.digits, grid.domain) for p in paths]
+    runs = [pixel_runs(p.points, grid.domain) for p in paths]
+    static += [_ghost_trace(p, pb.digits, r) for p, r in zip(paths, runs, strict=True)]
     # Legend entries live on static, empty traces: a legend item tied to a moving trace would be
     # redrawn on every frame (measured: ~1/3 of the frame time in Chromium).
     static += [{"type": "scatter", "mode": "markers", "name": p.label, "legendgroup": p.name,
@@ -294,7 +295,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                                         "<extra></extra>", "showlegend": False})
 
     k_last = len(steps) - 1
-    rounded = [_Rounded(p, pb.digits, pb.arrows, arrow_len, grid.domain) for p in paths]
+    rounded = [_Rounded(p, pb.digits, pb.arrows, arrow_len, r)
+               for p, r in zip(paths, runs, strict=True)]
     clocks = [_clip(steps, p.steps) for p in paths]
     trails: dict[int, list[np.ndarray]] = {}  # paths of equal length share their trail indices
     for p, st in zip(paths, clocks, strict=True):

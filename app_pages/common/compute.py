@@ -138,10 +138,13 @@ def label(racer: Entry) -> str:
 
 
 def path_views(surface: str, formula: str, racers: tuple[Entry, ...], start: tuple[float, float],
-               steps: int, seed: int, noise: float, batch_size: int | None) -> list[PathView]:
+               steps: int, seed: int, noise: float, batch_size: int | None,
+               ) -> tuple[list[PathView], list[optimizers.Trajectory]]:
+    """Each racer's path ready to draw, and the run it came from (fetched once per racer)."""
     obj = get_landscape(surface, formula)
-    return [path_view(r[0], label(r), trajectory(surface, formula, r, start, steps, seed, noise,
-                                                 batch_size), obj) for r in racers]
+    runs = [trajectory(surface, formula, r, start, steps, seed, noise, batch_size)
+            for r in racers]
+    return [path_view(r[0], label(r), t, obj) for r, t in zip(racers, runs, strict=True)], runs
 
 
 @memo(spinner="Racing…")  # a spinner only on a miss
@@ -153,14 +156,12 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
     ``surface_3d``)."""
     obj = get_landscape(surface, formula)
     grid = landscape_grid(surface, formula)
-    paths = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
+    paths, runs = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
     minima = true_minima(obj)
     tol = default_tolerance(obj.domain)
     outcomes = [describe(p.points, p.diverged_step, minima, tol) for p in paths]
     glob = np.array([m.point for m in minima if m.is_global], float).reshape(-1, 2)
-    evaluations = [int(np.asarray(trajectory(surface, formula, r, start, steps, seed, noise,
-                                             batch_size).evaluations).ravel()[-1])
-                   for r in racers]
+    evaluations = [int(np.asarray(t.evaluations).ravel()[-1]) for t in runs]
     return {
         # As an Arrow table, so that st.dataframe does not convert it on every rerun.
         "table": pa.Table.from_pandas(
@@ -184,7 +185,7 @@ def surface_3d(surface: str, formula: str, racers: tuple[Entry, ...], start: tup
                steps: int, seed: int, noise: float, batch_size: int | None) -> SpecFigure:
     """The 3D view of the race (surface + paths), built once per setting."""
     obj = get_landscape(surface, formula)
-    paths = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
+    paths, _ = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
     return frozen(surface_3d_figure(landscape_grid(surface, formula), paths, true_minima(obj)))
 
 
