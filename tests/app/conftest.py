@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
+
+from app_pages.common.lab_state import page_href
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,3 +35,13 @@ def decode(v) -> np.ndarray:
 def charts(at: AppTest) -> list[dict]:
     """The page's Plotly figures as JSON dicts, in order."""
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def race_link_query(at: AppTest) -> dict[str, str]:
+    """The query of the page's one link button, which must open the race (at its own URL, "./"
+    while it is the default page)."""
+    links = at.get("link_button")
+    assert len(links) == 1
+    url = urlsplit(links[0].proto.url)
+    assert url.path == page_href("race")
+    return {k: v[0] for k, v in parse_qs(url.query).items()}

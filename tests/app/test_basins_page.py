@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 import numpy as np
 import pytest
 
-from app_pages.common.lab_state import page_href
-from tests.app.conftest import app_test, charts, decode
+from tests.app.conftest import app_test, charts, decode, race_link_query
 
 PAGE = "app_pages/basins.py"
 SMALL = {"grid": "20", "steps": "100"}
@@ -63,11 +60,7 @@ def test_a_clicked_cell_links_to_the_race_with_that_start_and_these_settings() -
                                                       "lasso": []}}
     at.run()
     assert not at.exception
-    links = at.get("link_button")
-    assert len(links) == 1
-    url = urlsplit(links[0].proto.url)
-    assert url.path == page_href("race")  # the race's own URL ("./" while it is the default)
-    q = {k: v[0] for k, v in parse_qs(url.query).items()}
+    q = race_link_query(at)
     assert q["start"] == "1.9,-1.5"
     assert q["optimizers"] == "adam,momentum"
     assert q["surface"] == "two_basins" and q["steps"] == "100"

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 import numpy as np
 import pytest
 
-from app_pages.common.lab_state import page_href
-from tests.app.conftest import app_test, charts, decode
+from tests.app.conftest import app_test, charts, decode, race_link_query
 
 PAGE = "app_pages/learning_rate.py"
 FAST = {"steps": "60", "sweep": "20"}
@@ -67,11 +64,7 @@ def test_tune_button_links_to_the_race_with_the_tuned_rates() -> None:
     assert not at.get("link_button")
     at.button(key="lab.tune").click().run()
     assert not at.exception
-    links = at.get("link_button")
-    assert len(links) == 1
-    url = urlsplit(links[0].proto.url)
-    assert url.path == page_href("race")  # the race's own URL ("./" while it is the default)
-    q = {k: v[0] for k, v in parse_qs(url.query).items()}
+    q = race_link_query(at)
     assert q["optimizers"] == "sgd,adam"
     assert q["steps"] == "60" and q["surface"] == "six_hump_camel"
     assert q["start"] == at.query_params["start"]

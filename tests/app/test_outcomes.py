@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 import landscape
@@ -16,17 +14,10 @@ from app_pages.common.outcomes import (
     nearest_minimum,
     steps_to_global,
 )
+from landscape import Minimum
 
-
-@dataclass(frozen=True)
-class Min:
-    point: tuple[float, float]
-    value: float
-    is_global: bool
-    label: str = ""
-
-
-MINIMA = (Min((0.0, 0.0), 0.0, True), Min((3.0, 0.0), 1.0, False), Min((0.0, 3.0), 2.0, False))
+MINIMA = (Minimum((0.0, 0.0), 0.0, True), Minimum((3.0, 0.0), 1.0, False),
+          Minimum((0.0, 3.0), 2.0, False))
 TOL = 0.1
 
 

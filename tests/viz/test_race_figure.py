@@ -12,6 +12,7 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
+from landscape import Minimum
 from viz.background import background_png, color_levels, encode_png, sample_grid
 from viz.curves import distance_figure, loss_figure
 from viz.numbers import round_sig
@@ -21,19 +22,11 @@ from viz.style import optimizer_color
 from viz.surface3d import surface_3d_figure
 
 
-@dataclass(frozen=True)
-class Min:
-    point: tuple[float, float]
-    value: float
-    is_global: bool
-    label: str = ""
-
-
 class Bowl:
     """f = x^2 + 4 y^2 (global minimum 0 at the origin) with a fake local minimum for labels."""
 
     domain = ((-2.0, 2.0), (-1.0, 1.0))
-    minima = (Min((0.0, 0.0), 0.0, True), Min((1.5, 0.5), 0.3, False))
+    minima = (Minimum((0.0, 0.0), 0.0, True), Minimum((1.5, 0.5), 0.3, False))
 
     def value(self, xy):
         xy = np.asarray(xy, float)
