@@ -67,15 +67,13 @@ def on_surface_change() -> None:
 if "basins.seeded" not in st.session_state:
     seed_from_url()
 
-st.title("Basins of attraction")
-st.markdown(
+controls.page_intro(
+    "basins", "Basins of attraction",
     "Every small square is a **starting point**. We let the optimizer walk downhill from *every* "
     "square at once and colour the square by **where it ended**: green = the global minimum, "
     "other colours = a local minimum (stuck), red = blew up, grey = still on its way. "
     "**Click a square** to watch that start in the race."
 )
-for message in st.session_state.pop("basins.warnings", []):
-    st.warning(message)
 
 with st.sidebar:
     st.header("Landscape")

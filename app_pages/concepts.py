@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 import landscape
-from app_pages.common import compute, lab_compute, tour
+from app_pages.common import compute, controls, lab_compute, tour
 from app_pages.common.lab_state import (
     Param,
     own_query,
@@ -87,14 +87,12 @@ def section(title: str, text: str):
 if "tour.seeded" not in st.session_state:
     seed_from_url()
 
-st.title("Concepts: the study note, one idea at a time")
-st.markdown(
+controls.page_intro(
+    "tour", "Concepts: the study note, one idea at a time",
     "Each idea from the note gets a few sentences and a small live figure. Move the controls and "
     "watch the idea happen: every number here comes from the same optimizers and landscapes as "
     "the race."
 )
-for message in st.session_state.pop("tour.warnings", []):
-    st.warning(message)
 
 # 1. loss = altitude ------------------------------------------------------------------------------
 left, right = section("1. The loss is your altitude", """

@@ -146,15 +146,13 @@ def path_views(name: str, sweep: lab.Sweep, objective) -> list[PathView]:
 if "lab.seeded" not in st.session_state:
     seed_from_url()
 
-st.title("Learning-rate lab")
-st.markdown(
+controls.page_intro(
+    "lab", "Learning-rate lab",
     "The **learning rate** η is the length of each stride downhill: the step is η times the "
     "slope. **Too small** and the walker crawls; **too large** and it overshoots, bounces, or "
     "explodes. Here the same start is run at many rates at once, so you can see where the sweet "
     "spot is, and let the lab find it for you."
 )
-for message in st.session_state.pop("lab.warnings", []):
-    st.warning(message)
 
 with st.sidebar:
     st.header("Landscape")

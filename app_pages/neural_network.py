@@ -73,15 +73,13 @@ def on_dataset_change() -> None:
 if "nn.seeded" not in st.session_state:
     seed_from_url()
 
-st.title("Neural network: back-propagation, live")
-st.markdown(
+controls.page_intro(
+    "nn", "Neural network: back-propagation, live",
     "The same optimizers as in the race now **train a small neural network** to separate coloured "
     "points. Each panel shows what one optimizer's network predicts everywhere (pale colours: the "
     "class it would say there, white: unsure); the curves show the loss going down epoch by "
     "epoch. Press **▶ Play** to replay training."
 )
-for message in st.session_state.pop("nn.warnings", []):
-    st.warning(message)
 
 with st.sidebar:
     st.header("Data")

@@ -108,15 +108,13 @@ if "race.seeded" not in st.session_state:
     seed_from_url()
 apply_map_click()
 
-st.title("Downhill: the optimizer race")
-st.markdown(
+controls.page_intro(
+    "race", "Downhill: the optimizer race",
     "Each coloured dot is an **optimizer walking downhill** on the loss surface below, all from "
     "the same white start. Darker colours are higher loss; ★ marks the global minimum, ◇ local "
     "ones. Press **▶ Play** to watch them race, hover a path for its numbers, click the map to "
     "start somewhere else."
 )
-for message in st.session_state.pop("race.warnings", []):
-    st.warning(message)
 
 with st.sidebar:
     st.header("Landscape")

@@ -28,6 +28,15 @@ def init(key: str, value: Any) -> None:
         st.session_state[key] = value
 
 
+def page_intro(prefix: str, title: str, intro: str) -> None:
+    """A page's title and introduction, then the warnings its URL parser left in
+    ``st.session_state[f"{prefix}.warnings"]`` (shown once, on the session's first run)."""
+    st.title(title)
+    st.markdown(intro)
+    for message in st.session_state.pop(f"{prefix}.warnings", []):
+        st.warning(message)
+
+
 def log_grid(lo: float, hi: float, extra: Sequence[float] = ()) -> list[float]:
     """1, 1.5, 2, 3, 5, 7 x 10^k between lo and hi, plus ``extra`` values (kept exact), sorted."""
     lo, hi = max(lo, 1e-12), max(hi, lo)
