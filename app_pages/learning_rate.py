@@ -106,13 +106,7 @@ def seed_from_url() -> None:
     schedule, sched_values = parse_schedule(mine, warnings)
     ss = st.session_state
     ss["lab.surface"] = state.surface
-    ss["lab.start.x"], ss["lab.start.y"] = state.start
-    ss["lab.steps"] = state.steps
-    ss["lab.seed"] = state.seed
-    ss["lab.noise"] = state.noise
-    if state.batch_size is not None:
-        ss["lab.batch"] = state.batch_size
-    controls.preset_optimizers(OPT, state.optimizers, state.hparams)
+    controls.preset_run("lab", OPT, state)
     for key in PARAMS:
         ss[f"lab.{key}"] = own[key]
     ss["lab.focus"] = focus

@@ -66,14 +66,8 @@ def seed_from_url() -> None:
     ss["race.mode"] = "Type a formula" if state.formula else "Built-in"
     ss["race.surface"] = state.surface or LANDING_SURFACE
     ss["race.formula"] = state.formula
-    ss["race.start.x"], ss["race.start.y"] = state.start
-    ss["race.steps"] = state.steps
-    ss["race.seed"] = state.seed
-    ss["race.noise"] = state.noise
-    if state.batch_size is not None:
-        ss["race.batch"] = state.batch_size
+    controls.preset_run("race", OPT, state)
     ss["race.speed"], ss["race.arrows"] = view.speed, view.arrows
-    controls.preset_optimizers(OPT, state.optimizers, state.hparams)
     ss["race.warnings"] = warnings + more + view_warnings
     ss["race.seeded"] = True
 

@@ -190,6 +190,20 @@ def preset_optimizers(key: str, names: Sequence[str],
             ss[f"{key}.{name}.{k}"] = v
 
 
+def preset_run(prefix: str, opt_key: str, state: Any) -> None:
+    """Put a parsed ``RaceState``'s start, steps, seed, noise, minibatch and optimizers into the
+    widgets under ``prefix`` (``{prefix}.start.x``, ``{prefix}.steps``, ...) before they are
+    drawn."""
+    ss = st.session_state
+    ss[f"{prefix}.start.x"], ss[f"{prefix}.start.y"] = state.start
+    ss[f"{prefix}.steps"] = state.steps
+    ss[f"{prefix}.seed"] = state.seed
+    ss[f"{prefix}.noise"] = state.noise
+    if state.batch_size is not None:
+        ss[f"{prefix}.batch"] = state.batch_size
+    preset_optimizers(opt_key, state.optimizers, state.hparams)
+
+
 def reset_hparams(key: str, specs: Mapping[str, Any]) -> None:
     """Forget every optimizer's settings under ``key`` (they re-initialise from the defaults)."""
     for name, spec in specs.items():
