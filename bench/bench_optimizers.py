@@ -12,8 +12,10 @@ surface (``landscape``). The torch loop is written the way a PyTorch user would 
 default ``torch.optim.Adam``); (b) also prints, for information, torch's faster variant
 (``fused=True``, ``unbind`` instead of indexing). The functions take turns in every round and
 each time is the minimum over rounds, so a change of load on a shared machine hits all of them
-alike. The last block prints the floor of a NumPy Adam step at this batch size (what no rewrite in
-NumPy can go under). The torch part is skipped (with a message) when torch is not installed.
+alike. A compiled C loop (``compiled_adam.py``, when a C compiler is present) shows what one core
+can reach at best with the same recording. The last block prints the floor of a NumPy Adam step
+at this batch size (what no rewrite in NumPy can go under). The torch part is skipped (with a
+message) when torch is not installed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from compiled_adam import compiled_adam  # bench/ is on sys.path: the script's own folder
 
 from landscape import get_surface
 from optimizers import get_optimizer, run
@@ -170,6 +174,9 @@ def main() -> int:
     if torch is not None:
         fns += [lambda: torch_adam(torch, starts, 500),
                 lambda: torch_adam(torch, starts, 500, unbind=True, fused=True)]
+    adam_c = compiled_adam()
+    if adam_c is not None:
+        fns.append(lambda: adam_c(starts, 500, LR, BETAS, EPS))
     times, outs = interleaved(fns, repeats)
     ours, traj = times[0], outs[0]
     print(f"(b) 10,000 starts x 500 Adam steps: run() {ours * 1e3:.1f} ms")
@@ -178,11 +185,22 @@ def main() -> int:
     assert np.allclose(losses, traj.losses, rtol=1e-6, atol=1e-9), "numpy loop losses disagree"
     report("straightforward NumPy loop", ours, times[1], "(target >= 1x)")
     if torch is not None:
-        for (p, losses), label in zip(outs[2:], ["default", "fused=True, unbind"], strict=True):
+        for (p, losses), label in zip(outs[2:4], ["default", "fused=True, unbind"], strict=True):
             assert np.allclose(p, traj.points, rtol=1e-9, atol=1e-12), f"torch {label} disagrees"
             assert np.allclose(losses, traj.losses, rtol=1e-9, atol=1e-9), f"torch {label} losses"
         report("torch.optim.Adam on a (10000, 2) tensor", ours, times[2], "(target >= 15x)")
         report("  same, fused=True and x.unbind(-1) (info)", ours, times[3], "")
+    if adam_c is None:
+        print("no C compiler: skipping the compiled reference")
+    else:
+        p, losses = outs[-1]
+        assert np.allclose(p, traj.points, rtol=1e-9, atol=1e-12), "compiled C disagrees"
+        assert np.allclose(losses, traj.losses, rtol=1e-9, atol=1e-9), "compiled C losses"
+        print(f"  compiled C (cc -O3 -march=native, one thread, same recording): "
+              f"{times[-1] * 1e3:.1f} ms = {ours / times[-1]:.1f}x faster than run()")
+        if torch is not None:
+            print(f"    torch / compiled C = {times[2] / times[-1]:.1f}x: the most one core "
+                  f"reaches over torch.optim.Adam with this recording (target asks 15x)")
     floor(10_000, 500)
     return 0
 
