@@ -71,8 +71,9 @@ controls.page_intro(
     "basins", "Basins of attraction",
     "Every small square is a **starting point**. We let the optimizer walk downhill from *every* "
     "square at once and colour the square by **where it ended**: green = the global minimum, "
-    "other colours = a local minimum (stuck), red = blew up, grey = still on its way. "
-    "**Click a square** to watch that start in the race."
+    "other colours = a local minimum (stuck), red = blew up, grey = near no minimum (still "
+    "moving, stalled on a flat stretch or off the map). **Click a square** to watch that start "
+    "in the race."
 )
 
 with st.sidebar:

@@ -22,6 +22,7 @@ import numpy as np
 
 from optimizers.base import Optimizer, Walker
 from optimizers.noise import Minibatches, normals, path_keys, uniforms
+from optimizers.recording import EndpointRecord, Endpoints, FullRecord
 from optimizers.schedules import schedule_values
 from optimizers.trajectory import Trajectory
 
@@ -40,24 +41,20 @@ def _box(domain: Any, d: int) -> tuple[np.ndarray, np.ndarray]:
 def _descend(
     opt: Optimizer,
     objective: Any,
-    x: np.ndarray,
-    steps: int,
+    record: FullRecord | EndpointRecord,
     seed: int,
     noise: float,
     batch_size: int | None,
     bound: float,
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """The gradient loop; returns points (steps+1, B, D) and, for big batches, losses (steps+1, B)
-    and ``clean`` (steps+1,): steps whose points are all within ``bound`` and losses all finite.
+) -> None:
+    """The gradient loop, filling ``record``'s blocks with the points and, for big batches (the
+    record's ``losses`` not None), the losses and per-row ``clean`` checks.
 
     A big batch records its losses inside the loop, while the points are still in cache (from the
     objective's ``value_and_grad`` when it has one), and checks each step there too; a small one
-    leaves both (None) to vectorized calls afterwards, which cost less per point.
+    leaves both to vectorized calls afterwards, which cost less per point.
     """
-    points = np.empty((steps + 1, *x.shape))
-    points[0] = x
-    x = points[0]
-    losses = np.empty((steps + 1, x.shape[0])) if x.size >= _IN_LOOP_LOSSES else None
+    x = record.points[0]
     grad, value = objective.grad, objective.value
     batches = None
     if batch_size is not None:
@@ -66,32 +63,34 @@ def _descend(
             raise ValueError("batch_size needs a stochastic objective (with n_samples)")
         batches = Minibatches(n, batch_size, seed)
     fused = getattr(objective, "value_and_grad", None) if batches is None else None
-    fused = fused if losses is not None else None
-    if losses is not None and fused is None:
-        losses[0] = value(x)
+    fused = fused if record.losses is not None else None
+    if record.losses is not None and fused is None:
+        record.losses[0] = value(x)
     keys = path_keys(seed, x) if noise else None
     d = x.shape[-1]
-    step = _stepper(opt, x)
-    clean = None if losses is None else np.ones(steps + 1, dtype=bool)
-    for t in range(steps):
-        if fused is not None:  # the loss at x_t comes with its gradient
-            losses[t], g = fused(x)
-            clean[t] &= _finite(losses[t])
-        else:
-            g = grad(x) if batches is None else grad(x, batches(t))
-        if keys is not None:
-            g = g + noise * normals(keys, t, d)
-        step(g, x, points[t + 1])
-        x = points[t + 1]
-        if clean is not None:
-            clean[t + 1] = _inside(x, bound)
-        if losses is not None and fused is None:
-            losses[t + 1] = value(x)
-            clean[t + 1] &= _finite(losses[t + 1])
-    if fused is not None:
-        losses[steps] = value(x)
-        clean[steps] &= _finite(losses[steps])
-    return points, losses, clean
+    step = _stepper(opt, x.copy())  # a copy: the record may reuse row 0's memory
+    for block in record.blocks():
+        points, losses, clean = block.points, block.losses, block.clean
+        x = points[0]
+        for j in range(block.n):
+            t = block.t0 + j
+            if fused is not None:  # the loss at x_t comes with its gradient
+                losses[j], g = fused(x)
+                clean[j] &= _finite(losses[j])
+            else:
+                g = grad(x) if batches is None else grad(x, batches(t))
+            if keys is not None:
+                g = g + noise * normals(keys, t, d)
+            step(g, x, points[j + 1])
+            x = points[j + 1]
+            if clean is not None:
+                clean[j + 1] = _inside(x, bound)
+            if losses is not None and fused is None:
+                losses[j + 1] = value(x)
+                clean[j + 1] &= _finite(losses[j + 1])
+        if fused is not None and block.last:
+            losses[block.n] = value(x)
+            clean[block.n] &= _finite(losses[block.n])
 
 
 def _inside(x: np.ndarray, bound: float) -> bool:
@@ -120,10 +119,10 @@ def _stepper(opt: Optimizer, x0: np.ndarray):
     return step
 
 
-def _walk(
-    walker: Walker, objective: Any, x: np.ndarray, steps: int, seed: int, domain: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """The gradient-free loop; returns points (steps+1, B, D) and losses (steps+1, B)."""
+def _walk(walker: Walker, objective: Any, record: FullRecord | EndpointRecord, seed: int,
+          domain: Any) -> None:
+    """The gradient-free loop, filling ``record``'s blocks with points and losses."""
+    x = record.points[0]
     d = x.shape[-1]
     if domain is None:
         domain = getattr(objective, "domain", None)
@@ -131,16 +130,17 @@ def _walk(
         raise ValueError(f"{walker.name} needs a domain: pass domain= or give the objective one")
     low, high = _box(domain, d) if domain is not None else (None, None)
     value = objective.value
-    points = np.empty((steps + 1, *x.shape))
-    losses = np.empty((steps + 1, x.shape[0]))
-    points[0] = x
-    losses[0] = value(x)
+    record.losses[0] = value(x)
     keys, n = path_keys(seed, x), walker.n_draws(d)
-    state = walker.init(x, losses[0])
-    for t in range(steps):
-        x, losses[t + 1], state = walker.step(state, x, uniforms(keys, t, n), value, low, high)
-        points[t + 1] = x
-    return points, losses
+    state = walker.init(x.copy(), record.losses[0].copy())  # the record reuses row 0
+    for block in record.blocks():
+        points, losses = block.points, block.losses
+        x = points[0]
+        for j in range(block.n):
+            x, losses[j + 1], state = walker.step(
+                state, x, uniforms(keys, block.t0 + j, n), value, low, high
+            )
+            points[j + 1] = x
 
 
 def _values_and_faults(
@@ -216,27 +216,9 @@ def _recorded_lr(optimizer: Optimizer | Walker, steps: int, batch: int) -> np.nd
     return lr
 
 
-def run(
-    optimizer: Optimizer | Walker | str,
-    objective: Any,
-    start: Any,
-    steps: int,
-    *,
-    seed: int = 0,
-    noise: float = 0.0,
-    batch_size: int | None = None,
-    bound: float | None = None,
-    domain: Any = None,
-) -> Trajectory:
-    """Run ``optimizer`` for ``steps`` steps from ``start`` (D,) or a batch of starts (B, D).
-
-    ``noise``: std of Gaussian noise added to each gradient (per path, seeded by ``seed`` and the
-    start); ``batch_size``: minibatches of a stochastic objective (shared by all paths);
-    ``bound``: |x_i| beyond which a path counts as diverged (default 1e6); ``domain``: search box
-    for random search (default ``objective.domain``). ``evaluations[t]`` counts oracle calls per
-    path up to step t: one gradient per step, or for walkers one value per step plus the start.
-    ``lr`` may hold per-path rates (an array such as (B, 1)); ``Trajectory.lr`` is then (steps, B).
-    """
+def _prepared(optimizer: Optimizer | Walker | str, start: Any, steps: Any, seed: Any,
+              noise: float, bound: float | None):
+    """Checked inputs of a run: (optimizer, starts (B, D) copy, single, steps, bound)."""
     if isinstance(optimizer, str):
         from optimizers.registry import get_optimizer
 
@@ -258,27 +240,99 @@ def run(
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise ValueError(f"seed={seed!r} must be an integer")
     _check_rates_fit(np.shape(optimizer.learning_rate(0)), x.shape)
-    steps = int(steps)
+    return optimizer, x, single, int(steps), bound
+
+
+def _loop(optimizer: Optimizer | Walker, objective: Any, record: FullRecord | EndpointRecord,
+          seed: int, noise: float, batch_size: int | None, bound: float, domain: Any) -> None:
+    if optimizer.uses_gradient:
+        _descend(optimizer, objective, record, seed, noise, batch_size, bound)
+    else:
+        _walk(optimizer, objective, record, seed, domain)
+
+
+def _evaluations(optimizer: Optimizer | Walker, steps: int) -> np.ndarray:
+    """Oracle calls per path up to each step: a gradient per step, or a value per step plus the
+    start's for walkers."""
+    return np.arange(steps + 1) if optimizer.uses_gradient else np.arange(1, steps + 2)
+
+
+def _record_modes(optimizer: Optimizer | Walker, x: np.ndarray) -> tuple[bool, bool]:
+    """(losses in the loop, checks in the loop): big gradient batches and every walker record
+    losses as they go; only gradient loops vouch for clean rows."""
+    big = x.size >= _IN_LOOP_LOSSES
+    return (big or not optimizer.uses_gradient), (big and optimizer.uses_gradient)
+
+
+def run(
+    optimizer: Optimizer | Walker | str,
+    objective: Any,
+    start: Any,
+    steps: int,
+    *,
+    seed: int = 0,
+    noise: float = 0.0,
+    batch_size: int | None = None,
+    bound: float | None = None,
+    domain: Any = None,
+) -> Trajectory:
+    """Run ``optimizer`` for ``steps`` steps from ``start`` (D,) or a batch of starts (B, D).
+
+    ``noise``: std of Gaussian noise added to each gradient (per path, seeded by ``seed`` and the
+    start); ``batch_size``: minibatches of a stochastic objective (shared by all paths);
+    ``bound``: |x_i| beyond which a path counts as diverged (default 1e6); ``domain``: search box
+    for random search (default ``objective.domain``). ``evaluations[t]`` counts oracle calls per
+    path up to step t: one gradient per step, or for walkers one value per step plus the start.
+    ``lr`` may hold per-path rates (an array such as (B, 1)); ``Trajectory.lr`` is then (steps, B).
+    """
+    optimizer, x, single, steps, bound = _prepared(optimizer, start, steps, seed, noise, bound)
+    record = FullRecord(x, steps, *_record_modes(optimizer, x))
     with np.errstate(all="ignore"):
-        if optimizer.uses_gradient:
-            points, losses, clean = _descend(
-                optimizer, objective, x, steps, seed, noise, batch_size, bound
-            )
-            evaluations = np.arange(steps + 1)
-        else:
-            points, losses = _walk(optimizer, objective, x, steps, seed, domain)
-            evaluations, clean = np.arange(1, steps + 2), None
-        losses, bad = _values_and_faults(objective, points, losses, bound, clean)
+        _loop(optimizer, objective, record, seed, noise, batch_size, bound, domain)
+        points = record.points
+        losses, bad = _values_and_faults(objective, points, record.losses, bound, record.clean)
         diverged = _freeze(points, losses, bad)
     switch = optimizer.switch_step
     lr = _recorded_lr(optimizer, steps, x.shape[0])
     return Trajectory(
         points=points[:, 0] if single else points,
         losses=losses[:, 0] if single else losses,
-        evaluations=evaluations,
+        evaluations=_evaluations(optimizer, steps),
         diverged_step=int(diverged[0]) if single else diverged,
         lr=lr[:, 0] if single and lr.ndim > 1 else lr,
         switch_step=switch if switch is not None and switch < steps else None,
         optimizer=optimizer.name,
         hparams=dict(optimizer.hparams),
     )
+
+
+def run_endpoints(
+    optimizer: Optimizer | Walker | str,
+    objective: Any,
+    start: Any,
+    steps: int,
+    *,
+    targets: Any = None,
+    radius: float = 0.0,
+    seed: int = 0,
+    noise: float = 0.0,
+    batch_size: int | None = None,
+    bound: float | None = None,
+    domain: Any = None,
+) -> Endpoints:
+    """``run`` for a batch of starts (B, D) keeping only where each path ends (``Endpoints``):
+    memory O(B) instead of O(steps x B), the same numbers as ``run``. ``targets`` (K, D) with
+    ``radius`` also gives the first step each path came within ``radius`` of each target."""
+    optimizer, x, _, steps, bound = _prepared(optimizer, start, steps, seed, noise, bound)
+    if not (math.isfinite(radius) and radius >= 0):
+        raise ValueError(f"radius={radius!r} must be a finite number >= 0")
+    if targets is not None:
+        targets = np.asarray(targets, dtype=float).reshape(-1, x.shape[-1])
+
+    def check(points, losses, clean):
+        return _values_and_faults(objective, points, losses, bound, clean)
+
+    record = EndpointRecord(x, steps, *_record_modes(optimizer, x), check, targets, radius)
+    with np.errstate(all="ignore"):
+        _loop(optimizer, objective, record, seed, noise, batch_size, bound, domain)
+    return record.endpoints(_evaluations(optimizer, steps))

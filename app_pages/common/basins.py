@@ -22,7 +22,8 @@ import numpy as np
 import landscape
 from app_pages.common.outcomes import KIND_CODES, classify_endpoints, default_tolerance
 from landscape.base import Minimum, Surface
-from optimizers import OPTIMIZERS, get_optimizer, run
+from optimizers import OPTIMIZERS, get_optimizer
+from optimizers.runner import run_endpoints
 
 DIVERGED = -1
 MOVING = -2
@@ -165,16 +166,23 @@ def run_starts(
     seed: int = 0,
     noise: float = 0.0,
 ):
-    """One batched run of ``name`` from every start (B, 2); returns (labels, first, evaluations)."""
+    """One batched run of ``name`` from every start (B, 2); returns (labels, first, evaluations,
+    radius). Only where each path ends is kept (``run_endpoints``: O(B) memory, any steps), with
+    the first step it came within the radius of each global minimum."""
     optimizer = get_optimizer(name, **dict(hparams or {}))
-    traj = run(optimizer, surface, starts, steps, seed=seed, noise=noise, domain=surface.domain)
     radius = capture_radius(surface.minima, surface.domain)
-    diverged = np.asarray(traj.diverged_step).reshape(-1) >= 0
-    labels = classify(traj.points[-1], diverged, surface.minima, radius)
-    ends_global = np.isin(labels, [k for k, m in enumerate(surface.minima) if m.is_global])
-    first = steps_to_global(traj.points, surface.minima, radius, only=ends_global,
-                            target=np.maximum(labels, 0))
-    return labels, first, np.asarray(traj.evaluations), radius
+    globals_ = [k for k, m in enumerate(surface.minima) if m.is_global]
+    targets = np.array([surface.minima[k].point for k in globals_], dtype=float).reshape(-1, 2)
+    ends = run_endpoints(optimizer, surface, starts, steps, targets=targets, radius=radius,
+                         seed=seed, noise=noise, domain=surface.domain)
+    labels = classify(ends.final, ends.diverged_step >= 0, surface.minima, radius)
+    # the first arrival at the global minimum each path ends in (-1 for every other path)
+    column = np.full(len(surface.minima) + 2, -1)  # labels -1/-2 index the last two entries
+    column[globals_] = np.arange(len(globals_))
+    which = column[labels]
+    first = np.where(which >= 0, ends.first_within[np.arange(labels.size), np.maximum(which, 0)],
+                     -1)
+    return labels, first, ends.evaluations, radius
 
 
 def basin_map(

@@ -4,9 +4,9 @@ Each limit is a plain number with a reason; the README's limits table is generat
 
 - Counts a visitor asks for (steps, optimizers, grid cells, layers, samples ...) go through
   ``clamp_count(name, n)``, which returns the value to use and a message that names the limit.
-- A batched run keeps every point of every path: (steps+1) x starts x 2 floats plus the losses.
-  ``clamp_steps(steps, starts)`` keeps steps x starts within ``path_points`` so one basin map cannot
-  take the box's memory (200 x 200 starts x 2000 steps would be about 2 GB).
+- A basin map keeps only where each path ends (``optimizers.runner.run_endpoints``), so its memory
+  does not grow with steps; its time does. ``clamp_steps(steps, starts)`` keeps steps x starts
+  within ``basin_work`` so one map costs at most a few seconds of one core.
 - Every ``st.cache_data`` / ``st.cache_resource`` takes ``**cache_bounds()`` so memory levels off.
 - Big batched computations (a basin map, a sweep, a training run) run inside ``heavy_slot()``:
   at most ``concurrent_heavy_runs`` at once per server, the rest wait their turn. Two cores gain
@@ -53,8 +53,9 @@ LIMITS: dict[str, Limit] = {
               "multiply-adds of one network training run (steps x points x weights)"),
         Limit("landscape_grid", 61, "grid points per side of the network's loss-landscape slice"),
         Limit("url_value_chars", 500, "characters in one URL parameter"),
-        Limit("path_points", 4_000_000,
-              "steps x starts of one batched run (points and losses, about 24 bytes each)"),
+        # 200 x 200 starts x 500 steps: 0.6 s of one core for Adam, 2.5 s for random local search.
+        Limit("basin_work", 20_000_000,
+              "starts x steps of one basin map (200 x 200 starts x 500 steps)"),
         # A race's cached figures at 8 optimizers x 2000 steps hold ~10 MB: 16 of them per cached
         # function keeps the worst case of every page together well inside 1 GB.
         Limit("cache_entries", 16, "results each cached computation keeps (least recent dropped)"),
@@ -90,13 +91,13 @@ def clamp_count(name: str, requested: int) -> tuple[int, str | None]:
 
 
 def clamp_steps(steps: int, starts: int) -> tuple[int, str | None]:
-    """Clamp ``steps`` into [1, steps] and so that steps x starts <= path_points; with a message."""
+    """Clamp ``steps`` into [1, steps] and so that steps x starts <= basin_work; with a message."""
     steps, message = clamp_count("steps", steps)
-    budget = max(1, limit("path_points") // max(1, starts))
+    budget = max(1, limit("basin_work") // max(1, starts))
     if steps > budget:
         return budget, (
-            f"{starts:,} starts x {steps:,} steps is more than one run may hold "
-            f"({limit('path_points'):,} points); using {budget:,} steps."
+            f"{starts:,} starts x {steps:,} steps is more work than one map may take "
+            f"({limit('basin_work'):,} start-steps); using {budget:,} steps."
         )
     return steps, message
 

@@ -115,3 +115,55 @@ def test_baselines_count_trials_on_the_same_starts() -> None:
         assert stats.evaluations_per_path >= 300
         if stats.success_rate > 0:
             assert stats.median_evaluations <= stats.evaluations_per_path
+
+
+def recorded_map(name: str, surface: Surface, n: int, steps: int, hparams: dict,
+                 noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """The basin map from fully recorded paths (``run``, then ``steps_to_global`` on them): what
+    ``basin_map`` computes without keeping the paths."""
+    from optimizers import get_optimizer, run
+
+    _, _, starts = start_grid(surface.domain, n)
+    traj = run(get_optimizer(name, **hparams), surface, starts, steps, noise=noise,
+               domain=surface.domain)
+    radius = capture_radius(surface.minima, surface.domain)
+    labels = classify(traj.points[-1], traj.diverged_step >= 0, surface.minima, radius)
+    ends_global = np.isin(labels, [k for k, m in enumerate(surface.minima) if m.is_global])
+    first = steps_to_global(traj.points, surface.minima, radius, only=ends_global,
+                            target=np.maximum(labels, 0))
+    return labels, first
+
+
+@pytest.mark.parametrize(("surface", "name", "hparams", "noise"), [
+    ("himmelblau", "adam", {"lr": 0.05}, 0.0),  # four global minima
+    ("six_hump_camel", "sgd", {"lr": 0.05}, 0.5),  # two global and four local, with noise
+    ("rosenbrock", "sgd", {"lr": 2e-3}, 0.0),  # many paths diverge, at many steps
+    ("two_basins", "random_local_search", {}, 0.0),
+])
+def test_map_without_paths_equals_the_map_from_recorded_paths(surface, name, hparams,
+                                                              noise) -> None:
+    import landscape
+
+    surf = landscape.get_surface(surface)
+    bm = basin_map(name, surf, 24, 300, hparams=hparams, noise=noise)
+    labels, first = recorded_map(name, surf, 24, 300, hparams, noise)
+    np.testing.assert_array_equal(bm.labels.ravel(), labels)
+    np.testing.assert_array_equal(bm.steps.ravel(), first)
+    kinds = set(labels.tolist())
+    assert len(kinds) > 1 and (first > 0).any()  # the case tells labels and arrivals apart
+
+
+def test_a_long_fine_map_keeps_no_paths() -> None:
+    """200 x 200 starts x 2000 steps would hold ~2 GB of paths; the map needs a few MB."""
+    import tracemalloc
+
+    import landscape
+
+    surf = landscape.get_surface("two_basins")
+    tracemalloc.start()
+    try:
+        basin_map("sgd", surf, 200, 2000, hparams={"lr": 0.3})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20, f"peak {peak / 2**20:.0f} MB"
