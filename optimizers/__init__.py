@@ -1,12 +1,14 @@
 """The walkers: PyTorch-exact update rules, schedules and a batched run loop (NumPy only).
 
 Usage: ``run(get_optimizer("adam", lr=0.05), objective, start, steps=300)`` where ``objective``
-has ``value``/``grad`` over a trailing parameter axis and ``start`` is (D,) or a batch (B, D).
+has ``value``/``grad`` over a trailing parameter axis and ``start`` is (D,) or a batch (B, D);
+``run_endpoints`` gives the same runs' ends (and first arrivals) without keeping the paths.
 """
 
 from optimizers.base import GradientTransformation, Optimizer, Walker
+from optimizers.recording import Endpoints
 from optimizers.registry import OPTIMIZERS, get_optimizer, markdown_table
-from optimizers.runner import run
+from optimizers.runner import run, run_endpoints
 from optimizers.schedules import SCHEDULE_HPARAMS, SCHEDULES, get_schedule
 from optimizers.spec import HParam, OptimizerSpec
 from optimizers.trajectory import Trajectory
@@ -15,6 +17,7 @@ __all__ = [
     "OPTIMIZERS",
     "SCHEDULES",
     "SCHEDULE_HPARAMS",
+    "Endpoints",
     "GradientTransformation",
     "HParam",
     "Optimizer",
@@ -25,4 +28,5 @@ __all__ = [
     "get_schedule",
     "markdown_table",
     "run",
+    "run_endpoints",
 ]

@@ -22,8 +22,7 @@ import numpy as np
 import landscape
 from app_pages.common.outcomes import KIND_CODES, classify_endpoints, default_tolerance
 from landscape.base import Minimum, Surface
-from optimizers import OPTIMIZERS, get_optimizer
-from optimizers.runner import run_endpoints
+from optimizers import OPTIMIZERS, get_optimizer, run_endpoints
 
 DIVERGED = -1
 MOVING = -2

@@ -8,9 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimizers import OPTIMIZERS, get_optimizer, run
+from optimizers import OPTIMIZERS, get_optimizer, run, run_endpoints
 from optimizers.recording import EndpointRecord, Endpoints
-from optimizers.runner import run_endpoints
 from optimizers.trajectory import Trajectory
 from tests.optimizers.helpers import LeastSquares, Rosenbrock
 
