@@ -57,9 +57,11 @@ DRAWN_WIDTH = 4
 DEFAULT_SURFACE = "two_basins"
 ALTITUDE_STEPS = 300
 CFG = {"displaylogo": False}
-#: Rates for the data-driven sections (linear regression, minibatches of 10), checked by running
-#: them: Adam at 0.3 is near the bottom within 10 epochs and then wanders; SGD at 0.05 is slower
-#: but settles; Adam(0.3) then SGD(0.01) from epoch 10 ends lowest.
+#: Rates for the data-driven sections (linear regression), checked by running them
+#: (tests/app/test_concepts_page.py). Minibatches of 10: SGD at 0.05 leads for two epochs, Adam at
+#: 0.3 is near the bottom by epoch 5 and then wanders, ending above SGD (from batch 15 up Adam ends
+#: lower). Adam(0.3) then SGD(0.01) from epoch 5 or later ends below both Adam alone and SGD at
+#: 0.01 alone; at batch 50 an epoch is 2 steps and the switch at epoch 10 ends far above Adam.
 ADAM_LR, SGD_LR, SWITCH_SGD_LR = 0.3, 0.05, 0.01
 
 
@@ -155,7 +157,7 @@ rows = [{"method": c.label, "evaluations used": int(c.x[-1]),
          else str(reached[c.optimizer])} for c in curves]
 right.dataframe(pd.DataFrame(rows).style.format({"best loss − minimum": "{:.3g}"}),
                 hide_index=True, width="stretch")
-right.caption(tour.trials_verdict(curves, reached))
+right.caption(tour.trials_verdict(curves, reached, obj.minima, tol, obj.domain))
 
 # 3. back-propagation ---------------------------------------------------------------------------
 nn_page = registered_page("neural_network")
@@ -165,12 +167,13 @@ probabilities, and the loss is **−log p(true class)** (cross-entropy): small w
 confidently right, huge when it is confidently wrong.
 
 **Back-propagation** sends the blame backwards: the output's share is *p − [true class]*, and each
-weight gets blamed in proportion to how much it **contributed** to the mistake, so a weight with a
-large contribution gets a large correction. That is the steepest-descent direction, computed
-exactly, for every weight at once.
+weight gets blamed in proportion to how much it **contributed** to the mistake. Together the blames
+are the gradient: the steepest-descent direction, computed exactly, for every weight at once. The
+optimizer then turns them into corrections (plain gradient descent in proportion to the blame).
 
 Below: the smallest neural network (a linear classifier, 3 classes). Pick an example and train a
-little: as the model gets it right, p(true) → 1 and the blame shrinks to nothing.
+little: as the model gets it right, p(true) → 1 and the blame shrinks towards nothing. The few
+examples it still gets wrong keep a large blame.
 """)
 with left:
     example = st.slider("Example", 0, 149, key="tour.example")
@@ -195,12 +198,15 @@ with right:
 
 # 4. learning rate = stride ---------------------------------------------------------------------
 left, right = section("4. The learning rate is your stride", """
-Each step moves by **η × slope**: on a steep slope you move far, on a gentle one a little.
-On this valley f(x) = x²/2 (slope = x):
+With plain gradient descent each step moves by **η × slope**: on a steep slope you move far, on
+a gentle one a little. On this valley f(x) = x²/2 (slope = x) each step multiplies the distance to
+the bottom by (1 − η):
 
-- η < 1: every step shortens the distance, **too small crawls**;
+- small η (say 0.05): each step covers only a small part of the way, **too small crawls**;
+- η closer to 1 (say 0.9): big steps that still stop short of the bottom, so you arrive fast;
 - η = 1: one step lands exactly on the bottom;
 - 1 < η < 2: you **overshoot** and bounce from side to side, getting closer;
+- η = 2: you land exactly opposite, just as high, and bounce between the two sides forever;
 - η > 2: every bounce is bigger than the last, you **explode**.
 
 0.1 is a common first guess on real problems. The [learning-rate lab](learning_rate) runs dozens
@@ -252,10 +258,13 @@ with right:
 
 # 6. Adam vs SGD --------------------------------------------------------------------------------
 left, right = section("6. Adam rushes, SGD is careful", f"""
-**Adam** gives every weight its own step size from the recent gradients: it races downhill at
-first, but near the bottom its steps stay about η long, so with noisy minibatches it
-**wanders** around the minimum. **SGD**'s steps shrink with the slope: slower, but **careful**
-near the bottom.
+**Adam** gives every weight its own step size, scaled by the recent size of its gradients, and
+adds momentum. **SGD** steps by η × the minibatch slope.
+
+With small, noisy minibatches (the default 10) SGD leads for the first epoch or two; then Adam
+gets near the bottom much sooner, but it does not settle: it keeps **wandering** around the
+minimum and ends a bit higher than SGD, which keeps creeping down. With larger minibatches (less
+noise: try the slider in section 5) Adam ends lower.
 
 Adam η = {ADAM_LR}, SGD η = {SGD_LR}, minibatches of {batch}.
 """)
@@ -266,12 +275,19 @@ with right:
         {"optimizer": "adam", "label": adam_curve.label, "x": adam_curve.x, "y": adam_curve.gap},
         {"optimizer": "sgd", "label": f"SGD (η {SGD_LR})", "x": sgd_curve.x, "y": sgd_curve.gap},
     ], "epoch", "loss − minimum"), key="tour.adam_sgd", config=CFG)
+    st.caption(tour.adam_sgd_summary(adam_curve, sgd_curve, EPOCHS))
 
 # 7. Adam then SGD ------------------------------------------------------------------------------
 left, right = section("7. The switch: Adam first, then SGD", f"""
 The note's advice: use **Adam for roughly the first 10 epochs** (fast and rough), then
-**switch to SGD** (slow and accurate). Move the switch and compare the three curves at the
-end: the switch keeps Adam's fast start and SGD's calm finish.
+**switch to SGD** (slow and accurate). Move the switch and compare the three curves at the end.
+To be fair, the SGD curve here uses the same η as the switch's SGD phase.
+
+With the default minibatches of 10, switching once Adam is near the bottom (epoch 5 or later)
+ends lowest: Adam alone keeps wandering, and SGD alone at this small η is still far from the
+bottom after {EPOCHS} epochs. Switch earlier and slow SGD is left with most of the way. That
+happens with large minibatches too, where an epoch is only a few steps: at batch 50, switching at
+epoch 10 ends far worse than Adam alone. "10 epochs" is a rule of thumb, not a law.
 
 Adam η = {ADAM_LR}, then SGD η = {SWITCH_SGD_LR}.
 """)
@@ -280,11 +296,13 @@ with left:
 both = lab_compute.epoch_curve(DATA, "adam_then_sgd", f"Adam → SGD at epoch {switch}",
                                data_start, EPOCHS, (("lr", ADAM_LR), ("sgd_lr", SWITCH_SGD_LR)),
                                int(batch), 0, float(switch))
+slow_sgd = lab_compute.epoch_curve(DATA, "sgd", f"SGD (η {SWITCH_SGD_LR})", data_start, EPOCHS,
+                                   (("lr", SWITCH_SGD_LR),), int(batch), 0)
 with right:
     st.plotly_chart(curves_figure([
         {"optimizer": "adam", "label": adam_curve.label, "x": adam_curve.x, "y": adam_curve.gap,
          "width": 1},
-        {"optimizer": "sgd", "label": f"SGD (η {SGD_LR})", "x": sgd_curve.x, "y": sgd_curve.gap,
+        {"optimizer": "sgd", "label": slow_sgd.label, "x": slow_sgd.x, "y": slow_sgd.gap,
          "width": 1},
         {"optimizer": "adam_then_sgd", "label": both.label, "x": both.x, "y": both.gap,
          "width": 3},
@@ -293,7 +311,8 @@ with right:
     tail = max(1, len(both.gap) // 6)
     st.caption("Average over the last sixth of training: "
                + ", ".join(f"{name} {np.mean(g[-tail:]):.2g}" for name, g in (
-                   ("Adam", adam_curve.gap), ("SGD", sgd_curve.gap), ("Adam → SGD", both.gap)))
+                   ("Adam", adam_curve.gap), (f"SGD (η {SWITCH_SGD_LR})", slow_sgd.gap),
+                   ("Adam → SGD", both.gap)))
                + ".")
 
 # 8. epochs -------------------------------------------------------------------------------------
@@ -301,7 +320,8 @@ per = tour.steps_per_epoch(data.n_samples, int(batch))
 left, right = section("8. Epochs", f"""
 An **epoch** is one pass over the whole training set. With {data.n_samples} examples and
 minibatches of {batch}, one epoch is **{per} steps** (shaded bands). Advice like "Adam for
-10 epochs" is counted in passes, not steps, so it means the same whatever the batch size.
+10 epochs" is counted in passes, not steps: whatever the batch size it means the same amount of
+data seen, but not the same number of steps or the same progress (see section 7 at batch 50).
 
 Change the minibatch size in section 5 and watch the bands: smaller batches, more steps per
 epoch.
@@ -316,9 +336,11 @@ with right:
 left, right = section("9. Neural networks: layers in between", """
 A **neural network** passes the input through layers of neurons to the output. Layers between
 input and output are **hidden layers**. With none, it is the linear classifier of section 3, the
-smallest neural network. One hidden layer makes an **ANN**, two or more a **DNN** (deep). Usually
-every neuron feeds every neuron of the next layer (**fully connected**); a DNN that also has
-convolution layers, which look at small patches of an image, is a **CNN** (not drawn here).
+smallest neural network. The note calls a network with one hidden layer an **ANN** and one with
+two or more a **DNN** (deep); in everyday usage every neural network is an ANN (artificial neural
+network). Usually every neuron feeds every neuron of the next layer (**fully connected**); a DNN
+that also has convolution layers, which look at small patches of an image, is a **CNN** (not drawn
+here).
 
 Training is the same walk downhill, only over many more weights, with back-propagation computing
 the slope for every one of them.

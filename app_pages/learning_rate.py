@@ -142,10 +142,11 @@ if "lab.seeded" not in st.session_state:
 
 controls.page_intro(
     "lab", "Learning-rate lab",
-    "The **learning rate** η is the length of each stride downhill: the step is η times the "
-    "slope. **Too small** and the walker crawls; **too large** and it overshoots, bounces, or "
-    "explodes. Here the same start is run at many rates at once, so you can see where the sweet "
-    "spot is, and let the lab find it for you."
+    "The **learning rate** η is the length of each stride downhill: for plain gradient descent "
+    "the step is η times the slope, and adaptive methods such as Adam rescale the slope but "
+    "still scale their step by η. **Too small** and the walker crawls; **too large** and it "
+    "overshoots, bounces, or explodes. Here the same start is run at many rates at once, so you "
+    "can see where the sweet spot is, and let the lab find it for you."
 )
 
 with st.sidebar:

@@ -219,7 +219,8 @@ with col_text:
         "(<span style='color:#2166AC'>**blue** positive</span>, "
         "<span style='color:#D6604D'>**red** negative</span>, darker = larger). "
         "Width: the size of its gradient |∂L/∂w|, its **responsibility** for the loss: "
-        "back-propagation corrects each weight in proportion to it. Watch the lines thin out "
+        "back-propagation computes it for every weight, and the optimizer turns it into the "
+        "correction (plain SGD in proportion to it). Watch the lines thin out "
         "as the loss falls. Dots are neurons, coloured by their bias.", unsafe_allow_html=True)
 with col_draw:
     r_draw, _ = by_name[drawn]
@@ -302,7 +303,8 @@ with tab_rand:
     st.plotly_chart(slices_figure(land.slices, labels_, colors_), key="nn.slices", config=CONFIG)
     st.caption("Each panel: the loss around one optimizer's trained weights (◆ at the centre) "
                "along two random directions, each neuron's weights scaled to the trained ones. "
-               "A wide low basin is a flat minimum (tends to generalise), a narrow one sharp.")
+               "A wide low basin is a flat minimum, a narrow one sharp; flat minima tend to "
+               "generalise better, a tendency, not a rule.")
 with tab_1d:
     st.plotly_chart(interpolation_figure(land.interp, land.interp_test,
                                          [r[0] for r in racers_t], labels_, colors_),

@@ -98,8 +98,9 @@ RASTRIGIN = surface(
     "rastrigin", fn.rastrigin, fn.rastrigin_grad,
     title="Rastrigin's egg crate",
     description="""
-        A bowl covered by a regular grid of 121 local minima. Watch gradient methods stop in the
-        first dimple they meet, while random search (and luck) can land near the global one at 0.
+        A bowl covered by a regular grid of 121 minima (120 local). Watch gradient methods stop in
+        the first dimple they meet, while random search (and luck) can land near the global one at
+        0.
     """,
     domain=((-5.12, 5.12), (-5.12, 5.12)),
     minima=lattice_minima(fn.rastrigin, fn.rastrigin_grad, ((-5.12, 5.12), (-5.12, 5.12)),
@@ -127,8 +128,10 @@ BEALE = surface(
     "beale", fn.beale, fn.beale_grad,
     title="Beale's flat cross",
     description="""
-        Steep walls around long, almost flat arms that meet at the minimum (3, 0.5). Watch how fast
-        each optimizer crosses the flat arms; large learning rates explode on the walls.
+        The lines x = 0 and y = 1 are level (height 14.2) and cross at a saddle at (0, 1). A curved
+        valley leads to the minimum at (3, 0.5); a second shallow valley on the left slopes away
+        from it. Watch which valley each optimizer enters; large learning rates explode on the
+        steep walls.
     """,
     domain=((-4.5, 4.5), (-4.5, 4.5)),
     minima=as_minima([(3.0, 0.5)], [0.0]),
@@ -204,8 +207,10 @@ STYBLINSKI_TANG = surface(
     "styblinski_tang", fn.styblinski_tang, fn.styblinski_tang_grad,
     title="Styblinski-Tang",
     description="""
-        Four valleys in the corners of a square, of four different depths. Watch the start decide:
-        gradient methods stay in the valley of the quadrant they start in, even the shallowest.
+        Four valleys in the corners of a square, at three depths: -78.3 at the lower left, -64.2 at
+        the upper left and lower right, -50.1 at the upper right. Watch the start decide: gradient
+        methods stay in the valley on their side of the ridges near x = 0.16 and y = 0.16 (roughly
+        the quadrant they start in), even the shallowest.
     """,
     domain=((-5.0, 5.0), (-5.0, 5.0)),
     minima=as_minima(
@@ -270,8 +275,8 @@ GRIEWANK = surface(
     "griewank", fn.griewank, fn.griewank_grad,
     title="Griewank",
     description="""
-        An almost flat bowl under an egg-crate of cosines: 17 local minima whose values differ by
-        less than 0.03. Watch optimizers settle in whichever dimple is nearest.
+        An almost flat bowl under an egg-crate of cosines: 17 minima (16 local) whose values differ
+        by less than 0.03. Watch optimizers settle in whichever dimple is nearest.
     """,
     domain=((-10.0, 10.0), (-10.0, 10.0)),
     minima=lattice_minima(fn.griewank, fn.griewank_grad, ((-10.0, 10.0), (-10.0, 10.0)),
@@ -286,7 +291,8 @@ EASOM = surface(
     description="""
         One narrow hole at (pi, pi) in an almost flat plane; outside the central square faint
         ripples even slope away from it. Watch who finds the hole: from its rim the gradient leads
-        in, from farther out walkers stall or drift away, and only random search finds it.
+        in; farther out plain gradient descent stalls or drifts away, while methods that rescale
+        tiny gradients (Adam, Adagrad) or search at random can still find it.
     """,
     domain=((0.0, 6.0), (0.0, 6.0)),
     minima=as_minima(
@@ -304,9 +310,10 @@ CROSS_IN_TRAY = surface(
     "cross_in_tray", fn.cross_in_tray, fn.cross_in_tray_grad,
     title="Cross-in-tray",
     description="""
-        A tray of 36 cells divided by sharp ridges along x = k pi and y = k pi, deepest in the four
-        cells around the origin. Watch each optimizer stay in the cell it starts in: a gradient
-        never points across a ridge, only a large step jumps one.
+        A tray divided by sharp ridges along x = k pi and y = k pi into 36 full cells, each holding
+        one minimum (plus thin part-cells at the edges), deepest in the four cells around the
+        origin. Watch each optimizer stay in the cell it starts in: a gradient never points across
+        a ridge, only a large step jumps one.
     """,
     domain=_TRAY_DOMAIN,
     minima=lattice_minima(fn.cross_in_tray, fn.cross_in_tray_grad, _TRAY_DOMAIN,

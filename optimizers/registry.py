@@ -40,12 +40,23 @@ def _betas() -> HParam:
     return HParam("betas", (0.9, 0.999), 0.0, 0.9999, kind="pair", help="decay rates of m and v")
 
 
-def _eps(default: float) -> HParam:
-    return HParam("eps", default, 1e-12, 1e-1, log=True, help="added to the denominator")
+def _eps(default: float, help: str = "added to the denominator") -> HParam:
+    return HParam("eps", default, 1e-12, 1e-1, log=True, help=help)
 
 
-def _wd(default: float = 0.0) -> HParam:
-    return HParam("weight_decay", default, 0.0, 1.0, help="pull towards the origin (L2)")
+#: Weight-decay help by how the optimizer applies it: coupled (L2, torch's default), decoupled
+#: (AdamW, Lion), or either (NAdam and RAdam, chosen by ``decoupled_weight_decay``).
+_WD_HELP = {
+    "l2": "pull towards the origin (L2): adds weight_decay·x to the gradient",
+    "decoupled": "pull towards the origin, decoupled (not L2): takes lr·weight_decay·x off the "
+                 "position each step, apart from the gradient",
+    "either": "pull towards the origin: L2 (adds weight_decay·x to the gradient), or AdamW-style "
+              "decoupled decay when decoupled_weight_decay is on",
+}
+
+
+def _wd(default: float = 0.0, kind: str = "l2") -> HParam:
+    return HParam("weight_decay", default, 0.0, 1.0, help=_WD_HELP[kind])
 
 
 _MOMENTUM = HParam("momentum", 0.0, 0.0, 0.999, help="fraction of the last step kept")
@@ -113,14 +124,15 @@ _ADAM_RULE = (
     r"x_{t} = x_{t-1} - \frac{\eta}{1-\beta_1^t}\,"
     r"\frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon}"
 )
-_SGD_RULE = r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad x_{t} = x_{t-1} - \eta\, b_t"
+_SGD_RULE = (r"b_1 = g_1,\ b_t = \mu b_{t-1} + (1-\tau) g_t\ (t > 1),\quad "
+             r"x_{t} = x_{t-1} - \eta\, b_t")
 
 _SPECS = (
     OptimizerSpec(
         "random_search",
         "Random search",
         "Tries a random point anywhere in the box each step and keeps the best one seen so far.",
-        r"c_t \sim \mathcal{U}(\text{box}),\quad x_t = \arg\min\{f(x_{t-1}), f(c_t)\}",
+        r"c_t \sim \mathcal{U}(\text{box}),\quad x_t = \arg\min_{x \in \{x_{t-1}, c_t\}} f(x)",
         "Bergstra & Bengio, Random Search for Hyper-Parameter Optimization, JMLR 2012; "
         "CS231n notes, Optimization (strategy 1)",
         (),
@@ -161,7 +173,8 @@ _SPECS = (
     OptimizerSpec(
         "nesterov",
         "Nesterov momentum",
-        "Momentum that looks ahead: corrects its velocity using where it is about to be.",
+        "Momentum that looks ahead; PyTorch's form takes the gradient here and builds the "
+        "look-ahead into the step.",
         r"b_t = \mu b_{t-1} + g_t,\quad x_t = x_{t-1} - \eta\,(g_t + \mu b_t),\ \mu = 0.9",
         "Nesterov 1983; Sutskever et al., On the importance of initialization and momentum, 2013",
         (_lr(0.01, 1e-3), _wd()),
@@ -172,12 +185,13 @@ _SPECS = (
         "adagrad",
         "Adagrad",
         "Gives each coordinate its own step size, shrinking it where gradients have been large.",
-        r"s_t = s_{t-1} + g_t^2,\quad x_t = x_{t-1} - \frac{\eta}{1+(t-1)\lambda}\,"
+        r"s_t = s_{t-1} + g_t^2,\quad x_t = x_{t-1} - \frac{\eta}{1+(t-1)\delta}\,"
         r"\frac{g_t}{\sqrt{s_t}+\epsilon}",
         "Duchi, Hazan & Singer, Adaptive Subgradient Methods, JMLR 2011",
         (
             _lr(0.5, 1e-2),
-            HParam("lr_decay", 0.0, 0.0, 1.0, help="decay of the rate per step"),
+            HParam("lr_decay", 0.0, 0.0, 1.0,
+                   help="decay of the rate per step: the rate is lr / (1 + (t−1)·δ), δ = lr_decay"),
             _wd(),
             HParam("initial_accumulator_value", 0.0, 0.0, 10.0, help="starting value of s"),
             _eps(1e-10),
@@ -198,7 +212,9 @@ _SPECS = (
             _eps(1e-8),
             _wd(),
             _MOMENTUM,
-            HParam("centered", False, kind="bool", help="divide by the variance instead"),
+            HParam("centered", False, kind="bool",
+                   help="divide by the standard deviation √(v − ḡ²) instead of √v "
+                        "(ḡ: running mean of g)"),
         ),
         _gradient(adaptive.rmsprop),
     ),
@@ -213,7 +229,7 @@ _SPECS = (
         (
             _lr(3.0, 1.0),
             HParam("rho", 0.9, 0.0, 1.0, help="decay of the running averages"),
-            _eps(1e-6),
+            _eps(1e-6, "added inside both square roots, of u and of v"),
             _wd(),
         ),
         _gradient(adaptive.adadelta),
@@ -230,7 +246,8 @@ _SPECS = (
     OptimizerSpec(
         "amsgrad",
         "AMSGrad",
-        "Adam that never lets its step-size denominator shrink, for steadier late steps.",
+        "Adam that never lets its second-moment estimate decrease: it keeps the running maximum "
+        "of v.",
         _ADAM_RULE.replace(r"\sqrt{v_t}", r"\sqrt{\hat v_t}")
         + r",\ \hat v_t = \max(\hat v_{t-1}, v_t)",
         "Reddi, Kale & Kumar, On the Convergence of Adam and Beyond, ICLR 2018",
@@ -244,7 +261,7 @@ _SPECS = (
         "Adam with weight decay applied directly to the position instead of through the gradient.",
         _ADAM_RULE.replace("x_{t} = x_{t-1}", r"x_{t} = (1-\eta\lambda) x_{t-1}"),
         "Loshchilov & Hutter, Decoupled Weight Decay Regularization, ICLR 2019",
-        (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(1e-2), _AMSGRAD),
+        (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(1e-2, "decoupled"), _AMSGRAD),
         _gradient(adam_family.adamw),
     ),
     OptimizerSpec(
@@ -256,19 +273,24 @@ _SPECS = (
         r"\frac{\mu_{t+1} m_t}{1-\prod_{i\le t+1}\mu_i}"
         r"\Big)\Big/\Big(\sqrt{v_t/(1-\beta_2^t)}+\epsilon\Big)",
         "Dozat, Incorporating Nesterov Momentum into Adam, ICLR workshop 2016",
-        (_lr(0.05, 2e-3), _betas(), _eps(1e-8), _wd(), _MOMENTUM_DECAY, _DECOUPLED),
+        (_lr(0.05, 2e-3), _betas(), _eps(1e-8), _wd(kind="either"), _MOMENTUM_DECAY,
+         _DECOUPLED),
         _gradient(adam_family.nadam),
     ),
     OptimizerSpec(
         "radam",
         "RAdam",
         "Adam that starts as plain momentum until its variance estimate can be trusted.",
-        r"\rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t},\ x_t = x_{t-1} - \eta\,\hat m_t"
+        r"\rho_\infty = \frac{2}{1-\beta_2} - 1,\ "
+        r"\rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t},\ "
+        r"r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}"
+        r"{(\rho_\infty-4)(\rho_\infty-2)\rho_t}},\ "
+        r"\hat m_t = \frac{m_t}{1-\beta_1^t},\ x_t = x_{t-1} - \eta\,\hat m_t"
         r"\cdot\begin{cases} r_t \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon} & \rho_t > 5 "
         r"\\ 1 & "
         r"\text{else}\end{cases}",
         "Liu et al., On the Variance of the Adaptive Learning Rate and Beyond, ICLR 2020",
-        (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(), _DECOUPLED),
+        (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(kind="either"), _DECOUPLED),
         _gradient(adam_family.radam),
     ),
     OptimizerSpec(
@@ -278,13 +300,14 @@ _SPECS = (
         r"u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon),\quad x_t = x_{t-1} - "
         r"\frac{\eta}{1-\beta_1^t}\frac{m_t}{u_t}",
         "Kingma & Ba, Adam: A Method for Stochastic Optimization, ICLR 2015 (section 7)",
-        (_lr(0.05, 2e-3), _betas(), _eps(1e-8), _wd()),
+        (_lr(0.05, 2e-3), _betas(), _eps(1e-8, "added to |g| before the running maximum"), _wd()),
         _gradient(adam_family.adamax),
     ),
     OptimizerSpec(
         "lion",
         "Lion",
-        "Moves every coordinate by exactly the learning rate, in the sign of a momentum blend.",
+        "Moves each coordinate by exactly the learning rate in the sign of a momentum blend, "
+        "plus lr·weight_decay·x.",
         r"x_t = x_{t-1} - \eta\big(\operatorname{sign}(\beta_1 m_{t-1} + (1-\beta_1) g_t) + "
         r"\lambda x_{t-1}\big),\quad m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t",
         "Chen et al., Symbolic Discovery of Optimization Algorithms, 2023 (as in optax.lion)",
@@ -292,7 +315,7 @@ _SPECS = (
             _lr(0.02),
             HParam("b1", 0.9, 0.0, 0.9999, help="blend for the sign"),
             HParam("b2", 0.99, 0.0, 0.9999, help="decay of the momentum"),
-            _wd(1e-3),
+            _wd(1e-3, "decoupled"),
         ),
         _gradient(adam_family.lion),
     ),

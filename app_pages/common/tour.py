@@ -5,13 +5,16 @@ and returns plain arrays for one small figure. No Streamlit, no Plotly.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from app_pages.common.lab import loss_floor
+from app_pages.common.outcomes import describe
 from optimizers import get_optimizer, run
+from viz.race import MinimumLike
 
 TRIAL_METHODS: tuple[tuple[str, str], ...] = (
     ("random_search", "Random search"),
@@ -30,6 +33,7 @@ class Curve:
     gap: np.ndarray
     points: np.ndarray
     switch_at: float | None = None
+    diverged_step: int = -1
 
 
 def trials(objective: Any, start: np.ndarray, budget: int, *, lr: float, step_size: float,
@@ -50,8 +54,9 @@ def trials(objective: Any, start: np.ndarray, budget: int, *, lr: float, step_si
         keep = evals <= budget
         with np.errstate(invalid="ignore"):
             best = np.minimum.accumulate(np.where(np.isfinite(traj.losses), traj.losses, np.inf))
+        gone = int(np.asarray(traj.diverged_step).ravel()[0])
         out.append(Curve(name, label, evals[keep], np.maximum(best[keep] - floor, 0.0),
-                         np.asarray(traj.points)[keep]))
+                         np.asarray(traj.points)[keep], diverged_step=gone))
     return out
 
 
@@ -64,11 +69,16 @@ def first_trial_near(curve: Curve, targets: np.ndarray, tol: float) -> int | Non
     return int(curve.x[near[0]]) if near.size else None
 
 
-def trials_verdict(curves: list[Curve], reached: dict[str, int | None]) -> str:
+def trials_verdict(curves: list[Curve], reached: dict[str, int | None],
+                   minima: Sequence[MinimumLike], tol: float,
+                   domain: tuple[tuple[float, float], tuple[float, float]] | None = None) -> str:
     """Plain words for the trials race: who reached the global minimum, after how many trials,
-    and, when gradient descent did not, why (it only knows the slope of the hill it stands on).
+    and, when gradient descent did not, what happened to it instead, read from how its path
+    actually ended (``outcomes.describe``): stuck in a local minimum, still moving, diverged, or
+    (given ``domain``) thrown off the map.
 
-    ``reached`` maps each curve's optimizer name to its trials-to-global-minimum (None = never).
+    ``reached`` maps each curve's optimizer name to its trials-to-global-minimum (None = never);
+    ``minima`` and ``tol`` are the landscape's minima and the distance that counts as "at" one.
     """
     by = {c.optimizer: c for c in curves}
     gd = by.get("sgd")
@@ -85,13 +95,37 @@ def trials_verdict(curves: list[Curve], reached: dict[str, int | None]) -> str:
         better = all(float(gd.gap[-1]) <= float(c.gap[-1]) for c in rest)
         return head + (" Gradient descent needed no trial and error: every step went downhill"
                        + (", and it ends closest to the bottom." if better else "."))
-    return head + (" Gradient descent went straight down the hill it started on and stopped in "
-                   "a hollow that is not the global minimum: the gradient only knows the slope "
-                   "where it stands, so it is efficient but only as good as its start. Random "
-                   "search samples everywhere, so with luck it finds a deeper valley. Pick a "
-                   "landscape whose nearest valley is a global minimum (Booth's tilted bowl, "
-                   "Himmelblau's four valleys) to see gradient descent get there in a few dozen "
-                   "trials and many more digits.")
+    points = np.asarray(gd.points, float).reshape(len(gd.x), -1)[:, :2]
+    outcome = describe(points, gd.diverged_step, minima, tol)
+    if outcome.kind == "diverged":
+        return head + (f" Gradient descent blew up at step {outcome.diverged_step}: its learning "
+                       "rate is too large for the slopes here, so its steps overshot and grew "
+                       "until the numbers ran away. A smaller rate fixes that; the "
+                       "learning-rate lab finds one.")
+    if outcome.kind == "local":
+        return head + (" Gradient descent went straight down the hill it started on and stopped "
+                       "in a hollow that is not the global minimum: the gradient only knows the "
+                       "slope where it stands, so it is efficient but only as good as its start. "
+                       "Random search samples everywhere, so with luck it finds a deeper valley. "
+                       "Pick a landscape whose nearest valley is a global minimum (Booth's "
+                       "tilted bowl, Himmelblau's four valleys) to see gradient descent get "
+                       "there in a few dozen trials and many more digits.")
+    (x0, x1), (y0, y1) = domain if domain is not None else ((-np.inf, np.inf),) * 2
+    x, y = points[-1]
+    if not (x0 <= x <= x1 and y0 <= y <= y1):
+        if len(points) > 1 and np.array_equal(points[-1], points[-2]):
+            return head + (" Gradient descent was thrown off the map: on a steep slope one step "
+                           "of η × slope can be huge, and it landed on ground so flat that its "
+                           "steps shrank to nothing, so it stays there, away from every minimum. "
+                           "A smaller learning rate keeps it on the map.")
+        return head + (" Gradient descent ended off the map, away from every minimum: its "
+                       "steps (η × slope) carried it out, and the gradient only knows the slope "
+                       "where it stands. A smaller learning rate keeps it on the map.")
+    return head + (" Gradient descent has not stopped in any minimum: when the budget ran out it "
+                   "was still walking, and where the ground is nearly flat its steps (η × "
+                   "slope) are tiny. The gradient only knows the slope where it stands, not how "
+                   "far the bottom is or whether this slope leads to the global minimum. Random "
+                   "search ignores the slope and samples everywhere.")
 
 
 class Parabola:
@@ -141,6 +175,32 @@ def epoch_curve(name: str, label: str, objective: Any, start: np.ndarray, epochs
     gap = np.maximum(np.asarray(traj.losses) - loss_floor(objective), 0.0)
     switch = None if traj.switch_step is None else traj.switch_step / per
     return Curve(name, label, x, gap, np.asarray(traj.points), switch)
+
+
+def gap_at(curve: Curve, epoch: float) -> float:
+    """The curve's loss gap at the first recorded point at or after ``epoch``."""
+    i = min(int(np.searchsorted(curve.x, epoch - 1e-9)), len(curve.gap) - 1)
+    return float(curve.gap[i])
+
+
+def tail_mean(curve: Curve, fraction: int = 6) -> float:
+    """Mean loss gap over the last 1/``fraction`` of the run (smooths the minibatch jitter)."""
+    tail = max(1, len(curve.gap) // fraction)
+    return float(np.mean(curve.gap[-tail:]))
+
+
+def adam_sgd_summary(adam: Curve, sgd: Curve, epochs: int) -> str:
+    """The numbers behind section 6: both gaps after epoch 1, 10 and the last, and over the tail."""
+    marks = sorted({1, min(10, epochs), epochs})
+    head = ", ".join(map(str, marks[:-1])) + f" and {marks[-1]}"
+
+    def row(c: Curve) -> str:
+        return ", ".join(f"{gap_at(c, e):.2g}" for e in marks)
+
+    low = "Adam" if tail_mean(adam) < tail_mean(sgd) else "SGD"
+    return (f"Loss − minimum after epoch {head}: Adam {row(adam)}; SGD {row(sgd)}. Average over "
+            f"the last sixth of training: Adam {tail_mean(adam):.2g}, SGD {tail_mean(sgd):.2g} "
+            f"({low} ends lower).")
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,24 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
+from app_pages.common.compute import DATA_SAMPLES
 from app_pages.common.lab_state import page_href, registered_page
+from app_pages.common.presets import preset_for
 from app_pages.common.tour import (
+    Curve,
+    adam_sgd_summary,
+    epoch_curve,
     first_trial_near,
+    gap_at,
     responsibility,
     steps_per_epoch,
     stride,
+    tail_mean,
     trials,
     trials_verdict,
 )
-from landscape import get_surface
+from landscape import get_data_loss, get_surface
+from optimizers import OPTIMIZERS
 from tests.app.conftest import app_test
 from viz.concepts import layers_figure
 
@@ -81,17 +89,24 @@ def test_neural_network_link_only_when_the_page_exists(tmp_path) -> None:
     assert linked == exists and coming != exists
 
 
-@pytest.mark.parametrize(("lr", "kind"), [(0.5, "crawl"), (1.0, "land"), (1.5, "bounce"),
+@pytest.mark.parametrize(("lr", "kind"), [(0.05, "crawl"), (0.5, "approach"), (0.9, "approach"),
+                                           (1.0, "land"), (1.5, "bounce"), (2.0, "forever"),
                                            (2.2, "explode")])
 def test_stride_regimes_on_the_parabola(lr: float, kind: str) -> None:
+    """Section 4's list: small η crawls, η near 1 arrives fast without overshooting, η = 2
+    bounces between ±x forever, η > 2 explodes."""
     xs, fs, gone = stride(lr, 12)
     signs = np.sign(xs[:-1]) * np.sign(xs[1:])
     if kind == "crawl":
-        assert np.all(signs > 0) and abs(xs[-1]) < abs(xs[0])
+        assert np.all(signs > 0) and 0.5 * abs(xs[0]) < abs(xs[-1]) < abs(xs[0])
+    elif kind == "approach":
+        assert np.all(signs > 0) and abs(xs[-1]) < 1e-3 * abs(xs[0])
     elif kind == "land":
         assert xs[1] == 0.0
     elif kind == "bounce":
         assert np.all(signs < 0) and abs(xs[-1]) < abs(xs[0])
+    elif kind == "forever":
+        assert np.all(signs < 0) and np.allclose(np.abs(xs), abs(xs[0]))
     else:
         assert np.all(np.diff(np.abs(xs[:5])) > 0)  # every bounce bigger than the last
     assert np.allclose(fs, 0.5 * xs**2) or gone >= 0
@@ -116,39 +131,129 @@ def test_back_propagation_blame_shrinks_as_the_model_learns() -> None:
     assert after.accuracy > 0.8
 
 
+def test_examples_still_wrong_keep_a_large_blame() -> None:
+    """Section 3: training shrinks the blame of the examples the model gets right, not of the few
+    it still gets wrong."""
+    after = [responsibility(i, 300) for i in range(150)]
+    right = [np.abs(r.grad_weight).sum() for r in after if np.argmax(r.probs) == r.label]
+    wrong = [np.abs(r.grad_weight).sum() for r in after if np.argmax(r.probs) != r.label]
+    assert 0 < len(wrong) < 0.15 * len(after)
+    assert np.median(wrong) > 10 * np.median(right)
+
+
+# Sections 6 and 7 (app_pages/concepts.py): Adam 0.3, SGD 0.05, the switch's SGD phase 0.01,
+# 30 epochs of linear regression on 100 points.
+ADAM_LR, SGD_LR, SWITCH_SGD_LR, EPOCHS = 0.3, 0.05, 0.01, 30
+
+
+def _epoch_curves(batch: int, switch: float = 10.0) -> dict[str, Curve]:
+    data = get_data_loss("linear_regression", n_samples=DATA_SAMPLES, seed=0)
+    start = np.asarray(preset_for("linear_regression", data, OPTIMIZERS).start)
+
+    def curve(name: str, switch_epoch: float | None = None, **hp: float) -> Curve:
+        return epoch_curve(name, name, data, start, EPOCHS, hp, batch, 0, switch_epoch)
+
+    return {"adam": curve("adam", lr=ADAM_LR), "sgd": curve("sgd", lr=SGD_LR),
+            "slow_sgd": curve("sgd", lr=SWITCH_SGD_LR),
+            "switch": curve("adam_then_sgd", switch, lr=ADAM_LR, sgd_lr=SWITCH_SGD_LR)}
+
+
+def test_section_six_adam_wanders_with_small_batches_and_wins_with_large_ones() -> None:
+    c = _epoch_curves(10)
+    adam, sgd = c["adam"], c["sgd"]
+    assert gap_at(sgd, 1) < gap_at(adam, 1) and gap_at(sgd, 2) < gap_at(adam, 2)  # SGD leads
+    assert gap_at(adam, 5) < 0.2 * gap_at(sgd, 5)  # then Adam gets down much sooner
+    assert min(adam.gap) < 0.01 < gap_at(adam, 30)  # ... but wanders back up
+    assert tail_mean(sgd) < tail_mean(adam)  # and ends a bit higher than SGD
+    assert "SGD ends lower" in adam_sgd_summary(adam, sgd, EPOCHS)
+    for batch in (25, 50):
+        big = _epoch_curves(batch)
+        assert tail_mean(big["adam"]) < tail_mean(big["sgd"]), batch
+        assert "Adam ends lower" in adam_sgd_summary(big["adam"], big["sgd"], EPOCHS)
+
+
+def test_section_seven_switch_is_fair_and_can_backfire() -> None:
+    """The switch's SGD phase runs at the same η as the SGD curve shown beside it. At batch 10 a
+    switch from epoch 5 on ends lowest; a switch at epoch 1 does not; at batch 50 (2 steps per
+    epoch) the switch at epoch 10 ends far above Adam alone."""
+    for switch in (5, 10, 20):
+        c = _epoch_curves(10, switch)
+        assert tail_mean(c["switch"]) < min(tail_mean(c["adam"]), tail_mean(c["slow_sgd"]))
+    assert gap_at(c["slow_sgd"], EPOCHS) > 100 * gap_at(c["switch"], EPOCHS)  # SGD alone: far
+    early = _epoch_curves(10, 1)
+    assert tail_mean(early["switch"]) > tail_mean(early["adam"])
+    big = _epoch_curves(50, 10)
+    assert steps_per_epoch(DATA_SAMPLES, 50) == 2
+    assert tail_mean(big["switch"]) > 10 * tail_mean(big["adam"])
+
+
 def test_steps_per_epoch() -> None:
     assert steps_per_epoch(100, 10) == 10
     assert steps_per_epoch(100, 30) == 4
     assert steps_per_epoch(100, None) == 1
 
 
-def _reached(surface_name: str, budget: int = 300) -> tuple[list, dict]:
+def _reached(surface_name: str, budget: int = 300, lr: float = 0.05,
+             start: tuple[float, float] | None = None) -> tuple[list, dict, str]:
     surface = get_surface(surface_name)
-    curves = trials(surface, np.array(surface.default_start), budget, lr=0.05, step_size=0.3)
+    begin = np.array(surface.default_start if start is None else start, float)
+    curves = trials(surface, begin, budget, lr=lr, step_size=0.3)
     targets = np.array([m.point for m in surface.minima if m.is_global], float)
-    return curves, {c.optimizer: first_trial_near(c, targets, 0.1) for c in curves}
+    reached = {c.optimizer: first_trial_near(c, targets, 0.1) for c in curves}
+    return curves, reached, trials_verdict(curves, reached, surface.minima, 0.1, surface.domain)
 
 
 def test_trials_verdict_explains_when_gradient_descent_is_trapped() -> None:
     """On Two basins plain gradient descent settles in the near local minimum: the tour must say
     why instead of leaving a table where the "efficient" method loses without a word."""
-    curves, reached = _reached("two_basins")
+    _, reached, text = _reached("two_basins")
     assert reached["sgd"] is None
-    text = trials_verdict(curves, reached)
     assert "not the global minimum" in text and "only as good as its start" in text
 
 
 def test_trials_verdict_credits_gradient_descent_when_it_arrives() -> None:
-    curves, reached = _reached("booth")
+    _, reached, text = _reached("booth")
     assert reached["sgd"] is not None
-    text = trials_verdict(curves, reached)
     assert f"Gradient descent after {reached['sgd']} trials" in text
     assert "no trial and error" in text and "hill it started on" not in text
 
 
-def test_tour_section_two_has_words_under_its_table() -> None:
-    at = app_test(PAGE, {"surface": "two_basins"}).run()
-    assert any("only as good as its start" in c.value for c in at.caption)
+def test_trials_verdict_says_still_moving_where_there_is_no_local_minimum() -> None:
+    """Plateau and Rosenbrock have no local minimum at all: gradient descent is still walking,
+    and the verdict must not claim it stopped in a hollow."""
+    for name, lr in (("plateau", 0.1), ("rosenbrock", 0.001)):
+        _, reached, text = _reached(name, lr=lr)
+        assert reached["sgd"] is None
+        assert "still walking" in text and "hollow" not in text, name
+
+
+def test_trials_verdict_reports_divergence() -> None:
+    curves, reached, text = _reached("rosenbrock", lr=0.03)
+    gone = {c.optimizer: c.diverged_step for c in curves}["sgd"]
+    assert gone >= 0 and reached["sgd"] is None
+    assert f"blew up at step {gone}" in text and "hollow" not in text
+
+
+def test_trials_verdict_sees_gradient_descent_thrown_off_the_map() -> None:
+    """Easom's tour preset (η = 50): one step on the hole's steep side throws gradient descent
+    far out onto the flat plane, where it stays; it neither diverged nor is still moving."""
+    curves, reached, text = _reached("easom", lr=50.0, start=(4.1, 1.4))
+    gd = {c.optimizer: c for c in curves}["sgd"]
+    (x0, x1), (y0, y1) = get_surface("easom").domain
+    assert not (x0 <= gd.points[-1, 0] <= x1 and y0 <= gd.points[-1, 1] <= y1)
+    assert gd.diverged_step < 0 and reached["sgd"] is None
+    assert "thrown off the map" in text and "hollow" not in text
+
+
+@pytest.mark.parametrize(("surface", "words"), [
+    ("two_basins", "only as good as its start"),  # stuck in a local minimum
+    ("plateau", "still walking"),  # no local minimum anywhere: gradient descent is still moving
+    ("easom", "thrown off the map"),  # the preset's η = 50 throws it onto the flat plane
+])
+def test_tour_section_two_has_words_under_its_table(surface: str, words: str) -> None:
+    at = app_test(PAGE, {"surface": surface}).run()
+    assert not at.exception
+    assert any(words in c.value for c in at.caption)
 
 
 @pytest.mark.parametrize("hidden", [0, 1, 3])
