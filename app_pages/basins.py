@@ -125,7 +125,7 @@ clicked = None
 n_cols = 3 if len(entries) in (3, 5, 6) else 2 if len(entries) > 1 else 1
 cols = st.columns(n_cols)
 for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
-    share = f"{bm.stats.success_rate:.0%} of starts reach the global minimum"
+    share = f"{bm.stats.success_rate:.1%} of starts reach the global minimum"
     title = f"{label(e)}<br><sup>{share}</sup>"
     fig = basin_figure(bm.xs, bm.ys, bm.labels, obj.minima, title, e[0], obj.domain,
                        grid=compute.landscape_grid(surface, "", CONTOUR_N))
@@ -159,13 +159,14 @@ for b in base:
                  "evaluations per start": b.evaluations_per_path,
                  "starts": min(n, basins.BASELINE_SIDE) ** 2})
 table = pd.DataFrame(rows)
+table["success rate"] *= 100  # percent, shown to one decimal as in the maps' titles
 for col in ("median steps to global min", "median evaluations to global min"):
     table[col] = [f"{v:.0f}" if np.isfinite(v) else "never" for v in table[col]]
 # A colour swatch column, as in the race's table (a pandas Styler cost ~10 ms per render).
 table.insert(0, "", [controls.color_swatch(x) for x in table.pop("name")])
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "": st.column_config.ImageColumn(width=30),
-    "success rate": st.column_config.NumberColumn(format="percent")})
+    "success rate": st.column_config.NumberColumn(format="%.1f%%")})
 tol = basins.capture_radius(obj.minima, obj.domain)
 st.caption(
     f"A path has arrived when it ends within {tol:.3g} of a minimum (the race's tolerance). "
