@@ -64,25 +64,29 @@ def seed_from_url() -> None:
         state = RaceState(**{**state.__dict__, "start": tuple(formula_surface.default_start)})
     ss = st.session_state
     ss["race.mode"] = "Type a formula" if state.formula else "Built-in"
-    ss["race.surface"] = state.surface or LANDING_SURFACE
-    ss["race.formula"] = state.formula
+    ss["race.surface.held"] = state.surface or LANDING_SURFACE
+    ss["race.formula.held"] = state.formula
     controls.preset_run("race", OPT, state)
     ss["race.speed"], ss["race.arrows"] = view.speed, view.arrows
     ss["race.warnings"] = warnings + more + view_warnings
     ss["race.seeded"] = True
 
 
-def on_landscape_change() -> None:
-    """A new landscape brings its own race defaults: start and learning rates."""
+def on_landscape_change(source: str | None = None) -> None:
+    """A new landscape brings its own race defaults: start and learning rates. ``source``: the
+    surface box or formula field that changed (None: the mode switch)."""
     ss = st.session_state
+    if source is not None:
+        controls.hold(source)
     if ss["race.mode"] == "Built-in":
-        p = preset(ss["race.surface"])
+        surface = ss["race.surface.held"]
+        p = preset(surface)
         ss["race.start.x"], ss["race.start.y"] = p.start
-        if compute.is_data_loss(ss["race.surface"]):
+        if compute.is_data_loss(surface):
             ss.setdefault("race.batch", 10)
     else:
         try:
-            obj = landscape_for("", ss["race.formula"].strip())
+            obj = landscape_for("", ss["race.formula.held"].strip())
             ss["race.start.x"], ss["race.start.y"] = obj.default_start
         except (landscape.ExpressionError, ValueError):
             pass
@@ -116,13 +120,17 @@ with st.sidebar:
                     horizontal=True, on_change=on_landscape_change,
                     label_visibility="collapsed")
     formula = ""
-    surface = st.session_state["race.surface"]
+    # Only one of the surface box and the formula field is drawn; both values are held.
+    surface = controls.held("race.surface", LANDING_SURFACE)
     if mode == "Built-in":
         surface = st.selectbox("Surface", list(NAMES), key="race.surface",
-                               format_func=lambda n: NAMES[n], on_change=on_landscape_change)
+                               format_func=lambda n: NAMES[n], on_change=on_landscape_change,
+                               args=("race.surface",))
     else:
+        controls.held("race.formula", "")
         formula = st.text_input(
             "f(x, y) =", key="race.formula", on_change=on_landscape_change,
+            args=("race.formula",),
             max_chars=limit("url_value_chars"),
             placeholder="(x**2 + y - 11)**2 + (x + y**2 - 7)**2",
             help="x and y, numbers, pi, e, + - * / ** ^, sin cos tan exp log sqrt abs tanh sinh "

@@ -28,6 +28,23 @@ def init(key: str, value: Any) -> None:
         st.session_state[key] = value
 
 
+def held(key: str, default: Any) -> Any:
+    """Put the held value of widget ``key`` back into it before drawing it, and return it.
+
+    Streamlit forgets or resets a widget's value on a run that does not draw it (the race's
+    surface box while a formula is typed, and the formula field meanwhile), so the value lives
+    under ``key + ".held"``, which ``hold(key)`` updates from the widget's ``on_change``.
+    """
+    ss = st.session_state
+    ss[key] = ss.get(f"{key}.held", default)
+    return ss[key]
+
+
+def hold(key: str) -> None:
+    """Remember widget ``key``'s new value (call from its ``on_change``; see ``held``)."""
+    st.session_state[f"{key}.held"] = st.session_state[key]
+
+
 def page_intro(prefix: str, title: str, intro: str) -> None:
     """A page's title and introduction, then the warnings its URL parser left in
     ``st.session_state[f"{prefix}.warnings"]`` (shown once, on the session's first run)."""

@@ -135,6 +135,26 @@ def test_formula_mode_shows_latex_and_refuses_bad_formulas() -> None:
     assert at.sidebar.error and "refused" in at.sidebar.error[0].value
 
 
+def test_typing_a_formula_then_changing_anything_keeps_working() -> None:
+    """Switching to a formula hides the surface box (Streamlit then forgets its value); further
+    changes, and switching back and forth, keep both the surface and the formula."""
+    at = run({"surface": "himmelblau", "optimizers": "adam,sgd"})
+    at.sidebar.radio(key="race.mode").set_value("Type a formula").run()
+    at.sidebar.text_input(key="race.formula").set_value("x**2 + 3*sin(y)").run()
+    for change in (lambda: at.sidebar.slider(key="race.steps").set_value(200),
+                   lambda: at.sidebar.text_input(key="race.formula").set_value("x**2 + y**2"),
+                   lambda: at.sidebar.number_input(key="race.seed").set_value(4)):
+        change()
+        at.run()
+        assert not at.exception, at.exception
+        assert len(table(at)) == 2
+    assert at.query_params["formula"] == "x**2 + y**2"
+    at.sidebar.radio(key="race.mode").set_value("Built-in").run()
+    assert not at.exception and at.sidebar.selectbox(key="race.surface").value == "himmelblau"
+    at.sidebar.radio(key="race.mode").set_value("Type a formula").run()
+    assert not at.exception and at.sidebar.text_input(key="race.formula").value == "x**2 + y**2"
+
+
 def test_a_link_reproduces_the_run_exactly() -> None:
     query = {"surface": "himmelblau", "optimizers": "adam,nesterov", "steps": "200",
              "start": "-0.5,-4", "seed": "3", "noise": "0.5", "adam.lr": "0.07",

@@ -141,3 +141,34 @@ def test_an_optimizer_card_opens_and_stays_open_after_a_change(browser, server_u
         assert not pg.console_errors, pg.console_errors
     finally:
         context.close()
+
+
+def test_a_typed_formula_survives_further_changes_and_mode_switches(browser, server_url) -> None:
+    """Typing a formula hides the surface box; changing the formula again, then switching to a
+    built-in surface and back, neither errors nor loses the formula (Streamlit forgets hidden
+    widgets' values; the page holds them)."""
+    context, pg = new_page(browser, server_url)
+    try:
+        _open(pg, server_url + "/?surface=himmelblau&optimizers=adam,sgd&steps=100")
+        sidebar = pg.locator("[data-testid='stSidebar']")
+        sidebar.get_by_text("Type a formula").click()
+        box = sidebar.get_by_test_id("stTextInputField")
+        for formula in ("x**2 + 3*sin(y)", "x**2 + y**2"):
+            box.fill(formula)
+            box.press("Enter")
+            pg.wait_for_function(
+                "f => new URL(location).searchParams.get('formula') === f", arg=formula,
+                timeout=60_000)
+            wait_for_app(pg, timeout=90_000)
+        sidebar.get_by_text("Built-in").click()
+        pg.wait_for_function("() => new URL(location).searchParams.get('surface') === "
+                             "'himmelblau'", timeout=60_000)
+        sidebar.get_by_text("Type a formula").click()
+        box.wait_for(timeout=60_000)
+        wait_for_app(pg, timeout=90_000)
+        assert box.input_value() == "x**2 + y**2"
+        assert pg.get_by_text("encountered an error").count() == 0
+        assert pg.locator("[data-testid='stException']").count() == 0
+        assert not pg.console_errors, pg.console_errors
+    finally:
+        context.close()
