@@ -151,8 +151,15 @@ def _nice_ticks(grid: Grid, lo: float, hi: float) -> tuple[list[float], list[str
     return pos, text
 
 
-def colorbar_trace(grid: Grid, title: str = "loss") -> dict[str, Any]:
-    """An invisible scatter point that carries the colour bar (scatter: safe in animations)."""
+_BESIDE = {"x": 1.02, "xanchor": "left", "y": 0.0, "yanchor": "bottom"}
+_ABOVE = {"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.02, "yanchor": "bottom",
+          "thickness": 10}
+
+
+def colorbar_trace(grid: Grid, title: str = "loss", above: bool = False) -> dict[str, Any]:
+    """An invisible scatter point that carries the colour bar (scatter: safe in animations):
+    at the right of the plot's lower half, or ``above`` it, horizontal (leaving the right side
+    to a long legend)."""
     _, lo, hi = color_levels(grid)
     tickvals, ticktext = _nice_ticks(grid, lo, hi)
     (x0, _), (y0, _) = grid.domain
@@ -163,9 +170,9 @@ def colorbar_trace(grid: Grid, title: str = "loss") -> dict[str, Any]:
             "size": 0.1, "opacity": 0, "color": [lo], "cmin": lo, "cmax": hi,
             "colorscale": [list(s) for s in COLORSCALE], "showscale": True,
             "colorbar": {"title": {"text": "f − f* (log)" if grid.log_scale else title,
-                                   "side": "right"},
+                                   "side": "left" if above else "right"},
                          "tickvals": tickvals, "ticktext": ticktext, "thickness": 12, "len": 0.5,
-                         "x": 1.02, "xanchor": "left", "y": 0.0, "yanchor": "bottom"},
+                         **(_ABOVE if above else _BESIDE)},
         },
     }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -67,28 +69,54 @@ def frame_steps(n_steps: int, max_frames: int = 150) -> np.ndarray:
     return np.unique(np.rint(np.linspace(0, n_steps, n)).astype(int))
 
 
-def trail_indices(steps: np.ndarray, k: int, max_points: int = 40) -> np.ndarray:
-    """Indices into the path for the trail shown at frame ``k`` (frame steps ``steps``).
+def shape_indices(points: np.ndarray, max_points: int = 30, tol: float = 0.0) -> np.ndarray:
+    """Sorted indices of at most ``max_points`` points of a path (N, 2) that draw its shape:
+    greedy Ramer-Douglas-Peucker. Start from the two ends; repeatedly add the point farthest from
+    the chord of its current segment, farthest first, until ``max_points`` or until no point is
+    more than ``tol`` from its chord. A long early jump then a turn keeps its corner, unlike
+    thinning evenly in time (which draws a straight line through walls the path went around).
+    Non-finite points are always kept (they split the path)."""
+    pts = np.asarray(points, dtype=float)
+    n = len(pts)
+    if n <= max(int(max_points), 2):
+        return np.arange(n)
+    bad = ~np.isfinite(pts).all(axis=1)
+    kept = {0, n - 1, *np.flatnonzero(bad).tolist()}
+    pts = np.where(bad[:, None], 0.0, pts)
+    heap: list[tuple[float, int, int, int]] = []
 
-    The trail is the frame-step prefix thinned to at most ``max_points`` (a frame then costs O(1),
-    not O(prefix)), followed by every raw step since the previous frame (the exact recent motion).
-    """
-    return trail_index_lists(np.asarray(steps)[: k + 1], max_points)[-1]
+    def push(a: int, b: int) -> None:
+        if b - a < 2 or bad[a] or bad[b]:
+            return
+        seg, chord = pts[a + 1 : b] - pts[a], pts[b] - pts[a]
+        length = float(np.hypot(*chord))
+        if length > 0:
+            dev = np.abs(seg[:, 0] * chord[1] - seg[:, 1] * chord[0]) / length
+        else:
+            dev = np.hypot(seg[:, 0], seg[:, 1])
+        j = int(np.argmax(dev))
+        if dev[j] > tol:
+            heapq.heappush(heap, (-float(dev[j]), a, b, a + 1 + j))
+
+    ordered = sorted(kept)
+    for a, b in itertools.pairwise(ordered):
+        push(a, b)
+    while heap and len(kept) < max_points:
+        _, a, b, j = heapq.heappop(heap)
+        kept.add(j)
+        push(a, j)
+        push(j, b)
+    return np.array(sorted(kept), dtype=np.int64)
 
 
-def trail_index_lists(steps: np.ndarray, max_points: int = 40) -> list[np.ndarray]:
-    """``trail_indices(steps, k, max_points)`` for every frame k, computed together."""
-    steps = np.asarray(steps, dtype=np.int64)
-    m = max(int(max_points), 2)
-    lengths = np.arange(1, len(steps) + 1)
-    # Row k: np.rint(np.linspace(0, k, m)) computed as linspace does (j * step, exact end).
-    pos = np.arange(m)[None, :] * ((lengths - 1) / (m - 1))[:, None]
-    pos[:, -1] = lengths - 1
-    thinned = np.rint(pos).astype(np.int64).tolist()
-    values = steps.tolist()
-    out = []
-    for k, row in enumerate(thinned):
-        prev = values[k - 1] if k > 0 else values[0]
-        prefix = values[: k + 1] if k + 1 <= m else [values[j] for j in dict.fromkeys(row)]
-        out.append(np.array([v for v in prefix if v < prev] + list(range(prev, values[k] + 1))))
-    return out
+def trail_index_lists(steps: np.ndarray, shape: np.ndarray) -> list[np.ndarray]:
+    """Indices into the path for the trail of every frame (frame steps ``steps``): the path's
+    ``shape`` points (``shape_indices``) before the previous frame's step, then every raw step
+    from there to this frame's step (the exact recent motion). A frame then costs O(shape), not
+    O(prefix)."""
+    steps = np.asarray(steps, dtype=np.int64).tolist()
+    shape = np.asarray(shape, dtype=np.int64)
+    cut = np.searchsorted(shape, [steps[0], *steps[:-1]]).tolist()
+    shape_list = shape.tolist()
+    return [np.array(shape_list[:c] + list(range(prev, s + 1)), dtype=np.int64)
+            for c, prev, s in zip(cut, [steps[0], *steps[:-1]], steps, strict=True)]

@@ -26,7 +26,7 @@ import numpy as np
 
 from viz.background import Domain, Grid, background_image, colorbar_trace, pick_grid_trace
 from viz.numbers import round_sig
-from viz.paths import PathView, frame_steps, trail_index_lists
+from viz.paths import PathView, frame_steps, shape_indices, trail_index_lists
 from viz.spec import SpecFigure
 from viz.style import (
     DIVERGED_MARKER,
@@ -257,7 +257,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     n_steps = max((p.steps for p in paths), default=0)
     steps = frame_steps(n_steps, pb.max_frames)
 
-    static: list[dict[str, Any]] = [colorbar_trace(grid)]
+    static: list[dict[str, Any]] = [colorbar_trace(grid, above=True)]
     if pick_grid:
         static.append(pick_grid_trace(objective, grid.domain))
     runs = [pixel_runs(p.points, grid.domain) for p in paths]
@@ -298,12 +298,15 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     rounded = [_Rounded(p, pb.digits, pb.arrows, arrow_len, r)
                for p, r in zip(paths, runs, strict=True)]
     clocks = [_clip(steps, p.steps) for p in paths]
-    trails: dict[int, list[np.ndarray]] = {}  # paths of equal length share their trail indices
-    for p, st in zip(paths, clocks, strict=True):
-        if p.steps not in trails:
-            trails[p.steps] = trail_index_lists(st, pb.trail_points)
-    per_path = [r.frames(st, trails[p.steps])
-                for p, r, st in zip(paths, rounded, clocks, strict=True)]
+    # Trails keep the points that draw each path's shape (to within ~1 px), on the points left
+    # after merging sub-pixel repeats (a converged path collapses to a few).
+    tol = float(np.hypot(*np.diff(grid.domain, axis=1).ravel())) / 1000
+    per_path = []
+    for p, r, st, run in zip(paths, rounded, clocks, runs, strict=True):
+        firsts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
+        shape = firsts[shape_indices(p.points[firsts], pb.trail_points, tol)]
+        shape = np.union1d(shape, [p.steps])  # the end, even inside a merged run
+        per_path.append(r.frames(st, trail_index_lists(st, shape)))
     now = [st.tolist() for st in clocks]
 
     def frame_data(k: int) -> list[dict[str, Any]]:
@@ -341,9 +344,11 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                   "constrain": "domain", **aspect},
         "images": [background or background_image(grid)], "hovermode": "closest",
         "dragmode": "pan", "uirevision": "race",
-        "margin": {"l": 40, "r": 10, "t": 30, "b": 100},
+        # The colour bar lies above the map (colorbar_trace(..., above=True)): beside it, the
+        # legend of 6-8 racers ran into it.
+        "margin": {"l": 40, "r": 10, "t": 55, "b": 100},
         "legend": {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top",
-                   "font": {"size": 12}},
+                   "font": {"size": 12}, "itemsizing": "constant", "tracegroupgap": 4},
         **_controls(steps, pb),
     })
     return SpecFigure({"data": static + moving, "layout": layout, "frames": frames})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import struct
 import zlib
@@ -16,7 +17,7 @@ from landscape import Minimum
 from viz.background import background_png, color_levels, encode_png, sample_grid
 from viz.curves import distance_figure, loss_figure
 from viz.numbers import round_sig
-from viz.paths import PathView, frame_steps, path_view, trail_index_lists, trail_indices
+from viz.paths import PathView, frame_steps, path_view, shape_indices, trail_index_lists
 from viz.race import PIXEL_CELLS, Playback, race_figure, thin_trails
 from viz.style import optimizer_color
 from viz.surface3d import surface_3d_figure
@@ -231,29 +232,67 @@ def test_figure_serializes_and_default_race_is_small(grid) -> None:
     assert len(text) < 1_200_000
 
 
-def test_trail_indices_thin_the_prefix_and_keep_the_tail() -> None:
+def test_trails_are_the_shape_points_before_the_last_frame_then_every_raw_step() -> None:
     steps = frame_steps(1000, 150)
-    idx = trail_indices(steps, 140, max_points=40)
-    assert idx[0] == 0 and idx[-1] == steps[140]
-    assert len(idx) <= 40 + (steps[140] - steps[139]) + 1
-    assert np.all(np.diff(idx) > 0)
-    assert set(range(steps[139], steps[140] + 1)) <= set(idx.tolist())
-
-
-@pytest.mark.parametrize("n_steps", [1, 7, 29, 150, 499, 1000, 5000])
-@pytest.mark.parametrize("max_points", [2, 5, 30, 40])
-def test_all_trails_at_once_equal_the_per_frame_definition(n_steps: int, max_points: int) -> None:
-    """The vectorized ``trail_index_lists`` against the plain per-frame definition: the prefix
-    of frame steps thinned with linspace + rint, then every raw step since the previous frame."""
-    steps = frame_steps(n_steps, 150)
-    for k, got in enumerate(trail_index_lists(steps, max_points)):
-        prefix = steps[: k + 1]
-        if len(prefix) > max_points:
-            pick = np.unique(np.rint(np.linspace(0, len(prefix) - 1, max_points)).astype(int))
-            prefix = prefix[pick]
+    shape = np.array([0, 3, 40, 41, 500, 990, 1000])
+    for k, got in enumerate(trail_index_lists(steps, shape)):
         prev = steps[k - 1] if k > 0 else steps[0]
-        want = np.unique(np.concatenate([prefix, np.arange(prev, steps[k] + 1)]))
+        want = np.r_[shape[shape < prev], np.arange(prev, steps[k] + 1)]
         np.testing.assert_array_equal(got, want)
+        assert np.all(np.diff(got) > 0) and got[-1] == steps[k]
+
+
+def chord_gap(points: np.ndarray, kept: np.ndarray) -> float:
+    """The largest distance of a path point from the polyline through ``kept`` (segment by
+    segment: each point against the chord of the kept pair around it)."""
+    worst = 0.0
+    for a, b in itertools.pairwise(kept):
+        seg, chord = points[a : b + 1] - points[a], points[b] - points[a]
+        length = np.hypot(*chord)
+        dev = (np.abs(seg[:, 0] * chord[1] - seg[:, 1] * chord[0]) / length if length
+               else np.hypot(seg[:, 0], seg[:, 1]))
+        worst = max(worst, float(dev.max()))
+    return worst
+
+
+def test_shape_points_keep_a_fast_early_turn_that_even_thinning_cuts() -> None:
+    """A path that jumps right in 5 steps, turns and crawls up for 495: thinning evenly in time
+    joins the start to step ~17 with one straight line, far from the corner at step 5."""
+    right = np.c_[np.linspace(0, 1, 6), np.zeros(6)]
+    up = np.c_[np.ones(495), np.linspace(0, 1, 496)[1:]]
+    path = np.r_[right, up]
+    kept = shape_indices(path, max_points=10)
+    assert 5 in kept and kept[0] == 0 and kept[-1] == len(path) - 1 and len(kept) <= 10
+    assert chord_gap(path, kept) < 1e-9  # two straight pieces: drawn exactly
+    even = np.unique(np.rint(np.linspace(0, len(path) - 1, 10)).astype(int))
+    assert chord_gap(path, even) > 0.09  # the old thinning cut the corner by a tenth of the map
+
+
+def test_shape_points_stop_at_the_tolerance_and_the_budget() -> None:
+    t = np.linspace(0, 2 * np.pi, 400)
+    circle = np.c_[np.cos(t), np.sin(t)]
+    few = shape_indices(circle, max_points=300, tol=0.05)
+    assert chord_gap(circle, few) <= 0.05 and len(few) < 40
+    assert len(shape_indices(circle, max_points=12)) == 12
+    assert len(shape_indices(circle[:7], max_points=12)) == 7
+    line = np.c_[np.linspace(0, 1, 50), np.linspace(0, 2, 50)]
+    assert shape_indices(line, 30, tol=1e-9).tolist() == [0, 49]
+    broken = circle.copy()
+    broken[100] = np.nan
+    assert 100 in shape_indices(broken, 12)
+
+
+def test_race_trails_follow_the_path_shape(grid) -> None:
+    """The bold trail of every frame stays within a pixel or so of the real path: here a zigzag
+    (y flips sign each step) that even thinning in time would draw as a few long lines."""
+    p = gd_path(0.2, 300, "sgd")
+    spec = race_figure(grid, [p], Bowl.minima, Bowl()).to_dict()
+    trail = spec["frames"][-1]["data"][0]
+    drawn = np.c_[trail["x"], trail["y"]].astype(float)
+    idx = [int(np.flatnonzero((np.abs(p.points - q) <= 1e-4 * (1 + np.abs(q))).all(axis=1))[0])
+           for q in drawn]
+    diag = float(np.hypot(*np.diff(grid.domain, axis=1).ravel()))
+    assert chord_gap(p.points, np.array(idx)) < diag / 300
 
 
 def test_frame_steps_cover_start_and_end() -> None:
