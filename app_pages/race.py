@@ -252,8 +252,9 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
     "": st.column_config.ImageColumn(width=30),
     "final loss": st.column_config.NumberColumn(format="%.5g"),
     "best loss": st.column_config.NumberColumn(format="%.5g"),
-    "steps to global min": st.column_config.TextColumn(
-        help=f"First step within {figs['tolerance']:.3g} of a global minimum."),
+    "first at global min": st.column_config.TextColumn(
+        help=f"First step within {figs['tolerance']:.3g} of a global minimum (a path may pass "
+             "it and end elsewhere: the outcome says so)."),
     "evaluations": st.column_config.NumberColumn(
         help="Function and gradient evaluations used (the 'trials').")})
 st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance']:.3g} "

@@ -201,7 +201,7 @@ def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: li
             "outcome": o.text,
             "final loss": float(p.losses[-1]) if np.isfinite(p.losses[-1]) else None,
             "best loss": float(finite.min()) if finite.size else None,
-            "steps to global min": o.steps_to_global,
+            "first at global min": o.steps_to_global,
             "evaluations": ev,
             "name": p.name,
         })
@@ -211,11 +211,11 @@ def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: li
 def results_table(paths: list[PathView], outcomes: list[Outcome], evaluations: list[int],
                   min_value: float | None) -> pd.DataFrame:
     """The results table as the page shows it: a colour swatch (SVG data URI) first, and
-    "steps to global min" as text, so that "never" reads as a dash and not as NaN."""
+    "first at global min" (a step) as text, so that "never" reads as a dash and not as NaN."""
     rows = results_rows(paths, outcomes, evaluations, min_value)
     for row in rows:
-        row["steps to global min"] = ("—" if row["steps to global min"] is None
-                                      else str(row["steps to global min"]))
+        row["first at global min"] = ("—" if row["first at global min"] is None
+                                      else str(row["first at global min"]))
     table = pd.DataFrame(rows)
     table.insert(0, "", [color_swatch(n) for n in table.pop("name")])
     return table

@@ -52,6 +52,7 @@ def test_passing_through_counts_as_reaching_but_not_as_ending() -> None:
     pts = np.concatenate([line([1.0, 0.0], [0.0, 0.0]), line([0.0, 0.0], [1.0, 1.0])])
     o = describe(pts, -1, MINIMA, TOL)
     assert o.kind == "moving" and o.steps_to_global == 9
+    assert o.text == "still moving, after passing a global minimum at step 9"
 
 
 def test_vectorized_over_a_batch_of_paths() -> None:
