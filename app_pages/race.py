@@ -11,6 +11,7 @@ import streamlit as st
 import landscape
 import optimizers
 from app_pages.common import compute, controls
+from app_pages.common.lab_state import state_url
 from app_pages.common.limits import limit
 from app_pages.common.presets import LANDING_SURFACE, RacePreset
 from app_pages.common.state import (
@@ -259,6 +260,11 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
         help="Function and gradient evaluations used (the 'trials').")})
 st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance']:.3g} "
            "(1.5% of the map's diagonal). Diverged paths stop at their last finite point (✕).")
+if len(state.optimizers) > 1 and not state.formula:
+    st.markdown("The learning rates are picked per landscape to show different behaviours, not "
+                "each optimizer's best, so this is not a verdict on the optimizers. "
+                f"[Tune each one fairly in the learning-rate lab →]"
+                f"({state_url('learning_rate', state, SPECS)})")
 
 name = "formula" if state.formula else state.surface
 downloads = st.container(horizontal=True)  # one element, where st.columns makes four

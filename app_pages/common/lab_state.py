@@ -98,7 +98,12 @@ def race_url(state: RaceState, specs: Mapping[str, Any]) -> str:
     """A relative link that opens ``state`` on the race page in a fresh page load (so the race
     reads its settings from the URL): ``./race?surface=..&optimizers=..&adam.lr=..``, or
     ``./?surface=..`` while the race is the app's default page (served at the root)."""
-    return page_href("race") + "?" + urlencode(race_query(state, specs))
+    return state_url("race", state, specs)
+
+
+def state_url(url_path: str, state: RaceState, specs: Mapping[str, Any]) -> str:
+    """A relative link that opens page ``url_path`` with ``state``'s race parameters."""
+    return page_href(url_path) + "?" + urlencode(race_query(state, specs))
 
 
 def page_href(url_path: str, app: Path | None = None) -> str:

@@ -240,3 +240,19 @@ def test_formula_without_an_interior_minimum_says_so() -> None:
     assert len(falling.get("plotly_chart")) == 2  # no distance-to-minimum chart
     bowl = run({"formula": "x^2 + y^2"})
     assert not any("no minimum inside the view" in i.value for i in bowl.info)
+
+
+def test_the_race_says_its_rates_are_not_verdicts_and_links_the_tuner(landing) -> None:
+    """The landing race's rates are chosen to show different behaviours; the page says so and
+    links the lab with the same race (surface, optimizers, start) to tune them fairly."""
+    from urllib.parse import parse_qs, urlparse
+
+    note = next(m.value for m in landing.markdown if "not each optimizer's best" in m.value)
+    link = note[note.index("](") + 2 : -1]
+    url = urlparse(link)
+    assert url.path == "./learning_rate"
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert query["surface"] == landing.query_params["surface"]
+    assert query["optimizers"] == landing.query_params["optimizers"]
+    lab = app_test("app_pages/learning_rate.py", query=query).run()
+    assert not lab.exception and not lab.warning
