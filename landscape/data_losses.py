@@ -199,8 +199,8 @@ class LogisticRegressionLoss(DataLoss):
             description=(
                 f"Classify {n_samples} points from two overlapping clouds with p = sigmoid(w . x). "
                 "A smooth convex bowl, steep where the weights misclassify and nearly flat beyond "
-                "the minimum: watch minibatch SGD wander near the bottom while full-batch GD "
-                "glides in."
+                "the minimum: watch minibatch SGD wander near the bottom, then set the minibatch "
+                "size to all the points and see full-batch gradient descent glide in."
             ),
             domain=domain,
             minima=(Minimum((float(best[0]), float(best[1])), float(probe.value(best)), True,
