@@ -23,6 +23,19 @@ def _height(grid: Grid, z: np.ndarray) -> np.ndarray:
         return np.log10(1.0 + np.maximum(z - grid.z_floor, 0.0))
 
 
+_GLOBAL = {"symbol": "diamond", "size": 7, "color": MINIMUM_GLOBAL["color"],
+           "line": {"color": "#111111", "width": 1}}
+_LOCAL = {"symbol": "diamond-open", "size": 6, "color": "#111111"}
+
+
+def _aspect(domain: tuple[tuple[float, float], tuple[float, float]]) -> dict[str, float]:
+    """Scene proportions: x and y as on the map (longer side 1, the other at least 1/3), z 0.6."""
+    (x0, x1), (y0, y1) = domain
+    wx, wy = x1 - x0, y1 - y0
+    big = max(wx, wy)
+    return {"x": max(wx / big, 1 / 3), "y": max(wy / big, 1 / 3), "z": 0.6}
+
+
 def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumLike],
                       n: int = 70, height: int = 600) -> SpecFigure:
     """go.Surface of the grid (thinned to ``n`` per side, clipped to its colour range) + paths."""
@@ -57,21 +70,31 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
                          "showlegend": False, "legendgroup": p.name, "hoverinfo": "skip",
                          "marker": {"color": p.color, "size": 6,
                                     "line": {"color": "#FFFFFF", "width": 1}}})
-    glob = [m for m in minima if m.is_global]
-    if glob:
-        gz = _height(grid, np.array([m.value for m in glob], float)) + lift
-        data.append({"type": "scatter3d", "x": [m.point[0] for m in glob],
-                     "y": [m.point[1] for m in glob], "z": np.clip(gz, lo, hi).tolist(),
-                     "mode": "markers", "name": "global minimum",
-                     "marker": {"symbol": "diamond", "size": 7, "color": MINIMUM_GLOBAL["color"],
-                                "line": {"color": "#111111", "width": 1}}})
+    for is_global, name, marker in ((True, "global minimum", _GLOBAL), (False, "local minimum",
+                                                                         _LOCAL)):
+        ms = [m for m in minima if m.is_global == is_global]
+        if not ms:
+            continue
+        mz = _height(grid, np.array([m.value for m in ms], float)) + lift
+        data.append({"type": "scatter3d", "x": [m.point[0] for m in ms],
+                     "y": [m.point[1] for m in ms], "z": np.clip(mz, lo, hi).tolist(),
+                     "mode": "markers", "name": name, "marker": marker,
+                     "hovertemplate": name + " (%{x:.4g}, %{y:.4g})<extra></extra>"})
+    if paths and np.all(np.isfinite(paths[0].points[0])):
+        (sx, sy), sz = paths[0].points[0], _height(grid, np.array([paths[0].losses[0]]))
+        data.append({"type": "scatter3d", "x": [float(sx)], "y": [float(sy)],
+                     "z": np.clip(sz + lift, lo, hi).tolist(), "mode": "markers",
+                     "name": "start", "marker": {"symbol": "circle-open", "size": 7,
+                                                 "color": "#111111"},
+                     "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>"})
     (x0, x1), (y0, y1) = grid.domain
     layout: dict[str, Any] = base_layout(height)
     ztitle = "log10(1 + f − f*)" if grid.log_scale else "f"
-    layout.update(scene={"xaxis": {"title": {"text": "x"}, "range": [x0, x1]},
-                         "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
+    layout.update(scene={"xaxis": {"title": {"text": "x"}, "range": [x0, x1], "nticks": 5},
+                         "yaxis": {"title": {"text": "y"}, "range": [y0, y1], "nticks": 5},
                          "zaxis": {"title": {"text": ztitle}},
-                         "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6},
-                         "camera": {"eye": {"x": 1.15, "y": -1.15, "z": 0.85}}},
-                  margin={"l": 0, "r": 0, "t": 30, "b": 0}, uirevision="surface3d")
+                         # the map's proportions (a 6 x 4 domain is not a square)
+                         "aspectmode": "manual", "aspectratio": _aspect(grid.domain),
+                         "camera": {"eye": {"x": 1.1, "y": -1.1, "z": 0.75}}},
+                  margin={"l": 0, "r": 0, "t": 30, "b": 10}, uirevision="surface3d")
     return SpecFigure({"data": data, "layout": layout})
