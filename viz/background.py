@@ -170,7 +170,7 @@ def colorbar_trace(grid: Grid, title: str = "loss", above: bool = False) -> dict
             "size": 0.1, "opacity": 0, "color": [lo], "cmin": lo, "cmax": hi,
             "colorscale": [list(s) for s in COLORSCALE], "showscale": True,
             "colorbar": {"title": {"text": "f − f* (log)" if grid.log_scale else title,
-                                   "side": "left" if above else "right"},
+                                   "side": "top" if above else "right"},
                          "tickvals": tickvals, "ticktext": ticktext, "thickness": 12, "len": 0.5,
                          **(_ABOVE if above else _BESIDE)},
         },

@@ -124,7 +124,7 @@ def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLik
         text = "finished (no known minima)"
     else:
         text = "still moving"
-    if kind != "global" and reach_opt is not None:  # it got there and went on (table column)
+    if kind in ("local", "moving") and reach_opt is not None:  # got there, went on elsewhere
         text += f", after passing a global minimum at step {reach}"
     return Outcome(kind, m if m >= 0 else None, local_no,
                    int(diverged_step) if kind == "diverged" else None, reach_opt, text)

@@ -6,3 +6,33 @@ from tests.app.conftest import app_test
 def test_app_renders_default_page_without_exceptions() -> None:
     at = app_test().run()
     assert not at.exception
+
+
+def test_every_page_sends_only_valid_plotly_figures() -> None:
+    """Figures are frozen to JSON without plotly's validation (speed); here every chart each
+    page sends at its defaults is rebuilt with validation, so an invalid property fails."""
+    import json
+
+    import plotly.graph_objects as go
+    import pytest
+
+    pages = ["app_pages/race.py", "app_pages/learning_rate.py", "app_pages/basins.py",
+             "app_pages/concepts.py", "app_pages/neural_network.py"]
+    for page in pages:
+        at = app_test(page, timeout=120).run()
+        assert not at.exception, (page, at.exception)
+        charts = at.get("plotly_chart")
+        assert charts, page
+        for chart in charts:
+            spec = json.loads(chart.proto.spec)
+            # A frame's data updates the traces it names; typeless, plotly would read it as a
+            # scatter, so give each the type of its trace.
+            types = [d.get("type", "scatter") for d in spec["data"]]
+            for frame in spec.get("frames", []):
+                targets = frame.get("traces", range(len(frame.get("data", []))))
+                for d, t in zip(frame.get("data", []), targets, strict=True):
+                    d.setdefault("type", types[t])
+            try:
+                go.Figure(spec)
+            except ValueError as err:
+                pytest.fail(f"{page}: invalid figure: {str(err)[:300]}")

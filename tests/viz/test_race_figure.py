@@ -232,6 +232,17 @@ def test_figure_serializes_and_default_race_is_small(grid) -> None:
     assert len(text) < 1_200_000
 
 
+def test_figures_are_valid_plotly(grid, race) -> None:
+    """Figures skip plotly's validation for speed (frozen JSON), so check it here: an invalid
+    property (a colour-bar title side plotly does not know) would break any figure rebuilt
+    from the spec."""
+    import plotly.graph_objects as go
+
+    spec, paths = race
+    go.Figure(spec)  # raises on any invalid property
+    go.Figure(surface_3d_figure(grid, paths, Bowl.minima).to_dict())
+
+
 def test_trails_are_the_shape_points_before_the_last_frame_then_every_raw_step() -> None:
     steps = frame_steps(1000, 150)
     shape = np.array([0, 3, 40, 41, 500, 990, 1000])
