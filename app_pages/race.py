@@ -229,9 +229,7 @@ if formula:
     gx, gy = obj.gradient_latex
     st.latex(r"\nabla f = \left(" + gx + r",\; " + gy + r"\right)")
     if not obj.interior_minimum:
-        st.info("This formula has no minimum inside the view: it keeps falling, past the edge or "
-                "into a pole. The hollow ☆ marks only the lowest point in view, so no path can "
-                "reach a minimum here; the table counts none.")
+        st.info(obj.no_minimum_note)  # flat, falling past the view, a domain edge or a pole
 
 # The 3D tab is lazy: WebGL is costly, so it is built and sent only when opened.
 tab_map, tab_3d = st.tabs(["Map", "3D view"], key="race.view", on_change="rerun")

@@ -19,9 +19,16 @@ import sympy as sp
 
 from landscape.base import Domain, Surface
 from landscape.expression_functions import ExpressionError, X, Y, derivative
-from landscape.expression_minima import default_start, find_minima, fine_grid, wants_log_scale
+from landscape.expression_minima import (
+    NoMinimum,
+    default_start,
+    find_minima,
+    fine_grid,
+    wants_log_scale,
+)
 from landscape.expression_numeric import Program
 from landscape.expression_parse import MAX_LENGTH, parse
+from landscape.expression_text import collapse_whitespace, relocate
 
 __all__ = ["DEFAULT_DOMAIN", "ExpressionError", "ExpressionSurface", "from_expression"]
 
@@ -37,11 +44,15 @@ class ExpressionSurface(Surface):
     """A Surface from a typed formula: ``title`` is SymPy's normalised form, ``formula`` the text as
     typed (whitespace collapsed; it rebuilds the surface when unpickled), ``gradient_latex`` the
     LaTeX of (df/dx, df/dy); ``interior_minimum`` is False when the lowest point in view is not a
-    true minimum (then ``minima[0]`` is that point, labelled "lowest in view ...")."""
+    true minimum (then ``minima[0]`` is that point, labelled "lowest in view ..."), and
+    ``no_minimum`` says why (flat, view_edge, domain_edge, unbounded, unknown; "interior" when
+    there is one) and ``no_minimum_note`` says it to the user ("" when there is a minimum)."""
 
     formula: str = ""
     gradient_latex: tuple[str, str] = ("", "")
     interior_minimum: bool = True
+    no_minimum: NoMinimum = "interior"
+    no_minimum_note: str = ""
 
     def __reduce__(self) -> tuple[object, tuple[str, Domain]]:
         """Pickle as the formula and domain (st.cache_data pickles return values)."""
@@ -52,6 +63,38 @@ def _latex(expr: sp.Expr, name: str) -> str:
     """LaTeX of ``expr``, or a short note if it is too long to be worth rendering."""
     tex = sp.latex(expr)
     return tex if len(tex) <= MAX_LATEX else rf"{name}\ \text{{(too long to display)}}"
+
+
+def _at(point: tuple[float, float]) -> str:
+    return f"({point[0]:.3g}, {point[1]:.3g})"
+
+
+def no_minimum_note(kind: NoMinimum, lowest: tuple[float, float], value: float) -> str:
+    """What the race page tells the user when a formula has no minimum a path can reach."""
+    star = ("The hollow ☆ marks only the lowest point in view, so no path can reach a minimum "
+            "here; the table counts none.")
+    if kind == "flat":
+        return (f"This formula is constant over the view (f = {value:.6g} everywhere): the "
+                "surface is flat, its gradient is zero, so the optimizers have nowhere to go "
+                "and there is no minimum to reach.")
+    if kind == "view_edge":
+        return (f"This formula has no minimum inside the view: it keeps falling past the edge "
+                f"of the view, where its lowest point in view {_at(lowest)} lies. {star}")
+    if kind == "domain_edge":
+        return (f"This formula has no minimum inside the view that a gradient can settle in: its "
+                f"lowest value, f = {value:.6g} at {_at(lowest)}, lies on the boundary of the "
+                "region where the formula is defined (beyond it the formula has no real value, "
+                "like the square root of a negative number), where the slope does not vanish. "
+                "Steps overshoot that point, and a path that steps over the boundary leaves the "
+                "region where the formula is defined and stops there (✕). The hollow ☆ marks the "
+                "point; the table counts no minimum.")
+    if kind == "unbounded":
+        return (f"This formula has no minimum inside the view: it is unbounded below, falling "
+                f"to −∞ at a pole (like log(0) or −1/0) near {_at(lowest)}, so there is always "
+                f"lower ground; a path that falls into the pole blows up. {star}")
+    if kind == "unknown":
+        return f"This formula has no minimum inside the view that the search could find. {star}"
+    return ""
 
 
 def validate_domain(domain: object) -> Domain:
@@ -86,10 +129,14 @@ def from_expression(text: str, domain: Domain | None = None) -> ExpressionSurfac
             f"The formula is too long ({len(text.strip())} characters, at most {MAX_LENGTH})."
         )
     box = validate_domain(domain)
+    normal, index = collapse_whitespace(text)  # the cache key; messages count in ``text``
     try:
-        return _build(" ".join(text.split()), box)
-    except ExpressionError:
-        raise
+        return _build(normal, box)
+    except ExpressionError as err:
+        moved = relocate(err, normal, text, index)
+        if moved is err:
+            raise
+        raise moved from None
     except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError,
             MemoryError) as err:  # a bug or an exhausted resource: refuse, don't crash the page
         raise ExpressionError(f"{INTERNAL} ({type(err).__name__}).") from err
@@ -122,14 +169,13 @@ def _build(text: str, domain: Domain) -> ExpressionSurface:
         if not np.isfinite(probe.grad(pts[finite])).all(axis=-1).any():
             raise ExpressionError("The formula's gradient is not finite anywhere in the view.")
     with np.errstate(all="ignore"):  # overflow far from the minima is expected, not an error
-        minima, interior = find_minima(probe.value, probe.grad, domain, pts, vals,
-                                       cost=len(program.plan))
+        minima, kind = find_minima(probe.value, probe.grad, domain, pts, vals,
+                                   cost=len(program.plan))
         start = default_start(probe.value, probe.grad, domain, minima)
         log_scale = wants_log_scale(vals, min(m.value for m in minima))
     title = sp.sstr(expr)
-    where = "" if interior else (
-        " It has no minimum inside the view: the marked point is just the lowest one shown."
-    )
+    note = no_minimum_note(kind, minima[0].point, minima[0].value)
+    where = f" {note}" if note else ""
     return ExpressionSurface(
         name="custom",
         title=title,
@@ -145,5 +191,7 @@ def _build(text: str, domain: Domain) -> ExpressionSurface:
         formula=text,
         gradient_latex=(_latex(grads[0], r"\partial f / \partial x"),
                         _latex(grads[1], r"\partial f / \partial y")),
-        interior_minimum=interior,
+        interior_minimum=kind == "interior",
+        no_minimum=kind,
+        no_minimum_note=note,
     )

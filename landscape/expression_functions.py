@@ -19,7 +19,18 @@ from sympy.printing.precedence import PRECEDENCE
 
 
 class ExpressionError(ValueError):
-    """A typed formula was refused; the message says what is wrong and what is allowed."""
+    """A typed formula was refused; the message says what is wrong and what is allowed.
+
+    When the fault has a place, ``text`` is the formula the message refers to and ``span`` the
+    (start, end) of the offending part in it (0-based, end excluded); ``reason`` and ``hint`` are
+    the message's parts around the position, so that the position can be moved back to the text
+    the user typed (``expression_text.relocate``). Otherwise ``span`` is None.
+    """
+
+    def __init__(self, message: str, *, reason: str = "", hint: str = "", text: str = "",
+                 span: tuple[int, int] | None = None) -> None:
+        super().__init__(message)
+        self.reason, self.hint, self.text, self.span = reason or message, hint, text, span
 
 
 X = sp.Symbol("x", real=True)

@@ -4,15 +4,20 @@ Used for typed formulas, where nothing is known in advance. Minima: damped Newto
 (Levenberg-Marquardt, Hessian by central differences of the exact gradient) from a 24 x 24 grid of
 starts plus the lowest points of a fine grid, all vectorized; a refined point is kept when it lies
 in the domain and no nearby point (two rings of 8) is lower while the ring is not flat. This accepts
-kinks such as |x| + |y| and rejects saddles, slopes and plateaus. The lowest minima are global;
-if the lowest point in view lies elsewhere (on the edge, as for x + y), every interior minimum is
-local and that point is added as the "lowest in view" (``is_global`` so ``min_value`` is honest).
+kinks such as |x| + |y| and rejects saddles, slopes, plateaus and poles (a "minimum" that keeps
+deepening as one closes in, like log(x^2 + y^2) at 0). The lowest minima are global; if the lowest
+point in view lies elsewhere, every interior minimum is local and that point is added as the
+"lowest in view" (``is_global`` so ``min_value`` is honest), labelled with why there is no true
+minimum (``NoMinimum``): the formula is flat, keeps falling past the edge of the view, is lowest on
+the boundary of the region where it is defined (sqrt(x) at x = 0), or is unbounded below (a pole).
 The number of starts and Newton steps shrinks for very long formulas, so the work stays bounded.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 
@@ -26,9 +31,23 @@ SMALL_PROGRAM = 150  # gradient programs up to this many operations get the full
 N_FINE = 101  # fine grid per axis, edges included: finiteness, lowest cells, colour scale
 N_LOWEST = 16  # extra starts: the lowest points of the fine grid
 MAX_MINIMA = 64
-EDGE_LABEL = "lowest in view, not a minimum: the formula keeps falling (past the edge or a pole)"
 VALLEY_NOTE = " (one point of a valley of equal minima)"
-FLAT_LABEL = "lowest in view (the surface is flat there)"
+POLE_RATIO = 0.3  # a pole deepens about as much at 1e-6 as at 1e-3 of the scale; a minimum not
+
+#: Why a formula has no true minimum in view: interior (it has one), flat (constant), view_edge
+#: (it keeps falling past the edge of the view), domain_edge (lowest on the boundary of the region
+#: where it is defined, like sqrt(x) at x = 0), unbounded (falls to -inf at a pole), unknown.
+NoMinimum = Literal["interior", "flat", "view_edge", "domain_edge", "unbounded", "unknown"]
+LABELS: dict[str, str] = {
+    "flat": "lowest in view (the surface is flat there)",
+    "view_edge": "lowest in view, not a minimum: the formula keeps falling past the edge of the "
+                 "view",
+    "domain_edge": "lowest in view, on the boundary of the region where the formula is defined",
+    "unbounded": "lowest in view, not a minimum: the formula falls without bound (a pole)",
+    "unknown": "lowest in view, not a minimum found",
+}
+EDGE_LABEL = LABELS["view_edge"]
+FLAT_LABEL = LABELS["flat"]
 
 
 def _spans(domain: Domain) -> tuple[float, float]:
@@ -135,9 +154,86 @@ def _distinct(grad: Field, cand: np.ndarray, cvals: np.ndarray, order: np.ndarra
     return [(i, VALLEY_NOTE if k in valley else "") for k, i in enumerate(kept)]
 
 
+def is_pole(value: Field, points: np.ndarray, scale: float, floor: float,
+            spread: float) -> np.ndarray:
+    """Candidates that are poles, not minima: far below everything else in view (``floor`` minus
+    ``spread``) and still deepening as one closes in (the rise from the point to a ring of radius
+    1e-6 of ``scale`` is a sizeable part of the rise to 1e-3; a minimum, even a sharp kink like
+    |x|^0.1, rises far less near it or is not far below the rest)."""
+    angles = np.linspace(0.0, 2 * np.pi, 8, endpoint=False)
+    ring = np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    with np.errstate(all="ignore"):
+        f = value(points)
+        rise = [np.mean(value(points[:, None, :] + r * scale * ring[None]), axis=-1) - f
+                for r in (1e-3, 1e-6)]
+        deepening = rise[1] > POLE_RATIO * rise[0]
+    return ~np.isfinite(f) | (deepening & (f < floor - spread))
+
+
+def _boundary(value: Field, inside_pt: np.ndarray, outside_pt: np.ndarray,
+              steps: int = 60) -> np.ndarray:
+    """The last point with a finite value on the segment from ``inside_pt`` (finite) towards
+    ``outside_pt`` (not finite), by bisection."""
+    a, b = inside_pt.astype(float), outside_pt.astype(float)
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            mid = 0.5 * (a + b)
+            if np.isfinite(value(mid)):
+                a = mid
+            else:
+                b = mid
+    return a
+
+
+def why_no_minimum(value: Field, domain: Domain, pts: np.ndarray, vals: np.ndarray,
+                   tol: float, poles: bool) -> tuple[NoMinimum, tuple[float, float], float]:
+    """Why there is no true minimum in view, the lowest point in view (ties: the one nearest the
+    centre of the view; on the boundary of the region where the formula is defined, the point of
+    that boundary) and its value. ``pts``/``vals``: the fine grid (``fine_grid``); ``poles``: the
+    minimum search ran into a pole."""
+    finite = np.isfinite(vals)
+    low = float(np.min(vals[finite]))
+    spread = max(float(np.median(vals[finite])) - low, tol)
+    centre = np.array([np.mean(domain[0]), np.mean(domain[1])])
+    if float(np.max(vals[finite])) - low <= tol:
+        return "flat", (float(centre[0]), float(centre[1])), low
+    lowest = np.flatnonzero(finite & (vals <= low + tol))
+    k = int(lowest[np.argmin(np.linalg.norm(pts[lowest] - centre, axis=-1))])
+    p = pts[k]
+    point = (float(p[0]), float(p[1]))
+    (x0, x1), (y0, y1) = domain
+    scale = float(np.hypot(x1 - x0, y1 - y0))
+    eps = 1e-9 * scale
+    outward = [n for n, on in (((-1, 0), p[0] <= x0 + eps), ((1, 0), p[0] >= x1 - eps),
+                               ((0, -1), p[1] <= y0 + eps), ((0, 1), p[1] >= y1 - eps)) if on]
+    with np.errstate(all="ignore"):
+        beyond = [float(value(p + 1e-3 * scale * np.array(n, dtype=float))) for n in outward]
+    if poles or np.any(vals == -np.inf):
+        return "unbounded", point, low
+    if any(b < low - tol for b in beyond):
+        return "view_edge", point, low
+    n = math.isqrt(len(vals))
+    i, j = divmod(k, n)  # ``grid`` lays rows along y
+    around = [(i + di) * n + (j + dj) for di, dj in ((-1, 0), (1, 0), (0, -1), (0, 1))
+              if 0 <= i + di < n and 0 <= j + dj < n]
+    undefined = [q for q in around if not finite[q]]
+    if undefined:
+        edges = [_boundary(value, p, pts[q]) for q in undefined]
+        with np.errstate(all="ignore"):
+            ends = np.array([float(value(e)) for e in edges])
+        if np.any(~np.isfinite(ends) | (ends < low - spread)):
+            return "unbounded", point, low
+        best = int(np.argmin(ends))
+        if ends[best] < low:  # the boundary lies between grid points and is lower still
+            return "domain_edge", (float(edges[best][0]), float(edges[best][1])), float(ends[best])
+        return "domain_edge", point, low
+    return "unknown", point, low
+
+
 def find_minima(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals: np.ndarray,
-                cost: int = 0) -> tuple[tuple[Minimum, ...], bool]:
-    """Labelled minima (global first) and whether a true minimum lies inside the domain.
+                cost: int = 0) -> tuple[tuple[Minimum, ...], NoMinimum]:
+    """Labelled minima (global first) and ``"interior"`` if a true minimum lies inside the
+    domain, else why not (``NoMinimum``; then the first entry is the lowest point in view).
 
     ``cost`` (operations per gradient evaluation) bounds the work: past SMALL_PROGRAM operations
     the grid of starts thins out as 1/sqrt(cost) (to 10 x 10 at least) and Newton gets 40 steps.
@@ -155,26 +251,26 @@ def find_minima(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals
     cand = descend(value, grad, starts, scale, iters)
     cand = cand[np.all(np.isfinite(cand), axis=-1) & inside(cand, domain, 1e-9 * scale)]
     cand = cand[is_local_min(value, cand, scale)]
-    with np.errstate(all="ignore"):
-        cvals = value(cand)
-    order = np.lexsort((cand[:, 1], cand[:, 0], cvals))
     grid_low = float(np.min(vals[finite]))
     spread = float(np.median(vals[finite])) - grid_low
     tol = 1e-9 * (1.0 + abs(grid_low) + spread)  # "equal values": ties in value, not in shape
+    pole = is_pole(value, cand, scale, grid_low, spread)
+    cand = cand[~pole]
+    with np.errstate(all="ignore"):
+        cvals = value(cand)
+    order = np.lexsort((cand[:, 1], cand[:, 0], cvals))
     chosen = _distinct(grad, cand, cvals, order, domain, scale, tol)
-    interior = bool(chosen) and float(cvals[chosen[0][0]]) <= grid_low + tol
+    interior = bool(chosen) and not pole.any() and float(cvals[chosen[0][0]]) <= grid_low + tol
     low = float(cvals[chosen[0][0]]) if interior else -np.inf
     minima = [Minimum((float(cand[i, 0]), float(cand[i, 1])), float(cvals[i]),
                       bool(cvals[i] <= low + tol),
                       ("global" if cvals[i] <= low + tol else "local") + note)
               for i, note in chosen]
-    if not interior:
-        k = int(np.flatnonzero(finite)[np.argmin(vals[finite])])
-        flat = float(np.max(vals[finite])) - grid_low <= tol
-        point = (float(np.mean(domain[0])), float(np.mean(domain[1]))) if flat else \
-            (float(pts[k, 0]), float(pts[k, 1]))
-        minima.insert(0, Minimum(point, grid_low, True, FLAT_LABEL if flat else EDGE_LABEL))
-    return tuple(minima), interior
+    if interior:
+        return tuple(minima), "interior"
+    kind, point, lowest_value = why_no_minimum(value, domain, pts, vals, tol, bool(pole.any()))
+    minima.insert(0, Minimum(point, lowest_value, True, LABELS[kind]))
+    return tuple(minima), kind
 
 
 def default_start(value: Field, grad: Field, domain: Domain,

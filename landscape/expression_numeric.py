@@ -23,9 +23,7 @@ NARY: dict[type, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     sp.Max: np.maximum,
     sp.Min: np.minimum,
 }
-UNDEFINED = (
-    "The formula is undefined: it divides by zero or takes the log of 0 (SymPy found {what})."
-)
+UNDEFINED = "The formula is undefined: it divides by zero or takes the log of 0."
 COMPLEX = "The formula has imaginary values (like sqrt(-1)); only real formulas are supported."
 
 

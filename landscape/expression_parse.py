@@ -19,7 +19,16 @@ import sympy as sp
 
 from landscape.expression_functions import FUNCTIONS, NAMES, Exp, ExpressionError, Power
 from landscape.expression_numeric import Program
-from landscape.expression_text import ALLOWED, IMPLICIT, MAX_DEPTH, MAX_LENGTH, read, refuse
+from landscape.expression_text import (
+    ALLOWED,
+    IMPLICIT,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    quote,
+    read,
+    refuse,
+    source_index,
+)
 
 # The limits (MAX_LENGTH and MAX_DEPTH live with the text checks) are public: the README's limits
 # table is generated from them.
@@ -35,7 +44,7 @@ MAX_ROOT = 100  # a constant exponent p/q with q > 100 is used as a float (no ex
 
 # Node types refused with a sentence of their own; anything else not handled gets a generic one.
 REFUSED: dict[type, str] = {
-    ast.Attribute: "attribute access ('.{attr}') is not allowed",
+    ast.Attribute: "attribute access ({attr}) is not allowed",
     ast.Subscript: "indexing with [ ] is not allowed",
     ast.Lambda: "lambda functions are not allowed",
     ast.ListComp: "comprehensions are not allowed",
@@ -103,28 +112,57 @@ def _group(node: ast.AST) -> type | None:
 
 
 def parse(text: str) -> sp.Expr:
-    """Formula text -> SymPy expression in the real symbols x, y; else ExpressionError."""
-    tree, text, columns = read(text)
+    """Formula text -> SymPy expression in the real symbols x, y; else ExpressionError, whose
+    position counts in ``text`` as given."""
+    tree, text, source, columns = read(text)
     _check_size(tree, text)
-    return _Builder(text, columns).build(tree.body)[0]
+    return _Builder(text, source, columns).build(tree.body)[0]
 
 
 class _Builder:
     """Validate and convert one AST node at a time; returns (expr, power-tower height)."""
 
-    def __init__(self, text: str, columns: list[int]) -> None:
+    def __init__(self, text: str, source: str, columns: list[int]) -> None:
         self.text = text
+        self.source = source
         self.columns = columns
 
-    def refuse(self, message: str, node: ast.AST) -> ExpressionError:
-        col = getattr(node, "col_offset", None)
-        return refuse(message, self.text, None if col is None else self.columns[col])
+    def span(self, node: ast.AST) -> tuple[int | None, int | None]:
+        """Where ``node`` lies in the user's text: (start, end), or (None, None)."""
+        start = source_index(self.source, getattr(node, "lineno", None),
+                             getattr(node, "col_offset", None))
+        end = source_index(self.source, getattr(node, "end_lineno", None),
+                           getattr(node, "end_col_offset", None), end=True)
+        if start is None:
+            return None, None
+        return self.columns[start], None if end is None else self.columns[end]
+
+    def between(self, left: ast.AST, right: ast.AST) -> tuple[int | None, int | None]:
+        """The operator between two nodes in the user's text (without spaces and parentheses)."""
+        _, a = self.span(left)
+        b, _ = self.span(right)
+        if a is None or b is None:
+            return None, None
+        gap = self.text[a:b]
+        s = a + len(gap) - len(gap.lstrip(" \t\n\r()"))
+        e = b - len(gap) + len(gap.rstrip(" \t\n\r()"))
+        return (s, e) if e > s else (None, None)
+
+    def refuse_operator(self, message: str, node: ast.AST, where: tuple[int | None, int | None],
+                        hint: str = "") -> ExpressionError:
+        """Refuse at the operator ``where`` if it was found, else at the whole ``node``."""
+        if where[0] is None:
+            return self.refuse(message, node, hint)
+        return refuse(message, self.text, where[0], where[1], hint)
+
+    def refuse(self, message: str, node: ast.AST, hint: str = "") -> ExpressionError:
+        start, end = self.span(node)
+        return refuse(message, self.text, start, end, hint)
 
     def snippet(self, node: ast.AST) -> str:
         """The user's own text for ``node`` (shortened), to quote in a message."""
-        start, end = self.columns[node.col_offset], self.columns[node.end_col_offset]
-        text = self.text[start:end]
-        return f"'{text}'" if len(text) <= 30 else f"'{text[:27]}...'"
+        start, end = self.span(node)
+        return quote(self.text[start:end]) if start is not None else "this part"
 
     def build(self, node: ast.AST) -> tuple[sp.Expr, int]:
         """Build ``node``; constant parts must be real and below 1e300 in magnitude, because
@@ -134,7 +172,12 @@ class _Builder:
             raise self.refuse(f"the exact numbers in {self.snippet(node)} grow too large "
                               "(more than 300 digits)", node)
         if not expr.free_symbols:
-            value = _constant(expr)
+            try:
+                value = _constant(expr)
+            except ExpressionError as err:  # 1/0, log(0)...: say which part
+                if err.span is not None:
+                    raise
+                raise self.refuse(err.reason, node, err.hint) from None
             if math.isnan(value):
                 raise self.refuse(f"{self.snippet(node)} is not a real number "
                                   "(a root or log of a negative number?)", node)
@@ -157,21 +200,40 @@ class _Builder:
             if isinstance(node.op, ast.USub | ast.UAdd):
                 expr, tower = self.build(node.operand)
                 return (-expr if isinstance(node.op, ast.USub) else expr), tower
-            raise self.refuse(OPERATORS.get(type(node.op), "this operator is not supported"), node)
+            start, _ = self.span(node)
+            operand, _ = self.span(node.operand)
+            where = (start, operand) if start is not None and operand is not None else (None, None)
+            if where[0] is not None:
+                op = self.text[where[0] : where[1]].rstrip(" \t\n\r(")
+                where = (where[0], where[0] + len(op))
+            raise self.refuse_operator(
+                OPERATORS.get(type(node.op), "this operator is not supported"), node, where)
         if isinstance(node, ast.BinOp):
             return self.binop(node)
         if isinstance(node, ast.Call):
             return self.call(node)
         template = REFUSED.get(type(node), "this kind of expression is not allowed")
-        message = template.replace("{attr}", str(getattr(node, "attr", "")))
-        raise self.refuse(f"{message}. {ALLOWED}", node)
+        if isinstance(node, ast.Attribute):  # point at '.name', not at what comes before it
+            start, end = self.span(node)
+            dotted = "." + node.attr
+            at = None if start is None or end is None else self.text.rfind(dotted, start, end)
+            message = template.replace("{attr}", quote(dotted))
+            if at is not None and at >= 0:
+                raise refuse(message, self.text, at, at + len(dotted), ALLOWED)
+            raise self.refuse(message, node, ALLOWED)
+        if isinstance(node, ast.Compare):
+            raise self.refuse_operator(template, node, self.between(node.left,
+                                                                    node.comparators[0]), ALLOWED)
+        if isinstance(node, ast.BoolOp):
+            raise self.refuse_operator(template, node, self.between(*node.values[:2]), ALLOWED)
+        raise self.refuse(template, node, ALLOWED)
 
     def constant(self, node: ast.Constant) -> sp.Expr:
         value = node.value
         if isinstance(value, bool) or value is None or value is Ellipsis:
-            raise self.refuse(f"'{value}' is not a number. {ALLOWED}", node)
+            raise self.refuse(f"{self.snippet(node)} is not a number", node, ALLOWED)
         if isinstance(value, str | bytes):
-            raise self.refuse(f"text strings are not allowed. {ALLOWED}", node)
+            raise self.refuse("text strings are not allowed", node, ALLOWED)
         if isinstance(value, complex):
             raise self.refuse("imaginary numbers (like 1j) are not allowed", node)
         if isinstance(value, int):
@@ -182,40 +244,48 @@ class _Builder:
             if not math.isfinite(value):
                 raise self.refuse("this number is too large (beyond 1e308)", node)
             return sp.Float(value)
-        raise self.refuse(f"this constant is not allowed. {ALLOWED}", node)
+        raise self.refuse("this constant is not allowed", node, ALLOWED)
 
     def name(self, node: ast.Name) -> sp.Expr:
         if node.id in NAMES:
             return NAMES[node.id]
         if node.id in FUNCTIONS:
-            raise self.refuse(f"'{node.id}' is a function: write {node.id}(...)", node)
-        hint = difflib.get_close_matches(node.id.lower(), [*NAMES, *FUNCTIONS], n=1)
-        hint_text = f" Did you mean '{hint[0]}'?" if hint else ""
-        return_msg = f"unknown name '{node.id}'; the variables are x and y, the constants pi and e."
+            raise self.refuse(f"{quote(node.id)} is a function: write {quote(node.id + '(...)')}",
+                              node)
+        close = difflib.get_close_matches(node.id.lower(), [*NAMES, *FUNCTIONS], n=1)
+        hints = ["The variables are x and y, the constants pi and e."]
         if re.fullmatch(r"[xy]+|[xy]*\d+[xy]*", node.id):
-            return_msg += " " + IMPLICIT
-        raise self.refuse(return_msg + hint_text, node)
+            hints.append(IMPLICIT)
+        if close:
+            hints.append(f"Did you mean {quote(close[0])}?")
+        raise self.refuse(f"unknown name {quote(node.id)}", node, " ".join(hints))
 
     def binop(self, node: ast.BinOp) -> tuple[sp.Expr, int]:
         group = _group(node)
         if group is not None:
             ops = (ast.Add, ast.Sub) if group is ast.Add else (ast.Mult, ast.Div)
-            parts = [(inv, *self.build(operand)) for inv, operand in _chain(node, ops)]
+            chain = _chain(node, ops)
+            parts = [(inv, *self.build(operand)) for inv, operand in chain]
+            for (inv, expr, _), (_, operand) in zip(parts, chain, strict=True):
+                if inv and group is ast.Mult and expr.is_Number and expr.is_zero:
+                    what = "" if isinstance(operand, ast.Constant) else \
+                        f": {self.snippet(operand)} is always 0"
+                    raise self.refuse("division by zero" + what, operand)
             tower = max(t for _, _, t in parts)
             if group is ast.Add:
                 return sp.Add(*[-e if inv else e for inv, e, _ in parts]), tower
             return sp.Mul(*[sp.Pow(e, -1) if inv else e for inv, e, _ in parts]), tower
         if isinstance(node.op, ast.Pow | ast.BitXor):
             return self.power(node)
-        raise self.refuse(OPERATORS.get(type(node.op), "this operator is not supported") + ". "
-                          + ALLOWED, node)
+        raise self.refuse_operator(OPERATORS.get(type(node.op), "this operator is not supported"),
+                                   node, self.between(node.left, node.right), ALLOWED)
 
     def power(self, node: ast.BinOp) -> tuple[sp.Expr, int]:
         base, tower_b = self.build(node.left)
         exponent, tower_e = self.build(node.right)
         tower = max(tower_b, tower_e + 1)
         if tower > MAX_TOWER:
-            raise self.refuse("powers are stacked too high (a**b**c**d is the limit)", node)
+            raise self.refuse("powers are stacked too high (`a**b**c**d` is the limit)", node)
         if not exponent.free_symbols:
             e = _constant(exponent)
             if abs(e) > MAX_EXPONENT:
@@ -236,14 +306,16 @@ class _Builder:
 
     def call(self, node: ast.Call) -> tuple[sp.Expr, int]:
         func = node.func
+        if isinstance(func, ast.Attribute):  # x.f(...): the attribute is the fault
+            self.node(func)
         if not isinstance(func, ast.Name):
-            raise self.refuse(f"only named functions can be called. {IMPLICIT}", node)
+            raise self.refuse("only named functions can be called", node, IMPLICIT)
         if func.id in NAMES:
-            raise self.refuse(f"'{func.id}' is not a function. {IMPLICIT}", node)
+            raise self.refuse(f"{quote(func.id)} is not a function", func, IMPLICIT)
         if func.id not in FUNCTIONS:
-            hint = difflib.get_close_matches(func.id.lower(), list(FUNCTIONS), n=1)
-            hint_text = f" Did you mean '{hint[0]}'?" if hint else ""
-            raise self.refuse(f"unknown function '{func.id}'.{hint_text} {ALLOWED}", node)
+            close = difflib.get_close_matches(func.id.lower(), list(FUNCTIONS), n=1)
+            hint = f"Did you mean {quote(close[0])}? " if close else ""
+            raise self.refuse(f"unknown function {quote(func.id)}", func, hint + ALLOWED)
         if node.keywords:
             raise self.refuse(f"the function {func.id} takes no named arguments (name=value)", node)
         arity, builder = FUNCTIONS[func.id]

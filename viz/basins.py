@@ -24,24 +24,46 @@ DIVERGED, MOVING = -1, -2
 GLOBAL_COLOR = "#2E9E44"
 DIVERGED_COLOR = "#C0392B"
 MOVING_COLOR = "#BDBDBD"
-#: Local minima cycle through these (none is green, red or grey, which carry fixed meanings).
+#: One colour per local minimum when there are at most this many. None is green (or teal, or
+#: yellow-green), red or grey, which carry fixed meanings (tests/viz/test_basins_figures.py
+#: measures the distances), and no two repeat.
 LOCAL_COLORS: tuple[str, ...] = (
-    "#4477AA", "#EE7733", "#AA3377", "#33BBEE", "#CCBB44", "#7F3C8D", "#11A579", "#E73F74",
+    "#4477AA", "#FDB462", "#AA3377", "#33BBEE", "#332288", "#E78AC3", "#A6761D", "#7F3C8D",
 )
-MAX_LEGEND_LOCALS = 6
+MAX_DISTINCT_LOCALS = len(LOCAL_COLORS)
+#: More local minima than that (Rastrigin has 120) share one blue ramp, shaded by depth: the lower
+#: the minimum, the darker its cells. Light to dark; interpolated in RGB (stays blue-violet).
+LOCAL_RAMP: tuple[str, str] = ("#7FA7D9", "#2A2A7A")
 MAX_CLICK_SIDE = 70
 
 
+def _mix(a: str, b: str, t: float) -> str:
+    """``#RRGGBB`` a (t = 0) to b (t = 1), linearly in RGB."""
+    ca = [int(a[i : i + 2], 16) for i in (1, 3, 5)]
+    cb = [int(b[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(ca, cb, strict=True))
+
+
+def shaded_locals(minima: Sequence[Any]) -> bool:
+    """True when the local minima are too many for a colour each and share the depth ramp."""
+    return sum(not m.is_global for m in minima) > MAX_DISTINCT_LOCALS
+
+
 def label_colors(minima: Sequence[Any]) -> dict[int, str]:
-    """Colour of every label: green for global minima, a cycling palette for local ones."""
+    """Colour of every label: green for global minima; local ones get a colour each (at most
+    ``MAX_DISTINCT_LOCALS``) or, when there are more, shades of one blue by depth (darker =
+    deeper, equal depths alike); red for diverged, grey for no minimum."""
     colors = {DIVERGED: DIVERGED_COLOR, MOVING: MOVING_COLOR}
-    k_local = 0
-    for k, m in enumerate(minima):
-        if m.is_global:
-            colors[k] = GLOBAL_COLOR
-        else:
-            colors[k] = LOCAL_COLORS[k_local % len(LOCAL_COLORS)]
-            k_local += 1
+    local = [k for k, m in enumerate(minima) if not m.is_global]
+    colors.update({k: GLOBAL_COLOR for k, m in enumerate(minima) if m.is_global})
+    if not shaded_locals(minima):
+        colors.update({k: LOCAL_COLORS[i] for i, k in enumerate(local)})
+        return colors
+    depths = np.array([minima[k].value for k in local], dtype=float)
+    levels, rank = np.unique(np.round(depths, 9), return_inverse=True)  # ties share a shade
+    top = max(len(levels) - 1, 1)
+    for k, r in zip(local, rank.ravel(), strict=True):
+        colors[k] = _mix(*LOCAL_RAMP, 1.0 - r / top)  # the highest is lightest
     return colors
 
 
@@ -54,6 +76,36 @@ def label_text(label: int, minima: Sequence[Any]) -> str:
     m = minima[label]
     kind = "global min" if m.is_global else "local min"
     return f"{kind} ({m.point[0]:.2f}, {m.point[1]:.2f})"
+
+
+def _legend_entry(name: str, color: str) -> dict[str, Any]:
+    return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "showlegend": True,
+            "name": name, "marker": {"symbol": "square", "size": 12, "color": color}}
+
+
+def legend_entries(counts: dict[int, int], minima: Sequence[Any], colors: dict[int, str],
+                   total: int) -> list[dict[str, Any]]:
+    """One legend square per outcome present, with its share of the starts: each global minimum,
+    each local one (or, for many shaded local minima, a single entry that says how many there are
+    and how many the paths reached), then diverged and no minimum."""
+    share = {lab: f"{100 * c / total:.0f}%" for lab, c in counts.items()}
+    entries = [_legend_entry(f"{label_text(lab, minima)}: {share[lab]}", colors[lab])
+               for lab in counts if lab >= 0 and minima[lab].is_global]
+    reached = [lab for lab in counts if lab >= 0 and not minima[lab].is_global]
+    if shaded_locals(minima):
+        if reached:
+            n_local = sum(not m.is_global for m in minima)
+            of = f"{len(reached)} of {n_local}" if len(reached) < n_local else f"all {n_local}"
+            ends = 100 * sum(counts[lab] for lab in reached) / total
+            mid = _mix(*LOCAL_RAMP, 0.5)
+            entries.append(_legend_entry(
+                f"local minima ({of}; darker = deeper): {ends:.0f}%", mid))
+    else:
+        entries += [_legend_entry(f"{label_text(lab, minima)}: {share[lab]}", colors[lab])
+                    for lab in sorted(reached, key=lambda lab: -counts[lab])]
+    entries += [_legend_entry(f"{label_text(lab, minima)}: {share[lab]}", colors[lab])
+                for lab in (DIVERGED, MOVING) if lab in counts]
+    return entries
 
 
 def _discrete_scale(colors: list[str]) -> list[list[Any]]:
@@ -120,17 +172,7 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
     }]
     if grid is not None:
         data.append(contour_lines(grid))
-    locals_shown = sorted((lab for lab in counts if lab >= 0 and not minima[lab].is_global),
-                          key=lambda lab: -counts[lab])[:MAX_LEGEND_LOCALS]
-    legend = [lab for lab in counts if lab >= 0 and minima[lab].is_global] + locals_shown
-    legend += [lab for lab in (DIVERGED, MOVING) if lab in counts]
-    total = max(labels.size, 1)
-    for lab in legend:
-        data.append({
-            "type": "scatter", "x": [None], "y": [None], "mode": "markers", "showlegend": True,
-            "name": f"{label_text(lab, minima)}: {100 * counts[lab] / total:.0f}%",
-            "marker": {"symbol": "square", "size": 12, "color": colors_by_label[lab]},
-        })
+    data += legend_entries(counts, minima, colors_by_label, max(labels.size, 1))
     data.append(click_trace(xs, ys, labels, minima))
     for kind, style in ((True, MINIMUM_GLOBAL), (False, MINIMUM_LOCAL)):
         pts = [m.point for m in minima if m.is_global == kind]

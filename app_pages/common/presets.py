@@ -5,6 +5,8 @@ packages over a learning-rate grid for every optimizer, so that the optimizers v
 SGD and RMSprop stop in the near local minimum, momentum, Nesterov and Adam reach a global one, and
 Adagrad crawls (tests/app/test_race_page.py checks these outcomes). Other landscapes get learning
 rates scaled to their size and steepness (``heuristic_lr``), which gives a sensible first race.
+No preset diverges from its landscape's start (tests/app/test_presets.py runs every landscape with
+every optimizer) unless ``DELIBERATE_DIVERGENCE`` says why it should.
 """
 
 from __future__ import annotations
@@ -47,13 +49,23 @@ CURATED: dict[str, dict[str, Any]] = {
 }
 
 #: Optimizers whose step is roughly ``lr`` per axis whatever the gradient's size (sign-like).
+#: RAdam only after its warm-up: its first steps are plain momentum SGD (``radam_safe_lr``).
 SCALE_FREE = frozenset({"adam", "amsgrad", "adamw", "nadam", "radam", "adamax", "rmsprop", "lion",
                         "adam_then_sgd"})
+
+#: (landscape, optimizer) presets that diverge on purpose, with the lesson they teach. Every other
+#: preset stays finite from its landscape's start (tests/app/test_presets.py). None so far.
+DELIBERATE_DIVERGENCE: dict[tuple[str, str], str] = {}
+
+#: RAdam's default betas (torch's); its warm-up length follows from beta2.
+RADAM_BETAS = (0.9, 0.999)
 
 
 class Landscape(Protocol):
     domain: tuple[tuple[float, float], tuple[float, float]]
     default_start: tuple[float, float]
+
+    def value(self, xy: np.ndarray) -> np.ndarray: ...
 
     def grad(self, xy: np.ndarray) -> np.ndarray: ...
 
@@ -95,15 +107,86 @@ def curvature(surface: Landscape, n: int = 25) -> float:
     return float(np.median(finite)) if finite.size else 1.0
 
 
-def heuristic_lr(name: str, surface: Landscape, default: float) -> float:
-    """A learning rate that makes a sensible first race on ``surface``.
+def radam_warmup_steps(betas: tuple[float, float] = RADAM_BETAS, longest: int = 1000) -> int:
+    """How many first steps RAdam takes as un-adapted momentum SGD: those with rho_t <= 5
+    (rho_t = rho_inf - 2 t b2^t / (1 - b2^t), rho_inf = 2 / (1 - b2) - 1); 5 for b2 = 0.999."""
+    b2 = betas[1]
+    rho_inf = 2.0 / (1.0 - b2) - 1.0
+    for t in range(1, longest + 1):
+        if rho_inf - 2.0 * t * b2**t / (1.0 - b2**t) > 5.0:
+            return t - 1
+    return longest
+
+
+def _ladder(top: float, bottom: float = 1e-6) -> list[float]:
+    """Nice rates (1, 2, 3, 5 x 10^k) from ``top`` down to ``bottom``, ``top`` first."""
+    rates = [top]
+    for k in range(int(np.floor(np.log10(top))), int(np.floor(np.log10(bottom))) - 1, -1):
+        rates += [float(f"{m * 10.0**k:.3g}") for m in (5.0, 3.0, 2.0, 1.0)]
+    return [r for r in dict.fromkeys(rates) if bottom <= r <= top]
+
+
+def radam_warmup(surface: Landscape, start: tuple[float, float], lr: float,
+                 betas: tuple[float, float] = RADAM_BETAS) -> np.ndarray:
+    """RAdam's warm-up path from ``start`` (steps + 1, 2): the real optimizer's steps while
+    rho_t <= 5 (no weight decay), where it moves as un-adapted momentum SGD."""
+    from optimizers import get_optimizer, run
+
+    radam = get_optimizer("radam", lr=lr, betas=betas, weight_decay=0.0)
+    traj = run(radam, surface, np.array(start, dtype=float), radam_warmup_steps(betas))
+    path = np.array(traj.points, dtype=float)
+    if traj.diverged_step >= 0:  # run() freezes a blown-up path; show the blow-up instead
+        path[traj.diverged_step:] = np.nan
+    return path
+
+
+def warmup_is_safe(surface: Landscape, path: np.ndarray) -> bool:
+    """The warm-up stays finite, inside the view, and never above the start's loss: it goes
+    downhill instead of being thrown up a far wall (the first step of a blow-up)."""
+    (x0, x1), (y0, y1) = surface.domain
+    with np.errstate(all="ignore"):
+        f = np.asarray(surface.value(path), dtype=float)
+    inside = (np.all(np.isfinite(path)) and np.all((path[:, 0] >= x0) & (path[:, 0] <= x1))
+              and np.all((path[:, 1] >= y0) & (path[:, 1] <= y1)))
+    return bool(inside and np.all(np.isfinite(f)) and np.all(f[1:] <= f[0]))
+
+
+def radam_safe_lr(surface: Landscape, start: tuple[float, float], lr: float) -> float:
+    """``lr``, lowered along the nice rates until RAdam's warm-up from ``start`` is safe.
+
+    RAdam's first steps (while rho_t <= 5) are un-adapted momentum SGD, step = lr m_hat_t, which
+    grows with the gradient: a rate fit for its Adam phase (about lr per axis) can throw it off a
+    steep surface at step 2 or 3 (Rosenbrock, Beale, Goldstein-Price, the six-hump camel). The
+    same rate serves both phases, so on a very steep start the safe rate leaves the Adam phase
+    slow: that is RAdam's real trade-off, not the preset's. A start where the formula cannot be
+    evaluated keeps ``lr``.
+    """
+    with np.errstate(all="ignore"):
+        f0 = np.asarray(surface.value(np.array(start, dtype=float)), dtype=float)
+        g0 = np.asarray(surface.grad(np.array(start, dtype=float)), dtype=float)
+    if not (np.all(np.isfinite(f0)) and np.all(np.isfinite(g0))):
+        return lr
+    rates = _ladder(lr)
+    for rate in rates:
+        if warmup_is_safe(surface, radam_warmup(surface, start, rate)):
+            return rate
+    return rates[-1]
+
+
+def heuristic_lr(name: str, surface: Landscape, default: float,
+                 start: tuple[float, float] | None = None) -> float:
+    """A learning rate that makes a sensible first race on ``surface`` from ``start`` (default:
+    the landscape's own).
 
     Scale-free methods move about lr per step: cross ~1/100 of the diagonal per step (Adagrad,
-    whose steps shrink like 1/sqrt(t), 1/20). Gradient-proportional methods: 0.5 / L for SGD,
-    0.05 / L with momentum 0.9 (the effective step is 10x). Others keep the registry default.
+    whose steps shrink like 1/sqrt(t), 1/20). RAdam also has to survive its SGD-like warm-up
+    (``radam_safe_lr``). Gradient-proportional methods: 0.5 / L for SGD, 0.05 / L with momentum
+    0.9 (the effective step is 10x). Others keep the registry default.
     """
     (x0, x1), (y0, y1) = surface.domain
     diag = float(np.hypot(x1 - x0, y1 - y0))
+    if name == "radam":
+        return radam_safe_lr(surface, start or surface.default_start, nice(diag / 100))
     if name in SCALE_FREE:
         return nice(diag / 100)
     if name == "adagrad":
@@ -119,6 +202,7 @@ def preset_for(name: str, surface: Landscape, specs: Mapping[str, Any],
                optimizers: tuple[str, ...] = DEFAULT_OPTIMIZERS) -> RacePreset:
     """The race a visitor sees right after choosing the landscape called ``name``."""
     cur = CURATED.get(name, {})
+    start = tuple(float(v) for v in cur.get("start", surface.default_start))
     hp: dict[str, dict[str, Any]] = {}
     for opt in specs:
         spec = specs[opt]
@@ -127,13 +211,12 @@ def preset_for(name: str, surface: Landscape, specs: Mapping[str, Any],
             lr = cur.get("lr", {}).get(opt)
             default = spec.hparam("lr").default
             h = spec.hparam("lr")
-            lr = lr if lr is not None else heuristic_lr(opt, surface, default)
+            lr = lr if lr is not None else heuristic_lr(opt, surface, default, start)
             hp[opt] = {"lr": float(np.clip(lr, h.min or 0.0, h.max or np.inf))}
         if "step_size" in names:
             (x0, x1), (y0, y1) = surface.domain
             hp.setdefault(opt, {})["step_size"] = nice(np.hypot(x1 - x0, y1 - y0) / 40)
         if "sgd_lr" in names:
             hp.setdefault(opt, {})["sgd_lr"] = heuristic_lr("sgd", surface, 0.01)
-    start = tuple(float(v) for v in cur.get("start", surface.default_start))
     return RacePreset(optimizers=tuple(o for o in optimizers if o in specs), hparams=hp,
                       start=(start[0], start[1]))

@@ -1,7 +1,10 @@
-"""The curated race presets teach what each teaching surface's description promises.
+"""The curated race presets teach what each teaching surface's description promises, and no
+preset blows up.
 
 Runs the real race computation (``preset_for`` -> ``optimizers.run`` -> ``outcomes.describe``)
-for the ravine, plateau and saddle surfaces and checks the lesson, not hard-coded numbers.
+for the ravine, plateau and saddle surfaces and checks the lesson, not hard-coded numbers; then
+runs every optimizer's preset on every landscape from its start and checks that none diverges
+(unless ``presets.DELIBERATE_DIVERGENCE`` documents why it should).
 """
 
 from __future__ import annotations
@@ -14,7 +17,17 @@ import pytest
 import landscape
 import optimizers
 from app_pages.common.outcomes import Outcome, default_tolerance, describe
-from app_pages.common.presets import CURATED, preset_for
+from app_pages.common.presets import (
+    CURATED,
+    DELIBERATE_DIVERGENCE,
+    heuristic_lr,
+    nice,
+    preset_for,
+    radam_warmup,
+    radam_warmup_steps,
+    warmup_is_safe,
+)
+from landscape.data_losses import DATA_LOSSES, get_data_loss
 
 TEACHING = ("ravine", "plateau", "saddle")
 
@@ -90,3 +103,103 @@ def test_saddle_gd_lingers_longer_than_momentum_and_adam() -> None:
         assert lingering(points) < 0.75 * gd, f"{name} should leave the saddle sooner than GD"
         assert reach(outcome) < reach(runs["sgd"][1])
     assert all(o.kind == "global" for _, o in runs.values())  # every one escapes in the end
+
+
+# --- no preset diverges ---------------------------------------------------------------------------
+
+#: Typed formulas get presets too (the race's formula mode): the input box's placeholder and a few
+#: steep or kinked ones.
+FORMULAS = ("(x**2 + y - 11)**2 + (x + y**2 - 7)**2", "(1 - x)^2 + 100*(y - x^2)^2",
+            "x^4 + y^4 - 3*x*y", "abs(x) + abs(y)")
+LANDSCAPES = (*landscape.SURFACES, *DATA_LOSSES, *(f"formula:{f}" for f in FORMULAS))
+
+
+@cache
+def objective(name: str):
+    if name.startswith("formula:"):
+        return landscape.from_expression(name.removeprefix("formula:"))
+    if name in DATA_LOSSES:
+        return get_data_loss(name, n_samples=100, seed=0)  # as the race draws it
+    return landscape.get_surface(name)
+
+
+@pytest.mark.parametrize("name", LANDSCAPES)
+def test_no_optimizer_preset_diverges_from_the_landscapes_start(name: str) -> None:
+    """Every registered optimizer, at the rates the landscape's preset gives it, from the preset's
+    start for the preset's steps (full-batch and the race's minibatches of 10 on data losses)."""
+    obj = objective(name)
+    key = "formula" if name.startswith("formula:") else name
+    p = preset_for(key, obj, optimizers.OPTIMIZERS, tuple(optimizers.OPTIMIZERS))
+    assert set(p.optimizers) == set(optimizers.OPTIMIZERS)
+    batches = (None, 10) if name in DATA_LOSSES else (None,)
+    diverged = {}
+    for opt in p.optimizers:
+        spec = optimizers.OPTIMIZERS[opt]
+        for batch in batches if spec.uses_gradient else (None,):
+            t = optimizers.run(optimizers.get_optimizer(opt, **p.hparams.get(opt, {})), obj,
+                               np.array(p.start), p.steps, batch_size=batch)
+            if int(t.diverged_step) >= 0:
+                diverged[opt] = (p.hparams.get(opt), batch, int(t.diverged_step))
+    expected = {opt for (surface, opt) in DELIBERATE_DIVERGENCE if surface == key}
+    assert set(diverged) == expected, diverged
+
+
+def test_deliberate_divergences_say_what_they_teach() -> None:
+    for (surface, opt), lesson in DELIBERATE_DIVERGENCE.items():
+        assert surface in landscape.SURFACES or surface in DATA_LOSSES
+        assert opt in optimizers.OPTIMIZERS and len(lesson) > 20
+
+
+def test_radam_warmup_is_exactly_its_first_steps() -> None:
+    """The warm-up the preset checks is RAdam's own: un-adapted momentum SGD while rho_t <= 5."""
+    assert radam_warmup_steps() == 5
+    s = landscape.get_surface("six_hump_camel")
+    start = (-2.4, 1.2)
+    path = radam_warmup(s, start, 0.01)
+    run = optimizers.run(optimizers.get_optimizer("radam", lr=0.01), s, np.array(start), 8)
+    np.testing.assert_allclose(path, np.asarray(run.points)[: len(path)], rtol=1e-12)
+
+
+@pytest.mark.parametrize("surface", list(landscape.SURFACES))
+def test_radam_rate_is_safe_for_its_sgd_like_warmup(surface: str) -> None:
+    """RAdam's first steps move lr * gradient: its preset never throws it off a steep start, and it
+    is never larger than the scale-free rate of the Adam family."""
+    s = landscape.get_surface(surface)
+    p = preset_for(surface, s, optimizers.OPTIMIZERS)
+    lr = p.hparams["radam"]["lr"]
+    (x0, x1), (y0, y1) = s.domain
+    assert lr <= nice(np.hypot(x1 - x0, y1 - y0) / 100)
+    assert warmup_is_safe(s, radam_warmup(s, p.start, lr))
+
+
+@pytest.mark.parametrize(("surface", "was"), [("six_hump_camel", 0.1), ("rosenbrock", 0.05),
+                                              ("himmelblau", 0.2), ("beale", 0.1),
+                                              ("goldstein_price", 0.05)])
+def test_radam_no_longer_explodes_where_adams_rate_did(surface: str, was: float) -> None:
+    """The browser review's cases: RAdam at Adam's scale-free rate diverged at step 2 or 3."""
+    s = landscape.get_surface(surface)
+    p = preset_for(surface, s, optimizers.OPTIMIZERS)
+    before = optimizers.run(optimizers.get_optimizer("radam", lr=was), s, np.array(p.start),
+                            p.steps)
+    assert 0 <= int(before.diverged_step) <= 3  # the old rate really blew up in the warm-up
+    lr = heuristic_lr("radam", s, 0.05, p.start)
+    assert lr == p.hparams["radam"]["lr"] < was
+    after = optimizers.run(optimizers.get_optimizer("radam", lr=lr), s, np.array(p.start),
+                           p.steps)
+    assert int(after.diverged_step) == -1
+
+
+def test_landing_race_keeps_its_curated_outcomes() -> None:
+    """README: on the six-hump camel from (-2.4, 1.2), SGD and RMSprop settle in a local minimum,
+    momentum, Nesterov and Adam reach a global one, Adagrad is still crawling."""
+    s = landscape.get_surface("six_hump_camel")
+    p = preset_for("six_hump_camel", s, optimizers.OPTIMIZERS)
+    assert p.start == (-2.4, 1.2) and p.steps == 500
+    kinds = {}
+    for name in p.optimizers:
+        t = optimizers.run(optimizers.get_optimizer(name, **p.hparams[name]), s,
+                           np.array(p.start), p.steps)
+        kinds[name] = describe(np.asarray(t.points), int(t.diverged_step), tuple(s.minima),
+                               default_tolerance(s.domain)).kind
+    assert kinds == {"sgd": "local", "rmsprop": "local", "momentum": "global",
+                     "nesterov": "global", "adam": "global", "adagrad": "moving"}

@@ -173,6 +173,72 @@ def test_minimum_on_the_edge_is_reported_as_lowest_in_view():
     assert not local.is_global and _near(local.point, (1, 0), 1e-7)
 
 
+@pytest.mark.parametrize("text", ["2", "x - x + 3", "max(x, 100)"])
+def test_a_constant_formula_is_called_flat_not_falling(text):
+    s = from_expression(text)
+    assert not s.interior_minimum and s.no_minimum == "flat"
+    assert "constant" in s.no_minimum_note and "flat" in s.no_minimum_note
+    assert "pole" not in s.no_minimum_note and "falling" not in s.no_minimum_note
+    assert s.minima[0].label.startswith("lowest in view") and "flat" in s.minima[0].label
+
+
+@pytest.mark.parametrize(("text", "on_boundary"), [
+    ("sqrt(x)", lambda p: p[0] == 0.0),
+    ("sqrt(x) + y^2", lambda p: p == (0.0, 0.0)),
+    ("sqrt(x + 0.03) + y^2", lambda p: abs(p[0] + 0.03) < 1e-9 and p[1] == 0.0),  # off the grid
+    ("sqrt(1 - x^2 - y^2)", lambda p: abs(np.hypot(*p) - 1.0) < 1e-9),
+])
+def test_lowest_on_the_boundary_of_where_the_formula_is_defined(text, on_boundary):
+    """sqrt(x) is lowest at x = 0, where it stops being defined: not a pole, not a fall."""
+    s = from_expression(text)
+    assert not s.interior_minimum and s.no_minimum == "domain_edge"
+    lowest = s.minima[0]
+    assert on_boundary(lowest.point) and abs(lowest.value) < 1e-6 and lowest.value == s.min_value
+    note = s.no_minimum_note
+    assert "boundary of the region where the formula is defined" in note
+    assert "leaves the region where the formula is defined" in note
+    assert "pole" not in note and "keeps falling" not in note
+    assert "boundary of the region where the formula is defined" in lowest.label
+
+
+@pytest.mark.parametrize("text", ["x + y", "x^3 - 3*x + y^2", "-x^2", "sqrt(x) + y"])
+def test_falling_past_the_edge_of_the_view(text):
+    s = from_expression(text)
+    assert not s.interior_minimum and s.no_minimum == "view_edge"
+    (x0, x1), (y0, y1) = s.domain
+    px, py = s.minima[0].point
+    assert px in (x0, x1) or py in (y0, y1)
+    assert "keeps falling past the edge of the view" in s.no_minimum_note
+    assert "pole" not in s.no_minimum_note
+
+
+@pytest.mark.parametrize("text", ["log(x)", "1/x", "log(x + 5)", "log(x^2 + y^2)", "-1/(x^2 + y^2)",
+                                  "log((x - 0.05)^2 + (y - 0.05)^2)", "tan(x) + y^2"])
+def test_unbounded_below_is_called_a_pole_not_a_minimum(text):
+    """A pole is no minimum, even where Newton's search stops near it (log(x^2 + y^2) at 0 was
+    reported as a global minimum of value -50, -1/(x^2 + y^2) as one of -1.6e13)."""
+    s = from_expression(text)
+    assert not s.interior_minimum and s.no_minimum == "unbounded"
+    assert "unbounded below" in s.no_minimum_note and "pole" in s.no_minimum_note
+    assert np.isfinite(s.min_value) and s.minima[0].is_global
+    assert all(not m.is_global for m in s.minima[1:])
+
+
+@pytest.mark.parametrize("text", ["x^2 + y^2", "abs(x) + abs(y)", "sqrt(abs(x)) + sqrt(abs(y))",
+                                  "abs(x)^0.1 + abs(y)^0.1", "-sqrt(1 - x^2 - y^2)",
+                                  "x^2 + y^2 - 100*exp(-(x^2 + y^2)/1e-4)", "-exp(-(x^2+y^2)*1e4)"])
+def test_true_minima_sharp_or_narrow_are_not_mistaken_for_poles(text):
+    s = from_expression(text)
+    assert s.interior_minimum and s.no_minimum == "interior" and s.no_minimum_note == ""
+    assert s.minima[0].is_global and s.minima[0].label.startswith("global")
+
+
+def test_the_description_carries_the_no_minimum_note():
+    s = from_expression("sqrt(x)")
+    assert s.no_minimum_note in s.description
+    assert "lowest" not in from_expression("x^2 + y^2").description
+
+
 def test_valley_of_minima_is_shown_once():
     (m,) = from_expression("(x - y)^2").minima
     assert m.is_global and "valley" in m.label and abs(m.point[0] - m.point[1]) < 1e-6

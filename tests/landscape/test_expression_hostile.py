@@ -23,9 +23,9 @@ from landscape.expression_parse import MAX_LENGTH
 
 # (text, a fragment the message must contain, case-insensitive)
 HOSTILE = [
-    ("__import__('os')", "unknown function '__import__'"),
+    ("__import__('os')", "unknown function `__import__`"),
     ("().__class__", "attribute"),
-    ("x.real", "attribute access ('.real')"),
+    ("x.real", "attribute access (`.real`)"),
     ("x.__class__.__bases__", "attribute"),
     ("x[0]", "indexing"),
     ("'a'", "text strings"),
@@ -33,9 +33,9 @@ HOSTILE = [
     ("f'{x}'", "text strings"),
     ("lambda: 1", "lambda"),
     ("[x for x in y]", "comprehensions"),
-    ("9**9**9", "exponent '9**9' (= 3.8742e+08) is too"),
+    ("9**9**9", "exponent `9**9` (= 3.8742e+08) is too"),
     ("x**x**x**x**x", "stacked too high"),
-    ("10**1000", "exponent '1000' (= 1000) is too"),
+    ("10**1000", "exponent `1000` (= 1000) is too"),
     ("(x+y)**100000", "(= 100000) is too large"),
     ("(10**30)**(10**2)", "power is too large"),
     ("10**300*10**300*x", "too large"),
@@ -50,9 +50,9 @@ HOSTILE = [
     ("x" + "+x" * 240, "too large"),
     ("log(-1-x**2)", "not a finite number anywhere"),
     ("sqrt(-1-x^2-y^2)", "not a finite number anywhere"),
-    ("exp(1000)", "'exp(1000)' is infinite"),
+    ("exp(1000)", "`exp(1000)` is infinite"),
     ("exp(690) * 10", "is too large"),
-    ("x**sin(exp(exp(100)))", "'exp(exp(100))' is infinite"),
+    ("x**sin(exp(exp(100)))", "`exp(exp(100))` is infinite"),
     ("sin(exp(exp(exp(9)))) + x", "infinite"),
     ("asin(2) + x", "not a real number"),
     ("((x/99^61)^100)^100", "grow too large"),
@@ -65,11 +65,11 @@ HOSTILE = [
     ("max(x)", "max takes 2 arguments"),
     ("min(x)", "min takes 2 arguments"),
     ("sin(x=1)", "named arguments"),
-    ("foo(x)", "unknown function 'foo'"),
-    ("sinn(x)", "did you mean 'sin'"),
-    ("open('f')", "unknown function 'open'"),
-    ("X**2", "unknown name 'x'"),
-    ("z + 1", "unknown name 'z'"),
+    ("foo(x)", "unknown function `foo`"),
+    ("sinn(x)", "did you mean `sin`"),
+    ("open('f')", "unknown function `open`"),
+    ("X**2", "unknown name `x`"),
+    ("z + 1", "unknown name `z`"),
     ("x == y", "comparisons"),
     ("x < y", "comparisons"),
     ("x and y", "'and'/'or'"),
@@ -79,11 +79,11 @@ HOSTILE = [
     ("x = 1", "'='"),
     ("", "type a formula"),
     ("   \n\t ", "type a formula"),
-    ("2x", "write 2*x, not 2x"),
+    ("2x", "write `2*x`, not `2x`"),
     ("2 x", "implicit multiplication"),
     ("x y", "implicit multiplication"),
     ("(x+1)(x-1)", "implicit multiplication"),
-    ("x(2)", "'x' is not a function"),
+    ("x(2)", "`x` is not a function"),
     ("sin", "is a function"),
     ("x//2", "'//'"),
     ("x % 2", "'%'"),
@@ -92,9 +92,11 @@ HOSTILE = [
     ("~x", "'~'"),
     ("1j*x", "imaginary"),
     ("sqrt(-1)", "imaginary"),
-    ("1/0", "undefined"),
-    ("log(0) + x", "'log(0)' is infinite"),
-    ("x**(1/0)", "undefined"),
+    ("1/0", "division by zero"),
+    ("1/0.0 + x", "division by zero"),
+    ("x/(y - y)", "division by zero: `y - y` is always 0"),
+    ("log(0) + x", "`log(0)` is infinite"),
+    ("x**(1/0)", "division by zero"),
     ("True", "not a number"),
     ("None", "not a number"),
     ("...", "not a number"),
@@ -104,9 +106,10 @@ HOSTILE = [
     ("*x", "not a formula"),
     ("(x", "parentheses do not match"),
     ("x))", "parentheses do not match"),
-    ("x**", "not a formula"),
-    ("x−y", "write '-'"),
-    ("2×x", "write '*'"),
+    ("x**", "ends with `**`: something is missing"),
+    ("x +", "ends with `+`"),
+    ("x−y", "write `-`"),
+    ("2×x", "write `*`"),
     ("ｘ + 1", "character"),
     ("x\x00", "character"),
     ("x \\\n+ y", "backslash"),
@@ -120,7 +123,80 @@ def test_hostile_input_is_refused_with_a_helpful_message(text, fragment):
         from_expression(text)
     message = str(info.value)
     assert fragment.lower() in message.lower(), message
-    assert len(message) < 400 and (message[0].isupper() or message[0] == "'")
+    assert len(message) < 400 and (message[0].isupper() or message[0] in "'`")
+
+
+# --- where: positions and parts as the user typed them -----------------------------------------
+
+# (text as typed, 1-based position, the offending part as typed, a fragment of the message)
+PLACES = [
+    ("x**2 + y**2 +", 13, "+", "the formula ends with `+`"),  # not "position 1: 'x**2 + y'"
+    ("x*", 2, "*", "ends with `*`"),
+    ("1e308*x*y", 1, "1e308", "`1e308` is too large"),  # not the window '1e308*x*'
+    ("1e308  *  x * y", 1, "1e308", "too large"),
+    ("__import__('os')", 1, "__import__", "unknown function `__import__`"),
+    ("x ** 2 + __import__('os').system('ls')", 26, ".system", "attribute access (`.system`)"),
+    ("(x+1", 1, "(", "parentheses do not match"),
+    ("sin(x", 4, "(", "is never closed"),
+    ("x+1)", 4, ")", "closes nothing"),
+    ("(x]", 3, "]", "parentheses do not match"),
+    ("  x**2 + y**2 +", 15, "+", "ends with `+`"),  # leading spaces count
+    ("x  +   *y", 8, "*", "not a formula I can read"),  # whitespace is not collapsed for this
+    ("x +\n\n  y +", 10, "+", "ends with `+`"),
+    ("x^^2", 3, "^", "not a formula I can read"),  # '^' is '**' inside, not for the user
+    ("2x + y", 1, "2x", "implicit multiplication"),
+    ("x + 2 y", 5, "2 y", "implicit multiplication"),
+    ("x**2 + foo", 8, "foo", "unknown name `foo`"),
+    ("x @ y", 3, "@", "'@' is not supported"),
+    ("(x) // (y)", 5, "//", "'//' is not supported"),
+    ("x == y", 3, "==", "comparisons"),
+    ("x and y", 3, "and", "'and'/'or'"),
+    ("x/0", 3, "0", "division by zero"),
+    ("y + 1/0", 7, "0", "division by zero"),
+    ("y + log(0)", 5, "log(0)", "`log(0)` is infinite"),
+    ("x**2 + y^1000", 10, "1000", "exponent `1000`"),
+    ("sin(x).real", 7, ".real", "attribute access"),
+    ("x; y", 2, ";", "';' is not allowed"),
+    ("x × y", 3, "×", "write `*`"),
+    ("import os", 1, "import", "python keyword"),
+    ("x + 'abc", 5, "'", "text strings"),
+]
+
+
+@pytest.mark.parametrize(("text", "position", "part", "fragment"), PLACES,
+                         ids=[repr(p[0][:24]) for p in PLACES])
+def test_refusals_point_at_the_offending_part_as_typed(text, position, part, fragment):
+    with pytest.raises(ExpressionError) as info:
+        from_expression(text)
+    err = info.value
+    message = str(err)
+    assert fragment.lower() in message.lower(), message
+    assert f"(at position {position}" in message, message
+    assert text[position - 1 : position - 1 + len(part)] == part  # the table is consistent
+    assert err.text == text and err.span == (position - 1, position - 1 + len(part)), message
+    assert f"`{part}`" in message, message  # the part itself, quoted as code
+
+
+@pytest.mark.parametrize("text", ["__import__('os')", "x*y*z", "__class__ + x", "x_1 + y",
+                                  "x**2 + y**2 +", "1e308*x*y", "2*x*y z", "x.__class__"])
+def test_typed_text_in_messages_is_quoted_as_code(text):
+    """Outside `code spans` a message has no '_' or '*' touching a word: a page that renders it
+    as Markdown cannot turn __import__ into bold "import" or 1e308*x*y into italics."""
+    import re
+
+    with pytest.raises(ExpressionError) as info:
+        from_expression(text)
+    prose = re.sub(r"`[^`]*`", "", str(info.value))
+    assert not re.search(r"[_*]\S|\S[_*]", prose.replace("** ^", "")), str(info.value)
+
+
+def test_parse_counts_positions_in_the_text_it_is_given():
+    """``parse`` (no whitespace collapsing) reports against its own input, lines included."""
+    from landscape.expression_parse import parse
+
+    with pytest.raises(ExpressionError) as info:
+        parse("(x +\n  foo)")
+    assert info.value.span == (7, 10) and "(at position 8)" in str(info.value)
 
 
 def test_expression_error_is_a_value_error_and_non_text_is_refused():

@@ -1,14 +1,25 @@
-"""Structure of the basin map: one colour per outcome, clickable cell centres, minima markers."""
+"""Structure of the basin map: one colour per outcome, clickable cell centres, minima markers;
+local minima never look like the global one, and the legend accounts for all of them."""
 
 from __future__ import annotations
 
-import numpy as np
+import colorsys
+import itertools
 
+import numpy as np
+import pytest
+
+import landscape
 from landscape.base import Minimum
 from viz.basins import (
+    DIVERGED,
     DIVERGED_COLOR,
     GLOBAL_COLOR,
+    LOCAL_COLORS,
     MAX_CLICK_SIDE,
+    MAX_DISTINCT_LOCALS,
+    MOVING,
+    MOVING_COLOR,
     basin_figure,
     label_colors,
 )
@@ -95,3 +106,121 @@ def test_the_figure_is_valid_plotly() -> None:
     spec = basin_figure(xs, ys, labels, MINIMA, "Adam", "adam", DOMAIN,
                         grid=sample_grid(Bowl(), DOMAIN, n=30)).to_dict()
     go.Figure(spec)  # full validation: raises on any unknown key or bad value
+
+
+# --- colours: local minima are never green, and never red or grey either --------------------------
+
+def _rgb(color: str) -> np.ndarray:
+    return np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)]) / 255.0
+
+
+def hue(color: str) -> float:
+    """Hue in degrees (HSV)."""
+    return 360.0 * colorsys.rgb_to_hsv(*_rgb(color))[0]
+
+
+def hue_distance(a: str, b: str) -> float:
+    d = abs(hue(a) - hue(b)) % 360.0
+    return min(d, 360.0 - d)
+
+
+def lab(color: str) -> np.ndarray:
+    """CIE L*a*b* (D65) of an sRGB colour."""
+    c = _rgb(color)
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ lin / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def delta_e(a: str, b: str) -> float:
+    """CIE76 colour difference: about 2 is just noticeable, above 40 clearly different colours."""
+    return float(np.linalg.norm(lab(a) - lab(b)))
+
+
+def many_minima(n_local: int) -> tuple[Minimum, ...]:
+    """One global minimum at the origin and ``n_local`` local ones, deeper near the centre."""
+    side = int(np.ceil(np.sqrt(n_local + 1)))
+    pts = [(float(i), float(j)) for i in range(side) for j in range(side)][: n_local + 1]
+    return tuple(Minimum(p, float(np.hypot(*p)), k == 0) for k, p in enumerate(pts))
+
+
+def local_colors(minima) -> list[str]:
+    colors = label_colors(minima)
+    return [colors[k] for k, m in enumerate(minima) if not m.is_global]
+
+
+ALL_LOCAL = sorted(set(LOCAL_COLORS) | set(local_colors(many_minima(120))))
+
+
+@pytest.mark.parametrize("color", ALL_LOCAL)
+def test_no_local_colour_looks_like_the_global_green(color: str) -> None:
+    """The old palette's teal #11A579 was 30 degrees of hue and 25 CIE76 units from the green;
+    every local colour now (the palette and the depth ramp) is far from it in both."""
+    assert hue_distance(color, GLOBAL_COLOR) >= 50, (color, hue(color))
+    assert not 70 <= hue(color) <= 175  # no yellow-green, green, teal
+    assert delta_e(color, GLOBAL_COLOR) >= 50
+    assert delta_e(color, DIVERGED_COLOR) >= 40  # and not the diverged red
+    assert delta_e(color, MOVING_COLOR) >= 25  # nor the no-minimum grey
+
+
+def test_the_reviewed_teal_would_have_failed() -> None:
+    assert hue_distance("#11A579", GLOBAL_COLOR) < 50 and delta_e("#11A579", GLOBAL_COLOR) < 50
+
+
+def test_a_few_local_minima_get_distinct_colours() -> None:
+    assert len(set(LOCAL_COLORS)) == len(LOCAL_COLORS) == MAX_DISTINCT_LOCALS
+    for a, b in itertools.combinations(LOCAL_COLORS, 2):
+        assert delta_e(a, b) >= 20, (a, b)
+    minima = many_minima(MAX_DISTINCT_LOCALS)
+    assert sorted(local_colors(minima)) == sorted(LOCAL_COLORS)  # each its own, none repeated
+
+
+def test_many_local_minima_share_one_blue_shaded_by_depth() -> None:
+    minima = many_minima(120)
+    colors = label_colors(minima)
+    local = [k for k, m in enumerate(minima) if not m.is_global]
+    assert {colors[k] for k in range(len(minima)) if minima[k].is_global} == {GLOBAL_COLOR}
+    assert GLOBAL_COLOR not in {colors[k] for k in local}
+    assert all(200 <= hue(colors[k]) <= 250 for k in local)  # one hue family: blue to indigo
+    lightness = {minima[k].value: lab(colors[k])[0] for k in local}
+    depths = sorted(lightness)  # lower minima are darker; equal depths share a shade
+    assert all(lightness[a] < lightness[b] for a, b in itertools.pairwise(depths))
+    assert colors[DIVERGED] == DIVERGED_COLOR and colors[MOVING] == MOVING_COLOR
+
+
+def test_the_legend_counts_every_local_minimum_when_they_are_many() -> None:
+    minima = many_minima(120)
+    n = 40
+    xs = ys = np.linspace(0, 10, n)
+    labels = np.arange(n * n).reshape(n, n) % 60  # global + 59 local minima reached
+    labels[0, :4] = DIVERGED
+    data = basin_figure(xs, ys, labels, minima, "SGD", "sgd", ((0, 10), (0, 10))).to_dict()["data"]
+    names = [t["name"] for t in data if t.get("showlegend")]
+    local = [name for name in names if name.startswith("local")]
+    assert local == [f"local minima (59 of 120; darker = deeper): "
+                     f"{100 * np.sum(labels > 0) / labels.size:.0f}%"]
+    assert any(name.startswith("global min") for name in names)
+    assert any(name.startswith("diverged") for name in names)
+
+
+def test_the_legend_lists_each_of_a_few_local_minima() -> None:
+    minima = many_minima(MAX_DISTINCT_LOCALS)
+    n = 30
+    xs = ys = np.linspace(0, 10, n)
+    labels = np.arange(n * n).reshape(n, n) % len(minima)
+    data = basin_figure(xs, ys, labels, minima, "SGD", "sgd", ((0, 10), (0, 10))).to_dict()["data"]
+    names = [t["name"] for t in data if t.get("showlegend")]
+    assert sum(name.startswith("local min (") for name in names) == MAX_DISTINCT_LOCALS
+
+
+def test_rastrigin_cells_that_are_not_global_are_not_green() -> None:
+    """The review's case: Rastrigin's 120 local minima all read as local."""
+    s = landscape.get_surface("rastrigin")
+    colors = label_colors(s.minima)
+    glob = [k for k, m in enumerate(s.minima) if m.is_global]
+    for k, m in enumerate(s.minima):
+        if not m.is_global:
+            assert hue_distance(colors[k], GLOBAL_COLOR) >= 50
+    assert [colors[k] for k in glob] == [GLOBAL_COLOR]
