@@ -27,6 +27,7 @@ from app_pages.common.lab_state import (
 from app_pages.common.network_state import architecture_name
 from app_pages.common.outcomes import default_tolerance
 from app_pages.common.presets import preset_for
+from app_pages.common.words import plural
 from optimizers import OPTIMIZERS
 from viz.concepts import (
     altitude_figure,
@@ -172,8 +173,9 @@ are the gradient: the steepest-descent direction, computed exactly, for every we
 optimizer then turns them into corrections (plain gradient descent in proportion to the blame).
 
 Below: the smallest neural network (a linear classifier, 3 classes). Pick an example and train a
-little: as the model gets it right, p(true) → 1 and the blame shrinks towards nothing. The few
-examples it still gets wrong keep a large blame.
+little: as the model gets it right, p(true) → 1 and the blame shrinks towards nothing. The blame
+axis stays where the untrained model put it (grey outlines: the blame before training), so you
+see the bars shrink. The few examples it still gets wrong keep a large blame.
 """)
 with left:
     example = st.slider("Example", 0, 149, key="tour.example")
@@ -190,11 +192,14 @@ with left:
         st.caption("Coming soon: the neural-network page shows the same blame flowing through "
                    "hidden layers.")
 r = tour.responsibility(example, trained)
+r0 = tour.responsibility(example, 0) if trained else r
 with right:
-    st.plotly_chart(backprop_figure(r.probs, r.label, r.grad_logits, r.grad_weight, r.grad_bias),
+    st.plotly_chart(backprop_figure(r.probs, r.label, r.grad_logits, r.grad_weight, r.grad_bias,
+                                    before=(r0.grad_weight, r0.grad_bias) if trained else None),
                     key="tour.backprop", config=CFG)
     st.caption(f"True class {r.label}: p = {r.probs[r.label]:.3f}, loss = −log p = {r.loss:.3f}. "
-               f"Training accuracy after {trained} steps: {r.accuracy:.0%}.")
+               f"Training accuracy after {plural(trained, 'step')}: {r.accuracy:.0%}. "
+               + tour.blame_summary(r, r0, trained))
 
 # 4. learning rate = stride ---------------------------------------------------------------------
 left, right = section("4. The learning rate is your stride", """
@@ -319,7 +324,7 @@ with right:
 per = tour.steps_per_epoch(data.n_samples, int(batch))
 left, right = section("8. Epochs", f"""
 An **epoch** is one pass over the whole training set. With {data.n_samples} examples and
-minibatches of {batch}, one epoch is **{per} steps** (shaded bands). Advice like "Adam for
+minibatches of {batch}, one epoch is **{plural(per, "step")}** (shaded bands). Advice like "Adam for
 10 epochs" is counted in passes, not steps: whatever the batch size it means the same amount of
 data seen, but not the same number of steps or the same progress (see section 7 at batch 50).
 

@@ -6,6 +6,8 @@ Reads top to bottom: URL -> controls -> small multiples (one batched run) -> swe
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -67,9 +69,12 @@ def n_samples(surface: str) -> int | None:
 
 
 def parse_schedule(mine: dict[str, str], warn: list[str]) -> tuple[str, dict]:
-    """``schedule`` (a name) and ``schedule.<param>`` values, each validated."""
+    """``schedule`` (a name) and the ``schedule.<param>`` values the URL sets, each validated.
+
+    Settings the URL leaves out are not filled in here: their defaults follow the run length
+    (``lab.schedule_settings``)."""
     name = parse_choice(mine, "schedule", SCHEDULES, "constant", warn)
-    values = {h.name: h.default for h in SCHEDULE_HPARAMS[name]}
+    values: dict[str, Any] = {}
     for key, text in mine.items():
         if not key.startswith(SCHEDULE_PREFIX):
             continue
@@ -112,7 +117,7 @@ def seed_from_url() -> None:
     ss["lab.focus"] = focus
     ss["lab.schedule"] = schedule
     for k, v in sched_values.items():
-        ss[f"lab.schedule.{schedule}.{k}"] = v
+        ss[f"lab.schedule.{schedule}.{k}.own"] = v  # the visitor's own value: it stays
     ss["lab.warnings"] = warnings
     ss["lab.seeded"] = True
 
@@ -121,6 +126,32 @@ def on_landscape_change() -> None:
     p = preset(st.session_state["lab.surface"])
     st.session_state["lab.start.x"], st.session_state["lab.start.y"] = p.start
     controls.reset_hparams(OPT, SPECS)
+
+
+def mark_set(key: str) -> None:
+    """The visitor changed a schedule setting: from now on it keeps their value (kept under
+    ``<key>.own``, which outlives runs where the widget is not drawn, such as another schedule)."""
+    st.session_state[f"{key}.own"] = st.session_state[key]
+
+
+def follow_run_length(schedule: str) -> None:
+    """Forget the visitor's schedule settings: their defaults follow the run length again."""
+    for h in SCHEDULE_HPARAMS[schedule]:
+        st.session_state.pop(f"lab.schedule.{schedule}.{h.name}.own", None)
+
+
+def schedule_control(schedule: str, h: Any, key: str) -> Any:
+    """The widget of one schedule setting, with a readable label (the URL keeps ``h.name``)."""
+    label = lab.schedule_label(schedule, h.name)
+    help_ = f"{h.help[:1].upper()}{h.help[1:]} (URL: schedule.{h.name})."
+    cb = {"on_change": mark_set, "args": (key,)}
+    if h.kind == "int":
+        return int(st.number_input(label, min_value=int(h.min), max_value=int(h.max), step=1,
+                                   key=key, help=help_, **cb))
+    if h.log:
+        return controls.log_slider(label, key, float(h.min), float(h.max), help=help_, **cb)
+    return float(st.slider(label, float(h.min), float(h.max), key=key,
+                           step=(h.max - h.min) / 1000, format="%.4g", help=help_, **cb))
 
 
 def path_views(name: str, sweep: lab.Sweep, objective) -> list[PathView]:
@@ -281,10 +312,13 @@ st.caption(f"Final loss gap = loss after {steps} steps minus the global minimum'
 # 3. auto-tune ------------------------------------------------------------------------------------
 st.header("Fair auto-tune")
 st.markdown(
-    "One click finds each optimizer's best rate **on this landscape, from this start**, judged by "
-    f"the loss after all {steps} steps, not by how fast it starts (which would favour rates "
-    "that rush ahead and then bounce). Two batched sweeps per optimizer: a coarse one over your "
-    "range, then a fine one around the winner."
+    "One click finds each optimizer's best rate **on this landscape, around this start**, judged "
+    f"by the loss after all {steps} steps, not by how fast it starts (which would favour rates "
+    "that rush ahead and then bounce). Every rate also runs from the **8 starts one click of the "
+    "start inputs around yours**, and it must do well from your start *and* typically (the median "
+    "of the nine): a rate that wins from exactly your start only, say with one lucky stride that "
+    "happens to land in the deepest valley, does not win. Two batched runs per optimizer: a "
+    "coarse sweep over your range, then a fine one around the winner, all nine starts at once."
 )
 tune_key = (surface, tuple(entries), start, int(steps), lr_min, lr_max, n_sweep, extra)
 if st.button("Tune every optimizer", type="primary", key="lab.tune"):
@@ -297,18 +331,28 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
     tuned = tuned_entry[1]
     hp_tuned = {n: dict(hp) for n, hp in racers}
     rows = []
+    (dx0, dx1), (dy0, dy1) = obj.domain
+    diagonal = float(np.hypot(dx1 - dx0, dy1 - dy0))
+    n_starts = max(t.starts for t in tuned)
+    median_col = f"median over {n_starts} starts"
     for t in tuned:
         if t.lr is not None:
             hp_tuned[t.optimizer]["lr"] = float(f"{t.lr:.4g}")
         rows.append({"optimizer": SPECS[t.optimizer].display_name,
-                     "tuned rate": t.lr, "final loss gap": t.final_gap,
-                     "your rate": float(state.hparams[t.optimizer]["lr"])})
+                     "tuned rate": t.lr,
+                     "final loss gap, your start": t.final_gap if t.lr is not None else None,
+                     median_col: t.median_gap if t.lr is not None else None,
+                     "your rate": float(state.hparams[t.optimizer]["lr"]),
+                     "note": lab.tune_note(t, diagonal)})
     tuned_colors = [optimizer_color(t.optimizer) for t in tuned]
     st.dataframe(pd.DataFrame(rows).style.apply(
         lambda col: [f"color: {c}; font-weight: 600" for c in tuned_colors],
         subset=["optimizer"]).format(
-        {"tuned rate": "{:.4g}", "final loss gap": "{:.3g}", "your rate": "{:.4g}"},
-        na_rep="every rate diverged"), hide_index=True, width="stretch")
+        {"tuned rate": "{:.4g}", "final loss gap, your start": "{:.3g}", median_col: "{:.3g}",
+         "your rate": "{:.4g}"}, na_rep="—"), hide_index=True, width="stretch")
+    st.caption("The race reproduces the final loss gap from your start; the median says how the "
+               "same rate does from the starts around it. A large gap between the two means the "
+               "outcome here depends on exactly where you start.")
     tuned_state = RaceState(**{**state.__dict__, "hparams": hp_tuned})
     st.link_button("Race the tuned optimizers  →", race_url(tuned_state, SPECS),
                    type="primary")
@@ -326,12 +370,28 @@ st.markdown(
 controls.init("lab.schedule", "constant")
 sc1, sc2 = st.columns([1, 2])
 with sc1:
-    schedule = st.selectbox("Schedule", list(SCHEDULES), key="lab.schedule")
+    schedule = st.selectbox("Schedule", list(SCHEDULES), key="lab.schedule",
+                            format_func=lambda n: lab.SCHEDULE_TITLES.get(n, n))
+    ss = st.session_state
+    prefix = f"lab.schedule.{schedule}"
+    own_set = {h.name: ss[f"{prefix}.{h.name}.own"] for h in SCHEDULE_HPARAMS[schedule]
+               if f"{prefix}.{h.name}.own" in ss}
+    # the visitor's own values, the rest fitted to the run length (they follow it)
+    fitted = lab.schedule_settings(schedule, int(steps), own_set)
     sched_hp = {}
     for h in SCHEDULE_HPARAMS[schedule]:
-        key = f"lab.schedule.{schedule}.{h.name}"
-        controls.init(key, h.default)
-        sched_hp[h.name] = controls.hparam_control(schedule, h, key)
+        key = f"{prefix}.{h.name}"
+        ss[key] = fitted[h.name]
+        sched_hp[h.name] = schedule_control(schedule, h, key)
+    following = [lab.RUN_LENGTH_RULES[(schedule, n)] for n in fitted
+                 if (schedule, n) in lab.RUN_LENGTH_SETTINGS and n not in own_set]
+    pinned = [n for n in own_set if (schedule, n) in lab.RUN_LENGTH_SETTINGS]
+    if following:
+        st.caption(f"Until you change {'it' if len(following) == 1 else 'them'}, step counts "
+                   f"follow the run length ({steps} steps): {', '.join(following)}.")
+    if pinned:
+        st.button("Fit the step counts to the run length again", key="lab.schedule.follow",
+                  on_click=follow_run_length, args=(schedule,))
     show_switch = st.toggle("Compare with Adam → SGD", value=True, key="lab.switch")
 curves = []
 switch_step = None
@@ -346,7 +406,8 @@ for e in entries:
     except ValueError as err:
         st.warning(f"{SPECS[name].display_name}: this schedule is not allowed ({err}).")
         continue
-    curves.append({"optimizer": name, "label": f"{SPECS[name].display_name} ({schedule})",
+    curves.append({"optimizer": name, "label": f"{SPECS[name].display_name} "
+                                               f"({lab.SCHEDULE_TITLES[schedule].lower()})",
                    "lr": traj.lr, "gap": np.maximum(traj.losses - lab.loss_floor(obj), 0.0)})
     if traj.switch_step is not None:
         switch_step = traj.switch_step
@@ -361,8 +422,14 @@ if show_switch and "adam_then_sgd" not in names:
     switch_step = traj.switch_step
 with sc2:
     st.plotly_chart(schedule_figure(curves, switch_step), key="lab.schedule_fig", config=CFG)
+    words = [lab.schedule_note(schedule, sched_hp, int(steps))]
+    if switch_step is not None:
+        words.append(f"Dashed line: Adam hands over to SGD at step {switch_step}.")
+    if any(words):
+        st.caption(" ".join(w for w in words if w))
 
 own.update({"focus": focus, "schedule": schedule})
+# only the visitor's own settings go in the URL: the rest follow the run length when reopened
 own.update({f"{SCHEDULE_PREFIX}{k}": format_hparam(v) for k, v in sched_hp.items()
-            if v != next(h.default for h in SCHEDULE_HPARAMS[schedule] if h.name == k)})
+            if k in own_set})
 st.query_params.from_dict({**race_query(state, SPECS), **own_query(own)})

@@ -28,6 +28,7 @@ from app_pages.common.network_state import (
     parse_network_query,
     steps_per_epoch,
 )
+from app_pages.common.words import plural
 from landscape.datasets import DATASETS
 from landscape.nn_layers import ACTIVATIONS
 from viz.network import example_figure
@@ -129,14 +130,14 @@ with st.sidebar:
     seed = int(st.number_input("Seed", 0, 2**32 - 1, key="nn.seed", step=1,
                                help="Seeds the initial weights and the minibatch order."))
     spe = steps_per_epoch(samples, classes, batch)
-    st.caption(f"{spe} steps per epoch, {spe * epochs:,} steps in all.")
+    st.caption(f"{plural(spe, 'step')} per epoch, {plural(spe * epochs, 'step')} in all.")
 
     st.header("Optimizers")
     racers = controls.optimizer_picker(SPECS, OPT, lambda n: network_hparams(n, SPECS[n], spe),
                                        limit("optimizers"))
     if any(n == "adam_then_sgd" for n, _ in racers):
         st.caption("Adam, then SGD: `switch_step` counts steps; "
-                   f"{spe} steps = 1 epoch (the article: Adam for about 10 epochs).")
+                   f"{plural(spe, 'step')} = 1 epoch (the article: Adam for about 10 epochs).")
 
 state = NetworkState(dataset=dataset, samples=samples, noise=noise, classes=classes,
                      data_seed=data_seed, hidden=hidden, activation=activation, l2=l2,
@@ -174,7 +175,8 @@ st.markdown(f"**{arch_name[0].upper() + arch_name[1:]}**: {sizes}"
             + (f", {activation}" if hidden else "") + f", softmax output · {net.n_params:,} "
             f"weights and biases · {net.n_samples} training and {test_net.n_samples} test points")
 
-with st.spinner(f"Training {len(racers_t)} network(s) for {epochs_run} epochs…"):
+with st.spinner(f"Training {plural(len(racers_t), 'network')} for "
+                f"{plural(epochs_run, 'epoch')}…"):
     trainings, _, _, _ = nn.runs_for(data_key, arch_key, racers_t, epochs_run, batch, seed)
     fig = nn.cached_training_figure(data_key, arch_key, racers_t, epochs_run, batch, seed,
                                     FRAME_MS)
@@ -301,10 +303,16 @@ with tab_pca:
                "the loss on the plane; a path may sit slightly off it.")
 with tab_rand:
     st.plotly_chart(slices_figure(land.slices, labels_, colors_), key="nn.slices", config=CONFIG)
-    st.caption("Each panel: the loss around one optimizer's trained weights (◆ at the centre) "
-               "along two random directions, each neuron's weights scaled to the trained ones. "
-               "A wide low basin is a flat minimum, a narrow one sharp; flat minima tend to "
-               "generalise better, a tendency, not a rule.")
+    st.caption("Each panel: the loss around one optimizer's trained weights (the ● in its "
+               "colour at the centre) along two random directions, each neuron's weights scaled "
+               "to the trained ones. A wide low basin is a flat minimum, a narrow one sharp; flat "
+               "minima tend to generalise better, a tendency, not a rule. Flatness alone says "
+               "nothing while the training accuracy is low: an untrained or poorly trained "
+               "network can sit on a wide, flat plain of high loss, so look at how low the "
+               "centre is, not only how wide."
+               + nn.flat_but_untrained([(label(r), float(t.epoch_train_acc[-1]))
+                                        for r, t in zip(racers_t, trainings, strict=True)],
+                                       net.n_classes))
 with tab_1d:
     st.plotly_chart(interpolation_figure(land.interp, land.interp_test,
                                          [r[0] for r in racers_t], labels_, colors_),

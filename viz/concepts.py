@@ -172,20 +172,56 @@ def stride_figure(xs: np.ndarray, fx: np.ndarray, iterates: np.ndarray, f_iterat
     return fig
 
 
+def plain_number(v: float, sig: int = 2) -> str:
+    """A number for students: plain decimals down to 0.0001 ("0.0073", "0.31", "12"), a power of
+    ten below that ("3.1×10⁻⁵"); never an SI suffix such as "300μ"."""
+    v = float(v)
+    if v == 0 or not np.isfinite(v):
+        return "0" if v == 0 else str(v)
+    if abs(v) >= 1e-4:
+        return np.format_float_positional(v, precision=sig, unique=True, fractional=False,
+                                          trim="-")
+    mantissa, exponent = f"{v:.{sig - 1}e}".split("e")
+    sup = str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{mantissa}×10{sup}"
+
+
+def _blame(grad_weight: np.ndarray, grad_bias: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Bar names and |dL/dw| of every weight and bias, class by class (w[c, j] ..., b[c])."""
+    grad_weight, grad_bias = np.asarray(grad_weight, float), np.asarray(grad_bias, float)
+    names, values = [], []
+    for c in range(grad_weight.shape[0]):
+        for j in range(grad_weight.shape[1]):
+            names.append(f"w[{c},{j}]")
+            values.append(abs(float(grad_weight[c, j])))
+        names.append(f"b[{c}]")
+        values.append(abs(float(grad_bias[c])))
+    return names, np.asarray(values)
+
+
 def backprop_figure(probs: np.ndarray, label: int, grad_logits: np.ndarray,
                     grad_weight: np.ndarray, grad_bias: np.ndarray,
-                    height: int = SMALL) -> go.Figure:
+                    height: int = SMALL,
+                    before: tuple[np.ndarray, np.ndarray] | None = None) -> go.Figure:
     """Back-propagation as responsibility, for one example through a linear classifier.
 
     Left: softmax probabilities (the true class outlined; the loss is -log of its bar).
     Right: |dL/dw| for every weight and bias: the bigger the bar, the bigger its correction.
+
+    ``before`` = (grad_weight, grad_bias) of the same example before training: drawn as outlines
+    behind the bars, and it fixes the blame axis (0 to the larger of before and now), so the bars
+    visibly shrink as the model learns instead of the axis rescaling to fit them. Each bar carries
+    its value in plain decimals, so even a tiny blame can be read.
     """
     from plotly.subplots import make_subplots
 
     k = len(probs)
     classes = [f"class {c}" for c in range(k)]
+    blame_title = "responsibility |∂loss/∂w|"
+    if before is not None:
+        blame_title += "<br><span style='font-size:11px'>grey outlines: before training</span>"
     fig = make_subplots(rows=1, cols=2, column_widths=[0.4, 0.6], horizontal_spacing=0.12,
-                        subplot_titles=("softmax probabilities p", "responsibility |∂loss/∂w|"))
+                        subplot_titles=("softmax probabilities p", blame_title))
     fig.add_trace(go.Bar(
         x=classes, y=probs, name="p(class)",
         marker={"color": ["#2E9E44" if c == label else "#BBBBBB" for c in range(k)],
@@ -195,21 +231,33 @@ def backprop_figure(probs: np.ndarray, label: int, grad_logits: np.ndarray,
         hovertemplate="%{x}<br>p = %{y:.3f}<br>∂loss/∂logit = p − [true] = %{customdata:.3f}"
                       "<extra></extra>",
     ), row=1, col=1)
-    names, values = [], []
-    for c in range(k):
-        for j in range(grad_weight.shape[1]):
-            names.append(f"w[{c},{j}]")
-            values.append(abs(float(grad_weight[c, j])))
-        names.append(f"b[{c}]")
-        values.append(abs(float(grad_bias[c])))
+    names, values = _blame(grad_weight, grad_bias)
+    top = float(np.max(values)) if values.size else 0.0
+    if before is not None:
+        _, old = _blame(*before)
+        top = max(top, float(np.max(old)) if old.size else 0.0)
+        fig.add_trace(go.Bar(
+            x=names, y=old, name="before training", showlegend=False,
+            marker={"color": "rgba(0,0,0,0)", "line": {"color": NEUTRAL, "width": 1.5}},
+            customdata=[plain_number(v) for v in old],
+            hovertemplate="%{x} before training: %{customdata}<extra></extra>",
+        ), row=1, col=2)
     fig.add_trace(go.Bar(
-        x=names, y=values, name="|∂loss/∂w|", showlegend=False,
+        x=names, y=values, name="now", showlegend=False,
         marker={"color": [rgba("#D55E00", 0.85)] * len(values)},
-        hovertemplate="%{x}: %{y:.3g}<extra></extra>",
+        text=[plain_number(v) for v in values], textposition="outside", cliponaxis=False,
+        textangle=-90, constraintext="none", textfont={"size": 10},
+        customdata=[plain_number(v) for v in values],
+        hovertemplate="%{x}: %{customdata}<extra></extra>",
     ), row=1, col=2)
+    top = top if np.isfinite(top) and top > 0 else 1.0
     fig.update_yaxes(range=[0, 1], row=1, col=1)
+    # fixed blame axis with room for the value labels; plain ticks, no SI suffixes ("300μ")
+    fig.update_yaxes(range=[0, 1.2 * top], autorange=False, exponentformat="power",
+                     row=1, col=2)
     fig.update_layout(**base_layout(height))
-    fig.update_layout(margin={"l": 40, "r": 10, "t": 50, "b": 40}, bargap=0.25)
+    fig.update_layout(margin={"l": 40, "r": 10, "t": 60, "b": 40}, bargap=0.25,
+                      barmode="overlay")
     return fig
 
 

@@ -79,7 +79,7 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
             x=s.lrs[reached], y=s.steps_to_tol[reached], mode="lines+markers",
             name=f"{label}: steps to tolerance", legendgroup=s.optimizer, showlegend=False,
             line={"color": color, "width": 2, "dash": "dot"}, marker={"size": 5, "color": color},
-            hovertemplate="lr %{x:.3g}<br>%{y} steps<extra>" + label + "</extra>",
+            hovertemplate="lr %{x:.3g}<br>steps to tolerance: %{y}<extra>" + label + "</extra>",
         ), row=2, col=1)
         if s.best >= 0:
             b = s.best
@@ -92,8 +92,10 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
                 hovertemplate="best lr %{x:.4g}<br>final gap %{y:.3g}<extra>"
                 + label + "</extra>",
             ), row=1, col=1)
-    fig.update_xaxes(type="log", title_text="learning rate (log scale)", row=2, col=1)
-    fig.update_xaxes(type="log", row=1, col=1)
+    # powers of ten, not SI suffixes ("100μ") that students do not read as numbers
+    fig.update_xaxes(type="log", exponentformat="power", title_text="learning rate (log scale)",
+                     row=2, col=1)
+    fig.update_xaxes(type="log", exponentformat="power", row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", title_text="final loss gap", row=1,
                      col=1)
     fig.update_yaxes(title_text="steps", rangemode="tozero", row=2, col=1)
@@ -128,14 +130,20 @@ def schedule_figure(
             hovertemplate="step %{x}<br>gap %{y:.3g}<extra></extra>",
         ), row=1, col=2)
     if switch_step is not None:
+        # named on both panels, so the line on the rate panel is not taken for an event of the
+        # schedule (the end of a warm-up, a step decay)
         for col in (1, 2):
             fig.add_vline(x=switch_step, line={"dash": "dash", "color": NEUTRAL},
                           row=1, col=col)
         fig.add_annotation(x=switch_step, y=0.02, yref="paper", xref="x2", text=" Adam → SGD",
                            showarrow=False, yanchor="bottom", xanchor="left",
                            font={"size": 12})
+        # on the rate panel the label runs along the line, clear of the low and high rates
+        fig.add_annotation(x=switch_step, y=0.5, yref="paper", xref="x", text="Adam → SGD",
+                           textangle=-90, showarrow=False, yanchor="middle", xanchor="left",
+                           font={"size": 11, "color": NEUTRAL})
     fig.update_xaxes(title_text="step")
-    fig.update_yaxes(title_text="lr", row=1, col=1)
+    fig.update_yaxes(title_text="lr", exponentformat="power", row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
     fig.update_layout(**base_layout(height))
     fig.update_layout(legend={"y": 1.12})

@@ -6,18 +6,24 @@ path, broadcast over the parameter axis.
 
 "Fair" tuning ranks rates by the loss at the END of the chosen number of steps (the quantity a user
 cares about), not by progress after a short run, which favours rates that start fast and then
-bounce. Ties (several rates reach the same final loss to rounding) go to the rate with the smaller
-area under the loss curve, i.e. the one that got there sooner.
+bounce. Each rate also runs from the 8 starts one click of the page's start inputs around the chosen
+one (``nearby_starts``) and is scored by the worse of its final loss from the chosen start (the
+race runs from there) and the median over all nine: a rate that wins only from exactly one start
+(a lucky first stride that happens to land in a deep valley) does not win. Ties (several rates
+reach the same score to rounding) go to the rate with the smaller area under the loss curve,
+scored the same way, i.e. the one that got there sooner. The nine starts of every rate run
+together, in one batched run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from app_pages.common.words import plural
 from optimizers import OPTIMIZERS, get_optimizer, run
 from optimizers.trajectory import Trajectory
 
@@ -134,6 +140,12 @@ def sweep(
     optimizer = get_optimizer(name, lr=lrs[:, None], **params)
     starts = np.broadcast_to(start, (lrs.size, start.size)).copy()
     traj = run(optimizer, objective, starts, steps, seed=seed, noise=noise, batch_size=batch_size)
+    return _as_sweep(name, lrs, traj, objective, tol)
+
+
+def _as_sweep(name: str, lrs: np.ndarray, traj: Trajectory, objective: Any, tol: float) -> Sweep:
+    """The ``Sweep`` of a batched run whose path r used rate ``lrs[r]``."""
+    steps = traj.points.shape[0] - 1
     losses = np.asarray(traj.losses, dtype=float).reshape(steps + 1, lrs.size)
     with np.errstate(invalid="ignore", over="ignore"):
         gap = np.maximum(losses - loss_floor(objective), 0.0)
@@ -150,15 +162,149 @@ def sweep(
     )
 
 
+#: How far the tuner's extra starts sit from the chosen one: this fraction of the domain's width and
+#: height, one click of the page's start inputs (``controls.start_inputs`` steps by 1 %).
+NEARBY = 0.01
+#: Path-steps (paths x (steps + 1)) of one batched tuning run; beyond it the rates run in blocks,
+#: so memory stays bounded (about 32 bytes per path-step in 2D) while results are unchanged.
+TUNE_PATH_STEPS = 1_000_000
+
+
+def nearby_starts(start: np.ndarray, domain: Any = None, fraction: float = NEARBY) -> np.ndarray:
+    """The chosen ``start`` (first row), then starts one small step away from it, (K, D).
+
+    In 2D: the 8 neighbours (axes and diagonals) at ``fraction`` of the domain's width and height,
+    the grid step of the page's start inputs. A neighbour that would leave the domain is mirrored
+    to the other side of the start. Other dimensions (or no domain): +- ``fraction`` x
+    max(|x_i|, 1) along each axis (2D starts).
+    """
+    start = np.asarray(start, dtype=float).reshape(-1)
+    d = start.size
+    if domain is not None and d == 2:
+        lo = np.array([domain[0][0], domain[1][0]], dtype=float)
+        hi = np.array([domain[0][1], domain[1][1]], dtype=float)
+        size = fraction * (hi - lo)
+        dirs = np.array([[1, 0], [1, 1], [0, 1], [-1, 1], [-1, 0], [-1, -1], [0, -1], [1, -1]],
+                        dtype=float)
+    else:
+        lo, hi = np.full(d, -np.inf), np.full(d, np.inf)
+        size = fraction * np.maximum(np.abs(start), 1.0)
+        dirs = np.concatenate([np.eye(d), -np.eye(d)])
+    near = start + dirs * size
+    outside = (near < lo) | (near > hi)
+    near = np.where(outside, start - dirs * size, near)
+    return np.vstack([start, near])
+
+
+@dataclass(frozen=True)
+class Robust:
+    """R rates, each run from the same K starts (the chosen start first): final gap and area
+    under the gap curve per rate and start, (R, K); inf where a path diverged."""
+
+    lrs: np.ndarray
+    starts: np.ndarray
+    final_gap: np.ndarray
+    area: np.ndarray
+
+    @property
+    def median_gap(self) -> np.ndarray:
+        """(R,) the typical final gap around the chosen start."""
+        return np.median(self.final_gap, axis=1)
+
+    @property
+    def score(self) -> np.ndarray:
+        """(R,) what the tuner minimises: the worse of the final gap from the chosen start (the
+        race runs from there) and the median over all K starts (a win from the chosen start alone
+        is luck of the start, not a good rate)."""
+        return np.maximum(self.final_gap[:, 0], self.median_gap)
+
+    @property
+    def tie_area(self) -> np.ndarray:
+        """(R,) the tie-break, on the same terms: the worse of the chosen start's area under the
+        gap curve and the median area."""
+        return np.maximum(self.area[:, 0], np.median(self.area, axis=1))
+
+
+def robust_index(centre: Sweep, robust: Robust) -> int:
+    """The rate with the lowest ``Robust.score``; ties (within TIE_RTOL of the start's gap) go to
+    the smaller ``Robust.tie_area`` (it got there sooner). A rate that diverges from the chosen
+    start never wins. -1 if no rate is eligible."""
+    score = robust.score
+    ok = ~centre.diverged & np.isfinite(centre.final_gap) & np.isfinite(score)
+    if not ok.any():
+        return -1
+    scale = float(np.nanmax(np.abs(centre.gap[0]))) if np.isfinite(centre.gap[0]).any() else 1.0
+    tied = ok & (score <= np.min(score[ok]) + TIE_RTOL * max(scale, 1e-300))
+    area = np.where(tied, robust.tie_area, np.inf)
+    if np.all(np.isinf(area)):
+        return int(np.flatnonzero(tied)[0])
+    return int(np.argmin(area))
+
+
+def robust_sweep(name: str, objective: Any, starts: np.ndarray, steps: int, lrs: np.ndarray, *,
+                 hparams: Mapping[str, Any] | None = None, seed: int = 0, noise: float = 0.0,
+                 batch_size: int | None = None, tol: float = 1e-6) -> tuple[Sweep, Robust]:
+    """Every rate of ``lrs`` (R,) from every start of ``starts`` (K, D), as ONE batched run of
+    R x K paths (blocks of rates beyond ``TUNE_PATH_STEPS``): the ``Sweep`` of the first start
+    (full paths, as ``sweep`` gives) and the ``Robust`` final gaps and areas of all K."""
+    lrs = np.asarray(lrs, dtype=float).reshape(-1)
+    starts = np.asarray(starts, dtype=float)
+    k = starts.shape[0]
+    params = {key: v for key, v in dict(hparams or {}).items() if key != "lr"}
+    floor = loss_floor(objective)
+    per_block = max(1, TUNE_PATH_STEPS // (k * (steps + 1)))
+    pieces, finals, areas = [], [], []
+    for b in range(0, lrs.size, per_block):
+        block = lrs[b:b + per_block]
+        opt = get_optimizer(name, lr=np.repeat(block, k)[:, None], **params)
+        traj = run(opt, objective, np.tile(starts, (block.size, 1)), steps, seed=seed,
+                   noise=noise, batch_size=batch_size)
+        losses = np.asarray(traj.losses, dtype=float).reshape(steps + 1, block.size, k)
+        gone = np.asarray(traj.diverged_step).reshape(block.size, k) >= 0
+        with np.errstate(invalid="ignore", over="ignore"):
+            gap = np.maximum(losses - floor, 0.0)
+            area = np.sum(gap, axis=0)
+        final = gap[-1]
+        finals.append(np.where(gone | ~np.isfinite(final), np.inf, final))
+        areas.append(np.where(gone | ~np.isfinite(area), np.inf, area))
+        first = slice(0, None, k)  # path r * k + 0: rate r from the chosen start
+        pieces.append(replace(
+            traj, points=traj.points[:, first].copy(), losses=traj.losses[:, first].copy(),
+            diverged_step=np.asarray(traj.diverged_step)[first].copy(),
+            lr=np.asarray(traj.lr)[..., first].copy(), hparams={}))
+        del traj, losses, gap
+    centre = pieces[0] if len(pieces) == 1 else replace(
+        pieces[0], points=np.concatenate([p.points for p in pieces], axis=1),
+        losses=np.concatenate([p.losses for p in pieces], axis=1),
+        diverged_step=np.concatenate([p.diverged_step for p in pieces]),
+        lr=np.concatenate([p.lr for p in pieces], axis=1))
+    return (_as_sweep(name, lrs, centre, objective, tol),
+            Robust(lrs, starts, np.concatenate(finals), np.concatenate(areas)))
+
+
 @dataclass(frozen=True)
 class Tuned:
-    """The tuner's answer for one optimizer: its best rate, the final gap there, and both sweeps."""
+    """The tuner's answer for one optimizer.
+
+    ``lr``: the rate with the best ``Robust.score`` over ``starts`` (the chosen start and its
+    neighbours); ``final_gap``: its final gap from the chosen start (what the race will show);
+    ``median_gap``: its median over all the starts. ``single_lr`` / ``single_gap``: the rate that
+    would win judged from the chosen start alone, and its final gap there (for comparison: when it
+    differs, its win was luck of the start). ``first_step``: how far the tuned rate's first step
+    goes from the chosen start. ``coarse`` / ``fine``: the two sweeps from the chosen start.
+    """
 
     optimizer: str
     lr: float | None
     final_gap: float
     coarse: Sweep
     fine: Sweep | None
+    median_gap: float = float("inf")
+    starts: int = 1
+    single_lr: float | None = None
+    single_gap: float = float("inf")
+    single_median_gap: float = float("inf")
+    first_step: float = 0.0
 
 
 def tune_learning_rate(
@@ -171,37 +317,65 @@ def tune_learning_rate(
     hi: float | None = None,
     n: int = 60,
     refine: bool = True,
+    nearby: bool = True,
     **run_kwargs: Any,
 ) -> Tuned:
     """Best ``lr`` for ``name`` by final loss after ``steps`` steps: a coarse log sweep over
     [lo, hi] (default: the registry's range), then a fine sweep between the winner's neighbours.
 
-    Two batched runs in total; every rate is judged by the same criterion (final gap, ties by area).
+    With ``nearby`` every rate is also run from the 8 ``nearby_starts`` around the start and
+    ranked by ``Robust.score`` (the worse of its final gap from the start and its median over
+    the nine; ties by area, the same way); without it, from the start alone (final gap, ties by
+    area: the old rule, which a lucky first stride could win). One batched run per sweep, two
+    in total.
     """
     reg_lo, reg_hi = lr_bounds(name)
     lo = reg_lo if lo is None else max(lo, reg_lo)
     hi = reg_hi if hi is None else min(hi, reg_hi)
-    coarse = sweep(name, objective, start, steps, log_rates(lo, hi, n), **run_kwargs)
-    if coarse.best < 0:
-        return Tuned(name, None, float("inf"), coarse, None)
+    start = np.asarray(start, dtype=float).reshape(-1)
+    starts = (nearby_starts(start, getattr(objective, "domain", None)) if nearby
+              else start[None, :])
+
+    def judged(lrs: np.ndarray) -> tuple[Sweep, Robust, int]:
+        s, r = robust_sweep(name, objective, starts, steps, lrs, **run_kwargs)
+        return s, r, robust_index(s, r)
+
+    coarse, c_robust, c_best = judged(log_rates(lo, hi, n))
+    if c_best < 0:
+        return Tuned(name, None, float("inf"), coarse, None, starts=len(starts))
     fine = None
-    winner = coarse
+    runs = [(coarse, c_robust)]
+    winner = (coarse, c_robust, c_best)
     if refine and n > 2:
-        i = coarse.best
-        f_lo = coarse.lrs[max(i - 1, 0)]
-        f_hi = coarse.lrs[min(i + 1, n - 1)]
-        fine = sweep(name, objective, start, steps, log_rates(f_lo, f_hi, n), **run_kwargs)
-        if fine.best >= 0 and _beats(fine, coarse):
-            winner = fine
-    return Tuned(name, winner.best_lr, float(winner.final_gap[winner.best]), coarse, fine)
+        f_lo = coarse.lrs[max(c_best - 1, 0)]
+        f_hi = coarse.lrs[min(c_best + 1, n - 1)]
+        fine, f_robust, f_best = judged(log_rates(f_lo, f_hi, n))
+        runs.append((fine, f_robust))
+        if f_best >= 0 and _beats((f_robust, f_best), (c_robust, c_best)):
+            winner = (fine, f_robust, f_best)
+    s, r, b = winner
+    # what judging from the chosen start alone picks (each sweep's own best), for comparison
+    alone = [(sw, rb) for sw, rb in runs if sw.best >= 0]
+    single, single_r = min(alone, key=lambda t: (float(t[0].final_gap[t[0].best]),
+                                                 float(np.sum(t[0].gap[:, t[0].best]))))
+    pts = np.asarray(s.trajectory.points)
+    first_step = float(np.linalg.norm(pts[min(1, len(pts) - 1), b] - pts[0, b]))
+    return Tuned(
+        name, float(s.lrs[b]), float(s.final_gap[b]), coarse, fine,
+        median_gap=float(r.median_gap[b]), starts=len(starts),
+        single_lr=float(single.lrs[single.best]),
+        single_gap=float(single.final_gap[single.best]),
+        single_median_gap=float(single_r.median_gap[single.best]), first_step=first_step)
 
 
-def _beats(a: Sweep, b: Sweep) -> bool:
-    """Whether sweep ``a``'s best is at least as good as ``b``'s (final gap, then area)."""
-    fa, fb = a.final_gap[a.best], b.final_gap[b.best]
+def _beats(a: tuple[Robust, int], b: tuple[Robust, int]) -> bool:
+    """Whether rate ``a[1]`` of ``a[0]`` is at least as good as rate ``b[1]`` of ``b[0]``:
+    ``Robust.score``, then ``Robust.tie_area``."""
+    (ra, ia), (rb, ib) = a, b
+    fa, fb = ra.score[ia], rb.score[ib]
     if fa != fb:
         return bool(fa < fb)
-    return bool(np.sum(a.gap[:, a.best]) <= np.sum(b.gap[:, b.best]))
+    return bool(ra.tie_area[ia] <= rb.tie_area[ib])
 
 
 def small_multiples(
@@ -225,7 +399,7 @@ def verdict(s: Sweep, r: int) -> str:
     if r == s.best:
         return "lowest final loss of these"
     if s.steps_to_tol[r] >= 0:
-        return f"reached the minimum in {int(s.steps_to_tol[r])} steps"
+        return f"reached the minimum in {plural(int(s.steps_to_tol[r]), 'step')}"
     if s.best >= 0 and r < s.best:
         return "too small: still crawling"
     return "too large: overshoots and bounces"
@@ -250,3 +424,122 @@ def switch_settings(hparams: Mapping[str, Mapping[str, Any]], steps: int,
         out["sgd_lr"] = float(hparams["sgd"]["lr"])
     out["switch_step"] = max(1, int(steps) // 4)
     return out
+
+
+# ------------------------------------------------------------------------------ schedules
+#: Readable names of the schedules (the URL keeps the registry's: ``schedule=warmup_cosine``).
+SCHEDULE_TITLES: dict[str, str] = {
+    "constant": "Constant",
+    "step": "Step decay",
+    "exponential": "Exponential decay",
+    "cosine": "Cosine annealing",
+    "warmup_cosine": "Warm-up, then cosine",
+}
+#: Readable labels of the schedules' settings; the URL keeps PyTorch's names
+#: (``schedule.T_max``, ``schedule.eta_min`` ...).
+SCHEDULE_LABELS: dict[tuple[str, str], str] = {
+    ("step", "step_size"): "Steps between decays (step_size)",
+    ("step", "gamma"): "Decay factor γ at each drop",
+    ("exponential", "gamma"): "Decay factor γ per step",
+    ("cosine", "T_max"): "Cosine period T_max (steps)",
+    ("cosine", "eta_min"): "Final learning rate η_min",
+    ("warmup_cosine", "warmup_steps"): "Warm-up length (steps)",
+    ("warmup_cosine", "T_max"): "Cosine period after the warm-up T_max (steps)",
+    ("warmup_cosine", "eta_min"): "Final learning rate η_min",
+    ("warmup_cosine", "start_factor"): "Warm-up starts at (fraction of η)",
+}
+#: Settings counted in steps, whose defaults follow the run length (``schedule_settings``), and
+#: the rule each follows, in words.
+RUN_LENGTH_RULES: dict[tuple[str, str], str] = {
+    ("step", "step_size"): "one drop half-way",
+    ("cosine", "T_max"): "T_max = the whole run",
+    ("warmup_cosine", "warmup_steps"): "a warm-up of a tenth of the run",
+    ("warmup_cosine", "T_max"): "T_max = the rest of the run",
+}
+RUN_LENGTH_SETTINGS = frozenset(RUN_LENGTH_RULES)
+#: The warm-up's default share of the run: a tenth, well before the Adam -> SGD comparison's
+#: switch at a quarter (``switch_settings``), so the two dashed events never coincide by default.
+WARMUP_SHARE = 10
+
+
+def schedule_label(schedule: str, name: str) -> str:
+    """The control label of setting ``name`` of ``schedule`` (the raw name if none is known)."""
+    return SCHEDULE_LABELS.get((schedule, name), name)
+
+
+def schedule_settings(schedule: str, steps: int,
+                      given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Every setting of ``schedule`` for a run of ``steps`` steps: the visitor's own values
+    (``given``) where set, else defaults that fit the run instead of the registry's fixed ones:
+
+    - cosine: T_max = steps (the rate reaches η_min exactly at the end of the run);
+    - warm-up then cosine: a warm-up of a tenth of the run, then T_max = steps - warm-up (so the
+      cosine, too, ends with the run, whatever warm-up the visitor chose);
+    - step decay: one drop, half-way (step_size = steps / 2).
+
+    Other settings (factors, η_min) keep the registry defaults. Values are kept inside each
+    setting's allowed range.
+    """
+    from optimizers import SCHEDULE_HPARAMS
+
+    given = dict(given or {})
+    steps = max(1, int(steps))
+    warmup = int(given.get("warmup_steps", max(1, round(steps / WARMUP_SHARE))))
+    follow = {("cosine", "T_max"): steps, ("warmup_cosine", "warmup_steps"): warmup,
+              ("warmup_cosine", "T_max"): max(1, steps - warmup),
+              ("step", "step_size"): max(1, steps // 2)}
+    out: dict[str, Any] = {}
+    for h in SCHEDULE_HPARAMS[schedule]:
+        if h.name in given:
+            out[h.name] = given[h.name]
+            continue
+        value = follow.get((schedule, h.name), h.default)
+        if h.kind == "int":
+            value = int(np.clip(value, h.min, h.max))
+        out[h.name] = value
+    return out
+
+
+def schedule_note(schedule: str, settings: Mapping[str, Any], steps: int) -> str:
+    """Plain words on where ``schedule`` (with ``settings``) puts its events in a run of ``steps``
+    steps: when the warm-up ends, when the cosine reaches η_min (and whether that is inside the
+    run), how many step decays happen. "" for schedules without events."""
+    steps = int(steps)
+    if schedule in ("cosine", "warmup_cosine"):
+        warm = int(settings.get("warmup_steps", 0)) if schedule == "warmup_cosine" else 0
+        end = warm + int(settings["T_max"])
+        head = f"The warm-up ends at step {warm}; the" if warm else "The"
+        if end == steps:
+            return f"{head} cosine reaches η_min just as the run ends (step {steps})."
+        if end > steps:
+            return (f"{head} cosine would reach η_min at step {end}, after this {steps}-step "
+                    "run has ended.")
+        return (f"{head} cosine reaches η_min at step {end}, then climbs back up (it repeats) "
+                f"until the run ends at step {steps}.")
+    if schedule == "step":
+        size = int(settings["step_size"])
+        drops = max(0, (steps - 1) // size)
+        return (f"η is multiplied by γ every {plural(size, 'step')}: "
+                f"{plural(drops, 'drop')} in this {steps}-step run.")
+    return ""
+
+
+#: A first step longer than this share of the map's diagonal is called a jump in the tuner's note.
+JUMP_SHARE = 0.2
+
+
+def tune_note(t: Tuned, diagonal: float | None = None) -> str:
+    """Plain words beside a tuned rate: when it only looks good from one start, say so, and say when
+    its first step is a jump across the map rather than a walk (``diagonal``: the map's)."""
+    if t.lr is None:
+        return "every rate diverged"
+    notes = []
+    if diagonal and t.first_step > JUMP_SHARE * diagonal:
+        notes.append(f"its first step jumps {t.first_step / diagonal:.0%} of the map's diagonal "
+                     "(a leap, not a walk)")
+    if (t.single_lr is not None and not np.isclose(t.single_lr, t.lr, rtol=1e-9, atol=0)
+            and t.single_gap < t.final_gap):
+        notes.append(f"from your start alone lr {t.single_lr:.4g} ends lower "
+                     f"({t.single_gap:.3g}), but that is luck of the start: its median over the "
+                     f"{t.starts} starts is {t.single_median_gap:.3g}")
+    return "; ".join(notes)

@@ -42,7 +42,8 @@ def sweep(surface: str, racer: Entry, start: tuple[float, float], steps: int,
 def tune(surface: str, racer: Entry, start: tuple[float, float], steps: int,
          rates: tuple[float, float, int], seed: int, noise: float,
          batch_size: int | None) -> lab.Tuned:
-    """The fair tuner (two batched runs) over ``rates`` = (lo, hi, n)."""
+    """The fair tuner over ``rates`` = (lo, hi, n): two batched runs, each rate from the start
+    and the 8 starts around it (``lab.tune_learning_rate``)."""
     name, items = racer
     lo, hi, n = rates
     with heavy_slot():

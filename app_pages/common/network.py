@@ -30,6 +30,7 @@ import optimizers
 from app_pages.common.compute import Entry, label
 from app_pages.common.limits import cache_bounds, heavy_slot, limit
 from app_pages.common.network_state import TEST_FRACTION
+from app_pages.common.words import plural
 from landscape import nn_landscape
 from landscape.datasets import make_dataset, train_test_split
 from landscape.network import MLP, BackpropTrace
@@ -72,9 +73,10 @@ def clamp_batch(batch: int, n_samples: int, n_params: int) -> tuple[int, str | N
     need = -(-n_samples // max_steps)
     if batch >= need:
         return batch, None
-    return need, (f"Batch size {batch} makes {-(-n_samples // max(1, batch)):,} steps per epoch on "
-                  f"{n_params:,} weights, more than a shared server allows; using batch size "
-                  f"{need}.")
+    per_epoch = plural(-(-n_samples // max(1, batch)), "step")
+    return need, (f"Batch size {batch} makes {per_epoch} per epoch on "
+                  f"{plural(n_params, 'weight')}, more than a shared server allows; using batch "
+                  f"size {need}.")
 
 
 def clamp_epochs(epochs: int, steps_per_epoch: int, n_params: int,
@@ -88,9 +90,10 @@ def clamp_epochs(epochs: int, steps_per_epoch: int, n_params: int,
     cap = max(1, cap)
     if epochs <= cap:
         return epochs, None
-    return cap, (f"{epochs} epochs of {steps_per_epoch} steps on {n_params:,} weights is more than "
-                 f"one run may do on a shared server; training {cap} epochs (a bigger batch, "
-                 "fewer points or a smaller network allow more).")
+    return cap, (f"{plural(epochs, 'epoch')} of {plural(steps_per_epoch, 'step')} on "
+                 f"{plural(n_params, 'weight')} is more than one run may do on a shared server; "
+                 f"training {plural(cap, 'epoch')} (a bigger batch, fewer points or a smaller "
+                 "network allow more).")
 
 
 def frame_epochs(epochs: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
@@ -388,3 +391,23 @@ def cached_network_figure(data: DataKey, arch: ArchKey, racer: Entry, epochs: in
                           net.unflatten(t.frame_grads), t.frames,
                           f"Trained by <span style='color:{optimizer_color(racer[0])}'>"
                           f"{label(racer)}</span>", net.activation, frame_ms)
+
+
+def poorly_trained(accuracy: float, n_classes: int) -> bool:
+    """Whether a training accuracy is closer to guessing (1 / ``n_classes``) than to 100%: such a
+    network has not learned the data, whatever its loss landscape looks like."""
+    chance = 1.0 / max(1, n_classes)
+    return not accuracy >= chance + 0.5 * (1.0 - chance)
+
+
+def flat_but_untrained(runs: list[tuple[str, float]], n_classes: int) -> str:
+    """A sentence naming the runs (label, training accuracy) that are poorly trained, whose flat
+    surroundings are a plateau, not a good minimum; "" when every run learned the data."""
+    weak = [(name, acc) for name, acc in runs if poorly_trained(acc, n_classes)]
+    if not weak:
+        return ""
+    named = ", ".join(f"{name} ({acc:.0%} training accuracy)" for name, acc in weak)
+    verb = "has" if len(weak) == 1 else "have"
+    return (f" Here {named} {verb} not learned the data yet (guessing scores "
+            f"{1 / max(1, n_classes):.0%}): a flat picture around "
+            f"{'it' if len(weak) == 1 else 'them'} is a plateau, not a good minimum.")

@@ -13,7 +13,9 @@ import numpy as np
 
 from app_pages.common.lab import loss_floor
 from app_pages.common.outcomes import describe
+from app_pages.common.words import plural
 from optimizers import get_optimizer, run
+from viz.concepts import plain_number
 from viz.race import MinimumLike
 
 TRIAL_METHODS: tuple[tuple[str, str], ...] = (
@@ -87,7 +89,7 @@ def trials_verdict(curves: list[Curve], reached: dict[str, int | None],
         head = "Nobody reached the global minimum within this budget."
     else:
         head = "Reached the global minimum: " + ", ".join(
-            f"{label} after {t} trials" for t, label in winners) + "."
+            f"{label} after {plural(t, 'trial')}" for t, label in winners) + "."
     if gd is None:
         return head
     if reached.get("sgd") is not None:
@@ -241,3 +243,23 @@ def responsibility(example: int, trained_steps: int, *, n_samples: int = 150, se
     return Responsibility(x=X[i], label=int(y[i]), probs=trace.probs, loss=trace.loss,
                           grad_logits=out.grad_z, grad_weight=out.grad_weight,
                           grad_bias=out.grad_bias, accuracy=float(net.accuracy(theta)))
+
+
+def blame_summary(now: Responsibility, before: Responsibility, trained_steps: int) -> str:
+    """One sentence comparing this example's total blame (sum of |dL/dw| over every weight and
+    bias) after ``trained_steps`` steps with its blame before training; "" when untrained."""
+    if trained_steps <= 0:
+        return ""
+    total = float(np.abs(now.grad_weight).sum() + np.abs(now.grad_bias).sum())
+    start = float(np.abs(before.grad_weight).sum() + np.abs(before.grad_bias).sum())
+    if not (np.isfinite(total) and np.isfinite(start)) or start <= 0:
+        return ""
+    ratio = total / start
+    head = (f"Blame summed over all weights and biases: {plain_number(total)} now, "
+            f"{plain_number(start)} before training")
+    if ratio < 1:
+        left = f"{ratio:.1%}" if ratio >= 0.001 else "less than 0.1%"
+        return f"{head} ({left} of it is left)."
+    if int(np.argmax(now.probs)) != now.label:
+        return f"{head}: the model still gets this example wrong, so it keeps a large blame."
+    return f"{head}: it has not shrunk yet."

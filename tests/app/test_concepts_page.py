@@ -272,3 +272,58 @@ def test_tour_names_the_network_like_the_note() -> None:
         at = app_test(PAGE, {"layers": layers}).run()
         assert not at.exception
         assert any(c.value.startswith(words) for c in at.caption), layers
+
+
+def _blame_axis(fig) -> tuple[float, float]:
+    return tuple(fig.layout.yaxis2.range)
+
+
+def test_blame_bars_shrink_on_a_fixed_axis() -> None:
+    """Section 3: the blame axis rescaled to every picture (1, then 0.007, then "300μ"), so the
+    bars looked equally tall after 0, 100 and 500 steps. It now keeps the untrained scale, the
+    untrained blame stays as outlines, and ticks and labels never use SI suffixes."""
+    from viz.concepts import backprop_figure, plain_number
+
+    r0 = responsibility(0, 0)
+    figs = {}
+    for t in (0, 100, 500):
+        r = responsibility(0, t)
+        figs[t] = backprop_figure(r.probs, r.label, r.grad_logits, r.grad_weight, r.grad_bias,
+                                  before=(r0.grad_weight, r0.grad_bias) if t else None)
+    axes = {t: _blame_axis(f) for t, f in figs.items()}
+    assert axes[0] == axes[100] == axes[500]  # one scale: the untrained blame's
+    top = float(max(np.abs(r0.grad_weight).max(), np.abs(r0.grad_bias).max()))
+    assert axes[0][1] == pytest.approx(1.2 * top)
+    bars = {t: max(np.asarray(d.y).max() for d in f.data if d.name == "now")
+            for t, f in figs.items()}
+    assert bars[100] < 0.05 * bars[0] and bars[500] < bars[100]  # visibly shrinking
+    outline = next(d for d in figs[500].data if d.name == "before training")
+    assert np.asarray(outline.y).max() == pytest.approx(top)
+    assert figs[500].layout.yaxis2.exponentformat == "power"  # no "300μ" ticks
+    labels = next(d for d in figs[500].data if d.name == "now").text
+    assert all("μ" not in t and "e-" not in t for t in labels)
+    assert plain_number(0.0073) == "0.0073" and plain_number(0.31) == "0.31"
+    assert plain_number(3.1e-5) == "3.1×10⁻⁵" and plain_number(0) == "0"
+
+
+def test_blame_summary_reads_the_shrinking() -> None:
+    from app_pages.common.tour import blame_summary
+
+    r0, r = responsibility(0, 0), responsibility(0, 300)
+    assert blame_summary(r0, r0, 0) == ""
+    text = blame_summary(r, r0, 300)
+    assert "before training" in text and "of it is left" in text
+    assert blame_summary(r0, r, 300).endswith(("keeps a large blame.", "has not shrunk yet."))
+
+
+def test_tour_blame_figure_keeps_its_scale_in_the_page() -> None:
+    ranges = []
+    for trained in ("0", "100", "500"):
+        at = app_test(PAGE, {"trained": trained, "example": "0"}).run()
+        assert not at.exception and not at.warning
+        spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                    if "responsibility" in c.proto.spec)
+        ranges.append(spec["layout"]["yaxis2"]["range"])
+        if trained != "0":
+            assert any("of it is left" in c.value for c in at.caption)
+    assert ranges[0] == ranges[1] == ranges[2]

@@ -10,7 +10,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app_pages.common.lab import best_index, log_rates, sweep, tune_learning_rate, verdict
+from app_pages.common import lab
+from app_pages.common.lab import (
+    best_index,
+    log_rates,
+    nearby_starts,
+    robust_sweep,
+    sweep,
+    tune_learning_rate,
+    verdict,
+)
 from optimizers import get_optimizer, run
 
 
@@ -99,3 +108,80 @@ def test_sweep_keeps_the_other_hyperparameters_and_ignores_a_given_lr() -> None:
     opt = get_optimizer("sgd", lr=float(lrs[2]), momentum=0.5)
     alone = run(opt, Quadratic(1.0), START, 30)
     np.testing.assert_allclose(s.trajectory.points[:, 2], alone.points, rtol=1e-12)
+
+
+class Pit(Quadratic):
+    """The bowl a/2 |x|^2 plus a tiny flat pit of value -1 (the global minimum) exactly where ONE
+    rate's first step lands from START: x1 = (1 - lr a) START. A walker that lands inside stays
+    (zero gradient); from a start one click away the same stride misses it by far."""
+
+    min_value = -1.0
+
+    def __init__(self, a: float, lucky_lr: float, radius: float = 1e-3) -> None:
+        super().__init__(a)
+        self.centre = START - lucky_lr * (a * START)  # the engine's own arithmetic: exact
+        self.radius = radius
+
+    def _inside(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        return np.linalg.norm(x - self.centre, axis=-1) < self.radius
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        return np.where(self._inside(x), -1.0, super().value(x))
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        return np.where(self._inside(x)[..., None], 0.0, super().grad(x))
+
+
+def test_a_lucky_first_jump_from_one_start_does_not_win_the_tune() -> None:
+    """The lab's tuner once judged every rate from the chosen start alone, so a rate whose first
+    stride happened to land in the deepest hole won, although from a start one click away the
+    same rate misses it. Judged from the nine nearby starts it no longer wins."""
+    rates = log_rates(1e-3, 1.0, 31)
+    lucky = float(rates[27])  # ~0.5: lands half-way to the bowl's bottom, in the pit
+    pit = Pit(1.0, lucky)
+    alone = tune_learning_rate("sgd", pit, START, 60, lo=1e-3, hi=1.0, n=31, nearby=False)
+    assert alone.lr == lucky and alone.final_gap == 0.0  # the old rule: luck wins
+    fair = tune_learning_rate("sgd", pit, START, 60, lo=1e-3, hi=1.0, n=31)
+    assert fair.starts == 9
+    assert fair.lr == pytest.approx(1.0, rel=0.03)  # the bowl's one-step rate 1/a
+    assert fair.final_gap == pytest.approx(1.0)  # the bowl's bottom, above the pit
+    assert fair.single_lr == lucky and fair.single_gap == 0.0  # the luck is reported ...
+    assert fair.single_median_gap == pytest.approx(1.0)  # ... as luck
+    assert "luck of the start" in lab.tune_note(fair, 4 * np.sqrt(2))
+
+
+def test_nearby_starts_are_one_click_of_the_start_inputs_away_and_on_the_map() -> None:
+    domain = ((-2.0, 2.0), (-1.0, 3.0))
+    s = nearby_starts(np.array([0.5, 1.0]), domain)
+    assert s.shape == (9, 2) and np.array_equal(s[0], [0.5, 1.0])
+    steps = np.abs(s[1:] - s[0])
+    assert set(np.round(steps[:, 0], 12)) == {0.0, 0.04} and set(np.round(steps[:, 1], 12)) == {
+        0.0, 0.04}
+    assert len({tuple(p) for p in s}) == 9
+    corner = nearby_starts(np.array([2.0, -1.0]), domain)  # off-map neighbours mirror inward
+    assert np.all(corner[:, 0] <= 2.0) and np.all(corner[:, 1] >= -1.0)
+    assert len({tuple(p) for p in corner}) == 4  # the 3 neighbours inside the corner, ...
+    assert sum(np.array_equal(p, corner[0]) for p in corner) == 1  # ... never the start again
+    assert nearby_starts(np.zeros(3)).shape == (7, 3)  # no domain, any dimension: +- each axis
+
+
+def test_robust_sweep_first_start_equals_a_plain_sweep_and_blocks_change_nothing(
+        monkeypatch) -> None:
+    """The tuner's numbers from the chosen start are the ones the race shows: the same as a sweep
+    from that start alone (gradient noise is drawn per path, whatever else is in the batch)."""
+    obj = Quadratic(4.0)
+    lrs = log_rates(1e-3, 0.6, 7)
+    starts = nearby_starts(START, obj.domain)
+    kw = {"noise": 0.3, "seed": 5}
+    alone = sweep("adam", obj, START, 30, lrs, **kw)
+    centre, robust = robust_sweep("adam", obj, starts, 30, lrs, **kw)
+    np.testing.assert_allclose(centre.gap, alone.gap, rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(centre.diverged_step, alone.diverged_step)
+    assert centre.trajectory.points.shape == (31, 7, 2) and robust.final_gap.shape == (7, 9)
+    np.testing.assert_allclose(robust.final_gap[:, 0], alone.final_gap, rtol=1e-12)
+    monkeypatch.setattr(lab, "TUNE_PATH_STEPS", 2 * 9 * 31)  # blocks of two rates
+    c2, r2 = robust_sweep("adam", obj, starts, 30, lrs, **kw)
+    np.testing.assert_array_equal(c2.gap, centre.gap)
+    np.testing.assert_array_equal(r2.final_gap, robust.final_gap)
+    np.testing.assert_array_equal(r2.area, robust.area)

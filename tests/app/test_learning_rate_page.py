@@ -71,8 +71,9 @@ def test_tune_button_links_to_the_race_with_the_tuned_rates() -> None:
     tuned = at.dataframe[1].value
     for name, col in (("sgd", 0), ("adam", 1)):
         assert float(q[f"{name}.lr"]) == pytest.approx(tuned["tuned rate"].iloc[col], rel=1e-3)
-    # the tuned rate is at least as good as the user's rate after the same steps
-    assert tuned["final loss gap"].notna().all()
+    assert tuned["final loss gap, your start"].notna().all()
+    assert tuned["median over 9 starts"].notna().all()
+    assert any("8 starts one click" in m.value for m in at.markdown)
 
 
 def test_adam_then_sgd_uses_the_rates_on_the_page() -> None:
@@ -106,3 +107,108 @@ def test_switch_settings_fall_back_to_registry_defaults() -> None:
     assert got["lr"] == 0.2 and got["betas"] == (0.8, 0.99) and got["sgd_lr"] == d["sgd_lr"]
     assert got["switch_step"] == 10
     assert switch_settings({}, 2)["switch_step"] == 1
+
+
+def _schedule_lr(at) -> np.ndarray:
+    schedule = charts(at)[2]
+    return decode(next(t for t in schedule["data"] if t["xaxis"] == "x"
+                       and "→ SGD" not in t["name"])["y"])
+
+
+def test_schedule_step_counts_follow_the_run_length_until_set() -> None:
+    """Warm-up + cosine used the registry's fixed T_max = 450 in a 200-step run, so the cosine
+    barely decayed, and its warm-up of 50 ended exactly where the Adam -> SGD comparison
+    switched (a quarter of 200), which read as a connection that was not there."""
+    at = app_test(PAGE, {"steps": "200", "sweep": "10", "optimizers": "sgd",
+                         "schedule": "warmup_cosine"}).run()
+    assert not at.exception and not at.warning
+    warm = at.number_input(key="lab.schedule.warmup_cosine.warmup_steps")
+    t_max = at.number_input(key="lab.schedule.warmup_cosine.T_max")
+    assert (warm.value, t_max.value) == (20, 180)  # a tenth of the run, then the rest
+    assert warm.label == "Warm-up length (steps)"
+    assert t_max.label.startswith("Cosine period") and "T_max" in t_max.label
+    eta = at.slider(key="lab.schedule.warmup_cosine.eta_min")
+    assert eta.label == "Final learning rate η_min"
+    lr = _schedule_lr(at)
+    sgd_lr = float(at.query_params["sgd.lr"])
+    assert lr[20] == pytest.approx(sgd_lr) and lr[-1] < 0.001 * sgd_lr  # decays to η_min
+    switch = [a for a in charts(at)[2]["layout"]["annotations"] if "SGD" in a["text"]]
+    assert switch and all(a["x"] == 50 for a in switch)  # the switch is not the warm-up's end
+    assert not any(k.startswith("schedule.") for k in at.query_params)  # defaults: not in URL
+    assert any("follow the run length (200 steps): a warm-up of a tenth of the run, T_max = "
+               "the rest of the run." in c.value for c in at.caption)
+
+    at.slider(key="lab.steps").set_value(400).run()  # not set by the visitor: they follow
+    assert (warm_t := at.number_input(key="lab.schedule.warmup_cosine.warmup_steps")).value == 40
+    assert at.number_input(key="lab.schedule.warmup_cosine.T_max").value == 360
+    assert warm_t.value < 400 // 4
+
+    at.number_input(key="lab.schedule.warmup_cosine.warmup_steps").set_value(100).run()
+    assert at.number_input(key="lab.schedule.warmup_cosine.T_max").value == 300  # 400 - 100
+    assert at.query_params["schedule.warmup_steps"] == "100"  # the visitor's own, in the URL
+    assert "schedule.T_max" not in at.query_params
+    at.slider(key="lab.steps").set_value(200).run()
+    assert at.number_input(key="lab.schedule.warmup_cosine.warmup_steps").value == 100  # kept
+    assert at.number_input(key="lab.schedule.warmup_cosine.T_max").value == 100
+    at.selectbox(key="lab.schedule").set_value("cosine").run()  # another schedule and back:
+    assert at.number_input(key="lab.schedule.cosine.T_max").value == 200
+    at.selectbox(key="lab.schedule").set_value("warmup_cosine").run()
+    assert at.number_input(key="lab.schedule.warmup_cosine.warmup_steps").value == 100  # kept
+    at.button(key="lab.schedule.follow").click().run()
+    assert at.number_input(key="lab.schedule.warmup_cosine.warmup_steps").value == 20
+    assert "schedule.warmup_steps" not in at.query_params
+
+
+def test_cosine_anneals_over_the_whole_run_by_default() -> None:
+    at = app_test(PAGE, {"steps": "120", "sweep": "10", "optimizers": "adam",
+                         "schedule": "cosine"}).run()
+    assert not at.exception and not at.warning
+    assert at.number_input(key="lab.schedule.cosine.T_max").value == 120
+    lr = _schedule_lr(at)
+    assert len(lr) == 120 and lr[-1] < 0.01 * lr[0] and np.all(np.diff(lr) <= 0)
+    assert any("reaches η_min just as the run ends" in c.value for c in at.caption)
+    assert "Warm-up, then cosine" in at.selectbox(key="lab.schedule").options  # readable names
+
+
+def test_schedule_settings_fit_the_run() -> None:
+    from app_pages.common.lab import RUN_LENGTH_SETTINGS, schedule_note, schedule_settings
+    from optimizers import SCHEDULE_HPARAMS, get_schedule
+
+    assert schedule_settings("cosine", 200) == {"T_max": 200, "eta_min": 0.0}
+    w = schedule_settings("warmup_cosine", 200)
+    assert (w["warmup_steps"], w["T_max"]) == (20, 180)
+    assert schedule_settings("warmup_cosine", 200, {"warmup_steps": 50})["T_max"] == 150
+    assert schedule_settings("warmup_cosine", 200, {"T_max": 450})["T_max"] == 450  # kept
+    assert schedule_settings("step", 200)["step_size"] == 100
+    assert schedule_settings("warmup_cosine", 1)["T_max"] == 1  # never below the minimum
+    for name, hparams in SCHEDULE_HPARAMS.items():  # every fitted default is a valid schedule
+        for steps in (10, 200, 2000):
+            got = schedule_settings(name, steps)
+            assert set(got) == {h.name for h in hparams}
+            get_schedule(name, lr=0.1, **got)
+            for h in hparams:
+                if (name, h.name) not in RUN_LENGTH_SETTINGS:
+                    assert got[h.name] == h.default
+    assert "just as the run ends" in schedule_note("cosine", {"T_max": 200}, 200)
+    assert "after this 200-step run" in schedule_note("cosine", {"T_max": 450}, 200)
+    assert "climbs back up" in schedule_note("cosine", {"T_max": 50}, 200)
+    assert schedule_note("warmup_cosine", {"warmup_steps": 20, "T_max": 180}, 200).startswith(
+        "The warm-up ends at step 20")
+    assert schedule_note("step", {"step_size": 100}, 200).endswith("1 drop in this 200-step run.")
+    assert schedule_note("constant", {}, 200) == ""
+
+
+def test_tuned_table_explains_luck_and_jumps() -> None:
+    from app_pages.common.lab import Tuned, tune_note
+
+    base = {"coarse": None, "fine": None, "median_gap": 1e-9, "starts": 9}
+    calm = Tuned("sgd", 0.01, 1e-9, single_lr=0.01, single_gap=1e-9, single_median_gap=1e-9,
+                 first_step=0.1, **base)
+    assert tune_note(calm, 10.0) == ""
+    jump = Tuned("sgd", 0.04, 1e-9, single_lr=0.04, single_gap=1e-9, single_median_gap=1e-9,
+                 first_step=3.0, **base)
+    assert "jumps 30% of the map's diagonal" in tune_note(jump, 10.0)
+    lucky = Tuned("sgd", 0.01, 1e-3, single_lr=0.05, single_gap=0.0, single_median_gap=2.0,
+                  first_step=0.1, **base)
+    assert "luck of the start" in tune_note(lucky, 10.0) and "0.05" in tune_note(lucky, 10.0)
+    assert tune_note(Tuned("sgd", None, float("inf"), None, None)) == "every rate diverged"

@@ -133,3 +133,37 @@ def test_backprop_view_follows_the_chosen_example() -> None:
     latex_loss = float(re.search(r"= ([0-9.]+)\\qquad", loss_line).group(1))
     point = next(m.value for m in at.markdown if m.value.startswith("Point 3 at"))
     assert f"**{latex_loss:.3f}**" in point  # the same example's numbers in words and in math
+
+
+def test_one_epoch_reads_in_the_singular_and_a_flat_untrained_network_is_flagged() -> None:
+    """A review found "1 epochs" on this page, and a caption that promised a ◆ at the centre of
+    each landscape panel where the figure draws a ●; it also praised flat minima without saying
+    that a network that has not learned sits on a flat plain too."""
+    at = app_test(PAGE, {**SMALL, "epochs": "1", "optimizers": "sgd,adam", "sgd.lr": "0.0001",
+                         "batch": "150"}).run()
+    assert not at.exception, at.exception
+    texts = [e.value for kind in ("caption", "markdown", "info")
+             for e in getattr(at, kind)]
+    assert not any(re.search(r"\b1 (epochs|steps|networks)\b", t) for t in texts)
+    assert any(re.search(r"\b1 step per epoch\b", t) for t in texts)
+    slices_caption = next(c.value for c in at.caption if "trained weights" in c.value
+                          and "random directions" in c.value)
+    assert "●" in slices_caption and "◆" not in slices_caption
+    assert "Flatness alone says nothing" in slices_caption
+    assert "SGD (lr 0.0001)" in slices_caption  # this one has not learned the data
+    slices = charts(at)[5]
+    centres = [t for t in slices["data"] if t["type"] == "scatter"]
+    assert centres and all(t["marker"]["symbol"] == "circle" for t in centres)
+
+
+def test_flat_but_untrained_names_only_the_runs_near_guessing() -> None:
+    from app_pages.common.network import flat_but_untrained, poorly_trained
+
+    assert poorly_trained(0.5, 2) and poorly_trained(0.7, 2) and not poorly_trained(0.8, 2)
+    assert poorly_trained(0.6, 3) and not poorly_trained(0.7, 3)
+    assert flat_but_untrained([("Adam", 0.99), ("SGD", 0.97)], 2) == ""
+    one = flat_but_untrained([("Adam", 0.99), ("SGD", 0.52)], 2)
+    assert "SGD (52% training accuracy) has not learned" in one and "Adam" not in one
+    assert "guessing scores 50%" in one
+    two = flat_but_untrained([("A", 0.3), ("B", 0.4)], 3)
+    assert "have not learned" in two and "around them" in two

@@ -37,6 +37,8 @@ def test_sweep_figure_marks_divergence_and_the_best_rate_in_the_optimizer_colour
     assert len(best) == 1 and best[0].x[0] == s.lrs[4]
     assert best[0].y[0] == GAP_FLOOR  # 0 clipped to the floor of the log axis
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    # rates read as powers of ten, not SI suffixes ("100μ")
+    assert fig.layout.xaxis.exponentformat == fig.layout.xaxis2.exponentformat == "power"
 
 
 def test_sweep_figure_leaves_diverged_rates_out_of_the_curves() -> None:
@@ -57,6 +59,8 @@ def test_schedule_figure_draws_the_switch_on_both_panels() -> None:
     assert len(fig.layout.shapes) == 2
     assert all(s.x0 == 30 for s in fig.layout.shapes)
     assert any("SGD" in a.text for a in fig.layout.annotations)
+    # named on the rate panel too, so it is not taken for an event of the schedule
+    assert {a.xref for a in fig.layout.annotations if "Adam → SGD" in a.text} == {"x", "x2"}
     assert fig.data[0].line.color == optimizer_color("adam_then_sgd")
     assert fig.layout.yaxis2.type == "log"
     no_switch = schedule_figure(curves)

@@ -1,0 +1,52 @@
+"""Counts in the pages' sentences read as English: "1 epoch", "2 epochs", never "1 epochs"."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from app_pages.common.words import plural
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(("n", "word", "expected"), [
+    (1, "epoch", "1 epoch"), (2, "epoch", "2 epochs"), (0, "step", "0 steps"),
+    (1200, "step", "1,200 steps"), (1.0, "step", "1 step"), (1.5, "step", "1.5 steps"),
+    (1, "network", "1 network"), (3, "pass", "3 passes"), (-1, "step", "-1 step"),
+])
+def test_plural(n, word, expected) -> None:
+    forms = {"pass": "passes"}
+    assert plural(n, word, forms.get(word)) == expected
+
+
+# Pages and helpers whose sentences the plural helper covers (the race and basins pages, and the
+# shared limits/state/controls modules, are outside it).
+COVERED = ["app_pages/concepts.py", "app_pages/learning_rate.py", "app_pages/neural_network.py",
+           "app_pages/common/tour.py", "app_pages/common/lab.py", "app_pages/common/network.py"]
+#: "{count} nouns" in an f-string, where the count could be 1.
+COUNT_NOUN = re.compile(r"\{([^{}]+)\}\**\s+(epochs|steps|trials|networks|drops|weights)\b")
+#: Counts that can never be 1: run lengths and sweeps (sliders from 10), the tour's 30 epochs, and
+#: weight counts (the smallest network, 2 inputs x 2 classes, has 6).
+NEVER_ONE = {"steps", "EPOCHS", "n_sweep", "n_weights", "net.n_params"}
+
+
+def _fstrings(path: Path) -> list[str]:
+    """The literal text of every f-string in a module, with each {expression} kept as its source."""
+    src = path.read_text(encoding="utf-8")
+    out = []
+    for node in ast.walk(ast.parse(src)):
+        if isinstance(node, ast.JoinedStr):
+            out.append(ast.get_source_segment(src, node) or "")
+    return out
+
+
+@pytest.mark.parametrize("module", COVERED)
+def test_no_count_is_glued_to_a_plural_noun(module: str) -> None:
+    """A count that can be 1 goes through ``plural`` ("1 epochs" was on the network page)."""
+    bad = [m.group(0) for text in _fstrings(ROOT / module) for m in COUNT_NOUN.finditer(text)
+           if m.group(1).split(":")[0].strip() not in NEVER_ONE]
+    assert not bad, f"{module}: use plural() for {bad}"
