@@ -180,6 +180,20 @@ def _values_and_faults(
     return losses, bad
 
 
+def _undefined(points: np.ndarray, losses: np.ndarray, bad: np.ndarray | None,
+               bound: float) -> np.ndarray:
+    """Per path: its first bad point is finite and within ``bound`` but its loss is not (the
+    objective has no value there). Call before ``_freeze`` replaces that point."""
+    out = np.zeros(points.shape[1], dtype=bool)
+    if bad is None:
+        return out
+    cols = np.flatnonzero(bad.any(axis=0))
+    first = bad[:, cols].argmax(axis=0)
+    p, v = points[first, cols], losses[first, cols]
+    out[cols] = np.isfinite(p).all(axis=1) & (np.abs(p) <= bound).all(axis=1) & ~np.isfinite(v)
+    return out
+
+
 def _freeze(points: np.ndarray, losses: np.ndarray, bad: np.ndarray | None) -> np.ndarray:
     """Freeze each path at its last good point from its first bad step on; return those steps."""
     if bad is None:
@@ -291,6 +305,7 @@ def run(
         _loop(optimizer, objective, record, seed, noise, batch_size, bound, domain)
         points = record.points
         losses, bad = _values_and_faults(objective, points, record.losses, bound, record.clean)
+        undefined = _undefined(points, losses, bad, bound)
         diverged = _freeze(points, losses, bad)
     switch = optimizer.switch_step
     lr = _recorded_lr(optimizer, steps, x.shape[0])
@@ -303,6 +318,7 @@ def run(
         switch_step=switch if switch is not None and switch < steps else None,
         optimizer=optimizer.name,
         hparams=dict(optimizer.hparams),
+        undefined=bool(undefined[0]) if single else undefined,
     )
 
 

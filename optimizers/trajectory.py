@@ -21,6 +21,9 @@ class Trajectory:
                    step on the path is frozen at its last good point.
     switch_step:   for ``adam_then_sgd``, the first step taken by SGD; otherwise None.
     lr:            (steps,) the learning rate used at each step (after any schedule).
+    undefined:     bool (single) or (B,) bools: the path diverged because the objective had no
+                   value at a finite point within the bound (it left the region where a formula
+                   such as sqrt(x) or log(x) is defined), not because it blew up.
     """
 
     points: np.ndarray
@@ -31,6 +34,7 @@ class Trajectory:
     switch_step: int | None = None
     optimizer: str = ""
     hparams: dict[str, Any] = field(default_factory=dict)
+    undefined: np.ndarray | bool = False
 
     @property
     def steps(self) -> int:
@@ -49,12 +53,14 @@ class Trajectory:
             raise ValueError(f"steps={steps!r} must be an integer from 0 to {self.steps}")
         steps = int(steps)
         diverged = np.where(np.asarray(self.diverged_step) > steps, -1, self.diverged_step)
+        undefined = np.asarray(self.undefined) & (diverged >= 0)
         return replace(
             self,
             points=self.points[: steps + 1].copy(),
             losses=self.losses[: steps + 1].copy(),
             evaluations=self.evaluations[: steps + 1].copy(),
             diverged_step=int(diverged) if diverged.ndim == 0 else diverged,
+            undefined=bool(undefined) if undefined.ndim == 0 else undefined,
             lr=self.lr[:steps].copy(),
             switch_step=(self.switch_step if self.switch_step is not None
                          and self.switch_step < steps else None),

@@ -103,7 +103,7 @@ def steps_to_global(points: np.ndarray, minima: Sequence[MinimumLike], tol: floa
 
 
 def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLike],
-             tol: float) -> Outcome:
+             tol: float, undefined: bool = False) -> Outcome:
     """The outcome of one path (N, 2) in words: "reached global minimum at step 42" etc."""
     pts = np.asarray(points, float)
     codes, idx = classify_endpoints(pts[-1], int(diverged_step), minima, tol)
@@ -112,7 +112,9 @@ def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLik
     reach_opt = reach if reach >= 0 else None
     m = int(idx)
     local_no = None
-    if kind == "diverged":
+    if kind == "diverged" and undefined:  # e.g. sqrt(x) at x < 0: nothing blew up
+        text = f"left the region where the formula is defined at step {int(diverged_step)}"
+    elif kind == "diverged":
         text = f"diverged at step {int(diverged_step)}"
     elif kind == "global":
         text = "reached global minimum" + (f" (step {reach})" if reach_opt is not None else "")

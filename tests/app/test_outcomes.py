@@ -87,3 +87,9 @@ def test_landing_race_disagrees_with_the_real_packages() -> None:
     assert values.count("global") >= 2 and "local" in values
     assert "moving" in values or "diverged" in values, kinds
     assert kinds["sgd"] == "local" and kinds["momentum"] == "global"
+
+
+def test_leaving_the_formula_s_domain_is_not_called_diverging() -> None:
+    o = describe(line([1.0, 0.0], [0.5, 0.0]), 4, MINIMA, TOL, undefined=True)
+    assert o.kind == "diverged" and o.diverged_step == 4
+    assert o.text == "left the region where the formula is defined at step 4"

@@ -256,3 +256,9 @@ def test_the_race_says_its_rates_are_not_verdicts_and_links_the_tuner(landing) -
     assert query["optimizers"] == landing.query_params["optimizers"]
     lab = app_test("app_pages/learning_rate.py", query=query).run()
     assert not lab.exception and not lab.warning
+
+
+def test_a_path_leaving_a_formula_s_domain_says_so() -> None:
+    at = run({"formula": "sqrt(x) + y**2", "optimizers": "sgd", "sgd.lr": "0.5",
+              "start": "0.3,1", "steps": "50"})
+    assert table(at)["outcome"].iloc[0].startswith("left the region where the formula is defined")

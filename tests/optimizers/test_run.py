@@ -307,3 +307,28 @@ def test_big_batches_record_the_same_losses_and_divergence_as_single_runs():
         np.testing.assert_array_equal(big.points[:, b], alone.points)
         np.testing.assert_array_equal(big.losses[:, b], alone.losses)
         assert big.diverged_step[b] == alone.diverged_step
+
+
+def test_leaving_where_the_objective_is_defined_is_told_apart_from_blowing_up() -> None:
+    """sqrt-like objective: undefined (NaN) for x < 0. A path stepping there diverges at that step
+    with ``undefined`` set; a path that blows up past the bound does not set it."""
+
+    class HalfPlane:
+        def value(self, p):
+            x = np.asarray(p, float)
+            with np.errstate(invalid="ignore"):
+                return np.sqrt(x[..., 0]) + x[..., 1] ** 2
+
+        def grad(self, p):
+            x = np.asarray(p, float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.stack([0.5 / np.sqrt(x[..., 0]), 2 * x[..., 1]], axis=-1)
+
+    starts = np.array([[0.3, 0.1], [4.0, 1.0]])
+    traj = run(get_optimizer("sgd", lr=0.5), HalfPlane(), starts, 40)
+    assert traj.diverged_step[0] > 0 and traj.undefined.tolist()[0] is True
+    single = run(get_optimizer("sgd", lr=0.5), HalfPlane(), starts[0], 40)
+    assert single.undefined is True and single.diverged_step == traj.diverged_step[0]
+    assert single.truncated(single.diverged_step - 1).undefined is False
+    blown = run(get_optimizer("sgd", lr=1.5), Quadratic(), np.array([2.0, -1.0]), 200)
+    assert blown.diverged_step > 0 and blown.undefined is False
