@@ -191,7 +191,8 @@ with st.sidebar:
                             "taken. They differ when momentum or adaptive scaling is at work.")
 
 if obj is None:
-    st.info("Type a formula in the sidebar to race on it.")
+    st.info("Fix the formula in the sidebar to race on it: the message there says what is wrong "
+            "and where." if formula else "Type a formula in the sidebar to race on it.")
     st.stop()
 if not racers:
     st.info("Pick at least one optimizer in the sidebar.")

@@ -88,7 +88,7 @@ def legend_entries(counts: dict[int, int], minima: Sequence[Any], colors: dict[i
     """One legend square per outcome present, with its share of the starts: each global minimum,
     each local one (or, for many shaded local minima, a single entry that says how many there are
     and how many the paths reached), then diverged and no minimum."""
-    share = {lab: f"{100 * c / total:.0f}%" for lab, c in counts.items()}
+    share = {lab: f"{100 * c / total:.1f}%" for lab, c in counts.items()}
     entries = [_legend_entry(f"{label_text(lab, minima)}: {share[lab]}", colors[lab])
                for lab in counts if lab >= 0 and minima[lab].is_global]
     reached = [lab for lab in counts if lab >= 0 and not minima[lab].is_global]
@@ -99,7 +99,7 @@ def legend_entries(counts: dict[int, int], minima: Sequence[Any], colors: dict[i
             ends = 100 * sum(counts[lab] for lab in reached) / total
             mid = _mix(*LOCAL_RAMP, 0.5)
             entries.append(_legend_entry(
-                f"local minima ({of}; darker = deeper): {ends:.0f}%", mid))
+                f"local minima ({of}; darker = deeper): {ends:.1f}%", mid))
     else:
         entries += [_legend_entry(f"{label_text(lab, minima)}: {share[lab]}", colors[lab])
                     for lab in sorted(reached, key=lambda lab: -counts[lab])]

@@ -200,7 +200,7 @@ def test_the_legend_counts_every_local_minimum_when_they_are_many() -> None:
     names = [t["name"] for t in data if t.get("showlegend")]
     local = [name for name in names if name.startswith("local")]
     assert local == [f"local minima (59 of 120; darker = deeper): "
-                     f"{100 * np.sum(labels > 0) / labels.size:.0f}%"]
+                     f"{100 * np.sum(labels > 0) / labels.size:.1f}%"]
     assert any(name.startswith("global min") for name in names)
     assert any(name.startswith("diverged") for name in names)
 
