@@ -295,7 +295,8 @@ def default_start(value: Field, grad: Field, domain: Domain,
             break
     level = np.quantile(f[far], 0.75)
     k = np.flatnonzero(far)[np.argmin(np.abs(f[far] - level))]
-    return float(pts[k, 0]), float(pts[k, 1])
+    # rounded to 6 digits so the start reads (and sits in a link) as typed: -1.2, not -1.1999...97
+    return float(f"{pts[k, 0]:.6g}"), float(f"{pts[k, 1]:.6g}")
 
 
 def wants_log_scale(vals: np.ndarray, min_value: float) -> bool:
