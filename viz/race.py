@@ -72,12 +72,16 @@ def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True) -> list
             continue
         text = [word if is_global and len(ms) == 1 else f"{word} {k}"
                 for k in range(1, len(ms) + 1)]
+        marker = dict(style)
+        if len(ms) > 20:  # a lattice of minima (Rastrigin's 120) would hide the map: small marks
+            marker.update(size=min(marker.get("size", 10), 6),
+                          line={**marker.get("line", {}), "width": 1})
         out.append({
             "type": "scatter", "mode": "markers+text" if show_text and len(ms) <= 12 else "markers",
             "name": f"{word} minimum", "x": [m.point[0] for m in ms], "y": [m.point[1] for m in ms],
             "text": text, "textposition": "top center",
             "textfont": {"size": 11, "color": "#111111"},
-            "customdata": [m.value for m in ms], "marker": dict(style),
+            "customdata": [m.value for m in ms], "marker": marker,
             "hovertemplate": "minimum: %{text}<br>(%{x:.4g}, %{y:.4g})"
                              "<br>f = %{customdata:.4g}<extra></extra>",
             "showlegend": True, "legendgroup": "minima",
@@ -221,14 +225,16 @@ def _controls(steps: np.ndarray, pb: Playback) -> dict[str, Any]:
                {"label": "❚❚ Pause", "method": "animate", "args": [[PAUSE_FRAME], still]}]
     buttons += [{"label": f"▶ {s:g}×", "method": "animate", "args": [names, play(s)]}
                 for s in SPEEDS if s != 1.0]
-    menu = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.08,
-            "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "r": 0}, "buttons": buttons,
+    # Offsets in pixels below the plot (pad.t), not in fractions of its height: on a short map a
+    # fraction put the buttons on the x-axis labels.
+    menu = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 0.0,
+            "xanchor": "left", "yanchor": "top", "pad": {"t": 30, "r": 0}, "buttons": buttons,
             "font": {"size": 12}}
     slider = {
         # Starts a fixed number of pixels right of the buttons (pad.l), so the two never overlap
         # however narrow the plot is.
-        "active": len(_slider_frames(n)) - 1, "x": 0.0, "len": 1.0, "y": -0.05, "yanchor": "top",
-        "pad": {"t": 0, "b": 0, "l": 340}, "currentvalue": {"prefix": "step ", "visible": True,
+        "active": len(_slider_frames(n)) - 1, "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
+        "pad": {"t": 24, "b": 0, "l": 340}, "currentvalue": {"prefix": "step ", "visible": True,
                                                   "font": {"size": 12}},
         "font": {"size": 10},
         "steps": [{"method": "animate", "label": str(int(steps[k])), "args": [[str(k)], still]}
@@ -346,7 +352,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         "dragmode": "pan", "uirevision": "race",
         # The colour bar lies above the map (colorbar_trace(..., above=True)): beside it, the
         # legend of 6-8 racers ran into it.
-        "margin": {"l": 40, "r": 10, "t": 55, "b": 100},
+        "margin": {"l": 40, "r": 10, "t": 55, "b": 120},
         "legend": {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top",
                    "font": {"size": 12}, "itemsizing": "constant", "tracegroupgap": 4},
         **_controls(steps, pb),
