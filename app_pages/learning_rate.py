@@ -342,14 +342,17 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
                      "tuned rate": t.lr,
                      "final loss gap, your start": t.final_gap if t.lr is not None else None,
                      median_col: t.median_gap if t.lr is not None else None,
-                     "your rate": float(state.hparams[t.optimizer]["lr"]),
-                     "note": lab.tune_note(t, diagonal)})
+                     "your rate": float(state.hparams[t.optimizer]["lr"])})
     tuned_colors = [optimizer_color(t.optimizer) for t in tuned]
     st.dataframe(pd.DataFrame(rows).style.apply(
         lambda col: [f"color: {c}; font-weight: 600" for c in tuned_colors],
         subset=["optimizer"]).format(
         {"tuned rate": "{:.4g}", "final loss gap, your start": "{:.3g}", median_col: "{:.3g}",
          "your rate": "{:.4g}"}, na_rep="—"), hide_index=True, width="stretch")
+    # Notes are sentences: under the table, where a cell would cut them off.
+    for t in tuned:
+        if note := lab.tune_note(t, diagonal):
+            st.markdown(f"- **{SPECS[t.optimizer].display_name}**: {note}")
     st.caption("The race reproduces the final loss gap from your start; the median says how the "
                "same rate does from the starts around it. A large gap between the two means the "
                "outcome here depends on exactly where you start.")

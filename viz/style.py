@@ -25,7 +25,7 @@ _FIXED: dict[str, str] = {
     "adamax": "#332288",  # indigo
     "adadelta": "#44AA99",  # teal
     "lion": "#CC6677",  # rose
-    "adam_then_sgd": "#DDAA33",  # sand
+    "adam_then_sgd": "#8C564B",  # brown (sand read as momentum's orange)
     "random_search": "#6E6E6E",  # grey
     "random_local_search": "#1B1B1B",  # near black
 }
