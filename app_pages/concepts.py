@@ -120,7 +120,7 @@ with right:
     st.plotly_chart(altitude_figure(compute.landscape_grid(surface, "", 60),
                                     np.asarray(walk.points), np.asarray(walk.losses), step,
                                     optimizer_color("sgd")), key="tour.altitude", config=CFG)
-    st.caption(f"Step {step}: loss {float(walk.losses[step]):.4g} "
+    st.caption(f"Step {step}: loss {float(walk.losses[step]) + 0.0:.4g} "
                f"(global minimum {obj.min_value:.4g}).")
 
 # 2. trial and error vs gradients ---------------------------------------------------------------
