@@ -43,14 +43,23 @@ class Block:
     last: bool  # this block ends the run (the loop then also fills the losses of row n)
 
 
+def _buffers(x: np.ndarray, rows: int, losses_in_loop: bool, checks_in_loop: bool
+             ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """``rows`` rows of points (row 0 = ``x``), of losses if the loop records them, and of
+    ``clean`` flags if it checks them."""
+    points = np.empty((rows, *x.shape))
+    points[0] = x
+    losses = np.empty((rows, x.shape[0])) if losses_in_loop else None
+    clean = np.ones(rows, dtype=bool) if checks_in_loop else None
+    return points, losses, clean
+
+
 class FullRecord:
     """Every step in one block: ``points`` (steps+1, B, D) and ``losses`` (steps+1, B) or None."""
 
     def __init__(self, x: np.ndarray, steps: int, losses_in_loop: bool, checks_in_loop: bool):
-        self.points = np.empty((steps + 1, *x.shape))
-        self.points[0] = x
-        self.losses = np.empty((steps + 1, x.shape[0])) if losses_in_loop else None
-        self.clean = np.ones(steps + 1, dtype=bool) if checks_in_loop else None
+        self.points, self.losses, self.clean = _buffers(x, steps + 1, losses_in_loop,
+                                                        checks_in_loop)
         self.steps = steps
 
     def blocks(self) -> Iterator[Block]:
@@ -83,11 +92,8 @@ class EndpointRecord:
                  check: Checker, targets: np.ndarray | None = None, radius: float = 0.0):
         b, d = x.shape
         self.rows = int(np.clip(_BUFFER_VALUES // max(1, b * d), 8, 256))
-        self.points = np.empty((min(self.rows, steps) + 1, b, d))
-        self.points[0] = x
-        rows = self.points.shape[0]
-        self.losses = np.empty((rows, b)) if losses_in_loop else None
-        self.clean = np.ones(rows, dtype=bool) if checks_in_loop else None
+        self.points, self.losses, self.clean = _buffers(x, min(self.rows, steps) + 1,
+                                                        losses_in_loop, checks_in_loop)
         self.steps, self.check = steps, check
         self.targets = np.zeros((0, d)) if targets is None else np.asarray(targets, dtype=float)
         self.r2 = float(radius) ** 2
