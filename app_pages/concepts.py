@@ -120,8 +120,8 @@ with right:
     st.plotly_chart(altitude_figure(compute.landscape_grid(surface, "", 60),
                                     np.asarray(walk.points), np.asarray(walk.losses), step,
                                     optimizer_color("sgd")), key="tour.altitude", config=CFG)
-    st.caption(f"Step {step}: loss {float(walk.losses[step]) + 0.0:.4g} "
-               f"(global minimum {obj.min_value:.4g}).")
+    st.caption(tour.altitude_caption(step, np.asarray(walk.points), np.asarray(walk.losses),
+                                     obj.min_value, obj.domain))
 
 # 2. trial and error vs gradients ---------------------------------------------------------------
 left, right = section("2. Three ways down: trial and error vs the gradient", """

@@ -312,7 +312,7 @@ with tab_rand:
                "centre is, not only how wide."
                + nn.flat_but_untrained([(label(r), float(t.epoch_train_acc[-1]))
                                         for r, t in zip(racers_t, trainings, strict=True)],
-                                       net.n_classes))
+                                       nn.majority_share(net.y)))
 with tab_1d:
     st.plotly_chart(interpolation_figure(land.interp, land.interp_test,
                                          [r[0] for r in racers_t], labels_, colors_),

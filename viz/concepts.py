@@ -14,6 +14,8 @@ from viz.style import COLORSCALE, START_MARKER, base_layout, optimizer_color, rg
 from viz.sweep import NEUTRAL
 
 SMALL = 360
+#: Room around the map in the 3D altitude figure, as a fraction of its width.
+EDGE_ROOM = 0.02
 
 
 def altitude_figure(grid: Grid, points: np.ndarray, losses: np.ndarray, step: int,
@@ -21,11 +23,23 @@ def altitude_figure(grid: Grid, points: np.ndarray, losses: np.ndarray, step: in
     """Loss as altitude: the surface in 3D and a walker standing at ``step`` of its path.
 
     The surface is drawn on the same colour scale as the 2D maps (log of the gap where the range is
-    wide); the walker's height is its loss, so "going down" is literal.
+    wide); the walker's height is its loss, so "going down" is literal. The axes keep the map's
+    own domain: a walker that leaves it is drawn up to the edge, where it crossed, and stays there
+    (a hollow marker), so one huge step cannot shrink the surface to a sliver.
     """
     t, lo, hi = color_levels(grid)
+    points = np.asarray(points, float)
     step = int(np.clip(step, 0, len(points) - 1))
     zt = _to_height(grid, np.asarray(losses, float))
+    left = first_step_off_map(points, grid.domain)
+    shown = step + 1 if left is None else min(step + 1, left)
+    xs, ys, zs = points[:shown, 0], points[:shown, 1], zt[:shown]
+    off = left is not None and step >= left
+    if off and left > 0:
+        edge = edge_crossing(points[left - 1], points[left], grid.domain)
+        xs, ys = np.append(xs, edge[0]), np.append(ys, edge[1])
+        # on the surface where it crossed the edge, lifted a little so it is not hidden
+        zs = np.append(zs, _height_on_grid(grid, t, edge) + 0.02 * (hi - lo))
     fig = go.Figure()
     fig.add_trace(go.Surface(
         x=grid.x, y=grid.y, z=t, cmin=lo, cmax=hi, colorscale=[list(s) for s in COLORSCALE],
@@ -33,24 +47,69 @@ def altitude_figure(grid: Grid, points: np.ndarray, losses: np.ndarray, step: in
         contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}}},
     ))
     fig.add_trace(go.Scatter3d(
-        x=points[: step + 1, 0], y=points[: step + 1, 1], z=zt[: step + 1], mode="lines",
+        x=xs, y=ys, z=zs, mode="lines",
         line={"color": color, "width": 6}, name="path so far", hoverinfo="skip",
     ))
-    fig.add_trace(go.Scatter3d(
-        x=[points[step, 0]], y=[points[step, 1]], z=[zt[step]], mode="markers",
-        marker={"size": 7, "color": color, "line": {"color": "#FFFFFF", "width": 2}},
-        name=f"walker at step {step}", customdata=[losses[step]],
-        hovertemplate="step " + str(step) + "<br>loss %{customdata:.4g}<extra></extra>",
-    ))
+    if off:
+        walker = {"name": f"walker: left the map at step {left}",
+                  # hollow: a plain circle (gl3d draws "x" and "cross" as glyphs some fonts lack)
+                  "marker": {"size": 8, "color": "#FFFFFF", "line": {"color": color, "width": 3}},
+                  "hovertemplate": f"left the map at step {left}<extra></extra>"}
+    else:
+        walker = {"name": f"walker at step {step}", "customdata": [losses[step]],
+                  "marker": {"size": 7, "color": color, "line": {"color": "#FFFFFF", "width": 2}},
+                  "hovertemplate": f"step {step}<br>loss %{{customdata:.4g}}<extra></extra>"}
+    if len(xs):
+        fig.add_trace(go.Scatter3d(x=xs[-1:], y=ys[-1:], z=zs[-1:], mode="markers", **walker))
+    # the map's own domain, with a hair of room so a walker stopped on the edge is not cut off
+    (x0, x1), (y0, y1) = grid.domain
+    px, py = EDGE_ROOM * (x1 - x0), EDGE_ROOM * (y1 - y0)
     fig.update_layout(**base_layout(height))
     fig.update_layout(
         margin={"l": 0, "r": 0, "t": 30, "b": 0},
-        scene={"xaxis_title": "x", "yaxis_title": "y",
+        scene={"xaxis": {"title": {"text": "x"}, "range": [x0 - px, x1 + px]},
+               "yaxis": {"title": {"text": "y"}, "range": [y0 - py, y1 + py]},
                "zaxis_title": "altitude (log loss)" if grid.log_scale else "altitude (loss)",
-               "camera": {"eye": side_view(points, grid.domain)},
+               "camera": {"eye": side_view(np.column_stack([xs, ys]), grid.domain)},
                "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}},
     )
     return fig
+
+
+def first_step_off_map(points: np.ndarray, domain: Any) -> int | None:
+    """The first step at which the path stands outside ``domain`` (or at a non-finite point);
+    None when it stays on the map throughout."""
+    (x0, x1), (y0, y1) = domain
+    pts = np.asarray(points, float).reshape(len(points), -1)[:, :2]
+    with np.errstate(invalid="ignore"):
+        on = (pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1)
+    off = np.flatnonzero(~on)
+    return int(off[0]) if off.size else None
+
+
+def edge_crossing(inside: np.ndarray, outside: np.ndarray, domain: Any) -> np.ndarray:
+    """Where the straight step from ``inside`` to ``outside`` crosses the edge of ``domain``
+    (``inside`` itself when ``outside`` is not a finite point)."""
+    a, b = np.asarray(inside, float)[:2], np.asarray(outside, float)[:2]
+    if not np.all(np.isfinite(b)):
+        return a
+    frac = 1.0
+    for k, (lo, hi) in enumerate(domain):
+        wall = hi if b[k] > hi else lo if b[k] < lo else None
+        if wall is not None and b[k] != a[k]:
+            frac = min(frac, (wall - a[k]) / (b[k] - a[k]))
+    return a + max(frac, 0.0) * (b - a)
+
+
+def _height_on_grid(grid: Grid, t: np.ndarray, xy: np.ndarray) -> float:
+    """The drawn surface's height ``t`` at ``xy`` (bilinear between grid nodes)."""
+    fx = float(np.interp(xy[0], grid.x, np.arange(len(grid.x))))
+    fy = float(np.interp(xy[1], grid.y, np.arange(len(grid.y))))
+    j, i = min(int(fx), len(grid.x) - 2), min(int(fy), len(grid.y) - 2)
+    wx, wy = fx - j, fy - i
+    cell = t[i : i + 2, j : j + 2]
+    return float((1 - wy) * ((1 - wx) * cell[0, 0] + wx * cell[0, 1])
+                 + wy * ((1 - wx) * cell[1, 0] + wx * cell[1, 1]))
 
 
 def side_view(points: np.ndarray, domain: Any) -> dict[str, float]:

@@ -107,14 +107,16 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
 def schedule_figure(
     curves: Sequence[dict[str, Any]], switch_step: int | None = None, height: int = 380
 ) -> go.Figure:
-    """Learning rate per step (left) beside the loss gap per step (right, log).
+    """Learning rate per step (left) beside the loss gap per step (right, log unless the gaps
+    span under a decade: ``gap_axis``).
 
     ``curves``: dicts with ``optimizer``, ``label``, ``lr`` (steps,), ``gap`` (steps+1,).
     ``switch_step`` (Adam-then-SGD) draws a dashed line on both panels where SGD takes over.
     """
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
                         subplot_titles=("learning rate used at each step",
-                                        "loss - minimum at each step"))
+                                        "loss − minimum at each step"))
+    gaps = []
     for c in curves:
         color = optimizer_color(c["optimizer"])
         lr = np.asarray(c["lr"], dtype=float).reshape(len(c["lr"]), -1)[:, 0]
@@ -124,6 +126,7 @@ def schedule_figure(
             hovertemplate="step %{x}<br>lr %{y:.4g}<extra></extra>",
         ), row=1, col=1)
         gap = _floor(np.asarray(c["gap"], dtype=float))
+        gaps.append(gap)
         fig.add_trace(go.Scatter(
             x=np.arange(gap.size), y=gap, mode="lines", name=c["label"], legendgroup=c["label"],
             showlegend=False, line={"color": color, "width": 2},
@@ -143,8 +146,28 @@ def schedule_figure(
                            textangle=-90, showarrow=False, yanchor="middle", xanchor="left",
                            font={"size": 11, "color": NEUTRAL})
     fig.update_xaxes(title_text="step")
-    fig.update_yaxes(title_text="lr", exponentformat="power", row=1, col=1)
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
+    # rates are positive: a flat line must not centre the axis on it, showing negative rates
+    fig.update_yaxes(title_text="lr", exponentformat="power", rangemode="nonnegative",
+                     row=1, col=1)
+    fig.update_yaxes(exponentformat="power", row=1, col=2, **gap_axis(gaps))
     fig.update_layout(**base_layout(height))
     fig.update_layout(legend={"y": 1.12})
     return fig
+
+
+def gap_axis(gaps: Sequence[np.ndarray]) -> dict[str, Any]:
+    """Axis settings for loss gaps that stay readable on short runs.
+
+    When the largest gap is under ten times the smallest, a log axis would label little but its
+    in-between digits, so the axis is linear. Up to four decades it is log with ticks at 1, 2
+    and 5 times each power of ten (for one or two decades Plotly's own choice labels every digit
+    from 2 to 9, a crowd); wider ranges keep Plotly's log ticks.
+    """
+    values = np.concatenate([np.ravel(g) for g in gaps]) if len(gaps) else np.empty(0)
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return {"type": "log"}
+    decades = float(np.log10(values.max() / values.min()))
+    if decades < 1:
+        return {"type": "linear"}
+    return {"type": "log", "dtick": "D2"} if decades < 4 else {"type": "log"}

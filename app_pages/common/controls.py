@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from app_pages.common.words import plural
 from viz.style import format_value, optimizer_color
 
 Domain = tuple[tuple[float, float], tuple[float, float]]
@@ -146,7 +147,8 @@ def optimizer_picker(specs: Mapping[str, Any], key: str,
     """
     names = st.multiselect(label, list(specs), key=key, max_selections=max_selected,
                            format_func=lambda n: specs[n].display_name,
-                           help=f"Race up to {max_selected} optimizers; each has its own colour.")
+                           help=f"Race up to {plural(max_selected, 'optimizer')}; each has its own "
+                                "colour.")
     chosen = []
     for name in names:
         spec = specs[name]

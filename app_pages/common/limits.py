@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from app_pages.common.words import plural
+
 # Formula complexity is enforced where formulas are parsed; the numbers live there and are
 # re-exported below (not copied) so the README's table and the parser cannot disagree.
 from landscape import expression as _expression
@@ -96,8 +98,8 @@ def clamp_steps(steps: int, starts: int) -> tuple[int, str | None]:
     budget = max(1, limit("basin_work") // max(1, starts))
     if steps > budget:
         return budget, (
-            f"{starts:,} starts x {steps:,} steps is more work than one map may take "
-            f"({limit('basin_work'):,} start-steps); using {budget:,} steps."
+            f"{plural(starts, 'start')} x {plural(steps, 'step')} is more work than one map "
+            f"may take ({limit('basin_work'):,} start-steps); using {plural(budget, 'step')}."
         )
     return steps, message
 

@@ -19,6 +19,7 @@ at most ``BLOCK_FLOATS`` activations, so a 3 x 64 network on 2000 points stays w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
@@ -30,7 +31,7 @@ import optimizers
 from app_pages.common.compute import Entry, label
 from app_pages.common.limits import cache_bounds, heavy_slot, limit
 from app_pages.common.network_state import TEST_FRACTION
-from app_pages.common.words import plural
+from app_pages.common.words import and_list, plural
 from landscape import nn_landscape
 from landscape.datasets import make_dataset, train_test_split
 from landscape.network import MLP, BackpropTrace
@@ -393,21 +394,42 @@ def cached_network_figure(data: DataKey, arch: ArchKey, racer: Entry, epochs: in
                           f"{label(racer)}</span>", net.activation, frame_ms)
 
 
-def poorly_trained(accuracy: float, n_classes: int) -> bool:
-    """Whether a training accuracy is closer to guessing (1 / ``n_classes``) than to 100%: such a
-    network has not learned the data, whatever its loss landscape looks like."""
-    chance = 1.0 / max(1, n_classes)
-    return not accuracy >= chance + 0.5 * (1.0 - chance)
+def majority_share(labels: np.ndarray) -> float:
+    """Training accuracy of always answering the most common class: what a network that has
+    learned nothing about the inputs can still score."""
+    y = np.asarray(labels, dtype=np.int64).ravel()
+    return float(np.bincount(y).max() / y.size) if y.size else 0.0
 
 
-def flat_but_untrained(runs: list[tuple[str, float]], n_classes: int) -> str:
+def learned_mark(baseline: float) -> float:
+    """The accuracy halfway from ``baseline`` (``majority_share``) to 100%: below it a run is
+    called poorly trained."""
+    return baseline + 0.5 * (1.0 - baseline)
+
+
+def poorly_trained(accuracy: float, baseline: float) -> bool:
+    """Whether a training accuracy is below ``learned_mark(baseline)`` (NaN counts as below)."""
+    return not accuracy >= learned_mark(baseline)
+
+
+def flat_but_untrained(runs: list[tuple[str, float]], baseline: float) -> str:
     """A sentence naming the runs (label, training accuracy) that are poorly trained, whose flat
-    surroundings are a plateau, not a good minimum; "" when every run learned the data."""
-    weak = [(name, acc) for name, acc in runs if poorly_trained(acc, n_classes)]
+    surroundings are a plateau, not a good minimum; "" when every run reached the mark.
+
+    ``baseline`` is ``majority_share`` of the training labels. Accuracies are rounded down and the
+    mark up, so a shown accuracy is never at or above the shown mark it is said to be under.
+    """
+    weak = [(name, acc) for name, acc in runs if poorly_trained(acc, baseline)]
     if not weak:
         return ""
-    named = ", ".join(f"{name} ({acc:.0%} training accuracy)" for name, acc in weak)
-    verb = "has" if len(weak) == 1 else "have"
-    return (f" Here {named} {verb} not learned the data yet (guessing scores "
-            f"{1 / max(1, n_classes):.0%}): a flat picture around "
-            f"{'it' if len(weak) == 1 else 'them'} is a plateau, not a good minimum.")
+    one = len(weak) == 1
+    names = and_list([name for name, _ in weak])
+    accs = and_list([f"{math.floor(100 * acc + 1e-9):.0f}%" for _, acc in weak])
+    mark = f"{math.ceil(100 * learned_mark(baseline) - 1e-9):.0f}%"
+    rest = ("It has learned little, so the flat picture around it is a plateau, not a good "
+            "minimum." if one else "They have learned little, so the flat pictures around them "
+            "are plateaus, not good minima.")
+    base = f"{baseline:.0%}"
+    return (f" Always answering the most common class scores {base}; here {names} "
+            f"{'reaches' if one else 'reach'} only {accs} training accuracy, under {mark} "
+            f"(halfway from {base} to 100%). {rest}")

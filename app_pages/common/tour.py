@@ -15,7 +15,7 @@ from app_pages.common.lab import loss_floor
 from app_pages.common.outcomes import describe
 from app_pages.common.words import plural
 from optimizers import get_optimizer, run
-from viz.concepts import plain_number
+from viz.concepts import first_step_off_map, plain_number
 from viz.race import MinimumLike
 
 TRIAL_METHODS: tuple[tuple[str, str], ...] = (
@@ -128,6 +128,24 @@ def trials_verdict(curves: list[Curve], reached: dict[str, int | None],
                    "slope) are tiny. The gradient only knows the slope where it stands, not how "
                    "far the bottom is or whether this slope leads to the global minimum. Random "
                    "search ignores the slope and samples everywhere.")
+
+
+def altitude_caption(step: int, points: np.ndarray, losses: np.ndarray, min_value: float,
+                     domain: tuple[tuple[float, float], tuple[float, float]]) -> str:
+    """Section 1's caption: the walker's loss at ``step``, or, once it has left the map
+    (``domain``), where it went and that the drawing stops it at the edge."""
+    step = int(np.clip(step, 0, len(points) - 1))
+    loss = f"{float(losses[step]) + 0.0:.4g}"
+    floor = f"(global minimum {min_value:.4g})"
+    left = first_step_off_map(points, domain)
+    if left is None or step < left:
+        return f"Step {step}: loss {loss} {floor}."
+    x, y = (float(v) + 0.0 for v in np.asarray(points)[step, :2])
+    where = (f"now stands at ({x:.3g}, {y:.3g}), loss {loss} {floor}"
+             if np.isfinite(x) and np.isfinite(y) else "its position ran off to infinity")
+    return (f"Step {step}: the walker left the map at step {left}, when a step of η × slope "
+            f"carried it over the edge; it {where}. The drawing stops it at the edge, where it "
+            "crossed.")
 
 
 class Parabola:

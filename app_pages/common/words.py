@@ -14,3 +14,8 @@ def plural(n: int | float, singular: str, plural_form: str | None = None) -> str
     whole = float(n).is_integer()
     text = f"{int(n):,}" if whole else f"{n:g}"
     return f"{text} {singular if whole and abs(int(n)) == 1 else many}"
+
+
+def and_list(items: list[str]) -> str:
+    """Items joined as a sentence lists them: "A", "A and B", "A, B and C"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

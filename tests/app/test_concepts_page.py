@@ -15,6 +15,7 @@ from app_pages.common.presets import preset_for
 from app_pages.common.tour import (
     Curve,
     adam_sgd_summary,
+    altitude_caption,
     epoch_curve,
     first_trial_near,
     gap_at,
@@ -55,6 +56,29 @@ def test_url_parameters_drive_the_sections() -> None:
     assert trials_table["evaluations used"].max() <= 100
     assert any("batch 25" in json.dumps(json.loads(c.proto.spec)["data"])
                for c in at.get("plotly_chart"))
+
+
+def test_section_one_says_when_the_walker_left_the_map() -> None:
+    """Easom at the tour's rate (η = 50): step 4 throws gradient descent to about (27.9, -22).
+    The 3D figure keeps Easom's own 0..6 square and the caption says where the walker went."""
+    at = app_test(PAGE, {"surface": "easom", "step": "300"}).run()
+    assert not at.exception and not at.warning
+    scene = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["scene"]
+    assert max(abs(v) for v in scene["xaxis"]["range"] + scene["yaxis"]["range"]) < 6.5
+    caption = at.caption[0].value
+    assert "left the map at step 4" in caption and "(27.9, -22)" in caption
+    assert "stops it at the edge" in caption
+
+
+def test_altitude_caption_before_and_after_leaving() -> None:
+    box = ((0.0, 6.0), (0.0, 6.0))
+    points = np.array([[1.0, 1.0], [2.0, 2.0], [30.0, -20.0], [30.0, -20.0]])
+    losses = np.array([-0.1, -0.5, -0.0, -0.0])
+    assert altitude_caption(1, points, losses, -1.0, box) == (
+        "Step 1: loss -0.5 (global minimum -1).")
+    text = altitude_caption(3, points, losses, -1.0, box)
+    assert text.startswith("Step 3: the walker left the map at step 2")
+    assert "(30, -20), loss 0 (global minimum -1)" in text
 
 
 @pytest.mark.parametrize(("key", "bad"), [

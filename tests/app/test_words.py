@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app_pages.common.words import plural
+from app_pages.common.words import and_list, plural
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,15 +23,25 @@ def test_plural(n, word, expected) -> None:
     assert plural(n, word, forms.get(word)) == expected
 
 
-# Pages and helpers whose sentences the plural helper covers (the race and basins pages, and the
-# shared limits/state/controls modules, are outside it).
+def test_and_list() -> None:
+    assert and_list(["SGD"]) == "SGD"
+    assert and_list(["SGD", "Adam"]) == "SGD and Adam"
+    assert and_list(["SGD", "Adam", "RMSprop"]) == "SGD, Adam and RMSprop"
+
+
+# Pages and helpers whose sentences the plural helper covers (the race and basins pages are
+# outside it).
 COVERED = ["app_pages/concepts.py", "app_pages/learning_rate.py", "app_pages/neural_network.py",
-           "app_pages/common/tour.py", "app_pages/common/lab.py", "app_pages/common/network.py"]
+           "app_pages/common/tour.py", "app_pages/common/lab.py", "app_pages/common/network.py",
+           "app_pages/common/limits.py", "app_pages/common/basins.py",
+           "app_pages/common/state.py", "app_pages/common/controls.py"]
 #: "{count} nouns" in an f-string, where the count could be 1.
-COUNT_NOUN = re.compile(r"\{([^{}]+)\}\**\s+(epochs|steps|trials|networks|drops|weights)\b")
-#: Counts that can never be 1: run lengths and sweeps (sliders from 10), the tour's 30 epochs, and
-#: weight counts (the smallest network, 2 inputs x 2 classes, has 6).
-NEVER_ONE = {"steps", "EPOCHS", "n_sweep", "n_weights", "net.n_params"}
+COUNT_NOUN = re.compile(r"\{([^{}]+)\}\**\s+(epochs|steps|trials|networks|drops|weights|starts|"
+                        r"optimizers|characters)\b")
+#: Counts that can never be 1: run lengths and sweeps (sliders from 10), the tour's 30 epochs,
+#: weight counts (the smallest network, 2 inputs x 2 classes, has 6) and the lab tuner's starts
+#: (always the chosen start and the 8 around it: ``lab_compute.tune``).
+NEVER_ONE = {"steps", "EPOCHS", "n_sweep", "n_weights", "net.n_params", "n_starts", "t.starts"}
 
 
 def _fstrings(path: Path) -> list[str]:

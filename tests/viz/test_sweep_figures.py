@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from viz.style import optimizer_color
 from viz.sweep import GAP_FLOOR, schedule_figure, sweep_figure
@@ -65,6 +66,23 @@ def test_schedule_figure_draws_the_switch_on_both_panels() -> None:
     assert fig.layout.yaxis2.type == "log"
     no_switch = schedule_figure(curves)
     assert len(no_switch.layout.shapes) == 0
+
+
+@pytest.mark.parametrize(("top", "bottom", "kind", "dtick"), [
+    (20.0, 0.75, "log", "D2"),  # a 10-step run: Plotly labelled every digit from 2 to 9
+    (3.0, 0.5, "linear", None),  # under a decade: a log axis has hardly a label to show
+    (10.0, 1e-9, "log", None),  # a long run: Plotly's own log ticks are already sparse
+])
+def test_schedule_loss_axis_is_readable_on_short_runs(top: float, bottom: float, kind: str,
+                                                      dtick: str | None) -> None:
+    curves = [{"optimizer": "sgd", "label": "SGD", "lr": np.full(10, 0.01),
+               "gap": np.geomspace(top, bottom, 11)},
+              {"optimizer": "adam", "label": "Adam", "lr": np.full(10, 0.3),
+               "gap": np.full(11, np.sqrt(top * bottom))}]
+    fig = schedule_figure(curves)
+    assert fig.layout.yaxis2.type == kind
+    assert fig.layout.yaxis2.dtick == dtick
+    assert fig.layout.yaxis.rangemode == "nonnegative"  # a flat rate: no negative rates shown
 
 
 def _luminance(color: str) -> float:

@@ -1,0 +1,75 @@
+"""The concepts tour's 3D "loss as altitude" figure keeps the map's own domain: a walker thrown off
+the map (Easom at the tour's preset rate) is stopped at the edge instead of stretching the axes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import landscape
+from app_pages.common.presets import preset_for
+from optimizers import OPTIMIZERS, get_optimizer, run
+from viz.background import sample_grid
+from viz.concepts import EDGE_ROOM, altitude_figure, edge_crossing, first_step_off_map
+
+
+def _walk(name: str, steps: int = 300) -> tuple[landscape.Surface, np.ndarray, np.ndarray]:
+    """Gradient descent at the tour's preset rate, from the preset start (as section 1 runs it)."""
+    surface = landscape.get_surface(name)
+    preset = preset_for(name, surface, OPTIMIZERS)
+    traj = run(get_optimizer("sgd", lr=preset.hparams["sgd"]["lr"]), surface,
+               np.asarray(preset.start, float), steps)
+    return surface, np.asarray(traj.points), np.asarray(traj.losses)
+
+
+def _figure(name: str, step: int):
+    surface, points, losses = _walk(name)
+    grid = sample_grid(surface, surface.domain, 60, surface.log_scale, surface.min_value)
+    return surface, points, altitude_figure(grid, points, losses, step, "#0072B2")
+
+
+def test_easom_walker_is_thrown_off_the_map_at_the_preset_rate() -> None:
+    surface, points, _ = _walk("easom")
+    left = first_step_off_map(points, surface.domain)
+    assert left == 4
+    assert np.abs(points[-1]).max() > 20  # far out on the flat plane, around (27.9, -22)
+
+
+@pytest.mark.parametrize("name", sorted(landscape.SURFACES))
+def test_altitude_axes_are_the_map_and_the_path_stays_on_it(name: str) -> None:
+    """On every landscape the scene's x and y ranges are the domain (plus a hair of room) and
+    nothing drawn lies outside it, whatever the walker does."""
+    surface, _, fig = _figure(name, 300)
+    (x0, x1), (y0, y1) = surface.domain
+    px, py = EDGE_ROOM * (x1 - x0), EDGE_ROOM * (y1 - y0)
+    assert tuple(fig.layout.scene.xaxis.range) == pytest.approx((x0 - px, x1 + px))
+    assert tuple(fig.layout.scene.yaxis.range) == pytest.approx((y0 - py, y1 + py))
+    for trace in fig.data[1:]:
+        xs, ys = np.asarray(trace.x, float), np.asarray(trace.y, float)
+        assert np.all((x0 <= xs) & (xs <= x1) & (y0 <= ys) & (ys <= y1)), trace.name
+
+
+def test_walker_that_left_stops_where_it_crossed_the_edge() -> None:
+    surface, points, fig = _figure("easom", 300)
+    path, walker = fig.data[1], fig.data[2]
+    assert walker.name == "walker: left the map at step 4"
+    edge = (float(walker.x[0]), float(walker.y[0]))
+    assert edge == (path.x[-1], path.y[-1])
+    assert edge[0] == pytest.approx(surface.domain[0][1])  # the right-hand edge, x = 6
+    # on the straight step from the last point on the map towards the point off it
+    a, b = points[3], points[4]
+    frac = (edge[0] - a[0]) / (b[0] - a[0])
+    assert edge[1] == pytest.approx(a[1] + frac * (b[1] - a[1]))
+    before = _figure("easom", 3)[2]
+    assert before.data[2].name == "walker at step 3"
+    assert before.data[2].x[0] == pytest.approx(points[3, 0])
+
+
+def test_edge_crossing() -> None:
+    box = ((0.0, 6.0), (0.0, 6.0))
+    assert edge_crossing((3, 3), (9, 3), box) == pytest.approx((6, 3))
+    assert edge_crossing((3, 3), (3, -3), box) == pytest.approx((3, 0))
+    assert edge_crossing((5, 5), (8, 11), box) == pytest.approx((5.5, 6))  # top before right
+    assert edge_crossing((2, 2), (np.inf, 2), box) == pytest.approx((2, 2))
+    assert first_step_off_map(np.array([[1.0, 1.0], [2.0, 2.0]]), box) is None
+    assert first_step_off_map(np.array([[1.0, 1.0], [np.nan, 2.0]]), box) == 1
