@@ -10,8 +10,8 @@ Treat the result as read-only; compose figures at the dict level (``fig.to_dict(
 race map, ~0.4 MB): the JSON is encoded once, and ``plotly.io.to_json`` (which ``st.plotly_chart``
 calls on every rerun, ~3-10 ms for the map) returns that text for it (``install_json_cache``). The
 text is exactly what ``plotly.io.to_json`` produced for the same dict; every other object goes
-through plotly's own encoder unchanged. A frozen figure keeps only that text (the dict of Python
-lists held ~2 MB per cached race): read it back with ``spec_dict``.
+through plotly's own encoder unchanged. A frozen figure keeps only that text and its height (the
+dict of Python lists held ~2 MB per cached race): read it back with ``spec_dict``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,12 @@ class SpecFigure(go.Figure):
 
 
 class FrozenSpec(dict):
-    """A figure dict that carries its own JSON text (encoded once; never mutate it)."""
+    """A figure dict that carries its own JSON text (encoded once; never mutate it).
+
+    Of the dict itself only ``{"layout": {"height": ...}}`` is kept: ``st.plotly_chart`` sizes
+    the element from the figure's ``layout.height`` (read from ``to_dict()``) and falls back to
+    450 px without it, whatever the JSON says.
+    """
 
     json: str
 
@@ -68,7 +73,10 @@ def frozen(fig: go.Figure) -> SpecFigure:
     (see the module docstring)."""
     spec = FrozenSpec(fig.to_dict())
     spec.json = _plain_to_json(dict(spec), validate=False)
+    height = spec.get("layout", {}).get("height")
     spec.clear()
+    if height is not None:
+        spec["layout"] = {"height": height}
     install_json_cache()
     return SpecFigure(spec)
 
