@@ -17,7 +17,7 @@ from app_pages.common.compute import entry, get_landscape, label
 from app_pages.common.lab_state import Param, own_query, parse_params, race_url, split_query
 from app_pages.common.limits import clamp_steps, limit
 from app_pages.common.presets import RacePreset, preset_for
-from app_pages.common.state import RaceState, parse_race_query, race_query
+from app_pages.common.state import MIN_STEPS, RaceState, parse_race_query, race_query
 from viz.basins import basin_figure
 
 SPECS = {n: s for n, s in optimizers.OPTIMIZERS.items() if s.uses_gradient}
@@ -91,7 +91,7 @@ with st.sidebar:
     racers = controls.optimizer_picker(SPECS, OPT, lambda o: defaults.get(o, {}),
                                        limit("optimizers"))
     st.header("Run")
-    steps_asked = st.slider("Steps", 10, limit("steps"), key="basins.steps", step=10)
+    steps_asked = st.slider("Steps", MIN_STEPS, limit("steps"), key="basins.steps", step=10)
     seed = int(st.number_input("Seed", 0, 2**32 - 1, key="basins.seed", step=1))
     noise = float(st.number_input("Gradient noise σ", 0.0, 100.0, key="basins.noise", step=0.1,
                                   format="%.3g", help="Noise added to every gradient (SGD)."))

@@ -26,6 +26,7 @@ from app_pages.common.limits import clamp_count, limit
 from app_pages.common.outcomes import default_tolerance, describe
 from app_pages.common.presets import RacePreset, preset_for
 from app_pages.common.state import (
+    MIN_STEPS,
     RaceState,
     format_hparam,
     in_domain,
@@ -209,7 +210,7 @@ with st.sidebar:
     n_sweep = st.slider("Rates in the sweep", 10, limit("sweep_rates"), key="lab.sweep",
                         help="All rates run as one batched computation per optimizer.")
     st.header("Run")
-    steps = st.slider("Steps", 10, limit("steps"), key="lab.steps", step=10,
+    steps = st.slider("Steps", MIN_STEPS, limit("steps"), key="lab.steps", step=10,
                       help="Every rate is judged by its loss after this many steps.")
     seed = int(st.number_input("Seed", 0, 2**32 - 1, key="lab.seed", step=1))
     noise, batch_size = 0.0, None

@@ -6,6 +6,8 @@ The whole state lives in the URL (app_pages/common/state.py), so a copied link r
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 import landscape
@@ -15,7 +17,9 @@ from app_pages.common.lab_state import state_url
 from app_pages.common.limits import limit
 from app_pages.common.presets import LANDING_SURFACE, RacePreset
 from app_pages.common.state import (
+    MIN_STEPS,
     SPEED_NAMES,
+    TAB_NAMES,
     RaceState,
     RaceView,
     in_domain,
@@ -26,10 +30,18 @@ from app_pages.common.state import (
 )
 from viz.race import Playback
 
+if TYPE_CHECKING:
+    from landscape.expression import ExpressionSurface
+
 SPECS = optimizers.OPTIMIZERS
 NAMES = compute.landscape_names()
 OPT = "race.opt"  # key prefix of the optimizer picker
 SPEEDS = dict(zip(SPEED_NAMES, (90, 50, 25), strict=True))  # ms per frame
+TABS = dict(zip(TAB_NAMES, ("Map", "3D view"), strict=True))  # URL value -> tab label
+# Typed formulas are shown as inline math, which KaTeX breaks after + - =; a part that cannot
+# break (a long product) scrolls inside the column instead of running past it.
+MATH_CSS = ("<style>.st-key-race-math [data-testid='stMarkdownContainer'] "
+            "{overflow-x: auto; overflow-y: hidden;}</style>")
 
 
 def landscape_for(surface: str, formula: str):
@@ -69,6 +81,7 @@ def seed_from_url() -> None:
     ss["race.formula.held"] = state.formula
     controls.preset_run("race", OPT, state)
     ss["race.speed"], ss["race.arrows"] = view.speed, view.arrows
+    ss["race.view"] = TABS[view.tab]
     ss["race.warnings"] = warnings + more + view_warnings
     ss["race.seeded"] = True
 
@@ -92,6 +105,22 @@ def on_landscape_change(source: str | None = None) -> None:
         except (landscape.ExpressionError, ValueError):
             pass
     controls.reset_hparams(OPT, SPECS)
+
+
+def show_formula(obj: ExpressionSurface) -> None:
+    """f and its two partial derivatives, one per line, wrapped to the column's width."""
+    gx, gy = obj.gradient_latex
+    st.html(MATH_CSS)
+    with st.container(key="race-math", gap="small"):
+        for lhs, tex in ((r"f(x, y)", obj.latex), (r"\dfrac{\partial f}{\partial x}", gx),
+                         (r"\dfrac{\partial f}{\partial y}", gy)):
+            st.markdown(f"${lhs} = {tex}$", text_alignment="center")
+
+
+def current_tab() -> str:
+    """The open tab's URL value (``race.view`` holds its label; "map" until one is open)."""
+    label = st.session_state.get("race.view")
+    return next((name for name, text in TABS.items() if text == label), "map")
 
 
 def apply_map_click() -> None:
@@ -165,7 +194,7 @@ with st.sidebar:
 
     st.header("Run")
     controls.init("race.steps", 500)
-    steps = st.slider("Steps", 10, limit("steps"), key="race.steps", step=10)
+    steps = st.slider("Steps", MIN_STEPS, limit("steps"), key="race.steps", step=10)
     seed = int(st.number_input("Seed", 0, 2**32 - 1, key="race.seed", step=1,
                                help="Seeds the gradient noise and the minibatch order."))
     batch_size = None
@@ -204,7 +233,7 @@ state = RaceState(
     start=start, seed=seed, noise=noise, batch_size=batch_size,
 )
 st.query_params.from_dict({**race_query(state, SPECS),
-                           **race_view_query(RaceView(speed, bool(arrows)))})
+                           **race_view_query(RaceView(speed, bool(arrows), current_tab()))})
 
 entries = tuple(compute.entry(n, hp) for n, hp in racers)
 invalid = []
@@ -226,14 +255,12 @@ figs = compute.race_figures(state.surface, formula, entries, start, state.steps,
                             batch_size, playback)  # shows "Racing…" while it computes
 
 if formula:
-    st.latex(r"f(x, y) = " + obj.latex)
-    gx, gy = obj.gradient_latex
-    st.latex(r"\nabla f = \left(" + gx + r",\; " + gy + r"\right)")
+    show_formula(obj)
     if not obj.interior_minimum:
         st.info(obj.no_minimum_note)  # flat, falling past the view, a domain edge or a pole
 
 # The 3D tab is lazy: WebGL is costly, so it is built and sent only when opened.
-tab_map, tab_3d = st.tabs(["Map", "3D view"], key="race.view", on_change="rerun")
+tab_map, tab_3d = st.tabs(list(TABS.values()), key="race.view", on_change="rerun")
 with tab_map:
     st.plotly_chart(figs["map"], key="race.map", on_select="rerun", selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": False})

@@ -17,9 +17,9 @@ JSON, which Streamlit hashes and ships on every rerun.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import count, pairwise, takewhile
 from typing import Any, Protocol
 
 import numpy as np
@@ -39,7 +39,10 @@ from viz.style import (
 )
 
 SPEEDS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
-SLIDER_STEPS = 50  # slider positions (a slider with one step per frame costs ~1/2 of a frame)
+# Slider intervals at most. Plotly labels every k-th slider position (k from the label width and
+# the plot width) counting from the first; 20 intervals of a round size (0, 25, ..., 500) keep the
+# labels round and the last one labelled for k = 1, 2, 4 and 5 (k = 2 on a 1400 px window).
+SLIDER_INTERVALS = 20
 PAUSE_FRAME = "pause"  # an empty frame: animating to it interrupts playback and redraws
 
 
@@ -198,9 +201,53 @@ def _moving_traces(p: PathView, first: list[dict[str, Any]], arrows: bool) -> li
     return traces
 
 
-def _controls(steps: np.ndarray, pb: Playback) -> dict[str, Any]:
+def _round_intervals() -> Iterator[int]:
+    """1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, ..."""
+    for k in count():
+        yield from (m * 10**k // 10 for m in (10, 20, 25, 50) if m * 10**k % 10 == 0)
+
+
+def slider_marks(n_steps: int, most: int = SLIDER_INTERVALS) -> list[int]:
+    """The steps the slider offers: 0, multiples of a round interval and the last step, at most
+    ``most`` intervals. An interval that divides ``n_steps`` into an even number (at least half of
+    ``most``) is preferred; otherwise the multiple just before the end may be dropped, so that the
+    last interval is at least half the others and a count of intervals above ``most / 2`` is even
+    (Plotly's every-other label then reaches the end)."""
+    if n_steps <= 0:
+        return [0]
+    fits = [d for d in takewhile(lambda d: d <= n_steps, _round_intervals())
+            if n_steps / d <= most] or [n_steps]
+    even = [d for d in fits if n_steps % d == 0 and (n_steps // d) % 2 == 0
+            and n_steps // d >= most // 2]
+    d = (even or fits)[0]
+    marks = [*range(0, n_steps, d), n_steps]
+    odd = len(marks) - 1 > most // 2 and (len(marks) - 1) % 2 == 1  # few marks: all labelled
+    if len(marks) > 2 and (odd or n_steps - marks[-2] < d / 2):
+        del marks[-2]
+    return marks
+
+
+def race_frame_steps(n_steps: int, max_frames: int = 150) -> tuple[np.ndarray, list[int]]:
+    """The steps shown as frames and the frames the slider offers (their indices).
+
+    ``viz.paths.frame_steps`` thins the steps evenly; each slider mark (``slider_marks``) then
+    replaces the frame step nearest to it, so the slider reads round numbers without adding
+    frames (a frame moves by at most half the frame spacing).
+    """
+    steps = frame_steps(n_steps, max_frames)
+    most = SLIDER_INTERVALS
+    if len(steps) <= n_steps:  # thinned: marks at least ~3 frames apart keep their own frame
+        most = max(1, min(most, (len(steps) - 1) // 3))
+    marks = np.array(slider_marks(n_steps, most))
+    at = np.abs(steps[:, None] - marks[None, :]).argmin(axis=0)
+    steps[at] = marks
+    return steps, at.tolist()
+
+
+def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, Any]:
     """Play / Pause / speed buttons and the step slider (all client-side: no server round trip).
 
+    ``marks``: the frames the slider offers (``race_frame_steps``).
     Frames draw with ``redraw: false`` (fast: only the moving scatter traces change), except the
     last frame of a playback and every slider step, which redraw fully. Found in Chromium: after a
     ``redraw: false`` animation Plotly stops reporting clicks on the plot (so the map could no
@@ -233,12 +280,12 @@ def _controls(steps: np.ndarray, pb: Playback) -> dict[str, Any]:
     slider = {
         # Starts a fixed number of pixels right of the buttons (pad.l), so the two never overlap
         # however narrow the plot is.
-        "active": len(_slider_frames(n)) - 1, "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
+        "active": len(marks) - 1, "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
         "pad": {"t": 24, "b": 0, "l": 340}, "currentvalue": {"prefix": "step ", "visible": True,
                                                   "font": {"size": 12}},
         "font": {"size": 10},
         "steps": [{"method": "animate", "label": str(int(steps[k])), "args": [[str(k)], still]}
-                  for k in _slider_frames(n)],
+                  for k in marks],
     }
     return {"updatemenus": [menu], "sliders": [slider]}
 
@@ -261,7 +308,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     equal = 1 / 3 <= (y1 - y0) / (x1 - x0) <= 3
     arrow_len = 0.07 * float(np.hypot(x1 - x0, y1 - y0))
     n_steps = max((p.steps for p in paths), default=0)
-    steps = frame_steps(n_steps, pb.max_frames)
+    steps, marks = race_frame_steps(n_steps, pb.max_frames)
 
     static: list[dict[str, Any]] = [colorbar_trace(grid, above=True)]
     if pick_grid:
@@ -355,14 +402,9 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         "margin": {"l": 40, "r": 10, "t": 55, "b": 120},
         "legend": {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top",
                    "font": {"size": 12}, "itemsizing": "constant", "tracegroupgap": 4},
-        **_controls(steps, pb),
+        **_controls(steps, marks, pb),
     })
     return SpecFigure({"data": static + moving, "layout": layout, "frames": frames})
-
-
-def _slider_frames(n: int) -> list[int]:
-    """Frame indices the slider offers: at most SLIDER_STEPS, always the first and the last."""
-    return np.unique(np.rint(np.linspace(0, n - 1, min(n, SLIDER_STEPS))).astype(int)).tolist()
 
 
 def _clip(steps: np.ndarray, n: int) -> np.ndarray:

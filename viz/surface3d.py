@@ -23,9 +23,29 @@ def _height(grid: Grid, z: np.ndarray) -> np.ndarray:
         return np.log10(1.0 + np.maximum(z - grid.z_floor, 0.0))
 
 
+def drawn_height(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, x: np.ndarray,
+                 y: np.ndarray) -> np.ndarray:
+    """Height at points (x, y) of the surface drawn from ``zs[i, j]`` over (``xs[j]``, ``ys[i]``):
+    the higher of the two ways to cut the grid cell into triangles (WebGL draws one of them), so
+    a mark above this is never inside the surface. Points outside the grid take the edge cells."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    j = np.clip(np.searchsorted(xs, x) - 1, 0, len(xs) - 2)
+    i = np.clip(np.searchsorted(ys, y) - 1, 0, len(ys) - 2)
+    with np.errstate(all="ignore"):
+        u = np.clip((x - xs[j]) / (xs[j + 1] - xs[j]), 0.0, 1.0)
+        v = np.clip((y - ys[i]) / (ys[i + 1] - ys[i]), 0.0, 1.0)
+    a, b, c, d = zs[i, j], zs[i, j + 1], zs[i + 1, j], zs[i + 1, j + 1]  # (u, v) = 00 10 01 11
+    cut_ad = np.where(u >= v, a + u * (b - a) + v * (d - b), a + v * (c - a) + u * (d - c))
+    cut_bc = np.where(u + v <= 1, a + u * (b - a) + v * (c - a),
+                      d + (1 - u) * (c - d) + (1 - v) * (b - d))
+    return np.fmax(cut_ad, cut_bc)
+
+
 _GLOBAL = {"symbol": "diamond", "size": 7, "color": MINIMUM_GLOBAL["color"],
            "line": {"color": "#111111", "width": 1}}
 _LOCAL = {"symbol": "diamond-open", "size": 6, "color": "#111111"}
+_START = {"symbol": "circle-open", "size": 7, "color": "#111111"}
+LIFT = 0.02  # paths and marks float this fraction of the z range above the drawn surface
 
 
 def _aspect(domain: tuple[tuple[float, float], tuple[float, float]]) -> dict[str, float]:
@@ -50,10 +70,17 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
         "opacity": 0.92, "hoverinfo": "skip", "name": "surface",
         "contours": {"z": {"show": True, "usecolormap": False, "color": "#555", "width": 1,
                            "start": lo, "end": hi, "size": (hi - lo) / 12}}}]
-    lift = 0.01 * (hi - lo)
-    for p in paths:
+    # Paths and marks sit a little above the drawn surface, which near a minimum lies above the
+    # true value (the thinned grid cuts across the dip): hovers show the true loss.
+    lift = LIFT * (hi - lo)
+
+    def on_top(xy: np.ndarray, values: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
-            z = np.clip(_height(grid, p.losses), lo, hi) + lift
+            z = np.clip(_height(grid, np.asarray(values, float)), lo, hi)
+        return np.maximum(z, drawn_height(xs, ys, zs, xy[:, 0], xy[:, 1])) + lift  # NaN stays
+
+    for p in paths:
+        z = on_top(p.points, p.losses)
         keep = np.isfinite(z) & np.all(np.isfinite(p.points), axis=1)
         idx = np.flatnonzero(keep)
         if len(idx) > 600:
@@ -70,23 +97,21 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
                          "showlegend": False, "legendgroup": p.name, "hoverinfo": "skip",
                          "marker": {"color": p.color, "size": 6,
                                     "line": {"color": "#FFFFFF", "width": 1}}})
-    for is_global, name, marker in ((True, "global minimum", _GLOBAL), (False, "local minimum",
-                                                                         _LOCAL)):
-        ms = [m for m in minima if m.is_global == is_global]
-        if not ms:
-            continue
-        mz = _height(grid, np.array([m.value for m in ms], float)) + lift
-        data.append({"type": "scatter3d", "x": [m.point[0] for m in ms],
-                     "y": [m.point[1] for m in ms], "z": np.clip(mz, lo, hi).tolist(),
-                     "mode": "markers", "name": name, "marker": marker,
-                     "hovertemplate": name + " (%{x:.4g}, %{y:.4g})<extra></extra>"})
+    marks = [(name, marker, [(m.point, m.value) for m in minima if m.is_global == is_global])
+             for is_global, name, marker in ((True, "global minimum", _GLOBAL),
+                                             (False, "local minimum", _LOCAL))]
     if paths and np.all(np.isfinite(paths[0].points[0])):
-        (sx, sy), sz = paths[0].points[0], _height(grid, np.array([paths[0].losses[0]]))
-        data.append({"type": "scatter3d", "x": [float(sx)], "y": [float(sy)],
-                     "z": np.clip(sz + lift, lo, hi).tolist(), "mode": "markers",
-                     "name": "start", "marker": {"symbol": "circle-open", "size": 7,
-                                                 "color": "#111111"},
-                     "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>"})
+        marks.append(("start", _START, [(paths[0].points[0], paths[0].losses[0])]))
+    for name, marker, where in marks:
+        if not where:
+            continue
+        xy = np.array([w[0] for w in where], float).reshape(-1, 2)
+        values = [float(w[1]) for w in where]
+        data.append({"type": "scatter3d", "x": xy[:, 0].tolist(), "y": xy[:, 1].tolist(),
+                     "z": round_sig(on_top(xy, np.array(values)), 4), "mode": "markers",
+                     "name": name, "marker": marker, "customdata": round_sig(values, 5),
+                     "hovertemplate": name + " (%{x:.4g}, %{y:.4g})<br>f = %{customdata:.4g}"
+                                             "<extra></extra>"})
     (x0, x1), (y0, y1) = grid.domain
     layout: dict[str, Any] = base_layout(height)
     ztitle = "log10(1 + f − f*)" if grid.log_scale else "f"
@@ -95,6 +120,8 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
                          "zaxis": {"title": {"text": ztitle}},
                          # the map's proportions (a 6 x 4 domain is not a square)
                          "aspectmode": "manual", "aspectratio": _aspect(grid.domain),
-                         "camera": {"eye": {"x": 1.1, "y": -1.1, "z": 0.75}}},
+                         # high enough to see into the valleys: from lower down, the near
+                         # walls hid the minima and the ends of the paths
+                         "camera": {"eye": {"x": 0.9, "y": -0.9, "z": 1.2}}},
                   margin={"l": 0, "r": 0, "t": 30, "b": 10}, uirevision="surface3d")
     return SpecFigure({"data": data, "layout": layout})

@@ -13,6 +13,9 @@ Pure: no Streamlit import, so every junk input is unit-tested without a browser.
 ``batch``          minibatch size on a data-driven loss (1 .. number of samples)
 ``<opt>.<hparam>`` per-optimizer hyperparameter, e.g. ``adam.lr=0.05``, ``adam.betas=0.9,0.99``,
                    ``rmsprop.centered=true``
+``speed``          playback speed: ``slow``, ``normal`` (default) or ``fast``
+``arrows``         ``true`` draws the gradient and update arrows
+``view``           the open tab: ``map`` (default) or ``3d``
 =================  ==========================================================================
 
 Anything invalid falls back to the default with a warning that names the parameter and the
@@ -24,22 +27,25 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from app_pages.common.limits import limit
 from app_pages.common.presets import RacePreset
+from app_pages.common.words import plural
 
 Domain = tuple[tuple[float, float], tuple[float, float]]
 MAX_NOISE = 100.0
 MAX_SEED = 2**32 - 1
+MIN_STEPS = 10  # the pages' step sliders start here (a URL below it would break them)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 _KEY = re.compile(r"^([a-z0-9_]+)\.([a-z0-9_]+)$")
-VIEW_KEYS = ("speed", "arrows")  # how the race is shown (RaceView), not what runs
+VIEW_KEYS = ("speed", "arrows", "view")  # how the race is shown (RaceView), not what runs
 BASE_KEYS = ("surface", "formula", "optimizers", "steps", "start", "seed", "noise", "batch",
              *VIEW_KEYS)
 SPEED_NAMES = ("slow", "normal", "fast")
+TAB_NAMES = ("map", "3d")  # URL values of the race's tabs (Map, 3D view)
 
 
 class HParamLike(Protocol):
@@ -157,7 +163,8 @@ def parse_race_query(
     for key, value in query.items():
         value = str(value)
         if len(value) > max_chars or len(key) > 60:
-            warn.append(f"URL parameter {_show(key)} is longer than {max_chars} characters; "
+            warn.append(f"URL parameter {_show(key)} is longer than "
+                        f"{plural(max_chars, 'character')}; "
                         "ignored (using the default).")
             continue
         q[key] = value
@@ -191,7 +198,8 @@ def parse_race_query(
                         + " in the URL; ignored.")
         cap = limit("optimizers")
         if len(known) > cap:
-            warn.append(f"At most {cap} optimizers race at once; using the first {cap}.")
+            warn.append(f"At most {plural(cap, 'optimizer')} can race at once; the rest of "
+                        "the list is ignored.")
             known = known[:cap]
         if known:
             optimizers = tuple(known)
@@ -209,8 +217,8 @@ def parse_race_query(
             return default
         return v
 
-    steps = scalar("steps", 1, limit("steps"), base.steps, True,
-                   f"a whole number from 1 to {limit('steps')}")
+    steps = scalar("steps", MIN_STEPS, limit("steps"), base.steps, True,
+                   f"a whole number from {MIN_STEPS} to {limit('steps')}")
     seed = scalar("seed", 0, MAX_SEED, 0, True, f"a whole number from 0 to {MAX_SEED}")
     noise = float(scalar("noise", 0.0, MAX_NOISE, 0.0, False, f"a number from 0 to {MAX_NOISE:g}"))
     start = base.start
@@ -287,20 +295,22 @@ def race_query(state: RaceState, specs: Mapping[str, SpecLike]) -> dict[str, str
 
 @dataclass(frozen=True)
 class RaceView:
-    """How the race is shown, which a shared link also reproduces: playback speed and the
-    gradient/update arrows."""
+    """How the race is shown, which a shared link also reproduces: playback speed, the
+    gradient/update arrows and the open tab (``map`` or ``3d``)."""
 
     speed: str = "normal"
     arrows: bool = False
+    tab: str = "map"
 
 
 def parse_race_view(query: Mapping[str, str]) -> tuple[RaceView, list[str]]:
-    """``speed`` (slow, normal, fast) and ``arrows`` (true/false) from the URL, with warnings."""
+    """``speed`` (slow, normal, fast), ``arrows`` (true/false) and ``view`` (map, 3d; any case)
+    from the URL, with warnings."""
     warn: list[str] = []
     view = RaceView()
     if "speed" in query:
         if str(query["speed"]) in SPEED_NAMES:
-            view = RaceView(str(query["speed"]), view.arrows)
+            view = replace(view, speed=str(query["speed"]))
         else:
             warn.append(f"URL parameter 'speed'={_show(query['speed'])} is not one of "
                         f"{', '.join(SPEED_NAMES)}; using normal.")
@@ -310,7 +320,14 @@ def parse_race_view(query: Mapping[str, str]) -> tuple[RaceView, list[str]]:
             warn.append(f"URL parameter 'arrows'={_show(query['arrows'])} is not true or false; "
                         "using false.")
         else:
-            view = RaceView(view.speed, arrows)
+            view = replace(view, arrows=arrows)
+    if "view" in query:
+        tab = str(query["view"]).strip().lower()
+        if tab in TAB_NAMES:
+            view = replace(view, tab=tab)
+        else:
+            warn.append(f"URL parameter 'view'={_show(query['view'])} is not one of "
+                        f"{', '.join(TAB_NAMES)}; using map.")
     return view, warn
 
 
@@ -319,4 +336,6 @@ def race_view_query(view: RaceView) -> dict[str, str]:
     q = {} if view.speed == "normal" else {"speed": view.speed}
     if view.arrows:
         q["arrows"] = "true"
+    if view.tab != "map":
+        q["view"] = view.tab
     return q

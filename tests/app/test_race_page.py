@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.app.conftest import app_test
+from tests.app.conftest import app_test, charts
 
 PAGE = "app_pages/race.py"
 
@@ -128,7 +128,9 @@ def test_data_loss_has_a_batch_control() -> None:
 
 def test_formula_mode_shows_latex_and_refuses_bad_formulas() -> None:
     at = run({"formula": "(x**2 + y - 11)**2 + (x + y**2 - 7)**2", "optimizers": "adam,sgd"})
-    assert any("nabla" in x.value for x in at.latex)
+    math = [x.value for x in at.markdown if x.value.startswith("$")]
+    assert [m.split("=")[0] for m in math] == [  # f, then one partial derivative per line
+        "$f(x, y) ", r"$\dfrac{\partial f}{\partial x} ", r"$\dfrac{\partial f}{\partial y} "]
     assert len(table(at)) == 2
     at.sidebar.text_input(key="race.formula").set_value("__import__('os')").run()
     assert not at.exception
@@ -177,6 +179,31 @@ def test_a_link_keeps_the_playback_speed_and_the_arrows() -> None:
     assert at.query_params["speed"] == "fast" and at.query_params["arrows"] == "true"
     at.sidebar.segmented_control(key="race.speed").set_value("normal").run()
     assert "speed" not in at.query_params  # the default stays out of the link
+
+
+def test_a_link_opens_the_3d_view_and_the_open_tab_is_written_back() -> None:
+    at = run({"optimizers": "sgd,adam", "steps": "100", "view": "3d"})
+    assert not at.warning
+    assert at.session_state["race.view"] == "3D view"
+    assert [c["data"][0]["type"] for c in charts(at)][:2] == ["scatter", "surface"]  # 3D built
+    assert at.query_params["view"] == "3d"
+    at.session_state["race.view"] = "Map"  # the visitor opens the Map tab
+    at.run()
+    assert not at.exception and "view" not in at.query_params  # the default stays out
+    assert len(charts(at)) == 3  # the 3D view is built only while open
+    at.session_state["race.view"] = "3D view"
+    at.run()
+    assert at.query_params["view"] == "3d"
+    at.sidebar.slider(key="race.steps").set_value(60).run()  # another control keeps the tab
+    assert at.query_params["view"] == "3d" and at.query_params["steps"] == "60"
+
+
+@pytest.mark.parametrize("junk", ["3D view", "xyz", "", "<script>alert(1)</script>"])
+def test_a_junk_view_opens_the_map_with_a_warning(junk: str) -> None:
+    at = run({"optimizers": "sgd", "steps": "50", "view": junk})
+    assert len(at.warning) == 1 and "'view'" in at.warning[0].value
+    assert at.session_state["race.view"] == "Map" and len(charts(at)) == 3
+    assert "view" not in at.query_params
 
 
 @pytest.mark.parametrize("query", [

@@ -186,5 +186,20 @@ def test_view_parameters_round_trip_and_junk_falls_back() -> None:
     view, warn = parse_race_view({"speed": "warp" * 100, "arrows": "maybe"})
     assert view == RaceView() and len(warn) == 2
     assert "'speed'" in warn[0] and "'arrows'" in warn[1] and len(warn[0]) < 200
-    _, warn = parse({"speed": "fast", "arrows": "true"})
+    _, warn = parse({"speed": "fast", "arrows": "true", "view": "3d"})
     assert not warn  # the race's parser knows them, so it does not call them unknown
+
+
+@pytest.mark.parametrize("text", ["3d", "3D", " 3d ", "map", "Map"])
+def test_view_names_the_open_tab(text: str) -> None:
+    view, warn = parse_race_view({"view": text})
+    assert view == RaceView(tab=text.strip().lower()) and not warn
+    assert parse_race_view(race_view_query(view)) == (view, [])
+    assert race_view_query(view) == ({"view": "3d"} if view.tab == "3d" else {})
+
+
+@pytest.mark.parametrize("junk", ["3D view", "surface", "", "3", "<b>x</b>", "3d" * 500])
+def test_a_junk_view_opens_the_map_with_a_warning(junk: str) -> None:
+    view, warn = parse_race_view({"view": junk})
+    assert view == RaceView() and len(warn) == 1
+    assert "'view'" in warn[0] and "using map" in warn[0] and len(warn[0]) < 200

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
@@ -67,6 +67,16 @@ def test_landing_page_loads_without_console_errors(race) -> None:
     assert len(race.evaluate(MARKERS_JS)) == 6
     race.locator("[data-testid='stDataFrame']").first.wait_for()
     assert not race.console_errors, race.console_errors
+
+
+def test_the_slider_reads_round_steps_up_to_the_last(race) -> None:
+    """Plotly labels every k-th slider position; those labels are round and reach step 500
+    (they read 0, 40, 81, ..., 490 when the slider had 50 positions at uneven steps)."""
+    labels = race.locator(MAP).first.evaluate(
+        "gd => Array.from(gd.querySelectorAll('.slider-group g.slider-label-group text'), e => "
+        "e.textContent)")
+    assert len(labels) >= 5 and labels[0] == "0" and labels[-1] == "500", labels
+    assert all(int(x) % 25 == 0 for x in labels), labels
 
 
 def test_play_moves_the_markers_and_the_surface_stays(race) -> None:
@@ -168,6 +178,72 @@ def test_a_typed_formula_survives_further_changes_and_mode_switches(browser, ser
         wait_for_app(pg, timeout=90_000)
         assert box.input_value() == "x**2 + y**2"
         assert pg.get_by_text("encountered an error").count() == 0
+        assert pg.locator("[data-testid='stException']").count() == 0
+        assert not pg.console_errors, pg.console_errors
+    finally:
+        context.close()
+
+
+LONG_FORMULA = ("sin(3*x)*cos(2*y) + 0.1*(x^2+y^2) + exp(-(x-1)^2-(y+1)^2) + "
+                + " + ".join(f"{k}*sin({k}*x*y)*exp(-x^2)" for k in range(2, 5)))
+
+# JS: [left, right] of the main column's content box, then [left, right] of every piece of
+# typed math KaTeX laid out (a .base breaks nowhere inside; lines wrap between them).
+MATH_BOXES_JS = """() => {
+  const col = document.querySelector("[data-testid='stMainBlockContainer']");
+  const r = col.getBoundingClientRect(), st = getComputedStyle(col);
+  const bases = document.querySelectorAll("[data-testid='stMain'] .katex-html .base");
+  return [[r.left + parseFloat(st.paddingLeft), r.right - parseFloat(st.paddingRight)],
+          Array.from(bases, b => [b.getBoundingClientRect().left,
+                                  b.getBoundingClientRect().right])];
+}"""
+
+
+def test_a_long_formula_and_its_gradient_stay_inside_the_column(browser, server_url) -> None:
+    """f, df/dx and df/dy each on a line of their own, wrapped to the column (a long gradient
+    ran past the column's right edge on a 1000-pixel-wide window)."""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    try:
+        pg = context.new_page()
+        _open(pg, f"{server_url}/?optimizers=sgd,adam&steps=50&formula={quote(LONG_FORMULA)}")
+        (left, right), bases = pg.evaluate(MATH_BOXES_JS)
+        assert len(bases) >= 6  # three lines of math, the long ones wrapped
+        assert all(left - 1 <= a and b <= right + 1 for a, b in bases), (left, right, bases)
+        text = pg.locator("[data-testid='stMain'] .katex-mathml").all_inner_texts()
+        assert sum("∂" in t for t in text) == 2, text  # df/dx and df/dy, one per line
+    finally:
+        context.close()
+
+
+def _tab_selected(pg, label: str) -> bool:
+    return pg.get_by_role("tab", name=label).get_attribute("aria-selected") == "true"
+
+
+def test_the_open_tab_is_in_the_link_and_a_link_opens_it(browser, server_url) -> None:
+    """Opening the 3D view writes view=3d into the URL; that link opens the 3D view, a junk
+    value opens the map with a warning."""
+    context, pg = new_page(browser, server_url)
+    surface_js = ("() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                  ".some(e => e.data && e.data[0] && e.data[0].type === 'surface')")
+    try:
+        _open(pg, server_url + "/?optimizers=sgd,adam&steps=100")
+        assert _tab_selected(pg, "Map")
+        pg.get_by_role("tab", name="3D view").click()
+        pg.wait_for_function("() => new URL(location).searchParams.get('view') === '3d'",
+                             timeout=60_000)
+        pg.wait_for_function(surface_js, timeout=60_000)
+        link = pg.url
+        pg.get_by_role("tab", name="Map").click()
+        pg.wait_for_function("() => !new URL(location).searchParams.has('view')",
+                             timeout=60_000)
+        pg.goto(link)  # the map sits in the hidden tab: wait for the 3D view instead
+        wait_for_app(pg, timeout=90_000)
+        pg.wait_for_function(surface_js, timeout=90_000)
+        assert _tab_selected(pg, "3D view")
+        _open(pg, link.replace("view=3d", "view=zzz"))
+        assert _tab_selected(pg, "Map")
+        assert "'view'" in pg.locator("[data-testid='stAlert']").first.inner_text()
+        assert "view=" not in pg.url
         assert pg.locator("[data-testid='stException']").count() == 0
         assert not pg.console_errors, pg.console_errors
     finally:

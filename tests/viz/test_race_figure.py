@@ -18,9 +18,17 @@ from viz.background import background_png, color_levels, encode_png, sample_grid
 from viz.curves import distance_figure, loss_figure
 from viz.numbers import round_sig
 from viz.paths import PathView, frame_steps, path_view, shape_indices, trail_index_lists
-from viz.race import PIXEL_CELLS, Playback, race_figure, thin_trails
+from viz.race import (
+    PIXEL_CELLS,
+    SLIDER_INTERVALS,
+    Playback,
+    race_figure,
+    race_frame_steps,
+    slider_marks,
+    thin_trails,
+)
 from viz.style import optimizer_color
-from viz.surface3d import surface_3d_figure
+from viz.surface3d import LIFT, drawn_height, surface_3d_figure
 
 
 class Bowl:
@@ -104,14 +112,14 @@ def test_frame_size_does_not_grow_with_the_step(race) -> None:
 
 def test_markers_follow_the_path_at_each_frame_step(race) -> None:
     spec, paths = race
-    steps = frame_steps(max(p.steps for p in paths))
-    k = len(steps) // 2
-    positions = step_frames(spec)[k]["data"][-1]  # one point per optimizer
+    steps, marks = race_frame_steps(max(p.steps for p in paths))
     assert spec["data"][moving_indices(spec)[-1]]["meta"] == "current"
-    for i, p in enumerate(paths):
-        s = min(steps[k], p.steps)  # a shorter path waits at its end
-        np.testing.assert_allclose([positions["x"][i], positions["y"][i]], p.points[s],
-                                   rtol=1e-4, atol=1e-8)
+    for k in (len(steps) // 2, marks[1], len(steps) - 1):
+        positions = step_frames(spec)[k]["data"][-1]  # one point per optimizer
+        for i, p in enumerate(paths):
+            s = min(steps[k], p.steps)  # a shorter path waits at its end
+            np.testing.assert_allclose([positions["x"][i], positions["y"][i]], p.points[s],
+                                       rtol=1e-4, atol=1e-8)
 
 
 def test_background_is_a_layout_image_not_a_trace(race) -> None:
@@ -216,6 +224,46 @@ def test_play_controls_and_last_frame_redraws(race) -> None:
     assert layout["sliders"][0]["active"] == len(slider) - 1
 
 
+def test_slider_reads_round_steps_and_ends_at_the_last_step(race) -> None:
+    """A 500-step race: the slider offers 0, 25, ..., 500 (Plotly labels every k-th of them from
+    the first, so 20 intervals keep the labels round and the last one labelled for k = 1, 2, 4,
+    5), each showing the frame of that very step; the frames stay as many as before."""
+    spec, _ = race
+    slider = spec["layout"]["sliders"][0]
+    assert [s["label"] for s in slider["steps"]] == [str(k) for k in range(0, 501, 25)]
+    steps, marks = race_frame_steps(500)
+    assert [s["args"][0] for s in slider["steps"]] == [[str(k)] for k in marks]
+    assert [int(steps[k]) for k in marks] == list(range(0, 501, 25))
+    assert slider["active"] == len(slider["steps"]) - 1
+    assert len(step_frames(spec)) == len(frame_steps(500)) == Playback().max_frames
+
+
+@pytest.mark.parametrize("n", [*range(0, 41), 99, 100, 110, 150, 370, 490, 500, 510, 990, 1000,
+                               1500, 1990, 2000, 10_000])
+def test_slider_marks_are_round_and_end_at_the_last_step(n: int) -> None:
+    marks = slider_marks(n)
+    assert marks[0] == 0 and marks[-1] == n and np.all(np.diff(marks) > 0)
+    assert len(marks) - 1 <= SLIDER_INTERVALS
+    d = marks[1] if n else 1
+    assert d in (1, 2, 5) or str(d).rstrip("0") in ("1", "2", "25", "5")  # a round interval
+    inner = marks[1:-1]
+    assert all(m % d == 0 for m in inner) and (not inner or n - inner[-1] >= d / 2)
+    if len(marks) - 1 > SLIDER_INTERVALS // 2:
+        assert (len(marks) - 1) % 2 == 0  # Plotly's every-other label reaches the end
+
+
+@pytest.mark.parametrize(("n", "frames"), [(500, 150), (500, 100), (2000, 150), (370, 150),
+                                           (149, 150), (10, 150), (1000, 20), (500, 3), (0, 150)])
+def test_slider_marks_replace_frames_without_adding_any(n: int, frames: int) -> None:
+    steps, marks = race_frame_steps(n, frames)
+    even = frame_steps(n, frames)
+    assert len(steps) == len(even) and steps[0] == 0 and steps[-1] == n
+    assert np.all(np.diff(steps) > 0)  # still increasing: trails and the clock rely on it
+    assert len(set(marks)) == len(marks) and marks[-1] == len(steps) - 1
+    spacing = n / max(len(even) - 1, 1)
+    assert np.max(np.abs(steps - even)) <= spacing / 2 + 1  # a frame moves by half a spacing
+
+
 def test_arrows_add_two_moving_traces_per_optimizer(grid) -> None:
     paths = [gd_path(0.05, 50)]
     spec = race_figure(grid, paths, Bowl.minima, Bowl(), playback=Playback(arrows=True)).to_dict()
@@ -241,6 +289,61 @@ def test_figures_are_valid_plotly(grid, race) -> None:
     spec, paths = race
     go.Figure(spec)  # raises on any invalid property
     go.Figure(surface_3d_figure(grid, paths, Bowl.minima).to_dict())
+
+
+class Cone:
+    """f = 10 (|x| + |y|): a sharp dip at the origin, between grid points, so the drawn surface
+    lies well above the true minimum there."""
+
+    domain = ((-2.0, 2.0), (-1.0, 1.0))
+    minima = (Minimum((0.0, 0.0), 0.0, True), Minimum((1.5, 0.5), 20.0, False))
+
+    def value(self, xy):
+        xy = np.asarray(xy, float)
+        return 10 * (np.abs(xy[..., 0]) + np.abs(xy[..., 1]))
+
+    def grad(self, xy):
+        return 10 * np.sign(np.asarray(xy, float))
+
+
+def test_3d_marks_float_above_the_drawn_surface_and_hover_the_true_loss() -> None:
+    cone = Cone()
+    grid = sample_grid(cone, cone.domain, 40)
+    pts = np.array([[-1.5, 0.5], [-0.5, 0.2], [0.0, 0.0]])
+    path = path_view("sgd", "sgd", Traj(pts, cone.value(pts)), cone)
+    spec = surface_3d_figure(grid, [path], cone.minima, n=20).to_dict()
+    surface = spec["data"][0]
+    xs, ys = np.asarray(surface["x"], float), np.asarray(surface["y"], float)
+    zs = np.asarray(surface["z"], float)
+    _, lo, hi = color_levels(grid)
+    want = {"global minimum": [0.0], "local minimum": [20.0], "start": [float(cone.value(pts[0]))]}
+    for trace in spec["data"][1:]:
+        x, y, z = (np.asarray(trace[k], float) for k in "xyz")
+        under = drawn_height(xs, ys, zs, x, y)
+        assert np.all(z >= under + 0.9 * LIFT * (hi - lo)), trace  # lifted over the surface
+        if trace.get("name") in want:
+            assert trace["customdata"] == want.pop(trace["name"])
+            assert "%{customdata" in trace["hovertemplate"] and "%{z" not in trace["hovertemplate"]
+    assert not want
+    # the dip is between grid points: there the drawn surface is above the true loss 0 by more
+    # than the lift, so a mark lifted from the true loss alone would sit inside the surface
+    assert drawn_height(xs, ys, zs, np.array([0.0]), np.array([0.0]))[0] > LIFT * (hi - lo)
+
+
+def test_drawn_height_is_the_higher_triangle_cut_of_each_cell() -> None:
+    rng = np.random.default_rng(0)
+    xs, ys = np.array([0.0, 1.0, 3.0]), np.array([0.0, 2.0])
+    zs = rng.normal(size=(2, 3))
+    np.testing.assert_allclose(drawn_height(xs, ys, zs, *np.meshgrid(xs, ys)), zs)  # at the nodes
+    plane = 2 + 3 * xs[None, :] - ys[:, None]
+    x, y = rng.uniform(0, 3, 50), rng.uniform(0, 2, 50)
+    np.testing.assert_allclose(drawn_height(xs, ys, plane, x, y), 2 + 3 * x - y)  # exact on a plane
+    # A saddle cell, 0 at (0, 0) and (1, 1), 1 at the other corners: cut along the 0-0 diagonal
+    # it reads |u - v|, along the other u + v (then 2 - u - v); bilinear reads u + v - 2uv.
+    u, v = rng.uniform(0, 1, 50), rng.uniform(0, 1, 50)
+    got = drawn_height(np.r_[0.0, 1.0], np.r_[0.0, 1.0], np.array([[0.0, 1.0], [1.0, 0.0]]), u, v)
+    np.testing.assert_allclose(got, np.maximum(np.abs(u - v), 1 - np.abs(1 - u - v)))
+    assert np.all(got >= u + v - 2 * u * v - 1e-12)
 
 
 def test_trails_are_the_shape_points_before_the_last_frame_then_every_raw_step() -> None:
