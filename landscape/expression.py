@@ -59,10 +59,11 @@ class ExpressionSurface(Surface):
         return from_expression, (self.formula, self.domain)
 
 
-def _latex(expr: sp.Expr, name: str) -> str:
-    """LaTeX of ``expr``, or a short note if it is too long to be worth rendering."""
+def _latex(expr: sp.Expr) -> str:
+    """LaTeX of ``expr``, or a short note if it is too long to be worth rendering (the page
+    writes the left-hand side, ``f(x, y) =`` or ``∂f/∂x =``, itself)."""
     tex = sp.latex(expr)
-    return tex if len(tex) <= MAX_LATEX else rf"{name}\ \text{{(too long to display)}}"
+    return tex if len(tex) <= MAX_LATEX else r"\text{(too long to display)}"
 
 
 def _at(point: tuple[float, float]) -> str:
@@ -184,13 +185,12 @@ def _build(text: str, domain: Domain) -> ExpressionSurface:
         domain=domain,
         minima=minima,
         default_start=start,
-        latex=_latex(expr, "f"),
+        latex=_latex(expr),
         log_scale=log_scale,
         f=f,
         df=df,
         formula=text,
-        gradient_latex=(_latex(grads[0], r"\partial f / \partial x"),
-                        _latex(grads[1], r"\partial f / \partial y")),
+        gradient_latex=(_latex(grads[0]), _latex(grads[1])),
         interior_minimum=kind == "interior",
         no_minimum=kind,
         no_minimum_note=note,
