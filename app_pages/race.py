@@ -277,8 +277,8 @@ if figs["distance"] is not None:
 st.subheader("Results")
 st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
     "": st.column_config.ImageColumn(width=30),
-    "final loss": st.column_config.NumberColumn(format="%.5g"),
-    "best loss": st.column_config.NumberColumn(format="%.5g"),
+    "final loss": st.column_config.TextColumn(),
+    "best loss": st.column_config.TextColumn(),
     "first at global min": st.column_config.TextColumn(
         help=f"First step within {figs['tolerance']:.3g} of a global minimum (a path may pass "
              "it and end elsewhere: the outcome says so)."),

@@ -212,11 +212,16 @@ def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: li
 def results_table(paths: list[PathView], outcomes: list[Outcome], evaluations: list[int],
                   min_value: float | None) -> pd.DataFrame:
     """The results table as the page shows it: a colour swatch (SVG data URI) first, and
-    "first at global min" (a step) as text, so that "never" reads as a dash and not as NaN."""
+    "first at global min" (a step) as text, so that "never" reads as a dash and not as NaN.
+
+    Losses are text too (5 significant digits): Streamlit's number column shows a float beyond
+    2**53 (a blown-up run's 7.5e+22) raw, left-aligned and flagged as an unsafe integer."""
     rows = results_rows(paths, outcomes, evaluations, min_value)
     for row in rows:
         row["first at global min"] = ("—" if row["first at global min"] is None
                                       else str(row["first at global min"]))
+        for key in ("final loss", "best loss"):
+            row[key] = "—" if row[key] is None else f"{row[key] + 0.0:.5g}"
     table = pd.DataFrame(rows)
     table.insert(0, "", [color_swatch(n) for n in table.pop("name")])
     return table
