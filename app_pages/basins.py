@@ -17,7 +17,13 @@ from app_pages.common.compute import entry, get_landscape, label
 from app_pages.common.lab_state import Param, own_query, parse_params, race_url, split_query
 from app_pages.common.limits import clamp_steps, limit
 from app_pages.common.presets import RacePreset, preset_for
-from app_pages.common.state import MIN_STEPS, RaceState, parse_race_query, race_query
+from app_pages.common.state import (
+    MIN_STEPS,
+    RaceState,
+    in_domain,
+    parse_race_query,
+    race_query,
+)
 from viz.basins import basin_figure
 
 SPECS = {n: s for n, s in optimizers.OPTIMIZERS.items() if s.uses_gradient}
@@ -100,6 +106,8 @@ steps, steps_note = clamp_steps(int(steps_asked), n * n)
 if steps_note:
     st.info(steps_note + " Fewer cells allow more steps.")
 start = st.session_state.get("basins.start", obj.default_start)
+if not in_domain(tuple(start), obj.domain):  # a cell clicked on the previous surface
+    start = obj.default_start
 state = RaceState(surface=surface, formula="", optimizers=tuple(o for o, _ in racers),
                   hparams={o: hp for o, hp in racers}, steps=steps, start=tuple(start), seed=seed,
                   noise=noise)

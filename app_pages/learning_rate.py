@@ -52,9 +52,14 @@ PARAMS = {
     "lr_max": Param("lr_max", 10.0, LR_LO, LR_HI),
     "rates": Param("rates", 4, 2, limit("small_multiples"), True),
     "sweep": Param("sweep", 60, 10, limit("sweep_rates"), True),
-    "spread": Param("spread", 10.0, 1.5, 1000.0),
+    "spread": Param("spread", 10.0, 2.0, 1000.0),
 }
-SPREADS = (2.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
+SPREADS = (2.0, 3.0, 10.0, 30.0, 100.0, 1000.0)  # the "Panels span" choices
+
+
+def nearest_spread(value: float) -> float:
+    """The choice of ``SPREADS`` nearest to ``value`` on a log scale."""
+    return min(SPREADS, key=lambda v: abs(np.log(v) - np.log(value)))
 SCHEDULE_PREFIX = "schedule."
 CFG = {"displaylogo": False}
 
@@ -104,6 +109,11 @@ def seed_from_url() -> None:
                                    DEFAULT_SURFACE, ((-5.0, 5.0), (-5.0, 5.0)), n_samples)
     warnings += more
     own = parse_params(mine, PARAMS, warnings)
+    if own["spread"] not in SPREADS:
+        near = nearest_spread(own["spread"])
+        warnings.append(f"URL parameter 'spread'={own['spread']:g} is not one of "
+                        f"{', '.join(f'{v:g}' for v in SPREADS)}; using the nearest, {near:g}.")
+        own["spread"] = near
     if own["lr_min"] >= own["lr_max"]:
         warnings.append("URL parameters 'lr_min' and 'lr_max' must satisfy lr_min < lr_max; "
                         "using the default range.")
@@ -201,8 +211,7 @@ with st.sidebar:
     lr_max = controls.log_slider("Largest rate", "lab.lr_max", LR_LO, LR_HI)
     n_multiples = st.slider("Side-by-side panels", 2, limit("small_multiples"), key="lab.rates")
     if st.session_state.get("lab.spread") not in SPREADS:
-        st.session_state["lab.spread"] = min(
-            SPREADS, key=lambda v: abs(np.log(v) - np.log(st.session_state.get("lab.spread", 10))))
+        st.session_state["lab.spread"] = nearest_spread(st.session_state.get("lab.spread", 10))
     spread = float(st.select_slider(
         "Panels span", SPREADS, key="lab.spread", format_func=lambda v: f"÷{v:g} … ×{v:g}",
         help="The side-by-side panels run the optimizer's own rate divided and multiplied by "

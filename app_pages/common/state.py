@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from app_pages.common.limits import limit
 from app_pages.common.presets import RacePreset
 from app_pages.common.words import plural
+from optimizers import OPTIMIZERS
 
 Domain = tuple[tuple[float, float], tuple[float, float]]
 MAX_NOISE = 100.0
@@ -191,11 +192,16 @@ def parse_race_query(
     optimizers = base.optimizers
     if "optimizers" in q:
         names = [n.strip() for n in q["optimizers"].split(",") if n.strip()]
-        unknown = [n for n in names if n not in specs]
+        unknown = [n for n in names if n not in specs and n not in OPTIMIZERS]
+        elsewhere = list(dict.fromkeys(n for n in names if n not in specs and n in OPTIMIZERS))
         known = list(dict.fromkeys(n for n in names if n in specs))
         if unknown:
             warn.append("Unknown optimizer(s) " + ", ".join(_show(n, 20) for n in unknown[:5])
                         + " in the URL; ignored.")
+        if elsewhere:  # e.g. the gradient-free searches, which the lab cannot tune
+            warn.append(", ".join(_show(n, 20) for n in elsewhere[:5])
+                        + (" is" if len(elsewhere) == 1 else " are")
+                        + " not available on this page; ignored.")
         cap = limit("optimizers")
         if len(known) > cap:
             warn.append(f"At most {plural(cap, 'optimizer')} can race at once; the rest of "
@@ -204,8 +210,8 @@ def parse_race_query(
         if known:
             optimizers = tuple(known)
         else:
-            warn.append("No known optimizer in the URL parameter 'optimizers'; using the default "
-                        "race (" + ", ".join(base.optimizers) + ").")
+            warn.append("No optimizer in the URL parameter 'optimizers' is available here; "
+                        "using the default race (" + ", ".join(base.optimizers) + ").")
 
     # scalars ----------------------------------------------------------------------------------
     def scalar(key: str, lo: float, hi: float, default: Any, integer: bool, what: str) -> Any:
@@ -234,6 +240,10 @@ def parse_race_query(
     n = None if formula else n_samples(surface)
     if n is not None:
         batch_size = scalar("batch", 1, n, min(10, n), True, f"a whole number from 1 to {n}")
+        if noise:
+            warn.append("URL parameter 'noise' only applies to plain surfaces (a data-driven loss "
+                        "is made stochastic by its minibatches: 'batch'); ignored.")
+            noise = 0.0
     elif "batch" in q:
         warn.append("URL parameter 'batch' only applies to data-driven losses; ignored.")
 

@@ -65,3 +65,20 @@ def test_a_clicked_cell_links_to_the_race_with_that_start_and_these_settings() -
     assert q["optimizers"] == "adam,momentum"
     assert q["surface"] == "two_basins" and q["steps"] == "100"
     assert float(q["adam.lr"]) == float(at.query_params["adam.lr"])
+
+
+def test_a_start_clicked_on_one_surface_is_not_kept_outside_the_next_ones_map() -> None:
+    """A cell at (3.7, 3.8) on Two basins is off Six-hump camel's map ([-3, 3] x [-2, 2]):
+    the link then carries that surface's own start, which opens without a warning."""
+    at = app_test(PAGE, SMALL).run()
+    at.session_state["basins.map.0"] = {"selection": {"points": [{"x": 3.7, "y": 3.8}],
+                                                      "point_indices": [0], "box": [],
+                                                      "lasso": []}}
+    at.run()
+    assert at.session_state["basins.start"] == (3.7, 3.8)
+    at.sidebar.selectbox(key="basins.surface").set_value("six_hump_camel").run()
+    assert not at.exception
+    x, y = (float(v) for v in str(at.query_params["start"]).strip("[]'").split(","))
+    assert -3 <= x <= 3 and -2 <= y <= 2
+    again = app_test(PAGE, {k: str(v).strip("[]'") for k, v in at.query_params.items()}).run()
+    assert not again.exception and not again.warning

@@ -212,3 +212,17 @@ def test_tuned_table_explains_luck_and_jumps() -> None:
                   first_step=0.1, **base)
     assert "luck of the start" in tune_note(lucky, 10.0) and "0.05" in tune_note(lucky, 10.0)
     assert tune_note(Tuned("sgd", None, float("inf"), None, None)) == "every rate diverged"
+
+
+@pytest.mark.parametrize(("given", "used"), [("1.5", None), ("15", 10.0), ("30", 30.0)])
+def test_a_panels_span_off_the_choices_warns_instead_of_changing_silently(
+        given: str, used: float | None) -> None:
+    at = app_test(PAGE, {"spread": given}).run()
+    assert not at.exception
+    said = " ".join(w.value for w in at.warning)
+    if used is None:  # below the smallest choice: out of range, the default
+        assert "'spread'" in said and at.session_state["lab.spread"] == 10.0
+    elif float(given) == used:
+        assert "'spread'" not in said and at.session_state["lab.spread"] == used
+    else:
+        assert f"using the nearest, {used:g}" in said and at.session_state["lab.spread"] == used

@@ -203,3 +203,26 @@ def test_a_junk_view_opens_the_map_with_a_warning(junk: str) -> None:
     view, warn = parse_race_view({"view": junk})
     assert view == RaceView() and len(warn) == 1
     assert "'view'" in warn[0] and "using map" in warn[0] and len(warn[0]) < 200
+
+
+def test_optimizers_a_page_does_not_offer_are_named_as_such_not_unknown() -> None:
+    """The lab cannot tune the gradient-free searches: a link naming them says they are not
+    available here, and a real typo is still called unknown."""
+    lab_specs = {n: s for n, s in SPECS.items() if s.uses_gradient}
+    state, warnings = parse_race_query({"optimizers": "random_search,adam,adamm"}, LANDSCAPES,
+                                       lab_specs, preset, LANDING_SURFACE, FORMULA_DOMAIN)
+    assert state.optimizers == ("adam",)
+    text = " ".join(warnings)
+    assert "'random_search' is not available on this page" in text
+    assert "Unknown optimizer(s) 'adamm'" in text and "random_search' in the URL" not in text
+    _, warnings = parse_race_query({"optimizers": "random_search"}, LANDSCAPES, lab_specs,
+                                   preset, LANDING_SURFACE, FORMULA_DOMAIN)
+    assert any("is available here; using the default race" in w for w in warnings)
+
+
+def test_noise_on_a_data_driven_loss_warns_and_is_dropped() -> None:
+    state, warnings = parse({"surface": "linear_regression", "noise": "5"})
+    assert state.noise == 0.0
+    assert any("'noise' only applies to plain surfaces" in w for w in warnings)
+    state, warnings = parse({"surface": "rosenbrock", "noise": "5"})
+    assert state.noise == 5.0 and warnings == []
