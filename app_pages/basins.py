@@ -182,4 +182,8 @@ st.caption(
     "each random try one function evaluation. Random search samples the whole map, so it can "
     "land in the far basin that gradient methods never reach from the near side, but it pays "
     "with many more trials; random local search keeps a random step only if it went down."
+    + (f" The baselines start from a coarser {basins.BASELINE_SIDE} x {basins.BASELINE_SIDE} "
+       "grid over the same map (they are not drawn as maps), so their success rates are shares "
+       "of those starts."
+       if n > basins.BASELINE_SIDE else "")
 )

@@ -60,18 +60,20 @@ def seed_from_url() -> None:
     """First run of a session: widgets start from the URL (validated), warnings are kept."""
     query = {k: st.query_params[k] for k in st.query_params}
     warnings: list[str] = []
+    formula = query.get("formula", "").strip()
     formula_surface = None
-    if query.get("formula", "").strip():
+    if formula:
         try:
-            formula_surface = landscape_for("", query["formula"].strip())
+            formula_surface = landscape_for("", formula)
         except (landscape.ExpressionError, ValueError) as err:
             warnings.append(f"URL parameter 'formula' was refused: {err} Using the "
                             f"'{LANDING_SURFACE}' surface instead.")
             query.pop("formula")
     domain = formula_surface.domain if formula_surface else ((-5.0, 5.0), (-5.0, 5.0))
     lazy = {n: compute.LazyLandscape(n) for n in NAMES}
-    state, more = parse_race_query(query, lazy, SPECS, preset,
-                                   LANDING_SURFACE, domain, n_samples)
+    # A formula link starts from the formula's own rates, as typing the formula does.
+    base = preset if formula_surface is None else lambda _: compute.race_preset("", formula)
+    state, more = parse_race_query(query, lazy, SPECS, base, LANDING_SURFACE, domain, n_samples)
     view, view_warnings = parse_race_view(query)
     if formula_surface is not None and "start" not in query:
         state = RaceState(**{**state.__dict__, "start": tuple(formula_surface.default_start)})

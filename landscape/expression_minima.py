@@ -105,18 +105,36 @@ def descend(value: Field, grad: Field, starts: np.ndarray, scale: float,
     return p
 
 
-def is_local_min(value: Field, points: np.ndarray, scale: float) -> np.ndarray:
-    """No point on rings of radius 1e-3 and 1e-6 of ``scale`` lower, and the outer ring not flat."""
+def _ring(points: np.ndarray, radius: float) -> np.ndarray:
+    """(B, 8, 2): eight points at angles k pi / 4 around each of ``points`` (B, 2)."""
     angles = np.linspace(0.0, 2 * np.pi, 8, endpoint=False)
-    ring = np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    return points[:, None, :] + radius * np.stack([np.cos(angles), np.sin(angles)], axis=-1)[None]
+
+
+def is_local_min(value: Field, grad: Field, points: np.ndarray, scale: float) -> np.ndarray:
+    """Local minima among ``points``: no point on rings of radius r = 1e-3 and 1e-6 of ``scale``
+    lower than f - tol (tol = 1e-12 (1 + |f|)), and f rises away from the point.
+
+    Rising: max f(outer ring) > f + tol, or, for a bottom too flat for that (x^8 rises 1.5e-15 at
+    r = 0.014), max f(outer ring) > f at all with the exact gradient pointing outward on the whole
+    outer ring (g . u >= 0 for u = (cos, sin) of each angle, > 0 at one at least): rounding noise on
+    a constant (a zero gradient, or one of random sign), plateaus, saddles and slopes fail this.
+    """
     with np.errstate(all="ignore"):
         f = value(points)
         tol = 1e-12 * (1.0 + np.abs(f))
         ok = np.isfinite(f)
-        rings = [value(points[:, None, :] + r * scale * ring[None]) for r in (1e-3, 1e-6)]
+        outer = _ring(points, 1e-3 * scale)
+        rings = [value(outer), value(_ring(points, 1e-6 * scale))]
         for around in rings:
             ok &= np.all(around >= f[:, None] - tol[:, None], axis=-1)
-        return ok & (np.max(rings[0], axis=-1) > f + tol)
+        top = np.max(rings[0], axis=-1)
+        rises = ok & (top > f + tol)
+        faint = np.flatnonzero(ok & ~rises & (top > f))
+        if faint.size:
+            slope = np.sum(grad(outer[faint]) * (outer[faint] - points[faint, None]), axis=-1)
+            rises[faint] = np.all(slope >= 0.0, axis=-1) & np.any(slope > 0.0, axis=-1)
+    return rises
 
 
 def fine_grid(value: Field, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
@@ -160,12 +178,9 @@ def is_pole(value: Field, points: np.ndarray, scale: float, floor: float,
     ``spread``) and still deepening as one closes in (the rise from the point to a ring of radius
     1e-6 of ``scale`` is a sizeable part of the rise to 1e-3; a minimum, even a sharp kink like
     |x|^0.1, rises far less near it or is not far below the rest)."""
-    angles = np.linspace(0.0, 2 * np.pi, 8, endpoint=False)
-    ring = np.stack([np.cos(angles), np.sin(angles)], axis=-1)
     with np.errstate(all="ignore"):
         f = value(points)
-        rise = [np.mean(value(points[:, None, :] + r * scale * ring[None]), axis=-1) - f
-                for r in (1e-3, 1e-6)]
+        rise = [np.mean(value(_ring(points, r * scale)), axis=-1) - f for r in (1e-3, 1e-6)]
         deepening = rise[1] > POLE_RATIO * rise[0]
     return ~np.isfinite(f) | (deepening & (f < floor - spread))
 
@@ -250,7 +265,7 @@ def find_minima(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals
     starts = np.concatenate([np.stack([cx.ravel(), cy.ravel()], axis=-1), lowest])
     cand = descend(value, grad, starts, scale, iters)
     cand = cand[np.all(np.isfinite(cand), axis=-1) & inside(cand, domain, 1e-9 * scale)]
-    cand = cand[is_local_min(value, cand, scale)]
+    cand = cand[is_local_min(value, grad, cand, scale)]
     grid_low = float(np.min(vals[finite]))
     spread = float(np.median(vals[finite])) - grid_low
     tol = 1e-9 * (1.0 + abs(grid_low) + spread)  # "equal values": ties in value, not in shape

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from landscape.expression_functions import ExpressionError, Inert, X, Y
+from landscape.expression_functions import ExpressionError, Inert, X, Y, derivative
 
 # SymPy's own classes that Add/Mul/Pow may create; everything else is an ``Inert`` function.
 SYMPY_UNARY: dict[type, Callable[[np.ndarray], np.ndarray]] = {sp.Abs: np.abs, sp.exp: np.exp}
@@ -124,6 +124,11 @@ class Program:
             return self._emit(np.power, (self._slot(base), self._slot(exponent)))
         raise ExpressionError(f"The formula uses {func.__name__}, which cannot be evaluated here.")
 
+    @property
+    def cost(self) -> int:
+        """NumPy operations one call runs (constants folded): its time per point evaluated."""
+        return len(self.plan)
+
     def __call__(self, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
         """Values of every output at (x, y), broadcast to their common shape, as float arrays."""
         x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
@@ -144,3 +149,9 @@ class Program:
                     regs[slot] = None
         return [_owned(regs[s], x.shape, shape, s < 2 or s in self.outputs[:k])
                 for k, s in enumerate(self.outputs)]
+
+
+def gradient_cost(expr: sp.Expr) -> int:
+    """NumPy operations of one evaluation of ``expr`` with its gradient: the program a typed
+    formula's surface runs on every gradient step (``Program([f, df/dx, df/dy]).cost``)."""
+    return Program([expr, derivative(expr, X), derivative(expr, Y)]).cost

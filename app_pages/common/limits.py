@@ -11,8 +11,12 @@ Each limit is a plain number with a reason; the README's limits table is generat
 - Big batched computations (a basin map, a sweep, a training run) run inside ``heavy_slot()``:
   at most ``concurrent_heavy_runs`` at once per server, the rest wait their turn. Two cores gain
   nothing from more, and ten visitors' basin maps at once would not fit in 1 GB.
-- Formula limits (``formula_*``) are enforced by ``landscape.from_expression`` (which raises
-  ``ExpressionError`` with the limit in its message); they are listed here, not re-checked.
+- A race on a typed formula runs the formula's value-and-gradient program at every step, and
+  that program grows with the formula (about quadratically for a product), so
+  ``clamp_formula_steps(steps, racers, cost)`` keeps operations x steps x racers within
+  ``formula_work``.
+- The other formula limits (``formula_*``) are enforced by ``landscape.from_expression`` (which
+  raises ``ExpressionError`` with the limit in its message); they are listed here, not re-checked.
 """
 
 from __future__ import annotations
@@ -58,6 +62,10 @@ LIMITS: dict[str, Limit] = {
         # 200 x 200 starts x 500 steps: 0.6 s of one core for Adam, 2.5 s for random local search.
         Limit("basin_work", 20_000_000,
               "starts x steps of one basin map (200 x 200 starts x 500 steps)"),
+        # ~1.3 us of one core per operation and step: ~2 s for the largest race on a typed
+        # formula. Goldstein-Price typed in (71 operations) still races 8 x 2000 steps.
+        Limit("formula_work", 1_500_000,
+              "gradient operations x steps x optimizers of one race on a typed formula"),
         # A race's cached figures at 8 optimizers x 2000 steps hold ~10 MB: 16 of them per cached
         # function keeps the worst case of every page together well inside 1 GB.
         Limit("cache_entries", 16, "results each cached computation keeps (least recent dropped)"),
@@ -95,13 +103,33 @@ def clamp_count(name: str, requested: int) -> tuple[int, str | None]:
 def clamp_steps(steps: int, starts: int) -> tuple[int, str | None]:
     """Clamp ``steps`` into [1, steps] and so that steps x starts <= basin_work; with a message."""
     steps, message = clamp_count("steps", steps)
-    budget = max(1, limit("basin_work") // max(1, starts))
+    budget = _step_budget("basin_work", starts)
     if steps > budget:
         return budget, (
             f"{plural(starts, 'start')} x {plural(steps, 'step')} is more work than one map "
             f"may take ({limit('basin_work'):,} start-steps); using {plural(budget, 'step')}."
         )
     return steps, message
+
+
+def clamp_formula_steps(steps: int, racers: int, cost: int) -> tuple[int, str | None]:
+    """Clamp ``steps`` into [1, steps] and so that cost x steps x racers <= formula_work, where
+    ``cost`` is the typed formula's operations per gradient step; with a message saying why."""
+    steps, message = clamp_count("steps", steps)
+    budget = _step_budget("formula_work", racers * cost)
+    if steps > budget:
+        return budget, (
+            f"This formula takes {plural(cost, 'operation')} per gradient step, so "
+            f"{plural(racers, 'optimizer')} x {plural(steps, 'step')} is more work than one race "
+            f"may take ({limit('formula_work'):,} operations); each optimizer runs "
+            f"{plural(budget, 'step')}."
+        )
+    return steps, message
+
+
+def _step_budget(name: str, per_step: int) -> int:
+    """The most steps (at least 1) that work limit ``name`` allows at ``per_step`` a step."""
+    return max(1, limit(name) // max(1, per_step))
 
 
 def cache_bounds() -> dict[str, int]:
