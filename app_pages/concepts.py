@@ -167,7 +167,8 @@ A classifier turns an input into scores (**logits**), **softmax** turns the scor
 probabilities, and the loss is **−log p(true class)** (cross-entropy): small when the model is
 confidently right, huge when it is confidently wrong.
 
-**Back-propagation** sends the blame backwards: the output's share is *p − [true class]*, and each
+**Back-propagation** sends the blame backwards: each output's share is its probability minus 1 for
+the true class and minus 0 for the others (*p − y*, with *y* the one-hot true class), and each
 weight gets blamed in proportion to how much it **contributed** to the mistake. Together the blames
 are the gradient: the steepest-descent direction, computed exactly, for every weight at once. The
 optimizer then turns them into corrections (plain gradient descent in proportion to the blame).

@@ -6,15 +6,16 @@ The whole state lives in the URL (app_pages/common/state.py), so a copied link r
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
 import landscape
 import optimizers
-from app_pages.common import compute, controls
+from app_pages.common import compute, controls, lab
 from app_pages.common.lab_state import state_url
-from app_pages.common.limits import limit
+from app_pages.common.limits import clamp_formula_steps, limit
 from app_pages.common.presets import LANDING_SURFACE, RacePreset
 from app_pages.common.state import (
     MIN_STEPS,
@@ -250,10 +251,16 @@ if invalid:
     entries = tuple(e for e in entries if not any(SPECS[e[0]].display_name in m for m in invalid))
     if not entries:
         st.stop()
+run_steps = state.steps  # a typed formula's steps are bounded by its cost (formula_work)
+if formula:
+    run_steps, too_long = clamp_formula_steps(state.steps, len(entries),
+                                              compute.formula_cost(formula))
+    if too_long:
+        st.warning(f"{too_long} A shorter formula or fewer optimizers allow more steps.")
 
 # 4 significant digits place a point within 1/10000 of the domain: sub-pixel, and ~15% less JSON.
 playback = Playback(frame_ms=SPEEDS[speed], arrows=arrows, digits=4)
-figs = compute.race_figures(state.surface, formula, entries, start, state.steps, seed, noise,
+figs = compute.race_figures(state.surface, formula, entries, start, run_steps, seed, noise,
                             batch_size, playback)  # shows "Racing…" while it computes
 
 if formula:
@@ -268,7 +275,7 @@ with tab_map:
                     config={"displaylogo": False, "scrollZoom": False})
 if tab_3d.open:
     with tab_3d:
-        st.plotly_chart(compute.surface_3d(state.surface, formula, entries, start, state.steps,
+        st.plotly_chart(compute.surface_3d(state.surface, formula, entries, start, run_steps,
                                            seed, noise, batch_size),
                         config={"displaylogo": False})
 col_loss, col_dist = st.columns(2)
@@ -289,10 +296,13 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
 st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance']:.3g} "
            "(1.5% of the map's diagonal). Diverged paths stop at their last finite point (✕).")
 if len(state.optimizers) > 1 and not state.formula:
+    # The lab tunes only optimizers with a learning rate: the gradient-free searches stay out.
+    tunable = tuple(n for n in state.optimizers if lab.tunable(n))
+    tuned = replace(state, optimizers=tunable, hparams={n: state.hparams[n] for n in tunable})
     st.markdown("The learning rates are picked per landscape to show different behaviours, not "
-                "each optimizer's best, so this is not a verdict on the optimizers. "
-                f"[Tune each one fairly in the learning-rate lab →]"
-                f"({state_url('learning_rate', state, SPECS)})")
+                "each optimizer's best, so this is not a verdict on the optimizers."
+                + (f" [Tune each one fairly in the learning-rate lab →]"
+                   f"({state_url('learning_rate', tuned, SPECS)})" if tunable else ""))
 
 name = "formula" if state.formula else state.surface
 downloads = st.container(horizontal=True)  # one element, where st.columns makes four

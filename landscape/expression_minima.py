@@ -31,6 +31,7 @@ SMALL_PROGRAM = 150  # gradient programs up to this many operations get the full
 N_FINE = 101  # fine grid per axis, edges included: finiteness, lowest cells, colour scale
 N_LOWEST = 16  # extra starts: the lowest points of the fine grid
 MAX_MINIMA = 64
+TIE = 1e-12  # relative: values of the fine grid equal to 12 digits tie (0 ties only with 0)
 VALLEY_NOTE = " (one point of a valley of equal minima)"
 POLE_RATIO = 0.3  # a pole deepens about as much at 1e-6 as at 1e-3 of the scale; a minimum not
 
@@ -200,19 +201,36 @@ def _boundary(value: Field, inside_pt: np.ndarray, outside_pt: np.ndarray,
     return a
 
 
-def why_no_minimum(value: Field, domain: Domain, pts: np.ndarray, vals: np.ndarray,
+def is_constant(grad: Field, pts: np.ndarray, vals: np.ndarray) -> bool:
+    """Finite samples ``vals`` at ``pts`` all equal: max - min <= TIE max|f| (exactly equal when
+    that is 0), or differing only by rounding, max - min <= 1e-9 (1 + |min|) with the exact
+    gradient 0 at every sample ((x + y)^2 - x^2 - 2xy - y^2 evaluates to noise of 1e-14)."""
+    low, high = float(np.min(vals)), float(np.max(vals))
+    if high - low <= TIE * max(abs(low), abs(high)):
+        return True
+    if not high - low <= 1e-9 * (1.0 + abs(low)):
+        return False
+    with np.errstate(all="ignore"):
+        return not np.any(grad(pts))
+
+
+def why_no_minimum(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals: np.ndarray,
                    tol: float, poles: bool) -> tuple[NoMinimum, tuple[float, float], float]:
-    """Why there is no true minimum in view, the lowest point in view (ties: the one nearest the
-    centre of the view; on the boundary of the region where the formula is defined, the point of
-    that boundary) and its value. ``pts``/``vals``: the fine grid (``fine_grid``); ``poles``: the
-    minimum search ran into a pole."""
+    """Why there is no true minimum in view, the lowest point in view and its value.
+
+    ``pts``/``vals``: the fine grid (``fine_grid``); ``tol``: the least spread of values that
+    sets a pole apart; ``poles``: the minimum search ran into a pole. Values within TIE |low| of
+    the lowest sample tie (exact ties at 0; the one nearest the centre of the view is taken); on
+    the boundary of the region where the formula is defined, the point is on that boundary.
+    """
     finite = np.isfinite(vals)
     low = float(np.min(vals[finite]))
+    tie = TIE * abs(low)
     spread = max(float(np.median(vals[finite])) - low, tol)
     centre = np.array([np.mean(domain[0]), np.mean(domain[1])])
-    if float(np.max(vals[finite])) - low <= tol:
+    if is_constant(grad, pts[finite], vals[finite]):
         return "flat", (float(centre[0]), float(centre[1])), low
-    lowest = np.flatnonzero(finite & (vals <= low + tol))
+    lowest = np.flatnonzero(finite & (vals <= low + tie))
     k = int(lowest[np.argmin(np.linalg.norm(pts[lowest] - centre, axis=-1))])
     p = pts[k]
     point = (float(p[0]), float(p[1]))
@@ -225,7 +243,7 @@ def why_no_minimum(value: Field, domain: Domain, pts: np.ndarray, vals: np.ndarr
         beyond = [float(value(p + 1e-3 * scale * np.array(n, dtype=float))) for n in outward]
     if poles or np.any(vals == -np.inf):
         return "unbounded", point, low
-    if any(b < low - tol for b in beyond):
+    if any(b < low - tie for b in beyond):
         return "view_edge", point, low
     n = math.isqrt(len(vals))
     i, j = divmod(k, n)  # ``grid`` lays rows along y
@@ -283,7 +301,8 @@ def find_minima(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals
               for i, note in chosen]
     if interior:
         return tuple(minima), "interior"
-    kind, point, lowest_value = why_no_minimum(value, domain, pts, vals, tol, bool(pole.any()))
+    kind, point, lowest_value = why_no_minimum(value, grad, domain, pts, vals, tol,
+                                               bool(pole.any()))
     minima.insert(0, Minimum(point, lowest_value, True, LABELS[kind]))
     return tuple(minima), kind
 
