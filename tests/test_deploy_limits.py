@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from app_pages.common.limits import LIMITS, cache_bounds, clamp_count, clamp_steps, limit
+from app_pages.common.limits import (
+    LIMITS,
+    cache_bounds,
+    clamp_count,
+    clamp_formula_steps,
+    clamp_steps,
+    limit,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHES = {"cache_data", "cache_resource"}
@@ -52,6 +59,21 @@ def test_the_issue_s_basin_maps_fit_the_work_budget() -> None:
     steps: tests/app/test_basins_compute.py)."""
     assert clamp_steps(500, limit("basin_grid") ** 2) == (500, None)
     assert clamp_steps(2000, 100 * 100) == (2000, None)
+
+
+def test_clamp_formula_steps_keeps_one_race_within_the_work_budget() -> None:
+    """A typed formula's race costs (operations per gradient step) x steps x racers; the message
+    says why the steps were cut (the page adds what to do about it)."""
+    budget, most, racers = limit("formula_work"), limit("steps"), limit("optimizers")
+    steps, message = clamp_formula_steps(most, racers, 3538)  # (x-1)*(x-2)*...*(x-59)
+    assert steps * racers * 3538 <= budget < (steps + 1) * racers * 3538
+    assert message is not None and "3,538 operations" in message and f"{budget:,}" in message
+    assert clamp_formula_steps(most, 1, 3538)[0] > steps  # fewer racers, more steps
+    assert clamp_formula_steps(most, racers, 71) == (most, None)  # Goldstein-Price typed in
+    assert clamp_formula_steps(most, racers, 0) == (most, None)  # a constant formula
+    assert clamp_formula_steps(10, 10**6, 10**6)[0] == 1  # never below one step
+    steps, message = clamp_formula_steps(10**9, 1, 1)
+    assert steps == most and message is not None and f"{most}" in message
 
 
 def test_cache_bounds_are_the_limits() -> None:

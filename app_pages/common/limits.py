@@ -62,9 +62,10 @@ LIMITS: dict[str, Limit] = {
         # 200 x 200 starts x 500 steps: 0.6 s of one core for Adam, 2.5 s for random local search.
         Limit("basin_work", 20_000_000,
               "starts x steps of one basin map (200 x 200 starts x 500 steps)"),
-        # ~1.3 us of one core per operation and step: ~2 s for the largest race on a typed
-        # formula. Goldstein-Price typed in (71 operations) still races 8 x 2000 steps.
-        Limit("formula_work", 1_500_000,
+        # ~1.3 us of one core per operation and step: ~1.6 s of runs for the costliest race on a
+        # typed formula (~2.5 s with building it and the figures). Goldstein-Price typed in (71
+        # operations) still races 8 optimizers x 2000 steps.
+        Limit("formula_work", 1_200_000,
               "gradient operations x steps x optimizers of one race on a typed formula"),
         # A race's cached figures at 8 optimizers x 2000 steps hold ~10 MB: 16 of them per cached
         # function keeps the worst case of every page together well inside 1 GB.

@@ -216,7 +216,9 @@ def preset_for(name: str, surface: Landscape, specs: Mapping[str, Any],
         if "step_size" in names:
             (x0, x1), (y0, y1) = surface.domain
             hp.setdefault(opt, {})["step_size"] = nice(np.hypot(x1 - x0, y1 - y0) / 40)
-        if "sgd_lr" in names:
-            hp.setdefault(opt, {})["sgd_lr"] = heuristic_lr("sgd", surface, 0.01)
+        if "sgd_lr" in names:  # clipped like lr: below its range the optimizer sat out
+            h = spec.hparam("sgd_lr")
+            hp.setdefault(opt, {})["sgd_lr"] = float(np.clip(heuristic_lr("sgd", surface, 0.01),
+                                                             h.min or 0.0, h.max or np.inf))
     return RacePreset(optimizers=tuple(o for o in optimizers if o in specs), hparams=hp,
                       start=(start[0], start[1]))

@@ -50,3 +50,36 @@ def test_results_table_shows_huge_and_missing_losses_as_readable_text() -> None:
     assert "e+" in blown and len(blown) <= 10, blown  # e.g. "7.4891e+22"
     assert float(calm) == pytest.approx(float(runs[1].losses[-1]), rel=1e-4)
     assert all(isinstance(v, str) for v in table["best loss"])
+
+
+HOSTILE_FORMULAS = [  # each took 35-90 s of one core to race before formula_work bounded them
+    "*".join(f"(x-{i})" for i in range(1, 60)),
+    "*".join(f"sin({k}*x+y)" for k in range(1, 35)),
+    "*".join(f"x**sin({k}*y)" for k in range(1, 25)),
+]
+ORDINARY_FORMULAS = [
+    "(x**2 + y - 11)**2 + (x + y**2 - 7)**2 - 3*sin(x)",
+    "sin(3*x)*cos(2*y) + 0.1*(x^2+y^2)",
+    "(1+(x+y+1)**2*(19-14*x+3*x**2-14*y+6*x*y+3*y**2))"
+    "*(30+(2*x-3*y)**2*(18-32*x+12*x**2+48*y-36*x*y+27*y**2))",  # Goldstein-Price
+]
+
+
+@pytest.mark.parametrize("formula", ORDINARY_FORMULAS)
+def test_ordinary_formulas_race_every_optimizer_for_every_step(formula: str) -> None:
+    from app_pages.common.limits import clamp_formula_steps, limit
+
+    most = limit("steps")
+    cost = compute.formula_cost(formula)
+    assert clamp_formula_steps(most, limit("optimizers"), cost) == (most, None)
+
+
+@pytest.mark.parametrize("formula", HOSTILE_FORMULAS)
+def test_costly_formulas_race_fewer_steps_within_the_work_budget(formula: str) -> None:
+    from app_pages.common.limits import clamp_formula_steps, limit
+
+    cost = compute.formula_cost(formula)
+    for racers in (1, limit("optimizers")):
+        steps, message = clamp_formula_steps(limit("steps"), racers, cost)
+        assert message is not None and steps < limit("steps")
+        assert cost * steps * racers <= limit("formula_work")

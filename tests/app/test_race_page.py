@@ -289,3 +289,65 @@ def test_a_path_leaving_a_formula_s_domain_says_so() -> None:
     at = run({"formula": "sqrt(x) + y**2", "optimizers": "sgd", "sgd.lr": "0.5",
               "start": "0.3,1", "steps": "50"})
     assert table(at)["outcome"].iloc[0].startswith("left the region where the formula is defined")
+
+
+def test_a_costly_formula_races_fewer_steps_and_says_why() -> None:
+    """Each step runs the formula's whole gradient program (3,538 operations for this product of
+    59 factors): the race keeps operations x steps x racers within formula_work."""
+    from app_pages.common import compute
+    from app_pages.common.limits import clamp_formula_steps
+
+    formula = "*".join(f"(x-{i})" for i in range(1, 60))
+    at = run({"formula": formula, "optimizers": "adam,sgd", "steps": "2000"})
+    assert len(at.warning) == 1
+    text = at.warning[0].value
+    steps, _ = clamp_formula_steps(2000, 2, compute.formula_cost(formula))
+    assert steps < 2000 and table(at)["evaluations"].tolist() == [steps, steps]
+    assert "3,538 operations per gradient step" in text and f"runs {steps} steps" in text
+    assert "shorter formula or fewer optimizers" in text
+    assert at.sidebar.slider(key="race.steps").value == 2000  # what was asked stays in the link
+    assert at.query_params["steps"] == "2000"
+
+
+def test_a_formula_link_uses_the_rates_typing_the_formula_gives() -> None:
+    """Both start from the formula's own rates (not the landing surface's, with which SGD,
+    momentum and Nesterov blew up at step 2 on x**8 + y**8)."""
+    link = run({"formula": "x**8+y**8"})
+    typed = run()
+    typed.sidebar.radio(key="race.mode").set_value("Type a formula").run()
+    typed.sidebar.text_input(key="race.formula").set_value("x**8+y**8").run()
+    assert not typed.exception and not link.warning
+    assert table(link).equals(table(typed))
+    assert not any("diverged" in o for o in table(link)["outcome"])
+
+
+def lab_link(at) -> str | None:
+    """The "Tune each one fairly" link under the results table, if the page shows one."""
+    note = next(m.value for m in at.markdown if "not each optimizer's best" in m.value)
+    return note[note.index("](") + 2 : -1] if "](" in note else None
+
+
+def test_the_tuner_link_leaves_out_what_the_lab_cannot_tune() -> None:
+    """The lab sweeps learning rates: the gradient-free searches (and their settings) stay out of
+    its link, and a race of only those gets no link."""
+    from urllib.parse import parse_qs, urlparse
+
+    at = run({"surface": "himmelblau", "steps": "50", "random_local_search.step_size": "0.3",
+              "optimizers": "random_search,adam,random_local_search,sgd"})
+    query = {k: v[0] for k, v in parse_qs(urlparse(lab_link(at)).query).items()}
+    assert query["optimizers"] == "adam,sgd"
+    assert not [k for k in query if k.startswith("random")]
+    lab = app_test("app_pages/learning_rate.py", query=query).run()
+    assert not lab.exception and not lab.warning
+    alone = run({"surface": "himmelblau", "steps": "50",
+                 "optimizers": "random_search,random_local_search"})
+    assert lab_link(alone) is None
+
+
+def test_only_the_optimizer_with_refused_settings_sits_out() -> None:
+    """"Adam, then SGD" names Adam and SGD too: refusing its settings keeps them racing."""
+    at = run({"optimizers": "sgd,adam,adam_then_sgd", "steps": "20"})
+    at.session_state["race.opt.adam_then_sgd.sgd_lr"] = 1e-9  # below its range
+    at.run()
+    assert not at.exception and len(at.warning) == 1 and "Adam, then SGD" in at.warning[0].value
+    assert table(at)["optimizer"].str.split(" ").str[0].tolist() == ["SGD", "Adam"]

@@ -312,3 +312,22 @@ def test_huge_gradient_latex_is_replaced_by_a_note():
     p = np.array([0.3, -0.2])
     fd = [(s.value(p + h * e) - s.value(p - h * e)) / (2 * h) for e in np.eye(2)]
     np.testing.assert_allclose(s.grad(p), fd, rtol=1e-6)
+
+
+def product(n: int) -> str:
+    """(x-1)*(x-2)*...*(x-n): a formula whose gradient program grows about as n**2."""
+    return "*".join(f"(x-{i})" for i in range(1, n + 1))
+
+
+def test_gradient_cost_counts_the_operations_of_one_gradient_step():
+    """The race bounds a typed formula's work by this count (``limits.formula_work``)."""
+    from landscape.expression_numeric import Program, gradient_cost
+    from landscape.expression_parse import parse
+
+    assert gradient_cost(parse("x*y")) == 1  # f = x*y; its partials are y and x themselves
+    assert gradient_cost(parse("x**2 + y**2")) == 5  # x², y², their sum, 2x, 2y
+    assert gradient_cost(parse("3 + 2*5")) == 0  # constants fold when the program is built
+    expr = parse("sin(x*y) + exp(x)")
+    assert Program([expr]).cost == len(Program([expr]).plan) == 4
+    small, big = gradient_cost(parse(product(12))), gradient_cost(parse(product(48)))
+    assert big > 12 * small  # 4x the factors, ~16x the operations: products are the costly case
