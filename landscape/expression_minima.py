@@ -2,10 +2,14 @@
 
 Used for typed formulas, where nothing is known in advance. Minima: damped Newton
 (Levenberg-Marquardt, Hessian by central differences of the exact gradient) from a 24 x 24 grid of
-starts plus the lowest points of a fine grid, all vectorized; a refined point is kept when it lies
-in the domain and no nearby point (two rings of 8) is lower while the ring is not flat. This accepts
-kinks such as |x| + |y| and rejects saddles, slopes, plateaus and poles (a "minimum" that keeps
-deepening as one closes in, like log(x^2 + y^2) at 0). The lowest minima are global; if the lowest
+starts plus the lowest points of a fine grid, all vectorized, in units that make it blind to the
+size of f (1e-300 x^2 and 1e300 x^2 alike); a refined point is kept when it lies in the domain and
+no nearby point (rings of 8) is lower while f rises around it (``is_local_min``: x^8 and x^100
+too, whose rise near the bottom is far below any fixed tolerance). This accepts kinks such as
+|x| + |y| and rejects saddles, slopes, plateaus, rounding noise and poles (a "minimum" that keeps
+deepening as one closes in, like log(x^2 + y^2) at 0). Sampled values tie when equal relative to
+their size, not within an absolute 1e-9 (exp(-x^2 - y^2) is 2e-22 in the corners of the view and
+1e-9 further in, and falls on past the edge). The lowest minima are global; if the lowest
 point in view lies elsewhere, every interior minimum is local and that point is added as the
 "lowest in view" (``is_global`` so ``min_value`` is honest), labelled with why there is no true
 minimum (``NoMinimum``): the formula is flat, keeps falling past the edge of the view, is lowest on
@@ -31,6 +35,7 @@ SMALL_PROGRAM = 150  # gradient programs up to this many operations get the full
 N_FINE = 101  # fine grid per axis, edges included: finiteness, lowest cells, colour scale
 N_LOWEST = 16  # extra starts: the lowest points of the fine grid
 MAX_MINIMA = 64
+RINGS = (1e-3, 1e-2, 1e-1)  # outer rings of a minimum test, as fractions of the view's diagonal
 TIE = 1e-12  # relative: values of the fine grid equal to 12 digits tie (0 ties only with 0)
 VALLEY_NOTE = " (one point of a valley of equal minima)"
 POLE_RATIO = 0.3  # a pole deepens about as much at 1e-6 as at 1e-3 of the scale; a minimum not
@@ -68,28 +73,34 @@ def gradient_and_hessian(grad: Field, q: np.ndarray, h: float = 1e-5) -> tuple[n
     return g, 0.5 * (hess + np.swapaxes(hess, -1, -2))
 
 
-def descend(value: Field, grad: Field, starts: np.ndarray, scale: float,
-            iters: int = 60) -> np.ndarray:
+def descend(value: Field, grad: Field, starts: np.ndarray, scale: float, iters: int = 60,
+            domain: Domain | None = None) -> np.ndarray:
     """Levenberg-Marquardt: p <- p - (H + mu I)^{-1} g, accepted only if f decreases.
 
-    mu shrinks (x0.3) after a success and grows (x10) after a failure; H + mu I is kept positive
+    mu starts at |g| / (scale / 20) (a first step of 5% of the view, whatever the size of f),
+    shrinks (x0.3) after a success and grows (x10) after a failure; H + mu I is kept positive
     definite by adding max(0, -lambda_min(H)). Steps are clipped to ``scale / 4``; a point stops
-    when its step falls below 1e-10 ``scale`` or mu passes 1e20 (a kink it cannot improve on).
+    when its step falls below 1e-10 ``scale`` or mu grows 1e20-fold (a kink it cannot improve on),
+    or once it lies a quarter of ``scale`` outside ``domain`` (it is sliding away from the view).
     """
     p = np.array(starts, dtype=float)
     with np.errstate(all="ignore"):
         f = value(p)
         g = grad(p)
-        mu = np.linalg.norm(g, axis=-1) / (0.05 * scale) + 1e-12
+        mu = np.hypot(g[..., 0], g[..., 1]) / (0.05 * scale) + np.finfo(float).tiny
+        give_up = 1e20 * mu
         active = np.flatnonzero(np.isfinite(f) & np.all(np.isfinite(g), axis=-1))
         for _ in range(iters):
             if active.size == 0:
                 break
             q, fq, m = p[active], f[active], mu[active]
             g, h = gradient_and_hessian(grad, q)
-            a, b, d = h[:, 0, 0], h[:, 0, 1], h[:, 1, 1]
-            lam_min = 0.5 * (a + d) - np.sqrt(0.25 * (a - d) ** 2 + b * b)
-            shift = m + 1.01 * np.maximum(0.0, -lam_min)
+            # in units of |H| + mu, so that f = 1e-300 x^2 or 1e300 x^2 neither under- nor overflows
+            unit = np.abs(h[:, 0, 0]) + np.abs(h[:, 0, 1]) + np.abs(h[:, 1, 1]) + m
+            a, b, d = h[:, 0, 0] / unit, h[:, 0, 1] / unit, h[:, 1, 1] / unit
+            g = g / unit[:, None]
+            lam_min = 0.5 * (a + d) - np.hypot(0.5 * (a - d), b)
+            shift = m / unit + 1.01 * np.maximum(0.0, -lam_min)
             det = (a + shift) * (d + shift) - b * b
             dx = -np.stack([(d + shift) * g[:, 0] - b * g[:, 1],
                             (a + shift) * g[:, 1] - b * g[:, 0]], axis=-1) / det[:, None]
@@ -101,7 +112,9 @@ def descend(value: Field, grad: Field, starts: np.ndarray, scale: float,
             p[active] = np.where(better[:, None], trial, q)
             f[active] = np.where(better, ft, fq)
             mu[active] = np.where(better, m * 0.3, m * 10.0)
-            done = ~np.isfinite(norm) | (norm < 1e-10 * scale) | (mu[active] > 1e20)
+            done = ~np.isfinite(norm) | (norm < 1e-10 * scale) | (mu[active] > give_up[active])
+            if domain is not None:
+                done |= ~inside(p[active], domain, 0.25 * scale)
             active = active[~done]
     return p
 
@@ -113,29 +126,55 @@ def _ring(points: np.ndarray, radius: float) -> np.ndarray:
 
 
 def is_local_min(value: Field, grad: Field, points: np.ndarray, scale: float) -> np.ndarray:
-    """Local minima among ``points``: no point on rings of radius r = 1e-3 and 1e-6 of ``scale``
-    lower than f - tol (tol = 1e-12 (1 + |f|)), and f rises away from the point.
+    """Local minima among ``points``: no point on rings of radius 1e-6 and r_0 = RINGS[0] times
+    ``scale`` lower than f - min(tol, rise / 1000) (tol = 1e-12 (1 + |f|), rise = max f(r_0 ring)
+    - f: a slope near the bottom of x^30 dips 6e-13 and rises 1.2e-12), and rise > tol.
 
-    Rising: max f(outer ring) > f + tol, or, for a bottom too flat for that (x^8 rises 1.5e-15 at
-    r = 0.014), max f(outer ring) > f at all with the exact gradient pointing outward on the whole
-    outer ring (g . u >= 0 for u = (cos, sin) of each angle, > 0 at one at least): rounding noise on
-    a constant (a zero gradient, or one of random sign), plateaus, saddles and slopes fail this.
+    A bottom flat to tol at r_0 (x^8 rises 1.5e-15 at 0.014, x^100 / 1e40 stays below 1e-12 out
+    to 1.9) is a minimum only if no point on that ring nor on the wider rings (RINGS, tried in
+    turn while flat to tol) is lower at all, and one of the wider rings rises by tol, or else it
+    is a faint bowl (``faint_bowl``: 1e-300 x^2). A minimum that rises at r_0 is never checked
+    further out, so a narrow one stays a minimum.
     """
     with np.errstate(all="ignore"):
         f = value(points)
-        tol = 1e-12 * (1.0 + np.abs(f))
-        ok = np.isfinite(f)
-        outer = _ring(points, 1e-3 * scale)
-        rings = [value(outer), value(_ring(points, 1e-6 * scale))]
-        for around in rings:
-            ok &= np.all(around >= f[:, None] - tol[:, None], axis=-1)
-        top = np.max(rings[0], axis=-1)
-        rises = ok & (top > f + tol)
-        faint = np.flatnonzero(ok & ~rises & (top > f))
+        tol = (1e-12 * (1.0 + np.abs(f)))[:, None]
+        inner, first = (value(_ring(points, r * scale)) for r in (1e-6, RINGS[0]))
+        floor = f[:, None] - np.minimum(tol, 1e-3 * (np.max(first, axis=-1) - f)[:, None])
+        ok = np.isfinite(f) & np.all((inner >= floor) & (first >= floor), axis=-1)
+        rises = ok & (np.max(first, axis=-1) > f + tol[:, 0])
+        flat = ok & ~rises & np.all(first >= f[:, None], axis=-1)
+        for radius in RINGS[1:]:
+            idx = np.flatnonzero(flat)
+            around = value(_ring(points[idx], radius * scale))
+            up = np.max(around, axis=-1) > f[idx] + tol[idx, 0]
+            whole = np.all(around >= f[idx, None], axis=-1)
+            rises[idx] = up & whole
+            flat[idx] = ~up & whole
+        faint = np.flatnonzero(flat)
         if faint.size:
-            slope = np.sum(grad(outer[faint]) * (outer[faint] - points[faint, None]), axis=-1)
-            rises[faint] = np.all(slope >= 0.0, axis=-1) & np.any(slope > 0.0, axis=-1)
+            rises[faint] = faint_bowl(grad, points[faint], f[faint], scale, first[faint],
+                                      inner[faint])
     return rises
+
+
+def faint_bowl(grad: Field, points: np.ndarray, f: np.ndarray, scale: float, f_outer: np.ndarray,
+               f_inner: np.ndarray) -> np.ndarray:
+    """A bowl whose rise is too small for a fixed tolerance, told from rounding noise on a flat
+    surface. ``f_outer``/``f_inner`` (B, 8): f on rings of radius r = RINGS[0] ``scale`` and
+    1e-6 ``scale``. Rising: f(outer) > f at 6 of the 8 angles at least (all but a valley through
+    the point); at each angle the inner ring rises less than half as much (a bowl or kink of any
+    order rises 1e-3^p times less there; noise is as large at any radius); and the exact gradient
+    points outward, g . u >= 0 on the whole outer ring, > 0 where f rises (u: the unit direction).
+    """
+    offsets = _ring(np.zeros((1, 2)), RINGS[0] * scale)
+    up = f_outer > f[:, None]
+    half = 0.5 * np.maximum(f_outer - f[:, None], 0.0)
+    with np.errstate(all="ignore"):
+        slope = np.sum(grad(points[:, None, :] + offsets) * offsets, axis=-1)
+    outward = (slope > 0.0) | (~up & (slope == 0.0))
+    return ((np.sum(up, axis=-1) >= 6) & np.all(f_inner - f[:, None] <= half, axis=-1)
+            & np.all(outward, axis=-1))
 
 
 def fine_grid(value: Field, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
@@ -146,13 +185,14 @@ def fine_grid(value: Field, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _distinct(grad: Field, cand: np.ndarray, cvals: np.ndarray, order: np.ndarray,
-              domain: Domain, scale: float, tol: float) -> list[tuple[int, str]]:
+              domain: Domain, scale: float, tol: float, spread: float) -> list[tuple[int, str]]:
     """Deduplicate candidates (in ``order``); a valley of equal minima (flat Hessian direction,
-    like x**2 or abs(x - y)) is represented by its point nearest the domain centre."""
+    lambda_min <= 1e-6 |lambda_max| + 1e-9 spread / scale^2, like x**2 or abs(x - y); ``spread``:
+    the typical rise of f over the view) is represented by its point nearest the domain centre."""
     with np.errstate(all="ignore"):
         h = gradient_and_hessian(grad, cand)[1]
     lam = np.linalg.eigvalsh(np.where(np.isfinite(h), h, 0.0)) if len(cand) else np.zeros((0, 2))
-    flat = lam[:, 0] <= 1e-6 * np.abs(lam[:, 1]) + 1e-9
+    flat = lam[:, 0] <= 1e-6 * np.abs(lam[:, 1]) + 1e-9 * spread / scale**2
     centre = np.array([np.mean(domain[0]), np.mean(domain[1])])
     dist = np.linalg.norm(cand - centre, axis=-1)
     kept: list[int] = []
@@ -202,16 +242,31 @@ def _boundary(value: Field, inside_pt: np.ndarray, outside_pt: np.ndarray,
 
 
 def is_constant(grad: Field, pts: np.ndarray, vals: np.ndarray) -> bool:
-    """Finite samples ``vals`` at ``pts`` all equal: max - min <= TIE max|f| (exactly equal when
-    that is 0), or differing only by rounding, max - min <= 1e-9 (1 + |min|) with the exact
-    gradient 0 at every sample ((x + y)^2 - x^2 - 2xy - y^2 evaluates to noise of 1e-14)."""
-    low, high = float(np.min(vals)), float(np.max(vals))
+    """The fine grid (``fine_grid``: ``pts``, ``vals``) is constant over its finite values:
+    max - min <= TIE max|f| (exactly equal when that is 0), or max - min <= 1e-9 (1 + |min|) and
+    rounding, not slope: the exact gradient explains under half of the change between neighbours,
+    sum |df - g_mid . dp| > sum |df| / 2 with g_mid the mean gradient of the pair
+    ((x + y)^2 - x^2 - 2xy - y^2 evaluates to noise of 1e-14; 1e-300 x rises as its gradient says).
+    """
+    finite = np.isfinite(vals)
+    low, high = float(np.min(vals[finite])), float(np.max(vals[finite]))
     if high - low <= TIE * max(abs(low), abs(high)):
         return True
     if not high - low <= 1e-9 * (1.0 + abs(low)):
         return False
+    n = math.isqrt(len(vals))
+    f, p = vals.reshape(n, n), pts.reshape(n, n, 2)
+    change = unexplained = 0.0
     with np.errstate(all="ignore"):
-        return not np.any(grad(pts))
+        g = grad(pts).reshape(n, n, 2)
+        for axis in (0, 1):  # ``grid`` rows follow y: axis 0 steps along y (gradient component 1)
+            df, gk = np.diff(f, axis=axis), g[..., 1 - axis]
+            g_mid = 0.5 * (np.delete(gk, 0, axis) + np.delete(gk, -1, axis))
+            miss = np.abs(df - g_mid * np.diff(p[..., 1 - axis], axis=axis))
+            ok = np.isfinite(miss)
+            change += float(np.sum(np.abs(df[ok])))
+            unexplained += float(np.sum(miss[ok]))
+    return unexplained > 0.5 * change
 
 
 def why_no_minimum(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals: np.ndarray,
@@ -228,7 +283,7 @@ def why_no_minimum(value: Field, grad: Field, domain: Domain, pts: np.ndarray, v
     tie = TIE * abs(low)
     spread = max(float(np.median(vals[finite])) - low, tol)
     centre = np.array([np.mean(domain[0]), np.mean(domain[1])])
-    if is_constant(grad, pts[finite], vals[finite]):
+    if is_constant(grad, pts, vals):
         return "flat", (float(centre[0]), float(centre[1])), low
     lowest = np.flatnonzero(finite & (vals <= low + tie))
     k = int(lowest[np.argmin(np.linalg.norm(pts[lowest] - centre, axis=-1))])
@@ -281,18 +336,21 @@ def find_minima(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals
     finite = np.isfinite(vals)
     lowest = pts[finite][np.argsort(vals[finite])[:N_LOWEST]]
     starts = np.concatenate([np.stack([cx.ravel(), cy.ravel()], axis=-1), lowest])
-    cand = descend(value, grad, starts, scale, iters)
+    cand = descend(value, grad, starts, scale, iters, domain)
     cand = cand[np.all(np.isfinite(cand), axis=-1) & inside(cand, domain, 1e-9 * scale)]
     cand = cand[is_local_min(value, grad, cand, scale)]
     grid_low = float(np.min(vals[finite]))
-    spread = float(np.median(vals[finite])) - grid_low
-    tol = 1e-9 * (1.0 + abs(grid_low) + spread)  # "equal values": ties in value, not in shape
+    spread = min(float(np.median(vals[finite])) - grid_low, np.finfo(float).max)
+    # "equal values": ties in value, not in shape; 1e-9 (1 + |low| + spread), the 1 (Newton's
+    # precision at a kink) shrunk to max|f| for a formula whose values are all tiny (1e-12 f)
+    size = min(1.0, float(np.max(np.abs(vals[finite]))))
+    tol = 1e-9 * size + 1e-9 * abs(grid_low) + 1e-9 * spread
     pole = is_pole(value, cand, scale, grid_low, spread)
     cand = cand[~pole]
     with np.errstate(all="ignore"):
         cvals = value(cand)
     order = np.lexsort((cand[:, 1], cand[:, 0], cvals))
-    chosen = _distinct(grad, cand, cvals, order, domain, scale, tol)
+    chosen = _distinct(grad, cand, cvals, order, domain, scale, tol, spread)
     interior = bool(chosen) and not pole.any() and float(cvals[chosen[0][0]]) <= grid_low + tol
     low = float(cvals[chosen[0][0]]) if interior else -np.inf
     minima = [Minimum((float(cand[i, 0]), float(cand[i, 1])), float(cvals[i]),

@@ -1,0 +1,118 @@
+"""Minima of typed formulas at any scale: flat bottoms, tiny or huge values, rounding noise.
+
+Each case once failed: x^8 was "no minimum found" (its rise near 0 is below a fixed 1e-12),
+exp(-x^2 - y^2) marked a "lowest" point 1e-9 high instead of the 2e-22 corner, 1e-300 x^2 was
+"constant" (every value within an absolute 1e-9 tied).
+"""
+
+import numpy as np
+import pytest
+
+from landscape.expression import from_expression
+from landscape.expression_minima import is_local_min
+
+
+def _only_minimum(text: str, domain=None):
+    s = from_expression(text, domain)
+    assert s.interior_minimum and s.no_minimum == "interior" and s.no_minimum_note == ""
+    assert len(s.minima) == 1
+    return s.minima[0]
+
+
+@pytest.mark.parametrize("text", ["x**8 + y**8", "(x**2 + y**2)**4", "x**10 + y**10",
+                                  "x^30 + y^30", "x^50 + y^50", "(x^2 + y^2)^50 / 1e40",
+                                  "1e-300*(x^2 + y^2)", "1e-300*(abs(x) + abs(y))"])
+def test_flat_bottomed_bowls_have_their_minimum(text):
+    m = _only_minimum(text)
+    assert m.is_global and m.label == "global"  # one point, not a valley
+    assert np.hypot(*m.point) < 1e-9 and m.value <= 1e-300
+
+
+@pytest.mark.parametrize(("text", "domain", "target", "near"), [
+    ("(x - 0.05)^8 + (y - 0.03)^8", None, (0.05, 0.03), 1e-3),  # off the fine grid
+    ("x^8 + y^8", ((-4.97, 5.03), (-5, 5)), (0.0, 0.0), 1e-3),
+    ("1 + x^8 + y^8", None, (0.0, 0.0), 0.03),  # f = 1 exactly for |(x, y)| < 0.01
+    ("1e-300*((x - 0.123)^2 + (y - 0.456)^2)", None, (0.123, 0.456), 1e-6),
+    ("1e300*((x - 0.123)^2 + (y - 0.456)^2)", None, (0.123, 0.456), 1e-6),
+])
+def test_bowls_off_the_grid_and_at_any_scale(text, domain, target, near):
+    m = _only_minimum(text, domain)
+    assert m.is_global and m.label == "global"
+    assert np.hypot(m.point[0] - target[0], m.point[1] - target[1]) < near
+
+
+@pytest.mark.parametrize(("text", "on_line"), [
+    ("x^2", lambda p: p[0] == 0.0),
+    ("x^10", lambda p: p[0] == 0.0),
+    ("x^50", lambda p: p[0] == 0.0),
+    ("(x + y)^100", lambda p: abs(p[0] + p[1]) < 1e-9),
+    ("1e-300*x^2", lambda p: p[0] == 0.0),
+])
+def test_a_line_of_minima_is_one_valley_like_x_squared(text, on_line):
+    m = _only_minimum(text)
+    assert m.is_global and m.label == "global (one point of a valley of equal minima)"
+    assert on_line(m.point) and m.value == 0.0
+
+
+@pytest.mark.parametrize("scale", ["1e-12", "1", "1e12"])
+def test_the_answer_does_not_depend_on_the_size_of_f(scale):
+    s = from_expression(f"{scale}*((x^2 - 1)^2 + 0.3*x + y^2)")
+    assert s.interior_minimum and [m.label for m in s.minima] == ["global", "local"]
+    assert abs(s.minima[0].point[0] + 1.036) < 1e-3 and abs(s.minima[1].point[0] - 0.960) < 1e-3
+    s = from_expression(f"{scale}*(x^3 - 3*x + y^2)")  # a local minimum, lower ground at x = -5
+    assert s.no_minimum == "view_edge" and s.minima[0].point == (-5.0, 0.0)
+    assert [m.label for m in s.minima[1:]] == ["local"]
+    s = from_expression(f"1e-20*{scale}*((x^2 + y - 11)^2 + (x + y^2 - 7)^2)")
+    assert len(s.minima) == 4 and all(m.label == "global" for m in s.minima)
+
+
+def test_the_lowest_point_in_view_is_the_lowest_sample():
+    s = from_expression("exp(-(x^2 + y^2))")
+    assert not s.interior_minimum and s.no_minimum == "view_edge"
+    lowest = s.minima[0]
+    corners = s.value(np.array([[-5.0, -5.0], [-5.0, 5.0], [5.0, -5.0], [5.0, 5.0]]))
+    assert lowest.point in {(-5.0, -5.0), (-5.0, 5.0), (5.0, -5.0), (5.0, 5.0)}
+    assert lowest.value == corners.min() < 1e-21
+    assert "keeps falling past the edge of the view" in s.no_minimum_note
+
+
+@pytest.mark.parametrize("text", ["1e-300*x", "1e-300*(x^2 - 0.5*y^2)", "1e-300*exp(-(x^2 + y^2))",
+                                  "((((((y)^3-x*y)^3-x*y)^3-x*y)^3-x*y)^3-x*y)^3-x*y"])
+def test_tiny_or_huge_values_that_vary_are_not_constant(text):
+    s = from_expression(text)
+    assert s.no_minimum != "flat" and "constant" not in s.no_minimum_note
+
+
+@pytest.mark.parametrize("text", ["0*sin(x)", "7", "(x + y)^2 - x^2 - 2*x*y - y^2",
+                                  "sin(x)^2 + cos(x)^2 - 1", "(x + 1)^3 - x^3 - 3*x^2 - 3*x - 1",
+                                  "exp(log(x^2 + 1)) - x^2"])
+def test_rounding_noise_on_a_constant_is_flat_not_a_minimum(text):
+    """These are constant up to rounding (1e-14): their noise has no minimum in it."""
+    s = from_expression(text)
+    assert s.no_minimum == "flat" and len(s.minima) == 1
+    assert "constant" in s.no_minimum_note
+
+
+@pytest.mark.parametrize(("text", "kind"), [("x^2 - y^2", "view_edge"), ("x^3", "view_edge"),
+                                            ("x*y", "view_edge"), ("-(x^2 + y^2)^4", "view_edge"),
+                                            ("1e-300*(x^2 - y^2)", "view_edge")])
+def test_saddles_slopes_and_maxima_stay_without_a_minimum(text, kind):
+    s = from_expression(text)
+    assert s.no_minimum == kind and len(s.minima) == 1
+
+
+def test_a_ring_of_minima_and_a_plateau_of_minima_are_valleys():
+    (m,) = from_expression("(x^2 + y^2 - 1)^2").minima
+    assert "valley" in m.label and abs(np.hypot(*m.point) - 1.0) < 1e-6
+    (m,) = from_expression("max(x^2 + y^2, 1)").minima  # f = 1 on the whole unit disk
+    assert "valley" in m.label and m.value == 1.0 and np.hypot(*m.point) <= 1.0
+
+
+def test_is_local_min_at_the_bottom_only():
+    s = from_expression("x^8 + y^8")
+    pts = np.array([[0.0, 0.0], [0.3, 0.0], [1e-5, -1e-5], [0.02, 0.02]])  # f(0.02, 0.02) ~ 5e-14
+    assert is_local_min(s.value, s.grad, pts, float(np.hypot(10, 10))).tolist() == [
+        True, False, True, False]
+    noise = from_expression("(x + 1)^3 - x^3 - 3*x^2 - 3*x - 1")
+    starts = np.random.default_rng(0).uniform(-5, 5, size=(500, 2))
+    assert not is_local_min(noise.value, noise.grad, starts, float(np.hypot(10, 10))).any()
