@@ -334,7 +334,10 @@ def find_minima(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals
     centres = (np.arange(n_starts) + 0.5) / n_starts
     cx, cy = np.meshgrid(x0 + sx * centres, y0 + sy * centres)
     finite = np.isfinite(vals)
-    lowest = pts[finite][np.argsort(vals[finite])[:N_LOWEST]]
+    centre = np.array([x0 + sx / 2, y0 + sy / 2])
+    # ties (a valley of equal values) go to the points nearest the centre of the view
+    near = np.hypot(*(pts[finite] - centre).T)
+    lowest = pts[finite][np.lexsort((near, vals[finite]))[:N_LOWEST]]
     starts = np.concatenate([np.stack([cx.ravel(), cy.ravel()], axis=-1), lowest])
     cand = descend(value, grad, starts, scale, iters, domain)
     cand = cand[np.all(np.isfinite(cand), axis=-1) & inside(cand, domain, 1e-9 * scale)]
@@ -349,7 +352,7 @@ def find_minima(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals
     cand = cand[~pole]
     with np.errstate(all="ignore"):
         cvals = value(cand)
-    order = np.lexsort((cand[:, 1], cand[:, 0], cvals))
+    order = np.lexsort((cand[:, 1], cand[:, 0], np.hypot(*(cand - centre).T), cvals))
     chosen = _distinct(grad, cand, cvals, order, domain, scale, tol, spread)
     interior = bool(chosen) and not pole.any() and float(cvals[chosen[0][0]]) <= grid_low + tol
     low = float(cvals[chosen[0][0]]) if interior else -np.inf

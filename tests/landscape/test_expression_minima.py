@@ -116,3 +116,13 @@ def test_is_local_min_at_the_bottom_only():
     noise = from_expression("(x + 1)^3 - x^3 - 3*x^2 - 3*x - 1")
     starts = np.random.default_rng(0).uniform(-5, 5, size=(500, 2))
     assert not is_local_min(noise.value, noise.grad, starts, float(np.hypot(10, 10))).any()
+
+
+def test_a_valley_of_equal_minima_is_shown_at_the_point_nearest_the_centre() -> None:
+    """Equal values tie-break by distance from the view's centre (an unstable sort among
+    equal values put x**2's valley point at (0, -0.1))."""
+    import landscape
+
+    for text in ("x**2", "x**10", "(x+y)**2"):
+        (first, *_) = landscape.from_expression(text).minima
+        assert first.point == pytest.approx((0.0, 0.0), abs=1e-6), text
