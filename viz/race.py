@@ -43,6 +43,7 @@ SPEEDS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
 # the plot width) counting from the first; 20 intervals of a round size (0, 25, ..., 500) keep the
 # labels round and the last one labelled for k = 1, 2, 4 and 5 (k = 2 on a 1400 px window).
 SLIDER_INTERVALS = 20
+DOT, RING = 13, 6  # current-position dot size; a ring's extra size per racer on the same spot
 PAUSE_FRAME = "pause"  # an empty frame: animating to it interrupts playback and redraws
 
 
@@ -361,12 +362,16 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         shape = np.union1d(shape, [p.steps])  # the end, even inside a merged run
         per_path.append(r.frames(st, trail_index_lists(st, shape)))
     now = [st.tolist() for st in clocks]
+    at = np.stack([p.points[c] for p, c in zip(paths, clocks, strict=True)], axis=1)  # (K, n, 2)
+    sizes = stacked_sizes(at, tol * 1000 / 80)
+    stacked = bool(np.any(sizes != DOT))  # else every frame keeps the trace's one size
 
     def frame_data(k: int) -> list[dict[str, Any]]:
         """Frame k: every trail (and arrows), then one trace holding all current positions."""
         out = [d for frames in per_path for d in frames[k]]
         out.append({"x": [r.x[s[k]] for r, s in zip(rounded, now, strict=True)],
-                    "y": [r.y[s[k]] for r, s in zip(rounded, now, strict=True)]})
+                    "y": [r.y[s[k]] for r, s in zip(rounded, now, strict=True)],
+                    **({"marker": {"size": sizes[k].tolist()}} if stacked else {})})
         return out
 
     last = frame_data(k_last)
@@ -377,8 +382,9 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     # One trace for all current positions: fewer traces make every frame cheaper in Plotly.
     moving.append({"type": "scatter", "mode": "markers", "name": "current position",
                    "showlegend": False, "hoverinfo": "skip", "meta": "current",
-                   "marker": {"color": [p.color for p in paths], "size": 13,
-                              "line": {"color": "#FFFFFF", "width": 2}}, **last[-1]})
+                   **last[-1], "marker": {"color": [p.color for p in paths],
+                                          "size": sizes[k_last].tolist() if stacked else DOT,
+                                          "line": {"color": "#FFFFFF", "width": 1.5}}})
     n_static = len(static)
     moving_idx = list(range(n_static, n_static + len(moving)))
     frames = [{"name": str(k), "data": frame_data(k), "traces": moving_idx}
@@ -405,6 +411,16 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         **_controls(steps, marks, pb),
     })
     return SpecFigure({"data": static + moving, "layout": layout, "frames": frames})
+
+
+def stacked_sizes(at: np.ndarray, near: float, dot: int = DOT, ring: int = RING) -> np.ndarray:
+    """Marker sizes (K, n) of n dots per frame at ``at`` (K, n, 2), drawn in order (later on
+    top): each dot is ``ring`` px wider for every later dot within ``near`` of it, so racers that
+    stand on one spot show as concentric rings, not one dot hiding the others."""
+    with np.errstate(invalid="ignore"):
+        d = np.hypot(*np.moveaxis(at[:, :, None, :] - at[:, None, :, :], -1, 0))  # (K, n, n)
+    later = np.triu(np.ones(at.shape[1:2] * 2, dtype=bool), k=1)  # j > i
+    return dot + ring * np.sum((d < near) & later, axis=2)
 
 
 def _clip(steps: np.ndarray, n: int) -> np.ndarray:

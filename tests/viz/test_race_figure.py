@@ -96,8 +96,11 @@ def test_frames_carry_only_the_moving_scatter_traces(race) -> None:
         assert frame["traces"] == idx
         assert len(frame["data"]) == len(idx)
         assert "layout" not in frame
-        for d in frame["data"]:
+        *trails, current = frame["data"]
+        for d in trails:
             assert set(d) == {"x", "y"}  # only coordinates move
+        assert set(current) <= {"x", "y", "marker"}  # and, at a shared spot, the dots' sizes
+        assert set(current.get("marker", {})) <= {"size"}
     assert all(spec["data"][i]["type"] == "scatter" for i in idx)
     static = [i for i in range(len(spec["data"])) if i not in idx]
     assert all(i < min(idx) for i in static)  # static traces first, never touched by frames
@@ -455,3 +458,40 @@ def test_curves_and_3d(grid) -> None:
     assert fig3d["data"][0]["type"] == "surface"
     assert sum(t["type"] == "scatter3d" and t.get("mode") == "lines" for t in fig3d["data"]) == 2
     assert "cmin" in fig3d["data"][0] and "zmin" not in fig3d["data"][0]
+
+
+def test_racers_on_one_spot_show_as_concentric_rings() -> None:
+    """A dot is drawn one ring wider for each later racer at its spot, so none hides another."""
+    from viz.race import DOT, RING, stacked_sizes
+
+    at = np.array([[[0.0, 0.0], [0.0, 0.0], [5.0, 5.0], [0.0, 0.001]],   # three at the origin
+                   [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]])    # all apart
+    sizes = stacked_sizes(at, near=0.1)
+    assert sizes[0].tolist() == [DOT + 2 * RING, DOT + RING, DOT, DOT]
+    assert sizes[1].tolist() == [DOT] * 4
+    nan = np.array([[[np.nan, np.nan], [np.nan, np.nan]]])
+    assert stacked_sizes(nan, 0.1).tolist() == [[DOT, DOT]]
+
+
+def test_the_landing_race_frames_stack_dots_that_share_a_minimum() -> None:
+    """On the landing race SGD and RMSprop end in local minimum 1, momentum, Nesterov and Adam
+    in global minimum 1: at the last frame their dots are nested rings, and every frame that
+    sets sizes sets all of them (a jump to any frame shows the right rings)."""
+    import landscape
+    import optimizers
+    from app_pages.common.presets import LANDING_SURFACE, preset_for
+    from viz.background import sample_grid
+    from viz.paths import path_view
+
+    s = landscape.get_surface(LANDING_SURFACE)
+    p = preset_for(LANDING_SURFACE, s, optimizers.OPTIMIZERS)
+    paths = [path_view(o, o, optimizers.run(optimizers.get_optimizer(o, **p.hparams[o]), s,
+                                            np.array(p.start), p.steps), s)
+             for o in p.optimizers]
+    spec = race_figure(sample_grid(s, s.domain, 60, s.log_scale, s.min_value), paths, s.minima,
+                       s, p.start).to_dict()
+    frames = step_frames(spec)
+    last = frames[-1]["data"][-1]["marker"]["size"]
+    assert sorted(last, reverse=True)[:2] > [13, 13]  # at least two rings at the end
+    assert all(len(f["data"][-1]["marker"]["size"]) == len(paths) for f in frames)
+    assert spec["data"][moving_indices(spec)[-1]]["marker"]["size"] == last
