@@ -177,7 +177,7 @@ st.markdown(f"**{arch_name[0].upper() + arch_name[1:]}**: {sizes}"
 
 with st.spinner(f"Training {plural(len(racers_t), 'network')} for "
                 f"{plural(epochs_run, 'epoch')}…"):
-    trainings, _, _, _ = nn.runs_for(data_key, arch_key, racers_t, epochs_run, batch, seed)
+    trainings = nn.trainings_for(data_key, arch_key, racers_t, epochs_run, batch, seed)
     fig = nn.cached_training_figure(data_key, arch_key, racers_t, epochs_run, batch, seed,
                                     FRAME_MS)
 st.plotly_chart(fig, key="nn.training", config=CONFIG)
@@ -243,7 +243,8 @@ with c_ctl:
     if st.session_state["nn.bp.epoch"] not in frame_list:
         st.session_state["nn.bp.epoch"] = frame_list[-1]
     bp_epoch = int(st.select_slider("After epoch", frame_list, key="nn.bp.epoch"))
-    params = t_bp.frame_params[frame_list.index(bp_epoch)]
+    params = nn.frame_weights(data_key, arch_key, r_bp, epochs_run, batch, seed,
+                              frame_list.index(bp_epoch))
     worst = nn.worst_example(data_key, arch_key, params)
     clicked = nn.clicked_example(st.session_state.get("nn.bp.map"))
     if clicked is not None and clicked != st.session_state.get("nn.bp.last_click"):
@@ -258,9 +259,10 @@ with c_ctl:
                                   help=f"Point {worst} has the largest loss at this epoch."))
     tr = nn.trace(data_key, arch_key, params, example)
     verdict = ("right" if int(np.argmax(tr.probs)) == tr.label else "wrong")
+    p_true = f"{tr.probs[tr.label]:.3g}"  # 3 significant figures: 0.00158, not 0.002
     st.markdown(f"Point {example} at ({tr.x[0]:.2f}, {tr.x[1]:.2f}), true class **{tr.label}**: "
-                f"the network gives it p = {tr.probs[tr.label]:.3f} (**{verdict}**), so its "
-                f"loss is −log {tr.probs[tr.label]:.3f} = **{tr.loss:.3f}**. The largest loss "
+                f"the network gives it p = {p_true} (**{verdict}**), so its "
+                f"loss is −log {p_true} = **{tr.loss:.3f}**. The largest loss "
                 f"at this epoch is point {worst}'s.")
 with c_map:
     xs_b, ys_b, probs_b = net.decision_surface(params, n=60)

@@ -26,6 +26,12 @@ hence 360 s by default (a 60 or 180 s run still climbs, on this commit and befor
     python bench/bench_load.py                   # full: 10 sessions x 360 s
     python bench/bench_load.py --short           # CI:    3 sessions x 15 s
     python bench/bench_load.py --sessions 5 --duration 30 --json out.json
+    python bench/bench_load.py --crafted --pages neural_network --sessions 1 --duration 300
+
+``--crafted`` makes every neural-network visit open the heaviest link a visitor can craft (the
+biggest network on the most points, every optimizer) with a new seed, so each visit trains anew;
+memory must still level off (it grew by ~170 MB a visit before the network caches were bounded by
+bytes).
 
 Prints a summary (pages served, errors, p50/p95 time to chart, peak RSS, level-off) and exits 1
 when there was any error or a session never got a chart.
@@ -63,6 +69,11 @@ VARIANTS = {
     "race": lambda n: f"steps={100 + 10 * (n % 150)}",
     "basins": lambda n: f"grid={20 + 10 * (n % 9)}&steps={100 + 10 * (n % 20)}",
     "neural_network": lambda n: f"seed={n}",
+}
+CRAFTED = {  # --crafted: page -> query string of visit n, new work every time
+    "neural_network": lambda n: ("dataset=spirals&classes=3&layers=64,64,64&samples=2000"
+                                 "&epochs=500&batch=1&optimizers=sgd,momentum,nesterov,adagrad,"
+                                 f"rmsprop,adam,lion,adam_then_sgd&seed={n}"),
 }
 
 
@@ -200,6 +211,7 @@ class Report:
     load_before: float = 0.0  # 1-minute load average of the machine when the run started
     browsers_nice: int = 0
     settings: int = 6  # other settings per page besides the default link
+    crafted: bool = False  # every visit of a page in CRAFTED opens its heavy link, new each time
 
     @property
     def served(self) -> int:
@@ -246,6 +258,7 @@ class Report:
             "load_average_before": round(self.load_before, 2),
             "browsers_nice": self.browsers_nice,
             "settings_per_page": 1 + self.settings,
+            "crafted_links": self.crafted,
             "wall_s": round(self.wall_s, 1),
             "server_cpu_s": round(self.server_cpu_s, 1),
             "server_cpu_share_of_one_core": round(self.server_cpu_s / max(self.wall_s, 1e-9), 2),
@@ -318,10 +331,13 @@ async def _visit(page, url: str, wait_s: float,
 
 
 def visit_url(base: str, pages: dict[str, str], name: str, k: int, fresh: int,
-              settings: int = 6) -> str:
+              settings: int = 6, crafted: bool = False) -> str:
     """Visit ``k`` of a session: the default link when k is even, else other setting
-    ``fresh % settings`` of the page."""
+    ``fresh % settings`` of the page; with ``crafted``, a page in CRAFTED always gets its heavy
+    link with seed ``fresh``."""
     url = f"{base}/{pages[name]}"
+    if crafted and name in CRAFTED:
+        return url + "?" + CRAFTED[name](fresh)
     if k % 2 and name in VARIANTS and settings > 0:
         url += "?" + VARIANTS[name](fresh % settings)
     return url
@@ -347,7 +363,8 @@ async def _session(browser, index: int, base: str, pages: dict[str, str], deadli
             if time.monotonic() >= deadline:
                 break
             name = names[(index + k) % len(names)]
-            url = visit_url(base, pages, name, k, len(report.visits), report.settings)
+            url = visit_url(base, pages, name, k, len(report.visits), report.settings,
+                            report.crafted)
             seconds, error = await _visit(page, url, wait_s, clock)
             if page_errors and not error:
                 error = f"page error: {page_errors[0][:200]}"
@@ -389,13 +406,14 @@ async def _drive(base: str, sessions: int, duration: float, pages: dict[str, str
 
 
 def run_load(sessions: int, duration: float, pages: dict[str, str] | None = None,
-             wait_s: float = WAIT_S, niceness: int = 10, settings: int = 6) -> Report:
+             wait_s: float = WAIT_S, niceness: int = 10, settings: int = 6,
+             crafted: bool = False) -> Report:
     """Start one server, drive ``sessions`` browser sessions for ``duration`` seconds, stop it."""
     pages = pages or load_pages()
     if not pages:
         raise SystemExit(f"none of the load-tested pages {LOAD_PAGES} is routed in app.py yet")
     report = Report(sessions, duration, list(pages), load_before=os.getloadavg()[0],
-                    browsers_nice=max(0, niceness), settings=max(0, settings))
+                    browsers_nice=max(0, niceness), settings=max(0, settings), crafted=crafted)
     # The server runs with the Docker image's BLAS setting (one thread per computation).
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
@@ -430,14 +448,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nice", type=int, default=10, help="CPU niceness of the browsers")
     parser.add_argument("--settings", type=int, default=6,
                         help="other settings per page besides the default link")
+    parser.add_argument("--crafted", action="store_true",
+                        help="neural-network visits open the heaviest link, a new seed each")
+    parser.add_argument("--pages", help="comma-separated page stems to visit (default: all)")
     parser.add_argument("--json", type=Path, help="also write the summary here")
     args = parser.parse_args(argv)
     sessions, duration = (3, 15.0) if args.short else (args.sessions, args.duration)
     if not Path(CHROMIUM).exists():
         print(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", file=sys.stderr)
         return 2
-    summary = run_load(max(1, sessions), max(1.0, duration), wait_s=args.wait,
-                       niceness=args.nice, settings=args.settings).summary()
+    pages = load_pages()
+    if args.pages:
+        pages = {s: url for s, url in pages.items() if s in args.pages.split(",")}
+        if not pages:
+            print(f"--pages names none of {', '.join(load_pages())}", file=sys.stderr)
+            return 2
+    summary = run_load(max(1, sessions), max(1.0, duration), pages, wait_s=args.wait,
+                       niceness=args.nice, settings=args.settings,
+                       crafted=args.crafted).summary()
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2), encoding="utf-8")
     width = max(len(k) for k in summary)

@@ -4,9 +4,10 @@ A network has hundreds of parameters, so its landscape is drawn on a plane throu
 
     L(alpha, beta) = loss(center + alpha * d1 + beta * d2)
 
-evaluated on a grid as ONE batched call of ``net.value`` over a ``(n_beta, n_alpha, P)`` array (the
-grid is split into row blocks only if the activations would exceed ``MAX_FLOATS``; a 41 x 41 slice
-of a 2-16-16-2 network on 400 points is a single call).
+evaluated on a grid by batched calls of ``net.value``, each over a block of grid rows whose
+parameter vectors and activations stay within ``MAX_FLOATS`` floats (a 41 x 41 slice of a
+2-16-16-2 network on 400 points takes 6 calls); the whole ``(n_beta, n_alpha, P)`` grid of
+parameter vectors is never built.
 
 Two planes, as in the paper:
 
@@ -59,9 +60,10 @@ import numpy as np
 
 from landscape.network import MLP
 
-# Largest hidden-activation array per call: 2**21 floats = 16 MB. Several such arrays are alive in a
-# forward pass, so 2**24 (134 MB each) let one 41 x 41 slice of a 3 x 64 network take ~450 MB above
-# the server's baseline; 2**21 takes ~250 MB at the same speed (a few more, still large, calls).
+# Largest hidden-activation array (or block of parameter vectors) per call: 2**21 floats = 16 MB.
+# Several such arrays are alive in a forward pass, so 2**24 (134 MB each) let one 41 x 41 slice of a
+# 3 x 64 network take ~450 MB above the server's baseline; 2**21 runs at the same speed (a few more,
+# still large, calls).
 MAX_FLOATS = 2**21
 
 
@@ -94,14 +96,19 @@ class Interpolation:
     losses: np.ndarray
 
 
+def _block(net: MLP, idx: np.ndarray | None) -> int:
+    """Parameter vectors per ``net.value`` call: their activations, and the vectors themselves,
+    stay within ``MAX_FLOATS``."""
+    n = net.n_samples if idx is None else len(idx)
+    return max(1, MAX_FLOATS // max(n * max(net.layer_sizes), net.n_params))
+
+
 def batched_value(net: MLP, points: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
     """``net.value`` over points (..., P) in as few calls as memory allows (one for usual sizes)."""
     points = np.asarray(points, dtype=np.float64)
     lead = points.shape[:-1]
     flat = points.reshape(-1, points.shape[-1])
-    n = net.n_samples if idx is None else len(idx)
-    per_point = n * max(net.layer_sizes)
-    block = max(1, MAX_FLOATS // per_point)
+    block = _block(net, idx)
     if block >= len(flat):
         return net.value(flat, idx).reshape(lead)
     parts = [net.value(flat[i:i + block], idx) for i in range(0, len(flat), block)]
@@ -128,11 +135,17 @@ def random_directions(net: MLP, theta: np.ndarray, seed: int = 0) -> tuple[np.nd
 
 def loss_slice(net: MLP, center: np.ndarray, d1: np.ndarray, d2: np.ndarray, alphas: np.ndarray,
                betas: np.ndarray, idx: np.ndarray | None = None) -> LossSlice:
-    """L(center + alphas[i] d1 + betas[j] d2) for every (i, j): one batched (nb, na, P) call."""
+    """L(center + alphas[i] d1 + betas[j] d2) for every (i, j), batched over blocks of grid rows:
+    the whole (nb, na, P) grid of parameter vectors is never built (260 MB for a 61 x 61 slice of
+    a 3 x 64 network)."""
     center, d1, d2 = (np.asarray(v, dtype=np.float64) for v in (center, d1, d2))
     alphas, betas = np.asarray(alphas, dtype=np.float64), np.asarray(betas, dtype=np.float64)
-    points = center + alphas[None, :, None] * d1 + betas[:, None, None] * d2
-    return LossSlice(alphas, betas, batched_value(net, points, idx), center, d1, d2)
+    row = center + alphas[:, None] * d1  # (na, P): the grid row at beta = 0
+    rows = max(1, _block(net, idx) // max(1, len(alphas)))
+    losses = [batched_value(net, row + betas[j:j + rows, None, None] * d2, idx)
+              for j in range(0, len(betas), rows)]
+    losses = np.concatenate(losses) if losses else np.empty((0, len(alphas)))
+    return LossSlice(alphas, betas, losses, center, d1, d2)
 
 
 def random_slice(net: MLP, theta_star: np.ndarray, seed: int = 0, n: int = 41,
@@ -157,16 +170,24 @@ def pca_directions(paths: Sequence[np.ndarray],
 
     Returns ``d1, d2, explained`` where ``explained`` is each direction's fraction of the variance.
     Signs are fixed so the largest-magnitude entry of each direction is positive (deterministic).
+    The directions come from the smaller Gram matrix (rows x rows, or P x P): a full SVD would also
+    build every other direction, min(rows, P) x P floats (63 MB for eight 114-point paths of a
+    3 x 64 network), and its workspace.
     """
-    offsets = np.concatenate([np.asarray(p, dtype=np.float64) - center for p in paths])
-    offsets = offsets - offsets.mean(axis=0)
-    _, s, vt = np.linalg.svd(offsets, full_matrices=False)
-    total = float(s @ s)
+    offsets = np.concatenate([np.asarray(p, dtype=np.float64) for p in paths])
+    offsets -= center
+    offsets -= offsets.mean(axis=0)
+    by_rows = len(offsets) <= offsets.shape[1]
+    values, vectors = np.linalg.eigh(offsets @ offsets.T if by_rows else offsets.T @ offsets)
+    values, top = np.clip(values[::-1], 0.0, None), vectors[:, ::-1][:, :2]
+    basis, _ = np.linalg.qr(offsets.T @ top if by_rows else top)  # orthonormal, also if flat
+    total = float(values.sum())
     directions = []
     for k in range(2):
-        v = vt[k] if k < len(vt) else np.zeros(offsets.shape[1])
+        v = basis[:, k] if k < basis.shape[1] else np.zeros(offsets.shape[1])
         directions.append(v * np.sign(v[np.argmax(np.abs(v))] or 1.0))
-    explained = np.array([s[k] ** 2 / total if k < len(s) and total > 0 else 0.0 for k in range(2)])
+    explained = np.array([values[k] / total if k < len(values) and total > 0 else 0.0
+                          for k in range(2)])
     return directions[0], directions[1], explained
 
 

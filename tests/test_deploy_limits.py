@@ -151,3 +151,34 @@ def test_heavy_slot_lets_only_the_limit_run_at_once() -> None:
         th.join(timeout=10)
     assert held == limit("concurrent_heavy_runs")
     assert peak == held and inside == 0
+
+
+def test_cache_bounds_can_also_bound_bytes() -> None:
+    assert cache_bounds(2**20) == {**cache_bounds(), "max_size": 2**20}
+
+
+def test_heavy_slot_returns_freed_memory_on_leaving(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app_pages.common import limits
+
+    calls: list[int] = []
+    monkeypatch.setattr(limits, "_TRIM", calls.append)
+    with limits.heavy_slot():
+        assert calls == []
+    assert calls == [0]
+    with pytest.raises(RuntimeError), limits.heavy_slot():
+        raise RuntimeError("a failed computation frees its memory too")
+    assert calls == [0, 0]
+
+
+def test_releasing_memory_is_a_no_op_without_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app_pages.common import limits
+
+    def missing(_name: str) -> None:
+        raise OSError("libc.so.6: cannot open shared object file")
+
+    monkeypatch.setattr(limits.ctypes, "CDLL", missing)
+    assert limits._malloc_trim() is None
+    monkeypatch.setattr(limits, "_TRIM", None)
+    limits.release_memory()  # nothing to call, nothing raised
+    with limits.heavy_slot():
+        pass

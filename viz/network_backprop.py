@@ -151,7 +151,7 @@ def output_latex(trace: Any) -> list[str]:
     return [
         r"p_c = \mathrm{softmax}(z)_c = \frac{e^{z_c}}{\sum_j e^{z_j}},\qquad z = " + vec
         + r"\;\Rightarrow\; p = " + pvec,
-        rf"L = -\log p_{{y}} = -\log {p[y]:.4f} = {trace.loss:.4f}\qquad (y = {y})",
+        rf"L = -\log p_{{y}} = -\log {p[y]:.4g} = {trace.loss:.4f}\qquad (y = {y})",
         r"\frac{\partial L}{\partial z} = p - \mathrm{onehot}(y) = " + gvec,
         r"\frac{\partial L}{\partial W_l} = \Big(\frac{\partial L}{\partial z_l}\Big)^{\!\top}"
         r" a_{l-1},\quad \frac{\partial L}{\partial b_l} = \frac{\partial L}{\partial z_l},\quad"

@@ -21,8 +21,9 @@ Each limit is a plain number with a reason; the README's limits table is generat
 
 from __future__ import annotations
 
+import ctypes
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -133,9 +134,33 @@ def _step_budget(name: str, per_step: int) -> int:
     return max(1, limit(name) // max(1, per_step))
 
 
-def cache_bounds() -> dict[str, int]:
-    """Keyword arguments that bound a Streamlit cache: ``st.cache_data(**cache_bounds())``."""
-    return {"max_entries": limit("cache_entries"), "ttl": limit("cache_ttl_seconds")}
+def cache_bounds(max_bytes: int | None = None) -> dict[str, int]:
+    """Keyword arguments that bound a Streamlit cache: ``st.cache_data(**cache_bounds())``.
+
+    ``max_bytes`` also bounds the cache's pickled bytes (``max_size``, least recent dropped):
+    for ``st.cache_data`` and ``memo`` only (``st.cache_resource`` has no byte bound)."""
+    bounds = {"max_entries": limit("cache_entries"), "ttl": limit("cache_ttl_seconds")}
+    return bounds if max_bytes is None else {**bounds, "max_size": max_bytes}
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library is another one."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def release_memory() -> None:
+    """Give the OS back the heap memory Python and NumPy have freed (a no-op without glibc).
+
+    glibc keeps freed blocks for reuse, in one heap per thread, and Streamlit runs every script
+    run in a new thread: after big computations the server's memory stayed at its peak."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 _HEAVY = threading.BoundedSemaphore(limit("concurrent_heavy_runs"))
@@ -143,6 +168,10 @@ _HEAVY = threading.BoundedSemaphore(limit("concurrent_heavy_runs"))
 
 @contextmanager
 def heavy_slot() -> Iterator[None]:
-    """Hold one of the server's ``concurrent_heavy_runs`` slots while a big computation runs."""
-    with _HEAVY:
-        yield
+    """Hold one of the server's ``concurrent_heavy_runs`` slots while a big computation runs;
+    on leaving it, return the memory the computation freed (``release_memory``)."""
+    try:
+        with _HEAVY:
+            yield
+    finally:
+        release_memory()

@@ -9,12 +9,16 @@ does the same job in about a microsecond.
 
 Like ``st.cache_resource``, a value is built once and shared read-only (never copied), only one
 session builds a given key at a time, and the memo is bounded by ``limits.cache_bounds()``
-(``cache_entries`` most recently used values, each kept at most ``cache_ttl_seconds``).
+(``cache_entries`` most recently used values, each kept at most ``cache_ttl_seconds``). A memo of
+big values also takes ``max_bytes``: least recently used values are dropped until the values'
+``nbytes`` fit (the newest value is always kept, as ``st.cache_data(max_size=...)`` does).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -22,6 +26,7 @@ from collections.abc import Callable, Hashable
 from contextlib import nullcontext
 from typing import Any, ParamSpec, TypeVar
 
+import numpy as np
 import streamlit as st
 
 from app_pages.common.limits import cache_bounds
@@ -30,12 +35,42 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class Memo:
-    """The store behind one memoized function: key -> (time stored, value), least recent first."""
+def nbytes(value: Any, seen: set[int] | None = None) -> int:
+    """Approximate memory ``value`` keeps alive: array buffers (a view counts the array it
+    views), text, and the containers, dataclasses and figures (their JSON-ready dict) made of
+    them; anything else its own size. Shared parts count once."""
+    seen = set() if seen is None else seen
+    while isinstance(value, np.ndarray) and isinstance(value.base, np.ndarray):
+        value = value.base
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    size = sys.getsizeof(value)
+    if isinstance(value, dict):
+        size += sum(nbytes(k, seen) + nbytes(v, seen) for k, v in value.items())
+        return size + nbytes(getattr(value, "__dict__", None), seen)  # a dict subclass's fields
+    if isinstance(value, list | tuple | set | frozenset):
+        return size + sum(nbytes(v, seen) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return size + sum(nbytes(getattr(value, f.name), seen)
+                          for f in dataclasses.fields(value))
+    if hasattr(value, "to_plotly_json"):  # a figure: what it will send
+        return size + nbytes(value.to_plotly_json(), seen)
+    return size
 
-    def __init__(self, max_entries: int, ttl: float) -> None:
+
+class Memo:
+    """The store behind one memoized function: key -> (time stored, value, bytes), least recent
+    first; at most ``max_entries`` values and, when given, ``max_bytes`` of them (``sizeof``)."""
+
+    def __init__(self, max_entries: int, ttl: float, max_bytes: int | None = None,
+                 sizeof: Callable[[Any], int] = nbytes) -> None:
         self.max_entries, self.ttl = max_entries, ttl
-        self._values: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self.max_bytes, self.sizeof = max_bytes, sizeof
+        self._values: OrderedDict[Hashable, tuple[float, Any, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
         self._building: dict[Hashable, threading.Lock] = {}
 
@@ -49,11 +84,30 @@ class Memo:
             return True, hit[1]
 
     def put(self, key: Hashable, value: Any) -> None:
+        """Store ``value``; drop expired values, then the least recent until within bounds."""
+        size = 0 if self.max_bytes is None else self.sizeof(value)
+        now = time.monotonic()
         with self._lock:
-            self._values[key] = (time.monotonic(), value)
-            self._values.move_to_end(key)
-            while len(self._values) > self.max_entries:
-                self._values.popitem(last=False)
+            self._drop(key)
+            for old in [k for k, (t, _, _) in self._values.items() if now - t >= self.ttl]:
+                self._drop(old)
+            self._values[key] = (now, value, size)
+            self._bytes += size
+            while len(self._values) > self.max_entries or (
+                    self.max_bytes is not None and self._bytes > self.max_bytes
+                    and len(self._values) > 1):
+                self._drop(next(iter(self._values)))
+
+    def _drop(self, key: Hashable) -> None:
+        """Forget ``key`` (the lock is held)."""
+        hit = self._values.pop(key, None)
+        if hit is not None:
+            self._bytes -= hit[2]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the values kept (0 unless the memo is bounded by ``max_bytes``)."""
+        return self._bytes
 
     def builder(self, key: Hashable) -> threading.Lock:
         """The lock a session holds while it builds ``key`` (others wait, then read its value)."""
@@ -67,23 +121,26 @@ class Memo:
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+            self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._values)
 
 
-def bounded_memo() -> Memo:
-    """An empty store bounded like every cache here (``limits.cache_bounds()``)."""
-    bounds = cache_bounds()
-    return Memo(bounds["max_entries"], float(bounds["ttl"]))
+def bounded_memo(max_bytes: int | None = None) -> Memo:
+    """An empty store bounded like every cache here (``limits.cache_bounds(max_bytes)``)."""
+    bounds = cache_bounds(max_bytes)
+    return Memo(bounds["max_entries"], float(bounds["ttl"]), bounds.get("max_size"))
 
 
-def memo(*, spinner: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def memo(*, spinner: str | None = None,
+         max_bytes: int | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorator: memoize a pure function of hashable arguments (see the module docstring).
-    ``spinner``: text shown while a value is being built (only on a miss)."""
+    ``spinner``: text shown while a value is being built (only on a miss); ``max_bytes``: also
+    bound the values kept by their ``nbytes``."""
 
     def wrap(fn: Callable[P, R]) -> Callable[P, R]:
-        store = bounded_memo()
+        store = bounded_memo(max_bytes)
 
         @functools.wraps(fn)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:

@@ -1,8 +1,12 @@
 """Training and landscape computation for the neural-network page, pure and cached.
 
 The pure functions (``split``, ``train``, ``boundaries``, ``landscape`` ...) take plain hashable
-keys and return frozen dataclasses of arrays; the ``cached_*`` wrappers are bounded
-``st.cache_data`` around them (``app_pages.common.limits.cache_bounds``), run inside ``heavy_slot``.
+keys and return frozen dataclasses of arrays; the ``cached_*`` wrappers around them are bounded by
+entries and, for the big values, by bytes (``*_BYTES``), and compute inside ``heavy_slot``.
+Trainings and figures, looked up on every rerun, are shared read-only through ``memo`` (never
+copied); boundary grids and landscapes are ``st.cache_data``. A page holds trainings without
+their weights (``Training.light``, ``frame_weights``): a session keeps what its page holds until
+it expires, and Streamlit reaps expired sessions only when another one disconnects.
 
 Keys:
 
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
@@ -30,6 +34,7 @@ import streamlit as st
 import optimizers
 from app_pages.common.compute import Entry, label
 from app_pages.common.limits import cache_bounds, heavy_slot, limit
+from app_pages.common.memo import memo
 from app_pages.common.network_state import TEST_FRACTION
 from app_pages.common.words import and_list, plural
 from landscape import nn_landscape
@@ -46,7 +51,13 @@ BLOCK_FLOATS = 1 << 22  # activations per batched evaluation block (32 MB)
 MAX_FRAMES = 41  # animation frames (epochs shown): 0..40 all, longer runs thinned
 PATH_SNAPSHOTS = 300  # path points kept for the landscape's PCA plane ...
 SNAPSHOT_FLOATS = 1_000_000  # ... and at most this many floats of them (8 MB)
-BIG_ENTRIES = 16  # cached trainings / boundary grids kept (each up to ~15 MB for a 3 x 64 net)
+# Bytes each cache keeps. A training holds at most ~14 MB (a 3 x 64 network: its 8 MB path and 41
+# frames of weights and gradients), so the trainings of the biggest link (8 optimizers) fit, or
+# two links of the 3 x 64 network on 2000 points (63 MB each).
+TRAIN_BYTES = 128 * 2**20
+BOUNDARY_BYTES = 16 * 2**20  # decision-boundary grids (each at most ~1.8 MB)
+LANDSCAPE_BYTES = 16 * 2**20  # landscapes (~2 MB for 8 optimizers on a 3 x 64 network)
+FIGURE_BYTES = 32 * 2**20  # each figure cache (animated boundaries; network drawings)
 LANDSCAPE_MACS = 2_000_000_000  # multiply-adds of one landscape grid (a few seconds)
 MIN_SAMPLES = 100  # the landscape never averages over fewer training points
 
@@ -121,14 +132,25 @@ def _per_item(net: MLP, n_points: int) -> int:
 
 
 @dataclass(frozen=True)
+class Weights:
+    """A training's parameter vectors, most of its memory (up to ~14 MB for a 3 x 64 network):
+    ``frame_params`` (F, P) and gradients ``frame_grads`` (F, P) at the animation's epochs, and
+    ``path`` (S, P) thinned for the landscape (first and last point kept, S <= 300 and
+    S x P <= ``SNAPSHOT_FLOATS``)."""
+
+    frame_params: np.ndarray
+    frame_grads: np.ndarray
+    path: np.ndarray
+
+
+@dataclass(frozen=True)
 class Training:
     """One optimizer's training run, reduced to what the page draws.
 
     ``step_epochs``/``step_loss``: full training loss after each (thinned) step, x in epochs;
     ``epoch_*`` (E+1,): per-epoch train/test loss and accuracy; ``frames`` (F,) epochs of the
-    animation with their weights ``frame_params`` (F, P) and gradients ``frame_grads`` (F, P);
-    ``path`` (S, P): thinned path for the landscape (first and last point kept, S <= 300 and
-    S x P <= ``SNAPSHOT_FLOATS``).
+    animation; ``weights`` (``Weights``, also read as ``frame_params``, ``frame_grads``, ``path``,
+    ``initial`` and ``final``): None in a ``light`` copy, what a page keeps between reruns.
     """
 
     name: str
@@ -141,11 +163,31 @@ class Training:
     epoch_train_acc: np.ndarray
     epoch_test_acc: np.ndarray
     frames: np.ndarray
-    frame_params: np.ndarray
-    frame_grads: np.ndarray
-    path: np.ndarray
+    weights: Weights | None
     diverged_epoch: float | None
     switch_epoch: float | None
+
+    def light(self) -> Training:
+        """This training without its weights, a few kB: a session keeps what its page holds
+        until it expires, and the weights stay in the shared cache (``cached_train``)."""
+        return replace(self, weights=None)
+
+    def _weights(self) -> Weights:
+        if self.weights is None:
+            raise ValueError("a light Training keeps no weights: read them from cached_train")
+        return self.weights
+
+    @property
+    def frame_params(self) -> np.ndarray:
+        return self._weights().frame_params
+
+    @property
+    def frame_grads(self) -> np.ndarray:
+        return self._weights().frame_grads
+
+    @property
+    def path(self) -> np.ndarray:
+        return self._weights().path
 
     @property
     def initial(self) -> np.ndarray:
@@ -190,9 +232,9 @@ def train(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
         step_epochs=net.epochs(shown, batch), step_loss=traj.losses[shown],
         epoch_train_loss=traj.losses[net.epoch_steps(steps, batch)], epoch_test_loss=test_loss,
         epoch_train_acc=train_acc, epoch_test_acc=test_acc, frames=frames,
-        frame_params=frame_params, frame_grads=frame_grads,
-        path=points[_thin(len(points), max(2, min(PATH_SNAPSHOTS,
-                                                   SNAPSHOT_FLOATS // net.n_params)))],
+        weights=Weights(frame_params, frame_grads,
+                        points[_thin(len(points), max(2, min(PATH_SNAPSHOTS,
+                                                              SNAPSHOT_FLOATS // net.n_params)))]),
         diverged_epoch=None if diverged < 0 else float(net.epochs(diverged, batch)),
         switch_epoch=None if switch is None else float(net.epochs(switch, batch)))
 
@@ -277,9 +319,10 @@ def landscape(data: DataKey, arch: ArchKey, paths: tuple[np.ndarray, ...], n: in
     k = landscape_samples(net.n_samples, n, net.layer_sizes)
     idx = _subset(net.n_samples, k, seed)
     idx_test = _subset(test.n_samples, k, seed)
-    with np.errstate(all="ignore"):
-        pca = nn_landscape.pca_slice(net, list(paths), n=n, idx=idx)
-        slices = tuple(nn_landscape.random_slice(net, p[-1], seed=seed, n=n, span=span, idx=idx)
+    with np.errstate(all="ignore"):  # centres copied: a view would keep a whole path alive
+        pca = nn_landscape.pca_slice(net, list(paths), center=paths[0][-1].copy(), n=n, idx=idx)
+        slices = tuple(nn_landscape.random_slice(net, p[-1].copy(), seed=seed, n=n, span=span,
+                                                 idx=idx)
                        for p in paths)
         interp = tuple(nn_landscape.interpolation(net, p[0], p[-1], idx=idx) for p in paths)
         interp_test = tuple(nn_landscape.interpolation(test, p[0], p[-1], idx=idx_test)
@@ -331,14 +374,28 @@ def cached_networks(data: DataKey, arch: ArchKey) -> tuple[MLP, MLP]:
     return networks(data, arch)
 
 
-@st.cache_data(show_spinner=False, **{**cache_bounds(), "max_entries": BIG_ENTRIES})
+@memo(max_bytes=TRAIN_BYTES)
 def cached_train(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
                  seed: int) -> Training:
+    """``train``, shared read-only; a page keeps ``trainings_for`` (no weights)."""
     with heavy_slot():
         return train(data, arch, racer, epochs, batch, seed)
 
 
-@st.cache_data(show_spinner=False, **{**cache_bounds(), "max_entries": BIG_ENTRIES})
+def trainings_for(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], epochs: int,
+                  batch: int, seed: int) -> list[Training]:
+    """Each racer's training without its weights (``Training.light``)."""
+    return [cached_train(data, arch, r, epochs, batch, seed).light() for r in racers]
+
+
+def frame_weights(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int, seed: int,
+                  frame: int) -> np.ndarray:
+    """The weights (P,) of animation frame ``frame`` of a training, copied: a page holding them
+    does not keep the training's other weights alive."""
+    return cached_train(data, arch, racer, epochs, batch, seed).frame_params[frame].copy()
+
+
+@st.cache_data(show_spinner=False, **cache_bounds(BOUNDARY_BYTES))
 def cached_boundaries(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
                       seed: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     params = cached_train(data, arch, racer, epochs, batch, seed).frame_params
@@ -346,7 +403,7 @@ def cached_boundaries(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, b
         return boundaries(data, arch, params, n)
 
 
-@st.cache_data(show_spinner=False, **cache_bounds())
+@st.cache_data(show_spinner=False, **cache_bounds(LANDSCAPE_BYTES))
 def cached_landscape(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], epochs: int,
                      batch: int, seed: int, n: int) -> Landscape:
     paths = tuple(cached_train(data, arch, r, epochs, batch, seed).path for r in racers)
@@ -360,7 +417,7 @@ def cached_landscape(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], ep
 def runs_for(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], epochs: int, batch: int,
              seed: int) -> tuple[list[Training], list[Run], np.ndarray, np.ndarray]:
     """Trainings, the training figure's ``Run`` per optimizer, and the boundary grid axes."""
-    trainings = [cached_train(data, arch, r, epochs, batch, seed) for r in racers]
+    trainings = trainings_for(data, arch, racers, epochs, batch, seed)
     n = boundary_grid(len(racers), len(trainings[0].frames))
     runs, xs, ys = [], np.zeros(0), np.zeros(0)
     for r, t in zip(racers, trainings, strict=True):
@@ -373,7 +430,7 @@ def runs_for(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], epochs: in
     return trainings, runs, xs, ys
 
 
-@st.cache_resource(show_spinner=False, **cache_bounds())
+@memo(max_bytes=FIGURE_BYTES)
 def cached_training_figure(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], epochs: int,
                            batch: int, seed: int, frame_ms: int) -> SpecFigure:
     """The animated boundaries + curves, built once per setting and shared read-only."""
@@ -382,7 +439,7 @@ def cached_training_figure(data: DataKey, arch: ArchKey, racers: tuple[Entry, ..
     return training_figure(runs, xs, ys, Xtr, ytr, frame_ms)
 
 
-@st.cache_resource(show_spinner=False, **cache_bounds())
+@memo(max_bytes=FIGURE_BYTES)
 def cached_network_figure(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
                           seed: int, frame_ms: int) -> SpecFigure:
     """The animated drawing of the network trained by ``racer``."""

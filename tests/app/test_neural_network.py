@@ -26,6 +26,20 @@ def results(at):
     return at.dataframe[0].value
 
 
+def shown_loss_agrees_with_shown_p(at) -> float:
+    """The p the step-by-step view prints and the loss it says is −log p: the same p twice, and
+    −log of it is the loss to the digits shown (a review found p = 0.002 and loss 6.448, where
+    −log 0.002 = 6.21: p was 0.00158). Returns the p shown."""
+    text = next(m.value for m in at.markdown if "the network gives it p = " in m.value)
+    found = re.search(r"p = ([0-9.e+-]+) \(\*\*(?:right|wrong)\*\*\), so its loss is "
+                      r"−log ([0-9.e+-]+) = \*\*([0-9.]+)\*\*", text)
+    assert found, text
+    p, again, loss = found.groups()
+    assert p == again
+    assert abs(-np.log(float(p)) - float(loss)) <= 0.006  # 3 significant figures of p
+    return float(p)
+
+
 def test_default_page_trains_three_optimizers_and_draws_every_view() -> None:
     at = app_test(PAGE).run()
     assert not at.exception, at.exception
@@ -41,6 +55,7 @@ def test_default_page_trains_three_optimizers_and_draws_every_view() -> None:
     assert at.query_params["layers"] == "16,16"
     assert at.query_params["adam_then_sgd.switch_step"] == "100"  # 10 epochs of 10 steps
     assert any("DNN (2 hidden layers)" in m.value for m in at.markdown)
+    assert shown_loss_agrees_with_shown_p(at) < 0.01  # the worst point: a small p
 
 
 def test_no_hidden_layer_is_the_linear_classifier() -> None:
@@ -134,6 +149,7 @@ def test_backprop_view_follows_the_chosen_example() -> None:
     latex_loss = float(re.search(r"= ([0-9.]+)\\qquad", loss_line).group(1))
     point = next(m.value for m in at.markdown if m.value.startswith("Point 3 at"))
     assert f"**{latex_loss:.3f}**" in point  # the same example's numbers in words and in math
+    shown_loss_agrees_with_shown_p(at)
 
 
 def test_one_epoch_reads_in_the_singular_and_a_flat_untrained_network_is_flagged() -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from app_pages.common import network as nn
 from app_pages.common.compute import entry
 from app_pages.common.limits import limit
+from app_pages.common.memo import nbytes
+from landscape import nn_landscape
 
 DATA = ("two_moons", 200, 0.15, 2, 0)
 ARCH = ((8,), "tanh", 0.0)
@@ -164,3 +168,66 @@ def test_clamp_batch_keeps_one_epoch_within_the_training_work() -> None:
     assert note and batch > 1
     assert -(-1500 // batch) * 8642 * 1501 <= limit("train_work")
     assert nn.clamp_batch(1, 300, 354) == (1, None)  # pure SGD on the default network is fine
+
+
+# ------------------------------------------------------------------------- memory
+
+BIG_DATA = ("spirals", 100, 0.0, 3, 0)  # few points: the most epochs, so 41 frames
+BIG_ARCH = ((64, 64, 64), "relu", 0.0)
+
+
+def test_the_page_keeps_trainings_without_their_weights() -> None:
+    """A session keeps what its page holds until it expires (and Streamlit reaps expired sessions
+    only when another one disconnects): the weights, up to 14 MB per optimizer, stay in the
+    shared cache, and the page takes one frame's weights as a copy."""
+    kept = nn.trainings_for(DATA, ARCH, (ADAM, SGD), 10, 25, 0)
+    for racer, t in zip((ADAM, SGD), kept, strict=True):
+        cached = nn.cached_train(DATA, ARCH, racer, 10, 25, 0)
+        assert t.weights is None and cached.weights is not None
+        assert t == replace(cached, weights=None) and nbytes(t) < 20_000
+        with pytest.raises(ValueError, match="light"):
+            t.frame_params  # noqa: B018  (the property raises)
+        frame = nn.frame_weights(DATA, ARCH, racer, 10, 25, 0, 3)
+        np.testing.assert_array_equal(frame, cached.frame_params[3])
+        assert not np.shares_memory(frame, cached.frame_params)
+
+
+def test_every_training_of_the_biggest_link_fits_the_training_cache() -> None:
+    t = nn.train(BIG_DATA, BIG_ARCH, ADAM, limit("epochs"), 75, 0)
+    assert len(t.frames) == nn.MAX_FRAMES and t.path.nbytes > 4 * 2**20
+    assert limit("optimizers") * nbytes(t) <= nn.TRAIN_BYTES
+    assert nn.cached_train.memo.max_bytes == nn.TRAIN_BYTES
+    assert nbytes(t.light()) < 100_000
+
+
+def test_a_fine_landscape_of_a_big_network_takes_bounded_memory() -> None:
+    """The grid of parameter vectors is evaluated in blocks: a 61 x 61 slice of a 3 x 64 network
+    built whole was 260 MB (twice, with a temporary), and the PCA's full SVD as much again."""
+    import tracemalloc
+
+    net, _ = nn.networks(BIG_DATA, BIG_ARCH)
+    steps = np.random.default_rng(0).normal(0.0, 0.01, (60, net.n_params)).cumsum(axis=0)
+    path = net.init_params(0) + steps
+    tracemalloc.start()
+    try:
+        land = nn.landscape(BIG_DATA, BIG_ARCH, (path,), limit("landscape_grid"), 0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20
+    assert land.slices[0].losses.shape == (limit("landscape_grid"),) * 2
+    assert np.isfinite(land.pca.slice.losses).all()
+    for s in (land.pca.slice, land.slices[0]):  # no view keeps the whole path alive
+        assert not np.shares_memory(s.center, path)
+
+
+def test_pca_directions_equal_the_svd_s(adam) -> None:
+    sgd = nn.train(DATA, ARCH, SGD, 30, 25, 0)
+    for paths in ([adam.path], [adam.path, sgd.path]):
+        center = paths[0][-1]
+        offsets = np.concatenate(paths) - center
+        _, s, vt = np.linalg.svd(offsets - offsets.mean(axis=0), full_matrices=False)
+        d1, d2, explained = nn_landscape.pca_directions(paths, center)
+        for d, v in ((d1, vt[0]), (d2, vt[1])):
+            np.testing.assert_allclose(d, v * np.sign(v @ d), atol=1e-10)
+        np.testing.assert_allclose(explained, s[:2] ** 2 / (s @ s), atol=1e-12)
