@@ -46,13 +46,16 @@ class ExpressionSurface(Surface):
     LaTeX of (df/dx, df/dy); ``interior_minimum`` is False when the lowest point in view is not a
     true minimum (then ``minima[0]`` is that point, labelled "lowest in view ..."), and
     ``no_minimum`` says why (flat, view_edge, domain_edge, unbounded, unknown; "interior" when
-    there is one) and ``no_minimum_note`` says it to the user ("" when there is a minimum)."""
+    there is one) and ``no_minimum_note`` says it to the user ("" when there is a minimum);
+    ``cost``: NumPy operations of one value-and-gradient evaluation (``Program.cost``), what every
+    gradient step runs and the race's ``formula_work`` limit counts."""
 
     formula: str = ""
     gradient_latex: tuple[str, str] = ("", "")
     interior_minimum: bool = True
     no_minimum: NoMinimum = "interior"
     no_minimum_note: str = ""
+    cost: int = 0
 
     def __reduce__(self) -> tuple[object, tuple[str, Domain]]:
         """Pickle as the formula and domain (st.cache_data pickles return values)."""
@@ -171,7 +174,7 @@ def _build(text: str, domain: Domain) -> ExpressionSurface:
             raise ExpressionError("The formula's gradient is not finite anywhere in the view.")
     with np.errstate(all="ignore"):  # overflow far from the minima is expected, not an error
         minima, kind = find_minima(probe.value, probe.grad, domain, pts, vals,
-                                   cost=len(program.plan))
+                                   cost=program.cost)
         start = default_start(probe.value, probe.grad, domain, minima)
         log_scale = wants_log_scale(vals, min(m.value for m in minima))
     title = sp.sstr(expr)
@@ -194,4 +197,5 @@ def _build(text: str, domain: Domain) -> ExpressionSurface:
         interior_minimum=kind == "interior",
         no_minimum=kind,
         no_minimum_note=note,
+        cost=program.cost,
     )

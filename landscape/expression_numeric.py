@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from landscape.expression_functions import ExpressionError, Inert, X, Y, derivative
+from landscape.expression_functions import ExpressionError, Inert, X, Y
 
 # SymPy's own classes that Add/Mul/Pow may create; everything else is an ``Inert`` function.
 SYMPY_UNARY: dict[type, Callable[[np.ndarray], np.ndarray]] = {sp.Abs: np.abs, sp.exp: np.exp}
@@ -149,9 +149,3 @@ class Program:
                     regs[slot] = None
         return [_owned(regs[s], x.shape, shape, s < 2 or s in self.outputs[:k])
                 for k, s in enumerate(self.outputs)]
-
-
-def gradient_cost(expr: sp.Expr) -> int:
-    """NumPy operations of one evaluation of ``expr`` with its gradient: the program a typed
-    formula's surface runs on every gradient step (``Program([f, df/dx, df/dy]).cost``)."""
-    return Program([expr, derivative(expr, X), derivative(expr, Y)]).cost

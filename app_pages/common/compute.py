@@ -25,8 +25,6 @@ from app_pages.common.memo import bounded_memo, memo
 from app_pages.common.outcomes import Outcome, default_tolerance, describe
 from app_pages.common.presets import RacePreset, preset_for
 from landscape.data_losses import DATA_LOSSES, get_data_loss
-from landscape.expression_numeric import gradient_cost
-from landscape.expression_parse import parse
 from viz.background import Grid, background_image, sample_grid
 from viz.curves import distance_figure, loss_figure
 from viz.paths import PathView, path_view
@@ -68,12 +66,11 @@ def race_preset(surface: str, formula: str = "") -> RacePreset:
     return preset_for(name, get_landscape(surface, formula), optimizers.OPTIMIZERS)
 
 
-@memo()
 def formula_cost(formula: str) -> int:
     """NumPy operations of one gradient step on the typed ``formula`` (already accepted by
-    ``get_landscape``): what the race's ``formula_work`` limit counts, deterministic and cheap
-    (~0.2 s for the largest formulas, once per formula)."""
-    return gradient_cost(parse(get_landscape("", formula).formula))
+    ``get_landscape``): what the race's ``formula_work`` limit counts (``ExpressionSurface.cost``,
+    counted when the surface was built)."""
+    return get_landscape("", formula).cost
 
 
 def true_minima(obj: Any) -> tuple[Any, ...]:
