@@ -307,7 +307,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     (x0, x1), (y0, y1) = grid.domain
     # Equal scales keep gradients perpendicular to the contour lines (unless very elongated).
     equal = 1 / 3 <= (y1 - y0) / (x1 - x0) <= 3
-    arrow_len = 0.07 * float(np.hypot(x1 - x0, y1 - y0))
+    diagonal = float(np.hypot(x1 - x0, y1 - y0))
+    arrow_len = 0.07 * diagonal
     n_steps = max((p.steps for p in paths), default=0)
     steps, marks = race_frame_steps(n_steps, pb.max_frames)
 
@@ -354,7 +355,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     clocks = [_clip(steps, p.steps) for p in paths]
     # Trails keep the points that draw each path's shape (to within ~1 px), on the points left
     # after merging sub-pixel repeats (a converged path collapses to a few).
-    tol = float(np.hypot(*np.diff(grid.domain, axis=1).ravel())) / 1000
+    tol = diagonal / 1000
     per_path = []
     for p, r, st, run in zip(paths, rounded, clocks, runs, strict=True):
         firsts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
@@ -363,7 +364,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         per_path.append(r.frames(st, trail_index_lists(st, shape)))
     now = [st.tolist() for st in clocks]
     at = np.stack([p.points[c] for p, c in zip(paths, clocks, strict=True)], axis=1)  # (K, n, 2)
-    sizes = stacked_sizes(at, tol * 1000 / 80)
+    sizes = stacked_sizes(at, diagonal / 80)  # ~10 px: dots that would cover each other
     stacked = bool(np.any(sizes != DOT))  # else every frame keeps the trace's one size
 
     def frame_data(k: int) -> list[dict[str, Any]]:
