@@ -109,14 +109,28 @@ def shape_indices(points: np.ndarray, max_points: int = 30, tol: float = 0.0) ->
     return np.array(sorted(kept), dtype=np.int64)
 
 
+def trail_indices(steps: np.ndarray, shape: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The trails of ``trail_index_lists`` as one flat index array and each trail's length
+    (vectorized: no per-frame arrays)."""
+    steps = np.asarray(steps, dtype=np.int64)
+    shape = np.asarray(shape, dtype=np.int64)
+    prev = np.r_[steps[:1], steps[:-1]]
+    cut = np.searchsorted(shape, prev)
+    # Two segments per frame: shape[:cut], then the raw steps prev..s.
+    seg_start = np.column_stack([np.zeros_like(cut), prev]).ravel()
+    seg_len = np.column_stack([cut, steps - prev + 1]).ravel()
+    total = int(seg_len.sum())
+    offsets = np.cumsum(seg_len) - seg_len
+    r = np.repeat(seg_start - offsets, seg_len) + np.arange(total)
+    from_shape = np.repeat(np.tile([True, False], len(steps)), seg_len)
+    flat = np.where(from_shape, shape[np.where(from_shape, r, 0)] if len(shape) else r, r)
+    return flat, cut + steps - prev + 1
+
+
 def trail_index_lists(steps: np.ndarray, shape: np.ndarray) -> list[np.ndarray]:
     """Indices into the path for the trail of every frame (frame steps ``steps``): the path's
     ``shape`` points (``shape_indices``) before the previous frame's step, then every raw step
     from there to this frame's step (the exact recent motion). A frame then costs O(shape), not
     O(prefix)."""
-    steps = np.asarray(steps, dtype=np.int64).tolist()
-    shape = np.asarray(shape, dtype=np.int64)
-    cut = np.searchsorted(shape, [steps[0], *steps[:-1]]).tolist()
-    shape_list = shape.tolist()
-    return [np.array(shape_list[:c] + list(range(prev, s + 1)), dtype=np.int64)
-            for c, prev, s in zip(cut, [steps[0], *steps[:-1]], steps, strict=True)]
+    flat, lengths = trail_indices(steps, shape)
+    return np.split(flat, np.cumsum(lengths)[:-1])

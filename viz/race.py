@@ -26,7 +26,7 @@ import numpy as np
 
 from viz.background import Domain, Grid, background_image, colorbar_trace, pick_grid_trace
 from viz.numbers import round_sig
-from viz.paths import PathView, frame_steps, shape_indices, trail_index_lists
+from viz.paths import PathView, frame_steps, shape_indices, trail_indices
 from viz.spec import SpecFigure
 from viz.style import (
     DIVERGED_MARKER,
@@ -110,18 +110,25 @@ def pixel_runs(points: np.ndarray, domain: Domain, cells: int = PIXEL_CELLS) -> 
     return np.cumsum(np.r_[0, cell[1:] != cell[:-1]])
 
 
-def thin_trails(trails: list[np.ndarray], run: np.ndarray) -> list[list[int]]:
-    """Each trail (increasing path indices) without the points that stay in the previous point's
-    run (a converged path repeats one spot hundreds of times); first and last points stay."""
-    flat = np.concatenate(trails)
-    ends = np.cumsum([len(t) for t in trails])
-    starts = ends - np.array([len(t) for t in trails])
+def thin_trail_runs(flat: np.ndarray, lengths: np.ndarray, run: np.ndarray,
+                    ) -> tuple[np.ndarray, list[int]]:
+    """Trails given flat (``viz.paths.trail_indices``), thinned as ``thin_trails`` does: the
+    kept indices and the bounds of each trail among them (trail k is ``kept[b[k]:b[k + 1]]``)."""
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
     r = run[flat]
     keep = np.r_[True, r[1:] != r[:-1]]
     keep[starts] = keep[ends - 1] = True
-    kept = flat[keep].tolist()
     bounds = np.r_[0, np.cumsum(np.add.reduceat(keep, starts))].tolist()
-    return [kept[a:b] for a, b in pairwise(bounds)]
+    return flat[keep], bounds
+
+
+def thin_trails(trails: list[np.ndarray], run: np.ndarray) -> list[list[int]]:
+    """Each trail (increasing path indices) without the points that stay in the previous point's
+    run (a converged path repeats one spot hundreds of times); first and last points stay."""
+    kept, bounds = thin_trail_runs(np.concatenate(trails), np.array([len(t) for t in trails]), run)
+    kept_list = kept.tolist()
+    return [kept_list[a:b] for a, b in pairwise(bounds)]
 
 
 def _ghost_trace(p: PathView, digits: int, run: np.ndarray) -> dict[str, Any]:
@@ -160,6 +167,8 @@ class _Rounded:
                  run: np.ndarray) -> None:
         self.x = round_sig(p.points[:, 0], digits)
         self.y = round_sig(p.points[:, 1], digits)
+        # The same values as arrays of Python objects: a frame's trail is then one fancy index.
+        self.xo, self.yo = np.array(self.x, dtype=object), np.array(self.y, dtype=object)
         self.run = run
         self.tips: list[tuple[list, list]] = []
         if arrows:
@@ -170,13 +179,16 @@ class _Rounded:
                 tip = p.points + arrow_len * unit
                 self.tips.append((round_sig(tip[:, 0], digits), round_sig(tip[:, 1], digits)))
 
-    def frames(self, clock: np.ndarray, trails: list[np.ndarray]) -> list[list[dict[str, Any]]]:
-        """What each frame changes for this path: its trail (``trails[k]``, thinned) and the
-        optional arrows at step ``clock[k]``."""
+    def frames(self, clock: np.ndarray, trails: tuple[np.ndarray, np.ndarray],
+               ) -> list[list[dict[str, Any]]]:
+        """What each frame changes for this path: its trail (``trails``, from
+        ``viz.paths.trail_indices``, thinned) and the optional arrows at step ``clock[k]``."""
         x, y = self.x, self.y
+        flat, bounds = thin_trail_runs(*trails, self.run)
+        xs, ys = self.xo[flat].tolist(), self.yo[flat].tolist()
         out = []
-        for s, idx in zip(clock.tolist(), thin_trails(trails, self.run), strict=True):
-            frame = [{"x": [x[i] for i in idx], "y": [y[i] for i in idx]}]
+        for s, a, b in zip(clock.tolist(), bounds[:-1], bounds[1:], strict=True):
+            frame = [{"x": xs[a:b], "y": ys[a:b]}]
             frame += [{"x": [x[s], tx[s]], "y": [y[s], ty[s]]} for tx, ty in self.tips]
             out.append(frame)
         return out
@@ -361,7 +373,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         firsts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
         shape = firsts[shape_indices(p.points[firsts], pb.trail_points, tol)]
         shape = np.union1d(shape, [p.steps])  # the end, even inside a merged run
-        per_path.append(r.frames(st, trail_index_lists(st, shape)))
+        per_path.append(r.frames(st, trail_indices(st, shape)))
     now = [st.tolist() for st in clocks]
     at = np.stack([p.points[c] for p, c in zip(paths, clocks, strict=True)], axis=1)  # (K, n, 2)
     sizes = stacked_sizes(at, diagonal / 80)  # ~10 px: dots that would cover each other

@@ -23,12 +23,21 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 
+_BLANK_STATE: dict[str, Any] = {}
+
 
 class SpecFigure(go.Figure):
-    """Read-only figure backed by a plain ``{"data", "layout", "frames"}`` dict."""
+    """Read-only figure backed by a plain ``{"data", "layout", "frames"}`` dict.
+
+    ``go.Figure()`` applies the default template to an empty layout (~0.4 ms, a deep copy, six
+    times per new race): a SpecFigure instead takes the attributes of one blank figure made per
+    process, shared read-only like the dict itself (``to_dict`` never looks at them).
+    """
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        super().__init__()
+        if not _BLANK_STATE:
+            _BLANK_STATE.update(go.Figure().__dict__)
+        self.__dict__.update(_BLANK_STATE)
         self._spec = spec
 
     def to_dict(self) -> dict[str, Any]:

@@ -349,10 +349,17 @@ def test_drawn_height_is_the_higher_triangle_cut_of_each_cell() -> None:
     assert np.all(got >= u + v - 2 * u * v - 1e-12)
 
 
-def test_trails_are_the_shape_points_before_the_last_frame_then_every_raw_step() -> None:
-    steps = frame_steps(1000, 150)
-    shape = np.array([0, 3, 40, 41, 500, 990, 1000])
-    for k, got in enumerate(trail_index_lists(steps, shape)):
+@pytest.mark.parametrize(("steps", "shape"), [
+    (frame_steps(1000, 150), np.array([0, 3, 40, 41, 500, 990, 1000])),
+    (np.minimum(frame_steps(1000, 150), 300), np.array([0, 7, 300])),  # a path that stopped early
+    (frame_steps(12, 150), np.arange(13)),  # every step a frame and a shape point
+    (frame_steps(500, 150), np.array([0, 500])),
+])
+def test_trails_are_the_shape_points_before_the_last_frame_then_every_raw_step(
+        steps: np.ndarray, shape: np.ndarray) -> None:
+    trails = trail_index_lists(steps, shape)
+    assert len(trails) == len(steps)
+    for k, got in enumerate(trails):
         prev = steps[k - 1] if k > 0 else steps[0]
         want = np.r_[shape[shape < prev], np.arange(prev, steps[k] + 1)]
         np.testing.assert_array_equal(got, want)
