@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import plotly.io as pio
 import pyarrow as pa
 import streamlit as st
@@ -172,9 +171,7 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
     evaluations = [int(np.asarray(t.evaluations).ravel()[-1]) for t in runs]
     return {
         # As an Arrow table, so that st.dataframe does not convert it on every rerun.
-        "table": pa.Table.from_pandas(
-            results_table(paths, outcomes, evaluations, obj.min_value if minima else None),
-            preserve_index=False),
+        "table": results_table(paths, outcomes, evaluations, obj.min_value if minima else None),
         # Drawn on every rerun: its JSON is encoded once (viz.spec.frozen), not per rerun.
         "map": frozen(race_figure(grid, paths, minima, obj, start, playback,
                                   background=landscape_background(surface, formula),
@@ -217,21 +214,24 @@ def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: li
 
 
 def results_table(paths: list[PathView], outcomes: list[Outcome], evaluations: list[int],
-                  min_value: float | None) -> pd.DataFrame:
+                  min_value: float | None) -> pa.Table:
     """The results table as the page shows it: a colour swatch (SVG data URI) first, and
     "first at global min" (a step) as text, so that "never" reads as a dash and not as NaN.
+    An Arrow table, built directly (no pandas), so that st.dataframe does not convert it on
+    every rerun.
 
     Losses are text too (5 significant digits): Streamlit's number column shows a float beyond
     2**53 (a blown-up run's 7.5e+22) raw, left-aligned and flagged as an unsafe integer."""
-    rows = results_rows(paths, outcomes, evaluations, min_value)
-    for row in rows:
-        row["first at global min"] = ("—" if row["first at global min"] is None
-                                      else str(row["first at global min"]))
-        for key in ("final loss", "best loss"):
-            row[key] = "—" if row[key] is None else f"{row[key] + 0.0:.5g}"
-    table = pd.DataFrame(rows)
-    table.insert(0, "", [color_swatch(n) for n in table.pop("name")])
-    return table
+    def text(loss: float | None) -> str:
+        return "—" if loss is None else f"{loss + 0.0:.5g}"
+
+    rows = [{"": color_swatch(r["name"]), "optimizer": r["optimizer"], "outcome": r["outcome"],
+             "final loss": text(r["final loss"]), "best loss": text(r["best loss"]),
+             "first at global min": ("—" if r["first at global min"] is None
+                                     else str(r["first at global min"])),
+             "evaluations": r["evaluations"]}
+            for r in results_rows(paths, outcomes, evaluations, min_value)]
+    return pa.Table.from_pylist(rows)
 
 
 def trajectories_csv(paths: list[PathView]) -> str:
