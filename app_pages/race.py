@@ -6,6 +6,7 @@ The whole state lives in the URL (app_pages/common/state.py), so a copied link r
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from app_pages.common.state import (
     in_domain,
     parse_race_query,
     parse_race_view,
+    plus_from_url,
     race_query,
     race_view_query,
 )
@@ -67,9 +69,18 @@ def seed_from_url() -> None:
         try:
             formula_surface = landscape_for("", formula)
         except (landscape.ExpressionError, ValueError) as err:
-            warnings.append(f"URL parameter 'formula' was refused: {err} Using the "
-                            f"'{LANDING_SURFACE}' surface instead.")
-            query.pop("formula")
+            fixed = plus_from_url(formula)
+            # A '+' typed into a link arrives as a space: try the formula with it put back.
+            with suppress(landscape.ExpressionError, ValueError):
+                formula_surface = landscape_for("", fixed) if fixed != formula else None
+            if formula_surface is None:
+                warnings.append(f"URL parameter 'formula' was refused: {err} Using the "
+                                f"'{LANDING_SURFACE}' surface instead.")
+                query.pop("formula")
+            else:
+                warnings.append(f"URL parameter 'formula': read as {fixed!r} (a '+' typed into "
+                                "a link arrives as a space; write it as %2B).")
+                formula = query["formula"] = fixed
     domain = formula_surface.domain if formula_surface else ((-5.0, 5.0), (-5.0, 5.0))
     lazy = {n: compute.LazyLandscape(n) for n in NAMES}
     # A formula link starts from the formula's own rates, as typing the formula does.

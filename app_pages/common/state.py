@@ -128,6 +128,26 @@ def parse_hparam(h: HParamLike, text: str) -> Any:
     return parse_number(text, lo, hi, integer=h.kind == "int")
 
 
+def hparam_wanted(h: HParamLike) -> str:
+    """What a hyperparameter's URL value must be, in words: "a number in [1e-06, 1000]"."""
+    if h.kind == "bool":
+        return "true or false"
+    what = {"int": "a whole number", "pair": "two numbers a,b, each"}.get(h.kind, "a number")
+    lo = "-inf" if h.min is None else f"{h.min:g}"
+    hi = "inf" if h.max is None else f"{h.max:g}"
+    return f"{what} in [{lo}, {hi}]"
+
+
+_OPERAND_EDGE = re.compile(r"(?<=[\w).])\s+(?=[\w(.])")
+
+
+def plus_from_url(text: str) -> str:
+    """A typed formula with the '+' a URL turned into spaces put back: a hand-typed link's '+'
+    arrives as a space (the app's own links write %2B). A space run between two operands
+    (``x^2 y^2``, ``1e 3``) was a '+'; any other space is dropped (``x - 1`` -> ``x-1``)."""
+    return re.sub(r"\s+", "", _OPERAND_EDGE.sub("+", text.strip()))
+
+
 def format_hparam(value: Any) -> str:
     """URL text of a hyperparameter value; floats round-trip exactly (``repr``)."""
     if isinstance(value, bool):
@@ -272,8 +292,7 @@ def parse_race_query(
             continue
         v = parse_hparam(h, text)
         if v is None:
-            rng = "" if h.kind == "bool" else f" in [{h.min:g}, {h.max:g}]"
-            warn.append(f"URL parameter '{key}'={_show(text)} is not a valid {h.kind}{rng}; using "
+            warn.append(f"URL parameter '{key}'={_show(text)} must be {hparam_wanted(h)}; using "
                         f"{format_hparam(hparams[name][hp])}.")
             continue
         hparams[name][hp] = v

@@ -19,6 +19,7 @@ from app_pages.common.state import (
     parse_hparam,
     parse_race_query,
     parse_race_view,
+    plus_from_url,
     race_query,
     race_view_query,
 )
@@ -120,6 +121,25 @@ def test_out_of_range_numbers_are_refused() -> None:
         state, warnings = parse(query)
         assert warnings and name in warnings[0], (query, warnings)
         assert state == parse({k: v for k, v in query.items() if k != name})[0]
+
+
+def test_a_refused_hyperparameter_says_what_it_must_be() -> None:
+    """1e9 is a valid float, just out of range: the warning says what is wanted, not "invalid"."""
+    cases = {"adam.lr": ("1e9", "must be a number in [1e-06, "),
+             "adam.amsgrad": ("maybe", "must be true or false"),
+             "adam.betas": ("0.9", "must be two numbers a,b, each in [0, "),
+             "adam_then_sgd.switch_step": ("2.5", "must be a whole number in [")}
+    for key, (text, wanted) in cases.items():
+        _, warnings = parse({"optimizers": key.split(".")[0], key: text})
+        assert len(warnings) == 1 and wanted in warnings[0], warnings
+
+
+@pytest.mark.parametrize(("url", "formula"), [
+    ("x^2 y^2", "x^2+y^2"), ("x^2   y^2", "x^2+y^2"),  # '+' and ' + ' as a URL delivers them
+    ("(x - 1)^2 y^2", "(x-1)^2+y^2"), ("1e 3*x", "1e+3*x"), ("sin(x) cos(y)", "sin(x)+cos(y)"),
+    ("x^2+y^2", "x^2+y^2"), ("  x  ", "x")])
+def test_a_url_formula_gets_its_plus_signs_back(url: str, formula: str) -> None:
+    assert plus_from_url(url) == formula
 
 
 def test_unknown_names_are_reported_and_ignored() -> None:
