@@ -48,7 +48,7 @@ PARAMS = {
     "budget": Param("budget", 300, 20, 2000, True),
     "example": Param("example", 0, 0, 149, True),
     "trained": Param("trained", 0, 0, 500, True),
-    "stride": Param("stride", 0.5, 0.01, 2.5),
+    "stride": Param("stride", 0.5, 0.01, tour.STRIDE_MAX_LR),
     "batch": Param("batch", 10, 1, compute.DATA_SAMPLES, True),
     "switch": Param("switch", 10, 1, EPOCHS - 1, True),
     "layers": Param("layers", 2, 0, 3, True),
@@ -213,21 +213,24 @@ the bottom by (1 − η):
 - η = 1: one step lands exactly on the bottom;
 - 1 < η < 2: you **overshoot** and bounce from side to side, getting closer;
 - η = 2: you land exactly opposite, just as high, and bounce between the two sides forever;
-- η > 2: every bounce is bigger than the last, you **explode**.
+- η > 2: every bounce is bigger than the last, you **explode** (the view zooms out to
+  follow).
 
 0.1 is a common first guess on real problems. The [learning-rate lab](learning_rate) runs dozens
 of rates on any landscape at once.
 """)
 with left:
-    lr = st.slider("Learning rate η", 0.01, 2.5, key="tour.stride", step=0.01)
-xs_it, fs_it, gone = tour.stride(lr, 12)
-xs = np.linspace(-4.5, 4.5, 200)
+    lr = st.slider("Learning rate η", PARAMS["stride"].lo, PARAMS["stride"].hi, key="tour.stride",
+                   step=0.01)
+xs_it, fs_it = tour.stride(lr, tour.STRIDE_STEPS)
+half = tour.stride_view(xs_it)
+xs = np.linspace(-half, half, 201)
+zoom = half / tour.STRIDE_VIEW
 with right:
-    shown = np.clip(xs_it, -4.5, 4.5)
-    st.plotly_chart(stride_figure(xs, 0.5 * xs**2, shown, 0.5 * shown**2, "sgd", f"η = {lr:g}"),
+    st.plotly_chart(stride_figure(xs, 0.5 * xs**2, xs_it, fs_it, "sgd", f"η = {lr:g}",
+                                  note=f"zoomed out ×{zoom:.3g} to fit" if zoom > 1 else ""),
                     key="tour.stride_fig", config=CFG)
-    st.caption(f"After 12 steps: x = {xs_it[-1]:.3g}" + (f" (blew up at step {gone})"
-                                                         if gone >= 0 else "") + ".")
+    st.caption(tour.stride_caption(lr, xs_it))
 
 # 5. GD vs SGD ----------------------------------------------------------------------------------
 data = compute.get_landscape(DATA)

@@ -277,7 +277,8 @@ views = path_views(focus, multi, obj)
 tol = default_tolerance(obj.domain)
 titles = []
 for r, (lr, view) in enumerate(zip(multi.lrs, views, strict=True)):
-    words = (describe(view.points, view.diverged_step, tuple(obj.minima), tol).text
+    words = (describe(view.points, view.diverged_step, tuple(obj.minima), tol,
+                      domain=obj.domain).text
              if obj.minima else lab.verdict(multi, r))
     titles.append(f"lr {format_value(float(lr))}: {words}"
                   + (" · best of these" if r == multi.best else ""))

@@ -196,9 +196,12 @@ st.dataframe(table.style.apply(lambda col: [f"color: {c}; font-weight: 600" for 
                                subset=["optimizer"]).format(
     {"train loss": "{:.4f}", "test loss": "{:.4f}", "train accuracy": "{:.1%}",
      "test accuracy": "{:.1%}"}, na_rep="—"), hide_index=True, width="stretch")
-st.caption("Loss is the cross-entropy, the mean of −log p(true class) over the points; a loss of "
-           f"log {net.n_classes} ≈ {np.log(net.n_classes):.2f} means guessing. Every optimizer "
-           "starts from the same initial weights and sees the same minibatches.")
+st.caption("Loss is the cross-entropy, the mean of −log p(true class) over the points"
+           + (f", plus the L2 term (λ/2)·Σw² over the weights (λ = {l2:g}; biases are not "
+              "decayed), in the train and the test loss alike" if l2 > 0 else "")
+           + f"; a cross-entropy of log {net.n_classes} ≈ {np.log(net.n_classes):.2f} means "
+           "guessing. Every optimizer starts from the same initial weights and sees the same "
+           "minibatches.")
 
 # ---------------------------------------------------------------------------- inside the network
 st.header("Inside the network")

@@ -289,10 +289,11 @@ EASOM = surface(
     "easom", fn.easom, fn.easom_grad,
     title="Easom's needle",
     description="""
-        One narrow hole at (pi, pi) in an almost flat plane; outside the central square faint
-        ripples even slope away from it. Watch who finds the hole: from its rim the gradient leads
-        in; farther out plain gradient descent stalls or drifts away, while methods that rescale
-        tiny gradients (Adam, Adagrad) or search at random can still find it.
+        One narrow hole at (pi, pi) in an almost flat, faintly rippled plane. Watch the start's
+        tiny slope (below 0.01): gradient descent creeps for some 60 steps before the hole pulls it
+        in, while Adam and Adagrad, which rescale tiny gradients, are in within 20. In the corners
+        gradient descent stalls and Adam and Adagrad mostly settle in ripple hollows; random
+        search finds the hole only by luck.
     """,
     domain=((0.0, 6.0), (0.0, 6.0)),
     minima=as_minima(

@@ -137,8 +137,9 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec("two_moons", "Two moons", "Two interleaving half circles; a curved boundary "
                     "separates them, so a linear classifier cannot reach 100%.", two_moons,
                     0.15, 0.5),
-        DatasetSpec("circles", "Circles", "A ring around a disc: the boundary is a closed curve, "
-                    "which needs at least one hidden layer.", circles, 0.05, 0.3),
+        DatasetSpec("circles", "Circles", "Two rings, one inside the other: the boundary between "
+                    "them is a closed curve, which needs at least one hidden layer.", circles,
+                    0.05, 0.3),
         DatasetSpec("spirals", "Spirals", "Interleaved arms of 1.75 turns (2 or 3 classes): the "
                     "hardest set here; one hidden layer struggles, two fit it.", spirals,
                     0.05, 0.3, 2, (2, 3)),

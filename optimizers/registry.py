@@ -118,9 +118,18 @@ def _random_local_search(step_size: float) -> Walker:
     )
 
 
+def _aligned(*rows: str) -> str:
+    """Rules one per line, aligned on each row's first "=" (a row holding "&" is kept as is):
+    short lines for the narrow optimizer card."""
+    cells = [row if "&" in row else row.replace("=", "&=", 1) for row in rows]
+    return r"\begin{aligned}" + r"\\ ".join(cells) + r"\end{aligned}"
+
+
+#: Adam's two moments, shared by the rules of its family.
+_M_RULE = r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t"
+_V_RULE = r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2"
 _ADAM_RULE = (
-    r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad "
-    r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,\quad "
+    _M_RULE + r",\quad " + _V_RULE + r",\quad "
     r"x_{t} = x_{t-1} - \frac{\eta}{1-\beta_1^t}\,"
     r"\frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon}"
 )
@@ -153,7 +162,8 @@ _SPECS = (
     OptimizerSpec(
         "sgd",
         "SGD",
-        "Steps straight downhill, a fixed fraction of the slope each time.",
+        "Steps downhill by a fixed fraction of the slope; with momentum, of a decaying sum of "
+        "past slopes.",
         _SGD_RULE + r"\ \ (\text{Nesterov: } g_t + \mu b_t \text{ in place of } b_t;\ "
         r"\mu = 0: x_t = x_{t-1} - \eta g_t)",
         "Robbins & Monro, A Stochastic Approximation Method, 1951",
@@ -203,8 +213,14 @@ _SPECS = (
         "RMSprop",
         "Divides the step by a running average of recent gradient sizes, so steep and flat "
         "directions move alike.",
-        r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2,\quad x_t = x_{t-1} - \eta\,"
-        r"\frac{g_t}{\sqrt{v_t}+\epsilon}",
+        _aligned(
+            r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2",
+            r"\bar g_t = \alpha \bar g_{t-1} + (1-\alpha) g_t",
+            r"&\ \ (\text{centered; else } \bar g_t = 0)",
+            r"d_t = \sqrt{v_t - \bar g_t^2} + \epsilon",
+            r"b_t = \mu b_{t-1} + g_t / d_t",
+            r"x_t = x_{t-1} - \eta\, b_t",
+        ),
         "Hinton, Neural Networks for Machine Learning, lecture 6e, 2012",
         (
             _lr(0.01, 1e-2),
@@ -228,7 +244,7 @@ _SPECS = (
         "Zeiler, ADADELTA: An Adaptive Learning Rate Method, 2012",
         (
             _lr(3.0, 1.0),
-            HParam("rho", 0.9, 0.0, 1.0, help="decay of the running averages"),
+            HParam("rho", 0.9, 0.0, 0.9999, help="decay of the running averages"),
             _eps(1e-6, "added inside both square roots, of u and of v"),
             _wd(),
         ),
@@ -246,8 +262,8 @@ _SPECS = (
     OptimizerSpec(
         "amsgrad",
         "AMSGrad",
-        "Adam that never lets its second-moment estimate decrease: it keeps the running maximum "
-        "of v.",
+        "Adam that divides by the running maximum of v, not v itself: a steep stretch keeps "
+        "damping later steps.",
         _ADAM_RULE.replace(r"\sqrt{v_t}", r"\sqrt{\hat v_t}")
         + r",\ \hat v_t = \max(\hat v_{t-1}, v_t)",
         "Reddi, Kale & Kumar, On the Convergence of Adam and Beyond, ICLR 2018",
@@ -268,10 +284,16 @@ _SPECS = (
         "nadam",
         "NAdam",
         "Adam with Nesterov look-ahead momentum.",
-        r"\mu_t = \beta_1(1 - \tfrac12 0.96^{t\psi}),\ x_t = x_{t-1} - \eta\Big("
-        r"\frac{(1-\mu_t)\,g_t}{1-\prod_{i\le t}\mu_i} + "
-        r"\frac{\mu_{t+1} m_t}{1-\prod_{i\le t+1}\mu_i}"
-        r"\Big)\Big/\Big(\sqrt{v_t/(1-\beta_2^t)}+\epsilon\Big)",
+        _aligned(
+            _M_RULE,
+            _V_RULE,
+            r"\mu_t = \beta_1\big(1 - \tfrac12\, 0.96^{t\psi}\big)",
+            r"\Pi_t = \mu_1 \mu_2 \cdots \mu_t",
+            r"d_t = \sqrt{v_t/(1-\beta_2^t)} + \epsilon",
+            r"n_t = \frac{(1-\mu_t)\,g_t}{1-\Pi_t}",
+            r"&\quad + \frac{\mu_{t+1}\, m_t}{1-\Pi_{t+1}}",
+            r"x_t = x_{t-1} - \eta\, n_t / d_t",
+        ),
         "Dozat, Incorporating Nesterov Momentum into Adam, ICLR workshop 2016",
         (_lr(0.05, 2e-3), _betas(), _eps(1e-8), _wd(kind="either"), _MOMENTUM_DECAY,
          _DECOUPLED),
@@ -281,14 +303,18 @@ _SPECS = (
         "radam",
         "RAdam",
         "Adam that starts as plain momentum until its variance estimate can be trusted.",
-        r"\rho_\infty = \frac{2}{1-\beta_2} - 1,\ "
-        r"\rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t},\ "
-        r"r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}"
-        r"{(\rho_\infty-4)(\rho_\infty-2)\rho_t}},\ "
-        r"\hat m_t = \frac{m_t}{1-\beta_1^t},\ x_t = x_{t-1} - \eta\,\hat m_t"
-        r"\cdot\begin{cases} r_t \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon} & \rho_t > 5 "
-        r"\\ 1 & "
-        r"\text{else}\end{cases}",
+        _aligned(
+            _M_RULE,
+            _V_RULE,
+            r"\hat m_t = m_t / (1-\beta_1^t)",
+            r"\rho_\infty = 2 / (1-\beta_2) - 1",
+            r"\rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t}",
+            r"r_t^2 = \frac{(\rho_t-4)(\rho_t-2)\,\rho_\infty}"
+            r"{(\rho_\infty-4)(\rho_\infty-2)\,\rho_t}",
+            r"d_t = (\sqrt{v_t}+\epsilon) / \sqrt{1-\beta_2^t}",
+            r"x_t = x_{t-1} - \eta\, r_t\, \hat m_t / d_t",
+            r"&\ \ (\rho_t \le 5:\ x_{t-1} - \eta\, \hat m_t)",
+        ),
         "Liu et al., On the Variance of the Adaptive Learning Rate and Beyond, ICLR 2020",
         (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(kind="either"), _DECOUPLED),
         _gradient(adam_family.radam),
@@ -297,8 +323,11 @@ _SPECS = (
         "adamax",
         "Adamax",
         "Adam with the largest recent gradient size in place of the average squared size.",
-        r"u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon),\quad x_t = x_{t-1} - "
-        r"\frac{\eta}{1-\beta_1^t}\frac{m_t}{u_t}",
+        _aligned(
+            _M_RULE,
+            r"u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon)",
+            r"x_t = x_{t-1} - \frac{\eta}{1-\beta_1^t}\,\frac{m_t}{u_t}",
+        ),
         "Kingma & Ba, Adam: A Method for Stochastic Optimization, ICLR 2015 (section 7)",
         (_lr(0.05, 2e-3), _betas(), _eps(1e-8, "added to |g| before the running maximum"), _wd()),
         _gradient(adam_family.adamax),
@@ -324,7 +353,7 @@ _SPECS = (
         "Adam, then SGD",
         "Adam for the first steps (fast, rough), then plain SGD (slow, careful), as the article "
         "advises.",
-        r"t < K:\ \text{Adam}(\eta),\quad t \ge K:\ \text{SGD}(\eta_{\text{sgd}}, \mu)",
+        _aligned(r"t \le K&:\ \text{Adam}(\eta)", r"t > K&:\ \text{SGD}(\eta_{\text{sgd}}, \mu)"),
         "Keskar & Socher, Improving Generalization Performance by Switching from Adam to SGD, 2017",
         (
             _lr(0.05, 1e-3),

@@ -69,7 +69,8 @@ def altitude_figure(grid: Grid, points: np.ndarray, losses: np.ndarray, step: in
         margin={"l": 0, "r": 0, "t": 30, "b": 0},
         scene={"xaxis": {"title": {"text": "x"}, "range": [x0 - px, x1 + px]},
                "yaxis": {"title": {"text": "y"}, "range": [y0 - py, y1 + py]},
-               "zaxis_title": "altitude (log loss)" if grid.log_scale else "altitude (loss)",
+               "zaxis_title": ("altitude: log10(1 + f − f*)" if grid.log_scale
+                               else "altitude (loss)"),
                "camera": {"eye": side_view(np.column_stack([xs, ys]), grid.domain)},
                "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}},
     )
@@ -206,10 +207,12 @@ def curves_figure(curves: Sequence[dict[str, Any]], x_title: str, y_title: str,
 
 
 def stride_figure(xs: np.ndarray, fx: np.ndarray, iterates: np.ndarray, f_iterates: np.ndarray,
-                  optimizer: str, label: str, height: int = SMALL) -> go.Figure:
+                  optimizer: str, label: str, height: int = SMALL, note: str = "") -> go.Figure:
     """Learning rate as stride, in 1D: the curve f(x) and the hops x_0 -> x_1 -> ... of descent.
 
     Each hop is an arrow from (x_k, f(x_k)) to (x_{k+1}, f(x_{k+1})): long hops = large stride.
+    The axes span ``xs`` and the taller of the curve and the hops, so no hop is clipped; ``note``
+    (e.g. how far the view zoomed out) is written at the top of the plot.
     """
     color = optimizer_color(optimizer)
     fig = go.Figure()
@@ -223,11 +226,16 @@ def stride_figure(xs: np.ndarray, fx: np.ndarray, iterates: np.ndarray, f_iterat
     ))
     fig.add_trace(go.Scatter(x=[iterates[0]], y=[f_iterates[0]], mode="markers", name="start",
                              marker=START_MARKER, showlegend=False))
-    lo, hi = float(np.min(fx)), float(np.max(fx))
+    lo, hi = float(np.min(fx)), max(float(np.max(fx)), float(np.max(f_iterates)))
+    x_lo = min(float(xs[0]), float(np.min(iterates)))
+    x_hi = max(float(xs[-1]), float(np.max(iterates)))
     fig.update_layout(**base_layout(height))
     fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40},
-                      xaxis={"range": [float(xs[0]), float(xs[-1])], "title": {"text": "x"}},
+                      xaxis={"range": [x_lo, x_hi], "title": {"text": "x"}},
                       yaxis={"range": [lo - 0.05 * (hi - lo), hi], "title": {"text": "loss"}})
+    if note:
+        fig.add_annotation(text=note, x=0.5, y=1, xref="paper", yref="paper", xanchor="center",
+                           yanchor="top", showarrow=False, font={"size": 12})
     return fig
 
 

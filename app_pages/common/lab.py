@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from app_pages.common.outcomes import on_map
 from app_pages.common.words import plural
 from optimizers import OPTIMIZERS, get_optimizer, run
 from optimizers.trajectory import Trajectory
@@ -72,7 +73,9 @@ class Sweep:
 
     ``gap`` is loss - f_min per step and rate (steps+1, R); ``final_gap`` the last row.
     ``steps_to_tol``: first step with gap <= tol; ``diverged_step`` from the run (-1: never).
-    ``best`` indexes the best non-diverged rate (-1 if every rate diverged).
+    ``off_map``: the path ends outside the objective's domain (flew off the map without
+    diverging). ``best`` indexes the best rate that neither diverged nor left the map (-1 if
+    none).
     """
 
     optimizer: str
@@ -83,6 +86,7 @@ class Sweep:
     tol: float
     best: int
     trajectory: Trajectory
+    off_map: np.ndarray
 
     @property
     def final_gap(self) -> np.ndarray:
@@ -97,13 +101,14 @@ class Sweep:
         return float(self.lrs[self.best]) if self.best >= 0 else None
 
 
-def best_index(gap: np.ndarray, diverged: np.ndarray) -> int:
+def best_index(gap: np.ndarray, out: np.ndarray) -> int:
     """Rank rates by final gap; ties (within TIE_RTOL of the start gap) go to the smaller area.
 
-    ``gap`` is (steps+1, R). Diverged or non-finite paths never win; -1 if none is eligible.
+    ``gap`` is (steps+1, R). Paths marked ``out`` (diverged, or off the map) or with a non-finite
+    gap never win; -1 if none is eligible.
     """
     final = gap[-1]
-    ok = ~diverged & np.isfinite(final)
+    ok = ~out & np.isfinite(final)
     if not ok.any():
         return -1
     best_final = np.min(final[ok])
@@ -150,6 +155,8 @@ def _as_sweep(name: str, lrs: np.ndarray, traj: Trajectory, objective: Any, tol:
     with np.errstate(invalid="ignore", over="ignore"):
         gap = np.maximum(losses - loss_floor(objective), 0.0)
     diverged_step = np.asarray(traj.diverged_step).reshape(lrs.size)
+    off_map = ends_off_map(np.asarray(traj.points, dtype=float)[-1].reshape(lrs.size, -1),
+                           getattr(objective, "domain", None))
     return Sweep(
         optimizer=name,
         lrs=lrs,
@@ -157,9 +164,19 @@ def _as_sweep(name: str, lrs: np.ndarray, traj: Trajectory, objective: Any, tol:
         steps_to_tol=first_step_below(gap, tol),
         diverged_step=diverged_step,
         tol=tol,
-        best=best_index(gap, diverged_step >= 0),
+        best=best_index(gap, (diverged_step >= 0) | off_map),
         trajectory=traj,
+        off_map=off_map,
     )
+
+
+def ends_off_map(final: np.ndarray, domain: Any) -> np.ndarray:
+    """(R,) whether each final point (R, 2) lies outside ``domain``; all False without a 2D
+    domain. A path that flew off the map (a gentle slope out there: Easom's far field,
+    McCormick's fall) can end lower than any on it, but it is not a rate to pick."""
+    if domain is None or final.shape[-1] != 2:
+        return np.zeros(len(final), dtype=bool)
+    return ~on_map(final, domain)
 
 
 #: How far the tuner's extra starts sit from the chosen one: this fraction of the domain's width and
@@ -228,9 +245,9 @@ class Robust:
 def robust_index(centre: Sweep, robust: Robust) -> int:
     """The rate with the lowest ``Robust.score``; ties (within TIE_RTOL of the start's gap) go to
     the smaller ``Robust.tie_area`` (it got there sooner). A rate that diverges from the chosen
-    start never wins. -1 if no rate is eligible."""
+    start (or leaves the map from it) never wins. -1 if no rate is eligible."""
     score = robust.score
-    ok = ~centre.diverged & np.isfinite(centre.final_gap) & np.isfinite(score)
+    ok = ~centre.diverged & ~centre.off_map & np.isfinite(centre.final_gap) & np.isfinite(score)
     if not ok.any():
         return -1
     scale = float(np.nanmax(np.abs(centre.gap[0]))) if np.isfinite(centre.gap[0]).any() else 1.0

@@ -1,11 +1,35 @@
 """Where did each path end up? Pure NumPy classification shared by the race and basins pages.
 
-A path ends in one of four ways:
+A path's final point falls in one of four kinds (``classify_endpoints``, vectorized; the basins
+page colours its cells by them):
 
-- ``diverged``: the run reported a divergence step (non-finite or out of bounds);
+- ``diverged``: the run reported a divergence step (non-finite or beyond ``run``'s bound);
 - ``global``:   its final point lies within ``tol`` of a global minimum;
-- ``local``:    its final point lies within ``tol`` of a local minimum (stuck there);
-- ``moving``:   none of the above (still travelling, crawling, or resting on a plateau/saddle).
+- ``local``:    its final point lies within ``tol`` of a local minimum;
+- ``moving``:   none of the above.
+
+``describe`` words one whole path, and looks at how it ends, not only where:
+
+- Settled or not: a path has settled when each of its last ``SETTLE_STEPS`` steps is at most
+  ``SETTLE_FRACTION * tol`` long. Near a minimum the question is "resting in it, or bouncing
+  through it?", so a step a quarter of the tolerance long (a few pixels on the map) already counts
+  as moving. Settled: "reached global minimum (step N)" / "stuck in local minimum k". Not
+  settled: "oscillating near ..." when it hovers around that minimum over those steps (stayed
+  within ``tol`` of it, or went back and forth around it: travelled more than twice its
+  displacement, their mean point within ``tol`` of it), else "passing near ..." (on its way
+  through).
+- Away from every minimum the question is "going anywhere?": a slow crawl along a valley is
+  progress, so only a path whose last ``SETTLE_STEPS`` steps are each at most
+  ``STALL_FRACTION * tol`` (a thousand steps to cross one tolerance) "stalled (not at a minimum)"
+  (a plateau, a saddle, the flat far field); any other "still moving".
+- Off the map: given the map's ``domain``, a path that ends outside it near no minimum (and did not
+  diverge: ``run`` freezes a path only beyond 1e6) "left the map at step s", s being the first step
+  of its last stay outside (it may have crossed the edge and come back before).
+- ``Outcome.kind`` stays where the final point lies, settled or not, as on the basin maps.
+- "(step N)" is the first step within ``tol`` of the global minimum the path ends at (with several
+  global minima, maybe not the first it visited); ``steps_to_global`` (the "first at global min"
+  column) is the first step near any global minimum, and a path that was there but ends elsewhere
+  adds ", after passing a global minimum at step N".
 
 ``tol`` is a distance in the plane; ``default_tolerance(domain)`` is 1.5% of the domain's diagonal.
 """
@@ -23,16 +47,28 @@ from viz.race import MinimumLike
 Kind = Literal["global", "local", "diverged", "moving"]
 KIND_CODES: dict[Kind, int] = {"global": 0, "local": 1, "diverged": 2, "moving": 3}
 KINDS: tuple[Kind, ...] = ("global", "local", "diverged", "moving")
+Domain = tuple[tuple[float, float], tuple[float, float]]
+
+#: How many last steps decide whether a path has settled (module docstring).
+SETTLE_STEPS = 10
+#: Near a minimum, settled = each of those steps at most this fraction of ``tol``.
+SETTLE_FRACTION = 0.25
+#: Away from every minimum, stalled = each of those steps at most this fraction of ``tol``.
+STALL_FRACTION = 1e-3
 
 
 @dataclass(frozen=True)
 class Outcome:
     """One path's result in words and numbers.
 
-    kind: see module docstring; minimum: index into the minima tuple (global/local) or None;
-    local_number: 1-based number among local minima (for "local minimum k"), or None;
-    diverged_step: step of divergence or None; steps_to_global: first step within ``tol`` of a
-    global minimum (None if never); text: the sentence for the results table.
+    kind: where the final point lies (module docstring); minimum: index into the minima tuple
+    (global/local) or None; local_number: 1-based number among local minima (for "local minimum
+    k"), or None; diverged_step: step of divergence or None; steps_to_global: first step within
+    ``tol`` of any global minimum (None if never); text: the sentence for the results table;
+    settled: its last ``SETTLE_STEPS`` steps were short (``SETTLE_FRACTION * tol`` near a minimum,
+    ``STALL_FRACTION * tol`` elsewhere); arrival_step: first step within ``tol`` of the minimum it
+    ends at (None away from minima); left_map_step: first step of its final stay off the map
+    (None if it ends on the map or no domain was given).
     """
 
     kind: Kind
@@ -41,10 +77,12 @@ class Outcome:
     diverged_step: int | None
     steps_to_global: int | None
     text: str
+    settled: bool = True
+    arrival_step: int | None = None
+    left_map_step: int | None = None
 
 
-def default_tolerance(domain: tuple[tuple[float, float], tuple[float, float]],
-                      fraction: float = 0.015) -> float:
+def default_tolerance(domain: Domain, fraction: float = 0.015) -> float:
     """Distance tolerance: ``fraction`` of the domain's diagonal."""
     (x0, x1), (y0, y1) = domain
     return fraction * float(np.hypot(x1 - x0, y1 - y0))
@@ -102,31 +140,98 @@ def steps_to_global(points: np.ndarray, minima: Sequence[MinimumLike], tol: floa
     return np.where(hit.any(axis=0), first, -1)
 
 
+def first_within(points: np.ndarray, point: tuple[float, float], tol: float) -> int | None:
+    """First step at which a path (N, 2) is within ``tol`` of ``point``; None if never."""
+    with np.errstate(all="ignore"):
+        near = np.linalg.norm(np.asarray(points, float) - np.asarray(point, float), axis=-1) <= tol
+    return int(np.argmax(near)) if near.any() else None
+
+
+def on_map(points: np.ndarray, domain: Domain) -> np.ndarray:
+    """Whether each point (..., 2) lies inside ``domain`` (edges included; non-finite: no)."""
+    pts = np.asarray(points, float)
+    (x0, x1), (y0, y1) = domain
+    with np.errstate(invalid="ignore"):
+        return ((pts[..., 0] >= x0) & (pts[..., 0] <= x1)
+                & (pts[..., 1] >= y0) & (pts[..., 1] <= y1))
+
+
+def left_map_at(points: np.ndarray, domain: Domain) -> int | None:
+    """First step of a path's final stay outside ``domain``: the step after its last point on the
+    map (0 if none was); None if it ends on the map. Non-finite points count as off the map."""
+    inside = on_map(points, domain)
+    if inside[-1]:
+        return None
+    seen = np.flatnonzero(inside)
+    return int(seen[-1]) + 1 if seen.size else 0
+
+
+def longest_last_step(points: np.ndarray, n: int = SETTLE_STEPS) -> float:
+    """The longest of a path's last ``n`` steps |x_t+1 - x_t| (0 for a single point; inf if one
+    is not finite)."""
+    tail = np.asarray(points, float)[-n - 1 :]
+    if len(tail) < 2:
+        return 0.0
+    with np.errstate(all="ignore"):
+        steps = np.linalg.norm(np.diff(tail, axis=0), axis=-1)
+    return float(steps.max()) if np.all(np.isfinite(steps)) else np.inf
+
+
+def hovers(points: np.ndarray, point: tuple[float, float], tol: float,
+           n: int = SETTLE_STEPS) -> bool:
+    """Over its last ``n`` steps, does a path hover around ``point``? Either it stayed within
+    ``tol`` of it, or it went back and forth around it: travelled more than twice its
+    displacement |x_N - x_N-n|, with the mean of those points within ``tol`` of ``point``."""
+    tail = np.asarray(points, float)[-n - 1 :]
+    centre = np.asarray(point, float)
+    with np.errstate(all="ignore"):
+        if np.all(np.linalg.norm(tail - centre, axis=-1) <= tol):
+            return True
+        travelled = float(np.linalg.norm(np.diff(tail, axis=0), axis=-1).sum())
+        net = float(np.linalg.norm(tail[-1] - tail[0]))
+        return bool(travelled > 2.0 * net and np.linalg.norm(tail.mean(axis=0) - centre) <= tol)
+
+
 def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLike],
-             tol: float, undefined: bool = False) -> Outcome:
-    """The outcome of one path (N, 2) in words: "reached global minimum at step 42" etc."""
+             tol: float, undefined: bool = False, *, domain: Domain | None = None) -> Outcome:
+    """The outcome of one path (N, 2) in words, e.g. "reached global minimum (step 42)".
+
+    ``domain``: the map's box, to tell a path that flew off the map and stayed there (``run``
+    freezes a path only beyond 1e6); None (the default) never says "left the map". Rules and
+    texts: module docstring.
+    """
     pts = np.asarray(points, float)
     codes, idx = classify_endpoints(pts[-1], int(diverged_step), minima, tol)
     kind = KINDS[int(codes)]
     reach = int(steps_to_global(pts, minima, tol))
     reach_opt = reach if reach >= 0 else None
     m = int(idx)
+    near = kind in ("global", "local")
+    settled = longest_last_step(pts) <= (SETTLE_FRACTION if near else STALL_FRACTION) * tol
+    left = left_map_at(pts, domain) if domain is not None and kind == "moving" else None
+    arrival = first_within(pts, minima[m].point, tol) if near else None
+    how = "oscillating" if near and hovers(pts, minima[m].point, tol) else "passing"
     local_no = None
     if kind == "diverged" and undefined:  # e.g. sqrt(x) at x < 0: nothing blew up
         text = f"left the region where the formula is defined at step {int(diverged_step)}"
     elif kind == "diverged":
         text = f"diverged at step {int(diverged_step)}"
+    elif left is not None:
+        text = f"left the map at step {left}" if left > 0 else "off the map from the start"
     elif kind == "global":
-        text = "reached global minimum" + (f" (step {reach})" if reach_opt is not None else "")
+        text = (f"reached global minimum (step {arrival})" if settled
+                else f"{how} near global minimum")
     elif kind == "local":
         locals_ = [i for i, mm in enumerate(minima) if not mm.is_global]
         local_no = locals_.index(m) + 1
-        text = f"stuck in local minimum {local_no}"
+        text = (f"stuck in local minimum {local_no}" if settled
+                else f"{how} near local minimum {local_no}")
     elif not minima:
         text = "finished (no known minima)"
     else:
-        text = "still moving"
+        text = "stalled (not at a minimum)" if settled else "still moving"
     if kind in ("local", "moving") and reach_opt is not None:  # got there, went on elsewhere
         text += f", after passing a global minimum at step {reach}"
     return Outcome(kind, m if m >= 0 else None, local_no,
-                   int(diverged_step) if kind == "diverged" else None, reach_opt, text)
+                   int(diverged_step) if kind == "diverged" else None, reach_opt, text,
+                   settled=bool(settled), arrival_step=arrival, left_map_step=left)

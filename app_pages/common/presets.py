@@ -5,8 +5,9 @@ packages over a learning-rate grid for every optimizer, so that the optimizers v
 SGD and RMSprop stop in the near local minimum, momentum, Nesterov and Adam reach a global one, and
 Adagrad crawls (tests/app/test_race_page.py checks these outcomes). Other landscapes get learning
 rates scaled to their size and steepness (``heuristic_lr``), which gives a sensible first race.
-No preset diverges from its landscape's start (tests/app/test_presets.py runs every landscape with
-every optimizer) unless ``DELIBERATE_DIVERGENCE`` says why it should.
+No preset diverges from its landscape's start, nor ends off the map (tests/app/test_presets.py
+runs every landscape with every optimizer), unless ``DELIBERATE_DIVERGENCE`` says why it should.
+Adam -> SGD's SGD phase takes the landscape's curated SGD rate when it has one.
 """
 
 from __future__ import annotations
@@ -46,6 +47,17 @@ CURATED: dict[str, dict[str, Any]] = {
     # than GD's 0.02 along the escape direction, where 0.002 was not) and Adam leave sooner.
     "saddle": {"lr": {"sgd": 0.02, "momentum": 0.005, "nesterov": 0.005, "adam": 0.05,
                       "rmsprop": 0.02, "adagrad": 0.3}},
+    # Needle: flat almost everywhere, so the median curvature gives SGD 50, which catapulted it
+    # off the map at step 4. The hole's curvature is 3 (f ~ -1 + 1.5 r^2): SGD at 0.5 stays below
+    # its stability limit 2/3 there, creeps ~60 steps on the faint slope, then dives in (step 75);
+    # momentum a tenth of it. Adam and Adagrad rescale the tiny slope and are in within 20 steps;
+    # RMSprop's un-corrected first step (10 x lr per axis) lands it in a ripple hollow.
+    "easom": {"lr": {"sgd": 0.5, "momentum": 0.05, "nesterov": 0.05, "adam": 0.1,
+                     "rmsprop": 0.1, "adagrad": 0.5}},
+    # Unbounded below along x = y beyond the map: Lion at the scale-free 0.1 (down to 0.02) leaves
+    # the local basin and runs off the map that way; at 0.01 it stays in the near hollow with all
+    # the others.
+    "mccormick": {"lr": {"lion": 0.01}},
 }
 
 #: Optimizers whose step is roughly ``lr`` per axis whatever the gradient's size (sign-like).
@@ -218,7 +230,8 @@ def preset_for(name: str, surface: Landscape, specs: Mapping[str, Any],
             hp.setdefault(opt, {})["step_size"] = nice(np.hypot(x1 - x0, y1 - y0) / 40)
         if "sgd_lr" in names:  # clipped like lr: below its range the optimizer sat out
             h = spec.hparam("sgd_lr")
-            hp.setdefault(opt, {})["sgd_lr"] = float(np.clip(heuristic_lr("sgd", surface, 0.01),
-                                                             h.min or 0.0, h.max or np.inf))
+            sgd_lr = cur.get("lr", {}).get("sgd") or heuristic_lr("sgd", surface, 0.01)
+            hp.setdefault(opt, {})["sgd_lr"] = float(np.clip(sgd_lr, h.min or 0.0,
+                                                             h.max or np.inf))
     return RacePreset(optimizers=tuple(o for o in optimizers if o in specs), hparams=hp,
                       start=(start[0], start[1]))

@@ -27,7 +27,8 @@ TRIAL_METHODS: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class Curve:
-    """One method's path and its loss gap against a counter (evaluations, steps or epochs)."""
+    """One method's path and its loss gap against a counter (evaluations, steps or epochs);
+    ``losses`` (where kept) is the path's own loss at each point, not the best so far."""
 
     optimizer: str
     label: str
@@ -36,6 +37,7 @@ class Curve:
     points: np.ndarray
     switch_at: float | None = None
     diverged_step: int = -1
+    losses: np.ndarray | None = None
 
 
 def trials(objective: Any, start: np.ndarray, budget: int, *, lr: float, step_size: float,
@@ -58,8 +60,19 @@ def trials(objective: Any, start: np.ndarray, budget: int, *, lr: float, step_si
             best = np.minimum.accumulate(np.where(np.isfinite(traj.losses), traj.losses, np.inf))
         gone = int(np.asarray(traj.diverged_step).ravel()[0])
         out.append(Curve(name, label, evals[keep], np.maximum(best[keep] - floor, 0.0),
-                         np.asarray(traj.points)[keep], diverged_step=gone))
+                         np.asarray(traj.points)[keep], diverged_step=gone,
+                         losses=np.asarray(traj.losses)[keep]))
     return out
+
+
+def uphill_steps(losses: np.ndarray, rtol: float = 1e-12) -> int:
+    """Steps k with f(x_k) - f(x_{k-1}) > rtol max|f|: rises above rounding, not the last-digit
+    wobble of a path that has reached the bottom."""
+    losses = np.asarray(losses, float)
+    finite = losses[np.isfinite(losses)]
+    if len(finite) < 2:
+        return 0
+    return int(np.count_nonzero(np.diff(finite) > rtol * np.max(np.abs(finite))))
 
 
 def first_trial_near(curve: Curve, targets: np.ndarray, tol: float) -> int | None:
@@ -95,8 +108,14 @@ def trials_verdict(curves: list[Curve], reached: dict[str, int | None],
     if reached.get("sgd") is not None:
         rest = [by[n] for n in by if n != "sgd"]
         better = all(float(gd.gap[-1]) <= float(c.gap[-1]) for c in rest)
-        return head + (" Gradient descent needed no trial and error: every step went downhill"
-                       + (", and it ends closest to the bottom." if better else "."))
+        walk = " Gradient descent needed no trial and error"
+        if gd.losses is not None:
+            up = uphill_steps(gd.losses)
+            walk += (": not one of its steps went uphill" if up == 0 else
+                     f", though {up} of its {plural(len(gd.losses) - 1, 'step')} went uphill: "
+                     "on those, its stride η × slope overshot the low ground and landed "
+                     "higher than it stood")
+        return head + walk + (", and it ends closest to the bottom." if better else ".")
     points = np.asarray(gd.points, float).reshape(len(gd.x), -1)[:, :2]
     outcome = describe(points, gd.diverged_step, minima, tol)
     if outcome.kind == "diverged":
@@ -168,11 +187,43 @@ class Parabola:
         return self.a * np.asarray(x, dtype=float)
 
 
-def stride(lr: float, steps: int, *, a: float = 1.0, x0: float = -3.0):
-    """Gradient-descent iterates on ``Parabola(a)``: (x_k, f(x_k)) for k = 0..steps."""
+#: Section 4: steps drawn, the largest rate its slider offers, and the half-width of its usual
+#: view of the parabola. At that rate 12 steps end at |x| = 3 * 1.5^12 ≈ 389, far inside run's
+#: divergence bound (1e6), so the drawing never has to show a blow-up.
+STRIDE_STEPS, STRIDE_MAX_LR, STRIDE_VIEW = 12, 2.5, 4.5
+
+
+def stride(lr: float, steps: int, *, a: float = 1.0, x0: float = -3.0
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient-descent iterates on ``Parabola(a)``: (x_k, f(x_k)) for k = 0..steps, where
+    x_k = (1 - lr a)^k x0."""
     traj = run(get_optimizer("sgd", lr=lr), Parabola(a), np.array([x0]), steps)
-    xs = np.asarray(traj.points)[:, 0]
-    return xs, np.asarray(traj.losses), int(np.asarray(traj.diverged_step).ravel()[0])
+    return np.asarray(traj.points)[:, 0], np.asarray(traj.losses)
+
+
+def stride_view(iterates: np.ndarray, base: float = STRIDE_VIEW) -> float:
+    """Half-width of an x window that shows every iterate: max(base, 1.05 max_k |x_k|), so the
+    view grows with a path that runs away (lr a > 2) instead of clipping it."""
+    return max(base, 1.05 * float(np.max(np.abs(iterates))))
+
+
+def stride_caption(lr: float, iterates: np.ndarray, base: float = STRIDE_VIEW) -> str:
+    """Section 4's caption: the factor 1 - lr that each step multiplies x by on f = x^2/2, where
+    the walker is after the last step, and how far the view zoomed out to show it."""
+    xs = np.asarray(iterates, float)
+    factor, steps = 1.0 - lr, len(xs) - 1
+    head = (f"Each step multiplies x by 1 − η = {factor + 0.0:.3g}: after {plural(steps, 'step')} "
+            f"x = {xs[-1] + 0.0:.3g} (it started at {xs[0]:g})")
+    if abs(factor) <= 1e-12:
+        return head + ", on the bottom since step 1."
+    if abs(factor + 1.0) <= 1e-12:
+        return head + f", bouncing between {xs[0]:g} and {-xs[0]:g} forever."
+    if factor > -1.0:
+        return head + "."
+    zoom = stride_view(xs, base) / base
+    return (head + f": each bounce lands {-factor:.3g}× as far out as the last."
+            + (f" The view zoomed out ×{zoom:.3g} to show every hop (the usual view is x from "
+               f"{-base:g} to {base:g})." if zoom > 1 else ""))
 
 
 def steps_per_epoch(n_samples: int, batch_size: int | None) -> int:
@@ -194,7 +245,8 @@ def epoch_curve(name: str, label: str, objective: Any, start: np.ndarray, epochs
     x = np.arange(epochs * per + 1) / per
     gap = np.maximum(np.asarray(traj.losses) - loss_floor(objective), 0.0)
     switch = None if traj.switch_step is None else traj.switch_step / per
-    return Curve(name, label, x, gap, np.asarray(traj.points), switch)
+    return Curve(name, label, x, gap, np.asarray(traj.points), switch,
+                 losses=np.asarray(traj.losses))
 
 
 def gap_at(curve: Curve, epoch: float) -> float:

@@ -102,6 +102,18 @@ def test_best_index_judges_final_loss_not_early_progress() -> None:
     assert best_index(tie, np.array([True, True])) == -1
 
 
+def test_a_rate_that_flies_off_the_map_is_never_the_best() -> None:
+    """On Easom SGD at 50 and 500 is thrown off the map, where the far field sits a hair lower
+    than where lr 5 is still crawling: the lowest final loss, but not a rate to pick."""
+    import landscape
+
+    s = sweep("sgd", landscape.get_surface("easom"), np.array([4.1, 1.4]), 200,
+              np.array([5.0, 50.0, 500.0]))
+    assert s.off_map.tolist() == [False, True, True] and not s.diverged.any()
+    assert np.argmin(s.final_gap) != 0  # off the map ends lower...
+    assert s.best == 0  # ...and still does not win
+
+
 def test_sweep_keeps_the_other_hyperparameters_and_ignores_a_given_lr() -> None:
     lrs = log_rates(1e-3, 0.1, 5)
     s = sweep("sgd", Quadratic(1.0), START, 30, lrs, hparams={"momentum": 0.5, "lr": 99.0})

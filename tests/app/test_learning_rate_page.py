@@ -226,3 +226,11 @@ def test_a_panels_span_off_the_choices_warns_instead_of_changing_silently(
         assert "'spread'" not in said and at.session_state["lab.spread"] == used
     else:
         assert f"using the nearest, {used:g}" in said and at.session_state["lab.spread"] == used
+
+
+def test_small_multiples_say_when_a_rate_throws_the_path_off_the_map() -> None:
+    at = app_test(PAGE, {**FAST, "surface": "easom", "optimizers": "sgd", "sgd.lr": "50",
+                         "rates": "3", "spread": "10"}).run()
+    assert not at.exception
+    titles = [a["text"] for a in charts(at)[0]["layout"]["annotations"]]
+    assert any(t.startswith("lr 50: left the map at step 4") for t in titles), titles

@@ -40,6 +40,12 @@ def shown_loss_agrees_with_shown_p(at) -> float:
     return float(p)
 
 
+def loss_caption(at) -> str:
+    """The caption under the results table: what the loss columns are (with L2 > 0 the losses
+    include (λ/2)·Σw², landscape/network.py)."""
+    return next(c.value for c in at.caption if c.value.startswith("Loss is the cross-entropy"))
+
+
 def test_default_page_trains_three_optimizers_and_draws_every_view() -> None:
     at = app_test(PAGE).run()
     assert not at.exception, at.exception
@@ -56,6 +62,7 @@ def test_default_page_trains_three_optimizers_and_draws_every_view() -> None:
     assert at.query_params["adam_then_sgd.switch_step"] == "100"  # 10 epochs of 10 steps
     assert any("DNN (2 hidden layers)" in m.value for m in at.markdown)
     assert shown_loss_agrees_with_shown_p(at) < 0.01  # the worst point: a small p
+    assert "L2" not in loss_caption(at)  # l2 = 0: the loss is the cross-entropy alone
 
 
 def test_no_hidden_layer_is_the_linear_classifier() -> None:
@@ -116,6 +123,7 @@ def test_valid_url_parameters_set_the_page() -> None:
     for key in ("dataset", "layers", "activation", "epochs", "batch", "seed", "l2"):
         assert at.query_params[key] == query[key]
     assert at.session_state["nn.width.0"] == 8 and at.session_state["nn.width.1"] == 4
+    assert "plus the L2 term (λ/2)·Σw² over the weights (λ = 0.001" in loss_caption(at)
 
 
 def test_junk_url_parameters_warn_and_fall_back_without_a_traceback() -> None:

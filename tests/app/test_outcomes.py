@@ -1,16 +1,23 @@
-"""Outcome classification: global / local k / diverged at s / still moving, vectorized."""
+"""Outcome classification: global / local k / diverged at s / still moving, vectorized; and how a
+path ends: settled, oscillating or passing near a minimum, stalled, or off the map."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import landscape
 import optimizers
 from app_pages.common.outcomes import (
     KIND_CODES,
+    SETTLE_FRACTION,
+    SETTLE_STEPS,
+    STALL_FRACTION,
     classify_endpoints,
     default_tolerance,
     describe,
+    first_within,
+    left_map_at,
     nearest_minimum,
     steps_to_global,
 )
@@ -19,33 +26,152 @@ from landscape import Minimum
 MINIMA = (Minimum((0.0, 0.0), 0.0, True), Minimum((3.0, 0.0), 1.0, False),
           Minimum((0.0, 3.0), 2.0, False))
 TOL = 0.1
+BOX = ((-1.0, 4.0), (-1.0, 4.0))
 
 
 def line(a, b, n=11) -> np.ndarray:
     return np.linspace(a, b, n)
 
 
+def rest(pts: np.ndarray, n: int = SETTLE_STEPS) -> np.ndarray:
+    """The path, then ``n`` steps standing still at its last point."""
+    return np.concatenate([pts, np.repeat(pts[-1:], n, axis=0)])
+
+
+def bounce(centre, amplitude: float, n: int = 2 * SETTLE_STEPS) -> np.ndarray:
+    """``n`` steps hopping across ``centre`` along x, ``amplitude`` either side."""
+    return np.asarray(centre, float) + np.outer((-1.0) ** np.arange(n + 1), [amplitude, 0.0])
+
+
 def test_reaching_the_global_minimum_and_when() -> None:
-    pts = line([1.0, 0.0], [0.0, 0.0])  # steps of 0.1 towards the origin
+    pts = rest(line([1.0, 0.0], [0.0, 0.0]))  # steps of 0.1 towards the origin, then rest
     o = describe(pts, -1, MINIMA, TOL)
     assert o.kind == "global" and o.minimum == 0 and o.steps_to_global == 9
-    assert o.text == "reached global minimum (step 9)"
+    assert o.text == "reached global minimum (step 9)" and o.settled and o.arrival_step == 9
 
 
 def test_stuck_in_a_numbered_local_minimum() -> None:
-    o = describe(line([0.0, 1.0], [0.02, 3.0]), -1, MINIMA, TOL)
+    o = describe(rest(line([0.0, 1.0], [0.02, 3.0])), -1, MINIMA, TOL)
     assert o.kind == "local" and o.local_number == 2 and o.minimum == 2
     assert o.text == "stuck in local minimum 2" and o.steps_to_global is None
 
 
-def test_divergence_wins_and_names_the_step() -> None:
-    o = describe(line([1.0, 0.0], [0.0, 0.0]), 4, MINIMA, TOL)
-    assert o.kind == "diverged" and o.diverged_step == 4 and o.text == "diverged at step 4"
+def test_arriving_with_short_steps_counts_as_settled() -> None:
+    """A slow approach inside the tolerance is an arrival, not a bounce."""
+    def approach(step: float) -> np.ndarray:
+        return np.concatenate([line([1.0, 0.0], [0.2, 0.0], 81),
+                               line([0.2, 0.0], [0.2 - SETTLE_STEPS * step, 0.0],
+                                    SETTLE_STEPS + 1)[1:]])
+
+    o = describe(approach(0.9 * SETTLE_FRACTION * TOL), -1, MINIMA, TOL)
+    assert o.settled and o.text == "reached global minimum (step 85)"
+    o = describe(approach(1.1 * SETTLE_FRACTION * TOL), -1, MINIMA, TOL)
+    assert not o.settled and o.text == "passing near global minimum"
+
+
+def test_bouncing_across_the_global_minimum_is_not_reaching_it() -> None:
+    """The Himmelblau / Griewank / Ackley defect: RMSprop hopping 0.14 either side of a minimum,
+    within the tolerance, read "reached global minimum"."""
+    pts = np.concatenate([line([1.0, 0.0], [0.04, 0.0], 10), bounce([0.0, 0.0], 0.04)])
+    o = describe(pts, -1, MINIMA, TOL)
+    assert o.kind == "global" and not o.settled and o.steps_to_global == 9
+    assert o.text == "oscillating near global minimum"
+
+
+def test_circling_or_swinging_back_counts_as_oscillating() -> None:
+    """Hovering is read from the whole last SETTLE_STEPS steps: an orbit inside the tolerance
+    (Adam spiralling in) and swings across it that start far out (RMSprop's bursts) both go back
+    and forth around the minimum; neither is on its way elsewhere."""
+    angle = np.linspace(0.0, np.pi, SETTLE_STEPS + 1)  # half a turn: travelled 1.6 x displaced
+    orbit = 0.09 * np.stack([np.cos(angle), np.sin(angle)], axis=1)  # steps of 0.028
+    decay = 0.6 ** np.arange(SETTLE_STEPS + 1)[:, None]
+    swings = bounce([0.0, 0.0], 0.3)[: SETTLE_STEPS + 1] * decay  # from 3 tol out, shrinking
+    for pts in (orbit, swings):
+        o = describe(np.concatenate([line([1.0, 0.0], pts[0], 10), pts]), -1, MINIMA, TOL)
+        assert o.text == "oscillating near global minimum"
+
+
+def test_bouncing_in_a_local_minimum_is_not_being_stuck_in_it() -> None:
+    o = describe(bounce([3.0, 0.0], 0.03), -1, MINIMA, TOL)
+    assert o.kind == "local" and o.local_number == 1 and not o.settled
+    assert o.text == "oscillating near local minimum 1"
+
+
+def test_running_through_a_local_minimum_is_passing_it() -> None:
+    """The noisy-bowl defect (10 steps): RMSprop, moving 0.237 a step (tol 0.212), read "stuck in
+    local minimum 5" on the step it happened to be near it."""
+    o = describe(line([2.0, 0.0], [2.95, 0.0]), -1, MINIMA, TOL)  # steps of 0.095
+    assert o.kind == "local" and o.local_number == 1 and not o.settled
+    assert o.text == "passing near local minimum 1"
 
 
 def test_still_moving_and_no_minima() -> None:
     assert describe(line([1.0, 1.0], [1.5, 1.5]), -1, MINIMA, TOL).text == "still moving"
     assert describe(line([1.0, 1.0], [1.5, 1.5]), -1, (), TOL).text == "finished (no known minima)"
+
+
+def test_a_crawl_is_moving_and_a_standstill_is_stalled() -> None:
+    """Away from every minimum, a path that no longer gets anywhere (plateau, saddle, the flat far
+    field) is "stalled", not "still moving"; a slow crawl along a valley is still moving."""
+    crawl = line([1.0, 1.0], [1.0 + 20 * STALL_FRACTION * TOL, 1.0], 11)  # 2 x the stall step
+    assert describe(crawl, -1, MINIMA, TOL).text == "still moving"
+    creep = line([1.0, 1.0], [1.0 + 5 * STALL_FRACTION * TOL, 1.0], 11)  # half the stall step
+    o = describe(creep, -1, MINIMA, TOL)
+    assert o.kind == "moving" and o.settled and o.text == "stalled (not at a minimum)"
+    o = describe(rest(line([1.0, 1.0], [1.5, 1.5])), -1, MINIMA, TOL)
+    assert o.text == "stalled (not at a minimum)"
+
+
+def test_a_path_frozen_off_the_map_left_it() -> None:
+    """The Easom defect: SGD at lr 50 jumped far off the map at step 4 and never moved again
+    (run() calls that diverged only beyond 1e6), yet read "still moving"."""
+    pts = rest(np.array([[2.0, 2.0], [2.1, 2.0], [2.2, 2.1], [2.3, 2.1], [27.9, -22.0]]))
+    o = describe(pts, -1, MINIMA, TOL, domain=BOX)
+    assert o.kind == "moving" and o.left_map_step == 4 and o.diverged_step is None
+    assert o.text == "left the map at step 4"
+    assert describe(pts, -1, MINIMA, TOL).left_map_step is None  # no domain, no verdict on it
+
+
+def test_left_the_map_counts_from_the_last_departure() -> None:
+    pts = np.array([[2.0, 2.0], [5.0, 2.0], [3.0, 2.0], [3.5, 2.0], [6.0, 2.0], [7.0, 2.0]])
+    assert left_map_at(pts, BOX) == 4
+    assert left_map_at(pts[:4], BOX) is None
+    assert left_map_at(np.array([[9.0, 9.0], [np.nan, 1.0]]), BOX) == 0
+    o = describe(pts, -1, MINIMA, TOL, domain=BOX)
+    assert o.text == "left the map at step 4"
+    assert describe(pts[4:], -1, MINIMA, TOL, domain=BOX).text == "off the map from the start"
+
+
+def test_leaving_the_map_after_a_global_minimum_says_both() -> None:
+    pts = rest(np.concatenate([line([1.0, 0.0], [0.0, 0.0]), [[8.6, -5.2]]]))
+    o = describe(pts, -1, MINIMA, TOL, domain=BOX)
+    assert o.text == "left the map at step 11, after passing a global minimum at step 9"
+
+
+def test_near_a_minimum_beyond_the_edge_is_still_at_the_minimum() -> None:
+    """Off-map applies only where no minimum is near: the kind (shared with the basin maps) wins."""
+    pts = rest(line([1.0, 0.0], [0.0, -0.01]))
+    o = describe(pts, -1, MINIMA, TOL, domain=((0.0, 4.0), (0.0, 4.0)))
+    assert o.kind == "global" and o.left_map_step is None
+    assert o.text == "reached global minimum (step 10)"
+
+
+def test_the_step_is_when_it_reached_the_minimum_it_ends_in() -> None:
+    """With several global minima, "(step N)" is the arrival at the one the path ends in, while
+    "first at global min" (steps_to_global) still counts the first visit to any of them."""
+    two = (Minimum((0.0, 0.0), 0.0, True), Minimum((2.0, 0.0), 0.0, True))
+    there = line([-0.45, 0.0], [0.05, 0.0], 6)  # within 0.1 of (0, 0) at step 4 (x = -0.05)
+    on = line([0.05, 0.0], [2.05, 0.0], 21)[1:]  # within 0.1 of (2, 0) at step 24 (x = 1.95)
+    pts = rest(np.concatenate([there, on]))
+    o = describe(pts, -1, two, TOL)
+    assert o.minimum == 1 and o.steps_to_global == 4 and o.arrival_step == 24
+    assert o.text == "reached global minimum (step 24)"
+    assert first_within(pts, (2.0, 0.0), TOL) == 24 and first_within(pts, (9.0, 9.0), TOL) is None
+
+
+def test_divergence_wins_and_names_the_step() -> None:
+    o = describe(line([1.0, 0.0], [0.0, 0.0]), 4, MINIMA, TOL)
+    assert o.kind == "diverged" and o.diverged_step == 4 and o.text == "diverged at step 4"
 
 
 def test_passing_through_counts_as_reaching_but_not_as_ending() -> None:
@@ -93,3 +219,30 @@ def test_leaving_the_formula_s_domain_is_not_called_diverging() -> None:
     o = describe(line([1.0, 0.0], [0.5, 0.0]), 4, MINIMA, TOL, undefined=True)
     assert o.kind == "diverged" and o.diverged_step == 4
     assert o.text == "left the region where the formula is defined at step 4"
+
+
+@pytest.mark.parametrize(("surface", "name", "hparams", "start", "steps", "text"), [
+    # the review's cases, with the real packages (rates as the presets gave them then)
+    ("easom", "sgd", {"lr": 50.0}, None, 500, "left the map at step 4"),
+    ("easom", "adam_then_sgd", {"lr": 0.1, "sgd_lr": 50.0}, None, 500,
+     "left the map at step 51, after passing a global minimum at step 18"),
+    ("griewank", "rmsprop", {"lr": 0.3}, None, 500, "oscillating near global minimum"),
+    ("griewank", "sgd", {"lr": 1.0}, None, 500, "stuck in local minimum 1"),
+    ("himmelblau", "rmsprop", {"lr": 0.2}, None, 500, "oscillating near global minimum"),
+    ("ackley", "rmsprop", {"lr": 0.2}, None, 500, "oscillating near global minimum"),
+    ("noisy_bowl", "rmsprop", {"lr": 0.2}, None, 10, "passing near local minimum 5"),
+    ("plateau", "sgd", {"lr": 0.1}, None, 500, "stalled (not at a minimum)"),
+    # Himmelblau has four global minima: first near one at step 14, ends in another (step 42)
+    ("himmelblau", "momentum", {"lr": 0.003}, (0.0, 0.0), 300, "reached global minimum (step 42)"),
+])
+def test_real_paths_are_described_as_they_end(surface: str, name: str, hparams: dict,
+                                              start: tuple[float, float] | None, steps: int,
+                                              text: str) -> None:
+    s = landscape.get_surface(surface)
+    t = optimizers.run(optimizers.get_optimizer(name, **hparams), s,
+                       np.array(start or s.default_start), steps)
+    o = describe(t.points, int(t.diverged_step), s.minima, default_tolerance(s.domain),
+                 domain=s.domain)
+    assert o.text == text
+    if surface == "himmelblau" and name == "momentum":
+        assert o.steps_to_global == 14 and o.arrival_step == 42

@@ -1,10 +1,11 @@
 """The curated race presets teach what each teaching surface's description promises, and no
-preset blows up.
+preset blows up or flies off the map.
 
 Runs the real race computation (``preset_for`` -> ``optimizers.run`` -> ``outcomes.describe``)
-for the ravine, plateau and saddle surfaces and checks the lesson, not hard-coded numbers; then
-runs every optimizer's preset on every landscape from its start and checks that none diverges
-(unless ``presets.DELIBERATE_DIVERGENCE`` documents why it should).
+for the ravine, plateau, saddle and Easom surfaces and checks the lesson, not hard-coded numbers;
+then runs every optimizer's preset on every landscape from its start and checks that none diverges
+(unless ``presets.DELIBERATE_DIVERGENCE`` documents why it should) and none ends off the map (a
+path ``run`` does not call diverged, below its bound of 1e6, can still be frozen far off the map).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 
 import landscape
 import optimizers
-from app_pages.common.outcomes import Outcome, default_tolerance, describe
+from app_pages.common.outcomes import Outcome, default_tolerance, describe, left_map_at
 from app_pages.common.presets import (
     CURATED,
     DELIBERATE_DIVERGENCE,
@@ -44,7 +45,7 @@ def race(surface: str) -> dict[str, tuple[np.ndarray, Outcome]]:
                               np.array(p.start), p.steps)
         points = np.asarray(traj.points)
         assert np.all(np.isfinite(points)), f"{name} diverged on {surface}"
-        out[name] = (points, describe(points, -1, tuple(s.minima), tol))
+        out[name] = (points, describe(points, -1, tuple(s.minima), tol, domain=s.domain))
     return out
 
 
@@ -52,7 +53,7 @@ def reach(outcome: Outcome) -> float:
     return np.inf if outcome.steps_to_global is None else outcome.steps_to_global
 
 
-@pytest.mark.parametrize("surface", TEACHING)
+@pytest.mark.parametrize("surface", [*TEACHING, "easom"])
 def test_curated_rates_are_used(surface: str) -> None:
     s = landscape.get_surface(surface)
     p = preset_for(surface, s, optimizers.OPTIMIZERS)
@@ -105,6 +106,41 @@ def test_saddle_gd_lingers_longer_than_momentum_and_adam() -> None:
     assert all(o.kind == "global" for _, o in runs.values())  # every one escapes in the end
 
 
+def test_easom_race_shows_what_its_description_says() -> None:
+    """Easom's description: from the start (slope below 0.01) gradient descent creeps for some 60
+    steps before the hole pulls it in; Adam and Adagrad are in within 20; in the corners gradient
+    descent stalls and Adam and Adagrad mostly settle in ripple hollows. The race also shows
+    RMSprop's first step, 10 times its rate (its squared-gradient average starts at zero, not
+    bias-corrected), landing it on a ripple. (The median-curvature rates, SGD 50, momentum and
+    Nesterov 5, threw all three off the map at steps 4 to 9.)"""
+    s = landscape.get_surface("easom")
+    p = preset_for("easom", s, optimizers.OPTIMIZERS)
+    assert np.linalg.norm(s.grad(np.array(p.start))) < 0.01
+    runs = race("easom")
+    assert all(o.left_map_step is None and o.settled for _, o in runs.values())
+    sgd_points, sgd = runs["sgd"]
+    assert sgd.kind == "global" and sgd.arrival_step > 60
+    assert np.linalg.norm(sgd_points[60] - sgd_points[0]) < 0.5  # crept, then fell in
+    for name in ("adam", "adagrad"):
+        assert runs[name][1].kind == "global" and runs[name][1].arrival_step <= 20, name
+    rms_points, rms = runs["rmsprop"]
+    np.testing.assert_allclose(np.abs(rms_points[1] - rms_points[0]),
+                               10 * p.hparams["rmsprop"]["lr"], rtol=1e-3)  # eps: 2e-5
+    assert rms.kind == "local"  # a ripple's hollow
+    tol = default_tolerance(s.domain)
+    trapped = []
+    for corner in ((1.0, 1.0), (1.0, 5.0), (5.0, 1.0), (5.2, 5.2)):
+        for name in ("sgd", "adam", "adagrad"):
+            t = optimizers.run(optimizers.get_optimizer(name, **p.hparams[name]), s,
+                               np.array(corner), p.steps)
+            o = describe(np.asarray(t.points), -1, tuple(s.minima), tol, domain=s.domain)
+            if name == "sgd":
+                assert o.text == "stalled (not at a minimum)", corner
+            else:
+                trapped.append(o.kind == "local" and o.settled)
+    assert sum(trapped) >= 0.75 * len(trapped)
+
+
 # --- no preset diverges ---------------------------------------------------------------------------
 
 #: Typed formulas get presets too (the race's formula mode): the input box's placeholder and a few
@@ -123,16 +159,25 @@ def objective(name: str):
     return landscape.get_surface(name)
 
 
+#: Typed formulas get the heuristic rates (nothing can be curated per formula): the cases where
+#: one of them ends off the map, with what happens.
+FORMULA_EXITS: dict[tuple[str, str], str] = {
+    ("(1 - x)^2 + 100*(y - x^2)^2", "lion"): "Lion's fixed-size sign steps (0.2 per axis) pass "
+    "(1, 1) and keep climbing the banana valley to about (5.9, 36); every rate above 0.01 does",
+}
+
+
 @pytest.mark.parametrize("name", LANDSCAPES)
-def test_no_optimizer_preset_diverges_from_the_landscapes_start(name: str) -> None:
+def test_no_optimizer_preset_diverges_or_leaves_the_map(name: str) -> None:
     """Every registered optimizer, at the rates the landscape's preset gives it, from the preset's
-    start for the preset's steps (full-batch and the race's minibatches of 10 on data losses)."""
+    start for the preset's steps (full-batch and the race's minibatches of 10 on data losses):
+    none diverges, and none ends outside the map (the outcome "left the map at step s")."""
     obj = objective(name)
     key = "formula" if name.startswith("formula:") else name
     p = preset_for(key, obj, optimizers.OPTIMIZERS, tuple(optimizers.OPTIMIZERS))
     assert set(p.optimizers) == set(optimizers.OPTIMIZERS)
     batches = (None, 10) if name in DATA_LOSSES else (None,)
-    diverged = {}
+    diverged, left = {}, {}
     for opt in p.optimizers:
         spec = optimizers.OPTIMIZERS[opt]
         for batch in batches if spec.uses_gradient else (None,):
@@ -140,8 +185,17 @@ def test_no_optimizer_preset_diverges_from_the_landscapes_start(name: str) -> No
                                np.array(p.start), p.steps, batch_size=batch)
             if int(t.diverged_step) >= 0:
                 diverged[opt] = (p.hparams.get(opt), batch, int(t.diverged_step))
+            elif (step := left_map_at(np.asarray(t.points), obj.domain)) is not None:
+                left[opt] = (p.hparams.get(opt), batch, step)
     expected = {opt for (surface, opt) in DELIBERATE_DIVERGENCE if surface == key}
     assert set(diverged) == expected, diverged
+    formula = name.removeprefix("formula:")
+    assert set(left) == {opt for (f, opt) in FORMULA_EXITS if f == formula}, left
+
+
+def test_formula_exits_are_real_and_explained() -> None:
+    for (formula, opt), what in FORMULA_EXITS.items():
+        assert formula in FORMULAS and opt in optimizers.OPTIMIZERS and len(what) > 20
 
 
 def test_deliberate_divergences_say_what_they_teach() -> None:
@@ -199,7 +253,9 @@ def test_landing_race_keeps_its_curated_outcomes() -> None:
     for name in p.optimizers:
         t = optimizers.run(optimizers.get_optimizer(name, **p.hparams[name]), s,
                            np.array(p.start), p.steps)
-        kinds[name] = describe(np.asarray(t.points), int(t.diverged_step), tuple(s.minima),
-                               default_tolerance(s.domain)).kind
+        o = describe(np.asarray(t.points), int(t.diverged_step), tuple(s.minima),
+                     default_tolerance(s.domain), domain=s.domain)
+        kinds[name] = o.kind
+        assert o.settled == (name != "adagrad"), (name, o.text)  # settled, not bouncing
     assert kinds == {"sgd": "local", "rmsprop": "local", "momentum": "global",
                      "nesterov": "global", "adam": "global", "adagrad": "moving"}

@@ -321,6 +321,18 @@ def test_a_formula_link_uses_the_rates_typing_the_formula_gives() -> None:
     assert not any("diverged" in o for o in table(link)["outcome"])
 
 
+def test_a_hand_typed_formula_link_gets_its_plus_signs_back() -> None:
+    """A '+' typed into a link arrives as a space ("x^2 y^2"): the race reads it as '+' and
+    says so, instead of refusing the formula for implicit multiplication."""
+    at = run({"formula": "x^2 y^2", "optimizers": "sgd,adam"})
+    assert not at.exception and len(at.warning) == 1
+    assert "read as 'x^2+y^2'" in at.warning[0].value and "%2B" in at.warning[0].value
+    assert at.sidebar.text_input(key="race.formula").value == "x^2+y^2"
+    assert at.query_params["formula"] == "x^2+y^2"
+    refused = run({"formula": "x^2 y^2 )"})  # still unreadable with '+': refused as before
+    assert "was refused" in refused.warning[0].value
+
+
 def lab_link(at) -> str | None:
     """The "Tune each one fairly" link under the results table, if the page shows one."""
     note = next(m.value for m in at.markdown if "not each optimizer's best" in m.value)
@@ -351,3 +363,11 @@ def test_only_the_optimizer_with_refused_settings_sits_out() -> None:
     at.run()
     assert not at.exception and len(at.warning) == 1 and "Adam, then SGD" in at.warning[0].value
     assert table(at)["optimizer"].str.split(" ").str[0].tolist() == ["SGD", "Adam"]
+
+
+def test_a_path_frozen_off_the_map_says_it_left_the_map() -> None:
+    """SGD at 50 on Easom jumps to about (27.9, -22) at step 4 and stays there: run() calls a
+    path diverged only beyond 1e6, so the results table read "still moving"."""
+    df = table(run({"surface": "easom", "optimizers": "sgd,adam", "sgd.lr": "50",
+                    "steps": "100"}))
+    assert list(df["outcome"]) == ["left the map at step 4", "reached global minimum (step 18)"]

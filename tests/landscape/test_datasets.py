@@ -66,6 +66,23 @@ def test_xor_labels_follow_the_quadrant_rule():
     assert agree.mean() > 0.95
 
 
+def test_circles_are_two_rings_as_described():
+    """Both classes lie on circles (radius 1 and 0.5 before standardising): two rings, not a ring
+    around a disc."""
+    X, y = make_dataset("circles", 400, noise=0.0, seed=0)
+    fits = []
+    for c in (0, 1):  # x^2 + y^2 = 2 a x + 2 b y + k: a circle through every point of the class
+        P = X[y == c]
+        A = np.column_stack([2 * P, np.ones(len(P))])
+        (a, b, k), *_ = np.linalg.lstsq(A, (P**2).sum(axis=1), rcond=None)
+        assert np.allclose(A @ (a, b, k), (P**2).sum(axis=1), atol=1e-9)
+        fits.append((a, b, np.sqrt(k + a * a + b * b)))
+    (a0, b0, outer), (a1, b1, inner) = fits
+    assert (a0, b0) == pytest.approx((a1, b1))  # one centre
+    assert inner / outer == pytest.approx(0.5)
+    assert DATASETS["circles"].description.startswith("Two rings, one inside the other")
+
+
 def test_registry_entries_are_complete():
     for name, spec in DATASETS.items():
         assert spec.name == name

@@ -86,6 +86,8 @@ def schedule_values(name, kw, lr, steps):
 
 
 def main() -> None:
+    # Scalar state follows the default dtype: under float32, NAdam's mu_product is a float32
+    # tensor even for float64 parameters, and NAdam agrees only to 1e-10..1e-8 (README footnote).
     torch.set_default_dtype(torch.float64)
     torch.set_num_threads(1)
     data: dict[str, np.ndarray] = {"torch_version": np.array(torch.__version__)}

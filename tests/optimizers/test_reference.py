@@ -46,6 +46,18 @@ def test_fixture_is_small_and_from_torch_2_13(reference):
     assert str(reference["torch_version"]).startswith("2.13.0")
 
 
+def test_reference_is_made_with_float64_scalar_state(reference):
+    """The README's 1e-9 holds because the fixture is made under a float64 default dtype: under
+    torch's float32 default, NAdam keeps mu_product in a float32 tensor and agrees to 1e-10..1e-8
+    (the README's footnote)."""
+    script = (Path(__file__).parent / "make_reference.py").read_text(encoding="utf-8")
+    assert "torch.set_default_dtype(torch.float64)" in script
+    mu_product = float(reference["nadam_plain/state/mu_product"])
+    assert float(np.float32(mu_product)) != mu_product  # not a float32 value
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "[^float64]:" in readme and "mu_product" in readme
+
+
 @pytest.mark.parametrize(
     ("case", "name", "cls", "kwargs", "objective"), CASES, ids=[c[0] for c in CASES]
 )

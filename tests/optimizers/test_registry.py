@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -101,7 +103,7 @@ def test_unknown_names_list_the_valid_ones():
         ("adam", {"lr": True}, r"lr must be a number in \[1e-06, 1000\]"),
         ("rmsprop", {"alpha": -0.1}, r"alpha=-0.1 is out of range \[0, 0.9999\]"),
         ("adagrad", {"lr_decay": 2.0}, r"lr_decay=2.0 is out of range \[0, 1\]"),
-        ("adadelta", {"rho": 1.1}, r"rho=1.1 is out of range \[0, 1\]"),
+        ("adadelta", {"rho": 1.0}, r"rho=1.0 is out of range \[0, 0.9999\]"),
         ("nadam", {"momentum_decay": -1.0}, "momentum_decay=-1.0 is out of range"),
         ("adam_then_sgd", {"switch_step": 2.5}, r"switch_step must be an integer in \[1, 100000\]"),
         ("adam_then_sgd", {"switch_step": 0}, r"switch_step=0 is out of range \[1, 100000\]"),
@@ -135,3 +137,56 @@ def test_markdown_table_lists_every_optimizer_with_its_defaults():
         assert line.startswith(f"| `{name}` | {spec.display_name} |")
         assert spec.description in line
     assert "`betas=(0.9, 0.999)`" in table and "(fixed: `momentum=0.9`)" in table
+
+
+#: Decay rates: at 1 the running averages never take in a gradient (Adadelta's v and u stay 0).
+DECAY_RATES = {"momentum", "alpha", "rho", "betas", "b1", "b2"}
+
+
+def test_decay_rates_stop_short_of_one():
+    found = 0
+    for spec in OPTIMIZERS.values():
+        for h in spec.hparams:
+            if h.name in DECAY_RATES:
+                assert h.max < 1, (spec.name, h.name)
+                found += 1
+    assert found >= 10
+    assert OPTIMIZERS["adadelta"].hparam("rho").max == 0.9999
+
+
+def test_adadelta_at_its_largest_rho_still_moves():
+    traj = run(get_optimizer("adadelta", rho=0.9999), Quadratic(), [2.0, -1.5], 50)
+    assert np.abs(traj.points[-1] - traj.points[0]).max() > 1e-3
+
+
+#: Symbols the update rules use for state, each of which a rule must define before use.
+STATE_SYMBOLS = ("m_t", "v_t", "u_t", "s_t", "b_t", "d_t", "n_t", "r_t", r"\bar g_t",
+                 r"\hat m_t", r"\hat v_t", r"\Pi_t", r"\mu_t", r"\rho_t", r"\Delta_t")
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_update_rule_defines_every_state_it_uses(name):
+    """A review found NAdam's rule using m_t and v_t and Adamax's using m_t, never defined."""
+    rule = OPTIMIZERS[name].update_rule
+    for sym in STATE_SYMBOLS:
+        used = re.search(re.escape(sym) + r"(?![A-Za-z_])", rule)
+        if used:
+            assert re.search(re.escape(sym) + r"(\^2)?\s*&?=", rule), f"{name}: {sym} undefined"
+
+
+def test_adam_then_sgd_rule_counts_steps_like_the_code():
+    """t is 1-based (beta^t bias correction in every rule): steps 1..K are Adam's, K+1 on SGD's."""
+    rule = OPTIMIZERS["adam_then_sgd"].update_rule
+    assert r"t \le K" in rule and "t > K" in rule and "t < K" not in rule
+    f, K = Quadratic(), 3
+    both = run(get_optimizer("adam_then_sgd", switch_step=K, sgd_lr=0.1), f, [2.0, -1.5], K + 1)
+    adam = run(get_optimizer("adam"), f, [2.0, -1.5], K + 1)
+    np.testing.assert_array_equal(both.points[: K + 1], adam.points[: K + 1])  # t = 1..K: Adam
+    x = both.points[K]
+    np.testing.assert_array_equal(both.points[K + 1], x - 0.1 * f.grad(x))  # t = K + 1: SGD
+
+
+def test_descriptions_say_what_the_settings_do():
+    assert "momentum" in OPTIMIZERS["sgd"].description  # SGD's own momentum changes the step
+    assert "running maximum of v" in OPTIMIZERS["amsgrad"].description
+    assert "never lets" not in OPTIMIZERS["amsgrad"].description  # v itself still decreases
