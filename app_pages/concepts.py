@@ -27,7 +27,7 @@ from app_pages.common.lab_state import (
 from app_pages.common.network_state import architecture_name
 from app_pages.common.outcomes import default_tolerance
 from app_pages.common.presets import preset_for
-from app_pages.common.words import plural
+from app_pages.common.words import loss_text, plural, probability_text
 from optimizers import OPTIMIZERS
 from viz.concepts import (
     altitude_figure,
@@ -154,7 +154,7 @@ targets = np.array([m.point for m in obj.global_minima], float)
 reached = {c.optimizer: tour.first_trial_near(c, targets, tol) for c in curves}
 rows = [{"method": c.label, "evaluations used": int(c.x[-1]),
          "best loss − minimum": float(c.gap[-1]),
-         "trials to global min": "not within budget" if reached[c.optimizer] is None
+         "global min at trial": "never" if reached[c.optimizer] is None
          else str(reached[c.optimizer])} for c in curves]
 right.dataframe(pd.DataFrame(rows).style.format({"best loss − minimum": "{:.3g}"}),
                 hide_index=True, width="stretch")
@@ -184,10 +184,10 @@ with left:
                         step=10)
     if nn_page:
         try:
-            st.page_link(nn_page, label="See it layer by layer on the neural-network page",
+            st.page_link(nn_page, label="Layer by layer: Neural network",
                          icon=":material/hub:")
         except StreamlitAPIException:  # run outside st.navigation (a single-page test run)
-            st.markdown(f"[See it layer by layer on the neural-network page]"
+            st.markdown(f"[Layer by layer: Neural network]"
                         f"({page_href('neural_network')})")
     else:
         st.caption("Coming soon: the neural-network page shows the same blame flowing through "
@@ -198,8 +198,9 @@ with right:
     st.plotly_chart(backprop_figure(r.probs, r.label, r.grad_logits, r.grad_weight, r.grad_bias,
                                     before=(r0.grad_weight, r0.grad_bias) if trained else None),
                     key="tour.backprop", config=CFG)
-    st.caption(f"True class {r.label}: p = {r.probs[r.label]:.3f}, loss = −log p = {r.loss:.3f}. "
-               f"Training accuracy after {plural(trained, 'step')}: {r.accuracy:.0%}. "
+    st.caption(f"True class {r.label}: p = {probability_text(float(r.probs[r.label]))}, "
+               f"loss = −log p = {loss_text(r.loss)}. "
+               f"{tour.accuracy_text(r, trained)} "
                + tour.blame_summary(r, r0, trained))
 
 # 4. learning rate = stride ---------------------------------------------------------------------

@@ -28,7 +28,7 @@ from app_pages.common.network_state import (
     parse_network_query,
     steps_per_epoch,
 )
-from app_pages.common.words import plural
+from app_pages.common.words import loss_text, plural, probability_text
 from landscape.datasets import DATASETS
 from landscape.nn_layers import ACTIVATIONS
 from viz.network import example_figure
@@ -262,10 +262,11 @@ with c_ctl:
                                   help=f"Point {worst} has the largest loss at this epoch."))
     tr = nn.trace(data_key, arch_key, params, example)
     verdict = ("right" if int(np.argmax(tr.probs)) == tr.label else "wrong")
-    p_true = f"{tr.probs[tr.label]:.3g}"  # 3 significant figures: 0.00158, not 0.002
+    p_true = probability_text(float(tr.probs[tr.label]))
     st.markdown(f"Point {example} at ({tr.x[0]:.2f}, {tr.x[1]:.2f}), true class **{tr.label}**: "
                 f"the network gives it p = {p_true} (**{verdict}**), so its "
-                f"loss is −log {p_true} = **{tr.loss:.3f}**. The largest loss "
+                f"loss is −log {p_true if ' ' not in p_true else f'({p_true})'} = "
+                f"**{loss_text(tr.loss)}**. The largest loss "
                 f"at this epoch is point {worst}'s.")
 with c_map:
     xs_b, ys_b, probs_b = net.decision_surface(params, n=60)

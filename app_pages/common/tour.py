@@ -124,9 +124,11 @@ def trials_verdict(curves: list[Curve], reached: dict[str, int | None],
                        "until the numbers ran away. A smaller rate fixes that; the "
                        "learning-rate lab finds one.")
     if outcome.kind == "local":
-        return head + (" Gradient descent went straight down the hill it started on and stopped "
-                       "in a hollow that is not the global minimum: the gradient only knows the "
-                       "slope where it stands, so it is efficient but only as good as its start. "
+        ends = "stopped in" if outcome.settled else "is bouncing around"
+        return head + (" Gradient descent went straight down the hill it started on and "
+                       f"{ends} a hollow that is not the global minimum: the gradient only "
+                       "knows the slope where it stands, so it is efficient but only as good as "
+                       "its start. "
                        "Random search samples everywhere, so with luck it finds a deeper valley. "
                        "Pick a landscape whose nearest valley is a global minimum (Booth's "
                        "tilted bowl, Himmelblau's four valleys) to see gradient descent get "
@@ -313,6 +315,18 @@ def responsibility(example: int, trained_steps: int, *, n_samples: int = 150, se
     return Responsibility(x=X[i], label=int(y[i]), probs=trace.probs, loss=trace.loss,
                           grad_logits=out.grad_z, grad_weight=out.grad_weight,
                           grad_bias=out.grad_bias, accuracy=float(net.accuracy(theta)))
+
+
+def accuracy_text(r: Responsibility, trained_steps: int) -> str:
+    """"Training accuracy after N steps: 42%", saying why when it is below guessing (1/k for k
+    classes): untrained, the outputs are nearly equal (p ≈ 1/k each) and argmax follows tiny
+    differences that the random start happened to point the wrong way for most points."""
+    k = len(r.probs)
+    text = f"Training accuracy after {plural(trained_steps, 'step')}: {r.accuracy:.0%}"
+    if r.accuracy < 1 / k:
+        text += (f", below the 1-in-{k} of guessing: the network's probabilities are nearly "
+                 "equal, and its tiny preferences happen to point the wrong way for most points")
+    return text + "."
 
 
 def blame_summary(now: Responsibility, before: Responsibility, trained_steps: int) -> str:

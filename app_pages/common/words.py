@@ -19,3 +19,18 @@ def plural(n: int | float, singular: str, plural_form: str | None = None) -> str
 def and_list(items: list[str]) -> str:
     """Items joined as a sentence lists them: "A", "A and B", "A, B and C"."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def probability_text(p: float) -> str:
+    """A probability to 3 significant figures that never rounds a near-certainty to "1":
+    0.00158 -> "0.00158", 0.42 -> "0.42", 0.99996 -> "1 − 4e-05" (its loss −log p is 4e-05,
+    not 0)."""
+    if p > 0.9995:
+        return f"1 − {1.0 - p:.2g}" if p < 1.0 else "1"
+    return f"{p:.3g}"
+
+
+def loss_text(loss: float) -> str:
+    """A cross-entropy loss to 3 decimals, or 2 significant figures below 0.001 (never "0.000"
+    for a loss that is not 0)."""
+    return f"{loss:.3f}" if loss >= 0.001 or loss == 0 else f"{loss:.2g}"

@@ -6,9 +6,10 @@ import ast
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from app_pages.common.words import and_list, plural
+from app_pages.common.words import and_list, loss_text, plural, probability_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,3 +61,27 @@ def test_no_count_is_glued_to_a_plural_noun(module: str) -> None:
     bad = [m.group(0) for text in _fstrings(ROOT / module) for m in COUNT_NOUN.finditer(text)
            if m.group(1).split(":")[0].strip() not in NEVER_ONE]
     assert not bad, f"{module}: use plural() for {bad}"
+
+
+def test_a_near_certain_probability_never_reads_as_1_with_zero_loss() -> None:
+    """A review found "p = 1 (right), so its loss is −log 1 = 0.000" for p = 0.99996."""
+    assert probability_text(0.99996) == "1 − 4e-05" and loss_text(4.0e-5) == "4e-05"
+    assert probability_text(0.00158) == "0.00158" and probability_text(0.42) == "0.42"
+    assert probability_text(0.9994) == "0.999" and probability_text(1.0) == "1"
+    assert loss_text(6.4481) == "6.448" and loss_text(0.0) == "0.000"
+
+
+def test_below_chance_accuracy_is_explained() -> None:
+    from app_pages.common.tour import Responsibility, accuracy_text
+
+    def r(acc: float) -> Responsibility:
+        z = np.zeros(3)
+        return Responsibility(x=z[:2], label=0, probs=np.array([0.34, 0.34, 0.32]), loss=1.08,
+                              grad_logits=z, grad_weight=np.zeros((3, 2)), grad_bias=z,
+                              accuracy=acc)
+
+    assert accuracy_text(r(0.03), 0) == ("Training accuracy after 0 steps: 3%, below the 1-in-3 "
+                                         "of guessing: the network's probabilities are nearly "
+                                         "equal, and its tiny preferences happen to point the "
+                                         "wrong way for most points.")
+    assert accuracy_text(r(0.9), 40) == "Training accuracy after 40 steps: 90%."
