@@ -289,6 +289,9 @@ if tab_3d.open:
         st.plotly_chart(compute.surface_3d(state.surface, formula, entries, start, run_steps,
                                            seed, noise, batch_size),
                         config={"displaylogo": False})
+        st.caption("Drag to turn the surface. ◆ marks the global minimum and ◇ local ones "
+                   "(3D has no ★). On a surface whose map colours are on a log scale the height "
+                   "is log10(1 + f − f*), so valleys keep their shape; hover for the true loss.")
 col_loss, col_dist = st.columns(2)
 col_loss.plotly_chart(figs["loss"], config={"displaylogo": False})
 if figs["distance"] is not None:

@@ -186,6 +186,7 @@ def test_a_link_opens_the_3d_view_and_the_open_tab_is_written_back() -> None:
     assert not at.warning
     assert at.session_state["race.view"] == "3D view"
     assert [c["data"][0]["type"] for c in charts(at)][:2] == ["scatter", "surface"]  # 3D built
+    assert any("3D has no ★" in c.value for c in at.caption)  # its markers are explained
     assert at.query_params["view"] == "3d"
     at.session_state["race.view"] = "Map"  # the visitor opens the Map tab
     at.run()
