@@ -6,15 +6,24 @@ table with the gradient-free baselines -> a clicked cell opens that start in the
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import landscape
 import optimizers
-from app_pages.common import basins, compute, controls, lab_compute
+from app_pages.common import basins, compute, controls, lab, lab_compute
 from app_pages.common.compute import entry, get_landscape, label
-from app_pages.common.lab_state import Param, own_query, parse_params, race_url, split_query
+from app_pages.common.lab_state import (
+    Param,
+    own_query,
+    parse_params,
+    race_url,
+    split_query,
+    state_url,
+)
 from app_pages.common.limits import clamp_steps, limit
 from app_pages.common.presets import RacePreset, preset_for
 from app_pages.common.state import (
@@ -24,13 +33,14 @@ from app_pages.common.state import (
     parse_race_query,
     race_query,
 )
-from viz.basins import basin_figure
+from viz.basins import basin_figure, legend_lines
 
 SPECS = {n: s for n, s in optimizers.OPTIMIZERS.items() if s.uses_gradient}
 SURFACES = {n: s.title for n, s in landscape.SURFACES.items()}
 D = basins.DEFAULTS
 OPT = "basins.opt"
 CONTOUR_N = 80  # level lines over the maps: 80 x 80 samples keep each figure light
+MAP_SIDE = {1: 460, 2: 300}  # px of a map, by maps per row (a narrower column shrinks it)
 PARAMS = {"grid": Param("grid", D["n"], 10, limit("basin_grid"), True,
                         f"a whole number of cells per side from 10 to {limit('basin_grid')}")}
 
@@ -41,6 +51,16 @@ def preset(surface: str) -> RacePreset:
     hp = {o: {**p.hparams.get(o, {}), **basins.DEFAULT_OVERRIDES.get(o, {})}
           if surface == D["surface"] else p.hparams.get(o, {}) for o in SPECS}
     return RacePreset(optimizers=p.optimizers, hparams=hp, start=p.start, steps=D["steps"])
+
+
+def lab_url(state: RaceState) -> str:
+    """A link to the learning-rate lab with these settings and the optimizers it can tune ("" if
+    none of them has a learning rate)."""
+    tunable = tuple(o for o in state.optimizers if lab.tunable(o))
+    if not tunable:
+        return ""
+    return state_url("learning_rate", replace(
+        state, optimizers=tunable, hparams={o: state.hparams[o] for o in tunable}), SPECS)
 
 
 def seed_from_url() -> None:
@@ -78,8 +98,8 @@ controls.page_intro(
     "Every small square is a **starting point**. We let the optimizer walk downhill from *every* "
     "square at once and colour the square by **where it ended**: green = the global minimum, "
     "other colours = a local minimum (stuck), red = blew up, grey = near no minimum (still "
-    "moving, stalled on a flat stretch or off the map). **Click a square** to watch that start "
-    "in the race."
+    "moving, stalled on a flat stretch or off the map). **Click a square** to pick that start, "
+    "then open it in the race."
 )
 
 with st.sidebar:
@@ -130,19 +150,26 @@ with st.spinner(f"Running {len(entries)} x {n * n:,} starts x {steps} steps…")
     base = [lab_compute.baseline(surface, b, n, steps, seed) for b in basins.BASELINES]
 
 clicked = None
-n_cols = 3 if len(entries) in (3, 5, 6) else 2 if len(entries) > 1 else 1
+# Two maps a row at most: three to a row left each ~70 px wide on a 1000 px window. A lone map
+# gets the whole column.
+n_cols = min(len(entries), 2)
+lines = max((legend_lines(bm.labels, obj.minima) for bm in maps), default=0)
 cols = st.columns(n_cols)
 for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
-    share = f"{bm.stats.success_rate:.1%} of starts reach the global minimum"
-    title = f"{label(e)}<br><sup>{share}</sup>"
-    fig = basin_figure(bm.xs, bm.ys, bm.labels, obj.minima, title, e[0], obj.domain,
-                       grid=compute.landscape_grid(surface, "", CONTOUR_N))
+    fig = basin_figure(bm.xs, bm.ys, bm.labels, obj.minima, label(e), e[0], obj.domain,
+                       subtitle=f"{bm.stats.success_rate:.1%} reach the global minimum",
+                       grid=compute.landscape_grid(surface, "", CONTOUR_N),
+                       side=MAP_SIDE[n_cols], legend_lines=lines)
     with cols[k % n_cols]:
         event = st.plotly_chart(fig, key=f"basins.map.{k}", on_select="rerun",
                                 selection_mode="points", config={"displaylogo": False})
         point = controls.clicked_point(event)
         if point is not None:
             clicked = point
+st.caption("The learning rates are picked per landscape to show different behaviours, not tuned "
+           "for each optimizer, so a low share is not a verdict on the optimizer."
+           + (f" [Tune each one fairly in the learning-rate lab →]({url})"
+              if (url := lab_url(state)) else ""))
 
 if clicked is not None:
     st.session_state["basins.start"] = clicked

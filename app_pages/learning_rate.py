@@ -35,7 +35,7 @@ from app_pages.common.state import (
     race_query,
 )
 from optimizers import SCHEDULE_HPARAMS, SCHEDULES
-from viz.multiples import small_multiples_figure
+from viz.multiples import PanelTitle, small_multiples_figure
 from viz.paths import PathView
 from viz.style import format_value, optimizer_color
 from viz.sweep import schedule_figure, sweep_figure
@@ -280,8 +280,7 @@ for r, (lr, view) in enumerate(zip(multi.lrs, views, strict=True)):
     words = (describe(view.points, view.diverged_step, tuple(obj.minima), tol,
                       domain=obj.domain).text
              if obj.minima else lab.verdict(multi, r))
-    titles.append(f"lr {format_value(float(lr))}: {words}"
-                  + (" · best of these" if r == multi.best else ""))
+    titles.append(PanelTitle(f"lr {format_value(float(lr))}", words, r == multi.best))
 fig = small_multiples_figure(compute.landscape_grid(surface), views, titles, tuple(obj.minima),
                              obj, start)
 st.plotly_chart(fig, key="lab.multiples", config=CFG)

@@ -10,6 +10,7 @@ milliseconds instead of ~0.2 s).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,6 +36,15 @@ MAX_DISTINCT_LOCALS = len(LOCAL_COLORS)
 #: the minimum, the darker its cells. Light to dark; interpolated in RGB (stays blue-violet).
 LOCAL_RAMP: tuple[str, str] = ("#7FA7D9", "#2A2A7A")
 MAX_CLICK_SIDE = 70
+CLICK_NAME = "click: pick this start"
+#: Layout in pixels. The title (name, then the share in a smaller font) and the legend sit above
+#: the map, the map hugs them (top left), so a column narrower than ``side`` leaves its spare
+#: room below the map and a wider one to its right, never between the words and the map.
+TITLE_PX, SUBTITLE_PX, LEGEND_LINE_PX, TICKS_PX = 21, 17, 17, 30
+#: Legend texts wrap at this many characters: a ~260 px column (two maps on a 1000 px window).
+#: Titles do not wrap: Plotly misplaces a title of three lines; the longest optimizer label,
+#: "Nesterov momentum (lr 0.00316)", fits that column on one.
+LEGEND_CHARS = 34
 
 
 def _mix(a: str, b: str, t: float) -> str:
@@ -78,9 +88,15 @@ def label_text(label: int, minima: Sequence[Any]) -> str:
     return f"{kind} ({m.point[0]:.2f}, {m.point[1]:.2f})"
 
 
+def _wrap(text: str, chars: int) -> str:
+    """``text`` broken into lines of at most ``chars`` characters (Plotly's ``<br>``)."""
+    return "<br>".join(textwrap.wrap(text, chars, break_on_hyphens=False))
+
+
 def _legend_entry(name: str, color: str) -> dict[str, Any]:
     return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "showlegend": True,
-            "name": name, "marker": {"symbol": "square", "size": 12, "color": color}}
+            "name": _wrap(name, LEGEND_CHARS),
+            "marker": {"symbol": "square", "size": 12, "color": color}}
 
 
 def legend_entries(counts: dict[int, int], minima: Sequence[Any], colors: dict[int, str],
@@ -120,7 +136,8 @@ def _discrete_scale(colors: list[str]) -> list[list[Any]]:
 def click_trace(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray,
                 minima: Sequence[Any]) -> dict[str, Any]:
     """Near-invisible markers at (a stride of) the cell centres: hover tells the outcome, a click
-    selects the start. At most MAX_CLICK_SIDE per side to keep the page light."""
+    selects the start (the page then offers to open it in the race). At most MAX_CLICK_SIDE per
+    side to keep the page light."""
     n = len(xs)
     stride = max(1, int(np.ceil(n / MAX_CLICK_SIDE)))
     idx = np.arange(0, n, stride)
@@ -130,14 +147,14 @@ def click_trace(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray,
     words = np.array([label_text(int(v), minima) for v in kinds], dtype=object)[inverse]
     size = max(4.0, 600.0 / len(idx))
     return {
-        "type": "scatter", "mode": "markers", "name": "click: open in the race",
+        "type": "scatter", "mode": "markers", "name": CLICK_NAME,
         "x": round_sig(gx, 5), "y": round_sig(gy, 5), "customdata": words.tolist(),
         "marker": {"size": size, "opacity": 0.01, "color": "#000000", "symbol": "square"},
         # the clicked cell shows as a white square; the others stay invisible
         "selected": {"marker": {"opacity": 1.0, "color": "#FFFFFF"}},
         "unselected": {"marker": {"opacity": 0.01}},
         "hovertemplate": "start (%{x:.3g}, %{y:.3g})<br>ends: %{customdata}"
-                         "<extra>click: open in the race</extra>",
+                         f"<extra>{CLICK_NAME}</extra>",
         "showlegend": False,
     }
 
@@ -155,16 +172,34 @@ def contour_lines(grid: Grid, levels: int = 14) -> dict[str, Any]:
     }
 
 
+def _outcome_counts(labels: np.ndarray) -> dict[int, int]:
+    present, counts = np.unique(labels, return_counts=True)
+    return {int(v): int(c) for v, c in zip(present, counts, strict=True)}
+
+
+def legend_lines(labels: np.ndarray, minima: Sequence[Any]) -> int:
+    """Lines the legend of this map takes: pass the largest over maps shown side by side as
+    ``basin_figure(..., legend_lines=...)`` so their maps start at the same height."""
+    entries = legend_entries(_outcome_counts(labels), minima, label_colors(minima),
+                             max(labels.size, 1))
+    return sum(e["name"].count("<br>") + 1 for e in entries)
+
+
 def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Sequence[Any],
-                 title: str, optimizer: str, domain: Any, height: int = 460,
-                 grid: Grid | None = None) -> SpecFigure:
+                 title: str, optimizer: str, domain: Any, subtitle: str = "",
+                 grid: Grid | None = None, side: int = 300,
+                 legend_lines: int = 0) -> SpecFigure:
     """The basin map of one optimizer: coloured cells, minima markers, legend of outcomes, and
-    the landscape's level lines when ``grid`` is given."""
+    the landscape's level lines when ``grid`` is given.
+
+    ``title`` and ``subtitle`` (smaller) head the figure; the legend lies between them and a
+    map whose longer side is ``side`` px (less in a narrower column), with room for at least
+    ``legend_lines`` lines of it.
+    """
     colors_by_label = label_colors(minima)
     order = sorted(colors_by_label)  # -2, -1, 0, 1, ...
     lookup = np.searchsorted(order, labels)  # label -> its index in ``order`` (order is sorted)
-    present, counts_arr = np.unique(labels, return_counts=True)
-    counts = {int(v): int(c) for v, c in zip(present, counts_arr, strict=True)}
+    counts = _outcome_counts(labels)
     data: list[dict[str, Any]] = [{
         "type": "heatmap", "x": round_sig(xs), "y": round_sig(ys), "z": lookup.tolist(),
         "zmin": -0.5, "zmax": len(order) - 0.5, "showscale": False, "hoverinfo": "skip",
@@ -172,7 +207,8 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
     }]
     if grid is not None:
         data.append(contour_lines(grid))
-    data += legend_entries(counts, minima, colors_by_label, max(labels.size, 1))
+    legend = legend_entries(counts, minima, colors_by_label, max(labels.size, 1))
+    data += legend
     data.append(click_trace(xs, ys, labels, minima))
     for kind, style in ((True, MINIMUM_GLOBAL), (False, MINIMUM_LOCAL)):
         pts = [m.point for m in minima if m.is_global == kind]
@@ -184,15 +220,28 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
                 "unselected": {"marker": {"opacity": 1.0}},  # a click must not dim the minima
                 "hovertemplate": "%{fullData.name} (%{x:.3g}, %{y:.3g})<extra></extra>",
             })
+    title_px = TITLE_PX + (SUBTITLE_PX if subtitle else 0)
+    lines = max(legend_lines, sum(e["name"].count("<br>") + 1 for e in legend))
+    top = 4 + title_px + LEGEND_LINE_PX * lines + 20  # + the legend box's own padding
     (x0, x1), (y0, y1) = domain
+    map_px = side * min((y1 - y0) / (x1 - x0), 1.0)  # a wide map is side px wide, a tall one high
+    height = int(top + map_px + TICKS_PX)
     layout = base_layout(height)
     layout.update({
-        "xaxis": {"range": [x0, x1], "title": {"text": "start x"}, "constrain": "domain"},
-        "yaxis": {"range": [y0, y1], "title": {"text": "start y"}, "scaleanchor": "x",
-                  "scaleratio": 1, "constrain": "domain"},
-        "title": {"text": title, "font": {"color": optimizer_color(optimizer), "size": 16}},
-        "margin": {**layout["margin"], "t": 60, "b": 100},
-        "legend": {"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0, "font": {"size": 11}},
+        "xaxis": {"range": [x0, x1], "constrain": "domain", "constraintoward": "left"},
+        "yaxis": {"range": [y0, y1], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain",
+                  "constraintoward": "top"},
+        "title": {"text": title + (f"<br><sup>{subtitle}</sup>" if subtitle else ""),
+                  "font": {"color": optimizer_color(optimizer), "size": 16},
+                  # centred on its block: anchored at its top, a title of two lines lost its
+                  # first one above the figure
+                  "x": 0, "xanchor": "left", "xref": "container", "yref": "container",
+                  "y": 1 - (4 + title_px / 2) / height, "yanchor": "middle", "pad": {"l": 4}},
+        # start positions are told by the hover and the page's words: no axis titles, so the
+        # map takes the column's width
+        "margin": {"l": 36, "r": 8, "t": top, "b": TICKS_PX},
+        "legend": {"orientation": "v", "x": 0, "xanchor": "left", "y": 1,
+                   "yanchor": "bottom", "font": {"size": 11}, "tracegroupgap": 0},
         "clickmode": "event+select", "dragmode": "pan",
     })
     return SpecFigure({"data": data, "layout": layout})

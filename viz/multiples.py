@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 import math
+import textwrap
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -20,6 +21,55 @@ from viz.race import MinimumLike, Playback, race_figure
 from viz.spec import SpecFigure
 
 GAP = 0.05
+#: Margins (px): the colour bar and the one-row minima legend above the panels. Fixed (Plotly does
+#: not grow them): the panels' places are fractions of the plot area, which must keep the height
+#: planned here. Below the panels, Play and the step slider keep the race's own bottom margin.
+MARGIN_L, MARGIN_R, MARGIN_T = 40, 20, 95
+#: The figure width (px) the maps are sized for: the main column of a ~1050 px window with the
+#: sidebar open. Wider figures centre each map in its panel; narrower ones shrink it, and it
+#: stays under its title (``constraintoward: top``) with the spare room below.
+DESIGN_WIDTH = 640
+#: The narrowest the figure is drawn with two columns (a phone, sidebar closed) and with more
+#: (a 1000 px window, sidebar open): outcome texts are wrapped to fit a panel at that width.
+MIN_WIDTH = {2: 358, 4: 540}
+HEAD_FONT, DETAIL_FONT = 13, 11
+HEAD_PX, LINE_PX = 18, 15  # a title's first line, and each wrapped outcome line
+CHAR_PX = 6.0  # average width of a character of the outcome's font (Source Sans Pro / Arial)
+TICKS_PX, ROW_GAP_PX = 22, 14  # x tick labels under each map; space before the next row's title
+
+
+class PanelTitle(NamedTuple):
+    """A panel's title: a short first line (``lr 0.0215``), the outcome in words on wrapped lines
+    below it in a smaller font, and a star when this panel is the best of the figure."""
+
+    head: str
+    detail: str = ""
+    best: bool = False
+
+    @classmethod
+    def parse(cls, text: str | PanelTitle) -> PanelTitle:
+        """``"lr 0.1: diverged at step 3"`` -> head ``lr 0.1``, detail ``diverged at step 3``.
+        A `` · `` separator stays at the end of its line (a no-break space before it)."""
+        if isinstance(text, PanelTitle):
+            return text
+        head, _, detail = text.partition(": ")
+        return cls(head, detail.replace(" · ", "\u00a0· "))
+
+    def lines(self, chars: int) -> tuple[str, list[str]]:
+        """The first line and the outcome wrapped to ``chars`` characters a line."""
+        head = f"{self.head} ★ best" if self.best else self.head
+        return head, balanced_wrap(self.detail, max(chars, 8))
+
+
+def balanced_wrap(text: str, chars: int) -> list[str]:
+    """``text`` on as few lines of at most ``chars`` characters as it needs, evened out: "stuck
+    in local" / "minimum 1", not "stuck in local minimum" / "1"."""
+    lines = textwrap.wrap(text, chars, break_on_hyphens=False)
+    for width in range(max(len(text) // max(len(lines), 1), 1), chars):
+        even = textwrap.wrap(text, width, break_on_hyphens=False)
+        if len(even) == len(lines):
+            return even
+    return lines
 
 
 def _axis_name(k: int) -> str:
@@ -31,36 +81,86 @@ def panel_columns(n: int) -> int:
     return n if n <= 2 else 2 if n <= 4 else 4
 
 
-def row_height(domain: Any, cols: int, width: int = 1000) -> int:
-    """Pixels per row so that a panel of ``width / cols`` keeps the map's aspect ratio."""
-    (x0, x1), (y0, y1) = domain
-    return int(np.clip(width / cols * (y1 - y0) / (x1 - x0) + 40, 220, 520))
+def panel_width(cols: int, width: float) -> float:
+    """Width (px) of one panel's map area when the figure is ``width`` px wide."""
+    return (width - MARGIN_L - MARGIN_R) / cols * (1 - GAP)
 
 
-def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str], cols: int,
-         height_per_row: int = 330) -> SpecFigure:
-    """Lay ``panels`` (race figure dicts with identical frame names) out on a grid of axes."""
+def wrap_chars(cols: int) -> int:
+    """Characters an outcome line may hold so that it fits its panel at the narrowest width the
+    figure is drawn with that many columns."""
+    narrowest = MIN_WIDTH[2] if cols <= 2 else MIN_WIDTH[4]
+    return int(panel_width(cols, narrowest) / CHAR_PX)
+
+
+def map_height(ratio: float, cols: int, width: int = DESIGN_WIDTH) -> int:
+    """Pixels for one map: a panel of a ``width`` px figure at height / width ``ratio``."""
+    return int(np.clip(panel_width(cols, width) * ratio, 120, 460))
+
+
+def _panel_ratio(panel: dict[str, Any]) -> float:
+    """Height / width of a race panel's map: the domain's when its scales are equal (the race
+    decides), else the race's own default shape."""
+    xa, ya = panel["layout"]["xaxis"], panel["layout"]["yaxis"]
+    if "scaleanchor" not in ya:
+        return 0.6
+    (x0, x1), (y0, y1) = xa["range"], ya["range"]
+    return (y1 - y0) / (x1 - x0)
+
+
+def _title_annotations(title: PanelTitle, x: float, y: float, chars: int) -> list[dict[str, Any]]:
+    """The first line (larger) and the wrapped outcome below it, both centred on ``x`` and hung
+    from ``y`` (paper), so the first lines of a row line up however long the outcomes are."""
+    head, detail = title.lines(chars)
+    common = {"x": x, "y": y, "xref": "paper", "yref": "paper", "xanchor": "center",
+              "yanchor": "top", "showarrow": False}
+    out = [{**common, "text": head, "font": {"size": HEAD_FONT}}]
+    if detail:
+        out.append({**common, "text": "<br>".join(detail), "yshift": -HEAD_PX,
+                    "font": {"size": DETAIL_FONT}, "opacity": 0.85})
+    return out
+
+
+def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
+         cols: int) -> SpecFigure:
+    """Lay ``panels`` (race figure dicts with identical frame names) out on a grid of axes, each
+    map (``map_height`` high) under its title (``PanelTitle`` or ``"head: outcome"``)."""
     n = len(panels)
     cols = max(1, min(cols, n))
     rows = math.ceil(n / cols)
+    chars = wrap_chars(cols)
+    heads = [PanelTitle.parse(t) for t in titles]
+    map_px = map_height(_panel_ratio(panels[0]), cols)
+    detail_lines = [len(h.lines(chars)[1]) for h in heads]
+    title_px = [HEAD_PX + LINE_PX * max(detail_lines[r * cols:(r + 1) * cols]) + 4
+                for r in range(rows)]
+    row_px = [t + map_px + TICKS_PX + ROW_GAP_PX for t in title_px]
+    plot_px = sum(row_px)
     base = copy.deepcopy(panels[0]["layout"])
     layout: dict[str, Any] = {k: v for k, v in base.items()
                               if k not in ("xaxis", "yaxis", "images", "height")}
     layout["images"] = []
     layout["annotations"] = []
-    layout["height"] = rows * height_per_row + 110
-    layout["margin"] = {"l": 40, "r": 20, "t": 70, "b": 90}
+    margin = {"l": MARGIN_L, "r": MARGIN_R, "t": MARGIN_T, "b": base["margin"]["b"],
+              "autoexpand": False}
+    layout["height"] = plot_px + margin["t"] + margin["b"]
+    layout["margin"] = margin
+    # traceorder "normal": the minima's legend group would stack its entries in a column
     layout["legend"] = {"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom",
-                        "xanchor": "left", "font": {"size": 12}}
+                        "xanchor": "left", "font": {"size": 12}, "traceorder": "normal"}
     data: list[dict[str, Any]] = []
     offsets: list[int] = []
     for k, panel in enumerate(panels):
         r, c = divmod(k, cols)
         ax = _axis_name(k)
+        row_top = 1 - sum(row_px[:r]) / plot_px
+        map_top = row_top - title_px[r] / plot_px
         x_dom = [c / cols + GAP / 2, (c + 1) / cols - GAP / 2]
-        y_dom = [1 - (r + 1) / rows + GAP, 1 - r / rows - GAP / 2]
+        y_dom = [map_top - map_px / plot_px, map_top]
         xa = {**panel["layout"]["xaxis"], "domain": x_dom, "anchor": f"y{ax}"}
-        ya = {**panel["layout"]["yaxis"], "domain": y_dom, "anchor": f"x{ax}"}
+        # a map narrower than planned keeps to the top of its row, right under its title
+        ya = {**panel["layout"]["yaxis"], "domain": y_dom, "anchor": f"x{ax}",
+              "constraintoward": "top"}
         if "scaleanchor" in ya:
             ya["scaleanchor"] = f"x{ax}"
         xa.pop("title", None)
@@ -69,11 +169,7 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str], cols: int,
         layout[f"yaxis{ax}"] = ya
         for image in panel["layout"].get("images", []):
             layout["images"].append({**image, "xref": f"x{ax}", "yref": f"y{ax}"})
-        layout["annotations"].append({
-            "text": titles[k], "x": sum(x_dom) / 2, "y": y_dom[1], "xref": "paper",
-            "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False,
-            "font": {"size": 13},
-        })
+        layout["annotations"] += _title_annotations(heads[k], sum(x_dom) / 2, row_top, chars)
         offsets.append(len(data))
         for trace in panel["data"]:
             t = {**trace, "xaxis": f"x{ax}", "yaxis": f"y{ax}"}
@@ -98,7 +194,8 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str], cols: int,
     return SpecFigure({"data": data, "layout": layout, "frames": frames})
 
 
-def small_multiples_figure(grid: Grid, paths: Sequence[PathView], titles: Sequence[str],
+def small_multiples_figure(grid: Grid, paths: Sequence[PathView],
+                           titles: Sequence[str | PanelTitle],
                            minima: Sequence[MinimumLike], objective: Any,
                            start: tuple[float, float], cols: int | None = None,
                            playback: Playback | None = None) -> SpecFigure:
@@ -108,4 +205,4 @@ def small_multiples_figure(grid: Grid, paths: Sequence[PathView], titles: Sequen
     panels = [race_figure(grid, [p], minima, objective, start=start, playback=pb,
                           pick_grid=False).to_dict() for p in paths]
     cols = cols or panel_columns(len(paths))
-    return tile(panels, titles, cols, row_height(grid.domain, cols))
+    return tile(panels, titles, cols)

@@ -51,8 +51,8 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
     names = names or {}
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         row_heights=[0.62, 0.38],
-                        subplot_titles=("final loss - minimum (after the chosen steps)",
-                                        "steps to reach the tolerance"))
+                        subplot_titles=("final loss − minimum", "steps to reach the tolerance"))
+    fig.update_annotations(font_size=14)  # the two titles: each fits a phone's width
     finite = [g for s in sweeps for g in _floor(s.final_gap)[~s.diverged] if np.isfinite(g)]
     top = 10 ** np.ceil(np.log10(max(finite))) * 10 if finite else 1.0
     for s in sweeps:
@@ -99,9 +99,21 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
     fig.update_yaxes(type="log", exponentformat="power", title_text="final loss gap", row=1,
                      col=1)
     fig.update_yaxes(title_text="steps", rangemode="tozero", row=2, col=1)
+    if not any(np.any(~s.diverged & (s.steps_to_tol >= 0)) for s in sweeps):
+        _no_tolerance_note(fig, min((s.tol for s in sweeps), default=0.0))
     fig.update_layout(**base_layout(height))
     fig.update_layout(legend={"y": 1.08})
     return fig
+
+
+def _no_tolerance_note(fig: go.Figure, tol: float) -> None:
+    """Say in the empty steps-to-tolerance panel why it is empty (and hide its bare 0-4 axis)."""
+    fig.add_annotation(
+        x=0.5, y=0.5, xref="x2 domain", yref="y2 domain", showarrow=False,
+        text=f"No rate reached the tolerance<br>(a gap below {tol:g}) within the chosen steps."
+             "<br>Try more steps or other rates.",
+        font={"size": 12, "color": NEUTRAL})
+    fig.update_yaxes(showticklabels=False, showgrid=False, range=[0, 1], row=2, col=1)
 
 
 def schedule_figure(
@@ -112,10 +124,12 @@ def schedule_figure(
 
     ``curves``: dicts with ``optimizer``, ``label``, ``lr`` (steps,), ``gap`` (steps+1,).
     ``switch_step`` (Adam-then-SGD) draws a dashed line on both panels where SGD takes over.
+    The figure is often narrow (a column beside the controls, ~350 px on a 1000 px window):
+    short panel titles, and the loss panel's tick labels on its right, clear of the rate panel.
     """
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
-                        subplot_titles=("learning rate used at each step",
-                                        "loss − minimum at each step"))
+                        subplot_titles=("learning rate", "loss − minimum"))
+    fig.update_annotations(font_size=13)  # the two titles: each fits its half of ~350 px
     gaps = []
     for c in curves:
         color = optimizer_color(c["optimizer"])
@@ -147,11 +161,13 @@ def schedule_figure(
                            font={"size": 11, "color": NEUTRAL})
     fig.update_xaxes(title_text="step")
     # rates are positive: a flat line must not centre the axis on it, showing negative rates
-    fig.update_yaxes(title_text="lr", exponentformat="power", rangemode="nonnegative",
-                     row=1, col=1)
-    fig.update_yaxes(exponentformat="power", row=1, col=2, **gap_axis(gaps))
-    fig.update_layout(**base_layout(height))
-    fig.update_layout(legend={"y": 1.12})
+    fig.update_yaxes(exponentformat="power", rangemode="nonnegative", row=1, col=1)
+    fig.update_yaxes(exponentformat="power", side="right", row=1, col=2, **gap_axis(gaps))
+    layout = base_layout(height)
+    fig.update_layout(**layout)
+    # the legend above the panel titles: 28 px over the plot area, whatever the height
+    plot_px = height - layout["margin"]["t"] - layout["margin"]["b"]
+    fig.update_layout(margin={"r": 55}, legend={"y": 1 + 28 / plot_px})
     return fig
 
 

@@ -82,3 +82,16 @@ def test_a_start_clicked_on_one_surface_is_not_kept_outside_the_next_ones_map() 
     assert -3 <= x <= 3 and -2 <= y <= 2
     again = app_test(PAGE, {k: str(v).strip("[]'") for k, v in at.query_params.items()}).run()
     assert not again.exception and not again.warning
+
+
+def test_maps_come_two_to_a_row_and_say_the_rates_are_not_tuned() -> None:
+    """Three maps to a row were ~65 px wide on a 1000 px window; and "Nesterov 0%" read as a
+    verdict on Nesterov, when its rate is only the landscape's preset."""
+    at = app_test(PAGE, {**SMALL, "optimizers": "sgd,nesterov,adam"}).run()
+    assert not at.exception
+    assert len(charts(at)) == 3
+    assert len(at.main.columns) == 2
+    note = next(c.value for c in at.caption if "not tuned" in c.value)
+    assert "not a verdict" in note
+    link = note[note.index("](") + 2:note.index(")", note.index("]("))]
+    assert link.startswith("./learning_rate?") and "optimizers=sgd%2Cnesterov%2Cadam" in link

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -232,5 +234,9 @@ def test_small_multiples_say_when_a_rate_throws_the_path_off_the_map() -> None:
     at = app_test(PAGE, {**FAST, "surface": "easom", "optimizers": "sgd", "sgd.lr": "50",
                          "rates": "3", "spread": "10"}).run()
     assert not at.exception
-    titles = [a["text"] for a in charts(at)[0]["layout"]["annotations"]]
-    assert any(t.startswith("lr 50: left the map at step 4") for t in titles), titles
+    # each panel: its rate, then the outcome wrapped below it
+    texts = [a["text"].replace("<br>", " ").replace("\xa0", " ")
+             for a in charts(at)[0]["layout"]["annotations"]]
+    assert any(head == "lr 50" and words.startswith("left the map at step 4")
+               for head, words in itertools.pairwise(texts)), texts
+    assert "lr 5 ★ best" in texts, texts  # off the map ends lower, but is not the best rate

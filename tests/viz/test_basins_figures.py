@@ -12,9 +12,11 @@ import pytest
 import landscape
 from landscape.base import Minimum
 from viz.basins import (
+    CLICK_NAME,
     DIVERGED,
     DIVERGED_COLOR,
     GLOBAL_COLOR,
+    LEGEND_CHARS,
     LOCAL_COLORS,
     MAX_CLICK_SIDE,
     MAX_DISTINCT_LOCALS,
@@ -22,6 +24,7 @@ from viz.basins import (
     MOVING_COLOR,
     basin_figure,
     label_colors,
+    legend_lines,
 )
 from viz.numbers import round_sig
 
@@ -67,7 +70,7 @@ def test_legend_reports_shares_and_minima_are_marked() -> None:
 def test_click_targets_are_cell_centres_and_bounded() -> None:
     xs, ys, labels = grid_labels(200)
     spec = basin_figure(xs, ys, labels, MINIMA, "Adam", "adam", DOMAIN).to_dict()
-    click = next(t for t in spec["data"] if t["name"] == "click: open in the race")
+    click = next(t for t in spec["data"] if t["name"] == CLICK_NAME)
     assert len(click["x"]) <= MAX_CLICK_SIDE**2
     assert set(click["x"]) <= set(round_sig(xs, 5))  # every target is a cell centre
     assert spec["layout"]["clickmode"] == "event+select"
@@ -197,7 +200,7 @@ def test_the_legend_counts_every_local_minimum_when_they_are_many() -> None:
     labels = np.arange(n * n).reshape(n, n) % 60  # global + 59 local minima reached
     labels[0, :4] = DIVERGED
     data = basin_figure(xs, ys, labels, minima, "SGD", "sgd", ((0, 10), (0, 10))).to_dict()["data"]
-    names = [t["name"] for t in data if t.get("showlegend")]
+    names = [t["name"].replace("<br>", " ") for t in data if t.get("showlegend")]  # wrapped
     local = [name for name in names if name.startswith("local")]
     assert local == [f"local minima (59 of 120; darker = deeper): "
                      f"{100 * np.sum(labels > 0) / labels.size:.1f}%"]
@@ -224,3 +227,46 @@ def test_rastrigin_cells_that_are_not_global_are_not_green() -> None:
         if not m.is_global:
             assert hue_distance(colors[k], GLOBAL_COLOR) >= 50
     assert [colors[k] for k in glob] == [GLOBAL_COLOR]
+
+
+# --- layout: maps as wide as their column, words above them, nothing cut ------------------------
+
+def test_a_click_promises_only_what_it_does() -> None:
+    """A click selects the start (the page then shows a button to the race), it opens nothing."""
+    xs, ys, labels = grid_labels(20)
+    click = next(t for t in basin_figure(xs, ys, labels, MINIMA, "Adam", "adam",
+                                         DOMAIN).to_dict()["data"] if t["name"] == CLICK_NAME)
+    assert "open" not in click["hovertemplate"] and "pick" in click["hovertemplate"]
+
+
+def test_title_and_legend_sit_above_a_map_of_the_asked_size() -> None:
+    xs, ys, labels = grid_labels(20)
+    layout = basin_figure(xs, ys, labels, MINIMA, "SGD + momentum (lr 0.3)", "momentum", DOMAIN,
+                          subtitle="23.5% reach the global minimum", side=300).to_dict()["layout"]
+    assert layout["title"]["text"] == ("SGD + momentum (lr 0.3)<br>"
+                                       "<sup>23.5% reach the global minimum</sup>")
+    m = layout["margin"]
+    assert layout["height"] - m["t"] - m["b"] == 300  # a square domain: side x side
+    assert layout["legend"]["y"] == 1 and layout["legend"]["yanchor"] == "bottom"
+    assert layout["yaxis"]["constraintoward"] == "top"  # a narrow column: spare room below
+    wide = basin_figure(xs, ys, labels, MINIMA, "SGD", "sgd", ((-3, 3), (-2, 2)), side=300)
+    wl = wide.to_dict()["layout"]
+    assert wl["height"] - wl["margin"]["t"] - wl["margin"]["b"] == 200
+
+
+def test_long_legend_texts_wrap_and_maps_side_by_side_line_up() -> None:
+    minima = many_minima(120)
+    n = 40
+    xs = ys = np.linspace(0, 10, n)
+    labels = np.arange(n * n).reshape(n, n) % 60
+    names = [t["name"] for t in basin_figure(xs, ys, labels, minima, "SGD", "sgd",
+                                             ((0, 10), (0, 10))).to_dict()["data"]
+             if t.get("showlegend")]
+    assert all(len(line) <= LEGEND_CHARS for name in names for line in name.split("<br>"))
+    few = np.zeros((n, n), dtype=int)  # every start at the global minimum: one legend line
+    assert legend_lines(few, minima) == 1 < legend_lines(labels, minima)
+    lines = max(legend_lines(few, minima), legend_lines(labels, minima))
+    tops = {basin_figure(xs, ys, lab, minima, "SGD", "sgd", ((0, 10), (0, 10)),
+                         legend_lines=lines).to_dict()["layout"]["margin"]["t"]
+            for lab in (few, labels)}
+    assert len(tops) == 1

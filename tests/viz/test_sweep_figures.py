@@ -106,3 +106,28 @@ def test_event_lines_read_on_light_and_dark_backgrounds() -> None:
     assert len(shapes) == 3
     for shape in shapes:
         assert 0.2 < _luminance(shape.line.color) < 0.8, shape.line.color
+
+
+def test_an_empty_steps_to_tolerance_panel_says_why() -> None:
+    """The review's case: Rosenbrock with Adam's cosine schedule drew empty 0-4 axes."""
+    never = fake_sweep("adam")
+    never.steps_to_tol = np.full(never.lrs.size, -1)
+    fig = sweep_figure([never, fake_sweep("sgd", diverge_from=0)])
+    note = [a for a in fig.layout.annotations if "No rate reached the tolerance" in a.text]
+    assert len(note) == 1 and "1e-06" in note[0].text
+    assert (note[0].xref, note[0].yref) == ("x2 domain", "y2 domain")
+    assert fig.layout.yaxis2.showticklabels is False
+    reached = sweep_figure([fake_sweep("adam")])
+    assert not [a for a in reached.layout.annotations if "No rate" in a.text]
+
+
+def test_schedule_panels_keep_clear_of_each_other_in_a_narrow_column() -> None:
+    """At 1000 px (a ~350 px column) the titles ran together and the loss panel's 10^-12 sat on
+    the rate panel's 150: short titles, and the loss ticks on the right."""
+    curves = [{"optimizer": "sgd", "label": "SGD", "lr": np.full(100, 0.01),
+               "gap": np.geomspace(1, 1e-12, 101)}]
+    fig = schedule_figure(curves)
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == ["learning rate", "loss − minimum"]
+    assert fig.layout.yaxis2.side == "right" and fig.layout.margin.r >= 50
+    assert fig.layout.legend.y > 1  # above the panel titles

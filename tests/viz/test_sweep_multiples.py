@@ -9,7 +9,16 @@ import plotly.io as pio
 
 from landscape.base import Minimum
 from viz.background import sample_grid
-from viz.multiples import small_multiples_figure
+from viz.multiples import (
+    CHAR_PX,
+    HEAD_PX,
+    LINE_PX,
+    PanelTitle,
+    balanced_wrap,
+    panel_width,
+    small_multiples_figure,
+    wrap_chars,
+)
 from viz.paths import PathView
 
 
@@ -68,3 +77,49 @@ def test_serializes_small() -> None:
     text = pio.to_json(build(8))
     assert json.loads(text)["frames"]
     assert len(text) < 1_500_000
+
+
+def titled(titles, n: int, cols: int) -> dict:
+    grid = sample_grid(Bowl(), ((-2.0, 2.0), (-2.0, 2.0)), n=40)
+    minima = (Minimum((0.0, 0.0), 0.0, True),)
+    return small_multiples_figure(grid, paths(n), titles, minima, Bowl(), (1.5, 1.0),
+                                  cols=cols).to_dict()
+
+
+def test_a_title_is_a_short_first_line_and_the_outcome_wrapped_below_it() -> None:
+    """The review's case: "0.0215: reached global minimum (step 33) · best of these" ran into
+    its neighbour's title at 1000 and 1280 px with four columns."""
+    long = "reached global minimum (step 33), then oscillating near the global minimum"
+    titles = [PanelTitle("lr 0.0215", long, best=True)] + [
+        f"lr {k}: diverged at step 3" for k in range(7)]
+    layout = titled(titles, 8, 4)["layout"]
+    notes = layout["annotations"]
+    assert notes[0]["text"] == "lr 0.0215 ★ best"
+    lines = notes[1]["text"].split("<br>")
+    assert " ".join(lines) == long and len(lines) > 2
+    assert max(map(len, lines)) <= wrap_chars(4)
+    assert notes[1]["font"]["size"] < notes[0]["font"]["size"]
+    assert [notes[2]["text"], notes[3]["text"]] == ["lr 0", "diverged at step 3"]
+    # heads of a row on one line; each map starts under the tallest title block of its row
+    heads = [a for a in notes if a["font"]["size"] == notes[0]["font"]["size"]]
+    assert len({a["y"] for a in heads[:4]}) == 1
+    plot_px = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    title_px = (notes[0]["y"] - layout["yaxis4"]["domain"][1]) * plot_px
+    assert title_px >= HEAD_PX + LINE_PX * len(lines)
+    assert layout["yaxis4"]["constraintoward"] == "top"  # a shrunk map stays under its title
+
+
+def test_wrapped_outcomes_fit_their_panel_at_the_narrowest_width() -> None:
+    for cols, width in ((2, 358), (4, 540)):
+        assert wrap_chars(cols) * CHAR_PX <= panel_width(cols, width)
+
+
+def test_plain_titles_split_at_the_first_colon_and_wrap_evenly() -> None:
+    title = PanelTitle.parse("lr 0.1: stuck in local minimum 1 · best of these")
+    assert title.head == "lr 0.1"
+    head, lines = title.lines(16)
+    assert head == "lr 0.1" and lines[0] == "stuck in local"
+    assert not any(line.startswith("·") for line in lines)  # the separator ends its line
+    assert balanced_wrap("stuck in local minimum 1", 23) == ["stuck in local", "minimum 1"]
+    assert balanced_wrap("diverged at step 3", 23) == ["diverged at step 3"]
+    assert balanced_wrap("", 23) == []
