@@ -142,7 +142,10 @@ def apply_map_click() -> None:
     point = controls.clicked_point(st.session_state.get("race.map"))
     if point is not None and point != st.session_state.get("race.last_click"):
         st.session_state["race.last_click"] = point
-        st.session_state["race.start.x"], st.session_state["race.start.y"] = point
+        # 4 significant digits, finer than a pixel: the link reads start=-3.702,1.455 rather
+        # than the click grid's -3.7017050449463995
+        st.session_state["race.start.x"], st.session_state["race.start.y"] = (
+            float(f"{point[0]:.4g}"), float(f"{point[1]:.4g}"))
 
 
 # ------------------------------------------------------------------------------------------------

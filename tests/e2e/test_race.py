@@ -117,6 +117,8 @@ def test_the_written_back_link_reproduces_the_race(race, browser, server_url) ->
     race.wait_for_function(START_SHOWN_JS, timeout=60_000)
     link = race.url
     assert parse_qs(urlparse(link).query)["optimizers"][0].count(",") == 5
+    start = parse_qs(urlparse(link).query)["start"][0]  # 4 significant digits, not 17
+    assert len(start) <= 13 and all(len(v.lstrip("-")) <= 6 for v in start.split(",")), start
     markers = race.evaluate(MARKERS_JS)
     context, other = new_page(browser, server_url)
     try:
