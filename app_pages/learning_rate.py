@@ -201,7 +201,7 @@ with st.sidebar:
     sx, sy = st.session_state.get("lab.start.x"), st.session_state.get("lab.start.y")
     if sx is None or sy is None or not in_domain((sx, sy), obj.domain):
         st.session_state["lab.start.x"], st.session_state["lab.start.y"] = preset(surface).start
-    start = controls.start_inputs(obj.domain, "lab.start")
+    start = controls.start_inputs(obj.domain, "lab.start", obj.axes)
     st.header("Optimizers")
     defaults = preset(surface).hparams
     racers = controls.optimizer_picker(SPECS, OPT, lambda n: defaults.get(n, {}),

@@ -198,7 +198,7 @@ with st.sidebar:
         if sx is None or sy is None or not in_domain((sx, sy), obj.domain):
             st.session_state["race.start.x"], st.session_state["race.start.y"] = \
                 obj.default_start
-        start = controls.start_inputs(obj.domain, "race.start")
+        start = controls.start_inputs(obj.domain, "race.start", obj.axes)
         st.caption("…or click anywhere on the map.")
 
     st.header("Optimizers")

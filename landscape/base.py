@@ -65,6 +65,7 @@ class Surface:
     optional ``fdf(x, y) -> (f, df/dx, df/dy)`` computes both at once, sharing subexpressions,
     with the same arithmetic as ``f`` and ``df`` (so the same bits); ``value_and_grad`` uses it.
     ``log_scale`` asks figures to colour by log(f - f_min + 1) because the range is wide.
+    ``axes`` names the two coordinates (a data loss's are its parameters, e.g. ``("w", "b")``).
     """
 
     name: str
@@ -78,6 +79,7 @@ class Surface:
     f: object = field(default=None, repr=False)
     df: object = field(default=None, repr=False)
     fdf: object = field(default=None, repr=False)
+    axes: tuple[str, str] = ("x", "y")
 
     def value(self, xy: np.ndarray) -> np.ndarray:
         """f(x, y) for ``xy`` of shape (..., 2) -> (...)."""

@@ -132,6 +132,7 @@ class LinearRegressionLoss(DataLoss):
             default_start=(w0 + 0.1 * (w1 - w0), b1 - 0.1 * (b1 - b0)),
             latex=r"L(w,b) = \frac{1}{n}\sum_{i=1}^{n} (w\,x_i + b - y_i)^2",
             log_scale=True,
+            axes=("w", "b"),
             features=a,
             targets=y,
             noise=float(noise),
@@ -208,6 +209,7 @@ class LogisticRegressionLoss(DataLoss):
             default_start=(float(start[0]), float(start[1])),
             latex=r"L(w) = \frac{1}{n}\sum_{i=1}^{n}\left[\log(1+e^{w\cdot x_i}) - y_i\,w\cdot x_i"
             r"\right] + \tfrac{\lambda}{2}\lVert w\rVert^2,\ \lambda = 10^{-3}",
+            axes=("w₁", "w₂"),
             features=x,
             targets=y,
             noise=float(noise),

@@ -232,14 +232,16 @@ def reset_hparams(key: str, specs: Mapping[str, Any]) -> None:
                 st.session_state.pop(k, None)
 
 
-def start_inputs(domain: Domain, key: str) -> tuple[float, float]:
-    """Start point by two number inputs bounded by the domain (keys ``{key}.x`` and ``{key}.y``)."""
+def start_inputs(domain: Domain, key: str, axes: tuple[str, str] = ("x", "y"),
+                 ) -> tuple[float, float]:
+    """Start point by two number inputs bounded by the domain (keys ``{key}.x`` and ``{key}.y``),
+    labelled with the landscape's ``axes`` (a data loss's parameters: w and b)."""
     (x0, x1), (y0, y1) = domain
     cx, cy = st.columns(2)
     step_x, step_y = (x1 - x0) / 100, (y1 - y0) / 100
-    x = cx.number_input("x", min_value=float(x0), max_value=float(x1), step=step_x,
+    x = cx.number_input(axes[0], min_value=float(x0), max_value=float(x1), step=step_x,
                         key=f"{key}.x", format="%.4g")
-    y = cy.number_input("y", min_value=float(y0), max_value=float(y1), step=step_y,
+    y = cy.number_input(axes[1], min_value=float(y0), max_value=float(y1), step=step_y,
                         key=f"{key}.y", format="%.4g")
     return float(x), float(y)
 

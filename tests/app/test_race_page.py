@@ -121,6 +121,8 @@ def test_noise_and_seed_change_the_run() -> None:
 def test_data_loss_has_a_batch_control() -> None:
     at = run({"surface": "linear_regression", "optimizers": "sgd,adam", "batch": "8"})
     assert at.sidebar.slider(key="race.batch").value == 8
+    # the map is the (w, b) plane of the line y = w x + b: the start is named so, not x and y
+    assert [at.sidebar.number_input(key=f"race.start.{a}").label for a in "xy"] == ["w", "b"]
     full = table(at)["final loss"].tolist()
     at.sidebar.slider(key="race.batch").set_value(100).run()
     assert not at.exception and table(at)["final loss"].tolist() != full
