@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from viz.numbers import round_sig
-from viz.style import COLORSCALE, CONTOUR_LINE_RGB
+from viz.style import COLORSCALE, CONTOUR_LINE_RGB, hex_rgb
 
 Domain = tuple[tuple[float, float], tuple[float, float]]
 
@@ -77,7 +77,7 @@ def color_levels(grid: Grid) -> tuple[np.ndarray, float, float]:
 def _colorscale_rgb(u: np.ndarray) -> np.ndarray:
     """Interpolate COLORSCALE at ``u`` in [0, 1] -> uint8 RGB of shape u.shape + (3,)."""
     stops = np.array([s for s, _ in COLORSCALE])
-    cols = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for _, c in COLORSCALE], float)
+    cols = np.array([hex_rgb(c) for _, c in COLORSCALE], float)
     out = np.stack([np.interp(u, stops, cols[:, k]) for k in range(3)], axis=-1)
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
@@ -137,29 +137,83 @@ def background_image(grid: Grid, n_levels: int = 12) -> dict[str, Any]:
     }
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+MAX_TICKS = 6  # colour-bar ticks at most: six labels of ~5 characters fit its ~220 px bar
+
+
+def power_text(k: int, mantissa: str = "1") -> str:
+    """``10³``, ``2.5×10⁵``, ``10⁻⁴``: a power of ten as a tick reads it."""
+    power = "10" + str(k).translate(_SUPERSCRIPT)
+    return power if mantissa == "1" else f"{mantissa}×{power}"
+
+
+def _decimals(step: float) -> int:
+    """Decimals that write every multiple of a 1-2-5 ``step`` exactly."""
+    return max(0, -int(np.floor(np.log10(step) + 1e-9)))
+
+
+def linear_ticks(lo: float, hi: float, most: int = MAX_TICKS) -> tuple[list[float], list[str]]:
+    """Ticks on [lo, hi] at the multiples of the finest 1-2-5 step that gives at most ``most``,
+    all written with the step's decimals (``0.5, 1.0, 1.5``); beyond 10⁴ or below 10⁻³ as
+    ``m×10ⁿ`` with one shared n."""
+    span = hi - lo
+    if not (np.isfinite(span) and span > 0):
+        return [float(lo)], [f"{lo:.3g}"]
+    k = int(np.floor(np.log10(span / most)))
+    for step in (m * 10.0**e for e in (k, k + 1, k + 2) for m in (1, 2, 5)):
+        first, last = int(np.ceil(lo / step - 1e-9)), int(np.floor(hi / step + 1e-9))
+        if last - first + 1 <= most:
+            break
+    vals = [float(v) for v in np.round(np.arange(first, last + 1) * step, 12)]
+    top = max(abs(vals[0]), abs(vals[-1]))
+    shift = int(np.floor(np.log10(top) + 1e-9)) if top >= 1e4 or step < 1e-3 else 0
+    d = _decimals(step / 10.0**shift)
+    text = [f"{v / 10.0**shift + 0.0:.{d}f}" for v in vals]
+    if shift:
+        text = ["0" if float(t) == 0 else power_text(shift, t) for t in text]
+    return vals, [t.replace("-", "−") for t in text]
+
+
+def log_ticks(hi: float, most: int = MAX_TICKS) -> tuple[list[float], list[str]]:
+    """Ticks of the colour ``log10(1 + g)`` on [0, hi], labelled by g: 0 and powers of ten (and
+    3×10ⁿ between them while g stays under 1000), at least ``hi / 8`` apart and at most ``most``
+    (every 2nd or 3rd power on a very wide range, the top one kept); plain numbers from 0.001
+    to 1000, else all ``10ⁿ``."""
+    top = 10.0**hi - 1.0
+    k_hi = int(np.floor(np.log10(top) + 1e-9)) if top > 0 else 0
+    mantissas = (1, 3) if k_hi < 3 else (1,)
+    pos, vals = [0.0], [0.0]
+    for g in (m * 10.0**k for k in range(k_hi - 12, k_hi + 1) for m in mantissas):
+        p = float(np.log10(1.0 + g))
+        if p <= hi + 1e-9 and p - pos[-1] >= hi / 8:
+            pos.append(p)
+            vals.append(g)
+    stride = max(1, -(-(len(pos) - 1) // (most - 1)))
+    keep = [0, *range(len(pos) - 1, 0, -stride)[::-1]]
+    powers = [int(np.floor(np.log10(vals[i]) + 1e-9)) for i in keep[1:]]
+    plain = all(-3 <= k <= 3 for k in powers)
+    text = ["0"] + [f"{vals[i]:g}" if plain else power_text(k)
+                    for i, k in zip(keep[1:], powers, strict=True)]
+    return [pos[i] for i in keep], text
+
+
 def _nice_ticks(grid: Grid, lo: float, hi: float) -> tuple[list[float], list[str]]:
     """Colour-bar ticks: on a log surface the colour is log10(1 + f - f*), labelled by f - f*."""
-    if not grid.log_scale:
-        vals = np.linspace(lo, hi, 5)
-        return [float(v) for v in vals], [f"{v:.3g}" for v in vals]
-    pos, text = [], []
-    for g in [0.0] + [m * 10.0**k for k in range(-3, 15) for m in (1.0, 3.0)]:
-        p = float(np.log10(1.0 + g))
-        if lo - 1e-9 <= p <= hi + 1e-9 and (not pos or p - pos[-1] >= (hi - lo) / 8):
-            pos.append(p)
-            text.append(f"{g:.3g}")
-    return pos, text
+    return log_ticks(hi) if grid.log_scale else linear_ticks(lo, hi)
 
 
 _BESIDE = {"x": 1.02, "xanchor": "left", "y": 0.0, "yanchor": "bottom"}
-_ABOVE = {"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.02, "yanchor": "bottom",
-          "thickness": 10}
+# A fixed length: ~220 px of bar beside its title, on a phone as on a laptop.
+_ABOVE = {"orientation": "h", "x": 1.0, "xanchor": "right", "yref": "container",
+          "yanchor": "top", "ypad": 0, "thickness": 10, "lenmode": "pixels", "len": 320}
 
 
-def colorbar_trace(grid: Grid, title: str = "loss", above: bool = False) -> dict[str, Any]:
+def colorbar_trace(grid: Grid, title: str = "loss", top: float | None = None) -> dict[str, Any]:
     """An invisible scatter point that carries the colour bar (scatter: safe in animations):
-    at the right of the plot's lower half, or ``above`` it, horizontal (leaving the right side
-    to a long legend)."""
+    at the right of the plot's lower half, or, given ``top`` (its top edge, as a fraction of the
+    figure's height), horizontal at the top right of the figure with its title on its left
+    (Plotly drew a title on top over the bar of a colour bar placed from the top), leaving the
+    plot's width to the map and a legend under it."""
     _, lo, hi = color_levels(grid)
     tickvals, ticktext = _nice_ticks(grid, lo, hi)
     (x0, _), (y0, _) = grid.domain
@@ -170,9 +224,9 @@ def colorbar_trace(grid: Grid, title: str = "loss", above: bool = False) -> dict
             "size": 0.1, "opacity": 0, "color": [lo], "cmin": lo, "cmax": hi,
             "colorscale": [list(s) for s in COLORSCALE], "showscale": True,
             "colorbar": {"title": {"text": "f − f* (log)" if grid.log_scale else title,
-                                   "side": "top" if above else "right"},
+                                   "side": "right"},
                          "tickvals": tickvals, "ticktext": ticktext, "thickness": 12, "len": 0.5,
-                         **(_ABOVE if above else _BESIDE)},
+                         **(_BESIDE if top is None else {**_ABOVE, "y": top})},
         },
     }
 

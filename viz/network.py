@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from viz.numbers import round_sig
+from viz.race import slider_frames
 from viz.spec import SpecFigure
 from viz.style import base_layout, rgba
 
@@ -122,11 +123,13 @@ def _panel_title(run: Run, f: int) -> str:
             f"train {tr:.0%}, test {te:.0%}")
 
 
-def _animation(frame_ms: int, redraw: bool, n: int, labels: Sequence[str], prefix: str,
+def _animation(frame_ms: int, redraw: bool, labels: Sequence[str], prefix: str,
                y: float) -> dict[str, Any]:
-    """Play/Pause buttons and an epoch slider for frames named by ``labels``."""
+    """Play/Pause buttons and an epoch slider for frames named by ``labels`` (epoch numbers):
+    the slider offers the frames at round epochs (``viz.race.slider_frames``), all labelled."""
     anim = {"frame": {"duration": frame_ms, "redraw": redraw}, "transition": {"duration": 0},
             "mode": "immediate", "fromcurrent": False}
+    offered = slider_frames(np.array([int(lab) for lab in labels]))
     return {
         "updatemenus": [{
             "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": y,
@@ -138,12 +141,12 @@ def _animation(frame_ms: int, redraw: bool, n: int, labels: Sequence[str], prefi
             ],
         }],
         "sliders": [{
-            "active": n - 1, "x": 0.2, "len": 0.8, "y": y, "yanchor": "top",
+            "active": len(offered) - 1, "x": 0.2, "len": 0.8, "y": y, "yanchor": "top",
             "pad": {"t": 35, "b": 0},
             "currentvalue": {"prefix": prefix, "font": {"size": 13}, "xanchor": "right"},
-            "steps": [{"label": lab, "method": "animate",
-                       "args": [[lab], {**anim, "frame": {"duration": 0, "redraw": redraw}}]}
-                      for lab in labels],
+            "steps": [{"label": labels[f], "method": "animate",
+                       "args": [[labels[f]], {**anim, "frame": {"duration": 0, "redraw": redraw}}]}
+                      for f in offered],
         }],
     }
 
@@ -306,7 +309,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
                        "traces": heat_idx + list(range(marker_idx, marker_idx + 2 * n))
                        + [cursor_idx, cursor_idx + 1],
                        "layout": {"annotations": notes + annotations[n:]}})
-    layout.update(_animation(frame_ms, True, F, labels, "epoch ", 0.0))
+    layout.update(_animation(frame_ms, True, labels, "epoch ", 0.0))
     return SpecFigure({"data": data, "layout": layout, "frames": frames})
 
 
@@ -429,7 +432,7 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
         fdata.append({"marker": {"color": biases(f)}})
         frames.append({"name": labels[f], "data": fdata,
                        "traces": [*range(n_looks), node_idx]})
-    layout.update(_animation(frame_ms, False, F, labels, "epoch ", 0.0))
+    layout.update(_animation(frame_ms, False, labels, "epoch ", 0.0))
     return SpecFigure({"data": data, "layout": layout, "frames": frames})
 
 

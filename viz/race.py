@@ -39,10 +39,23 @@ from viz.style import (
 )
 
 SPEEDS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
-# Slider intervals at most. Plotly labels every k-th slider position (k from the label width and
-# the plot width) counting from the first; 20 intervals of a round size (0, 25, ..., 500) keep the
-# labels round and the last one labelled for k = 1, 2, 4 and 5 (k = 2 on a 1400 px window).
-SLIDER_INTERVALS = 20
+# Slider intervals at most. Plotly labels every k-th slider position counting from the first, k =
+# ceil((widest label + 8 px) / (slider length - 20 px) * intervals). Ten intervals of a round size
+# (0, 50, ..., 500) give k = 1 on a laptop and k = 2 on a phone (a 4-digit label on a 300 px
+# slider), so the last position stays labelled; 20 intervals needed k = 3 there.
+SLIDER_INTERVALS = 10
+ALL_LABELLED = 7  # intervals a 300 px slider labels every one of (4-digit labels, 11 px font)
+# Pixels below the plot area: x tick labels, the Play / speed buttons (BUTTONS_TOP down), the step
+# slider on a row of its own (SLIDER_TOP down: its current value, rail, ticks and labels).
+BUTTONS_TOP, SLIDER_TOP, CONTROLS_PX = 30, 70, 150
+# Pixels above it: the colour bar (its title on its left) at the top right of the figure, under
+# the row Plotly's mode bar shows on hover (MODEBAR_PX), then the legend; a legend entry is
+# LEGEND_ITEM_PX plus LEGEND_CHAR_PX a character wide (12 px font).
+MODEBAR_PX, COLORBAR_PX, LEGEND_ROW_PX, LEGEND_PAD_PX = 30, 68, 19.5, 10
+LEGEND_ITEM_PX, LEGEND_CHAR_PX = 45, 5.9
+# The plot width the figure's height is fitted to (the main column of a ~1300 px window), and the
+# map's height limits there: a narrower plot leaves a blank band above the map (see race_height).
+DESIGN_WIDTH, MAP_PX = 800, (300, 460)
 DOT, RING = 13, 6  # current-position dot size; a ring's extra size per racer on the same spot
 PAUSE_FRAME = "pause"  # an empty frame: animating to it interrupts playback and redraws
 
@@ -224,20 +237,41 @@ def slider_marks(n_steps: int, most: int = SLIDER_INTERVALS) -> list[int]:
     """The steps the slider offers: 0, multiples of a round interval and the last step, at most
     ``most`` intervals. An interval that divides ``n_steps`` into an even number (at least half of
     ``most``) is preferred; otherwise the multiple just before the end may be dropped, so that the
-    last interval is at least half the others and a count of intervals above ``most / 2`` is even
-    (Plotly's every-other label then reaches the end)."""
+    last interval is at least half the others and a count of intervals above ``ALL_LABELLED`` is
+    even (where a narrow slider labels every other position, the labels then reach the end); an
+    interval that needs more than that gives way to the next round one."""
     if n_steps <= 0:
         return [0]
     fits = [d for d in takewhile(lambda d: d <= n_steps, _round_intervals())
             if n_steps / d <= most] or [n_steps]
     even = [d for d in fits if n_steps % d == 0 and (n_steps // d) % 2 == 0
             and n_steps // d >= most // 2]
-    d = (even or fits)[0]
-    marks = [*range(0, n_steps, d), n_steps]
-    odd = len(marks) - 1 > most // 2 and (len(marks) - 1) % 2 == 1  # few marks: all labelled
-    if len(marks) > 2 and (odd or n_steps - marks[-2] < d / 2):
-        del marks[-2]
-    return marks
+    for d in [*even, *fits]:
+        marks = [*range(0, n_steps, d), n_steps]
+        if len(marks) > 2 and n_steps - marks[-2] < d / 2:
+            del marks[-2]
+        if len(marks) - 1 > ALL_LABELLED and (len(marks) - 1) % 2 == 1:
+            if n_steps - marks[-2] > d:  # one mark fewer would leave a gap of over 2 intervals
+                continue
+            del marks[-2]
+        return marks
+    return [0, n_steps]
+
+
+def nearest_frames(frames: np.ndarray, marks: Sequence[int]) -> np.ndarray:
+    """Index of the frame (increasing step or epoch numbers) nearest each mark."""
+    return np.abs(np.asarray(frames)[:, None] - np.asarray(marks)[None, :]).argmin(axis=0)
+
+
+def slider_frames(frames: np.ndarray, most: int = SLIDER_INTERVALS) -> list[int]:
+    """The frames a slider over ``frames`` (increasing, from 0) offers: the one nearest each of
+    ``slider_marks`` of the last frame's number, so it reads round numbers wherever frames fall
+    on them (``race_frame_steps`` places frames so)."""
+    f = np.asarray(frames)
+    if len(f) <= 1:
+        return list(range(len(f)))
+    marks = slider_marks(int(f[-1]), max(1, min(most, len(f) - 1)))
+    return sorted(set(nearest_frames(f, marks).tolist()))
 
 
 def race_frame_steps(n_steps: int, max_frames: int = 150) -> tuple[np.ndarray, list[int]]:
@@ -251,8 +285,8 @@ def race_frame_steps(n_steps: int, max_frames: int = 150) -> tuple[np.ndarray, l
     most = SLIDER_INTERVALS
     if len(steps) <= n_steps:  # thinned: marks at least ~3 frames apart keep their own frame
         most = max(1, min(most, (len(steps) - 1) // 3))
-    marks = np.array(slider_marks(n_steps, most))
-    at = np.abs(steps[:, None] - marks[None, :]).argmin(axis=0)
+    marks = slider_marks(n_steps, most)
+    at = nearest_frames(steps, marks)
     steps[at] = marks
     return steps, at.tolist()
 
@@ -288,15 +322,15 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
     # Offsets in pixels below the plot (pad.t), not in fractions of its height: on a short map a
     # fraction put the buttons on the x-axis labels.
     menu = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 0.0,
-            "xanchor": "left", "yanchor": "top", "pad": {"t": 30, "r": 0}, "buttons": buttons,
-            "font": {"size": 12}}
+            "xanchor": "left", "yanchor": "top", "pad": {"t": BUTTONS_TOP, "r": 0},
+            "buttons": buttons, "font": {"size": 12}}
     slider = {
-        # Starts a fixed number of pixels right of the buttons (pad.l), so the two never overlap
-        # however narrow the plot is.
+        # A row of its own under the buttons, the plot's full width: beside them (pad.l 340) it
+        # collapsed on a narrow plot, its labels piled up and its handle hid behind "▶ 4×".
         "active": len(marks) - 1, "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
-        "pad": {"t": 24, "b": 0, "l": 340}, "currentvalue": {"prefix": "step ", "visible": True,
-                                                  "font": {"size": 12}},
-        "font": {"size": 10},
+        "pad": {"t": SLIDER_TOP, "b": 0, "l": 0, "r": 0},
+        "currentvalue": {"prefix": "step ", "visible": True, "font": {"size": 12}},
+        "font": {"size": 11},
         "steps": [{"method": "animate", "label": str(int(steps[k])), "args": [[str(k)], still]}
                   for k in marks],
     }
@@ -313,7 +347,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     ``background`` is ``viz.background.background_image(grid)``; pass it in to reuse a cached one.
     ``lowest``: the lowest point in view of a landscape with no minimum inside it (a hollow star,
     labelled so; pass no ``minima`` then).
-    ``height`` defaults to one that fits the domain's aspect ratio on a ~850 px wide plot.
+    ``height`` defaults to ``race_height``: the domain's aspect ratio on a ``DESIGN_WIDTH`` plot.
     """
     pb = playback or Playback()
     (x0, x1), (y0, y1) = grid.domain
@@ -324,7 +358,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     n_steps = max((p.steps for p in paths), default=0)
     steps, marks = race_frame_steps(n_steps, pb.max_frames)
 
-    static: list[dict[str, Any]] = [colorbar_trace(grid, above=True)]
+    static: list[dict[str, Any]] = []
     if pick_grid:
         static.append(pick_grid_trace(objective, grid.domain))
     runs = [pixel_runs(p.points, grid.domain) for p in paths]
@@ -360,6 +394,12 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                        "marker": {**DIVERGED_MARKER, "color": [p.color for p in gone]},
                        "hovertemplate": "%{customdata[0]} diverged at step %{customdata[1]}"
                                         "<extra></extra>", "showlegend": False})
+
+    if height is None:
+        height = race_height((y1 - y0) / (x1 - x0) if equal else 0.6,
+                             [t["name"] for t in static if t.get("showlegend")])
+    # The colour bar is placed from the figure's top, so it waits for the height.
+    static.insert(0, colorbar_trace(grid, top=1 - MODEBAR_PX / height))
 
     k_last = len(steps) - 1
     rounded = [_Rounded(p, pb.digits, pb.arrows, arrow_len, r)
@@ -404,26 +444,48 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
               for k in range(len(steps))]
     frames.insert(0, {"name": PAUSE_FRAME, "data": [], "traces": []})
 
-    if height is None:
-        ratio = (y1 - y0) / (x1 - x0) if equal else 0.6
-        height = int(np.clip(130 + 850 * ratio, 420, 660))
     layout = base_layout(height)
     aspect = {"scaleanchor": "x", "scaleratio": 1} if equal else {}
     layout.update({
         "xaxis": {"range": [x0, x1], "autorange": False, "showgrid": False, "zeroline": False,
                   "constrain": "domain"},
+        # A plot narrower than DESIGN_WIDTH shrinks the map: it stays on the controls, and the
+        # blank band falls between the legend and the map.
         "yaxis": {"range": [y0, y1], "autorange": False, "showgrid": False, "zeroline": False,
-                  "constrain": "domain", **aspect},
+                  "constrain": "domain", "constraintoward": "bottom", **aspect},
         "images": [background or background_image(grid)], "hovermode": "closest",
         "dragmode": "pan", "uirevision": "race",
-        # The colour bar lies above the map (colorbar_trace(..., above=True)): beside it, the
-        # legend of 6-8 racers ran into it.
-        "margin": {"l": 40, "r": 10, "t": 55, "b": 120},
-        "legend": {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top",
-                   "font": {"size": 12}, "itemsizing": "constant", "tracegroupgap": 4},
+        # Colour bar (at the top of the figure), then the legend, across the full width: the
+        # legend at the right (x = 1.02) took half a 1000 px column and left a phone a
+        # stamp-sized map. Plotly wraps a horizontal legend and grows the top margin to fit it.
+        "margin": {"l": 40, "r": 12, "t": 12, "b": CONTROLS_PX},
+        # traceorder "normal": a legend group (the minima) would stack its entries in a column.
+        "legend": {"orientation": "h", "x": 0.0, "xanchor": "left", "y": 1.0,
+                   "yanchor": "bottom", "traceorder": "normal", "font": {"size": 12},
+                   "itemsizing": "constant", "bgcolor": "rgba(0,0,0,0)"},
         **_controls(steps, marks, pb),
     })
     return SpecFigure({"data": static + moving, "layout": layout, "frames": frames})
+
+
+def legend_rows(names: Sequence[str], width: int = DESIGN_WIDTH) -> int:
+    """Rows of a horizontal legend of ``names`` on a ``width`` px plot. Plotly puts it on one row
+    if it fits, else in columns as wide as its widest entry (its text plus symbol and gaps)."""
+    widths = [LEGEND_ITEM_PX + LEGEND_CHAR_PX * len(name) for name in names]
+    if not widths or sum(widths) <= width:
+        return 1
+    cols = max(1, int(width // max(widths)))
+    return -(-len(widths) // cols)
+
+
+def race_height(ratio: float, legend: Sequence[str]) -> int:
+    """Figure height for a map of height / width ``ratio`` on a ``DESIGN_WIDTH`` px plot (at most
+    ``MAP_PX[1]`` high), under the colour bar and a legend of ``legend`` entries, over the controls.
+    The server cannot know the plot's width: a narrower one shows the map smaller, with a blank
+    band above it; the legend's extra rows there take part of that band."""
+    map_px = float(np.clip(ratio * DESIGN_WIDTH, *MAP_PX))
+    legend_px = LEGEND_ROW_PX * legend_rows(legend) + LEGEND_PAD_PX
+    return int(COLORBAR_PX + legend_px + map_px + CONTROLS_PX)
 
 
 def stacked_sizes(at: np.ndarray, near: float, dot: int = DOT, ring: int = RING) -> np.ndarray:

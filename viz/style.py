@@ -10,7 +10,13 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 # Okabe-Ito first (the most distinct colours go to the optimizers people race most), then Tol muted.
+# Any two optimizers may race together, so every pair differs by at least MIN_COLOR_DIFFERENCE
+# (CIEDE2000, ``color_difference``): Adadelta, Lion, AMSGrad, NAdam and Adam-then-SGD moved from
+# Tol's teal, rose, purple, green and a brown that read as RMSprop, Nesterov, AdamW, RMSprop and
+# Lion (9.6 to 17.8 apart), each to the nearest colour 21 from all others.
 _FIXED: dict[str, str] = {
     "sgd": "#0072B2",  # blue
     "momentum": "#E69F00",  # orange
@@ -19,16 +25,17 @@ _FIXED: dict[str, str] = {
     "rmsprop": "#009E73",  # bluish green
     "adagrad": "#56B4E9",  # sky blue
     "adamw": "#882255",  # wine
-    "amsgrad": "#AA4499",  # purple
-    "nadam": "#117733",  # green
+    "amsgrad": "#AE33C6",  # violet
+    "nadam": "#006C1E",  # dark green
     "radam": "#999933",  # olive
     "adamax": "#332288",  # indigo
-    "adadelta": "#44AA99",  # teal
-    "lion": "#CC6677",  # rose
-    "adam_then_sgd": "#8C564B",  # brown (sand read as momentum's orange)
+    "adadelta": "#0C6C69",  # dark teal
+    "lion": "#F04854",  # red
+    "adam_then_sgd": "#874E3F",  # brown (sand read as momentum's orange)
     "random_search": "#6E6E6E",  # grey
     "random_local_search": "#1B1B1B",  # near black
 }
+MIN_COLOR_DIFFERENCE = 20.0
 _EXTRA: tuple[str, ...] = ("#88CCEE", "#DDCC77", "#E8601C", "#4477AA", "#228833", "#AA3377")
 
 MINIMUM_GLOBAL: dict[str, Any] = {
@@ -72,9 +79,15 @@ def optimizer_color(name: str) -> str:
     return _EXTRA[zlib.crc32(name.encode()) % len(_EXTRA)]
 
 
+def hex_rgb(color: str) -> tuple[int, int, int]:
+    """``#RRGGBB`` -> (r, g, b), 0-255."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return r, g, b
+
+
 def rgba(color: str, alpha: float) -> str:
     """``#RRGGBB`` -> ``rgba(r,g,b,alpha)``."""
-    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    r, g, b = hex_rgb(color)
     return f"rgba({r},{g},{b},{alpha:g})"
 
 
@@ -106,3 +119,53 @@ def base_layout(height: int = 520) -> dict[str, Any]:
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
         "hoverlabel": {"namelength": -1},
     }
+
+
+def srgb_to_lab(color: str | np.ndarray) -> np.ndarray:
+    """``#RRGGBB`` (or an (..., 3) array of 0-255 sRGB) -> CIE L*a*b* (D65), shape (..., 3)."""
+    c = np.asarray(hex_rgb(color) if isinstance(color, str) else color, float) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = lin @ np.array([[0.4124564, 0.2126729, 0.0193339],
+                          [0.3575761, 0.7151522, 0.1191920],
+                          [0.1804375, 0.0721750, 0.9503041]])
+    t = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]),
+                     200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+def ciede2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
+    """CIEDE2000 colour difference of L*a*b* colours (..., 3), broadcast (Sharma et al. 2005);
+    about 2 is a just-noticeable difference, 20 and more reads as another colour at a glance."""
+    L1, a1, b1 = np.moveaxis(np.asarray(lab1, float), -1, 0)
+    L2, a2, b2 = np.moveaxis(np.asarray(lab2, float), -1, 0)
+    c_bar = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - np.sqrt(c_bar**7 / (c_bar**7 + 25.0**7)))
+    a1p, a2p = (1 + g) * a1, (1 + g) * a2
+    c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
+    h1p = np.degrees(np.arctan2(b1, a1p)) % 360
+    h2p = np.degrees(np.arctan2(b2, a2p)) % 360
+    dh = h2p - h1p
+    dh = np.where(dh > 180, dh - 360, np.where(dh < -180, dh + 360, dh))
+    dh = np.where(c1p * c2p == 0, 0.0, dh)
+    d_l, d_c = L2 - L1, c2p - c1p
+    d_h = 2 * np.sqrt(c1p * c2p) * np.sin(np.radians(dh / 2))
+    l_bar, cp_bar = (L1 + L2) / 2, (c1p + c2p) / 2
+    h_sum = h1p + h2p
+    h_bar = np.where(np.abs(h1p - h2p) > 180,
+                     np.where(h_sum < 360, h_sum + 360, h_sum - 360), h_sum) / 2
+    h_bar = np.where(c1p * c2p == 0, h_sum, h_bar)
+    t = (1 - 0.17 * np.cos(np.radians(h_bar - 30)) + 0.24 * np.cos(np.radians(2 * h_bar))
+         + 0.32 * np.cos(np.radians(3 * h_bar + 6)) - 0.20 * np.cos(np.radians(4 * h_bar - 63)))
+    s_l = 1 + 0.015 * (l_bar - 50) ** 2 / np.sqrt(20 + (l_bar - 50) ** 2)
+    s_c = 1 + 0.045 * cp_bar
+    s_h = 1 + 0.015 * cp_bar * t
+    r_t = (-2 * np.sqrt(cp_bar**7 / (cp_bar**7 + 25.0**7))
+           * np.sin(np.radians(60 * np.exp(-(((h_bar - 275) / 25) ** 2)))))
+    return np.sqrt((d_l / s_l) ** 2 + (d_c / s_c) ** 2 + (d_h / s_h) ** 2
+                   + r_t * (d_c / s_c) * (d_h / s_h))
+
+
+def color_difference(c1: str, c2: str) -> float:
+    """CIEDE2000 difference of two ``#RRGGBB`` colours."""
+    return float(ciede2000(srgb_to_lab(c1), srgb_to_lab(c2)))

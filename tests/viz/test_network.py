@@ -237,3 +237,37 @@ def test_loss_ticks_are_labelled_whatever_the_range(trained) -> None:
     ticks = loss_ticks([wide])["tickvals"]
     assert sum(0.01 <= t <= 0.7 for t in ticks) >= 4
     assert loss_ticks([narrow]) == {}  # Plotly's own finer ticks label a narrow range
+
+
+def _even_frames(epochs: int, most: int = 41) -> np.ndarray:
+    """Epochs shown as frames the way the page picks them: all, or evenly thinned to ``most``."""
+    return np.unique(np.rint(np.linspace(0, epochs, min(epochs + 1, most))).astype(int))
+
+
+@pytest.mark.parametrize(("epochs", "marks"), [(40, range(0, 41, 5)), (100, range(0, 101, 10)),
+                                               (500, range(0, 501, 50)), (7, range(8))])
+def test_the_epoch_sliders_read_round_epochs_up_to_the_last(epochs, marks) -> None:
+    """Both animations' sliders offer the frames at round epochs (``viz.race.slider_marks``), each
+    going to its own frame; they read 0, 8, 15, 22 ... 98 for 100 epochs and 0, 3 ... 39 for 40."""
+    X, y = make_dataset("two_moons", 60, 0.1, 0)
+    net = MLP(X, y, hidden=(3,))
+    frames_e = _even_frames(epochs)
+    theta = np.repeat(net.init_params(0)[None], len(frames_e), axis=0)
+    drawing = network_figure(net.layer_sizes, net.unflatten(theta), net.unflatten(net.grad(theta)),
+                             frames_e, "t", "tanh").to_dict()
+    _, _, probs = net.decision_surface(theta, n=8)
+    loss, acc = net.value(theta), net.accuracy(theta)
+    full = np.interp(np.arange(epochs + 1), frames_e, loss)
+    run_ = Run(name="adam", label="Adam", color="#D55E00", frames=frames_e, probs=probs,
+               step_epochs=frames_e.astype(float), step_loss=loss, epoch_train_loss=full,
+               epoch_test_loss=full, epoch_train_acc=np.interp(np.arange(epochs + 1), frames_e,
+                                                               acc),
+               epoch_test_acc=np.interp(np.arange(epochs + 1), frames_e, acc))
+    xs, ys, _ = net.decision_surface(theta[:1], n=8)
+    training = training_figure([run_], xs, ys, net.X, net.y).to_dict()
+    for fig in (drawing, training):
+        slider = fig["layout"]["sliders"][0]
+        assert [s["label"] for s in slider["steps"]] == [str(e) for e in marks]
+        assert [s["args"][0] for s in slider["steps"]] == [[str(e)] for e in marks]
+        assert slider["active"] == len(slider["steps"]) - 1
+        assert {f["name"] for f in fig["frames"]} >= {str(e) for e in marks}

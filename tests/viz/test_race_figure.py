@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import math
 import struct
 import zlib
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from viz.curves import distance_figure, loss_figure
 from viz.numbers import round_sig
 from viz.paths import PathView, frame_steps, path_view, shape_indices, trail_index_lists
 from viz.race import (
+    ALL_LABELLED,
     PIXEL_CELLS,
     SLIDER_INTERVALS,
     Playback,
@@ -228,21 +230,23 @@ def test_play_controls_and_last_frame_redraws(race) -> None:
 
 
 def test_slider_reads_round_steps_and_ends_at_the_last_step(race) -> None:
-    """A 500-step race: the slider offers 0, 25, ..., 500 (Plotly labels every k-th of them from
-    the first, so 20 intervals keep the labels round and the last one labelled for k = 1, 2, 4,
-    5), each showing the frame of that very step; the frames stay as many as before."""
+    """A 500-step race: the slider offers 0, 50, ..., 500, each showing the frame of that very
+    step; the frames stay as many as before."""
     spec, _ = race
     slider = spec["layout"]["sliders"][0]
-    assert [s["label"] for s in slider["steps"]] == [str(k) for k in range(0, 501, 25)]
+    assert [s["label"] for s in slider["steps"]] == [str(k) for k in range(0, 501, 50)]
     steps, marks = race_frame_steps(500)
     assert [s["args"][0] for s in slider["steps"]] == [[str(k)] for k in marks]
-    assert [int(steps[k]) for k in marks] == list(range(0, 501, 25))
+    assert [int(steps[k]) for k in marks] == list(range(0, 501, 50))
     assert slider["active"] == len(slider["steps"]) - 1
     assert len(step_frames(spec)) == len(frame_steps(500)) == Playback().max_frames
 
 
-@pytest.mark.parametrize("n", [*range(0, 41), 99, 100, 110, 150, 370, 490, 500, 510, 990, 1000,
-                               1500, 1990, 2000, 10_000])
+N_STEPS = [*range(0, 41), 99, 100, 110, 150, 370, 490, 500, 510, 990, 1000, 1500, 1990, 2000,
+           10_000]
+
+
+@pytest.mark.parametrize("n", N_STEPS)
 def test_slider_marks_are_round_and_end_at_the_last_step(n: int) -> None:
     marks = slider_marks(n)
     assert marks[0] == 0 and marks[-1] == n and np.all(np.diff(marks) > 0)
@@ -251,8 +255,25 @@ def test_slider_marks_are_round_and_end_at_the_last_step(n: int) -> None:
     assert d in (1, 2, 5) or str(d).rstrip("0") in ("1", "2", "25", "5")  # a round interval
     inner = marks[1:-1]
     assert all(m % d == 0 for m in inner) and (not inner or n - inner[-1] >= d / 2)
-    if len(marks) - 1 > SLIDER_INTERVALS // 2:
-        assert (len(marks) - 1) % 2 == 0  # Plotly's every-other label reaches the end
+    if len(marks) - 1 > ALL_LABELLED:
+        assert (len(marks) - 1) % 2 == 0  # every other label reaches the end
+
+
+def plotly_label_stride(slider_px: float, intervals: int, label_px: float) -> int:
+    """Plotly's slider labels every k-th position from the first (plotly.js sliders/draw.js):
+    k = ceil((widest label + labelPadding 8) / ((length - 2 stepInset 10) / intervals))."""
+    return max(1, math.ceil((label_px + 8) / ((slider_px - 20) / max(intervals, 1))))
+
+
+@pytest.mark.parametrize("slider_px", [280, 306, 400, 488, 600, 768, 888])
+def test_the_last_slider_mark_is_labelled_at_every_width(slider_px: int) -> None:
+    """The slider spans the plot (306 px on a 390 px phone, 888 px at 1400 px): for every step
+    count Plotly's label stride divides the intervals, so the last step is labelled (it read 450
+    on a 500-step slider at 1280 px, 90 on a 100-step one). Labels: 11 px digits, ~6.2 px each."""
+    for n in [*range(1, 201), *range(210, 2001, 10)]:
+        marks = slider_marks(n)
+        k = plotly_label_stride(slider_px, len(marks) - 1, 6.2 * len(str(n)))
+        assert (len(marks) - 1) % k == 0, (n, slider_px, marks, k)
 
 
 @pytest.mark.parametrize(("n", "frames"), [(500, 150), (500, 100), (2000, 150), (370, 150),

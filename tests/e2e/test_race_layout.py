@@ -1,0 +1,78 @@
+"""The race map's layout in a real browser at a phone's, a small laptop's and two larger widths:
+the map's size, the legend and colour bar above it, the step slider on its own row with its last
+step labelled, and no console errors (a slider squeezed beside the buttons logged negative widths).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.e2e.conftest import wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+MAP = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+
+# JS: boxes (x, y, width, height) of the map's parts and the texts of its slider and colour bar.
+PARTS_JS = """gd => {
+  const box = e => { const b = e.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; };
+  const texts = sel => Array.from(gd.querySelectorAll(sel)).map(e => [e.textContent, box(e)])
+                             .sort((a, b) => a[1][0] - b[1][0]);
+  return {plot: box(gd.querySelector('.nsewdrag')), legend: box(gd.querySelector('.legend')),
+          menu: box(gd.querySelector('.updatemenu-container')),
+          slider: box(gd.querySelector('.slider-group')),
+          rail: box(gd.querySelector('.slider-group rect.slider-rail-rect')),
+          labels: texts('.slider-group g.slider-label-group text'),
+          ticks: texts('.colorbar .cbaxis text, .colorbar g.xtick text')};
+}"""
+
+# JS: the current-position markers' x, as one string.
+DOTS_JS = f"() => document.querySelector(\"{MAP}\").data.find(t => t.meta === 'current').x.join()"
+
+# Before (legend at the right, slider 340 px right of the buttons), the six-hump camel's plot
+# area measured 98 x 65, 276 x 184, 548 x 365 and 641 x 427 px at these widths.
+SIZES = [((390, 844), (280, 185)), ((1000, 700), (450, 300)), ((1280, 800), (640, 427)),
+         ((1400, 900), (700, 466))]
+
+
+def _gaps(boxes: list[list[float]]) -> list[float]:
+    """Horizontal gaps between consecutive text boxes sorted by x."""
+    return [b[0] - (a[0] + a[2]) for a, b in itertools.pairwise(boxes)]
+
+
+@pytest.mark.parametrize(("viewport", "least"), SIZES, ids=[f"{v[0]}px" for v, _ in SIZES])
+def test_the_map_fills_the_column_and_its_controls_fit(browser, server_url, viewport,
+                                                       least) -> None:
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    errors: list[str] = []
+    try:
+        pg = context.new_page()
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(server_url + "/")
+        wait_for_app(pg, timeout=90_000)
+        pg.wait_for_selector(MAP, timeout=90_000)
+        pg.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
+        parts = pg.locator(MAP).first.evaluate(PARTS_JS)
+        (_, py, pw, ph), legend = parts["plot"], parts["legend"]
+        assert pw >= least[0] and ph >= least[1], parts["plot"]
+        assert legend[1] + legend[3] <= py + 2  # above the map, not beside it
+        menu, slider, rail = parts["menu"], parts["slider"], parts["rail"]
+        assert slider[1] >= menu[1] + menu[3] - 2  # a row of its own under the buttons
+        assert rail[2] >= 0.9 * pw  # as wide as the plot
+        labels = [t for t, _ in parts["labels"]]
+        assert labels[0] == "0" and labels[-1] == "500", labels
+        assert min(_gaps([b for _, b in parts["labels"]])) > 0, labels
+        ticks = [t for t, _ in parts["ticks"]]
+        assert ticks == ["0", "1", "3", "10", "30", "100"], ticks
+        assert min(_gaps([b for _, b in parts["ticks"]])) > 4, parts["ticks"]
+        if viewport[0] < 500:  # a phone plays the race too
+            before = pg.evaluate(DOTS_JS)
+            pg.locator(MAP).first.get_by_text("▶ 4×").click()
+            pg.wait_for_function(f"b => ({DOTS_JS})() !== b", arg=before, timeout=10_000)
+            pg.wait_for_function(f"b => ({DOTS_JS})() === b", arg=before, timeout=60_000)
+        assert not errors, errors
+    finally:
+        context.close()

@@ -1,0 +1,68 @@
+"""The optimizer palette: one colour per optimizer, any two of them told apart at a glance."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import optimizers
+from viz.background import _colorscale_rgb
+from viz.style import (
+    MIN_COLOR_DIFFERENCE,
+    ciede2000,
+    color_difference,
+    optimizer_color,
+    srgb_to_lab,
+)
+
+# Sharma, Wu & Dalal (2005), "The CIEDE2000 color-difference formula": L1 a1 b1 L2 a2 b2 dE00.
+SHARMA = [
+    (50.0, 2.6772, -79.7751, 50.0, 0.0, -82.7485, 2.0425),
+    (50.0, -1.3802, -84.2814, 50.0, 0.0, -82.7485, 1.0),
+    (50.0, 0.0, 0.0, 50.0, -1.0, 2.0, 2.3669),
+    (50.0, 2.49, -0.001, 50.0, -2.49, 0.0011, 7.2195),
+    (50.0, 2.5, 0.0, 50.0, 0.0, -2.5, 4.3065),
+    (50.0, 2.5, 0.0, 73.0, 25.0, -18.0, 27.1492),
+    (50.0, 2.5, 0.0, 61.0, -5.0, 29.0, 22.8977),
+    (60.2574, -34.0099, 36.2677, 60.4626, -34.1751, 39.4387, 1.2644),
+    (22.7233, 20.0904, -46.694, 23.0331, 14.973, -42.5619, 2.0373),
+    (90.8027, -2.0831, 1.441, 91.1528, -1.6435, 0.0447, 1.4441),
+    (2.0776, 0.0795, -1.135, 0.9033, -0.0636, -0.5514, 0.9082),
+]
+
+
+def test_ciede2000_matches_the_published_test_data() -> None:
+    data = np.array(SHARMA)
+    np.testing.assert_allclose(ciede2000(data[:, :3], data[:, 3:6]), data[:, 6], atol=1e-4)
+    np.testing.assert_allclose(ciede2000(data[:, 3:6], data[:, :3]), data[:, 6], atol=1e-4)
+    assert color_difference("#FFFFFF", "#000000") == pytest.approx(100.0, abs=1e-3)
+    np.testing.assert_allclose(srgb_to_lab("#FFFFFF"), [100, 0, 0], atol=1e-3)
+
+
+def test_any_two_optimizers_that_can_race_differ_at_a_glance() -> None:
+    """Any registry optimizers may race together; the review measured RMSprop / Adadelta 9.6,
+    Nesterov / Lion 12.0 and AdamW / AMSGrad 15.0 apart: one colour on the curves."""
+    names = list(optimizers.OPTIMIZERS)
+    colors = [optimizer_color(n) for n in names]
+    assert len(set(colors)) == len(names)
+    worst = min((color_difference(colors[i], colors[j]), names[i], names[j])
+                for i, j in itertools.combinations(range(len(names)), 2))
+    assert worst[0] >= MIN_COLOR_DIFFERENCE >= 20, worst
+
+
+def _contrast_on_white(color: str) -> float:
+    c = np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)]) / 255
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return 1.05 / (float(lin @ [0.2126, 0.7152, 0.0722]) + 0.05)
+
+
+@pytest.mark.parametrize("name", list(optimizers.OPTIMIZERS))
+def test_each_colour_reads_on_white_and_on_the_map(name) -> None:
+    """At least the contrast of the Okabe-Ito orange (2.2:1) on the page, and apart from every
+    colour of the map's scale at least as far as the Okabe-Ito sky blue (7.9)."""
+    color = optimizer_color(name)
+    assert _contrast_on_white(color) >= 2.2
+    scale = srgb_to_lab(_colorscale_rgb(np.linspace(0, 1, 101)).astype(float))
+    assert float(ciede2000(srgb_to_lab(color), scale).min()) >= 7.5
