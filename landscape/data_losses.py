@@ -40,6 +40,11 @@ def _box(center: np.ndarray, half: float, must_hold: np.ndarray) -> Domain:
     return ((float(cx - half), float(cx + half)), (float(cy - half), float(cy + half)))
 
 
+def _short(point: tuple[float, float]) -> tuple[float, float]:
+    """A computed start to 4 significant digits, so a shared link reads start=-3.702,1.455."""
+    return float(f"{point[0]:.4g}"), float(f"{point[1]:.4g}")
+
+
 @dataclass(frozen=True, eq=False)
 class DataLoss(Surface):
     """A mean loss over samples (``features[i]``, ``targets[i]``); subclasses give the batch math.
@@ -129,7 +134,7 @@ class LinearRegressionLoss(DataLoss):
             domain=domain,
             minima=(Minimum((float(best[0]), float(best[1])), max(best_value, 0.0), True,
                             "least squares"),),
-            default_start=(w0 + 0.1 * (w1 - w0), b1 - 0.1 * (b1 - b0)),
+            default_start=_short((w0 + 0.1 * (w1 - w0), b1 - 0.1 * (b1 - b0))),
             latex=r"L(w,b) = \frac{1}{n}\sum_{i=1}^{n} (w\,x_i + b - y_i)^2",
             log_scale=True,
             axes=("w", "b"),
@@ -206,7 +211,7 @@ class LogisticRegressionLoss(DataLoss):
             domain=domain,
             minima=(Minimum((float(best[0]), float(best[1])), float(probe.value(best)), True,
                             "maximum likelihood + L2"),),
-            default_start=(float(start[0]), float(start[1])),
+            default_start=_short((float(start[0]), float(start[1]))),
             latex=r"L(w) = \frac{1}{n}\sum_{i=1}^{n}\left[\log(1+e^{w\cdot x_i}) - y_i\,w\cdot x_i"
             r"\right] + \tfrac{\lambda}{2}\lVert w\rVert^2,\ \lambda = 10^{-3}",
             axes=("w₁", "w₂"),

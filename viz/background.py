@@ -238,6 +238,7 @@ def pick_grid_trace(objective: HasValue, domain: Domain, n: int = 41) -> dict[st
     this grid gives every spot of the map a selectable point (spacing = domain / (n - 1)).
     """
     (x0, x1), (y0, y1) = domain
+    a, b = getattr(objective, "axes", ("x", "y"))  # a data loss's parameters: (w, b)
     xs, ys = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     with np.errstate(all="ignore"):
         z = np.asarray(objective.value(np.stack([xs, ys], axis=-1)), float)
@@ -245,6 +246,7 @@ def pick_grid_trace(objective: HasValue, domain: Domain, n: int = 41) -> dict[st
         "type": "scatter", "mode": "markers", "name": "click to start here",
         "x": round_sig(xs), "y": round_sig(ys), "customdata": round_sig(z),
         "marker": {"size": 9, "opacity": 0.01, "color": "#000000", "symbol": "square"},
-        "hovertemplate": "(%{x}, %{y})<br>f = %{customdata:.4g}<extra>click: start here</extra>",
+        "hovertemplate": f"({a}, {b}) = " "(%{x}, %{y})<br>f = %{customdata:.4g}"
+                         "<extra>click: start here</extra>",
         "showlegend": False,
     }

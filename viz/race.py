@@ -144,7 +144,8 @@ def thin_trails(trails: list[np.ndarray], run: np.ndarray) -> list[list[int]]:
     return [kept_list[a:b] for a, b in pairwise(bounds)]
 
 
-def _ghost_trace(p: PathView, digits: int, run: np.ndarray) -> dict[str, Any]:
+def _ghost_trace(p: PathView, digits: int, run: np.ndarray,
+                 axes: tuple[str, str] = ("x", "y")) -> dict[str, Any]:
     """The whole path, faint, with the rich hover (step, position, loss, gradient, eff. step).
 
     Steps that stay on one sub-pixel spot (``run``, from ``pixel_runs``) collapse into their first
@@ -166,7 +167,8 @@ def _ghost_trace(p: PathView, digits: int, run: np.ndarray) -> dict[str, Any]:
         "customdata": [list(row) for row in zip(*cols, strict=True)],
         "line": {"color": rgba(p.color, 0.45), "width": 1.5},
         "hovertemplate": (
-            "<b>" + p.label + "</b><br>step %{customdata[0]}<br>(x, y) = (%{x:.4g}, %{y:.4g})"
+            "<b>" + p.label + "</b><br>step %{customdata[0]}<br>"
+            f"({axes[0]}, {axes[1]}) = " "(%{x:.4g}, %{y:.4g})"
             "<br>loss %{customdata[1]:.4g}<br>∇f = (%{customdata[2]:.3g}, %{customdata[3]:.3g})"
             "<br>|Δx|/|g| per axis = (%{customdata[4]:.3g}, %{customdata[5]:.3g})<extra></extra>"
         ),
@@ -362,7 +364,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     if pick_grid:
         static.append(pick_grid_trace(objective, grid.domain))
     runs = [pixel_runs(p.points, grid.domain) for p in paths]
-    static += [_ghost_trace(p, pb.digits, r) for p, r in zip(paths, runs, strict=True)]
+    axes = getattr(objective, "axes", ("x", "y"))  # a data loss's parameters: (w, b)
+    static += [_ghost_trace(p, pb.digits, r, axes) for p, r in zip(paths, runs, strict=True)]
     # Legend entries live on static, empty traces: a legend item tied to a moving trace would be
     # redrawn on every frame (measured: ~1/3 of the frame time in Chromium).
     static += [{"type": "scatter", "mode": "markers", "name": p.label, "legendgroup": p.name,

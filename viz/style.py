@@ -103,8 +103,11 @@ def format_value(v: Any) -> str:
 
 
 def optimizer_label(display_name: str, hparams: Mapping[str, Any] | None = None) -> str:
-    """Legend text naming the optimizer and its learning rate: ``"Adam (lr 0.05)"``."""
+    """Legend text naming the optimizer and its learning rate: ``"Adam (lr 0.05)"``; Adam-then-SGD
+    names both phases' rates: ``"Adam, then SGD (lr 0.01, then 0.1)"``."""
     hp = hparams or {}
+    if "lr" in hp and "sgd_lr" in hp:  # Adam, then SGD: both phases' rates
+        return f"{display_name} (lr {format_value(hp['lr'])}, then {format_value(hp['sgd_lr'])})"
     if "lr" in hp:
         return f"{display_name} (lr {format_value(hp['lr'])})"
     return display_name

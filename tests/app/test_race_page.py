@@ -123,6 +123,9 @@ def test_data_loss_has_a_batch_control() -> None:
     assert at.sidebar.slider(key="race.batch").value == 8
     # the map is the (w, b) plane of the line y = w x + b: the start is named so, not x and y
     assert [at.sidebar.number_input(key=f"race.start.{a}").label for a in "xy"] == ["w", "b"]
+    hovers = [t.get("hovertemplate", "") for t in charts(at)[0]["data"]]
+    assert sum("(w, b) = " in h for h in hovers) == 3  # the click grid and both paths
+    assert at.query_params["start"] == "-1.2,2.2"  # the computed start, not 17 digits
     full = table(at)["final loss"].tolist()
     at.sidebar.slider(key="race.batch").set_value(100).run()
     assert not at.exception and table(at)["final loss"].tolist() != full
