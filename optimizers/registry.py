@@ -128,12 +128,12 @@ def _aligned(*rows: str) -> str:
 #: Adam's two moments, shared by the rules of its family.
 _M_RULE = r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t"
 _V_RULE = r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2"
-_ADAM_RULE = (
-    _M_RULE + r",\quad " + _V_RULE + r",\quad "
-    r"x_{t} = x_{t-1} - \frac{\eta}{1-\beta_1^t}\,"
-    r"\frac{m_t}{\sqrt{v_t}/\sqrt{1-\beta_2^t} + \epsilon}"
-)
-_SGD_RULE = (r"b_1 = g_1,\ b_t = \mu b_{t-1} + (1-\tau) g_t\ (t > 1),\quad "
+#: Adam's step in rows short enough for the optimizer card; the same arithmetic as PyTorch's
+#: lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps): eps outside the root, after the
+#: bias correction.
+_ADAM_HATS = (r"\hat m_t = m_t / (1-\beta_1^t)", r"\hat v_t = v_t / (1-\beta_2^t)")
+_ADAM_STEP = r"x_{t} = x_{t-1} - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}"
+_SGD_ROWS = (r"b_1 = g_1", r"b_t = \mu b_{t-1} + (1-\tau) g_t",
              r"x_{t} = x_{t-1} - \eta\, b_t")
 
 _SPECS = (
@@ -141,7 +141,8 @@ _SPECS = (
         "random_search",
         "Random search",
         "Tries a random point anywhere in the box each step and keeps the best one seen so far.",
-        r"c_t \sim \mathcal{U}(\text{box}),\quad x_t = \arg\min_{x \in \{x_{t-1}, c_t\}} f(x)",
+        _aligned(r"c_t &\sim \mathcal{U}(\text{box})",
+                 r"x_t = \arg\min_{x \in \{x_{t-1}, c_t\}} f(x)"),
         "Bergstra & Bengio, Random Search for Hyper-Parameter Optimization, JMLR 2012; "
         "CS231n notes, Optimization (strategy 1)",
         (),
@@ -152,8 +153,10 @@ _SPECS = (
         "random_local_search",
         "Random local search",
         "Takes a random step of fixed length and keeps it only if the loss went down.",
-        r"c_t = x_{t-1} + s\,\frac{z}{\lVert z\rVert},\ z \sim \mathcal{N}(0, I),\quad "
-        r"x_t = c_t \text{ if } f(c_t) < f(x_{t-1}) \text{ else } x_{t-1}",
+        _aligned(r"z_t &\sim \mathcal{N}(0, I)",
+                 r"c_t = x_{t-1} + s\,\frac{z_t}{\lVert z_t\rVert}",
+                 r"x_t = c_t \text{ if } f(c_t) < f(x_{t-1})",
+                 r"&\quad\text{else } x_{t-1}"),
         "CS231n notes, Optimization (strategy 2: random local search)",
         (HParam("step_size", 0.1, 1e-4, 10.0, log=True, help="length of each random step"),),
         _random_local_search,
@@ -164,8 +167,8 @@ _SPECS = (
         "SGD",
         "Steps downhill by a fixed fraction of the slope; with momentum, of a decaying sum of "
         "past slopes.",
-        _SGD_RULE + r"\ \ (\text{Nesterov: } g_t + \mu b_t \text{ in place of } b_t;\ "
-        r"\mu = 0: x_t = x_{t-1} - \eta g_t)",
+        _aligned(*_SGD_ROWS, r"&\text{Nesterov: } g_t + \mu b_t \text{ for } b_t",
+                 r"&\mu = 0:\ x_t = x_{t-1} - \eta g_t"),
         "Robbins & Monro, A Stochastic Approximation Method, 1951",
         (_lr(0.01, 1e-3), _MOMENTUM, _DAMPENING, _wd(), _NESTEROV),
         _gradient(sgd_family.sgd),
@@ -174,7 +177,7 @@ _SPECS = (
         "momentum",
         "SGD + momentum",
         "Rolls downhill like a heavy ball: keeps 90% of its previous velocity.",
-        _SGD_RULE + r",\ \mu = 0.9",
+        _aligned(*_SGD_ROWS, r"&\mu = 0.9"),
         "Polyak, Some methods of speeding up the convergence of iteration methods, 1964",
         (_lr(0.01, 1e-3), _DAMPENING, _wd()),
         _gradient(sgd_family.sgd),
@@ -185,7 +188,8 @@ _SPECS = (
         "Nesterov momentum",
         "Momentum that looks ahead; PyTorch's form takes the gradient here and builds the "
         "look-ahead into the step.",
-        r"b_t = \mu b_{t-1} + g_t,\quad x_t = x_{t-1} - \eta\,(g_t + \mu b_t),\ \mu = 0.9",
+        _aligned(r"b_t = \mu b_{t-1} + g_t", r"x_t = x_{t-1} - \eta\,(g_t + \mu b_t)",
+                 r"&\mu = 0.9"),
         "Nesterov 1983; Sutskever et al., On the importance of initialization and momentum, 2013",
         (_lr(0.01, 1e-3), _wd()),
         _gradient(sgd_family.sgd),
@@ -195,8 +199,8 @@ _SPECS = (
         "adagrad",
         "Adagrad",
         "Gives each coordinate its own step size, shrinking it where gradients have been large.",
-        r"s_t = s_{t-1} + g_t^2,\quad x_t = x_{t-1} - \frac{\eta}{1+(t-1)\delta}\,"
-        r"\frac{g_t}{\sqrt{s_t}+\epsilon}",
+        _aligned(r"s_t = s_{t-1} + g_t^2", r"\eta_t = \eta / (1+(t-1)\delta)",
+                 r"x_t = x_{t-1} - \eta_t\, \frac{g_t}{\sqrt{s_t}+\epsilon}"),
         "Duchi, Hazan & Singer, Adaptive Subgradient Methods, JMLR 2011",
         (
             _lr(0.5, 1e-2),
@@ -238,9 +242,9 @@ _SPECS = (
         "adadelta",
         "Adadelta",
         "Like RMSprop, but sizes steps from a running size of its own past steps; starts slowly.",
-        r"v_t = \rho v_{t-1} + (1-\rho) g_t^2,\ \Delta_t = \frac{\sqrt{u_{t-1}+\epsilon}}"
-        r"{\sqrt{v_t+\epsilon}} g_t,\ u_t = \rho u_{t-1} + (1-\rho)\Delta_t^2,\ "
-        r"x_t = x_{t-1} - \eta \Delta_t",
+        _aligned(r"v_t = \rho v_{t-1} + (1-\rho) g_t^2",
+                 r"\Delta_t = \frac{\sqrt{u_{t-1}+\epsilon}}{\sqrt{v_t+\epsilon}}\, g_t",
+                 r"u_t = \rho u_{t-1} + (1-\rho)\Delta_t^2", r"x_t = x_{t-1} - \eta \Delta_t"),
         "Zeiler, ADADELTA: An Adaptive Learning Rate Method, 2012",
         (
             _lr(3.0, 1.0),
@@ -254,7 +258,7 @@ _SPECS = (
         "adam",
         "Adam",
         "Momentum plus RMSprop with bias correction: steady steps of about the learning rate.",
-        _ADAM_RULE,
+        _aligned(_M_RULE, _V_RULE, *_ADAM_HATS, _ADAM_STEP),
         "Kingma & Ba, Adam: A Method for Stochastic Optimization, ICLR 2015",
         (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(), _AMSGRAD),
         _gradient(adam_family.adam),
@@ -264,8 +268,8 @@ _SPECS = (
         "AMSGrad",
         "Adam that divides by the running maximum of v, not v itself: a steep stretch keeps "
         "damping later steps.",
-        _ADAM_RULE.replace(r"\sqrt{v_t}", r"\sqrt{\hat v_t}")
-        + r",\ \hat v_t = \max(\hat v_{t-1}, v_t)",
+        _aligned(_M_RULE, _V_RULE, r"u_t = \max(u_{t-1}, v_t)", _ADAM_HATS[0],
+                 r"\hat v_t = u_t / (1-\beta_2^t)", _ADAM_STEP),
         "Reddi, Kale & Kumar, On the Convergence of Adam and Beyond, ICLR 2018",
         (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd()),
         _gradient(adam_family.adam),
@@ -275,7 +279,8 @@ _SPECS = (
         "adamw",
         "AdamW",
         "Adam with weight decay applied directly to the position instead of through the gradient.",
-        _ADAM_RULE.replace("x_{t} = x_{t-1}", r"x_{t} = (1-\eta\lambda) x_{t-1}"),
+        _aligned(_M_RULE, _V_RULE, *_ADAM_HATS, r"x_t = (1-\eta\lambda)\, x_{t-1}",
+                 r"&\quad - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}"),
         "Loshchilov & Hutter, Decoupled Weight Decay Regularization, ICLR 2019",
         (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(1e-2, "decoupled"), _AMSGRAD),
         _gradient(adam_family.adamw),
@@ -337,8 +342,9 @@ _SPECS = (
         "Lion",
         "Moves each coordinate by exactly the learning rate in the sign of a momentum blend, "
         "plus lr·weight_decay·x.",
-        r"x_t = x_{t-1} - \eta\big(\operatorname{sign}(\beta_1 m_{t-1} + (1-\beta_1) g_t) + "
-        r"\lambda x_{t-1}\big),\quad m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t",
+        _aligned(r"c_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
+                 r"x_t = x_{t-1} - \eta\operatorname{sign}(c_t)", r"&\quad - \eta\lambda\, x_{t-1}",
+                 r"m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t"),
         "Chen et al., Symbolic Discovery of Optimization Algorithms, 2023 (as in optax.lion)",
         (
             _lr(0.02),

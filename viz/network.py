@@ -111,6 +111,10 @@ def _domains(n_panels: int, cols: int, rows: int, top: float, bottom: float, gap
     return out
 
 
+#: Bottom margin for the Play/Pause row and the slider row below it (``_animation``).
+CONTROLS_PX = 140
+
+
 def _axis(i: int) -> tuple[str, str]:
     """Layout keys and trace references of subplot i: ('xaxis2', 'x2')."""
     return ("xaxis" if i == 0 else f"xaxis{i + 1}"), ("x" if i == 0 else f"x{i + 1}")
@@ -125,8 +129,10 @@ def _panel_title(run: Run, f: int) -> str:
 
 def _animation(frame_ms: int, redraw: bool, labels: Sequence[str], prefix: str,
                y: float) -> dict[str, Any]:
-    """Play/Pause buttons and an epoch slider for frames named by ``labels`` (epoch numbers):
-    the slider offers the frames at round epochs (``viz.race.slider_frames``), all labelled."""
+    """Play/Pause buttons and, on its own full-width row below them (as on the race: beside the
+    buttons it sat under Pause on a phone), an epoch slider for frames named by ``labels`` (epoch
+    numbers): it offers the frames at round epochs (``viz.race.slider_frames``), all labelled.
+    The figure's bottom margin must hold both rows (``CONTROLS_PX``)."""
     anim = {"frame": {"duration": frame_ms, "redraw": redraw}, "transition": {"duration": 0},
             "mode": "immediate", "fromcurrent": False}
     offered = slider_frames(np.array([int(lab) for lab in labels]))
@@ -141,8 +147,8 @@ def _animation(frame_ms: int, redraw: bool, labels: Sequence[str], prefix: str,
             ],
         }],
         "sliders": [{
-            "active": len(offered) - 1, "x": 0.2, "len": 0.8, "y": y, "yanchor": "top",
-            "pad": {"t": 35, "b": 0},
+            "active": len(offered) - 1, "x": 0.0, "len": 1.0, "y": y, "yanchor": "top",
+            "pad": {"t": 80, "b": 0},
             "currentvalue": {"prefix": prefix, "font": {"size": 13}, "xanchor": "right"},
             "steps": [{"label": labels[f], "method": "animate",
                        "args": [[labels[f]], {**anim, "frame": {"duration": 0, "redraw": redraw}}]}
@@ -176,7 +182,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     F = len(frames_e)
     cols = max(1, n if n <= 4 else min(max_cols, -(-n // 2)))
     rows = -(-n // cols)
-    panel_px, curve_px, top_px, controls_px = 330, 290, 40, 90
+    panel_px, curve_px, top_px, controls_px = 330, 290, 40, CONTROLS_PX
     title_px, axis_px = 50, 55  # panel titles above the curves; tick labels + title below them
     height = top_px + rows * panel_px + title_px + curve_px + axis_px + controls_px
     plot_h = height - top_px - controls_px
@@ -421,7 +427,7 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
     layout = base_layout(max(360, int(34 * 2 * top) + 150))
     layout.update(
         title={"text": title, "x": 0.01, "font": {"size": 14}},
-        margin={"l": 20, "r": 20, "t": 40, "b": 90}, showlegend=False,
+        margin={"l": 20, "r": 20, "t": 40, "b": CONTROLS_PX}, showlegend=False,
         xaxis={"range": [-0.4, n_layers - 0.6], "visible": False, "fixedrange": True},
         yaxis={"range": [-top - 1.2, top], "visible": False, "fixedrange": True},
         annotations=annotations)

@@ -176,7 +176,8 @@ def optimizer_picker(specs: Mapping[str, Any], key: str,
                 st.caption("Fixed: " + ", ".join(f"{k} = {format_value(v)}"
                                                   for k, v in spec.preset.items()))
             st.caption("Update rule")
-            st.latex(spec.update_rule)
+            # footnote size: the rules' rows then fit the ~206 px of a sidebar card
+            st.latex(r"\footnotesize " + spec.update_rule)
             st.caption(f"Reference: {spec.reference}")
         chosen.append((name, hp))
     return chosen

@@ -11,6 +11,11 @@ import pytest
 
 from tests.e2e.conftest import wait_for_app
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # the browser tests skip without playwright (conftest says why)
+    PlaywrightTimeout = TimeoutError
+
 pytestmark = pytest.mark.e2e
 
 MAP = "[data-testid='stPlotlyChart'] .js-plotly-plot"
@@ -74,5 +79,40 @@ def test_the_map_fills_the_column_and_its_controls_fit(browser, server_url, view
             pg.wait_for_function(f"b => ({DOTS_JS})() !== b", arg=before, timeout=10_000)
             pg.wait_for_function(f"b => ({DOTS_JS})() === b", arg=before, timeout=60_000)
         assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_every_update_rule_fits_its_card(browser, server_url) -> None:
+    """The rules render in a ~206 px sidebar card: single-line rules (Adam's 374 px, up to
+    978 px) scrolled sideways. Open the cards of the eight widest and compare each rule's width
+    with the room it has."""
+    context = browser.new_context(viewport={"width": 1280, "height": 2400})
+    try:
+        pg = context.new_page()
+        pg.goto(server_url + "/?optimizers=adam,amsgrad,adamw,adagrad,adadelta,radam,lion,"
+                "random_local_search")
+        wait_for_app(pg, timeout=90_000)
+        side = pg.locator("[data-testid='stSidebar']")
+        cards = side.locator("[data-testid='stExpander'] summary")
+        rules_js = "() => document.querySelectorAll(\"[data-testid='stSidebar'] .katex-display\")"
+        pg.wait_for_function("() => document.querySelectorAll(\"[data-testid='stSidebar'] "
+                             "[data-testid='stExpander'] summary\").length === 8", timeout=90_000)
+        for k in range(8):  # a card draws its rule when open (a rerun)
+            for _ in range(3):  # a click landing while the page still settles can be lost
+                if not side.locator("[data-testid='stExpander']").nth(k).evaluate(
+                        "e => (e.tagName === 'DETAILS' ? e : e.querySelector('details')).open"):
+                    cards.nth(k).click()
+                try:
+                    pg.wait_for_function(f"k => ({rules_js})().length > k", arg=k,
+                                         timeout=20_000)
+                    break
+                except PlaywrightTimeout:
+                    continue
+            wait_for_app(pg, timeout=60_000)
+        sizes = pg.evaluate("() => Array.from(document.querySelectorAll(\"[data-testid="
+                            "'stSidebar'] .katex-display\")).map(e => [e.clientWidth, "
+                            "e.scrollWidth])")
+        assert len(sizes) == 8 and all(0 < scroll <= room + 4 for room, scroll in sizes), sizes
     finally:
         context.close()
