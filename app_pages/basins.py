@@ -6,23 +6,21 @@ table with the gradient-free baselines -> a clicked cell opens that start in the
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import landscape
 import optimizers
-from app_pages.common import basins, compute, controls, lab, lab_compute
+from app_pages.common import basins, compute, controls, lab_compute
 from app_pages.common.compute import entry, get_landscape, label
 from app_pages.common.lab_state import (
     Param,
+    lab_url,
     own_query,
     parse_params,
     race_url,
     split_query,
-    state_url,
 )
 from app_pages.common.limits import clamp_steps, limit
 from app_pages.common.presets import RacePreset, preset_for
@@ -51,16 +49,6 @@ def preset(surface: str) -> RacePreset:
     hp = {o: {**p.hparams.get(o, {}), **basins.DEFAULT_OVERRIDES.get(o, {})}
           if surface == D["surface"] else p.hparams.get(o, {}) for o in SPECS}
     return RacePreset(optimizers=p.optimizers, hparams=hp, start=p.start, steps=D["steps"])
-
-
-def lab_url(state: RaceState) -> str:
-    """A link to the learning-rate lab with these settings and the optimizers it can tune ("" if
-    none of them has a learning rate)."""
-    tunable = tuple(o for o in state.optimizers if lab.tunable(o))
-    if not tunable:
-        return ""
-    return state_url("learning_rate", replace(
-        state, optimizers=tunable, hparams={o: state.hparams[o] for o in tunable}), SPECS)
 
 
 def seed_from_url() -> None:
@@ -169,7 +157,7 @@ for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
 st.caption("The learning rates are picked per landscape to show different behaviours, not tuned "
            "for each optimizer, so a low share is not a verdict on the optimizer."
            + (f" [Tune each one fairly in the learning-rate lab →]({url})"
-              if (url := lab_url(state)) else ""))
+              if (url := lab_url(state, SPECS)) else ""))
 
 if clicked is not None:
     st.session_state["basins.start"] = clicked

@@ -7,15 +7,14 @@ The whole state lives in the URL (app_pages/common/state.py), so a copied link r
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
 import landscape
 import optimizers
-from app_pages.common import compute, controls, lab
-from app_pages.common.lab_state import state_url
+from app_pages.common import compute, controls
+from app_pages.common.lab_state import lab_url
 from app_pages.common.limits import clamp_formula_steps, limit
 from app_pages.common.presets import LANDING_SURFACE, RacePreset
 from app_pages.common.state import (
@@ -313,13 +312,10 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
 st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance']:.3g} "
            "(1.5% of the map's diagonal). Diverged paths stop at their last finite point (✕).")
 if len(state.optimizers) > 1 and not state.formula:
-    # The lab tunes only optimizers with a learning rate: the gradient-free searches stay out.
-    tunable = tuple(n for n in state.optimizers if lab.tunable(n))
-    tuned = replace(state, optimizers=tunable, hparams={n: state.hparams[n] for n in tunable})
     st.markdown("The learning rates are picked per landscape to show different behaviours, not "
                 "each optimizer's best, so this is not a verdict on the optimizers."
-                + (f" [Tune each one fairly in the learning-rate lab →]"
-                   f"({state_url('learning_rate', tuned, SPECS)})" if tunable else ""))
+                + (f" [Tune each one fairly in the learning-rate lab →]({url})"
+                   if (url := lab_url(state, SPECS)) else ""))
 
 name = "formula" if state.formula else state.surface
 downloads = st.container(horizontal=True)  # one element, where st.columns makes four

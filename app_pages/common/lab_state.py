@@ -12,11 +12,12 @@ import ast
 import functools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from app_pages.common.lab import tunable
 from app_pages.common.limits import limit
 from app_pages.common.state import RaceState, parse_number, race_query
 
@@ -100,6 +101,16 @@ def race_url(state: RaceState, specs: Mapping[str, Any]) -> str:
     reads its settings from the URL): ``./race?surface=..&optimizers=..&adam.lr=..``, or
     ``./?surface=..`` while the race is the app's default page (served at the root)."""
     return state_url("race", state, specs)
+
+
+def lab_url(state: RaceState, specs: Mapping[str, Any]) -> str:
+    """A link to the learning-rate lab with ``state``'s settings and only the optimizers it can
+    tune (those with a learning rate; the gradient-free searches stay out); "" if none can be."""
+    kept = tuple(o for o in state.optimizers if tunable(o))
+    if not kept:
+        return ""
+    return state_url("learning_rate", replace(
+        state, optimizers=kept, hparams={o: state.hparams[o] for o in kept}), specs)
 
 
 def state_url(url_path: str, state: RaceState, specs: Mapping[str, Any]) -> str:
