@@ -117,7 +117,7 @@ def trials_verdict(curves: list[Curve], reached: dict[str, int | None],
                      "higher than it stood")
         return head + walk + (", and it ends closest to the bottom." if better else ".")
     points = np.asarray(gd.points, float).reshape(len(gd.x), -1)[:, :2]
-    outcome = describe(points, gd.diverged_step, minima, tol)
+    outcome = describe(points, gd.diverged_step, minima, tol, domain=domain)
     if outcome.kind == "diverged":
         return head + (f" Gradient descent blew up at step {outcome.diverged_step}: its learning "
                        "rate is too large for the slopes here, so its steps overshot and grew "
@@ -133,9 +133,7 @@ def trials_verdict(curves: list[Curve], reached: dict[str, int | None],
                        "Pick a landscape whose nearest valley is a global minimum (Booth's "
                        "tilted bowl, Himmelblau's four valleys) to see gradient descent get "
                        "there in a few dozen trials and many more digits.")
-    (x0, x1), (y0, y1) = domain if domain is not None else ((-np.inf, np.inf),) * 2
-    x, y = points[-1]
-    if not (x0 <= x <= x1 and y0 <= y <= y1):
+    if outcome.left_map_step is not None:
         if len(points) > 1 and np.array_equal(points[-1], points[-2]):
             return head + (" Gradient descent was thrown off the map: on a steep slope one step "
                            "of η × slope can be huge, and it landed on ground so flat that its "
