@@ -110,8 +110,11 @@ def shape_indices(points: np.ndarray, max_points: int = 30, tol: float = 0.0) ->
 
 
 def trail_indices(steps: np.ndarray, shape: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The trails of ``trail_index_lists`` as one flat index array and each trail's length
-    (vectorized: no per-frame arrays)."""
+    """Indices into the path for the trail of every frame (frame steps ``steps``), as one flat
+    array and each trail's length (vectorized: no per-frame arrays). Trail k is the path's
+    ``shape`` points (``shape_indices``) before the previous frame's step, then every raw step
+    from there to this frame's step (the exact recent motion): a frame costs O(shape), not
+    O(prefix)."""
     steps = np.asarray(steps, dtype=np.int64)
     shape = np.asarray(shape, dtype=np.int64)
     prev = np.r_[steps[:1], steps[:-1]]
@@ -123,14 +126,5 @@ def trail_indices(steps: np.ndarray, shape: np.ndarray) -> tuple[np.ndarray, np.
     offsets = np.cumsum(seg_len) - seg_len
     r = np.repeat(seg_start - offsets, seg_len) + np.arange(total)
     from_shape = np.repeat(np.tile([True, False], len(steps)), seg_len)
-    flat = np.where(from_shape, shape[np.where(from_shape, r, 0)] if len(shape) else r, r)
-    return flat, cut + steps - prev + 1
-
-
-def trail_index_lists(steps: np.ndarray, shape: np.ndarray) -> list[np.ndarray]:
-    """Indices into the path for the trail of every frame (frame steps ``steps``): the path's
-    ``shape`` points (``shape_indices``) before the previous frame's step, then every raw step
-    from there to this frame's step (the exact recent motion). A frame then costs O(shape), not
-    O(prefix)."""
-    flat, lengths = trail_indices(steps, shape)
-    return np.split(flat, np.cumsum(lengths)[:-1])
+    r[from_shape] = shape[r[from_shape]]  # a shape segment counted positions in ``shape``
+    return r, cut + steps - prev + 1

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import count, pairwise, takewhile
+from itertools import count, takewhile
 from typing import Any, Protocol
 
 import numpy as np
@@ -125,8 +125,10 @@ def pixel_runs(points: np.ndarray, domain: Domain, cells: int = PIXEL_CELLS) -> 
 
 def thin_trail_runs(flat: np.ndarray, lengths: np.ndarray, run: np.ndarray,
                     ) -> tuple[np.ndarray, list[int]]:
-    """Trails given flat (``viz.paths.trail_indices``), thinned as ``thin_trails`` does: the
-    kept indices and the bounds of each trail among them (trail k is ``kept[b[k]:b[k + 1]]``)."""
+    """Trails given flat (``viz.paths.trail_indices``) without the points that stay in the
+    previous point's run (a converged path repeats one spot hundreds of times; each trail keeps
+    its first and last points): the kept indices and the bounds of each trail among them (trail k
+    is ``kept[b[k]:b[k + 1]]``)."""
     ends = np.cumsum(lengths)
     starts = ends - lengths
     r = run[flat]
@@ -134,14 +136,6 @@ def thin_trail_runs(flat: np.ndarray, lengths: np.ndarray, run: np.ndarray,
     keep[starts] = keep[ends - 1] = True
     bounds = np.r_[0, np.cumsum(np.add.reduceat(keep, starts))].tolist()
     return flat[keep], bounds
-
-
-def thin_trails(trails: list[np.ndarray], run: np.ndarray) -> list[list[int]]:
-    """Each trail (increasing path indices) without the points that stay in the previous point's
-    run (a converged path repeats one spot hundreds of times); first and last points stay."""
-    kept, bounds = thin_trail_runs(np.concatenate(trails), np.array([len(t) for t in trails]), run)
-    kept_list = kept.tolist()
-    return [kept_list[a:b] for a, b in pairwise(bounds)]
 
 
 def _ghost_trace(p: PathView, digits: int, run: np.ndarray,

@@ -18,7 +18,7 @@ from landscape import Minimum
 from viz.background import background_png, color_levels, encode_png, sample_grid
 from viz.curves import distance_figure, loss_figure
 from viz.numbers import round_sig
-from viz.paths import PathView, frame_steps, path_view, shape_indices, trail_index_lists
+from viz.paths import PathView, frame_steps, path_view, shape_indices, trail_indices
 from viz.race import (
     ALL_LABELLED,
     PIXEL_CELLS,
@@ -27,7 +27,7 @@ from viz.race import (
     race_figure,
     race_frame_steps,
     slider_marks,
-    thin_trails,
+    thin_trail_runs,
 )
 from viz.style import optimizer_color
 from viz.surface3d import LIFT, drawn_height, surface_3d_figure
@@ -202,7 +202,8 @@ def test_trails_drop_repeats_but_end_at_the_marker(race) -> None:
     assert len(trail["x"]) < 40  # a converged trail is not 30 copies of one spot
     assert (trail["x"][-1], trail["y"][-1]) == (marks["x"][0], marks["y"][0])
     run = np.array([7, 7, 7, 8, 8, 8])  # path steps 0-2 on one spot, then 3-5 on another
-    assert thin_trails([np.array([0, 1, 2, 3, 4]), np.array([0, 1]), np.array([5])], run) == [
+    kept, bounds = thin_trail_runs(np.array([0, 1, 2, 3, 4, 0, 1, 5]), np.array([5, 2, 1]), run)
+    assert [kept[a:b].tolist() for a, b in itertools.pairwise(bounds)] == [
         [0, 3, 4], [0, 1], [5]]
 
 
@@ -378,7 +379,8 @@ def test_drawn_height_is_the_higher_triangle_cut_of_each_cell() -> None:
 ])
 def test_trails_are_the_shape_points_before_the_last_frame_then_every_raw_step(
         steps: np.ndarray, shape: np.ndarray) -> None:
-    trails = trail_index_lists(steps, shape)
+    flat, lengths = trail_indices(steps, shape)
+    trails = np.split(flat, np.cumsum(lengths)[:-1])
     assert len(trails) == len(steps)
     for k, got in enumerate(trails):
         prev = steps[k - 1] if k > 0 else steps[0]
