@@ -95,24 +95,24 @@ def test_every_update_rule_fits_its_card(browser, server_url) -> None:
         wait_for_app(pg, timeout=90_000)
         side = pg.locator("[data-testid='stSidebar']")
         cards = side.locator("[data-testid='stExpander'] summary")
-        rules_js = "() => document.querySelectorAll(\"[data-testid='stSidebar'] .katex-display\")"
-        pg.wait_for_function("() => document.querySelectorAll(\"[data-testid='stSidebar'] "
-                             "[data-testid='stExpander'] summary\").length === 8", timeout=90_000)
+        # Queried afresh each time from the document: a rerun may redraw the sidebar under us.
+        in_sidebar = "document.querySelectorAll(\"[data-testid='stSidebar'] {}\")"
+        expanders = in_sidebar.format("[data-testid='stExpander']")
+        rules = in_sidebar.format(".katex-display")
+        is_open = (f"k => {{ const e = {expanders}[k]; "
+                   "return (e.tagName === 'DETAILS' ? e : e.querySelector('details')).open; }")
         for k in range(8):  # a card draws its rule when open (a rerun)
             for _ in range(3):  # a click landing while the page still settles can be lost
-                if not side.locator("[data-testid='stExpander']").nth(k).evaluate(
-                        "e => (e.tagName === 'DETAILS' ? e : e.querySelector('details')).open"):
+                pg.wait_for_function(f"() => {expanders}.length === 8", timeout=90_000)
+                if not pg.evaluate(is_open, k):
                     cards.nth(k).click()
                 try:
-                    pg.wait_for_function(f"k => ({rules_js})().length > k", arg=k,
-                                         timeout=20_000)
+                    pg.wait_for_function(f"k => {rules}.length > k", arg=k, timeout=30_000)
                     break
                 except PlaywrightTimeout:
                     continue
             wait_for_app(pg, timeout=60_000)
-        sizes = pg.evaluate("() => Array.from(document.querySelectorAll(\"[data-testid="
-                            "'stSidebar'] .katex-display\")).map(e => [e.clientWidth, "
-                            "e.scrollWidth])")
+        sizes = pg.evaluate(f"() => Array.from({rules}).map(e => [e.clientWidth, e.scrollWidth])")
         assert len(sizes) == 8 and all(0 < scroll <= room + 4 for room, scroll in sizes), sizes
     finally:
         context.close()
