@@ -45,9 +45,10 @@ SPEEDS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
 # slider), so the last position stays labelled; 20 intervals needed k = 3 there.
 SLIDER_INTERVALS = 10
 ALL_LABELLED = 7  # intervals a 300 px slider labels every one of (4-digit labels, 11 px font)
-# Pixels below the plot area: x tick labels, the Play / speed buttons (BUTTONS_TOP down), the step
-# slider on a row of its own (SLIDER_TOP down: its current value, rail, ticks and labels).
-BUTTONS_TOP, SLIDER_TOP, CONTROLS_PX = 30, 70, 150
+# The Play / speed buttons sit on a row of BUTTONS_PX right above the map, where a laptop sees them
+# without scrolling; below the map are its x tick labels and then the step slider on a row of
+# its own (SLIDER_TOP down: its current value, rail, ticks and labels), CONTROLS_PX in all.
+BUTTONS_PX, SLIDER_TOP, CONTROLS_PX = 50, 30, 110
 # Pixels above it: the colour bar (its title on its left) at the top right of the figure, under
 # the row Plotly's mode bar shows on hover (MODEBAR_PX), then the legend; a legend entry is
 # LEGEND_ITEM_PX plus LEGEND_CHAR_PX a character wide (12 px font).
@@ -315,10 +316,10 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
                {"label": "❚❚ Pause", "method": "animate", "args": [[PAUSE_FRAME], still]}]
     buttons += [{"label": f"▶ {s:g}×", "method": "animate", "args": [names, play(s)]}
                 for s in SPEEDS if s != 1.0]
-    # Offsets in pixels below the plot (pad.t), not in fractions of its height: on a short map a
-    # fraction put the buttons on the x-axis labels.
-    menu = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 0.0,
-            "xanchor": "left", "yanchor": "top", "pad": {"t": BUTTONS_TOP, "r": 0},
+    # Right above the map (the top of the plot area, which the legend's reserved rows push down),
+    # not under it: under a 460 px map a 1280 x 800 laptop had to scroll to find Play.
+    menu = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 1.0,
+            "xanchor": "left", "yanchor": "bottom", "pad": {"b": 10, "r": 0},
             "buttons": buttons, "font": {"size": 12}}
     slider = {
         # A row of its own under the buttons, the plot's full width: beside them (pad.l 340) it
@@ -446,10 +447,10 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     layout.update({
         "xaxis": {"range": [x0, x1], "autorange": False, "showgrid": False, "zeroline": False,
                   "constrain": "domain"},
-        # A plot narrower than DESIGN_WIDTH shrinks the map: it stays on the controls, and the
-        # blank band falls between the legend and the map.
+        # A plot narrower than DESIGN_WIDTH shrinks the map: it stays under the legend and the
+        # Play buttons, and the blank band falls between the map and the step slider.
         "yaxis": {"range": [y0, y1], "autorange": False, "showgrid": False, "zeroline": False,
-                  "constrain": "domain", "constraintoward": "bottom", **aspect},
+                  "constrain": "domain", "constraintoward": "top", **aspect},
         "images": [background or background_image(grid)], "hovermode": "closest",
         "dragmode": "pan", "uirevision": "race",
         # Colour bar (at the top of the figure), then the legend, across the full width: the
@@ -457,8 +458,11 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         # stamp-sized map. Plotly wraps a horizontal legend and grows the top margin to fit it.
         "margin": {"l": 40, "r": 12, "t": 12, "b": CONTROLS_PX},
         # traceorder "normal": a legend group (the minima) would stack its entries in a column.
-        "legend": {"orientation": "h", "x": 0.0, "xanchor": "left", "y": 1.0,
-                   "yanchor": "bottom", "traceorder": "normal", "font": {"size": 12},
+        # Placed from the figure's top (under the colour bar), Plotly reserves its rows above the
+        # plot area, so the buttons at the plot's top sit under it at any width.
+        "legend": {"orientation": "h", "x": 0.0, "xanchor": "left", "yref": "container",
+                   "y": 1 - COLORBAR_PX / height, "yanchor": "top", "traceorder": "normal",
+                   "font": {"size": 12},
                    "itemsizing": "constant", "bgcolor": "rgba(0,0,0,0)"},
         **_controls(steps, marks, pb),
     })
@@ -482,7 +486,7 @@ def race_height(ratio: float, legend: Sequence[str]) -> int:
     band above it; the legend's extra rows there take part of that band."""
     map_px = float(np.clip(ratio * DESIGN_WIDTH, *MAP_PX))
     legend_px = LEGEND_ROW_PX * legend_rows(legend) + LEGEND_PAD_PX
-    return int(COLORBAR_PX + legend_px + map_px + CONTROLS_PX)
+    return int(COLORBAR_PX + legend_px + BUTTONS_PX + map_px + CONTROLS_PX)
 
 
 def stacked_sizes(at: np.ndarray, near: float, dot: int = DOT, ring: int = RING) -> np.ndarray:

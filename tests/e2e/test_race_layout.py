@@ -1,6 +1,7 @@
 """The race map's layout in a real browser at a phone's, a small laptop's and two larger widths:
-the map's size, the legend and colour bar above it, the step slider on its own row with its last
-step labelled, and no console errors (a slider squeezed beside the buttons logged negative widths).
+the map's size, the legend, colour bar and Play buttons above it (Play on a laptop's first
+screen), the step slider on its own row with its last step labelled, and no console errors (a
+slider squeezed beside the buttons logged negative widths).
 """
 
 from __future__ import annotations
@@ -65,7 +66,10 @@ def test_the_map_fills_the_column_and_its_controls_fit(browser, server_url, view
         assert pw >= least[0] and ph >= least[1], parts["plot"]
         assert legend[1] + legend[3] <= py + 2  # above the map, not beside it
         menu, slider, rail = parts["menu"], parts["slider"], parts["rail"]
-        assert slider[1] >= menu[1] + menu[3] - 2  # a row of its own under the buttons
+        # legend, then the buttons, then the map: under the map a laptop scrolled to find Play
+        assert legend[1] + legend[3] <= menu[1] + 2 and menu[1] + menu[3] <= py + 2, parts
+        assert menu[1] + menu[3] <= viewport[1] or viewport[0] < 500  # seen without scrolling
+        assert slider[1] >= py + ph  # a row of its own under the map
         assert rail[2] >= 0.9 * pw  # as wide as the plot
         labels = [t for t, _ in parts["labels"]]
         assert labels[0] == "0" and labels[-1] == "500", labels

@@ -12,7 +12,7 @@ import pytest
 from tests.viz.test_race_figure import Bowl, gd_path
 from viz.background import colorbar_trace, linear_ticks, log_ticks, sample_grid
 from viz.race import (
-    BUTTONS_TOP,
+    BUTTONS_PX,
     COLORBAR_PX,
     CONTROLS_PX,
     DESIGN_WIDTH,
@@ -47,13 +47,18 @@ def layout() -> dict:
     return race_figure(grid, paths, Bowl.minima, Bowl()).to_dict()["layout"]
 
 
-def test_the_slider_has_a_full_width_row_under_the_buttons(layout) -> None:
-    """Beside the buttons (pad.l 340) the slider collapsed below ~600 px: labels piled up, the
-    handle hid behind "▶ 4×" and Chromium logged negative rect widths."""
+def test_the_buttons_sit_above_the_map_and_the_slider_has_a_full_width_row_under_it(
+        layout) -> None:
+    """Under the map, Play was below the fold of a 1280 x 800 laptop; beside the buttons (pad.l
+    340) the slider collapsed below ~600 px: labels piled up, the handle hid behind "▶ 4×" and
+    Chromium logged negative rect widths."""
     menu, slider = layout["updatemenus"][0], layout["sliders"][0]
+    assert (menu["x"], menu["y"], menu["xanchor"], menu["yanchor"]) == (0, 1, "left", "bottom")
+    assert menu["pad"]["b"] + 33 + 6 <= BUTTONS_PX  # 33 px buttons, 6 px under the legend
     assert (slider["x"], slider["len"], slider["pad"]["l"], slider["pad"]["r"]) == (0.0, 1.0, 0, 0)
-    assert menu["pad"]["t"] == BUTTONS_TOP and slider["pad"]["t"] == SLIDER_TOP
-    assert SLIDER_TOP >= BUTTONS_TOP + 33  # the buttons are 33 px high
+    assert (slider["y"], slider["yanchor"], slider["pad"]["t"]) == (0, "top", SLIDER_TOP)
+    assert SLIDER_TOP >= 25  # under the x tick labels
+    assert layout["yaxis"]["constraintoward"] == "top"  # the map stays under the buttons
     assert layout["margin"]["b"] == CONTROLS_PX >= SLIDER_TOP + 68  # the slider is 68 px high
 
 
@@ -61,7 +66,9 @@ def test_the_legend_and_colour_bar_sit_above_the_map_not_beside_it(layout) -> No
     """On the right (x = 1.02) the legend took half a 1000 px column; above, Plotly wraps it."""
     legend = layout["legend"]
     assert legend["orientation"] == "h" and legend["x"] == 0 and legend["xanchor"] == "left"
-    assert legend["y"] >= 1 and legend["yanchor"] == "bottom"
+    # from the figure's top, under the colour bar: Plotly reserves its rows above the buttons
+    assert legend["yref"] == "container" and legend["yanchor"] == "top"
+    assert legend["y"] * layout["height"] == pytest.approx(layout["height"] - COLORBAR_PX)
     assert legend["traceorder"] == "normal"  # the minima's group would stack in a column
     grid = sample_grid(Bowl(), Bowl.domain, 20, log_scale=True, z_floor=0.0)
     bar = colorbar_trace(grid, top=0.9)["marker"]["colorbar"]
@@ -73,7 +80,7 @@ def test_the_legend_and_colour_bar_sit_above_the_map_not_beside_it(layout) -> No
 @pytest.mark.parametrize("ratio", [0.25, 0.5, 2 / 3, 1.0, 1.5])
 def test_the_height_fits_the_map_on_the_design_width(ratio) -> None:
     one_row = race_height(ratio, ["SGD (lr 0.01)"])
-    map_px = one_row - COLORBAR_PX - CONTROLS_PX - 29.5  # one legend row
+    map_px = one_row - COLORBAR_PX - BUTTONS_PX - CONTROLS_PX - 29.5  # one legend row
     assert map_px == pytest.approx(np.clip(ratio * DESIGN_WIDTH, *MAP_PX), abs=1)
     # at least as large as before at 1400 px, where it had at most 641 x 427 px
     assert min(DESIGN_WIDTH, map_px / ratio) >= min(641, 427 / ratio)
