@@ -7,6 +7,8 @@ deep link opened first on a fresh server would show the wrong navigation.
 
 import streamlit as st
 
+from app_pages.common.resync import run_page
+
 st.set_page_config(page_title="Downhill", page_icon="⛷️", layout="wide")
 
 # The race is the default page, served at "/"; it still reserves a pathname, so "race" is left
@@ -20,7 +22,7 @@ def race_alias() -> None:
     st.switch_page(RACE, query_params=st.query_params.to_dict())
 
 
-st.navigation(
+page = st.navigation(
     [
         RACE,
         st.Page(race_alias, title="Race", url_path="race", visibility="hidden"),
@@ -33,4 +35,5 @@ st.navigation(
         st.Page("app_pages/neural_network.py", title="Neural network", icon=":material/hub:",
                 url_path="neural_network"),
     ]
-).run()
+)
+run_page(page)  # resends the controls' values after a run a click cut short

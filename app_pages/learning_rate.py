@@ -331,7 +331,7 @@ st.markdown(
     "coarse sweep over your range, then a fine one around the winner, all nine starts at once."
 )
 tune_key = (surface, tuple(entries), start, int(steps), lr_min, lr_max, n_sweep, extra)
-if st.button("Tune every optimizer", type="primary", key="lab.tune"):
+if st.button("Tune every optimizer", type="primary"):  # no key: see common/resync.py
     with st.spinner("Tuning…"):
         st.session_state["lab.tuned"] = (tune_key, [
             lab_compute.tune(surface, e, *run_args, (lr_min, lr_max, n_sweep), *extra)
@@ -403,8 +403,8 @@ with sc1:
         st.caption(f"Until you change {'it' if len(following) == 1 else 'them'}, step counts "
                    f"follow the run length ({steps} steps): {', '.join(following)}.")
     if pinned:
-        st.button("Fit the step counts to the run length again", key="lab.schedule.follow",
-                  on_click=follow_run_length, args=(schedule,))
+        st.button("Fit the step counts to the run length again", on_click=follow_run_length,
+                  args=(schedule,))
     show_switch = st.toggle("Compare with Adam → SGD", value=True, key="lab.switch")
 curves = []
 switch_step = None

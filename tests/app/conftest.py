@@ -24,6 +24,12 @@ def app_test(script: str = "app.py", query: dict[str, str] | None = None,
     return at
 
 
+def button(at: AppTest, label: str):
+    """The page's button labelled ``label`` (buttons carry no key: see app_pages/common/
+    resync.py)."""
+    return next(b for b in at.button if b.label == label)
+
+
 def decode(v) -> np.ndarray:
     """A figure array from Plotly JSON: a plain list or plotly 7's typed base64 ``bdata``."""
     if isinstance(v, dict) and "bdata" in v:

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from tests.app.conftest import app_test, charts, decode, race_link_query
+from tests.app.conftest import app_test, button, charts, decode, race_link_query
 
 PAGE = "app_pages/learning_rate.py"
 FAST = {"steps": "60", "sweep": "20"}
@@ -64,7 +64,7 @@ def test_reversed_range_warns() -> None:
 def test_tune_button_links_to_the_race_with_the_tuned_rates() -> None:
     at = app_test(PAGE, {**FAST, "optimizers": "sgd,adam"}).run()
     assert not at.get("link_button")
-    at.button(key="lab.tune").click().run()
+    button(at, "Tune every optimizer").click().run()
     assert not at.exception
     q = race_link_query(at)
     assert q["optimizers"] == "sgd,adam"
@@ -156,7 +156,7 @@ def test_schedule_step_counts_follow_the_run_length_until_set() -> None:
     assert at.number_input(key="lab.schedule.cosine.T_max").value == 200
     at.selectbox(key="lab.schedule").set_value("warmup_cosine").run()
     assert at.number_input(key="lab.schedule.warmup_cosine.warmup_steps").value == 100  # kept
-    at.button(key="lab.schedule.follow").click().run()
+    button(at, "Fit the step counts to the run length again").click().run()
     assert at.number_input(key="lab.schedule.warmup_cosine.warmup_steps").value == 20
     assert "schedule.warmup_steps" not in at.query_params
 

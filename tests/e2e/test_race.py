@@ -100,7 +100,9 @@ def test_play_moves_the_markers_and_the_surface_stays(race) -> None:
 def test_clicking_the_map_moves_the_start(race) -> None:
     x_input = race.locator("input[aria-label='x']")
     old = x_input.input_value()
-    box = race.locator(MAP).first.locator(".nsewdrag").first.bounding_box()
+    plot = race.locator(MAP).first.locator(".nsewdrag").first
+    plot.scroll_into_view_if_needed()  # a mouse click off the screen lands nowhere
+    box = plot.bounding_box()
     race.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + 0.85 * box["height"])
     race.wait_for_function(
         "old => document.querySelector(\"input[aria-label='x']\").value !== old", arg=old,
@@ -248,6 +250,37 @@ def test_the_open_tab_is_in_the_link_and_a_link_opens_it(browser, server_url) ->
         assert "'view'" in pg.locator("[data-testid='stAlert']").first.inner_text()
         assert "view=" not in pg.url
         assert pg.locator("[data-testid='stException']").count() == 0
+        assert not pg.console_errors, pg.console_errors
+    finally:
+        context.close()
+
+
+def test_a_click_during_a_links_first_run_keeps_the_links_settings(browser, server_url) -> None:
+    """Streamlit drops the unsent messages of a run a click interrupts: the link's values for the
+    controls never reached the browser, which sent its defaults back one click later (no
+    optimizers, 10 steps, the start in a corner). Now the next run resends them (resync.py).
+    The link is slow to race (2000 steps, noise under a seed no other test uses), so the first
+    click lands while its first run still computes."""
+    context, pg = new_page(browser, server_url)
+    names = "adam,amsgrad,adamw,adagrad,adadelta,radam,lion,random_local_search"
+    cards_js = "() => document.querySelectorAll(\"[data-testid='stSidebar'] " \
+               "[data-testid='stExpander']\").length"
+    try:
+        pg.goto(f"{server_url}/?optimizers={names}&steps=2000&noise=0.5&seed=424242"
+                "&start=1.5,-0.5")
+        pg.wait_for_function(f"() => ({cards_js})() === 8", timeout=90_000)
+        cards = pg.locator("[data-testid='stSidebar'] [data-testid='stExpander'] summary")
+        cards.nth(0).click()  # the first run is still racing
+        wait_for_app(pg, timeout=90_000)
+        cards.nth(1).click()  # this request carries whatever the browser's controls hold
+        wait_for_app(pg, timeout=90_000)
+        pg.wait_for_function(f"() => ({cards_js})() === 8", timeout=30_000)
+        steps = pg.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(
+            has_text="Steps").locator("[data-testid='stSliderThumbValue']")
+        assert steps.inner_text() == "2000"
+        assert pg.locator("input[aria-label='x']").input_value() == "1.5"
+        query = parse_qs(urlparse(pg.url).query)
+        assert query["optimizers"] == [names] and query["steps"] == ["2000"], query
         assert not pg.console_errors, pg.console_errors
     finally:
         context.close()

@@ -1,0 +1,77 @@
+"""After a run a click cut short, every page resends its controls' values (app_pages/common/
+resync.py) without an error, a warning or a changed value. The browser case itself (lost values,
+then a page reset to the controls' minimums) is tests/e2e/test_race.py::
+test_a_click_during_a_links_first_run_keeps_the_links_settings."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from streamlit.runtime.scriptrunner import RerunData, RerunException, StopException
+from streamlit.testing.v1 import AppTest
+
+from app_pages.common import resync
+from app_pages.common.resync import FINISHED, STARTED
+from tests.app.test_fuzz import app_test
+
+PAGES = ["app_pages/race.py", "app_pages/learning_rate.py", "app_pages/basins.py",
+         "app_pages/concepts.py", "app_pages/neural_network.py"]
+KINDS = ("slider", "number_input", "selectbox", "multiselect", "radio", "toggle", "text_input",
+         "checkbox", "select_slider", "segmented_control")
+
+
+def _widgets(at: AppTest) -> dict[str, Any]:
+    """Every keyed widget's value on the page."""
+    return {w.key: w.value for kind in KINDS for w in at.get(kind) if getattr(w, "key", None)}
+
+
+def _messages(at: AppTest) -> list[str]:
+    return [e.value for kind in ("warning", "error") for e in at.get(kind)]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.split("/")[1][:-3] for p in PAGES])
+def test_a_page_resends_its_values_after_a_cut_short_run(page, monkeypatch) -> None:
+    """Every keyed value on every page can be set to itself: no read-only key (a button's, a
+    chart's selection) slips through, and nothing on the page changes."""
+    at = app_test(page).run()
+    assert not at.exception and at.session_state[FINISHED] == at.session_state[STARTED]
+    before, messages = _widgets(at), _messages(at)
+    assert len(before) >= 3  # the page has controls to resend
+    counts: list[int] = []
+    real = resync.resend_state
+    monkeypatch.setattr(resync, "resend_state", lambda: counts.append(real()) or counts[-1])
+    at.session_state[FINISHED] = 0  # as a click leaves a run it interrupted
+    at.run()
+    assert not at.exception, at.exception
+    assert counts and counts[0] >= len(before)
+    assert _widgets(at) == before and _messages(at) == messages
+
+
+def test_only_a_run_whose_page_returns_is_finished(monkeypatch) -> None:
+    """An interrupted run ends in StopException (fast reruns) or RerunException, as st.stop()
+    does: none of them counts as finished, and the next run resends first."""
+    ss: dict[str, Any] = {"race.steps": 500}
+    monkeypatch.setattr(resync, "st", SimpleNamespace(session_state=ss))
+    resent: list[int] = []
+    monkeypatch.setattr(resync, "resend_state", lambda: resent.append(ss[STARTED]) or 0)
+
+    def page(error: BaseException | None = None) -> SimpleNamespace:
+        def run() -> None:
+            if error is not None:
+                raise error
+        return SimpleNamespace(run=run)
+
+    resync.run_page(page())  # a session's first run: nothing to resend
+    resync.run_page(page())
+    assert ss[STARTED] == ss[FINISHED] == 2 and resent == []
+    for error in (StopException(), RerunException(RerunData())):
+        with pytest.raises(type(error)):
+            resync.run_page(page(error))
+    assert ss[STARTED] == 4 and ss[FINISHED] == 2
+    assert resent == [3]  # the run after the stopped one resent
+    resync.run_page(page())
+    assert resent == [3, 4] and ss[STARTED] == ss[FINISHED] == 5
+    resync.run_page(page())
+    assert resent == [3, 4]
