@@ -445,8 +445,9 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     layout = base_layout(height)
     aspect = {"scaleanchor": "x", "scaleratio": 1} if equal else {}
     layout.update({
+        # A map narrower than its area keeps to the left, under the legend and the buttons.
         "xaxis": {"range": [x0, x1], "autorange": False, "showgrid": False, "zeroline": False,
-                  "constrain": "domain"},
+                  "constrain": "domain", "constraintoward": "left"},
         # A plot narrower than DESIGN_WIDTH shrinks the map: it stays under the legend and the
         # Play buttons, and the blank band falls between the map and the step slider.
         "yaxis": {"range": [y0, y1], "autorange": False, "showgrid": False, "zeroline": False,

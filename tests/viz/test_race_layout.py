@@ -59,6 +59,7 @@ def test_the_buttons_sit_above_the_map_and_the_slider_has_a_full_width_row_under
     assert (slider["y"], slider["yanchor"], slider["pad"]["t"]) == (0, "top", SLIDER_TOP)
     assert SLIDER_TOP >= 25  # under the x tick labels
     assert layout["yaxis"]["constraintoward"] == "top"  # the map stays under the buttons
+    assert layout["xaxis"]["constraintoward"] == "left"  # and starts where they start
     assert layout["margin"]["b"] == CONTROLS_PX >= SLIDER_TOP + 68  # the slider is 68 px high
 
 
