@@ -17,14 +17,16 @@ import numpy as np
 
 from viz.background import Grid
 from viz.paths import PathView
-from viz.race import MinimumLike, Playback, race_figure
+from viz.race import BUTTONS_PX, MODEBAR_PX, MinimumLike, Playback, race_figure
 from viz.spec import SpecFigure
 
 GAP = 0.05
-#: Margins (px): the colour bar and the one-row minima legend above the panels. Fixed (Plotly does
-#: not grow them): the panels' places are fractions of the plot area, which must keep the height
-#: planned here. Below the panels, Play and the step slider keep the race's own bottom margin.
-MARGIN_L, MARGIN_R, MARGIN_T = 40, 20, 95
+#: Margins (px): the colour bar, the race's Play buttons (``BUTTONS_PX``) and the one-row minima
+#: legend (``LEGEND_PX``) above the panels, top to bottom. Fixed (Plotly does not grow them): the
+#: panels' places are fractions of the plot area, which must keep the height planned here. Below
+#: the panels, the step slider keeps the race's own bottom margin.
+LEGEND_PX = 28
+MARGIN_L, MARGIN_R, MARGIN_T = 40, 20, 95 + BUTTONS_PX
 #: The figure width (px) the maps are sized for: the main column of a ~1050 px window with the
 #: sidebar open. Wider figures centre each map in its panel; narrower ones shrink it, and it
 #: stays under its title (``constraintoward: top``) with the spare room below.
@@ -148,6 +150,8 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
     # traceorder "normal": the minima's legend group would stack its entries in a column
     layout["legend"] = {"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom",
                         "xanchor": "left", "font": {"size": 12}, "traceorder": "normal"}
+    menu = layout["updatemenus"][0]  # the race puts Play right above the map: here, the legend
+    menu["pad"] = {**menu["pad"], "b": menu["pad"]["b"] + LEGEND_PX}
     data: list[dict[str, Any]] = []
     offsets: list[int] = []
     for k, panel in enumerate(panels):
@@ -157,7 +161,9 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
         map_top = row_top - title_px[r] / plot_px
         x_dom = [c / cols + GAP / 2, (c + 1) / cols - GAP / 2]
         y_dom = [map_top - map_px / plot_px, map_top]
-        xa = {**panel["layout"]["xaxis"], "domain": x_dom, "anchor": f"y{ax}"}
+        # centred under its title (the race keeps its one map to the left)
+        xa = {**panel["layout"]["xaxis"], "domain": x_dom, "anchor": f"y{ax}",
+              "constraintoward": "center"}
         # a map narrower than planned keeps to the top of its row, right under its title
         ya = {**panel["layout"]["yaxis"], "domain": y_dom, "anchor": f"x{ax}",
               "constraintoward": "top"}
@@ -178,10 +184,13 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
                 t["marker"] = {**t["marker"], "size": 0.7 * t["marker"].get("size", 12)}
             if t.get("legendgroup") != "minima":
                 t["showlegend"] = False
+            if "marker" in t and t["marker"].get("showscale"):
+                # one colour bar, placed from the top of this figure (not the panel's)
+                bar = {**t["marker"]["colorbar"], "y": 1 - MODEBAR_PX / layout["height"]}
+                t["marker"] = ({**t["marker"], "colorbar": bar} if k == 0
+                               else {**t["marker"], "showscale": False})
             if k > 0:
                 t["showlegend"] = False
-                if "marker" in t and t["marker"].get("showscale"):
-                    t["marker"] = {**t["marker"], "showscale": False}
             data.append(t)
     frames = []
     for i, frame in enumerate(panels[0]["frames"]):

@@ -6,12 +6,14 @@ import json
 
 import numpy as np
 import plotly.io as pio
+import pytest
 
 from landscape.base import Minimum
 from viz.background import sample_grid
 from viz.multiples import (
     CHAR_PX,
     HEAD_PX,
+    LEGEND_PX,
     LINE_PX,
     PanelTitle,
     balanced_wrap,
@@ -20,6 +22,7 @@ from viz.multiples import (
     wrap_chars,
 )
 from viz.paths import PathView
+from viz.race import MODEBAR_PX
 
 
 class Bowl:
@@ -107,6 +110,21 @@ def test_a_title_is_a_short_first_line_and_the_outcome_wrapped_below_it() -> Non
     title_px = (notes[0]["y"] - layout["yaxis4"]["domain"][1]) * plot_px
     assert title_px >= HEAD_PX + LINE_PX * len(lines)
     assert layout["yaxis4"]["constraintoward"] == "top"  # a shrunk map stays under its title
+    assert layout["xaxis4"]["constraintoward"] == "center"  # and centred under it
+
+
+def test_play_sits_above_the_legend_and_the_colour_bar_at_the_top() -> None:
+    """The race's Play row is right above its map; here the minima legend is there, so the
+    buttons go one legend row higher (they covered the legend), inside the fixed top margin."""
+    fig = titled(["lr 0.01: reached global minimum (step 12)"] * 4, 4, 2)
+    layout = fig["layout"]
+    menu, legend = layout["updatemenus"][0], layout["legend"]
+    assert (menu["y"], menu["yanchor"], legend["y"], legend["yanchor"]) == (1, "bottom", 1,
+                                                                            "bottom")
+    assert menu["pad"]["b"] >= LEGEND_PX and LEGEND_PX >= 25  # one 12 px row with its symbol
+    assert layout["margin"]["t"] >= menu["pad"]["b"] + 33 + 40  # buttons; colour bar row
+    bars = [t["marker"]["colorbar"] for t in fig["data"] if t.get("marker", {}).get("showscale")]
+    assert len(bars) == 1 and bars[0]["y"] == pytest.approx(1 - MODEBAR_PX / layout["height"])
 
 
 def test_wrapped_outcomes_fit_their_panel_at_the_narrowest_width() -> None:
