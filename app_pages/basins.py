@@ -27,10 +27,10 @@ from app_pages.common.presets import RacePreset, preset_for
 from app_pages.common.state import (
     MIN_STEPS,
     RaceState,
-    in_domain,
     parse_race_query,
     race_query,
 )
+from landscape.base import inside
 from viz.basins import basin_figure, legend_lines
 
 SPECS = {n: s for n, s in optimizers.OPTIMIZERS.items() if s.uses_gradient}
@@ -114,7 +114,7 @@ steps, steps_note = clamp_steps(int(steps_asked), n * n)
 if steps_note:
     st.info(steps_note + " Fewer cells allow more steps.")
 start = st.session_state.get("basins.start", obj.default_start)
-if not in_domain(tuple(start), obj.domain):  # a cell clicked on the previous surface
+if not inside(tuple(start), obj.domain):  # a cell clicked on the previous surface
     start = obj.default_start
 state = RaceState(surface=surface, formula="", optimizers=tuple(o for o, _ in racers),
                   hparams={o: hp for o, hp in racers}, steps=steps, start=tuple(start), seed=seed,

@@ -29,11 +29,11 @@ from app_pages.common.state import (
     MIN_STEPS,
     RaceState,
     format_hparam,
-    in_domain,
     parse_hparam,
     parse_race_query,
     race_query,
 )
+from landscape.base import inside
 from optimizers import SCHEDULE_HPARAMS, SCHEDULES
 from viz.multiples import PanelTitle, small_multiples_figure
 from viz.paths import PathView
@@ -199,7 +199,7 @@ with st.sidebar:
     st.caption(obj.description)
     st.header("Start")
     sx, sy = st.session_state.get("lab.start.x"), st.session_state.get("lab.start.y")
-    if sx is None or sy is None or not in_domain((sx, sy), obj.domain):
+    if sx is None or sy is None or not inside((sx, sy), obj.domain):
         st.session_state["lab.start.x"], st.session_state["lab.start.y"] = preset(surface).start
     start = controls.start_inputs(obj.domain, "lab.start", obj.axes)
     st.header("Optimizers")

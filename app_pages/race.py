@@ -23,13 +23,13 @@ from app_pages.common.state import (
     TAB_NAMES,
     RaceState,
     RaceView,
-    in_domain,
     parse_race_query,
     parse_race_view,
     plus_from_url,
     race_query,
     race_view_query,
 )
+from landscape.base import inside
 from viz.race import Playback
 
 if TYPE_CHECKING:
@@ -194,7 +194,7 @@ with st.sidebar:
         st.header("Start")
         (x0, x1), (y0, y1) = obj.domain
         sx, sy = st.session_state.get("race.start.x"), st.session_state.get("race.start.y")
-        if sx is None or sy is None or not in_domain((sx, sy), obj.domain):
+        if sx is None or sy is None or not inside((sx, sy), obj.domain):
             st.session_state["race.start.x"], st.session_state["race.start.y"] = \
                 obj.default_start
         start = controls.start_inputs(obj.domain, "race.start", obj.axes)

@@ -15,6 +15,16 @@ import numpy as np
 Domain = tuple[tuple[float, float], tuple[float, float]]
 
 
+def inside(points: np.ndarray | tuple[float, float], domain: Domain) -> np.ndarray:
+    """Whether each point (..., 2) lies in ``domain``, x0 <= x <= x1 and y0 <= y <= y1 (edges
+    included; a non-finite point does not)."""
+    pts = np.asarray(points, dtype=float)
+    (x0, x1), (y0, y1) = domain
+    with np.errstate(invalid="ignore"):
+        return ((pts[..., 0] >= x0) & (pts[..., 0] <= x1)
+                & (pts[..., 1] >= y0) & (pts[..., 1] <= y1))
+
+
 @dataclass(frozen=True)
 class Minimum:
     """A stationary point that is a local minimum: f(point) = value, grad f(point) = 0."""

@@ -16,10 +16,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from landscape.base import Domain
 from viz.numbers import round_sig
 from viz.style import COLORSCALE, CONTOUR_LINE_RGB, hex_rgb
-
-Domain = tuple[tuple[float, float], tuple[float, float]]
 
 
 class HasValue(Protocol):

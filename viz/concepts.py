@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from landscape.base import inside
 from viz.background import Grid, background_image, color_levels
 from viz.race import MinimumLike, minima_traces
 from viz.style import COLORSCALE, START_MARKER, base_layout, optimizer_color, rgba
@@ -80,11 +81,8 @@ def altitude_figure(grid: Grid, points: np.ndarray, losses: np.ndarray, step: in
 def first_step_off_map(points: np.ndarray, domain: Any) -> int | None:
     """The first step at which the path stands outside ``domain`` (or at a non-finite point);
     None when it stays on the map throughout."""
-    (x0, x1), (y0, y1) = domain
     pts = np.asarray(points, float).reshape(len(points), -1)[:, :2]
-    with np.errstate(invalid="ignore"):
-        on = (pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1)
-    off = np.flatnonzero(~on)
+    off = np.flatnonzero(~inside(pts, domain))
     return int(off[0]) if off.size else None
 
 

@@ -14,9 +14,9 @@ import numpy as np
 import streamlit as st
 
 from app_pages.common.words import plural
+from landscape.base import Domain
 from viz.style import format_value, optimizer_color
 
-Domain = tuple[tuple[float, float], tuple[float, float]]
 _MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
 # Settings an optimizer card always shows (the rest sit behind "More settings"): the step size,
 # momentum, and the Adam-to-SGD switch.

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from app_pages.common.outcomes import on_map
 from app_pages.common.words import plural
+from landscape.base import inside
 from optimizers import OPTIMIZERS, get_optimizer, run
 from optimizers.trajectory import Trajectory
 
@@ -176,7 +176,7 @@ def ends_off_map(final: np.ndarray, domain: Any) -> np.ndarray:
     McCormick's fall) can end lower than any on it, but it is not a rate to pick."""
     if domain is None or final.shape[-1] != 2:
         return np.zeros(len(final), dtype=bool)
-    return ~on_map(final, domain)
+    return ~inside(final, domain)
 
 
 #: How far the tuner's extra starts sit from the chosen one: this fraction of the domain's width and

@@ -42,12 +42,12 @@ from typing import Literal
 
 import numpy as np
 
+from landscape.base import Domain, inside
 from viz.race import MinimumLike
 
 Kind = Literal["global", "local", "diverged", "moving"]
 KIND_CODES: dict[Kind, int] = {"global": 0, "local": 1, "diverged": 2, "moving": 3}
 KINDS: tuple[Kind, ...] = ("global", "local", "diverged", "moving")
-Domain = tuple[tuple[float, float], tuple[float, float]]
 
 #: How many last steps decide whether a path has settled (module docstring).
 SETTLE_STEPS = 10
@@ -147,22 +147,13 @@ def first_within(points: np.ndarray, point: tuple[float, float], tol: float) -> 
     return int(np.argmax(near)) if near.any() else None
 
 
-def on_map(points: np.ndarray, domain: Domain) -> np.ndarray:
-    """Whether each point (..., 2) lies inside ``domain`` (edges included; non-finite: no)."""
-    pts = np.asarray(points, float)
-    (x0, x1), (y0, y1) = domain
-    with np.errstate(invalid="ignore"):
-        return ((pts[..., 0] >= x0) & (pts[..., 0] <= x1)
-                & (pts[..., 1] >= y0) & (pts[..., 1] <= y1))
-
-
 def left_map_at(points: np.ndarray, domain: Domain) -> int | None:
     """First step of a path's final stay outside ``domain``: the step after its last point on the
     map (0 if none was); None if it ends on the map. Non-finite points count as off the map."""
-    inside = on_map(points, domain)
-    if inside[-1]:
+    on = inside(points, domain)
+    if on[-1]:
         return None
-    seen = np.flatnonzero(inside)
+    seen = np.flatnonzero(on)
     return int(seen[-1]) + 1 if seen.size else 0
 
 

@@ -33,9 +33,9 @@ from typing import Any, Protocol
 from app_pages.common.limits import limit
 from app_pages.common.presets import RacePreset
 from app_pages.common.words import plural
+from landscape.base import Domain, inside
 from optimizers import OPTIMIZERS
 
-Domain = tuple[tuple[float, float], tuple[float, float]]
 MAX_NOISE = 100.0
 MAX_SEED = 2**32 - 1
 MIN_STEPS = 10  # the pages' step sliders start here (a URL below it would break them)
@@ -159,11 +159,6 @@ def format_hparam(value: Any) -> str:
     return str(value)
 
 
-def in_domain(point: tuple[float, float], domain: Domain) -> bool:
-    (x0, x1), (y0, y1) = domain
-    return x0 <= point[0] <= x1 and y0 <= point[1] <= y1
-
-
 def parse_race_query(
     query: Mapping[str, str],
     landscapes: Mapping[str, LandscapeLike],
@@ -250,7 +245,7 @@ def parse_race_query(
     start = base.start
     if "start" in q:
         pair = parse_pair(q["start"], -math.inf, math.inf)
-        if pair is None or not in_domain(pair, domain):
+        if pair is None or not inside(pair, domain):
             (x0, x1), (y0, y1) = domain
             warn.append(f"URL parameter 'start'={_show(q['start'])} is not a point x,y inside "
                         f"[{x0:g}, {x1:g}] x [{y0:g}, {y1:g}]; using {start[0]:g},{start[1]:g}.")

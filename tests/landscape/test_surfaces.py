@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from landscape import SURFACES, Surface, get_surface, markdown_table
+from landscape.base import inside
 
 NAMES = sorted(SURFACES)
 
@@ -35,11 +36,6 @@ def newton(s: Surface, p: np.ndarray, steps: int = 8) -> np.ndarray:
         step = np.einsum("...ij,...j->...i", inv, g) / np.where(ok, det, 1.0)[..., None]
         p = p - np.where(ok[..., None], step, 0.0)
     return p
-
-
-def in_domain(s: Surface, p: np.ndarray) -> np.ndarray:
-    (x0, x1), (y0, y1) = s.domain
-    return (p[..., 0] >= x0) & (p[..., 0] <= x1) & (p[..., 1] >= y0) & (p[..., 1] <= y1)
 
 
 def random_points(s: Surface, n: int, seed: int = 0) -> np.ndarray:
@@ -102,7 +98,7 @@ def test_declared_minima_are_minima(name: str) -> None:
     assert s.minima and s.global_minima
     pts = np.array([m.point for m in s.minima])
     vals = np.array([m.value for m in s.minima])
-    assert np.all(in_domain(s, pts))
+    assert np.all(inside(pts, s.domain))
     hess = fd_hessian(s, pts)
     assert np.all(np.linalg.eigvalsh(hess) > 0), "every declared minimum is a strict minimum"
     gnorm = np.linalg.norm(s.grad(pts), axis=-1)
@@ -131,7 +127,7 @@ def test_no_grid_point_below_global_minimum(name: str) -> None:
 def test_default_start_inside_and_not_at_a_minimum(name: str) -> None:
     s = SURFACES[name]
     start = np.array(s.default_start, dtype=float)
-    assert in_domain(s, start)
+    assert inside(start, s.domain)
     assert np.linalg.norm(s.grad(start)) > 1e-12
     assert s.value(start) > s.min_value
 
@@ -168,7 +164,7 @@ def test_multistart_finds_no_undeclared_minimum(name: str) -> None:
         ends = newton(s, descend(s, starts), steps=6)
         ok = np.all(np.isfinite(ends), axis=-1)
         ends = ends[ok]
-        ends = ends[in_domain(s, ends)]
+        ends = ends[inside(ends, s.domain)]
         hess = fd_hessian(s, ends)
         gnorm = np.linalg.norm(s.grad(ends), axis=-1)
         strict = np.all(np.linalg.eigvalsh(hess) > 1e-9, axis=-1)
@@ -213,3 +209,11 @@ def test_published_minima_are_declared(name: str) -> None:
         best = min(s.minima, key=lambda m: np.hypot(m.point[0] - point[0], m.point[1] - point[1]))
         assert best.point == pytest.approx(point, abs=6e-6)
         assert best.value == pytest.approx(value, abs=6e-6)
+
+
+def test_inside_counts_edges_in_and_non_finite_points_out() -> None:
+    box = ((-1.0, 2.0), (0.0, 1.0))
+    pts = np.array([[[-1.0, 0.0], [2.0, 1.0], [0.5, 0.5]],
+                    [[2.001, 0.5], [0.5, -1e-9], [np.nan, 0.5]]])
+    assert inside(pts, box).tolist() == [[True, True, True], [False, False, False]]
+    assert inside((0.0, 1.0), box) and not inside((np.inf, 0.5), box)
