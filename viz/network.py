@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from viz.multiples import balanced_wrap
 from viz.numbers import round_sig
 from viz.race import slider_frames
 from viz.spec import SpecFigure
@@ -120,11 +121,20 @@ def _axis(i: int) -> tuple[str, str]:
     return ("xaxis" if i == 0 else f"xaxis{i + 1}"), ("x" if i == 0 else f"x{i + 1}")
 
 
+#: A panel's title block: the optimizer's name (up to two lines) over the epoch and accuracies
+#: (three smaller lines), each line at most TITLE_CHARS characters: a third of a phone's column
+#: holds ~12. The whole label ("SGD (lr 0.1)") is in the legend above.
+TITLE_CHARS, PANEL_TITLE_PX = 12, 80
+
+
 def _panel_title(run: Run, f: int) -> str:
     e = int(run.frames[f])
     tr, te = run.epoch_train_acc[e], run.epoch_test_acc[e]
-    return (f"<b><span style='color:{run.color}'>{run.label}</span></b><br>epoch {e}: "
-            f"train {tr:.0%}, test {te:.0%}")
+    name = "<br>".join(balanced_wrap(run.label.split(" (lr ")[0], TITLE_CHARS))
+    detail = "<br>".join(balanced_wrap(f"epoch {e}: train {tr:.0%}, test {te:.0%}",
+                                       TITLE_CHARS))
+    return (f"<b><span style='color:{run.color}'>{name}</span></b><br>"
+            f"<span style='font-size:11px'>{detail}</span>")
 
 
 def _animation(frame_ms: int, redraw: bool, labels: Sequence[str], prefix: str,
@@ -182,14 +192,14 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     F = len(frames_e)
     cols = max(1, n if n <= 4 else min(max_cols, -(-n // 2)))
     rows = -(-n // cols)
-    panel_px, curve_px, top_px, controls_px = 330, 290, 40, CONTROLS_PX
-    title_px, axis_px = 50, 55  # panel titles above the curves; tick labels + title below them
+    panel_px, curve_px, top_px, controls_px = 290 + PANEL_TITLE_PX, 290, 40, CONTROLS_PX
+    title_px, axis_px = 50, 55  # curve titles above the curves; tick labels + title below them
     height = top_px + rows * panel_px + title_px + curve_px + axis_px + controls_px
     plot_h = height - top_px - controls_px
     curve_bottom = axis_px / plot_h
     curve_top = (axis_px + curve_px) / plot_h
     b_bottom = (axis_px + curve_px + title_px + 15) / plot_h
-    b_top = 1.0 - 45 / plot_h  # room for the panel titles
+    b_top = 1.0 - PANEL_TITLE_PX / plot_h  # room for the panel titles
     layout = base_layout(height)
     layout.update(margin={"l": 50, "r": 20, "t": top_px, "b": controls_px},
                   hovermode="closest",
@@ -202,7 +212,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     colorscale = class_colorscale(k)
     annotations: list[dict[str, Any]] = []
     slots = max(cols, 3)  # one or two panels keep a third of the width each, centred
-    cells = _domains(n, slots, rows, b_top, b_bottom, gap_y=60 / plot_h)
+    cells = _domains(n, slots, rows, b_top, b_bottom, gap_y=PANEL_TITLE_PX / plot_h)
     if n < slots:
         shift = (cells[0][0][1] - cells[0][0][0] + 0.04) * (slots - n) / 2
         cells = [([round(x0 + shift, 4), round(x1 + shift, 4)], dy) for (x0, x1), dy in cells]
@@ -226,8 +236,8 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
         annotations.append({"text": _panel_title(run, F - 1), "x": (dx[0] + dx[1]) / 2,
                             "y": dy[1], "xref": "paper", "yref": "paper", "xanchor": "center",
                             "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
-    # curves: loss (left) and accuracy (right)
-    (lx, ly), (ax_, ay) = _domains(2, 2, 1, curve_top, curve_bottom, gap=0.1)
+    # curves: loss (left) and accuracy (right); the gap holds the accuracy's tick labels
+    (lx, ly), (ax_, ay) = _domains(2, 2, 1, curve_top, curve_bottom, gap=0.14)
     li, ai = n, n + 1
     lxk, lxr = _axis(li)
     axk, axr = _axis(ai)
@@ -241,10 +251,11 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     lo = min(float(np.nanmin(r.epoch_test_acc)) for r in runs)
     lo = min(lo, min(float(np.nanmin(r.epoch_train_acc)) for r in runs))
     layout["y" + axk[1:]] = {"domain": ay, "anchor": axr, "tickformat": ".0%",
-                                     "range": [max(0.0, lo - 0.05), 1.02],
-                                     "title": {"text": "accuracy"}}
-    for (d, text) in (((lx, ly), "Loss: train (solid, every step) and test (dashed)"),
-                      ((ax_, ay), "Accuracy: train (solid) and test (dashed)")):
+                                     "range": [max(0.0, lo - 0.05), 1.02]}
+    # Short titles: the long ones ran into each other on a phone. The line styles are drawn in
+    # the text: solid for the training points (loss at every step), dashed for the test points.
+    key = "<span style='font-size:11px'>— train · ‒ ‒ test</span>"
+    for (d, text) in (((lx, ly), f"Loss<br>{key}"), ((ax_, ay), f"Accuracy<br>{key}")):
         annotations.append({"text": text, "x": d[0][0], "y": d[1][1], "xref": "paper",
                             "yref": "paper", "xanchor": "left", "yanchor": "bottom",
                             "showarrow": False, "font": {"size": 13}})

@@ -12,6 +12,7 @@ from landscape.network import MLP
 from optimizers import get_optimizer, run
 from viz.network import (
     EDGE_WIDTHS,
+    TITLE_CHARS,
     Run,
     class_colorscale,
     encode_classes,
@@ -107,6 +108,32 @@ def test_frames_follow_training_and_the_last_frame_is_the_initial_view(figure) -
     assert z_last == figure["data"][heat[0]]["z"]
     titles = [a["text"] for a in last["layout"]["annotations"]]
     assert "epoch 5" in titles[0] and "ADAM" in titles[0]
+
+
+def test_titles_fit_a_phone(trained) -> None:
+    """On a phone (a third of ~350 px per panel) "Adam, then SGD (lr 0.01, then 0.1)" and
+    "epoch 40: train 97%, test 99%" ran into the next panel's title, and the curves' titles
+    ("Loss: train (solid, every step) and test (dashed)") into each other: every line of a
+    title now holds at most TITLE_CHARS characters, and the curve titles are a word and a key."""
+    import dataclasses
+    import re
+
+    net, frames = trained
+    runs = [dataclasses.replace(_run(net, frames, name, "#D55E00"), label=label) for name, label in
+            (("adam_then_sgd", "Adam, then SGD (lr 0.01, then 0.1)"),
+             ("nesterov", "Nesterov momentum (lr 0.003)"))]
+    xs, ys, _ = net.decision_surface(frames[:1], n=20)
+    figure = training_figure(runs, xs, ys, net.X, net.y).to_dict()
+    notes = [a["text"] for f in figure["frames"] for a in f["layout"]["annotations"]]
+    lines = [re.sub(r"<[^>]+>", "", line) for text in notes for line in text.split("<br>")]
+    panel_lines = [line for line in lines if "switch" not in line and "train ·" not in line
+                   and line not in ("Loss", "Accuracy")]
+    assert max(map(len, panel_lines)) <= TITLE_CHARS <= 12, panel_lines
+    assert {"Loss", "Accuracy", "— train · ‒ ‒ test"} <= set(lines)
+    assert {"Adam,", "then SGD", "Nesterov", "momentum"} <= set(lines)  # names in two lines
+    acc_axis = next(v for k, v in figure["layout"].items()
+                    if k.startswith("yaxis") and v.get("tickformat") == ".0%")
+    assert "title" not in acc_axis  # it sat in the gap, over the loss curves
 
 
 def test_default_page_sized_figure_stays_under_the_json_budget(trained) -> None:
