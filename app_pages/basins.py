@@ -151,20 +151,26 @@ for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
     with cols[k % n_cols]:
         event = st.plotly_chart(fig, key=f"basins.map.{k}", on_select="rerun",
                                 selection_mode="points", config={"displaylogo": False})
+        # Each map keeps its own selection: the click is the one that changed this run (taking
+        # the last map with a selection ignored every later click on an earlier map).
         point = controls.clicked_point(event)
-        if point is not None:
+        if point is not None and point != st.session_state.get(f"basins.seen.{k}"):
             clicked = point
+        st.session_state[f"basins.seen.{k}"] = point
 st.caption("The learning rates are picked per landscape to show different behaviours, not tuned "
            "for each optimizer, so a low share is not a verdict on the optimizer."
            + (f" [Tune each one fairly in the learning-rate lab →]({url})"
               if (url := lab_url(state, SPECS)) else ""))
 
 if clicked is not None:
-    st.session_state["basins.start"] = clicked
-    picked = RaceState(**{**state.__dict__, "start": clicked})
-    st.success(f"Start ({clicked[0]:.3g}, {clicked[1]:.3g}) selected.")
-    st.link_button(f"Open start ({clicked[0]:.3g}, {clicked[1]:.3g}) in the race  →",
-                   race_url(picked, SPECS), type="primary")
+    st.session_state["basins.start"] = st.session_state["basins.picked"] = clicked
+    state = RaceState(**{**state.__dict__, "start": clicked})
+    st.query_params.from_dict({**race_query(state, SPECS), **own_query({"grid": n})})
+picked = st.session_state.get("basins.picked")
+if picked is not None and tuple(picked) == tuple(state.start):
+    st.success(f"Start ({picked[0]:.3g}, {picked[1]:.3g}) selected.")
+    st.link_button(f"Open start ({picked[0]:.3g}, {picked[1]:.3g}) in the race  →",
+                   race_url(state, SPECS), type="primary")
 
 st.subheader("Who finds the global minimum, and at what cost?")
 rows = []

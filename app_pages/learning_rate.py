@@ -405,7 +405,8 @@ with sc1:
     if pinned:
         st.button("Fit the step counts to the run length again", on_click=follow_run_length,
                   args=(schedule,))
-    show_switch = st.toggle("Compare with Adam → SGD", value=True, key="lab.switch")
+    controls.init("lab.switch", True)  # not value=True: its value may also be set by resync
+    show_switch = st.toggle("Compare with Adam → SGD", key="lab.switch")
 curves = []
 switch_step = None
 for e in entries:

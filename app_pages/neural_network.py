@@ -57,7 +57,7 @@ def seed_from_url() -> None:
     ss["nn.activation"] = state.activation
     ss["nn.l2"] = state.l2
     ss["nn.epochs"] = state.epochs
-    ss["nn.batch"] = state.batch
+    ss["nn.batch"] = ss["nn.batch.held"] = state.batch
     ss["nn.seed"] = state.seed
     controls.preset_optimizers(OPT, state.optimizers, state.hparams)
     ss["nn.warnings"] = warnings
@@ -121,9 +121,13 @@ with st.sidebar:
 
     st.header("Training")
     train_n = n_train(samples, classes)
-    if st.session_state.get("nn.batch", 1) > train_n:
-        st.session_state["nn.batch"] = train_n
+    # The slider's maximum follows the number of points, and a new maximum makes it a new widget
+    # that starts at its minimum (one notch of "Points" set the batch to 1): the chosen size is
+    # held, and capped by the points there are.
+    held_batch = st.session_state.get("nn.batch.held", st.session_state.get("nn.batch", 1))
+    st.session_state["nn.batch"] = min(int(held_batch), train_n)
     batch = int(st.slider("Minibatch size", 1, train_n, key="nn.batch",
+                          on_change=controls.hold, args=("nn.batch",),
                           help=f"{train_n} = full-batch gradient descent; fewer = SGD's noisy "
                                "minibatches. One epoch = one pass over the training points."))
     epochs = int(st.slider("Epochs", 1, limit("epochs"), key="nn.epochs"))

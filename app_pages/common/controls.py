@@ -46,13 +46,27 @@ def hold(key: str) -> None:
     st.session_state[f"{key}.held"] = st.session_state[key]
 
 
+#: Warnings about a link shown one by one; the rest are listed (up to MAX_LISTED) in one box.
+MAX_WARNINGS, MAX_LISTED = 5, 15
+
+
 def page_intro(prefix: str, title: str, intro: str) -> None:
     """A page's title and introduction, then the warnings its URL parser left in
     ``st.session_state[f"{prefix}.warnings"]`` (shown once, on the session's first run)."""
     st.title(title)
     st.markdown(intro)
-    for message in st.session_state.pop(f"{prefix}.warnings", []):
+    messages = st.session_state.pop(f"{prefix}.warnings", [])
+    for message in messages[:MAX_WARNINGS]:
         st.warning(message)
+    # The rest share one box (a link with 500 junk parameters drew 500 boxes), listed up to
+    # MAX_LISTED and then counted.
+    rest = messages[MAX_WARNINGS:]
+    if rest:
+        listed = "\n".join(f"- {m}" for m in rest[:MAX_LISTED])
+        more = len(rest) - MAX_LISTED
+        st.warning(f"Also in the link:\n{listed}"
+                   + (f"\n\n…and {plural(more, 'more problem')}, also ignored." if more > 0
+                      else ""))
 
 
 def log_grid(lo: float, hi: float, extra: Sequence[float] = ()) -> list[float]:

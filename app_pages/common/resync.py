@@ -1,4 +1,5 @@
-"""Keep the browser's controls in step with session state when a run is cut short.
+"""Keep the browser's controls in step with session state: after a run a click cut short, and
+when a page is opened again in the same session.
 
 A value the script puts into ``st.session_state`` for a widget (a shared link's settings, a new
 surface's start point) reaches the browser with the widget's element, and only from the run that
@@ -12,6 +13,11 @@ sends it again. Setting a value to itself changes nothing else, so resending is 
 With ``runner.fastReruns`` (the default) an interrupted run ends in ``StopException`` at its next
 Streamlit call, as ``st.stop()`` does; only a run whose page returns counts as finished. The
 stopped run writes nothing after that point: it may end after the run that replaced it started.
+
+Streamlit also forgets the value of every widget that another page's run does not draw. Each page
+seeds its controls from the link once per session (its ``*.seeded`` flag), so coming back to it
+through the sidebar showed every control at its minimum (no optimizers, 10 steps). So the values
+a page ended its last finished run with are kept, and put back when it is opened again.
 """
 
 from __future__ import annotations
@@ -22,11 +28,16 @@ from typing import Protocol
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-#: Session keys: the numbers of the last run started and of the last run that finished.
-STARTED, FINISHED = "downhill.run", "downhill.finished"
+#: Session keys: the numbers of the last run started and of the last run that finished, the page
+#: of the last run, and each page's values at the end of its last finished run.
+STARTED, FINISHED, PAGE, SAVED = ("downhill.run", "downhill.finished", "downhill.page",
+                                  "downhill.saved")
+OWN = (STARTED, FINISHED, PAGE, SAVED)
 
 
 class Page(Protocol):
+    url_path: str
+
     def run(self) -> None: ...
 
 
@@ -40,6 +51,8 @@ def resend_state() -> int:
     ss = st.session_state
     count = 0
     for key in list(ss.keys()):
+        if key in OWN:
+            continue
         try:
             value = ss[key]
             if isinstance(value, Mapping):
@@ -51,13 +64,34 @@ def resend_state() -> int:
     return count
 
 
+def restore_page(page: str) -> int:
+    """Put back the values ``page`` ended its last finished run with that are no longer in
+    session state (dropped while another page ran). Returns how many."""
+    ss = st.session_state
+    missing = {k: v for k, v in ss.get(SAVED, {}).get(page, {}).items() if k not in ss}
+    for key, value in missing.items():
+        ss[key] = value
+    return len(missing)
+
+
+def save_page(page: str) -> None:
+    """Keep this run's values (a chart's selection excepted) for ``page``'s next visit."""
+    ss = st.session_state
+    values = {k: v for k in ss if k not in OWN and not isinstance(v := ss[k], Mapping)}
+    ss[SAVED] = {**ss.get(SAVED, {}), page: values}
+
+
 def run_page(page: Page) -> None:
-    """Run ``page``, first resending the state if the last run did not finish (a click cut it
-    short, or the page stopped early)."""
+    """Run ``page``: first put back its values if another page ran last, and resend the state
+    if the last run did not finish (a click cut it short, or the page stopped early); after a
+    finished run, keep its values for the next visit."""
     ss = st.session_state
     last = ss.get(STARTED, 0)
+    if last and ss.get(PAGE) != page.url_path:
+        restore_page(page.url_path)
     if ss.get(FINISHED, 0) != last:
         resend_state()
-    ss[STARTED] = last + 1
+    ss[STARTED], ss[PAGE] = last + 1, page.url_path
     page.run()
+    save_page(page.url_path)
     ss[FINISHED] = last + 1

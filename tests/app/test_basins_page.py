@@ -67,6 +67,27 @@ def test_a_clicked_cell_links_to_the_race_with_that_start_and_these_settings() -
     assert float(q["adam.lr"]) == float(at.query_params["adam.lr"])
 
 
+def _select(x: float, y: float) -> dict:
+    return {"selection": {"points": [{"x": x, "y": y}], "point_indices": [0], "box": [],
+                          "lasso": []}}
+
+
+def test_the_latest_click_wins_on_any_map_and_the_link_follows_at_once() -> None:
+    """Each map keeps its selection: the page took the last map that had one, so after a click
+    on the second map every click on the first was ignored; and the page's own link kept the
+    previous start until the next run."""
+    at = app_test(PAGE, {**SMALL, "optimizers": "adam,momentum"}).run()
+    at.session_state["basins.map.1"] = _select(2.0, 2.0)
+    at.run()
+    assert at.query_params["start"] == race_link_query(at)["start"] == "2.0,2.0"
+    at.session_state["basins.map.0"] = _select(-1.5, 0.5)
+    at.run()
+    assert not at.exception
+    assert at.query_params["start"] == "-1.5,0.5" and race_link_query(at)["start"] == "-1.5,0.5"
+    at.sidebar.number_input(key="basins.seed").set_value(3).run()  # another change: still there
+    assert race_link_query(at)["start"] == "-1.5,0.5"
+
+
 def test_a_start_clicked_on_one_surface_is_not_kept_outside_the_next_ones_map() -> None:
     """A cell at (3.7, 3.8) on Two basins is off Six-hump camel's map ([-3, 3] x [-2, 2]):
     the link then carries that surface's own start, which opens without a warning."""

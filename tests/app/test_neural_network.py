@@ -212,3 +212,18 @@ def test_flat_but_untrained_names_only_the_runs_below_an_explicit_mark() -> None
     # rounded down and up: a shown accuracy is never "75% ... under 75%"
     assert "only 74% training accuracy, under 75%" in flat_but_untrained([("A", 0.7499)], 0.5)
     assert "under 76% (halfway from 51% to 100%)" in flat_but_untrained([("A", 0.6)], 0.51)
+
+
+def test_more_points_keep_the_minibatch_size() -> None:
+    """The batch slider's maximum follows the points, and a new maximum made it a new widget
+    at its minimum: one notch of "Points" turned batch 8 into one-sample SGD."""
+    at = app_test(PAGE, {**SMALL, "samples": "400", "batch": "8"}).run()
+    assert at.slider(key="nn.batch").value == 8
+    at.slider(key="nn.samples").set_value(420).run()
+    assert not at.exception
+    assert at.slider(key="nn.batch").value == 8 and at.query_params["batch"] == "8"
+    at.slider(key="nn.batch").set_value(50).run()
+    at.slider(key="nn.samples").set_value(40).run()  # 30 training points: fewer than the batch
+    assert at.slider(key="nn.batch").value == 30
+    at.slider(key="nn.samples").set_value(400).run()
+    assert at.slider(key="nn.batch").value == 50

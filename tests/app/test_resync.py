@@ -61,7 +61,7 @@ def test_only_a_run_whose_page_returns_is_finished(monkeypatch) -> None:
         def run() -> None:
             if error is not None:
                 raise error
-        return SimpleNamespace(run=run)
+        return SimpleNamespace(run=run, url_path="home")
 
     resync.run_page(page())  # a session's first run: nothing to resend
     resync.run_page(page())
@@ -75,3 +75,42 @@ def test_only_a_run_whose_page_returns_is_finished(monkeypatch) -> None:
     assert resent == [3, 4] and ss[STARTED] == ss[FINISHED] == 5
     resync.run_page(page())
     assert resent == [3, 4]
+
+
+LINKS = {"app_pages/race.py": {"surface": "rastrigin", "optimizers": "sgd,adam,lion",
+                                "steps": "200", "seed": "7"},
+         "app_pages/learning_rate.py": {"surface": "himmelblau", "optimizers": "adam",
+                                        "steps": "120", "lr_min": "0.001", "lr_max": "0.5"},
+         "app_pages/basins.py": {"surface": "rastrigin", "optimizers": "sgd,adam", "grid": "20",
+                                 "steps": "150"},
+         "app_pages/neural_network.py": {"dataset": "circles", "optimizers": "sgd,adam",
+                                         "epochs": "10", "batch": "16"}}
+
+
+@pytest.mark.parametrize("page", list(LINKS), ids=[p.split("/")[1][:-3] for p in LINKS])
+def test_a_page_opened_again_shows_what_it_showed(page) -> None:
+    """Streamlit drops the values of widgets another page's run does not draw, and a page seeds
+    from its link once per session: back through the sidebar, basins showed 10 cells, 10 steps
+    and no optimizers, and the race no optimizers. Now its last values are put back."""
+    at = app_test(page, LINKS[page]).run()
+    assert not at.exception
+    before, messages = _widgets(at), _messages(at)
+    other = "app_pages/concepts.py" if page != "app_pages/concepts.py" else "app_pages/race.py"
+    at.switch_page(other).run()
+    assert not at.exception and _widgets(at) != before
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert _widgets(at) == before and _messages(at) == messages
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.split("/")[1][:-3] for p in PAGES])
+def test_a_link_full_of_junk_draws_a_few_warnings_not_hundreds(page) -> None:
+    """500 unknown parameters drew 500 warning boxes (the race page ~38,000 px tall)."""
+    from app_pages.common.controls import MAX_LISTED, MAX_WARNINGS
+
+    at = app_test(page, {f"k{i}": str(i) for i in range(500)}).run()
+    assert not at.exception
+    texts = [w.value for w in at.warning]
+    assert len(texts) == MAX_WARNINGS + 1, len(texts)
+    assert texts[-1].count("\n- ") == MAX_LISTED
+    assert f"{500 - MAX_WARNINGS - MAX_LISTED} more problems" in texts[-1], texts[-1]

@@ -132,8 +132,11 @@ def page(browser, server_url):
 
 
 def wait_for_app(pg, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running...' status widget)."""
+    """Wait until Streamlit has finished running the script: the app's script state reads
+    ``notRunning``. (The "Running..." status widget never shows with the app's
+    ``toolbarMode = "minimal"``, so waiting for it to go away returned at once.)"""
     pg.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
+        "() => document.querySelector(\"[data-testid='stApp']\")"
+        ".getAttribute('data-test-script-state') === 'notRunning'", timeout=timeout
     )

@@ -87,6 +87,22 @@ def test_the_map_fills_the_column_and_its_controls_fit(browser, server_url, view
         context.close()
 
 
+def _wait_or_explain(pg, condition: str, what: str) -> None:
+    """Wait for ``condition``; if it never holds, fail saying what the sidebar shows (how many
+    cards, the Steps value, the link), so a failure in CI can be told apart from a slow page."""
+    try:
+        pg.wait_for_function(condition, timeout=90_000)
+    except PlaywrightTimeout:
+        seen = pg.evaluate("""() => {
+          const side = document.querySelector("[data-testid='stSidebar']");
+          const q = s => side ? Array.from(side.querySelectorAll(s), e => e.textContent) : [];
+          return {cards: q("[data-testid='stExpander'] summary"),
+                  steps: q("[data-testid='stSliderThumbValue']"),
+                  running: !!document.querySelector("[data-testid='stStatusWidget']")};
+        }""")
+        pytest.fail(f"waited 90 s for {what}; the page shows {seen} at {pg.url}")
+
+
 def test_every_update_rule_fits_its_card(browser, server_url) -> None:
     """The rules render in a ~206 px sidebar card: single-line rules (Adam's 374 px, up to
     978 px) scrolled sideways. Open the cards of the eight widest and compare each rule's width
@@ -107,7 +123,7 @@ def test_every_update_rule_fits_its_card(browser, server_url) -> None:
                    "return (e.tagName === 'DETAILS' ? e : e.querySelector('details')).open; }")
         for k in range(8):  # a card draws its rule when open (a rerun)
             for _ in range(3):  # a click landing while the page still settles can be lost
-                pg.wait_for_function(f"() => {expanders}.length === 8", timeout=90_000)
+                _wait_or_explain(pg, f"() => {expanders}.length === 8", f"card {k}: 8 cards")
                 if not pg.evaluate(is_open, k):
                     cards.nth(k).click()
                 try:
