@@ -180,6 +180,9 @@ def main() -> None:
     SCRIPT_TIMES.pop(id(race), None)
     t_cached = med(interleaved(race, steps, refs)[2:])
     s_cached = script_median(race, 2)
+    # What the server runs: app.py's st.navigation, then the page through resync.run_page.
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    t_app = med(interleaved(app, steps, refs)[2:])
     race.session_state["race.opt.adam.open"] = True  # a visitor opens Adam's card to change it
     race.run()
 
@@ -216,6 +219,8 @@ def main() -> None:
     print(f"  race page, first render (cold caches)   {t_first * 1e3:8.1f} ms")
     print(f"  race page, steps, cached result         {t_cached * 1e3:8.1f} ms  "
           f"= {t_cached / t_triv:.1f}x trivial, {t_cached / t_frz:.1f}x sending floor")
+    print(f"  ... the same through app.py              {t_app * 1e3:8.1f} ms  "
+          f"= {t_app / t_triv:.1f}x trivial (navigation, and resync's bookkeeping)")
     print(f"  race page, one lr, cached result        {t_cached_lr * 1e3:8.1f} ms  "
           f"= {t_cached_lr / t_triv:.1f}x trivial, {t_cached_lr / t_frz:.1f}x sending floor")
     print(f"  race page, one new learning rate        {t_new * 1e3:8.1f} ms  "

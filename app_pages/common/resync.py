@@ -77,7 +77,8 @@ def restore_page(page: str) -> int:
 def save_page(page: str) -> None:
     """Keep this run's values (a chart's selection excepted) for ``page``'s next visit."""
     ss = st.session_state
-    values = {k: v for k in ss if k not in OWN and not isinstance(v := ss[k], Mapping)}
+    values = {k: v for k, v in ss.to_dict().items()
+              if k not in OWN and not isinstance(v, Mapping)}
     ss[SAVED] = {**ss.get(SAVED, {}), page: values}
 
 

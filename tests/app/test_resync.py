@@ -49,10 +49,17 @@ def test_a_page_resends_its_values_after_a_cut_short_run(page, monkeypatch) -> N
     assert _widgets(at) == before and _messages(at) == messages
 
 
+class _State(dict):
+    """Session state as the tests need it: a dict with SessionStateProxy's to_dict."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self)
+
+
 def test_only_a_run_whose_page_returns_is_finished(monkeypatch) -> None:
     """An interrupted run ends in StopException (fast reruns) or RerunException, as st.stop()
     does: none of them counts as finished, and the next run resends first."""
-    ss: dict[str, Any] = {"race.steps": 500}
+    ss = _State({"race.steps": 500})
     monkeypatch.setattr(resync, "st", SimpleNamespace(session_state=ss))
     resent: list[int] = []
     monkeypatch.setattr(resync, "resend_state", lambda: resent.append(ss[STARTED]) or 0)
