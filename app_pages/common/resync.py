@@ -18,6 +18,10 @@ Streamlit also forgets the value of every widget that another page's run does no
 seeds its controls from the link once per session (its ``*.seeded`` flag), so coming back to it
 through the sidebar showed every control at its minimum (no optimizers, 10 steps). So the values
 a page ended its last finished run with are kept, and put back when it is opened again.
+
+For the same reason a page ignored any later link: Back and Forward left it as it was (the URL
+changed, the controls did not). The query a page ends each run with is kept too; a run that
+arrives with another, non-empty query (Back, Forward, an in-app link) seeds the page from it.
 """
 
 from __future__ import annotations
@@ -32,7 +36,11 @@ from streamlit.errors import StreamlitAPIException
 #: of the last run, and each page's values at the end of its last finished run.
 STARTED, FINISHED, PAGE, SAVED = ("downhill.run", "downhill.finished", "downhill.page",
                                   "downhill.saved")
-OWN = (STARTED, FINISHED, PAGE, SAVED)
+#: Each page's last written query, and the flag each page sets once it has seeded from its link.
+QUERIES = "downhill.queries"
+SEEDED = {"": "race.seeded", "home": "race.seeded", "learning_rate": "lab.seeded",
+          "basins": "basins.seeded", "neural_network": "nn.seeded", "concepts": "tour.seeded"}
+OWN = (STARTED, FINISHED, PAGE, SAVED, QUERIES)
 
 
 class Page(Protocol):
@@ -83,16 +91,21 @@ def save_page(page: str) -> None:
 
 
 def run_page(page: Page) -> None:
-    """Run ``page``: first put back its values if another page ran last, and resend the state
-    if the last run did not finish (a click cut it short, or the page stopped early); after a
-    finished run, keep its values for the next visit."""
+    """Run ``page``: first put back its values if another page ran last, resend the state if
+    the last run did not finish (a click cut it short, or the page stopped early), and let the
+    page seed from the URL again if it carries a query the page did not write; after a finished
+    run, keep its values and its query."""
     ss = st.session_state
     last = ss.get(STARTED, 0)
     if last and ss.get(PAGE) != page.url_path:
         restore_page(page.url_path)
     if ss.get(FINISHED, 0) != last:
         resend_state()
+    query, written = st.query_params.to_dict(), ss.get(QUERIES, {})
+    if query and page.url_path in written and query not in written.values():  # a new link
+        ss.pop(SEEDED.get(page.url_path, ""), None)
     ss[STARTED], ss[PAGE] = last + 1, page.url_path
     page.run()
     save_page(page.url_path)
+    ss[QUERIES] = {**ss.get(QUERIES, {}), page.url_path: st.query_params.to_dict()}
     ss[FINISHED] = last + 1
