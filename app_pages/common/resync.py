@@ -19,28 +19,26 @@ seeds its controls from the link once per session (its ``*.seeded`` flag), so co
 through the sidebar showed every control at its minimum (no optimizers, 10 steps). So the values
 a page ended its last finished run with are kept, and put back when it is opened again.
 
-For the same reason a page ignored any later link: Back and Forward left it as it was (the URL
-changed, the controls did not). The query a page ends each run with is kept too; a run that
-arrives with another, non-empty query (Back, Forward, an in-app link) seeds the page from it.
+A page still seeds from its link once per session: Back and Forward show each page's last state,
+not the older link's. (Re-seeding whenever the URL differed from the last query a page finished
+with also fired while fast clicks cut runs short after they had rewritten the URL, and set the
+clicked control back.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Protocol
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.state import get_session_state
 
 #: Session keys: the numbers of the last run started and of the last run that finished, the page
 #: of the last run, and each page's values at the end of its last finished run.
 STARTED, FINISHED, PAGE, SAVED = ("downhill.run", "downhill.finished", "downhill.page",
                                   "downhill.saved")
-#: Each page's last written query, and the flag each page sets once it has seeded from its link.
-QUERIES = "downhill.queries"
-SEEDED = {"": "race.seeded", "home": "race.seeded", "learning_rate": "lab.seeded",
-          "basins": "basins.seeded", "neural_network": "nn.seeded", "concepts": "tour.seeded"}
-OWN = (STARTED, FINISHED, PAGE, SAVED, QUERIES)
+OWN = (STARTED, FINISHED, PAGE, SAVED)
 
 
 class Page(Protocol):
@@ -49,17 +47,29 @@ class Page(Protocol):
     def run(self) -> None: ...
 
 
-def resend_state() -> int:
-    """Set every session-state value to itself, so this run sends it to the browser again; a
-    chart's or table's selection (a mapping) is read-only and left alone. Returns how many
-    were set.
+def reported_keys() -> set[str]:
+    """Keys of the widgets whose values this run's request brought from the browser: it has
+    them, and resending one would overwrite a newer click (fast "+" clicks were lost). Reads
+    Streamlit's session internals (pinned in requirements.txt); without them, no key."""
+    try:
+        state = get_session_state()._state
+        ids = set(state._new_widget_state.states)
+        return {k for k, wid in state._key_id_mapper._key_id_mapping.items() if wid in ids}
+    except AttributeError:  # another Streamlit: resend every value
+        return set()
+
+
+def resend_state(skip: Collection[str] = ()) -> int:
+    """Set every session-state value but ``skip`` to itself, so this run sends it to the browser
+    again; a chart's or table's selection (a mapping) is read-only and left alone. Returns how
+    many were set.
 
     A button's click is read-only too and is not a mapping: buttons get no key, so that it is
     not in session state (``tests/app/test_resync.py`` runs every page through this)."""
     ss = st.session_state
     count = 0
     for key in list(ss.keys()):
-        if key in OWN:
+        if key in OWN or key in skip:
             continue
         try:
             value = ss[key]
@@ -91,21 +101,16 @@ def save_page(page: str) -> None:
 
 
 def run_page(page: Page) -> None:
-    """Run ``page``: first put back its values if another page ran last, resend the state if
-    the last run did not finish (a click cut it short, or the page stopped early), and let the
-    page seed from the URL again if it carries a query the page did not write; after a finished
-    run, keep its values and its query."""
+    """Run ``page``: first put back its values if another page ran last, and resend the state
+    the browser did not report if the last run did not finish (a click cut it short, or the page
+    stopped early); after a finished run, keep its values for the next visit."""
     ss = st.session_state
     last = ss.get(STARTED, 0)
     if last and ss.get(PAGE) != page.url_path:
         restore_page(page.url_path)
     if ss.get(FINISHED, 0) != last:
-        resend_state()
-    query, written = st.query_params.to_dict(), ss.get(QUERIES, {})
-    if query and page.url_path in written and query not in written.values():  # a new link
-        ss.pop(SEEDED.get(page.url_path, ""), None)
+        resend_state(skip=reported_keys())
     ss[STARTED], ss[PAGE] = last + 1, page.url_path
     page.run()
     save_page(page.url_path)
-    ss[QUERIES] = {**ss.get(QUERIES, {}), page.url_path: st.query_params.to_dict()}
     ss[FINISHED] = last + 1

@@ -40,12 +40,18 @@ def test_a_page_resends_its_values_after_a_cut_short_run(page, monkeypatch) -> N
     before, messages = _widgets(at), _messages(at)
     assert len(before) >= 3  # the page has controls to resend
     counts: list[int] = []
-    real = resync.resend_state
-    monkeypatch.setattr(resync, "resend_state", lambda: counts.append(real()) or counts[-1])
+    reported: list[set[str]] = []
+    real, real_reported = resync.resend_state, resync.reported_keys
+    monkeypatch.setattr(resync, "resend_state",
+                        lambda skip=(): counts.append(real()) or counts[-1])  # resend all
+    monkeypatch.setattr(resync, "reported_keys",
+                        lambda: reported.append(real_reported()) or reported[-1])
     at.session_state[FINISHED] = 0  # as a click leaves a run it interrupted
     at.run()
     assert not at.exception, at.exception
     assert counts and counts[0] >= len(before)
+    # AppTest reports every widget it holds, as a browser does: those would not be resent
+    assert set(before) <= reported[0]
     assert _widgets(at) == before and _messages(at) == messages
 
 
@@ -56,13 +62,32 @@ class _State(dict):
         return dict(self)
 
 
+def test_resend_skips_what_the_browser_reported(monkeypatch) -> None:
+    """The browser sends every widget it shows with each request; those it has are not
+    resent (one would overwrite a newer "+" click), the rest are."""
+    ss = _State({"race.steps": 500, "race.seed": 3, "race.view": "Map", "race.map": {"a": 1}})
+    writes: list[str] = []
+
+    class Recording(_State):
+        def __setitem__(self, key: str, value: Any) -> None:
+            writes.append(key)
+            super().__setitem__(key, value)
+
+    ss = Recording(ss)
+    monkeypatch.setattr(resync, "st", SimpleNamespace(session_state=ss))
+    assert resync.resend_state(skip={"race.seed"}) == 2
+    assert writes == ["race.steps", "race.view"]  # not the reported seed, not the selection
+
+
 def test_only_a_run_whose_page_returns_is_finished(monkeypatch) -> None:
     """An interrupted run ends in StopException (fast reruns) or RerunException, as st.stop()
     does: none of them counts as finished, and the next run resends first."""
     ss = _State({"race.steps": 500})
     monkeypatch.setattr(resync, "st", SimpleNamespace(session_state=ss, query_params=_State()))
     resent: list[int] = []
-    monkeypatch.setattr(resync, "resend_state", lambda: resent.append(ss[STARTED]) or 0)
+    monkeypatch.setattr(resync, "resend_state",
+                        lambda skip=(): resent.append(ss[STARTED]) or 0)
+    monkeypatch.setattr(resync, "reported_keys", set)
 
     def page(error: BaseException | None = None) -> SimpleNamespace:
         def run() -> None:
@@ -121,46 +146,3 @@ def test_a_link_full_of_junk_draws_a_few_warnings_not_hundreds(page) -> None:
     assert len(texts) == MAX_WARNINGS + 1, len(texts)
     assert texts[-1].count("\n- ") == MAX_LISTED
     assert f"{500 - MAX_WARNINGS - MAX_LISTED} more problems" in texts[-1], texts[-1]
-
-
-OTHER_LINKS = {"app_pages/race.py": {"surface": "himmelblau", "optimizers": "adam",
-                                      "steps": "300"},
-               "app_pages/learning_rate.py": {"surface": "rastrigin", "optimizers": "sgd",
-                                              "steps": "150"},
-               "app_pages/basins.py": {"surface": "himmelblau", "optimizers": "adam",
-                                       "grid": "30"},
-               "app_pages/neural_network.py": {"dataset": "xor", "optimizers": "adam",
-                                               "epochs": "12"}}
-
-
-#: Controls whose values the links carry, one per page at least.
-URL_KEYS = {"race.steps", "race.opt", "race.seed", "lab.steps", "lab.opt", "lab.lr_min",
-            "basins.grid", "basins.opt", "basins.steps", "nn.epochs", "nn.opt", "nn.batch"}
-
-
-def _open_link(at: AppTest, query: dict[str, Any]) -> AppTest:
-    """The same session, the URL changed to ``query`` (as Back, Forward or an in-app link do)."""
-    at.query_params.clear()
-    for key, value in query.items():
-        at.query_params[key] = str(value).strip("[]'")
-    return at.run()
-
-
-@pytest.mark.parametrize("page", list(LINKS), ids=[p.split("/")[1][:-3] for p in LINKS])
-def test_another_link_in_the_same_session_shows_that_link(page) -> None:
-    """Each page seeded from its link once per session, so Back to an earlier URL (or another
-    link opened in the app) changed the address bar and nothing else. A query the page did not
-    write now seeds it again; its own written query does not."""
-    at = app_test(page, LINKS[page]).run()
-    first_query, first = dict(at.query_params), _widgets(at)
-    _open_link(at, OTHER_LINKS[page])
-    assert not at.exception, at.exception
-    second = _widgets(at)
-    assert second != first
-    assert all(str(at.query_params[k]).strip("[]'") == v for k, v in OTHER_LINKS[page].items())
-    _open_link(at, first_query)  # Back: the state the link carries (views may differ)
-    assert not at.exception and dict(at.query_params) == first_query
-    assert {k: v for k, v in _widgets(at).items() if k in URL_KEYS} == {
-        k: v for k, v in first.items() if k in URL_KEYS}
-    at.run()  # a rerun with the page's own query keeps what it shows
-    assert dict(at.query_params) == first_query

@@ -284,3 +284,28 @@ def test_a_click_during_a_links_first_run_keeps_the_links_settings(browser, serv
         assert not pg.console_errors, pg.console_errors
     finally:
         context.close()
+
+
+def test_fast_clicks_on_a_number_are_all_counted(browser, server_url) -> None:
+    """Each "+" on Seed cuts the running race short, and anything the server sets back in the
+    browser then overwrites newer clicks: re-seeding a page whenever the URL differed from its
+    last finished run's query set the seed back (12 clicks ended at +2 or +3); a review also
+    lost clicks while every value was resent after a cut-short run (6 of 16 tries; values the
+    browser reports are no longer resent)."""
+    context, pg = new_page(browser, server_url)
+    names = "adam,amsgrad,adamw,adagrad,adadelta,radam,lion,random_local_search"
+    try:
+        _open(pg, f"{server_url}/?optimizers={names}&steps=2000&noise=0.5&seed=9000")
+        seed = pg.locator("[data-testid='stSidebar'] [data-testid='stNumberInput']").filter(
+            has_text="Seed")
+        plus = seed.locator("button").last  # [-, +]
+        for _ in range(12):
+            plus.click()
+            pg.wait_for_timeout(80)
+        wait_for_app(pg, timeout=120_000)
+        pg.wait_for_function("() => new URL(location).searchParams.get('seed') === '9012'",
+                             timeout=60_000)
+        assert seed.locator("input").input_value() == "9012"
+        assert not pg.console_errors, pg.console_errors
+    finally:
+        context.close()
