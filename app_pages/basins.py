@@ -113,6 +113,13 @@ with st.sidebar:
 steps, steps_note = clamp_steps(int(steps_asked), n * n)
 if steps_note:
     st.info(steps_note + " Fewer cells allow more steps.")
+# A click on a map (its selection, reported with this run) picks the start; every map keeps its
+# own selection, so the newest click on any of them wins.
+for k in range(len(racers)):
+    point = controls.fresh_click(f"basins.map.{k}",
+                                 controls.clicked_point(st.session_state.get(f"basins.map.{k}")))
+    if point is not None:
+        st.session_state["basins.start"] = st.session_state["basins.picked"] = point
 start = st.session_state.get("basins.start", obj.default_start)
 if not inside(tuple(start), obj.domain):  # a cell clicked on the previous surface
     start = obj.default_start
@@ -137,7 +144,6 @@ with st.spinner(f"Running {len(entries)} x {n * n:,} starts x {steps} steps…")
     maps = [lab_compute.basin_map(surface, e, n, steps, seed, noise) for e in entries]
     base = [lab_compute.baseline(surface, b, n, steps, seed) for b in basins.BASELINES]
 
-clicked = None
 # Two maps a row at most: three to a row left each ~70 px wide on a 1000 px window. A lone map
 # gets the whole column.
 n_cols = min(len(entries), 2)
@@ -148,24 +154,13 @@ for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
                        subtitle=f"{bm.stats.success_rate:.1%} reach the global minimum",
                        grid=compute.landscape_grid(surface, "", CONTOUR_N),
                        side=MAP_SIDE[n_cols], legend_lines=lines)
-    with cols[k % n_cols]:
-        event = st.plotly_chart(fig, key=f"basins.map.{k}", on_select="rerun",
-                                selection_mode="points", config={"displaylogo": False})
-        # Each map keeps its own selection: the click is the one that changed this run (taking
-        # the last map with a selection ignored every later click on an earlier map).
-        point = controls.clicked_point(event)
-        if point is not None and point != st.session_state.get(f"basins.seen.{k}"):
-            clicked = point
-        st.session_state[f"basins.seen.{k}"] = point
+    cols[k % n_cols].plotly_chart(fig, key=f"basins.map.{k}", on_select="rerun",
+                                  selection_mode="points", config={"displaylogo": False})
 st.caption("The learning rates are picked per landscape to show different behaviours, not tuned "
            "for each optimizer, so a low share is not a verdict on the optimizer."
            + (f" [Tune each one fairly in the learning-rate lab →]({url})"
               if (url := lab_url(state, SPECS)) else ""))
 
-if clicked is not None:
-    st.session_state["basins.start"] = st.session_state["basins.picked"] = clicked
-    state = RaceState(**{**state.__dict__, "start": clicked})
-    st.query_params.from_dict({**race_query(state, SPECS), **own_query({"grid": n})})
 picked = st.session_state.get("basins.picked")
 if picked is not None and tuple(picked) == tuple(state.start):
     st.success(f"Start ({picked[0]:.3g}, {picked[1]:.3g}) selected.")

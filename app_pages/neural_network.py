@@ -124,7 +124,7 @@ with st.sidebar:
     # The slider's maximum follows the number of points, and a new maximum makes it a new widget
     # that starts at its minimum (one notch of "Points" set the batch to 1): the chosen size is
     # held, and capped by the points there are.
-    held_batch = st.session_state.get("nn.batch.held", st.session_state.get("nn.batch", 1))
+    held_batch = controls.held("nn.batch", st.session_state.get("nn.batch", 1))
     st.session_state["nn.batch"] = min(int(held_batch), train_n)
     batch = int(st.slider("Minibatch size", 1, train_n, key="nn.batch",
                           on_change=controls.hold, args=("nn.batch",),
@@ -253,9 +253,9 @@ with c_ctl:
     params = nn.frame_weights(data_key, arch_key, r_bp, epochs_run, batch, seed,
                               frame_list.index(bp_epoch))
     worst = nn.worst_example(data_key, arch_key, params)
-    clicked = nn.clicked_example(st.session_state.get("nn.bp.map"))
-    if clicked is not None and clicked != st.session_state.get("nn.bp.last_click"):
-        st.session_state["nn.bp.last_click"] = clicked
+    clicked = controls.fresh_click("nn.bp.map",
+                                   nn.clicked_example(st.session_state.get("nn.bp.map")))
+    if clicked is not None:
         st.session_state["nn.bp.example"] = clicked
     if "nn.bp.example" not in st.session_state:
         st.session_state["nn.bp.example"] = worst

@@ -138,9 +138,9 @@ def current_tab() -> str:
 
 def apply_map_click() -> None:
     """A click on the map (previous run's selection event) moves the start there."""
-    point = controls.clicked_point(st.session_state.get("race.map"))
-    if point is not None and point != st.session_state.get("race.last_click"):
-        st.session_state["race.last_click"] = point
+    point = controls.fresh_click("race.map",
+                                 controls.clicked_point(st.session_state.get("race.map")))
+    if point is not None:
         # 4 significant digits, finer than a pixel: the link reads start=-3.702,1.455 rather
         # than the click grid's -3.7017050449463995
         st.session_state["race.start.x"], st.session_state["race.start.y"] = (

@@ -261,6 +261,16 @@ def start_inputs(domain: Domain, key: str, axes: tuple[str, str] = ("x", "y"),
     return float(x), float(y)
 
 
+def fresh_click(key: str, value: Any) -> Any:
+    """``value`` (a click read from chart ``key``'s selection) if it differs from the last click
+    seen there, else None; remembers it under ``{key}.seen``. A chart keeps its selection across
+    reruns, so a click is news once, and on a page of several charts the news is the newest."""
+    if value is None or value == st.session_state.get(f"{key}.seen"):
+        return None
+    st.session_state[f"{key}.seen"] = value
+    return value
+
+
 def clicked_point(event: Any) -> tuple[float, float] | None:
     """(x, y) of the first point in a ``st.plotly_chart(on_select="rerun")`` event, if any."""
     try:
