@@ -55,7 +55,7 @@ BUTTONS_PX, SLIDER_TOP, CONTROLS_PX = 50, 30, 110
 MODEBAR_PX, COLORBAR_PX, LEGEND_ROW_PX, LEGEND_PAD_PX = 30, 68, 19.5, 10
 LEGEND_ITEM_PX, LEGEND_CHAR_PX = 45, 5.9
 # The plot width the figure's height is fitted to (the main column of a ~1300 px window), and the
-# map's height limits there: a narrower plot leaves a blank band above the map (see race_height).
+# map's height limits there: a narrower plot leaves a blank band below the map (see race_height).
 DESIGN_WIDTH, MAP_PX = 800, (300, 460)
 DOT, RING = 13, 6  # current-position dot size; a ring's extra size per racer on the same spot
 PAUSE_FRAME = "pause"  # an empty frame: animating to it interrupts playback and redraws
@@ -322,7 +322,7 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
             "xanchor": "left", "yanchor": "bottom", "pad": {"b": 10, "r": 0},
             "buttons": buttons, "font": {"size": 12}}
     slider = {
-        # A row of its own under the buttons, the plot's full width: beside them (pad.l 340) it
+        # A row of its own under the map, the plot's full width: beside the buttons (pad.l 340) it
         # collapsed on a narrow plot, its labels piled up and its handle hid behind "▶ 4×".
         "active": len(marks) - 1, "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
         "pad": {"t": SLIDER_TOP, "b": 0, "l": 0, "r": 0},
@@ -482,9 +482,10 @@ def legend_rows(names: Sequence[str], width: int = DESIGN_WIDTH) -> int:
 
 def race_height(ratio: float, legend: Sequence[str]) -> int:
     """Figure height for a map of height / width ``ratio`` on a ``DESIGN_WIDTH`` px plot (at most
-    ``MAP_PX[1]`` high), under the colour bar and a legend of ``legend`` entries, over the controls.
-    The server cannot know the plot's width: a narrower one shows the map smaller, with a blank
-    band above it; the legend's extra rows there take part of that band."""
+    ``MAP_PX[1]`` high), under the colour bar, a legend of ``legend`` entries and the Play buttons,
+    over the step slider. The server cannot know the plot's width: a narrower one shows the map
+    smaller, with a blank band between it and the slider; the legend's extra rows there take part
+    of that band."""
     map_px = float(np.clip(ratio * DESIGN_WIDTH, *MAP_PX))
     legend_px = LEGEND_ROW_PX * legend_rows(legend) + LEGEND_PAD_PX
     return int(COLORBAR_PX + legend_px + BUTTONS_PX + map_px + CONTROLS_PX)
