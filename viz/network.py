@@ -112,8 +112,10 @@ def _domains(n_panels: int, cols: int, rows: int, top: float, bottom: float, gap
     return out
 
 
-#: Bottom margin for the Play/Pause row and the slider row below it (``_animation``).
-CONTROLS_PX = 140
+#: The Play/Pause row above the drawing (as on the race: under the figures, a laptop had to
+#: scroll past the decision panels to reach Play, and then watched them animate off-screen), and
+#: the bottom margin for the epoch slider's row under the figure (``_animation``).
+BUTTONS_PX, CONTROLS_PX, LEGEND_PX = 50, 80, 30
 
 
 def _axis(i: int) -> tuple[str, str]:
@@ -138,18 +140,18 @@ def _panel_title(run: Run, f: int) -> str:
 
 
 def _animation(frame_ms: int, redraw: bool, labels: Sequence[str], prefix: str,
-               y: float) -> dict[str, Any]:
-    """Play/Pause buttons and, on its own full-width row below them (as on the race: beside the
-    buttons it sat under Pause on a phone), an epoch slider for frames named by ``labels`` (epoch
-    numbers): it offers the frames at round epochs (``viz.race.slider_frames``), all labelled.
-    The figure's bottom margin must hold both rows (``CONTROLS_PX``)."""
+               ) -> dict[str, Any]:
+    """Play/Pause buttons right above the plot area (the figure's top margin must hold them:
+    ``BUTTONS_PX``) and an epoch slider on its own full-width row under it (beside the buttons it
+    sat under Pause on a phone; ``CONTROLS_PX``) for frames named by ``labels`` (epoch
+    numbers): it offers the frames at round epochs (``viz.race.slider_frames``), all labelled."""
     anim = {"frame": {"duration": frame_ms, "redraw": redraw}, "transition": {"duration": 0},
             "mode": "immediate", "fromcurrent": False}
     offered = slider_frames(np.array([int(lab) for lab in labels]))
     return {
         "updatemenus": [{
-            "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": y,
-            "xanchor": "left", "yanchor": "top", "pad": {"t": 45, "r": 10},
+            "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 1.0,
+            "xanchor": "left", "yanchor": "bottom", "pad": {"b": 10, "r": 10},
             "buttons": [
                 {"label": "▶ Play", "method": "animate", "args": [None, anim]},
                 {"label": "❚❚ Pause", "method": "animate",
@@ -157,8 +159,8 @@ def _animation(frame_ms: int, redraw: bool, labels: Sequence[str], prefix: str,
             ],
         }],
         "sliders": [{
-            "active": len(offered) - 1, "x": 0.0, "len": 1.0, "y": y, "yanchor": "top",
-            "pad": {"t": 80, "b": 0},
+            "active": len(offered) - 1, "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
+            "pad": {"t": 20, "b": 0},
             "currentvalue": {"prefix": prefix, "font": {"size": 13}, "xanchor": "right"},
             "steps": [{"label": labels[f], "method": "animate",
                        "args": [[labels[f]], {**anim, "frame": {"duration": 0, "redraw": redraw}}]}
@@ -192,7 +194,9 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     F = len(frames_e)
     cols = max(1, n if n <= 4 else min(max_cols, -(-n // 2)))
     rows = -(-n // cols)
-    panel_px, curve_px, top_px, controls_px = 290 + PANEL_TITLE_PX, 290, 40, CONTROLS_PX
+    # Top: the legend (one row on a laptop) over the Play buttons
+    panel_px, curve_px, top_px, controls_px = (290 + PANEL_TITLE_PX, 290, LEGEND_PX + BUTTONS_PX,
+                                               CONTROLS_PX)
     title_px, axis_px = 50, 55  # curve titles above the curves; tick labels + title below them
     height = top_px + rows * panel_px + title_px + curve_px + axis_px + controls_px
     plot_h = height - top_px - controls_px
@@ -201,10 +205,12 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     b_bottom = (axis_px + curve_px + title_px + 15) / plot_h
     b_top = 1.0 - PANEL_TITLE_PX / plot_h  # room for the panel titles
     layout = base_layout(height)
+    # The legend is placed from the figure's top: Plotly then reserves its rows (several on a
+    # phone) above the plot area, and the Play buttons at the plot area's top stay under it.
     layout.update(margin={"l": 50, "r": 20, "t": top_px, "b": controls_px},
                   hovermode="closest",
-                  legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
-                          "font": {"size": 12}})
+                  legend={"orientation": "h", "x": 0, "yref": "container", "y": 1.0,
+                          "yanchor": "top", "font": {"size": 12}})
     data: list[dict[str, Any]] = []
     heat_idx: list[int] = []
     x_pad = dict(range=[float(xs[0]), float(xs[-1])], showgrid=False, zeroline=False,
@@ -326,7 +332,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
                        "traces": heat_idx + list(range(marker_idx, marker_idx + 2 * n))
                        + [cursor_idx, cursor_idx + 1],
                        "layout": {"annotations": notes + annotations[n:]}})
-    layout.update(_animation(frame_ms, True, labels, "epoch ", 0.0))
+    layout.update(_animation(frame_ms, True, labels, "epoch "))
     return SpecFigure({"data": data, "layout": layout, "frames": frames})
 
 
@@ -437,8 +443,11 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
                             "showarrow": False, "yanchor": "top", "font": {"size": 12}})
     layout = base_layout(max(360, int(34 * 2 * top) + 150))
     layout.update(
-        title={"text": title, "x": 0.01, "font": {"size": 14}},
-        margin={"l": 20, "r": 20, "t": 40, "b": CONTROLS_PX}, showlegend=False,
+        # The title at the figure's top, over the Play buttons (centred in the top margin, it
+        # would run into them).
+        title={"text": title, "x": 0.01, "font": {"size": 14}, "yref": "container", "y": 1.0,
+               "yanchor": "top", "pad": {"t": 12}},
+        margin={"l": 20, "r": 20, "t": 40 + BUTTONS_PX, "b": CONTROLS_PX}, showlegend=False,
         xaxis={"range": [-0.4, n_layers - 0.6], "visible": False, "fixedrange": True},
         yaxis={"range": [-top - 1.2, top], "visible": False, "fixedrange": True},
         annotations=annotations)
@@ -449,7 +458,7 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
         fdata.append({"marker": {"color": biases(f)}})
         frames.append({"name": labels[f], "data": fdata,
                        "traces": [*range(n_looks), node_idx]})
-    layout.update(_animation(frame_ms, False, labels, "epoch ", 0.0))
+    layout.update(_animation(frame_ms, False, labels, "epoch "))
     return SpecFigure({"data": data, "layout": layout, "frames": frames})
 
 

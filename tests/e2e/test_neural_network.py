@@ -85,6 +85,38 @@ def test_page_loads_with_every_figure_and_no_console_errors(nn_page) -> None:
     assert not _errors(nn_page), _errors(nn_page)
 
 
+# JS: page-top boxes (y, height) of a chart's legend, Play buttons and first plot area, and the
+# distance of the main column's scroll from the page top.
+BOXES_JS = """sel => {
+  const gd = document.querySelector(sel);
+  const main = document.querySelector("[data-testid='stMain']");
+  const box = e => { if (!e) return null; const b = e.getBoundingClientRect();
+                     return [b.y + main.scrollTop, b.height]; };
+  return {legend: box(gd.querySelector('.legend')),
+          menu: box(gd.querySelector('.updatemenu-container')),
+          plot: box(gd.querySelector('.nsewdrag'))};
+}"""
+
+
+def test_play_is_above_the_drawings_and_on_a_laptops_first_screen(nn_page) -> None:
+    """Under the figures, Play was below a 1280 x 800 laptop's fold, and a visitor who scrolled
+    down to it watched the decision panels animate off-screen."""
+    nn_page.set_viewport_size({"width": 1280, "height": 800})
+    try:
+        nn_page.wait_for_timeout(500)  # Plotly's relayout to the new width
+        for sel in (TRAINING, DRAWING):
+            b = nn_page.evaluate(BOXES_JS, sel)
+            (my, mh), (py, _) = b["menu"], b["plot"]
+            assert my + mh <= py + 2, (sel, b)  # the buttons above the first panel
+            if b["legend"]:
+                assert sum(b["legend"]) <= my + 2, (sel, b)  # under the legend
+        b = nn_page.evaluate(BOXES_JS, TRAINING)
+        assert sum(b["menu"]) <= 800, b  # seen without scrolling
+    finally:
+        nn_page.set_viewport_size({"width": 1400, "height": 900})
+        nn_page.wait_for_timeout(500)
+
+
 def test_play_animates_the_boundaries_and_curves_and_they_stay_drawn(nn_page) -> None:
     before = nn_page.evaluate(STATE_JS, TRAINING)
     assert _spread(nn_page, TRAINING) > 5, "the decision regions should be painted"
