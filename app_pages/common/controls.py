@@ -264,8 +264,13 @@ def start_inputs(domain: Domain, key: str, axes: tuple[str, str] = ("x", "y"),
 def fresh_click(key: str, value: Any) -> Any:
     """``value`` (a click read from chart ``key``'s selection) if it differs from the last click
     seen there, else None; remembers it under ``{key}.seen``. A chart keeps its selection across
-    reruns, so a click is news once, and on a page of several charts the news is the newest."""
-    if value is None or value == st.session_state.get(f"{key}.seen"):
+    reruns, so a click is news once, and on a page of several charts the news is the newest.
+    A redrawn figure comes back with no selection: the last click is then forgotten, so that
+    clicking the same spot again (after the start was typed elsewhere) is news again."""
+    if value is None:
+        st.session_state.pop(f"{key}.seen", None)
+        return None
+    if value == st.session_state.get(f"{key}.seen"):
         return None
     st.session_state[f"{key}.seen"] = value
     return value

@@ -114,6 +114,25 @@ def test_clicking_the_map_moves_the_start(race) -> None:
                            arg=x_input.input_value())
 
 
+def test_the_same_spot_clicked_again_after_typing_a_start_counts(race) -> None:
+    """After a click, then a typed start, a click on the first spot moved nothing (it was taken
+    for the old click, still remembered): it must move the start back there."""
+    x_input = race.locator("input[aria-label='x']")
+    clicked = x_input.input_value()
+    x_input.fill("-1")
+    x_input.press("Enter")
+    race.wait_for_function(START_SHOWN_JS, timeout=60_000)  # the map redrawn from x = -1
+    wait_for_app(race, timeout=90_000)
+    plot = race.locator(MAP).first.locator(".nsewdrag").first
+    plot.scroll_into_view_if_needed()
+    box = plot.bounding_box()
+    race.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + 0.85 * box["height"])
+    race.wait_for_function(
+        "x => document.querySelector(\"input[aria-label='x']\").value === x", arg=clicked,
+        timeout=60_000)
+    wait_for_app(race, timeout=90_000)
+
+
 def test_the_written_back_link_reproduces_the_race(race, browser, server_url) -> None:
     # the map has been redrawn for the clicked start (its start marker sits at the new x); only
     # then is the link read, since that rerun also writes the new start into the URL
