@@ -46,9 +46,7 @@ PARAMS = {"grid": Param("grid", D["n"], 10, limit("basin_grid"), True,
 def preset(surface: str) -> RacePreset:
     """The race's preset for ``surface`` with the basins page's three default optimizers."""
     p = preset_for(surface, get_landscape(surface), SPECS, D["optimizers"])
-    hp = {o: {**p.hparams.get(o, {}), **basins.DEFAULT_OVERRIDES.get(o, {})}
-          if surface == D["surface"] else p.hparams.get(o, {}) for o in SPECS}
-    return RacePreset(optimizers=p.optimizers, hparams=hp, start=p.start, steps=D["steps"])
+    return RacePreset(optimizers=p.optimizers, hparams=p.hparams, start=p.start, steps=D["steps"])
 
 
 def seed_from_url() -> None:

@@ -169,14 +169,15 @@ confidently right, huge when it is confidently wrong.
 
 **Back-propagation** sends the blame backwards: each output's share is its probability minus 1 for
 the true class and minus 0 for the others (*p − y*, with *y* the one-hot true class), and each
-weight gets blamed in proportion to how much it **contributed** to the mistake. Together the blames
+weight's blame is its output's share times the **input it multiplies**: how much the loss would
+change if that weight changed. Together the blames
 are the gradient: the steepest-descent direction, computed exactly, for every weight at once. The
 optimizer then turns them into corrections (plain gradient descent in proportion to the blame).
 
 Below: the smallest neural network (a linear classifier, 3 classes). Pick an example and train a
 little: as the model gets it right, p(true) → 1 and the blame shrinks towards nothing. The blame
-axis stays where the untrained model put it (grey outlines: the blame before training), so you
-see the bars shrink. The few examples it still gets wrong keep a large blame.
+axis reaches the larger of the blame before training (grey outlines) and now, so you see the bars
+shrink. The few examples it still gets wrong keep a large blame.
 """)
 with left:
     example = st.slider("Example", 0, 149, key="tour.example")
@@ -268,7 +269,7 @@ with right:
 
 # 6. Adam vs SGD --------------------------------------------------------------------------------
 left, right = section("6. Adam rushes, SGD is careful", f"""
-**Adam** gives every weight its own step size, scaled by the recent size of its gradients, and
+**Adam** gives every weight its own step size, divided by the recent size of its gradients, and
 adds momentum. **SGD** steps by η × the minibatch slope.
 
 With small, noisy minibatches (the default 10) SGD leads for the first epoch or two; then Adam

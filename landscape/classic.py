@@ -243,7 +243,8 @@ LEVY = surface(
     title="Levy",
     description="""
         Ripples of different sizes along x and y over a bowl centred on (1, 1), with dozens of local
-        minima. Watch the optimizers stall in ripples on the way to the centre.
+        minima. Watch gradient descent and momentum creep from ripple to ripple while Adam
+        crosses them to the centre.
     """,
     domain=((-10.0, 10.0), (-10.0, 10.0)),
     minima=lattice_minima(fn.levy, fn.levy_grad, ((-10.0, 10.0), (-10.0, 10.0)),
@@ -311,10 +312,10 @@ CROSS_IN_TRAY = surface(
     "cross_in_tray", fn.cross_in_tray, fn.cross_in_tray_grad,
     title="Cross-in-tray",
     description="""
-        A tray divided by sharp ridges along x = k pi and y = k pi into 36 full cells, each holding
-        one minimum (plus thin part-cells at the edges), deepest in the four cells around the
-        origin. Watch each optimizer stay in the cell it starts in: a gradient never points across
-        a ridge, only a large step jumps one.
+        Sharp ridges along x = k pi and y = k pi cut a tray into 36 cells, each holding one
+        minimum, deepest in the four around the origin. A gradient never points across a ridge,
+        so small steps stay in their cell: watch Adagrad and RMSprop jump one anyway (their
+        first steps are about one learning rate per axis, whatever the slope).
     """,
     domain=_TRAY_DOMAIN,
     minima=lattice_minima(fn.cross_in_tray, fn.cross_in_tray_grad, _TRAY_DOMAIN,

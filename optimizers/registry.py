@@ -125,6 +125,13 @@ def _aligned(*rows: str) -> str:
     return r"\begin{aligned}" + r"\\ ".join(cells) + r"\end{aligned}"
 
 
+#: The gradient each rule uses: with weight decay λ as L2 (PyTorch's coupled form) it includes
+#: λx; decoupled decay (AdamW, Lion) leaves it alone and shrinks x in the step instead.
+_G = r"g_t = \nabla f(x_{t-1})"
+_G_L2 = r"g_t = \nabla f(x_{t-1}) + \lambda x_{t-1}"
+_G_EITHER = (_G_L2, r"&\ \ (\text{decoupled: no } \lambda x_{t-1} \text{ in } g_t\text{;}",
+             r"&\ \ \ \ x_{t-1} \gets (1-\eta\lambda)\, x_{t-1} \text{ first)}")
+
 #: Adam's two moments, shared by the rules of its family.
 _M_RULE = r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t"
 _V_RULE = r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2"
@@ -167,7 +174,7 @@ _SPECS = (
         "SGD",
         "Steps downhill by a fixed fraction of the slope; with momentum, of a decaying sum of "
         "past slopes.",
-        _aligned(*_SGD_ROWS, r"&\text{Nesterov: } g_t + \mu b_t \text{ for } b_t",
+        _aligned(_G_L2, *_SGD_ROWS, r"&\text{Nesterov: } g_t + \mu b_t \text{ for } b_t",
                  r"&\mu = 0:\ x_t = x_{t-1} - \eta g_t"),
         "Robbins & Monro, A Stochastic Approximation Method, 1951",
         (_lr(0.01, 1e-3), _MOMENTUM, _DAMPENING, _wd(), _NESTEROV),
@@ -177,7 +184,7 @@ _SPECS = (
         "momentum",
         "SGD + momentum",
         "Rolls downhill like a heavy ball: keeps 90% of its previous velocity.",
-        _aligned(*_SGD_ROWS, r"&\mu = 0.9"),
+        _aligned(_G_L2, *_SGD_ROWS, r"&\mu = 0.9"),
         "Polyak, Some methods of speeding up the convergence of iteration methods, 1964",
         (_lr(0.01, 1e-3), _DAMPENING, _wd()),
         _gradient(sgd_family.sgd),
@@ -188,7 +195,7 @@ _SPECS = (
         "Nesterov momentum",
         "Momentum that looks ahead; PyTorch's form takes the gradient here and builds the "
         "look-ahead into the step.",
-        _aligned(r"b_t = \mu b_{t-1} + g_t", r"x_t = x_{t-1} - \eta\,(g_t + \mu b_t)",
+        _aligned(_G_L2, r"b_t = \mu b_{t-1} + g_t", r"x_t = x_{t-1} - \eta\,(g_t + \mu b_t)",
                  r"&\mu = 0.9"),
         "Nesterov 1983; Sutskever et al., On the importance of initialization and momentum, 2013",
         (_lr(0.01, 1e-3), _wd()),
@@ -199,7 +206,8 @@ _SPECS = (
         "adagrad",
         "Adagrad",
         "Gives each coordinate its own step size, shrinking it where gradients have been large.",
-        _aligned(r"s_t = s_{t-1} + g_t^2", r"\eta_t = \eta / (1+(t-1)\delta)",
+        _aligned(_G_L2, r"s_t = s_{t-1} + g_t^2", r"\eta_t = \eta / (1+(t-1)\delta)",
+                 r"&\ \ (\delta: \text{lr\_decay})",
                  r"x_t = x_{t-1} - \eta_t\, \frac{g_t}{\sqrt{s_t}+\epsilon}"),
         "Duchi, Hazan & Singer, Adaptive Subgradient Methods, JMLR 2011",
         (
@@ -218,6 +226,7 @@ _SPECS = (
         "Divides the step by a running average of recent gradient sizes, so steep and flat "
         "directions move alike.",
         _aligned(
+            _G_L2,
             r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2",
             r"\bar g_t = \alpha \bar g_{t-1} + (1-\alpha) g_t",
             r"&\ \ (\text{centered; else } \bar g_t = 0)",
@@ -242,7 +251,7 @@ _SPECS = (
         "adadelta",
         "Adadelta",
         "Like RMSprop, but sizes steps from a running size of its own past steps; starts slowly.",
-        _aligned(r"v_t = \rho v_{t-1} + (1-\rho) g_t^2",
+        _aligned(_G_L2, r"v_t = \rho v_{t-1} + (1-\rho) g_t^2",
                  r"\Delta_t = \frac{\sqrt{u_{t-1}+\epsilon}}{\sqrt{v_t+\epsilon}}\, g_t",
                  r"u_t = \rho u_{t-1} + (1-\rho)\Delta_t^2", r"x_t = x_{t-1} - \eta \Delta_t"),
         "Zeiler, ADADELTA: An Adaptive Learning Rate Method, 2012",
@@ -258,7 +267,7 @@ _SPECS = (
         "adam",
         "Adam",
         "Momentum plus RMSprop with bias correction: steady steps of about the learning rate.",
-        _aligned(_M_RULE, _V_RULE, *_ADAM_HATS, _ADAM_STEP),
+        _aligned(_G_L2, _M_RULE, _V_RULE, *_ADAM_HATS, _ADAM_STEP),
         "Kingma & Ba, Adam: A Method for Stochastic Optimization, ICLR 2015",
         (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(), _AMSGRAD),
         _gradient(adam_family.adam),
@@ -268,7 +277,7 @@ _SPECS = (
         "AMSGrad",
         "Adam that divides by the running maximum of v, not v itself: a steep stretch keeps "
         "damping later steps.",
-        _aligned(_M_RULE, _V_RULE, r"u_t = \max(u_{t-1}, v_t)", _ADAM_HATS[0],
+        _aligned(_G_L2, _M_RULE, _V_RULE, r"u_t = \max(u_{t-1}, v_t)", _ADAM_HATS[0],
                  r"\hat v_t = u_t / (1-\beta_2^t)", _ADAM_STEP),
         "Reddi, Kale & Kumar, On the Convergence of Adam and Beyond, ICLR 2018",
         (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd()),
@@ -279,7 +288,7 @@ _SPECS = (
         "adamw",
         "AdamW",
         "Adam with weight decay applied directly to the position instead of through the gradient.",
-        _aligned(_M_RULE, _V_RULE, *_ADAM_HATS, r"x_t = (1-\eta\lambda)\, x_{t-1}",
+        _aligned(_G, _M_RULE, _V_RULE, *_ADAM_HATS, r"x_t = (1-\eta\lambda)\, x_{t-1}",
                  r"&\quad - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}"),
         "Loshchilov & Hutter, Decoupled Weight Decay Regularization, ICLR 2019",
         (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(1e-2, "decoupled"), _AMSGRAD),
@@ -290,6 +299,7 @@ _SPECS = (
         "NAdam",
         "Adam with Nesterov look-ahead momentum.",
         _aligned(
+            *_G_EITHER,
             _M_RULE,
             _V_RULE,
             r"\mu_t = \beta_1\big(1 - \tfrac12\, 0.96^{t\psi}\big)",
@@ -309,6 +319,7 @@ _SPECS = (
         "RAdam",
         "Adam that starts as plain momentum until its variance estimate can be trusted.",
         _aligned(
+            *_G_EITHER,
             _M_RULE,
             _V_RULE,
             r"\hat m_t = m_t / (1-\beta_1^t)",
@@ -329,6 +340,7 @@ _SPECS = (
         "Adamax",
         "Adam with the largest recent gradient size in place of the average squared size.",
         _aligned(
+            _G_L2,
             _M_RULE,
             r"u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon)",
             r"x_t = x_{t-1} - \frac{\eta}{1-\beta_1^t}\,\frac{m_t}{u_t}",
@@ -342,7 +354,7 @@ _SPECS = (
         "Lion",
         "Moves each coordinate by exactly the learning rate in the sign of a momentum blend, "
         "plus lr·weight_decay·x.",
-        _aligned(r"c_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
+        _aligned(_G, r"c_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
                  r"x_t = x_{t-1} - \eta\operatorname{sign}(c_t)", r"&\quad - \eta\lambda\, x_{t-1}",
                  r"m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t"),
         "Chen et al., Symbolic Discovery of Optimization Algorithms, 2023 (as in optax.lion)",

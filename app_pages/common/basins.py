@@ -39,9 +39,6 @@ DEFAULTS: dict[str, Any] = {
     "seed": 0,
     "noise": 0.0,
 }
-#: Curated rates for the default surface: at the race's SGD rate (3.0) plain gradient descent
-#: cannot even stay in the narrow deep well; 0.3 shows the lesson of the page (basins) instead.
-DEFAULT_OVERRIDES: dict[str, dict[str, Any]] = {"sgd": {"lr": 0.3}}
 
 
 def start_grid(domain: tuple[tuple[float, float], tuple[float, float]], n: int):
@@ -229,8 +226,7 @@ def default_hparams(surface: str, names: tuple[str, ...]) -> dict[str, dict[str,
     from app_pages.common.presets import preset_for
 
     preset = preset_for(surface, landscape.get_surface(surface), OPTIMIZERS)
-    extra = DEFAULT_OVERRIDES if surface == DEFAULTS["surface"] else {}
-    return {n: {h.name: {**preset.hparams.get(n, {}), **extra.get(n, {})}.get(h.name, h.default)
+    return {n: {h.name: preset.hparams.get(n, {}).get(h.name, h.default)
                 for h in OPTIMIZERS[n].hparams} for n in names}
 
 

@@ -25,6 +25,9 @@ page colours its cells by them):
 - Off the map: given the map's ``domain``, a path that ends outside it near no minimum (and did not
   diverge: ``run`` freezes a path only beyond 1e6) "left the map at step s", s being the first step
   of its last stay outside (it may have crossed the edge and come back before).
+- Random search (``sampler=True``): its path is the best of draws from the whole map, never
+  "stuck" anywhere, so its words say where its best find lies: "found global minimum (step N)",
+  "best find near local minimum k" or "best find not at a minimum".
 - ``Outcome.kind`` stays where the final point lies, settled or not, as on the basin maps.
 - "(step N)" is the first step within ``tol`` of the global minimum the path ends at (with several
   global minima, maybe not the first it visited); ``steps_to_global`` (the "first at global min"
@@ -184,12 +187,15 @@ def hovers(points: np.ndarray, point: tuple[float, float], tol: float,
 
 
 def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLike],
-             tol: float, undefined: bool = False, *, domain: Domain | None = None) -> Outcome:
+             tol: float, undefined: bool = False, *, domain: Domain | None = None,
+             sampler: bool = False) -> Outcome:
     """The outcome of one path (N, 2) in words, e.g. "reached global minimum (step 42)".
 
     ``domain``: the map's box, to tell a path that flew off the map and stayed there (``run``
-    freezes a path only beyond 1e6); None (the default) never says "left the map". Rules and
-    texts: module docstring.
+    freezes a path only beyond 1e6); None (the default) never says "left the map".
+    ``sampler``: the path is the best point so far of draws from the whole map (random search),
+    which is never "stuck" anywhere: its words say where its best find is. Rules and texts:
+    module docstring.
     """
     pts = np.asarray(points, float)
     codes, idx = classify_endpoints(pts[-1], int(diverged_step), minima, tol)
@@ -223,6 +229,17 @@ def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLik
         text = "stalled (not at a minimum)" if settled else "still moving"
     if kind in ("local", "moving") and reach_opt is not None:  # got there, went on elsewhere
         text += f", after passing a global minimum at step {reach}"
+    if sampler and kind != "diverged" and minima:
+        text = _best_find(kind, arrival, local_no)
     return Outcome(kind, m if m >= 0 else None, local_no,
                    int(diverged_step) if kind == "diverged" else None, reach_opt, text,
                    settled=bool(settled), arrival_step=arrival, left_map_step=left)
+
+
+def _best_find(kind: str, arrival: int | None, local_no: int | None) -> str:
+    """Where random search's best point so far lies, in words."""
+    if kind == "global":
+        return f"found global minimum (step {arrival})"
+    if kind == "local":
+        return f"best find near local minimum {local_no}"
+    return "best find not at a minimum"

@@ -58,6 +58,11 @@ CURATED: dict[str, dict[str, Any]] = {
     # the local basin and runs off the map that way; at 0.01 it stays in the near hollow with all
     # the others.
     "mccormick": {"lr": {"lion": 0.01}},
+    # The deep hole's curvature is ~6, so gradient descent is stable in it only below lr 2/6: at
+    # the median-curvature rate (3.0) it could not have stayed there from any start, and the
+    # lesson "trapped by where it started" would have been false. At 0.3 it still settles in the
+    # near basin from the default start, and reaches the deep hole from starts around it.
+    "two_basins": {"lr": {"sgd": 0.3}},
 }
 
 #: Optimizers whose step is roughly ``lr`` per axis whatever the gradient's size (sign-like).

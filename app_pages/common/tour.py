@@ -130,9 +130,9 @@ def trials_verdict(curves: list[Curve], reached: dict[str, int | None],
                        "knows the slope where it stands, so it is efficient but only as good as "
                        "its start. "
                        "Random search samples everywhere, so with luck it finds a deeper valley. "
-                       "Pick a landscape whose nearest valley is a global minimum (Booth's "
-                       "tilted bowl, Himmelblau's four valleys) to see gradient descent get "
-                       "there in a few dozen trials and many more digits.")
+                       "Pick a landscape whose nearest valley is the global minimum (Booth's "
+                       "tilted bowl) to see gradient descent get there in a handful of trials, "
+                       "and many more digits down.")
     if outcome.left_map_step is not None:
         if len(points) > 1 and np.array_equal(points[-1], points[-2]):
             return head + (" Gradient descent was thrown off the map: on a steep slope one step "

@@ -122,6 +122,23 @@ def test_a_crawl_is_moving_and_a_standstill_is_stalled() -> None:
     assert o.text == "stalled (not at a minimum)"
 
 
+def test_random_search_is_never_stuck_its_words_say_where_its_best_find_is() -> None:
+    """Random search's path is its best point so far among draws from the whole map: "stuck in
+    local minimum" or "stalled" would describe a walker, which it is not."""
+    at_local = rest(line([0.0, 1.0], [0.02, 3.0]))
+    o = describe(at_local, -1, MINIMA, TOL, sampler=True)
+    assert o.text == "best find near local minimum 2" and o.local_number == 2
+    o = describe(rest(line([1.0, 0.0], [0.0, 0.0])), -1, MINIMA, TOL, sampler=True)
+    assert o.text == "found global minimum (step 9)" and o.kind == "global"
+    o = describe(rest(line([1.0, 1.0], [1.5, 1.5])), -1, MINIMA, TOL, sampler=True)
+    assert o.text == "best find not at a minimum" and o.kind == "moving"
+    s = landscape.get_surface("rastrigin")
+    t = optimizers.run(optimizers.get_optimizer("random_search"), s, np.array([4.0, 4.0]), 300)
+    words = describe(t.points, int(t.diverged_step), s.minima, default_tolerance(s.domain),
+                     domain=s.domain, sampler=True).text
+    assert "stuck" not in words and "stalled" not in words, words
+
+
 def test_a_path_frozen_off_the_map_left_it() -> None:
     """The Easom defect: SGD at lr 50 jumped far off the map at step 4 and never moved again
     (run() calls that diverged only beyond 1e6), yet read "still moving"."""
