@@ -106,6 +106,22 @@ def test_saddle_gd_lingers_longer_than_momentum_and_adam() -> None:
     assert all(o.kind == "global" for _, o in runs.values())  # every one escapes in the end
 
 
+def test_two_basins_gradient_descent_is_trapped_by_its_start_not_by_its_rate() -> None:
+    """The lesson of two basins (race, concepts tour, basins page): gradient descent settles in
+    the basin it starts in. At the median-curvature rate (3.0) it could not even stay in the deep
+    hole (curvature ~6: stable below lr 1/3) from a start right beside it, which made the lesson
+    false; the preset rate must keep it there."""
+    s = landscape.get_surface("two_basins")
+    lr = preset_for("two_basins", s, optimizers.OPTIMIZERS).hparams["sgd"]["lr"]
+    tol = default_tolerance(s.domain)
+    glob = s.global_minima[0].point
+    beside = np.asarray(glob, float) + np.array([-0.1, 0.1])
+    t = optimizers.run(optimizers.get_optimizer("sgd", lr=lr), s, beside, 300)
+    assert describe(t.points, -1, tuple(s.minima), tol).kind == "global", lr
+    _, from_start = race("two_basins")["sgd"]
+    assert from_start.kind == "local"  # from the default start: the near basin
+
+
 def test_easom_race_shows_what_its_description_says() -> None:
     """Easom's description: from the start (slope below 0.01) gradient descent creeps for some 60
     steps before the hole pulls it in; Adam and Adagrad are in within 20; in the corners gradient
