@@ -97,17 +97,22 @@ def test_play_moves_the_markers_and_the_surface_stays(race) -> None:
     assert not race.console_errors, race.console_errors
 
 
-def test_clicking_the_map_moves_the_start(race) -> None:
-    x_input = race.locator("input[aria-label='x']")
-    old = x_input.input_value()
-    plot = race.locator(MAP).first.locator(".nsewdrag").first
+def _click_map_and_wait(page, x_test: str, arg: str) -> None:
+    """Click the map at (80%, 85%) of its plot area, then wait until ``x_test`` (JS, given
+    ``arg``) holds for the x input's value and the app is idle."""
+    plot = page.locator(MAP).first.locator(".nsewdrag").first
     plot.scroll_into_view_if_needed()  # a mouse click off the screen lands nowhere
     box = plot.bounding_box()
-    race.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + 0.85 * box["height"])
-    race.wait_for_function(
-        "old => document.querySelector(\"input[aria-label='x']\").value !== old", arg=old,
-        timeout=60_000)
-    wait_for_app(race, timeout=90_000)
+    page.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + 0.85 * box["height"])
+    page.wait_for_function(
+        f"a => (x => {x_test})(document.querySelector(\"input[aria-label='x']\").value)",
+        arg=arg, timeout=60_000)
+    wait_for_app(page, timeout=90_000)
+
+
+def test_clicking_the_map_moves_the_start(race) -> None:
+    x_input = race.locator("input[aria-label='x']")
+    _click_map_and_wait(race, "x !== a", x_input.input_value())
     new_x = float(x_input.input_value())
     assert new_x > 0.5, new_x  # 80% of the way across [-3, 3]
     race.wait_for_function("x => new URL(location).searchParams.get('start')?.startsWith(x)",
@@ -123,14 +128,7 @@ def test_the_same_spot_clicked_again_after_typing_a_start_counts(race) -> None:
     x_input.press("Enter")
     race.wait_for_function(START_SHOWN_JS, timeout=60_000)  # the map redrawn from x = -1
     wait_for_app(race, timeout=90_000)
-    plot = race.locator(MAP).first.locator(".nsewdrag").first
-    plot.scroll_into_view_if_needed()
-    box = plot.bounding_box()
-    race.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + 0.85 * box["height"])
-    race.wait_for_function(
-        "x => document.querySelector(\"input[aria-label='x']\").value === x", arg=clicked,
-        timeout=60_000)
-    wait_for_app(race, timeout=90_000)
+    _click_map_and_wait(race, "x === a", clicked)
 
 
 def test_the_written_back_link_reproduces_the_race(race, browser, server_url) -> None:
