@@ -163,7 +163,9 @@ def linear_ticks(lo: float, hi: float, most: int = MAX_TICKS) -> tuple[list[floa
         first, last = int(np.ceil(lo / step - 1e-9)), int(np.floor(hi / step + 1e-9))
         if last - first + 1 <= most:
             break
-    vals = [float(v) for v in np.round(np.arange(first, last + 1) * step, 12)]
+    # 12 significant digits clean the float noise of n * step at any scale (rounding to 12
+    # decimals zeroed every tick of a 1e-13 range and overflowed to inf on a 1e300 one).
+    vals = [float(f"{n * step:.12g}") for n in range(first, last + 1)]
     top = max(abs(vals[0]), abs(vals[-1]))
     shift = int(np.floor(np.log10(top) + 1e-9)) if top >= 1e4 or step < 1e-3 else 0
     d = _decimals(step / 10.0**shift)

@@ -236,6 +236,16 @@ def test_junk_in_the_url_warns_and_falls_back(query: dict[str, str]) -> None:
     assert len(table(at)) >= 1
 
 
+@pytest.mark.parametrize("formula", ["1e-14*(x^2+y^2)", "1e-300*(x^2+y^2)", "1e300*(x^2+y^2)",
+                                     "x^2 + y^2 + 1e300*x", "x*1e300-y*1e300"])
+def test_formulas_of_tiny_or_huge_values_race(formula: str) -> None:
+    """The colour bar's ticks rounded to 12 decimals: a range of 1e-13 gave no tick above 0
+    (log10(0)) and one of 1e300 overflowed, and the page showed only Streamlit's error box."""
+    at = run({"formula": formula})
+    assert not at.exception, at.exception
+    assert len(table(at)) >= 1 and at.get("plotly_chart")
+
+
 def test_downloads_csv_rows_and_self_contained_html() -> None:
     import csv
     import io
