@@ -130,13 +130,7 @@ if not racers:
     st.info("Pick at least one optimizer in the sidebar.")
     st.stop()
 
-entries = []
-for o, hp in racers:
-    try:
-        optimizers.get_optimizer(o, **hp)
-        entries.append(entry(o, hp))
-    except ValueError as err:
-        st.warning(f"{SPECS[o].display_name} sits out: these settings are not allowed ({err}).")
+entries = controls.allowed(racers, entry)
 
 with st.spinner(f"Running {len(entries)} x {n * n:,} starts x {steps} steps…"):
     maps = [lab_compute.basin_map(surface, e, n, steps, seed, noise) for e in entries]

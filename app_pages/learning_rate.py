@@ -247,13 +247,7 @@ if not racers:
     st.info("Pick at least one optimizer in the sidebar.")
     st.stop()
 
-entries = []
-for name, hp in racers:
-    try:
-        optimizers.get_optimizer(name, **hp)
-        entries.append(compute.entry(name, hp))
-    except ValueError as err:
-        st.warning(f"{SPECS[name].display_name} sits out: these settings are not allowed ({err}).")
+entries = controls.allowed(racers, compute.entry)
 if not entries:
     st.stop()
 names = [e[0] for e in entries]

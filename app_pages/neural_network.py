@@ -152,13 +152,7 @@ st.query_params.from_dict(network_query(state, SPECS))
 if not racers:
     st.info("Pick at least one optimizer in the sidebar.")
     st.stop()
-entries = []
-for name, hp in racers:
-    try:
-        optimizers.get_optimizer(name, **hp)
-        entries.append(entry(name, hp))
-    except ValueError as err:
-        st.warning(f"{SPECS[name].display_name} sits out: these settings are not allowed ({err}).")
+entries = controls.allowed(racers, entry)
 if not entries:
     st.stop()
 racers_t = tuple(entries)

@@ -251,19 +251,9 @@ state = RaceState(
 st.query_params.from_dict({**race_query(state, SPECS),
                            **race_view_query(RaceView(speed, bool(arrows), current_tab()))})
 
-entries = tuple(compute.entry(n, hp) for n, hp in racers)
-invalid = {}  # name -> why its settings are refused (by name: "Adam, then SGD" names both)
-for e in entries:
-    try:
-        optimizers.get_optimizer(e[0], **dict(e[1]))
-    except ValueError as err:
-        invalid[e[0]] = f"{SPECS[e[0]].display_name}: {err}"
-if invalid:
-    for message in invalid.values():
-        st.warning(f"These settings are not allowed ({message}); that optimizer sits out.")
-    entries = tuple(e for e in entries if e[0] not in invalid)
-    if not entries:
-        st.stop()
+entries = tuple(controls.allowed(racers, compute.entry))
+if not entries:
+    st.stop()
 run_steps = state.steps  # a typed formula's steps are bounded by its cost (formula_work)
 if formula:
     run_steps, too_long = clamp_formula_steps(state.steps, len(entries),

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+import optimizers
 from app_pages.common.words import plural
 from landscape.base import Domain
 from viz.style import format_value, optimizer_color
@@ -290,3 +291,23 @@ def clicked_point(event: Any) -> tuple[float, float] | None:
     except (KeyError, TypeError, ValueError):
         return None
     return (x, y) if np.isfinite(x) and np.isfinite(y) else None
+
+
+def allowed(racers: Sequence[tuple[str, dict[str, Any]]], entry: Callable[[str, dict], Any],
+            ) -> list[Any]:
+    """``entry(name, hp)`` of each racer whose settings ``optimizers.get_optimizer`` accepts.
+    A refused one (values each in range, but not together: nesterov without momentum) sits out
+    with a warning saying why; if every one does, a note says how to race again."""
+    out = []
+    for name, hp in racers:
+        try:
+            optimizers.get_optimizer(name, **hp)
+        except ValueError as err:
+            why = str(err).removeprefix(f"{name}: ")
+            st.warning(f"{optimizers.OPTIMIZERS[name].display_name} sits out: these settings "
+                       f"are not allowed together ({why}).")
+            continue
+        out.append(entry(name, hp))
+    if racers and not out:
+        st.info("Change the settings in its card in the sidebar, or add another optimizer.")
+    return out

@@ -34,7 +34,7 @@ from app_pages.common.limits import limit
 from app_pages.common.presets import RacePreset
 from app_pages.common.words import plural
 from landscape.base import Domain, inside
-from optimizers import OPTIMIZERS
+from optimizers import OPTIMIZERS, get_optimizer
 
 MAX_NOISE = 100.0
 MAX_SEED = 2**32 - 1
@@ -291,6 +291,15 @@ def parse_race_query(
                         f"{format_hparam(hparams[name][hp])}.")
             continue
         hparams[name][hp] = v
+    for name in optimizers:  # each value in range can still be refused in company
+        try:
+            get_optimizer(name, **hparams[name])
+        except ValueError as err:
+            why = str(err).removeprefix(f"{name}: ")
+            warn.append(f"URL settings of {name} do not go together ({why}); using its "
+                        "defaults.")
+            hparams[name] = {h.name: base.hparams.get(name, {}).get(h.name, h.default)
+                             for h in specs[name].hparams}
 
     state = RaceState(surface=surface, formula=formula, optimizers=optimizers, hparams=hparams,
                       steps=int(steps), start=(float(start[0]), float(start[1])), seed=int(seed),

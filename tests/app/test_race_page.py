@@ -246,6 +246,23 @@ def test_formulas_of_tiny_or_huge_values_race(formula: str) -> None:
     assert len(table(at)) >= 1 and at.get("plotly_chart")
 
 
+def test_settings_refused_together_say_why_and_how_to_race_again() -> None:
+    """Nesterov switched on in SGD's card without momentum: SGD sits out with the reason (once,
+    not "SGD: sgd: ..."), and with no other racer the page says what to do instead of going
+    blank."""
+    at = run({"optimizers": "sgd,adam"})
+    at.session_state["race.opt.sgd.open"] = True
+    at.run()
+    at.sidebar.toggle(key="race.opt.sgd.more").set_value(True).run()  # the rarer settings
+    at.sidebar.toggle(key="race.opt.sgd.nesterov").set_value(True).run()
+    assert not at.exception
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith("SGD sits out") and "nesterov needs momentum" in warning
+    assert "sgd:" not in warning and len(table(at)) == 1  # Adam races on
+    at.sidebar.multiselect(key="race.opt").set_value(["sgd"]).run()
+    assert not at.exception and at.info and "card" in at.info[0].value
+
+
 def test_downloads_csv_rows_and_self_contained_html() -> None:
     import csv
     import io

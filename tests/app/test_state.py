@@ -246,3 +246,15 @@ def test_noise_on_a_data_driven_loss_warns_and_is_dropped() -> None:
     assert any("'noise' only applies to plain surfaces" in w for w in warnings)
     state, warnings = parse({"surface": "rosenbrock", "noise": "5"})
     assert state.noise == 5.0 and warnings == []
+
+
+def test_settings_refused_together_fall_back_to_the_optimizer_defaults() -> None:
+    """nesterov=true is a valid value, but not without momentum: the race blanked (its only racer
+    sat out) where the README promises a warning and the defaults."""
+    state, warnings = parse({"optimizers": "sgd,adam", "sgd.nesterov": "true", "sgd.lr": "0.05",
+                             "adam.lr": "0.2"})
+    assert any("sgd" in w and "nesterov needs momentum" in w for w in warnings), warnings
+    assert not state.hparams["sgd"]["nesterov"] and state.hparams["sgd"]["lr"] != 0.05
+    assert state.hparams["adam"]["lr"] == 0.2  # the other racer keeps its settings
+    state, warnings = parse({"optimizers": "sgd", "sgd.nesterov": "true", "sgd.momentum": "0.9"})
+    assert warnings == [] and state.hparams["sgd"]["nesterov"]
