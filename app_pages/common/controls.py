@@ -148,7 +148,7 @@ def color_chip(name: str, text: str) -> str:
 def optimizer_picker(specs: Mapping[str, Any], key: str,
                      defaults: Callable[[str], dict[str, Any]], max_selected: int,
                      label: str = "Optimizers",
-                     lazy: bool = False) -> list[tuple[str, dict[str, Any]]]:
+                     ) -> list[tuple[str, dict[str, Any]]]:
     """Choose any number of optimizers (registry order) and set each one's hyperparameters.
 
     ``st.session_state[key]`` is the list of names; ``defaults(name)`` gives a newly added
@@ -156,9 +156,10 @@ def optimizer_picker(specs: Mapping[str, Any], key: str,
     optimizer's card: one-line description, its settings (``card_settings``), and the update
     rule and reference.
 
-    ``lazy``: a card's contents are built only while it is open (``st.session_state[
+    A card's contents are built only while it is open (``st.session_state[
     f"{key}.{name}.open"]``); closed cards read their values from session state (widgets keep
-    them with ``persist_state``). Six closed cards save ~30 widgets and elements per rerun.
+    them with ``persist_state``). Six closed cards save ~30 widgets and elements per rerun, and a
+    card stays open when a new lr retitles it (an unkeyed card closed on every change).
     """
     names = st.multiselect(label, list(specs), key=key, max_selections=max_selected,
                            format_func=lambda n: specs[n].display_name,
@@ -171,22 +172,22 @@ def optimizer_picker(specs: Mapping[str, Any], key: str,
         for h in spec.hparams:
             init(f"{key}.{name}.{h.name}", start.get(h.name, h.default))
         lr_key = f"{key}.{name}.lr"
-        summary = (f" · lr {format_value(st.session_state[lr_key])}"
-                   if lr_key in st.session_state else "")
-        title = f"{spec.display_name}{summary}"
-        # The title carries the lr, so a new lr is a new expander: it reopens from its state.
         open_key = f"{key}.{name}.open"
-        card = (st.expander(title, key=open_key, on_change="rerun",
-                            expanded=bool(st.session_state.get(open_key, False))) if lazy
-                else st.expander(title))
-        if lazy and not card.open:
+        # A closed card's title carries its lr; an open one's does not (its slider shows it): a
+        # retitled card redrew its slider, which lost the keyboard focus after every arrow key.
+        summary = (f" · lr {format_value(st.session_state[lr_key])}"
+                   if lr_key in st.session_state and not st.session_state.get(open_key) else "")
+        title = f"{spec.display_name}{summary}"
+        card = st.expander(title, key=open_key, on_change="rerun",
+                           expanded=bool(st.session_state.get(open_key, False)))
+        if not card.open:
             stored = {h.name: st.session_state[f"{key}.{name}.{h.name}"] for h in spec.hparams}
             chosen.append((name, {h.name: hparam_value(h, stored[h.name]) for h in spec.hparams}))
             continue
         with card:
             st.markdown(color_chip(name, spec.display_name) + f" — {spec.description}",
                         unsafe_allow_html=True)
-            hp = card_settings(name, spec, key, lazy)
+            hp = card_settings(name, spec, key)
             if spec.preset:
                 st.caption("Fixed: " + ", ".join(f"{k} = {format_value(v)}"
                                                   for k, v in spec.preset.items()))
@@ -198,14 +199,14 @@ def optimizer_picker(specs: Mapping[str, Any], key: str,
     return chosen
 
 
-def card_settings(name: str, spec: Any, key: str, lazy: bool) -> dict[str, Any]:
+def card_settings(name: str, spec: Any, key: str) -> dict[str, Any]:
     """An open card's settings: the ones that carry the lessons (``PRIMARY_HPARAMS``) always,
     the others behind a "More settings" toggle (hidden ones keep their values)."""
     extra = [h for h in spec.hparams if h.name not in PRIMARY_HPARAMS]
-    values = {h.name: hparam_control(name, h, f"{key}.{name}.{h.name}", persist=lazy)
+    values = {h.name: hparam_control(name, h, f"{key}.{name}.{h.name}", persist=True)
               for h in spec.hparams if h.name in PRIMARY_HPARAMS}
     more = bool(extra) and st.toggle(
-        "More settings", key=f"{key}.{name}.more", **({"persist_state": "page"} if lazy else {}),
+        "More settings", key=f"{key}.{name}.more", persist_state="page",
         help="The other settings: " + ", ".join(h.name for h in extra) + ".")
     for h in extra:
         k = f"{key}.{name}.{h.name}"

@@ -71,6 +71,27 @@ def test_small_multiples_keep_their_surfaces_while_playing(page) -> None:
     assert not _errors(page), _errors(page)
 
 
+@pytest.mark.parametrize("path", ["/learning_rate?optimizers=sgd&sgd.lr=0.3&steps=60",
+                                  "/basins?grid=10&optimizers=sgd&sgd.lr=0.3&steps=60"])
+def test_an_optimizer_card_stays_open_while_its_rate_changes(page, path: str) -> None:
+    """On these pages the cards had no key: a new lr retitled the card, which came back closed
+    after every change (the race's cards stayed open)."""
+    _open(page, path, 1)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("SGD · lr 0.3").click()
+    thumb = sidebar.locator("[data-testid='stExpander']").filter(
+        has_text="SGD").get_by_role("slider").first
+    thumb.wait_for(timeout=60_000)
+    thumb.focus()
+    for lr in ("0.2", "0.15"):  # the log stops below 0.3
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("lr => new URL(location).searchParams.get('sgd.lr') === lr",
+                               arg=lr, timeout=60_000)
+        wait_for_app(page, timeout=120_000)
+        assert thumb.is_visible(), lr  # the card is still open
+    assert not _errors(page), _errors(page)
+
+
 def test_a_basin_cell_click_opens_that_start_in_the_race(page) -> None:
     _open(page, "/basins?grid=30&optimizers=adam&steps=100", 1)
     area = page.locator(CHART).first.locator(".nsewdrag").first.bounding_box()

@@ -164,12 +164,19 @@ def test_an_optimizer_card_opens_and_stays_open_after_a_change(browser, server_u
             has_text="Adam").get_by_role("slider").first
         thumb.wait_for(timeout=60_000)
         thumb.focus()
-        pg.keyboard.press("ArrowRight")  # next log stop after 0.3
-        sidebar.get_by_text("Adam · lr 0.5").wait_for(timeout=60_000)
-        pg.wait_for_function("() => new URL(location).searchParams.get('adam.lr') === '0.5'",
-                             timeout=60_000)
-        wait_for_app(pg, timeout=90_000)
-        assert thumb.is_visible()  # still open after the retitle
+        for lr in ("0.5", "0.7"):  # the next log stops after 0.3
+            pg.keyboard.press("ArrowRight")
+            pg.wait_for_function(
+                "lr => new URL(location).searchParams.get('adam.lr') === lr", arg=lr,
+                timeout=60_000)
+            wait_for_app(pg, timeout=90_000)
+            assert thumb.is_visible()  # still open
+            # ... and the slider keeps the keyboard focus: a card retitled with its new lr
+            # redrew the slider, and every further arrow key went to the page instead
+            assert thumb.evaluate("e => e === document.activeElement"), lr
+        # closed, it shows its lr again
+        sidebar.locator("[data-testid='stExpander'] summary").filter(has_text="Adam").click()
+        sidebar.get_by_text("Adam · lr 0.7").wait_for(timeout=60_000)
         assert not pg.console_errors, pg.console_errors
     finally:
         context.close()
