@@ -236,7 +236,7 @@ with right:
 
 # 5. GD vs SGD ----------------------------------------------------------------------------------
 data = compute.get_landscape(DATA)
-data_start = tuple(preset_for(DATA, data, OPTIMIZERS).start)
+data_start = tour.DATA_START
 left, right = section("5. Gradient descent vs stochastic gradient descent", f"""
 On real data the loss is an **average over all examples**. Here: fitting a line y = w·x + b to
 {data.n_samples} noisy points, so the landscape is over (w, b).

@@ -134,7 +134,9 @@ class LinearRegressionLoss(DataLoss):
             domain=domain,
             minima=(Minimum((float(best[0]), float(best[1])), max(best_value, 0.0), True,
                             "least squares"),),
-            default_start=_short((w0 + 0.1 * (w1 - w0), b1 - 0.1 * (b1 - b0))),
+            # Up the valley's far end, a quarter down from the top: from 10% down, the first
+            # steps (across the valley, uphill in b) left the top of the map.
+            default_start=_short((w0 + 0.1 * (w1 - w0), b1 - 0.25 * (b1 - b0))),
             latex=r"L(w,b) = \frac{1}{n}\sum_{i=1}^{n} (w\,x_i + b - y_i)^2",
             log_scale=True,
             axes=("w", "b"),

@@ -187,6 +187,11 @@ class Parabola:
         return self.a * np.asarray(x, dtype=float)
 
 
+#: Sections 5 to 8 (linear regression): the start their rates and claims were checked from
+#: (tests/app/test_concepts_page.py), up the valley's far end. The race's own start for this loss
+#: sits lower, where no racer's first steps leave the map.
+DATA_START = (-1.2, 2.2)
+
 #: Section 4: steps drawn, the largest rate its slider offers, and the half-width of its usual
 #: view of the parabola. At that rate 12 steps end at |x| = 3 * 1.5^12 ≈ 389, far inside run's
 #: divergence bound (1e6), so the drawing never has to show a blow-up.

@@ -11,8 +11,9 @@ import pytest
 
 from app_pages.common.compute import DATA_SAMPLES
 from app_pages.common.lab_state import page_href, registered_page
-from app_pages.common.presets import CURATED, preset_for
+from app_pages.common.presets import CURATED
 from app_pages.common.tour import (
+    DATA_START,
     Curve,
     adam_sgd_summary,
     altitude_caption,
@@ -28,7 +29,6 @@ from app_pages.common.tour import (
     uphill_steps,
 )
 from landscape import get_data_loss, get_surface
-from optimizers import OPTIMIZERS
 from tests.app.conftest import app_test
 from viz.concepts import layers_figure
 
@@ -178,7 +178,7 @@ ADAM_LR, SGD_LR, SWITCH_SGD_LR, EPOCHS = 0.3, 0.05, 0.01, 30
 
 def _epoch_curves(batch: int, switch: float = 10.0) -> dict[str, Curve]:
     data = get_data_loss("linear_regression", n_samples=DATA_SAMPLES, seed=0)
-    start = np.asarray(preset_for("linear_regression", data, OPTIMIZERS).start)
+    start = np.asarray(DATA_START)
 
     def curve(name: str, switch_epoch: float | None = None, **hp: float) -> Curve:
         return epoch_curve(name, name, data, start, EPOCHS, hp, batch, 0, switch_epoch)

@@ -28,6 +28,7 @@ from app_pages.common.presets import (
     radam_warmup_steps,
     warmup_is_safe,
 )
+from landscape.base import inside
 from landscape.data_losses import DATA_LOSSES, get_data_loss
 
 TEACHING = ("ravine", "plateau", "saddle")
@@ -120,6 +121,19 @@ def test_two_basins_gradient_descent_is_trapped_by_its_start_not_by_its_rate() -
     assert describe(t.points, -1, tuple(s.minima), tol).kind == "global", lr
     _, from_start = race("two_basins")["sgd"]
     assert from_start.kind == "local"  # from the default start: the near basin
+
+
+@pytest.mark.parametrize("name", list(DATA_LOSSES))
+def test_data_loss_races_stay_on_the_map_all_the_way(name: str) -> None:
+    """Every default racer on a data-driven loss stays on the map at every step: the linear
+    regression's first steps left the top edge (start 10% from it), and momentum on the
+    logistic regression overshot past the right edge for ~30 steps."""
+    s = get_data_loss(name)
+    p = preset_for(name, s, optimizers.OPTIMIZERS)
+    for o in p.optimizers:
+        t = optimizers.run(optimizers.get_optimizer(o, **p.hparams[o]), s, np.array(p.start),
+                           p.steps, batch_size=min(10, s.n_samples), seed=0)
+        assert inside(np.asarray(t.points), s.domain).all(), o
 
 
 def test_easom_race_shows_what_its_description_says() -> None:

@@ -125,7 +125,7 @@ def test_data_loss_has_a_batch_control() -> None:
     assert [at.sidebar.number_input(key=f"race.start.{a}").label for a in "xy"] == ["w", "b"]
     hovers = [t.get("hovertemplate", "") for t in charts(at)[0]["data"]]
     assert sum("(w, b) = " in h for h in hovers) == 3  # the click grid and both paths
-    assert at.query_params["start"] == "-1.2,2.2"  # the computed start, not 17 digits
+    assert at.query_params["start"] == "-1.2,1.0"  # the computed start, not 17 digits
     full = table(at)["final loss"].tolist()
     at.sidebar.slider(key="race.batch").set_value(100).run()
     assert not at.exception and table(at)["final loss"].tolist() != full
