@@ -206,7 +206,7 @@ with st.sidebar:
                 else compute.race_preset("", formula)).hparams
     # Cards are built only when opened: a rerun then skips ~30 hidden widgets.
     racers = controls.optimizer_picker(SPECS, OPT, lambda n: defaults.get(n, {}),
-                                       limit("optimizers"), lazy=True)
+                                       limit("optimizers"))
 
     st.header("Run")
     controls.init("race.steps", 500)
