@@ -33,8 +33,13 @@ from typing import Any, Protocol
 from app_pages.common.limits import limit
 from app_pages.common.presets import RacePreset
 from app_pages.common.words import plural
+from landscape import SURFACES
 from landscape.base import Domain, inside
+from landscape.data_losses import DATA_LOSSES
 from optimizers import OPTIMIZERS, get_optimizer
+
+#: Every landscape name some page offers (a page may offer fewer: basins has no data losses).
+ALL_LANDSCAPES = frozenset(SURFACES) | frozenset(DATA_LOSSES)
 
 MAX_NOISE = 100.0
 MAX_SEED = 2**32 - 1
@@ -194,7 +199,9 @@ def parse_race_query(
         if q["surface"] in landscapes:
             surface = q["surface"]
         else:
-            warn.append(f"Unknown surface {_show(q['surface'])} in the URL; using "
+            known = q["surface"] in ALL_LANDSCAPES  # e.g. a data loss on the basins page
+            warn.append(f"{'Surface' if known else 'Unknown surface'} {_show(q['surface'])} "
+                        f"{'is not available on this page' if known else 'in the URL'}; using "
                         f"'{default_surface}'.")
     domain = formula_domain if formula else landscapes[surface].domain
     base = preset(surface or default_surface)

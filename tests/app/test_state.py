@@ -258,3 +258,15 @@ def test_settings_refused_together_fall_back_to_the_optimizer_defaults() -> None
     assert state.hparams["adam"]["lr"] == 0.2  # the other racer keeps its settings
     state, warnings = parse({"optimizers": "sgd", "sgd.nesterov": "true", "sgd.momentum": "0.9"})
     assert warnings == [] and state.hparams["sgd"]["nesterov"]
+
+
+def test_a_surface_another_page_offers_is_called_unavailable_not_unknown() -> None:
+    """The basins page has no data losses: a link naming one said "Unknown surface"."""
+    no_data = {n: s for n, s in LANDSCAPES.items() if n not in DATA_LOSSES}
+    _, warnings = parse_race_query({"surface": "linear_regression"}, no_data, SPECS, preset,
+                                   LANDING_SURFACE, FORMULA_DOMAIN)
+    assert warnings == [f"Surface 'linear_regression' is not available on this page; using "
+                        f"'{LANDING_SURFACE}'."]
+    _, warnings = parse_race_query({"surface": "nope"}, no_data, SPECS, preset, LANDING_SURFACE,
+                                   FORMULA_DOMAIN)
+    assert warnings[0].startswith("Unknown surface 'nope'")
