@@ -18,7 +18,7 @@ import numpy as np
 
 from landscape.base import Domain
 from viz.numbers import round_sig
-from viz.style import COLORSCALE, CONTOUR_LINE_RGB, hex_rgb
+from viz.style import CLICK_HOVER, COLORSCALE, CONTOUR_LINE_RGB, hex_rgb
 
 
 class HasValue(Protocol):
@@ -249,5 +249,5 @@ def pick_grid_trace(objective: HasValue, domain: Domain, n: int = 41) -> dict[st
         "marker": {"size": 9, "opacity": 0.01, "color": "#000000", "symbol": "square"},
         "hovertemplate": f"({a}, {b}) = " "(%{x}, %{y})<br>f = %{customdata:.4g}"
                          "<extra>click: start here</extra>",
-        "showlegend": False,
+        "hoverlabel": dict(CLICK_HOVER), "showlegend": False,
     }

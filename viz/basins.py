@@ -19,7 +19,14 @@ import numpy as np
 from viz.background import Grid, color_levels
 from viz.numbers import round_sig
 from viz.spec import SpecFigure
-from viz.style import MINIMUM_GLOBAL, MINIMUM_LOCAL, base_layout, optimizer_color, rgba
+from viz.style import (
+    CLICK_HOVER,
+    MINIMUM_GLOBAL,
+    MINIMUM_LOCAL,
+    base_layout,
+    optimizer_color,
+    rgba,
+)
 
 DIVERGED, MOVING = -1, -2
 GLOBAL_COLOR = "#2E9E44"
@@ -155,6 +162,7 @@ def click_trace(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray,
         "unselected": {"marker": {"opacity": 0.01}},
         "hovertemplate": "start (%{x:.3g}, %{y:.3g})<br>ends: %{customdata}"
                          f"<extra>{CLICK_NAME}</extra>",
+        "hoverlabel": dict(CLICK_HOVER),
         "showlegend": False,
     }
 

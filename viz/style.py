@@ -113,6 +113,11 @@ def optimizer_label(display_name: str, hparams: Mapping[str, Any] | None = None)
     return display_name
 
 
+#: The hover label of a map's nearly invisible click grid: dark text on white (it took the
+#: markers' colour, and read as light grey text on white).
+CLICK_HOVER = {"bgcolor": "#FFFFFF", "bordercolor": "#444444", "font": {"color": "#111111"}}
+
+
 def base_layout(height: int = 520) -> dict[str, Any]:
     """Layout shared by the 2D figures: margins, font, legend on top, hover look."""
     return {

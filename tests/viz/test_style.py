@@ -66,3 +66,25 @@ def test_each_colour_reads_on_white_and_on_the_map(name) -> None:
     assert _contrast_on_white(color) >= 2.2
     scale = srgb_to_lab(_colorscale_rgb(np.linspace(0, 1, 101)).astype(float))
     assert float(ciede2000(srgb_to_lab(color), scale).min()) >= 7.5
+
+
+def _luminance(color: str) -> float:
+    c = np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)]) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(lin @ [0.2126, 0.7152, 0.0722])
+
+
+def test_map_click_grids_hover_in_dark_text_on_white() -> None:
+    """The click grids' markers are nearly transparent black: their hover labels read as light
+    grey text on white. Both maps' grids now set a label of WCAG contrast >= 7 (AAA)."""
+    import landscape
+    from viz.background import pick_grid_trace
+    from viz.basins import click_trace
+
+    s = landscape.get_surface("himmelblau")
+    xs = np.linspace(-5, 5, 4)
+    for trace in (pick_grid_trace(s, s.domain, 5),
+                  click_trace(xs, xs, np.zeros((4, 4), int), s.minima)):
+        label = trace["hoverlabel"]
+        hi, lo = _luminance(label["bgcolor"]), _luminance(label["font"]["color"])
+        assert (hi + 0.05) / (lo + 0.05) >= 7, label
