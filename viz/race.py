@@ -57,6 +57,9 @@ LEGEND_ITEM_PX, LEGEND_CHAR_PX = 45, 5.9
 # The plot width the figure's height is fitted to (the main column of a ~1300 px window), and the
 # map's height limits there: a narrower plot leaves a blank band below the map (see race_height).
 DESIGN_WIDTH, MAP_PX = 800, (300, 460)
+MARGIN_L, MARGIN_R = 40, 12
+#: The whole figure's width at DESIGN_WIDTH of plot: what a downloaded HTML file is drawn at.
+FIGURE_WIDTH = DESIGN_WIDTH + MARGIN_L + MARGIN_R
 DOT, RING = 13, 6  # current-position dot size; a ring's extra size per racer on the same spot
 PAUSE_FRAME = "pause"  # an empty frame: animating to it interrupts playback and redraws
 
@@ -457,7 +460,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         # Colour bar (at the top of the figure), then the legend, across the full width: the
         # legend at the right (x = 1.02) took half a 1000 px column and left a phone a
         # stamp-sized map. Plotly wraps a horizontal legend and grows the top margin to fit it.
-        "margin": {"l": 40, "r": 12, "t": 12, "b": CONTROLS_PX},
+        "margin": {"l": MARGIN_L, "r": MARGIN_R, "t": 12, "b": CONTROLS_PX},
         # traceorder "normal": a legend group (the minima) would stack its entries in a column.
         # Placed from the figure's top (under the colour bar), Plotly reserves its rows above the
         # plot area, so the buttons at the plot's top sit under it at any width.

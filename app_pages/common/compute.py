@@ -27,7 +27,7 @@ from landscape.data_losses import DATA_LOSSES, get_data_loss
 from viz.background import Grid, background_image, sample_grid
 from viz.curves import distance_figure, loss_figure
 from viz.paths import PathView, path_view
-from viz.race import Playback, race_figure
+from viz.race import FIGURE_WIDTH, Playback, race_figure
 from viz.spec import SpecFigure, frozen, spec_dict
 from viz.style import format_value, optimizer_label
 from viz.surface3d import surface_3d_figure
@@ -247,9 +247,12 @@ def trajectories_csv(paths: list[PathView]) -> str:
 
 
 def standalone_html(fig: SpecFigure, title: str) -> bytes:
-    """The animated map as one self-contained HTML file (plotly.js inlined: works offline)."""
+    """The animated map as one self-contained HTML file (plotly.js inlined: works offline), at
+    the width its height was fitted to (at a window's full width the map kept to the left of a
+    wide blank and the step slider ran across the whole window)."""
     return pio.to_html(spec_dict(fig), include_plotlyjs=True, full_html=True, auto_play=False,
-                       validate=False, config={"displaylogo": False}).replace(
+                       validate=False, config={"displaylogo": False},
+                       default_width=f"{FIGURE_WIDTH}px").replace(
         "<head>", f"<head><title>{title}</title>", 1).encode()
 
 

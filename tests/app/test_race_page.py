@@ -286,6 +286,8 @@ def test_downloads_csv_rows_and_self_contained_html() -> None:
     text = html.decode()
     assert "<title>Downhill race</title>" in text and "addFrames" in text
     assert 'src="https://cdn.plot.ly' not in text and len(html) > 3_000_000  # inlined: offline
+    from viz.race import FIGURE_WIDTH
+    assert f"width:{FIGURE_WIDTH}px" in text.replace(" ", "")  # not the window's full width
     # The cached race map keeps only its JSON (viz.spec.frozen); its download is complete too.
     cold = compute.standalone_html(frozen(race_figure(grid, [path], obj.minima, obj)), "t").decode()
     assert "addFrames" in cold and 'Adam \\"fast\\" (lr 0.1)' in cold
