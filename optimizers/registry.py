@@ -129,8 +129,8 @@ def _aligned(*rows: str) -> str:
 #: λx; decoupled decay (AdamW, Lion) leaves it alone and shrinks x in the step instead.
 _G = r"g_t = \nabla f(x_{t-1})"
 _G_L2 = r"g_t = \nabla f(x_{t-1}) + \lambda x_{t-1}"
-_G_EITHER = (_G_L2, r"&\ \ (\text{decoupled: no } \lambda x_{t-1} \text{ in } g_t\text{;}",
-             r"&\ \ \ \ x_{t-1} \gets (1-\eta\lambda)\, x_{t-1} \text{ first)}")
+_G_EITHER = (_G_L2, r"&\ \ (\text{decoupled: not in } g_t\text{;}",
+             r"&\ \ \ x_{t-1} \gets (1-\eta\lambda)\, x_{t-1}\text{)}")
 
 #: Adam's two moments, shared by the rules of its family.
 _M_RULE = r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t"
