@@ -20,4 +20,6 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install -r requirements-dev.txt && python -m pytest" in readme
     assert "python -m pip install -q -r requirements-dev.txt" in ci
-    assert "\npython -m pytest" in ci
+    # exactly the README's command, on a line of its own, in a script that stops on any failure
+    assert "python -m pytest" in ci.splitlines()
+    assert "set -euo pipefail" in ci.splitlines()

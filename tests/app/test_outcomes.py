@@ -105,6 +105,35 @@ def test_running_through_a_local_minimum_is_passing_it() -> None:
     assert o.text == "passing near local minimum 1"
 
 
+def test_the_tolerance_is_the_edge_between_at_a_minimum_and_moving() -> None:
+    """An end just inside ``tol`` of a minimum is at it; just outside, it is not."""
+    inside_ = describe(rest(line([0.5, 0.0], [0.99 * TOL, 0.0])), -1, MINIMA, TOL)
+    outside = describe(rest(line([0.5, 0.0], [1.2 * TOL, 0.0])), -1, MINIMA, TOL)
+    assert inside_.kind == "global" and outside.kind == "moving", (inside_, outside)
+    codes, _ = classify_endpoints(np.array([[0.99 * TOL, 0.0], [1.01 * TOL, 0.0]]), -1,
+                                  MINIMA, TOL)
+    assert [int(c) for c in codes] == [KIND_CODES["global"], KIND_CODES["moving"]]
+
+
+def test_stuck_in_a_local_minimum_after_passing_a_global_one_says_both() -> None:
+    through = np.concatenate([line([-1.0, 0.0], [0.0, 0.0]), line([0.0, 0.0], [3.0, 0.0])[1:]])
+    o = describe(rest(through), -1, MINIMA, TOL)
+    assert o.text == "stuck in local minimum 1, after passing a global minimum at step 9", o.text
+
+
+def test_a_path_that_wavers_on_its_way_is_passing_not_oscillating() -> None:
+    """Near a minimum, "oscillating" needs the last steps to travel more than twice their net
+    displacement; a path that wavers (1.5 x) while it goes through is passing."""
+    n = SETTLE_STEPS
+    x = np.linspace(2.88, 3.08, n + 1)  # through local minimum 1 at (3, 0), ending inside tol
+    y = 0.01118 * (-1.0) ** np.arange(n + 1)  # zig-zag: steps of 0.03, 1.5 x their advance
+    tail = np.stack([x, y], axis=1)
+    travelled = np.linalg.norm(np.diff(tail, axis=0), axis=1).sum()
+    assert 1.3 < travelled / np.linalg.norm(tail[-1] - tail[0]) < 1.8
+    o = describe(np.concatenate([line([2.0, 0.0], tail[0], 10), tail]), -1, MINIMA, TOL)
+    assert o.kind == "local" and o.text == "passing near local minimum 1", o.text
+
+
 def test_still_moving_and_no_minima() -> None:
     assert describe(line([1.0, 1.0], [1.5, 1.5]), -1, MINIMA, TOL).text == "still moving"
     assert describe(line([1.0, 1.0], [1.5, 1.5]), -1, (), TOL).text == "finished (no known minima)"

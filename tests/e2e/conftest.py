@@ -33,9 +33,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def browser_required() -> bool:
+    """Browser tests are mandatory under ``.ci/run`` (DOWNHILL_REQUIRE_BROWSER=1) and in any CI
+    that sets ``CI`` (GitHub Actions, GitLab): there a missing Chromium fails, it never skips."""
+    return (os.environ.get("DOWNHILL_REQUIRE_BROWSER") == "1"
+            or os.environ.get("CI", "").lower() in ("true", "1"))
+
+
 def _require_or_skip(reason: str) -> None:
-    if os.environ.get("DOWNHILL_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser tests are mandatory here (DOWNHILL_REQUIRE_BROWSER=1): {reason}")
+    if browser_required():
+        pytest.fail(f"browser tests are mandatory here (CI or DOWNHILL_REQUIRE_BROWSER=1): "
+                    f"{reason}")
     pytest.skip(reason)
 
 
