@@ -53,7 +53,8 @@ def seed_from_url() -> None:
     ss["nn.data_seed"] = state.data_seed
     ss["nn.depth"] = len(state.hidden)
     for i in range(limit("hidden_layers")):
-        ss[f"nn.width.{i}"] = state.hidden[i] if i < len(state.hidden) else 16
+        ss[f"nn.width.{i}"] = ss[f"nn.width.{i}.held"] = (state.hidden[i] if i < len(state.hidden)
+                                                          else 16)
     ss["nn.activation"] = state.activation
     ss["nn.l2"] = state.l2
     ss["nn.epochs"] = state.epochs
@@ -109,8 +110,12 @@ with st.sidebar:
     if depth:
         cols = st.columns(depth)
         for i in range(depth):
+            # Held: a layer hidden by fewer layers is forgotten by Streamlit, and came back as 1
+            key = f"nn.width.{i}"
+            controls.held(key, 16)
             widths.append(int(cols[i].number_input(f"Layer {i + 1}", 1, limit("layer_width"),
-                                                   key=f"nn.width.{i}", step=1)))
+                                                   key=key, step=1, on_change=controls.hold,
+                                                   args=(key,))))
     hidden = tuple(widths)
     st.caption(f"This is a **{architecture_name(hidden)}**.")
     activation = st.radio("Activation", list(ACTIVATIONS), key="nn.activation", horizontal=True,

@@ -88,6 +88,20 @@ def test_wider_deeper_network_and_activation_change_the_run() -> None:
     assert results(at)["train loss"].tolist() != before
 
 
+def test_fewer_layers_then_more_bring_back_the_widths() -> None:
+    """Streamlit forgets a widget it does not draw: layer 2's width came back as 1 (a one-neuron
+    bottleneck) after 2 -> 1 -> 2 hidden layers."""
+    at = app_test(PAGE, {**SMALL, "layers": "6,5"}).run()
+    at.slider(key="nn.depth").set_value(1).run()
+    assert at.query_params["layers"] == "6"
+    at.slider(key="nn.depth").set_value(2).run()
+    assert not at.exception and at.query_params["layers"] == "6,5"
+    at.number_input(key="nn.width.0").set_value(7).run()
+    at.slider(key="nn.depth").set_value(0).run()
+    at.slider(key="nn.depth").set_value(3).run()  # a layer never set starts at 16
+    assert at.query_params["layers"] == "7,5,16"
+
+
 def test_changing_the_data_set_brings_its_classes_and_noise() -> None:
     at = app_test(PAGE, SMALL).run()
     at.selectbox(key="nn.dataset").set_value("spirals").run()
