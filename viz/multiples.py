@@ -65,10 +65,11 @@ class PanelTitle(NamedTuple):
 
 def balanced_wrap(text: str, chars: int) -> list[str]:
     """``text`` on as few lines of at most ``chars`` characters as it needs, evened out: "stuck
-    in local" / "minimum 1", not "stuck in local minimum" / "1"."""
-    lines = textwrap.wrap(text, chars, break_on_hyphens=False)
+    in local" / "minimum 1", not "stuck in local minimum" / "1". Words are never split (a word
+    longer than ``chars`` gets a line of its own): "SGD + m" / "omentum" was read on a panel."""
+    lines = textwrap.wrap(text, chars, break_on_hyphens=False, break_long_words=False)
     for width in range(max(len(text) // max(len(lines), 1), 1), chars):
-        even = textwrap.wrap(text, width, break_on_hyphens=False)
+        even = textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
         if len(even) == len(lines):
             return even
     return lines

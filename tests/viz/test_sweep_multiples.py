@@ -141,3 +141,6 @@ def test_plain_titles_split_at_the_first_colon_and_wrap_evenly() -> None:
     assert balanced_wrap("stuck in local minimum 1", 23) == ["stuck in local", "minimum 1"]
     assert balanced_wrap("diverged at step 3", 23) == ["diverged at step 3"]
     assert balanced_wrap("", 23) == []
+    # never inside a word: "SGD + m" / "omentum" was read on a network panel (12 characters)
+    assert balanced_wrap("SGD + momentum", 12) == ["SGD +", "momentum"]
+    assert balanced_wrap("Nesterov momentum", 7) == ["Nesterov", "momentum"]
