@@ -438,7 +438,7 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
         else:
             text = f"hidden {lay}<br>({activation}, {m})"
         if m > max_neurons:
-            text += f"<br>first {max_neurons} of {m} shown"
+            text += f"<br>{max_neurons} of {m} shown"  # "first ..." ran into its neighbour
         annotations.append({"text": text, "x": lay, "y": -top, "xref": "x", "yref": "y",
                             "showarrow": False, "yanchor": "top", "font": {"size": 12}})
     layout = base_layout(max(360, int(34 * 2 * top) + 150))

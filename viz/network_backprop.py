@@ -69,7 +69,8 @@ def _cells(columns: list[tuple[str, np.ndarray]], xref: str, yref: str, highligh
     with np.errstate(all="ignore"):
         scale = float(np.nanmax(np.abs(scaled))) if scaled.size else 1.0
     scale = scale if np.isfinite(scale) and scale > 0 else 1.0
-    text = [f"{v:.3g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.1e}" for v in vals]
+    # + 0.0: a ReLU's -0.0 reads "0", not "-0"
+    text = [f"{v + 0.0:.3g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.1e}" for v in vals]
     trace = {"type": "scatter", "mode": "markers+text", "x": xs, "y": ys, "text": text,
              "textfont": {"size": 10, "color": "#111111"},
              "marker": {"symbol": "square", "size": 40, "color": round_sig(vals_a, 4),
@@ -84,13 +85,17 @@ def _cells(columns: list[tuple[str, np.ndarray]], xref: str, yref: str, highligh
                        "y": [-highlight], "xaxis": xref, "yaxis": yref, "hoverinfo": "skip",
                        "marker": {"symbol": "square-open", "size": 44, "color": "#111111",
                                   "line": {"width": 3}}, "showlegend": False})
-    notes = [{"text": title, "x": c, "y": 0.9, "xref": xref, "yref": yref, "showarrow": False,
-              "yanchor": "bottom", "font": {"size": 11}} for c, (title, _) in enumerate(columns)]
+    # A column cut to MAX_NEURONS says so under its title (it hid 48 of 64 values silently).
+    notes = [{"text": title + (f"<br><span style='font-size:9px'>{MAX_NEURONS} of {n}</span>"
+                               if (n := np.size(v)) > MAX_NEURONS else ""),
+              "x": c, "y": 0.9, "xref": xref, "yref": yref, "showarrow": False,
+              "yanchor": "bottom", "font": {"size": 11}} for c, (title, v) in enumerate(columns)]
     return traces, notes, scale
 
 
 def backprop_figure(trace: Any, title: str = "") -> SpecFigure:
-    """Forward pass (left) and backward pass (right) of one example, every number shown."""
+    """Forward pass (left) and backward pass (right) of one example, every number shown (the
+    first ``MAX_NEURONS`` of a wider layer, its column titled "16 of 64")."""
     fwd, bwd = forward_columns(trace), backward_columns(trace)
     rows = max(min(len(np.ravel(v)), MAX_NEURONS) for _, v in fwd + bwd)
     split = len(fwd) / (len(fwd) + len(bwd))

@@ -217,7 +217,7 @@ def test_wide_layers_show_the_first_neurons_and_say_so() -> None:
     fig = network_figure(net.layer_sizes, net.unflatten(theta), net.unflatten(net.grad(theta)),
                          np.arange(1), "t", "relu", max_neurons=16).to_dict()
     assert len(_edges([t for t in fig["data"] if t["mode"] == "lines"])) == 2 * 16 + 16 * 2
-    assert any("first 16 of 40" in a["text"] for a in fig["layout"]["annotations"])
+    assert any("16 of 40 shown" in a["text"] for a in fig["layout"]["annotations"])
 
 
 @pytest.mark.parametrize("n", [1, 2, 5, 8])

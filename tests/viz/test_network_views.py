@@ -61,6 +61,10 @@ def test_backprop_figure_writes_every_shown_number(trace) -> None:
     # the true class is outlined in the probabilities and in dL/dz
     boxes = [t for t in fig["data"] if t["mode"] == "markers"]
     assert [(b["x"][0], b["y"][0]) for b in boxes] == [(p_col, -trace.label), (0, -trace.label)]
+    # the two cut columns (z2, a2: 20 neurons) say so in their titles; the others do not
+    cut = [a["text"] for a in fig["layout"]["annotations"] if "16 of 20" in a["text"]]
+    assert len(cut) == 4, cut  # z2 and a2 forward, and their gradients backward
+    assert "-0" not in cells[0]["text"] + cells[1]["text"]  # a ReLU's -0.0 reads 0
 
 
 def test_layer_rows_report_the_blame_per_layer(trace) -> None:
