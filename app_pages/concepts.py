@@ -7,6 +7,7 @@ every control is in the URL so a student can share the exact picture they are lo
 from __future__ import annotations
 
 from itertools import pairwise
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -359,12 +360,10 @@ the slope for every one of them.
 with left:
     n_hidden = st.slider("Hidden layers", 0, 3, key="tour.layers")
     hidden = (DRAWN_WIDTH,) * int(n_hidden)
-    if nn_page:
-        try:
-            st.page_link(nn_page, label="Train one on the neural-network page",
-                         icon=":material/hub:")
-        except StreamlitAPIException:  # run outside st.navigation (a single-page test run)
-            st.markdown(f"[Train one on the neural-network page]({page_href('neural_network')})")
+    if nn_page:  # a link (new tab, so the page seeds from it) with these hidden layers
+        query = urlencode({"layers": ",".join(["16"] * int(n_hidden)) or "0"})
+        st.markdown(f"[Train one with {plural(int(n_hidden), 'hidden layer')} on the "
+                    f"neural-network page ↗]({page_href('neural_network')}?{query})")
 sizes = (2, *hidden, 3)
 names = ["input (x, y)", *(f"hidden {k + 1}" for k in range(len(hidden))), "output (3 classes)"]
 n_weights = sum((a + 1) * b for a, b in pairwise(sizes))

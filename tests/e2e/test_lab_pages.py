@@ -135,21 +135,32 @@ def test_the_tuned_race_link_opens_the_race_with_the_tuned_rates(page) -> None:
 
 
 def test_the_concepts_tour_links_to_the_neural_network_page(page) -> None:
-    """Both tour links (back-propagation, layers) reach the network page, drawn without errors;
-    their icon is a Material symbol (an emoji icon had no font in headless Chromium)."""
+    """Both tour links reach the network page, drawn without errors. Back-propagation's is a page
+    link (its icon a Material symbol: an emoji had no font in headless Chromium); the layers
+    section's link carries the hidden layers chosen there (it carried nothing: the page opened
+    16-16 whatever the tour showed), in a new tab so that the page seeds from it."""
     _open(page, "/concepts?layers=1", 11)
     links = page.locator("[data-testid='stPageLink'] a")
     # The links can arrive a moment after the 11th chart (seen once in CI): wait for them.
     page.wait_for_function(
-        "() => document.querySelectorAll(\"[data-testid='stPageLink'] a\").length >= 2",
+        "() => document.querySelectorAll(\"[data-testid='stPageLink'] a\").length >= 1",
         timeout=60_000)
-    assert links.count() == 2
-    assert "ANN" in page.get_by_text("1 hidden layer").first.inner_text()
-    links.last.click()
+    assert links.count() == 1
+    assert page.get_by_text("ANN (1 hidden layer)").count() >= 1
+    layered = page.locator("a", has_text="on the neural-network page")
+    href = layered.get_attribute("href")
+    assert "neural_network?layers=16" in href and "," not in href, href
+    assert layered.get_attribute("target") == "_blank"
+    links.first.click()
     page.wait_for_function("() => location.pathname.endsWith('/neural_network')",
                            timeout=60_000)
     wait_for_app(page, timeout=120_000)
     page.wait_for_selector(CHART, timeout=120_000)
     assert page.locator("h1").first.inner_text().startswith("Neural network")
     assert page.locator(EXCEPTION).count() == 0
+    page.goto(urljoin(page.base_url + "/concepts", href))  # as the new tab opens it
+    wait_for_app(page, timeout=120_000)
+    page.wait_for_selector(CHART, timeout=120_000)
+    assert _query(page.url)["layers"] == "16"
+    assert page.get_by_text("ANN (1 hidden layer)").count() >= 1
     assert not _errors(page), _errors(page)
