@@ -136,6 +136,17 @@ with st.spinner(f"Running {len(entries)} x {n * n:,} starts x {steps} steps…")
     maps = [lab_compute.basin_map(surface, e, n, steps, seed, noise) for e in entries]
     base = [lab_compute.baseline(surface, b, n, steps, seed) for b in basins.BASELINES]
 
+# The picked start's button above the maps, one row whether a start is picked or not: under them
+# it appeared below the fold, where a visitor who had just clicked a square did not see it.
+picked = st.session_state.get("basins.picked")
+if picked is not None and tuple(picked) == tuple(state.start):
+    said, button = st.columns([3, 2], vertical_alignment="center")
+    said.success(f"Start ({picked[0]:.3g}, {picked[1]:.3g}) selected.")
+    button.link_button(f"Open start ({picked[0]:.3g}, {picked[1]:.3g}) in the race  →",
+                       race_url(state, SPECS), type="primary")
+else:
+    st.info("Click a square on a map to pick that start; a button here then opens it in the race.")
+
 # Two maps a row at most: three to a row left each ~70 px wide on a 1000 px window. A lone map
 # gets the whole column.
 n_cols = min(len(entries), 2)
@@ -153,11 +164,6 @@ st.caption("The learning rates are picked per landscape to show different behavi
            + (f" [Tune each one fairly in the learning-rate lab →]({url})"
               if (url := lab_url(state, SPECS)) else ""))
 
-picked = st.session_state.get("basins.picked")
-if picked is not None and tuple(picked) == tuple(state.start):
-    st.success(f"Start ({picked[0]:.3g}, {picked[1]:.3g}) selected.")
-    st.link_button(f"Open start ({picked[0]:.3g}, {picked[1]:.3g}) in the race  →",
-                   race_url(state, SPECS), type="primary")
 
 st.subheader("Who finds the global minimum, and at what cost?")
 rows = []
