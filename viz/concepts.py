@@ -284,11 +284,12 @@ def backprop_figure(probs: np.ndarray, label: int, grad_logits: np.ndarray,
 
     k = len(probs)
     classes = [f"class {c}" for c in range(k)]
-    blame_title = "responsibility |∂loss/∂w|"
+    # Short titles on two lines at most: the long ones ran into each other on a phone.
+    blame_title = "blame |∂loss/∂w|"
     if before is not None:
-        blame_title += "<br><span style='font-size:11px'>grey outlines: before training</span>"
+        blame_title += "<br><span style='font-size:11px'>grey: before training</span>"
     fig = make_subplots(rows=1, cols=2, column_widths=[0.4, 0.6], horizontal_spacing=0.12,
-                        subplot_titles=("softmax probabilities p", blame_title))
+                        subplot_titles=("softmax p", blame_title))
     fig.add_trace(go.Bar(
         x=classes, y=probs, name="p(class)",
         marker={"color": ["#2E9E44" if c == label else "#BBBBBB" for c in range(k)],

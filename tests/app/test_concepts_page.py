@@ -379,7 +379,7 @@ def test_tour_blame_figure_keeps_its_scale_in_the_page() -> None:
         at = app_test(PAGE, {"trained": trained, "example": "0"}).run()
         assert not at.exception and not at.warning
         spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
-                    if "responsibility" in c.proto.spec)
+                    if "blame |" in c.proto.spec)
         ranges.append(spec["layout"]["yaxis2"]["range"])
         if trained != "0":
             assert any("of it is left" in c.value for c in at.caption)
