@@ -165,7 +165,7 @@ racers_t = tuple(entries)
 data_key = (dataset, samples, noise, classes, data_seed)
 arch_key = (hidden, activation if hidden else DEFAULT.activation, l2)
 net, test_net = nn.cached_networks(data_key, arch_key)
-batch, batch_note = nn.clamp_batch(batch, net.n_samples, net.n_params)
+batch, batch_note = nn.clamp_batch(batch, net.n_samples, net.n_params, epochs)
 if batch_note:
     st.info(batch_note)
 spe = net.steps_per_epoch(batch)

@@ -79,17 +79,27 @@ def networks(data: DataKey, arch: ArchKey) -> tuple[MLP, MLP]:
     return net, net.with_data(Xte, yte)
 
 
-def clamp_batch(batch: int, n_samples: int, n_params: int) -> tuple[int, str | None]:
-    """Smallest batch size >= ``batch`` whose one epoch fits the ``train_work`` limit (steps x
-    (``n_samples`` + 1) x weights); a message if raised."""
-    max_steps = max(1, limit("train_work") // max(1, n_params * (n_samples + 1)))
-    need = -(-n_samples // max_steps)
+#: A batch size raised for the server's limits is raised enough for this many epochs (those the
+#: animation shows one by one): raised only for one epoch, a request of batch 1 and 500 epochs on
+#: the biggest network trained a single epoch.
+BATCH_EPOCHS = MAX_FRAMES - 1
+
+
+def clamp_batch(batch: int, n_samples: int, n_params: int, epochs: int = 1,
+                ) -> tuple[int, str | None]:
+    """Smallest batch size >= ``batch`` with which min(``epochs``, ``BATCH_EPOCHS``) epochs fit
+    the ``train_work`` limit (steps x (``n_samples`` + 1) x weights) and the path's
+    ``PATH_FLOATS``; a message if raised (``clamp_epochs`` then trims the epochs)."""
+    want = max(1, min(epochs, BATCH_EPOCHS))
+    max_steps = max(1, min(limit("train_work") // max(1, n_params * (n_samples + 1)),
+                           PATH_FLOATS // max(1, n_params)))
+    need = min(n_samples, -(-n_samples // max(1, max_steps // want)))
     if batch >= need:
         return batch, None
     per_epoch = plural(-(-n_samples // max(1, batch)), "step")
     return need, (f"Batch size {batch} makes {per_epoch} per epoch on "
-                  f"{plural(n_params, 'weight')}, more than a shared server allows; using batch "
-                  f"size {need}.")
+                  f"{plural(n_params, 'weight')}, more than a shared server allows for "
+                  f"{plural(want, 'epoch')}; using batch size {need}.")
 
 
 def clamp_epochs(epochs: int, steps_per_epoch: int, n_params: int,

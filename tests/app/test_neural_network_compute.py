@@ -168,6 +168,19 @@ def test_clamp_batch_keeps_one_epoch_within_the_training_work() -> None:
     assert note and batch > 1
     assert -(-1500 // batch) * 8642 * 1501 <= limit("train_work")
     assert nn.clamp_batch(1, 300, 354) == (1, None)  # pure SGD on the default network is fine
+    assert nn.clamp_batch(1, 300, 354, 40) == (1, None)  # ... for the default 40 epochs too
+
+
+def test_a_raised_batch_leaves_room_for_the_epochs() -> None:
+    """Batch 1 and 500 epochs on 1,500 points of a 3 x 64 network: the batch was raised only
+    for one epoch to fit, and the epochs then dropped to 1. Raised for 40 epochs, the run keeps
+    at least 40."""
+    batch, note = nn.clamp_batch(1, 1500, 8642, 500)
+    assert note and "40 epochs" in note
+    epochs, _ = nn.clamp_epochs(500, -(-1500 // batch), 8642, 1500)
+    assert 40 <= epochs < 500, (batch, epochs)
+    small, _ = nn.clamp_batch(1, 1500, 8642, 3)  # asked for 3 epochs: a smaller raise
+    assert small < batch and nn.clamp_epochs(3, -(-1500 // small), 8642, 1500)[0] == 3
 
 
 # ------------------------------------------------------------------------- memory
