@@ -164,7 +164,6 @@ st.caption("The learning rates are picked per landscape to show different behavi
            + (f" [Tune each one fairly in the learning-rate lab →]({url})"
               if (url := lab_url(state, SPECS)) else ""))
 
-
 st.subheader("Who finds the global minimum, and at what cost?")
 rows = []
 for e, bm in zip(entries, maps, strict=True):

@@ -23,7 +23,7 @@ import numpy as np
 
 from viz.multiples import balanced_wrap
 from viz.numbers import round_sig
-from viz.race import slider_frames
+from viz.race import BUTTONS_PX, slider_frames
 from viz.spec import SpecFigure
 from viz.style import base_layout, rgba
 
@@ -112,10 +112,10 @@ def _domains(n_panels: int, cols: int, rows: int, top: float, bottom: float, gap
     return out
 
 
-#: The Play/Pause row above the drawing (as on the race: under the figures, a laptop had to
-#: scroll past the decision panels to reach Play, and then watched them animate off-screen), and
-#: the bottom margin for the epoch slider's row under the figure (``_animation``).
-BUTTONS_PX, CONTROLS_PX, LEGEND_PX = 50, 80, 30
+#: The Play/Pause row (the race's ``BUTTONS_PX``) sits above the drawing, as on the race: under
+#: the figures, a laptop had to scroll past the decision panels to reach Play, and then watched
+#: them animate off-screen. The bottom margin holds the epoch slider's row (``_animation``).
+CONTROLS_PX, LEGEND_PX = 80, 30
 
 
 def _axis(i: int) -> tuple[str, str]:

@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-import optimizers
+from app_pages.common.state import refusal
 from app_pages.common.words import plural
 from landscape.base import Domain
+from optimizers import OPTIMIZERS
 from viz.style import format_value, optimizer_color
 
 _MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
@@ -301,12 +302,10 @@ def allowed(racers: Sequence[tuple[str, dict[str, Any]]], entry: Callable[[str, 
     with a warning saying why; if every one does, a note says how to race again."""
     out = []
     for name, hp in racers:
-        try:
-            optimizers.get_optimizer(name, **hp)
-        except ValueError as err:
-            why = str(err).removeprefix(f"{name}: ")
-            st.warning(f"{optimizers.OPTIMIZERS[name].display_name} sits out: these settings "
-                       f"are not allowed together ({why}).")
+        why = refusal(name, hp)
+        if why is not None:
+            st.warning(f"{OPTIMIZERS[name].display_name} sits out: these settings are not "
+                       f"allowed together ({why}).")
             continue
         out.append(entry(name, hp))
     if racers and not out:

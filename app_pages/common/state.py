@@ -164,6 +164,17 @@ def format_hparam(value: Any) -> str:
     return str(value)
 
 
+def refusal(name: str, hparams: Mapping[str, Any]) -> str | None:
+    """Why ``optimizers.get_optimizer`` refuses ``name`` with ``hparams`` (values each in range
+    can still be refused together: nesterov without momentum), without the leading name; None
+    if it accepts them."""
+    try:
+        get_optimizer(name, **hparams)
+    except ValueError as err:
+        return str(err).removeprefix(f"{name}: ")
+    return None
+
+
 def parse_race_query(
     query: Mapping[str, str],
     landscapes: Mapping[str, LandscapeLike],
@@ -299,10 +310,8 @@ def parse_race_query(
             continue
         hparams[name][hp] = v
     for name in optimizers:  # each value in range can still be refused in company
-        try:
-            get_optimizer(name, **hparams[name])
-        except ValueError as err:
-            why = str(err).removeprefix(f"{name}: ")
+        why = refusal(name, hparams[name])
+        if why is not None:
             warn.append(f"URL settings of {name} do not go together ({why}); using its "
                         "defaults.")
             hparams[name] = {h.name: base.hparams.get(name, {}).get(h.name, h.default)
