@@ -52,10 +52,15 @@ def test_any_two_optimizers_that_can_race_differ_at_a_glance() -> None:
     assert worst[0] >= MIN_COLOR_DIFFERENCE >= 20, worst
 
 
-def _contrast_on_white(color: str) -> float:
+def _luminance(color: str) -> float:
+    """WCAG relative luminance of ``#RRGGBB``."""
     c = np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)]) / 255
     lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return 1.05 / (float(lin @ [0.2126, 0.7152, 0.0722]) + 0.05)
+    return float(lin @ [0.2126, 0.7152, 0.0722])
+
+
+def _contrast_on_white(color: str) -> float:
+    return 1.05 / (_luminance(color) + 0.05)
 
 
 @pytest.mark.parametrize("name", list(optimizers.OPTIMIZERS))
@@ -66,12 +71,6 @@ def test_each_colour_reads_on_white_and_on_the_map(name) -> None:
     assert _contrast_on_white(color) >= 2.2
     scale = srgb_to_lab(_colorscale_rgb(np.linspace(0, 1, 101)).astype(float))
     assert float(ciede2000(srgb_to_lab(color), scale).min()) >= 7.5
-
-
-def _luminance(color: str) -> float:
-    c = np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)]) / 255.0
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return float(lin @ [0.2126, 0.7152, 0.0722])
 
 
 def test_map_click_grids_hover_in_dark_text_on_white() -> None:
