@@ -154,7 +154,7 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
     menu = layout["updatemenus"][0]  # the race puts Play right above the map: here, the legend
     menu["pad"] = {**menu["pad"], "b": menu["pad"]["b"] + LEGEND_PX}
     data: list[dict[str, Any]] = []
-    offsets: list[int] = []
+    moved: list[dict[int, int]] = []  # per panel: its trace index -> the figure's
     for k, panel in enumerate(panels):
         r, c = divmod(k, cols)
         ax = _axis_name(k)
@@ -177,8 +177,10 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
         for image in panel["layout"].get("images", []):
             layout["images"].append({**image, "xref": f"x{ax}", "yref": f"y{ax}"})
         layout["annotations"] += _title_annotations(heads[k], sum(x_dom) / 2, row_top, chars)
-        offsets.append(len(data))
-        for trace in panel["data"]:
+        # one step counter (the first panel's): the panels share one clock
+        kept = [i for i, t in enumerate(panel["data"]) if k == 0 or t.get("meta") != "step"]
+        moved.append({old: len(data) + j for j, old in enumerate(kept)})
+        for trace in (panel["data"][i] for i in kept):
             t = {**trace, "xaxis": f"x{ax}", "yaxis": f"y{ax}"}
             if t.get("mode") == "markers+text":  # minima labels crowd a small panel
                 t["mode"] = "markers"
@@ -196,10 +198,12 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
     frames = []
     for i, frame in enumerate(panels[0]["frames"]):
         f_data, f_traces = [], []
-        for panel, off in zip(panels, offsets, strict=True):
+        for panel, index in zip(panels, moved, strict=True):
             pf = panel["frames"][i]
-            f_data += pf["data"]
-            f_traces += [off + t for t in pf["traces"]]
+            for d, t in zip(pf["data"], pf["traces"], strict=True):
+                if t in index:
+                    f_data.append(d)
+                    f_traces.append(index[t])
         frames.append({"name": frame["name"], "data": f_data, "traces": f_traces})
     return SpecFigure({"data": data, "layout": layout, "frames": frames})
 

@@ -80,6 +80,7 @@ class Playback:
     frame_ms: int = 50
     arrows: bool = False
     digits: int = 5
+    counter: bool = True  # "step k" in the map's top-right corner, advancing with every frame
 
 
 def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True) -> list[dict[str, Any]]:
@@ -225,6 +226,16 @@ def _moving_traces(p: PathView, first: list[dict[str, Any]], arrows: bool) -> li
                 **data,
             })
     return traces
+
+
+def _counter_trace(x: float, y: float, text: list[str]) -> dict[str, Any]:
+    """The step the frame shows, hung inside the map's top-right corner at (``x``, ``y``): the
+    slider under the map reads it only at its marks, and a laptop has scrolled it out of view
+    while it watches the map. Dark text on a light halo reads on any colour of the surface."""
+    return {"type": "scatter", "mode": "text", "name": "step", "x": [x], "y": [y],
+            "text": text, "textposition": "bottom left", "showlegend": False,
+            "hoverinfo": "skip", "meta": "step",
+            "textfont": {"size": 13, "color": "#111111", "shadow": "auto"}}
 
 
 def _round_intervals() -> Iterator[int]:
@@ -421,8 +432,11 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     stacked = bool(np.any(sizes != DOT))  # else every frame keeps the trace's one size
 
     def frame_data(k: int) -> list[dict[str, Any]]:
-        """Frame k: every trail (and arrows), then one trace holding all current positions."""
+        """Frame k: every trail (and arrows), the step counter, then one trace holding all
+        current positions."""
         out = [d for frames in per_path for d in frames[k]]
+        if pb.counter:
+            out.append({"text": [f"step {int(steps[k])}"]})
         out.append({"x": [r.x[s[k]] for r, s in zip(rounded, now, strict=True)],
                     "y": [r.y[s[k]] for r, s in zip(rounded, now, strict=True)],
                     **({"marker": {"size": sizes[k].tolist()}} if stacked else {})})
@@ -433,7 +447,10 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     moving: list[dict[str, Any]] = []
     for i, p in enumerate(paths):
         moving += _moving_traces(p, last[per * i: per * (i + 1)], pb.arrows)
-    # One trace for all current positions: fewer traces make every frame cheaper in Plotly.
+    if pb.counter:
+        moving.append(_counter_trace(x1, y1, last[-2]["text"]))
+    # One trace for all current positions (fewer traces make every frame cheaper in Plotly),
+    # drawn last: the dots stay over the counter.
     moving.append({"type": "scatter", "mode": "markers", "name": "current position",
                    "showlegend": False, "hoverinfo": "skip", "meta": "current",
                    **last[-1], "marker": {"color": [p.color for p in paths],

@@ -102,7 +102,7 @@ def test_changing_optimizers_steps_and_hyperparameters() -> None:
     assert not at.exception
     assert "adam.amsgrad=true" in "&".join(f"{k}={v}" for k, v in at.query_params.items())
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert len(spec["frames"][1]["traces"]) == 2 * 3 + 1  # trail + 2 arrows each, positions
+    assert len(spec["frames"][1]["traces"]) == 2 * 3 + 2  # trail + 2 arrows each, counter, dots
     at.sidebar.toggle(key="race.opt.adam.more").set_value(False).run()  # hide them again
     assert not at.exception and not at.sidebar.toggle(key="race.opt.adam.more").value
     assert "race.opt.adam.amsgrad" not in [t.key for t in at.sidebar.toggle]
@@ -178,7 +178,7 @@ def test_a_link_keeps_the_playback_speed_and_the_arrows() -> None:
     assert at.sidebar.segmented_control(key="race.speed").value == "fast"
     assert at.sidebar.toggle(key="race.arrows").value
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert len(spec["frames"][1]["traces"]) == 2 * 3 + 1  # trails with both arrows, positions
+    assert len(spec["frames"][1]["traces"]) == 2 * 3 + 2  # trails with both arrows, counter, dots
     play = spec["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"][0]["duration"]
     assert play < 25  # "fast": 25 ms a frame (asked a half tick early)
     assert at.query_params["speed"] == "fast" and at.query_params["arrows"] == "true"

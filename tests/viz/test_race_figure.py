@@ -93,12 +93,14 @@ def step_frames(spec) -> list[dict]:
 def test_frames_carry_only_the_moving_scatter_traces(race) -> None:
     spec, paths = race
     idx = moving_indices(spec)
-    assert len(idx) == len(paths) + 1  # a trail per optimizer + one trace of current positions
+    # a trail per optimizer, one trace of current positions, the step counter
+    assert len(idx) == len(paths) + 2
     for frame in step_frames(spec):
         assert frame["traces"] == idx
         assert len(frame["data"]) == len(idx)
         assert "layout" not in frame
-        *trails, current = frame["data"]
+        *trails, counter, current = frame["data"]
+        assert set(counter) == {"text"}
         for d in trails:
             assert set(d) == {"x", "y"}  # only coordinates move
         assert set(current) <= {"x", "y", "marker"}  # and, at a shared spot, the dots' sizes
@@ -106,6 +108,23 @@ def test_frames_carry_only_the_moving_scatter_traces(race) -> None:
     assert all(spec["data"][i]["type"] == "scatter" for i in idx)
     static = [i for i in range(len(spec["data"])) if i not in idx]
     assert all(i < min(idx) for i in static)  # static traces first, never touched by frames
+
+
+def test_the_step_counter_reads_each_frames_step_in_the_maps_corner(race) -> None:
+    """The slider reads the step only at its marks (and a laptop has it out of view): a text in
+    the map's top-right corner names every frame's step, and the still figure shows the last."""
+    spec, paths = race
+    counter = next(t for t in spec["data"] if t.get("meta") == "step")
+    layout = spec["layout"]
+    assert (counter["x"][0], counter["y"][0]) == (layout["xaxis"]["range"][1],
+                                                  layout["yaxis"]["range"][1])
+    assert counter["textposition"] == "bottom left" and counter["hoverinfo"] == "skip"
+    i = spec["data"].index(counter)
+    shown = [f["data"][f["traces"].index(i)]["text"][0] for f in step_frames(spec)]
+    steps = [int(t.removeprefix("step ")) for t in shown]
+    assert steps[0] == 0 and steps == sorted(steps) and len(set(steps)) == len(steps)
+    assert counter["text"] == [shown[-1]] == [f"step {max(p.steps for p in paths)}"]
+    assert steps[-1] == max(p.steps for p in paths)
 
 
 def test_frame_size_does_not_grow_with_the_step(race) -> None:
@@ -292,7 +311,7 @@ def test_slider_marks_replace_frames_without_adding_any(n: int, frames: int) -> 
 def test_arrows_add_two_moving_traces_per_optimizer(grid) -> None:
     paths = [gd_path(0.05, 50)]
     spec = race_figure(grid, paths, Bowl.minima, Bowl(), playback=Playback(arrows=True)).to_dict()
-    assert len(step_frames(spec)[0]["traces"]) == 4  # trail, two arrows, positions
+    assert len(step_frames(spec)[0]["traces"]) == 5  # trail, two arrows, counter, positions
     grad_arrow = step_frames(spec)[3]["data"][1]
     x0, x1 = grad_arrow["x"]
     assert x1 > x0  # -grad points towards the minimum from x < 0

@@ -66,13 +66,17 @@ def test_each_panel_has_its_own_axes_and_background() -> None:
 def test_frames_move_every_panel_and_only_moving_traces() -> None:
     spec = build(4).to_dict()
     frame = spec["frames"][-1]
-    assert len(frame["data"]) == len(frame["traces"]) == 4 * 2  # trail + marker per panel
+    # trail + marker per panel, and one step counter (the first panel's: one clock for all)
+    assert len(frame["data"]) == len(frame["traces"]) == 4 * 2 + 1
     moved_axes = {spec["data"][i]["xaxis"] for i in frame["traces"]}
     assert moved_axes == {"x", "x2", "x3", "x4"}
     for i in frame["traces"]:
         assert spec["data"][i]["type"] == "scatter"
+    counters = [i for i, t in enumerate(spec["data"]) if t.get("meta") == "step"]
+    assert len(counters) == 1 and spec["data"][counters[0]]["xaxis"] == "x"
+    assert frame["data"][frame["traces"].index(counters[0])] == {"text": ["step 60"]}
     # the last frame's marker of panel k is that path's last point
-    marker = frame["data"][1]
+    marker = frame["data"][2]
     assert marker["x"][0] == float(f"{paths(4)[0].points[60, 0]:.5g}")
 
 
