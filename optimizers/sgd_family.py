@@ -33,7 +33,8 @@ def scale_by_sgd(
         lr_t = lr(state.count)
         buf = state.momentum_buffer
         if momentum != 0:
-            buf = grads if state.count == 0 else buf * momentum + (1.0 - dampening) * grads
+            # b_1 is a copy (torch clones it): an objective may overwrite its gradient array
+            buf = grads.copy() if state.count == 0 else buf * momentum + (1.0 - dampening) * grads
             direction = grads + momentum * buf if nesterov else buf
         else:
             direction = grads

@@ -77,6 +77,29 @@ def test_inputs_are_never_mutated(name):
     assert start[0, 0] == 1.5
 
 
+@pytest.mark.parametrize("name", GRADIENT)
+def test_an_objective_that_reuses_its_gradient_array_gives_the_same_path(name):
+    """An objective may hand back one array, overwritten on every call (as torch's .grad is):
+    no optimizer may keep it as state. SGD's first momentum buffer was that very array, so
+    momentum drifted from step 2 (torch clones it)."""
+
+    class Reused(Quadratic):
+        def __init__(self) -> None:
+            super().__init__()
+            self.out: np.ndarray | None = None
+
+        def grad(self, x):
+            g = super().grad(x)
+            if self.out is None or self.out.shape != g.shape:
+                self.out = np.empty_like(g)
+            self.out[...] = g
+            return self.out
+
+    opt = get_optimizer(name, momentum=0.5) if name == "sgd" else get_optimizer(name)
+    fresh, reused = run(opt, Quadratic(), STARTS, 30), run(opt, Reused(), STARTS, 30)
+    np.testing.assert_array_equal(reused.points, fresh.points)
+
+
 @pytest.mark.parametrize("name", ["sgd", "adam", "random_search", "random_local_search"])
 def test_same_seed_same_path_different_seed_different_path(name):
     f, noise = Rosenbrock(), 0.0 if name.startswith("random") else 2.0
