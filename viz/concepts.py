@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from landscape.base import inside
 from viz.background import Grid, background_image, color_levels
-from viz.race import MinimumLike, minima_traces
+from viz.race import MinimumLike, equal_scales, minima_traces
 from viz.style import COLORSCALE, START_MARKER, base_layout, optimizer_color, rgba
 from viz.sweep import NEUTRAL
 
@@ -162,7 +162,11 @@ def map_figure(grid: Grid, paths: Sequence[dict[str, Any]], minima: Sequence[Min
     fig.update_layout(
         images=[background_image(grid)], margin={"l": 40, "r": 10, "t": 40, "b": 35},
         xaxis={"range": [x0, x1], "autorange": False, "showgrid": False, "zeroline": False},
-        yaxis={"range": [y0, y1], "autorange": False, "showgrid": False, "zeroline": False},
+        yaxis={"range": [y0, y1], "autorange": False, "showgrid": False, "zeroline": False,
+               # one scale on both axes (a narrow column drew round bowls as ellipses, and
+               # gradients no longer crossed the contours at right angles)
+               **({"scaleanchor": "x", "scaleratio": 1, "constrain": "domain"}
+                  if equal_scales(grid.domain) else {})},
         legend={"font": {"size": 11}},
     )
     return fig

@@ -64,6 +64,13 @@ DOT, RING = 13, 6  # current-position dot size; a ring's extra size per racer on
 PAUSE_FRAME = "pause"  # an empty frame: animating to it interrupts playback and redraws
 
 
+def equal_scales(domain: Domain) -> bool:
+    """Whether a map of ``domain`` draws x and y at one scale: it keeps gradients perpendicular
+    to the contour lines, unless the domain is very elongated (height / width beyond 3)."""
+    (x0, x1), (y0, y1) = domain
+    return 1 / 3 <= (y1 - y0) / (x1 - x0) <= 3
+
+
 class MinimumLike(Protocol):
     point: tuple[float, float]
     value: float
@@ -362,8 +369,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     """
     pb = playback or Playback()
     (x0, x1), (y0, y1) = grid.domain
-    # Equal scales keep gradients perpendicular to the contour lines (unless very elongated).
-    equal = 1 / 3 <= (y1 - y0) / (x1 - x0) <= 3
+    equal = equal_scales(grid.domain)
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
     arrow_len = 0.07 * diagonal
     n_steps = max((p.steps for p in paths), default=0)

@@ -94,3 +94,23 @@ def test_altitude_axis_names_what_it_plots(name: str) -> None:
     else:
         assert fig.layout.scene.zaxis.title.text == "altitude (loss)"
         assert height == pytest.approx(loss)
+
+
+@pytest.mark.parametrize(("name", "domain"), [("two_basins", None), ("rosenbrock", None),
+                                              ("ravine", ((-10.0, 10.0), (-1.0, 1.0)))])
+def test_tour_maps_draw_both_axes_at_one_scale(name: str, domain) -> None:
+    """A narrow column drew the tour's square maps 168 px wide and 245 px tall: round bowls
+    became ellipses, and gradients no longer crossed the contours at right angles, which the
+    tour teaches. The maps keep one scale, as the race does, unless the domain is elongated."""
+    from viz.concepts import map_figure
+    from viz.race import equal_scales
+
+    surface = landscape.get_surface(name)
+    domain = domain or surface.domain
+    grid = sample_grid(surface, domain, 30, surface.log_scale, surface.min_value)
+    y = map_figure(grid, [], surface.minima).to_dict()["layout"]["yaxis"]
+    if equal_scales(domain):
+        assert (y["scaleanchor"], y["scaleratio"], y["constrain"]) == ("x", 1, "domain")
+    else:  # ten times wider than high: one scale would leave a sliver of a map
+        assert "scaleanchor" not in y
+    assert equal_scales(domain) == (name != "ravine")
