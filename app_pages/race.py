@@ -30,7 +30,7 @@ from app_pages.common.state import (
     race_view_query,
 )
 from landscape.base import inside
-from viz.race import Playback
+from viz.race import DESIGN_WIDTH, PHONE_WIDTH, Playback
 
 if TYPE_CHECKING:
     from landscape.expression import ExpressionSurface
@@ -262,7 +262,8 @@ if formula:
         st.warning(f"{too_long} A shorter formula or fewer optimizers allow more steps.")
 
 # 4 significant digits place a point within 1/10000 of the domain: sub-pixel, and ~15% less JSON.
-playback = Playback(frame_ms=SPEEDS[speed], arrows=arrows, digits=4)
+playback = Playback(frame_ms=SPEEDS[speed], arrows=arrows, digits=4,
+                    plot_width=PHONE_WIDTH if controls.is_phone() else DESIGN_WIDTH)
 figs = compute.race_figures(state.surface, formula, entries, start, run_steps, seed, noise,
                             batch_size, playback)  # shows "Racing…" while it computes
 
@@ -313,7 +314,8 @@ downloads.download_button("Trajectories (CSV)",
                           lambda: compute.trajectories_csv(figs["paths"]),
                           file_name=f"downhill_{name}.csv", mime="text/csv", on_click="ignore")
 downloads.download_button("Animated map (HTML)",
-                          lambda: compute.standalone_html(figs["map"], f"Downhill race: {name}"),
+                          lambda: compute.standalone_html(figs["map"], f"Downhill race: {name}",
+                                                          playback.figure_width),
                           file_name=f"downhill_{name}.html", mime="text/html", on_click="ignore",
                           help="A self-contained file (plotly.js inlined, ~5 MB) that plays "
                                "offline.")

@@ -98,7 +98,7 @@ def wrap_chars(cols: int) -> int:
 
 def map_height(ratio: float, cols: int, width: int = DESIGN_WIDTH) -> int:
     """Pixels for one map: a panel of a ``width`` px figure at height / width ``ratio``."""
-    return int(np.clip(panel_width(cols, width) * ratio, 120, 460))
+    return int(np.clip(panel_width(cols, width) * ratio, 80, 460))
 
 
 def _panel_ratio(panel: dict[str, Any]) -> float:
@@ -125,15 +125,16 @@ def _title_annotations(title: PanelTitle, x: float, y: float, chars: int) -> lis
 
 
 def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
-         cols: int) -> SpecFigure:
+         cols: int, width: int = DESIGN_WIDTH) -> SpecFigure:
     """Lay ``panels`` (race figure dicts with identical frame names) out on a grid of axes, each
-    map (``map_height`` high) under its title (``PanelTitle`` or ``"head: outcome"``)."""
+    map (``map_height`` high for a ``width`` px figure) under its title (``PanelTitle`` or
+    ``"head: outcome"``)."""
     n = len(panels)
     cols = max(1, min(cols, n))
     rows = math.ceil(n / cols)
     chars = wrap_chars(cols)
     heads = [PanelTitle.parse(t) for t in titles]
-    map_px = map_height(_panel_ratio(panels[0]), cols)
+    map_px = map_height(_panel_ratio(panels[0]), cols, width)
     detail_lines = [len(h.lines(chars)[1]) for h in heads]
     title_px = [HEAD_PX + LINE_PX * max(detail_lines[r * cols:(r + 1) * cols]) + 4
                 for r in range(rows)]
@@ -172,6 +173,8 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
             ya["scaleanchor"] = f"x{ax}"
         xa.pop("title", None)
         ya.pop("title", None)
+        if c > 0:  # the panels share one domain: the first column's y ticks name it (on a
+            ya["showticklabels"] = False  # phone the others' printed over their left neighbour)
         layout[f"xaxis{ax}"] = xa
         layout[f"yaxis{ax}"] = ya
         for image in panel["layout"].get("images", []):
@@ -212,11 +215,14 @@ def small_multiples_figure(grid: Grid, paths: Sequence[PathView],
                            titles: Sequence[str | PanelTitle],
                            minima: Sequence[MinimumLike], objective: Any,
                            start: tuple[float, float], cols: int | None = None,
-                           playback: Playback | None = None) -> SpecFigure:
+                           playback: Playback | None = None, phone: bool = False) -> SpecFigure:
     """One race panel per path (e.g. the same optimizer at several learning rates), animated
-    together: Play moves every panel's marker on the same step clock."""
+    together: Play moves every panel's marker on the same step clock. A ``phone`` gets at most
+    two columns, their maps fitted to its width (``MIN_WIDTH[2]``)."""
     pb = playback or Playback(max_frames=100, trail_points=30)
     panels = [race_figure(grid, [p], minima, objective, start=start, playback=pb,
                           pick_grid=False).to_dict() for p in paths]
     cols = cols or panel_columns(len(paths))
+    if phone:
+        return tile(panels, titles, min(cols, 2), MIN_WIDTH[2])
     return tile(panels, titles, cols)

@@ -57,6 +57,9 @@ LEGEND_ITEM_PX, LEGEND_CHAR_PX = 45, 5.9
 # The plot width the figure's height is fitted to (the main column of a ~1300 px window), and the
 # map's height limits there: a narrower plot leaves a blank band below the map (see race_height).
 DESIGN_WIDTH, MAP_PX = 800, (300, 460)
+# A phone's plot: a 360-430 px screen less Streamlit's 16 px paddings and the margins below.
+# Narrower than fitted leaves a blank band under the map; wider keeps the map to the left.
+PHONE_WIDTH = 300
 MARGIN_L, MARGIN_R = 40, 12
 #: The whole figure's width at DESIGN_WIDTH of plot: what a downloaded HTML file is drawn at.
 FIGURE_WIDTH = DESIGN_WIDTH + MARGIN_L + MARGIN_R
@@ -88,6 +91,14 @@ class Playback:
     arrows: bool = False
     digits: int = 5
     counter: bool = True  # "step k" in the map's top-right corner, advancing with every frame
+    #: The plot width (px) the figure's height is fitted to: ``DESIGN_WIDTH`` for a laptop's
+    #: column, ``PHONE_WIDTH`` for a phone's (see ``race_height``).
+    plot_width: int = DESIGN_WIDTH
+
+    @property
+    def figure_width(self) -> int:
+        """The whole figure's width at ``plot_width`` of plot (a downloaded HTML file's)."""
+        return self.plot_width + MARGIN_L + MARGIN_R
 
 
 def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True) -> list[dict[str, Any]]:
@@ -415,7 +426,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
 
     if height is None:
         height = race_height((y1 - y0) / (x1 - x0) if equal else 0.6,
-                             [t["name"] for t in static if t.get("showlegend")])
+                             [t["name"] for t in static if t.get("showlegend")], pb.plot_width)
     # The colour bar is placed from the figure's top, so it waits for the height.
     static.insert(0, colorbar_trace(grid, top=1 - MODEBAR_PX / height))
 
@@ -506,14 +517,15 @@ def legend_rows(names: Sequence[str], width: int = DESIGN_WIDTH) -> int:
     return -(-len(widths) // cols)
 
 
-def race_height(ratio: float, legend: Sequence[str]) -> int:
-    """Figure height for a map of height / width ``ratio`` on a ``DESIGN_WIDTH`` px plot (at most
-    ``MAP_PX[1]`` high), under the colour bar, a legend of ``legend`` entries and the Play buttons,
-    over the step slider. The server cannot know the plot's width: a narrower one shows the map
-    smaller, with a blank band between it and the slider; the legend's extra rows there take part
-    of that band."""
-    map_px = float(np.clip(ratio * DESIGN_WIDTH, *MAP_PX))
-    legend_px = LEGEND_ROW_PX * legend_rows(legend) + LEGEND_PAD_PX
+def race_height(ratio: float, legend: Sequence[str], width: int = DESIGN_WIDTH) -> int:
+    """Figure height for a map of height / width ``ratio`` on a ``width`` px plot (at most
+    ``MAP_PX[1]`` high, at least ``MAP_PX[0]`` scaled to the width), under the colour bar, a
+    legend of ``legend`` entries and the Play buttons, over the step slider. The server cannot
+    know the plot's width: a narrower one shows the map smaller, with a blank band between it
+    and the slider (the legend's extra rows there take part of that band), so a phone asks for
+    ``PHONE_WIDTH``."""
+    map_px = float(np.clip(ratio * width, MAP_PX[0] * width / DESIGN_WIDTH, MAP_PX[1]))
+    legend_px = LEGEND_ROW_PX * legend_rows(legend, width) + LEGEND_PAD_PX
     return int(COLORBAR_PX + legend_px + BUTTONS_PX + map_px + CONTROLS_PX)
 
 

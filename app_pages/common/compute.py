@@ -246,13 +246,13 @@ def trajectories_csv(paths: list[PathView]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def standalone_html(fig: SpecFigure, title: str) -> bytes:
+def standalone_html(fig: SpecFigure, title: str, width: int = FIGURE_WIDTH) -> bytes:
     """The animated map as one self-contained HTML file (plotly.js inlined: works offline), at
-    the width its height was fitted to (at a window's full width the map kept to the left of a
-    wide blank and the step slider ran across the whole window)."""
+    the ``width`` its height was fitted to (``Playback.figure_width``; at a window's full width
+    the map kept to the left of a wide blank and the step slider ran across the whole window)."""
     return pio.to_html(spec_dict(fig), include_plotlyjs=True, full_html=True, auto_play=False,
                        validate=False, config={"displaylogo": False},
-                       default_width=f"{FIGURE_WIDTH}px").replace(
+                       default_width=f"{width}px").replace(
         "<head>", f"<head><title>{title}</title>", 1).encode()
 
 

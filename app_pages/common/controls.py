@@ -52,6 +52,23 @@ def hold(key: str) -> None:
 MAX_WARNINGS, MAX_LISTED = 5, 15
 
 
+#: A phone browser's user agent says "Mobi" (Android's "Mobile Safari", iOS's "Mobile/...");
+#: tablets and desktops do not.
+PHONE_AGENT = "Mobi"
+
+
+def is_phone() -> bool:
+    """Whether the visitor's browser is a phone's. The server never learns the window's width,
+    so figures are fitted to a laptop's column; on a phone that left blank bands and squashed
+    panels, and pages that know they are on a phone fit their figures to its ~360 px instead.
+    Without headers (tests, bare mode) it is False."""
+    try:
+        agent = st.context.headers.get("User-Agent", "")
+    except Exception:  # no script run context
+        return False
+    return PHONE_AGENT in (agent or "")
+
+
 def page_intro(prefix: str, title: str, intro: str) -> None:
     """A page's title and introduction, then the warnings its URL parser left in
     ``st.session_state[f"{prefix}.warnings"]`` (shown once, on the session's first run)."""

@@ -406,3 +406,28 @@ def test_a_path_frozen_off_the_map_says_it_left_the_map() -> None:
     df = table(run({"surface": "easom", "optimizers": "sgd,adam", "sgd.lr": "50",
                     "steps": "100"}))
     assert list(df["outcome"]) == ["left the map at step 4", "reached global minimum (step 18)"]
+
+
+def test_a_phone_gets_a_map_fitted_to_its_width(monkeypatch: pytest.MonkeyPatch,
+                                                landing) -> None:
+    """Fitted to a laptop's 800 px plot, a phone's map shrank to its width and left a blank band
+    under it; a phone's figure is fitted to PHONE_WIDTH, and so is its HTML download."""
+    from app_pages.common import compute, controls
+    from viz.race import MARGIN_L, MARGIN_R, PHONE_WIDTH, Playback, race_height
+
+    monkeypatch.setattr(controls, "is_phone", lambda: True)
+    phone = run()
+    laptop_h = json.loads(landing.get("plotly_chart")[0].proto.spec)["layout"]["height"]
+    phone_h = json.loads(phone.get("plotly_chart")[0].proto.spec)["layout"]["height"]
+    names = ["SGD (lr 0.01)", "SGD + momentum (lr 0.003)", "Nesterov momentum (lr 0.003)",
+             "Adam (lr 0.3)", "RMSprop (lr 0.01)", "Adagrad (lr 0.01)", "global minimum",
+             "local minimum"]
+    assert phone_h == race_height(4 / 6, names, PHONE_WIDTH) < laptop_h == race_height(4 / 6,
+                                                                                         names)
+    # the map (4/6 of 300 px) is 200 px of the phone's figure, with 8 legend rows over it
+    assert race_height(4 / 6, names, PHONE_WIDTH) - race_height(4 / 6, [], PHONE_WIDTH) > 7 * 19
+    # its HTML download is drawn at the width its height was fitted to
+    width = Playback(plot_width=PHONE_WIDTH).figure_width
+    assert width == PHONE_WIDTH + MARGIN_L + MARGIN_R
+    html = compute.standalone_html(json.loads(phone.get("plotly_chart")[0].proto.spec), "t", width)
+    assert f"width:{width}px" in html.decode().replace(" ", "")

@@ -87,6 +87,33 @@ def test_the_map_fills_the_column_and_its_controls_fit(browser, server_url, view
         context.close()
 
 
+PHONE_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+               "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
+
+
+@pytest.mark.parametrize("viewport", [(360, 740), (390, 844)], ids=["360px", "390px"])
+def test_a_phone_gets_its_map_with_the_slider_right_under_it(browser, server_url,
+                                                             viewport) -> None:
+    """The figure's height was fitted to a laptop's 800 px plot: on a phone the map shrank to
+    the width and left a blank band of ~160 px between it and the step slider (192 px from the
+    map's bottom to the slider at 390 px). A phone's browser says so, and gets a figure fitted to
+    its width: the slider sits as close under the map as on a laptop (34 px there)."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                  user_agent=PHONE_AGENT, is_mobile=True, has_touch=True)
+    try:
+        pg = context.new_page()
+        pg.goto(server_url + "/")
+        wait_for_app(pg, timeout=90_000)
+        pg.wait_for_selector(MAP, timeout=90_000)
+        pg.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
+        parts = pg.locator(MAP).first.evaluate(PARTS_JS)
+        (_, py, pw, ph), slider = parts["plot"], parts["slider"]
+        assert 0 <= slider[1] - (py + ph) <= 60, parts
+        assert pw >= 0.7 * viewport[0] and abs(ph / pw - 2 / 3) < 0.05, parts  # camel: 6 x 4
+    finally:
+        context.close()
+
+
 def _wait_or_explain(pg, condition: str, what: str) -> None:
     """Wait for ``condition``; if it never holds, fail saying what the sidebar shows (how many
     cards, the Steps value, the link), so a failure in CI can be told apart from a slow page."""

@@ -148,3 +148,25 @@ def test_plain_titles_split_at_the_first_colon_and_wrap_evenly() -> None:
     # never inside a word: "SGD + m" / "omentum" was read on a network panel (12 characters)
     assert balanced_wrap("SGD + momentum", 12) == ["SGD +", "momentum"]
     assert balanced_wrap("Nesterov momentum", 7) == ["Nesterov", "momentum"]
+
+
+def test_a_phone_gets_two_columns_of_maps_fitted_to_its_width() -> None:
+    """Fitted to a 640 px figure with four columns, a phone's maps shrank from 183 to 89 px and
+    left blank bands; the right-hand columns' y ticks printed over their left neighbours."""
+    from viz.multiples import MARGIN_L, MARGIN_R, MIN_WIDTH, map_height
+
+    grid = sample_grid(Bowl(), ((-2.0, 2.0), (-2.0, 2.0)), n=40)
+    minima = (Minimum((0.0, 0.0), 0.0, True),)
+    args = (grid, paths(6), [f"panel {k}" for k in range(6)], minima, Bowl(), (1.5, 1.0))
+    laptop = small_multiples_figure(*args).to_dict()["layout"]
+    phone = small_multiples_figure(*args, phone=True).to_dict()["layout"]
+    assert "xaxis4" in laptop and laptop["xaxis4"]["domain"][0] > 0.7  # four columns
+    assert phone["xaxis3"]["domain"] == phone["xaxis"]["domain"]  # two: the third wraps
+    ya = phone["yaxis"]["domain"]
+    map_px = (ya[1] - ya[0]) * (phone["height"] - phone["margin"]["t"] - phone["margin"]["b"])
+    # a square map as wide as a panel of the phone's 358 px figure, give or take a pixel
+    width = (MIN_WIDTH[2] - MARGIN_L - MARGIN_R) / 2 * 0.95
+    assert abs(map_px - width) < 1.5 and map_height(1.0, 2, MIN_WIDTH[2]) == int(width)
+    for layout in (laptop, phone):
+        assert layout["yaxis"].get("showticklabels", True)
+        assert layout["yaxis2"]["showticklabels"] is False
