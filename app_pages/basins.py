@@ -84,8 +84,9 @@ controls.page_intro(
     "Every small square is a **starting point**. We let the optimizer walk downhill from *every* "
     "square at once and colour the square by **where it ended**: green = the global minimum, "
     "other colours = a local minimum (stuck), red = blew up, grey = near no minimum (still "
-    "moving, stalled on a flat stretch or off the map). **Click a square** to pick that start, "
-    "then open it in the race."
+    "moving, stalled on a flat stretch or off the map). "
+    + controls.pick("**Click a square**", "**Tap a square twice**")
+    + " to pick that start, then open it in the race."
 )
 
 with st.sidebar:
@@ -145,7 +146,8 @@ if picked is not None and tuple(picked) == tuple(state.start):
     button.link_button(f"Open start ({picked[0]:.3g}, {picked[1]:.3g}) in the race  →",
                        race_url(state, SPECS), type="primary")
 else:
-    st.info("Click a square on a map to pick that start; a button here then opens it in the race.")
+    st.info(controls.pick("Click a square", "Tap a square twice")
+            + " on a map to pick that start; a button here then opens it in the race.")
 
 # Two maps a row at most: three to a row left each ~70 px wide on a 1000 px window. A lone map
 # gets the whole column.

@@ -156,8 +156,9 @@ controls.page_intro(
     "race", "Downhill: the optimizer race",
     "Each coloured dot is an **optimizer walking downhill** on the loss surface below, all from "
     "the same white start. Darker colours are higher loss; ★ marks the global minimum, ◇ local "
-    "ones. Press **▶ Play** to watch them race, hover a path for its numbers, click the map to "
-    "start somewhere else."
+    "ones. Press **▶ Play** to watch them race, hover a path for its numbers, "
+    + controls.pick("click the map to start somewhere else.",
+                    "tap a spot on the map twice to start there.")
 )
 
 with st.sidebar:
@@ -198,7 +199,8 @@ with st.sidebar:
             st.session_state["race.start.x"], st.session_state["race.start.y"] = \
                 obj.default_start
         start = controls.start_inputs(obj.domain, "race.start", obj.axes)
-        st.caption("…or click anywhere on the map.")
+        st.caption(controls.pick("…or click anywhere on the map.",
+                                 "…or tap a spot on the map twice."))
 
     st.header("Optimizers")
     # A newly added optimizer starts from learning rates scaled to this landscape.

@@ -69,6 +69,14 @@ def is_phone() -> bool:
     return PHONE_AGENT in (agent or "")
 
 
+def pick(mouse: str, touch: str) -> str:
+    """``mouse`` on a laptop, ``touch`` on a phone: how to pick a spot on a map. Plotly selects
+    on a tap with the hover data of the tap before (a touch has no hover of its own), and
+    Streamlit reports a map click only as a selection, so on a phone the first tap on a spot is
+    lost and a tap elsewhere picks the previous spot; tapping the same spot twice picks it."""
+    return touch if is_phone() else mouse
+
+
 def page_intro(prefix: str, title: str, intro: str) -> None:
     """A page's title and introduction, then the warnings its URL parser left in
     ``st.session_state[f"{prefix}.warnings"]`` (shown once, on the session's first run)."""

@@ -116,3 +116,17 @@ def test_maps_come_two_to_a_row_and_say_the_rates_are_not_tuned() -> None:
     assert "not a verdict" in note
     link = note[note.index("](") + 2:note.index(")", note.index("]("))]
     assert link.startswith("./learning_rate?") and "optimizers=sgd%2Cnesterov%2Cadam" in link
+
+
+def test_a_phone_is_told_to_tap_a_square_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A phone's first tap on a map is lost (Plotly selects with the previous tap's hover data),
+    so the page tells a phone to tap a square twice."""
+    from app_pages.common import controls
+
+    laptop = app_test(PAGE, SMALL).run()
+    assert laptop.info[0].value.startswith("Click a square on a map")
+    monkeypatch.setattr(controls, "is_phone", lambda: True)
+    phone = app_test(PAGE, SMALL).run()
+    assert not phone.exception
+    assert phone.info[0].value.startswith("Tap a square twice on a map")
+    assert "**Tap a square twice** to pick that start" in phone.markdown[0].value

@@ -431,3 +431,18 @@ def test_a_phone_gets_a_map_fitted_to_its_width(monkeypatch: pytest.MonkeyPatch,
     assert width == PHONE_WIDTH + MARGIN_L + MARGIN_R
     html = compute.standalone_html(json.loads(phone.get("plotly_chart")[0].proto.spec), "t", width)
     assert f"width:{width}px" in html.decode().replace(" ", "")
+
+
+def test_a_phone_is_told_to_tap_a_spot_twice(monkeypatch: pytest.MonkeyPatch, landing) -> None:
+    """A phone's first tap on a map is lost (Plotly selects with the previous tap's hover data):
+    the page tells a phone to tap twice, and a laptop to click."""
+    from app_pages.common import controls
+
+    def said(at) -> str:
+        return " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+
+    assert "click the map" in said(landing) and "twice" not in said(landing)
+    monkeypatch.setattr(controls, "is_phone", lambda: True)
+    phone = said(run())
+    assert "tap a spot on the map twice" in phone and "click the map" not in phone
+    assert "…or tap a spot on the map twice." in phone

@@ -114,6 +114,37 @@ def test_a_phone_gets_its_map_with_the_slider_right_under_it(browser, server_url
         context.close()
 
 
+def test_a_phone_is_told_to_tap_twice_and_two_taps_on_a_spot_start_there(browser,
+                                                                         server_url) -> None:
+    """Plotly selects on a tap with the hover data of the tap before (a touch has no hover of
+    its own) and Streamlit reports a map click only as a selection: a phone's first tap on the
+    map moved nothing, and a tap elsewhere then picked the first spot. The page says to tap
+    twice, and two taps on one spot start the race there."""
+    context = browser.new_context(viewport={"width": 390, "height": 844},
+                                  user_agent=PHONE_AGENT, is_mobile=True, has_touch=True)
+    try:
+        pg = context.new_page()
+        pg.goto(server_url + "/")
+        wait_for_app(pg, timeout=90_000)
+        pg.wait_for_selector(MAP, timeout=90_000)
+        assert "tap a spot on the map twice" in pg.locator("[data-testid='stMain']").inner_text()
+        plot = pg.locator(MAP).first.locator(".nsewdrag").first
+        plot.scroll_into_view_if_needed()
+        box = plot.bounding_box()
+        spot = (box["x"] + 0.8 * box["width"], box["y"] + 0.8 * box["height"])
+        x_input = pg.locator("input[aria-label='x']")
+        before = x_input.input_value()
+        for _ in range(2):
+            pg.touchscreen.tap(*spot)
+            pg.wait_for_timeout(500)
+            wait_for_app(pg, timeout=90_000)
+        pg.wait_for_function("a => document.querySelector(\"input[aria-label='x']\").value !== a",
+                             arg=before, timeout=30_000)
+        assert float(x_input.input_value()) > 1.0  # 80% of the way across [-3, 3]
+    finally:
+        context.close()
+
+
 def _wait_or_explain(pg, condition: str, what: str) -> None:
     """Wait for ``condition``; if it never holds, fail saying what the sidebar shows (how many
     cards, the Steps value, the link), so a failure in CI can be told apart from a slow page."""
