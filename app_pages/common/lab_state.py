@@ -96,11 +96,16 @@ def ordered_range(lo: float, hi: float, warn: list[str], names: tuple[str, str])
     return lo / math.sqrt(10), hi * math.sqrt(10)
 
 
+#: The race page's ``url_path`` in app.py. It is the default page, served at the root ("./");
+#: ``/race`` is only an alias that switches to it, a second page load (~3 s of a grey page).
+RACE_PATH = "home"
+
+
 def race_url(state: RaceState, specs: Mapping[str, Any]) -> str:
     """A relative link that opens ``state`` on the race page in a fresh page load (so the race
-    reads its settings from the URL): ``./race?surface=..&optimizers=..&adam.lr=..``, or
-    ``./?surface=..`` while the race is the app's default page (served at the root)."""
-    return state_url("race", state, specs)
+    reads its settings from the URL): ``./?surface=..&optimizers=..&adam.lr=..`` while the race
+    is the app's default page, else ``./home?...``."""
+    return state_url(RACE_PATH, state, specs)
 
 
 def lab_url(state: RaceState, specs: Mapping[str, Any]) -> str:

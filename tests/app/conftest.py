@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from app_pages.common.lab_state import page_href
+from app_pages.common.lab_state import RACE_PATH, page_href
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,5 +49,5 @@ def race_link_query(at: AppTest) -> dict[str, str]:
     links = at.get("link_button")
     assert len(links) == 1
     url = urlsplit(links[0].proto.url)
-    assert url.path == page_href("race")
+    assert url.path == page_href(RACE_PATH) == "./"  # not the /race alias: a second load
     return {k: v[0] for k, v in parse_qs(url.query).items()}
