@@ -170,26 +170,37 @@ st.subheader("Who finds the global minimum, and at what cost?")
 rows = []
 for e, bm in zip(entries, maps, strict=True):
     rows.append({"method": label(e), "name": e[0], "success rate": bm.stats.success_rate,
-                 "median steps to global min": bm.stats.median_steps,
-                 "median evaluations to global min": bm.stats.median_evaluations,
-                 "evaluations per start": bm.stats.evaluations_per_path,
+                 "median steps": bm.stats.median_steps,
+                 "median evaluations": bm.stats.median_evaluations,
+                 "evaluations / start": bm.stats.evaluations_per_path,
                  "starts": n * n})
 for b in base:
     rows.append({"method": optimizers.OPTIMIZERS[b.optimizer].display_name + " (baseline)",
                  "name": b.optimizer, "success rate": b.success_rate,
-                 "median steps to global min": b.median_steps,
-                 "median evaluations to global min": b.median_evaluations,
-                 "evaluations per start": b.evaluations_per_path,
+                 "median steps": b.median_steps,
+                 "median evaluations": b.median_evaluations,
+                 "evaluations / start": b.evaluations_per_path,
                  "starts": min(n, basins.BASELINE_SIDE) ** 2})
 table = pd.DataFrame(rows)
 table["success rate"] *= 100  # percent, shown to one decimal as in the maps' titles
-for col in ("median steps to global min", "median evaluations to global min"):
+for col in ("median steps", "median evaluations"):
     table[col] = [f"{v:.0f}" if np.isfinite(v) else "never" for v in table[col]]
 # A colour swatch column, as in the race's table (a pandas Styler cost ~10 ms per render).
 table.insert(0, "", [controls.color_swatch(x) for x in table.pop("name")])
+# Short headers with their meaning on hover: "evaluations per start" took its column's width,
+# showing 300 as "30", and pushed "starts" off a laptop's table.
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "": st.column_config.ImageColumn(width=30),
-    "success rate": st.column_config.NumberColumn(format="%.1f%%")})
+    "success rate": st.column_config.NumberColumn(
+        format="%.1f%%", help="Share of the starts whose path ends at the global minimum."),
+    "median steps": st.column_config.TextColumn(
+        help="Median steps to reach the global minimum, over the starts that reach it."),
+    "median evaluations": st.column_config.TextColumn(
+        help="Median evaluations (trials) used to reach the global minimum, over the starts "
+             "that reach it."),
+    "evaluations / start": st.column_config.NumberColumn(
+        help="Evaluations (trials) one start's whole run uses."),
+    "starts": st.column_config.NumberColumn(help="Starting points run.")})
 tol = basins.capture_radius(obj.minima, obj.domain)
 st.caption(
     f"A path has arrived when it ends within {tol:.3g} of a minimum (the race's tolerance). "
