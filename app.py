@@ -10,6 +10,10 @@ import streamlit as st
 from app_pages.common.resync import run_page
 
 st.set_page_config(page_title="Downhill", page_icon="⛷️", layout="wide")
+# Streamlit tops every page with 6rem of padding under a header that holds nothing here (the
+# toolbar is minimal); 3rem still clears the phone's sidebar button and brings the race's Play
+# buttons and map 48 px higher on a laptop's first screen.
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 3rem; }</style>")
 
 # The race is the default page, served at "/"; it still reserves a pathname, so "race" is left
 # free for the alias below.
