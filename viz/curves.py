@@ -9,7 +9,7 @@ import numpy as np
 from viz.numbers import round_sig
 from viz.paths import PathView
 from viz.spec import SpecFigure
-from viz.style import base_layout
+from viz.style import MODEBAR_PX, base_layout
 
 GAP_FLOOR = 1e-12
 
@@ -32,8 +32,10 @@ def _curve_figure(paths: Sequence[PathView], ys: Sequence[np.ndarray], title: st
                      "hovertemplate": f"{p.label}<br>step %{{x}}<br>{ytitle} %{{y:.4g}}"
                                       "<extra></extra>"})
     layout = base_layout(height)
-    layout.update(title={"text": title, "x": 0.01, "font": {"size": 14}}, showlegend=False,
-                  margin={"l": 55, "r": 10, "t": 35, "b": 40},
+    # the title under the mode bar's row: level with it, the bar covered a half column's title
+    layout.update(title={"text": title, "x": 0.01, "font": {"size": 14}, "yref": "container",
+                         "y": 1 - MODEBAR_PX / height, "yanchor": "top"}, showlegend=False,
+                  margin={"l": 55, "r": 10, "t": 35 + MODEBAR_PX, "b": 40},
                   xaxis={"title": {"text": "step"}},
                   yaxis={"title": {"text": ytitle}, "type": "log" if log_y else "linear",
                          "exponentformat": "power"})

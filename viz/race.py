@@ -33,6 +33,7 @@ from viz.style import (
     LOWEST_IN_VIEW,
     MINIMUM_GLOBAL,
     MINIMUM_LOCAL,
+    MODEBAR_PX,
     START_MARKER,
     base_layout,
     rgba,
@@ -52,7 +53,7 @@ BUTTONS_PX, SLIDER_TOP, CONTROLS_PX = 50, 30, 110
 # Pixels above it: the colour bar (its title on its left) at the top right of the figure, under
 # the row Plotly's mode bar shows on hover (MODEBAR_PX), then the legend; a legend entry is
 # LEGEND_ITEM_PX plus LEGEND_CHAR_PX a character wide (12 px font).
-MODEBAR_PX, COLORBAR_PX, LEGEND_ROW_PX, LEGEND_PAD_PX = 30, 68, 19.5, 10
+COLORBAR_PX, LEGEND_ROW_PX, LEGEND_PAD_PX = 68, 19.5, 10
 LEGEND_ITEM_PX, LEGEND_CHAR_PX = 45, 5.9
 # The plot width the figure's height is fitted to (the main column of a ~1300 px window), and the
 # map's height limits there: a narrower plot leaves a blank band below the map (see race_height).

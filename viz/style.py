@@ -118,13 +118,22 @@ def optimizer_label(display_name: str, hparams: Mapping[str, Any] | None = None)
 CLICK_HOVER = {"bgcolor": "#FFFFFF", "bordercolor": "#444444", "font": {"color": "#111111"}}
 
 
+#: The row at a figure's top where Plotly shows its mode bar (on hover; always on a phone).
+MODEBAR_PX = 30
+
+
 def base_layout(height: int = 520) -> dict[str, Any]:
-    """Layout shared by the 2D figures: margins, font, legend on top, hover look."""
+    """Layout shared by the 2D figures: margins, font, legend on top, hover look.
+
+    The legend hangs from the figure's top under the mode bar's row (``MODEBAR_PX``), and Plotly
+    grows the top margin to hold its rows: right above the plot area, the mode bar covered its
+    first row (on a phone always, on a laptop while the pointer was on the chart)."""
     return {
         "height": height,
         "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
         "font": {"family": FONT_FAMILY, "size": 13},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container",
+                   "y": 1 - MODEBAR_PX / height, "yanchor": "top"},
         "hoverlabel": {"namelength": -1},
     }
 

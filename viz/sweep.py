@@ -49,10 +49,10 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
     best rate is a large star with its value in the legend.
     """
     names = names or {}
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        row_heights=[0.62, 0.38],
-                        subplot_titles=("final loss − minimum", "steps to reach the tolerance"))
-    fig.update_annotations(font_size=14)  # the two titles: each fits a phone's width
+    # The panels are named by their y axes: panel titles sat between the legend and the plot,
+    # where the legend (under the mode bar's row) would cover them.
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        row_heights=[0.62, 0.38])
     finite = [g for s in sweeps for g in _floor(s.final_gap)[~s.diverged] if np.isfinite(g)]
     top = 10 ** np.ceil(np.log10(max(finite))) * 10 if finite else 1.0
     for s in sweeps:
@@ -96,13 +96,12 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
     fig.update_xaxes(type="log", exponentformat="power", title_text="learning rate (log scale)",
                      row=2, col=1)
     fig.update_xaxes(type="log", exponentformat="power", row=1, col=1)
-    fig.update_yaxes(type="log", exponentformat="power", title_text="final loss gap", row=1,
-                     col=1)
-    fig.update_yaxes(title_text="steps", rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(type="log", exponentformat="power", title_text="final loss − minimum",
+                     row=1, col=1)
+    fig.update_yaxes(title_text="steps to tolerance", rangemode="tozero", row=2, col=1)
     if not any(np.any(~s.diverged & (s.steps_to_tol >= 0)) for s in sweeps):
         _no_tolerance_note(fig, min((s.tol for s in sweeps), default=0.0))
     fig.update_layout(**base_layout(height))
-    fig.update_layout(legend={"y": 1.08})
     return fig
 
 
@@ -127,9 +126,9 @@ def schedule_figure(
     The figure is often narrow (a column beside the controls, ~350 px on a 1000 px window):
     short panel titles, and the loss panel's tick labels on its right, clear of the rate panel.
     """
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
-                        subplot_titles=("learning rate", "loss − minimum"))
-    fig.update_annotations(font_size=13)  # the two titles: each fits its half of ~350 px
+    # named by their y axes (titles over the panels sat under the legend): the rate on the left,
+    # the loss gap on the right-hand side of its panel
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14)
     gaps = []
     for c in curves:
         color = optimizer_color(c["optimizer"])
@@ -161,13 +160,12 @@ def schedule_figure(
                            font={"size": 11, "color": NEUTRAL})
     fig.update_xaxes(title_text="step")
     # rates are positive: a flat line must not centre the axis on it, showing negative rates
-    fig.update_yaxes(exponentformat="power", rangemode="nonnegative", row=1, col=1)
-    fig.update_yaxes(exponentformat="power", side="right", row=1, col=2, **gap_axis(gaps))
-    layout = base_layout(height)
-    fig.update_layout(**layout)
-    # the legend above the panel titles: 28 px over the plot area, whatever the height
-    plot_px = height - layout["margin"]["t"] - layout["margin"]["b"]
-    fig.update_layout(margin={"r": 55}, legend={"y": 1 + 28 / plot_px})
+    fig.update_yaxes(exponentformat="power", rangemode="nonnegative", title_text="learning rate",
+                     row=1, col=1)
+    fig.update_yaxes(exponentformat="power", side="right", title_text="loss − minimum", row=1,
+                     col=2, **gap_axis(gaps))
+    fig.update_layout(**base_layout(height))
+    fig.update_layout(margin={"r": 70})
     return fig
 
 

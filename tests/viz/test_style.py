@@ -87,3 +87,25 @@ def test_map_click_grids_hover_in_dark_text_on_white() -> None:
         label = trace["hoverlabel"]
         hi, lo = _luminance(label["bgcolor"]), _luminance(label["font"]["color"])
         assert (hi + 0.05) / (lo + 0.05) >= 7, label
+
+
+def test_legends_and_curve_titles_hang_under_the_mode_bar() -> None:
+    """Right above the plot area, Plotly's mode bar (on a phone always, on a laptop on hover)
+    covered a legend's first row and a half column's curve title; both hang from the figure's
+    top, a mode bar's row down, and Plotly grows the top margin to hold them."""
+    import numpy as np
+
+    from viz.curves import loss_figure
+    from viz.paths import PathView
+    from viz.style import MODEBAR_PX, base_layout
+
+    legend = base_layout(400)["legend"]
+    assert (legend["yref"], legend["yanchor"]) == ("container", "top")
+    assert legend["y"] * 400 == 400 - MODEBAR_PX
+    pts = np.zeros((3, 2))
+    path = PathView("adam", "Adam", pts, np.array([1.0, 0.5, 0.1]), pts)
+    layout = loss_figure([path], 0.0).to_dict()["layout"]
+    title, height = layout["title"], layout["height"]
+    assert (title["yref"], title["yanchor"]) == ("container", "top")
+    assert round((1 - title["y"]) * height) == MODEBAR_PX
+    assert layout["margin"]["t"] >= MODEBAR_PX + 30  # the title's own line under the bar
