@@ -149,6 +149,10 @@ else:
     st.info(controls.pick("Click a square", "Tap a square twice")
             + " on a map to pick that start; a button here then opens it in the race.")
 
+# Fewer mode-bar buttons: the full bar ran from the right over a phone's map titles ("SGD +
+# momentum (lr 0.3)"); zoom, pan, reset, the PNG camera and fullscreen stay.
+CFG = {"displaylogo": False, "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d"]}
+
 # Two maps a row at most: three to a row left each ~70 px wide on a 1000 px window. A lone map
 # gets the whole column.
 n_cols = min(len(entries), 2)
@@ -160,7 +164,7 @@ for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
                        grid=compute.landscape_grid(surface, "", CONTOUR_N),
                        side=MAP_SIDE[n_cols], legend_lines=lines)
     cols[k % n_cols].plotly_chart(fig, key=f"basins.map.{k}", on_select="rerun",
-                                  selection_mode="points", config={"displaylogo": False})
+                                  selection_mode="points", config=CFG)
 st.caption("The learning rates are picked per landscape to show different behaviours, not tuned "
            "for each optimizer, so a low share is not a verdict on the optimizer."
            + (f" [Tune each one fairly in the learning-rate lab →]({url})"
