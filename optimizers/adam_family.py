@@ -113,9 +113,12 @@ def adam(
     eps: float = 1e-8,
     weight_decay: float = 0.0,
     amsgrad: bool = False,
+    decoupled_weight_decay: bool = False,
 ) -> GradientTransformation:
-    """Adam (Kingma & Ba) with torch's coupled weight decay."""
-    return with_weight_decay(scale_by_adam(lr, betas, eps, amsgrad), weight_decay)
+    """Adam (Kingma & Ba) with torch's coupled weight decay g <- g + wd x, or, with
+    ``decoupled_weight_decay`` (torch 2.x), AdamW's x <- (1 - lr wd) x before the step."""
+    return _decay(scale_by_adam(lr, betas, eps, amsgrad), lr, weight_decay,
+                  decoupled_weight_decay)
 
 
 def adamw(

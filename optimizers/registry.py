@@ -45,7 +45,8 @@ def _eps(default: float, help: str = "added to the denominator") -> HParam:
 
 
 #: Weight-decay help by how the optimizer applies it: coupled (L2, torch's default), decoupled
-#: (AdamW, Lion), or either (NAdam and RAdam, chosen by ``decoupled_weight_decay``).
+#: (AdamW, Lion), or either (Adam, AMSGrad, NAdam and RAdam, chosen by
+#: ``decoupled_weight_decay``).
 _WD_HELP = {
     "l2": "pull towards the origin (L2): adds weight_decay·x to the gradient",
     "decoupled": "pull towards the origin, decoupled (not L2): takes lr·weight_decay·x off the "
@@ -267,9 +268,9 @@ _SPECS = (
         "adam",
         "Adam",
         "Momentum plus RMSprop with bias correction: steady steps of about the learning rate.",
-        _aligned(_G_L2, _M_RULE, _V_RULE, *_ADAM_HATS, _ADAM_STEP),
+        _aligned(*_G_EITHER, _M_RULE, _V_RULE, *_ADAM_HATS, _ADAM_STEP),
         "Kingma & Ba, Adam: A Method for Stochastic Optimization, ICLR 2015",
-        (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(), _AMSGRAD),
+        (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(kind="either"), _AMSGRAD, _DECOUPLED),
         _gradient(adam_family.adam),
     ),
     OptimizerSpec(
@@ -277,10 +278,10 @@ _SPECS = (
         "AMSGrad",
         "Adam that divides by the running maximum of v, not v itself: a steep stretch keeps "
         "damping later steps.",
-        _aligned(_G_L2, _M_RULE, _V_RULE, r"u_t = \max(u_{t-1}, v_t)", _ADAM_HATS[0],
+        _aligned(*_G_EITHER, _M_RULE, _V_RULE, r"u_t = \max(u_{t-1}, v_t)", _ADAM_HATS[0],
                  r"\hat v_t = u_t / (1-\beta_2^t)", _ADAM_STEP),
         "Reddi, Kale & Kumar, On the Convergence of Adam and Beyond, ICLR 2018",
-        (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd()),
+        (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(kind="either"), _DECOUPLED),
         _gradient(adam_family.adam),
         preset={"amsgrad": True},
     ),

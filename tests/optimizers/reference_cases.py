@@ -90,6 +90,20 @@ CASES: list[tuple[str, str, str, dict, str]] = [
         "quadratic",
     ),
     ("amsgrad_preset", "amsgrad", "Adam", {"lr": 0.05, "amsgrad": True}, "quadratic"),
+    (  # torch 2.13's Adam(decoupled_weight_decay=True): AdamW's decay in Adam
+        "adam_decoupled",
+        "adam",
+        "Adam",
+        {"lr": 0.05, "weight_decay": 0.2, "decoupled_weight_decay": True},
+        "quadratic",
+    ),
+    (
+        "amsgrad_decoupled",
+        "amsgrad",
+        "Adam",
+        {"lr": 1e-2, "amsgrad": True, "weight_decay": 0.1, "decoupled_weight_decay": True},
+        "rosenbrock",
+    ),
     ("adamw_default", "adamw", "AdamW", {"lr": 1e-2}, "rosenbrock"),
     (
         "adamw_decay",
