@@ -247,12 +247,30 @@ def _moving_traces(p: PathView, first: list[dict[str, Any]], arrows: bool) -> li
     return traces
 
 
-def _counter_trace(x: float, y: float, text: list[str]) -> dict[str, Any]:
-    """The step the frame shows, hung inside the map's top-right corner at (``x``, ``y``): the
+def counter_corner(domain: Domain, marked: Sequence[tuple[float, float]],
+                   room: float = 0.15) -> tuple[float, float, str]:
+    """Where the step counter hangs: the first map corner (top right, top left, bottom right,
+    bottom left) with no ``marked`` point (start, minima, the lowest point in view) within
+    ``room`` of the diagonal, as (x, y, Plotly textposition); top right if every corner has one.
+    A formula falling past the top-right corner put its "lowest in view" star under the text."""
+    (x0, x1), (y0, y1) = domain
+    near = room * float(np.hypot(x1 - x0, y1 - y0))
+    pts = np.asarray(marked, float).reshape(-1, 2)
+    corners = ((x1, y1, "bottom left"), (x0, y1, "bottom right"), (x1, y0, "top left"),
+               (x0, y0, "top right"))
+    for x, y, position in corners:
+        if not np.any(np.hypot(pts[:, 0] - x, pts[:, 1] - y) < near):
+            return x, y, position
+    return corners[0]
+
+
+def _counter_trace(at: tuple[float, float, str], text: list[str]) -> dict[str, Any]:
+    """The step the frame shows, hung inside a corner of the map (``counter_corner``): the
     slider under the map reads it only at its marks, and a laptop has scrolled it out of view
     while it watches the map. Dark text on a light halo reads on any colour of the surface."""
+    x, y, position = at
     return {"type": "scatter", "mode": "text", "name": "step", "x": [x], "y": [y],
-            "text": text, "textposition": "bottom left", "showlegend": False,
+            "text": text, "textposition": position, "showlegend": False,
             "hoverinfo": "skip", "meta": "step",
             "textfont": {"size": 13, "color": "#111111", "shadow": "auto"}}
 
@@ -466,7 +484,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     for i, p in enumerate(paths):
         moving += _moving_traces(p, last[per * i: per * (i + 1)], pb.arrows)
     if pb.counter:
-        moving.append(_counter_trace(x1, y1, last[-2]["text"]))
+        marked = [m.point for m in minima] + [p for p in (start, lowest) if p is not None]
+        moving.append(_counter_trace(counter_corner(grid.domain, marked), last[-2]["text"]))
     # One trace for all current positions (fewer traces make every frame cheaper in Plotly),
     # drawn last: the dots stay over the counter.
     moving.append({"type": "scatter", "mode": "markers", "name": "current position",

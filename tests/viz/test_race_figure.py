@@ -544,3 +544,17 @@ def test_the_landing_race_frames_stack_dots_that_share_a_minimum() -> None:
     assert sorted(last, reverse=True)[:2] > [13, 13]  # at least two rings at the end
     assert all(len(f["data"][-1]["marker"]["size"]) == len(paths) for f in frames)
     assert spec["data"][moving_indices(spec)[-1]]["marker"]["size"] == last
+
+
+def test_the_step_counter_keeps_clear_of_marked_points() -> None:
+    """A formula falling past the top-right corner put its "lowest in view" star under the
+    counter: the counter takes the first corner with no start, minimum or lowest point near."""
+    from viz.race import counter_corner
+
+    domain = ((-5.0, 5.0), (-5.0, 5.0))
+    assert counter_corner(domain, []) == (5.0, 5.0, "bottom left")
+    assert counter_corner(domain, [(5.0, 5.0)]) == (-5.0, 5.0, "bottom right")
+    assert counter_corner(domain, [(5.0, 5.0), (-4.5, 4.0)]) == (5.0, -5.0, "top left")
+    corners = [(5.0, 5.0), (-5.0, 5.0), (5.0, -5.0), (-5.0, -5.0)]
+    assert counter_corner(domain, corners) == (5.0, 5.0, "bottom left")  # no corner is free
+    assert counter_corner(domain, [(0.0, 0.0), (3.0, 3.0)]) == (5.0, 5.0, "bottom left")
