@@ -32,7 +32,7 @@ from app_pages.common.words import loss_text, plural, probability_text
 from landscape.datasets import DATASETS
 from landscape.nn_layers import ACTIVATIONS
 from viz.network import example_figure
-from viz.network_backprop import backprop_figure, layer_rows, output_latex
+from viz.network_backprop import PHONE_PLOT_PX, backprop_figure, layer_rows, output_latex
 from viz.network_landscape import interpolation_figure, pca_figure, slices_figure
 from viz.style import optimizer_color
 
@@ -74,6 +74,8 @@ def on_dataset_change() -> None:
 
 if "nn.seeded" not in st.session_state:
     seed_from_url()
+# A phone's column is ~360 px: its figures are laid out for it (the server never learns widths).
+phone = controls.is_phone()
 
 controls.page_intro(
     "nn", "Neural network: back-propagation, live",
@@ -181,8 +183,9 @@ st.markdown(f"**{arch_name[0].upper() + arch_name[1:]}**: {sizes}"
 with st.spinner(f"Training {plural(len(racers_t), 'network')} for "
                 f"{plural(epochs_run, 'epoch')}…"):
     trainings = nn.trainings_for(data_key, arch_key, racers_t, epochs_run, batch, seed)
+    # a phone: one panel a row at one scale, the curves one over the other
     fig = nn.cached_training_figure(data_key, arch_key, racers_t, epochs_run, batch, seed,
-                                    FRAME_MS)
+                                    FRAME_MS, phone)
 st.plotly_chart(fig, key="nn.training", config=CONFIG)
 
 rows = []
@@ -275,7 +278,12 @@ with c_map:
     xs_b, ys_b, probs_b = net.decision_surface(params, n=60)
     st.plotly_chart(example_figure(xs_b, ys_b, probs_b, net.X, net.y, example),
                     key="nn.bp.map", on_select="rerun", selection_mode="points", config=CONFIG)
-st.plotly_chart(backprop_figure(tr), key="nn.backprop", config=CONFIG)
+if phone:  # forward over backward: side by side, 14 columns of cells ran into each other
+    for part in ("forward", "backward"):
+        st.plotly_chart(backprop_figure(tr, part=part, plot_px=PHONE_PLOT_PX),
+                        key=f"nn.backprop.{part}", config=CONFIG)
+else:
+    st.plotly_chart(backprop_figure(tr), key="nn.backprop", config=CONFIG)
 st.dataframe(pd.DataFrame(layer_rows(tr)).style.format(
     {"‖∂L/∂W‖": "{:.3g}", "‖∂L/∂b‖": "{:.3g}", "largest |∂L/∂w|": "{:.3g}",
      "its value w": "{:.3g}"}), hide_index=True, width="stretch")

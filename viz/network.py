@@ -114,8 +114,27 @@ def _domains(n_panels: int, cols: int, rows: int, top: float, bottom: float, gap
 
 #: The Play/Pause row (the race's ``BUTTONS_PX``) sits above the drawing, as on the race: under
 #: the figures, a laptop had to scroll past the decision panels to reach Play, and then watched
-#: them animate off-screen. The bottom margin holds the epoch slider's row (``_animation``).
-CONTROLS_PX, LEGEND_PX = 80, 30
+#: them animate off-screen. The bottom margin holds the epoch slider's rows (``_animation``: its
+#: value, rail, ticks and labels take ~98 px; Plotly grew an 80 px margin to that) and, in the
+#: training figure, room under them for the toolbar Streamlit shows over the top right of the
+#: table below (44 px tall, 16 px under the figure: it covered the slider's labels 30 to 40).
+SLIDER_PX, TOOLBAR_PX = 100, 32
+CONTROLS_PX, LEGEND_PX = SLIDER_PX + TOOLBAR_PX, 30
+#: Plotly's mode bar shows at the figure's top right (on hover, and on a phone after a tap):
+#: MODEBAR_PX tall, its left end MODEBAR_W_PX left of the plot's right end (measured: 224 px of
+#: buttons). A legend that would reach under it starts below its row.
+MODEBAR_PX, MODEBAR_W_PX = 30, 215
+#: A legend entry (12 px font) is LEGEND_ITEM_PX plus LEGEND_CHAR_PX per character wide
+#: (measured: 119 px for "Adam (lr 0.01)", 228 px for 34 characters); rows are LEGEND_ROW_PX
+#: apart. When they wrap, the rows are counted as if every entry were as wide as the widest.
+LEGEND_ITEM_PX, LEGEND_CHAR_PX, LEGEND_ROW_PX = 42, 5.6, 20
+#: The plot widths (px) the training figure's height is planned for; the server never learns
+#: the real one. A laptop's: an 820 px figure (a 1280 px window, sidebar open) less its margins
+#: (the left one holds the loss axis's title and ticks: Plotly widened 50 px to 78); a phone's:
+#: a 390 px screen less Streamlit's 16 px paddings and the margins (its loss axis has no title:
+#: the curve's own title says "Cross-entropy loss").
+LAPTOP_MARGIN, PHONE_MARGIN = {"l": 80, "r": 20}, {"l": 46, "r": 16}
+DESIGN_PLOT_PX, PHONE_PLOT_PX = 820 - 100, 358 - 62
 
 
 def _axis(i: int) -> tuple[str, str]:
@@ -124,19 +143,36 @@ def _axis(i: int) -> tuple[str, str]:
 
 
 #: A panel's title block: the optimizer's name (up to two lines) over the epoch and accuracies
-#: (three smaller lines), each line at most TITLE_CHARS characters: a third of a phone's column
-#: holds ~12. The whole label ("SGD (lr 0.1)") is in the legend above.
+#: (three smaller lines), each line at most TITLE_CHARS characters: a third of a narrow column
+#: (a tablet's, a small window's) holds ~12. The whole label ("SGD (lr 0.1)") is in the legend.
+#: A phone draws one panel a row, its title on lines of PHONE_TITLE_CHARS (name, detail).
 TITLE_CHARS, PANEL_TITLE_PX = 12, 80
+PHONE_TITLE_CHARS = (26, 40)
+NAME_LINE_PX, DETAIL_LINE_PX = 18, 15  # a title's lines: the name (13 px bold), details (11 px)
 
 
-def _panel_title(run: Run, f: int) -> str:
+def _title_lines(run: Run, f: int, chars: tuple[int, int]) -> tuple[list[str], list[str]]:
     e = int(run.frames[f])
     tr, te = run.epoch_train_acc[e], run.epoch_test_acc[e]
-    name = "<br>".join(balanced_wrap(run.label.split(" (lr ")[0], TITLE_CHARS))
-    detail = "<br>".join(balanced_wrap(f"epoch {e}: train {tr:.0%}, test {te:.0%}",
-                                       TITLE_CHARS))
-    return (f"<b><span style='color:{run.color}'>{name}</span></b><br>"
-            f"<span style='font-size:11px'>{detail}</span>")
+    return (balanced_wrap(run.label.split(" (lr ")[0], chars[0]),
+            balanced_wrap(f"epoch {e}: train {tr:.0%}, test {te:.0%}", chars[1]))
+
+
+def _panel_title(run: Run, f: int, chars: tuple[int, int] = (TITLE_CHARS, TITLE_CHARS)) -> str:
+    name, detail = _title_lines(run, f, chars)
+    return (f"<b><span style='color:{run.color}'>{'<br>'.join(name)}</span></b><br>"
+            f"<span style='font-size:11px'>{'<br>'.join(detail)}</span>")
+
+
+def legend_rows(labels: Sequence[str], width: float) -> tuple[int, float]:
+    """Rows and width (px) of a horizontal legend of ``labels`` on a ``width`` px plot."""
+    items = [LEGEND_ITEM_PX + LEGEND_CHAR_PX * len(s) for s in labels]
+    if not items:
+        return 0, 0.0
+    if sum(items) <= width:
+        return 1, float(sum(items))
+    per_row = max(1, int(width // max(items)))
+    return -(-len(items) // per_row), float(min(per_row, len(items)) * max(items))
 
 
 def _animation(frame_ms: int, redraw: bool, labels: Sequence[str], prefix: str,
@@ -181,53 +217,95 @@ def loss_ticks(runs: Sequence[Run]) -> dict[str, Any]:
 
 
 def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.ndarray,
-                    y: np.ndarray, frame_ms: int = 250, max_cols: int = 4) -> SpecFigure:
+                    y: np.ndarray, frame_ms: int = 250, max_cols: int = 4, phone: bool = False,
+                    ) -> SpecFigure:
     """Decision boundary per optimizer + loss and accuracy curves, animated over epochs.
 
     All runs share the frame epochs (``runs[0].frames``). Panels sit in one row up to 4
-    optimizers, else two rows. The figure opens on the last epoch (trained); Play replays
+    optimizers, else two rows; each draws x and y at one scale (locked: on a phone the
+    three-a-row panels were 80 px wide and 255 px tall, the data stretched 3x). ``phone``: one
+    panel a row, full width, and the loss over the accuracy (side by side, the accuracy's tick
+    labels ran into the loss plot). The figure opens on the last epoch (trained); Play replays
     training from epoch 0.
     """
     n = len(runs)
     k = runs[0].probs.shape[-1]
     frames_e = runs[0].frames
     F = len(frames_e)
-    cols = max(1, n if n <= 4 else min(max_cols, -(-n // 2)))
+    last = int(frames_e[-1])
+    if phone:
+        cols, plot_w, margin, chars = 1, PHONE_PLOT_PX, PHONE_MARGIN, PHONE_TITLE_CHARS
+    else:
+        cols = max(1, n if n <= 4 else min(max_cols, -(-n // 2)))
+        plot_w, margin, chars = DESIGN_PLOT_PX, LAPTOP_MARGIN, (TITLE_CHARS, TITLE_CHARS)
     rows = -(-n // cols)
-    # Top: the legend (one row on a laptop) over the Play buttons
-    panel_px, curve_px, top_px, controls_px = (290 + PANEL_TITLE_PX, 290, LEGEND_PX + BUTTONS_PX,
-                                               CONTROLS_PX)
-    title_px, axis_px = 50, 55  # curve titles above the curves; tick labels + title below them
-    height = top_px + rows * panel_px + title_px + curve_px + axis_px + controls_px
-    plot_h = height - top_px - controls_px
-    curve_bottom = axis_px / plot_h
-    curve_top = (axis_px + curve_px) / plot_h
-    b_bottom = (axis_px + curve_px + title_px + 15) / plot_h
-    b_top = 1.0 - PANEL_TITLE_PX / plot_h  # room for the panel titles
+    slots, gap = (1 if phone else max(cols, 3)), 0.04  # 1 or 2 panels keep a third of the width
+    w = (1.0 - gap * (slots - 1)) / slots
+    # A panel's height: its width on the planned plot times the data's height / width (the axes
+    # keep one scale: a wider plot centres the panel, a narrower one leaves room under it).
+    ratio = float(np.clip((ys[-1] - ys[0]) / (xs[-1] - xs[0]), 1 / 3, 3))
+    panel_px = min(w * plot_w * ratio, 320.0)
+    if phone:  # titles on wide lines: as many as the longest name and detail take
+        names = max(len(_title_lines(r, F - 1, chars)[0]) for r in runs)
+        details = len(balanced_wrap(f"epoch {last}: train 100%, test 100%", chars[1]))
+        title_px = NAME_LINE_PX * names + DETAIL_LINE_PX * details + 8
+    else:
+        title_px = PANEL_TITLE_PX
+    # Top: the legend (one row on a laptop) over the Play buttons. A legend that would reach
+    # under the mode bar (a phone's always does) starts below the mode bar's row.
+    n_rows, legend_w = legend_rows([r.label for r in runs], plot_w)
+    under_modebar = phone or n_rows > 1 or legend_w > plot_w - MODEBAR_W_PX
+    legend_px = MODEBAR_PX + LEGEND_ROW_PX * n_rows + 8 if under_modebar else LEGEND_PX
+    top_px, controls_px = legend_px + BUTTONS_PX, CONTROLS_PX
+    # Below the panels: each curve's title (two lines), the curve, its ticks and axis title;
+    # loss and accuracy side by side, or one over the other on a phone.
+    curve_title_px, curve_px, axis_px = 50, (200 if phone else 290), 55
+    row_gap = 16 if phone else 8  # between a panel and the title of the one below it
+    panels_px = rows * (title_px + panel_px) + (rows - 1) * row_gap
+    plot_h = panels_px + 15 + (2 if phone else 1) * (curve_title_px + curve_px + axis_px)
+    height = round(top_px + plot_h + controls_px)
     layout = base_layout(height)
-    # The legend is placed from the figure's top: Plotly then reserves its rows (several on a
-    # phone) above the plot area, and the Play buttons at the plot area's top stay under it.
-    layout.update(margin={"l": 50, "r": 20, "t": top_px, "b": controls_px},
-                  hovermode="closest",
-                  legend={"orientation": "h", "x": 0, "yref": "container", "y": 1.0,
+    # The legend is placed from the figure's top: Plotly then reserves its rows (if more than
+    # planned) above the plot area, and the Play buttons at the plot area's top stay under it.
+    legend_y = round(1.0 - MODEBAR_PX / height, 4) if under_modebar else 1.0
+    layout.update(margin={**margin, "t": top_px, "b": controls_px}, hovermode="closest",
+                  legend={"orientation": "h", "x": 0, "yref": "container", "y": legend_y,
                           "yanchor": "top", "font": {"size": 12}})
+
+    def frac(px: float) -> float:
+        """The paper y of ``px`` below the plot area's top."""
+        return round(1.0 - px / plot_h, 4)
+
+    cells = []
+    shift = (w + gap) * (slots - n) / 2 if n < slots else 0.0  # centred
+    for i in range(n):
+        r, c = divmod(i, cols)
+        x0 = shift + c * (w + gap)
+        top = r * (title_px + panel_px + row_gap) + title_px
+        cells.append(([round(x0, 4), round(x0 + w, 4)], [frac(top + panel_px), frac(top)]))
+    # curves: loss (left) and accuracy (right), the gap holding the accuracy's tick labels; on a
+    # phone the loss over the accuracy, full width
+    c0 = panels_px + 15 + curve_title_px
+    if phone:
+        c1 = c0 + curve_px + axis_px + curve_title_px
+        curve_cells = [([0.0, 1.0], [frac(c0 + curve_px), frac(c0)]),
+                       ([0.0, 1.0], [frac(c1 + curve_px), frac(c1)])]
+    else:
+        curve_cells = _domains(2, 2, 1, frac(c0), frac(c0 + curve_px), gap=0.14)
     data: list[dict[str, Any]] = []
     heat_idx: list[int] = []
     x_pad = dict(range=[float(xs[0]), float(xs[-1])], showgrid=False, zeroline=False,
                  showticklabels=False, ticks="", constrain="domain")
     colorscale = class_colorscale(k)
     annotations: list[dict[str, Any]] = []
-    slots = max(cols, 3)  # one or two panels keep a third of the width each, centred
-    cells = _domains(n, slots, rows, b_top, b_bottom, gap_y=PANEL_TITLE_PX / plot_h)
-    if n < slots:
-        shift = (cells[0][0][1] - cells[0][0][0] + 0.04) * (slots - n) / 2
-        cells = [([round(x0 + shift, 4), round(x1 + shift, 4)], dy) for (x0, x1), dy in cells]
     for i, ((dx, dy), run) in enumerate(zip(cells, runs, strict=True)):
         xkey, xref = _axis(i)
         ykey, yref = "y" + xkey[1:], "y" + xref[1:]
         layout[xkey] = {**x_pad, "domain": dx, "anchor": yref}
+        # one scale for x and y; the panel keeps to the top of its cell, under its title
         layout[ykey] = {**x_pad, "range": [float(ys[0]), float(ys[-1])], "domain": dy,
-                        "anchor": xref}
+                        "anchor": xref, "scaleanchor": xref, "scaleratio": 1,
+                        "constraintoward": "top"}
         z, zmax = encode_classes(run.probs)
         heat_idx.append(len(data))
         data.append({"type": "heatmap", "x": round_sig(xs, 4), "y": round_sig(ys, 4),
@@ -239,19 +317,17 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
                      "marker": {"size": 5, "color": [class_color(int(c)) for c in y],
                                 "line": {"color": "#FFFFFF", "width": 0.6}},
                      "showlegend": False, "hoverinfo": "skip", "name": "training points"})
-        annotations.append({"text": _panel_title(run, F - 1), "x": (dx[0] + dx[1]) / 2,
+        annotations.append({"text": _panel_title(run, F - 1, chars), "x": (dx[0] + dx[1]) / 2,
                             "y": dy[1], "xref": "paper", "yref": "paper", "xanchor": "center",
                             "yanchor": "bottom", "showarrow": False, "font": {"size": 13}})
-    # curves: loss (left) and accuracy (right); the gap holds the accuracy's tick labels
-    (lx, ly), (ax_, ay) = _domains(2, 2, 1, curve_top, curve_bottom, gap=0.14)
+    (lx, ly), (ax_, ay) = curve_cells
     li, ai = n, n + 1
     lxk, lxr = _axis(li)
     axk, axr = _axis(ai)
-    last = int(frames_e[-1])
     layout[lxk] = {"domain": lx, "anchor": "y" + lxr[1:], "range": [0, max(last, 1)],
                    "title": {"text": "epoch"}}
-    layout["y" + lxk[1:]] = {"domain": ly, "anchor": lxr, "type": "log",
-                             "title": {"text": "cross-entropy loss"}, **loss_ticks(runs)}
+    layout["y" + lxk[1:]] = {"domain": ly, "anchor": lxr, "type": "log", **loss_ticks(runs),
+                             **({} if phone else {"title": {"text": "cross-entropy loss"}})}
     layout[axk] = {"domain": ax_, "anchor": "y" + axr[1:], "range": [0, max(last, 1)],
                    "title": {"text": "epoch"}}
     lo = min(float(np.nanmin(r.epoch_test_acc)) for r in runs)
@@ -261,7 +337,8 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     # Short titles: the long ones ran into each other on a phone. The line styles are drawn in
     # the text: solid for the training points (loss at every step), dashed for the test points.
     key = "<span style='font-size:11px'>— train · ‒ ‒ test</span>"
-    for (d, text) in (((lx, ly), f"Loss<br>{key}"), ((ax_, ay), f"Accuracy<br>{key}")):
+    loss_title = "Cross-entropy loss" if phone else "Loss"  # full width on a phone
+    for (d, text) in (((lx, ly), f"{loss_title}<br>{key}"), ((ax_, ay), f"Accuracy<br>{key}")):
         annotations.append({"text": text, "x": d[0][0], "y": d[1][1], "xref": "paper",
                             "yref": "paper", "xanchor": "left", "yanchor": "bottom",
                             "showarrow": False, "font": {"size": 13}})
@@ -326,8 +403,8 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
             fdata.append({"x": [e], "y": round_sig(run.epoch_train_loss[[e]], 4)})
             fdata.append({"x": [e], "y": round_sig(run.epoch_test_acc[[e]], 4)})
         fdata += [{"x": [e, e], "y": [0, 1]}, {"x": [e, e], "y": [0, 1]}]
-        notes = [{**a, "text": _panel_title(r, f)} for a, r in zip(annotations, runs,
-                                                                      strict=False)]
+        notes = [{**a, "text": _panel_title(r, f, chars)}
+                 for a, r in zip(annotations, runs, strict=False)]
         frames.append({"name": labels[f], "data": fdata,
                        "traces": heat_idx + list(range(marker_idx, marker_idx + 2 * n))
                        + [cursor_idx, cursor_idx + 1],
@@ -447,7 +524,7 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
         # would run into them).
         title={"text": title, "x": 0.01, "font": {"size": 14}, "yref": "container", "y": 1.0,
                "yanchor": "top", "pad": {"t": 12}},
-        margin={"l": 20, "r": 20, "t": 40 + BUTTONS_PX, "b": CONTROLS_PX}, showlegend=False,
+        margin={"l": 20, "r": 20, "t": 40 + BUTTONS_PX, "b": SLIDER_PX}, showlegend=False,
         xaxis={"range": [-0.4, n_layers - 0.6], "visible": False, "fixedrange": True},
         yaxis={"range": [-top - 1.2, top], "visible": False, "fixedrange": True},
         annotations=annotations)

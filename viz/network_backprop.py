@@ -14,6 +14,8 @@ landscape). Columns show at most ``MAX_NEURONS`` neurons.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,7 +35,7 @@ def forward_columns(trace: Any) -> list[tuple[str, np.ndarray]]:
         cols += [(f"z{_sub(i)}<br>linear", layer.z), (f"a{_sub(i)}<br>{layer.activation}",
                                                      layer.a_out)]
     cols += [("z<br>logits", trace.logits), ("p<br>softmax", trace.probs),
-             ("L<br>−log p_y", np.array([trace.loss]))]
+             ("L<br>−log p<sub>y</sub>", np.array([trace.loss]))]
     return cols
 
 
@@ -54,8 +56,75 @@ def backward_columns(trace: Any) -> list[tuple[str, np.ndarray]]:
     return cols
 
 
+#: The plot widths (px) the cells are sized for (the server never learns the real one): a
+#: laptop's main column (a 1280 px window, sidebar open) and a phone's (a 372 px screen less
+#: Streamlit's 16 px paddings and the figure's margins: a 390 px iPhone leaves more room between
+#: the cells, a 360 px Android 2 to 3 px less, still some).
+LAPTOP_PLOT_PX, PHONE_PLOT_PX = 800, 372 - 32 - 20
+#: Side of a cell (px) at most, the room between two cells, and the height of the column titles
+#: (two lines and the small "16 of 64" line).
+CELL_PX, CELL_GAP_PX, HEADER_PX = 40, 4, 46
+#: Widths of characters in ems (Arial's; the page's Source Sans Pro is narrower): what a number
+#: or a title needs, an upper bound. Other characters (∂, subscripts, capitals) count as
+#: ``OTHER_EM``.
+CHAR_EMS = {**dict.fromkeys("0123456789abdeghnopqu", 0.556), **dict.fromkeys("ilj", 0.222),
+            **dict.fromkeys("cksvxyz", 0.5), **dict.fromkeys("frt", 0.333), "m": 0.833,
+            "w": 0.722, "-": 0.333, ".": 0.278, " ": 0.278, "·": 0.278, "′": 0.25, "/": 0.278}
+OTHER_EM = 0.667
+PARTS = ("both", "forward", "backward")
+#: The widest number written with 3 and 2 significant digits (``cell_text``).
+WIDEST = {3: "-0.00123", 2: "-0.012"}
+
+
+def text_px(text: str, size: float) -> float:
+    """Width (px) of a line of ``text`` at font ``size``, about an upper bound (HTML tags are
+    ignored; a subscript counts as 0.7 of its size)."""
+    subs = "".join(re.findall(r"<sub>(.*?)</sub>", text))
+    plain = re.sub(r"<[^>]+>", "", re.sub(r"<sub>.*?</sub>", "", text))
+    return (sum(CHAR_EMS.get(ch, OTHER_EM) for ch in plain)
+            + 0.7 * sum(CHAR_EMS.get(ch, OTHER_EM) for ch in subs)) * size
+
+
+def cell_text(v: float, digits: int = 3) -> str:
+    """A cell's number in ``digits`` (3 or 2) significant digits: ``-0.0502``, ``9.1e-4`` for
+    3; ``-0.05``, ``9e-4`` for 2. A ReLU's -0.0 reads ``0``."""
+    v = float(v) + 0.0
+    if digits >= 3:
+        text = f"{v:.3g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.1e}"
+    else:
+        text = f"{v:.2g}" if abs(v) >= 1e-2 or v == 0 else f"{v:.0e}"
+    return text.replace("e-0", "e-").replace("e+0", "e")
+
+
+@dataclass(frozen=True)
+class CellLook:
+    """How the cells of a panel are drawn at a given column pitch (px between column centres)."""
+
+    cell: int  # side of a cell (px)
+    digits: int  # significant digits written in it
+    font: int  # its font size
+    header_font: int  # the column titles' font size
+
+
+def cell_look(pitch: float, values: Any = None) -> CellLook:
+    """The biggest cells, digits and fonts that fit a column ``pitch`` px wide: 40 px cells with 3
+    digits at 10 px on a laptop; on a phone smaller cells, and 2 digits at 9 px if the widest of
+    ``values`` (default: the widest possible, ``WIDEST``) does not fit with 3. A number may
+    reach the cell's border, never the next cell."""
+    cell = int(min(CELL_PX, pitch - CELL_GAP_PX))
+    vals = None if values is None else np.asarray(values, dtype=float).ravel()
+    for digits, font in ((3, 10), (3, 9), (2, 9), (2, 8)):
+        texts = ([WIDEST[digits]] if vals is None or not vals.size
+                 else [cell_text(v, digits) for v in vals])
+        if max(text_px(t, font) for t in texts) <= cell + 2:
+            break
+    header = 11 if pitch >= 48 else 10 if pitch >= 40 else 9 if pitch >= 34 else 8
+    return CellLook(cell, digits, font, header)
+
+
 def _cells(columns: list[tuple[str, np.ndarray]], xref: str, yref: str, highlight: int | None,
-           highlight_col: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float]:
+           highlight_col: int | None, look: CellLook = CellLook(CELL_PX, 3, 10, 11),
+           ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float]:
     """Scatter traces of square cells for ``columns`` and their header annotations."""
     xs, ys, vals = [], [], []
     for c, (_, v) in enumerate(columns):
@@ -69,57 +138,94 @@ def _cells(columns: list[tuple[str, np.ndarray]], xref: str, yref: str, highligh
     with np.errstate(all="ignore"):
         scale = float(np.nanmax(np.abs(scaled))) if scaled.size else 1.0
     scale = scale if np.isfinite(scale) and scale > 0 else 1.0
-    # + 0.0: a ReLU's -0.0 reads "0", not "-0"
-    text = [f"{v + 0.0:.3g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.1e}" for v in vals]
+    text = [cell_text(v, look.digits) for v in vals]
     trace = {"type": "scatter", "mode": "markers+text", "x": xs, "y": ys, "text": text,
-             "textfont": {"size": 10, "color": "#111111"},
-             "marker": {"symbol": "square", "size": 40, "color": round_sig(vals_a, 4),
+             "customdata": round_sig(vals_a, 4),
+             "textfont": {"size": look.font, "color": "#111111"},
+             "marker": {"symbol": "square", "size": look.cell, "color": round_sig(vals_a, 4),
                         "colorscale": [list(c) for c in DIVERGING], "cmin": -scale,
                         "cmax": scale,
                         "line": {"color": "#BBBBBB", "width": 1}},
-             "xaxis": xref, "yaxis": yref, "hovertemplate": "%{text}<extra></extra>",
+             "xaxis": xref, "yaxis": yref, "hovertemplate": "%{customdata:.4g}<extra></extra>",
              "showlegend": False}
     traces = [trace]
     if highlight is not None and highlight_col is not None:
         traces.append({"type": "scatter", "mode": "markers", "x": [highlight_col],
                        "y": [-highlight], "xaxis": xref, "yaxis": yref, "hoverinfo": "skip",
-                       "marker": {"symbol": "square-open", "size": 44, "color": "#111111",
-                                  "line": {"width": 3}}, "showlegend": False})
+                       "marker": {"symbol": "square-open", "size": look.cell + 4,
+                                  "color": "#111111", "line": {"width": 3}},
+                       "showlegend": False})
     # A column cut to MAX_NEURONS says so under its title (it hid 48 of 64 values silently).
-    notes = [{"text": title + (f"<br><span style='font-size:9px'>{MAX_NEURONS} of {n}</span>"
+    notes = [{"text": title + (f"<br><span style='font-size:{max(7, look.header_font - 2)}px'>"
+                               f"{MAX_NEURONS} of {n}</span>"
                                if (n := np.size(v)) > MAX_NEURONS else ""),
               "x": c, "y": 0.9, "xref": xref, "yref": yref, "showarrow": False,
-              "yanchor": "bottom", "font": {"size": 11}} for c, (title, v) in enumerate(columns)]
+              "yanchor": "bottom", "font": {"size": look.header_font}}
+             for c, (title, v) in enumerate(columns)]
     return traces, notes, scale
 
 
-def backprop_figure(trace: Any, title: str = "") -> SpecFigure:
+#: Units of x a panel of n columns spans (-0.6 .. n - 0.4), and the gap between the two panels
+#: (a fraction of the plot's width).
+PAD_UNITS, PANEL_GAP = 0.2, 0.03
+
+
+def backprop_figure(trace: Any, title: str = "", part: str = "both",
+                    plot_px: int = LAPTOP_PLOT_PX) -> SpecFigure:
     """Forward pass (left) and backward pass (right) of one example, every number shown (the
-    first ``MAX_NEURONS`` of a wider layer, its column titled "16 of 64")."""
+    first ``MAX_NEURONS`` of a wider layer, its column titled "16 of 64").
+
+    ``part`` "forward" or "backward" draws one pass alone, full width: a phone stacks the two
+    (side by side, 14 columns of 40 px cells printed over each other in its 358 px). Cells, digits
+    and fonts are sized for a plot ``plot_px`` wide (``LAPTOP_PLOT_PX``, ``PHONE_PLOT_PX``)."""
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}, not {part!r}")
     fwd, bwd = forward_columns(trace), backward_columns(trace)
-    rows = max(min(len(np.ravel(v)), MAX_NEURONS) for _, v in fwd + bwd)
-    split = len(fwd) / (len(fwd) + len(bwd))
-    t1, n1, _ = _cells(fwd, "x", "y", int(trace.label), len(fwd) - 2)
-    t2, n2, _ = _cells(bwd, "x2", "y2", int(trace.label), 0)
-    height = 150 + 44 * rows
+    panels = {"both": [fwd, bwd], "forward": [fwd], "backward": [bwd]}[part]
+    rows = max(min(len(np.ravel(v)), MAX_NEURONS) for cols in panels for _, v in cols)
+    if part == "both":
+        split = len(fwd) / (len(fwd) + len(bwd))
+        domains = [[0, split - PANEL_GAP], [split + PANEL_GAP, 1]]
+    else:
+        domains = [[0, 1]]
+    # one look for the whole figure: the narrower pitch of its panels
+    pitch = min((d[1] - d[0]) * plot_px / (len(cols) + PAD_UNITS)
+                for d, cols in zip(domains, panels, strict=True))
+    look = cell_look(pitch, np.concatenate([np.ravel(v)[:MAX_NEURONS]
+                                            for cols in panels for _, v in cols]))
+    row_px = look.cell + CELL_GAP_PX
+    # y: the cells' rows (one unit each, row_px tall) under the column titles (HEADER_PX)
+    yr = [-rows + 0.4, 0.9 + HEADER_PX / row_px]
+    # below: room for the toolbar Streamlit shows over the top right of the next element (the
+    # table of gradients; on a phone the backward figure under the forward one)
+    margin = {"l": 10, "r": 10, "t": 40, "b": 40}
+    height = int(margin["t"] + margin["b"] + (yr[1] - yr[0]) * row_px)
     layout = base_layout(height)
-    yr = [-rows + 0.4, 1.9]
-    layout.update(
-        title={"text": title, "x": 0.01, "font": {"size": 14}}, showlegend=False,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        xaxis={"domain": [0, split - 0.03], "range": [-0.6, len(fwd) - 0.4], "visible": False,
-               "fixedrange": True},
-        yaxis={"range": yr, "visible": False, "fixedrange": True},
-        xaxis2={"domain": [split + 0.03, 1], "range": [-0.6, len(bwd) - 0.4], "visible": False,
-                "fixedrange": True, "anchor": "y2"},
-        yaxis2={"range": yr, "visible": False, "fixedrange": True, "anchor": "x2"},
-        annotations=n1 + n2 + [
-            {"text": "<b>forward →</b>", "x": 0, "y": 1.02, "xref": "paper", "yref": "paper",
-             "showarrow": False, "xanchor": "left", "yanchor": "bottom"},
-            {"text": "<b>← backward (gradients)</b>", "x": split + 0.03, "y": 1.02,
-             "xref": "paper", "yref": "paper", "showarrow": False, "xanchor": "left",
-             "yanchor": "bottom"}])
-    return SpecFigure({"data": t1 + t2, "layout": layout})
+    layout.update(title={"text": title, "x": 0.01, "font": {"size": 14}}, showlegend=False,
+                  margin=margin)
+    heads = {"forward": "<b>forward →</b>", "backward": "<b>← backward (gradients)</b>"}
+    names = {"both": ["forward", "backward"], "forward": ["forward"],
+             "backward": ["backward"]}[part]
+    data: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    for i, (cols, dom, name) in enumerate(zip(panels, domains, names, strict=True)):
+        xref, yref = ("x", "y") if i == 0 else ("x2", "y2")
+        # the true class is outlined in the probabilities (forward) and in dL/dz (backward)
+        t, notes, _ = _cells(cols, xref, yref, int(trace.label),
+                             len(fwd) - 2 if name == "forward" else 0, look)
+        data += t
+        annotations += notes
+        xkey, ykey = ("xaxis", "yaxis") if i == 0 else ("xaxis2", "yaxis2")
+        layout[xkey] = {"domain": dom, "range": [-0.6, len(cols) - 0.4], "visible": False,
+                        "fixedrange": True, **({"anchor": yref} if i else {})}
+        layout[ykey] = {"range": yr, "visible": False, "fixedrange": True,
+                        **({"anchor": xref} if i else {})}
+        # at the top left of its panel: on a phone the mode bar takes the figure's top right
+        annotations.append({"text": heads[name], "x": dom[0], "y": 1.0, "xref": "paper",
+                            "yref": "paper", "showarrow": False, "xanchor": "left",
+                            "yanchor": "bottom", "yshift": 6})
+    layout["annotations"] = annotations
+    return SpecFigure({"data": data, "layout": layout})
 
 
 def layer_rows(trace: Any) -> list[dict[str, Any]]:

@@ -442,11 +442,13 @@ def runs_for(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], epochs: in
 
 @memo(max_bytes=FIGURE_BYTES)
 def cached_training_figure(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], epochs: int,
-                           batch: int, seed: int, frame_ms: int) -> SpecFigure:
-    """The animated boundaries + curves, built once per setting and shared read-only."""
+                           batch: int, seed: int, frame_ms: int,
+                           phone: bool = False) -> SpecFigure:
+    """The animated boundaries + curves, built once per setting and shared read-only (a
+    ``phone``'s: one panel a row, the curves one over the other)."""
     _, runs, xs, ys = runs_for(data, arch, racers, epochs, batch, seed)
     Xtr, ytr, _, _ = cached_split(data)
-    return training_figure(runs, xs, ys, Xtr, ytr, frame_ms)
+    return training_figure(runs, xs, ys, Xtr, ytr, frame_ms, phone=phone)
 
 
 @memo(max_bytes=FIGURE_BYTES)

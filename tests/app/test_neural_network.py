@@ -241,3 +241,39 @@ def test_more_points_keep_the_minibatch_size() -> None:
     assert at.slider(key="nn.batch").value == 30
     at.slider(key="nn.samples").set_value(400).run()
     assert at.slider(key="nn.batch").value == 50
+
+
+def test_a_phone_gets_wide_square_panels_and_the_passes_one_over_the_other(monkeypatch) -> None:
+    """A browser review at 390 x 844 found the decision panels ~80 x 255 px (data stretched 3x,
+    three a row), the accuracy ticks in the loss plot, and the back-propagation's 14 columns of
+    40 px cells printed over each other. A phone (user agent "Mobi") now gets one panel a row at
+    one scale, the curves one over the other, and the forward and backward passes as two
+    figures; a laptop keeps one figure of both."""
+    from app_pages.common import controls
+
+    laptop = charts(app_test(PAGE, SMALL).run())
+    monkeypatch.setattr(controls, "is_phone", lambda: True)
+    at = app_test(PAGE, SMALL).run()
+    assert not at.exception, at.exception
+    figs = charts(at)
+    assert len(figs) == len(laptop) + 1 == 8  # the passes in two figures
+    training = figs[0]["layout"]
+    panels = [training[k] for k in ("yaxis", "yaxis2", "yaxis3")]
+    assert all(p["scaleanchor"] == ref for p, ref in zip(panels, ("x", "x2", "x3"), strict=True))
+    assert [training[k]["domain"] for k in ("xaxis", "xaxis2", "xaxis3")] == [[0.0, 1.0]] * 3
+    assert training["xaxis4"]["domain"] == training["xaxis5"]["domain"] == [0.0, 1.0]
+    assert training["yaxis4"]["domain"][0] > training["yaxis5"]["domain"][1]  # loss over acc
+    assert laptop[0]["layout"]["xaxis"]["domain"][1] <= 0.34  # a laptop: three a row
+    # the same runs and epochs as the laptop's (cached) figure
+    assert len(figs[0]["frames"]) == len(laptop[0]["frames"])
+    assert heatmaps(figs[0])[0]["z"] == heatmaps(laptop[0])[0]["z"]
+    forward, backward = figs[3], figs[4]
+    both = [t for t in laptop[3]["data"] if t["mode"] == "markers+text"]
+    for fig, full in zip((forward, backward), both, strict=True):
+        (cells,) = [t for t in fig["data"] if t["mode"] == "markers+text"]
+        assert len(cells["x"]) == len(full["x"])  # every number, in its own figure
+        columns = max(cells["x"]) + 1
+        assert cells["marker"]["size"] * columns <= 340  # cells fit a phone's column
+    assert "forward" in json.dumps(forward["layout"]["annotations"])
+    assert "backward" in json.dumps(backward["layout"]["annotations"])
+    assert [t["mode"] for t in laptop[3]["data"]].count("markers+text") == 2  # laptop: one

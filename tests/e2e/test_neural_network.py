@@ -193,3 +193,98 @@ def test_docs_screenshots_exist_when_asked() -> None:
     for name in ("neural_network.png", "neural_network_inside.png",
                  "neural_network_landscape.png"):
         assert (Path(ROOT) / "docs" / name).stat().st_size > 10_000
+
+
+PHONE_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+               "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
+SMALL = "?samples=200&epochs=6&layers=6&batch=50"
+
+# JS: the training figure's geometry on the page: each decision panel's plot size and data
+# aspect, the accuracy's tick labels and the loss plot, the legend and the mode bar, the slider
+# labels (page-top y, bottom).
+PHONE_JS = """sel => {
+  const gd = document.querySelector(sel), L = gd._fullLayout;
+  const box = e => { const b = e.getBoundingClientRect();
+                     return [b.left, b.top, b.right, b.bottom]; };
+  const panels = [];
+  for (let i = 1; L['xaxis' + (i === 1 ? '' : i)]; i++) {
+    const x = L['xaxis' + (i === 1 ? '' : i)], y = L['yaxis' + (i === 1 ? '' : i)];
+    if (!y || y.type === 'log' || y.tickformat === '.0%' || y.overlaying) continue;
+    panels.push({w: x._length, h: y._length,
+                 data: (y.range[1] - y.range[0]) / (x.range[1] - x.range[0])});
+  }
+  const drags = [...gd.querySelectorAll('.nsewdrag')].map(box);
+  return {panels, drags,
+          accTicks: [...gd.querySelectorAll('.y' + (panels.length + 2) + 'tick text')].map(box),
+          legend: box(gd.querySelector('.legend')), modebar: box(gd.querySelector('.modebar')),
+          sliderLabels: [...gd.querySelectorAll('.slider-labels text, .slider-label')].map(box)};
+}"""
+
+# JS: boxes of every number and every title written in a chart.
+TEXTS_JS = """sel => [...document.querySelector(sel).querySelectorAll(
+    '.textpoint text, .annotation-text')].map(e => { const b = e.getBoundingClientRect();
+    return {t: e.textContent, b: [b.left, b.top, b.right, b.bottom]}; })
+    .filter(e => e.b[2] > e.b[0])"""
+
+
+def _meet(a, b, slack: float = 0.5) -> bool:
+    """Whether boxes (left, top, right, bottom) overlap by more than ``slack`` px both ways."""
+    return (min(a[2], b[2]) - max(a[0], b[0]) > slack
+            and min(a[3], b[3]) - max(a[1], b[1]) > slack)
+
+
+def test_a_phone_sees_wide_undistorted_panels_and_readable_backprop(browser, server_url) -> None:
+    """A review at 390 x 844 (an iPhone) found the decision panels 80 x 255 px, the accuracy's
+    ticks in the loss plot, the legend under the mode bar, the table's toolbar over the slider's
+    labels 30-40, and back-propagation's numbers printed over each other."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, user_agent=PHONE_AGENT)
+    try:
+        pg = context.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(server_url + "/")
+        wait_for_app(pg, timeout=90_000)
+        pg.goto(server_url + "/neural_network" + SMALL)
+        wait_for_app(pg, timeout=180_000)
+        pg.wait_for_function(
+            f"() => [...document.querySelectorAll(\"{CHART}\")].filter(g => g.data).length >= 4",
+            timeout=120_000)
+        pg.locator(".st-key-nn-training").scroll_into_view_if_needed()
+        pg.wait_for_timeout(500)
+        g = pg.evaluate(PHONE_JS, TRAINING)
+        assert len(g["panels"]) == 3, g["panels"]
+        for p in g["panels"]:
+            assert p["w"] >= 250, p  # one a row (was 80 px)
+            assert p["h"] / p["w"] == pytest.approx(p["data"], rel=0.03), p  # one scale
+        loss_plot = g["drags"][3]
+        assert g["accTicks"] and not any(_meet(t, loss_plot) for t in g["accTicks"]), g
+        assert not _meet(g["legend"], g["modebar"]), g
+        # the results table's toolbar (shown on a tap) clears the slider's labels
+        table = pg.locator("[data-testid='stDataFrame']").first
+        table.scroll_into_view_if_needed()
+        table.tap()
+        pg.wait_for_timeout(400)
+        g = pg.evaluate(PHONE_JS, TRAINING)
+        bar = pg.evaluate("""() => [...document.querySelectorAll(
+            "[data-testid='stElementToolbar']")].map(e => { const b = e.getBoundingClientRect();
+            return [b.left, b.top, b.right, b.bottom]; }).filter(b => b[2] > b[0])""")
+        table_top = table.bounding_box()["y"]
+        near = [b for b in bar if abs(b[3] - table_top) < 2]
+        toolbar = near[0] if near else [0, table_top - 44, 10_000, table_top]
+        assert g["sliderLabels"] and not any(_meet(t, toolbar) for t in g["sliderLabels"]), \
+            (g["sliderLabels"], toolbar)
+        forward, backward = (f".st-key-nn-backprop-{p} .js-plotly-plot"
+                             for p in ("forward", "backward"))
+        pg.wait_for_function(f"() => document.querySelector(\"{backward}\")?.data",
+                             timeout=30_000)
+        for sel in (forward, backward):  # every number and title stays apart
+            pg.locator(sel).scroll_into_view_if_needed()
+            texts = pg.evaluate(TEXTS_JS, sel)
+            assert len(texts) > 20
+            clashes = [(a["t"], b["t"]) for i, a in enumerate(texts) for b in texts[i + 1:]
+                       if _meet(a["b"], b["b"])]
+            assert not clashes, (sel, clashes[:5])
+        assert not errors, errors
+    finally:
+        context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -298,3 +299,103 @@ def test_the_epoch_sliders_read_round_epochs_up_to_the_last(epochs, marks) -> No
         assert [s["args"][0] for s in slider["steps"]] == [[str(e)] for e in marks]
         assert slider["active"] == len(slider["steps"]) - 1
         assert {f["name"] for f in fig["frames"]} >= {str(e) for e in marks}
+
+
+# ------------------------------------------------------------------------- phone layout
+
+
+def _training_layout(trained, n: int, phone: bool = False, labels: list[str] | None = None,
+                     ) -> tuple[dict, np.ndarray, np.ndarray]:
+    import dataclasses
+
+    net, frames = trained
+    runs = [_run(net, frames, f"opt{i}", "#000000") for i in range(n)]
+    if labels:
+        runs = [dataclasses.replace(r, label=lab) for r, lab in zip(runs, labels, strict=True)]
+    xs, ys, _ = net.decision_surface(frames[:1], n=20)
+    fig = training_figure(runs, xs, ys, net.X, net.y, phone=phone).to_dict()
+    return json.loads(json.dumps(fig))["layout"], xs, ys
+
+
+def _panel_px(layout: dict, i: int, plot_w: float) -> tuple[float, float]:
+    """Planned width and height (px) of panel i's cell on a ``plot_w`` px wide plot."""
+    key = "" if i == 0 else str(i + 1)
+    plot_h = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    (x0, x1), (y0, y1) = layout[f"xaxis{key}"]["domain"], layout[f"yaxis{key}"]["domain"]
+    return (x1 - x0) * plot_w, (y1 - y0) * plot_h
+
+
+@pytest.mark.parametrize("phone", [False, True])
+@pytest.mark.parametrize("n", [1, 3, 8])
+def test_boundary_panels_draw_x_and_y_at_one_scale(trained, n, phone) -> None:
+    """A phone's column squeezed three panels a row into ~80 x 255 px: the data was stretched
+    3x vertically. Each panel's y axis is now locked to its x axis (one scale, the panel shrinks
+    inside its cell), and the cell planned for it has the data's shape."""
+    from viz.network import DESIGN_PLOT_PX, PHONE_PLOT_PX
+
+    layout, xs, ys = _training_layout(trained, n, phone)
+    ratio = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
+    for i in range(n):
+        key, ref = ("", "x") if i == 0 else (str(i + 1), f"x{i + 1}")
+        xa, ya = layout[f"xaxis{key}"], layout[f"yaxis{key}"]
+        assert ya["scaleanchor"] == ref and ya.get("scaleratio", 1) == 1
+        assert xa["constrain"] == ya["constrain"] == "domain"
+        assert ya["constraintoward"] == "top"  # under its title
+        w, h = _panel_px(layout, i, PHONE_PLOT_PX if phone else DESIGN_PLOT_PX)
+        assert h / w == pytest.approx(ratio, rel=0.05), (i, w, h)
+
+
+def test_a_phone_gets_one_wide_panel_a_row_and_the_curves_one_over_the_other(trained) -> None:
+    """On a phone: one panel a row across the column (not a third of it), and the accuracy under
+    the loss (beside it, in 112 px, its "100%" ticks ran into the loss plot)."""
+    from viz.network import PHONE_PLOT_PX
+
+    layout, _, _ = _training_layout(trained, 3, phone=True)
+    tops = []
+    for i in range(3):
+        key = "" if i == 0 else str(i + 1)
+        assert layout[f"xaxis{key}"]["domain"] == [0.0, 1.0]
+        w, h = _panel_px(layout, i, PHONE_PLOT_PX)
+        assert w >= 280 and h >= 150, (w, h)  # was ~80 x 255
+        tops.append(layout[f"yaxis{key}"]["domain"])
+    assert all(a[0] > b[1] for a, b in itertools.pairwise(tops))  # top to bottom
+    loss_x, acc_x = layout["xaxis4"], layout["xaxis5"]
+    loss_y, acc_y = layout["yaxis4"], layout["yaxis5"]
+    assert loss_x["domain"] == acc_x["domain"] == [0.0, 1.0]
+    plot_h = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    assert (loss_y["domain"][0] - acc_y["domain"][1]) * plot_h >= 90  # ticks, titles between
+    assert loss_y["domain"][0] < tops[-1][0]
+    # the loss axis's title is the curve's own title on a phone (the margin holds the ticks)
+    assert "title" not in loss_y
+    assert any(a["text"].startswith("Cross-entropy loss") for a in layout["annotations"])
+
+
+@pytest.mark.parametrize(("phone", "labels", "below"), [
+    (True, None, True),  # a phone's mode bar covers most of its width
+    (False, None, False),  # three short entries keep a laptop's top row, left of the mode bar
+    (False, [f"Optimizer number {i} (lr 0.001)" for i in range(8)], True),
+])
+def test_the_legend_starts_under_the_mode_bar_when_it_would_reach_it(trained, phone, labels,
+                                                                     below) -> None:
+    """On a phone the legend sat under Plotly's mode bar (the figure's top right, 30 px)."""
+    from viz.network import LEGEND_ROW_PX, MODEBAR_PX, legend_rows
+    from viz.race import BUTTONS_PX
+
+    n = len(labels) if labels else 3
+    layout, _, _ = _training_layout(trained, n, phone, labels)
+    legend, height = layout["legend"], layout["height"]
+    assert legend["yref"] == "container" and legend["yanchor"] == "top"
+    top_px = (1 - legend["y"]) * height
+    if below:
+        assert top_px >= MODEBAR_PX - 0.5
+        rows, _ = legend_rows(labels or ["OPT0"] * n, 300 if phone else 720)
+        assert layout["margin"]["t"] >= MODEBAR_PX + rows * LEGEND_ROW_PX + BUTTONS_PX
+    else:
+        assert top_px == 0
+
+
+def test_the_epoch_slider_leaves_room_for_the_tables_toolbar(figure) -> None:
+    """The slider's value, rail, ticks and labels take ~98 px under the plot; Streamlit's toolbar
+    over the results table reaches 28 px up into the figure (44 px tall, 16 px gap), and with an
+    80 px margin it covered the labels 30 to 40."""
+    assert figure["layout"]["margin"]["b"] >= 98 + 28

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 
 import numpy as np
 import pytest
@@ -134,3 +136,104 @@ def test_trained_weights_are_not_drawn_as_minima(net, paths) -> None:
     for t in ends:
         assert t["marker"]["symbol"] not in (MINIMUM_LOCAL["symbol"], MINIMUM_GLOBAL["symbol"])
         assert t["marker"]["color"] in ("#D55E00", "#0072B2")
+
+
+# ------------------------------------------------------------------------- phone layout
+
+
+def _trace(hidden: tuple[int, ...], activation: str):
+    X, y = make_dataset("spirals", 90, 0.05, 0, n_classes=3)
+    net = MLP(X, y, hidden=hidden, activation=activation)
+    return net.backprop_trace(net.init_params(1), net.X[4], int(net.y[4]))
+
+
+def _line_px(line: str, size: float) -> float:
+    """A title line's width; a ``font-size:Npx`` span sets its own size."""
+    from viz.network_backprop import text_px
+
+    found = re.search(r"font-size:(\d+)px", line)
+    return text_px(line, float(found.group(1)) if found else size)
+
+
+def _pitch(layout: dict, axis: str, plot_px: float) -> float:
+    """Pixels between two columns' centres at ``plot_px`` of plot width."""
+    ax = layout[axis]
+    return (ax["domain"][1] - ax["domain"][0]) * plot_px / (ax["range"][1] - ax["range"][0])
+
+
+@pytest.mark.parametrize(("hidden", "activation"), [((16, 16), "tanh"),
+                                                     ((64, 64, 64), "sigmoid"), ((), "relu")])
+@pytest.mark.parametrize("part", ["forward", "backward", "both"])
+def test_backprop_cells_and_titles_never_meet(hidden, activation, part) -> None:
+    """On a phone the two passes side by side put 14 columns of fixed 40 px cells in 358 px:
+    numbers and titles printed over each other. A phone now draws each pass alone, full width,
+    with cells, digits and fonts sized to its columns (a laptop keeps both, 40 px cells while
+    they fit): cells, the numbers in them and each line of the column titles stay apart."""
+    import re as re_
+
+    from viz.network_backprop import LAPTOP_PLOT_PX, PHONE_PLOT_PX
+
+    plot_px = LAPTOP_PLOT_PX if part == "both" else PHONE_PLOT_PX
+    trace = _trace(hidden, activation)
+    fig = json.loads(json.dumps(backprop_figure(trace, part=part, plot_px=plot_px).to_dict()))
+    layout = fig["layout"]
+    cells = [t for t in fig["data"] if t["mode"] == "markers+text"]
+    assert len(cells) == (2 if part == "both" else 1)
+    plot_h = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    for c in cells:
+        xa = "xaxis" if c["xaxis"] == "x" else "xaxis2"
+        ya = "yaxis" if c["yaxis"] == "y" else "yaxis2"
+        pitch = _pitch(layout, xa, plot_px)
+        row_px = plot_h / (layout[ya]["range"][1] - layout[ya]["range"][0])
+        size, font = c["marker"]["size"], c["textfont"]["size"]
+        assert size <= min(pitch, row_px) - 3, (pitch, row_px, size)  # cells apart
+        from viz.network_backprop import text_px
+
+        widest = max(text_px(t, font) for t in c["text"])
+        assert widest <= size + 2 and widest <= pitch - 2, (widest, size, pitch)
+        heads = sorted((a for a in layout["annotations"] if a["xref"] == c["xaxis"]),
+                       key=lambda a: a["x"])
+        for a, b in itertools.pairwise(heads):
+            la, lb = a["text"].split("<br>"), b["text"].split("<br>")
+            for line_a, line_b in zip(la, lb, strict=False):
+                half = (_line_px(line_a, a["font"]["size"])
+                        + _line_px(line_b, b["font"]["size"])) / 2
+                assert half <= pitch - 2, (line_a, line_b, half, pitch)
+    if part == "both":
+        assert cells[0]["marker"]["size"] == 40 or len(hidden) == 3  # a laptop's look, kept
+    # each pass is named at its panel's top left: on a phone, clear of the mode bar (72 px of
+    # buttons at the figure's top right)
+    names = [a for a in layout["annotations"] if a["xref"] == "paper"]
+    assert len(names) == len(cells)
+    for a in names:
+        assert a["xanchor"] == "left"
+        if part != "both":
+            assert a["x"] == 0
+            assert _line_px(re_.sub(r"</?b>", "", a["text"]), 14) <= plot_px - 80
+
+
+def test_a_phone_stacks_the_passes_and_each_keeps_its_numbers() -> None:
+    trace = _trace((6, 20), "relu")
+    both = backprop_figure(trace).to_dict()
+    parts = [backprop_figure(trace, part=p, plot_px=300).to_dict() for p in ("forward",
+                                                                              "backward")]
+    texts = [t["text"] for t in both["data"] if t["mode"] == "markers+text"]
+    for fig, values in zip(parts, texts, strict=True):
+        (cells,) = [t for t in fig["data"] if t["mode"] == "markers+text"]
+        assert len(cells["text"]) == len(values)
+        assert cells["hovertemplate"].startswith("%{customdata")  # the value to 4 digits
+    forward, backward = parts
+    assert "forward" in json.dumps(forward["layout"]["annotations"])
+    assert "backward" not in json.dumps(forward["layout"]["annotations"])
+    assert "backward" in json.dumps(backward["layout"]["annotations"])
+    with pytest.raises(ValueError, match="part"):
+        backprop_figure(trace, part="sideways")
+
+
+def test_cell_numbers_are_short_and_never_minus_zero() -> None:
+    from viz.network_backprop import cell_text
+
+    assert [cell_text(v) for v in (0.276, -0.0502, 0.000912, -0.0, 1234.5)] == [
+        "0.276", "-0.0502", "9.1e-4", "0", "1.23e3"]
+    assert [cell_text(v, 2) for v in (0.276, -0.0502, 0.00912, -0.0)] == [
+        "0.28", "-0.05", "9e-3", "0"]
