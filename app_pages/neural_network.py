@@ -263,8 +263,9 @@ with c_ctl:
         st.session_state["nn.bp.example"] = worst
     st.session_state["nn.bp.example"] = min(st.session_state["nn.bp.example"],
                                             net.n_samples - 1)
-    example = int(st.number_input(f"Training point (0–{net.n_samples - 1}), or click one on "
-                                  "the map", 0, net.n_samples - 1, key="nn.bp.example", step=1,
+    example = int(st.number_input(f"Training point (0–{net.n_samples - 1}), or "
+                                  + controls.pick("click one on the map", "tap one twice"),
+                                  0, net.n_samples - 1, key="nn.bp.example", step=1,
                                   help=f"Point {worst} has the largest loss at this epoch."))
     tr = nn.trace(data_key, arch_key, params, example)
     verdict = ("right" if int(np.argmax(tr.probs)) == tr.label else "wrong")

@@ -257,6 +257,8 @@ def test_a_phone_gets_wide_square_panels_and_the_passes_one_over_the_other(monke
     assert not at.exception, at.exception
     figs = charts(at)
     assert len(figs) == len(laptop) + 1 == 8  # the passes in two figures
+    # a phone's first tap on a map is lost (controls.pick): it is told to tap twice
+    assert at.number_input(key="nn.bp.example").label.endswith("or tap one twice")
     training = figs[0]["layout"]
     panels = [training[k] for k in ("yaxis", "yaxis2", "yaxis3")]
     assert all(p["scaleanchor"] == ref for p, ref in zip(panels, ("x", "x2", "x3"), strict=True))
