@@ -20,11 +20,15 @@ from app_pages.common.limits import limit
 from app_pages.common.network_state import (
     DEFAULT,
     MIN_SAMPLES,
+    VIEW_KEYS,
+    ExampleView,
     NetworkState,
     architecture_name,
+    example_query,
     n_train,
     network_hparams,
     network_query,
+    parse_example_view,
     parse_network_query,
     steps_per_epoch,
 )
@@ -62,6 +66,8 @@ def seed_from_url() -> None:
     ss["nn.seed"] = state.seed
     controls.preset_optimizers(OPT, state.optimizers, state.hparams)
     ss["nn.warnings"] = warnings
+    # the example section's view: checked once the networks are trained (parse_example_view)
+    ss["nn.view.pending"] = {k: st.query_params[k] for k in VIEW_KEYS if k in st.query_params}
     ss["nn.seeded"] = True
 
 
@@ -243,6 +249,16 @@ st.markdown(
     "Pick a training point and follow it through the network: the **logits** are turned into "
     "probabilities by the **softmax**, the loss is **−log p** of the true class, and the "
     "gradient of that loss flows **back** layer by layer (each weight gets its share of blame).")
+pending = st.session_state.pop("nn.view.pending", None)
+if pending:  # a link's view of the example section, now that the trained values are known
+    view, view_warnings = parse_example_view(
+        pending, names, [int(e) for e in trainings[0].frames], net.n_samples)
+    for key, value in (("nn.bp.opt", view.follow), ("nn.bp.epoch", view.after_epoch),
+                       ("nn.bp.example", view.point)):
+        if value is not None:
+            st.session_state[key] = value
+    for message in view_warnings:
+        st.warning(message)
 c_map, c_ctl = st.columns([1, 2])
 with c_ctl:
     bp_name = pick_trained("nn.bp.opt")
@@ -267,6 +283,12 @@ with c_ctl:
                                   + controls.pick("click one on the map", "tap one twice"),
                                   0, net.n_samples - 1, key="nn.bp.example", step=1,
                                   help=f"Point {worst} has the largest loss at this epoch."))
+    # the link names the view when it is not the page's own choice (first network, last
+    # epoch, the worst point), so a shared link opens the same example
+    st.query_params.update(example_query(ExampleView(
+        None if bp_name == racers_t[0][0] else bp_name,
+        None if bp_epoch == frame_list[-1] else bp_epoch,
+        None if example == worst else example)))
     tr = nn.trace(data_key, arch_key, params, example)
     verdict = ("right" if int(np.argmax(tr.probs)) == tr.label else "wrong")
     p_true = probability_text(float(tr.probs[tr.label]))

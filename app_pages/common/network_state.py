@@ -15,7 +15,13 @@ here with the same number parser (``app_pages.common.lab_state``):
 ``l2``             weight decay of the loss, (wd / 2) * sum ||W||^2
 ``epochs``         passes over the training data
 ``batch``          minibatch size (1 .. training samples)
+``follow``         the example section's network: which optimizer trained it (a racing one)
+``after_epoch``    the example section's epoch (one of the recorded epochs)
+``point``          the example section's training point (0 .. training samples - 1)
 =================  ==========================================================================
+
+The last three say what the page shows rather than what it trains: which values are valid
+depends on the training, so the page checks them (``parse_example_view``) once it has trained.
 
 Junk never raises: it becomes the default plus a warning that names the parameter.
 """
@@ -47,8 +53,10 @@ NETWORK_LR: dict[str, float] = {
     "adadelta": 1.0, "adam": 0.01, "amsgrad": 0.01, "adamw": 0.01, "nadam": 0.01, "radam": 0.01,
     "adamax": 0.03, "lion": 0.003, "adam_then_sgd": 0.01,
 }
+#: The example section's view (``parse_example_view``), in the link after the training's keys.
+VIEW_KEYS = ("follow", "after_epoch", "point")
 OWN_KEYS = ("dataset", "samples", "noise", "classes", "data_seed", "layers", "activation", "l2",
-            "epochs", "batch")
+            "epochs", "batch", *VIEW_KEYS)
 IGNORED_KEYS = ("surface", "formula", "steps", "start")
 _DIGITS = re.compile(r"^[0-9]{1,6}$")  # ASCII digits only ("²".isdigit() is True)
 
@@ -226,6 +234,53 @@ def network_query(state: NetworkState, specs: Mapping[str, Any]) -> dict[str, st
     if state.l2:
         q["l2"] = repr(float(state.l2))
     return q
+
+
+@dataclass(frozen=True)
+class ExampleView:
+    """What the example section shows: the network trained by ``follow``, after epoch
+    ``after_epoch``, on training point ``point`` (None: the page's own choice)."""
+
+    follow: str | None = None
+    after_epoch: int | None = None
+    point: int | None = None
+
+
+def parse_example_view(query: Mapping[str, str], trained: Mapping[str, str],
+                       epochs: list[int], n_points: int) -> tuple[ExampleView, list[str]]:
+    """The example section's URL parameters, checked against what was trained: ``trained``
+    (optimizer name -> label), the recorded ``epochs`` and the ``n_points`` training points.
+    A value that is not one of them is dropped with a warning naming the parameter."""
+    warn: list[str] = []
+    follow = after = point = None
+    text = {k: str(query[k]).strip()[:40] for k in VIEW_KEYS if k in query}
+    if "follow" in text:
+        if text["follow"] in trained:
+            follow = text["follow"]
+        else:
+            warn.append(f"URL parameter 'follow'={text['follow']!r} is not one of the trained "
+                        f"optimizers ({', '.join(trained)}); showing {next(iter(trained))}.")
+    for key, valid, what in (("after_epoch", set(epochs), f"one of the recorded epochs "
+                              f"({epochs[0]} to {epochs[-1]})"),
+                             ("point", set(range(n_points)), f"a training point from 0 to "
+                              f"{n_points - 1}")):
+        if key not in text:
+            continue
+        value = int(text[key]) if _DIGITS.match(text[key]) else None
+        if value in valid:
+            if key == "point":
+                point = value
+            else:
+                after = value
+        else:
+            warn.append(f"URL parameter '{key}'={text[key]!r} is not {what}; ignored.")
+    return ExampleView(follow, after, point), warn
+
+
+def example_query(view: ExampleView) -> dict[str, str]:
+    """URL parameters of ``view`` (None values stay out: the page's own choice)."""
+    return {k: str(v) for k, v in (("follow", view.follow), ("after_epoch", view.after_epoch),
+                                   ("point", view.point)) if v is not None}
 
 
 def with_optimizers(state: NetworkState, chosen: list[tuple[str, dict[str, Any]]]

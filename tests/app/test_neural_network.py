@@ -279,3 +279,38 @@ def test_a_phone_gets_wide_square_panels_and_the_passes_one_over_the_other(monke
     assert "forward" in json.dumps(forward["layout"]["annotations"])
     assert "backward" in json.dumps(backward["layout"]["annotations"])
     assert [t["mode"] for t in laptop[3]["data"]].count("markers+text") == 2  # laptop: one
+
+
+def test_a_link_opens_the_example_it_names_and_the_page_writes_its_view_back() -> None:
+    """The example section (which network, after which epoch, which point) was not in the
+    link: a shared link opened the first network's last epoch on its worst point. It is now,
+    when it differs from the page's own choice, and a link opens it."""
+    at = app_test(PAGE, SMALL).run()
+    assert not at.exception
+    assert not {"follow", "after_epoch", "point"} & set(at.query_params)  # the page's choice
+    epochs = list(at.select_slider(key="nn.bp.epoch").options)
+    assert epochs[-1] == "6"
+    linked = app_test(PAGE, {**SMALL, "follow": "sgd", "after_epoch": epochs[2],
+                             "point": "17"}).run()
+    assert not linked.exception and not linked.warning
+    assert linked.selectbox(key="nn.bp.opt").value == "sgd"
+    assert linked.select_slider(key="nn.bp.epoch").value == int(epochs[2])
+    assert linked.number_input(key="nn.bp.example").value == 17
+    assert any(m.value.startswith("Point 17 at") for m in linked.markdown)
+    assert (linked.query_params["follow"], linked.query_params["after_epoch"],
+            linked.query_params["point"]) == ("sgd", epochs[2], "17")
+    # the visitor moves back to the last epoch: it leaves the link
+    linked.select_slider(key="nn.bp.epoch").set_value(6).run()
+    assert "after_epoch" not in linked.query_params and linked.query_params["point"] == "17"
+
+
+@pytest.mark.parametrize(("key", "value"), [("follow", "lion"), ("follow", "<script>"),
+                                            ("after_epoch", "7"), ("after_epoch", "-1"),
+                                            ("point", "150"), ("point", "1e3"), ("point", "²")])
+def test_a_links_junk_example_view_is_named_and_ignored(key: str, value: str) -> None:
+    """A follow that did not train, an epoch not recorded, a point past the training set:
+    each is named in a warning and the page shows its own choice."""
+    at = app_test(PAGE, {**SMALL, key: value}).run()
+    assert not at.exception
+    assert any(f"'{key}'" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert key not in at.query_params
