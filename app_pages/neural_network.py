@@ -68,6 +68,7 @@ def seed_from_url() -> None:
     ss["nn.warnings"] = warnings
     # the example section's view: checked once the networks are trained (parse_example_view)
     ss["nn.view.pending"] = {k: st.query_params[k] for k in VIEW_KEYS if k in st.query_params}
+    ss["nn.view.last"] = dict(ss["nn.view.pending"])  # kept in the link until checked
     ss["nn.seeded"] = True
 
 
@@ -160,7 +161,11 @@ state = NetworkState(dataset=dataset, samples=samples, noise=noise, classes=clas
                      data_seed=data_seed, hidden=hidden, activation=activation, l2=l2,
                      optimizers=tuple(n for n, _ in racers), hparams=dict(racers),
                      epochs=epochs, batch=batch, seed=seed)
-st.query_params.from_dict(network_query(state, SPECS))
+# The example section's view (follow, after_epoch, point) is known only once it has run: the
+# link keeps the last run's, and that section writes the link again only when it changed (each
+# change of the query string is a browser-history entry: writing twice a run added two).
+training_query = network_query(state, SPECS)
+st.query_params.from_dict({**training_query, **st.session_state.get("nn.view.last", {})})
 
 if not racers:
     st.info("Pick at least one optimizer in the sidebar.")
@@ -285,10 +290,12 @@ with c_ctl:
                                   help=f"Point {worst} has the largest loss at this epoch."))
     # the link names the view when it is not the page's own choice (first network, last
     # epoch, the worst point), so a shared link opens the same example
-    st.query_params.update(example_query(ExampleView(
-        None if bp_name == racers_t[0][0] else bp_name,
-        None if bp_epoch == frame_list[-1] else bp_epoch,
-        None if example == worst else example)))
+    shown = example_query(ExampleView(None if bp_name == racers_t[0][0] else bp_name,
+                                      None if bp_epoch == frame_list[-1] else bp_epoch,
+                                      None if example == worst else example))
+    if shown != st.session_state.get("nn.view.last", {}):
+        st.session_state["nn.view.last"] = shown
+        st.query_params.from_dict({**training_query, **shown})
     tr = nn.trace(data_key, arch_key, params, example)
     verdict = ("right" if int(np.argmax(tr.probs)) == tr.label else "wrong")
     p_true = probability_text(float(tr.probs[tr.label]))
