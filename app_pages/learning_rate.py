@@ -431,7 +431,8 @@ if show_switch and "adam_then_sgd" not in names:
                    "lr": traj.lr, "gap": np.maximum(traj.losses - lab.loss_floor(obj), 0.0)})
     switch_step = traj.switch_step
 with sc2:
-    st.plotly_chart(schedule_figure(curves, switch_step), key="lab.schedule_fig", config=CFG)
+    st.plotly_chart(schedule_figure(curves, switch_step, phone=controls.is_phone()),
+                    key="lab.schedule_fig", config=CFG)
     words = [lab.schedule_note(schedule, sched_hp, int(steps))]
     if switch_step is not None:
         words.append(f"Dashed line: Adam hands over to SGD at step {switch_step}.")

@@ -156,9 +156,10 @@ controls.page_intro(
     "race", "Downhill: the optimizer race",
     "Each coloured dot is an **optimizer walking downhill** on the loss surface below, all from "
     "the same white start. Darker colours are higher loss; ★ marks the global minimum, ◇ local "
-    "ones. Press **▶ Play** to watch them race, hover a path for its numbers, "
-    + controls.pick("click the map to start somewhere else.",
-                    "tap a spot on the map twice to start there.")
+    "ones. Press **▶ Play** to watch them race, "
+    + controls.pick("hover a path for its numbers, click the map to start somewhere else.",
+                    "touch a path for its numbers, tap a spot on the map twice to start "
+                    "there.")
 )
 
 with st.sidebar:

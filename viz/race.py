@@ -247,6 +247,18 @@ def _moving_traces(p: PathView, first: list[dict[str, Any]], arrows: bool) -> li
     return traces
 
 
+def inward(point: tuple[float, float], domain: Domain, edge: float = 0.1) -> str:
+    """A Plotly textposition that keeps a label of ``point`` inside the map: to the left of a
+    point within ``edge`` (of the width) of the right edge, right of one near the left edge,
+    under one near the top. Centred over a top-right corner, "lowest in view" ran off a phone's
+    figure and behind the ▶ 4× button."""
+    (x0, x1), (y0, y1) = domain
+    x, y = point
+    h = "left" if x > x1 - edge * (x1 - x0) else "right" if x < x0 + edge * (x1 - x0) else "center"
+    v = "bottom" if y > y1 - edge * (y1 - y0) else "top"
+    return f"{v} {h}"
+
+
 def counter_corner(domain: Domain, marked: Sequence[tuple[float, float]],
                    room: float = 0.15) -> tuple[float, float, str]:
     """Where the step counter hangs: the first map corner (top right, top left, bottom right,
@@ -428,7 +440,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     if lowest is not None:
         static.append({"type": "scatter", "mode": "markers+text", "name": "lowest in view",
                        "x": [lowest[0]], "y": [lowest[1]], "text": ["lowest in view"],
-                       "textposition": "top center", "textfont": {"size": 11, "color": "#111111"},
+                       "textposition": inward(lowest, grid.domain),
+                       "textfont": {"size": 11, "color": "#111111"},
                        "marker": dict(LOWEST_IN_VIEW), "showlegend": True,
                        "cliponaxis": False,  # it sits on the edge or in a corner
                        "hovertemplate": "lowest point in view, not a minimum: the formula keeps "

@@ -116,19 +116,23 @@ def _no_tolerance_note(fig: go.Figure, tol: float) -> None:
 
 
 def schedule_figure(
-    curves: Sequence[dict[str, Any]], switch_step: int | None = None, height: int = 380
+    curves: Sequence[dict[str, Any]], switch_step: int | None = None, height: int = 380,
+    phone: bool = False,
 ) -> go.Figure:
     """Learning rate per step (left) beside the loss gap per step (right, log unless the gaps
-    span under a decade: ``gap_axis``).
+    span under a decade: ``gap_axis``); on a ``phone`` the rate over the loss gap.
 
     ``curves``: dicts with ``optimizer``, ``label``, ``lr`` (steps,), ``gap`` (steps+1,).
     ``switch_step`` (Adam-then-SGD) draws a dashed line on both panels where SGD takes over.
     The figure is often narrow (a column beside the controls, ~350 px on a 1000 px window):
     short panel titles, and the loss panel's tick labels on its right, clear of the rate panel.
+    A phone's ~100 px panels side by side turned the step ticks on end: they stack there.
     """
     # named by their y axes (titles over the panels sat under the legend): the rate on the left,
     # the loss gap on the right-hand side of its panel
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14)
+    rows, cols = (2, 1) if phone else (1, 2)
+    where = [(1, 1), (2, 1)] if phone else [(1, 1), (1, 2)]
+    fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.14, vertical_spacing=0.16)
     gaps = []
     for c in curves:
         color = optimizer_color(c["optimizer"])
@@ -137,35 +141,36 @@ def schedule_figure(
             x=np.arange(lr.size), y=lr, mode="lines", name=c["label"], legendgroup=c["label"],
             line={"color": color, "width": 2, "shape": "hv"},
             hovertemplate="step %{x}<br>lr %{y:.4g}<extra></extra>",
-        ), row=1, col=1)
+        ), row=where[0][0], col=where[0][1])
         gap = _floor(np.asarray(c["gap"], dtype=float))
         gaps.append(gap)
         fig.add_trace(go.Scatter(
             x=np.arange(gap.size), y=gap, mode="lines", name=c["label"], legendgroup=c["label"],
             showlegend=False, line={"color": color, "width": 2},
             hovertemplate="step %{x}<br>gap %{y:.3g}<extra></extra>",
-        ), row=1, col=2)
+        ), row=where[1][0], col=where[1][1])
     if switch_step is not None:
         # named on both panels, so the line on the rate panel is not taken for an event of the
         # schedule (the end of a warm-up, a step decay)
-        for col in (1, 2):
+        for row, col in where:
             fig.add_vline(x=switch_step, line={"dash": "dash", "color": NEUTRAL},
-                          row=1, col=col)
-        fig.add_annotation(x=switch_step, y=0.02, yref="paper", xref="x2", text=" Adam → SGD",
-                           showarrow=False, yanchor="bottom", xanchor="left",
-                           font={"size": 12})
-        # on the rate panel the label runs along the line, clear of the low and high rates
-        fig.add_annotation(x=switch_step, y=0.5, yref="paper", xref="x", text="Adam → SGD",
-                           textangle=-90, showarrow=False, yanchor="middle", xanchor="left",
-                           font={"size": 11, "color": NEUTRAL})
+                          row=row, col=col)
+        # each label runs along its line, clear of the low and high values (level at the
+        # bottom of the loss panel, it ran into the loss axis's 10^-12 on a phone)
+        for axis in ("", "2"):
+            fig.add_annotation(x=switch_step, y=0.5, xref=f"x{axis}", yref=f"y{axis} domain",
+                               text="Adam → SGD", textangle=-90, showarrow=False,
+                               yanchor="middle", xanchor="left",
+                               font={"size": 11, "color": NEUTRAL})
     fig.update_xaxes(title_text="step")
     # rates are positive: a flat line must not centre the axis on it, showing negative rates
     fig.update_yaxes(exponentformat="power", rangemode="nonnegative", title_text="learning rate",
-                     row=1, col=1)
-    fig.update_yaxes(exponentformat="power", side="right", title_text="loss − minimum", row=1,
-                     col=2, **gap_axis(gaps))
-    fig.update_layout(**base_layout(height))
-    fig.update_layout(margin={"r": 70})
+                     row=where[0][0], col=where[0][1])
+    fig.update_yaxes(exponentformat="power", side="left" if phone else "right",
+                     title_text="loss − minimum", row=where[1][0], col=where[1][1],
+                     **gap_axis(gaps))
+    fig.update_layout(**base_layout(int(height * 1.5) if phone else height))
+    fig.update_layout(margin={"r": 20 if phone else 70})
     return fig
 
 

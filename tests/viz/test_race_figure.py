@@ -558,3 +558,17 @@ def test_the_step_counter_keeps_clear_of_marked_points() -> None:
     corners = [(5.0, 5.0), (-5.0, 5.0), (5.0, -5.0), (-5.0, -5.0)]
     assert counter_corner(domain, corners) == (5.0, 5.0, "bottom left")  # no corner is free
     assert counter_corner(domain, [(0.0, 0.0), (3.0, 3.0)]) == (5.0, 5.0, "bottom left")
+
+
+def test_the_lowest_in_view_label_stays_inside_the_map() -> None:
+    """Centred over a top-right corner, "lowest in view" ran off a phone's figure and behind
+    the ▶ 4× button: a point near an edge is labelled on its inner side."""
+    from viz.race import inward
+
+    domain = ((-5.0, 5.0), (-5.0, 5.0))
+    assert inward((5.0, 5.0), domain) == "bottom left"
+    assert inward((-5.0, 5.0), domain) == "bottom right"
+    assert inward((5.0, -5.0), domain) == "top left"
+    assert inward((-5.0, -5.0), domain) == "top right"
+    assert inward((0.0, -5.0), domain) == "top center"
+    assert inward((0.0, 0.0), domain) == "top center"

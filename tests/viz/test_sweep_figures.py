@@ -132,3 +132,19 @@ def test_schedule_panels_keep_clear_of_each_other_in_a_narrow_column() -> None:
     assert (fig.layout.yaxis.title.text, fig.layout.yaxis2.title.text) == (
         "learning rate", "loss − minimum")
     assert fig.layout.yaxis2.side == "right" and fig.layout.margin.r >= 50
+
+
+def test_a_phone_stacks_the_schedule_panels_and_the_switch_labels_run_along_their_lines() -> None:
+    """Side by side in a phone's column, the panels were ~100 px wide with the step ticks on
+    end, and the loss panel's level "Adam → SGD" ran into the loss axis's 10^-12."""
+    curves = [{"optimizer": "adam_then_sgd", "label": "Adam → SGD", "lr": np.full(100, 0.01),
+               "gap": np.geomspace(1, 1e-12, 101)}]
+    laptop = schedule_figure(curves, switch_step=30).layout
+    phone = schedule_figure(curves, switch_step=30, phone=True).layout
+    assert laptop.xaxis2.domain[0] > laptop.xaxis.domain[1]  # side by side
+    assert phone.xaxis2.domain == phone.xaxis.domain  # one over the other
+    assert phone.yaxis2.domain[1] < phone.yaxis.domain[0] and phone.height > laptop.height
+    for layout in (laptop, phone):
+        labels = [a for a in layout.annotations if a.text == "Adam → SGD"]
+        assert {a.xref for a in labels} == {"x", "x2"}
+        assert all(a.textangle == -90 and a.y == 0.5 for a in labels)
