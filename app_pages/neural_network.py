@@ -247,7 +247,7 @@ with col_text:
 with col_draw:
     r_draw, _ = by_name[drawn]
     st.plotly_chart(nn.cached_network_figure(data_key, arch_key, r_draw, epochs_run, batch, seed,
-                                             FRAME_MS), key="nn.drawing", config=CONFIG)
+                                             FRAME_MS, phone), key="nn.drawing", config=CONFIG)
 
 st.subheader("One example, step by step")
 st.markdown(
@@ -343,13 +343,15 @@ colors_ = [optimizer_color(r[0]) for r in racers_t]
 tab_pca, tab_rand, tab_1d = st.tabs(["Training paths", "Around each trained network",
                                      "From initial to trained weights"])
 with tab_pca:
-    st.plotly_chart(pca_figure(land.pca, [r[0] for r in racers_t], labels_, colors_),
+    st.plotly_chart(pca_figure(land.pca, [r[0] for r in racers_t], labels_, colors_, phone=phone),
                     key="nn.pca", config=CONFIG)
     st.caption(f"The plane holds {land.pca.explained.sum():.0%} of the paths' variance: "
                "the closer to 100%, the more faithful this 2D picture of the walk. The contour is "
                "the loss on the plane; a path may sit slightly off it.")
 with tab_rand:
-    st.plotly_chart(slices_figure(land.slices, labels_, colors_), key="nn.slices", config=CONFIG)
+    # a phone: one panel a row (side by side they were 36-51 px wide)
+    st.plotly_chart(slices_figure(land.slices, labels_, colors_, phone=phone), key="nn.slices",
+                    config=CONFIG)
     st.caption("Each panel: the loss around one optimizer's trained weights (the ● in its "
                "colour at the centre) along two random directions, each neuron's weights scaled "
                "to the trained ones. A wide low basin is a flat minimum, a narrow one sharp; flat "
@@ -362,7 +364,7 @@ with tab_rand:
                                        nn.majority_share(net.y)))
 with tab_1d:
     st.plotly_chart(interpolation_figure(land.interp, land.interp_test,
-                                         [r[0] for r in racers_t], labels_, colors_),
+                                         [r[0] for r in racers_t], labels_, colors_, phone=phone),
                     key="nn.interp", config=CONFIG)
     st.caption("The loss on the straight line between the shared initial weights (t = 0) and "
                "each trained network (t = 1), beyond both ends too (Goodfellow et al. 2015).")

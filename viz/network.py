@@ -25,7 +25,7 @@ from viz.multiples import balanced_wrap
 from viz.numbers import round_sig
 from viz.race import BUTTONS_PX, slider_frames
 from viz.spec import SpecFigure
-from viz.style import base_layout, rgba
+from viz.style import MODEBAR_PX, base_layout, rgba
 
 #: Class colours (Vega's Tableau-like palette), pale versions paint the decision regions.
 CLASS_COLORS: tuple[str, ...] = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#9D755D")
@@ -121,9 +121,9 @@ def _domains(n_panels: int, cols: int, rows: int, top: float, bottom: float, gap
 SLIDER_PX, TOOLBAR_PX = 100, 32
 CONTROLS_PX, LEGEND_PX = SLIDER_PX + TOOLBAR_PX, 30
 #: Plotly's mode bar shows at the figure's top right (on hover, and on a phone after a tap):
-#: MODEBAR_PX tall, its left end MODEBAR_W_PX left of the plot's right end (measured: 224 px of
-#: buttons). A legend that would reach under it starts below its row.
-MODEBAR_PX, MODEBAR_W_PX = 30, 215
+#: MODEBAR_PX tall (``viz.style``), its left end MODEBAR_W_PX left of the plot's right end
+#: (measured: 224 px of buttons). A legend that would reach under it starts below its row.
+MODEBAR_W_PX = 215
 #: A legend entry (12 px font) is LEGEND_ITEM_PX plus LEGEND_CHAR_PX per character wide
 #: (measured: 119 px for "Adam (lr 0.01)", 228 px for 34 characters); rows are LEGEND_ROW_PX
 #: apart. When they wrap, the rows are counted as if every entry were as wide as the widest.
@@ -426,13 +426,40 @@ def _bins(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     return np.searchsorted(cuts, values, side="right")
 
 
+#: A phone's layer labels: 11 px lines of at most ~45 px ("hidden 3", "sigmoid", "2 logits"),
+#: as its layers are ~53 px apart (5 layers on a ~255 px plot: "hidden 3 (tanh, 16)" and
+#: "output (2 logits) → softmax" ran into each other); LABEL_LINE_PX a line.
+PHONE_LABEL_FONT, LABEL_LINE_PX = 11, 14
+
+
+def layer_label(lay: int, n_layers: int, m: int, activation: str, max_neurons: int,
+                phone: bool = False) -> str:
+    """The label under layer ``lay`` (of ``n_layers``, ``m`` neurons); a phone's on short lines."""
+    last = lay == n_layers - 1
+    if phone:
+        text = ("input<br>(" + str(m) + ")" if lay == 0 else f"output<br>{m} logits<br>softmax"
+                if last else f"hidden {lay}<br>{activation}<br>({m})")
+        return text + (f"<br>{max_neurons} of {m}" if m > max_neurons else "")
+    if lay == 0:
+        text = f"input ({m})"
+    elif last:
+        text = f"output ({m} logits)<br>→ softmax"
+    else:
+        text = f"hidden {lay}<br>({activation}, {m})"
+    if m > max_neurons:
+        text += f"<br>{max_neurons} of {m} shown"  # "first ..." ran into its neighbour
+    return text
+
+
 def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarray, np.ndarray]],
                    grads: Sequence[tuple[np.ndarray, np.ndarray]], frames_e: np.ndarray,
                    title: str, activation: str, frame_ms: int = 250,
-                   max_neurons: int = MAX_NEURONS) -> SpecFigure:
+                   max_neurons: int = MAX_NEURONS, phone: bool = False) -> SpecFigure:
     """Animated drawing: ``weights[l] = (W (F, out, in), b (F, out))`` per layer and frame,
     ``grads`` the same shapes (|dL/dW| sets the line width). Shades and widths are cut at
-    quantiles over all frames, so lines visibly thin as the loss (and the blame) shrinks."""
+    quantiles over all frames, so lines visibly thin as the loss (and the blame) shrinks.
+    A ``phone`` labels the layers on short lines of smaller type (``layer_label``), and the
+    drawing holds all their lines above the epoch slider."""
     pos = neuron_positions(layer_sizes, max_neurons)
     F = len(frames_e)
     # every shown edge: (layer, out j, in i) with its segment coordinates
@@ -508,17 +535,18 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
     top = max(len(p) for p in pos) / 2 + 0.6
     annotations = []
     for lay, m in enumerate(layer_sizes):
-        if lay == 0:
-            text = f"input ({m})"
-        elif lay == n_layers - 1:
-            text = f"output ({m} logits)<br>→ softmax"
-        else:
-            text = f"hidden {lay}<br>({activation}, {m})"
-        if m > max_neurons:
-            text += f"<br>{max_neurons} of {m} shown"  # "first ..." ran into its neighbour
-        annotations.append({"text": text, "x": lay, "y": -top, "xref": "x", "yref": "y",
-                            "showarrow": False, "yanchor": "top", "font": {"size": 12}})
-    layout = base_layout(max(360, int(34 * 2 * top) + 150))
+        annotations.append({"text": layer_label(lay, n_layers, m, activation, max_neurons, phone),
+                            "x": lay, "y": -top, "xref": "x", "yref": "y", "showarrow": False,
+                            "yanchor": "top",
+                            "font": {"size": PHONE_LABEL_FONT if phone else 12}})
+    height = max(360, int(34 * 2 * top) + 150)
+    below = 1.2  # y units under the lowest neurons, for the labels
+    if phone:  # up to four lines: the drawing grows to hold them, a y unit as tall as before
+        unit = (height - 40 - BUTTONS_PX - SLIDER_PX) / (2 * top + below)
+        lines = max(a["text"].count("<br>") + 1 for a in annotations)
+        below = max(below, (LABEL_LINE_PX * lines + 8) / unit)
+        height += round(unit * (below - 1.2))
+    layout = base_layout(height)
     layout.update(
         # The title at the figure's top, over the Play buttons (centred in the top margin, it
         # would run into them).
@@ -526,7 +554,7 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
                "yanchor": "top", "pad": {"t": 12}},
         margin={"l": 20, "r": 20, "t": 40 + BUTTONS_PX, "b": SLIDER_PX}, showlegend=False,
         xaxis={"range": [-0.4, n_layers - 0.6], "visible": False, "fixedrange": True},
-        yaxis={"range": [-top - 1.2, top], "visible": False, "fixedrange": True},
+        yaxis={"range": [-top - below, top], "visible": False, "fixedrange": True},
         annotations=annotations)
     labels = [str(int(e)) for e in frames_e]
     frames = []
@@ -540,9 +568,11 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
 
 
 def example_figure(xs: np.ndarray, ys: np.ndarray, probs: np.ndarray, X: np.ndarray,
-                   y: np.ndarray, chosen: int, height: int = 300) -> SpecFigure:
+                   y: np.ndarray, chosen: int, height: int = 290 + MODEBAR_PX + 5) -> SpecFigure:
     """The decision regions ``probs`` (n, n, k) with the training points; point ``chosen`` is
-    ringed. Points carry their index in ``customdata`` so a click can pick one."""
+    ringed. Points carry their index in ``customdata`` so a click can pick one. The map starts
+    under the mode bar's row (``MODEBAR_PX``): with a 5 px top margin the bar covered its top
+    strip, where a phone is told to tap points."""
     k = probs.shape[-1]
     z, zmax = encode_classes(probs)
     axis = {"showgrid": False, "zeroline": False, "showticklabels": False, "ticks": ""}
@@ -562,7 +592,7 @@ def example_figure(xs: np.ndarray, ys: np.ndarray, probs: np.ndarray, X: np.ndar
                     "line": {"width": 3}}},
     ]
     layout = base_layout(height)
-    layout.update(margin={"l": 5, "r": 5, "t": 5, "b": 5}, showlegend=False,
+    layout.update(margin={"l": 5, "r": 5, "t": MODEBAR_PX, "b": 5}, showlegend=False,
                   xaxis={**axis, "range": [float(xs[0]), float(xs[-1])]},
                   yaxis={**axis, "range": [float(ys[0]), float(ys[-1])]},
                   clickmode="event+select", dragmode=False)

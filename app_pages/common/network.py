@@ -453,14 +453,15 @@ def cached_training_figure(data: DataKey, arch: ArchKey, racers: tuple[Entry, ..
 
 @memo(max_bytes=FIGURE_BYTES)
 def cached_network_figure(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
-                          seed: int, frame_ms: int) -> SpecFigure:
-    """The animated drawing of the network trained by ``racer``."""
+                          seed: int, frame_ms: int, phone: bool = False) -> SpecFigure:
+    """The animated drawing of the network trained by ``racer`` (a ``phone``'s: the layers'
+    labels on short lines)."""
     t = cached_train(data, arch, racer, epochs, batch, seed)
     net, _ = cached_networks(data, arch)
     return network_figure(net.layer_sizes, net.unflatten(t.frame_params),
                           net.unflatten(t.frame_grads), t.frames,
                           f"Trained by <span style='color:{optimizer_color(racer[0])}'>"
-                          f"{label(racer)}</span>", net.activation, frame_ms)
+                          f"{label(racer)}</span>", net.activation, frame_ms, phone=phone)
 
 
 def majority_share(labels: np.ndarray) -> float:

@@ -281,6 +281,44 @@ def test_a_phone_gets_wide_square_panels_and_the_passes_one_over_the_other(monke
     assert [t["mode"] for t in laptop[3]["data"]].count("markers+text") == 2  # laptop: one
 
 
+def test_a_phone_gets_one_slice_a_row_and_figures_that_grow_with_their_legends(
+        monkeypatch) -> None:
+    """A browser review on a phone with 8 optimizers and 3 hidden layers: the random slices side
+    by side (36 px each), the paths' map and the line plot squeezed by legends of one entry a
+    row (fixed heights), the drawing's layer labels run together, and the example map's top
+    under the mode bar. The phone's figures are now laid out for it; a laptop keeps its own."""
+    from app_pages.common import controls
+
+    query = {**SMALL, "layers": "6,6,6",
+             "optimizers": "sgd,momentum,nesterov,adam,rmsprop,adagrad,adamw,lion"}
+    laptop = charts(app_test(PAGE, query).run())
+    monkeypatch.setattr(controls, "is_phone", lambda: True)
+    at = app_test(PAGE, query).run()
+    assert not at.exception, at.exception
+    figs = charts(at)
+    assert len(figs) == len(laptop) + 1 == 8
+    drawing, example, pca, slices, interp = figs[1], figs[2], figs[5], figs[6], figs[7]
+    (l_drawing, l_example, l_pca, l_slices, l_interp) = (laptop[i] for i in (1, 2, 4, 5, 6))
+    contours = [t for t in slices["data"] if t["type"] == "contour"]
+    assert len(contours) == 8
+    domains = [slices["layout"][f"xaxis{'' if i == 0 else i + 1}"]["domain"] for i in range(8)]
+    assert domains == [[0.0, 1.0]] * 8  # one a row, full width
+    assert l_slices["layout"]["xaxis"]["domain"][1] <= 0.25  # a laptop: four a row
+    assert slices["layout"]["height"] > 2 * l_slices["layout"]["height"]
+    assert contours[0]["colorbar"]["orientation"] == "h"
+    for fig, lap in ((pca, l_pca), (interp, l_interp)):  # 8 entries: one a row on a phone
+        assert fig["layout"]["height"] > lap["layout"]["height"]
+        assert fig["layout"]["margin"]["t"] >= 30 + 8 * 19
+    assert "<br>" in pca["layout"]["xaxis"]["title"]["text"]  # the long x title, on two lines
+    assert "<br>" not in l_pca["layout"]["xaxis"]["title"]["text"]
+    labels = [a["text"] for a in drawing["layout"]["annotations"]]
+    assert labels[-1] == "output<br>2 logits<br>softmax"
+    assert [a["text"] for a in l_drawing["layout"]["annotations"]][-1] == (
+        "output (2 logits)<br>→ softmax")
+    for fig in (example, l_example):
+        assert fig["layout"]["margin"]["t"] >= 30  # the map under the mode bar's row
+
+
 def test_a_link_opens_the_example_it_names_and_the_page_writes_its_view_back() -> None:
     """The example section (which network, after which epoch, which point) was not in the
     link: a shared link opened the first network's last epoch on its worst point. It is now,

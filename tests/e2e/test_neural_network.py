@@ -288,3 +288,69 @@ def test_a_phone_sees_wide_undistorted_panels_and_readable_backprop(browser, ser
         assert not errors, errors
     finally:
         context.close()
+
+
+STRESS = ("?samples=200&epochs=6&batch=50&layers=16,16,16"
+          "&optimizers=sgd,momentum,nesterov,adam,rmsprop,adagrad,adamw,lion")
+
+# JS: a chart's geometry relative to its top left: plot areas, titles (annotations), x titles,
+# the legend and its scrollbar, and which x tick labels are turned.
+GEOMETRY_JS = """sel => {
+  const gd = document.querySelector(sel); const top = gd.getBoundingClientRect();
+  const box = e => { const b = e.getBoundingClientRect();
+    return [b.left - top.left, b.top - top.top, b.right - top.left, b.bottom - top.top]; };
+  const all = s => [...gd.querySelectorAll(s)];
+  const bar = gd.querySelector('.legend .scrollbar');
+  return {plots: all('.nsewdrag').map(box),
+          titles: all('.annotation').map(box),
+          xtitles: all('[class^="g-x"][class$="title"]').filter(e => e.textContent).map(box),
+          legend: gd.querySelector('.legend') ? box(gd.querySelector('.legend')) : null,
+          scroll: bar ? box(bar)[3] - box(bar)[1] : 0,
+          turned: all('.xtick text').some(t => (t.getAttribute('transform') || '')
+                                                .includes('rotate'))};
+}"""
+
+
+def test_a_phone_sees_the_landscape_one_slice_a_row_and_whole_legends(browser,
+                                                                        server_url) -> None:
+    """A review at 390 x 844 with 8 optimizers and 3 hidden layers: the slices side by side
+    (36 px each), titles over each other and under the mode bar, x ticks turned; the paths'
+    map and the line plot squeezed by their legends (57 px of line plot), entries hidden
+    behind a scrollbar; the drawing's layer labels run together."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, user_agent=PHONE_AGENT)
+    try:
+        pg = context.new_page()
+        pg.goto(server_url + "/")
+        wait_for_app(pg, timeout=90_000)
+        pg.goto(server_url + "/neural_network" + STRESS)
+        wait_for_app(pg, timeout=180_000)
+        pca = ".st-key-nn-pca .js-plotly-plot"
+        pg.wait_for_function(f"() => document.querySelector(\"{pca}\")?.data", timeout=120_000)
+        pg.locator(pca).scroll_into_view_if_needed()
+        g = pg.evaluate(GEOMETRY_JS, pca)
+        assert g["scroll"] == 0 and g["plots"][0][3] - g["plots"][0][1] >= 240, g
+        assert g["plots"][0][2] - g["plots"][0][0] >= 240, g  # the colour bar lies on top
+        assert g["xtitles"][0][0] >= 0, g  # its x title whole (it ran off the left edge)
+        labels = pg.evaluate(GEOMETRY_JS, ".st-key-nn-drawing .js-plotly-plot")["titles"]
+        assert len(labels) == 5 and not any(  # the layers' labels under the drawing
+            _meet(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]), labels
+        pg.get_by_role("tab", name="Around each trained network").click()
+        slices = ".st-key-nn-slices .js-plotly-plot"
+        pg.wait_for_function(
+            f"() => document.querySelector(\"{slices}\")?.querySelectorAll('g.contour')"
+            ".length >= 8", timeout=30_000)
+        g = pg.evaluate(GEOMETRY_JS, slices)
+        assert len(g["plots"]) == 8 and not g["turned"], g
+        assert all(p[2] - p[0] >= 250 for p in g["plots"]), g["plots"]  # one a row
+        boxes = g["titles"] + g["xtitles"]
+        assert not any(_meet(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), boxes
+        assert min(t[1] for t in g["titles"]) >= 30, g["titles"]  # under the mode bar's row
+        pg.get_by_role("tab", name="From initial to trained weights").click()
+        interp = ".st-key-nn-interp .js-plotly-plot"
+        pg.wait_for_function(f"() => document.querySelector(\"{interp}\")?.data",
+                             timeout=30_000)
+        g = pg.evaluate(GEOMETRY_JS, interp)
+        assert g["scroll"] == 0 and g["plots"][0][3] - g["plots"][0][1] >= 170, g  # was 57
+    finally:
+        context.close()

@@ -399,3 +399,53 @@ def test_the_epoch_slider_leaves_room_for_the_tables_toolbar(figure) -> None:
     over the results table reaches 28 px up into the figure (44 px tall, 16 px gap), and with an
     80 px margin it covered the labels 30 to 40."""
     assert figure["layout"]["margin"]["b"] >= 98 + 28
+
+
+@pytest.mark.parametrize(("hidden", "activation"), [((16, 16, 16), "tanh"),
+                                                     ((64, 64, 64), "sigmoid"), ((), "relu")])
+def test_a_phones_layer_labels_stay_apart_and_a_laptop_keeps_its_own(hidden, activation) -> None:
+    """On a phone (3 hidden layers: 5 columns ~53 px apart on a ~255 px drawing) "hidden 3
+    (tanh, 16)" ran into "output (2 logits) → softmax". A phone writes the labels on short
+    lines of 11 px type; the drawing grows to hold their lines above the epoch slider."""
+    from viz.network_backprop import text_px
+
+    X, y = make_dataset("two_moons", 60, 0.1, 0)
+    net = MLP(X, y, hidden=hidden, activation=activation)
+    theta = net.init_params(0)[None]
+    args = (net.layer_sizes, net.unflatten(theta), net.unflatten(net.grad(theta)), np.arange(1),
+            "t", activation)
+    laptop = network_figure(*args).to_dict()["layout"]
+    phone = network_figure(*args, phone=True).to_dict()["layout"]
+    n_layers = len(net.layer_sizes)
+    pitch = 250 / (n_layers - 0.2)  # px between columns on a phone's drawing
+    notes = phone["annotations"]
+    assert len(notes) == n_layers
+    for a, b in itertools.pairwise(notes):
+        wa = max(text_px(x, a["font"]["size"]) for x in a["text"].split("<br>"))
+        wb = max(text_px(x, b["font"]["size"]) for x in b["text"].split("<br>"))
+        assert (wa + wb) / 2 <= pitch - 4, (a["text"], b["text"], pitch)
+    # every line sits inside the drawing, above the slider (~14 px a line)
+    lines = max(a["text"].count("<br>") + 1 for a in notes)
+    y0, _ = phone["yaxis"]["range"]
+    plot_h = phone["height"] - phone["margin"]["t"] - phone["margin"]["b"]
+    unit = plot_h / (phone["yaxis"]["range"][1] - y0)
+    assert (notes[0]["y"] - y0) * unit >= 14 * lines
+    # a laptop's labels as they were
+    texts = [a["text"] for a in laptop["annotations"]]
+    assert texts[0] == "input (2)" and texts[-1] == "output (2 logits)<br>→ softmax"
+    if hidden:
+        assert texts[1].startswith(f"hidden 1<br>({activation}, {hidden[0]})")
+    assert all(a["font"]["size"] == 12 for a in laptop["annotations"])
+
+
+def test_the_example_map_starts_under_the_mode_bar(trained) -> None:
+    """A 5 px top margin put the map's top strip under Plotly's mode bar, where a phone is told
+    to tap the points; the map keeps its 290 px."""
+    from viz.network import example_figure
+    from viz.style import MODEBAR_PX
+
+    net, frames = trained
+    xs, ys, probs = net.decision_surface(frames[-1], n=15)
+    layout = example_figure(xs, ys, probs, net.X, net.y, chosen=7).to_dict()["layout"]
+    assert layout["margin"]["t"] >= MODEBAR_PX
+    assert layout["height"] - layout["margin"]["t"] - layout["margin"]["b"] >= 290
