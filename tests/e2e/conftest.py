@@ -116,6 +116,18 @@ def browser():
             b.close()
 
 
+#: An iPhone's user agent: the app fits its figures to a phone's width when it says "Mobi".
+PHONE_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+               "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
+
+
+def phone_context(browser, width: int = 390, height: int = 844):
+    """A browser context that looks like a phone to the app (its user agent) and to Plotly
+    (touch); the caller closes it."""
+    return browser.new_context(viewport={"width": width, "height": height}, is_mobile=True,
+                               has_touch=True, user_agent=PHONE_AGENT)
+
+
 def new_page(browser, base_url: str):
     """A new context and page (1400 x 900) recording console errors in ``page.console_errors``;
     the caller closes the context."""

@@ -19,7 +19,7 @@ try:
 except ImportError:  # without Playwright the browser fixture skips these tests
     PlaywrightTimeout = TimeoutError
 
-from tests.e2e.conftest import ROOT, new_page, wait_for_app
+from tests.e2e.conftest import ROOT, new_page, phone_context, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -195,8 +195,6 @@ def test_docs_screenshots_exist_when_asked() -> None:
         assert (Path(ROOT) / "docs" / name).stat().st_size > 10_000
 
 
-PHONE_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
-               "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
 SMALL = "?samples=200&epochs=6&layers=6&batch=50"
 
 # JS: the training figure's geometry on the page: each decision panel's plot size and data
@@ -237,8 +235,7 @@ def test_a_phone_sees_wide_undistorted_panels_and_readable_backprop(browser, ser
     """A review at 390 x 844 (an iPhone) found the decision panels 80 x 255 px, the accuracy's
     ticks in the loss plot, the legend under the mode bar, the table's toolbar over the slider's
     labels 30-40, and back-propagation's numbers printed over each other."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True, user_agent=PHONE_AGENT)
+    context = phone_context(browser)
     try:
         pg = context.new_page()
         errors: list[str] = []
@@ -317,8 +314,7 @@ def test_a_phone_sees_the_landscape_one_slice_a_row_and_whole_legends(browser,
     (36 px each), titles over each other and under the mode bar, x ticks turned; the paths'
     map and the line plot squeezed by their legends (57 px of line plot), entries hidden
     behind a scrollbar; the drawing's layer labels run together."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True, user_agent=PHONE_AGENT)
+    context = phone_context(browser)
     try:
         pg = context.new_page()
         pg.goto(server_url + "/")

@@ -7,10 +7,12 @@ slider squeezed beside the buttons logged negative widths).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import phone_context, wait_for_app
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -87,8 +89,20 @@ def test_the_map_fills_the_column_and_its_controls_fit(browser, server_url, view
         context.close()
 
 
-PHONE_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
-               "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
+
+@contextmanager
+def _phone_race(browser, server_url: str, viewport: tuple[int, int]) -> Iterator:
+    """The landing race on a phone (its user agent and touch), its map drawn."""
+    context = phone_context(browser, *viewport)
+    try:
+        pg = context.new_page()
+        pg.goto(server_url + "/")
+        wait_for_app(pg, timeout=90_000)
+        pg.wait_for_selector(MAP, timeout=90_000)
+        pg.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
+        yield pg
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("viewport", [(360, 740), (390, 844)], ids=["360px", "390px"])
@@ -98,20 +112,11 @@ def test_a_phone_gets_its_map_with_the_slider_right_under_it(browser, server_url
     the width and left a blank band of ~160 px between it and the step slider (192 px from the
     map's bottom to the slider at 390 px). A phone's browser says so, and gets a figure fitted to
     its width: the slider sits as close under the map as on a laptop (34 px there)."""
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                  user_agent=PHONE_AGENT, is_mobile=True, has_touch=True)
-    try:
-        pg = context.new_page()
-        pg.goto(server_url + "/")
-        wait_for_app(pg, timeout=90_000)
-        pg.wait_for_selector(MAP, timeout=90_000)
-        pg.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
+    with _phone_race(browser, server_url, viewport) as pg:
         parts = pg.locator(MAP).first.evaluate(PARTS_JS)
         (_, py, pw, ph), slider = parts["plot"], parts["slider"]
         assert 0 <= slider[1] - (py + ph) <= 60, parts
         assert pw >= 0.7 * viewport[0] and abs(ph / pw - 2 / 3) < 0.05, parts  # camel: 6 x 4
-    finally:
-        context.close()
 
 
 def test_a_phone_is_told_to_tap_twice_and_two_taps_on_a_spot_start_there(browser,
@@ -120,13 +125,7 @@ def test_a_phone_is_told_to_tap_twice_and_two_taps_on_a_spot_start_there(browser
     its own) and Streamlit reports a map click only as a selection: a phone's first tap on the
     map moved nothing, and a tap elsewhere then picked the first spot. The page says to tap
     twice, and two taps on one spot start the race there."""
-    context = browser.new_context(viewport={"width": 390, "height": 844},
-                                  user_agent=PHONE_AGENT, is_mobile=True, has_touch=True)
-    try:
-        pg = context.new_page()
-        pg.goto(server_url + "/")
-        wait_for_app(pg, timeout=90_000)
-        pg.wait_for_selector(MAP, timeout=90_000)
+    with _phone_race(browser, server_url, (390, 844)) as pg:
         assert "tap a spot on the map twice" in pg.locator("[data-testid='stMain']").inner_text()
         plot = pg.locator(MAP).first.locator(".nsewdrag").first
         plot.scroll_into_view_if_needed()
@@ -141,8 +140,6 @@ def test_a_phone_is_told_to_tap_twice_and_two_taps_on_a_spot_start_there(browser
         pg.wait_for_function("a => document.querySelector(\"input[aria-label='x']\").value !== a",
                              arg=before, timeout=30_000)
         assert float(x_input.input_value()) > 1.0  # 80% of the way across [-3, 3]
-    finally:
-        context.close()
 
 
 def _wait_or_explain(pg, condition: str, what: str) -> None:
