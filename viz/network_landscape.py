@@ -196,7 +196,10 @@ def slices_figure(slices: Sequence[Any], labels: Sequence[str], colors: Sequence
     # each row's titles: as many lines as its longest takes
     title_px = [TITLE_LINE_PX * max(len(t) for t in titles[r * cols:(r + 1) * cols])
                 + TITLE_PAD_PX for r in range(rows)]
-    panel_px = SLICE_PX[phone]
+    # a panel as tall as it is wide, at most SLICE_PX: alpha and beta are steps along two
+    # directions of the same norm, so one scale (at 300 px tall a laptop's panels were 130 px
+    # wide, and the valleys looked twice as steep across as along)
+    panel_px = int(min(SLICE_PX[phone], w * plot_w))
     top_px = MODEBAR_PX + (COLORBAR_ROW_PX if phone else 0) + title_px[0]
     # a row's top, below the plot area's: the rows above, their x ticks and titles, its title
     row_top = [r * (panel_px + AXIS_PX) + sum(title_px[1:r + 1]) for r in range(rows)]
@@ -213,11 +216,12 @@ def slices_figure(slices: Sequence[Any], labels: Sequence[str], colors: Sequence
         y1 = 1 - row_top[r] / plot_h
         y0 = max(0.0, y1 - panel_px / plot_h)
         layout["xaxis" if i == 0 else f"xaxis{i + 1}"] = {
-            "domain": [round(x0, 4), round(x0 + w, 4)], "anchor": yref,
+            "domain": [round(x0, 4), round(x0 + w, 4)], "anchor": yref, "constrain": "domain",
             "title": {"text": "α (direction 1)"}, "zeroline": False, "showgrid": False}
         layout["yaxis" if i == 0 else f"yaxis{i + 1}"] = {
             "domain": [round(y0, 4), round(y1, 4)], "anchor": xref, "zeroline": False,
-            "showgrid": False, "showticklabels": c == 0,
+            "scaleanchor": xref, "scaleratio": 1, "constrain": "domain",
+            "constraintoward": "top", "showgrid": False, "showticklabels": c == 0,
             "title": {"text": "β" if c == 0 else "", **_standoff(phone)}}
         contour = _contour(s.alphas, s.betas, z, zmin, zmax, xref, yref, showscale=i == 0)
         if phone:

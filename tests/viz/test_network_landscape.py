@@ -160,3 +160,24 @@ def test_a_phones_paths_map_title_fits_and_its_colour_bar_lies_on_top(land) -> N
     assert contour["colorbar"]["orientation"] == "h"  # the map keeps the column's width
     (contour,) = [t for t in laptop["data"] if t["type"] == "contour"]
     assert "orientation" not in contour["colorbar"]
+
+
+@pytest.mark.parametrize("phone", [False, True])
+@pytest.mark.parametrize("n", [3, 8])
+def test_slice_panels_draw_alpha_and_beta_at_one_scale(land, n, phone) -> None:
+    """Alpha and beta are steps along two directions of the same norm, but a laptop's panels
+    were 300 px tall and ~130 px wide: valleys looked twice as steep across as along. Each
+    panel is planned as tall as it is wide and keeps one scale in the browser."""
+    from viz.network_landscape import COLORBAR_W_PX
+
+    _, one, _ = land
+    layout = slices_figure([one] * n, LABELS[:n], COLORS[:n], phone=phone).to_dict()["layout"]
+    plot_w = PHONE_PLOT_PX if phone else DESIGN_PLOT_PX - COLORBAR_W_PX
+    for i in range(n):
+        xa, ya = _axis(layout, "x", i), _axis(layout, "y", i)
+        assert (ya["scaleanchor"], ya["scaleratio"]) == (f"x{'' if i == 0 else i + 1}", 1)
+        assert xa["constrain"] == ya["constrain"] == "domain"
+        wide = (xa["domain"][1] - xa["domain"][0]) * plot_w
+        tall = (ya["domain"][1] - ya["domain"][0]) * _plot_h(layout)
+        assert tall <= wide + 1.5, (tall, wide)
+        assert tall >= 0.9 * min(wide, 270), (tall, wide)
