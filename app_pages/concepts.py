@@ -122,7 +122,8 @@ walk = compute.trajectory(surface, "", gd, start, ALTITUDE_STEPS, 0, 0.0, None)
 with right:
     st.plotly_chart(altitude_figure(compute.landscape_grid(surface, "", 60),
                                     np.asarray(walk.points), np.asarray(walk.losses), step,
-                                    optimizer_color("sgd")), key="tour.altitude", config=CFG)
+                                    optimizer_color("sgd"), phone=controls.is_phone()),
+                    key="tour.altitude", config=CFG)
     st.caption(tour.altitude_caption(step, np.asarray(walk.points), np.asarray(walk.losses),
                                      obj.min_value, obj.domain))
 

@@ -19,8 +19,13 @@ SMALL = 360
 EDGE_ROOM = 0.02
 
 
+#: How much farther a phone's camera stands: at a ~400 px figure's distance, a 358 px phone
+#: figure cut the z-axis title at its left edge.
+PHONE_EYE = 1.25
+
+
 def altitude_figure(grid: Grid, points: np.ndarray, losses: np.ndarray, step: int,
-                    color: str, height: int = 460) -> go.Figure:
+                    color: str, height: int = 460, phone: bool = False) -> go.Figure:
     """Loss as altitude: the surface in 3D and a walker standing at ``step`` of its path.
 
     The surface is drawn on the same colour scale as the 2D maps (log of the gap where the range is
@@ -72,7 +77,8 @@ def altitude_figure(grid: Grid, points: np.ndarray, losses: np.ndarray, step: in
                "yaxis": {"title": {"text": "y"}, "range": [y0 - py, y1 + py]},
                "zaxis_title": ("altitude: log10(1 + f − f*)" if grid.log_scale
                                else "altitude (loss)"),
-               "camera": {"eye": side_view(np.column_stack([xs, ys]), grid.domain)},
+               "camera": {"eye": {k: v * (PHONE_EYE if phone else 1.0) for k, v in
+                                  side_view(np.column_stack([xs, ys]), grid.domain).items()}},
                "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}},
     )
     return fig

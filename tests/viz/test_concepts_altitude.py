@@ -114,3 +114,19 @@ def test_tour_maps_draw_both_axes_at_one_scale(name: str, domain) -> None:
     else:  # ten times wider than high: one scale would leave a sliver of a map
         assert "scaleanchor" not in y
     assert equal_scales(domain) == (name != "ravine")
+
+
+def test_a_phones_camera_stands_farther_back() -> None:
+    """At the distance fitted to a ~400 px figure, a 358 px phone figure cut the z-axis title at
+    its left edge: a phone's camera stands PHONE_EYE times farther."""
+    from viz.concepts import PHONE_EYE
+
+    surface, points, _ = _walk("two_basins", 60)
+    grid = sample_grid(surface, surface.domain, 30, surface.log_scale, surface.min_value)
+    eye = {}
+    for phone in (False, True):
+        fig = altitude_figure(grid, points, np.asarray(surface.value(points)), 30, "#0072B2",
+                              phone=phone)
+        eye[phone] = np.array([getattr(fig.layout.scene.camera.eye, k) for k in "xyz"])
+    np.testing.assert_allclose(eye[True], PHONE_EYE * eye[False])
+    assert PHONE_EYE > 1
