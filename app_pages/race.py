@@ -239,6 +239,9 @@ with st.sidebar:
                             "taken. They differ when momentum or adaptive scaling is at work.")
 
 if obj is None:
+    # The link says what the page shows: a refused formula (a link opens the same refusal), or,
+    # with no formula typed, nothing (the landing race); it kept the last formula raced.
+    st.query_params.from_dict({"formula": formula} if formula else {})
     st.info("Fix the formula in the sidebar to race on it: the message there says what is wrong "
             "and where." if formula else "Type a formula in the sidebar to race on it.")
     st.stop()

@@ -140,6 +140,13 @@ def test_formula_mode_shows_latex_and_refuses_bad_formulas() -> None:
     at.sidebar.text_input(key="race.formula").set_value("__import__('os')").run()
     assert not at.exception
     assert at.sidebar.error and "refused" in at.sidebar.error[0].value
+    # the link says what the page shows: the refused formula (not the last one raced), and
+    # with nothing typed, nothing (the landing race)
+    assert dict(at.query_params) == {"formula": "__import__('os')"}
+    refused = run({"formula": "__import__('os')"})  # the link says why it was refused
+    assert "'formula' was refused: Unknown function `__import__`" in refused.warning[0].value
+    at.sidebar.text_input(key="race.formula").set_value("").run()
+    assert not at.exception and not dict(at.query_params)
 
 
 def test_typing_a_formula_then_changing_anything_keeps_working() -> None:
