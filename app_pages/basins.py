@@ -162,7 +162,7 @@ for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
     fig = basin_figure(bm.xs, bm.ys, bm.labels, obj.minima, label(e), e[0], obj.domain,
                        subtitle=f"{bm.stats.success_rate:.1%} reach the global minimum",
                        grid=compute.landscape_grid(surface, "", CONTOUR_N),
-                       side=MAP_SIDE[n_cols], legend_lines=lines)
+                       side=MAP_SIDE[n_cols], legend_lines=lines, phone=controls.is_phone())
     cols[k % n_cols].plotly_chart(fig, key=f"basins.map.{k}", on_select="rerun",
                                   selection_mode="points", config=CFG)
 st.caption("The learning rates are picked per landscape to show different behaviours, not tuned "

@@ -23,6 +23,7 @@ from viz.style import (
     CLICK_HOVER,
     MINIMUM_GLOBAL,
     MINIMUM_LOCAL,
+    MODEBAR_PX,
     base_layout,
     optimizer_color,
     rgba,
@@ -196,13 +197,14 @@ def legend_lines(labels: np.ndarray, minima: Sequence[Any]) -> int:
 def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Sequence[Any],
                  title: str, optimizer: str, domain: Any, subtitle: str = "",
                  grid: Grid | None = None, side: int = 300,
-                 legend_lines: int = 0) -> SpecFigure:
+                 legend_lines: int = 0, phone: bool = False) -> SpecFigure:
     """The basin map of one optimizer: coloured cells, minima markers, legend of outcomes, and
     the landscape's level lines when ``grid`` is given.
 
     ``title`` and ``subtitle`` (smaller) head the figure; the legend lies between them and a
     map whose longer side is ``side`` px (less in a narrower column), with room for at least
-    ``legend_lines`` lines of it.
+    ``legend_lines`` lines of it. On a ``phone`` (where Plotly's mode bar always shows) the
+    title starts a mode-bar row down: beside the bar, a long one ran under it.
     """
     colors_by_label = label_colors(minima)
     order = sorted(colors_by_label)  # -2, -1, 0, 1, ...
@@ -230,7 +232,8 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
             })
     title_px = TITLE_PX + (SUBTITLE_PX if subtitle else 0)
     lines = max(legend_lines, sum(e["name"].count("<br>") + 1 for e in legend))
-    top = 4 + title_px + LEGEND_LINE_PX * lines + 20  # + the legend box's own padding
+    above = 4 + (MODEBAR_PX if phone else 0)  # over the title
+    top = above + title_px + LEGEND_LINE_PX * lines + 20  # + the legend box's own padding
     (x0, x1), (y0, y1) = domain
     map_px = side * min((y1 - y0) / (x1 - x0), 1.0)  # a wide map is side px wide, a tall one high
     height = int(top + map_px + TICKS_PX)
@@ -244,7 +247,8 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
                   # centred on its block: anchored at its top, a title of two lines lost its
                   # first one above the figure
                   "x": 0, "xanchor": "left", "xref": "container", "yref": "container",
-                  "y": 1 - (4 + title_px / 2) / height, "yanchor": "middle", "pad": {"l": 4}},
+                  "y": 1 - (above + title_px / 2) / height, "yanchor": "middle",
+                  "pad": {"l": 4}},
         # start positions are told by the hover and the page's words: no axis titles, so the
         # map takes the column's width
         "margin": {"l": 36, "r": 8, "t": top, "b": TICKS_PX},

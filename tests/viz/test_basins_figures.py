@@ -254,6 +254,28 @@ def test_title_and_legend_sit_above_a_map_of_the_asked_size() -> None:
     assert wl["height"] - wl["margin"]["t"] - wl["margin"]["b"] == 200
 
 
+def test_a_phones_title_starts_under_the_mode_bar() -> None:
+    """On a phone Plotly's mode bar always shows, at the figure's top right: a long title
+    ("Adam, then SGD (lr 0.01, then 0.1)") beside it ran under it. A phone's title starts a
+    mode-bar row down, and the map keeps its size."""
+    from viz.style import MODEBAR_PX
+
+    xs, ys, labels = grid_labels(20)
+    args = (xs, ys, labels, MINIMA, "Adam, then SGD (lr 0.01, then 0.1)", "adam_then_sgd",
+            DOMAIN)
+    laptop = basin_figure(*args, side=300).to_dict()["layout"]
+    phone = basin_figure(*args, side=300, phone=True).to_dict()["layout"]
+
+    def title_top(layout: dict) -> float:  # px from the figure's top of the title's centre
+        return (1 - layout["title"]["y"]) * layout["height"]
+
+    assert title_top(phone) - title_top(laptop) == pytest.approx(MODEBAR_PX, abs=0.5)
+    assert title_top(phone) - 11 > MODEBAR_PX  # a 16 px line, centred: clear of the bar
+    assert phone["margin"]["t"] == laptop["margin"]["t"] + MODEBAR_PX
+    for layout in (laptop, phone):
+        assert layout["height"] - layout["margin"]["t"] - layout["margin"]["b"] == 300
+
+
 def test_long_legend_texts_wrap_and_maps_side_by_side_line_up() -> None:
     minima = many_minima(120)
     n = 40
