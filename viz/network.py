@@ -25,7 +25,7 @@ from viz.multiples import balanced_wrap
 from viz.numbers import round_sig
 from viz.race import BUTTONS_PX, slider_frames
 from viz.spec import SpecFigure
-from viz.style import MODEBAR_PX, base_layout, rgba
+from viz.style import MODEBAR_PX, base_layout, legend_size, rgba
 
 #: Class colours (Vega's Tableau-like palette), pale versions paint the decision regions.
 CLASS_COLORS: tuple[str, ...] = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#9D755D")
@@ -165,14 +165,9 @@ def _panel_title(run: Run, f: int, chars: tuple[int, int] = (TITLE_CHARS, TITLE_
 
 
 def legend_rows(labels: Sequence[str], width: float) -> tuple[int, float]:
-    """Rows and width (px) of a horizontal legend of ``labels`` on a ``width`` px plot."""
-    items = [LEGEND_ITEM_PX + LEGEND_CHAR_PX * len(s) for s in labels]
-    if not items:
-        return 0, 0.0
-    if sum(items) <= width:
-        return 1, float(sum(items))
-    per_row = max(1, int(width // max(items)))
-    return -(-len(items) // per_row), float(min(per_row, len(items)) * max(items))
+    """Rows and width (px) of a horizontal legend of ``labels`` on a ``width`` px plot
+    (``legend_size``, with this figure's measured entries)."""
+    return legend_size(labels, width, LEGEND_ITEM_PX, LEGEND_CHAR_PX)
 
 
 def _animation(frame_ms: int, redraw: bool, labels: Sequence[str], prefix: str,

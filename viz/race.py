@@ -36,6 +36,7 @@ from viz.style import (
     MODEBAR_PX,
     START_MARKER,
     base_layout,
+    legend_size,
     rgba,
 )
 
@@ -541,13 +542,9 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
 
 
 def legend_rows(names: Sequence[str], width: int = DESIGN_WIDTH) -> int:
-    """Rows of a horizontal legend of ``names`` on a ``width`` px plot. Plotly puts it on one row
-    if it fits, else in columns as wide as its widest entry (its text plus symbol and gaps)."""
-    widths = [LEGEND_ITEM_PX + LEGEND_CHAR_PX * len(name) for name in names]
-    if not widths or sum(widths) <= width:
-        return 1
-    cols = max(1, int(width // max(widths)))
-    return -(-len(widths) // cols)
+    """Rows of a horizontal legend of ``names`` on a ``width`` px plot (``legend_size``, with the
+    race's 12 px entries), at least one."""
+    return max(1, legend_size(names, width, LEGEND_ITEM_PX, LEGEND_CHAR_PX)[0])
 
 
 def race_height(ratio: float, legend: Sequence[str], width: int = DESIGN_WIDTH) -> int:

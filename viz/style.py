@@ -7,7 +7,7 @@ the optimizer's registry name so that Adam is the same colour on every page, cur
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -120,6 +120,20 @@ CLICK_HOVER = {"bgcolor": "#FFFFFF", "bordercolor": "#444444", "font": {"color":
 
 #: The row at a figure's top where Plotly shows its mode bar (on hover; always on a phone).
 MODEBAR_PX = 30
+
+
+def legend_size(names: Sequence[str], width: float, item_px: float,
+                char_px: float) -> tuple[int, float]:
+    """Rows and width (px) of a horizontal legend of ``names`` on a ``width`` px plot, an entry
+    being ``item_px`` (symbol and gaps) plus ``char_px`` a character wide: Plotly puts it on one
+    row if it fits, else in columns as wide as its widest entry. (0, 0.0) with no names."""
+    items = [item_px + char_px * len(name) for name in names]
+    if not items:
+        return 0, 0.0
+    if sum(items) <= width:
+        return 1, float(sum(items))
+    per_row = max(1, int(width // max(items)))
+    return -(-len(items) // per_row), float(min(per_row, len(items)) * max(items))
 
 
 def base_layout(height: int = 520) -> dict[str, Any]:
