@@ -149,22 +149,19 @@ else:
     st.info(controls.pick("Click a square", "Tap a square twice")
             + " on a map to pick that start; a button here then opens it in the race.")
 
-# Fewer mode-bar buttons: the full bar ran from the right over a phone's map titles ("SGD +
-# momentum (lr 0.3)"); zoom, pan, reset, the PNG camera and fullscreen stay.
-CFG = {"displaylogo": False, "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d"]}
-
 # Two maps a row at most: three to a row left each ~70 px wide on a 1000 px window. A lone map
 # gets the whole column.
 n_cols = min(len(entries), 2)
 lines = max((legend_lines(bm.labels, obj.minima) for bm in maps), default=0)
 cols = st.columns(n_cols)
+phone = controls.is_phone()
 for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
     fig = basin_figure(bm.xs, bm.ys, bm.labels, obj.minima, label(e), e[0], obj.domain,
                        subtitle=f"{bm.stats.success_rate:.1%} reach the global minimum",
                        grid=compute.landscape_grid(surface, "", CONTOUR_N),
-                       side=MAP_SIDE[n_cols], legend_lines=lines, phone=controls.is_phone())
+                       side=MAP_SIDE[n_cols], legend_lines=lines, phone=phone)
     cols[k % n_cols].plotly_chart(fig, key=f"basins.map.{k}", on_select="rerun",
-                                  selection_mode="points", config=CFG)
+                                  selection_mode="points", config=controls.TRIMMED_CHART)
 st.caption("The learning rates are picked per landscape to show different behaviours, not tuned "
            "for each optimizer, so a low share is not a verdict on the optimizer."
            + (f" [Tune each one fairly in the learning-rate lab →]({url})"

@@ -58,9 +58,7 @@ PARAMS = {
 DRAWN_WIDTH = 4
 DEFAULT_SURFACE = "two_basins"
 ALTITUDE_STEPS = 300
-# Fewer mode-bar buttons: in a ~220 px column the full bar wrapped to a second row, over the
-# legend's first row. Zoom, pan, reset, the PNG camera and fullscreen stay.
-CFG = {"displaylogo": False, "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d"]}
+CFG = controls.TRIMMED_CHART  # ~220 px columns
 #: Rates for the data-driven sections (linear regression), checked by running them
 #: (tests/app/test_concepts_page.py). Minibatches of 10: SGD at 0.05 leads for two epochs, Adam at
 #: 0.3 is near the bottom by epoch 5 and then wanders, ending above SGD (from batch 15 up Adam ends

@@ -69,6 +69,13 @@ def is_phone() -> bool:
     return PHONE_AGENT in (agent or "")
 
 
+#: Plotly's config for a chart in a narrow column: three fewer mode-bar buttons (zoom, pan,
+#: reset, the PNG camera and fullscreen stay). The full bar wrapped to a second row in a 220 px
+#: column, over a legend, and ran over a phone's basin-map titles.
+TRIMMED_CHART = {"displaylogo": False,
+                 "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d"]}
+
+
 def pick(mouse: str, touch: str) -> str:
     """``mouse`` on a laptop, ``touch`` on a phone: how to pick a spot on a map. Plotly selects
     on a tap with the hover data of the tap before (a touch has no hover of its own), and

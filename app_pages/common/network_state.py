@@ -252,11 +252,11 @@ def parse_example_view(query: Mapping[str, str], trained: Mapping[str, str],
     (optimizer name -> label), the recorded ``epochs`` and the ``n_points`` training points.
     A value that is not one of them is dropped with a warning naming the parameter."""
     warn: list[str] = []
-    follow = after = point = None
+    got: dict[str, Any] = {}
     text = {k: str(query[k]).strip()[:40] for k in VIEW_KEYS if k in query}
     if "follow" in text:
         if text["follow"] in trained:
-            follow = text["follow"]
+            got["follow"] = text["follow"]
         else:
             warn.append(f"URL parameter 'follow'={text['follow']!r} is not one of the trained "
                         f"optimizers ({', '.join(trained)}); showing {next(iter(trained))}.")
@@ -268,13 +268,10 @@ def parse_example_view(query: Mapping[str, str], trained: Mapping[str, str],
             continue
         value = int(text[key]) if _DIGITS.match(text[key]) else None
         if value in valid:
-            if key == "point":
-                point = value
-            else:
-                after = value
+            got[key] = value
         else:
             warn.append(f"URL parameter '{key}'={text[key]!r} is not {what}; ignored.")
-    return ExampleView(follow, after, point), warn
+    return ExampleView(**got), warn
 
 
 def example_query(view: ExampleView) -> dict[str, str]:
