@@ -128,9 +128,9 @@ def adamw(
     weight_decay: float = 1e-2,
     amsgrad: bool = False,
 ) -> GradientTransformation:
-    """AdamW (Loshchilov & Hutter): Adam plus decoupled decay x <- x - lr wd x."""
-    core = scale_by_adam(lr, betas, eps, amsgrad)
-    return chain(core, add_decoupled_weight_decay(lr, weight_decay)) if weight_decay else core
+    """AdamW (Loshchilov & Hutter): Adam plus decoupled decay x <- x - lr wd x (torch's AdamW is
+    its Adam with ``decoupled_weight_decay``, and so is this one)."""
+    return adam(lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay=True)
 
 
 def _decay(
