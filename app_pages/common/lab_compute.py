@@ -18,6 +18,10 @@ from app_pages.common import basins, lab, tour
 from app_pages.common.compute import Entry, get_landscape, is_data_loss
 from app_pages.common.limits import cache_bounds, heavy_slot
 
+#: Pickled bytes the sweep cache keeps: a sweep holds every rate's whole path (100 rates x 2,000
+#: steps: ~10 MB), and 16 of them were 150 MB.
+SWEEP_BYTES = 64 * 2**20
+
 
 def _run_kwargs(surface: str, seed: int, noise: float, batch_size: int | None) -> dict[str, Any]:
     """Noise applies to analytic surfaces, minibatches to data-driven losses (as in the race)."""
@@ -26,7 +30,7 @@ def _run_kwargs(surface: str, seed: int, noise: float, batch_size: int | None) -
             "batch_size": batch_size if data else None}
 
 
-@st.cache_data(show_spinner=False, **cache_bounds())
+@st.cache_data(show_spinner=False, **cache_bounds(SWEEP_BYTES))
 def sweep(surface: str, racer: Entry, start: tuple[float, float], steps: int,
           rates: tuple[float, float, int], seed: int, noise: float,
           batch_size: int | None) -> lab.Sweep:
