@@ -109,9 +109,10 @@ with st.sidebar:
     noise = float(st.number_input("Gradient noise σ", 0.0, 100.0, key="basins.noise", step=0.1,
                                   format="%.3g", help="Noise added to every gradient (SGD)."))
 
-steps, steps_note = clamp_steps(int(steps_asked), n * n)
+steps, steps_note = clamp_steps(int(steps_asked), n * n, max(1, len(racers)))
 if steps_note:
-    st.info(steps_note + " Fewer cells allow more steps.")
+    fewer = "cells or optimizers" if "one page" in steps_note else "cells"
+    st.info(f"{steps_note} Fewer {fewer} allow more steps.")
 # A click on a map (its selection, reported with this run) picks the start; every map keeps its
 # own selection, so the newest click on any of them wins.
 for k in range(len(racers)):

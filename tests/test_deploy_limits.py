@@ -54,6 +54,19 @@ def test_clamp_steps_keeps_one_map_within_the_work_budget() -> None:
     assert clamp_steps(0, 10**9)[0] == 1  # never below one step, even for absurd batches
 
 
+def test_clamp_steps_keeps_a_page_of_maps_within_the_page_budget() -> None:
+    """A map per optimizer: 8 maps of 200 x 200 x 500 on Levy with noise took 42 s."""
+    page = limit("basins_page_work")
+    starts = 200 * 200
+    steps, message = clamp_steps(500, starts, 8)
+    assert steps * starts * 8 <= page < (steps + 1) * starts * 8
+    assert message is not None and "8 maps" in message and f"{page:,}" in message
+    assert clamp_steps(300, 60 * 60, 3) == (300, None)  # the default page: 3 maps of 60 x 60
+    # one map keeps the per-map budget (and its message)
+    assert clamp_steps(2000, starts, 1) == clamp_steps(2000, starts)
+    assert "one map" in clamp_steps(2000, starts, 1)[1]
+
+
 def test_the_issue_s_basin_maps_fit_the_work_budget() -> None:
     """The largest grid runs the benchmark's 500 steps unclamped (its memory does not grow with
     steps: tests/app/test_basins_compute.py)."""

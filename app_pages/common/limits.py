@@ -63,6 +63,10 @@ LIMITS: dict[str, Limit] = {
         # 200 x 200 starts x 500 steps: 0.6 s of one core for Adam, 2.5 s for random local search.
         Limit("basin_work", 20_000_000,
               "starts x steps of one basin map (200 x 200 starts x 500 steps)"),
+        # A map per optimizer: 8 maps of 200 x 200 x 500 on Levy with gradient noise took 42 s
+        # (costly surfaces and noise take up to ~5 s per 20 M start-steps); ~10 s at most now.
+        Limit("basins_page_work", 40_000_000,
+              "starts x steps of all the maps of one basins page together"),
         # ~1.3 us of one core per operation and step: ~1.6 s of runs for the costliest race on a
         # typed formula (~2.5 s with building it and the figures). Goldstein-Price typed in (71
         # operations) still races 8 optimizers x 2000 steps.
@@ -102,16 +106,23 @@ def clamp_count(name: str, requested: int) -> tuple[int, str | None]:
     return requested, None
 
 
-def clamp_steps(steps: int, starts: int) -> tuple[int, str | None]:
-    """Clamp ``steps`` into [1, steps] and so that steps x starts <= basin_work; with a message."""
+def clamp_steps(steps: int, starts: int, maps: int = 1) -> tuple[int, str | None]:
+    """Clamp ``steps`` into [1, steps] and so that steps x starts <= basin_work and
+    steps x starts x maps <= basins_page_work; with a message."""
     steps, message = clamp_count("steps", steps)
-    budget = _step_budget("basin_work", starts)
-    if steps > budget:
-        return budget, (
+    one, page = _step_budget("basin_work", starts), _step_budget("basins_page_work", starts * maps)
+    if steps <= min(one, page):
+        return steps, message
+    if one <= page:
+        return one, (
             f"{plural(starts, 'start')} x {plural(steps, 'step')} is more work than one map "
-            f"may take ({limit('basin_work'):,} start-steps); using {plural(budget, 'step')}."
+            f"may take ({limit('basin_work'):,} start-steps); using {plural(one, 'step')}."
         )
-    return steps, message
+    return page, (
+        f"{plural(maps, 'map')} x {plural(starts, 'start')} x {plural(steps, 'step')} is more "
+        f"work than one page may take ({limit('basins_page_work'):,} start-steps); using "
+        f"{plural(page, 'step')}."
+    )
 
 
 def clamp_formula_steps(steps: int, racers: int, cost: int) -> tuple[int, str | None]:

@@ -130,3 +130,20 @@ def test_a_phone_is_told_to_tap_a_square_twice(monkeypatch: pytest.MonkeyPatch) 
     assert not phone.exception
     assert phone.info[0].value.startswith("Tap a square twice on a map")
     assert "**Tap a square twice** to pick that start" in phone.markdown[0].value
+
+
+def test_many_maps_share_the_page_s_work_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One map per optimizer: the steps are cut so that all the maps together fit the page's
+    budget, and the note says that fewer optimizers would allow more."""
+    from dataclasses import replace
+
+    from app_pages.common import limits
+
+    monkeypatch.setitem(limits.LIMITS, "basins_page_work",
+                        replace(limits.LIMITS["basins_page_work"], value=3 * 20 * 20 * 50))
+    at = app_test(PAGE, {**SMALL, "optimizers": "sgd,momentum,adam"}).run()
+    assert not at.exception
+    assert at.query_params["steps"] == "50"
+    assert any("3 maps" in i.value and "Fewer cells or optimizers" in i.value for i in at.info)
+    alone = app_test(PAGE, {**SMALL, "optimizers": "adam"}).run()
+    assert alone.query_params["steps"] == "100"
