@@ -178,11 +178,12 @@ racers_t = tuple(entries)
 data_key = (dataset, samples, noise, classes, data_seed)
 arch_key = (hidden, activation if hidden else DEFAULT.activation, l2)
 net, test_net = nn.cached_networks(data_key, arch_key)
-batch, batch_note = nn.clamp_batch(batch, net.n_samples, net.n_params, epochs)
+runs = max(1, len(racers_t))  # one network trained per optimizer: they share the page's work
+batch, batch_note = nn.clamp_batch(batch, net.n_samples, net.n_params, epochs, runs)
 if batch_note:
     st.info(batch_note)
 spe = net.steps_per_epoch(batch)
-epochs_run, note = nn.clamp_epochs(epochs, spe, net.n_params, net.n_samples)
+epochs_run, note = nn.clamp_epochs(epochs, spe, net.n_params, net.n_samples, runs)
 if note:
     st.info(note)
 sizes = "-".join(map(str, net.layer_sizes))

@@ -59,7 +59,10 @@ TRAIN_BYTES = 128 * 2**20
 BOUNDARY_BYTES = 16 * 2**20  # decision-boundary grids (each at most ~1.8 MB)
 LANDSCAPE_BYTES = 16 * 2**20  # landscapes (~2 MB for 8 optimizers on a 3 x 64 network)
 FIGURE_BYTES = 32 * 2**20  # each figure cache (animated boundaries; network drawings)
-LANDSCAPE_MACS = 2_000_000_000  # multiply-adds of one landscape grid (a few seconds)
+LANDSCAPE_MACS = 2_000_000_000  # multiply-adds of one landscape grid (~0.35 s)
+#: ... and of all the page's grids together: the paths' plane and one random plane per optimizer
+#: (8 optimizers' nine grids took 3.9 s of a 3 x 64 network's page).
+LANDSCAPE_PAGE_MACS = 4 * LANDSCAPE_MACS
 MIN_SAMPLES = 100  # the landscape never averages over fewer training points
 
 
@@ -85,13 +88,20 @@ def networks(data: DataKey, arch: ArchKey) -> tuple[MLP, MLP]:
 BATCH_EPOCHS = MAX_FRAMES - 1
 
 
-def clamp_batch(batch: int, n_samples: int, n_params: int, epochs: int = 1,
+def run_work(runs: int = 1) -> int:
+    """Multiply-adds one of ``runs`` training runs of a page may take: ``train_work``, or its
+    share of ``network_page_work`` (a page trains one network per optimizer)."""
+    return min(limit("train_work"), limit("network_page_work") // max(1, runs))
+
+
+def clamp_batch(batch: int, n_samples: int, n_params: int, epochs: int = 1, runs: int = 1,
                 ) -> tuple[int, str | None]:
     """Smallest batch size >= ``batch`` with which min(``epochs``, ``BATCH_EPOCHS``) epochs fit
-    the ``train_work`` limit (steps x (``n_samples`` + 1) x weights) and the path's
-    ``PATH_FLOATS``; a message if raised (``clamp_epochs`` then trims the epochs)."""
+    each of ``runs`` runs' share of the work (``run_work``: steps x (``n_samples`` + 1) x
+    weights) and the path's ``PATH_FLOATS``; a message if raised (``clamp_epochs`` then trims
+    the epochs)."""
     want = max(1, min(epochs, BATCH_EPOCHS))
-    max_steps = max(1, min(limit("train_work") // max(1, n_params * (n_samples + 1)),
+    max_steps = max(1, min(run_work(runs) // max(1, n_params * (n_samples + 1)),
                            PATH_FLOATS // max(1, n_params)))
     need = min(n_samples, -(-n_samples // max(1, max_steps // want)))
     if batch >= need:
@@ -103,20 +113,24 @@ def clamp_batch(batch: int, n_samples: int, n_params: int, epochs: int = 1,
 
 
 def clamp_epochs(epochs: int, steps_per_epoch: int, n_params: int,
-                 n_samples: int = 0) -> tuple[int, str | None]:
+                 n_samples: int = 0, runs: int = 1) -> tuple[int, str | None]:
     """Largest epoch count <= ``epochs`` whose path fits ``PATH_FLOATS`` and whose work (steps x
-    (``n_samples`` + 1) x weights, the full loss being recorded at every step) fits the
-    ``train_work`` limit; a message if lowered."""
+    (``n_samples`` + 1) x weights, the full loss being recorded at every step) fits each of
+    ``runs`` runs' share (``run_work``); a message if lowered."""
     steps_work = steps_per_epoch * n_params
     cap = min(PATH_FLOATS // max(1, steps_work),
-              limit("train_work") // max(1, steps_work * (n_samples + 1)))
+              run_work(runs) // max(1, steps_work * (n_samples + 1)))
     cap = max(1, cap)
     if epochs <= cap:
         return epochs, None
+    whole = run_work(runs) < limit("train_work")  # the page's budget binds, not one run's
     return cap, (f"{plural(epochs, 'epoch')} of {plural(steps_per_epoch, 'step')} on "
-                 f"{plural(n_params, 'weight')} is more than one run may do on a shared server; "
-                 f"training {plural(cap, 'epoch')} (a bigger batch, fewer points or a smaller "
-                 "network allow more).")
+                 f"{plural(n_params, 'weight')} "
+                 + (f"for {plural(runs, 'optimizer')} is more than one page may train"
+                    if whole else "is more than one run may do")
+                 + f" on a shared server; training {plural(cap, 'epoch')} ("
+                 + ("fewer optimizers, " if whole else "")
+                 + "a bigger batch, fewer points or a smaller network allow more).")
 
 
 def frame_epochs(epochs: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
@@ -305,11 +319,14 @@ class Landscape:
     samples: int  # training points the losses average over
 
 
-def landscape_samples(n_samples: int, grid: int, layer_sizes: tuple[int, ...]) -> int:
+def landscape_samples(n_samples: int, grid: int, layer_sizes: tuple[int, ...],
+                      grids: int = 1) -> int:
     """Training points the landscape evaluates: all of them unless grid^2 x points x
-    multiply-adds per point would pass ``LANDSCAPE_MACS``; never fewer than ``MIN_SAMPLES``."""
+    multiply-adds per point would pass ``LANDSCAPE_MACS``, or ``grids`` such grids would pass
+    ``LANDSCAPE_PAGE_MACS``; never fewer than ``MIN_SAMPLES``."""
     macs = sum(a * b for a, b in pairwise(layer_sizes))
-    fit = LANDSCAPE_MACS // max(1, grid * grid * macs)
+    budget = min(LANDSCAPE_MACS, LANDSCAPE_PAGE_MACS // max(1, grids))
+    fit = budget // max(1, grid * grid * macs)
     return int(min(n_samples, max(MIN_SAMPLES, fit)))
 
 
@@ -326,7 +343,7 @@ def landscape(data: DataKey, arch: ArchKey, paths: tuple[np.ndarray, ...], n: in
     interpolations; every grid is one batched computation. Big networks on big data sets are
     evaluated on a seeded subset of the points (``Landscape.samples`` of them)."""
     net, test = networks(data, arch)
-    k = landscape_samples(net.n_samples, n, net.layer_sizes)
+    k = landscape_samples(net.n_samples, n, net.layer_sizes, len(paths) + 1)
     idx = _subset(net.n_samples, k, seed)
     idx_test = _subset(test.n_samples, k, seed)
     with np.errstate(all="ignore"):  # centres copied: a view would keep a whole path alive

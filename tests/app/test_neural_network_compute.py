@@ -120,6 +120,13 @@ def test_big_landscapes_average_over_a_subset_of_the_points() -> None:
     big = nn.landscape_samples(1500, 61, (2, 64, 64, 64, 2))
     assert nn.MIN_SAMPLES <= big < 1500
     assert nn.landscape_samples(1500, 21, (2, 64, 64, 64, 2)) > big
+    # The default page's four grids (3 optimizers) keep the per-grid budget; nine grids (8
+    # optimizers) share the page's.
+    assert nn.landscape_samples(1500, 61, (2, 64, 64, 64, 2), 4) == big
+    assert nn.landscape_samples(300, 31, (2, 16, 16, 2), 9) == 300
+    nine = nn.landscape_samples(1500, 31, (2, 64, 64, 64, 2), 9)
+    assert nine < nn.landscape_samples(1500, 31, (2, 64, 64, 64, 2), 4)
+    assert 9 * 31 * 31 * nine * (2 * 64 + 64 * 64 * 2 + 64 * 2) <= nn.LANDSCAPE_PAGE_MACS
 def test_the_subset_landscape_is_the_loss_on_those_points(monkeypatch, adam) -> None:
     net, _ = nn.networks(DATA, ARCH)
     macs = 2 * 8 + 8 * 2  # multiply-adds of one point through the 2-8-2 network
@@ -181,6 +188,21 @@ def test_a_raised_batch_leaves_room_for_the_epochs() -> None:
     assert 40 <= epochs < 500, (batch, epochs)
     small, _ = nn.clamp_batch(1, 1500, 8642, 3)  # asked for 3 epochs: a smaller raise
     assert small < batch and nn.clamp_epochs(3, -(-1500 // small), 8642, 1500)[0] == 3
+
+
+def test_the_networks_of_one_page_share_its_work_budget() -> None:
+    """A page trains one network per optimizer: 8 of the biggest runs took 22 s in a browser.
+    Each of ``runs`` gets its share of ``network_page_work``; the default page is untouched."""
+    one, _ = nn.clamp_epochs(500, 5, 8707, 1500)
+    eight, note = nn.clamp_epochs(500, 5, 8707, 1500, runs=8)
+    assert 8 * eight * 5 * 8707 * 1501 <= limit("network_page_work") < one * 5 * 8707 * 1501 * 8
+    assert note and "for 8 optimizers is more than one page may train" in note
+    assert "fewer optimizers" in note
+    assert "one run may do" in nn.clamp_epochs(500, 5, 8707, 1500, runs=1)[1]
+    assert nn.clamp_epochs(40, 10, 354, 300, runs=8) == (40, None)  # default page, 8 optimizers
+    assert nn.clamp_batch(1, 300, 354, 40, runs=3) == (1, None)  # ... pure SGD for 3 of them
+    many, _ = nn.clamp_batch(1, 1500, 8642, 500, runs=8)
+    assert many > nn.clamp_batch(1, 1500, 8642, 500)[0]  # a smaller share: a bigger batch
 
 
 # ------------------------------------------------------------------------- memory
