@@ -81,6 +81,11 @@ def no_minimum_note(kind: NoMinimum, lowest: tuple[float, float], value: float) 
         return (f"This formula is constant over the view (f = {value:.6g} everywhere): the "
                 "surface is flat, its gradient is zero, so the optimizers have nowhere to go "
                 "and there is no minimum to reach.")
+    if kind == "rounding":
+        return (f"This formula's values are equal all over the view to the 16 digits a computer "
+                f"keeps (f = {value:.6g} everywhere), so the map shows no slope and no minimum "
+                "can be told from the values. Its exact gradient is not zero, though: the "
+                "optimizers still move, following it.")
     if kind == "view_edge":
         return (f"This formula has no minimum inside the view: it keeps falling past the edge "
                 f"of the view, where its lowest point in view {_at(lowest)} lies. {star}")

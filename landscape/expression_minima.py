@@ -40,12 +40,16 @@ TIE = 1e-12  # relative: values of the fine grid equal to 12 digits tie (0 ties 
 VALLEY_NOTE = " (one point of a valley of equal minima)"
 POLE_RATIO = 0.3  # a pole deepens about as much at 1e-6 as at 1e-3 of the scale; a minimum not
 
-#: Why a formula has no true minimum in view: interior (it has one), flat (constant), view_edge
-#: (it keeps falling past the edge of the view), domain_edge (lowest on the boundary of the region
-#: where it is defined, like sqrt(x) at x = 0), unbounded (falls to -inf at a pole), unknown.
-NoMinimum = Literal["interior", "flat", "view_edge", "domain_edge", "unbounded", "unknown"]
+#: Why a formula has no true minimum in view: interior (it has one), flat (constant), rounding
+#: (its values tie to double precision although its exact gradient is not zero, like
+#: x^2 + 1e300), view_edge (it keeps falling past the edge of the view), domain_edge (lowest on
+#: the boundary of the region where it is defined, like sqrt(x) at x = 0), unbounded (falls to
+#: -inf at a pole), unknown.
+NoMinimum = Literal["interior", "flat", "rounding", "view_edge", "domain_edge", "unbounded",
+                    "unknown"]
 LABELS: dict[str, str] = {
     "flat": "lowest in view (the surface is flat there)",
+    "rounding": "centre of the view: the values are equal to rounding, so none is lowest",
     "view_edge": "lowest in view, not a minimum: the formula keeps falling past the edge of the "
                  "view",
     "domain_edge": "lowest in view, on the boundary of the region where the formula is defined",
@@ -269,6 +273,21 @@ def is_constant(grad: Field, pts: np.ndarray, vals: np.ndarray) -> bool:
     return unexplained > 0.5 * change
 
 
+def has_slope(grad: Field, pts: np.ndarray) -> bool:
+    """The exact gradient over the fine grid (``fine_grid``'s n x n ``pts``) is a real slope, not
+    rounding noise: its median length is not zero and it changes smoothly, the median change
+    between neighbours under half its median length (x^2 + 1e300: 0.02; the noise of
+    (x + 1)^3 - x^3 - 3x^2 - 3x - 1 is mostly exact zeros)."""
+    n = math.isqrt(len(pts))
+    with np.errstate(all="ignore"):
+        length = np.linalg.norm(np.asarray(grad(pts), float), axis=-1).reshape(n, n)
+    typical = float(np.nanmedian(length)) if np.isfinite(length).any() else 0.0
+    if not typical > 0.0 or not np.isfinite(typical):
+        return False
+    rough = max(float(np.nanmedian(np.abs(np.diff(length, axis=a)))) for a in (0, 1))
+    return rough < 0.5 * typical
+
+
 def why_no_minimum(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals: np.ndarray,
                    tol: float, poles: bool) -> tuple[NoMinimum, tuple[float, float], float]:
     """Why there is no true minimum in view, the lowest point in view and its value.
@@ -284,7 +303,8 @@ def why_no_minimum(value: Field, grad: Field, domain: Domain, pts: np.ndarray, v
     spread = max(float(np.median(vals[finite])) - low, tol)
     centre = np.array([np.mean(domain[0]), np.mean(domain[1])])
     if is_constant(grad, pts, vals):
-        return "flat", (float(centre[0]), float(centre[1])), low
+        kind: NoMinimum = "rounding" if has_slope(grad, pts) else "flat"
+        return kind, (float(centre[0]), float(centre[1])), low
     lowest = np.flatnonzero(finite & (vals <= low + tie))
     k = int(lowest[np.argmin(np.linalg.norm(pts[lowest] - centre, axis=-1))])
     p = pts[k]

@@ -68,8 +68,8 @@ def color_levels(grid: Grid) -> tuple[np.ndarray, float, float]:
         return np.zeros_like(t), 0.0, 1.0
     lo = min(0.0, float(finite.min())) if grid.log_scale else float(finite.min())
     hi = float(finite.max()) if grid.log_scale else float(np.percentile(finite, 99.0))
-    if hi <= lo:
-        hi = lo + 1.0
+    if hi <= lo:  # one value all over: the lowest colour (lo + 1.0 is lo itself at 1e300)
+        hi = lo + max(1.0, 1e-9 * abs(lo))
     return np.where(np.isfinite(t), t, hi), lo, hi
 
 
@@ -199,7 +199,12 @@ def log_ticks(hi: float, most: int = MAX_TICKS) -> tuple[list[float], list[str]]
 
 
 def _nice_ticks(grid: Grid, lo: float, hi: float) -> tuple[list[float], list[str]]:
-    """Colour-bar ticks: on a log surface the colour is log10(1 + f - f*), labelled by f - f*."""
+    """Colour-bar ticks: on a log surface the colour is log10(1 + f - f*), labelled by f - f*.
+    A grid of one value gets one tick, its value (ticks up to ``hi`` would name values that are
+    nowhere on the map: 1.0000000002×10³⁰⁰ on x^2 + 1e300)."""
+    finite = grid.z[np.isfinite(grid.z)]
+    if finite.size and finite.min() == finite.max():
+        return linear_ticks(lo, lo)
     return log_ticks(hi) if grid.log_scale else linear_ticks(lo, hi)
 
 

@@ -445,8 +445,10 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                        "textfont": {"size": 11, "color": "#111111"},
                        "marker": dict(LOWEST_IN_VIEW), "showlegend": True,
                        "cliponaxis": False,  # it sits on the edge or in a corner
-                       "hovertemplate": "lowest point in view, not a minimum: the formula keeps "
-                                        "falling<br>(%{x:.4g}, %{y:.4g})<extra></extra>"})
+                       # not why (falling past the edge, flat, a pole...): the note says that
+                       "hovertemplate": "lowest point in view, not a minimum (the note above "
+                                        "the map says why)<br>(%{x:.4g}, %{y:.4g})"
+                                        "<extra></extra>"})
     gone = [p for p in paths if p.diverged_step >= 0]
     if gone:
         last = np.array([p.points[min(p.diverged_step, p.steps)] for p in gone])

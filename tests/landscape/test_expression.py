@@ -182,6 +182,17 @@ def test_a_constant_formula_is_called_flat_not_falling(text):
     assert s.minima[0].label.startswith("lowest in view") and "flat" in s.minima[0].label
 
 
+@pytest.mark.parametrize("text", ["x^2 + y^2 + 1e300", "1e300 - x^2"])
+def test_values_equal_only_to_rounding_are_not_called_constant(text):
+    """x^2 + 1e300 is 1e300 in every cell of the view, but its exact gradient is 2x: the note
+    said the optimizers had nowhere to go while the paths visibly moved."""
+    s = from_expression(text)
+    assert not s.interior_minimum and s.no_minimum == "rounding"
+    assert "gradient is not zero" in s.no_minimum_note and "still move" in s.no_minimum_note
+    assert "constant" not in s.no_minimum_note and "nowhere to go" not in s.no_minimum_note
+    assert "rounding" in s.minima[0].label
+
+
 @pytest.mark.parametrize(("text", "on_boundary"), [
     ("sqrt(x)", lambda p: p[0] == 0.0),
     ("sqrt(x) + y^2", lambda p: p == (0.0, 0.0)),

@@ -15,7 +15,13 @@ import plotly.io as pio
 import pytest
 
 from landscape import Minimum
-from viz.background import background_png, color_levels, encode_png, sample_grid
+from viz.background import (
+    background_png,
+    color_levels,
+    colorbar_trace,
+    encode_png,
+    sample_grid,
+)
 from viz.curves import distance_figure, loss_figure
 from viz.numbers import round_sig
 from viz.paths import PathView, frame_steps, path_view, shape_indices, trail_indices
@@ -492,6 +498,21 @@ def test_background_varies_and_log_scale_uses_the_gap(grid) -> None:
     assert lo == 0.0 and hi == pytest.approx(np.log10(1 + 8.0), rel=1e-3)
     png = background_png(grid)
     assert len(base64.b64encode(png)) < 60_000
+
+
+@pytest.mark.parametrize("level", [5.0, 1e300, -1e300])
+def test_a_flat_grid_of_any_size_maps_to_the_lowest_colour(level: float) -> None:
+    """lo + 1.0 is lo itself at 1e300: 0 / 0 painted x^2 + 1e300 black."""
+    from viz.background import Grid
+
+    flat = Grid(x=np.linspace(0, 1, 5), y=np.linspace(0, 1, 5), z=np.full((5, 5), level),
+                log_scale=False, z_floor=level)
+    t, lo, hi = color_levels(flat)
+    assert hi > lo and np.all((t - lo) / (hi - lo) == 0.0)
+    rgb = background_png(flat)
+    assert rgb == background_png(Grid(flat.x, flat.y, np.zeros((5, 5)), False, 0.0))
+    bar = colorbar_trace(flat)["marker"]["colorbar"]  # one tick: the one value on the map
+    assert bar["tickvals"] == [level] and bar["ticktext"] == [f"{level:.3g}"]
 
 
 def test_curves_and_3d(grid) -> None:
