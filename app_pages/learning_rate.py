@@ -342,8 +342,8 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
     n_starts = max(t.starts for t in tuned)
     median_col = f"median over {n_starts} starts"
     for t in tuned:
-        if t.lr is not None:
-            hp_tuned[t.optimizer]["lr"] = float(f"{t.lr:.4g}")
+        if t.lr is not None:  # exact: rounded, a rate at the edge of stability raced elsewhere
+            hp_tuned[t.optimizer]["lr"] = t.lr
         rows.append({"optimizer": SPECS[t.optimizer].display_name,
                      "tuned rate": t.lr,
                      "final loss gap, your start": t.final_gap if t.lr is not None else None,
