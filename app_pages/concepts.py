@@ -106,7 +106,8 @@ the worse the model, the higher you are. Loss 0 (or the lowest value there is) i
 **local minimum**: every step from there goes up, so a walker that only goes down is stuck.
 
 Drag the slider to move the walker (plain gradient descent) along its path and watch the altitude
-drop. On *Two basins* it settles in the near, shallow hollow: a local minimum.
+drop. On the first landscape, *Two basins*, it settles in the near, shallow hollow: a local
+minimum. On others it may find the valley floor; the line under the figure says where it stands.
 """)
 with left:
     surface = st.selectbox("Landscape", list(SURFACES), key="tour.surface",

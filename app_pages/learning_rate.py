@@ -322,9 +322,9 @@ st.markdown(
     "start inputs around yours**, and it must do well from your start *and* typically (the median "
     "of the nine): a rate that wins from exactly your start only, say with one lucky stride that "
     "happens to land in the deepest valley, does not win. A stride that lands there from all "
-    "nine does win (that is what the rate does here), and the note beside it says its first step "
-    "is a leap, not a walk. Two batched runs per optimizer: a coarse sweep over your range, then "
-    "a fine one around the winner, all nine starts at once."
+    "nine may win, since then landing there is what the rate does on this landscape; a note "
+    "then says its first step is a leap, not a walk. Two batched runs per optimizer: a coarse "
+    "sweep over your range, then a fine one around the winner, all nine starts at once."
 )
 tune_key = (surface, tuple(entries), start, int(steps), lr_min, lr_max, n_sweep, extra)
 if st.button("Tune every optimizer", type="primary"):  # no key: see common/resync.py

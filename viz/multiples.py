@@ -42,7 +42,8 @@ TICKS_PX, ROW_GAP_PX = 22, 14  # x tick labels under each map; space before the 
 
 class PanelTitle(NamedTuple):
     """A panel's title: a short first line (``lr 0.0215``), the outcome in words on wrapped lines
-    below it in a smaller font, and a star when this panel is the best of the figure."""
+    below it in a smaller font, and "★ best of these" on the best panel of the figure (the
+    sweep and the tuner try more rates and may name another: "★ best" read as a contradiction)."""
 
     head: str
     detail: str = ""
@@ -59,7 +60,7 @@ class PanelTitle(NamedTuple):
 
     def lines(self, chars: int) -> tuple[str, list[str]]:
         """The first line and the outcome wrapped to ``chars`` characters a line."""
-        head = f"{self.head} ★ best" if self.best else self.head
+        head = f"{self.head} ★ best of these" if self.best else self.head
         return head, balanced_wrap(self.detail, max(chars, 8))
 
 

@@ -240,6 +240,13 @@ def test_tuned_table_explains_luck_and_jumps() -> None:
                   first_step=0.1, **base)
     assert "luck of the start" in tune_note(lucky, 10.0) and "0.05" in tune_note(lucky, 10.0)
     assert tune_note(Tuned("sgd", None, float("inf"))) == "every rate diverged"
+    # a hair lower from one start, or both at the minimum: no luck to speak of
+    close = Tuned("rmsprop", 0.0118, 5.46, single_lr=0.0134, single_gap=5.45,
+                  single_median_gap=5.63, first_step=0.1, **base)
+    assert tune_note(close, 10.0) == ""
+    there = Tuned("sgd", 0.01, 1e-9, single_lr=0.05, single_gap=1e-12, single_median_gap=2.0,
+                  first_step=0.1, **base)
+    assert tune_note(there, 10.0) == ""
 
 
 @pytest.mark.parametrize(("given", "used"), [("1.5", None), ("15", 10.0), ("30", 30.0)])
@@ -265,4 +272,5 @@ def test_small_multiples_say_when_a_rate_throws_the_path_off_the_map() -> None:
              for a in charts(at)[0]["layout"]["annotations"]]
     assert any(head == "lr 50" and words.startswith("left the map at step 4")
                for head, words in itertools.pairwise(texts)), texts
-    assert "lr 5 ★ best" in texts, texts  # off the map ends lower, but is not the best rate
+    # off the map ends lower, but is not the best rate
+    assert "lr 5 ★ best of these" in texts, texts

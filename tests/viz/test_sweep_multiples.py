@@ -101,7 +101,7 @@ def test_a_title_is_a_short_first_line_and_the_outcome_wrapped_below_it() -> Non
         f"lr {k}: diverged at step 3" for k in range(7)]
     layout = titled(titles, 8, 4)["layout"]
     notes = layout["annotations"]
-    assert notes[0]["text"] == "lr 0.0215 ★ best"
+    assert notes[0]["text"] == "lr 0.0215 ★ best of these"
     lines = notes[1]["text"].split("<br>")
     assert " ".join(lines) == long and len(lines) > 2
     assert max(map(len, lines)) <= wrap_chars(4)
