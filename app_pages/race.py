@@ -307,7 +307,8 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
     "evaluations": st.column_config.NumberColumn(
         help="Function and gradient evaluations used (the 'trials').")})
 st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance']:.3g} "
-           "(1.5% of the map's diagonal). Diverged paths stop at their last finite point (✕).")
+           "(1.5% of the map's diagonal). A diverged path is marked ✕ at its last finite point, "
+           "or where it left the map.")
 if len(state.optimizers) > 1 and not state.formula:
     st.markdown("The learning rates are picked per landscape to show different behaviours, not "
                 "each optimizer's best, so this is not a verdict on the optimizers."

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from landscape.base import inside
 from viz.background import Grid, background_image, color_levels
+from viz.paths import edge_crossing, first_step_off_map
 from viz.race import MinimumLike, equal_scales, minima_traces
 from viz.style import COLORSCALE, START_MARKER, base_layout, optimizer_color, rgba
 from viz.sweep import NEUTRAL
@@ -82,28 +82,6 @@ def altitude_figure(grid: Grid, points: np.ndarray, losses: np.ndarray, step: in
                "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}},
     )
     return fig
-
-
-def first_step_off_map(points: np.ndarray, domain: Any) -> int | None:
-    """The first step at which the path stands outside ``domain`` (or at a non-finite point);
-    None when it stays on the map throughout."""
-    pts = np.asarray(points, float).reshape(len(points), -1)[:, :2]
-    off = np.flatnonzero(~inside(pts, domain))
-    return int(off[0]) if off.size else None
-
-
-def edge_crossing(inside: np.ndarray, outside: np.ndarray, domain: Any) -> np.ndarray:
-    """Where the straight step from ``inside`` to ``outside`` crosses the edge of ``domain``
-    (``inside`` itself when ``outside`` is not a finite point)."""
-    a, b = np.asarray(inside, float)[:2], np.asarray(outside, float)[:2]
-    if not np.all(np.isfinite(b)):
-        return a
-    frac = 1.0
-    for k, (lo, hi) in enumerate(domain):
-        wall = hi if b[k] > hi else lo if b[k] < lo else None
-        if wall is not None and b[k] != a[k]:
-            frac = min(frac, (wall - a[k]) / (b[k] - a[k]))
-    return a + max(frac, 0.0) * (b - a)
 
 
 def _height_on_grid(grid: Grid, t: np.ndarray, xy: np.ndarray) -> float:

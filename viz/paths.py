@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
 
+from landscape.base import inside
 from viz.style import optimizer_color
 
 
@@ -128,3 +129,54 @@ def trail_indices(steps: np.ndarray, shape: np.ndarray) -> tuple[np.ndarray, np.
     from_shape = np.repeat(np.tile([True, False], len(steps)), seg_len)
     r[from_shape] = shape[r[from_shape]]  # a shape segment counted positions in ``shape``
     return r, cut + steps - prev + 1
+
+
+def first_step_off_map(points: np.ndarray, domain: Any) -> int | None:
+    """The first step at which the path stands outside ``domain`` (or at a non-finite point);
+    None when it stays on the map throughout."""
+    pts = np.asarray(points, float).reshape(len(points), -1)[:, :2]
+    off = np.flatnonzero(~inside(pts, domain))
+    return int(off[0]) if off.size else None
+
+
+def edge_crossing(inside: np.ndarray, outside: np.ndarray, domain: Any) -> np.ndarray:
+    """Where the straight step from ``inside`` to ``outside`` crosses the edge of ``domain``
+    (``inside`` itself when ``outside`` is not a finite point)."""
+    a, b = np.asarray(inside, float)[:2], np.asarray(outside, float)[:2]
+    if not np.all(np.isfinite(b)):
+        return a
+    frac = 1.0
+    for k, (lo, hi) in enumerate(domain):
+        wall = hi if b[k] > hi else lo if b[k] < lo else None
+        if wall is not None and b[k] != a[k]:
+            frac = min(frac, (wall - a[k]) / (b[k] - a[k]))
+    return a + max(frac, 0.0) * (b - a)
+
+
+def lost_mark(points: np.ndarray, domain: Any, upto: int) -> tuple[np.ndarray, int | None]:
+    """Where a diverged path's ✕ goes: its last good point ``points[upto]`` when that is on the
+    map, else where its last step from the map crossed the edge, with the step that left it
+    (None when the path diverged in view). At its last good point the ✕ of a path that blew up
+    sat at (-35043, 13.2), far outside the view, and was never seen."""
+    pts = np.asarray(points, float).reshape(len(points), -1)[: upto + 1, :2]
+    on = np.flatnonzero(inside(pts, domain))
+    if on.size == 0 or on[-1] == len(pts) - 1:
+        return pts[-1], None
+    k = int(on[-1])
+    return edge_crossing(pts[k], pts[k + 1], domain), k + 1
+
+
+def stopped_at_edge(p: PathView, domain: Any) -> tuple[PathView, int | None]:
+    """``p`` as a map draws it, and the step it left the map for good (None if it did not): a
+    path that diverged after leaving the map stands, from that step, where it crossed the edge
+    (``lost_mark``), beside its ✕. Drawn to its far-off points, its steps between them cut
+    straight lines across the view (a "stray" line along the map's bottom edge) that no walker
+    took there."""
+    if p.diverged_step < 0:
+        return p, None
+    at, left = lost_mark(p.points, domain, min(p.diverged_step, p.steps))
+    if left is None:
+        return p, None
+    points = np.array(p.points, float)
+    points[left:] = at
+    return replace(p, points=points), left

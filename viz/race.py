@@ -26,7 +26,13 @@ import numpy as np
 
 from viz.background import Domain, Grid, background_image, colorbar_trace, pick_grid_trace
 from viz.numbers import round_sig
-from viz.paths import PathView, frame_steps, shape_indices, trail_indices
+from viz.paths import (
+    PathView,
+    frame_steps,
+    shape_indices,
+    stopped_at_edge,
+    trail_indices,
+)
 from viz.spec import SpecFigure
 from viz.style import (
     DIVERGED_MARKER,
@@ -411,6 +417,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     ``height`` defaults to ``race_height``: the domain's aspect ratio on a ``DESIGN_WIDTH`` plot.
     """
     pb = playback or Playback()
+    drawn = [stopped_at_edge(p, grid.domain) for p in paths]
+    paths, left = [p for p, _ in drawn], [k for _, k in drawn]
     (x0, x1), (y0, y1) = grid.domain
     equal = equal_scales(grid.domain)
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
@@ -449,15 +457,20 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                        "hovertemplate": "lowest point in view, not a minimum (the note above "
                                         "the map says why)<br>(%{x:.4g}, %{y:.4g})"
                                         "<extra></extra>"})
-    gone = [p for p in paths if p.diverged_step >= 0]
+    gone = [(p, k) for p, k in zip(paths, left, strict=True) if p.diverged_step >= 0]
     if gone:
-        last = np.array([p.points[min(p.diverged_step, p.steps)] for p in gone])
+        # at the last good point, or where the path left the map (``stopped_at_edge``: its last
+        # good point can be thousands of map-widths away)
+        last = np.array([p.points[min(p.diverged_step, p.steps)] for p, _ in gone])
         static.append({"type": "scatter", "mode": "markers", "name": "diverged",
                        "x": round_sig(last[:, 0]), "y": round_sig(last[:, 1]),
-                       "customdata": [[p.label, p.diverged_step] for p in gone],
-                       "marker": {**DIVERGED_MARKER, "color": [p.color for p in gone]},
+                       "customdata": [[p.label, p.diverged_step,
+                                       "" if k is None else f"; it left the map here at step {k}"]
+                                      for p, k in gone],
+                       "marker": {**DIVERGED_MARKER, "color": [p.color for p, _ in gone]},
+                       "cliponaxis": False,  # a ✕ on the edge is drawn whole
                        "hovertemplate": "%{customdata[0]} diverged at step %{customdata[1]}"
-                                        "<extra></extra>", "showlegend": False})
+                                        "%{customdata[2]}<extra></extra>", "showlegend": False})
 
     if height is None:
         height = race_height((y1 - y0) / (x1 - x0) if equal else 0.6,

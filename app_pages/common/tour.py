@@ -15,7 +15,8 @@ from app_pages.common.lab import loss_floor
 from app_pages.common.outcomes import describe
 from app_pages.common.words import plural
 from optimizers import get_optimizer, run
-from viz.concepts import first_step_off_map, plain_number
+from viz.concepts import plain_number
+from viz.paths import first_step_off_map
 from viz.race import MinimumLike
 
 TRIAL_METHODS: tuple[tuple[str, str], ...] = (

@@ -10,7 +10,8 @@ import landscape
 from app_pages.common.presets import preset_for
 from optimizers import OPTIMIZERS, get_optimizer, run
 from viz.background import sample_grid
-from viz.concepts import EDGE_ROOM, altitude_figure, edge_crossing, first_step_off_map
+from viz.concepts import EDGE_ROOM, altitude_figure
+from viz.paths import edge_crossing, first_step_off_map
 
 #: Throws gradient descent off Easom's map at step 4 (the race preset before Easom's rates were
 #: curated; no preset leaves the map now).

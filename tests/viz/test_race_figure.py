@@ -235,7 +235,26 @@ def test_trails_drop_repeats_but_end_at_the_marker(race) -> None:
 def test_diverged_path_is_marked_where_it_stopped(race) -> None:
     spec, paths = race
     mark = next(t for t in spec["data"] if t.get("name") == "diverged")
-    assert mark["customdata"] == [[paths[2].label, 120]]
+    assert mark["customdata"] == [[paths[2].label, 120, ""]]  # it diverged in view
+    assert (mark["x"][0], mark["y"][0]) == tuple(round_sig(paths[2].points[120]))
+
+
+def test_a_path_that_flew_off_is_marked_where_it_left_the_map(grid) -> None:
+    """Its last good point was far outside the view, and so was its ✕."""
+    pts = np.array([[-1.0, 0.5], [0.5, 0.0], [28.0, -6.0]])
+    flew = PathView("sgd", "SGD (lr 0.5)", np.vstack([pts, pts[-1:]]), np.ones(4),
+                    np.zeros((4, 2)), 3)
+    spec = race_figure(grid, [flew], Bowl.minima, Bowl()).to_dict()
+    mark = next(t for t in spec["data"] if t.get("name") == "diverged")
+    (_, x1), (y0, y1) = grid.domain
+    x, y = mark["x"][0], mark["y"][0]
+    assert x == pytest.approx(x1) and y0 <= y <= y1  # on the right edge, where it crossed
+    assert y == pytest.approx(-6.0 * (x1 - 0.5) / 27.5, rel=1e-3)
+    assert mark["customdata"][0][2] == "; it left the map here at step 2"
+    assert mark["cliponaxis"] is False
+    # the drawn path stops there too: no segment between its far-off points crosses the view
+    trail = step_frames(spec)[-1]["data"][0]
+    assert max(trail["x"]) == pytest.approx(x1) and (trail["x"][-1], trail["y"][-1]) == (x, y)
 
 
 def test_play_controls_and_last_frame_redraws(race) -> None:
