@@ -170,8 +170,7 @@ def legend_rows(labels: Sequence[str], width: float) -> tuple[int, float]:
     return legend_size(labels, width, LEGEND_ITEM_PX, LEGEND_CHAR_PX)
 
 
-def _animation(frame_ms: int, redraw: bool, labels: Sequence[str], prefix: str,
-               ) -> dict[str, Any]:
+def _animation(frame_ms: int, redraw: bool, labels: Sequence[str]) -> dict[str, Any]:
     """Play/Pause buttons right above the plot area (the figure's top margin must hold them:
     ``BUTTONS_PX``) and an epoch slider on its own full-width row under it (beside the buttons it
     sat under Pause on a phone; ``CONTROLS_PX``) for frames named by ``labels`` (epoch
@@ -192,7 +191,9 @@ def _animation(frame_ms: int, redraw: bool, labels: Sequence[str], prefix: str,
         "sliders": [{
             "active": len(offered) - 1, "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
             "pad": {"t": 20, "b": 0},
-            "currentvalue": {"prefix": prefix, "font": {"size": 13}, "xanchor": "right"},
+            # The panels name their epoch; over the slider, whose handle moves only at the
+            # offered epochs, "epoch 5" stood beside panels at epoch 6.
+            "currentvalue": {"visible": False},
             "steps": [{"label": labels[f], "method": "animate",
                        "args": [[labels[f]], {**anim, "frame": {"duration": 0, "redraw": redraw}}]}
                       for f in offered],
@@ -404,7 +405,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
                        "traces": heat_idx + list(range(marker_idx, marker_idx + 2 * n))
                        + [cursor_idx, cursor_idx + 1],
                        "layout": {"annotations": notes + annotations[n:]}})
-    layout.update(_animation(frame_ms, True, labels, "epoch "))
+    layout.update(_animation(frame_ms, True, labels))
     return SpecFigure({"data": data, "layout": layout, "frames": frames})
 
 
@@ -558,7 +559,7 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
         fdata.append({"marker": {"color": biases(f)}})
         frames.append({"name": labels[f], "data": fdata,
                        "traces": [*range(n_looks), node_idx]})
-    layout.update(_animation(frame_ms, False, labels, "epoch "))
+    layout.update(_animation(frame_ms, False, labels))
     return SpecFigure({"data": data, "layout": layout, "frames": frames})
 
 

@@ -396,7 +396,9 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
         # collapsed on a narrow plot, its labels piled up and its handle hid behind "▶ 4×".
         "active": len(marks) - 1, "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
         "pad": {"t": SLIDER_TOP, "b": 0, "l": 0, "r": 0},
-        "currentvalue": {"prefix": "step ", "visible": True, "font": {"size": 12}},
+        # No "step N" over the slider: during Play its handle moves only at the marks, so it read
+        # "step 50" while the map's counter read 67. The counter names the step.
+        "currentvalue": {"visible": False},
         "font": {"size": 11},
         "steps": [{"method": "animate", "label": str(int(steps[k])), "args": [[str(k)], still]}
                   for k in marks],
