@@ -11,7 +11,14 @@ import plotly.graph_objects as go
 from viz.background import Grid, background_image, color_levels
 from viz.paths import edge_crossing, first_step_off_map
 from viz.race import MinimumLike, equal_scales, minima_traces
-from viz.style import COLORSCALE, START_MARKER, base_layout, optimizer_color, rgba
+from viz.style import (
+    COLORSCALE,
+    START_MARKER,
+    base_layout,
+    log_axis,
+    optimizer_color,
+    rgba,
+)
 from viz.sweep import NEUTRAL
 
 SMALL = 360
@@ -189,8 +196,9 @@ def curves_figure(curves: Sequence[dict[str, Any]], x_title: str, y_title: str,
     fig.update_layout(**base_layout(height))
     fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40}, legend={"font": {"size": 11}})
     fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear",
-                     exponentformat="power")
+    fig.update_yaxes(title_text=y_title,
+                     **(log_axis([t.y for t in fig.data if t.y is not None]) if log_y
+                        else {"type": "linear", "exponentformat": "power"}))
     return fig
 
 

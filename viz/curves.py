@@ -9,7 +9,7 @@ import numpy as np
 from viz.numbers import round_sig
 from viz.paths import PathView
 from viz.spec import SpecFigure
-from viz.style import MODEBAR_PX, base_layout
+from viz.style import MODEBAR_PX, base_layout, log_axis
 
 GAP_FLOOR = 1e-12
 
@@ -37,8 +37,9 @@ def _curve_figure(paths: Sequence[PathView], ys: Sequence[np.ndarray], title: st
                          "y": 1 - MODEBAR_PX / height, "yanchor": "top"}, showlegend=False,
                   margin={"l": 55, "r": 10, "t": 35 + MODEBAR_PX, "b": 40},
                   xaxis={"title": {"text": "step"}},
-                  yaxis={"title": {"text": ytitle}, "type": "log" if log_y else "linear",
-                         "exponentformat": "power"})
+                  yaxis={"title": {"text": ytitle},
+                         **(log_axis(ys) if log_y else {"type": "linear",
+                                                         "exponentformat": "power"})})
     return SpecFigure({"data": data, "layout": layout})
 
 

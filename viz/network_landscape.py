@@ -29,7 +29,7 @@ from viz.network_backprop import text_px
 from viz.numbers import round_sig
 from viz.race import LEGEND_PAD_PX, LEGEND_ROW_PX, legend_rows
 from viz.spec import SpecFigure
-from viz.style import COLORSCALE, MODEBAR_PX, START_MARKER, base_layout
+from viz.style import COLORSCALE, MODEBAR_PX, START_MARKER, base_layout, log_axis
 
 LOSS_FLOOR = 1e-4
 #: A laptop's vertical colour bar and its title take COLORBAR_W_PX of the plot's width. A phone
@@ -261,8 +261,7 @@ def interpolation_figure(curves: Sequence[Any], test_curves: Sequence[Any], name
     layout.update(
         xaxis={"title": {"text": "t   (0 = initial weights, 1 = trained weights)"}},
         yaxis={"title": {"text": "loss (solid: train, dashed: test)", **_standoff(phone)},
-               "type": "log",
-               "exponentformat": "power"},
+               **log_axis([c.losses for c in (*curves, *test_curves)])},
         shapes=shapes, legend=_legend(legend_at, height),
         margin={"l": 60, "r": 20, "t": int(top_px), "b": AXIS_PX})
     return SpecFigure({"data": data, "layout": layout})

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz.style import DIVERGED_MARKER, base_layout, format_value, optimizer_color
+from viz.style import DIVERGED_MARKER, base_layout, format_value, log_axis, optimizer_color
 
 #: Gaps below this are drawn at this value (a log axis cannot show 0).
 GAP_FLOOR = 1e-16
@@ -92,12 +92,13 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
                 hovertemplate="best lr %{x:.4g}<br>final gap %{y:.3g}<extra>"
                 + label + "</extra>",
             ), row=1, col=1)
-    # powers of ten, not SI suffixes ("100μ") that students do not read as numbers
-    fig.update_xaxes(type="log", exponentformat="power", title_text="learning rate (log scale)",
-                     row=2, col=1)
-    fig.update_xaxes(type="log", exponentformat="power", row=1, col=1)
-    fig.update_yaxes(type="log", exponentformat="power", title_text="final loss − minimum",
-                     row=1, col=1)
+    # powers of ten, not SI suffixes ("100μ") that students do not read as numbers; over three
+    # decades or more of rates, the powers only (their 2×10⁻⁴, 5×10⁻⁴ crowded the axis)
+    rates = log_axis([s.lrs for s in sweeps])
+    fig.update_xaxes(**rates, title_text="learning rate (log scale)", row=2, col=1)
+    fig.update_xaxes(**rates, row=1, col=1)
+    fig.update_yaxes(**log_axis([_floor(s.final_gap) for s in sweeps]),
+                     title_text="final loss − minimum", row=1, col=1)
     fig.update_yaxes(title_text="steps to tolerance", rangemode="tozero", row=2, col=1)
     if not any(np.any(~s.diverged & (s.steps_to_tol >= 0)) for s in sweeps):
         _no_tolerance_note(fig, min((s.tol for s in sweeps), default=0.0))
@@ -166,9 +167,8 @@ def schedule_figure(
     # rates are positive: a flat line must not centre the axis on it, showing negative rates
     fig.update_yaxes(exponentformat="power", rangemode="nonnegative", title_text="learning rate",
                      row=where[0][0], col=where[0][1])
-    fig.update_yaxes(exponentformat="power", side="left" if phone else "right",
-                     title_text="loss − minimum", row=where[1][0], col=where[1][1],
-                     **gap_axis(gaps))
+    fig.update_yaxes(side="left" if phone else "right", title_text="loss − minimum",
+                     row=where[1][0], col=where[1][1], **gap_axis(gaps))
     fig.update_layout(**base_layout(int(height * 1.5) if phone else height))
     fig.update_layout(margin={"r": 20 if phone else 70})
     return fig
@@ -178,15 +178,10 @@ def gap_axis(gaps: Sequence[np.ndarray]) -> dict[str, Any]:
     """Axis settings for loss gaps that stay readable on short runs.
 
     When the largest gap is under ten times the smallest, a log axis would label little but its
-    in-between digits, so the axis is linear. Up to four decades it is log with ticks at 1, 2
-    and 5 times each power of ten (for one or two decades Plotly's own choice labels every digit
-    from 2 to 9, a crowd); wider ranges keep Plotly's log ticks.
+    in-between digits, so the axis is linear; else ``style.log_axis``.
     """
     values = np.concatenate([np.ravel(g) for g in gaps]) if len(gaps) else np.empty(0)
     values = values[np.isfinite(values) & (values > 0)]
-    if values.size == 0:
-        return {"type": "log"}
-    decades = float(np.log10(values.max() / values.min()))
-    if decades < 1:
-        return {"type": "linear"}
-    return {"type": "log", "dtick": "D2"} if decades < 4 else {"type": "log"}
+    if values.size and values.max() < 10 * values.min():
+        return {"type": "linear", "exponentformat": "power"}
+    return log_axis([values])

@@ -538,6 +538,8 @@ def test_curves_and_3d(grid) -> None:
     paths = [gd_path(0.05, 100, "sgd"), gd_path(0.1, 100, "adam")]
     loss = loss_figure(paths, 0.0).to_dict()
     assert loss["layout"]["yaxis"]["type"] == "log"
+    # in-between labels written whole (2×10⁻¹), not a bare 2 beside 10⁻¹
+    assert loss["layout"]["yaxis"]["minorloglabels"] == "complete"
     assert [t["line"]["color"] for t in loss["data"]] == [optimizer_color("sgd"),
                                                           optimizer_color("adam")]
     assert min(min(t["y"]) for t in loss["data"]) >= 1e-12

@@ -13,6 +13,7 @@ from viz.style import (
     MIN_COLOR_DIFFERENCE,
     ciede2000,
     color_difference,
+    log_axis,
     optimizer_color,
     srgb_to_lab,
 )
@@ -109,3 +110,17 @@ def test_legends_and_curve_titles_hang_under_the_mode_bar() -> None:
     assert (title["yref"], title["yanchor"]) == ("container", "top")
     assert round((1 - title["y"]) * height) == MODEBAR_PX
     assert layout["margin"]["t"] >= MODEBAR_PX + 30  # the title's own line under the bar
+
+
+@pytest.mark.parametrize(("lo", "hi", "dtick"), [
+    (0.4, 1.3, None),  # under a decade: Plotly's few ticks
+    (0.04, 1.0, "D2"),  # 1.4 decades: 2 and 5 times each power (it labelled every digit)
+    (1e-4, 10.0, 1),  # 5 decades: the powers alone (2×10⁻⁴, 5×10⁻⁴ ... crowded the axis)
+    (1e-12, 1e4, None),  # 16 decades: Plotly thins the powers itself
+])
+def test_log_axis_ticks_stay_apart(lo: float, hi: float, dtick) -> None:
+    axis = log_axis([np.geomspace(hi, lo, 50), np.array([np.nan, 0.0, -1.0, np.inf])])
+    assert axis["type"] == "log" and axis.get("dtick") == dtick
+    assert axis["minorloglabels"] == "complete"  # 2×10⁻¹, never a bare 2 beside 10⁻¹
+    assert log_axis([]) == log_axis([np.array([np.nan])]) == {k: v for k, v in axis.items()
+                                                             if k != "dtick"}

@@ -38,6 +38,11 @@ def test_sweep_figure_marks_divergence_and_the_best_rate_in_the_optimizer_colour
     assert len(best) == 1 and best[0].x[0] == s.lrs[4]
     assert best[0].y[0] == GAP_FLOOR  # 0 clipped to the floor of the log axis
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    assert fig.layout.xaxis.minorloglabels == fig.layout.yaxis.minorloglabels == "complete"
+    assert fig.layout.xaxis.dtick == 1  # three decades of rates: the powers of ten only
+    narrow = fake_sweep("adam")
+    narrow.lrs = np.geomspace(0.01, 0.5, 10)
+    assert sweep_figure([narrow], {}).layout.xaxis.dtick == "D2"  # 2×10⁻², 5×10⁻² too
     # rates read as powers of ten, not SI suffixes ("100μ")
     assert fig.layout.xaxis.exponentformat == fig.layout.xaxis2.exponentformat == "power"
 
