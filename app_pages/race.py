@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 SPECS = optimizers.OPTIMIZERS
 NAMES = compute.landscape_names()
 OPT = "race.opt"  # key prefix of the optimizer picker
+DEFAULT_BATCH = 10  # the minibatch of a data loss until one is chosen
 SPEEDS = dict(zip(SPEED_NAMES, (90, 50, 25), strict=True))  # ms per frame
 TABS = dict(zip(TAB_NAMES, ("Map", "3D view"), strict=True))  # URL value -> tab label
 # Typed formulas are shown as inline math, which KaTeX breaks after + - =; a part that cannot
@@ -93,6 +94,9 @@ def seed_from_url() -> None:
     ss["race.surface.held"] = state.surface or LANDING_SURFACE
     ss["race.formula.held"] = state.formula
     controls.preset_run("race", OPT, state)
+    # drawn one at a time (a data loss's minibatch, a surface's noise): both values are held
+    ss["race.batch.held"] = state.batch_size or DEFAULT_BATCH
+    ss["race.noise.held"] = state.noise
     ss["race.speed"], ss["race.arrows"] = view.speed, view.arrows
     ss["race.view"] = TABS[view.tab]
     ss["race.warnings"] = warnings + more + view_warnings
@@ -109,8 +113,6 @@ def on_landscape_change(source: str | None = None) -> None:
         surface = ss["race.surface.held"]
         p = preset(surface)
         ss["race.start.x"], ss["race.start.y"] = p.start
-        if compute.is_data_loss(surface):
-            ss.setdefault("race.batch", 10)
     else:
         try:
             obj = landscape_for("", ss["race.formula.held"].strip())
@@ -218,15 +220,19 @@ with st.sidebar:
                                help="Seeds the gradient noise and the minibatch order."))
     batch_size = None
     noise = 0.0
+    # Only one of the two is drawn, so each is held (a minibatch of 1 came back as 10 after a
+    # detour through a typed formula).
     if mode == "Built-in" and compute.is_data_loss(surface):
-        controls.init("race.batch", 10)
+        controls.held("race.batch", DEFAULT_BATCH)
         batch_size = int(st.slider("Minibatch size", 1, compute.DATA_SAMPLES, key="race.batch",
+                                   on_change=controls.hold, args=("race.batch",),
                                    help=f"Samples per gradient step ({compute.DATA_SAMPLES} = "
                                         "full-batch gradient descent; fewer = stochastic)."))
     else:
-        controls.init("race.noise", 0.0)
+        controls.held("race.noise", 0.0)
         noise = float(st.number_input(
             "Gradient noise σ", 0.0, 100.0, key="race.noise", step=0.1, format="%.3g",
+            on_change=controls.hold, args=("race.noise",),
             help="Standard deviation of Gaussian noise added to every gradient: stochastic "
                  "gradient descent on an analytic surface."))
 

@@ -47,6 +47,9 @@ MIN_STEPS = 10  # the pages' step sliders start here (a URL below it would break
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 _KEY = re.compile(r"^([a-z0-9_]+)\.([a-z0-9_]+)$")
+#: The longest parameter name there can be (an optimizer's name, a dot and a hyperparameter's
+#: name stay well under it).
+MAX_KEY_CHARS = 60
 VIEW_KEYS = ("speed", "arrows", "view")  # how the race is shown (RaceView), not what runs
 BASE_KEYS = ("surface", "formula", "optimizers", "steps", "start", "seed", "noise", "batch",
              *VIEW_KEYS)
@@ -194,7 +197,11 @@ def parse_race_query(
     q: dict[str, str] = {}
     for key, value in query.items():
         value = str(value)
-        if len(value) > max_chars or len(key) > 60:
+        if len(key) > MAX_KEY_CHARS:  # no parameter's name is this long
+            warn.append(f"URL parameter {_show(key)} is not a known name (its name is longer "
+                        f"than {plural(MAX_KEY_CHARS, 'character')}); ignored.")
+            continue
+        if len(value) > max_chars:
             warn.append(f"URL parameter {_show(key)} is longer than "
                         f"{plural(max_chars, 'character')}; "
                         "ignored (using the default).")
@@ -353,13 +360,14 @@ class RaceView:
 
 
 def parse_race_view(query: Mapping[str, str]) -> tuple[RaceView, list[str]]:
-    """``speed`` (slow, normal, fast), ``arrows`` (true/false) and ``view`` (map, 3d; any case)
-    from the URL, with warnings."""
+    """``speed`` (slow, normal, fast) and ``view`` (map, 3d), both in any case, and ``arrows``
+    (true/false) from the URL, with warnings."""
     warn: list[str] = []
     view = RaceView()
     if "speed" in query:
-        if str(query["speed"]) in SPEED_NAMES:
-            view = replace(view, speed=str(query["speed"]))
+        speed = str(query["speed"]).strip().lower()  # any case, as ``view``
+        if speed in SPEED_NAMES:
+            view = replace(view, speed=speed)
         else:
             warn.append(f"URL parameter 'speed'={_show(query['speed'])} is not one of "
                         f"{', '.join(SPEED_NAMES)}; using normal.")

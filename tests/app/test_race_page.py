@@ -169,6 +169,24 @@ def test_typing_a_formula_then_changing_anything_keeps_working() -> None:
     assert not at.exception and at.sidebar.text_input(key="race.formula").value == "x**2 + y**2"
 
 
+def test_minibatch_and_noise_survive_a_detour_that_hides_them() -> None:
+    """Only one of the two is drawn: a minibatch of 1 came back as 10 after a typed formula,
+    and a surface's noise as 0 after a data loss."""
+    at = run({"surface": "linear_regression", "batch": "1", "optimizers": "sgd"})
+    at.sidebar.radio(key="race.mode").set_value("Type a formula").run()
+    at.sidebar.text_input(key="race.formula").set_value("x**2 + y**2").run()
+    at.sidebar.radio(key="race.mode").set_value("Built-in").run()
+    assert not at.exception and at.sidebar.slider(key="race.batch").value == 1
+    assert at.query_params["batch"] == "1"
+    at.sidebar.slider(key="race.batch").set_value(4).run()
+    at.sidebar.selectbox(key="race.surface").set_value("himmelblau").run()
+    at.sidebar.number_input(key="race.noise").set_value(0.5).run()
+    at.sidebar.selectbox(key="race.surface").set_value("linear_regression").run()
+    assert at.sidebar.slider(key="race.batch").value == 4
+    at.sidebar.selectbox(key="race.surface").set_value("himmelblau").run()
+    assert not at.exception and at.sidebar.number_input(key="race.noise").value == 0.5
+
+
 def test_a_link_reproduces_the_run_exactly() -> None:
     query = {"surface": "himmelblau", "optimizers": "adam,nesterov", "steps": "200",
              "start": "-0.5,-4", "seed": "3", "noise": "0.5", "adam.lr": "0.07",

@@ -213,6 +213,20 @@ def test_view_parameters_round_trip_and_junk_falls_back() -> None:
     assert not warn  # the race's parser knows them, so it does not call them unknown
 
 
+@pytest.mark.parametrize("text", ["FAST", "Slow", " normal "])
+def test_speed_is_read_in_any_case_as_view_is(text: str) -> None:
+    view, warn = parse_race_view({"speed": text})
+    assert view == RaceView(speed=text.strip().lower()) and not warn
+
+
+def test_a_parameter_with_a_name_too_long_for_any_is_called_unknown() -> None:
+    """A 61-character name was reported as 'longer than 500 characters', the value limit."""
+    _, warn = parse({"a" * 61: "1"})
+    assert len(warn) == 1 and "not a known name" in warn[0] and "500" not in warn[0]
+    _, warn = parse({"steps": "1" * 501})
+    assert "longer than 500 characters" in warn[0]
+
+
 @pytest.mark.parametrize("text", ["3d", "3D", " 3d ", "map", "Map"])
 def test_view_names_the_open_tab(text: str) -> None:
     view, warn = parse_race_view({"view": text})
