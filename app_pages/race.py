@@ -301,6 +301,8 @@ col_loss, col_dist = st.columns(2)
 col_loss.plotly_chart(figs["loss"], config={"displaylogo": False})
 if figs["distance"] is not None:
     col_dist.plotly_chart(figs["distance"], config={"displaylogo": False})
+    st.caption("Gaps and distances below 10⁻¹² are drawn at 10⁻¹²: a line flat there has "
+               "reached the minimum to within 10⁻¹², it has not stalled.")
 
 st.subheader("Results")
 st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
