@@ -155,12 +155,20 @@ with right:
                    key="tour.trials_curve", config=CFG)
 targets = np.array([m.point for m in obj.global_minima], float)
 reached = {c.optimizer: tour.first_trial_near(c, targets, tol) for c in curves}
-rows = [{"method": c.label, "evaluations used": int(c.x[-1]),
-         "best loss − minimum": float(c.gap[-1]),
+rows = [{"method": c.label, "trials used": int(c.x[-1]),
+         "best loss − min": float(c.gap[-1]),
          "global min at trial": "never" if reached[c.optimizer] is None
          else str(reached[c.optimizer])} for c in curves]
-right.dataframe(pd.DataFrame(rows).style.format({"best loss − minimum": "{:.3g}"}),
-                hide_index=True, width="stretch")
+# short headers: in the section's narrow column "global min at trial" was cut to "global mi…"
+right.dataframe(pd.DataFrame(rows).style.format({"best loss − min": "{:.3g}"}),
+                hide_index=True, width="stretch", column_config={
+                    "trials used": st.column_config.NumberColumn(
+                        help="Evaluations used: each try or gradient costs one (the note's "
+                             "trials)."),
+                    "best loss − min": st.column_config.Column(
+                        help="Best loss found minus the global minimum's value."),
+                    "global min at trial": st.column_config.Column(
+                        help="First trial within reach of a global minimum.")})
 right.caption(tour.trials_verdict(curves, reached, obj.minima, tol, obj.domain))
 
 # 3. back-propagation ---------------------------------------------------------------------------

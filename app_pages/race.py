@@ -305,10 +305,10 @@ if figs["distance"] is not None:
                "reached the minimum to within 10⁻¹², it has not stalled.")
 
 st.subheader("Results")
+losses = {c: st.column_config.TextColumn(width=controls.text_width(figs["table"][c].to_pylist()))
+          for c in ("final loss", "best loss")}
 st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
-    "": st.column_config.ImageColumn(width=30),
-    "final loss": st.column_config.TextColumn(),
-    "best loss": st.column_config.TextColumn(),
+    "": st.column_config.ImageColumn(width=30), **losses,
     "first at global min": st.column_config.TextColumn(
         help=f"First step within {figs['tolerance']:.3g} of a global minimum (a path may pass "
              "it and end elsewhere: the outcome says so)."),

@@ -76,6 +76,14 @@ TRIMMED_CHART = {"displaylogo": False,
                  "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d"]}
 
 
+def text_width(values: Sequence[Any], fits: int = 9) -> int | None:
+    """A text column's width in px (~7 px a character) when its longest value is longer than
+    ``fits`` characters, which a column sized to a short header cuts ("-8.1102e-05" read
+    "-8.1102e-0…"); else None, Streamlit's own width."""
+    longest = max((len(str(v)) for v in values), default=0)
+    return 7 * longest + 16 if longest > fits else None
+
+
 def pick(mouse: str, touch: str) -> str:
     """``mouse`` on a laptop, ``touch`` on a phone: how to pick a spot on a map. Plotly selects
     on a tap with the hover data of the tap before (a touch has no hover of its own), and

@@ -57,7 +57,7 @@ def test_url_parameters_drive_the_sections() -> None:
     assert not at.exception and not at.warning
     assert dict(at.query_params) == query
     trials_table = at.dataframe[0].value
-    assert trials_table["evaluations used"].max() <= 100
+    assert trials_table["trials used"].max() <= 100
     assert any("batch 25" in json.dumps(json.loads(c.proto.spec)["data"])
                for c in at.get("plotly_chart"))
 

@@ -471,3 +471,21 @@ def test_a_phone_is_told_to_tap_a_spot_twice(monkeypatch: pytest.MonkeyPatch, la
     phone = said(run())
     assert "tap a spot on the map twice" in phone and "click the map" not in phone
     assert "…or tap a spot on the map twice." in phone
+
+
+
+def test_long_losses_widen_their_columns() -> None:
+    """On Easom RMSprop ends at -8.1102e-05, which a header-sized column cut to -8.1102e-0…;
+    the landing race's short losses keep Streamlit's own widths."""
+    import json
+
+    from app_pages.common.controls import text_width
+
+    assert text_width(["-1.0316", "2.2331"]) is None
+    assert text_width(["-8.1102e-05", "-1"]) == 7 * 11 + 16
+    at = run({"surface": "easom", "optimizers": "rmsprop,adam", "rmsprop.lr": "0.1",
+              "adam.lr": "0.1"})
+    assert "-8.1102e-05" in table(at)["final loss"].tolist()
+    columns = json.loads(at.dataframe[0].proto.columns)
+    assert columns["final loss"]["width"] == columns["best loss"]["width"] == 7 * 11 + 16
+    assert "width" not in json.loads(run().dataframe[0].proto.columns)["final loss"]
