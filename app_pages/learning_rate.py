@@ -222,13 +222,8 @@ with st.sidebar:
     steps = st.slider("Steps", MIN_STEPS, limit("steps"), key="lab.steps", step=10,
                       help="Every rate is judged by its loss after this many steps.")
     seed = int(st.number_input("Seed", 0, 2**32 - 1, key="lab.seed", step=1))
-    noise, batch_size = 0.0, None
-    if compute.is_data_loss(surface):
-        controls.init("lab.batch", 10)
-        batch_size = int(st.slider("Minibatch size", 1, compute.DATA_SAMPLES, key="lab.batch"))
-    else:
-        noise = float(st.number_input("Gradient noise σ", 0.0, 100.0, key="lab.noise", step=0.1,
-                                      format="%.3g"))
+    noise, batch_size = controls.noise_or_batch("lab", compute.is_data_loss(surface),
+                                                compute.DATA_SAMPLES)
 
 if lr_min >= lr_max:
     st.warning("The smallest rate must be below the largest; swapped them.")

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 SPECS = optimizers.OPTIMIZERS
 NAMES = compute.landscape_names()
 OPT = "race.opt"  # key prefix of the optimizer picker
-DEFAULT_BATCH = 10  # the minibatch of a data loss until one is chosen
 SPEEDS = dict(zip(SPEED_NAMES, (90, 50, 25), strict=True))  # ms per frame
 TABS = dict(zip(TAB_NAMES, ("Map", "3D view"), strict=True))  # URL value -> tab label
 # Typed formulas are shown as inline math, which KaTeX breaks after + - =; a part that cannot
@@ -94,9 +93,6 @@ def seed_from_url() -> None:
     ss["race.surface.held"] = state.surface or LANDING_SURFACE
     ss["race.formula.held"] = state.formula
     controls.preset_run("race", OPT, state)
-    # drawn one at a time (a data loss's minibatch, a surface's noise): both values are held
-    ss["race.batch.held"] = state.batch_size or DEFAULT_BATCH
-    ss["race.noise.held"] = state.noise
     ss["race.speed"], ss["race.arrows"] = view.speed, view.arrows
     ss["race.view"] = TABS[view.tab]
     ss["race.warnings"] = warnings + more + view_warnings
@@ -218,23 +214,8 @@ with st.sidebar:
     steps = st.slider("Steps", MIN_STEPS, limit("steps"), key="race.steps", step=10)
     seed = int(st.number_input("Seed", 0, 2**32 - 1, key="race.seed", step=1,
                                help="Seeds the gradient noise and the minibatch order."))
-    batch_size = None
-    noise = 0.0
-    # Only one of the two is drawn, so each is held (a minibatch of 1 came back as 10 after a
-    # detour through a typed formula).
-    if mode == "Built-in" and compute.is_data_loss(surface):
-        controls.held("race.batch", DEFAULT_BATCH)
-        batch_size = int(st.slider("Minibatch size", 1, compute.DATA_SAMPLES, key="race.batch",
-                                   on_change=controls.hold, args=("race.batch",),
-                                   help=f"Samples per gradient step ({compute.DATA_SAMPLES} = "
-                                        "full-batch gradient descent; fewer = stochastic)."))
-    else:
-        controls.held("race.noise", 0.0)
-        noise = float(st.number_input(
-            "Gradient noise σ", 0.0, 100.0, key="race.noise", step=0.1, format="%.3g",
-            on_change=controls.hold, args=("race.noise",),
-            help="Standard deviation of Gaussian noise added to every gradient: stochastic "
-                 "gradient descent on an analytic surface."))
+    noise, batch_size = controls.noise_or_batch(
+        "race", mode == "Built-in" and compute.is_data_loss(surface), compute.DATA_SAMPLES)
 
     st.header("Playback")
     controls.init("race.speed", "normal")

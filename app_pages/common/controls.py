@@ -275,10 +275,34 @@ def preset_run(prefix: str, opt_key: str, state: Any) -> None:
     ss[f"{prefix}.start.x"], ss[f"{prefix}.start.y"] = state.start
     ss[f"{prefix}.steps"] = state.steps
     ss[f"{prefix}.seed"] = state.seed
-    ss[f"{prefix}.noise"] = state.noise
+    ss[f"{prefix}.noise"] = ss[f"{prefix}.noise.held"] = state.noise
     if state.batch_size is not None:
-        ss[f"{prefix}.batch"] = state.batch_size
+        ss[f"{prefix}.batch"] = ss[f"{prefix}.batch.held"] = state.batch_size
     preset_optimizers(opt_key, state.optimizers, state.hparams)
+
+
+#: The minibatch of a data loss until one is chosen.
+DEFAULT_BATCH = 10
+
+
+def noise_or_batch(prefix: str, data_loss: bool, samples: int) -> tuple[float, int | None]:
+    """The run's source of stochasticity, drawn under ``prefix``: a data loss's minibatch size
+    (``{prefix}.batch``) or a surface's gradient noise σ (``{prefix}.noise``), as (noise,
+    batch size or None). Only one of the two is drawn, so both are held (``held``): a minibatch
+    of 1 came back as 10 after a detour through a typed formula or another surface."""
+    if data_loss:
+        key = f"{prefix}.batch"
+        held(key, DEFAULT_BATCH)
+        return 0.0, int(st.slider("Minibatch size", 1, samples, key=key, on_change=hold,
+                                  args=(key,),
+                                  help=f"Samples per gradient step ({samples} = full-batch "
+                                       "gradient descent; fewer = stochastic)."))
+    key = f"{prefix}.noise"
+    held(key, 0.0)
+    return float(st.number_input(
+        "Gradient noise σ", 0.0, 100.0, key=key, step=0.1, format="%.3g", on_change=hold,
+        args=(key,), help="Standard deviation of Gaussian noise added to every gradient: "
+                          "stochastic gradient descent on an analytic surface.")), None
 
 
 def reset_hparams(key: str, specs: Mapping[str, Any]) -> None:

@@ -274,3 +274,16 @@ def test_small_multiples_say_when_a_rate_throws_the_path_off_the_map() -> None:
                for head, words in itertools.pairwise(texts)), texts
     # off the map ends lower, but is not the best rate
     assert "lr 5 ★ best of these" in texts, texts
+
+
+def test_minibatch_and_noise_survive_a_change_of_landscape() -> None:
+    """Only one of the two is drawn: the lab's minibatch came back as 10 and its noise as 0
+    after a visit to a landscape of the other kind (the race's twin test)."""
+    at = app_test(PAGE, {**FAST, "surface": "linear_regression", "batch": "1"}).run()
+    at.sidebar.selectbox(key="lab.surface").set_value("himmelblau").run()
+    at.sidebar.number_input(key="lab.noise").set_value(0.5).run()
+    at.sidebar.selectbox(key="lab.surface").set_value("linear_regression").run()
+    assert not at.exception and at.sidebar.slider(key="lab.batch").value == 1
+    at.sidebar.selectbox(key="lab.surface").set_value("himmelblau").run()
+    assert not at.exception and at.sidebar.number_input(key="lab.noise").value == 0.5
+
