@@ -154,10 +154,10 @@ def edge_crossing(inside: np.ndarray, outside: np.ndarray, domain: Any) -> np.nd
 
 
 def lost_mark(points: np.ndarray, domain: Any, upto: int) -> tuple[np.ndarray, int | None]:
-    """Where a diverged path's ✕ goes: its last good point ``points[upto]`` when that is on the
-    map, else where its last step from the map crossed the edge, with the step that left it
-    (None when the path diverged in view). At its last good point the ✕ of a path that blew up
-    sat at (-35043, 13.2), far outside the view, and was never seen."""
+    """Where a path's end is marked: its point ``points[upto]`` when that is on the map, else
+    where its last step from the map crossed the edge, with the step that left it (None when
+    the path ends in view). A diverged path's ✕ at its last good point sat at (-35043, 13.2),
+    far outside the view, and was never seen."""
     pts = np.asarray(points, float).reshape(len(points), -1)[: upto + 1, :2]
     on = np.flatnonzero(inside(pts, domain))
     if on.size == 0 or on[-1] == len(pts) - 1:
@@ -167,16 +167,26 @@ def lost_mark(points: np.ndarray, domain: Any, upto: int) -> tuple[np.ndarray, i
 
 
 def stopped_at_edge(p: PathView, domain: Any) -> tuple[PathView, int | None]:
-    """``p`` as a map draws it, and the step it left the map for good (None if it did not): a
-    path that diverged after leaving the map stands, from that step, where it crossed the edge
-    (``lost_mark``), beside its ✕. Drawn to its far-off points, its steps between them cut
-    straight lines across the view (a "stray" line along the map's bottom edge) that no walker
-    took there."""
-    if p.diverged_step < 0:
-        return p, None
-    at, left = lost_mark(p.points, domain, min(p.diverged_step, p.steps))
+    """``p`` as a map's trail and dot draw it, and the step it left the map for good (None if
+    it ends on the map, or diverged there): from that step it stands where it crossed the edge
+    (``lost_mark``), with no gradient (it is not there; no arrow). Drawn to its far-off points,
+    its steps between them cut straight lines across the view (a "stray" line along the map's
+    bottom edge) that no walker took there. Its losses stay the true ones: hovers read the
+    path up to ``left`` (``on_map``)."""
+    upto = min(p.diverged_step, p.steps) if p.diverged_step >= 0 else p.steps
+    at, left = lost_mark(p.points, domain, upto)
     if left is None:
         return p, None
-    points = np.array(p.points, float)
-    points[left:] = at
-    return replace(p, points=points), left
+    points, grads = np.array(p.points, float), np.array(p.grads, float)
+    points[left:], grads[left:] = at, 0.0
+    return replace(p, points=points, grads=grads), left
+
+
+def on_map(p: PathView, left: int | None) -> PathView:
+    """``p`` up to its first step off the map for good (``stopped_at_edge``'s ``left``),
+    included: the true points, losses and gradients of its steps on the map, and the segment
+    that leaves it (a plot clips it at the edge)."""
+    if left is None:
+        return p
+    return replace(p, points=p.points[: left + 1], losses=p.losses[: left + 1],
+                   grads=p.grads[: left + 1])

@@ -29,6 +29,7 @@ from viz.numbers import round_sig
 from viz.paths import (
     PathView,
     frame_steps,
+    on_map,
     shape_indices,
     stopped_at_edge,
     trail_indices,
@@ -419,7 +420,10 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     ``height`` defaults to ``race_height``: the domain's aspect ratio on a ``DESIGN_WIDTH`` plot.
     """
     pb = playback or Playback()
+    # Hovers read the true path up to where it left the map for good; trails and dots stop at
+    # the edge there (``stopped_at_edge``).
     drawn = [stopped_at_edge(p, grid.domain) for p in paths]
+    ghosts = [on_map(p, k) for p, (_, k) in zip(paths, drawn, strict=True)]
     paths, left = [p for p, _ in drawn], [k for _, k in drawn]
     (x0, x1), (y0, y1) = grid.domain
     equal = equal_scales(grid.domain)
@@ -433,7 +437,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         static.append(pick_grid_trace(objective, grid.domain))
     runs = [pixel_runs(p.points, grid.domain) for p in paths]
     axes = getattr(objective, "axes", ("x", "y"))  # a data loss's parameters: (w, b)
-    static += [_ghost_trace(p, pb.digits, r, axes) for p, r in zip(paths, runs, strict=True)]
+    static += [_ghost_trace(g, pb.digits, r if k is None else pixel_runs(g.points, grid.domain),
+                            axes) for g, r, k in zip(ghosts, runs, left, strict=True)]
     # Legend entries live on static, empty traces: a legend item tied to a moving trace would be
     # redrawn on every frame (measured: ~1/3 of the frame time in Chromium).
     static += [{"type": "scatter", "mode": "markers", "name": p.label, "legendgroup": p.name,

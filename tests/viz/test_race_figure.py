@@ -24,7 +24,14 @@ from viz.background import (
 )
 from viz.curves import distance_figure, loss_figure
 from viz.numbers import round_sig
-from viz.paths import PathView, frame_steps, path_view, shape_indices, trail_indices
+from viz.paths import (
+    PathView,
+    frame_steps,
+    lost_mark,
+    path_view,
+    shape_indices,
+    trail_indices,
+)
 from viz.race import (
     ALL_LABELLED,
     PIXEL_CELLS,
@@ -255,6 +262,44 @@ def test_a_path_that_flew_off_is_marked_where_it_left_the_map(grid) -> None:
     # the drawn path stops there too: no segment between its far-off points crosses the view
     trail = step_frames(spec)[-1]["data"][0]
     assert max(trail["x"]) == pytest.approx(x1) and (trail["x"][-1], trail["y"][-1]) == (x, y)
+    # the hover path is the true one up to the step that left (whose segment the plot clips):
+    # no edge point that carries the far point's loss
+    ghost = next(t for t in spec["data"] if t.get("mode") == "lines" and "customdata" in t)
+    assert (ghost["x"], ghost["y"]) == ([-1.0, 0.5, 28.0], [0.5, 0.0, -6.0])
+
+
+def test_a_path_that_ends_off_the_map_stops_at_the_edge_without_a_mark(grid) -> None:
+    """Not diverged (``run`` freezes a path only far away): the same straight lines crossed the
+    view, and its dot stood outside it."""
+    pts = np.array([[-1.0, 0.5], [0.5, 0.0], [28.0, -6.0], [-30.0, 4.0], [-31.0, 4.0]])
+    away = PathView("sgd", "SGD (lr 0.5)", pts, np.ones(5), np.ones((5, 2)))
+    spec = race_figure(grid, [away], Bowl.minima, Bowl(), playback=Playback(arrows=True))
+    spec = spec.to_dict()
+    assert not any(t.get("name") == "diverged" for t in spec["data"])
+    last = step_frames(spec)[-1]["data"]
+    trail, dots = last[0], last[-1]
+    (_, x1), _ = grid.domain
+    assert max(trail["x"]) == pytest.approx(x1) and min(trail["x"]) == -1.0
+    assert dots["x"][0] == pytest.approx(x1)  # the dot stands where it left
+    gradient_arrow = last[1]
+    assert gradient_arrow["x"][0] == gradient_arrow["x"][1]  # no arrow where it is not
+
+
+def test_the_3d_view_draws_a_departed_path_while_on_the_map(grid) -> None:
+    pts = np.array([[-1.0, 0.5], [0.5, 0.0], [28.0, -6.0], [-35043.0, 13.2]])
+    flew = PathView("sgd", "SGD (lr 0.5)", pts, np.array([1.0, 0.3, 800.0, 1e9]),
+                    np.zeros((4, 2)), 3)
+    line = next(t for t in surface_3d_figure(grid, [flew], Bowl.minima).to_dict()["data"]
+                if t["type"] == "scatter3d" and t.get("mode") == "lines")
+    assert line["x"] == [-1.0, 0.5] and line["customdata"] == [0, 1]
+
+
+def test_lost_mark_uses_the_last_departure() -> None:
+    box = ((0.0, 10.0), (0.0, 10.0))
+    out_in_out = np.array([[5.0, 5.0], [15.0, 5.0], [5.0, 5.0], [5.0, 20.0]])
+    at, left = lost_mark(out_in_out, box, 3)
+    assert left == 3 and at == pytest.approx((5.0, 10.0))
+    assert lost_mark(out_in_out, box, 2)[1] is None  # back on the map at its end
 
 
 def test_play_controls_and_last_frame_redraws(race) -> None:
