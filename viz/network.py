@@ -553,12 +553,20 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
         yaxis={"range": [-top - below, top], "visible": False, "fixedrange": True},
         annotations=annotations)
     labels = [str(int(e)) for e in frames_e]
+    # The epoch shown, in the drawing's top right corner: the slider's handle moves only at its
+    # marks, and nothing else in this figure changes with the epoch.
+    counter_idx = len(data)
+    data.append({"type": "scatter", "mode": "text", "x": [n_layers - 0.6], "y": [top],
+                 "text": [f"epoch {labels[-1]}"], "textposition": "bottom left",
+                 "textfont": {"size": 13, "color": "#111111"}, "hoverinfo": "skip",
+                 "showlegend": False, "name": "epoch", "meta": "epoch"})
     frames = []
     for f in range(F):
         fdata = [coords(np.flatnonzero(look[f] == lk)) for lk in range(n_looks)]
         fdata.append({"marker": {"color": biases(f)}})
+        fdata.append({"text": [f"epoch {labels[f]}"]})
         frames.append({"name": labels[f], "data": fdata,
-                       "traces": [*range(n_looks), node_idx]})
+                       "traces": [*range(n_looks), node_idx, counter_idx]})
     layout.update(_animation(frame_ms, False, labels))
     return SpecFigure({"data": data, "layout": layout, "frames": frames})
 

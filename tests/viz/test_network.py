@@ -200,13 +200,15 @@ def test_edge_colour_is_the_weight_sign_and_width_the_gradient(drawing) -> None:
                 assert t["line"]["width"] >= EDGE_WIDTHS[-2]
 
 
-def test_drawing_frames_carry_edges_and_biases_only(drawing) -> None:
+def test_drawing_frames_carry_edges_biases_and_the_epoch_only(drawing) -> None:
     fig, _, _ = drawing
     n_traces = len(fig["data"])
     for f in fig["frames"]:
-        assert f["traces"] == list(range(n_traces))  # the look traces + the neurons
-        assert set(f["data"][-1]) == {"marker"}
-        assert all(set(d) == {"x", "y"} for d in f["data"][:-1])
+        assert f["traces"] == list(range(n_traces))  # the look traces, neurons, epoch counter
+        assert set(f["data"][-2]) == {"marker"}
+        # the epoch shown: the slider's handle moves only at its marks
+        assert f["data"][-1] == {"text": [f"epoch {f['name']}"]}
+        assert all(set(d) == {"x", "y"} for d in f["data"][:-2])
     play = fig["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
     assert play["frame"]["redraw"] is False  # scatter-only: the fast path works
 
