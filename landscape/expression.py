@@ -45,8 +45,9 @@ class ExpressionSurface(Surface):
     typed (whitespace collapsed; it rebuilds the surface when unpickled), ``gradient_latex`` the
     LaTeX of (df/dx, df/dy); ``interior_minimum`` is False when the lowest point in view is not a
     true minimum (then ``minima[0]`` is that point, labelled "lowest in view ..."), and
-    ``no_minimum`` says why (flat, view_edge, domain_edge, unbounded, unknown; "interior" when
-    there is one) and ``no_minimum_note`` says it to the user ("" when there is a minimum);
+    ``no_minimum`` says why (flat, rounding, view_edge, domain_edge, unbounded, unknown;
+    "interior" when there is one) and ``no_minimum_note`` says it to the user ("" when there is
+    a minimum);
     ``cost``: NumPy operations of one value-and-gradient evaluation (``Program.cost``), what every
     gradient step runs and the race's ``formula_work`` limit counts."""
 
@@ -82,10 +83,10 @@ def no_minimum_note(kind: NoMinimum, lowest: tuple[float, float], value: float) 
                 "surface is flat, its gradient is zero, so the optimizers have nowhere to go "
                 "and there is no minimum to reach.")
     if kind == "rounding":
-        return (f"This formula's values are equal all over the view to the 16 digits a computer "
-                f"keeps (f = {value:.6g} everywhere), so the map shows no slope and no minimum "
-                "can be told from the values. Its exact gradient is not zero, though: the "
-                "optimizers still move, following it.")
+        return (f"This formula's values agree to about 12 digits all over the view "
+                f"(f ≈ {value:.6g}): any slope the map shows lies in the last digits a computer "
+                "keeps, so no minimum can be told from the values. Its exact gradient is not "
+                "zero, though: the optimizers still move, following it.")
     if kind == "view_edge":
         return (f"This formula has no minimum inside the view: it keeps falling past the edge "
                 f"of the view, where its lowest point in view {_at(lowest)} lies. {star}")

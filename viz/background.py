@@ -156,8 +156,10 @@ def linear_ticks(lo: float, hi: float, most: int = MAX_TICKS) -> tuple[list[floa
     all written with the step's decimals (``0.5, 1.0, 1.5``); beyond 10⁴ or below 10⁻³ as
     ``m×10ⁿ`` with one shared n."""
     span = hi - lo
-    if not (np.isfinite(span) and span > 0):
-        return [float(lo)], [f"{lo:.3g}"]
+    if not (np.isfinite(span) and span > 0):  # one value: written as the other ticks are
+        k = int(np.floor(np.log10(abs(lo)))) if np.isfinite(lo) and lo != 0 else 0
+        text = power_text(k, f"{lo / 10.0**k:.3g}") if abs(k) >= 4 else f"{lo:.3g}"
+        return [float(lo)], [text.replace("-", "−")]
     k = int(np.floor(np.log10(span / most)))
     for step in (m * 10.0**e for e in (k, k + 1, k + 2) for m in (1, 2, 5)):
         first, last = int(np.ceil(lo / step - 1e-9)), int(np.floor(hi / step + 1e-9))

@@ -411,12 +411,14 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                 objective: Any, start: tuple[float, float] | None = None,
                 playback: Playback | None = None, height: int | None = None,
                 pick_grid: bool = True, background: dict[str, Any] | None = None,
-                lowest: tuple[float, float] | None = None) -> SpecFigure:
+                lowest: tuple[float, float] | None = None,
+                lowest_label: str = "") -> SpecFigure:
     """The animated race map. The initial view shows the final state; Play replays from step 0.
 
     ``background`` is ``viz.background.background_image(grid)``; pass it in to reuse a cached one.
     ``lowest``: the lowest point in view of a landscape with no minimum inside it (a hollow star,
-    labelled so; pass no ``minima`` then).
+    labelled so; pass no ``minima`` then); ``lowest_label`` says why it is no minimum, on hover
+    (the downloaded HTML has no note beside it).
     ``height`` defaults to ``race_height``: the domain's aspect ratio on a ``DESIGN_WIDTH`` plot.
     """
     pb = playback or Playback()
@@ -460,10 +462,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                        "textfont": {"size": 11, "color": "#111111"},
                        "marker": dict(LOWEST_IN_VIEW), "showlegend": True,
                        "cliponaxis": False,  # it sits on the edge or in a corner
-                       # not why (falling past the edge, flat, a pole...): the note says that
-                       "hovertemplate": "lowest point in view, not a minimum (the note above "
-                                        "the map says why)<br>(%{x:.4g}, %{y:.4g})"
-                                        "<extra></extra>"})
+                       "hovertemplate": (lowest_label or "lowest in view, not a minimum")
+                                        + "<br>(%{x:.4g}, %{y:.4g})<extra></extra>"})
     gone = [(p, k) for p, k in zip(paths, left, strict=True) if p.diverged_step >= 0]
     if gone:
         # at the last good point, or where the path left the map (``stopped_at_edge``: its last

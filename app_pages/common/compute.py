@@ -79,8 +79,11 @@ def true_minima(obj: Any) -> tuple[Any, ...]:
 
 
 def lowest_in_view(obj: Any) -> tuple[float, float] | None:
-    """The lowest point in view of a formula without an interior minimum, else None."""
-    if getattr(obj, "interior_minimum", True) or not obj.minima:
+    """The lowest point in view of a formula without an interior minimum, else None; None too
+    when no point is lower than the others (flat, or equal to rounding: the centre of the view
+    stood in, and on 1e300 - x^2 it is the formula's maximum)."""
+    if (getattr(obj, "interior_minimum", True) or not obj.minima
+            or getattr(obj, "no_minimum", "") in ("flat", "rounding")):
         return None
     return tuple(obj.minima[0].point)
 
@@ -176,7 +179,8 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
         # Drawn on every rerun: its JSON is encoded once (viz.spec.frozen), not per rerun.
         "map": frozen(race_figure(grid, paths, minima, obj, start, playback,
                                   background=landscape_background(surface, formula),
-                                  lowest=None if minima else lowest_in_view(obj))),
+                                  lowest=None if minima else lowest_in_view(obj),
+                                  lowest_label=obj.minima[0].label if obj.minima else "")),
         "loss": frozen(loss_figure(paths, obj.min_value if minima else None)),
         "distance": frozen(distance_figure(paths, glob)) if len(glob) else None,
         "paths": paths,

@@ -321,8 +321,14 @@ def test_downloads_csv_rows_and_self_contained_html() -> None:
 def test_formula_without_an_interior_minimum_says_so() -> None:
     falling = run({"formula": "1/x"})
     assert any("no minimum inside the view" in i.value for i in falling.info)
-    names = [t.get("name") for t in json.loads(falling.get("plotly_chart")[0].proto.spec)["data"]]
+    traces = json.loads(falling.get("plotly_chart")[0].proto.spec)["data"]
+    names = [t.get("name") for t in traces]
     assert "lowest in view" in names and "global minimum" not in names  # no star: no minimum
+    hollow = next(t for t in traces if t.get("name") == "lowest in view")
+    assert "pole" in hollow["hovertemplate"]  # why, in the figure too (the download has no note)
+    for flat in ("2", "x^2 + y^2 + 1e300", "1e300 - x^2"):  # no point lower than the others
+        traces = json.loads(run({"formula": flat}).get("plotly_chart")[0].proto.spec)["data"]
+        assert "lowest in view" not in [t.get("name") for t in traces], flat
     assert not any("global minimum" in o for o in table(falling)["outcome"])
     assert len(falling.get("plotly_chart")) == 2  # no distance-to-minimum chart
     bowl = run({"formula": "x^2 + y^2"})
