@@ -101,15 +101,20 @@ def clamp_batch(batch: int, n_samples: int, n_params: int, epochs: int = 1, runs
     weights) and the path's ``PATH_FLOATS``; a message if raised (``clamp_epochs`` then trims
     the epochs)."""
     want = max(1, min(epochs, BATCH_EPOCHS))
-    max_steps = max(1, min(run_work(runs) // max(1, n_params * (n_samples + 1)),
-                           PATH_FLOATS // max(1, n_params)))
+    by_work = run_work(runs) // max(1, n_params * (n_samples + 1))
+    by_path = PATH_FLOATS // max(1, n_params)
+    max_steps = max(1, min(by_work, by_path))
     need = min(n_samples, -(-n_samples // max(1, max_steps // want)))
     if batch >= need:
         return batch, None
     per_epoch = plural(-(-n_samples // max(1, batch)), "step")
+    shared = by_work < by_path and run_work(runs) < limit("train_work")  # the page's budget
     return need, (f"Batch size {batch} makes {per_epoch} per epoch on "
                   f"{plural(n_params, 'weight')}, more than a shared server allows for "
-                  f"{plural(want, 'epoch')}; using batch size {need}.")
+                  f"{plural(want, 'epoch')}"
+                  + (f" of {plural(runs, 'optimizer')}" if shared else "")
+                  + f"; using batch size {need}"
+                  + (" (fewer optimizers allow a smaller one)." if shared else "."))
 
 
 def clamp_epochs(epochs: int, steps_per_epoch: int, n_params: int,
@@ -118,12 +123,13 @@ def clamp_epochs(epochs: int, steps_per_epoch: int, n_params: int,
     (``n_samples`` + 1) x weights, the full loss being recorded at every step) fits each of
     ``runs`` runs' share (``run_work``); a message if lowered."""
     steps_work = steps_per_epoch * n_params
-    cap = min(PATH_FLOATS // max(1, steps_work),
-              run_work(runs) // max(1, steps_work * (n_samples + 1)))
-    cap = max(1, cap)
+    by_path = PATH_FLOATS // max(1, steps_work)
+    by_work = run_work(runs) // max(1, steps_work * (n_samples + 1))
+    cap = max(1, min(by_path, by_work))
     if epochs <= cap:
         return epochs, None
-    whole = run_work(runs) < limit("train_work")  # the page's budget binds, not one run's
+    # the page's budget binds: not the path's memory, nor one run's own work limit
+    whole = by_work < by_path and run_work(runs) < limit("train_work")
     return cap, (f"{plural(epochs, 'epoch')} of {plural(steps_per_epoch, 'step')} on "
                  f"{plural(n_params, 'weight')} "
                  + (f"for {plural(runs, 'optimizer')} is more than one page may train"

@@ -352,3 +352,29 @@ def test_a_links_junk_example_view_is_named_and_ignored(key: str, value: str) ->
     assert not at.exception
     assert any(f"'{key}'" in w.value for w in at.warning), [w.value for w in at.warning]
     assert key not in at.query_params
+
+
+def test_eight_optimizers_share_the_page_s_training_and_landscape_budgets(monkeypatch) -> None:
+    """The page passes its optimizer count to both budgets: with the budgets shrunk so that 3
+    optimizers fit and 8 do not, 8 train with a bigger batch (the note names them) and average
+    their nine landscape grids over fewer points."""
+    from dataclasses import replace
+
+    from app_pages.common import limits
+    from app_pages.common import network as nn
+
+    three = 40 * 10 * 301 * 354 * 3  # the default page's work: 40 epochs of 10 steps, 3 runs
+    monkeypatch.setitem(limits.LIMITS, "network_page_work",
+                        replace(limits.LIMITS["network_page_work"], value=three))
+    grids = 4 * 31 * 31 * (2 * 16 + 16 * 16 + 16 * 2) * 300  # four grids over all 300 points
+    monkeypatch.setattr(nn, "LANDSCAPE_PAGE_MACS", grids)
+    eight = "sgd,momentum,nesterov,adagrad,rmsprop,adadelta,adam,lion"
+    few = app_test(PAGE, {"optimizers": "sgd,adam,adam_then_sgd", "batch": "30"}).run()
+    assert not few.exception
+    assert not [i for i in few.info if "fewer optimizers" in i.value]
+    assert not [c for c in few.caption if "averages the loss over" in c.value]
+    many = app_test(PAGE, {"optimizers": eight, "batch": "30"}).run()
+    assert not many.exception
+    # the batch is raised first, so that the epochs shown still fit
+    assert [i for i in many.info if "8 optimizers" in i.value and "fewer optimizers" in i.value]
+    assert [c for c in many.caption if "averages the loss over" in c.value]

@@ -201,8 +201,14 @@ def test_the_networks_of_one_page_share_its_work_budget() -> None:
     assert "one run may do" in nn.clamp_epochs(500, 5, 8707, 1500, runs=1)[1]
     assert nn.clamp_epochs(40, 10, 354, 300, runs=8) == (40, None)  # default page, 8 optimizers
     assert nn.clamp_batch(1, 300, 354, 40, runs=3) == (1, None)  # ... pure SGD for 3 of them
-    many, _ = nn.clamp_batch(1, 1500, 8642, 500, runs=8)
+    many, note = nn.clamp_batch(1, 1500, 8642, 500, runs=8)
     assert many > nn.clamp_batch(1, 1500, 8642, 500)[0]  # a smaller share: a bigger batch
+    assert note and "of 8 optimizers" in note and "fewer optimizers" in note
+    assert "optimizer" not in nn.clamp_batch(1, 1500, 8642, 500)[1]
+    # bound by the path's memory, not the work: fewer optimizers would not help, and no note
+    # says they would
+    epochs, note = nn.clamp_epochs(500, 3, 8707, 100, runs=8)
+    assert epochs == nn.PATH_FLOATS // (3 * 8707) and "optimizer" not in note
 
 
 # ------------------------------------------------------------------------- memory
