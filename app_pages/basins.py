@@ -111,8 +111,7 @@ with st.sidebar:
 
 steps, steps_note = clamp_steps(int(steps_asked), n * n, max(1, len(racers)))
 if steps_note:
-    fewer = "cells or optimizers" if "one page" in steps_note else "cells"
-    st.info(f"{steps_note} Fewer {fewer} allow more steps.")
+    st.info(steps_note)
 # A click on a map (its selection, reported with this run) picks the start; every map keeps its
 # own selection, so the newest click on any of them wins.
 for k in range(len(racers)):

@@ -173,8 +173,8 @@ _SPECS = (
     OptimizerSpec(
         "sgd",
         "SGD",
-        "A fixed fraction of the slope (with momentum, of past slopes): gradient descent, made "
-        "stochastic by noise.",
+        "Steps by a fixed fraction of the slope (with momentum, of past slopes); stochastic "
+        "with noise or minibatches.",
         _aligned(_G_L2, *_SGD_ROWS, r"&\text{Nesterov: } g_t + \mu b_t \text{ for } b_t",
                  r"&\mu = 0:\ x_t = x_{t-1} - \eta g_t"),
         "Robbins & Monro, A Stochastic Approximation Method, 1951",

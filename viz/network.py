@@ -25,7 +25,7 @@ from viz.multiples import balanced_wrap
 from viz.numbers import round_sig
 from viz.race import BUTTONS_PX, slider_frames
 from viz.spec import SpecFigure
-from viz.style import MODEBAR_PX, base_layout, legend_size, rgba
+from viz.style import LOG_AXIS, MODEBAR_PX, base_layout, legend_size, log_axis, rgba
 
 #: Class colours (Vega's Tableau-like palette), pale versions paint the decision regions.
 CLASS_COLORS: tuple[str, ...] = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#9D755D")
@@ -202,14 +202,14 @@ def _animation(frame_ms: int, redraw: bool, labels: Sequence[str]) -> dict[str, 
 
 
 def loss_ticks(runs: Sequence[Run]) -> dict[str, Any]:
-    """Tick settings of the log loss axis: 1-2-5 ticks when the losses span more than a factor
-    of 3 (Plotly's own log ticks crowd there), Plotly's finer defaults on a narrower range."""
+    """The log loss axis (``style.log_axis``), with 1-2-5 ticks written as plain numbers when the
+    losses span more than a factor of 3 (Plotly's own log ticks crowd there)."""
     with np.errstate(all="ignore"):
         values = np.concatenate([np.r_[r.step_loss, r.epoch_test_loss] for r in runs])
         values = values[np.isfinite(values) & (values > 0)]
     if values.size and values.max() / values.min() < 3:
-        return {}
-    return {"tickvals": list(LOSS_TICKS), "ticktext": [f"{v:g}" for v in LOSS_TICKS]}
+        return log_axis([values])
+    return {**LOG_AXIS, "tickvals": list(LOSS_TICKS), "ticktext": [f"{v:g}" for v in LOSS_TICKS]}
 
 
 def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.ndarray,
@@ -322,7 +322,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     axk, axr = _axis(ai)
     layout[lxk] = {"domain": lx, "anchor": "y" + lxr[1:], "range": [0, max(last, 1)],
                    "title": {"text": "epoch"}}
-    layout["y" + lxk[1:]] = {"domain": ly, "anchor": lxr, "type": "log", **loss_ticks(runs),
+    layout["y" + lxk[1:]] = {"domain": ly, "anchor": lxr, **loss_ticks(runs),
                              **({} if phone else {"title": {"text": "cross-entropy loss"}})}
     layout[axk] = {"domain": ax_, "anchor": "y" + axr[1:], "range": [0, max(last, 1)],
                    "title": {"text": "epoch"}}

@@ -53,10 +53,13 @@ MINIMUM_LOCAL: dict[str, Any] = {
 START_MARKER: dict[str, Any] = {
     "symbol": "circle", "size": 12, "color": "#FFFFFF", "line": {"color": "#111111", "width": 2},
 }
+
 #: A log axis: powers of ten written as powers, and its in-between labels whole ("2×10⁻¹", not a
 #: bare "2" beside 10⁻¹, which read as more than the 1 above it).
 LOG_AXIS: dict[str, Any] = {"type": "log", "exponentformat": "power",
                             "minorloglabels": "complete"}
+
+
 def log_axis(values: Sequence[np.ndarray] | np.ndarray) -> dict[str, Any]:
     """``LOG_AXIS`` with ticks that stay apart for the range of ``values`` (positive, finite
     ones count): Plotly labels every digit from 2 to 9 on one or two decades, a crowd once
@@ -65,7 +68,7 @@ def log_axis(values: Sequence[np.ndarray] | np.ndarray) -> dict[str, Any]:
     flat = [np.ravel(np.asarray(v, float)) for v in values] if len(values) else []
     v = np.concatenate(flat) if flat else np.empty(0)
     v = v[np.isfinite(v) & (v > 0)]
-    decades = float(np.log10(v.max() / v.min())) if v.size else 0.0
+    decades = float(np.log10(v.max()) - np.log10(v.min())) if v.size else 0.0  # 1e308 / 1e-308
     if 1 <= decades < 3:
         return {**LOG_AXIS, "dtick": "D2"}
     if 3 <= decades < 8:

@@ -67,6 +67,11 @@ def first_step_below(gaps: np.ndarray, tol: float) -> np.ndarray:
     return np.where(hit.any(axis=0), first, -1)
 
 
+#: A sweep's tolerance on the final loss gap: "steps to tolerance" counts the steps to get under
+#: it, and the tuner calls a rate at the minimum below it.
+TOL = 1e-6
+
+
 @dataclass(frozen=True)
 class Sweep:
     """One optimizer run at R learning rates from the same start (one batched run).
@@ -133,7 +138,7 @@ def sweep(
     seed: int = 0,
     noise: float = 0.0,
     batch_size: int | None = None,
-    tol: float = 1e-6,
+    tol: float = TOL,
 ) -> Sweep:
     """Run optimizer ``name`` from ``start`` (D,) once per rate in ``lrs`` (R,), as one batched run.
 
@@ -260,7 +265,7 @@ def robust_index(centre: Sweep, robust: Robust) -> int:
 
 def robust_sweep(name: str, objective: Any, starts: np.ndarray, steps: int, lrs: np.ndarray, *,
                  hparams: Mapping[str, Any] | None = None, seed: int = 0, noise: float = 0.0,
-                 batch_size: int | None = None, tol: float = 1e-6) -> tuple[Sweep, Robust]:
+                 batch_size: int | None = None, tol: float = TOL) -> tuple[Sweep, Robust]:
     """Every rate of ``lrs`` (R,) from every start of ``starts`` (K, D), as ONE batched run of
     R x K paths (blocks of rates beyond ``TUNE_PATH_STEPS``): the ``Sweep`` of the first start
     (full paths, as ``sweep`` gives) and the ``Robust`` final gaps and areas of all K."""
@@ -544,9 +549,9 @@ def schedule_note(schedule: str, settings: Mapping[str, Any], steps: int) -> str
 JUMP_SHARE = 0.2
 
 
-#: A tuned rate whose final gap is below this is at the minimum: another rate ending lower from
-#: the chosen start alone is no news (the sweep's default tolerance).
-LUCK_GAP = 1e-6
+#: A tuned rate whose final gap is below the sweeps' tolerance is at the minimum: another rate
+#: ending lower from the chosen start alone is no news.
+LUCK_GAP = TOL
 
 
 def tune_note(t: Tuned, diagonal: float | None = None) -> str:

@@ -119,12 +119,13 @@ def clamp_steps(steps: int, starts: int, maps: int = 1) -> tuple[int, str | None
     if one <= page:
         return one, (
             f"{plural(starts, 'start')} x {plural(steps, 'step')} is more work than one map "
-            f"may take ({limit('basin_work'):,} start-steps); using {plural(one, 'step')}."
+            f"may take ({limit('basin_work'):,} start-steps); using {plural(one, 'step')}. "
+            "Fewer cells allow more steps."
         )
     return page, (
         f"{plural(maps, 'map')} x {plural(starts, 'start')} x {plural(steps, 'step')} is more "
         f"work than one page may take ({limit('basins_page_work'):,} start-steps); using "
-        f"{plural(page, 'step')}."
+        f"{plural(page, 'step')}. Fewer cells or optimizers allow more steps."
     )
 
 

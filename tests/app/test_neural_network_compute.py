@@ -127,6 +127,8 @@ def test_big_landscapes_average_over_a_subset_of_the_points() -> None:
     nine = nn.landscape_samples(1500, 31, (2, 64, 64, 64, 2), 9)
     assert nine < nn.landscape_samples(1500, 31, (2, 64, 64, 64, 2), 4)
     assert 9 * 31 * 31 * nine * (2 * 64 + 64 * 64 * 2 + 64 * 2) <= nn.LANDSCAPE_PAGE_MACS
+
+
 def test_the_subset_landscape_is_the_loss_on_those_points(monkeypatch, adam) -> None:
     net, _ = nn.networks(DATA, ARCH)
     macs = 2 * 8 + 8 * 2  # multiply-adds of one point through the 2-8-2 network

@@ -266,7 +266,10 @@ def test_loss_ticks_are_labelled_whatever_the_range(trained) -> None:
     narrow = replace(run_, step_loss=np.array([0.7, 0.5]), epoch_test_loss=np.array([0.69, 0.6]))
     ticks = loss_ticks([wide])["tickvals"]
     assert sum(0.01 <= t <= 0.7 for t in ticks) >= 4
-    assert loss_ticks([narrow]) == {}  # Plotly's own finer ticks label a narrow range
+    # Plotly's own finer ticks label a narrow range, written whole (2×10⁻¹, not a bare 2)
+    assert loss_ticks([narrow]) == {"type": "log", "exponentformat": "power",
+                                    "minorloglabels": "complete"}
+    assert loss_ticks([wide])["type"] == "log"
 
 
 def _even_frames(epochs: int, most: int = 41) -> np.ndarray:
