@@ -261,7 +261,7 @@ focus_lr = float(dict(focus_entry[1])["lr"])
 lo_m, hi_m = lab.lr_bounds(focus)
 m_range = (max(focus_lr / spread, lo_m), min(focus_lr * spread, hi_m), n_multiples)
 with st.spinner("Running every rate at once…"):
-    multi = lab_compute.sweep(surface, focus_entry, *run_args, m_range, *extra)
+    multi = lab_compute.sweep(surface, focus_entry, *run_args, m_range, *extra, paths=True)
 views = path_views(focus, multi, obj)
 tol = default_tolerance(obj.domain)
 titles = []

@@ -80,7 +80,8 @@ class Sweep:
     ``steps_to_tol``: first step with gap <= tol; ``diverged_step`` from the run (-1: never).
     ``off_map``: the path ends outside the objective's domain (flew off the map without
     diverging). ``best`` indexes the best rate that neither diverged nor left the map (-1 if
-    none).
+    none). A ``light`` copy keeps no paths (``trajectory`` None) and only the last row of
+    ``gap``.
     """
 
     optimizer: str
@@ -90,12 +91,19 @@ class Sweep:
     diverged_step: np.ndarray
     tol: float
     best: int
-    trajectory: Trajectory
+    trajectory: Trajectory | None
     off_map: np.ndarray
 
     @property
     def final_gap(self) -> np.ndarray:
         return self.gap[-1]
+
+    def light(self) -> Sweep:
+        """The numbers the sweep figure and table show, without every rate's whole path:
+        100 rates x 2,000 steps hold ~10 MB, and a page's variables outlive its run (the
+        widget callbacks it defines keep its namespace alive for the session), so each
+        visitor kept their own unpickled copy of 8 such sweeps, ~65 MB."""
+        return replace(self, gap=self.gap[-1:].copy(), trajectory=None)  # a view keeps it all
 
     @property
     def diverged(self) -> np.ndarray:

@@ -18,8 +18,8 @@ from app_pages.common import basins, lab, tour
 from app_pages.common.compute import Entry, get_landscape, is_data_loss
 from app_pages.common.limits import cache_bounds, heavy_slot
 
-#: Pickled bytes the sweep cache keeps: a sweep holds every rate's whole path (100 rates x 2,000
-#: steps: ~10 MB), and 16 of them were 150 MB.
+#: Pickled bytes the sweep cache keeps: a sweep with paths holds every rate's whole path (100
+#: rates x 2,000 steps: ~10 MB; only the small multiples' few rates keep them now).
 SWEEP_BYTES = 64 * 2**20
 
 
@@ -33,13 +33,15 @@ def _run_kwargs(surface: str, seed: int, noise: float, batch_size: int | None) -
 @st.cache_data(show_spinner=False, **cache_bounds(SWEEP_BYTES))
 def sweep(surface: str, racer: Entry, start: tuple[float, float], steps: int,
           rates: tuple[float, float, int], seed: int, noise: float,
-          batch_size: int | None) -> lab.Sweep:
-    """``rates`` = (lo, hi, n) log-spaced learning rates, one batched run."""
+          batch_size: int | None, paths: bool = False) -> lab.Sweep:
+    """``rates`` = (lo, hi, n) log-spaced learning rates, one batched run; with ``paths``
+    every rate's whole path (the small multiples), else ``Sweep.light``."""
     name, items = racer
     with heavy_slot():
-        return lab.sweep(name, get_landscape(surface), np.asarray(start), steps,
-                         lab.log_rates(*rates), hparams=dict(items),
-                         **_run_kwargs(surface, seed, noise, batch_size))
+        s = lab.sweep(name, get_landscape(surface), np.asarray(start), steps,
+                      lab.log_rates(*rates), hparams=dict(items),
+                      **_run_kwargs(surface, seed, noise, batch_size))
+    return s if paths else s.light()
 
 
 @st.cache_data(show_spinner=False, **cache_bounds())

@@ -287,3 +287,21 @@ def test_minibatch_and_noise_survive_a_change_of_landscape() -> None:
     at.sidebar.selectbox(key="lab.surface").set_value("himmelblau").run()
     assert not at.exception and at.sidebar.number_input(key="lab.noise").value == 0.5
 
+
+def test_a_session_keeps_no_sweep_paths_beyond_the_small_multiples() -> None:
+    """The page's variables outlive its run (its widget callbacks keep its namespace alive for
+    the session), and st.cache_data hands each run its own unpickled copy: each visitor kept
+    8 sweeps of 100 rates x 2,000 whole paths, ~65 MB. The sweeps keep their numbers only."""
+    import gc
+
+    from app_pages.common.lab import Sweep
+
+    at = app_test(PAGE, {**FAST, "optimizers": "sgd,adam,rmsprop"}).run()
+    assert not at.exception
+    gc.collect()
+    alive = [o for o in gc.get_objects() if isinstance(o, Sweep)]
+    with_paths = [o for o in alive if o.trajectory is not None]
+    assert len(alive) >= 3 and len(with_paths) <= 1  # the multiples' few rates only
+    light = [o for o in alive if o.trajectory is None]
+    assert all(o.gap.shape[0] == 1 and o.gap.base is None for o in light)  # no view of it all
+
