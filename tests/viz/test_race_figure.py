@@ -246,6 +246,19 @@ def test_diverged_path_is_marked_where_it_stopped(race) -> None:
     assert (mark["x"][0], mark["y"][0]) == tuple(round_sig(paths[2].points[120]))
 
 
+def test_a_diverged_walker_s_dot_goes_out_at_its_divergence(race) -> None:
+    """Its ✕ marks the spot; the dot on top of it half hid it."""
+    spec, paths = race
+    frames = step_frames(spec)
+    steps = [int(f["data"][-2]["text"][0].split()[-1]) for f in frames]  # the step counter
+    sizes = [f["data"][-1]["marker"]["size"] for f in frames]
+    for step, size in zip(steps, sizes, strict=True):
+        assert (size[2] == 0) == (step >= paths[2].diverged_step), (step, size)
+        assert size[0] > 0 and size[1] > 0
+    dots = next(t for t in spec["data"] if t.get("meta") == "current")
+    assert dots["marker"]["size"][2] == 0  # the opening view shows the last frame
+
+
 def test_a_path_that_flew_off_is_marked_where_it_left_the_map(grid) -> None:
     """Its last good point was far outside the view, and so was its ✕."""
     pts = np.array([[-1.0, 0.5], [0.5, 0.0], [28.0, -6.0]])
