@@ -131,3 +131,15 @@ def test_a_phones_camera_stands_farther_back() -> None:
         eye[phone] = np.array([getattr(fig.layout.scene.camera.eye, k) for k in "xyz"])
     np.testing.assert_allclose(eye[True], PHONE_EYE * eye[False])
     assert PHONE_EYE > 1
+
+
+def test_alternate_epochs_are_shaded_under_the_curves() -> None:
+    from viz.concepts import curves_figure
+
+    curve = {"optimizer": "sgd", "label": "SGD", "x": np.linspace(0, 30.5, 300),
+             "y": np.geomspace(1, 1e-3, 300)}
+    fig = curves_figure([curve], "epoch", "loss", shade_every=1.0, vlines=[(10, "switch")])
+    bands = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert [(b.x0, b.x1) for b in bands] == [(k, k + 1.0) for k in range(1, 30, 2)]
+    assert all(b.layer == "below" and b.yref == "paper" for b in bands)
+    assert any(s.type == "line" for s in fig.layout.shapes)  # the event line stays
