@@ -271,7 +271,8 @@ for r, (lr, view) in enumerate(zip(multi.lrs, views, strict=True)):
              if obj.minima else lab.verdict(multi, r))
     titles.append(PanelTitle(f"lr {format_value(float(lr))}", words, r == multi.best))
 fig = small_multiples_figure(compute.landscape_grid(surface), views, titles, tuple(obj.minima),
-                             obj, start, phone=controls.is_phone())
+                             obj, start, phone=controls.is_phone(),
+                             background=compute.landscape_background(surface))
 st.plotly_chart(fig, key="lab.multiples", config=CFG)
 st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} learning rates "
            f"spaced evenly on a log scale from {m_range[0]:.3g} to {m_range[1]:.3g} (its rate "

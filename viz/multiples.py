@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from viz.background import Grid
+from viz.background import Grid, background_image
 from viz.paths import PathView
 from viz.race import BUTTONS_PX, MODEBAR_PX, MinimumLike, Playback, race_figure
 from viz.spec import SpecFigure
@@ -216,13 +216,17 @@ def small_multiples_figure(grid: Grid, paths: Sequence[PathView],
                            titles: Sequence[str | PanelTitle],
                            minima: Sequence[MinimumLike], objective: Any,
                            start: tuple[float, float], cols: int | None = None,
-                           playback: Playback | None = None, phone: bool = False) -> SpecFigure:
+                           playback: Playback | None = None, phone: bool = False,
+                           background: dict[str, Any] | None = None) -> SpecFigure:
     """One race panel per path (e.g. the same optimizer at several learning rates), animated
     together: Play moves every panel's marker on the same step clock. A ``phone`` gets at most
-    two columns, their maps fitted to its width (``MIN_WIDTH[2]``)."""
+    two columns, their maps fitted to its width (``MIN_WIDTH[2]``). ``background``:
+    ``viz.background.background_image(grid)``, built once for every panel (pass a cached one:
+    encoding it took ~22 ms a panel on every rerun of the lab)."""
     pb = playback or Playback(max_frames=100, trail_points=30)
+    background = background or background_image(grid)
     panels = [race_figure(grid, [p], minima, objective, start=start, playback=pb,
-                          pick_grid=False).to_dict() for p in paths]
+                          pick_grid=False, background=background).to_dict() for p in paths]
     cols = cols or panel_columns(len(paths))
     if phone:
         return tile(panels, titles, min(cols, 2), MIN_WIDTH[2])

@@ -63,6 +63,25 @@ def test_each_panel_has_its_own_axes_and_background() -> None:
     assert layout["yaxis3"]["scaleanchor"] == "x3"
 
 
+def test_the_panels_share_one_background_image(monkeypatch) -> None:
+    """Every panel shows the same surface: its PNG was encoded once per panel on every rerun
+    of the lab (~22 ms each); now once, or never when the page passes its cached one."""
+    import viz.background
+    import viz.multiples
+
+    made = []
+    real = viz.background.background_image
+    monkeypatch.setattr(viz.multiples, "background_image",
+                        lambda grid: made.append(1) or real(grid))
+    layout = build(4).to_dict()["layout"]
+    assert len(made) == 1 and len({im["source"] for im in layout["images"]}) == 1
+    grid = sample_grid(Bowl(), ((-2.0, 2.0), (-2.0, 2.0)), n=60)
+    given = real(grid)
+    spec = small_multiples_figure(grid, paths(2), ["a", "b"], (), Bowl(), (1.5, 1.0),
+                                  background=given).to_dict()
+    assert len(made) == 1 and spec["layout"]["images"][0]["source"] == given["source"]
+
+
 def test_frames_move_every_panel_and_only_moving_traces() -> None:
     spec = build(4).to_dict()
     frame = spec["frames"][-1]
