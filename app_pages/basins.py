@@ -106,8 +106,7 @@ with st.sidebar:
     st.header("Run")
     steps_asked = st.slider("Steps", MIN_STEPS, limit("steps"), key="basins.steps", step=10)
     seed = int(st.number_input("Seed", 0, 2**32 - 1, key="basins.seed", step=1))
-    noise = float(st.number_input("Gradient noise σ", 0.0, 100.0, key="basins.noise", step=0.1,
-                                  format="%.3g", help="Noise added to every gradient (SGD)."))
+    noise, _ = controls.noise_or_batch("basins", False, compute.DATA_SAMPLES)  # no data losses
 
 steps, steps_note = clamp_steps(int(steps_asked), n * n, max(1, len(racers)))
 if steps_note:

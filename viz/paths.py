@@ -166,6 +166,12 @@ def lost_mark(points: np.ndarray, domain: Any, upto: int) -> tuple[np.ndarray, i
     return edge_crossing(pts[k], pts[k + 1], domain), k + 1
 
 
+def departure(p: PathView, domain: Any) -> tuple[np.ndarray, int | None]:
+    """``lost_mark`` of ``p``'s end: its last good point if it diverged, else its last point."""
+    upto = min(p.diverged_step, p.steps) if p.diverged_step >= 0 else p.steps
+    return lost_mark(p.points, domain, upto)
+
+
 def stopped_at_edge(p: PathView, domain: Any) -> tuple[PathView, int | None]:
     """``p`` as a map's trail and dot draw it, and the step it left the map for good (None if
     it ends on the map, or diverged there): from that step it stands where it crossed the edge
@@ -173,8 +179,7 @@ def stopped_at_edge(p: PathView, domain: Any) -> tuple[PathView, int | None]:
     its steps between them cut straight lines across the view (a "stray" line along the map's
     bottom edge) that no walker took there. Its losses stay the true ones: hovers read the
     path up to ``left`` (``on_map``)."""
-    upto = min(p.diverged_step, p.steps) if p.diverged_step >= 0 else p.steps
-    at, left = lost_mark(p.points, domain, upto)
+    at, left = departure(p, domain)
     if left is None:
         return p, None
     points, grads = np.array(p.points, float), np.array(p.grads, float)

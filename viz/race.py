@@ -503,7 +503,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     # A diverged walker's dot goes out at the step it diverged: its ✕ marks the spot (under the
     # dot it was half hidden), and it no longer widens the rings of the dots around it.
     gone_from = np.array([p.diverged_step if p.diverged_step >= 0 else np.inf for p in paths])
-    out = np.stack(clocks, axis=1) >= gone_from if paths else np.zeros(at.shape[:2], bool)
+    out = np.stack(clocks, axis=1) >= gone_from  # (K, n), as ``at``
     sizes = stacked_sizes(np.where(out[..., None], np.nan, at), diagonal / 80)  # ~10 px apart
     sizes[out] = 0
     stacked = bool(np.any(sizes != DOT))  # else every frame keeps the trace's one size

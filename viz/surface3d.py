@@ -9,7 +9,7 @@ import numpy as np
 
 from viz.background import Grid, color_levels
 from viz.numbers import round_sig
-from viz.paths import PathView, on_map, stopped_at_edge
+from viz.paths import PathView, departure, on_map
 from viz.race import MinimumLike
 from viz.spec import SpecFigure
 from viz.style import COLORSCALE, MINIMUM_GLOBAL, base_layout
@@ -82,7 +82,7 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
     for p in paths:
         # a path that left the map for good is drawn while on it (its far-off points would
         # shrink the surface to a sliver)
-        left = stopped_at_edge(p, grid.domain)[1]
+        left = departure(p, grid.domain)[1]
         p = p if left is None else on_map(p, left - 1)
         z = on_top(p.points, p.losses)
         keep = np.isfinite(z) & np.all(np.isfinite(p.points), axis=1)

@@ -94,6 +94,13 @@ def run_work(runs: int = 1) -> int:
     return min(limit("train_work"), limit("network_page_work") // max(1, runs))
 
 
+def _page_binds(by_work: int, by_path: int, runs: int) -> bool:
+    """Whether the page's shared budget is what limits a run: the work cap is below the path's
+    memory cap, and each run's share of ``network_page_work`` is below ``train_work`` (only
+    then do fewer optimizers allow more)."""
+    return by_work < by_path and run_work(runs) < limit("train_work")
+
+
 def clamp_batch(batch: int, n_samples: int, n_params: int, epochs: int = 1, runs: int = 1,
                 ) -> tuple[int, str | None]:
     """Smallest batch size >= ``batch`` with which min(``epochs``, ``BATCH_EPOCHS``) epochs fit
@@ -108,7 +115,7 @@ def clamp_batch(batch: int, n_samples: int, n_params: int, epochs: int = 1, runs
     if batch >= need:
         return batch, None
     per_epoch = plural(-(-n_samples // max(1, batch)), "step")
-    shared = by_work < by_path and run_work(runs) < limit("train_work")  # the page's budget
+    shared = _page_binds(by_work, by_path, runs)
     return need, (f"Batch size {batch} makes {per_epoch} per epoch on "
                   f"{plural(n_params, 'weight')}, more than a shared server allows for "
                   f"{plural(want, 'epoch')}"
@@ -128,8 +135,7 @@ def clamp_epochs(epochs: int, steps_per_epoch: int, n_params: int,
     cap = max(1, min(by_path, by_work))
     if epochs <= cap:
         return epochs, None
-    # the page's budget binds: not the path's memory, nor one run's own work limit
-    whole = by_work < by_path and run_work(runs) < limit("train_work")
+    whole = _page_binds(by_work, by_path, runs)
     return cap, (f"{plural(epochs, 'epoch')} of {plural(steps_per_epoch, 'step')} on "
                  f"{plural(n_params, 'weight')} "
                  + (f"for {plural(runs, 'optimizer')} is more than one page may train"
