@@ -16,6 +16,7 @@ from streamlit.errors import StreamlitAPIException
 
 import landscape
 from app_pages.common import compute, controls, lab_compute, tour
+from app_pages.common.compute import kept_figure
 from app_pages.common.lab_state import (
     Param,
     own_query,
@@ -119,10 +120,10 @@ gd = compute.entry("sgd", {"lr": preset.hparams["sgd"]["lr"]})
 start = preset.start
 walk = compute.trajectory(surface, "", gd, start, ALTITUDE_STEPS, 0, 0.0, None)
 with right:
-    st.plotly_chart(altitude_figure(compute.landscape_grid(surface, "", 60),
-                                    np.asarray(walk.points), np.asarray(walk.losses), step,
-                                    optimizer_color("sgd"), phone=controls.is_phone()),
-                    key="tour.altitude", config=CFG)
+    phone = controls.is_phone()
+    st.plotly_chart(kept_figure(("tour.altitude", surface, step, phone), lambda: altitude_figure(
+        compute.landscape_grid(surface, "", 60), np.asarray(walk.points), np.asarray(walk.losses),
+        step, optimizer_color("sgd"), phone=phone)), key="tour.altitude", config=CFG)
     st.caption(tour.altitude_caption(step, np.asarray(walk.points), np.asarray(walk.losses),
                                      obj.min_value, obj.domain))
 
@@ -144,15 +145,15 @@ curves = lab_compute.trials(surface, start, budget, float(preset.hparams["sgd"][
                             float(preset.hparams["random_local_search"]["step_size"]), 0)
 with right:
     a, b = st.columns(2)
-    a.plotly_chart(map_figure(compute.landscape_grid(surface), [
-        {"optimizer": c.optimizer, "label": c.label, "points": c.points,
-         "mode": "markers" if c.optimizer == "random_search" else "lines+markers",
-         "opacity": 0.6 if c.optimizer == "random_search" else 1.0} for c in curves],
-        obj.minima, start), key="tour.trials_map", config=CFG)
-    b.plotly_chart(curves_figure([{"optimizer": c.optimizer, "label": c.label, "x": c.x,
-                                   "y": c.gap} for c in curves],
-                                 "evaluations (trials)", "best loss − minimum"),
-                   key="tour.trials_curve", config=CFG)
+    a.plotly_chart(kept_figure(("tour.trials_map", surface, budget), lambda: map_figure(
+        compute.landscape_grid(surface), [
+            {"optimizer": c.optimizer, "label": c.label, "points": c.points,
+             "mode": "markers" if c.optimizer == "random_search" else "lines+markers",
+             "opacity": 0.6 if c.optimizer == "random_search" else 1.0} for c in curves],
+        obj.minima, start)), key="tour.trials_map", config=CFG)
+    b.plotly_chart(kept_figure(("tour.trials_curve", surface, budget), lambda: curves_figure(
+        [{"optimizer": c.optimizer, "label": c.label, "x": c.x, "y": c.gap} for c in curves],
+        "evaluations (trials)", "best loss − minimum")), key="tour.trials_curve", config=CFG)
 targets = np.array([m.point for m in obj.global_minima], float)
 reached = {c.optimizer: tour.first_trial_near(c, targets, tol) for c in curves}
 rows = [{"method": c.label, "trials used": int(c.x[-1]),
@@ -207,9 +208,10 @@ with left:
 r = tour.responsibility(example, trained)
 r0 = tour.responsibility(example, 0) if trained else r
 with right:
-    st.plotly_chart(backprop_figure(r.probs, r.label, r.grad_logits, r.grad_weight, r.grad_bias,
-                                    before=(r0.grad_weight, r0.grad_bias) if trained else None),
-                    key="tour.backprop", config=CFG)
+    st.plotly_chart(kept_figure(("tour.backprop", example, trained), lambda: backprop_figure(
+        r.probs, r.label, r.grad_logits, r.grad_weight, r.grad_bias,
+        before=(r0.grad_weight, r0.grad_bias) if trained else None)),
+        key="tour.backprop", config=CFG)
     st.caption(f"True class {r.label}: p = {probability_text(float(r.probs[r.label]))}, "
                f"loss = −log p = {loss_text(r.loss)}. "
                f"{tour.accuracy_text(r, trained)} "
@@ -240,9 +242,10 @@ half = tour.stride_view(xs_it)
 xs = np.linspace(-half, half, 201)
 zoom = half / tour.STRIDE_VIEW
 with right:
-    st.plotly_chart(stride_figure(xs, 0.5 * xs**2, xs_it, fs_it, "sgd", f"η = {lr:g}",
-                                  note=f"zoomed out ×{zoom:.3g} to fit" if zoom > 1 else ""),
-                    key="tour.stride_fig", config=CFG)
+    st.plotly_chart(kept_figure(("tour.stride", lr), lambda: stride_figure(
+        xs, 0.5 * xs**2, xs_it, fs_it, "sgd", f"η = {lr:g}",
+        note=f"zoomed out ×{zoom:.3g} to fit" if zoom > 1 else "")),
+        key="tour.stride_fig", config=CFG)
     st.caption(tour.stride_caption(lr, xs_it))
 
 # 5. GD vs SGD ----------------------------------------------------------------------------------
@@ -269,14 +272,15 @@ sgd_curve = lab_compute.epoch_curve(DATA, "sgd", f"SGD (batch {batch})", data_st
 gd_style = {"color": NEUTRAL, "dash": "dash"}
 with right:
     a, b = st.columns(2)
-    a.plotly_chart(map_figure(compute.landscape_grid(DATA), [
-        {"optimizer": "sgd", "label": "SGD", "points": sgd_curve.points, "mode": "lines"},
-        {"optimizer": "sgd", "label": "GD", "points": gd_curve.points, **gd_style}],
-        data.minima, data_start), key="tour.gd_map", config=CFG)
-    b.plotly_chart(curves_figure([
+    a.plotly_chart(kept_figure(("tour.gd_map", batch), lambda: map_figure(
+        compute.landscape_grid(DATA), [
+            {"optimizer": "sgd", "label": "SGD", "points": sgd_curve.points, "mode": "lines"},
+            {"optimizer": "sgd", "label": "GD", "points": gd_curve.points, **gd_style}],
+        data.minima, data_start)), key="tour.gd_map", config=CFG)
+    b.plotly_chart(kept_figure(("tour.gd_curve", batch), lambda: curves_figure([
         {"optimizer": "sgd", "label": sgd_curve.label, "x": sgd_curve.x, "y": sgd_curve.gap},
         {"optimizer": "sgd", "label": gd_curve.label, "x": gd_curve.x, "y": gd_curve.gap,
-         **gd_style}], "epoch", "loss − minimum"), key="tour.gd_curve", config=CFG)
+         **gd_style}], "epoch", "loss − minimum")), key="tour.gd_curve", config=CFG)
 
 # 6. Adam vs SGD --------------------------------------------------------------------------------
 left, right = section("6. Adam rushes, SGD is careful", f"""
@@ -293,10 +297,10 @@ Adam η = {ADAM_LR}, SGD η = {SGD_LR}, minibatches of {batch}.
 adam_curve = lab_compute.epoch_curve(DATA, "adam", f"Adam (η {ADAM_LR})", data_start, EPOCHS,
                                      (("lr", ADAM_LR),), int(batch), 0)
 with right:
-    st.plotly_chart(curves_figure([
+    st.plotly_chart(kept_figure(("tour.adam_sgd", batch), lambda: curves_figure([
         {"optimizer": "adam", "label": adam_curve.label, "x": adam_curve.x, "y": adam_curve.gap},
         {"optimizer": "sgd", "label": f"SGD (η {SGD_LR})", "x": sgd_curve.x, "y": sgd_curve.gap},
-    ], "epoch", "loss − minimum"), key="tour.adam_sgd", config=CFG)
+    ], "epoch", "loss − minimum")), key="tour.adam_sgd", config=CFG)
     st.caption(tour.adam_sgd_summary(adam_curve, sgd_curve, EPOCHS))
 
 # 7. Adam then SGD ------------------------------------------------------------------------------
@@ -321,14 +325,14 @@ both = lab_compute.epoch_curve(DATA, "adam_then_sgd", f"Adam → SGD at epoch {s
 slow_sgd = lab_compute.epoch_curve(DATA, "sgd", f"SGD (η {SWITCH_SGD_LR})", data_start, EPOCHS,
                                    (("lr", SWITCH_SGD_LR),), int(batch), 0)
 with right:
-    st.plotly_chart(curves_figure([
+    st.plotly_chart(kept_figure(("tour.switch", batch, switch), lambda: curves_figure([
         {"optimizer": "adam", "label": adam_curve.label, "x": adam_curve.x, "y": adam_curve.gap,
          "width": 1},
         {"optimizer": "sgd", "label": slow_sgd.label, "x": slow_sgd.x, "y": slow_sgd.gap,
          "width": 1},
         {"optimizer": "adam_then_sgd", "label": both.label, "x": both.x, "y": both.gap,
          "width": 3},
-    ], "epoch", "loss − minimum", vlines=[(both.switch_at or switch, "switch")]),
+    ], "epoch", "loss − minimum", vlines=[(both.switch_at or switch, "switch")])),
         key="tour.switch_fig", config=CFG)
     tail = max(1, len(both.gap) // 6)
     st.caption("Average over the last sixth of training: "
@@ -350,9 +354,9 @@ epoch.
 """)
 with right:
     steps_x = np.arange(len(sgd_curve.gap))
-    st.plotly_chart(curves_figure([
+    st.plotly_chart(kept_figure(("tour.epochs", batch), lambda: curves_figure([
         {"optimizer": "sgd", "label": sgd_curve.label, "x": steps_x, "y": sgd_curve.gap}],
-        "step", "loss − minimum", shade_every=float(per)), key="tour.epochs", config=CFG)
+        "step", "loss − minimum", shade_every=float(per))), key="tour.epochs", config=CFG)
 
 # 9. neural networks -----------------------------------------------------------------------------
 left, right = section("9. Neural networks: layers in between", """
@@ -378,7 +382,8 @@ sizes = (2, *hidden, 3)
 names = ["input (x, y)", *(f"hidden {k + 1}" for k in range(len(hidden))), "output (3 classes)"]
 n_weights = sum((a + 1) * b for a, b in pairwise(sizes))
 with right:
-    st.plotly_chart(layers_figure(sizes, names), key="tour.layers_fig", config=CFG)
+    st.plotly_chart(kept_figure(("tour.layers", n_hidden), lambda: layers_figure(sizes, names)),
+                    key="tour.layers_fig", config=CFG)
     st.caption(f"{architecture_name(hidden)[0].upper()}{architecture_name(hidden)[1:]}: "
                f"{' → '.join(map(str, sizes))} neurons, {n_weights} weights and biases to learn.")
 

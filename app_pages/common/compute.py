@@ -9,9 +9,11 @@ argument hashing, see ``app_pages.common.memo``). All caches are bounded (``cach
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
+import plotly.graph_objects as go
 import plotly.io as pio
 import pyarrow as pa
 import streamlit as st
@@ -104,6 +106,29 @@ def landscape_grid(surface: str, formula: str = "", n: int = GRID_N) -> Grid:
 def landscape_background(surface: str, formula: str = "") -> dict[str, Any]:
     """The map's background image (PNG data URI in a ``layout.images`` entry), built once."""
     return background_image(landscape_grid(surface, formula))
+
+
+#: Bytes of kept figures (``kept_figure``): the tour's 14 are ~0.6 MB, their maps' images most.
+KEPT_FIGURE_BYTES = 32 * 2**20
+_KEPT_FIGURES = bounded_memo(KEPT_FIGURE_BYTES)
+
+
+def kept_figure(key: Hashable, build: Callable[[], go.Figure]) -> SpecFigure:
+    """``build()``, frozen (``viz.spec.frozen``), built once per ``key`` and shared read-only by
+    every session. For pages of many small figures, each fixed by a few controls: a rerun
+    rebuilds only the figures whose controls moved (Plotly's validation of the others' traces
+    and layouts took most of a rerun). ``key`` names the figure and every value it is drawn
+    from (controls, and the phone flag where the figure depends on it)."""
+    found, fig = _KEPT_FIGURES.get(key)
+    if not found:
+        fig = frozen(build())
+        _KEPT_FIGURES.put(key, fig)
+    return fig
+
+
+def kept_figure_store() -> Any:
+    """The store behind ``kept_figure`` (for tests: ``len()``, ``clear()``)."""
+    return _KEPT_FIGURES
 
 
 def entry(name: str, hparams: dict[str, Any]) -> Entry:

@@ -9,7 +9,7 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from app_pages.common.compute import DATA_SAMPLES
+from app_pages.common.compute import DATA_SAMPLES, kept_figure_store
 from app_pages.common.lab_state import page_href, registered_page
 from app_pages.common.presets import CURATED
 from app_pages.common.tour import (
@@ -29,7 +29,7 @@ from app_pages.common.tour import (
     uphill_steps,
 )
 from landscape import get_data_loss, get_surface
-from tests.app.conftest import app_test
+from tests.app.conftest import app_test, charts
 from viz.concepts import layers_figure
 
 PAGE = "app_pages/concepts.py"
@@ -60,6 +60,25 @@ def test_url_parameters_drive_the_sections() -> None:
     assert trials_table["trials used"].max() <= 100
     assert any("batch 25" in json.dumps(json.loads(c.proto.spec)["data"])
                for c in at.get("plotly_chart"))
+
+
+def test_kept_figures_match_a_fresh_build_after_every_change() -> None:
+    """The tour's figures are kept per the controls that draw them (``compute.kept_figure``): a
+    key that missed one of them would show a stale figure. After each change in one session,
+    every figure must equal what a fresh session opened at the resulting link draws with no
+    figure kept."""
+    at = app_test(PAGE).run()
+    for key, value in [("tour.surface", "himmelblau"), ("tour.step", 7), ("tour.budget", 120),
+                       ("tour.example", 3), ("tour.trained", 40), ("tour.stride", 1.5),
+                       ("tour.batch", 25), ("tour.switch", 4), ("tour.layers", 1),
+                       ("tour.surface", "two_basins")]:
+        widget = at.selectbox(key=key) if key == "tour.surface" else at.slider(key=key)
+        widget.set_value(value).run()
+        assert not at.exception
+        kept_figure_store().clear()
+        fresh = app_test(PAGE, dict(at.query_params)).run()
+        assert not fresh.exception and not fresh.warning
+        assert charts(at) == charts(fresh), key
 
 
 def test_section_one_says_when_the_walker_left_the_map(monkeypatch: pytest.MonkeyPatch) -> None:
