@@ -1,8 +1,11 @@
 """Adam and its relatives (AMSGrad, AdamW, NAdam, RAdam, Adamax) plus Lion.
 
-Each core follows torch.optim's single-tensor code: same state names, same order of operations,
-same eps placement. Coupled weight decay (g <- g + wd x) comes first via ``with_weight_decay``;
-decoupled decay (x <- x - lr wd x) is added next to the update.
+Each core follows torch.optim's single-tensor code: same state names, same order of operations
+within the update, same eps placement. Coupled weight decay (g <- g + wd x) comes first via
+``with_weight_decay``; decoupled decay (x <- x - lr wd x) is added next to the update. Two sums
+differ from PyTorch's in the last bit (the result agrees to rounding): NAdam adds its two terms
+before the point (PyTorch adds each to the point in turn), and decoupled decay is one more term of
+the update where PyTorch scales the point first, x (1 - lr wd) + u.
 """
 
 from __future__ import annotations

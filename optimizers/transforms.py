@@ -1,7 +1,8 @@
 """Small composable transforms shared by several optimizers (optax style, PyTorch arithmetic).
 
 Every update follows torch.optim's single-tensor (``foreach=False``) order of operations so that
-results agree with PyTorch to rounding. ``lr`` is always a schedule ``t -> lr`` here.
+results agree with PyTorch to rounding (the point itself is always x + u: see
+``add_decoupled_weight_decay``). ``lr`` is always a schedule ``t -> lr`` here.
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ class CountState(NamedTuple):
 
 
 def add_decoupled_weight_decay(lr: Schedule, weight_decay: float) -> GradientTransformation:
-    """Decoupled decay (AdamW): x <- x - lr_t * wd * x, applied next to the gradient update."""
+    """Decoupled decay (AdamW): x <- x - lr_t * wd * x, applied next to the gradient update.
+
+    It joins the update, x + (u - lr_t wd x), where PyTorch scales the point first,
+    x (1 - lr_t wd) + u: the two agree to rounding, not bit for bit."""
 
     def init(params: np.ndarray) -> CountState:
         return CountState(0)
