@@ -65,7 +65,7 @@ def seed_from_url() -> None:
     ss["basins.grid"] = own["grid"]
     ss["basins.steps"] = state.steps
     ss["basins.seed"] = state.seed
-    ss["basins.noise"] = state.noise
+    ss["basins.noise"] = ss["basins.noise.held"] = state.noise  # drawn from .held (controls.held)
     ss["basins.start"] = state.start
     controls.preset_optimizers(OPT, state.optimizers, state.hparams)
     ss["basins.warnings"] = warnings

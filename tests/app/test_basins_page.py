@@ -42,6 +42,21 @@ def test_url_parameters_set_surface_grid_optimizers_and_rates() -> None:
     assert at.dataframe[0].value["success rate"].iloc[0] > 90  # percent
 
 
+def test_a_full_link_reads_back_unchanged() -> None:
+    """Every setting of a shared link survives the first run: gradient noise was dropped (the
+    page draws it from ``basins.noise.held``, which seeding did not set) and the maps were the
+    noise-free ones."""
+    query = {"surface": "himmelblau", "optimizers": "adam,sgd", "steps": "100",
+             "start": "1.0,-2.5", "seed": "3", "noise": "0.5", "adam.lr": "0.05",
+             "sgd.lr": "0.01", "grid": "20"}
+    at = app_test(PAGE, query).run()
+    assert not at.exception and not at.warning
+    assert at.number_input(key="basins.noise").value == 0.5
+    assert dict(at.query_params) == query
+    calm = app_test(PAGE, {**query, "noise": "0"}).run()
+    assert charts(calm) != charts(at)  # the noise reaches the maps
+
+
 @pytest.mark.parametrize(("key", "bad"), [
     ("grid", "NaN"), ("grid", "5000"), ("surface", "no_such_surface"), ("optimizers", "zzz"),
     ("steps", "-3"), ("adam.lr", "1e999"), ("seed", "x"), ("formula", "x**2"),
