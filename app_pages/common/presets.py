@@ -69,6 +69,12 @@ CURATED: dict[str, dict[str, Any]] = {
     "logistic_regression": {"lr": {"momentum": 0.1, "nesterov": 0.1}},
 }
 
+#: Hyperparameters a page's preset may set away from the registry default (a landscape's rates and
+#: random local search's step here; the network page's switch step too). A link always carries
+#: them: its reader fills a missing one from its own preset, not from the registry, so leaving out
+#: a value because it equalled the registry default reopened it at the preset's.
+PRESET_HPARAMS = frozenset({"lr", "step_size", "sgd_lr", "switch_step"})
+
 #: Optimizers whose step is roughly ``lr`` per axis whatever the gradient's size (sign-like).
 #: RAdam only after its warm-up: its first steps are plain momentum SGD (``radam_safe_lr``).
 SCALE_FREE = frozenset({"adam", "amsgrad", "adamw", "nadam", "radam", "adamax", "rmsprop", "lion",

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from app_pages.common.limits import limit
-from app_pages.common.presets import RacePreset
+from app_pages.common.presets import PRESET_HPARAMS, RacePreset
 from app_pages.common.words import plural
 from landscape import SURFACES
 from landscape.base import Domain, inside
@@ -331,7 +331,8 @@ def parse_race_query(
 
 
 def race_query(state: RaceState, specs: Mapping[str, SpecLike]) -> dict[str, str]:
-    """URL parameters that reproduce ``state`` exactly (lr always, other hparams if not default)."""
+    """URL parameters that reproduce ``state`` exactly: every hyperparameter a preset may set
+    (``PRESET_HPARAMS``), the others where they differ from the registry default."""
     q: dict[str, str] = {"formula": state.formula} if state.formula else {"surface": state.surface}
     q["optimizers"] = ",".join(state.optimizers)
     q["steps"] = str(state.steps)
@@ -344,7 +345,7 @@ def race_query(state: RaceState, specs: Mapping[str, SpecLike]) -> dict[str, str
     for name in state.optimizers:
         for h in specs[name].hparams:
             value = state.hparams.get(name, {}).get(h.name, h.default)
-            if h.name == "lr" or value != h.default:
+            if h.name in PRESET_HPARAMS or value != h.default:
                 q[f"{name}.{h.name}"] = format_hparam(value)
     return q
 

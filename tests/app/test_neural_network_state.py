@@ -42,6 +42,9 @@ def test_empty_query_gives_the_default_page_without_warnings() -> None:
     {"dataset": "spirals", "classes": 3, "samples": 600, "noise": 0.1, "batch": 300},
     {"dataset": "blobs", "classes": 5, "epochs": 3, "optimizers": ("momentum",),
      "hparams": {"momentum": {"lr": 0.02, "dampening": 0.0, "weight_decay": 0.0}}},
+    # the registry's defaults, away from the page's own preset (switch after 10 epochs, SGD 0.1)
+    {"optimizers": ("adam_then_sgd",), "hparams": {"adam_then_sgd": {
+        **{h.name: h.default for h in OPTIMIZERS["adam_then_sgd"].hparams}}}},
 ])
 def test_the_written_query_reads_back_to_the_same_state(changes) -> None:
     state = replace(parse_network_query({}, OPTIMIZERS)[0], **changes)

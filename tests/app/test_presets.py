@@ -21,6 +21,7 @@ from app_pages.common.outcomes import Outcome, default_tolerance, describe, left
 from app_pages.common.presets import (
     CURATED,
     DELIBERATE_DIVERGENCE,
+    PRESET_HPARAMS,
     heuristic_lr,
     nice,
     preset_for,
@@ -60,6 +61,24 @@ def test_curated_rates_are_used(surface: str) -> None:
     p = preset_for(surface, s, optimizers.OPTIMIZERS)
     for name, lr in CURATED[surface]["lr"].items():
         assert p.hparams[name]["lr"] == lr
+
+
+def test_presets_set_only_what_links_always_carry() -> None:
+    """A link leaves out a hyperparameter at its registry default unless a preset may set it
+    (``PRESET_HPARAMS``, see ``state.race_query``): a preset setting any other one away from its
+    default would make such a link reopen at the preset's value."""
+    from app_pages.common.network_state import network_hparams
+
+    names = [*landscape.SURFACES, *DATA_LOSSES]
+    presets = [preset_for(n, landscape.get_surface(n) if n in landscape.SURFACES
+                          else get_data_loss(n), optimizers.OPTIMIZERS).hparams for n in names]
+    presets += [{o: network_hparams(o, s, spe) for o, s in optimizers.OPTIMIZERS.items()}
+                for spe in (1, 7, 40)]
+    for hp in presets:
+        for opt, values in hp.items():
+            defaults = {h.name: h.default for h in optimizers.OPTIMIZERS[opt].hparams}
+            moved = {k for k, v in values.items() if v != defaults[k]}
+            assert moved <= PRESET_HPARAMS, (opt, moved - PRESET_HPARAMS)
 
 
 def test_ravine_sgd_zigzags_and_arrives_after_momentum_and_adam() -> None:

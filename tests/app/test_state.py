@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -73,6 +74,24 @@ def test_round_trip_reproduces_the_state_exactly() -> None:
     again, warnings = parse(query)
     assert warnings == [] and again == state
     assert query["adam.lr"] == "0.0123456789" and "adam.weight_decay" not in query
+
+
+def test_a_registry_default_away_from_the_preset_is_kept_in_the_link() -> None:
+    """Random local search's registry step is 0.1 and Adam -> SGD's SGD rate 0.01; two_basins'
+    preset sets 0.3 for both. A link that left them out because they equalled the registry
+    defaults reopened at the preset's 0.3."""
+    defaults = {name: {h.name: h.default for h in SPECS[name].hparams}
+                for name in ("random_local_search", "adam_then_sgd")}
+    state, _ = parse({"surface": "two_basins",
+                      "optimizers": "random_local_search,adam_then_sgd"})
+    assert state.hparams["random_local_search"]["step_size"] != defaults[
+        "random_local_search"]["step_size"]  # the preset's, not the registry's
+    mine = replace(state, hparams={n: {**state.hparams[n], **defaults[n]} for n in defaults})
+    query = race_query(mine, SPECS)
+    assert query["random_local_search.step_size"] == "0.1"
+    assert query["adam_then_sgd.sgd_lr"] == "0.01"
+    again, warnings = parse(query)
+    assert warnings == [] and again == mine
 
 
 def test_data_loss_gets_a_batch_and_formula_wins_over_surface() -> None:
