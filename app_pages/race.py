@@ -223,7 +223,10 @@ with st.sidebar:
     controls.init("race.arrows", False)
     arrows = st.toggle("Gradient and update arrows", key="race.arrows",
                        help="Dotted: the downhill direction −∇f. Solid: the step actually "
-                            "taken. They differ when momentum or adaptive scaling is at work.")
+                            "taken. They differ when momentum or adaptive scaling is at work. "
+                            "Lengths follow their sizes (square-root scale, each path's "
+                            "largest the longest): where the slope fades they shrink, and at a "
+                            "minimum they vanish.")
 
 if obj is None:
     # The link says what the page shows: a refused formula (a link opens the same refusal), or,

@@ -201,11 +201,32 @@ def _ghost_trace(p: PathView, digits: int, run: np.ndarray,
     }
 
 
+#: An arrow shorter than this share of its full length is not drawn: its vector is about nothing.
+ARROW_FLOOR = 0.02
+
+
+def arrow_vectors(vectors: np.ndarray, on_map: np.ndarray, full: float) -> np.ndarray:
+    """Arrows for ``vectors`` (S, 2) along a path: each points along its vector, with length
+    full * sqrt(|v| / max |v|), the max over the steps ``on_map`` (a path's blow-up off the map
+    would shrink all the others). Lengths follow the sizes, a steep slope long and a gentle one
+    short; the square root keeps a 100 times smaller vector a tenth as long, in sight. Under
+    ``ARROW_FLOOR`` of ``full`` (at a minimum the gradient is about 0) or not finite: NaN, no
+    arrow. Arrows of one length everywhere still pointed somewhere at a minimum, as if it
+    sloped."""
+    with np.errstate(all="ignore"):
+        norm = np.hypot(vectors[:, 0], vectors[:, 1])
+        finite = np.isfinite(norm)
+        ref = float(norm[finite & on_map].max(initial=0.0))
+        length = full * np.sqrt(norm / ref) if ref > 0 else np.zeros_like(norm)
+        keep = finite & (length >= ARROW_FLOOR * full)
+        return np.where(keep[:, None], vectors * (length / norm)[:, None], np.nan)
+
+
 class _Rounded:
     """A path's coordinates rounded once, so that frames slice Python lists (no per-frame NumPy)."""
 
     def __init__(self, p: PathView, digits: int, arrows: bool, arrow_len: float,
-                 run: np.ndarray) -> None:
+                 run: np.ndarray, domain: Domain) -> None:
         self.x = round_sig(p.points[:, 0], digits)
         self.y = round_sig(p.points[:, 1], digits)
         # The same values as arrays of Python objects: a frame's trail is then one fancy index.
@@ -213,11 +234,12 @@ class _Rounded:
         self.run = run
         self.tips: list[tuple[list, list]] = []
         if arrows:
+            (x0, x1), (y0, y1) = domain
+            with np.errstate(invalid="ignore"):
+                on = ((p.points[:, 0] >= x0) & (p.points[:, 0] <= x1)
+                      & (p.points[:, 1] >= y0) & (p.points[:, 1] <= y1))
             for vec in (-p.grads, p.updates()):
-                with np.errstate(all="ignore"):
-                    norm = np.hypot(vec[:, 0], vec[:, 1])[:, None]
-                    unit = np.where((norm > 0) & np.isfinite(norm), vec / norm, 0.0)
-                tip = p.points + arrow_len * unit
+                tip = p.points + arrow_vectors(vec, on, arrow_len)
                 self.tips.append((round_sig(tip[:, 0], digits), round_sig(tip[:, 1], digits)))
 
     def frames(self, clock: np.ndarray, trails: tuple[np.ndarray, np.ndarray],
@@ -430,7 +452,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     (x0, x1), (y0, y1) = grid.domain
     equal = equal_scales(grid.domain)
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
-    arrow_len = 0.07 * diagonal
+    arrow_len = 0.1 * diagonal  # the longest arrow of each kind, per path (arrow_vectors)
     n_steps = max((p.steps for p in paths), default=0)
     steps, marks = race_frame_steps(n_steps, pb.max_frames)
 
@@ -486,7 +508,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     static.insert(0, colorbar_trace(grid, top=1 - MODEBAR_PX / height))
 
     k_last = len(steps) - 1
-    rounded = [_Rounded(p, pb.digits, pb.arrows, arrow_len, r)
+    rounded = [_Rounded(p, pb.digits, pb.arrows, arrow_len, r, grid.domain)
                for p, r in zip(paths, runs, strict=True)]
     clocks = [_clip(steps, p.steps) for p in paths]
     # Trails keep the points that draw each path's shape (to within ~1 px), on the points left

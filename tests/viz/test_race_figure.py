@@ -9,6 +9,7 @@ import math
 import struct
 import zlib
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import plotly.io as pio
@@ -37,6 +38,7 @@ from viz.race import (
     PIXEL_CELLS,
     SLIDER_INTERVALS,
     Playback,
+    arrow_vectors,
     race_figure,
     race_frame_steps,
     slider_marks,
@@ -295,7 +297,7 @@ def test_a_path_that_ends_off_the_map_stops_at_the_edge_without_a_mark(grid) -> 
     assert max(trail["x"]) == pytest.approx(x1) and min(trail["x"]) == -1.0
     assert dots["x"][0] == pytest.approx(x1)  # the dot stands where it left
     gradient_arrow = last[1]
-    assert gradient_arrow["x"][0] == gradient_arrow["x"][1]  # no arrow where it is not
+    assert gradient_arrow["x"][1] is None  # no arrow where it is not
 
 
 def test_the_3d_view_draws_a_departed_path_while_on_the_map(grid) -> None:
@@ -377,6 +379,37 @@ def test_the_last_slider_mark_is_labelled_at_every_width(slider_px: int) -> None
         marks = slider_marks(n)
         k = plotly_label_stride(slider_px, len(marks) - 1, 6.2 * len(str(n)))
         assert (len(marks) - 1) % k == 0, (n, slider_px, marks, k)
+
+
+def test_arrows_shrink_with_the_slope_and_vanish_at_the_minimum(grid) -> None:
+    """Arrow lengths follow the gradient's and the step's sizes (square root of their share of
+    the path's largest); at the minimum both are gone. Unit arrows pointed somewhere at the
+    bottom of a converged race, as if there were still a slope."""
+    path = gd_path(0.05, 300)  # converges to the origin well before step 300
+    spec = race_figure(grid, [path], Bowl.minima, Bowl(), playback=Playback(arrows=True))
+    frames = step_frames(spec.to_dict())
+    lengths = []
+    for f in frames:
+        grad_arrow = f["data"][1]
+        (x0, x1), (y0, y1) = grad_arrow["x"], grad_arrow["y"]
+        lengths.append(None if x1 is None else float(np.hypot(x1 - x0, y1 - y0)))
+    assert lengths[0] is not None and lengths[-1] is None  # long at the start, gone at the end
+    drawn = [v for v in lengths if v is not None]
+    assert all(a >= b - 1e-3 for a, b in pairwise(drawn))  # shrinking as the slope fades
+    g = -path.grads
+    norm = np.hypot(g[:, 0], g[:, 1])
+    full = 0.1 * np.hypot(4, 2)  # the bowl's diagonal
+    assert lengths[0] == pytest.approx(full * np.sqrt(norm[0] / norm.max()), rel=1e-3)
+
+
+def test_arrow_vectors_keep_direction_and_drop_blow_ups() -> None:
+    v = np.array([[3.0, 4.0], [0.3, 0.4], [1e-9, 0.0], [np.inf, 1.0], [300.0, 400.0]])
+    on = np.array([True, True, True, True, False])  # the blow-up is off the map
+    a = arrow_vectors(v, on, 1.0)
+    assert np.allclose(a[0], [0.6, 0.8])  # the largest on the map: full length
+    assert np.allclose(a[1], np.array([0.6, 0.8]) * np.sqrt(0.1))  # 10x smaller: 0.32 long
+    assert np.isnan(a[2]).all() and np.isnan(a[3]).all()  # about nothing; not finite
+    assert np.allclose(a[4], [6.0, 8.0])  # off the map, scaled like the rest
 
 
 @pytest.mark.parametrize(("n", "frames"), [(500, 150), (500, 100), (2000, 150), (370, 150),
