@@ -29,6 +29,7 @@ from app_pages.common.state import (
     race_query,
     race_view_query,
 )
+from app_pages.common.words import plural
 from landscape.base import inside
 from viz.race import DESIGN_WIDTH, PHONE_WIDTH, Playback
 
@@ -94,6 +95,8 @@ def seed_from_url() -> None:
     ss["race.formula.held"] = state.formula
     controls.preset_run("race", OPT, state)
     ss["race.speed"], ss["race.arrows"] = view.speed, view.arrows
+    # the lab's tuned race: so named while its settings are the link's
+    ss["race.tuned"] = race_query(state, SPECS) if view.tuned else None
     ss["race.view"] = TABS[view.tab]
     ss["race.warnings"] = warnings + more + view_warnings
     ss["race.seeded"] = True
@@ -244,8 +247,10 @@ state = RaceState(
     optimizers=tuple(n for n, _ in racers), hparams={n: hp for n, hp in racers}, steps=int(steps),
     start=start, seed=seed, noise=noise, batch_size=batch_size,
 )
-st.query_params.from_dict({**race_query(state, SPECS),
-                           **race_view_query(RaceView(speed, bool(arrows), current_tab()))})
+query = race_query(state, SPECS)
+tuned = query == st.session_state.get("race.tuned")
+st.query_params.from_dict({**query, **race_view_query(RaceView(speed, bool(arrows), current_tab(),
+                                                               tuned))})
 
 entries = tuple(controls.allowed(racers, compute.entry))
 if not entries:
@@ -301,7 +306,12 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
 st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance']:.3g} "
            "(1.5% of the map's diagonal). A diverged path is marked ✕ at its last finite point, "
            "or where it left the map.")
-if len(state.optimizers) > 1 and not state.formula:
+if tuned:
+    st.markdown(f"These learning rates were **tuned in the learning-rate lab**: each one is its "
+                f"optimizer's best final loss over these {plural(state.steps, 'step')} from this "
+                "start, among the rates it searched. Change any setting and they are no longer "
+                "the tuned ones.")
+elif len(state.optimizers) > 1 and not state.formula:
     st.markdown("The learning rates are picked per landscape to show different behaviours, not "
                 "each optimizer's best, so this is not a verdict on the optimizers."
                 + (f" [Tune each one fairly in the learning-rate lab →]({url})"

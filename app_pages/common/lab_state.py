@@ -19,7 +19,13 @@ from urllib.parse import urlencode
 
 from app_pages.common.lab import tunable
 from app_pages.common.limits import limit
-from app_pages.common.state import RaceState, parse_number, race_query
+from app_pages.common.state import (
+    RaceState,
+    RaceView,
+    parse_number,
+    race_query,
+    race_view_query,
+)
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -106,6 +112,12 @@ def race_url(state: RaceState, specs: Mapping[str, Any]) -> str:
     reads its settings from the URL): ``./?surface=..&optimizers=..&adam.lr=..`` while the race
     is the app's default page, else ``./home?...``."""
     return state_url(RACE_PATH, state, specs)
+
+
+def tuned_race_url(state: RaceState, specs: Mapping[str, Any]) -> str:
+    """``race_url`` for the tuner's answer: ``tuned=true`` has the race say that its rates are
+    tuned (while its settings are the link's), where it says its own presets are not."""
+    return race_url(state, specs) + "&" + urlencode(race_view_query(RaceView(tuned=True)))
 
 
 def lab_url(state: RaceState, specs: Mapping[str, Any]) -> str:

@@ -16,6 +16,8 @@ Pure: no Streamlit import, so every junk input is unit-tested without a browser.
 ``speed``          playback speed: ``slow``, ``normal`` (default) or ``fast``
 ``arrows``         ``true`` draws the gradient and update arrows
 ``view``           the open tab: ``map`` (default) or ``3d``
+``tuned``          ``true``: the rates are the learning-rate lab's tuned ones (its race link);
+                   the race says so while its settings are the link's
 =================  ==========================================================================
 
 Anything invalid falls back to the default with a warning that names the parameter and the
@@ -50,7 +52,7 @@ _KEY = re.compile(r"^([a-z0-9_]+)\.([a-z0-9_]+)$")
 #: The longest parameter name there can be (an optimizer's name, a dot and a hyperparameter's
 #: name stay well under it).
 MAX_KEY_CHARS = 60
-VIEW_KEYS = ("speed", "arrows", "view")  # how the race is shown (RaceView), not what runs
+VIEW_KEYS = ("speed", "arrows", "view", "tuned")  # how the race is shown (RaceView), not what runs
 BASE_KEYS = ("surface", "formula", "optimizers", "steps", "start", "seed", "noise", "batch",
              *VIEW_KEYS)
 SPEED_NAMES = ("slow", "normal", "fast")
@@ -353,16 +355,18 @@ def race_query(state: RaceState, specs: Mapping[str, SpecLike]) -> dict[str, str
 @dataclass(frozen=True)
 class RaceView:
     """How the race is shown, which a shared link also reproduces: playback speed, the
-    gradient/update arrows and the open tab (``map`` or ``3d``)."""
+    gradient/update arrows, the open tab (``map`` or ``3d``) and whether the rates are the
+    learning-rate lab's tuned ones (``tuned``: its "Race the tuned optimizers" link)."""
 
     speed: str = "normal"
     arrows: bool = False
     tab: str = "map"
+    tuned: bool = False
 
 
 def parse_race_view(query: Mapping[str, str]) -> tuple[RaceView, list[str]]:
     """``speed`` (slow, normal, fast) and ``view`` (map, 3d), both in any case, and ``arrows``
-    (true/false) from the URL, with warnings."""
+    and ``tuned`` (true/false) from the URL, with warnings."""
     warn: list[str] = []
     view = RaceView()
     if "speed" in query:
@@ -372,13 +376,14 @@ def parse_race_view(query: Mapping[str, str]) -> tuple[RaceView, list[str]]:
         else:
             warn.append(f"URL parameter 'speed'={_show(query['speed'])} is not one of "
                         f"{', '.join(SPEED_NAMES)}; using normal.")
-    if "arrows" in query:
-        arrows = parse_bool(query["arrows"])
-        if arrows is None:
-            warn.append(f"URL parameter 'arrows'={_show(query['arrows'])} is not true or false; "
-                        "using false.")
-        else:
-            view = replace(view, arrows=arrows)
+    for flag in ("arrows", "tuned"):
+        if flag in query:
+            value = parse_bool(query[flag])
+            if value is None:
+                warn.append(f"URL parameter '{flag}'={_show(query[flag])} is not true or false; "
+                            "using false.")
+            else:
+                view = replace(view, **{flag: value})
     if "view" in query:
         tab = str(query["view"]).strip().lower()
         if tab in TAB_NAMES:
@@ -394,6 +399,8 @@ def race_view_query(view: RaceView) -> dict[str, str]:
     q = {} if view.speed == "normal" else {"speed": view.speed}
     if view.arrows:
         q["arrows"] = "true"
+    if view.tuned:
+        q["tuned"] = "true"
     if view.tab != "map":
         q["view"] = view.tab
     return q

@@ -211,6 +211,24 @@ def test_a_link_keeps_the_playback_speed_and_the_arrows() -> None:
     assert "speed" not in at.query_params  # the default stays out of the link
 
 
+def test_the_lab_s_tuned_race_says_its_rates_are_tuned_until_a_setting_changes() -> None:
+    """The lab's "Race the tuned optimizers" link (``tuned=true``) opened a race that said its
+    rates were "not each optimizer's best"."""
+    query = {"optimizers": "sgd,adam", "steps": "100", "sgd.lr": "0.0123", "adam.lr": "0.456",
+             "tuned": "true"}
+    at = run(query)
+    assert not at.warning
+    said = " ".join(m.value for m in at.markdown)
+    assert "tuned in the learning-rate lab" in said and "not each optimizer's best" not in said
+    assert at.query_params["tuned"] == "true"
+    at.sidebar.slider(key="race.steps").set_value(120).run()
+    said = " ".join(m.value for m in at.markdown)
+    assert "tuned in the learning-rate lab" not in said and "not each optimizer's best" in said
+    assert "tuned" not in at.query_params
+    assert "tuned in the learning-rate lab" not in " ".join(
+        m.value for m in run({k: v for k, v in query.items() if k != "tuned"}).markdown)
+
+
 def test_a_link_opens_the_3d_view_and_the_open_tab_is_written_back() -> None:
     at = run({"optimizers": "sgd,adam", "steps": "100", "view": "3d"})
     assert not at.warning
