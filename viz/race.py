@@ -37,6 +37,7 @@ from viz.paths import (
 from viz.spec import SpecFigure
 from viz.style import (
     DIVERGED_MARKER,
+    JUMPERS,
     LOWEST_IN_VIEW,
     MINIMUM_GLOBAL,
     MINIMUM_LOCAL,
@@ -186,12 +187,14 @@ def _ghost_trace(p: PathView, digits: int, run: np.ndarray,
     cols: list[list] = [[int(i) if i == j else f"{i}–{j}" for i, j in zip(keep, ends, strict=True)],
                         round_sig(p.losses[keep], 4)]
     cols += [round_sig(c, 3) for c in (p.grads[keep, 0], p.grads[keep, 1], eff[:, 0], eff[:, 1])]
+    faint = rgba(p.color, 0.45)
     return {
-        "type": "scatter", "mode": "lines", "name": p.label, "legendgroup": p.name,
+        "type": "scatter", "name": p.label, "legendgroup": p.name,
         "showlegend": False, "x": round_sig(p.points[keep, 0], digits),
         "y": round_sig(p.points[keep, 1], digits),
         "customdata": [list(row) for row in zip(*cols, strict=True)],
-        "line": {"color": rgba(p.color, 0.45), "width": 1.5},
+        **({"mode": "markers", "marker": {"color": faint, "size": 5}} if p.name in JUMPERS
+           else {"mode": "lines", "line": {"color": faint, "width": 1.5}}),
         "hovertemplate": (
             "<b>" + p.label + "</b><br>step %{customdata[0]}<br>"
             f"({axes[0]}, {axes[1]}) = " "(%{x:.4g}, %{y:.4g})"
@@ -258,10 +261,11 @@ class _Rounded:
 
 
 def _moving_traces(p: PathView, first: list[dict[str, Any]], arrows: bool) -> list[dict[str, Any]]:
+    trail = ({"mode": "markers", "marker": {"color": p.color, "size": 7}} if p.name in JUMPERS
+             else {"mode": "lines", "line": {"color": p.color, "width": 3}})
     traces = [
-        {"type": "scatter", "mode": "lines", "name": p.label, "legendgroup": p.name,
-         "showlegend": False, "hoverinfo": "skip", "line": {"color": p.color, "width": 3},
-         **first[0]},
+        {"type": "scatter", "name": p.label, "legendgroup": p.name, "showlegend": False,
+         "hoverinfo": "skip", **trail, **first[0]},
     ]
     if arrows:
         for (dash, what), data in zip((("dot", "−gradient"), ("solid", "update")), first[1:],
@@ -517,7 +521,9 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     per_path = []
     for p, r, st, run in zip(paths, rounded, clocks, runs, strict=True):
         firsts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
-        shape = firsts[shape_indices(p.points[firsts], pb.trail_points, tol)]
+        # a jumper's trail is its finds, every one (a line's shape would drop some)
+        shape = firsts if p.name in JUMPERS else firsts[shape_indices(p.points[firsts],
+                                                                      pb.trail_points, tol)]
         shape = np.union1d(shape, [p.steps])  # the end, even inside a merged run
         per_path.append(r.frames(st, trail_indices(st, shape)))
     now = [st.tolist() for st in clocks]

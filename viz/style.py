@@ -36,6 +36,9 @@ _FIXED: dict[str, str] = {
     "random_local_search": "#1B1B1B",  # near black
 }
 MIN_COLOR_DIFFERENCE = 20.0
+#: Optimizers whose path is a row of finds, not a walk: random search's best so far jumps anywhere
+#: on the map. Drawn as points; a line between its finds read as a walk it never took.
+JUMPERS = frozenset({"random_search"})
 _EXTRA: tuple[str, ...] = ("#88CCEE", "#DDCC77", "#E8601C", "#4477AA", "#228833", "#AA3377")
 
 MINIMUM_GLOBAL: dict[str, Any] = {

@@ -12,7 +12,7 @@ from viz.numbers import round_sig
 from viz.paths import PathView, departure, on_map
 from viz.race import MinimumLike
 from viz.spec import SpecFigure
-from viz.style import COLORSCALE, MINIMUM_GLOBAL, base_layout
+from viz.style import COLORSCALE, JUMPERS, MINIMUM_GLOBAL, base_layout
 
 
 def _height(grid: Grid, z: np.ndarray) -> np.ndarray:
@@ -91,8 +91,11 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
             idx = idx[np.unique(np.rint(np.linspace(0, len(idx) - 1, 600)).astype(int))]
         data.append({"type": "scatter3d", "x": round_sig(p.points[idx, 0], 5),
                      "y": round_sig(p.points[idx, 1], 5), "z": round_sig(z[idx], 4),
-                     "mode": "lines", "name": p.label, "legendgroup": p.name,
-                     "line": {"color": p.color, "width": 6}, "customdata": idx.tolist(),
+                     "name": p.label, "legendgroup": p.name,
+                     **({"mode": "markers", "marker": {"color": p.color, "size": 4}}
+                        if p.name in JUMPERS else
+                        {"mode": "lines", "line": {"color": p.color, "width": 6}}),
+                     "customdata": idx.tolist(),
                      "hovertemplate": f"{p.label}<br>step %{{customdata}}<extra></extra>"})
         if len(idx):
             e = idx[-1]

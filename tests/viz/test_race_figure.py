@@ -402,6 +402,25 @@ def test_arrows_shrink_with_the_slope_and_vanish_at_the_minimum(grid) -> None:
     assert lengths[0] == pytest.approx(full * np.sqrt(norm[0] / norm.max()), rel=1e-3)
 
 
+def test_random_search_is_drawn_as_its_finds_not_as_a_walk(grid) -> None:
+    """Random search's best-so-far jumps anywhere on the map: a line between its finds read as
+    a walk it never took. Its trail, hover path and 3D path are points, every find kept."""
+    b = Bowl()
+    pts = np.array([[-1.8, 0.9]] * 3 + [[1.2, -0.5]] * 4 + [[0.3, 0.6]] * 3 + [[-0.1, 0.05]] * 5)
+    jumper = path_view("random_search", "Random search", Traj(pts, b.value(pts), -1), b)
+    spec = race_figure(grid, [jumper, gd_path(0.05, 14)], Bowl.minima, b).to_dict()
+    ghost = next(t for t in spec["data"] if t.get("name") == "Random search")
+    assert ghost["mode"] == "markers" and len(ghost["x"]) == 4  # one point per find
+    trail = step_frames(spec)[-1]["data"][0]
+    assert len(set(zip(trail["x"], trail["y"], strict=True))) == 4
+    def modes(group: str) -> set[str]:
+        return {t.get("mode") for t in spec["data"] if t.get("legendgroup") == group}
+
+    assert "lines" not in modes("random_search") and "lines" in modes("sgd")  # a walk: a line
+    three_d = surface_3d_figure(grid, [jumper], Bowl.minima).to_dict()
+    assert next(t for t in three_d["data"] if t.get("name") == "Random search")["mode"] == "markers"
+
+
 def test_arrow_vectors_keep_direction_and_drop_blow_ups() -> None:
     v = np.array([[3.0, 4.0], [0.3, 0.4], [1e-9, 0.0], [np.inf, 1.0], [300.0, 400.0]])
     on = np.array([True, True, True, True, False])  # the blow-up is off the map
