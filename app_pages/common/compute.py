@@ -197,7 +197,7 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
                          domain=obj.domain, sampler=p.name == "random_search")
                 for p, t in zip(paths, runs, strict=True)]
     glob = np.array([m.point for m in minima if m.is_global], float).reshape(-1, 2)
-    evaluations = [int(np.asarray(t.evaluations).ravel()[-1]) for t in runs]
+    evaluations = [used_evaluations(t) for t in runs]
     return {
         # As an Arrow table, so that st.dataframe does not convert it on every rerun.
         "table": results_table(paths, outcomes, evaluations, obj.min_value if minima else None),
@@ -222,6 +222,14 @@ def surface_3d(surface: str, formula: str, racers: tuple[Entry, ...], start: tup
     obj = get_landscape(surface, formula)
     paths, _ = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
     return frozen(surface_3d_figure(landscape_grid(surface, formula), paths, true_minima(obj)))
+
+
+def used_evaluations(t: optimizers.Trajectory) -> int:
+    """Oracle calls a single-start run used: up to the step it diverged at (a frozen path makes
+    no more; the table charged a run that blew up at step 3 all 500), else all of them."""
+    ev = np.asarray(t.evaluations).ravel()
+    d = int(np.asarray(t.diverged_step))
+    return int(ev[d] if d >= 0 else ev[-1])
 
 
 def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: list[int],

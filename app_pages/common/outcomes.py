@@ -29,6 +29,8 @@ page colours its cells by them):
   "stuck" anywhere, so its words say where its best find lies: "found global minimum (step N)",
   "best find near local minimum k" or "best find not at a minimum".
 - ``Outcome.kind`` stays where the final point lies, settled or not, as on the basin maps.
+- With several global minima the words name which one, numbered as on the map ("reached global
+  minimum 2 (step N)"): the "first at global min" column may count another one.
 - "(step N)" is the first step within ``tol`` of the global minimum the path ends at (with several
   global minima, maybe not the first it visited); ``steps_to_global`` (the "first at global min"
   column) is the first step near any global minimum, and a path that was there but ends elsewhere
@@ -209,6 +211,9 @@ def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLik
     arrival = first_within(pts, minima[m].point, tol) if near else None
     how = "oscillating" if near and hovers(pts, minima[m].point, tol) else "passing"
     local_no = None
+    globals_ = [i for i, mm in enumerate(minima) if mm.is_global]
+    # with several, which one (numbered as on the map: "global k", in registry order)
+    glob_no = f" {globals_.index(m) + 1}" if kind == "global" and len(globals_) > 1 else ""
     if kind == "diverged" and undefined:  # e.g. sqrt(x) at x < 0: nothing blew up
         text = f"left the region where the formula is defined at step {int(diverged_step)}"
     elif kind == "diverged":
@@ -216,8 +221,8 @@ def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLik
     elif left is not None:
         text = f"left the map at step {left}" if left > 0 else "off the map from the start"
     elif kind == "global":
-        text = (f"reached global minimum (step {arrival})" if settled
-                else f"{how} near global minimum")
+        text = (f"reached global minimum{glob_no} (step {arrival})" if settled
+                else f"{how} near global minimum{glob_no}")
     elif kind == "local":
         locals_ = [i for i, mm in enumerate(minima) if not mm.is_global]
         local_no = locals_.index(m) + 1
@@ -230,16 +235,16 @@ def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLik
     if kind in ("local", "moving") and reach_opt is not None:  # got there, went on elsewhere
         text += f", after passing a global minimum at step {reach}"
     if sampler and kind != "diverged" and minima:
-        text = _best_find(kind, arrival, local_no)
+        text = _best_find(kind, arrival, local_no, glob_no)
     return Outcome(kind, m if m >= 0 else None, local_no,
                    int(diverged_step) if kind == "diverged" else None, reach_opt, text,
                    settled=bool(settled), arrival_step=arrival, left_map_step=left)
 
 
-def _best_find(kind: str, arrival: int | None, local_no: int | None) -> str:
+def _best_find(kind: str, arrival: int | None, local_no: int | None, glob_no: str = "") -> str:
     """Where random search's best point so far lies, in words."""
     if kind == "global":
-        return f"found global minimum (step {arrival})"
+        return f"found global minimum{glob_no} (step {arrival})"
     if kind == "local":
         return f"best find near local minimum {local_no}"
     return "best find not at a minimum"

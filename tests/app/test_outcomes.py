@@ -211,7 +211,7 @@ def test_the_step_is_when_it_reached_the_minimum_it_ends_in() -> None:
     pts = rest(np.concatenate([there, on]))
     o = describe(pts, -1, two, TOL)
     assert o.minimum == 1 and o.steps_to_global == 4 and o.arrival_step == 24
-    assert o.text == "reached global minimum (step 24)"
+    assert o.text == "reached global minimum 2 (step 24)"
     assert first_within(pts, (2.0, 0.0), TOL) == 24 and first_within(pts, (9.0, 9.0), TOL) is None
 
 
@@ -274,12 +274,13 @@ def test_leaving_the_formula_s_domain_is_not_called_diverging() -> None:
      "left the map at step 51, after passing a global minimum at step 18"),
     ("griewank", "rmsprop", {"lr": 0.3}, None, 500, "oscillating near global minimum"),
     ("griewank", "sgd", {"lr": 1.0}, None, 500, "stuck in local minimum 1"),
-    ("himmelblau", "rmsprop", {"lr": 0.2}, None, 500, "oscillating near global minimum"),
+    ("himmelblau", "rmsprop", {"lr": 0.2}, None, 500, "oscillating near global minimum 3"),
     ("ackley", "rmsprop", {"lr": 0.2}, None, 500, "oscillating near global minimum"),
     ("noisy_bowl", "rmsprop", {"lr": 0.2}, None, 10, "passing near local minimum 5"),
     ("plateau", "sgd", {"lr": 0.1}, None, 500, "stalled (not at a minimum)"),
     # Himmelblau has four global minima: first near one at step 14, ends in another (step 42)
-    ("himmelblau", "momentum", {"lr": 0.003}, (0.0, 0.0), 300, "reached global minimum (step 42)"),
+    ("himmelblau", "momentum", {"lr": 0.003}, (0.0, 0.0), 300,
+     "reached global minimum 4 (step 42)"),
 ])
 def test_real_paths_are_described_as_they_end(surface: str, name: str, hparams: dict,
                                               start: tuple[float, float] | None, steps: int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import landscape
 import optimizers
 from app_pages.common import compute
 
@@ -53,6 +54,17 @@ def test_results_table_shows_huge_and_missing_losses_as_readable_text() -> None:
     assert float(calm) == pytest.approx(float(runs[1].losses[-1]), rel=1e-4)
     assert all(isinstance(v, str) for v in table["best loss"].to_pylist())
     assert table["first at global min"].to_pylist() == ["—", "—"]
+
+
+def test_a_run_that_diverged_used_evaluations_only_until_then() -> None:
+    s = landscape.get_surface("rosenbrock")
+    blown, calm = (optimizers.run(optimizers.get_optimizer("sgd", lr=lr), s,
+                                  np.array([-1.5, 2.0]), 40) for lr in (0.1, 1e-4))
+    assert int(blown.diverged_step) > 0
+    assert compute.used_evaluations(blown) == int(blown.diverged_step) < 40  # a gradient a step
+    assert compute.used_evaluations(calm) == 40
+    walker = optimizers.run(optimizers.get_optimizer("random_search"), s, np.array([0.0, 0.0]), 9)
+    assert compute.used_evaluations(walker) == 10  # the start's value, then one a step
 
 
 HOSTILE_FORMULAS = [  # each took 35-90 s of one core to race before formula_work bounded them
