@@ -18,10 +18,12 @@ page colours its cells by them):
   within ``tol`` of it, or went back and forth around it: travelled more than twice its
   displacement, their mean point within ``tol`` of it), else "passing near ..." (on its way
   through).
-- Away from every minimum the question is "going anywhere?": a slow crawl along a valley is
-  progress, so only a path whose last ``SETTLE_STEPS`` steps are each at most
-  ``STALL_FRACTION * tol`` (a thousand steps to cross one tolerance) "stalled (not at a minimum)"
-  (a plateau, a saddle, the flat far field); any other "still moving".
+- Away from every minimum the question is "going anywhere?": a path whose last ``SETTLE_STEPS``
+  steps are each at most ``STALL_FRACTION * tol`` (a thousand steps to cross one tolerance) is
+  "crawling (not at a minimum)" (a plateau's faint slope, a valley's floor such as Rosenbrock's),
+  and under ``STOP_FRACTION * tol`` (a million) "stalled (not at a minimum)" (a saddle point, the
+  flat far field); any other "still moving". (Rosenbrock's crawl was called "stalled" while its
+  distance to the minimum was still falling.)
 - Off the map: given the map's ``domain``, a path that ends outside it near no minimum (and did not
   diverge: ``run`` freezes a path only beyond 1e6) "left the map at step s", s being the first step
   of its last stay outside (it may have crossed the edge and come back before).
@@ -58,8 +60,10 @@ KINDS: tuple[Kind, ...] = ("global", "local", "diverged", "moving")
 SETTLE_STEPS = 10
 #: Near a minimum, settled = each of those steps at most this fraction of ``tol``.
 SETTLE_FRACTION = 0.25
-#: Away from every minimum, stalled = each of those steps at most this fraction of ``tol``.
+#: Away from every minimum, settled = each of those steps at most this fraction of ``tol``: it is
+#: "crawling" (a thousand steps or more to cross one tolerance), or "stalled" under STOP_FRACTION.
 STALL_FRACTION = 1e-3
+STOP_FRACTION = 1e-6
 
 
 @dataclass(frozen=True)
@@ -206,7 +210,8 @@ def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLik
     reach_opt = reach if reach >= 0 else None
     m = int(idx)
     near = kind in ("global", "local")
-    settled = longest_last_step(pts) <= (SETTLE_FRACTION if near else STALL_FRACTION) * tol
+    longest = longest_last_step(pts)
+    settled = longest <= (SETTLE_FRACTION if near else STALL_FRACTION) * tol
     left = left_map_at(pts, domain) if domain is not None and kind == "moving" else None
     arrival = first_within(pts, minima[m].point, tol) if near else None
     how = "oscillating" if near and hovers(pts, minima[m].point, tol) else "passing"
@@ -231,7 +236,8 @@ def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLik
     elif not minima:
         text = "finished (no known minima)"
     else:
-        text = "stalled (not at a minimum)" if settled else "still moving"
+        text = ("still moving" if not settled else "stalled (not at a minimum)"
+                if longest <= STOP_FRACTION * tol else "crawling (not at a minimum)")
     if kind in ("local", "moving") and reach_opt is not None:  # got there, went on elsewhere
         text += f", after passing a global minimum at step {reach}"
     if sampler and kind != "diverged" and minima:

@@ -184,7 +184,8 @@ def test_easom_race_shows_what_its_description_says() -> None:
                                np.array(corner), p.steps)
             o = describe(np.asarray(t.points), -1, tuple(s.minima), tol, domain=s.domain)
             if name == "sgd":
-                assert o.text == "stalled (not at a minimum)", corner
+                # the far corners are flat to rounding; near the hole a faint slope remains
+                assert o.text in ("stalled (not at a minimum)", "crawling (not at a minimum)")
             else:
                 trapped.append(o.kind == "local" and o.settled)
     assert sum(trapped) >= 0.75 * len(trapped)
