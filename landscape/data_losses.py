@@ -227,8 +227,16 @@ class LogisticRegressionLoss(DataLoss):
     #   log(1 + e^z) - y z = log(1 + e^{-s z}),  and  sigmoid(z) - y = -s sigmoid(-s z).
     def _value(self, params: np.ndarray, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         u = (1 - 2 * t)[:, None] * x
-        mean = np.full(len(t), 1.0 / len(t))  # a matmul sums rows faster than .mean(axis=-1)
-        data = _blockwise(lambda w: _softplus(w @ u.T) @ mean, params, len(t), ())
+
+        def mean_softplus(w: np.ndarray) -> np.ndarray:
+            # Elementwise products and a sum along each row: every point's value is the same
+            # bits whatever the block holds. A matmul's (w @ u.T @ mean) depended on the rows
+            # around it, so a run's losses (one call over all its points) changed in the last
+            # bit with the run's length, and a shorter race cut from a longer one differed.
+            z = w[:, :1] * u[:, 0] + w[:, 1:] * u[:, 1]
+            return _softplus(z).sum(axis=-1) / len(t)
+
+        data = _blockwise(mean_softplus, params, len(t), ())
         return data + 0.5 * self.l2 * np.sum(params**2, axis=-1)
 
     def _grad(self, params: np.ndarray, x: np.ndarray, t: np.ndarray) -> np.ndarray:

@@ -136,6 +136,18 @@ def test_grid_shapes_and_blockwise_evaluation(name: str, monkeypatch: pytest.Mon
     assert loss.value(grid[0, 0]).shape == () and loss.grad(grid[0, 0]).shape == (2,)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_a_point_s_value_does_not_depend_on_the_points_beside_it(name: str) -> None:
+    """A run evaluates all its points in one call, so a shorter run's losses must be the first
+    rows of a longer one's, bit for bit (``Trajectory.truncated``; a shared link's CSV differed
+    in the last digit with the server's cache history)."""
+    loss = get_data_loss(name)
+    points = np.random.default_rng(1).normal(size=(400, 2))
+    full = loss.value(points)
+    for k in (1, 2, 3, 7, 64, 255, 399):
+        assert np.array_equal(loss.value(points[:k]), full[:k]), k
+
+
 def test_logistic_far_from_minimum_is_finite() -> None:
     loss = get_data_loss("logistic_regression", n_samples=20, noise=0.1, seed=0)
     w = np.array([[1e4, -1e4], [-800.0, 900.0]])
