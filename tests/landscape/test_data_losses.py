@@ -137,15 +137,34 @@ def test_grid_shapes_and_blockwise_evaluation(name: str, monkeypatch: pytest.Mon
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_a_point_s_value_does_not_depend_on_the_points_beside_it(name: str) -> None:
+def test_a_point_s_value_and_gradient_do_not_depend_on_the_points_beside_it(name: str) -> None:
     """A run evaluates all its points in one call, so a shorter run's losses must be the first
     rows of a longer one's, bit for bit (``Trajectory.truncated``; a shared link's CSV differed
     in the last digit with the server's cache history)."""
     loss = get_data_loss(name)
     points = np.random.default_rng(1).normal(size=(400, 2))
-    full = loss.value(points)
+    full, slopes = loss.value(points), loss.grad(points)  # and a batched run's gradients
+    idx = np.arange(0, loss.n_samples, 3)  # a minibatch
+    part = loss.grad(points, idx)
     for k in (1, 2, 3, 7, 64, 255, 399):
         assert np.array_equal(loss.value(points[:k]), full[:k]), k
+        assert np.array_equal(loss.grad(points[:k]), slopes[:k]), k
+        assert np.array_equal(loss.grad(points[:k], idx), part[:k]), k
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_batched_minibatch_run_is_each_start_s_run_exactly(name: str) -> None:
+    """The engine's contract (same paths batched or one by one), on the data losses too: the
+    tuner's sweeps are batched and the race links they open run one start."""
+    from optimizers import get_optimizer, run
+
+    loss = get_data_loss(name)
+    starts = np.array([[0.5, -0.5], [-1.0, 1.5], [2.0, 0.3]])
+    batch = run(get_optimizer("adam", lr=0.05), loss, starts, 60, seed=4, batch_size=7)
+    for b, start in enumerate(starts):
+        alone = run(get_optimizer("adam", lr=0.05), loss, start, 60, seed=4, batch_size=7)
+        np.testing.assert_array_equal(batch.points[:, b], alone.points)
+        np.testing.assert_array_equal(batch.losses[:, b], alone.losses)
 
 
 def test_logistic_far_from_minimum_is_finite() -> None:
