@@ -321,9 +321,14 @@ name = "formula" if state.formula else state.surface
 downloads = st.container(horizontal=True)  # one element, where st.columns makes four
 downloads.download_button("Trajectories (CSV)",
                           lambda: compute.trajectories_csv(figs["paths"]),
-                          file_name=f"downhill_{name}.csv", mime="text/csv", on_click="ignore")
+                          file_name=f"downhill_{name}.csv", mime="text/csv", on_click="ignore",
+                          help="Every point of every path at full precision: x, y, the loss and "
+                               "grad_x, grad_y, the exact gradient there (without the run's "
+                               "gradient noise or minibatch). A diverged path repeats its last "
+                               "finite point.")
+title = f"formula {state.formula}" if state.formula else obj.title
 downloads.download_button("Animated map (HTML)",
-                          lambda: compute.standalone_html(figs["map"], f"Downhill race: {name}",
+                          lambda: compute.standalone_html(figs["map"], f"Downhill race: {title}",
                                                           playback.figure_width),
                           file_name=f"downhill_{name}.html", mime="text/html", on_click="ignore",
                           help="A self-contained file (plotly.js inlined, ~5 MB) that plays "

@@ -9,6 +9,7 @@ argument hashing, see ``app_pages.common.memo``). All caches are bounded (``cach
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -290,7 +291,7 @@ def standalone_html(fig: SpecFigure, title: str, width: int = FIGURE_WIDTH) -> b
     return pio.to_html(spec_dict(fig), include_plotlyjs=True, full_html=True, auto_play=False,
                        validate=False, config={"displaylogo": False},
                        default_width=f"{width}px").replace(
-        "<head>", f"<head><title>{title}</title>", 1).encode()
+        "<head>", f"<head><title>{html.escape(title)}</title>", 1).encode()
 
 
 class LazyLandscape:

@@ -229,6 +229,13 @@ def test_the_lab_s_tuned_race_says_its_rates_are_tuned_until_a_setting_changes()
         m.value for m in run({k: v for k, v in query.items() if k != "tuned"}).markdown)
 
 
+def test_downloads_say_what_they_hold() -> None:
+    at = run({"surface": "himmelblau", "optimizers": "sgd", "steps": "30", "noise": "0.5"})
+    csv, html = at.get("download_button")[:2]
+    assert "exact gradient" in csv.proto.help and "noise" in csv.proto.help
+    assert html.proto.label == "Animated map (HTML)"
+
+
 def test_a_link_opens_the_3d_view_and_the_open_tab_is_written_back() -> None:
     at = run({"optimizers": "sgd,adam", "steps": "100", "view": "3d"})
     assert not at.warning
