@@ -303,9 +303,16 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
              "it and end elsewhere: the outcome says so)."),
     "evaluations": st.column_config.NumberColumn(
         help="Function and gradient evaluations used (the 'trials').")})
+plain_gd = ("sgd" in state.optimizers and not state.noise
+            and (batch_size is None or batch_size >= compute.DATA_SAMPLES))
 st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance']:.3g} "
            "(1.5% of the map's diagonal). A diverged path is marked ✕ at its last finite point, "
-           "or where it left the map.")
+           "or where it left the map."
+           + (" Without gradient noise or minibatches, SGD (PyTorch's name) is plain gradient "
+              "descent: every step follows the exact slope. "
+              + ("Pick a minibatch size" if compute.is_data_loss(state.surface) else
+                 "Add gradient noise") + " in the sidebar to make it stochastic."
+              if plain_gd else ""))
 if tuned:
     st.markdown(f"These learning rates were **tuned in the learning-rate lab**: each one is its "
                 f"optimizer's best final loss over these {plural(state.steps, 'step')} from this "

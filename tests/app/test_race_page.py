@@ -229,6 +229,20 @@ def test_the_lab_s_tuned_race_says_its_rates_are_tuned_until_a_setting_changes()
         m.value for m in run({k: v for k, v in query.items() if k != "tuned"}).markdown)
 
 
+def test_the_race_says_when_sgd_is_plain_gradient_descent() -> None:
+    """The note tells GD (exact slope) from SGD (noisy minibatch slopes); the race's "SGD" runs
+    without noise by default, so the page says it is plain gradient descent until there is."""
+    def says(query: dict[str, str]) -> bool:
+        return any("plain gradient descent" in c.value for c in run(query).caption)
+
+    assert says({"optimizers": "sgd,adam", "steps": "20"})
+    assert not says({"optimizers": "sgd,adam", "steps": "20", "noise": "0.3"})
+    assert not says({"optimizers": "adam", "steps": "20"})
+    assert says({"surface": "linear_regression", "optimizers": "sgd", "steps": "20",
+                 "batch": "100"})
+    assert not says({"surface": "linear_regression", "optimizers": "sgd", "steps": "20"})
+
+
 def test_downloads_say_what_they_hold() -> None:
     at = run({"surface": "himmelblau", "optimizers": "sgd", "steps": "30", "noise": "0.5"})
     csv, html = at.get("download_button")[:2]
