@@ -26,9 +26,11 @@ from app_pages.common.lab_state import (
     registered_page,
     split_query,
 )
+from app_pages.common.limits import cache_bounds
 from app_pages.common.network_state import architecture_name
 from app_pages.common.outcomes import default_tolerance
 from app_pages.common.presets import preset_for
+from app_pages.common.state import MAX_SEED
 from app_pages.common.words import loss_text, plural, probability_text
 from optimizers import OPTIMIZERS
 from viz.concepts import (
@@ -48,6 +50,7 @@ EPOCHS = 30
 PARAMS = {
     "step": Param("step", 60, 0, 300, True),
     "budget": Param("budget", 300, 20, 2000, True),
+    "seed": Param("seed", 0, 0, MAX_SEED, True),
     "example": Param("example", 0, 0, 149, True),
     "trained": Param("trained", 0, 0, 500, True),
     "stride": Param("stride", 0.5, 0.01, tour.STRIDE_MAX_LR),
@@ -79,6 +82,26 @@ def seed_from_url() -> None:
         st.session_state[f"tour.{key}"] = value
     st.session_state["tour.warnings"] = warnings
     st.session_state["tour.seeded"] = True
+
+
+@st.cache_data(show_spinner=False, **cache_bounds())
+def luck(surface: str, start: tuple[float, float], tol: float) -> np.ndarray:
+    """Section 2's luck line: trials random search needed in each of ``tour.LUCK_DRAWS`` draws,
+    up to the budget slider's top (so one count serves every budget)."""
+    obj = compute.get_landscape(surface)
+    targets = np.array([m.point for m in obj.global_minima], float)
+    return tour.random_search_luck(obj, np.asarray(start), int(PARAMS["budget"].hi), targets,
+                                   tol)
+
+
+def faint_and_mean(curve: tour.Curve, label: str) -> list[dict]:
+    """Section 6's two lines per curve: the loss at every step, faint, and its trailing mean over
+    the last sixth of training, thick, with a dot where it ends (the caption's average)."""
+    x, mean = tour.trailing_mean(curve)
+    return [{"optimizer": curve.optimizer, "label": f"{label}, each step", "x": curve.x,
+             "y": curve.gap, "width": 1, "opacity": 0.45, "legend": False},
+            {"optimizer": curve.optimizer, "label": label, "x": x, "y": mean, "width": 3.5,
+             "end_marker": True}]
 
 
 def section(title: str, text: str):
@@ -136,22 +159,29 @@ left, right = section("2. Three ways down: trial and error vs the gradient", """
   steps that way: no trial and error.
 
 All three get the **same budget of evaluations** (each try or gradient costs one: the note's
-"trials"). The right plot shows the best loss found so far against trials used.
+"trials"). The right plot shows the best loss found so far against trials used. The landscape
+and start are section 1's: pick another landscape there.
+
+The two random methods depend on **luck**: change the seed to see another draw of their tries.
 """)
 with left:
     budget = st.slider("Budget of evaluations", 20, 2000, key="tour.budget", step=10)
+    seed = int(st.number_input(
+        "Luck (seed)", 0, MAX_SEED, key="tour.seed", step=1,
+        help="Seeds the random tries of random search and random local search: each seed is "
+             "another draw. Gradient descent draws nothing, so its path never changes."))
 tol = default_tolerance(obj.domain)
 curves = lab_compute.trials(surface, start, budget, float(preset.hparams["sgd"]["lr"]),
-                            float(preset.hparams["random_local_search"]["step_size"]), 0)
+                            float(preset.hparams["random_local_search"]["step_size"]), seed)
 with right:
     a, b = st.columns(2)
-    a.plotly_chart(kept_figure(("tour.trials_map", surface, budget), lambda: map_figure(
+    a.plotly_chart(kept_figure(("tour.trials_map", surface, budget, seed), lambda: map_figure(
         compute.landscape_grid(surface), [
             {"optimizer": c.optimizer, "label": c.label, "points": c.points,
              "mode": "markers" if c.optimizer == "random_search" else "lines+markers",
              "opacity": 0.6 if c.optimizer == "random_search" else 1.0} for c in curves],
         obj.minima, start)), key="tour.trials_map", config=CFG)
-    b.plotly_chart(kept_figure(("tour.trials_curve", surface, budget), lambda: curves_figure(
+    b.plotly_chart(kept_figure(("tour.trials_curve", surface, budget, seed), lambda: curves_figure(
         [{"optimizer": c.optimizer, "label": c.label, "x": c.x, "y": c.gap} for c in curves],
         "evaluations (trials)", "best loss − minimum")), key="tour.trials_curve", config=CFG)
 targets = np.array([m.point for m in obj.global_minima], float)
@@ -171,6 +201,8 @@ right.dataframe(pd.DataFrame(rows).style.format({"best loss − min": "{:.3g}"})
                     "global min at trial": st.column_config.Column(
                         help="First trial within reach of a global minimum.")})
 right.caption(tour.trials_verdict(curves, reached, obj.minima, tol, obj.domain))
+if len(targets):  # how often random search gets there, over many draws
+    right.caption(tour.luck_text(luck(surface, tuple(start), tol), budget, reached["sgd"]))
 
 # 3. back-propagation ---------------------------------------------------------------------------
 nn_page = registered_page("neural_network")
@@ -283,6 +315,9 @@ with right:
          **gd_style}], "epoch", "loss − minimum")), key="tour.gd_curve", config=CFG)
 
 # 6. Adam vs SGD --------------------------------------------------------------------------------
+adam_curve = lab_compute.epoch_curve(DATA, "adam", f"Adam (η {ADAM_LR})", data_start, EPOCHS,
+                                     (("lr", ADAM_LR),), int(batch), 0)
+window = plural(round(tour.tail_epochs(adam_curve)), "epoch")
 left, right = section("6. Adam rushes, SGD is careful", f"""
 **Adam** gives every weight its own step size, divided by the recent size of its gradients, and
 adds momentum. **SGD** steps by η × the minibatch slope.
@@ -292,15 +327,17 @@ gets near the bottom much sooner, but it does not settle: it keeps **wandering**
 minimum and ends a bit higher than SGD, which keeps creeping down. With larger minibatches (less
 noise: try the slider in section 5) Adam ends lower.
 
+The faint lines are the loss at every step; they jitter over decades. The thick lines are a
+**running mean**: at each epoch, the mean loss over the last {window} before it, so the trend
+shows through the jitter. Each ends at the average in the caption.
+
 Adam η = {ADAM_LR}, SGD η = {SGD_LR}, minibatches of {batch}.
 """)
-adam_curve = lab_compute.epoch_curve(DATA, "adam", f"Adam (η {ADAM_LR})", data_start, EPOCHS,
-                                     (("lr", ADAM_LR),), int(batch), 0)
 with right:
-    st.plotly_chart(kept_figure(("tour.adam_sgd", batch), lambda: curves_figure([
-        {"optimizer": "adam", "label": adam_curve.label, "x": adam_curve.x, "y": adam_curve.gap},
-        {"optimizer": "sgd", "label": f"SGD (η {SGD_LR})", "x": sgd_curve.x, "y": sgd_curve.gap},
-    ], "epoch", "loss − minimum")), key="tour.adam_sgd", config=CFG)
+    st.plotly_chart(kept_figure(("tour.adam_sgd", batch), lambda: curves_figure(
+        [*faint_and_mean(adam_curve, adam_curve.label),
+         *faint_and_mean(sgd_curve, f"SGD (η {SGD_LR})")], "epoch", "loss − minimum",
+        note=f"thick: mean of the last {window}")), key="tour.adam_sgd", config=CFG)
     st.caption(tour.adam_sgd_summary(adam_curve, sgd_curve, EPOCHS))
 
 # 7. Adam then SGD ------------------------------------------------------------------------------
@@ -349,13 +386,14 @@ minibatches of {batch}, one epoch is **{plural(per, "step")}** (shaded bands). A
 10 epochs" is counted in passes, not steps: whatever the batch size it means the same amount of
 data seen, but not the same number of steps or the same progress (see section 7 at batch 50).
 
-Change the minibatch size in section 5 and watch the bands: smaller batches, more steps per
-epoch.
+The curve is section 5's SGD run, now counted in steps. Change the minibatch size in section 5
+and watch the bands: smaller batches, more steps per epoch.
 """)
 with right:
     steps_x = np.arange(len(sgd_curve.gap))
     st.plotly_chart(kept_figure(("tour.epochs", batch), lambda: curves_figure([
-        {"optimizer": "sgd", "label": sgd_curve.label, "x": steps_x, "y": sgd_curve.gap}],
+        {"optimizer": "sgd", "label": f"SGD (η {SGD_LR}, batch {batch})", "x": steps_x,
+         "y": sgd_curve.gap}],
         "step", "loss − minimum", shade_every=float(per))), key="tour.epochs", config=CFG)
 
 # 9. neural networks -----------------------------------------------------------------------------
@@ -388,5 +426,5 @@ with right:
                f"{' → '.join(map(str, sizes))} neurons, {n_weights} weights and biases to learn.")
 
 st.query_params.from_dict(own_query({
-    "surface": surface, "step": step, "budget": budget, "example": example, "trained": trained,
-    "stride": lr, "batch": batch, "switch": switch, "layers": n_hidden}))
+    "surface": surface, "step": step, "budget": budget, "seed": seed, "example": example,
+    "trained": trained, "stride": lr, "batch": batch, "switch": switch, "layers": n_hidden}))

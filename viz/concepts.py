@@ -165,10 +165,13 @@ def map_figure(grid: Grid, paths: Sequence[dict[str, Any]], minima: Sequence[Min
 
 def curves_figure(curves: Sequence[dict[str, Any]], x_title: str, y_title: str,
                   log_y: bool = True, vlines: Sequence[tuple[float, str]] = (),
-                  shade_every: float | None = None, height: int = SMALL) -> go.Figure:
+                  shade_every: float | None = None, height: int = SMALL,
+                  note: str = "") -> go.Figure:
     """Lines per optimizer: ``curves`` are dicts with ``optimizer``, ``label``, ``x``, ``y`` and
-    optional ``dash``. ``vlines`` mark events (x, text); ``shade_every`` shades alternate bands
-    of that width (epochs)."""
+    optional ``color``, ``dash``, ``width``, ``opacity``, ``legend`` (False: no legend entry) and
+    ``end_marker`` (a dot on the last point). ``vlines`` mark events (x, text); ``shade_every``
+    shades alternate bands of that width (epochs); ``note`` is written at the top of the plot.
+    The legend shows even for a single line, so every figure says what it draws."""
     fig = go.Figure()
     for c in curves:
         y = np.asarray(c["y"], float)
@@ -176,11 +179,15 @@ def curves_figure(curves: Sequence[dict[str, Any]], x_title: str, y_title: str,
             with np.errstate(invalid="ignore"):
                 y = np.where(np.isfinite(y), np.maximum(y, 1e-16), np.nan)
         color = c.get("color") or optimizer_color(c["optimizer"])
+        # a dot on the last point only: sizes 0 elsewhere
+        end = {"marker": {"color": color, "size": [0] * (len(y) - 1) + [9]}} if c.get(
+            "end_marker") else {}
         fig.add_trace(go.Scatter(
-            x=c["x"], y=y, mode="lines", name=c["label"],
+            x=c["x"], y=y, mode="lines+markers" if end else "lines", name=c["label"],
             line={"color": color, "width": c.get("width", 2), "dash": c.get("dash", "solid")},
+            opacity=c.get("opacity", 1.0), showlegend=c.get("legend", True),
             hovertemplate=x_title + " %{x:.4g}<br>" + y_title + " %{y:.3g}<extra>"
-            + c["label"] + "</extra>",
+            + c["label"] + "</extra>", **end,
         ))
     for x, text in vlines:
         fig.add_vline(x=x, line={"dash": "dash", "color": NEUTRAL},
@@ -196,12 +203,21 @@ def curves_figure(curves: Sequence[dict[str, Any]], x_title: str, y_title: str,
              "fillcolor": rgba("#7C93BF", 0.12), "line": {"width": 0}, "layer": "below"}
             for k in bands)])
     fig.update_layout(**base_layout(height))
-    fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40}, legend={"font": {"size": 11}})
+    fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40}, legend={"font": {"size": 11}},
+                      showlegend=True)
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title,
                      **(log_axis([t.y for t in fig.data if t.y is not None]) if log_y
                         else {"type": "linear", "exponentformat": "power"}))
+    _note(fig, note)
     return fig
+
+
+def _note(fig: go.Figure, note: str) -> None:
+    """Write ``note`` (if any) centred at the top of the plot area."""
+    if note:
+        fig.add_annotation(text=note, x=0.5, y=1, xref="paper", yref="paper", xanchor="center",
+                           yanchor="top", showarrow=False, font={"size": 12})
 
 
 def stride_figure(xs: np.ndarray, fx: np.ndarray, iterates: np.ndarray, f_iterates: np.ndarray,
@@ -231,9 +247,7 @@ def stride_figure(xs: np.ndarray, fx: np.ndarray, iterates: np.ndarray, f_iterat
     fig.update_layout(margin={"l": 50, "r": 10, "t": 40, "b": 40},
                       xaxis={"range": [x_lo, x_hi], "title": {"text": "x"}},
                       yaxis={"range": [lo - 0.05 * (hi - lo), hi], "title": {"text": "loss"}})
-    if note:
-        fig.add_annotation(text=note, x=0.5, y=1, xref="paper", yref="paper", xanchor="center",
-                           yanchor="top", showarrow=False, font={"size": 12})
+    _note(fig, note)
     return fig
 
 

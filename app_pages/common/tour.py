@@ -14,7 +14,7 @@ import numpy as np
 from app_pages.common.lab import loss_floor
 from app_pages.common.outcomes import describe
 from app_pages.common.words import plural
-from optimizers import get_optimizer, run
+from optimizers import get_optimizer, run, run_endpoints
 from viz.concepts import plain_number
 from viz.paths import first_step_off_map
 from viz.race import MinimumLike
@@ -131,9 +131,9 @@ def trials_verdict(curves: list[Curve], reached: dict[str, int | None],
                        "knows the slope where it stands, so it is efficient but only as good as "
                        "its start. "
                        "Random search samples everywhere, so with luck it finds a deeper valley. "
-                       "Pick a landscape whose nearest valley is the global minimum (Booth's "
-                       "tilted bowl) to see gradient descent get there in a handful of trials, "
-                       "and many more digits down.")
+                       "In section 1's Landscape menu, pick one whose nearest valley is the "
+                       "global minimum (Booth's tilted bowl) to see gradient descent get there "
+                       "in a handful of trials, and many more digits down.")
     if outcome.left_map_step is not None:
         if len(points) > 1 and np.array_equal(points[-1], points[-2]):
             return head + (" Gradient descent was thrown off the map: on a steep slope one step "
@@ -148,6 +148,60 @@ def trials_verdict(curves: list[Curve], reached: dict[str, int | None],
                    "slope) are tiny. The gradient only knows the slope where it stands, not how "
                    "far the bottom is or whether this slope leads to the global minimum. Random "
                    "search ignores the slope and samples everywhere.")
+
+
+#: Section 2's luck line: how many random-search draws it counts.
+LUCK_DRAWS = 200
+
+
+def random_search_luck(objective: Any, start: np.ndarray, budget: int, targets: np.ndarray,
+                       tol: float, draws: int = LUCK_DRAWS) -> np.ndarray:
+    """Trials random search needed to come within ``tol`` of one of ``targets`` (M, 2) in each of
+    ``draws`` independent draws from ``start`` (-1 where it did not within ``budget``).
+
+    One batched ``run_endpoints``: run draws each path's samples from the seed and the bits of
+    its start, so starts one float apart are independent draws from the same place (draw 0, the
+    start itself, is the seed-0 run). Trials count as in ``trials``: the start's evaluation too.
+    """
+    targets = np.asarray(targets, float).reshape(-1, 2)
+    if not len(targets):
+        return np.full(draws, -1)
+    start = np.asarray(start, float)
+    xs = [float(start[0])]
+    for _ in range(draws - 1):  # the next float up, draw after draw
+        xs.append(float(np.nextafter(xs[-1], np.inf)))
+    starts = np.column_stack([xs, np.full(draws, start[1])])
+    ends = run_endpoints(get_optimizer("random_search"), objective, starts, budget,
+                         targets=targets, radius=tol)
+    hits = np.where(ends.first_within >= 0, ends.first_within, budget + 1).min(axis=1)
+    return np.where(hits <= budget, np.asarray(ends.evaluations)[np.minimum(hits, budget)], -1)
+
+
+def luck_text(luck: np.ndarray, budget: int, gd_trial: int | None) -> str:
+    """Section 2's luck line: in how many of the draws ``luck`` (``random_search_luck``) random
+    search reached the global minimum within ``budget`` trials, and how often that beats
+    gradient descent (at ``gd_trial``, None = not within the budget); "" without draws."""
+    luck = np.asarray(luck)
+    n = len(luck)
+    if n == 0:
+        return ""
+
+    def share(k: int) -> str:
+        if k == 0:
+            return f"none of {n} draws"
+        whole = k == n or 0.01 <= k / n <= 0.99  # else 1 in 200 read "0%", 199 "100%"
+        return f"{k} of {n} draws ({k / n:.{0 if whole else 1}%})"
+
+    reached = (luck > 0) & (luck <= budget)
+    head = (f"Luck: from this start, random search reached the global minimum within "
+            f"{plural(budget, 'trial')} in {share(int(np.count_nonzero(reached)))}; each seed "
+            "shows one draw. Gradient descent draws nothing: every seed gives it the same path, "
+            "which ")
+    if gd_trial is None:
+        return head + "does not get there within this budget."
+    sooner = int(np.count_nonzero(reached & (luck < gd_trial)))
+    return head + (f"gets there at trial {gd_trial}. Random search got there sooner in "
+                   f"{share(sooner)}.")
 
 
 def altitude_caption(step: int, points: np.ndarray, losses: np.ndarray, min_value: float,
@@ -261,10 +315,27 @@ def gap_at(curve: Curve, epoch: float) -> float:
     return float(curve.gap[i])
 
 
+def _tail(curve: Curve, fraction: int) -> int:
+    """Points in the last 1/``fraction`` of the run (at least one)."""
+    return max(1, len(curve.gap) // fraction)
+
+
 def tail_mean(curve: Curve, fraction: int = 6) -> float:
     """Mean loss gap over the last 1/``fraction`` of the run (smooths the minibatch jitter)."""
-    tail = max(1, len(curve.gap) // fraction)
-    return float(np.mean(curve.gap[-tail:]))
+    return float(np.mean(curve.gap[-_tail(curve, fraction):]))
+
+
+def tail_epochs(curve: Curve, fraction: int = 6) -> float:
+    """How many epochs ``tail_mean``'s window spans (5 of 30 epochs)."""
+    return _tail(curve, fraction) * float(curve.x[1] - curve.x[0]) if len(curve.x) > 1 else 1.0
+
+
+def trailing_mean(curve: Curve, fraction: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """(x, mean loss gap over the window that ends there), from the first full window on. The
+    window is ``tail_mean``'s, so the last value is the run's ``tail_mean``."""
+    w = _tail(curve, fraction)
+    windows = np.lib.stride_tricks.sliding_window_view(np.asarray(curve.gap, float), w)
+    return np.asarray(curve.x)[w - 1:], windows.mean(axis=-1)
 
 
 def adam_sgd_summary(adam: Curve, sgd: Curve, epochs: int) -> str:
@@ -277,8 +348,8 @@ def adam_sgd_summary(adam: Curve, sgd: Curve, epochs: int) -> str:
 
     low = "Adam" if tail_mean(adam) < tail_mean(sgd) else "SGD"
     return (f"Loss − minimum after epoch {head}: Adam {row(adam)}; SGD {row(sgd)}. Average over "
-            f"the last sixth of training: Adam {tail_mean(adam):.2g}, SGD {tail_mean(sgd):.2g} "
-            f"({low} ends lower).")
+            f"the last {plural(round(tail_epochs(adam)), 'epoch')} (where the thick lines end): "
+            f"Adam {tail_mean(adam):.2g}, SGD {tail_mean(sgd):.2g} ({low} ends lower).")
 
 
 @dataclass(frozen=True)

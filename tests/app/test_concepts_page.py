@@ -11,25 +11,32 @@ import pytest
 
 from app_pages.common.compute import DATA_SAMPLES, kept_figure_store
 from app_pages.common.lab_state import page_href, registered_page
-from app_pages.common.presets import CURATED
+from app_pages.common.outcomes import default_tolerance
+from app_pages.common.presets import CURATED, preset_for
 from app_pages.common.tour import (
     DATA_START,
+    LUCK_DRAWS,
     Curve,
     adam_sgd_summary,
     altitude_caption,
     epoch_curve,
     first_trial_near,
     gap_at,
+    luck_text,
+    random_search_luck,
     responsibility,
     steps_per_epoch,
     stride,
+    tail_epochs,
     tail_mean,
+    trailing_mean,
     trials,
     trials_verdict,
     uphill_steps,
 )
 from landscape import get_data_loss, get_surface
-from tests.app.conftest import app_test, charts
+from optimizers import OPTIMIZERS
+from tests.app.conftest import app_test, charts, decode
 from viz.concepts import layers_figure
 
 PAGE = "app_pages/concepts.py"
@@ -51,7 +58,7 @@ def test_default_tour_renders_every_figure_without_warnings() -> None:
 
 
 def test_url_parameters_drive_the_sections() -> None:
-    query = {"surface": "himmelblau", "step": "5", "budget": "100", "stride": "1.5",
+    query = {"surface": "himmelblau", "step": "5", "budget": "100", "seed": "7", "stride": "1.5",
              "batch": "25", "switch": "4", "example": "7", "trained": "50", "layers": "0"}
     at = app_test(PAGE, query).run()
     assert not at.exception and not at.warning
@@ -69,10 +76,11 @@ def test_kept_figures_match_a_fresh_build_after_every_change() -> None:
     figure kept."""
     at = app_test(PAGE).run()
     for key, value in [("tour.surface", "himmelblau"), ("tour.step", 7), ("tour.budget", 120),
-                       ("tour.example", 3), ("tour.trained", 40), ("tour.stride", 1.5),
-                       ("tour.batch", 25), ("tour.switch", 4), ("tour.layers", 1),
-                       ("tour.surface", "two_basins")]:
-        widget = at.selectbox(key=key) if key == "tour.surface" else at.slider(key=key)
+                       ("tour.seed", 3), ("tour.example", 3), ("tour.trained", 40),
+                       ("tour.stride", 1.5), ("tour.batch", 25), ("tour.switch", 4),
+                       ("tour.layers", 1), ("tour.surface", "two_basins")]:
+        widget = (at.selectbox(key=key) if key == "tour.surface" else
+                  at.number_input(key=key) if key == "tour.seed" else at.slider(key=key))
         widget.set_value(value).run()
         assert not at.exception
         kept_figure_store().clear()
@@ -109,7 +117,7 @@ def test_altitude_caption_before_and_after_leaving() -> None:
 @pytest.mark.parametrize(("key", "bad"), [
     ("surface", "no_such"), ("step", "NaN"), ("budget", "-5"), ("stride", "inf"),
     ("batch", "0"), ("switch", "99"), ("example", "1e9"), ("trained", "x"), ("zzz", "1"),
-    ("layers", "7"),
+    ("layers", "7"), ("seed", "-1"), ("seed", "1.5"), ("seed", str(2**32)),
 ])
 def test_junk_parameters_warn(key: str, bad: str) -> None:
     at = app_test(PAGE, {key: bad}).run()
@@ -403,3 +411,123 @@ def test_tour_blame_figure_keeps_its_scale_in_the_page() -> None:
         if trained != "0":
             assert any("of it is left" in c.value for c in at.caption)
     assert ranges[0] == ranges[1] == ranges[2]
+
+
+# Findings from a teacher on the tour (sections 2, 6 and 8) ---------------------------------------
+ADAM_SGD_FIGURE, EPOCHS_FIGURE = 7, 9  # positions in the page's figure order (see FIGURES)
+
+
+def _table_reached(at) -> dict[str, str]:
+    """Section 2's table: method -> "global min at trial"."""
+    table = at.dataframe[0].value
+    return dict(zip(table["method"], table["global min at trial"], strict=True))
+
+
+def test_section_two_has_a_seed_so_luck_can_be_seen() -> None:
+    """Section 2 had no seed, and at its default random search happens to reach the global
+    minimum (trial 168 on Two basins): students concluded random search beats the gradient. The
+    seed is a control and in the URL: seed 1 is an unlucky draw, and gradient descent, which
+    draws nothing, walks the same path under every seed."""
+    lucky = app_test(PAGE).run()
+    unlucky = app_test(PAGE, {"seed": "1"}).run()
+    for at in (lucky, unlucky):
+        assert not at.exception and not at.warning
+    assert lucky.number_input(key="tour.seed").value == 0
+    assert unlucky.number_input(key="tour.seed").value == 1
+    assert lucky.query_params["seed"] == "0" and unlucky.query_params["seed"] == "1"
+    before, after = _table_reached(lucky), _table_reached(unlucky)
+    assert before["Random search"] == "168" and after["Random search"] == "never"
+    assert before["Gradient descent"] == after["Gradient descent"] == "never"
+    assert charts(lucky)[1] != charts(unlucky)[1]  # the map shows the other draw's tries
+
+
+def _two_basins_luck() -> tuple:
+    surface = get_surface("two_basins")
+    start = np.asarray(preset_for("two_basins", surface, OPTIMIZERS).start, float)
+    targets = np.array([m.point for m in surface.global_minima], float)
+    tol = default_tolerance(surface.domain)
+    return surface, start, targets, tol, random_search_luck(surface, start, 2000, targets, tol)
+
+
+def test_random_search_luck_counts_independent_draws_truthfully() -> None:
+    """The luck line counts real random-search runs (one batched ``run_endpoints``): draw 0 is the
+    page's own seed-0 run, the draws differ, and the share that arrives within 300 trials agrees
+    with 60 runs at seeds 0..59 (binomial spread: ±0.06 on each share)."""
+    surface, start, targets, tol, luck = _two_basins_luck()
+    assert luck.shape == (LUCK_DRAWS,)
+    seed0 = trials(surface, start, 300, lr=0.05, step_size=0.3)[0]
+    assert luck[0] == first_trial_near(seed0, targets, tol) == 168
+    assert len(set(luck.tolist())) > LUCK_DRAWS // 2  # independent draws, not one draw repeated
+    reached = (luck > 0) & (luck <= 300)
+    seeds = []
+    for seed in range(60):
+        rs = trials(surface, start, 300, lr=0.05, step_size=0.3, seed=seed)[0]
+        seeds.append(first_trial_near(rs, targets, tol) is not None)
+    assert 0.15 < reached.mean() < 0.5
+    assert abs(reached.mean() - np.mean(seeds)) < 0.15
+
+
+def test_luck_line_says_how_often_random_search_wins() -> None:
+    luck = np.array([5, 40, 168, 900, -1, -1, -1, -1, -1, -1])
+    never = luck_text(luck, 300, None)
+    assert "in 3 of 10 draws (30%)" in never and "within 300 trials" in never
+    assert "every seed gives it the same path, which does not get there" in never
+    sooner = luck_text(luck, 300, 50)
+    assert "trial 50" in sooner and "sooner in 2 of 10 draws (20%)" in sooner
+    assert "in none of 10 draws" in luck_text(np.full(10, -1), 300, None)
+    assert "sooner in 1 of 200 draws (0.5%)" in luck_text(np.r_[3, np.full(199, -1)], 300, 50)
+    assert luck_text(np.zeros(0, int), 300, None) == ""  # no global minimum to reach
+
+
+def test_page_says_how_often_random_search_wins() -> None:
+    at = app_test(PAGE).run()
+    _, _, _, _, luck = _two_basins_luck()
+    k = int(np.count_nonzero((luck > 0) & (luck <= 300)))
+    assert any(f"in {k} of {LUCK_DRAWS} draws" in c.value for c in at.caption)
+
+
+def test_trials_verdict_points_to_section_one_for_another_landscape() -> None:
+    """Section 2 has no landscape picker of its own: its advice says where the picker is."""
+    _, _, text = _reached("two_basins")
+    assert "section 1" in text and "Booth's tilted bowl" in text
+    at = app_test(PAGE).run()
+    assert any("section 1" in m.value for m in at.markdown if "Random search" in m.value)
+
+
+def test_trailing_mean_ends_at_the_tail_mean() -> None:
+    c = _epoch_curves(10)
+    for curve in (c["adam"], c["sgd"]):
+        x, y = trailing_mean(curve)
+        window = len(curve.gap) // 6
+        assert x[0] == curve.x[window - 1] and x[-1] == curve.x[-1]
+        assert y[-1] == pytest.approx(tail_mean(curve), rel=1e-12)
+        assert y[0] == pytest.approx(np.mean(curve.gap[:window]), rel=1e-12)
+    assert tail_epochs(c["adam"]) == 5
+
+
+def test_section_six_draws_what_its_claim_rests_on() -> None:
+    """After epoch ~12 both raw curves jitter between 1e-2 and 1e-4 and overlap: the claim (Adam
+    ends a bit higher than SGD) was only in the caption. Thick lines now draw each curve's mean
+    over the last 5 epochs (the caption's averages are where they end) over faint raw curves."""
+    at = app_test(PAGE).run()
+    spec = charts(at)[ADAM_SGD_FIGURE]
+    c = _epoch_curves(10)
+    thick = {t["name"]: t for t in spec["data"] if t["line"]["width"] >= 3}
+    raw = [t for t in spec["data"] if t["line"]["width"] < 3]
+    assert set(thick) == {f"Adam (η {ADAM_LR})", f"SGD (η {SGD_LR})"}
+    assert len(raw) == 2 and all(t["opacity"] < 1 and t["showlegend"] is False for t in raw)
+    ends = {name: decode(t["y"])[-1] for name, t in thick.items()}
+    assert ends[f"Adam (η {ADAM_LR})"] == pytest.approx(tail_mean(c["adam"]), rel=1e-9)
+    assert ends[f"SGD (η {SGD_LR})"] == pytest.approx(tail_mean(c["sgd"]), rel=1e-9)
+    assert ends[f"SGD (η {SGD_LR})"] < ends[f"Adam (η {ADAM_LR})"]  # visible: SGD ends lower
+    assert any("mean of the last 5 epochs" in a["text"] for a in spec["layout"]["annotations"])
+    caption = next(cap.value for cap in at.caption if "Average over the last" in cap.value)
+    assert "thick lines" in caption
+
+
+def test_section_eight_says_which_optimizer_it_shows() -> None:
+    at = app_test(PAGE, {"batch": "25"}).run()
+    spec = charts(at)[EPOCHS_FIGURE]
+    assert spec["layout"]["xaxis"]["title"]["text"] == "step"
+    assert spec["layout"]["showlegend"] is True  # Plotly hides a lone trace's legend otherwise
+    assert [t["name"] for t in spec["data"]] == [f"SGD (η {SGD_LR}, batch 25)"]
