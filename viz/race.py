@@ -111,9 +111,12 @@ class Playback:
         return self.plot_width + MARGIN_L + MARGIN_R
 
 
-def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True) -> list[dict[str, Any]]:
+def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True,
+                  domain: Domain | None = None) -> list[dict[str, Any]]:
     """Global minima as gold stars, local minima as hollow diamonds, labelled "global" and
-    "local k" (k counts local minima in registry order, as in ``app_pages.common.outcomes``)."""
+    "local k" (k counts local minima in registry order, as in ``app_pages.common.outcomes``).
+    Given the map's ``domain``, labels near its edges turn inwards (``inward``): centred over a
+    minimum on the edge, half of "global 6" was cut off."""
     out = []
     kinds = ((True, MINIMUM_GLOBAL, "global"), (False, MINIMUM_LOCAL, "local"))
     for is_global, style, word in kinds:
@@ -129,7 +132,8 @@ def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True) -> list
         out.append({
             "type": "scatter", "mode": "markers+text" if show_text and len(ms) <= 12 else "markers",
             "name": f"{word} minimum", "x": [m.point[0] for m in ms], "y": [m.point[1] for m in ms],
-            "text": text, "textposition": "top center",
+            "text": text, "textposition": "top center" if domain is None
+            else [inward(m.point, domain) for m in ms],
             "textfont": {"size": 11, "color": "#111111"},
             "customdata": [m.value for m in ms], "marker": marker,
             "hovertemplate": "minimum: %{text}<br>(%{x:.4g}, %{y:.4g})"
@@ -480,7 +484,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                        "textposition": "bottom center", "marker": dict(START_MARKER),
                        "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
                        "showlegend": False})
-    static += minima_traces(minima)
+    static += minima_traces(minima, domain=grid.domain)
     if lowest is not None:
         static.append({"type": "scatter", "mode": "markers+text", "name": "lowest in view",
                        "x": [lowest[0]], "y": [lowest[1]], "text": ["lowest in view"],

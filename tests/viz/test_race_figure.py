@@ -421,6 +421,18 @@ def test_random_search_is_drawn_as_its_finds_not_as_a_walk(grid) -> None:
     assert next(t for t in three_d["data"] if t.get("name") == "Random search")["mode"] == "markers"
 
 
+def test_minimum_labels_near_the_map_s_edges_turn_inwards(grid) -> None:
+    """Centred over a minimum on the map's edge, a label ran half off the map ("global 6" on
+    sin(x)*cos(y)); labels inside keep their place above the marker."""
+    edge = (Minimum((-1.95, 0.0), 0.0, True), Minimum((1.95, 0.0), 0.0, True),
+            Minimum((0.0, 0.0), 0.0, True), Minimum((0.5, 0.97), 0.1, False))
+    spec = race_figure(grid, [gd_path(0.05, 5)], edge, Bowl()).to_dict()
+    stars = next(t for t in spec["data"] if t.get("name") == "global minimum")
+    assert stars["textposition"] == ["top right", "top left", "top center"]
+    diamonds = next(t for t in spec["data"] if t.get("name") == "local minimum")
+    assert diamonds["textposition"] == ["bottom center"]  # at the top: under its marker
+
+
 def test_arrow_vectors_keep_direction_and_drop_blow_ups() -> None:
     v = np.array([[3.0, 4.0], [0.3, 0.4], [1e-9, 0.0], [np.inf, 1.0], [300.0, 400.0]])
     on = np.array([True, True, True, True, False])  # the blow-up is off the map
