@@ -19,8 +19,8 @@ from app_pages.common.lab_state import (
     own_query,
     parse_choice,
     parse_params,
-    race_url,
     split_query,
+    tuned_race_url,
 )
 from app_pages.common.limits import clamp_count, limit
 from app_pages.common.outcomes import default_tolerance, describe
@@ -29,6 +29,7 @@ from app_pages.common.state import (
     MIN_STEPS,
     RaceState,
     format_hparam,
+    parse_bool,
     parse_hparam,
     parse_race_query,
     race_query,
@@ -61,13 +62,26 @@ def nearest_spread(value: float) -> float:
     """The choice of ``SPREADS`` nearest to ``value`` on a log scale."""
     return min(SPREADS, key=lambda v: abs(np.log(v) - np.log(value)))
 SCHEDULE_PREFIX = "schedule."
+#: URL parameter of the "Compare with Adam → SGD" toggle: ``true`` (default) or ``false``.
+COMPARE = "compare"
 CFG = {"displaylogo": False}
 
 
+#: The lab's own starts where the race's would teach the wrong lesson. From the race's six-hump
+#: camel start (-2.4, 1.2), on the flank of a local valley, SGD at lr 0.001 and 0.00464 settled in
+#: that local minimum and 0.0215 was best only because its first stride (1.36) leapt the ridge
+#: past it (0.81 away) into a global valley: students read "small rates get trapped". From
+#: (1.0, 1.4), on the slope of a global valley, the panels read crawl (still moving), arrive
+#: (step 79), arrive sooner (step 17, first stride 0.73, short of every minimum), diverge.
+LAB_STARTS: dict[str, tuple[float, float]] = {"six_hump_camel": (1.0, 1.4)}
+
+
 def preset(surface: str) -> RacePreset:
+    """The race's preset for ``surface`` (its optimizers' rates), from the lab's own start
+    (``LAB_STARTS``) if it has one, over the lab's shorter run."""
     p = preset_for(surface, compute.get_landscape(surface), SPECS, DEFAULT_OPTIMIZERS)
-    return RacePreset(optimizers=p.optimizers, hparams=p.hparams, start=p.start,
-                      steps=DEFAULT_STEPS)
+    return RacePreset(optimizers=p.optimizers, hparams=p.hparams,
+                      start=LAB_STARTS.get(surface, p.start), steps=DEFAULT_STEPS)
 
 
 def n_samples(surface: str) -> int | None:
@@ -95,10 +109,25 @@ def parse_schedule(mine: dict[str, str], warn: list[str]) -> tuple[str, dict]:
     return name, values
 
 
+def parse_flag(mine: dict[str, str], key: str, default: bool, warn: list[str]) -> bool:
+    """A true/false own parameter (``1/0``, ``yes/no``, ``on/off`` too), or ``default`` with a
+    warning that names it."""
+    if key not in mine:
+        return default
+    value = parse_bool(mine[key]) if len(mine[key]) <= 100 else None
+    if value is None:
+        shown = mine[key] if len(mine[key]) <= 40 else mine[key][:40] + "…"
+        warn.append(f"URL parameter '{key}'={shown!r} is not true or false; using "
+                    f"{format_hparam(default)}.")
+        return default
+    return value
+
+
 def seed_from_url() -> None:
     """First run of a session: widgets start from the (validated) URL; warnings are kept."""
     query = {k: st.query_params[k] for k in st.query_params}
-    race_part, mine = split_query(query, {**PARAMS, "focus": None, "schedule": None},
+    race_part, mine = split_query(query, {**PARAMS, "focus": None, "schedule": None,
+                                          COMPARE: None},
                                   (SCHEDULE_PREFIX,))
     warnings: list[str] = []
     if race_part.pop("formula", None) is not None:
@@ -120,6 +149,7 @@ def seed_from_url() -> None:
         own["lr_min"], own["lr_max"] = PARAMS["lr_min"].default, PARAMS["lr_max"].default
     focus = parse_choice(mine, "focus", list(state.optimizers), state.optimizers[0], warnings)
     schedule, sched_values = parse_schedule(mine, warnings)
+    compare = parse_flag(mine, COMPARE, True, warnings)
     ss = st.session_state
     ss["lab.surface"] = state.surface
     controls.preset_run("lab", OPT, state)
@@ -127,6 +157,7 @@ def seed_from_url() -> None:
         ss[f"lab.{key}"] = own[key]
     ss["lab.focus"] = focus
     ss["lab.schedule"] = schedule
+    ss["lab.switch"] = compare
     for k, v in sched_values.items():
         ss[f"lab.schedule.{schedule}.{k}.own"] = v  # the visitor's own value: it stays
     ss["lab.warnings"] = warnings
@@ -235,7 +266,7 @@ state = RaceState(surface=surface, formula="", optimizers=tuple(n for n, _ in ra
                   hparams={n: hp for n, hp in racers}, steps=int(steps), start=start, seed=seed,
                   noise=noise, batch_size=batch_size)
 own = {"lr_min": lr_min, "lr_max": lr_max, "rates": int(n_multiples), "sweep": n_sweep,
-       "spread": spread}
+       "spread": spread, COMPARE: format_hparam(bool(st.session_state.get("lab.switch", True)))}
 
 if not racers:
     st.query_params.from_dict({**race_query(state, SPECS), **own_query(own)})
@@ -289,14 +320,12 @@ st.plotly_chart(sweep_figure(sweeps, {n: SPECS[n].display_name for n in names}),
 rows = []
 for e, s in zip(entries, sweeps, strict=True):
     current = float(dict(e[1])["lr"])
-    edge = s.best in (0, len(s.lrs) - 1)
     rows.append({
         "optimizer": SPECS[e[0]].display_name, "name": e[0],
         "best rate": s.best_lr,
         "final loss gap there": s.final_gap[s.best] if s.best >= 0 else None,
         "diverged rates": int(s.diverged.sum()),
-        "note": ("every rate diverged" if s.best < 0 else
-                 "best is at the edge of the range: widen it" if edge else ""),
+        "note": "every rate diverged" if s.best < 0 else lab.edge_note(s.edge),
         "your rate": current,
     })
 table = pd.DataFrame(rows)
@@ -366,7 +395,7 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
                "same rate does from the starts around it. A large gap between the two means the "
                "outcome here depends on exactly where you start.")
     tuned_state = RaceState(**{**state.__dict__, "hparams": hp_tuned})
-    st.link_button("Race the tuned optimizers  →", race_url(tuned_state, SPECS),
+    st.link_button("Race the tuned optimizers  →", tuned_race_url(tuned_state, SPECS),
                    type="primary")
 elif tuned_entry is not None:
     st.caption("Settings changed since the last tuning; press the button again.")
@@ -405,7 +434,9 @@ with sc1:
         st.button("Fit the step counts to the run length again", on_click=follow_run_length,
                   args=(schedule,))
     controls.init("lab.switch", True)  # not value=True: its value may also be set by resync
-    show_switch = st.toggle("Compare with Adam → SGD", key="lab.switch")
+    show_switch = st.toggle("Compare with Adam → SGD", key="lab.switch",
+                            help="Adds Adam for the first quarter of the steps, then SGD, each at "
+                                 "its rate on this page (URL: compare).")
 curves = []
 switch_step = None
 for e in entries:
@@ -442,7 +473,7 @@ with sc2:
     if any(words):
         st.caption(" ".join(w for w in words if w))
 
-own.update({"focus": focus, "schedule": schedule})
+own.update({"focus": focus, "schedule": schedule, COMPARE: format_hparam(bool(show_switch))})
 # only the visitor's own settings go in the URL: the rest follow the run length when reopened
 own.update({f"{SCHEDULE_PREFIX}{k}": format_hparam(v) for k, v in sched_hp.items()
             if k in own_set})

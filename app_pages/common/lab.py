@@ -113,6 +113,30 @@ class Sweep:
     def best_lr(self) -> float | None:
         return float(self.lrs[self.best]) if self.best >= 0 else None
 
+    @property
+    def edge(self) -> str:
+        """``range_edge`` of the best rate: "smallest", "largest" or ""."""
+        return range_edge(self.best_lr, float(self.lrs[0]), float(self.lrs[-1]))
+
+
+def range_edge(lr: float | None, lo: float, hi: float) -> str:
+    """Which end of the searched range [lo, hi] the chosen ``lr`` is: "smallest", "largest", or
+    "" inside it (or none chosen). A best rate at an end was only compared with rates on one
+    side of it: the loss may keep falling beyond the range, so the range should be widened."""
+    if lr is None or lo == hi:
+        return ""
+    if np.isclose(lr, hi, rtol=1e-9, atol=0):
+        return "largest"
+    return "smallest" if np.isclose(lr, lo, rtol=1e-9, atol=0) else ""
+
+
+def edge_note(edge: str, lr: float | None = None) -> str:
+    """The words for a best rate at an end of its range (``range_edge``); "" for none."""
+    if not edge:
+        return ""
+    value = "" if lr is None else f", {lr:.4g}"
+    return f"best is at the edge of the range (the {edge} rate tried{value}): widen it"
+
 
 def best_index(gap: np.ndarray, out: np.ndarray) -> int:
     """Rank rates by final gap; ties (within TIE_RTOL of the start gap) go to the smaller area.
@@ -321,9 +345,10 @@ class Tuned:
     ``median_gap``: its median over all the starts. ``single_lr`` / ``single_gap``: the rate that
     would win judged from the chosen start alone, and its final gap there (for comparison: when it
     differs, its win was luck of the start). ``first_step``: how far the tuned rate's first step
-    goes from the chosen start. Only these numbers: the page keeps every optimizer's answer in
-    its session, and with the two sweeps (each rate's whole path) 8 optimizers at 100 rates x
-    2,000 steps held 128 MB per visitor.
+    goes from the chosen start; ``edge``: ``range_edge`` of ``lr`` in the range searched. Only
+    these numbers: the page keeps every optimizer's answer in its session, and with the two
+    sweeps (each rate's whole path) 8 optimizers at 100 rates x 2,000 steps held 128 MB per
+    visitor.
     """
 
     optimizer: str
@@ -335,6 +360,7 @@ class Tuned:
     single_gap: float = float("inf")
     single_median_gap: float = float("inf")
     first_step: float = 0.0
+    edge: str = ""
 
 
 def tune_learning_rate(
@@ -394,7 +420,8 @@ def tune_learning_rate(
         starts=len(starts),
         single_lr=float(single.lrs[single.best]),
         single_gap=float(single.final_gap[single.best]),
-        single_median_gap=float(single_r.median_gap[single.best]), first_step=first_step)
+        single_median_gap=float(single_r.median_gap[single.best]), first_step=first_step,
+        edge=range_edge(float(s.lrs[b]), lo, hi))
 
 
 def _beats(a: tuple[Robust, int], b: tuple[Robust, int]) -> bool:
@@ -563,11 +590,12 @@ LUCK_GAP = TOL
 
 
 def tune_note(t: Tuned, diagonal: float | None = None) -> str:
-    """Plain words beside a tuned rate: when it only looks good from one start, say so, and say when
-    its first step is a jump across the map rather than a walk (``diagonal``: the map's)."""
+    """Plain words beside a tuned rate: when it is an end of the range searched (``edge_note``),
+    when it only looks good from one start, and when its first step is a jump across the map
+    rather than a walk (``diagonal``: the map's)."""
     if t.lr is None:
         return "every rate diverged"
-    notes = []
+    notes = [edge_note(t.edge, t.lr)] if t.edge else []
     if diagonal and t.first_step > JUMP_SHARE * diagonal:
         notes.append(f"its first step jumps {t.first_step / diagonal:.0%} of the map's diagonal "
                      "(a leap, not a walk)")

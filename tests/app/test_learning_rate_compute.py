@@ -197,3 +197,30 @@ def test_robust_sweep_first_start_equals_a_plain_sweep_and_blocks_change_nothing
     np.testing.assert_array_equal(c2.gap, centre.gap)
     np.testing.assert_array_equal(r2.final_gap, robust.final_gap)
     np.testing.assert_array_equal(r2.area, robust.area)
+
+
+@pytest.mark.parametrize(("lo", "hi", "edge"), [
+    (1e-3, 0.1, "largest"),  # every rate below 1/a = 0.25: the largest crawls least
+    (0.3, 0.45, "smallest"),  # every rate between 1/a and 2/a: the smallest overshoots least
+    (1e-3, 1.0, ""),  # 1/a inside the range
+])
+def test_the_tuner_says_when_its_rate_is_at_the_edge_of_the_range(
+        lo: float, hi: float, edge: str) -> None:
+    """On f = a/2 |x|^2 the best rate is 1/a: a range that stops short of it is won by its end
+    rate, which says nothing of the rates beyond it (Adadelta on the linear regression was tuned
+    to exactly lr_max = 10 and the tuner was silent, while the sweep table said "widen it")."""
+    tuned = tune_learning_rate("sgd", Quadratic(4.0), START, 5, lo=lo, hi=hi, n=20)
+    assert tuned.edge == edge
+    note = lab.tune_note(tuned, 4 * np.sqrt(2))
+    if edge:
+        assert tuned.lr == pytest.approx(hi if edge == "largest" else lo, rel=1e-12)
+        assert f"edge of the range (the {edge} rate tried" in note and "widen it" in note
+    else:
+        assert "edge" not in note
+
+
+def test_range_edge_names_the_end_a_rate_sits_on() -> None:
+    assert lab.range_edge(10.0, 1e-4, 10.0) == "largest"
+    assert lab.range_edge(1e-4, 1e-4, 10.0) == "smallest"
+    assert lab.range_edge(0.5, 1e-4, 10.0) == ""
+    assert lab.range_edge(None, 1e-4, 10.0) == ""

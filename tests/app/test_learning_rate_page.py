@@ -46,7 +46,7 @@ def test_url_parameters_reach_the_figures() -> None:
 @pytest.mark.parametrize(("key", "bad"), [
     ("lr_min", "NaN"), ("lr_max", "-1"), ("rates", "99"), ("sweep", "inf"), ("spread", "0"),
     ("focus", "no_such_optimizer"), ("schedule", "<script>"), ("schedule.gamma", "5"),
-    ("surface", "zzz"), ("start", "1e999,0"), ("sgd.lr", "abc"),
+    ("surface", "zzz"), ("start", "1e999,0"), ("sgd.lr", "abc"), ("compare", "maybe"),
 ])
 def test_junk_parameters_warn_and_fall_back(key: str, bad: str) -> None:
     at = app_test(PAGE, {**FAST, key: bad}).run()
@@ -86,10 +86,13 @@ def test_the_tuned_race_reproduces_the_tuned_final_loss() -> None:
     button(at, "Tune every optimizer").click().run()
     assert not at.exception
     tuned = at.dataframe[1].value
-    race = app_test("app_pages/race.py", race_link_query(at)).run()
+    query = race_link_query(at)
+    assert query["tuned"] == "true"  # the race says its rates are tuned, not presets
+    race = app_test("app_pages/race.py", query).run()
     assert not race.exception
     final = [float(v) for v in race.dataframe[0].value["final loss"]]
     np.testing.assert_allclose(final, tuned["final loss gap, your start"], rtol=1e-4)
+    assert any("tuned in the learning-rate lab" in m.value for m in race.markdown)
 
 
 def test_tuned_answers_kept_in_the_session_are_small() -> None:
@@ -107,9 +110,10 @@ def test_tuned_answers_kept_in_the_session_are_small() -> None:
 def test_adam_then_sgd_uses_the_rates_on_the_page() -> None:
     """The article's switch must be built from the Adam and SGD on the page: with Adam's registry
     default instead, the default lab showed "Adam → SGD" stuck in the same local minimum as SGD,
-    beside a text praising the switch."""
+    beside a text praising the switch. From the race's start, where SGD alone settles in the
+    near local minimum and Adam reaches a global one (the lab's own start has both arrive)."""
     at = app_test(PAGE, {"steps": "200", "sweep": "10", "optimizers": "sgd,adam",
-                         "sgd.lr": "0.01", "adam.lr": "0.3"}).run()
+                         "sgd.lr": "0.01", "adam.lr": "0.3", "start": "-2.4,1.2"}).run()
     assert not at.exception and not at.warning
     schedule = charts(at)[2]
     rates = [t for t in schedule["data"] if t["xaxis"] == "x"]
@@ -305,3 +309,74 @@ def test_a_session_keeps_no_sweep_paths_beyond_the_small_multiples() -> None:
     light = [o for o in alive if o.trajectory is None]
     assert all(o.gap.shape[0] == 1 and o.gap.base is None for o in light)  # no view of it all
 
+
+
+def test_a_tuned_rate_at_the_edge_of_the_range_says_widen_it() -> None:
+    """Adadelta on the linear regression is tuned to exactly lr_max = 10 (and is "still moving"
+    in the race): the sweep table said "widen it", the tuner's notes said nothing."""
+    at = app_test(PAGE, {"surface": "linear_regression", "optimizers": "adadelta,adam",
+                         "steps": "150", "batch": "7", "seed": "1"}).run()
+    button(at, "Tune every optimizer").click().run()
+    assert not at.exception
+    tuned = at.dataframe[1].value
+    assert tuned["tuned rate"].iloc[0] == pytest.approx(10.0)
+    notes = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert any(n.startswith("- **Adadelta**") and "edge of the range (the largest rate tried"
+               in n and "widen it" in n for n in notes), notes
+    assert not any(n.startswith("- **Adam**") and "edge" in n for n in notes), notes
+
+
+def _switch_curves(at) -> list[str]:
+    return [t["name"] for t in charts(at)[2]["data"] if "→ SGD" in t["name"]]
+
+
+def test_the_adam_to_sgd_comparison_is_in_the_url() -> None:
+    """Switching "Compare with Adam → SGD" off left the URL unchanged, so the link reopened
+    with the two extra curves."""
+    at = app_test(PAGE, FAST).run()
+    assert at.toggle(key="lab.switch").value and at.query_params["compare"] == "true"
+    assert len(_switch_curves(at)) == 2  # its rate and its loss
+    at.toggle(key="lab.switch").set_value(False).run()
+    assert not at.exception and not _switch_curves(at)
+    link = {k: at.query_params[k] for k in at.query_params}
+    assert link["compare"] == "false"
+    fresh = app_test(PAGE, link).run()  # a fresh browser at that link
+    assert not fresh.exception and not fresh.warning
+    assert not fresh.toggle(key="lab.switch").value and not _switch_curves(fresh)
+    assert {k: fresh.query_params[k] for k in fresh.query_params} == link
+    fresh.toggle(key="lab.switch").set_value(True).run()
+    assert fresh.query_params["compare"] == "true" and len(_switch_curves(fresh)) == 2
+
+
+@pytest.mark.parametrize("junk", ["maybe", "", "2", "<b>x</b>" * 20])
+def test_a_junk_compare_value_warns_and_keeps_the_comparison(junk: str) -> None:
+    at = app_test(PAGE, {**FAST, "compare": junk}).run()
+    assert not at.exception
+    said = " ".join(w.value for w in at.warning)
+    assert "URL parameter 'compare'" in said and "true or false" in said and len(said) < 300
+    assert at.toggle(key="lab.switch").value and at.query_params["compare"] == "true"
+
+
+def test_the_default_panels_teach_crawl_then_arrive_then_explode() -> None:
+    """The lab's headline is "too small crawls, too large explodes". From the race's six-hump
+    camel start the two small rates settled in the near local minimum and lr 0.0215 was best only
+    because its first stride leapt the ridge into a global valley: students read "small rates
+    get trapped". From the lab's own start every stable rate walks down the same global valley."""
+    from app_pages.common import compute, lab
+
+    at = app_test(PAGE).run()
+    assert not at.exception and not at.warning
+    notes = charts(at)[0]["layout"]["annotations"]
+    heads = [a["text"] for a in notes[0::2]]
+    words = [a["text"].replace("<br>", " ") for a in notes[1::2]]
+    assert words[0] == "still moving", words  # too small: crawls
+    assert all(w.startswith("reached global minimum") for w in words[1:3]), words
+    assert heads[2].endswith("★ best of these") and words[3].startswith("diverged"), heads
+    # the best panel walks there: its first stride falls short of the nearest minimum (from the
+    # race's start it went 1.36 past one 0.81 away, over the ridge)
+    surface = compute.get_landscape(at.query_params["surface"])
+    start = np.array([float(v) for v in at.query_params["start"].split(",")])
+    lr = float(heads[2].split()[1])
+    s = lab.sweep("sgd", surface, start, 1, np.array([lr]))
+    first = np.linalg.norm(np.asarray(s.trajectory.points)[1, 0] - start)
+    assert first < min(np.linalg.norm(start - m.point) for m in surface.minima)
