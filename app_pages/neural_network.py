@@ -25,12 +25,14 @@ from app_pages.common.network_state import (
     NetworkState,
     architecture_name,
     example_query,
+    landscape_grids,
     n_train,
     network_hparams,
     network_query,
     parse_example_view,
     parse_network_query,
     steps_per_epoch,
+    switch_words,
 )
 from app_pages.common.words import loss_text, plural, probability_text
 from landscape.datasets import DATASETS
@@ -65,6 +67,9 @@ def seed_from_url() -> None:
     ss["nn.batch"] = ss["nn.batch.held"] = state.batch
     ss["nn.seed"] = state.seed
     controls.preset_optimizers(OPT, state.optimizers, state.hparams)
+    ss["nn.grid"] = state.grid
+    if state.draw is not None:  # else the page's own choice, the first network (pick_trained)
+        ss["nn.draw"] = state.draw
     ss["nn.warnings"] = warnings
     # the example section's view: checked once the networks are trained (parse_example_view)
     ss["nn.view.pending"] = {k: st.query_params[k] for k in VIEW_KEYS if k in st.query_params}
@@ -153,14 +158,20 @@ with st.sidebar:
     st.header("Optimizers")
     racers = controls.optimizer_picker(SPECS, OPT, lambda n: network_hparams(n, SPECS[n], spe),
                                        limit("optimizers"))
-    if any(n == "adam_then_sgd" for n, _ in racers):
-        st.caption("Adam, then SGD: `switch_step` counts steps; "
-                   f"{plural(spe, 'step')} = 1 epoch (the article: Adam for about 10 epochs).")
+    switch = dict(racers).get("adam_then_sgd", {}).get("switch_step")
+    if switch is not None:
+        st.caption(f"Adam, then SGD: {switch_words(int(switch), spe, epochs)} (the article: "
+                   "Adam for about 10 epochs).")
 
+# How the page shows it: the landscape's resolution and the network drawn (its widgets come
+# further down, their values from the last run), in the link unless the page's own choice.
+controls.init("nn.grid", DEFAULT.grid)
+draw_choice = st.session_state.get("nn.draw")
 state = NetworkState(dataset=dataset, samples=samples, noise=noise, classes=classes,
                      data_seed=data_seed, hidden=hidden, activation=activation, l2=l2,
                      optimizers=tuple(n for n, _ in racers), hparams=dict(racers),
-                     epochs=epochs, batch=batch, seed=seed)
+                     epochs=epochs, batch=batch, seed=seed, grid=int(st.session_state["nn.grid"]),
+                     draw=draw_choice if draw_choice in dict(racers[1:]) else None)  # not 1st
 # The example section's view (follow, after_epoch, point) is known only once it has run: the
 # link keeps the last run's, and that section writes the link again only when it changed (each
 # change of the query string is a browser-history entry: writing twice a run added two).
@@ -220,6 +231,10 @@ st.caption("Loss is the cross-entropy, the mean of −log p(true class) over the
            + f"; a cross-entropy of log {net.n_classes} ≈ {np.log(net.n_classes):.2f} means "
            "guessing. Every optimizer starts from the same initial weights and sees the same "
            "minibatches.")
+chance = nn.above_train_note([(SPECS[r["name"]].display_name, r["train accuracy"],
+                               r["test accuracy"]) for r in rows], test_net.n_samples)
+if chance:
+    st.caption(chance)
 
 # ---------------------------------------------------------------------------- inside the network
 st.header("Inside the network")
@@ -331,9 +346,8 @@ st.markdown(
     "dimensions. We look at it through **planes**: the plane that best holds all the training "
     "paths (principal directions of the paths), and random planes around each trained network "
     "(filter-normalised directions, Li et al., NeurIPS 2018). Colour = log₁₀ loss.")
-controls.init("nn.grid", 31)
-grid = int(st.select_slider("Landscape resolution (points per side)",
-                            list(range(21, limit("landscape_grid") + 1, 10)), key="nn.grid"))
+grid = int(st.select_slider("Landscape resolution (points per side)", landscape_grids(),
+                            key="nn.grid"))
 with st.spinner("Mapping the landscape…"):
     land = nn.cached_landscape(data_key, arch_key, racers_t, epochs_run, batch, seed, grid)
 if land.samples < net.n_samples:

@@ -9,7 +9,8 @@
   dL/da (.) act'(z) -> ... -> dL/dx.
 
 ``trace`` is a ``landscape.network.BackpropTrace`` (read by attribute only; viz does not import
-landscape). Columns show at most ``MAX_NEURONS`` neurons.
+landscape). Columns show at most ``MAX_NEURONS`` neurons. A phone draws each pass alone, wrapped
+onto rows of fewer columns when one row would not be legible (``wrap_columns``).
 """
 
 from __future__ import annotations
@@ -168,6 +169,57 @@ def _cells(columns: list[tuple[str, np.ndarray]], xref: str, yref: str, highligh
 #: Units of x a panel of n columns spans (-0.6 .. n - 0.4), and the gap between the two panels
 #: (a fraction of the plot's width).
 PAD_UNITS, PANEL_GAP = 0.2, 0.03
+#: The smallest type a phone is given (px): numbers and column titles. Below it a pass wraps.
+MIN_FONT_PX = 9
+#: Room (px) between two rows of a wrapped pass: the next row's name sits in it.
+ROW_GAP_PX = 34
+#: Each pass's name over its first row, and over the rows it wraps onto.
+HEADS = {"forward": ("<b>forward →</b>", "<b>forward, continued →</b>"),
+         "backward": ("<b>← backward (gradients)</b>", "<b>← backward, continued</b>")}
+
+
+def legible(look: CellLook) -> bool:
+    """Whether cells drawn with ``look`` read on a phone: 3 digits, numbers and titles at
+    ``MIN_FONT_PX`` or more."""
+    return look.digits >= 3 and min(look.font, look.header_font) >= MIN_FONT_PX
+
+
+def wrap_columns(n: int, plot_px: float) -> list[tuple[int, int]]:
+    """(start, stop) of each row of a pass of ``n`` columns on a plot ``plot_px`` wide: one row
+    while its cells are ``legible`` for the widest number, else the fewest rows of (nearly)
+    equal length that are. A phone's forward pass of 3 hidden layers has 10 columns: in one row
+    its numbers lost a digit and its titles shrank to 8 px."""
+    for rows in range(1, max(1, n) + 1):
+        per = -(-n // rows)
+        if legible(cell_look(plot_px / (per + PAD_UNITS))):
+            break
+    return [(i, min(i + per, n)) for i in range(0, n, per)]
+
+
+@dataclass(frozen=True)
+class _Panel:
+    """One block of cells: ``columns`` (the pass's from ``first`` on), drawn in x ``domain``,
+    ``span`` columns wide, on row ``row`` of the figure."""
+
+    name: str
+    columns: list[tuple[str, np.ndarray]]
+    first: int
+    domain: list[float]
+    span: int
+    row: int
+
+
+def _panels(fwd: list, bwd: list, part: str, plot_px: float) -> list[_Panel]:
+    """Laptop ("both"): forward beside backward, widths in proportion. A pass alone (a phone):
+    full width, wrapped onto rows when too wide (``wrap_columns``)."""
+    if part == "both":
+        split = len(fwd) / (len(fwd) + len(bwd))
+        return [_Panel("forward", fwd, 0, [0, split - PANEL_GAP], len(fwd), 0),
+                _Panel("backward", bwd, 0, [split + PANEL_GAP, 1], len(bwd), 0)]
+    cols = fwd if part == "forward" else bwd
+    rows = wrap_columns(len(cols), plot_px)
+    span = max(b - a for a, b in rows)  # every row at one pitch: their cells line up
+    return [_Panel(part, cols[a:b], a, [0, 1], span, i) for i, (a, b) in enumerate(rows)]
 
 
 def backprop_figure(trace: Any, title: str = "", part: str = "both",
@@ -176,54 +228,56 @@ def backprop_figure(trace: Any, title: str = "", part: str = "both",
     first ``MAX_NEURONS`` of a wider layer, its column titled "16 of 64").
 
     ``part`` "forward" or "backward" draws one pass alone, full width: a phone stacks the two
-    (side by side, 14 columns of 40 px cells printed over each other in its 358 px). Cells, digits
-    and fonts are sized for a plot ``plot_px`` wide (``LAPTOP_PLOT_PX``, ``PHONE_PLOT_PX``)."""
+    (side by side, 14 columns of 40 px cells printed over each other in its 358 px), and a pass
+    too wide for legible cells wraps onto rows (``wrap_columns``). Cells, digits and fonts are
+    sized for a plot ``plot_px`` wide (``LAPTOP_PLOT_PX``, ``PHONE_PLOT_PX``)."""
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}, not {part!r}")
     fwd, bwd = forward_columns(trace), backward_columns(trace)
-    panels = {"both": [fwd, bwd], "forward": [fwd], "backward": [bwd]}[part]
-    rows = max(min(len(np.ravel(v)), MAX_NEURONS) for cols in panels for _, v in cols)
-    if part == "both":
-        split = len(fwd) / (len(fwd) + len(bwd))
-        domains = [[0, split - PANEL_GAP], [split + PANEL_GAP, 1]]
-    else:
-        domains = [[0, 1]]
-    # one look for the whole figure: the narrower pitch of its panels
-    pitch = min((d[1] - d[0]) * plot_px / (len(cols) + PAD_UNITS)
-                for d, cols in zip(domains, panels, strict=True))
+    panels = _panels(fwd, bwd, part, plot_px)
+    # one look for the whole figure: the narrowest pitch of its panels
+    pitch = min((p.domain[1] - p.domain[0]) * plot_px / (p.span + PAD_UNITS) for p in panels)
     look = cell_look(pitch, np.concatenate([np.ravel(v)[:MAX_NEURONS]
-                                            for cols in panels for _, v in cols]))
+                                            for p in panels for _, v in p.columns]))
     row_px = look.cell + CELL_GAP_PX
-    # y: the cells' rows (one unit each, row_px tall) under the column titles (HEADER_PX)
-    yr = [-rows + 0.4, 0.9 + HEADER_PX / row_px]
+    n_rows = max(p.row for p in panels) + 1
+    # each row of panels: its cells' rows (one unit each, row_px tall) under the column titles
+    cells = [max(min(len(np.ravel(v)), MAX_NEURONS) for p in panels if p.row == r
+                 for _, v in p.columns) for r in range(n_rows)]
+    ranges = [[-c + 0.4, 0.9 + HEADER_PX / row_px] for c in cells]
+    bands = [(y1 - y0) * row_px for y0, y1 in ranges]
     # below: room for the toolbar Streamlit shows over the top right of the next element (the
     # table of gradients; on a phone the backward figure under the forward one)
     margin = {"l": 10, "r": 10, "t": 40, "b": 40}
-    height = int(margin["t"] + margin["b"] + (yr[1] - yr[0]) * row_px)
+    plot_h = sum(bands) + ROW_GAP_PX * (n_rows - 1)
+    height = int(margin["t"] + margin["b"] + plot_h)
+    tops = [1 - (sum(bands[:r]) + ROW_GAP_PX * r) / plot_h for r in range(n_rows)]
     layout = base_layout(height)
     layout.update(title={"text": title, "x": 0.01, "font": {"size": 14}}, showlegend=False,
                   margin=margin)
-    heads = {"forward": "<b>forward →</b>", "backward": "<b>← backward (gradients)</b>"}
-    names = {"both": ["forward", "backward"], "forward": ["forward"],
-             "backward": ["backward"]}[part]
     data: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
-    for i, (cols, dom, name) in enumerate(zip(panels, domains, names, strict=True)):
-        xref, yref = ("x", "y") if i == 0 else ("x2", "y2")
+    for i, p in enumerate(panels):
+        n = "" if i == 0 else str(i + 1)
+        xref, yref = f"x{n}", f"y{n}"
         # the true class is outlined in the probabilities (forward) and in dL/dz (backward)
-        t, notes, _ = _cells(cols, xref, yref, int(trace.label),
-                             len(fwd) - 2 if name == "forward" else 0, look)
+        marked = (len(fwd) - 2 if p.name == "forward" else 0) - p.first
+        t, notes, _ = _cells(p.columns, xref, yref, int(trace.label),
+                             marked if 0 <= marked < len(p.columns) else None, look)
         data += t
         annotations += notes
-        xkey, ykey = ("xaxis", "yaxis") if i == 0 else ("xaxis2", "yaxis2")
-        layout[xkey] = {"domain": dom, "range": [-0.6, len(cols) - 0.4], "visible": False,
-                        "fixedrange": True, **({"anchor": yref} if i else {})}
-        layout[ykey] = {"range": yr, "visible": False, "fixedrange": True,
-                        **({"anchor": xref} if i else {})}
+        top = tops[p.row]
+        layout[f"xaxis{n}"] = {"domain": p.domain, "range": [-0.6, p.span - 0.4],
+                               "visible": False, "fixedrange": True,
+                               **({"anchor": yref} if i else {})}
+        layout[f"yaxis{n}"] = {"range": ranges[p.row], "visible": False, "fixedrange": True,
+                               **({"anchor": xref} if i else {}),
+                               **({"domain": [max(0.0, top - bands[p.row] / plot_h), top]}
+                                  if n_rows > 1 else {})}
         # at the top left of its panel: on a phone the mode bar takes the figure's top right
-        annotations.append({"text": heads[name], "x": dom[0], "y": 1.0, "xref": "paper",
-                            "yref": "paper", "showarrow": False, "xanchor": "left",
-                            "yanchor": "bottom", "yshift": 6})
+        annotations.append({"text": HEADS[p.name][p.first > 0], "x": p.domain[0], "y": top,
+                            "xref": "paper", "yref": "paper", "showarrow": False,
+                            "xanchor": "left", "yanchor": "bottom", "yshift": 6})
     layout["annotations"] = annotations
     return SpecFigure({"data": data, "layout": layout})
 

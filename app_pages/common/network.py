@@ -493,6 +493,26 @@ def cached_network_figure(data: DataKey, arch: ArchKey, racer: Entry, epochs: in
                           f"{label(racer)}</span>", net.activation, frame_ms, phone=phone)
 
 
+def above_train_note(runs: list[tuple[str, float, float]], n_test: int) -> str:
+    """A sentence for the runs (name, train accuracy, test accuracy) that score higher on the
+    test points than on the training points, as the table shows them (to 0.1%); "" if none.
+
+    A student may read it as the network generalising better than it fits. It is chance: the
+    network was fitted to the training points, so nothing makes the held-out ones easier; which
+    points the random split happened to hold out decides, and on a small test set each point
+    moves the accuracy by a whole 100 / ``n_test`` percentage points."""
+    above = [name for name, train, test in runs  # NaN (a diverged run) is never above
+             if np.isfinite([train, test]).all() and round(1000 * test) > round(1000 * train)]
+    if not above or n_test < 1:
+        return ""
+    worth = 100 / n_test
+    names = and_list([f"**{name}**" for name in above])  # bold: a name may hold a comma
+    return (f"Test accuracy above train accuracy ({names}) is down to chance, not a better "
+            f"fit: the test set holds only {plural(n_test, 'point')}, so each is worth "
+            f"{plural(round(worth, 2), 'percentage point')}, and which points happened to be "
+            "held out moves its accuracy either way.")
+
+
 def majority_share(labels: np.ndarray) -> float:
     """Training accuracy of always answering the most common class: what a network that has
     learned nothing about the inputs can still score."""

@@ -18,16 +18,22 @@ here with the same number parser (``app_pages.common.lab_state``):
 ``follow``         the example section's network: which optimizer trained it (a racing one)
 ``after_epoch``    the example section's epoch (one of the recorded epochs)
 ``point``          the example section's training point (0 .. training samples - 1)
+``draw``           the network drawing's optimizer (one of ``optimizers``; default the first)
+``grid``           the loss landscape's points per side (``landscape_grids()``; default 31)
 =================  ==========================================================================
 
-The last three say what the page shows rather than what it trains: which values are valid
-depends on the training, so the page checks them (``parse_example_view``) once it has trained.
+``follow``, ``after_epoch`` and ``point`` say what the page shows rather than what it trains:
+which values are valid depends on the training, so the page checks them
+(``parse_example_view``) once it has trained. ``draw`` and ``grid`` are checked here: a drawn
+network must be one the link races. Both stay out of the link while they are the page's own
+choice.
 
 Junk never raises: it becomes the default plus a warning that names the parameter.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -37,6 +43,7 @@ from app_pages.common.lab_state import Param, own_query, parse_choice, parse_par
 from app_pages.common.limits import limit
 from app_pages.common.presets import RacePreset
 from app_pages.common.state import RaceState, parse_race_query, race_query
+from app_pages.common.words import plural
 from landscape.datasets import DATASETS
 from landscape.nn_layers import ACTIVATIONS
 
@@ -56,7 +63,7 @@ NETWORK_LR: dict[str, float] = {
 #: The example section's view (``parse_example_view``), in the link after the training's keys.
 VIEW_KEYS = ("follow", "after_epoch", "point")
 OWN_KEYS = ("dataset", "samples", "noise", "classes", "data_seed", "layers", "activation", "l2",
-            "epochs", "batch", *VIEW_KEYS)
+            "epochs", "batch", "draw", "grid", *VIEW_KEYS)
 IGNORED_KEYS = ("surface", "formula", "steps", "start")
 _DIGITS = re.compile(r"^[0-9]{1,6}$")  # ASCII digits only ("²".isdigit() is True)
 
@@ -78,6 +85,8 @@ class NetworkState:
     epochs: int = 40
     batch: int = 32
     seed: int = 0
+    grid: int = 31  # the loss landscape's points per side (one of landscape_grids())
+    draw: str | None = None  # the optimizer whose network is drawn (None: the first)
 
     @property
     def n_train(self) -> int:
@@ -97,6 +106,21 @@ def n_train(samples: int, classes: int) -> int:
 def steps_per_epoch(samples: int, classes: int, batch: int) -> int:
     """Optimizer steps in one epoch: ceil(n_train / batch)."""
     return -(-n_train(samples, classes) // max(1, batch))
+
+
+def switch_words(switch_step: int, spe: int, epochs: int) -> str:
+    """When Adam, then SGD hands over, in steps and epochs: "the switch to SGD comes after 100
+    steps = 10 epochs of 10 steps each" (a student does not know what ``switch_step`` counts),
+    and that it never comes when that is past the epochs trained."""
+    spe = max(1, spe)
+    shown = round(switch_step / spe, 1)  # epochs to one decimal, "about" when rounded
+    about = "" if math.isclose(shown * spe, switch_step) else "about "
+    text = (f"the switch to SGD comes after {plural(switch_step, 'step')} = "
+            f"{about}{plural(shown, 'epoch')} of {plural(spe, 'step')} each")
+    if switch_step >= spe * epochs:
+        text += (f": after the last of the {plural(epochs, 'epoch')} trained, so it never "
+                 "switches")
+    return text
 
 
 def architecture_name(hidden: tuple[int, ...]) -> str:
@@ -120,6 +144,12 @@ def network_hparams(name: str, spec: Any, spe: int) -> dict[str, Any]:
     if name == "random_local_search":
         hp["step_size"] = 0.05
     return hp
+
+
+def landscape_grids() -> tuple[int, ...]:
+    """The loss landscape's resolutions (points per side): the page's slider offers exactly the
+    values a link's ``grid`` may name, up to the server's limit."""
+    return tuple(range(21, limit("landscape_grid") + 1, 10))
 
 
 def parse_layers(text: str) -> tuple[int, ...] | None:
@@ -209,11 +239,25 @@ def parse_network_query(query: Mapping[str, str],
     race, more = parse_race_query(race_part, {"network": _Anywhere()}, specs, preset, "network",
                                   _Anywhere.domain)
     warn += more
+    grid = DEFAULT.grid
+    if "grid" in mine:
+        text = mine["grid"].strip()
+        if _DIGITS.match(text) and int(text) in landscape_grids():
+            grid = int(text)
+        else:
+            warn.append(f"URL parameter 'grid'={text[:40]!r} is not one of "
+                        f"{', '.join(map(str, landscape_grids()))} (points per side of the loss "
+                        f"landscape); using {grid}.")
+    draw = mine.get("draw", "").strip() or None
+    if draw is not None and draw not in race.optimizers:
+        warn.append(f"URL parameter 'draw'={draw[:40]!r} is not one of the trained optimizers "
+                    f"({', '.join(race.optimizers) or 'none'}); drawing the first.")
+        draw = None
     state = NetworkState(dataset=dataset, samples=samples, noise=float(own["noise"]),
                          classes=classes, data_seed=int(own["data_seed"]), hidden=hidden,
                          activation=activation, l2=float(own["l2"]), optimizers=race.optimizers,
                          hparams=race.hparams, epochs=int(own["epochs"]), batch=batch,
-                         seed=race.seed)
+                         seed=race.seed, grid=grid, draw=draw)
     return state, warn
 
 
@@ -233,6 +277,10 @@ def network_query(state: NetworkState, specs: Mapping[str, Any]) -> dict[str, st
         q["data_seed"] = str(state.data_seed)
     if state.l2:
         q["l2"] = repr(float(state.l2))
+    if state.draw is not None:
+        q["draw"] = state.draw
+    if state.grid != DEFAULT.grid:
+        q["grid"] = str(state.grid)
     return q
 
 
@@ -283,5 +331,6 @@ def example_query(view: ExampleView) -> dict[str, str]:
 def with_optimizers(state: NetworkState, chosen: list[tuple[str, dict[str, Any]]]
                     ) -> NetworkState:
     """``state`` with the picker's optimizers and their settings."""
-    return replace(state, optimizers=tuple(n for n, _ in chosen),
-                   hparams={n: dict(hp) for n, hp in chosen})
+    names = tuple(n for n, _ in chosen)
+    return replace(state, optimizers=names, hparams={n: dict(hp) for n, hp in chosen},
+                   draw=state.draw if state.draw in names else None)

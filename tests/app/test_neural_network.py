@@ -63,6 +63,16 @@ def test_default_page_trains_three_optimizers_and_draws_every_view() -> None:
     assert any("DNN (2 hidden layers)" in m.value for m in at.markdown)
     assert shown_loss_agrees_with_shown_p(at) < 0.01  # the worst point: a small p
     assert "L2" not in loss_caption(at)  # l2 = 0: the loss is the cross-entropy alone
+    # plain words for the switch (the sidebar said "`switch_step` counts steps")
+    captions = [c.value for c in at.caption]
+    assert any("the switch to SGD comes after 100 steps = 10 epochs of 10 steps each" in c
+               for c in captions), captions
+    assert not any("switch_step" in c for c in captions)
+    # every network scores higher on its 100 test points than on its 300 training points
+    assert (table["test accuracy"] > table["train accuracy"]).all()
+    note = next(c for c in captions if "Test accuracy above train accuracy" in c)
+    assert "chance" in note and "100 points" in note and "1 percentage point" in note
+    assert "(**Adam**, **SGD** and **Adam, then SGD**)" in note
 
 
 def test_no_hidden_layer_is_the_linear_classifier() -> None:
@@ -352,6 +362,49 @@ def test_a_links_junk_example_view_is_named_and_ignored(key: str, value: str) ->
     assert not at.exception
     assert any(f"'{key}'" in w.value for w in at.warning), [w.value for w in at.warning]
     assert key not in at.query_params
+
+
+def landscape_side(at) -> int:
+    """Points per side of the paths' landscape (the first contour's z)."""
+    pca = next(f for f in charts(at) if any(t["type"] == "contour" for t in f["data"]))
+    z = next(t["z"] for t in pca["data"] if t["type"] == "contour")
+    return len(z) if isinstance(z, list) else int(str(z["shape"]).split(",")[0])
+
+
+def test_a_link_keeps_the_landscape_resolution_and_the_drawn_network() -> None:
+    """A review set "Landscape resolution" to 41, copied the link, and a fresh browser showed
+    31 (another landscape); the drawing's "Network trained by" was lost too. Both are in the
+    link when they differ from the page's own choice (31, the first optimizer)."""
+    at = app_test(PAGE, SMALL).run()
+    assert not at.exception and not {"grid", "draw"} & set(at.query_params)
+    at.select_slider(key="nn.grid").set_value(41).run()
+    at.selectbox(key="nn.draw").set_value("adam_then_sgd").run()
+    assert not at.exception, at.exception
+    link = {k: at.query_params[k] for k in at.query_params}
+    assert (link["grid"], link["draw"]) == ("41", "adam_then_sgd")
+    fresh = app_test(PAGE, link).run()
+    assert not fresh.exception and not fresh.warning, [w.value for w in fresh.warning]
+    assert fresh.select_slider(key="nn.grid").value == 41
+    assert fresh.selectbox(key="nn.draw").value == "adam_then_sgd"
+    assert landscape_side(fresh) == landscape_side(at) == 41
+    assert charts(fresh)[1] == charts(at)[1]  # the same drawing
+    fresh.selectbox(key="nn.draw").set_value("adam").run()  # the page's own choice again
+    assert "draw" not in fresh.query_params and fresh.query_params["grid"] == "41"
+
+
+@pytest.mark.parametrize(("key", "value", "valid"), [
+    ("grid", "35", "one of 21, 31, 41, 51, 61"), ("grid", "1e9", "one of 21, 31, 41, 51, 61"),
+    ("draw", "lion", "adam, sgd, adam_then_sgd")])
+def test_a_links_junk_resolution_or_drawing_is_named_and_ignored(key: str, value: str,
+                                                                   valid: str) -> None:
+    """Junk is named with what is valid, and the page shows its own choice."""
+    at = app_test(PAGE, {**SMALL, key: value}).run()
+    assert not at.exception
+    assert any(f"'{key}'" in w.value and valid in w.value for w in at.warning), \
+        [w.value for w in at.warning]
+    assert key not in at.query_params
+    assert at.select_slider(key="nn.grid").value == 31
+    assert at.selectbox(key="nn.draw").value == "adam"
 
 
 def test_eight_optimizers_share_the_page_s_training_and_landscape_budgets(monkeypatch) -> None:

@@ -154,6 +154,21 @@ def test_verdict_names_divergence_and_overfitting(adam) -> None:
     assert nn.verdict(noisy) == ""
 
 
+def test_test_accuracy_above_train_accuracy_is_called_chance_of_a_small_test_set() -> None:
+    """A student seeing 98% on test and 93% on train may think the network generalises better
+    than it fits: the note names the runs and says what one test point is worth."""
+    note = nn.above_train_note([("Adam", 0.97, 0.99), ("SGD", 0.93, 0.93), ("Lion", 0.9, 0.8)],
+                               n_test=100)
+    assert note.startswith("Test accuracy above train accuracy (**Adam**) is down to chance")
+    assert "SGD" not in note and "Lion" not in note
+    assert "100 points" in note and "each is worth 1 percentage point" in note
+    assert nn.above_train_note([("SGD", 0.93, 0.9304)], 100) == ""  # both read 93.0%
+    assert nn.above_train_note([("SGD", 0.93, float("nan"))], 100) == ""
+    assert "each is worth 2.5 percentage points" in nn.above_train_note([("a", 0.5, 0.55)], 40)
+    assert "(**a** and **Adam, then SGD**)" in nn.above_train_note(
+        [("a", 0.5, 0.55), ("Adam, then SGD", 0.5, 0.6)], 40)
+
+
 def test_clicked_example_reads_the_point_index_from_a_selection_event() -> None:
     assert nn.clicked_example({"selection": {"points": [{"x": 0.1, "customdata": 7}]}}) == 7
     assert nn.clicked_example({"selection": {"points": [{"customdata": [12]}]}}) == 12

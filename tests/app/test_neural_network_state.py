@@ -13,12 +13,14 @@ from app_pages.common.network_state import (
     MIN_SAMPLES,
     OWN_KEYS,
     architecture_name,
+    landscape_grids,
     n_train,
     network_hparams,
     network_query,
     parse_layers,
     parse_network_query,
     steps_per_epoch,
+    switch_words,
 )
 from landscape.datasets import make_dataset, train_test_split
 from optimizers import OPTIMIZERS
@@ -45,6 +47,9 @@ def test_empty_query_gives_the_default_page_without_warnings() -> None:
     # the registry's defaults, away from the page's own preset (switch after 10 epochs, SGD 0.1)
     {"optimizers": ("adam_then_sgd",), "hparams": {"adam_then_sgd": {
         **{h.name: h.default for h in OPTIMIZERS["adam_then_sgd"].hparams}}}},
+    # how the page shows it: the landscape's resolution and the network drawn
+    {"grid": 41, "draw": "sgd"},
+    {"grid": 61, "draw": "adam"},
 ])
 def test_the_written_query_reads_back_to_the_same_state(changes) -> None:
     state = replace(parse_network_query({}, OPTIMIZERS)[0], **changes)
@@ -61,6 +66,8 @@ def test_the_written_query_reads_back_to_the_same_state(changes) -> None:
     ("l2", "nan"), ("epochs", "0"), ("epochs", "501"), ("batch", "0"), ("batch", "100000"),
     ("seed", "x"), ("adam.lr", "-1"), ("adam.nope", "1"), ("optimizers", "bogus"),
     ("steps", "100"), ("surface", "rosenbrock"), ("whatever", "1"), ("layers", "8" * 600),
+    ("grid", "35"), ("grid", "71"), ("grid", "11"), ("grid", "x"), ("grid", "４１"),
+    ("draw", "lion"), ("draw", "bogus"), ("draw", "<script>"),
 ])
 def test_junk_falls_back_to_the_default_with_a_warning_naming_it(key, value) -> None:
     state, warnings = parse_network_query({key: value}, OPTIMIZERS)
@@ -69,6 +76,43 @@ def test_junk_falls_back_to_the_default_with_a_warning_naming_it(key, value) -> 
     default, _ = parse_network_query({}, OPTIMIZERS)
     assert state.hidden == default.hidden and state.dataset == default.dataset
     assert state.epochs == default.epochs
+
+
+def test_a_link_keeps_the_landscape_resolution_and_the_drawn_network() -> None:
+    """A review set the resolution to 41 and copied the link: a fresh browser showed 31 (and the
+    first optimizer's drawing). Both are in the link now, the default resolution left out."""
+    state, warnings = parse_network_query({"grid": "41", "draw": "sgd"}, OPTIMIZERS)
+    assert warnings == [] and (state.grid, state.draw) == (41, "sgd")
+    query = network_query(state, OPTIMIZERS)
+    assert (query["grid"], query["draw"]) == ("41", "sgd")
+    default = network_query(DEFAULT, OPTIMIZERS)
+    assert "grid" not in default and "draw" not in default
+    assert DEFAULT.grid == 31 and DEFAULT.draw is None
+    assert list(landscape_grids()) == [21, 31, 41, 51, 61]
+
+
+def test_a_drawn_network_must_be_one_that_trains() -> None:
+    """``draw`` names a racing optimizer: one the link does not race is named and dropped."""
+    state, warnings = parse_network_query({"optimizers": "adam,sgd", "draw": "adam_then_sgd"},
+                                          OPTIMIZERS)
+    assert state.draw is None
+    assert any("'draw'" in w and "adam, sgd" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize(("switch", "spe", "epochs", "words"), [
+    (100, 10, 40, "the switch to SGD comes after 100 steps = 10 epochs of 10 steps each"),
+    (1, 10, 40, "the switch to SGD comes after 1 step = 0.1 epochs of 10 steps each"),
+    (15, 10, 40, "after 15 steps = 1.5 epochs of 10 steps each"),
+    (100, 3, 40, "after 100 steps = about 33.3 epochs of 3 steps each"),
+    (10, 10, 40, "after 10 steps = 1 epoch of 10 steps each"),
+    (7, 1, 40, "after 7 steps = 7 epochs of 1 step each"),
+    (400, 10, 40, "after 400 steps = 40 epochs of 10 steps each: after the last of the 40 "
+                  "epochs trained, so it never switches"),
+])
+def test_the_switch_is_said_in_steps_and_epochs(switch, spe, epochs, words) -> None:
+    """The sidebar said "`switch_step` counts steps" (a name from the code) to students."""
+    text = switch_words(switch, spe, epochs)
+    assert words in text and "switch_step" not in text
 
 
 def test_per_optimizer_overrides_apply() -> None:
@@ -127,4 +171,5 @@ def test_any_query_parses_without_raising(query) -> None:
     assert 1 <= state.batch <= state.n_train
     assert MIN_SAMPLES <= state.samples <= 2000  # always within the page's slider
     assert len(state.hidden) <= 3 and all(1 <= w <= 64 for w in state.hidden)
+    assert state.grid in landscape_grids() and state.draw in (None, *state.optimizers)
     assert isinstance(warnings, list)

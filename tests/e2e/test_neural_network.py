@@ -218,10 +218,11 @@ PHONE_JS = """sel => {
           sliderLabels: [...gd.querySelectorAll('.slider-labels text, .slider-label')].map(box)};
 }"""
 
-# JS: boxes of every number and every title written in a chart.
+# JS: boxes and font sizes (px) of every number and every title written in a chart.
 TEXTS_JS = """sel => [...document.querySelector(sel).querySelectorAll(
     '.textpoint text, .annotation-text')].map(e => { const b = e.getBoundingClientRect();
-    return {t: e.textContent, b: [b.left, b.top, b.right, b.bottom]}; })
+    return {t: e.textContent, b: [b.left, b.top, b.right, b.bottom],
+            size: parseFloat(getComputedStyle(e).fontSize)}; })
     .filter(e => e.b[2] > e.b[0])"""
 
 
@@ -313,7 +314,8 @@ def test_a_phone_sees_the_landscape_one_slice_a_row_and_whole_legends(browser,
     """A review at 390 x 844 with 8 optimizers and 3 hidden layers: the slices side by side
     (36 px each), titles over each other and under the mode bar, x ticks turned; the paths'
     map and the line plot squeezed by their legends (57 px of line plot), entries hidden
-    behind a scrollbar; the drawing's layer labels run together."""
+    behind a scrollbar; the drawing's layer labels run together; the forward pass's 10 columns
+    wrote numbers and titles at 8 px."""
     context = phone_context(browser)
     try:
         pg = context.new_page()
@@ -328,6 +330,14 @@ def test_a_phone_sees_the_landscape_one_slice_a_row_and_whole_legends(browser,
         assert g["scroll"] == 0 and g["plots"][0][3] - g["plots"][0][1] >= 240, g
         assert g["plots"][0][2] - g["plots"][0][0] >= 240, g  # the colour bar lies on top
         assert g["xtitles"][0][0] >= 0, g  # its x title whole (it ran off the left edge)
+        # 3 hidden layers: the forward pass wraps onto two rows, its type legible
+        forward = ".st-key-nn-backprop-forward .js-plotly-plot"
+        pg.locator(forward).scroll_into_view_if_needed()
+        texts = pg.evaluate(TEXTS_JS, forward)
+        assert min(t["size"] for t in texts) >= 9, sorted(t["size"] for t in texts)[:5]
+        clashes = [(a["t"], b["t"]) for i, a in enumerate(texts) for b in texts[i + 1:]
+                   if _meet(a["b"], b["b"])]
+        assert not clashes, clashes[:5]
         labels = pg.evaluate(GEOMETRY_JS, ".st-key-nn-drawing .js-plotly-plot")["titles"]
         assert len(labels) == 5 and not any(  # the layers' labels under the drawing
             _meet(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]), labels

@@ -177,14 +177,16 @@ def test_backprop_cells_and_titles_never_meet(hidden, activation, part) -> None:
     trace = _trace(hidden, activation)
     fig = json.loads(json.dumps(backprop_figure(trace, part=part, plot_px=plot_px).to_dict()))
     layout = fig["layout"]
-    cells = [t for t in fig["data"] if t["mode"] == "markers+text"]
-    assert len(cells) == (2 if part == "both" else 1)
+    cells = _cell_traces(fig)
+    assert len(cells) == 2 if part == "both" else 1 <= len(cells) <= 2  # a phone's may wrap
     plot_h = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    bands = []
     for c in cells:
-        xa = "xaxis" if c["xaxis"] == "x" else "xaxis2"
-        ya = "yaxis" if c["yaxis"] == "y" else "yaxis2"
+        xa, ya = "xaxis" + c["xaxis"][1:], "yaxis" + c["yaxis"][1:]
         pitch = _pitch(layout, xa, plot_px)
-        row_px = plot_h / (layout[ya]["range"][1] - layout[ya]["range"][0])
+        band = layout[ya].get("domain", [0, 1])
+        bands.append(band)
+        row_px = (band[1] - band[0]) * plot_h / (layout[ya]["range"][1] - layout[ya]["range"][0])
         size, font = c["marker"]["size"], c["textfont"]["size"]
         assert size <= min(pitch, row_px) - 3, (pitch, row_px, size)  # cells apart
         from viz.network_backprop import text_px
@@ -201,6 +203,10 @@ def test_backprop_cells_and_titles_never_meet(hidden, activation, part) -> None:
                 assert half <= pitch - 2, (line_a, line_b, half, pitch)
     if part == "both":
         assert cells[0]["marker"]["size"] == 40 or len(hidden) == 3  # a laptop's look, kept
+        assert bands[0] == bands[1] == [0, 1]  # side by side
+    else:  # a wrapped pass: its rows one under the other, apart
+        for upper, lower in itertools.pairwise(bands):
+            assert lower[1] < upper[0]
     # each pass is named at its panel's top left: on a phone, clear of the mode bar (72 px of
     # buttons at the figure's top right)
     names = [a for a in layout["annotations"] if a["xref"] == "paper"]
@@ -219,15 +225,46 @@ def test_a_phone_stacks_the_passes_and_each_keeps_its_numbers() -> None:
                                                                               "backward")]
     texts = [t["text"] for t in both["data"] if t["mode"] == "markers+text"]
     for fig, values in zip(parts, texts, strict=True):
-        (cells,) = [t for t in fig["data"] if t["mode"] == "markers+text"]
-        assert len(cells["text"]) == len(values)
-        assert cells["hovertemplate"].startswith("%{customdata")  # the value to 4 digits
+        cells = _cell_traces(fig)
+        assert sum(len(c["text"]) for c in cells) == len(values)
+        assert all(c["hovertemplate"].startswith("%{customdata") for c in cells)  # 4 digits
     forward, backward = parts
     assert "forward" in json.dumps(forward["layout"]["annotations"])
     assert "backward" not in json.dumps(forward["layout"]["annotations"])
     assert "backward" in json.dumps(backward["layout"]["annotations"])
     with pytest.raises(ValueError, match="part"):
         backprop_figure(trace, part="sideways")
+
+
+def _cell_traces(fig: dict) -> list[dict]:
+    return [t for t in fig["data"] if t["mode"] == "markers+text"]
+
+
+@pytest.mark.parametrize("hidden", [(), (16,), (16, 16), (16, 16, 16), (64, 64, 64)])
+@pytest.mark.parametrize("part", ["forward", "backward"])
+def test_a_phone_writes_every_number_with_three_digits_in_legible_type(hidden, part) -> None:
+    """With 3 hidden layers a phone's forward pass put 10 columns in its ~320 px: 27 px cells,
+    numbers cut to 2 digits at 8 px, column titles at 8 px. A pass too wide for a phone now wraps
+    onto rows of fewer columns: every number in 3 digits at 9 px or more, titles at 9 px or
+    more, each row named, every value written once and in order."""
+    from viz.network_backprop import MAX_NEURONS, PHONE_PLOT_PX, cell_text
+
+    trace = _trace(hidden, "tanh")
+    fig = json.loads(json.dumps(backprop_figure(trace, part=part,
+                                                plot_px=PHONE_PLOT_PX).to_dict()))
+    columns = (forward_columns if part == "forward" else backward_columns)(trace)
+    values = np.concatenate([np.ravel(v)[:MAX_NEURONS] for _, v in columns])
+    cells = _cell_traces(fig)
+    texts = [t for c in cells for t in c["text"]]
+    assert texts == [cell_text(v, 3) for v in values]
+    for c in cells:
+        assert c["textfont"]["size"] >= 9, c["textfont"]
+    titles = [a for a in fig["layout"]["annotations"] if a["xref"] != "paper"]
+    assert len(titles) == len(columns)
+    assert min(a["font"]["size"] for a in titles) >= 9
+    names = [a for a in fig["layout"]["annotations"] if a["xref"] == "paper"]
+    assert len(names) == len(cells)  # each row of a wrapped pass says what it is
+    assert len(cells) == (2 if part == "forward" and len(hidden) == 3 else 1)
 
 
 def test_cell_numbers_are_short_and_never_minus_zero() -> None:
