@@ -6,6 +6,8 @@ table with the gradient-free baselines -> a clicked cell opens that start in the
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -66,7 +68,12 @@ def seed_from_url() -> None:
     ss["basins.steps"] = state.steps
     ss["basins.seed"] = state.seed
     ss["basins.noise"] = ss["basins.noise.held"] = state.noise  # drawn from .held (controls.held)
-    ss["basins.start"] = state.start
+    # A start that is a cell of the map (a shared pick) comes back picked, with its button.
+    cell = (basins.cell_start(state.start, get_landscape(state.surface).domain, own["grid"])
+            if "start" in race_part else None)
+    ss["basins.start"] = cell or state.start
+    if cell is not None:
+        ss["basins.picked"] = cell
     controls.preset_optimizers(OPT, state.optimizers, state.hparams)
     ss["basins.warnings"] = warnings
     ss["basins.seeded"] = True
@@ -104,11 +111,16 @@ with st.sidebar:
     racers = controls.optimizer_picker(SPECS, OPT, lambda o: defaults.get(o, {}),
                                        limit("optimizers"))
     st.header("Run")
-    steps_asked = st.slider("Steps", MIN_STEPS, limit("steps"), key="basins.steps", step=10)
+    steps_asked = int(st.slider("Steps", MIN_STEPS, limit("steps"), key="basins.steps", step=10))
+    # Too much work for the page: the maps run fewer steps, said here and above the maps. The
+    # slider and the link keep the asked count: the same link replays the same cut, fewer cells
+    # or optimizers give the steps back, and a slider that jumped back read as a broken control.
+    steps, steps_note = clamp_steps(steps_asked, n * n, max(1, len(racers)))
+    if steps_note:
+        st.caption(f"Runs {steps:,} steps: the page's work limit (see the note).")
     seed = int(st.number_input("Seed", 0, 2**32 - 1, key="basins.seed", step=1))
     noise, _ = controls.noise_or_batch("basins", False, compute.DATA_SAMPLES)  # no data losses
 
-steps, steps_note = clamp_steps(int(steps_asked), n * n, max(1, len(racers)))
 if steps_note:
     st.info(steps_note)
 # A click on a map (its selection, reported with this run) picks the start; every map keeps its
@@ -124,7 +136,8 @@ if not inside(tuple(start), obj.domain):  # a cell clicked on the previous surfa
 state = RaceState(surface=surface, formula="", optimizers=tuple(o for o, _ in racers),
                   hparams={o: hp for o, hp in racers}, steps=steps, start=tuple(start), seed=seed,
                   noise=noise)
-st.query_params.from_dict({**race_query(state, SPECS), **own_query({"grid": n})})
+st.query_params.from_dict({**race_query(replace(state, steps=steps_asked), SPECS),
+                          **own_query({"grid": n})})
 
 if not racers:
     st.info("Pick at least one optimizer in the sidebar.")
@@ -175,7 +188,7 @@ for e, bm in zip(entries, maps, strict=True):
                  "evaluations / start": bm.stats.evaluations_per_path,
                  "starts": n * n})
 for b in base:
-    rows.append({"method": optimizers.OPTIMIZERS[b.optimizer].display_name + " (baseline)",
+    rows.append({"method": basins.baseline_label(b),
                  "name": b.optimizer, "success rate": b.success_rate,
                  "median steps": b.median_steps,
                  "median evaluations": b.median_evaluations,

@@ -44,6 +44,9 @@ MAX_DISTINCT_LOCALS = len(LOCAL_COLORS)
 #: the minimum, the darker its cells. Light to dark; interpolated in RGB (stays blue-violet).
 LOCAL_RAMP: tuple[str, str] = ("#7FA7D9", "#2A2A7A")
 MAX_CLICK_SIDE = 70
+#: A phone's map is at most this wide: a 360 px screen less Streamlit's 2 x 16 px padding and the
+#: figure's 36 + 8 px margins (columns stack on a phone, so each map has the screen's width).
+PHONE_MAP_PX = 280
 CLICK_NAME = "click: pick this start"
 #: Layout in pixels. The title (name, then the share in a smaller font) and the legend sit above
 #: the map, the map hugs them (top left), so a column narrower than ``side`` leaves its spare
@@ -141,22 +144,53 @@ def _discrete_scale(colors: list[str]) -> list[list[Any]]:
     return scale
 
 
+def click_stride(n: int) -> int:
+    """Every how many cells a click marker sits: at most MAX_CLICK_SIDE per side."""
+    return max(1, int(np.ceil(n / MAX_CLICK_SIDE)))
+
+
+def map_scale(domain: Any, side: int, phone: bool = False) -> float:
+    """Pixels per unit of the map: its longer side is ``side`` px, and on a ``phone`` its width
+    is at most ``PHONE_MAP_PX`` (the axes keep one scale, so the height follows)."""
+    (x0, x1), (y0, y1) = domain
+    scale = side / max(x1 - x0, y1 - y0)
+    return min(scale, PHONE_MAP_PX / (x1 - x0)) if phone else scale
+
+
+def click_marker_px(n: int, domain: Any, side: int, phone: bool = False) -> float:
+    """Size of a click marker for an n x n map drawn ``side`` px (see ``map_scale``).
+
+    Plotly hovers (and so selects) the marker at the least distance ``max(d - r, 1 - 3 / r)``,
+    ``r = max(3, size / 2)``, taking the *last* in the data on a tie: every marker closer than
+    ``r + 1 - 3 / r`` ties. 10 px markers on 5 px cells picked a neighbour 4 clicks in 5. With
+    ``c`` the on-screen spacing of the click grid (a cell, or ``stride`` cells, along the
+    shorter side), ``s^2 + (2 - c) s - 12 = 0`` puts the tie radius at ``c / 2``: only the
+    marker of the cell under the pointer is that close, and ``s`` is within 2 px of ``c``
+    (the white square of a picked cell fills it). Cells under 6 px cannot avoid ties (``r``
+    is at least 3 px): their markers are the cell's size, and a click near a cell's upper or
+    right edge can still pick that neighbour.
+    """
+    (x0, x1), (y0, y1) = domain
+    c = click_stride(n) * map_scale(domain, side, phone) * min(x1 - x0, y1 - y0) / n
+    return float(c if c <= 6 else ((c - 2) + np.sqrt((c - 2) ** 2 + 48)) / 2)
+
+
 def click_trace(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray,
-                minima: Sequence[Any]) -> dict[str, Any]:
-    """Near-invisible markers at (a stride of) the cell centres: hover tells the outcome, a click
-    selects the start (the page then offers to open it in the race). At most MAX_CLICK_SIDE per
-    side to keep the page light."""
+                minima: Sequence[Any], size: float = 10.0) -> dict[str, Any]:
+    """Near-invisible markers of ``size`` px at (a stride of) the cell centres: hover tells the
+    outcome, a click selects the start (the page then offers to open it in the race). At most
+    MAX_CLICK_SIDE per side to keep the page light. The centres go out unrounded: the start
+    the race gets back must be the map's bit for bit (its noise is keyed on the start's bits),
+    and the grid's centres are short decimals already."""
     n = len(xs)
-    stride = max(1, int(np.ceil(n / MAX_CLICK_SIDE)))
-    idx = np.arange(0, n, stride)
-    gx, gy = np.meshgrid(xs[idx], ys[idx])
+    idx = np.arange(0, n, click_stride(n))
+    gx, gy = np.meshgrid(np.asarray(xs, dtype=float)[idx], np.asarray(ys, dtype=float)[idx])
     sub = labels[np.ix_(idx, idx)].ravel()
     kinds, inverse = np.unique(sub, return_inverse=True)
     words = np.array([label_text(int(v), minima) for v in kinds], dtype=object)[inverse]
-    size = max(4.0, 600.0 / len(idx))
     return {
         "type": "scatter", "mode": "markers", "name": CLICK_NAME,
-        "x": round_sig(gx, 5), "y": round_sig(gy, 5), "customdata": words.tolist(),
+        "x": gx.ravel().tolist(), "y": gy.ravel().tolist(), "customdata": words.tolist(),
         "marker": {"size": size, "opacity": 0.01, "color": "#000000", "symbol": "square"},
         # the clicked cell shows as a white square; the others stay invisible
         "selected": {"marker": {"opacity": 1.0, "color": "#FFFFFF"}},
@@ -219,7 +253,8 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
         data.append(contour_lines(grid))
     legend = legend_entries(counts, minima, colors_by_label, max(labels.size, 1))
     data += legend
-    data.append(click_trace(xs, ys, labels, minima))
+    data.append(click_trace(xs, ys, labels, minima,
+                            click_marker_px(len(xs), domain, side, phone)))
     for kind, style in ((True, MINIMUM_GLOBAL), (False, MINIMUM_LOCAL)):
         pts = [m.point for m in minima if m.is_global == kind]
         if pts:
@@ -235,7 +270,7 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
     above = 4 + (MODEBAR_PX if phone else 0)  # over the title
     top = above + title_px + LEGEND_LINE_PX * lines + 20  # + the legend box's own padding
     (x0, x1), (y0, y1) = domain
-    map_px = side * min((y1 - y0) / (x1 - x0), 1.0)  # a wide map is side px wide, a tall one high
+    map_px = map_scale(domain, side) * (y1 - y0)  # a wide map is side px wide, a tall one high
     height = int(top + map_px + TICKS_PX)
     layout = base_layout(height)
     layout.update({

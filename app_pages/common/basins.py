@@ -14,7 +14,7 @@ starts with the same step budget, so their "trials" (evaluations) compare direct
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ import landscape
 from app_pages.common.outcomes import KIND_CODES, classify_endpoints, default_tolerance
 from landscape.base import Minimum, Surface
 from optimizers import OPTIMIZERS, get_optimizer, run_endpoints
+from viz.style import format_value
 
 DIVERGED = -1
 MOVING = -2
@@ -41,17 +42,43 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def _cell_centres(lo: float, hi: float, n: int) -> np.ndarray:
+    """The n cell centres of [lo, hi], each written with as few decimals as keep it within a
+    thousandth of a cell: the nearest float to a short decimal, which a link or a figure writes
+    in a few digits and reads back bit for bit (the race's noise is keyed on a start's bits)."""
+    width = (hi - lo) / n
+    decimals = max(0, int(np.ceil(-np.log10(width / 1000))))
+    return np.array([float(f"{lo + (i + 0.5) * width:.{decimals}f}") for i in range(n)])
+
+
 def start_grid(domain: tuple[tuple[float, float], tuple[float, float]], n: int):
     """Cell centres of an n x n grid over ``domain``: xs (n,), ys (n,), starts (n*n, 2).
 
     Row-major: ``starts[j * n + i] = (xs[i], ys[j])``, so ``labels.reshape(n, n)[j, i]`` is the
-    cell at column x_i, row y_j (the layout of a heatmap's ``z``).
+    cell at column x_i, row y_j (the layout of a heatmap's ``z``). Centres are short decimals
+    (``_cell_centres``): -0.6, not -0.6000000000000001.
     """
     (x0, x1), (y0, y1) = domain
-    xs = x0 + (np.arange(n) + 0.5) * (x1 - x0) / n
-    ys = y0 + (np.arange(n) + 0.5) * (y1 - y0) / n
+    xs, ys = _cell_centres(x0, x1, n), _cell_centres(y0, y1, n)
     gx, gy = np.meshgrid(xs, ys)
     return xs, ys, np.stack([gx.ravel(), gy.ravel()], axis=1)
+
+
+def cell_start(point: tuple[float, float], domain: tuple[tuple[float, float], tuple[float, float]],
+               n: int) -> tuple[float, float] | None:
+    """The start of the n x n grid's cell whose centre ``point`` is (within 1% of a cell, so a
+    link written with fewer digits still names it), exactly as the map ran it; else None."""
+    centres = []
+    for v, (lo, hi) in zip(point, domain, strict=True):
+        width = (hi - lo) / n
+        i = int(np.floor((v - lo) / width)) if np.isfinite(v) else -1
+        if not 0 <= i < n:
+            return None
+        c = _cell_centres(lo, hi, n)[i]
+        if abs(v - c) > width / 100:
+            return None
+        centres.append(float(c))
+    return centres[0], centres[1]
 
 
 def capture_radius(minima: tuple[Minimum, ...], domain) -> float:
@@ -118,6 +145,7 @@ class BasinStats:
     median_evaluations: float  # evaluations (the article's trials) used to get there; NaN if none
     evaluations_per_path: int  # evaluations used by a full run of one path
     counts: dict[int, int]  # label -> number of paths
+    hparams: tuple[tuple[str, Any], ...] = ()  # the settings it ran with, where a table shows them
 
 
 @dataclass(frozen=True)
@@ -200,13 +228,35 @@ def basin_map(
     return BasinMap(name, xs, ys, labels.reshape(n, n), first.reshape(n, n), radius, stats)
 
 
+def baseline_hparams(name: str, surface: Surface) -> dict[str, Any]:
+    """The race's preset settings of baseline ``name`` on ``surface``: random local search's step
+    is the map's diagonal / 40 (0.2-0.5 on the built-in maps), not the registry's 0.1, so the
+    table's row is the run a visitor sees in the race."""
+    from app_pages.common.presets import preset_for  # presets imports this module
+
+    return dict(preset_for(surface.name, surface, {name: OPTIMIZERS[name]}).hparams.get(name, {}))
+
+
 def baseline(
-    name: str, surface: Surface, starts: np.ndarray, steps: int, *, seed: int = 0
+    name: str, surface: Surface, starts: np.ndarray, steps: int, *, seed: int = 0,
+    hparams: Mapping[str, Any] | None = None,
 ) -> BasinStats:
     """Run a gradient-free baseline (``random_search`` / ``random_local_search``) from the same
-    starts with the same step budget; count its trials."""
-    labels, first, evaluations, _ = run_starts(name, surface, starts, steps, seed=seed)
-    return summarize(name, labels, first, evaluations, surface.minima)
+    starts with the same step budget; count its trials. Settings: ``hparams``, else the race's
+    preset for the surface (``baseline_hparams``); the stats carry them."""
+    hp = dict(baseline_hparams(name, surface) if hparams is None else hparams)
+    labels, first, evaluations, _ = run_starts(name, surface, starts, steps, hparams=hp,
+                                               seed=seed)
+    stats = summarize(name, labels, first, evaluations, surface.minima)
+    return replace(stats, hparams=tuple(sorted(hp.items())))
+
+
+def baseline_label(stats: BasinStats) -> str:
+    """A baseline's row in the table, with the step it took: "Random local search (step 0.3,
+    baseline)"."""
+    step = dict(stats.hparams).get("step_size")
+    said = "" if step is None else f"step {format_value(step)}, "
+    return f"{OPTIMIZERS[stats.optimizer].display_name} ({said}baseline)"
 
 
 def label_name(label: int, minima: tuple[Minimum, ...]) -> str:

@@ -14,8 +14,10 @@ from app_pages.common.basins import (
     DIVERGED,
     MOVING,
     baseline,
+    baseline_label,
     basin_map,
     capture_radius,
+    cell_start,
     classify,
     start_grid,
     steps_to_global,
@@ -167,3 +169,54 @@ def test_a_long_fine_map_keeps_no_paths() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 64 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+@pytest.mark.parametrize(("domain", "n"), [
+    (((-4.0, 4.0), (-4.0, 4.0)), 60),  # two_basins' default map
+    (((-5.12, 5.12), (-5.12, 5.12)), 200),  # rastrigin, finest
+    (((-1.5, 4.0), (-3.0, 4.0)), 37),  # mccormick, an odd count
+])
+def test_grid_starts_are_short_decimals_at_the_cell_centres(domain, n: int) -> None:
+    """A start travels to the race in the link, and the race's gradient noise is keyed on its
+    exact bits: the grid's starts are short decimals (a few digits in the link, and in the
+    figure), each within a thousandth of a cell of its centre."""
+    xs, ys, starts = start_grid(domain, n)
+    for axis, values in zip(domain, (xs, ys), strict=True):
+        width = (axis[1] - axis[0]) / n
+        exact = axis[0] + (np.arange(n) + 0.5) * width
+        assert np.max(np.abs(values - exact)) <= width / 1000
+        assert np.all(np.diff(values) > 0)
+        assert max(len(repr(float(v))) for v in values) <= 9, values
+    gx, gy = np.meshgrid(xs, ys)
+    np.testing.assert_array_equal(starts, np.stack([gx.ravel(), gy.ravel()], axis=1))
+
+
+def test_a_start_near_a_cell_centre_is_that_cell_and_others_are_none() -> None:
+    domain = ((-4.0, 4.0), (-4.0, 4.0))
+    xs, ys, _ = start_grid(domain, 60)
+    assert cell_start((float(xs[10]), float(ys[47])), domain, 60) == (xs[10], ys[47])
+    nudged = (float(xs[10]) + 1e-5, float(ys[47]) - 1e-5)  # a 5-digit link of an older grid
+    assert cell_start(nudged, domain, 60) == (xs[10], ys[47])
+    assert cell_start((1.0, -2.5), domain, 60) is None  # a cell's corner, not a cell
+    assert cell_start((9.0, 0.0), domain, 60) is None  # off the map
+
+
+@pytest.mark.parametrize("surface", ["two_basins", "ravine", "six_hump_camel"])
+def test_random_local_search_takes_the_race_s_step_for_the_surface(surface: str) -> None:
+    """The race runs random local search with its preset step (0.2-0.5 by the map's size); the
+    baseline ran the registry's 0.1 and did not say so."""
+    import landscape
+    from app_pages.common.presets import preset_for
+    from optimizers import OPTIMIZERS
+
+    surf = landscape.get_surface(surface)
+    step = preset_for(surface, surf, OPTIMIZERS).hparams["random_local_search"]["step_size"]
+    assert step != OPTIMIZERS["random_local_search"].hparam("step_size").default
+    _, _, starts = start_grid(surf.domain, 12)
+    stats = baseline("random_local_search", surf, starts, 200, seed=2)
+    assert dict(stats.hparams) == {"step_size": step}
+    assert stats == baseline("random_local_search", surf, starts, 200, seed=2,
+                             hparams={"step_size": step})
+    assert baseline_label(stats) == f"Random local search (step {step:g}, baseline)"
+    plain = baseline("random_search", surf, starts, 200, seed=2)
+    assert plain.hparams == () and baseline_label(plain) == "Random search (baseline)"

@@ -158,7 +158,140 @@ def test_many_maps_share_the_page_s_work_budget(monkeypatch: pytest.MonkeyPatch)
                         replace(limits.LIMITS["basins_page_work"], value=3 * 20 * 20 * 50))
     at = app_test(PAGE, {**SMALL, "optimizers": "sgd,momentum,adam"}).run()
     assert not at.exception
-    assert at.query_params["steps"] == "50"
-    assert any("3 maps" in i.value and "Fewer cells or optimizers" in i.value for i in at.info)
+    assert any("3 maps" in i.value and "using 50 steps" in i.value
+               and "Fewer cells or optimizers" in i.value for i in at.info)
+    at.session_state["basins.map.0"] = _select(2.0, -1.6)
+    at.run()
+    assert race_link_query(at)["steps"] == "50"  # the race runs what the map ran
     alone = app_test(PAGE, {**SMALL, "optimizers": "adam"}).run()
     assert alone.query_params["steps"] == "100"
+
+
+def test_a_clamped_step_count_reads_the_same_in_the_slider_and_the_link(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """grid=200&steps=1000 ran 500 steps and wrote steps=500 to the link while the slider showed
+    1000. Both keep the asked 1000 (a link replays the same clamp; fewer cells give it back),
+    and the slider's caption says how many steps ran."""
+    from dataclasses import replace
+
+    from app_pages.common import limits
+
+    monkeypatch.setitem(limits.LIMITS, "basins_page_work",
+                        replace(limits.LIMITS["basins_page_work"], value=3 * 20 * 20 * 50))
+    at = app_test(PAGE, {**SMALL, "optimizers": "sgd,momentum,adam"}).run()
+    assert not at.exception
+    assert at.sidebar.slider(key="basins.steps").value == 100
+    assert at.query_params["steps"] == "100"
+    assert any(c.value.startswith("Runs 50 steps") for c in at.sidebar.caption)
+    at.sidebar.slider(key="basins.steps").set_value(200).run()
+    assert at.query_params["steps"] == "200" and at.sidebar.slider(key="basins.steps").value == 200
+    at.sidebar.slider(key="basins.grid").set_value(10).run()  # a quarter of the cells: 200 fit
+    assert at.query_params["steps"] == "200"
+    assert not any(c.value.startswith("Runs") for c in at.sidebar.caption)
+
+
+def _click_points(spec: dict) -> tuple[list[float], list[float]]:
+    """The x and y of a map's click markers, as the browser has them."""
+    from viz.basins import CLICK_NAME
+
+    click = next(t for t in spec["data"] if t["name"] == CLICK_NAME)
+    return decode(click["x"]).tolist(), decode(click["y"]).tolist()
+
+
+def _race_state(q: dict[str, str]):
+    """The race's own reading of a race link."""
+    import landscape
+    import optimizers
+    from app_pages.common.presets import preset_for
+    from app_pages.common.state import parse_race_query
+
+    state, warnings = parse_race_query(
+        q, landscape.SURFACES, optimizers.OPTIMIZERS,
+        lambda s: preset_for(s, landscape.get_surface(s), optimizers.OPTIMIZERS), "two_basins",
+        ((-5.0, 5.0), (-5.0, 5.0)))
+    assert not warnings
+    return state
+
+
+def test_a_noisy_map_s_clicked_cell_opens_the_very_start_the_map_ran() -> None:
+    """The per-path noise draws are keyed on the start's exact bits: a cell at
+    -1.7999999999999998 clicked as -1.8 ran another noise stream in the race, and about a third
+    of the cells of a noisy map opened with another outcome than their colour."""
+    import landscape
+    from app_pages.common import basins
+    from app_pages.common.compute import entry, trajectory
+    from viz.basins import label_colors
+
+    n = 20
+    query = {"grid": str(n), "steps": "100", "optimizers": "sgd", "noise": "0.5", "seed": "3"}
+    at = app_test(PAGE, query).run()
+    surf = landscape.get_surface("two_basins")
+    _, _, starts = basins.start_grid(surf.domain, n)
+    order = np.array(sorted(label_colors(surf.minima)))
+    labels = order[heat_z(charts(at)[0])]  # the map's colours, back to basin labels
+    xs, ys = _click_points(charts(at)[0])
+    for i, j in ((5, 7), (12, 3), (17, 14)):
+        k = j * n + i
+        at.session_state["basins.map.0"] = _select(xs[k], ys[k])
+        at.run()
+        assert not at.exception
+        q = race_link_query(at)
+        x, y = (float(v) for v in q["start"].split(","))
+        assert (x, y) == tuple(starts[k])  # bit for bit
+        race = _race_state(q)
+        assert race.start == (x, y) and race.noise == 0.5 and race.seed == 3
+        path = trajectory("two_basins", "", entry("sgd", race.hparams["sgd"]), race.start,
+                          race.steps, race.seed, race.noise, None)
+        end = basins.classify(path.points[-1][None], np.atleast_1d(path.diverged_step >= 0),
+                              surf.minima, basins.capture_radius(surf.minima, surf.domain))
+        assert end[0] == labels[j, i], (i, j)
+
+
+def test_the_baselines_say_which_step_random_local_search_took() -> None:
+    """The race's preset step for the surface (0.3 on Two basins), not the registry's 0.1, and
+    the table says so."""
+    at = app_test(PAGE, {**SMALL, "optimizers": "adam"}).run()
+    methods = list(at.dataframe[0].value["method"])
+    assert methods[1:] == ["Random search (baseline)", "Random local search (step 0.3, baseline)"]
+    ravine = app_test(PAGE, {**SMALL, "optimizers": "adam", "surface": "ravine"}).run()
+    assert "Random local search (step 0.5, baseline)" in list(ravine.dataframe[0].value["method"])
+
+
+def _marker_size(spec: dict) -> float:
+    from viz.basins import CLICK_NAME
+
+    return next(t for t in spec["data"] if t["name"] == CLICK_NAME)["marker"]["size"]
+
+
+def test_click_markers_fit_the_cells_of_the_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two maps a row are 300 px, one map 460 px, a phone's ~280 px: a marker wider than its cell
+    put the pointer inside a neighbour's marker too, and Plotly picked the neighbour."""
+    from app_pages.common import controls
+    from viz.basins import PHONE_MAP_PX
+
+    two = app_test(PAGE, {**SMALL, "optimizers": "adam,sgd"}).run()
+    assert all(300 / 20 - 2 < _marker_size(s) < 300 / 20 for s in charts(two))
+    one = app_test(PAGE, {**SMALL, "optimizers": "adam"}).run()
+    assert 460 / 20 - 2 < _marker_size(charts(one)[0]) < 460 / 20  # less a tie's pixels
+    monkeypatch.setattr(controls, "is_phone", lambda: True)
+    phone = app_test(PAGE, {**SMALL, "optimizers": "adam"}).run()
+    assert PHONE_MAP_PX / 20 - 2 < _marker_size(charts(phone)[0]) < PHONE_MAP_PX / 20
+
+
+def test_a_link_to_a_cell_shows_that_start_picked_with_its_button() -> None:
+    """A shared link whose start is a cell of the map reopens with that cell picked and the
+    button to the race; a start between cells is only the start."""
+    import landscape
+    from app_pages.common import basins
+
+    _, _, starts = basins.start_grid(landscape.get_surface("two_basins").domain, 20)
+    x, y = (float(v) for v in starts[7 * 20 + 13])
+    at = app_test(PAGE, {**SMALL, "start": f"{x!r},{y!r}"}).run()
+    assert not at.exception and not at.warning
+    assert race_link_query(at)["start"] == f"{x!r},{y!r}"
+    assert any(s.value.startswith(f"Start ({x:.3g}, {y:.3g}) selected") for s in at.success)
+    older = app_test(PAGE, {**SMALL, "start": f"{x + 1e-6!r},{y - 1e-6!r}"}).run()
+    assert race_link_query(older)["start"] == f"{x!r},{y!r}"  # snapped to the cell it names
+    between = app_test(PAGE, {**SMALL, "start": "1.0,-2.5"}).run()
+    assert not between.get("link_button") and not between.success
+    assert between.query_params["start"] == "1.0,-2.5"
