@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from landscape.base import Domain, Minimum, Surface
+from landscape.nn_layers import sigmoid
 
 MAX_SAMPLES = 100_000
 _CHUNK = 1 << 15  # points x samples per block: 256 KB of float64 stays in cache (4x faster)
@@ -161,15 +162,24 @@ class LinearRegressionLoss(DataLoss):
         return 2 * (params @ m - c)  # M is symmetric
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-z) without overflow: (1 + tanh(z / 2)) / 2."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
-def _softplus(z: np.ndarray) -> np.ndarray:
+def _softplus(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """log(1 + e^z) without overflow: max(z, 0) + log1p(e^-|z|) (several times faster than
-    np.logaddexp on large blocks)."""
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+    np.logaddexp on large blocks). ``out``: written in place (may be ``z``)."""
+    tail = np.abs(z)
+    np.negative(tail, out=tail)
+    np.exp(tail, out=tail)
+    np.log1p(tail, out=tail)
+    out = np.maximum(z, 0.0, out=out)
+    out += tail
+    return out
+
+
+def _scores(w: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """z = w . u_i for points ``w`` (k, 2) and samples ``u`` (2, n) -> (k, n), each point's row
+    the same bits whatever rows are beside it (an einsum of fixed order; BLAS's matmul varied
+    now and then with the block, and the means after it often): a run's losses over all its
+    points, or a batch's gradients, equal each point's alone."""
+    return np.einsum("kd,dn->kn", w, u)
 
 
 @dataclass(frozen=True, eq=False)
@@ -226,15 +236,14 @@ class LogisticRegressionLoss(DataLoss):
     # With s_i = 2 y_i - 1 and u_i = -s_i x_i, each term is softplus(w . u_i):
     #   log(1 + e^z) - y z = log(1 + e^{-s z}),  and  sigmoid(z) - y = -s sigmoid(-s z).
     def _value(self, params: np.ndarray, x: np.ndarray, t: np.ndarray) -> np.ndarray:
-        u = (1 - 2 * t)[:, None] * x
+        u = np.ascontiguousarray(((1 - 2 * t)[:, None] * x).T)  # (2, samples)
 
         def mean_softplus(w: np.ndarray) -> np.ndarray:
-            # Elementwise products and a sum along each row: every point's value is the same
-            # bits whatever the block holds. A matmul's (w @ u.T @ mean) depended on the rows
-            # around it, so a run's losses (one call over all its points) changed in the last
-            # bit with the run's length, and a shorter race cut from a longer one differed.
-            z = w[:, :1] * u[:, 0] + w[:, 1:] * u[:, 1]
-            return _softplus(z).sum(axis=-1) / len(t)
+            # A sum along each row (``_scores``): a run's losses (one call over all its points)
+            # changed in the last bit with the run's length under a matmul's mean, and a race
+            # cut from a longer run differed from a fresh one.
+            z = _scores(w, u)
+            return _softplus(z, out=z).sum(axis=-1) / len(t)
 
         data = _blockwise(mean_softplus, params, len(t), ())
         return data + 0.5 * self.l2 * np.sum(params**2, axis=-1)
@@ -245,8 +254,8 @@ class LogisticRegressionLoss(DataLoss):
         def mean_grad(w: np.ndarray) -> np.ndarray:
             # As ``mean_softplus``: each path's gradient the same bits whatever the batch beside
             # it (a matmul's were not, so a batched run was not exactly the runs one by one).
-            z = w[:, :1] * u[0] + w[:, 1:] * u[1]
-            return np.einsum("ks,js->kj", _sigmoid(z), u) / len(t)
+            z = _scores(w, u)
+            return np.einsum("kn,jn->kj", sigmoid(z, out=z), u) / len(t)
 
         data = _blockwise(mean_grad, params, len(t), (2,))
         return data + self.l2 * params
@@ -257,7 +266,7 @@ class LogisticRegressionLoss(DataLoss):
         x = self.features
         for _ in range(steps):
             g = self.grad(w)
-            s = _sigmoid(x @ w)
+            s = sigmoid(x @ w)
             hess = (x * (s * (1 - s))[:, None]).T @ x / len(x) + self.l2 * np.eye(2)
             dw = np.linalg.solve(hess, g)
             t, f0 = 1.0, self.value(w)

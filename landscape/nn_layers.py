@@ -29,8 +29,9 @@ class Activation:
     init: str  # "he" or "xavier"
 
 
-def _sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """1 / (1 + e^-z) = (1 + tanh(z / 2)) / 2: no overflow for any z."""
+def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """1 / (1 + e^-z) = (1 + tanh(z / 2)) / 2: no overflow for any z. ``out``: written in place
+    (may be ``z``), the same operations, so the same bits."""
     out = np.multiply(z, 0.5, out=out)
     np.tanh(out, out=out)
     out += 1.0
@@ -43,7 +44,7 @@ ACTIVATIONS: dict[str, Activation] = {
     "relu": Activation("relu", lambda z, out=None: np.maximum(z, 0.0, out=out),
                        lambda z, a: z > 0.0, "he"),                          # d relu = [z > 0]
     "tanh": Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "xavier"),  # d tanh = 1 - a^2
-    "sigmoid": Activation("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a), "xavier"),  # s(1 - s)
+    "sigmoid": Activation("sigmoid", sigmoid, lambda z, a: a * (1.0 - a), "xavier"),  # s(1 - s)
 }
 
 
