@@ -19,6 +19,7 @@ from app_pages.common.lab_state import (
     own_query,
     parse_choice,
     parse_params,
+    race_url,
     split_query,
     tuned_race_url,
 )
@@ -395,8 +396,10 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
                "same rate does from the starts around it. A large gap between the two means the "
                "outcome here depends on exactly where you start.")
     tuned_state = RaceState(**{**state.__dict__, "hparams": hp_tuned})
-    st.link_button("Race the tuned optimizers  →", tuned_race_url(tuned_state, SPECS),
-                   type="primary")
+    # the race calls its rates tuned only if every one is (one whose rates all diverged keeps
+    # the visitor's)
+    link = (tuned_race_url if all(t.lr is not None for t in tuned) else race_url)
+    st.link_button("Race the tuned optimizers  →", link(tuned_state, SPECS), type="primary")
 elif tuned_entry is not None:
     st.caption("Settings changed since the last tuning; press the button again.")
 

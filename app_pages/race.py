@@ -303,8 +303,10 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
              "it and end elsewhere: the outcome says so)."),
     "evaluations": st.column_config.NumberColumn(
         help="Function and gradient evaluations used (the 'trials').")})
+sgd_hp = state.hparams.get("sgd", {})
 plain_gd = ("sgd" in state.optimizers and not state.noise
-            and (batch_size is None or batch_size >= compute.DATA_SAMPLES))
+            and (batch_size is None or batch_size >= compute.DATA_SAMPLES)
+            and not sgd_hp.get("momentum") and not sgd_hp.get("weight_decay"))
 st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance']:.3g} "
            "(1.5% of the map's diagonal). A diverged path is marked ✕ at its last finite point, "
            "or where it left the map."
@@ -314,10 +316,12 @@ st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance
                  "Add gradient noise") + " in the sidebar to make it stochastic."
               if plain_gd else ""))
 if tuned:
-    st.markdown(f"These learning rates were **tuned in the learning-rate lab**: each one is its "
-                f"optimizer's best final loss over these {plural(state.steps, 'step')} from this "
-                "start, among the rates it searched. Change any setting and they are no longer "
-                "the tuned ones.")
+    st.markdown(f"These learning rates were **tuned in the learning-rate lab**: for each "
+                f"optimizer, the rate it searched whose final loss after these "
+                f"{plural(state.steps, 'step')} is best from this start *and* from the 8 starts "
+                "around it (ranked by the worse of the two, so one lucky start cannot win; from "
+                "this start alone another rate may end lower). Change any setting and they are "
+                "no longer the tuned ones.")
 elif len(state.optimizers) > 1 and not state.formula:
     st.markdown("The learning rates are picked per landscape to show different behaviours, not "
                 "each optimizer's best, so this is not a verdict on the optimizers."

@@ -95,6 +95,17 @@ def test_the_tuned_race_reproduces_the_tuned_final_loss() -> None:
     assert any("tuned in the learning-rate lab" in m.value for m in race.markdown)
 
 
+def test_the_tuned_race_is_not_called_tuned_when_an_optimizer_could_not_be() -> None:
+    """Every SGD rate from 10 to 100 blows up on Rosenbrock: SGD keeps the visitor's rate, so
+    the race must not say its rates are tuned."""
+    at = app_test(PAGE, {"surface": "rosenbrock", "optimizers": "sgd,adam", "steps": "60",
+                         "sweep": "20", "lr_min": "10", "lr_max": "100"}).run()
+    button(at, "Tune every optimizer").click().run()
+    assert not at.exception
+    assert at.dataframe[1].value["tuned rate"].isna().iloc[0]  # SGD: every rate diverged
+    assert "tuned" not in race_link_query(at)
+
+
 def test_tuned_answers_kept_in_the_session_are_small() -> None:
     """The session keeps every optimizer's tuned numbers, not the sweeps behind them (each rate's
     whole path): 8 optimizers at 100 rates x 2,000 steps once held 128 MB per visitor."""

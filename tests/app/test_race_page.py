@@ -238,6 +238,8 @@ def test_the_race_says_when_sgd_is_plain_gradient_descent() -> None:
     assert says({"optimizers": "sgd,adam", "steps": "20"})
     assert not says({"optimizers": "sgd,adam", "steps": "20", "noise": "0.3"})
     assert not says({"optimizers": "adam", "steps": "20"})
+    assert not says({"optimizers": "sgd", "steps": "20", "sgd.momentum": "0.9"})
+    assert not says({"optimizers": "sgd", "steps": "20", "sgd.weight_decay": "0.5"})
     assert says({"surface": "linear_regression", "optimizers": "sgd", "steps": "20",
                  "batch": "100"})
     assert not says({"surface": "linear_regression", "optimizers": "sgd", "steps": "20"})
