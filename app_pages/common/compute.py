@@ -23,7 +23,7 @@ import landscape
 import optimizers
 from app_pages.common.controls import color_swatch
 from app_pages.common.limits import cache_bounds
-from app_pages.common.memo import bounded_memo, memo
+from app_pages.common.memo import Memo, bounded_memo, memo
 from app_pages.common.outcomes import Outcome, default_tolerance, describe
 from app_pages.common.presets import RacePreset, preset_for
 from landscape.data_losses import DATA_LOSSES, get_data_loss
@@ -109,9 +109,12 @@ def landscape_background(surface: str, formula: str = "") -> dict[str, Any]:
     return background_image(landscape_grid(surface, formula))
 
 
-#: Bytes of kept figures (``kept_figure``): the tour's 14 are ~0.6 MB, their maps' images most.
+#: Bytes of kept figures (``kept_figure``): the tour's 11 are ~0.6 MB, their maps' images most.
+#: Bounded by bytes, not by the caches' usual 16 entries: one visitor's tour is 11 figures, and
+#: with two visitors each rerun rebuilt 8 of them (a review measured 180-210 ms, not ~50).
 KEPT_FIGURE_BYTES = 32 * 2**20
-_KEPT_FIGURES = bounded_memo(KEPT_FIGURE_BYTES)
+KEPT_FIGURE_ENTRIES = 2000
+_KEPT_FIGURES = Memo(KEPT_FIGURE_ENTRIES, float(cache_bounds()["ttl"]), KEPT_FIGURE_BYTES)
 
 
 def kept_figure(key: Hashable, build: Callable[[], go.Figure]) -> SpecFigure:

@@ -89,6 +89,19 @@ def test_kept_figures_match_a_fresh_build_after_every_change() -> None:
         assert charts(at) == charts(fresh), key
 
 
+def test_two_visitors_keep_their_figures() -> None:
+    """The kept figures are shared by every visitor: bounded like the other caches (16 entries),
+    two tours (11 figures each) pushed each other's out and every rerun rebuilt most of them."""
+    store = kept_figure_store()
+    store.clear()
+    a = app_test(PAGE).run()
+    b = app_test(PAGE, {"surface": "himmelblau", "batch": "25"}).run()
+    assert len(store) == 2 * FIGURES - 3  # the back-propagation, stride and layers are shared
+    a.slider(key="tour.step").set_value(61).run()
+    b.slider(key="tour.step").set_value(62).run()
+    assert len(store) == 2 * FIGURES - 1  # only the two new walker figures were built
+
+
 def test_section_one_says_when_the_walker_left_the_map(monkeypatch: pytest.MonkeyPatch) -> None:
     """Easom at η = 50 (its race preset until Easom's rates were curated): step 4 throws gradient
     descent to about (27.9, -22). The 3D figure keeps Easom's own 0..6 square and the caption
