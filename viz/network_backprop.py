@@ -123,10 +123,23 @@ def cell_look(pitch: float, values: Any = None) -> CellLook:
     return CellLook(cell, digits, font, header)
 
 
+def colour_scale(columns: list[tuple[str, np.ndarray]]) -> float:
+    """The largest |value| of a pass's shown cells: its colours run from -scale to +scale. The
+    loss cell is coloured but does not set the scale (it would wash out the vectors)."""
+    shown = [np.asarray(v, dtype=float).ravel()[:MAX_NEURONS] for t, v in columns
+             if not t.startswith("L")]
+    with np.errstate(all="ignore"):
+        scale = float(np.nanmax(np.abs(np.concatenate(shown)))) if shown else 1.0
+    return scale if np.isfinite(scale) and scale > 0 else 1.0
+
+
 def _cells(columns: list[tuple[str, np.ndarray]], xref: str, yref: str, highlight: int | None,
            highlight_col: int | None, look: CellLook = CellLook(CELL_PX, 3, 10, 11),
+           scale: float | None = None,
            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float]:
-    """Scatter traces of square cells for ``columns`` and their header annotations."""
+    """Scatter traces of square cells for ``columns`` and their header annotations, coloured
+    from -``scale`` to +``scale`` (default: ``colour_scale(columns)``; a pass wrapped onto rows
+    gives every row the whole pass's, so one colour means one value)."""
     xs, ys, vals = [], [], []
     for c, (_, v) in enumerate(columns):
         v = np.asarray(v, dtype=float).ravel()[:MAX_NEURONS]
@@ -134,11 +147,7 @@ def _cells(columns: list[tuple[str, np.ndarray]], xref: str, yref: str, highligh
         ys += (-np.arange(len(v))).tolist()
         vals += v.tolist()
     vals_a = np.asarray(vals)
-    # the loss cell is coloured but does not set the scale (it would wash out the vectors)
-    scaled = vals_a[np.asarray(xs) != xs[-1]] if columns[-1][0].startswith("L") else vals_a
-    with np.errstate(all="ignore"):
-        scale = float(np.nanmax(np.abs(scaled))) if scaled.size else 1.0
-    scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+    scale = colour_scale(columns) if scale is None else scale
     text = [cell_text(v, look.digits) for v in vals]
     trace = {"type": "scatter", "mode": "markers+text", "x": xs, "y": ys, "text": text,
              "customdata": round_sig(vals_a, 4),
@@ -263,7 +272,8 @@ def backprop_figure(trace: Any, title: str = "", part: str = "both",
         # the true class is outlined in the probabilities (forward) and in dL/dz (backward)
         marked = (len(fwd) - 2 if p.name == "forward" else 0) - p.first
         t, notes, _ = _cells(p.columns, xref, yref, int(trace.label),
-                             marked if 0 <= marked < len(p.columns) else None, look)
+                             marked if 0 <= marked < len(p.columns) else None, look,
+                             colour_scale(fwd if p.name == "forward" else bwd))
         data += t
         annotations += notes
         top = tops[p.row]

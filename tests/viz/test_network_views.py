@@ -265,6 +265,10 @@ def test_a_phone_writes_every_number_with_three_digits_in_legible_type(hidden, p
     names = [a for a in fig["layout"]["annotations"] if a["xref"] == "paper"]
     assert len(names) == len(cells)  # each row of a wrapped pass says what it is
     assert len(cells) == (2 if part == "forward" and len(hidden) == 3 else 1)
+    # one colour, one value: every row of a wrapped pass on the pass's scale (the laptop's)
+    laptop = json.loads(json.dumps(backprop_figure(trace).to_dict()))
+    whole = _cell_traces(laptop)[0 if part == "forward" else 1]["marker"]["cmax"]
+    assert {c["marker"]["cmax"] for c in cells} == {whole}
 
 
 def test_cell_numbers_are_short_and_never_minus_zero() -> None:
