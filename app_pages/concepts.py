@@ -328,7 +328,7 @@ minimum and ends a bit higher than SGD, which keeps creeping down. With larger m
 noise: try the slider in section 5) Adam ends lower.
 
 The faint lines are the loss at every step; they jitter over decades. The thick lines are a
-**running mean**: at each epoch, the mean loss over the last {window} before it, so the trend
+**running mean**: at each step, the mean loss over the {window} before it, so the trend
 shows through the jitter. Each ends at the average in the caption.
 
 Adam η = {ADAM_LR}, SGD η = {SGD_LR}, minibatches of {batch}.
@@ -371,11 +371,10 @@ with right:
          "width": 3},
     ], "epoch", "loss − minimum", vlines=[(both.switch_at or switch, "switch")])),
         key="tour.switch_fig", config=CFG)
-    tail = max(1, len(both.gap) // 6)
-    st.caption("Average over the last sixth of training: "
-               + ", ".join(f"{name} {np.mean(g[-tail:]):.2g}" for name, g in (
-                   ("Adam", adam_curve.gap), (f"SGD (η {SWITCH_SGD_LR})", slow_sgd.gap),
-                   ("Adam → SGD", both.gap)))
+    st.caption(f"Average over the last {window} (as in section 6): "
+               + ", ".join(f"{name} {tour.tail_mean(c):.2g}" for name, c in (
+                   ("Adam", adam_curve), (f"SGD (η {SWITCH_SGD_LR})", slow_sgd),
+                   ("Adam → SGD", both)))
                + ".")
 
 # 8. epochs -------------------------------------------------------------------------------------

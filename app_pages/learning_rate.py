@@ -48,7 +48,7 @@ DEFAULT_SURFACE = "six_hump_camel"
 DEFAULT_OPTIMIZERS = ("sgd", "adam")
 DEFAULT_STEPS = 200
 OPT = "lab.opt"
-LR_LO, LR_HI = 1e-5, 100.0
+LR_LO, LR_HI = lab.LR_LIMITS
 PARAMS = {
     "lr_min": Param("lr_min", 1e-4, LR_LO, LR_HI),
     "lr_max": Param("lr_max", 10.0, LR_LO, LR_HI),
@@ -326,7 +326,8 @@ for e, s in zip(entries, sweeps, strict=True):
         "best rate": s.best_lr,
         "final loss gap there": s.final_gap[s.best] if s.best >= 0 else None,
         "diverged rates": int(s.diverged.sum()),
-        "note": "every rate diverged" if s.best < 0 else lab.edge_note(s.edge),
+        "note": "every rate diverged" if s.best < 0 else lab.edge_note(s.edge, s.best_lr,
+                                                                       show=False),
         "your rate": current,
     })
 table = pd.DataFrame(rows)

@@ -159,9 +159,7 @@ with st.sidebar:
     racers = controls.optimizer_picker(SPECS, OPT, lambda n: network_hparams(n, SPECS[n], spe),
                                        limit("optimizers"))
     switch = dict(racers).get("adam_then_sgd", {}).get("switch_step")
-    if switch is not None:
-        st.caption(f"Adam, then SGD: {switch_words(int(switch), spe, epochs)} (the article: "
-                   "Adam for about 10 epochs).")
+    switch_slot = st.empty()  # said once the page's limits have set the epochs and batch
 
 # How the page shows it: the landscape's resolution and the network drawn (its widgets come
 # further down, their values from the last run), in the link unless the page's own choice.
@@ -197,6 +195,9 @@ spe = net.steps_per_epoch(batch)
 epochs_run, note = nn.clamp_epochs(epochs, spe, net.n_params, net.n_samples, runs)
 if note:
     st.info(note)
+if switch is not None:  # in the run's steps and epochs, after the limits
+    switch_slot.caption(f"Adam, then SGD: {switch_words(int(switch), spe, epochs_run)} (the "
+                        "article: Adam for about 10 epochs).")
 sizes = "-".join(map(str, net.layer_sizes))
 arch_name = architecture_name(hidden)
 st.markdown(f"**{arch_name[0].upper() + arch_name[1:]}**: {sizes}"

@@ -130,11 +130,19 @@ def range_edge(lr: float | None, lo: float, hi: float) -> str:
     return "smallest" if np.isclose(lr, lo, rtol=1e-9, atol=0) else ""
 
 
-def edge_note(edge: str, lr: float | None = None) -> str:
-    """The words for a best rate at an end of its range (``range_edge``); "" for none."""
+#: The rates the lab's range sliders allow.
+LR_LIMITS = (1e-5, 100.0)
+
+
+def edge_note(edge: str, lr: float | None = None, show: bool = True) -> str:
+    """The words for a best rate ``lr`` at an end of its range (``range_edge``); "" for none.
+    ``show``: write the rate. At an end of ``LR_LIMITS`` the range cannot be widened there."""
     if not edge:
         return ""
-    value = "" if lr is None else f", {lr:.4g}"
+    value = "" if lr is None or not show else f", {lr:.4g}"
+    end = LR_LIMITS[1] if edge == "largest" else LR_LIMITS[0]
+    if lr is not None and np.isclose(lr, end, rtol=1e-9, atol=0):
+        return f"best is the {edge} rate the lab tries{value}: the loss may still fall beyond it"
     return f"best is at the edge of the range (the {edge} rate tried{value}): widen it"
 
 

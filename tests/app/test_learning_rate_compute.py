@@ -224,3 +224,12 @@ def test_range_edge_names_the_end_a_rate_sits_on() -> None:
     assert lab.range_edge(1e-4, 1e-4, 10.0) == "smallest"
     assert lab.range_edge(0.5, 1e-4, 10.0) == ""
     assert lab.range_edge(None, 1e-4, 10.0) == ""
+
+
+def test_a_best_rate_at_the_lab_s_own_limit_is_not_told_to_widen_the_range() -> None:
+    from app_pages.common.lab import LR_LIMITS, edge_note
+
+    assert edge_note("largest", 10.0).endswith("widen it")
+    assert "widen" not in edge_note("largest", LR_LIMITS[1])
+    assert "widen" not in edge_note("smallest", LR_LIMITS[0], show=False)
+    assert edge_note("", 1.0) == ""
