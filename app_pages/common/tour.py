@@ -371,6 +371,17 @@ class Responsibility:
     accuracy: float
 
 
+def blame_check(r: Responsibility) -> str:
+    """One bar of section 3 worked out, so a student can check "blame = share x input": the
+    true class's first weight, (p - 1) x_0."""
+    k, x0 = r.label, float(r.x[0])
+    share = float(r.grad_logits[k])
+    return (f"Input x = ({plain_number(x0, 3)}, {plain_number(float(r.x[1]), 3)}). Check one "
+            f"bar: w[{k},0]'s blame is (p − 1) × x₀ = {plain_number(share, 3)} × "
+            f"{plain_number(x0, 3)} = {plain_number(float(r.grad_weight[k, 0]), 3)} (the bar "
+            "shows its size).")
+
+
 def responsibility(example: int, trained_steps: int, *, n_samples: int = 150, seed: int = 0,
                    lr: float = 0.05) -> Responsibility:
     """Train a linear classifier on three blobs with Adam for ``trained_steps`` steps, then trace

@@ -544,3 +544,28 @@ def test_section_eight_says_which_optimizer_it_shows() -> None:
     assert spec["layout"]["xaxis"]["title"]["text"] == "step"
     assert spec["layout"]["showlegend"] is True  # Plotly hides a lone trace's legend otherwise
     assert [t["name"] for t in spec["data"]] == [f"SGD (η {SGD_LR}, batch 25)"]
+
+
+def test_section_three_works_one_bar_out_from_the_input() -> None:
+    """A student can check "blame = share x input" on the page: the input is shown and one
+    weight's blame is multiplied out, matching the gradient the figure draws."""
+    import re
+
+    from app_pages.common.tour import blame_check
+
+    def number(text: str) -> float:  # plain_number's "3.1×10⁻⁵" too
+        return float(text.replace("×10", "e").translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹",
+                                                                       "-0123456789")))
+
+    for example, trained in ((0, 0), (7, 50), (3, 500)):
+        r = responsibility(example, trained)
+        k = r.label
+        m = re.search(rf"w\[{k},0\]'s blame is \(p − 1\) × x₀ = (\S+) × (\S+) = (\S+) \(",
+                      blame_check(r))
+        assert m, blame_check(r)
+        share, x0, product = (number(v) for v in m.groups())
+        assert share == pytest.approx(float(r.grad_logits[k]), rel=1e-2)
+        assert x0 == pytest.approx(float(r.x[0]), rel=1e-2)
+        assert product == pytest.approx(float(r.grad_weight[k, 0]), rel=1e-2)
+    at = app_test(PAGE, {"example": "7", "trained": "50"}).run()
+    assert any("Check one bar" in c.value for c in at.caption)
