@@ -67,9 +67,14 @@ class DataLoss(Surface):
         """(features, targets) of the samples ``idx`` (None: all)."""
         if idx is None:
             return self.features, self.targets
-        idx = np.asarray(idx, dtype=np.intp).ravel()
-        if idx.size == 0:
+        given = np.asarray(idx).ravel()
+        if given.size == 0:
             raise ValueError("a minibatch needs at least one sample index")
+        if given.dtype.kind not in "iu":  # a boolean mask read as indices 0 and 1, floats cut
+            raise ValueError(f"minibatch indices must be integers, not {given.dtype}")
+        if given.min() < 0 or given.max() >= self.n_samples:  # negatives wrapped around
+            raise ValueError(f"minibatch indices must be in [0, {self.n_samples})")
+        idx = given.astype(np.intp, copy=False)
         return self.features[idx], self.targets[idx]
 
     def value(self, params: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:

@@ -203,3 +203,12 @@ def test_empty_minibatch_is_refused() -> None:
     loss = get_data_loss("linear_regression", n_samples=10)
     with pytest.raises(ValueError, match="at least one"):
         loss.grad(np.zeros(2), np.array([], dtype=int))
+
+
+@pytest.mark.parametrize("idx", [np.ones(100, bool), np.array([0.5, 1.7]), np.array([-1, 2]),
+                                 np.array([0, 100])])
+def test_minibatch_indices_must_be_sample_numbers(idx: np.ndarray) -> None:
+    """A boolean mask was read as indices 0 and 1, floats were cut, negatives wrapped."""
+    loss = get_data_loss("logistic_regression")
+    with pytest.raises(ValueError, match="minibatch indices"):
+        loss.value(np.zeros(2), idx)
