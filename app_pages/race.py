@@ -13,7 +13,7 @@ import streamlit as st
 
 import landscape
 import optimizers
-from app_pages.common import compute, controls
+from app_pages.common import compute, controls, lab
 from app_pages.common.lab_state import lab_url
 from app_pages.common.limits import clamp_formula_steps, limit
 from app_pages.common.presets import LANDING_SURFACE, RacePreset
@@ -95,8 +95,15 @@ def seed_from_url() -> None:
     ss["race.formula.held"] = state.formula
     controls.preset_run("race", OPT, state)
     ss["race.speed"], ss["race.arrows"] = view.speed, view.arrows
-    # the lab's tuned race: so named while its settings are the link's
-    ss["race.tuned"] = race_query(state, SPECS) if view.tuned else None
+    # The lab's tuned race: so named while its settings are the link's, and only a race the lab
+    # can have tuned (a built-in landscape, rates of its own, a link read without a fallback).
+    tunable = (not state.formula and not warnings and not more
+               and all(lab.tunable(o) for o in state.optimizers))
+    if view.tuned and not tunable:
+        view_warnings.append("URL parameter 'tuned' ignored: the learning-rate lab tunes the "
+                             "learning rates of built-in landscapes, and this link's race is not "
+                             "one it can have tuned.")
+    ss["race.tuned"] = race_query(state, SPECS) if view.tuned and tunable else None
     ss["race.view"] = TABS[view.tab]
     ss["race.warnings"] = warnings + more + view_warnings
     ss["race.seeded"] = True
@@ -315,6 +322,9 @@ st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance
               + ("Pick a minibatch size" if compute.is_data_loss(state.surface) else
                  "Add gradient noise") + " in the sidebar to make it stochastic."
               if plain_gd else ""))
+if tuned and any(o.kind == "diverged" for o in figs["outcomes"]):  # no tuned rate blows up
+    tuned = False
+    del st.query_params["tuned"]
 if tuned:
     st.markdown(f"These learning rates were **tuned in the learning-rate lab**: for each "
                 f"optimizer, the rate it searched whose final loss after these "

@@ -252,6 +252,19 @@ def test_downloads_say_what_they_hold() -> None:
     assert html.proto.label == "Animated map (HTML)"
 
 
+@pytest.mark.parametrize("query", [
+    {"optimizers": "random_search,random_local_search"},  # nothing the lab can tune
+    {"optimizers": "sgd,adam", "sgd.lr": "nan"},  # a fallback: the preset's rate
+    {"formula": "x^2+y^2", "optimizers": "sgd"},  # the lab takes no formula
+    {"optimizers": "sgd", "sgd.lr": "1000"},  # a rate that blows up was tuned by no one
+])
+def test_a_link_cannot_call_a_race_tuned_that_the_lab_did_not_tune(query) -> None:
+    at = run({**query, "steps": "30", "tuned": "true"})
+    said = " ".join(m.value for m in at.markdown)
+    assert "tuned in the learning-rate lab" not in said
+    assert "tuned" not in at.query_params
+
+
 def test_a_link_opens_the_3d_view_and_the_open_tab_is_written_back() -> None:
     at = run({"optimizers": "sgd,adam", "steps": "100", "view": "3d"})
     assert not at.warning
