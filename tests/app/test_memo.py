@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -146,3 +147,13 @@ def test_nbytes_of_a_figure_counts_its_json() -> None:
     fig = frozen(go.Figure(go.Scatter(x=list(range(20_000)), y=list(range(20_000)))))
     text = fig.to_dict().json
     assert len(text) > 100_000 and nbytes(fig) >= len(text)
+
+
+def test_text_counts_the_utf8_copy_python_keeps_once_it_is_sent() -> None:
+    """A figure's JSON with "−" or "η" is stored 2 bytes a character, and sending it adds a
+    UTF-8 copy inside the string: the byte bound counts both (it undercounted by ~25%)."""
+    ascii_text, text = "x" * 1000, "−" * 1000
+    assert nbytes(ascii_text) == sys.getsizeof(ascii_text)
+    assert nbytes(text) == sys.getsizeof(text) + 3000  # "−" is 3 bytes in UTF-8
+    text.encode("utf-8")  # whatever Python caches, the count is the same
+    assert nbytes(text) == sys.getsizeof(text) + 3000
