@@ -50,8 +50,10 @@ def nbytes(value: Any, seen: set[int] | None = None) -> int:
     size = sys.getsizeof(value)
     if isinstance(value, str) and not value.isascii():
         # Python keeps such text 2-4 bytes a character, and once it is sent also its UTF-8
-        # copy (a figure's JSON with "−" or "η": 66 kB stored grew to 98 kB after one render).
-        size += len(value.encode("utf-8", "surrogatepass"))
+        # copy (a figure's JSON with "−" or "η": 66 kB stored grew to 98 kB after one render):
+        # count both, whether or not the copy exists yet (a fresh string has none).
+        utf8 = value.encode("utf-8", "surrogatepass")
+        size = sys.getsizeof(utf8.decode("utf-8", "surrogatepass")) + len(utf8) + 1  # its NUL
     if isinstance(value, dict):
         size += sum(nbytes(k, seen) + nbytes(v, seen) for k, v in value.items())
         return size + nbytes(getattr(value, "__dict__", None), seen)  # a dict subclass's fields

@@ -154,6 +154,11 @@ def test_text_counts_the_utf8_copy_python_keeps_once_it_is_sent() -> None:
     UTF-8 copy inside the string: the byte bound counts both (it undercounted by ~25%)."""
     ascii_text, text = "x" * 1000, "−" * 1000
     assert nbytes(ascii_text) == sys.getsizeof(ascii_text)
-    assert nbytes(text) == sys.getsizeof(text) + 3000  # "−" is 3 bytes in UTF-8
-    text.encode("utf-8")  # whatever Python caches, the count is the same
-    assert nbytes(text) == sys.getsizeof(text) + 3000
+    before = nbytes(text)
+    assert before == sys.getsizeof(text) + 3001  # "−" is 3 bytes in UTF-8, and a NUL
+    import ctypes  # what sending does: PyUnicode_AsUTF8 keeps the UTF-8 copy in the string
+
+    ctypes.pythonapi.PyUnicode_AsUTF8.restype = ctypes.c_char_p
+    ctypes.pythonapi.PyUnicode_AsUTF8(ctypes.py_object(text))
+    assert sys.getsizeof(text) == before  # it is there now, as counted
+    assert nbytes(text) == before
