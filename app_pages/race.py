@@ -85,7 +85,8 @@ def seed_from_url() -> None:
     lazy = {n: compute.LazyLandscape(n) for n in NAMES}
     # A formula link starts from the formula's own rates, as typing the formula does.
     base = preset if formula_surface is None else lambda _: compute.race_preset("", formula)
-    state, more = parse_race_query(query, lazy, SPECS, base, LANDING_SURFACE, domain, n_samples)
+    state, more = parse_race_query(query, lazy, SPECS, base, LANDING_SURFACE, domain, n_samples,
+                                   shows_race=True)
     view, view_warnings = parse_race_view(query)
     if formula_surface is not None and "start" not in query:
         state = RaceState(**{**state.__dict__, "start": tuple(formula_surface.default_start)})

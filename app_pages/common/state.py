@@ -188,11 +188,14 @@ def parse_race_query(
     default_surface: str,
     formula_domain: Domain,
     n_samples: Callable[[str], int | None] = lambda name: None,
+    *, shows_race: bool = False,
 ) -> tuple[RaceState, list[str]]:
     """Validate URL parameters into a RaceState; return it and the warnings to show.
 
     ``preset(name)`` gives the defaults for a landscape (``app_pages.common.presets.preset_for``);
     ``n_samples(name)`` the sample count of a data-driven loss (None for a plain surface).
+    ``shows_race``: the page reads the race's view parameters (``VIEW_KEYS``, with
+    ``parse_race_view``); any other page says they apply to the race only.
     """
     warn: list[str] = []
     max_chars = limit("url_value_chars")
@@ -209,6 +212,12 @@ def parse_race_query(
                         "ignored (using the default).")
             continue
         q[key] = value
+    elsewhere = [k for k in VIEW_KEYS if k in q]
+    if elsewhere and not shows_race:
+        warn.append("URL parameter" + ("s " if len(elsewhere) > 1 else " ")
+                    + ", ".join(f"'{k}'" for k in elsewhere)
+                    + " only appl" + ("y" if len(elsewhere) > 1 else "ies")
+                    + " to the race page; ignored here.")
 
     # landscape --------------------------------------------------------------------------------
     surface, formula = default_surface, ""

@@ -228,8 +228,13 @@ def test_view_parameters_round_trip_and_junk_falls_back() -> None:
     view, warn = parse_race_view({"speed": "warp" * 100, "arrows": "maybe"})
     assert view == RaceView() and len(warn) == 2
     assert "'speed'" in warn[0] and "'arrows'" in warn[1] and len(warn[0]) < 200
-    _, warn = parse({"speed": "fast", "arrows": "true", "view": "3d"})
-    assert not warn  # the race's parser knows them, so it does not call them unknown
+    view_query = {"speed": "fast", "arrows": "true", "view": "3d", "tuned": "true"}
+    _, warn = parse_race_query(view_query, LANDSCAPES, SPECS, preset, LANDING_SURFACE,
+                               FORMULA_DOMAIN, shows_race=True)
+    assert not warn  # the race reads them itself (parse_race_view)
+    _, warn = parse(view_query)  # the other pages: said once, not called unknown
+    assert warn == ["URL parameters 'speed', 'arrows', 'view', 'tuned' only apply to the race "
+                    "page; ignored here."]
 
 
 @pytest.mark.parametrize("text", ["FAST", "Slow", " normal "])
