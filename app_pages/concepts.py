@@ -352,6 +352,10 @@ bottom after {EPOCHS} epochs. Switch earlier and slow SGD is left with most of t
 happens with large minibatches too, where an epoch is only a few steps: at batch 50, switching at
 epoch 10 ends far worse than Adam alone. "10 epochs" is a rule of thumb, not a law.
 
+Why it works: Adam does the fast part and SGD's **small** η the careful part; neither alone does
+both. The same switch to SGD at section 6's larger η {SGD_LR} ends about where SGD at {SGD_LR}
+alone does, and SGD at {SWITCH_SGD_LR} from the start is still far from the bottom.
+
 Adam η = {ADAM_LR}, then SGD η = {SWITCH_SGD_LR}.
 """)
 with left:

@@ -25,7 +25,7 @@ from app_pages.common.lab_state import (
 )
 from app_pages.common.limits import clamp_count, limit
 from app_pages.common.outcomes import default_tolerance, describe
-from app_pages.common.presets import RacePreset, preset_for
+from app_pages.common.presets import SCALE_FREE, RacePreset, preset_for
 from app_pages.common.state import (
     MIN_STEPS,
     RaceState,
@@ -308,7 +308,10 @@ fig = small_multiples_figure(compute.landscape_grid(surface), views, titles, tup
 st.plotly_chart(fig, key="lab.multiples", config=CFG)
 st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} learning rates "
            f"spaced evenly on a log scale from {m_range[0]:.3g} to {m_range[1]:.3g} (its rate "
-           f"{focus_lr:.3g} ÷ and × {spread:g}). Press ▶ Play: all panels move on the same clock.")
+           f"{focus_lr:.3g} ÷ and × {spread:g}). Press ▶ Play: all panels move on the same clock."
+           + (" Its step is about η whatever the slope (it divides by the gradient's recent "
+              "size), so a large η bounces around rather than blowing up."
+              if focus in SCALE_FREE - {"adam_then_sgd", "radam"} else ""))  # SGD-like phases
 
 # 2. sweep ----------------------------------------------------------------------------------------
 st.header(f"The sweep: {n_sweep} rates, one batched run per optimizer")

@@ -259,8 +259,10 @@ with col_text:
         "<span style='color:#D6604D'>**red** negative</span>, darker = larger). "
         "Width: the size of its gradient |∂L/∂w|, its **responsibility** for the loss: "
         "back-propagation computes it for every weight, and the optimizer turns it into the "
-        "correction (plain SGD in proportion to it). Watch the lines thin out "
-        "as the loss falls. Dots are neurons, coloured by their bias.", unsafe_allow_html=True)
+        "correction (plain SGD in proportion to it). Press Play and watch them change: "
+        "they need not thin out as the loss falls, since a gradient says how fast the loss "
+        "changes with a weight, not how large the loss is. Dots are neurons, coloured by their "
+        "bias.", unsafe_allow_html=True)
 with col_draw:
     r_draw, _ = by_name[drawn]
     st.plotly_chart(nn.cached_network_figure(data_key, arch_key, r_draw, epochs_run, batch, seed,

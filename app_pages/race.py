@@ -306,6 +306,11 @@ losses = {c: st.column_config.TextColumn(width=controls.text_width(figs["table"]
           for c in ("final loss", "best loss")}
 st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
     "": st.column_config.ImageColumn(width=30), **losses,
+    "outcome": st.column_config.TextColumn(
+        help="Where the run ended and whether it has settled there: 'reached' or 'stuck' once "
+             "each of its last 10 steps moves less than a quarter of the tolerance below; "
+             "'oscillating' or 'passing near' while it still moves more (an SGD that jitters "
+             "around the bottom with its minibatches is near it, not settled)."),
     "first at global min": st.column_config.TextColumn(
         help=f"First step within {figs['tolerance']:.3g} of a global minimum (a path may pass "
              "it and end elsewhere: the outcome says so)."),

@@ -96,7 +96,8 @@ def page_intro(prefix: str, title: str, intro: str) -> None:
     """A page's title and introduction, then the warnings its URL parser left in
     ``st.session_state[f"{prefix}.warnings"]`` (shown once, on the session's first run)."""
     st.title(title)
-    st.markdown(intro)
+    st.markdown(intro + (" The settings are in the sidebar: **»** at the top left."
+                         if is_phone() else ""))
     messages = st.session_state.pop(f"{prefix}.warnings", [])
     for message in messages[:MAX_WARNINGS]:
         st.warning(message)

@@ -257,6 +257,19 @@ def test_section_seven_switch_is_fair_and_can_backfire() -> None:
     assert tail_mean(big["switch"]) > 10 * tail_mean(big["adam"])
 
 
+def test_section_seven_says_why_the_switch_wins() -> None:
+    """The switch wins by its small SGD step after Adam's fast start (a student's review: the
+    same switch to section 6's larger rate ends where SGD at that rate alone does)."""
+    c = _epoch_curves(10)
+    big = tail_mean(epoch_curve("adam_then_sgd", "", get_data_loss(
+        "linear_regression", n_samples=DATA_SAMPLES, seed=0), np.asarray(DATA_START), EPOCHS,
+        {"lr": ADAM_LR, "sgd_lr": SGD_LR}, 10, 0, 10.0))
+    alone = tail_mean(c["sgd"])
+    assert 0.67 < big / alone < 1.5  # "about where SGD at 0.05 alone does"
+    assert tail_mean(c["switch"]) < alone / 5  # the small step after Adam: far lower
+    assert tail_mean(c["slow_sgd"]) > 100 * tail_mean(c["switch"])  # small step alone: far off
+
+
 def test_steps_per_epoch() -> None:
     assert steps_per_epoch(100, 10) == 10
     assert steps_per_epoch(100, 30) == 4

@@ -391,3 +391,13 @@ def test_the_default_panels_teach_crawl_then_arrive_then_explode() -> None:
     s = lab.sweep("sgd", surface, start, 1, np.array([lr]))
     first = np.linalg.norm(np.asarray(s.trajectory.points)[1, 0] - start)
     assert first < min(np.linalg.norm(start - m.point) for m in surface.minima)
+
+
+def test_adam_s_panels_say_why_a_large_rate_bounces_instead_of_exploding() -> None:
+    """The section promises "too large explodes", and Adam's step is about lr whatever the
+    slope: none of its rates up to 10 diverges, which the caption now says (a student's review)."""
+    def says(focus: str) -> bool:
+        at = app_test(PAGE, {**FAST, "optimizers": "sgd,adam", "focus": focus}).run()
+        return any("bounces around rather than blowing up" in c.value for c in at.caption)
+
+    assert says("adam") and not says("sgd")

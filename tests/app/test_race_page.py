@@ -550,3 +550,14 @@ def test_long_losses_widen_their_columns() -> None:
     columns = json.loads(at.dataframe[0].proto.columns)
     assert columns["final loss"]["width"] == columns["best loss"]["width"] == 7 * 11 + 16
     assert "width" not in json.loads(run().dataframe[0].proto.columns)["final loss"]
+
+
+def test_a_phone_is_told_where_the_settings_are(monkeypatch: pytest.MonkeyPatch,
+                                                landing) -> None:
+    """On a phone the sidebar is folded away behind "»" and nothing said so (a student's
+    review); a laptop sees the sidebar and needs no such line."""
+    from app_pages.common import controls
+
+    assert not any("sidebar: **»** at the top left" in m.value for m in landing.markdown)
+    monkeypatch.setattr(controls, "is_phone", lambda: True)
+    assert any("sidebar: **»** at the top left" in m.value for m in run().markdown)
