@@ -255,6 +255,6 @@ def pick_grid_trace(objective: HasValue, domain: Domain, n: int = 41) -> dict[st
         "x": round_sig(xs), "y": round_sig(ys), "customdata": round_sig(z),
         "marker": {"size": 9, "opacity": 0.01, "color": "#000000", "symbol": "square"},
         "hovertemplate": f"({a}, {b}) = " "(%{x}, %{y})<br>f = %{customdata:.4g}"
-                         "<extra>click: start here</extra>",
+                         "<extra>click, or tap again: start here</extra>",
         "hoverlabel": dict(CLICK_HOVER), "showlegend": False,
     }

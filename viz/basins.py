@@ -196,7 +196,7 @@ def click_trace(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray,
         "selected": {"marker": {"opacity": 1.0, "color": "#FFFFFF"}},
         "unselected": {"marker": {"opacity": 0.01}},
         "hovertemplate": "start (%{x:.3g}, %{y:.3g})<br>ends: %{customdata}"
-                         f"<extra>{CLICK_NAME}</extra>",
+                         "<extra>click, or tap again: pick this start</extra>",
         "hoverlabel": dict(CLICK_HOVER),
         "showlegend": False,
     }
