@@ -129,10 +129,14 @@ def pca_figure(pca: Any, names: Sequence[str], labels: Sequence[str], colors: Se
     data = [_contour(s.alphas, s.betas, z, zmin, zmax)]
     if phone:
         data[0]["colorbar"] = _colorbar_above(height)
-    for name, label, color, c in zip(names, labels, colors, pca.coords, strict=True):
+    # Adam -> SGD first, under the others: it shares Adam's path up to the switch, and drawn over
+    # it, Adam's path seemed to start where the two part (the legend keeps the page's order).
+    order = sorted(range(len(names)), key=lambda i: names[i] != "adam_then_sgd")
+    for k in order:
+        name, label, color, c = names[k], labels[k], colors[k], pca.coords[k]
         data.append({"type": "scatter", "mode": "lines", "x": round_sig(c[:, 0], 4),
                      "y": round_sig(c[:, 1], 4), "name": label, "legendgroup": name,
-                     "line": {"color": color, "width": 2.5},
+                     "legendrank": 1000 + k, "line": {"color": color, "width": 2.5},
                      "hovertemplate": f"{label}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>"})
         data.append({"type": "scatter", "mode": "markers", "x": round_sig(c[-1:, 0], 4),
                      "y": round_sig(c[-1:, 1], 4), "name": f"{label}: trained",

@@ -431,3 +431,16 @@ def test_eight_optimizers_share_the_page_s_training_and_landscape_budgets(monkey
     # the batch is raised first, so that the epochs shown still fit
     assert [i for i in many.info if "8 optimizers" in i.value and "fewer optimizers" in i.value]
     assert [c for c in many.caption if "averages the loss over" in c.value]
+
+
+def test_adam_then_sgd_s_path_lies_under_adam_s_in_the_plane() -> None:
+    """It shares Adam's path up to the switch: drawn over it, Adam's path seemed to start where
+    the two part (a student's review). The legend keeps the page's order."""
+    from tests.app.conftest import charts
+
+    at = app_test(PAGE, {"epochs": "12"}).run()
+    pca = next(f for f in charts(at) if any(t["type"] == "contour" for t in f["data"]))
+    lines = [t for t in pca["data"] if t.get("mode") == "lines"]
+    assert lines[0]["legendgroup"] == "adam_then_sgd"  # drawn first, under the others
+    by_rank = sorted(lines, key=lambda t: t["legendrank"])
+    assert [t["legendgroup"] for t in by_rank] == ["adam", "sgd", "adam_then_sgd"]
