@@ -315,7 +315,9 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
         help=f"First step within {figs['tolerance']:.3g} of a global minimum (a path may pass "
              "it and end elsewhere: the outcome says so)."),
     "evaluations": st.column_config.NumberColumn(
-        help="Function and gradient evaluations used (the 'trials').")})
+        help="Function and gradient evaluations used (the 'trials'): every method pays one a "
+             "step until it stops or blows up, so compare 'first at global min' for how many "
+             "it needed to get there.")})
 sgd_hp = state.hparams.get("sgd", {})
 plain_gd = ("sgd" in state.optimizers and not state.noise
             and (batch_size is None or batch_size >= compute.DATA_SAMPLES)
