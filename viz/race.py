@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from landscape.base import inside
 from viz.background import Domain, Grid, background_image, colorbar_trace, pick_grid_trace
 from viz.numbers import round_sig
 from viz.paths import (
@@ -241,10 +242,7 @@ class _Rounded:
         self.run = run
         self.tips: list[tuple[list, list]] = []
         if arrows:
-            (x0, x1), (y0, y1) = domain
-            with np.errstate(invalid="ignore"):
-                on = ((p.points[:, 0] >= x0) & (p.points[:, 0] <= x1)
-                      & (p.points[:, 1] >= y0) & (p.points[:, 1] <= y1))
+            on = inside(p.points, domain)
             for vec in (-p.grads, p.updates()):
                 tip = p.points + arrow_vectors(vec, on, arrow_len)
                 self.tips.append((round_sig(tip[:, 0], digits), round_sig(tip[:, 1], digits)))
