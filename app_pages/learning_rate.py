@@ -30,7 +30,7 @@ from app_pages.common.state import (
     MIN_STEPS,
     RaceState,
     format_hparam,
-    parse_bool,
+    parse_flag,
     parse_hparam,
     parse_race_query,
     race_query,
@@ -108,20 +108,6 @@ def parse_schedule(mine: dict[str, str], warn: list[str]) -> tuple[str, dict]:
             continue
         values[param] = value
     return name, values
-
-
-def parse_flag(mine: dict[str, str], key: str, default: bool, warn: list[str]) -> bool:
-    """A true/false own parameter (``1/0``, ``yes/no``, ``on/off`` too), or ``default`` with a
-    warning that names it."""
-    if key not in mine:
-        return default
-    value = parse_bool(mine[key]) if len(mine[key]) <= 100 else None
-    if value is None:
-        shown = mine[key] if len(mine[key]) <= 40 else mine[key][:40] + "…"
-        warn.append(f"URL parameter '{key}'={shown!r} is not true or false; using "
-                    f"{format_hparam(default)}.")
-        return default
-    return value
 
 
 def seed_from_url() -> None:

@@ -127,6 +127,19 @@ def parse_bool(text: str) -> bool | None:
     return True if t in _TRUE else False if t in _FALSE else None
 
 
+def parse_flag(query: Mapping[str, str], key: str, default: bool, warn: list[str]) -> bool:
+    """``query[key]`` as true or false (``1/0``, ``yes/no``, ``on/off`` too); ``default`` when it
+    is absent, or with a warning that names it when it is neither."""
+    if key not in query:
+        return default
+    value = parse_bool(query[key])
+    if value is None:
+        warn.append(f"URL parameter '{key}'={_show(query[key])} is not true or false; using "
+                    f"{'true' if default else 'false'}.")
+        return default
+    return value
+
+
 def parse_hparam(h: HParamLike, text: str) -> Any:
     """A float/int/bool/pair hyperparameter from URL text, within its range; else None."""
     lo = -math.inf if h.min is None else float(h.min)
@@ -385,14 +398,8 @@ def parse_race_view(query: Mapping[str, str]) -> tuple[RaceView, list[str]]:
         else:
             warn.append(f"URL parameter 'speed'={_show(query['speed'])} is not one of "
                         f"{', '.join(SPEED_NAMES)}; using normal.")
-    for flag in ("arrows", "tuned"):
-        if flag in query:
-            value = parse_bool(query[flag])
-            if value is None:
-                warn.append(f"URL parameter '{flag}'={_show(query[flag])} is not true or false; "
-                            "using false.")
-            else:
-                view = replace(view, **{flag: value})
+    view = replace(view, arrows=parse_flag(query, "arrows", False, warn),
+                   tuned=parse_flag(query, "tuned", False, warn))
     if "view" in query:
         tab = str(query["view"]).strip().lower()
         if tab in TAB_NAMES:
