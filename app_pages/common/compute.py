@@ -23,7 +23,7 @@ import landscape
 import optimizers
 from app_pages.common.controls import color_swatch
 from app_pages.common.limits import cache_bounds
-from app_pages.common.memo import Memo, bounded_memo, memo
+from app_pages.common.memo import bounded_memo, memo
 from app_pages.common.outcomes import Outcome, default_tolerance, describe
 from app_pages.common.presets import RacePreset, preset_for
 from landscape.data_losses import DATA_LOSSES, get_data_loss
@@ -114,7 +114,7 @@ def landscape_background(surface: str, formula: str = "") -> dict[str, Any]:
 #: with two visitors each rerun rebuilt 8 of them (a review measured 180-210 ms, not ~50).
 KEPT_FIGURE_BYTES = 32 * 2**20
 KEPT_FIGURE_ENTRIES = 2000
-_KEPT_FIGURES = Memo(KEPT_FIGURE_ENTRIES, float(cache_bounds()["ttl"]), KEPT_FIGURE_BYTES)
+_KEPT_FIGURES = bounded_memo(KEPT_FIGURE_BYTES, KEPT_FIGURE_ENTRIES)
 
 
 def kept_figure(key: Hashable, build: Callable[[], go.Figure]) -> SpecFigure:

@@ -133,10 +133,12 @@ class Memo:
         return len(self._values)
 
 
-def bounded_memo(max_bytes: int | None = None) -> Memo:
-    """An empty store bounded like every cache here (``limits.cache_bounds(max_bytes)``)."""
+def bounded_memo(max_bytes: int | None = None, max_entries: int | None = None) -> Memo:
+    """An empty store bounded like every cache here (``limits.cache_bounds(max_bytes)``);
+    ``max_entries`` replaces their count bound for a store bounded by its bytes instead."""
     bounds = cache_bounds(max_bytes)
-    return Memo(bounds["max_entries"], float(bounds["ttl"]), bounds.get("max_size"))
+    return Memo(bounds["max_entries"] if max_entries is None else max_entries,
+                float(bounds["ttl"]), bounds.get("max_size"))
 
 
 def memo(*, spinner: str | None = None,
