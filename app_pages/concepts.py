@@ -41,7 +41,7 @@ from viz.concepts import (
     map_figure,
     stride_figure,
 )
-from viz.style import optimizer_color
+from viz.style import JUMPERS, optimizer_color
 from viz.sweep import NEUTRAL
 
 SURFACES = {n: s.title for n, s in landscape.SURFACES.items()}
@@ -178,8 +178,8 @@ with right:
     a.plotly_chart(kept_figure(("tour.trials_map", surface, budget, seed), lambda: map_figure(
         compute.landscape_grid(surface), [
             {"optimizer": c.optimizer, "label": c.label, "points": c.points,
-             "mode": "markers" if c.optimizer == "random_search" else "lines+markers",
-             "opacity": 0.6 if c.optimizer == "random_search" else 1.0} for c in curves],
+             "mode": "markers" if c.optimizer in JUMPERS else "lines+markers",
+             "opacity": 0.6 if c.optimizer in JUMPERS else 1.0} for c in curves],
         obj.minima, start)), key="tour.trials_map", config=CFG)
     b.plotly_chart(kept_figure(("tour.trials_curve", surface, budget, seed), lambda: curves_figure(
         [{"optimizer": c.optimizer, "label": c.label, "x": c.x, "y": c.gap} for c in curves],
