@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
+import numpy as np
 import streamlit as st
 
 import landscape
@@ -31,6 +32,7 @@ from app_pages.common.state import (
 )
 from app_pages.common.words import plural
 from landscape.base import inside
+from viz.background import undefined_cells
 from viz.race import DESIGN_WIDTH, PHONE_WIDTH, Playback
 
 if TYPE_CHECKING:
@@ -137,6 +139,20 @@ def show_formula(obj: ExpressionSurface) -> None:
         for lhs, tex in ((r"f(x, y)", obj.latex), (r"\dfrac{\partial f}{\partial x}", gx),
                          (r"\dfrac{\partial f}{\partial y}", gy)):
             st.markdown(f"${lhs} = {tex}$", text_alignment="center")
+
+
+def undefined_start(obj: ExpressionSurface, start: tuple[float, float]) -> str:
+    """Why no optimizer can leave ``start`` (f or its gradient is not finite there), or ""."""
+    with np.errstate(all="ignore"):
+        f, g = obj.value_and_grad(np.asarray(start, float))
+    if np.isfinite(f) and np.isfinite(g).all():
+        return ""
+    what = "no real value" if np.isnan(f) else "no finite value" if not np.isfinite(f) else (
+        "no finite gradient")
+    where = "where the map is coloured" if np.isnan(f) else "elsewhere"
+    return (f"The formula has {what} at the start ({start[0]:.4g}, {start[1]:.4g}), so no "
+            "optimizer can take a step from there: every path stops at once (✕). Start "
+            f"{where}: click the map, or type x and y in the sidebar.")
 
 
 def current_tab() -> str:
@@ -278,8 +294,13 @@ figs = compute.race_figures(state.surface, formula, entries, start, run_steps, s
 
 if formula:
     show_formula(obj)
+    if stuck := undefined_start(obj, start):
+        st.warning(stuck)
     if not obj.interior_minimum:
         st.info(obj.no_minimum_note)  # flat, falling past the view, a domain edge or a pole
+    if undefined_cells(compute.landscape_grid("", formula)).any():
+        st.caption("Hatched grey on the map: there the formula has no real value (like the "
+                   "square root or the log of a negative number).")
 
 # The 3D tab is lazy: WebGL is costly, so it is built and sent only when opened.
 tab_map, tab_3d = st.tabs(list(TABS.values()), key="race.view", on_change="rerun")

@@ -115,13 +115,30 @@ def encode_png(rgb: np.ndarray) -> bytes:
             + chunk(b"IDAT", zlib.compress(data, 6)) + chunk(b"IEND", b""))
 
 
+#: Where f has no real value (NaN: the square root or log of a negative number) the map is
+#: hatched grey, not coloured: drawn as the highest loss (``color_levels``) it read as a plateau.
+UNDEFINED_RGB, HATCH_RGB = (236, 236, 236), (160, 160, 160)
+HATCH_CELLS = 8  # one diagonal stripe every 8 grid cells (~18 px on a laptop's map), 2 cells wide
+
+
+def undefined_cells(grid: Grid) -> np.ndarray:
+    """Where the grid's f has no value (NaN; +inf and -inf are values, far up or down)."""
+    return np.isnan(grid.z)
+
+
 def background_png(grid: Grid, n_levels: int = 12) -> bytes:
-    """The colour-mapped grid with thin anti-aliased contour lines, top row = largest y."""
+    """The colour-mapped grid with thin anti-aliased contour lines, top row = largest y;
+    cells where f is undefined are hatched grey (``undefined_cells``)."""
     t, lo, hi = color_levels(grid)
     u = np.clip((t - lo) / (hi - lo), 0.0, 1.0)
     rgb = _colorscale_rgb(u).astype(float)
     a = 0.35 * contour_alpha(u, n_levels)[..., None]
     rgb = (1.0 - a) * rgb + a * np.array(CONTOUR_LINE_RGB, float)
+    nan = undefined_cells(grid)
+    if nan.any():
+        i, j = np.indices(nan.shape)
+        stripe = (i + j) % HATCH_CELLS < 2
+        rgb[nan] = np.where(stripe[nan][:, None], HATCH_RGB, UNDEFINED_RGB)
     return encode_png(np.rint(rgb[::-1]).astype(np.uint8))
 
 

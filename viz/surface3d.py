@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from viz.background import Grid, color_levels
+from viz.background import Grid, color_levels, undefined_cells
 from viz.numbers import round_sig
 from viz.paths import PathView, departure, on_map
 from viz.race import MinimumLike
@@ -62,7 +62,8 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
     step = max(1, len(grid.x) // n)
     xs, ys = grid.x[::step], grid.y[::step]
     t, lo, hi = color_levels(grid)
-    zs = np.clip(t[::step, ::step], lo, hi)
+    # where f has no value the surface has a hole (None), not a wall at the top colour
+    zs = np.where(undefined_cells(grid), np.nan, np.clip(t, lo, hi))[::step, ::step]
     data: list[dict[str, Any]] = [{
         "type": "surface", "x": round_sig(xs, 4), "y": round_sig(ys, 4),
         "z": np.asarray(round_sig(zs, 4), float).reshape(zs.shape).tolist(),

@@ -411,6 +411,25 @@ def test_a_path_leaving_a_formula_s_domain_says_so() -> None:
     assert table(at)["outcome"].iloc[0].startswith("left the region where the formula is defined")
 
 
+@pytest.mark.parametrize(("formula", "start", "what", "where"), [
+    ("log(x) + y**2", "-1,1", "no real value", "where the map is coloured"),
+    ("1/x + y**2", "0,1", "no finite value", "elsewhere"),
+    ("sqrt(x) + y**2", "0,1", "no finite gradient", "elsewhere"),
+])
+def test_a_start_where_the_formula_is_undefined_says_why_nobody_moves(
+        formula: str, start: str, what: str, where: str) -> None:
+    """Every row read "left the region where the formula is defined at step 0"; the page now
+    says why at once, and where to start instead."""
+    at = run({"formula": formula, "start": start})
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning]
+    assert what in warning and f"Start {where}" in warning
+    assert start.replace(",", ", ") in warning
+    hatched = any("Hatched grey" in c.value for c in at.caption)
+    assert hatched == formula.startswith(("log", "sqrt"))  # 1/x has a value almost everywhere
+    assert not run({"formula": formula, "start": "1,1"}).warning
+
+
 def test_a_costly_formula_races_fewer_steps_and_says_why() -> None:
     """Each step runs the formula's whole gradient program (3,538 operations for this product of
     59 factors): the race keeps operations x steps x racers within formula_work."""

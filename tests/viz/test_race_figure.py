@@ -619,19 +619,52 @@ def test_round_sig_keeps_digits_and_maps_nonfinite_to_none() -> None:
         1.235, -0.0001235, None, None, 0.0]
 
 
-def test_png_encoder_roundtrips_pixels() -> None:
-    rgb = np.random.default_rng(0).integers(0, 256, (7, 5, 3), dtype=np.uint8)
-    png = encode_png(rgb)
+def decode_png(png: bytes) -> np.ndarray:
+    """The (h, w, 3) pixels of ``encode_png``'s output (8-bit RGB, every row "Up"-filtered)."""
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     w, h = struct.unpack(">II", png[16:24])
-    assert (w, h) == (5, 7)
     start = png.index(b"IDAT") + 4
     (length,) = struct.unpack(">I", png[start - 8:start - 4])
-    raw = np.frombuffer(zlib.decompress(png[start:start + length]), np.uint8).reshape(7, 16)
+    raw = np.frombuffer(zlib.decompress(png[start:start + length]), np.uint8).reshape(h, 3 * w + 1)
     assert np.all(raw[:, 0] == 2)  # "Up" filter
-    rows = raw[:, 1:].astype(int)
-    decoded = np.cumsum(rows, axis=0) % 256
-    np.testing.assert_array_equal(decoded.reshape(7, 5, 3), rgb)
+    return (np.cumsum(raw[:, 1:].astype(int), axis=0) % 256).reshape(h, w, 3)
+
+
+def test_png_encoder_roundtrips_pixels() -> None:
+    rgb = np.random.default_rng(0).integers(0, 256, (7, 5, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(decode_png(encode_png(rgb)), rgb)
+
+
+def test_where_f_has_no_value_the_map_is_hatched_not_the_highest_colour() -> None:
+    """log(x) left of x = 0 is NaN: drawn in the top colour it read as a high plateau. It is
+    hatched grey (two greys, in diagonal stripes); +inf is a value, far up: the top colour, as
+    NaN was before. Everything else is drawn as before."""
+    from viz.background import HATCH_RGB, UNDEFINED_RGB, Grid
+
+    x = y = np.linspace(-1, 1, 40)
+    xx, yy = np.meshgrid(x, y)
+    with np.errstate(all="ignore"):
+        z = np.log(xx) + yy**2
+    nan = np.isnan(z)
+    rgb = decode_png(background_png(Grid(x, y, z, False, 0.0)))[::-1]  # rows back to y order
+    assert {tuple(c) for c in rgb[nan]} == {HATCH_RGB, UNDEFINED_RGB}
+    assert 0.15 < np.all(rgb == HATCH_RGB, axis=-1)[nan].mean() < 0.35  # 2 cells in 8
+    up = decode_png(background_png(Grid(x, y, np.where(nan, np.inf, z), False, 0.0)))[::-1]
+    np.testing.assert_array_equal(rgb[~nan], up[~nan])
+    assert not {tuple(c) for c in up[nan]} & {HATCH_RGB, UNDEFINED_RGB}
+    assert len({tuple(c) for c in up[nan]}) == 1  # one colour, the top one
+
+
+def test_the_3d_surface_has_a_hole_where_f_has_no_value() -> None:
+    from viz.background import Grid
+
+    x = y = np.linspace(-1, 1, 40)
+    xx, yy = np.meshgrid(x, y)
+    with np.errstate(all="ignore"):
+        z = np.sqrt(xx) + yy**2
+    surface = surface_3d_figure(Grid(x, y, z, False, 0.0), [], []).to_dict()["data"][0]
+    drawn = np.array(surface["z"], dtype=float)  # None -> NaN
+    np.testing.assert_array_equal(np.isnan(drawn), np.isnan(z))
 
 
 def test_background_varies_and_log_scale_uses_the_gap(grid) -> None:
