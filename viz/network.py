@@ -201,6 +201,10 @@ def _animation(frame_ms: int, redraw: bool, labels: Sequence[str]) -> dict[str, 
     }
 
 
+#: The loss axis spans at least this many decades (log10 2: a factor 2), so noise stays small.
+MIN_LOSS_DECADES = 0.30103
+
+
 def loss_ticks(runs: Sequence[Run]) -> dict[str, Any]:
     """The log loss axis (``style.log_axis``), with 1-2-5 ticks written as plain numbers when the
     losses span more than a factor of 3 (Plotly's own log ticks crowd there)."""
@@ -208,7 +212,12 @@ def loss_ticks(runs: Sequence[Run]) -> dict[str, Any]:
         values = np.concatenate([np.r_[r.step_loss, r.epoch_test_loss] for r in runs])
         values = values[np.isfinite(values) & (values > 0)]
     if values.size and values.max() / values.min() < 3:
-        return log_axis([values])
+        # Plotly fits the axis to the values: a loss stuck at ln 2 +- 0.002 (no hidden layer on
+        # XOR) filled the panel like a jagged fall. The view is at least a factor 2 tall.
+        lo, hi = np.log10(values.min()), np.log10(values.max())
+        half = max(MIN_LOSS_DECADES / 2, 0.55 * (hi - lo))
+        return {**log_axis([values]), "range": [(lo + hi) / 2 - half, (lo + hi) / 2 + half],
+                "autorange": False}
     return {**LOG_AXIS, "tickvals": list(LOSS_TICKS), "ticktext": [f"{v:g}" for v in LOSS_TICKS]}
 
 

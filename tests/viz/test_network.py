@@ -267,9 +267,33 @@ def test_loss_ticks_are_labelled_whatever_the_range(trained) -> None:
     ticks = loss_ticks([wide])["tickvals"]
     assert sum(0.01 <= t <= 0.7 for t in ticks) >= 4
     # Plotly's own finer ticks label a narrow range, written whole (2×10⁻¹, not a bare 2)
-    assert loss_ticks([narrow]) == {"type": "log", "exponentformat": "power",
-                                    "minorloglabels": "complete"}
+    axis = loss_ticks([narrow])
+    assert {k: axis[k] for k in ("type", "exponentformat", "minorloglabels")} == {
+        "type": "log", "exponentformat": "power", "minorloglabels": "complete"}
+    assert "tickvals" not in axis
     assert loss_ticks([wide])["type"] == "log"
+
+
+def test_a_stuck_loss_is_drawn_flat_not_zoomed_onto_its_noise(trained) -> None:
+    """No hidden layer on XOR: the loss stays at ln 2 +- 0.002, and Plotly's autorange made
+    0.6895..0.6935 fill the panel. The axis spans at least a factor 2, centred on the values;
+    a wider narrow range keeps a margin around them."""
+    from dataclasses import replace
+
+    from viz.network import loss_ticks
+
+    net, frames = trained
+    run_ = _run(net, frames, "sgd", "#0072B2")
+    noise = 0.6931 + 0.002 * np.sin(np.arange(200))
+    stuck = replace(run_, step_loss=noise, epoch_test_loss=noise[::5])
+    lo, hi = loss_ticks([stuck])["range"]
+    assert loss_ticks([stuck])["autorange"] is False
+    assert hi - lo == pytest.approx(np.log10(2))
+    assert lo < np.log10(0.6911) and np.log10(0.6951) < hi
+    assert (np.log10(0.6951) - np.log10(0.6911)) / (hi - lo) < 0.02  # the noise: 2 % of it
+    slow = replace(run_, step_loss=np.array([0.7, 0.3]), epoch_test_loss=np.array([0.6, 0.35]))
+    lo, hi = loss_ticks([slow])["range"]
+    assert lo < np.log10(0.3) and np.log10(0.7) < hi and hi - lo > np.log10(0.7 / 0.3)
 
 
 def _even_frames(epochs: int, most: int = 41) -> np.ndarray:
