@@ -297,6 +297,9 @@ st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} le
            f"{focus_lr:.3g} ÷ and × {spread:g}). Press ▶ Play: all panels move on the same clock."
            + (" Its step is about η whatever the slope (it divides by the gradient's recent "
               "size), so a large η bounces around rather than blowing up."
+              + (" RMSprop's first steps are about 10η: its average of squared gradients starts "
+                 "at 0 and, unlike Adam's, is not corrected for that." if focus == "rmsprop"
+                 else "")
               if focus in SCALE_FREE - {"adam_then_sgd", "radam"} else ""))  # SGD-like phases
 
 # 2. sweep ----------------------------------------------------------------------------------------

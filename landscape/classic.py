@@ -65,8 +65,9 @@ ROSENBROCK = surface(
     title="Rosenbrock's banana valley",
     description="""
         A curved, flat-bottomed valley: finding the valley is easy, following it to (1, 1) is not.
-        Watch plain gradient descent crawl along the floor while momentum and Adam slide down it
-        (and a too-large learning rate blow up on the steep walls).
+        Watch plain gradient descent inch along the floor, still moving when the race ends, while
+        momentum and Adam slide down it (and a too-large learning rate blow up on the steep
+        walls).
     """,
     domain=((-2.0, 2.0), (-1.0, 3.0)),
     minima=as_minima([(1.0, 1.0)], [0.0]),
@@ -293,7 +294,7 @@ EASOM = surface(
         One narrow hole at (pi, pi) in an almost flat, faintly rippled plane. Watch the start's
         tiny slope (below 0.01): gradient descent creeps for some 60 steps before the hole pulls it
         in, while Adam and Adagrad, which rescale tiny gradients, are in within 20. In the corners
-        gradient descent stalls and Adam and Adagrad mostly settle in ripple hollows; random
+        gradient descent crawls and Adam and Adagrad mostly settle in ripple hollows; random
         search finds the hole only by luck.
     """,
     domain=((0.0, 6.0), (0.0, 6.0)),
@@ -314,8 +315,9 @@ CROSS_IN_TRAY = surface(
     description="""
         Sharp ridges along x = k pi and y = k pi cut a tray into 36 cells, each holding one
         minimum, deepest in the four around the origin. A gradient never points across a ridge,
-        so small steps stay in their cell: watch Adagrad and RMSprop jump one anyway (their
-        first steps are about one learning rate per axis, whatever the slope).
+        so small steps stay in their cell: watch Adagrad and RMSprop jump one anyway (whatever
+        the slope, Adagrad's first step is one learning rate per axis, and RMSprop's, which has
+        no bias correction, about ten).
     """,
     domain=_TRAY_DOMAIN,
     minima=lattice_minima(fn.cross_in_tray, fn.cross_in_tray_grad, _TRAY_DOMAIN,

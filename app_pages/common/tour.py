@@ -116,7 +116,17 @@ def trials_verdict(curves: list[Curve], reached: dict[str, int | None],
                      f", though {up} of its {plural(len(gd.losses) - 1, 'step')} went uphill: "
                      "on those, its stride η × slope overshot the low ground and landed "
                      "higher than it stood")
-        return head + walk + (", and it ends closest to the bottom." if better else ".")
+        earlier = [by[n].label for t, n in sorted((t, n) for n, t in reached.items()
+                                                  if n in by and t is not None)
+                   if t < reached["sgd"]]
+        if not (earlier and better):
+            return head + walk + (", and it ends closest to the bottom." if better else ".")
+        # "Reached" is near (``tol``), not deep: blind tries can get near first.
+        return head + walk + (", and it ends closest to the bottom. "
+                              f"{' and '.join(earlier)} came near first, but near is only "
+                              f"within {tol:.2g} of it, where blind tries can land early; "
+                              "how deep each got (best loss − min) is where the gradient's "
+                              "exact direction shows.")
     points = np.asarray(gd.points, float).reshape(len(gd.x), -1)[:, :2]
     outcome = describe(points, gd.diverged_step, minima, tol, domain=domain)
     if outcome.kind == "diverged":
@@ -144,8 +154,8 @@ def trials_verdict(curves: list[Curve], reached: dict[str, int | None],
                        "steps (η × slope) carried it out, and the gradient only knows the slope "
                        "where it stands. A smaller learning rate keeps it on the map.")
     return head + (" Gradient descent has not stopped in any minimum: when the budget ran out it "
-                   "was still walking, and where the ground is nearly flat its steps (η × "
-                   "slope) are tiny. The gradient only knows the slope where it stands, not how "
+                   "was still walking, with steps (η × slope) made tiny by a faint slope or a "
+                   "small η. The gradient only knows the slope where it stands, not how "
                    "far the bottom is or whether this slope leads to the global minimum. Random "
                    "search ignores the slope and samples everywhere.")
 

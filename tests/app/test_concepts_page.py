@@ -304,6 +304,20 @@ def test_trials_verdict_credits_gradient_descent_when_it_arrives() -> None:
     assert "not one of its steps went uphill" in text
 
 
+def test_trials_verdict_says_near_is_not_deep_when_a_blind_method_got_near_first() -> None:
+    """On Himmelblau random local search comes within reach before gradient descent, which
+    ends deepest: "reached" counts getting near, and the verdict says so instead of leaving the
+    note's "far less efficient than gradients" contradicted without a word."""
+    curves, reached, text = _reached("himmelblau", lr=0.003)
+    first = min((t, n) for n, t in reached.items() if t is not None)
+    assert first[1] != "sgd" and reached["sgd"] is not None
+    assert "came near first" in text and "within 0.1 of it" in text
+    assert "ends closest to the bottom" in text
+    _, reached, text = _reached("booth")  # gradient descent there first: nothing to excuse
+    assert min((t, n) for n, t in reached.items() if t is not None)[1] == "sgd"
+    assert "came near first" not in text
+
+
 def _gd_curve(losses: list[float]) -> Curve:
     n = len(losses)
     return Curve("sgd", "Gradient descent", np.arange(n), np.zeros(n), np.zeros((n, 2)),

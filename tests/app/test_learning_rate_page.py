@@ -401,3 +401,19 @@ def test_adam_s_panels_say_why_a_large_rate_bounces_instead_of_exploding() -> No
         return any("bounces around rather than blowing up" in c.value for c in at.caption)
 
     assert says("adam") and not says("sgd")
+
+
+def test_rmsprop_s_panels_say_its_first_steps_are_ten_rates() -> None:
+    """RMSprop has no bias correction: its first step is lr / sqrt(1 - alpha) = 10 lr per axis,
+    not "about lr" (a teaching-truth review); the caption says so for RMSprop alone."""
+    import optimizers
+    from landscape import get_surface
+
+    def caption(focus: str) -> str:
+        at = app_test(PAGE, {**FAST, "optimizers": "adam,rmsprop", "focus": focus}).run()
+        return next(c.value for c in at.caption if "bounces around" in c.value)
+
+    assert "about 10η" in caption("rmsprop") and "10η" not in caption("adam")
+    t = optimizers.run(optimizers.get_optimizer("rmsprop", lr=0.01), get_surface("booth"),
+                       np.array([1.0, -2.0]), 1)
+    np.testing.assert_allclose(np.abs(np.diff(np.asarray(t.points), axis=0)), 0.1, rtol=1e-6)

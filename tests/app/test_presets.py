@@ -295,7 +295,7 @@ def test_radam_no_longer_explodes_where_adams_rate_did(surface: str, was: float)
 
 def test_landing_race_keeps_its_curated_outcomes() -> None:
     """README: on the six-hump camel from (-2.4, 1.2), SGD and RMSprop settle in a local minimum,
-    momentum, Nesterov and Adam reach a global one, Adagrad is still crawling."""
+    momentum, Nesterov and Adam reach a global one, Adagrad is still moving."""
     s = landscape.get_surface("six_hump_camel")
     p = preset_for("six_hump_camel", s, optimizers.OPTIMIZERS)
     assert p.start == (-2.4, 1.2) and p.steps == 500
