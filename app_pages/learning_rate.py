@@ -37,6 +37,7 @@ from app_pages.common.state import (
 )
 from landscape.base import inside
 from optimizers import SCHEDULE_HPARAMS, SCHEDULES
+from viz.curves import loss_figure, rate_colors
 from viz.multiples import PanelTitle, small_multiples_figure
 from viz.paths import PathView
 from viz.style import format_value, optimizer_color
@@ -301,6 +302,14 @@ st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} le
                  "at 0 and, unlike Adam's, is not corrected for that." if focus == "rmsprop"
                  else "")
               if focus in SCALE_FREE - {"adam_then_sgd", "radam"} else ""))  # SGD-like phases
+# The same runs as loss curves: the study note's octavian-ai figure of small and large rates.
+st.plotly_chart(loss_figure(views, obj.min_value if obj.minima else None, height=300,
+                            colors=rate_colors(len(views)), bold=multi.best),
+                key="lab.rate_curves", config=CFG)
+st.caption("The panels' runs as loss against steps, dark for the smallest rate, light for the "
+           "largest: too small a rate falls slowly, too large a one jumps about or shoots up "
+           "(a line that ends has blown up)."
+           + (" Thick: the best rate (★)." if multi.best >= 0 else ""))
 
 # 2. sweep ----------------------------------------------------------------------------------------
 st.header(f"The sweep: {n_sweep} rates, one batched run per optimizer")

@@ -308,7 +308,7 @@ def test_trials_verdict_says_near_is_not_deep_when_a_blind_method_got_near_first
     """On Himmelblau random local search comes within reach before gradient descent, which
     ends deepest: "reached" counts getting near, and the verdict says so instead of leaving the
     note's "far less efficient than gradients" contradicted without a word."""
-    curves, reached, text = _reached("himmelblau", lr=0.003)
+    _curves, reached, text = _reached("himmelblau", lr=0.003)
     first = min((t, n) for n, t in reached.items() if t is not None)
     assert first[1] != "sgd" and reached["sgd"] is not None
     assert "came near first" in text and "within 0.1 of it" in text

@@ -16,7 +16,7 @@ FAST = {"steps": "60", "sweep": "20"}
 def test_default_page_draws_multiples_sweep_and_schedule() -> None:
     at = app_test(PAGE).run()
     assert not at.exception and not at.warning
-    multiples, sweep, schedule = charts(at)
+    multiples, _curves, sweep, schedule = charts(at)
     assert len(multiples["frames"]) > 10  # animated together
     assert len(multiples["layout"]["images"]) == 4  # one surface per panel
     assert any(t["name"].endswith("diverged") for t in sweep["data"])
@@ -25,12 +25,32 @@ def test_default_page_draws_multiples_sweep_and_schedule() -> None:
     assert at.query_params["sweep"] == "60"
 
 
+def test_the_panels_runs_are_drawn_as_loss_curves_too() -> None:
+    """The study note's octavian-ai figure: one loss-per-step line per panel's rate, dark to
+    light from small to large, the best (★) thick; a run that blew up ends with a ✕ where it
+    did, not as a flat line at its blown-up loss."""
+    at = app_test(PAGE).run()
+    multiples, curves, _, _ = charts(at)
+    lines = [t for t in curves["data"] if t["mode"] == "lines"]
+    titles = [a["text"] for a in multiples["layout"]["annotations"] if "lr " in a["text"]]
+    assert [t["name"] for t in lines] == [f"lr {t.split('lr ')[1].split('<')[0].split()[0]}"
+                                          for t in titles]
+    assert len({t["line"]["color"] for t in lines}) == len(lines) == 4
+    widths = [t["line"]["width"] for t in lines]
+    assert widths.count(4) == 1 and "★" in titles[widths.index(4)]
+    gone = [t for t in curves["data"] if t["mode"] == "markers"]
+    assert gone and all("diverged at step" in t["hovertemplate"] for t in gone)
+    for mark in gone:
+        line = next(t for t in lines if t["name"] == mark["name"].removesuffix(" diverged"))
+        assert decode(line["x"])[-1] == decode(mark["x"])[0] < 200  # it ends where it blew up
+
+
 def test_url_parameters_reach_the_figures() -> None:
     query = {**FAST, "optimizers": "adam", "rates": "3", "spread": "30", "sweep": "15",
              "schedule": "cosine", "schedule.T_max": "40", "surface": "rosenbrock"}
     at = app_test(PAGE, query).run()
     assert not at.exception and not at.warning
-    multiples, sweep, schedule = charts(at)
+    multiples, _curves, sweep, schedule = charts(at)
     assert len(multiples["layout"]["images"]) == 3
     curve = next(t for t in sweep["data"] if t["name"] == "Adam")
     n_diverged = sum(len(decode(t["x"])) for t in sweep["data"] if t["name"] == "Adam: diverged")
@@ -52,7 +72,7 @@ def test_junk_parameters_warn_and_fall_back(key: str, bad: str) -> None:
     at = app_test(PAGE, {**FAST, key: bad}).run()
     assert not at.exception
     assert at.warning, f"no warning for {key}={bad}"
-    assert len(charts(at)) == 3
+    assert len(charts(at)) == 4
 
 
 def test_reversed_range_warns() -> None:
@@ -126,7 +146,7 @@ def test_adam_then_sgd_uses_the_rates_on_the_page() -> None:
     at = app_test(PAGE, {"steps": "200", "sweep": "10", "optimizers": "sgd,adam",
                          "sgd.lr": "0.01", "adam.lr": "0.3", "start": "-2.4,1.2"}).run()
     assert not at.exception and not at.warning
-    schedule = charts(at)[2]
+    schedule = charts(at)[3]
     rates = [t for t in schedule["data"] if t["xaxis"] == "x"]
     gaps = {t["name"]: decode(t["y"]) for t in schedule["data"] if t["xaxis"] == "x2"}
     switch = next(t for t in rates if "→ SGD" in t["name"])
@@ -153,7 +173,7 @@ def test_switch_settings_fall_back_to_registry_defaults() -> None:
 
 
 def _schedule_lr(at) -> np.ndarray:
-    schedule = charts(at)[2]
+    schedule = charts(at)[3]
     return decode(next(t for t in schedule["data"] if t["xaxis"] == "x"
                        and "→ SGD" not in t["name"])["y"])
 
@@ -175,7 +195,7 @@ def test_schedule_step_counts_follow_the_run_length_until_set() -> None:
     lr = _schedule_lr(at)
     sgd_lr = float(at.query_params["sgd.lr"])
     assert lr[20] == pytest.approx(sgd_lr) and lr[-1] < 0.001 * sgd_lr  # decays to η_min
-    switch = [a for a in charts(at)[2]["layout"]["annotations"] if "SGD" in a["text"]]
+    switch = [a for a in charts(at)[3]["layout"]["annotations"] if "SGD" in a["text"]]
     assert switch and all(a["x"] == 50 for a in switch)  # the switch is not the warm-up's end
     assert not any(k.startswith("schedule.") for k in at.query_params)  # defaults: not in URL
     assert any("follow the run length (200 steps): a warm-up of a tenth of the run, T_max = "
@@ -338,7 +358,7 @@ def test_a_tuned_rate_at_the_edge_of_the_range_says_widen_it() -> None:
 
 
 def _switch_curves(at) -> list[str]:
-    return [t["name"] for t in charts(at)[2]["data"] if "→ SGD" in t["name"]]
+    return [t["name"] for t in charts(at)[3]["data"] if "→ SGD" in t["name"]]
 
 
 def test_the_adam_to_sgd_comparison_is_in_the_url() -> None:
