@@ -18,7 +18,7 @@ import numpy as np
 
 from landscape.base import Domain
 from viz.numbers import round_sig
-from viz.style import CLICK_HOVER, COLORSCALE, CONTOUR_LINE_RGB, hex_rgb
+from viz.style import CLICK_HOVER, COLORSCALE, CONTOUR_LINE_RGB, scale_rgb
 
 
 class HasValue(Protocol):
@@ -75,10 +75,7 @@ def color_levels(grid: Grid) -> tuple[np.ndarray, float, float]:
 
 def _colorscale_rgb(u: np.ndarray) -> np.ndarray:
     """Interpolate COLORSCALE at ``u`` in [0, 1] -> uint8 RGB of shape u.shape + (3,)."""
-    stops = np.array([s for s, _ in COLORSCALE])
-    cols = np.array([hex_rgb(c) for _, c in COLORSCALE], float)
-    out = np.stack([np.interp(u, stops, cols[:, k]) for k in range(3)], axis=-1)
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    return scale_rgb(COLORSCALE, u)
 
 
 def contour_alpha(u: np.ndarray, n_levels: int = 12, width: float = 1.0) -> np.ndarray:

@@ -24,7 +24,7 @@ import numpy as np
 from viz.network import DIVERGING
 from viz.numbers import round_sig
 from viz.spec import SpecFigure
-from viz.style import base_layout
+from viz.style import base_layout, scale_rgb, text_on
 
 MAX_NEURONS = 16
 
@@ -151,7 +151,9 @@ def _cells(columns: list[tuple[str, np.ndarray]], xref: str, yref: str, highligh
     text = [cell_text(v, look.digits) for v in vals]
     trace = {"type": "scatter", "mode": "markers+text", "x": xs, "y": ys, "text": text,
              "customdata": round_sig(vals_a, 4),
-             "textfont": {"size": look.font, "color": "#111111"},
+             # white on the saturated ends: #111 on the deepest blue read at 3:1
+             "textfont": {"size": look.font, "color": text_on(scale_rgb(
+                 DIVERGING, (np.clip(vals_a / max(scale, 1e-300), -1.0, 1.0) + 1.0) / 2.0))},
              "marker": {"symbol": "square", "size": look.cell, "color": round_sig(vals_a, 4),
                         "colorscale": [list(c) for c in DIVERGING], "cmin": -scale,
                         "cmax": scale,

@@ -38,6 +38,7 @@ from viz.paths import (
 from viz.spec import SpecFigure
 from viz.style import (
     DIVERGED_MARKER,
+    INK,
     JUMPERS,
     LOWEST_IN_VIEW,
     MINIMUM_GLOBAL,
@@ -480,6 +481,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         static.append({"type": "scatter", "mode": "markers+text", "name": "start",
                        "x": [start[0]], "y": [start[1]], "text": ["start"],
                        "textposition": "bottom center", "marker": dict(START_MARKER),
+                       # as the minima's labels: the theme's grey was faint on the pale map
+                       "textfont": {"size": 11, "color": INK},
                        "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
                        "showlegend": False})
     static += minima_traces(minima, domain=grid.domain)

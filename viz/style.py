@@ -36,6 +36,8 @@ _FIXED: dict[str, str] = {
     "random_local_search": "#1B1B1B",  # near black
 }
 MIN_COLOR_DIFFERENCE = 20.0
+#: Dark text and marks on light ground.
+INK = "#111111"
 #: Optimizers whose path is a row of finds, not a walk: random search's best so far jumps anywhere
 #: on the map. Drawn as points; a line between its finds read as a walk it never took.
 JUMPERS = frozenset({"random_search"})
@@ -109,6 +111,30 @@ def hex_rgb(color: str) -> tuple[int, int, int]:
     """``#RRGGBB`` -> (r, g, b), 0-255."""
     r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     return r, g, b
+
+
+def scale_rgb(scale: Sequence[tuple[float, str]], u: np.ndarray) -> np.ndarray:
+    """Interpolate a colour scale ((stop, ``#RRGGBB``), ...) at ``u`` in [0, 1] -> uint8 RGB
+    of shape u.shape + (3,)."""
+    stops = np.array([s for s, _ in scale])
+    cols = np.array([hex_rgb(c) for _, c in scale], float)
+    out = np.stack([np.interp(u, stops, cols[:, k]) for k in range(3)], axis=-1)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def relative_luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of (..., 3) 0-255 sRGB: 0 for black, 1 for white."""
+    c = np.asarray(rgb, float) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return lin @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def text_on(rgb: np.ndarray) -> list[str]:
+    """Near-black or white text for backgrounds ``rgb`` (..., 3), whichever has the higher WCAG
+    contrast ((L1 + 0.05) / (L2 + 0.05)); flattened."""
+    lum = np.ravel(relative_luminance(np.asarray(rgb).reshape(-1, 3)))
+    dark = (lum + 0.05) / (relative_luminance(np.array(hex_rgb(INK))) + 0.05)
+    return [INK if d >= 1.05 / (x + 0.05) else "#FFFFFF" for d, x in zip(dark, lum, strict=True)]
 
 
 def rgba(color: str, alpha: float) -> str:

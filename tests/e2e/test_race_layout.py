@@ -7,6 +7,7 @@ slider squeezed beside the buttons logged negative widths).
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -189,5 +190,27 @@ def test_every_update_rule_fits_its_card(browser, server_url) -> None:
             wait_for_app(pg, timeout=60_000)
         sizes = pg.evaluate(f"() => Array.from({rules}).map(e => [e.clientWidth, e.scrollWidth])")
         assert len(sizes) == 8 and all(0 < scroll <= room + 4 for room, scroll in sizes), sizes
+    finally:
+        context.close()
+
+
+def test_a_visitor_whose_system_is_dark_gets_the_light_page(browser, server_url) -> None:
+    """The figures' colours are chosen on white (.streamlit/config.toml forces the light theme):
+    with a dark system colour scheme the page and the sidebar stay light."""
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1400, "height": 900})
+    try:
+        pg = context.new_page()
+        pg.goto(server_url)
+        wait_for_app(pg, 60_000)
+        assert pg.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+
+        def luminance(selector: str) -> float:
+            rgb = pg.evaluate(f"getComputedStyle(document.querySelector(\"{selector}\"))"
+                              ".backgroundColor")
+            r, g, b = (float(v) for v in re.findall(r"[\d.]+", rgb)[:3])
+            return (r + g + b) / 3
+
+        assert luminance("[data-testid='stApp']") > 240
+        assert luminance("[data-testid='stSidebar']") > 220
     finally:
         context.close()

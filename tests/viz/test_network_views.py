@@ -69,6 +69,28 @@ def test_backprop_figure_writes_every_shown_number(trace) -> None:
     assert "-0" not in cells[0]["text"] + cells[1]["text"]  # a ReLU's -0.0 reads 0
 
 
+def test_backprop_numbers_are_white_on_the_deepest_cells(trace) -> None:
+    """#111 on the deepest blue and red read at ~3:1 (a review): each number is written in
+    near-black or white, whichever contrasts more with its cell (WCAG contrast: at least 4.35:1,
+    the most #111 and white can both reach on a mid-grey, for every colour of the scale)."""
+    from viz.network import DIVERGING
+    from viz.style import INK, hex_rgb, relative_luminance, scale_rgb, text_on
+
+    fig = backprop_figure(trace).to_dict()
+    for cells in (t for t in fig["data"] if t["mode"] == "markers+text"):
+        colours, values = cells["textfont"]["color"], np.array(cells["marker"]["color"], float)
+        top = cells["marker"]["cmax"]
+        assert len(colours) == len(values)
+        deep = np.abs(values) > 0.95 * top
+        assert deep.any() and {colours[i] for i in np.flatnonzero(deep)} == {"#FFFFFF"}
+        assert {colours[i] for i in np.flatnonzero(np.abs(values) < 0.3 * top)} == {INK}
+    u = np.linspace(0, 1, 201)
+    back = relative_luminance(scale_rgb(DIVERGING, u))
+    ink = [relative_luminance(np.array(hex_rgb(c))) for c in text_on(scale_rgb(DIVERGING, u))]
+    ratio = (np.maximum(back, ink) + 0.05) / (np.minimum(back, ink) + 0.05)
+    assert ratio.min() >= 4.35
+
+
 def test_layer_rows_report_the_blame_per_layer(trace) -> None:
     rows = layer_rows(trace)
     assert [r["layer"].split(" (")[0] for r in rows] == ["output layer", "hidden layer 2",

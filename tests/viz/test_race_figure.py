@@ -635,6 +635,16 @@ def test_png_encoder_roundtrips_pixels() -> None:
     np.testing.assert_array_equal(decode_png(encode_png(rgb)), rgb)
 
 
+def test_the_start_label_is_written_in_ink_like_the_minima(grid) -> None:
+    """Left to the theme, "start" was light grey on the pale map."""
+    from viz.style import INK
+
+    spec = race_figure(grid, [gd_path(0.1, 20, "sgd")], Bowl.minima, Bowl(),
+                       start=(-1.5, 1.5)).to_dict()
+    start = next(t for t in spec["data"] if t.get("name") == "start")
+    assert start["textfont"]["color"] == INK
+
+
 def test_where_f_has_no_value_the_map_is_hatched_not_the_highest_colour() -> None:
     """log(x) left of x = 0 is NaN: drawn in the top colour it read as a high plateau. It is
     hatched grey (two greys, in diagonal stripes); +inf is a value, far up: the top colour, as
