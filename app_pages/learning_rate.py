@@ -40,7 +40,7 @@ from optimizers import SCHEDULE_HPARAMS, SCHEDULES
 from viz.curves import loss_figure, rate_colors
 from viz.multiples import PanelTitle, small_multiples_figure
 from viz.paths import PathView
-from viz.style import format_value, optimizer_color
+from viz.style import format_value
 from viz.sweep import schedule_figure, sweep_figure
 
 SPECS = {n: s for n, s in optimizers.OPTIMIZERS.items() if lab.tunable(n)}
@@ -332,9 +332,8 @@ for e, s in zip(entries, sweeps, strict=True):
         "your rate": current,
     })
 table = pd.DataFrame(rows)
-colors = [optimizer_color(n) for n in table.pop("name")]
-st.dataframe(table.style.apply(lambda col: [f"color: {c}; font-weight: 600" for c in colors],
-                               subset=["optimizer"]).format(
+names_ = table.pop("name")
+st.dataframe(controls.named_in_color(table, names_).format(
     {"best rate": "{:.4g}", "final loss gap there": "{:.3g}", "your rate": "{:.4g}"},
     na_rep="—"), hide_index=True, width="stretch")
 st.caption(f"Final loss gap = loss after {steps} steps minus the global minimum's value. "
@@ -384,10 +383,7 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
                      "final loss gap, your start": t.final_gap if t.lr is not None else None,
                      median_col: t.median_gap if t.lr is not None else None,
                      "your rate": float(state.hparams[t.optimizer]["lr"])})
-    tuned_colors = [optimizer_color(t.optimizer) for t in tuned]
-    st.dataframe(pd.DataFrame(rows).style.apply(
-        lambda col: [f"color: {c}; font-weight: 600" for c in tuned_colors],
-        subset=["optimizer"]).format(
+    st.dataframe(controls.named_in_color(pd.DataFrame(rows), [t.optimizer for t in tuned]).format(
         {"tuned rate": "{:.4g}", "final loss gap, your start": "{:.3g}", median_col: "{:.3g}",
          "your rate": "{:.4g}"}, na_rep="—"), hide_index=True, width="stretch")
     # Notes are sentences: under the table, where a cell would cut them off.

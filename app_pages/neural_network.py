@@ -221,9 +221,7 @@ for r, t in zip(racers_t, trainings, strict=True):
                  "note": nn.verdict(t),
                  "name": r[0]})
 table = pd.DataFrame(rows)
-colors = [optimizer_color(n) for n in table.pop("name")]
-st.dataframe(table.style.apply(lambda col: [f"color: {c}; font-weight: 600" for c in colors],
-                               subset=["optimizer"]).format(
+st.dataframe(controls.named_in_color(table, table.pop("name")).format(
     {"train loss": "{:.4f}", "test loss": "{:.4f}", "train accuracy": "{:.1%}",
      "test accuracy": "{:.1%}"}, na_rep="—"), hide_index=True, width="stretch")
 st.caption("Loss is the cross-entropy, the mean of −log p(true class) over the points"

@@ -27,6 +27,7 @@ from viz.style import (
     base_layout,
     optimizer_color,
     rgba,
+    text_color,
 )
 
 DIVERGED, MOVING = -1, -2
@@ -278,7 +279,7 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
         "yaxis": {"range": [y0, y1], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain",
                   "constraintoward": "top"},
         "title": {"text": title + (f"<br><sup>{subtitle}</sup>" if subtitle else ""),
-                  "font": {"color": optimizer_color(optimizer), "size": 16},
+                  "font": {"color": text_color(optimizer_color(optimizer)), "size": 16},
                   # centred on its block: anchored at its top, a title of two lines lost its
                   # first one above the figure
                   "x": 0, "xanchor": "left", "xref": "container", "yref": "container",

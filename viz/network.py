@@ -25,7 +25,15 @@ from viz.multiples import balanced_wrap
 from viz.numbers import round_sig
 from viz.race import BUTTONS_PX, slider_frames
 from viz.spec import SpecFigure
-from viz.style import LOG_AXIS, MODEBAR_PX, base_layout, legend_size, log_axis, rgba
+from viz.style import (
+    LOG_AXIS,
+    MODEBAR_PX,
+    base_layout,
+    legend_size,
+    log_axis,
+    rgba,
+    text_color,
+)
 
 #: Class colours (Vega's Tableau-like palette), pale versions paint the decision regions.
 CLASS_COLORS: tuple[str, ...] = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#9D755D")
@@ -160,7 +168,7 @@ def _title_lines(run: Run, f: int, chars: tuple[int, int]) -> tuple[list[str], l
 
 def _panel_title(run: Run, f: int, chars: tuple[int, int] = (TITLE_CHARS, TITLE_CHARS)) -> str:
     name, detail = _title_lines(run, f, chars)
-    return (f"<b><span style='color:{run.color}'>{'<br>'.join(name)}</span></b><br>"
+    return (f"<b><span style='color:{text_color(run.color)}'>{'<br>'.join(name)}</span></b><br>"
             f"<span style='font-size:11px'>{'<br>'.join(detail)}</span>")
 
 
@@ -378,7 +386,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
             annotations.append({"text": " switch to SGD", "x": run.switch_epoch, "y": 0,
                                 "xref": aref[0], "yref": f"{aref[1]} domain", "xanchor": "left",
                                 "yanchor": "bottom", "showarrow": False,
-                                "font": {"size": 11, "color": run.color}})
+                                "font": {"size": 11, "color": text_color(run.color)}})
     # moving: one marker per optimizer on train loss and test accuracy, a cursor in each panel
     marker_idx = len(data)
     for run in runs:

@@ -17,7 +17,7 @@ from app_pages.common.state import refusal
 from app_pages.common.words import plural
 from landscape.base import Domain
 from optimizers import OPTIMIZERS
-from viz.style import format_value, optimizer_color
+from viz.style import format_value, optimizer_color, text_color
 
 _MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
 # Settings an optimizer card always shows (the rest sit behind "More settings"): the step size,
@@ -179,6 +179,15 @@ def color_swatch(name: str) -> str:
     hex_ = optimizer_color(name).lstrip("#")
     return ("data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='16' "
             f"height='16'><circle cx='8' cy='8' r='6' fill='%23{hex_}'/></svg>")
+
+
+def named_in_color(table: Any, names: Sequence[str], column: str = "optimizer") -> Any:
+    """``table`` (a DataFrame) styled with ``column`` written bold in each row's optimizer
+    colour (``names``: registry names, one per row), darkened where the colour is too light to
+    read on white (``viz.style.text_color``). Returns the Styler, to chain ``.format``."""
+    colors = [text_color(optimizer_color(n)) for n in names]
+    return table.style.apply(lambda col: [f"color: {c}; font-weight: 600" for c in colors],
+                             subset=[column])
 
 
 def color_chip(name: str, text: str) -> str:

@@ -124,3 +124,41 @@ def test_log_axis_ticks_stay_apart(lo: float, hi: float, dtick) -> None:
     assert axis["minorloglabels"] == "complete"  # 2×10⁻¹, never a bare 2 beside 10⁻¹
     assert log_axis([]) == log_axis([np.array([np.nan])]) == {k: v for k, v in axis.items()
                                                              if k != "dtick"}
+
+
+def test_text_colors_read_on_white_and_keep_their_hue() -> None:
+    """Momentum's orange as a title or a table name read at 2.25:1 on white: text uses
+    ``text_color``, the same colour darkened until it reaches 4.5:1 (or itself if it does)."""
+    from viz.style import _FIXED, hex_rgb, relative_luminance, text_color
+
+    for name, color in _FIXED.items():
+        ink = text_color(color)
+        ratio = 1.05 / (relative_luminance(np.array(hex_rgb(ink), float)) + 0.05)
+        assert ratio >= 4.5, (name, ink)
+        was = 1.05 / (relative_luminance(np.array(hex_rgb(color), float)) + 0.05)
+        if was >= 4.5:
+            assert ink == color
+        else:  # darkened, not recoloured: the channels keep their proportions
+            a, b = np.array(hex_rgb(color), float), np.array(hex_rgb(ink), float)
+            k = b.sum() / a.sum()
+            assert 0 < k < 1 and np.allclose(a * k, b, atol=1.5), (name, ink)
+    assert text_color("#E69F00") != "#E69F00"
+
+
+def test_basin_titles_and_tables_name_optimizers_in_readable_colours() -> None:
+    import pandas as pd
+
+    from app_pages.common.controls import named_in_color
+    from landscape import Minimum
+    from viz.basins import basin_figure
+    from viz.style import optimizer_color, text_color
+
+    xs = np.linspace(-1.9, 1.9, 6)
+    labels = np.where(xs[None, :] < 0, 0, 1) * np.ones((6, 1), dtype=int)
+    minima = (Minimum((-1.0, 0.0), -0.2, True), Minimum((1.0, 0.0), 0.2, False))
+    fig = basin_figure(xs, xs, labels, minima, "SGD + momentum",
+                       "momentum", ((-2.0, 2.0), (-2.0, 2.0))).to_dict()
+    assert fig["layout"]["title"]["font"]["color"] == text_color(optimizer_color("momentum"))
+    html = named_in_color(pd.DataFrame({"optimizer": ["SGD + momentum", "SGD"]}),
+                          ["momentum", "sgd"]).to_html()
+    assert text_color("#E69F00").lower() in html.lower() and "#e69f00" not in html.lower()
