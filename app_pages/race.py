@@ -163,8 +163,9 @@ def current_tab() -> str:
 
 def apply_map_click() -> None:
     """A click on the map (previous run's selection event) moves the start there."""
-    point = controls.fresh_click("race.map",
-                                 controls.clicked_point(st.session_state.get("race.map")))
+    traces = st.session_state.get("race.map_traces")  # the map's own: not its curve panels
+    point = controls.fresh_click("race.map", controls.clicked_point(
+        st.session_state.get("race.map"), range(traces) if traces is not None else None))
     if point is not None:
         # 4 significant digits, finer than a pixel: the link reads start=-3.702,1.455 rather
         # than the click grid's -3.7017050449463995
@@ -291,6 +292,7 @@ playback = Playback(frame_ms=SPEEDS[speed], arrows=arrows, digits=4,
                     plot_width=PHONE_WIDTH if controls.is_phone() else DESIGN_WIDTH)
 figs = compute.race_figures(state.surface, formula, entries, start, run_steps, seed, noise,
                             batch_size, playback)  # shows "Racing…" while it computes
+st.session_state["race.map_traces"] = figs["map_traces"]
 
 if formula:
     show_formula(obj)
@@ -307,6 +309,12 @@ tab_map, tab_3d = st.tabs(list(TABS.values()), key="race.view", on_change="rerun
 with tab_map:
     st.plotly_chart(figs["map"], key="race.map", on_select="rerun", selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": False})
+    st.caption("Under the map, each optimizer's "
+               + ("loss and its distance to the global minimum, step by step: the dots on the "
+                  "curves move with the map. Gaps and distances below 10⁻¹² are drawn at "
+                  "10⁻¹²: a line flat there has reached the minimum to within 10⁻¹², it has not "
+                  "stalled." if figs["curves"] > 1 else
+                  "loss, step by step: the dots on the curve move with the map."))
 if tab_3d.open:
     with tab_3d:
         st.plotly_chart(compute.surface_3d(state.surface, formula, entries, start, run_steps,
@@ -315,12 +323,6 @@ if tab_3d.open:
         st.caption("Drag to turn the surface. ◆ marks the global minimum and ◇ local ones "
                    "(3D has no ★). On a surface whose map colours are on a log scale the height "
                    "is log10(1 + f − f*), so valleys keep their shape; hover for the true loss.")
-col_loss, col_dist = st.columns(2)
-col_loss.plotly_chart(figs["loss"], config={"displaylogo": False})
-if figs["distance"] is not None:
-    col_dist.plotly_chart(figs["distance"], config={"displaylogo": False})
-    st.caption("Gaps and distances below 10⁻¹² are drawn at 10⁻¹²: a line flat there has "
-               "reached the minimum to within 10⁻¹², it has not stalled.")
 
 st.subheader("Results")
 losses = {c: st.column_config.TextColumn(width=controls.text_width(figs["table"][c].to_pylist()))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from plotly.colors import sample_colorscale
@@ -33,65 +35,85 @@ def rate_colors(n: int) -> list[str]:
     return sample_colorscale(name, list(np.linspace(lo, hi, n)) if n > 1 else [lo])
 
 
-def _curve_figure(paths: Sequence[PathView], ys: Sequence[np.ndarray], title: str, ytitle: str,
-                  log_y: bool, height: int, colors: Sequence[str] | None = None,
-                  bold: int = -1) -> SpecFigure:
-    """One line per path; given ``colors`` (one per path) a legend names them, and path
-    ``bold`` is drawn thicker."""
+@dataclass(frozen=True)
+class Series:
+    """One per-step quantity of every path, ready to plot: ``ys[i]`` for path i, one value per
+    step; ``title`` heads its plot, ``ytitle`` names it in hovers, ``log``: a log axis."""
+
+    ys: list[np.ndarray]
+    title: str
+    ytitle: str
+    log: bool
+
+    def axis(self) -> dict[str, Any]:
+        """The y axis: log (``log_axis``) or linear."""
+        return log_axis(self.ys) if self.log else {"type": "linear", "exponentformat": "power"}
+
+
+def drawn_until(p: PathView, n: int) -> int:
+    """Steps of ``p``'s n-step series to draw: all, or up to the last good point of a run that
+    blew up (it stands still there; drawn on, the blown-up value read as a level it kept)."""
+    return min(p.diverged_step, n - 1) + 1 if p.diverged_step >= 0 else n
+
+
+def line_traces(paths: Sequence[PathView], series: Series, colors: Sequence[str] | None = None,
+                bold: int = -1, axes: tuple[str, str] = ("x", "y"),
+                group_by_label: bool = False) -> list[dict[str, Any]]:
+    """One line per path (``colors``: one per path, else the optimizers'; path ``bold`` drawn
+    thicker), a ✕ where a run blew up; on ``axes`` (Plotly's axis names, e.g. ("x2", "y2"))."""
     data, marks = [], []
-    for i, (p, y) in enumerate(zip(paths, ys, strict=True)):
+    for i, (p, y) in enumerate(zip(paths, series.ys, strict=True)):
         color = p.color if colors is None else colors[i]
-        # A diverged run stands still at its last good point: its line ends there, with a ✕
-        # (drawn on, the blown-up loss read as a level the run kept).
-        gone = p.diverged_step >= 0
-        idx = _decimate(min(p.diverged_step, len(y) - 1) + 1 if gone else len(y))
-        # one group per line when the legend shows (a shared group stacked its entries)
-        group = p.name if colors is None else p.label
+        group = p.label if group_by_label else p.name
+        idx = _decimate(drawn_until(p, len(y)))
         data.append({"type": "scatter", "x": idx.tolist(), "y": round_sig(y[idx], 4),
                      "mode": "lines", "name": p.label, "legendgroup": group,
+                     "xaxis": axes[0], "yaxis": axes[1],
                      "line": {"color": color, "width": 4 if i == bold else 2},
-                     "hovertemplate": f"{p.label}<br>step %{{x}}<br>{ytitle} %{{y:.4g}}"
+                     "hovertemplate": f"{p.label}<br>step %{{x}}<br>{series.ytitle} %{{y:.4g}}"
                                       "<extra></extra>"})
-        if gone:
+        if p.diverged_step >= 0:
             marks.append({"type": "scatter", "x": idx[-1:].tolist(), "y": round_sig(y[idx[-1:]]),
                           "mode": "markers", "name": f"{p.label} diverged",
                           "legendgroup": group, "showlegend": False, "cliponaxis": False,
+                          "xaxis": axes[0], "yaxis": axes[1],
                           "marker": {**DIVERGED_MARKER, "color": color},
                           "hovertemplate": f"{p.label} diverged at step {p.diverged_step}"
                                            "<extra></extra>"})
-    data += marks
+    return data + marks
+
+
+def _curve_figure(paths: Sequence[PathView], series: Series, height: int,
+                  colors: Sequence[str] | None = None, bold: int = -1) -> SpecFigure:
+    """``series`` as a figure of its own; given ``colors`` (one per path, one optimizer at
+    several rates) a legend names the lines."""
+    data = line_traces(paths, series, colors, bold, group_by_label=colors is not None)
     layout = base_layout(height)
     # the title under the mode bar's row: level with it, the bar covered a half column's title
-    layout.update(title={"text": title, "x": 0.01, "font": {"size": 14}, "yref": "container",
-                         "y": 1 - MODEBAR_PX / height, "yanchor": "top"},
+    layout.update(title={"text": series.title, "x": 0.01, "font": {"size": 14},
+                         "yref": "container", "y": 1 - MODEBAR_PX / height, "yanchor": "top"},
                   showlegend=colors is not None,
                   # under the step axis, in rows: at the right it took a phone's plot
                   legend={"font": {"size": 12}, "itemsizing": "constant", "orientation": "h",
                           "x": 0.0, "xanchor": "left", "y": -0.3, "yanchor": "top"},
                   margin={"l": 55, "r": 10, "t": 35 + MODEBAR_PX, "b": 40},
                   xaxis={"title": {"text": "step"}},
-                  yaxis={"title": {"text": ytitle},
-                         **(log_axis(ys) if log_y else {"type": "linear",
-                                                         "exponentformat": "power"})})
+                  yaxis={"title": {"text": series.ytitle}, **series.axis()})
     return SpecFigure({"data": data, "layout": layout})
 
 
-def loss_figure(paths: Sequence[PathView], min_value: float | None, height: int = 260,
-                colors: Sequence[str] | None = None, bold: int = -1) -> SpecFigure:
-    """Loss per step. With a known global minimum f*: f - f* on a log axis (floored at 1e-12).
-    ``colors`` and ``bold``: ``_curve_figure``'s (one optimizer at several rates)."""
+def loss_series(paths: Sequence[PathView], min_value: float | None) -> Series:
+    """Loss per step. With a known global minimum f*: f - f* on a log axis (floored at 1e-12)."""
     if min_value is not None and np.isfinite(min_value):
         with np.errstate(all="ignore"):
             ys = [np.maximum(p.losses - min_value, GAP_FLOOR) for p in paths]
-        return _curve_figure(paths, ys, "Loss above the global minimum (log)", "f − f*", True,
-                             height, colors, bold)
-    ys = [p.losses for p in paths]
+        return Series(ys, "Loss above the global minimum (log)", "f − f*", True)
+    ys = [np.asarray(p.losses, float) for p in paths]
     positive = all(np.all(np.asarray(y)[np.isfinite(y)] > 0) for y in ys)
-    return _curve_figure(paths, ys, "Loss", "loss", positive, height, colors, bold)
+    return Series(ys, "Loss", "loss", positive)
 
 
-def distance_figure(paths: Sequence[PathView], targets: np.ndarray, height: int = 260
-                    ) -> SpecFigure:
+def distance_series(paths: Sequence[PathView], targets: np.ndarray) -> Series:
     """Distance from each path's point to the nearest of ``targets`` (global minima, (K, 2))."""
     t = np.asarray(targets, float).reshape(-1, 2)
     ys = []
@@ -99,5 +121,16 @@ def distance_figure(paths: Sequence[PathView], targets: np.ndarray, height: int 
         with np.errstate(all="ignore"):
             d = np.linalg.norm(p.points[:, None, :] - t[None], axis=-1).min(axis=1)
         ys.append(np.maximum(d, GAP_FLOOR))
-    return _curve_figure(paths, ys, "Distance to the nearest global minimum (log)", "distance",
-                         True, height)
+    return Series(ys, "Distance to the nearest global minimum (log)", "distance", True)
+
+
+def loss_figure(paths: Sequence[PathView], min_value: float | None, height: int = 260,
+                colors: Sequence[str] | None = None, bold: int = -1) -> SpecFigure:
+    """``loss_series`` as a figure. ``colors`` and ``bold``: ``_curve_figure``'s."""
+    return _curve_figure(paths, loss_series(paths, min_value), height, colors, bold)
+
+
+def distance_figure(paths: Sequence[PathView], targets: np.ndarray, height: int = 260
+                    ) -> SpecFigure:
+    """``distance_series`` as a figure."""
+    return _curve_figure(paths, distance_series(paths, targets), height)

@@ -26,6 +26,7 @@ import numpy as np
 
 from landscape.base import inside
 from viz.background import Domain, Grid, background_image, colorbar_trace, pick_grid_trace
+from viz.curves import Series, drawn_until, line_traces
 from viz.numbers import round_sig
 from viz.paths import (
     PathView,
@@ -76,6 +77,14 @@ MARGIN_L, MARGIN_R = 40, 12
 #: The whole figure's width at DESIGN_WIDTH of plot: what a downloaded HTML file is drawn at.
 FIGURE_WIDTH = DESIGN_WIDTH + MARGIN_L + MARGIN_R
 DOT, RING = 13, 6  # current-position dot size; a ring's extra size per racer on the same spot
+# Under the map and its step slider, in the same figure: per-step curves (loss, distance) with a
+# dot per optimizer that moves with Play (a chart of its own cannot follow the map's animation).
+# Side by side on a laptop's plot; stacked on one narrower than PANELS_SIDE_BY_SIDE.
+CURVE_PX, PHONE_CURVE_PX, PANELS_SIDE_BY_SIDE = 170, 130, 500
+CURVE_TITLE_PX = 30  # a panel's title row, over it
+CURVE_HGAP_PX, CURVE_VGAP_PX = 70, 40  # between panels: the right one's y ticks, the upper's x
+CURVES_BOTTOM_PX = 58  # under the lowest panel: its step ticks and the word "step"
+CURVE_DOT = 9
 PAUSE_FRAME = "pause"  # an empty frame: animating to it interrupts playback and redraws
 
 
@@ -436,13 +445,77 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
     return {"updatemenus": [menu], "sliders": [slider]}
 
 
+class _Panels:
+    """Curve panels under the map's step slider (``race_figure``'s ``series``): each series's
+    lines (``viz.curves.line_traces``) and one trace of dots, a dot per path at the frame's step,
+    which frames move with the map; a path that blew up keeps its dot at its ✕."""
+
+    def __init__(self, paths: Sequence[PathView], series: Sequence[Series], n_steps: int,
+                 width: int) -> None:
+        self.paths, self.series, self.n_steps, self.width = paths, series, n_steps, width
+        self.ends = [drawn_until(p, p.steps + 1) - 1 for p in paths]
+        self.values = [[round_sig(y, 4) for y in s.ys] for s in series]
+        self.axes = [(f"x{j + 2}", f"y{j + 2}") for j in range(len(series))]
+
+    def dots(self, at: Sequence[int]) -> list[dict[str, Any]]:
+        """What each panel's dot trace shows with the paths at steps ``at``."""
+        idx = [min(a, e) for a, e in zip(at, self.ends, strict=True)]
+        return [{"x": idx, "y": [v[i] for v, i in zip(vals, idx, strict=True)]}
+                for vals in self.values]
+
+    def traces(self, at: Sequence[int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The panels' lines (static) and dot traces (moving), the dots at steps ``at``."""
+        lines = [{**t, "showlegend": False} for s, ax in zip(self.series, self.axes, strict=True)
+                 for t in line_traces(self.paths, s, axes=ax)]
+        dots = [{"type": "scatter", "mode": "markers", "name": "now", "showlegend": False,
+                 "hoverinfo": "skip", "meta": "curve now", "xaxis": ax[0], "yaxis": ax[1],
+                 "cliponaxis": False, **d,
+                 "marker": {"color": [p.color for p in self.paths], "size": CURVE_DOT,
+                            "line": {"color": "#FFFFFF", "width": 1}}}
+                for d, ax in zip(self.dots(at), self.axes, strict=True)]
+        return lines, dots
+
+    def place(self, layout: dict[str, Any], plot_px: float) -> None:
+        """Lay the map, the slider and the panels out on a plot area ``plot_px`` high: the map
+        on top, the slider's row under it, then the panels (side by side, or stacked on a
+        narrow plot, the first series on top), each under its title."""
+        n, stacked = len(self.series), self.width < PANELS_SIDE_BY_SIDE
+        curve = PHONE_CURVE_PX if stacked else CURVE_PX
+        below = CONTROLS_PX + curves_px(n, self.width)
+        layout["yaxis"]["domain"] = [below / plot_px, 1.0]
+        layout["sliders"][0]["y"] = below / plot_px
+        layout["margin"]["b"] = CURVES_BOTTOM_PX
+        half = CURVE_HGAP_PX / self.width / 2
+        notes = []
+        for j, (s, (xa, ya)) in enumerate(zip(self.series, self.axes, strict=True)):
+            row = n - 1 - j if stacked else 0  # rows counted from the bottom
+            bottom = row * (curve + CURVE_TITLE_PX + CURVE_VGAP_PX)
+            xdom = ([0.0, 1.0] if stacked or n == 1 else
+                    [0.0, 0.5 - half] if j == 0 else [0.5 + half, 1.0])
+            ydom = [bottom / plot_px, (bottom + curve) / plot_px]
+            layout[f"xaxis{j + 2}"] = {"domain": xdom, "anchor": ya, "zeroline": False,
+                                       "range": [0, max(self.n_steps, 1)],
+                                       **({"title": {"text": "step", "standoff": 6}}
+                                          if row == 0 else {})}
+            layout[f"yaxis{j + 2}"] = {"domain": ydom, "anchor": xa, **s.axis()}
+            notes.append({"text": f"<b>{s.title}</b>", "xref": "paper", "yref": "paper",
+                          "x": xdom[0], "y": ydom[1], "xanchor": "left", "yanchor": "bottom",
+                          "yshift": 4, "showarrow": False,
+                          "font": {"size": 12 if stacked else 13}})
+        layout["annotations"] = [*layout.get("annotations", []), *notes]
+
+
 def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumLike],
                 objective: Any, start: tuple[float, float] | None = None,
                 playback: Playback | None = None, height: int | None = None,
                 pick_grid: bool = True, background: dict[str, Any] | None = None,
                 lowest: tuple[float, float] | None = None,
-                lowest_label: str = "") -> SpecFigure:
+                lowest_label: str = "", series: Sequence[Series] = ()) -> SpecFigure:
     """The animated race map. The initial view shows the final state; Play replays from step 0.
+
+    ``series`` (``viz.curves.loss_series``, ``distance_series``): per-step curves drawn in panels
+    under the step slider, a dot per path on each moving with the map (``_panels``). The map's
+    traces come first in ``data``, the panels' after them.
 
     ``background`` is ``viz.background.background_image(grid)``; pass it in to reuse a cached one.
     ``lowest``: the lowest point in view of a landscape with no minimum inside it (a hollow star,
@@ -510,9 +583,10 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                        "hovertemplate": "%{customdata[0]} diverged at step %{customdata[1]}"
                                         "%{customdata[2]}<extra></extra>", "showlegend": False})
 
+    legend = [t["name"] for t in static if t.get("showlegend")]
     if height is None:
-        height = race_height((y1 - y0) / (x1 - x0) if equal else 0.6,
-                             [t["name"] for t in static if t.get("showlegend")], pb.plot_width)
+        height = race_height((y1 - y0) / (x1 - x0) if equal else 0.6, legend, pb.plot_width,
+                             len(series))
     # The colour bar is placed from the figure's top, so it waits for the height.
     static.insert(0, colorbar_trace(grid, top=1 - MODEBAR_PX / height))
 
@@ -541,18 +615,21 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     sizes[out] = 0
     stacked = bool(np.any(sizes != DOT))  # else every frame keeps the trace's one size
 
+    panels = _Panels(paths, series, n_steps, pb.plot_width)
+
     def frame_data(k: int) -> list[dict[str, Any]]:
-        """Frame k: every trail (and arrows), the step counter, then one trace holding all
-        current positions."""
+        """Frame k: every trail (and arrows), the step counter, one trace holding all current
+        positions, then each panel's dots."""
         out = [d for frames in per_path for d in frames[k]]
         if pb.counter:
             out.append({"text": [f"step {int(steps[k])}"]})
         out.append({"x": [r.x[s[k]] for r, s in zip(rounded, now, strict=True)],
                     "y": [r.y[s[k]] for r, s in zip(rounded, now, strict=True)],
                     **({"marker": {"size": sizes[k].tolist()}} if stacked else {})})
-        return out
+        return out + panels.dots([s[k] for s in now])
 
     last = frame_data(k_last)
+    last = last[:len(last) - len(series)]  # the map's part
     per = 3 if pb.arrows else 1
     moving: list[dict[str, Any]] = []
     for i, p in enumerate(paths):
@@ -567,8 +644,10 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                    **last[-1], "marker": {"color": [p.color for p in paths],
                                           "size": sizes[k_last].tolist() if stacked else DOT,
                                           "line": {"color": "#FFFFFF", "width": 1.5}}})
-    n_static = len(static)
-    moving_idx = list(range(n_static, n_static + len(moving)))
+    n_map = len(static) + len(moving)
+    lines, dots = panels.traces([s[k_last] for s in now])
+    moving_idx = [*range(len(static), n_map),
+                  *range(n_map + len(lines), n_map + len(lines) + len(dots))]
     frames = [{"name": str(k), "data": frame_data(k), "traces": moving_idx}
               for k in range(len(steps))]
     frames.insert(0, {"name": PAUSE_FRAME, "data": [], "traces": []})
@@ -598,7 +677,10 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                    "itemsizing": "constant", "bgcolor": "rgba(0,0,0,0)"},
         **_controls(steps, marks, pb),
     })
-    return SpecFigure({"data": static + moving, "layout": layout, "frames": frames})
+    if series:
+        panels.place(layout, height - _above_px(legend, pb.plot_width) - CURVES_BOTTOM_PX)
+    return SpecFigure({"data": static + moving + lines + dots, "layout": layout,
+                       "frames": frames})
 
 
 def legend_rows(names: Sequence[str], width: int = DESIGN_WIDTH) -> int:
@@ -607,16 +689,33 @@ def legend_rows(names: Sequence[str], width: int = DESIGN_WIDTH) -> int:
     return max(1, legend_size(names, width, LEGEND_ITEM_PX, LEGEND_CHAR_PX)[0])
 
 
-def race_height(ratio: float, legend: Sequence[str], width: int = DESIGN_WIDTH) -> int:
+def curves_px(panels: int, width: int = DESIGN_WIDTH) -> int:
+    """Height (px) of ``panels`` curve panels with their titles on a ``width`` px plot: one row
+    side by side, or stacked on a narrow plot (``PANELS_SIDE_BY_SIDE``)."""
+    if panels <= 0:
+        return 0
+    rows = panels if width < PANELS_SIDE_BY_SIDE else 1
+    curve = PHONE_CURVE_PX if width < PANELS_SIDE_BY_SIDE else CURVE_PX
+    return rows * (CURVE_TITLE_PX + curve) + (rows - 1) * CURVE_VGAP_PX
+
+
+def _above_px(legend: Sequence[str], width: int) -> float:
+    """Pixels over the plot area: colour bar, legend rows and the Play buttons."""
+    return COLORBAR_PX + LEGEND_ROW_PX * legend_rows(legend, width) + LEGEND_PAD_PX + BUTTONS_PX
+
+
+def race_height(ratio: float, legend: Sequence[str], width: int = DESIGN_WIDTH,
+                panels: int = 0) -> int:
     """Figure height for a map of height / width ``ratio`` on a ``width`` px plot (at most
     ``MAP_PX[1]`` high, at least ``MAP_PX[0]`` scaled to the width), under the colour bar, a
     legend of ``legend`` entries and the Play buttons, over the step slider. The server cannot
     know the plot's width: a narrower one shows the map smaller, with a blank band between it
     and the slider (the legend's extra rows there take part of that band), so a phone asks for
-    ``PHONE_WIDTH``."""
+    ``PHONE_WIDTH``. ``panels``: curve panels under the slider (``curves_px``), and their step
+    axis."""
     map_px = float(np.clip(ratio * width, MAP_PX[0] * width / DESIGN_WIDTH, MAP_PX[1]))
-    legend_px = LEGEND_ROW_PX * legend_rows(legend, width) + LEGEND_PAD_PX
-    return int(COLORBAR_PX + legend_px + BUTTONS_PX + map_px + CONTROLS_PX)
+    below = curves_px(panels, width) + CURVES_BOTTOM_PX if panels else 0
+    return int(_above_px(legend, width) + map_px + CONTROLS_PX + below)
 
 
 def stacked_sizes(at: np.ndarray, near: float, dot: int = DOT, ring: int = RING) -> np.ndarray:

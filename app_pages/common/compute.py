@@ -28,7 +28,7 @@ from app_pages.common.outcomes import Outcome, default_tolerance, describe
 from app_pages.common.presets import RacePreset, preset_for
 from landscape.data_losses import DATA_LOSSES, get_data_loss
 from viz.background import Grid, background_image, sample_grid
-from viz.curves import distance_figure, loss_figure
+from viz.curves import distance_series, loss_series
 from viz.paths import PathView, path_view
 from viz.race import FIGURE_WIDTH, Playback, race_figure
 from viz.spec import SpecFigure, frozen, spec_dict
@@ -202,16 +202,20 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
                 for p, t in zip(paths, runs, strict=True)]
     glob = np.array([m.point for m in minima if m.is_global], float).reshape(-1, 2)
     evaluations = [used_evaluations(t) for t in runs]
+    series = [loss_series(paths, obj.min_value if minima else None),
+              *([distance_series(paths, glob)] if len(glob) else [])]
+    race_map = race_figure(grid, paths, minima, obj, start, playback,
+                           background=landscape_background(surface, formula),
+                           lowest=None if minima else lowest_in_view(obj),
+                           lowest_label=obj.minima[0].label if obj.minima else "", series=series)
     return {
         # As an Arrow table, so that st.dataframe does not convert it on every rerun.
         "table": results_table(paths, outcomes, evaluations, obj.min_value if minima else None),
         # Drawn on every rerun: its JSON is encoded once (viz.spec.frozen), not per rerun.
-        "map": frozen(race_figure(grid, paths, minima, obj, start, playback,
-                                  background=landscape_background(surface, formula),
-                                  lowest=None if minima else lowest_in_view(obj),
-                                  lowest_label=obj.minima[0].label if obj.minima else "")),
-        "loss": frozen(loss_figure(paths, obj.min_value if minima else None)),
-        "distance": frozen(distance_figure(paths, glob)) if len(glob) else None,
+        "map": frozen(race_map),
+        # the map's own traces come first: a click on a curve panel picks no start
+        "map_traces": sum(t.get("xaxis", "x") == "x" for t in race_map.to_dict()["data"]),
+        "curves": len(series),
         "paths": paths,
         "outcomes": outcomes,
         "evaluations": evaluations,

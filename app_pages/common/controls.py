@@ -7,7 +7,7 @@ the first draw, e.g. from the URL), so pages can preset, reset and share state w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -353,12 +353,17 @@ def fresh_click(key: str, value: Any) -> Any:
     return value
 
 
-def clicked_point(event: Any) -> tuple[float, float] | None:
-    """(x, y) of the first point in a ``st.plotly_chart(on_select="rerun")`` event, if any."""
+def clicked_point(event: Any, traces: Collection[int] | None = None,
+                  ) -> tuple[float, float] | None:
+    """(x, y) of the first point in a ``st.plotly_chart(on_select="rerun")`` event, if any;
+    given ``traces``, of the first point on one of those traces (by ``curve_number``; a point
+    without one counts as on them)."""
     try:
         points = event["selection"]["points"]
     except (KeyError, TypeError):
         points = getattr(getattr(event, "selection", None), "points", None)
+    if traces is not None:
+        points = [p for p in points or () if _curve(p) in traces or _curve(p) is None]
     if not points:
         return None
     p = points[0]
@@ -367,6 +372,14 @@ def clicked_point(event: Any) -> tuple[float, float] | None:
     except (KeyError, TypeError, ValueError):
         return None
     return (x, y) if np.isfinite(x) and np.isfinite(y) else None
+
+
+def _curve(point: Any) -> int | None:
+    """A selected point's trace index (``curve_number``), or None."""
+    try:
+        return int(point["curve_number"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def allowed(racers: Sequence[tuple[str, dict[str, Any]]], entry: Callable[[str, dict], Any],

@@ -38,7 +38,11 @@ def test_landing_race_renders_and_the_optimizers_disagree(landing) -> None:
     assert "still moving" in outcomes or "diverged" in outcomes
     assert not landing.warning and not landing.error
     assert landing.title[0].value.startswith("Downhill")
-    assert len(landing.get("plotly_chart")) == 3  # map, loss, distance (3D is lazy)
+    assert len(landing.get("plotly_chart")) == 1  # the map, its curves under it (3D is lazy)
+    spec = json.loads(landing.get("plotly_chart")[0].proto.spec)
+    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    assert titles == ["<b>Loss above the global minimum (log)</b>",
+                      "<b>Distance to the nearest global minimum (log)</b>"]
 
 
 def test_default_race_sends_at_most_1_5_mb_of_figure_json(landing) -> None:
@@ -102,7 +106,8 @@ def test_changing_optimizers_steps_and_hyperparameters() -> None:
     assert not at.exception
     assert "adam.amsgrad=true" in "&".join(f"{k}={v}" for k, v in at.query_params.items())
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert len(spec["frames"][1]["traces"]) == 2 * 3 + 2  # trail + 2 arrows each, counter, dots
+    # trail + 2 arrows each, counter, dots, and a dot trace on each curve panel
+    assert len(spec["frames"][1]["traces"]) == 2 * 3 + 2 + 2
     at.sidebar.toggle(key="race.opt.adam.more").set_value(False).run()  # hide them again
     assert not at.exception and not at.sidebar.toggle(key="race.opt.adam.more").value
     assert "race.opt.adam.amsgrad" not in [t.key for t in at.sidebar.toggle]
@@ -203,7 +208,7 @@ def test_a_link_keeps_the_playback_speed_and_the_arrows() -> None:
     assert at.sidebar.segmented_control(key="race.speed").value == "fast"
     assert at.sidebar.toggle(key="race.arrows").value
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert len(spec["frames"][1]["traces"]) == 2 * 3 + 2  # trails with both arrows, counter, dots
+    assert len(spec["frames"][1]["traces"]) == 2 * 3 + 2 + 2  # with both arrows, and curves
     play = spec["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"][0]["duration"]
     assert play < 25  # "fast": 25 ms a frame (asked a half tick early)
     assert at.query_params["speed"] == "fast" and at.query_params["arrows"] == "true"
@@ -275,7 +280,7 @@ def test_a_link_opens_the_3d_view_and_the_open_tab_is_written_back() -> None:
     at.session_state["race.view"] = "Map"  # the visitor opens the Map tab
     at.run()
     assert not at.exception and "view" not in at.query_params  # the default stays out
-    assert len(charts(at)) == 3  # the 3D view is built only while open
+    assert len(charts(at)) == 1  # the 3D view is built only while open
     at.session_state["race.view"] = "3D view"
     at.run()
     assert at.query_params["view"] == "3d"
@@ -287,7 +292,7 @@ def test_a_link_opens_the_3d_view_and_the_open_tab_is_written_back() -> None:
 def test_a_junk_view_opens_the_map_with_a_warning(junk: str) -> None:
     at = run({"optimizers": "sgd", "steps": "50", "view": junk})
     assert len(at.warning) == 1 and "'view'" in at.warning[0].value
-    assert at.session_state["race.view"] == "Map" and len(charts(at)) == 3
+    assert at.session_state["race.view"] == "Map" and len(charts(at)) == 1
     assert "view" not in at.query_params
 
 
@@ -384,7 +389,8 @@ def test_formula_without_an_interior_minimum_says_so() -> None:
         traces = json.loads(run({"formula": flat}).get("plotly_chart")[0].proto.spec)["data"]
         assert "lowest in view" not in [t.get("name") for t in traces], flat
     assert not any("global minimum" in o for o in table(falling)["outcome"])
-    assert len(falling.get("plotly_chart")) == 2  # no distance-to-minimum chart
+    panels = json.loads(falling.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]
+    assert [a["text"] for a in panels] == ["<b>Loss</b>"]  # no distance to a minimum
     bowl = run({"formula": "x^2 + y^2"})
     assert not any("no minimum inside the view" in i.value for i in bowl.info)
 
@@ -527,8 +533,10 @@ def test_a_phone_gets_a_map_fitted_to_its_width(monkeypatch: pytest.MonkeyPatch,
     names = ["SGD (lr 0.01)", "SGD + momentum (lr 0.003)", "Nesterov momentum (lr 0.003)",
              "Adam (lr 0.3)", "RMSprop (lr 0.01)", "Adagrad (lr 0.01)", "global minimum",
              "local minimum"]
-    assert phone_h == race_height(4 / 6, names, PHONE_WIDTH) < laptop_h == race_height(4 / 6,
-                                                                                         names)
+    assert phone_h == race_height(4 / 6, names, PHONE_WIDTH, 2)
+    assert laptop_h == race_height(4 / 6, names, panels=2)
+    # the map and its legend: shorter on the phone (its curve panels are stacked, not beside)
+    assert race_height(4 / 6, names, PHONE_WIDTH) < race_height(4 / 6, names)
     # the map (4/6 of 300 px) is 200 px of the phone's figure, with 8 legend rows over it
     assert race_height(4 / 6, names, PHONE_WIDTH) - race_height(4 / 6, [], PHONE_WIDTH) > 7 * 19
     # its HTML download is drawn at the width its height was fitted to
@@ -580,3 +588,23 @@ def test_a_phone_is_told_where_the_settings_are(monkeypatch: pytest.MonkeyPatch,
     assert not any("sidebar: **»** at the top left" in m.value for m in landing.markdown)
     monkeypatch.setattr(controls, "is_phone", lambda: True)
     assert any("sidebar: **»** at the top left" in m.value for m in run().markdown)
+
+
+def test_a_click_on_a_curve_under_the_map_picks_no_start() -> None:
+    """The loss and distance curves share the map's figure: a click on one reports (step, loss),
+    which must not become a start; a click on the map still does."""
+    at = run({"optimizers": "sgd,adam", "steps": "100"})
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    n_map = at.session_state["race.map_traces"]
+    assert spec["data"][n_map].get("xaxis") == "x2" and "xaxis" not in spec["data"][n_map - 1]
+
+    def click(curve: int, x: float, y: float) -> dict:
+        return {"selection": {"points": [{"curve_number": curve, "x": x, "y": y}],
+                              "point_indices": [0], "box": [], "lasso": []}}
+
+    at.session_state["race.map"] = click(n_map, 1, 0.5)  # step 1, loss 0.5: on the map too
+    at.run()
+    assert not at.exception and at.query_params["start"] == "-2.4,1.2"
+    at.session_state["race.map"] = click(1, 0.5, -0.5)
+    at.run()
+    assert not at.exception and at.query_params["start"] == "0.5,-0.5"

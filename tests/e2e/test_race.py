@@ -27,6 +27,14 @@ MARKERS_JS = """() => {
 }""".replace("MAP", MAP)
 
 
+# JS: the curve panels' dots (loss, distance), one [step, value] per optimizer and panel.
+CURVE_DOTS_JS = """() => {
+  const gd = document.querySelector("MAP");
+  return gd.data.filter(t => t.meta === 'curve now')
+    .map(t => Array.from(t.x, (x, i) => [x, t.y[i]]));
+}""".replace("MAP", MAP)
+
+
 START_SHOWN_JS = """() => {
   const gd = document.querySelector("MAP");
   const x = parseFloat(document.querySelector("input[aria-label='x']").value);
@@ -82,19 +90,46 @@ def test_the_slider_reads_round_steps_up_to_the_last(race) -> None:
 
 def test_play_moves_the_markers_and_the_surface_stays(race) -> None:
     before = race.evaluate(MARKERS_JS)
+    curves_before = race.evaluate(CURVE_DOTS_JS)
+    assert len(curves_before) == 2 and {d[0] for c in curves_before for d in c} == {500}
     spread_before = _plot_area_spread(race)
     assert spread_before > 5, "the map should show a surface before playing"
     race.locator(MAP).first.get_by_text("▶ 4×").click()
     # Play restarts from step 0: the markers leave their final positions ...
     race.wait_for_function(f"b => JSON.stringify(({MARKERS_JS})()) !== JSON.stringify(b)",
                            arg=before, timeout=10_000)
+    # ... and so do the dots on the loss and distance curves, to the same step on both
+    race.wait_for_function(f"""() => {{ const c = ({CURVE_DOTS_JS})();
+        return c[0][0][0] < 500 && c[0].every((d, i) => d[0] === c[1][i][0]); }}""",
+                           timeout=10_000)
     # ... and come back to them when the animation ends.
     race.wait_for_function(f"b => JSON.stringify(({MARKERS_JS})()) === JSON.stringify(b)",
                            arg=before, timeout=60_000)
     image = race.locator(MAP).first.locator("g.imagelayer image").first
     assert (image.get_attribute("href") or "").startswith("data:image/png")
     assert _plot_area_spread(race) > 0.5 * spread_before
+    race.wait_for_function(f"b => JSON.stringify(({CURVE_DOTS_JS})()) === JSON.stringify(b)",
+                           arg=curves_before, timeout=10_000)
     assert not race.console_errors, race.console_errors
+
+
+def test_a_click_on_the_curves_under_the_map_moves_no_start(race) -> None:
+    """The loss and distance panels share the map's figure; a click there is a point on a
+    curve (step, loss), not a spot on the map."""
+    x_input = race.locator("input[aria-label='x']")
+    was = x_input.input_value()
+    panel = race.locator(MAP).first.locator(".nsewdrag").nth(1)  # the loss panel
+    panel.scroll_into_view_if_needed()
+    box = panel.bounding_box()
+    x, y = box["x"] + 0.05 * box["width"], box["y"] + 0.2 * box["height"]
+    race.mouse.move(x, y)
+    race.wait_for_function("() => /step \\d+/.test(Array.from(document.querySelectorAll("
+                           "'.hoverlayer .hovertext')).map(e => e.textContent).join())",
+                           timeout=5_000)  # on a curve: its hover names a step
+    race.mouse.click(x, y)
+    race.wait_for_timeout(1500)
+    wait_for_app(race, timeout=90_000)
+    assert x_input.input_value() == was
 
 
 def _click_map_and_wait(page, x_test: str, arg: str) -> None:

@@ -780,3 +780,67 @@ def test_the_lowest_in_view_label_stays_inside_the_map() -> None:
     assert inward((-5.0, -5.0), domain) == "top right"
     assert inward((0.0, -5.0), domain) == "top center"
     assert inward((0.0, 0.0), domain) == "top center"
+
+
+def test_curve_panels_under_the_slider_move_a_dot_per_path_with_the_map(grid) -> None:
+    """Loss and distance per step under the map, in its figure: a chart of its own could not
+    follow Play. Each frame puts each path's dot at the frame's step on both curves (a path
+    that blew up keeps it at its ✕); the map's traces come first, the panels' after them."""
+    from viz.curves import distance_series, loss_series
+    from viz.race import CURVES_BOTTOM_PX, curves_px
+
+    paths = [gd_path(0.05, 200, "sgd"), gd_path(0.2, 200, "momentum", diverge_at=80)]
+    series = [loss_series(paths, 0.0), distance_series(paths, np.zeros((1, 2)))]
+    spec = race_figure(grid, paths, Bowl.minima, Bowl(), start=(-1.8, 0.9),
+                       series=series).to_dict()
+    bare = race_figure(grid, paths, Bowl.minima, Bowl(), start=(-1.8, 0.9)).to_dict()
+    data, layout = spec["data"], spec["layout"]
+    n_map = len(bare["data"])
+    assert all(t.get("xaxis", "x") == "x" for t in data[:n_map])
+    assert {t["xaxis"] for t in data[n_map:]} == {"x2", "x3"}
+    assert not any(t.get("showlegend", True) for t in data[n_map:] if t["mode"] == "lines")
+    grown = layout["height"] - bare["layout"]["height"]
+    assert abs(grown - (curves_px(2) + CURVES_BOTTOM_PX)) <= 1  # the panels, and their "step"
+    assert layout["margin"]["b"] == CURVES_BOTTOM_PX
+    # the map on top, the slider at its foot, the panels side by side under it
+    top = layout["yaxis"]["domain"][0]
+    assert layout["sliders"][0]["y"] == top and 0 < top < 1
+    assert layout["yaxis2"]["domain"] == layout["yaxis3"]["domain"]
+    assert layout["yaxis2"]["domain"][1] < top
+    assert layout["xaxis2"]["domain"][1] < layout["xaxis3"]["domain"][0]
+    assert layout["yaxis2"]["type"] == "log"
+    # frames: the two dot traces are the last moving ones
+    dots = [i for i, t in enumerate(data) if t.get("meta") == "curve now"]
+    assert dots == moving_indices(spec)[-2:] and dots[0] > n_map
+    for frame in spec["frames"][1::7]:
+        loss_dots, dist_dots = frame["data"][-2:]
+        step = int(frame["name"])
+        for i, p in enumerate(paths):
+            at = loss_dots["x"][i]
+            assert at <= (80 if p.name == "momentum" else 200)
+            want_loss = max(float(p.losses[at]), 1e-12)
+            assert loss_dots["y"][i] == pytest.approx(want_loss, rel=1e-3)
+            assert dist_dots["x"][i] == at
+            assert dist_dots["y"][i] == pytest.approx(max(np.hypot(*p.points[at]), 1e-12),
+                                                      rel=1e-3)
+        assert step >= 0
+    last = spec["frames"][-1]["data"][-2]
+    assert last["x"] == [200, 80]  # the blown-up path's dot stays where its line ends
+    line = next(t for t in data[n_map:] if t["name"] == "momentum (lr 0.2)" and t["xaxis"] == "x2")
+    assert line["x"][-1] == 80
+
+
+def test_a_narrow_plot_stacks_the_curve_panels() -> None:
+    from viz.curves import distance_series, loss_series
+    from viz.race import PHONE_WIDTH, curves_px
+
+    b = Bowl()
+    grid_ = sample_grid(b, b.domain, 30, log_scale=True, z_floor=0.0)
+    paths = [gd_path(0.05, 50, "sgd")]
+    series = [loss_series(paths, 0.0), distance_series(paths, np.zeros((1, 2)))]
+    layout = race_figure(grid_, paths, Bowl.minima, b, playback=Playback(plot_width=PHONE_WIDTH),
+                         series=series).to_dict()["layout"]
+    assert layout["xaxis2"]["domain"] == layout["xaxis3"]["domain"] == [0.0, 1.0]
+    assert layout["yaxis3"]["domain"][1] < layout["yaxis2"]["domain"][0]  # loss over distance
+    assert "title" not in layout["xaxis2"] and layout["xaxis3"]["title"]["text"] == "step"
+    assert curves_px(2, PHONE_WIDTH) > curves_px(2) and curves_px(0) == 0
