@@ -45,7 +45,7 @@ def _query(url: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("path", "charts", "title"), [
-    ("/learning_rate", 3, "Learning-rate lab"),
+    ("/learning_rate", 4, "Learning-rate lab"),  # multiples, their loss curves, sweep, schedule
     ("/basins?grid=30", 3, "Basins of attraction"),
     ("/concepts", 11, "Concepts"),
 ])
