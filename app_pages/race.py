@@ -147,12 +147,16 @@ def undefined_start(obj: ExpressionSurface, start: tuple[float, float]) -> str:
         f, g = obj.value_and_grad(np.asarray(start, float))
     if np.isfinite(f) and np.isfinite(g).all():
         return ""
-    what = "no real value" if np.isnan(f) else "no finite value" if not np.isfinite(f) else (
-        "no finite gradient")
+    at = f"at the start ({start[0]:.4g}, {start[1]:.4g})"
     where = "where the map is coloured" if np.isnan(f) else "elsewhere"
-    return (f"The formula has {what} at the start ({start[0]:.4g}, {start[1]:.4g}), so no "
-            "optimizer can take a step from there: every path stops at once (✕). Start "
-            f"{where}: click the map, or type x and y in the sidebar.")
+    then = f"Start {where}: click the map, or type x and y in the sidebar."
+    if np.isfinite(f):  # f is there, its slope is not: only the gradient methods are stuck
+        return (f"The formula has no finite gradient {at}, so the gradient methods cannot take "
+                "a step from there: their paths stop at once (✕); random search and random "
+                f"local search, which use no gradient, still move. {then}")
+    what = "no real value" if np.isnan(f) else "no finite value"
+    return (f"The formula has {what} {at}, so no optimizer can take a step from there: every "
+            f"path stops at once (✕). {then}")
 
 
 def current_tab() -> str:

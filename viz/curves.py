@@ -128,9 +128,3 @@ def loss_figure(paths: Sequence[PathView], min_value: float | None, height: int 
                 colors: Sequence[str] | None = None, bold: int = -1) -> SpecFigure:
     """``loss_series`` as a figure. ``colors`` and ``bold``: ``_curve_figure``'s."""
     return _curve_figure(paths, loss_series(paths, min_value), height, colors, bold)
-
-
-def distance_figure(paths: Sequence[PathView], targets: np.ndarray, height: int = 260
-                    ) -> SpecFigure:
-    """``distance_series`` as a figure."""
-    return _curve_figure(paths, distance_series(paths, targets), height)

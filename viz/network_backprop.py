@@ -153,7 +153,8 @@ def _cells(columns: list[tuple[str, np.ndarray]], xref: str, yref: str, highligh
              "customdata": round_sig(vals_a, 4),
              # white on the saturated ends: #111 on the deepest blue read at 3:1
              "textfont": {"size": look.font, "color": text_on(scale_rgb(
-                 DIVERGING, (np.clip(vals_a / max(scale, 1e-300), -1.0, 1.0) + 1.0) / 2.0))},
+                 DIVERGING, np.nan_to_num((np.clip(vals_a / max(scale, 1e-300), -1.0, 1.0)
+                                           + 1.0) / 2.0, nan=0.5)))},
              "marker": {"symbol": "square", "size": look.cell, "color": round_sig(vals_a, 4),
                         "colorscale": [list(c) for c in DIVERGING], "cmin": -scale,
                         "cmax": scale,

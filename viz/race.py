@@ -3,14 +3,18 @@
 Trace layout (static first, then the moving ones that frames update by index):
 
     colour bar | click grid | faint full paths (hover: step, position, loss, gradient) |
-    legend entries | start | minima | diverged marks |
-    per optimizer: trail [, gradient arrow, update arrow] | one trace with all current positions
+    legend entries | start | minima | lowest in view | diverged marks |
+    per optimizer: trail [, gradient arrow, update arrow] | step counter |
+    one trace with all current positions |
+    [curve panels under the slider: their lines and ✕ marks | one dot trace per panel]
 
-Frames carry only the trails, arrows and positions (``traces=[...]``); the surface is a layout
-image (see ``viz.background``) so it survives ``redraw: false`` playback. Every trace costs time in
-each frame (Plotly re-derives defaults for all of them), so the moving part is kept to n + 1.
+Frames carry only the trails, arrows, counter, positions and panel dots (``traces=[...]``); the
+surface is a layout image (see ``viz.background``) so it survives ``redraw: false`` playback.
+Every trace costs time in each frame (Plotly re-derives defaults for all of them), so the moving
+part is kept small: a trail per path, and one trace each for the counter, the positions and each
+panel's dots.
 
-Paths and trails drop points that stay in the previous point's sub-pixel cell (``pixel_cells``):
+Paths and trails drop points that stay in the previous point's sub-pixel cell (``pixel_runs``):
 a converged path repeats one spot hundreds of times, and those repeats were half the figure's
 JSON, which Streamlit hashes and ships on every rerun.
 """
@@ -465,11 +469,15 @@ class _Panels:
 
     def traces(self, at: Sequence[int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The panels' lines (static) and dot traces (moving), the dots at steps ``at``."""
-        lines = [{**t, "showlegend": False} for s, ax in zip(self.series, self.axes, strict=True)
+        # A click on a curve selects a point there (Streamlit's click-to-select), and Plotly
+        # fades every unselected marker: the panel's dots and ✕ all but vanished.
+        kept = {"unselected": {"marker": {"opacity": 1.0}}}
+        lines = [{**t, "showlegend": False, **kept}
+                 for s, ax in zip(self.series, self.axes, strict=True)
                  for t in line_traces(self.paths, s, axes=ax)]
         dots = [{"type": "scatter", "mode": "markers", "name": "now", "showlegend": False,
                  "hoverinfo": "skip", "meta": "curve now", "xaxis": ax[0], "yaxis": ax[1],
-                 "cliponaxis": False, **d,
+                 "cliponaxis": False, **kept, **d,
                  "marker": {"color": [p.color for p in self.paths], "size": CURVE_DOT,
                             "line": {"color": "#FFFFFF", "width": 1}}}
                 for d, ax in zip(self.dots(at), self.axes, strict=True)]
@@ -482,6 +490,9 @@ class _Panels:
         n, stacked = len(self.series), self.width < PANELS_SIDE_BY_SIDE
         curve = PHONE_CURVE_PX if stacked else CURVE_PX
         below = CONTROLS_PX + curves_px(n, self.width)
+        if plot_px < below + MAP_PX[0] / 2:
+            raise ValueError(f"a race figure with {n} curve panels needs a plot area of at least "
+                             f"{below + MAP_PX[0] / 2:.0f} px, not {plot_px:.0f} (see race_height)")
         layout["yaxis"]["domain"] = [below / plot_px, 1.0]
         layout["sliders"][0]["y"] = below / plot_px
         layout["margin"]["b"] = CURVES_BOTTOM_PX
@@ -514,8 +525,9 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     """The animated race map. The initial view shows the final state; Play replays from step 0.
 
     ``series`` (``viz.curves.loss_series``, ``distance_series``): per-step curves drawn in panels
-    under the step slider, a dot per path on each moving with the map (``_panels``). The map's
-    traces come first in ``data``, the panels' after them.
+    under the step slider, a dot per path on each moving with the map (``_Panels``). The map's
+    traces come first in ``data``, the panels' after them. A ``height`` given with ``series``
+    includes the panels (``race_height(..., panels=len(series))``).
 
     ``background`` is ``viz.background.background_image(grid)``; pass it in to reuse a cached one.
     ``lowest``: the lowest point in view of a landscape with no minimum inside it (a hollow star,

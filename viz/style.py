@@ -6,6 +6,7 @@ the optimizer's registry name so that Adam is the same colour on every page, cur
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -137,6 +138,7 @@ def text_on(rgb: np.ndarray) -> list[str]:
     return [INK if d >= 1.05 / (x + 0.05) else "#FFFFFF" for d, x in zip(dark, lum, strict=True)]
 
 
+@functools.lru_cache(maxsize=256)
 def text_color(color: str, ratio: float = 4.5) -> str:
     """``color`` for text on white: itself if it reaches WCAG contrast ``ratio``:1 there, else
     darkened (scaled toward black, same hue) until it does. Momentum's orange titles and table

@@ -189,9 +189,10 @@ def path_views(surface: str, formula: str, racers: tuple[Entry, ...], start: tup
 def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
                  start: tuple[float, float], steps: int, seed: int, noise: float,
                  batch_size: int | None, playback: Playback) -> dict[str, Any]:
-    """Everything the race page draws, built once per setting and shared read-only:
-    the animated map, the two curves, the outcomes and the results table (the 3D view:
-    ``surface_3d``)."""
+    """Everything the race page draws, built once per setting and shared read-only: the
+    animated map with its loss (and distance) panels, how many of its traces are the map's own
+    (``map_traces``; a click elsewhere picks no start), the outcomes and the results table (the
+    3D view: ``surface_3d``)."""
     obj = get_landscape(surface, formula)
     grid = landscape_grid(surface, formula)
     paths, runs = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)

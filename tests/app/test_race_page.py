@@ -426,11 +426,18 @@ def test_a_start_where_the_formula_is_undefined_says_why_nobody_moves(
         formula: str, start: str, what: str, where: str) -> None:
     """Every row read "left the region where the formula is defined at step 0"; the page now
     says why at once, and where to start instead."""
-    at = run({"formula": formula, "start": start})
+    at = run({"formula": formula, "start": start,
+              "optimizers": "sgd,adam,random_search,random_local_search"})
     assert not at.exception
     (warning,) = [w.value for w in at.warning]
     assert what in warning and f"Start {where}" in warning
     assert start.replace(",", ", ") in warning
+    stuck = {o: not outcome.startswith(("left the region", "diverged"))
+             for o, outcome in zip(table(at)["optimizer"], table(at)["outcome"], strict=True)}
+    gradient_only = what == "no finite gradient"  # f is there: the samplers still move
+    assert ("still move" in warning) == gradient_only
+    assert [moved for o, moved in stuck.items() if o.startswith("Random")] == [gradient_only] * 2
+    assert not any(moved for o, moved in stuck.items() if not o.startswith("Random"))
     hatched = any("Hatched grey" in c.value for c in at.caption)
     assert hatched == formula.startswith(("log", "sqrt"))  # 1/x has a value almost everywhere
     assert not run({"formula": formula, "start": "1,1"}).warning

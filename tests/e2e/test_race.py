@@ -130,6 +130,13 @@ def test_a_click_on_the_curves_under_the_map_moves_no_start(race) -> None:
     race.wait_for_timeout(1500)
     wait_for_app(race, timeout=90_000)
     assert x_input.input_value() == was
+    # the click selected a curve point; the panel's dots stay drawn in full (Plotly fades
+    # unselected markers: they all but vanished)
+    opacity = race.evaluate(f"""() => Array.from(document.querySelector("{MAP}")
+        .querySelectorAll('.subplot.x2y2 .scatterlayer .point'))
+        .map(e => parseFloat(getComputedStyle(e).opacity))""")
+    assert opacity and min(opacity) == 1.0, opacity
+    _click_map_and_wait(race, "x !== a", was)  # and the map still picks a start
 
 
 def _click_map_and_wait(page, x_test: str, arg: str) -> None:

@@ -300,3 +300,17 @@ def test_cell_numbers_are_short_and_never_minus_zero() -> None:
         "0.276", "-0.0502", "9.1e-4", "0", "1.23e3"]
     assert [cell_text(v, 2) for v in (0.276, -0.0502, 0.00912, -0.0)] == [
         "0.28", "-0.05", "9e-3", "0"]
+
+
+def test_a_blown_up_network_s_cells_warn_of_nothing_new(net) -> None:
+    """Weights of a diverged run make NaN cells: their text colour is picked without casting
+    NaN to a colour (it warned "invalid value encountered in cast")."""
+    import warnings
+
+    theta = net.init_params(1) * 1e200
+    with np.errstate(all="ignore"):
+        trace_ = net.backprop_trace(theta, net.X[4], int(net.y[4]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        backprop_figure(trace_)
+    assert not [w for w in caught if "cast" in str(w.message)]

@@ -23,7 +23,7 @@ from viz.background import (
     encode_png,
     sample_grid,
 )
-from viz.curves import distance_figure, loss_figure
+from viz.curves import distance_series, loss_figure
 from viz.numbers import round_sig
 from viz.paths import (
     PathView,
@@ -709,8 +709,9 @@ def test_curves_and_3d(grid) -> None:
     assert [t["line"]["color"] for t in loss["data"]] == [optimizer_color("sgd"),
                                                           optimizer_color("adam")]
     assert min(min(t["y"]) for t in loss["data"]) >= 1e-12
-    dist = distance_figure(paths, np.zeros((1, 2))).to_dict()
-    np.testing.assert_allclose(dist["data"][0]["y"][0], np.hypot(1.8, 0.9), rtol=1e-3)
+    dist = distance_series(paths, np.zeros((1, 2)))
+    np.testing.assert_allclose(dist.ys[0][0], np.hypot(1.8, 0.9), rtol=1e-12)
+    assert dist.log and dist.axis()["type"] == "log"
     fig3d = surface_3d_figure(grid, paths, Bowl.minima).to_dict()
     assert fig3d["data"][0]["type"] == "surface"
     assert sum(t["type"] == "scatter3d" and t.get("mode") == "lines" for t in fig3d["data"]) == 2
@@ -812,22 +813,35 @@ def test_curve_panels_under_the_slider_move_a_dot_per_path_with_the_map(grid) ->
     # frames: the two dot traces are the last moving ones
     dots = [i for i, t in enumerate(data) if t.get("meta") == "curve now"]
     assert dots == moving_indices(spec)[-2:] and dots[0] > n_map
+    steps, _ = race_frame_steps(200, Playback().max_frames)
     for frame in spec["frames"][1::7]:
         loss_dots, dist_dots = frame["data"][-2:]
-        step = int(frame["name"])
+        step = int(steps[int(frame["name"])])  # the frame's step, as the map's counter reads it
+        assert frame["data"][-4]["text"] == [f"step {step}"]
         for i, p in enumerate(paths):
             at = loss_dots["x"][i]
-            assert at <= (80 if p.name == "momentum" else 200)
+            assert at == min(step, 80 if p.name == "momentum" else 200)
             want_loss = max(float(p.losses[at]), 1e-12)
             assert loss_dots["y"][i] == pytest.approx(want_loss, rel=1e-3)
             assert dist_dots["x"][i] == at
             assert dist_dots["y"][i] == pytest.approx(max(np.hypot(*p.points[at]), 1e-12),
                                                       rel=1e-3)
-        assert step >= 0
+    for t in data[n_map:]:  # a click on a curve selects a point: nothing else may fade
+        assert t["unselected"]["marker"]["opacity"] == 1.0
     last = spec["frames"][-1]["data"][-2]
     assert last["x"] == [200, 80]  # the blown-up path's dot stays where its line ends
     line = next(t for t in data[n_map:] if t["name"] == "momentum (lr 0.2)" and t["xaxis"] == "x2")
     assert line["x"][-1] == 80
+
+
+def test_a_height_too_small_for_the_curve_panels_is_refused(grid) -> None:
+    """A given height includes the panels: one too small put the map's domain above 1."""
+    from viz.curves import loss_series
+
+    paths = [gd_path(0.05, 50, "sgd")]
+    with pytest.raises(ValueError, match="curve panels needs a plot area"):
+        race_figure(grid, paths, Bowl.minima, Bowl(), height=500,
+                    series=[loss_series(paths, 0.0)])
 
 
 def test_a_narrow_plot_stacks_the_curve_panels() -> None:
