@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from landscape.base import Domain
-from viz.numbers import round_sig
+from viz.numbers import power_text, round_sig
 from viz.style import CLICK_HOVER, COLORSCALE, CONTOUR_LINE_RGB, scale_rgb
 
 
@@ -150,14 +150,7 @@ def background_image(grid: Grid, n_levels: int = 12) -> dict[str, Any]:
     }
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_TICKS = 6  # colour-bar ticks at most: six labels of ~5 characters fit its ~220 px bar
-
-
-def power_text(k: int, mantissa: str = "1") -> str:
-    """``10³``, ``2.5×10⁵``, ``10⁻⁴``: a power of ten as a tick reads it."""
-    power = "10" + str(k).translate(_SUPERSCRIPT)
-    return power if mantissa == "1" else f"{mantissa}×{power}"
 
 
 def _decimals(step: float) -> int:

@@ -24,3 +24,12 @@ def round_sig(a: np.ndarray | list[float] | float, digits: int = 5) -> list[floa
     if finite.all():
         return out
     return [x if f else None for x, f in zip(out, finite.tolist(), strict=True)]
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_text(k: int, mantissa: str = "1") -> str:
+    """``10³``, ``2.5×10⁵``, ``10⁻⁴``: a power of ten as a tick reads it."""
+    power = "10" + str(k).translate(_SUPERSCRIPT)
+    return power if mantissa == "1" else f"{mantissa}×{power}"

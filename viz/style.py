@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from viz.numbers import power_text
+
 # Okabe-Ito first (the most distinct colours go to the optimizers people race most), then Tol muted.
 # Any two optimizers may race together, so every pair differs by at least MIN_COLOR_DIFFERENCE
 # (CIEDE2000, ``color_difference``): Adadelta, Lion, AMSGrad, NAdam and Adam-then-SGD moved from
@@ -66,17 +68,32 @@ LOG_AXIS: dict[str, Any] = {"type": "log", "exponentformat": "power",
                             "minorloglabels": "complete"}
 
 
+def ticks_125(lo: float, hi: float) -> dict[str, Any]:
+    """Log-axis ticks at 1, 2 and 5 times each power of ten around [lo, hi] (> 0), written as
+    plain numbers from 0.001 to 5000 (Plotly's power format read 50 as "5×10") and as
+    ``m×10ⁿ`` beyond; Plotly draws those inside the axis's range."""
+    k0, k1 = int(np.floor(np.log10(lo))) - 1, int(np.ceil(np.log10(hi))) + 1
+    vals, text = [], []
+    for k in range(k0, k1 + 1):
+        for m in (1, 2, 5):
+            v = float(f"{m * 10.0**k:.12g}")
+            vals.append(v)
+            text.append(f"{v:g}" if -3 <= k <= 3 else power_text(k, str(m)))
+    return {"tickvals": vals, "ticktext": text}
+
+
 def log_axis(values: Sequence[np.ndarray] | np.ndarray) -> dict[str, Any]:
     """``LOG_AXIS`` with ticks that stay apart for the range of ``values`` (positive, finite
     ones count): Plotly labels every digit from 2 to 9 on one or two decades, a crowd once
-    written whole, so 1 to 3 decades get ticks at 1, 2 and 5 times each power of ten, and 3 to 8
-    decades the powers alone; under a decade or beyond 8, Plotly's own ticks are sparse."""
+    written whole, so 1 to 3 decades get ticks at 1, 2 and 5 times each power of ten
+    (``ticks_125``), and 3 to 8 decades the powers alone; under a decade or beyond 8, Plotly's
+    own ticks are sparse."""
     flat = [np.ravel(np.asarray(v, float)) for v in values] if len(values) else []
     v = np.concatenate(flat) if flat else np.empty(0)
     v = v[np.isfinite(v) & (v > 0)]
     decades = float(np.log10(v.max()) - np.log10(v.min())) if v.size else 0.0  # 1e308 / 1e-308
     if 1 <= decades < 3:
-        return {**LOG_AXIS, "dtick": "D2"}
+        return {**LOG_AXIS, **ticks_125(float(v.min()), float(v.max()))}
     if 3 <= decades < 8:
         return {**LOG_AXIS, "dtick": 1}
     return dict(LOG_AXIS)

@@ -114,16 +114,31 @@ def test_legends_and_curve_titles_hang_under_the_mode_bar() -> None:
 
 @pytest.mark.parametrize(("lo", "hi", "dtick"), [
     (0.4, 1.3, None),  # under a decade: Plotly's few ticks
-    (0.04, 1.0, "D2"),  # 1.4 decades: 2 and 5 times each power (it labelled every digit)
+    (0.04, 1.0, "125"),  # 1.4 decades: 2 and 5 times each power (it labelled every digit)
     (1e-4, 10.0, 1),  # 5 decades: the powers alone (2×10⁻⁴, 5×10⁻⁴ ... crowded the axis)
     (1e-12, 1e4, None),  # 16 decades: Plotly thins the powers itself
 ])
 def test_log_axis_ticks_stay_apart(lo: float, hi: float, dtick) -> None:
     axis = log_axis([np.geomspace(hi, lo, 50), np.array([np.nan, 0.0, -1.0, np.inf])])
+    if dtick == "125":  # written out: 0.05, 0.1, 0.2 (Plotly's power format read 50 as "5×10")
+        shown = [t for v, t in zip(axis["tickvals"], axis["ticktext"], strict=True)
+                 if lo <= v <= hi]
+        assert shown == ["0.05", "0.1", "0.2", "0.5", "1"] and "dtick" not in axis
+        axis = {k: v for k, v in axis.items() if k not in ("tickvals", "ticktext")}
+        dtick = None
     assert axis["type"] == "log" and axis.get("dtick") == dtick
     assert axis["minorloglabels"] == "complete"  # 2×10⁻¹, never a bare 2 beside 10⁻¹
     assert log_axis([]) == log_axis([np.array([np.nan])]) == {k: v for k, v in axis.items()
                                                              if k != "dtick"}
+
+
+def test_ticks_125_write_plain_numbers_near_1_and_powers_beyond() -> None:
+    from viz.style import ticks_125
+
+    near = ticks_125(0.75, 20.0)
+    assert dict(zip(near["tickvals"], near["ticktext"], strict=True))[50.0] == "50"
+    tiny = dict(zip(*ticks_125(2e-6, 3e-4).values(), strict=True))
+    assert tiny[5e-6] == "5×10⁻⁶" and tiny[1e-4] == "10⁻⁴" and tiny[0.002] == "0.002"
 
 
 def test_text_colors_read_on_white_and_keep_their_hue() -> None:
