@@ -273,8 +273,17 @@ def browser_playback() -> None:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--compile", action="store_true",
+                        help="compile the page on every rerun, as AppTest does by default")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="skip the Chromium playback measurement")
+    args = parser.parse_args()
     time_scripts()
-    if "--compile" not in sys.argv:
+    if not args.compile:
         share_script_cache()
     main()
-    browser_playback()
+    if not args.no_browser:
+        browser_playback()
