@@ -313,12 +313,13 @@ tab_map, tab_3d = st.tabs(list(TABS.values()), key="race.view", on_change="rerun
 with tab_map:
     st.plotly_chart(figs["map"], key="race.map", on_select="rerun", selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": False})
-    st.caption("Under the map, each optimizer's "
-               + ("loss and its distance to the global minimum, step by step: the dots on the "
-                  "curves move with the map. Gaps and distances below 10⁻¹² are drawn at "
-                  "10⁻¹²: a line flat there has reached the minimum to within 10⁻¹², it has not "
-                  "stalled." if figs["curves"] > 1 else
-                  "loss, step by step: the dots on the curve move with the map."))
+    if figs["curves"]:
+        st.caption("Under the map, each optimizer's "
+                   + ("loss and its distance to the global minimum, step by step: the dots on "
+                      "the curves move with the map. Gaps and distances below 10⁻¹² are drawn "
+                      "at 10⁻¹²: a line flat there has reached the minimum to within 10⁻¹², it "
+                      "has not stalled." if figs["curves"] > 1 else
+                      "loss, step by step: the dots on the curve move with the map."))
 if tab_3d.open:
     with tab_3d:
         st.plotly_chart(compute.surface_3d(state.surface, formula, entries, start, run_steps,

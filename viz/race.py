@@ -90,6 +90,7 @@ CURVE_HGAP_PX, CURVE_VGAP_PX = 70, 40  # between panels: the right one's y ticks
 CURVES_BOTTOM_PX = 58  # under the lowest panel: its step ticks and the word "step"
 CURVE_DOT = 9
 PAUSE_FRAME = "pause"  # an empty frame: animating to it interrupts playback and redraws
+MIN_PLAY_MS = 3000  # a Play at 1x lasts this long at least, however few the frames
 
 
 def equal_scales(domain: Domain) -> bool:
@@ -416,7 +417,9 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
     def play(speed: float) -> dict[str, Any]:
         # Plotly starts a frame on the first display tick (16.7 ms) *after* the duration has
         # passed, so 50 ms ran at 66.7 ms in Chromium; asking for half a tick less gives 50 ms.
-        ms = max(0, int(pb.frame_ms / speed) - 8)
+        # A short race lasts MIN_PLAY_MS at 1x at least: 11 frames of 50 ms flashed by.
+        per = max(pb.frame_ms, MIN_PLAY_MS / max(n - 1, 1))
+        ms = max(0, int(per / speed) - 8)
         fast = {"duration": ms, "redraw": False}
         return {"frame": [fast] * (n - 1) + [{"duration": ms, "redraw": True}],
                 "transition": {"duration": 0}, "fromcurrent": False, "mode": "immediate"}
@@ -431,9 +434,13 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
                 for s in SPEEDS if s != 1.0]
     # Right above the map (the top of the plot area, which the legend's reserved rows push down),
     # not under it: under a 460 px map a 1280 x 800 laptop had to scroll to find Play.
-    menu = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 1.0,
+    # On a phone's plot the row starts at the figure's left edge, in 11 px type: from the
+    # plot's left, "▶ 4×" ran 12 px past a 390 px phone's figure.
+    narrow = pb.plot_width < PANELS_SIDE_BY_SIDE
+    menu = {"type": "buttons", "direction": "left", "showactive": False,
+            "x": -MARGIN_L / pb.plot_width if narrow else 0.0, "y": 1.0,
             "xanchor": "left", "yanchor": "bottom", "pad": {"b": 10, "r": 0},
-            "buttons": buttons, "font": {"size": 12}}
+            "buttons": buttons, "font": {"size": 11 if narrow else 12}}
     slider = {
         # A row of its own under the map, the plot's full width: beside the buttons (pad.l 340) it
         # collapsed on a narrow plot, its labels piled up and its handle hid behind "▶ 4×".
@@ -458,13 +465,17 @@ class _Panels:
                  width: int) -> None:
         self.paths, self.series, self.n_steps, self.width = paths, series, n_steps, width
         self.ends = [drawn_until(p, p.steps + 1) - 1 for p in paths]
+        # as on the map, a dot goes out at the step its path blew up (the ✕ marks the spot)
+        self.gone = [p.diverged_step if p.diverged_step >= 0 else np.inf for p in paths]
         self.values = [[round_sig(y, 4) for y in s.ys] for s in series]
         self.axes = [(f"x{j + 2}", f"y{j + 2}") for j in range(len(series))]
 
     def dots(self, at: Sequence[int]) -> list[dict[str, Any]]:
         """What each panel's dot trace shows with the paths at steps ``at``."""
         idx = [min(a, e) for a, e in zip(at, self.ends, strict=True)]
-        return [{"x": idx, "y": [v[i] for v, i in zip(vals, idx, strict=True)]}
+        out = [a >= g for a, g in zip(at, self.gone, strict=True)]
+        return [{"x": idx, "y": [None if o else v[i]
+                                 for v, i, o in zip(vals, idx, out, strict=True)]}
                 for vals in self.values]
 
     def traces(self, at: Sequence[int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -505,7 +516,9 @@ class _Panels:
                     [0.0, 0.5 - half] if j == 0 else [0.5 + half, 1.0])
             ydom = [bottom / plot_px, (bottom + curve) / plot_px]
             layout[f"xaxis{j + 2}"] = {"domain": xdom, "anchor": ya, "zeroline": False,
-                                       "range": [0, max(self.n_steps, 1)],
+                                       # to the last step drawn: runs that all ended
+                                       # early were squeezed against the left edge
+                                       "range": [0, max(max(self.ends, default=0), 1)],
                                        **({"title": {"text": "step", "standoff": 6}}
                                           if row == 0 else {})}
             layout[f"yaxis{j + 2}"] = {"domain": ydom, "anchor": xa, **s.axis()}

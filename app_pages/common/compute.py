@@ -205,6 +205,8 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
     evaluations = [used_evaluations(t) for t in runs]
     series = [loss_series(paths, obj.min_value if minima else None),
               *([distance_series(paths, glob)] if len(glob) else [])]
+    # a start where f is undefined leaves nothing to plot: no empty panels
+    series = [s for s in series if any(np.isfinite(y).any() for y in s.ys)]
     race_map = race_figure(grid, paths, minima, obj, start, playback,
                            background=landscape_background(surface, formula),
                            lowest=None if minima else lowest_in_view(obj),
@@ -297,7 +299,8 @@ def standalone_html(fig: SpecFigure, title: str, width: int = FIGURE_WIDTH) -> b
     the ``width`` its height was fitted to (``Playback.figure_width``; at a window's full width
     the map kept to the left of a wide blank and the step slider ran across the whole window)."""
     return pio.to_html(spec_dict(fig), include_plotlyjs=True, full_html=True, auto_play=False,
-                       validate=False, config={"displaylogo": False},
+                       # plotly.js 3 adds a "Share chart" (upload to Plotly Cloud) button
+                       validate=False, config={"displaylogo": False, "showSendToCloud": False},
                        default_width=f"{width}px").replace(
         "<head>", f"<head><title>{html.escape(title)}</title>", 1).encode()
 

@@ -370,6 +370,7 @@ def test_downloads_csv_rows_and_self_contained_html() -> None:
     text = html.decode()
     assert "<title>Downhill race</title>" in text and "addFrames" in text
     assert 'src="https://cdn.plot.ly' not in text and len(html) > 3_000_000  # inlined: offline
+    assert '"showSendToCloud": false' in text  # plotly.js 3's "Share chart" upload button: off
     from viz.race import FIGURE_WIDTH
     assert f"width:{FIGURE_WIDTH}px" in text.replace(" ", "")  # not the window's full width
     # The cached race map keeps only its JSON (viz.spec.frozen); its download is complete too.
@@ -438,6 +439,10 @@ def test_a_start_where_the_formula_is_undefined_says_why_nobody_moves(
     assert ("still move" in warning) == gradient_only
     assert [moved for o, moved in stuck.items() if o.startswith("Random")] == [gradient_only] * 2
     assert not any(moved for o, moved in stuck.items() if not o.startswith("Random"))
+    panels = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"].get("annotations", [])
+    # f undefined at the start: nothing to plot, so no empty panels (and no caption for them)
+    assert (len(panels) == 0) == (what != "no finite gradient")
+    assert any("Under the map" in c.value for c in at.caption) == bool(panels)
     hatched = any("Hatched grey" in c.value for c in at.caption)
     assert hatched == formula.startswith(("log", "sqrt"))  # 1/x has a value almost everywhere
     assert not run({"formula": formula, "start": "1,1"}).warning

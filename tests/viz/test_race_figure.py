@@ -821,6 +821,9 @@ def test_curve_panels_under_the_slider_move_a_dot_per_path_with_the_map(grid) ->
         for i, p in enumerate(paths):
             at = loss_dots["x"][i]
             assert at == min(step, 80 if p.name == "momentum" else 200)
+            if p.name == "momentum" and step >= 80:  # out, as on the map: the ✕ marks the spot
+                assert loss_dots["y"][i] is None and dist_dots["y"][i] is None
+                continue
             want_loss = max(float(p.losses[at]), 1e-12)
             assert loss_dots["y"][i] == pytest.approx(want_loss, rel=1e-3)
             assert dist_dots["x"][i] == at
@@ -829,7 +832,8 @@ def test_curve_panels_under_the_slider_move_a_dot_per_path_with_the_map(grid) ->
     for t in data[n_map:]:  # a click on a curve selects a point: nothing else may fade
         assert t["unselected"]["marker"]["opacity"] == 1.0
     last = spec["frames"][-1]["data"][-2]
-    assert last["x"] == [200, 80]  # the blown-up path's dot stays where its line ends
+    assert last["x"] == [200, 80] and last["y"][1] is None  # its line ends at 80, with a ✕
+    assert layout["xaxis2"]["range"] == [0, 200]
     line = next(t for t in data[n_map:] if t["name"] == "momentum (lr 0.2)" and t["xaxis"] == "x2")
     assert line["x"][-1] == 80
 
@@ -858,3 +862,41 @@ def test_a_narrow_plot_stacks_the_curve_panels() -> None:
     assert layout["yaxis3"]["domain"][1] < layout["yaxis2"]["domain"][0]  # loss over distance
     assert "title" not in layout["xaxis2"] and layout["xaxis3"]["title"]["text"] == "step"
     assert curves_px(2, PHONE_WIDTH) > curves_px(2) and curves_px(0) == 0
+
+
+def test_a_short_race_plays_for_seconds_not_a_flash(grid) -> None:
+    """Ten steps are 11 frames: at 50 ms each Play was over in half a second. A Play at 1x
+    lasts MIN_PLAY_MS at least; a long race keeps its 50 ms frames."""
+    from viz.race import MIN_PLAY_MS
+
+    def durations(steps: int) -> dict[str, int]:
+        menu = race_figure(grid, [gd_path(0.05, steps)], Bowl.minima,
+                           Bowl()).to_dict()["layout"]["updatemenus"][0]
+        return {b["label"]: b["args"][1]["frame"][0]["duration"]
+                for b in menu["buttons"] if b["label"] != "❚❚ Pause"}
+
+    short, long_ = durations(10), durations(500)
+    assert short["▶ Play"] == MIN_PLAY_MS // 10 - 8 and short["▶ 4×"] == MIN_PLAY_MS // 40 - 8
+    assert long_["▶ Play"] == 50 - 8
+
+
+def test_a_phone_s_play_buttons_start_at_the_figure_s_edge(grid) -> None:
+    """From the plot's left edge "▶ 4×" ran past a 390 px phone's figure."""
+    from viz.race import MARGIN_L, PHONE_WIDTH
+
+    phone = race_figure(grid, [gd_path(0.05, 50)], Bowl.minima, Bowl(),
+                        playback=Playback(plot_width=PHONE_WIDTH)).to_dict()["layout"]
+    laptop = race_figure(grid, [gd_path(0.05, 50)], Bowl.minima, Bowl()).to_dict()["layout"]
+    assert phone["updatemenus"][0]["x"] == -MARGIN_L / PHONE_WIDTH
+    assert phone["updatemenus"][0]["font"]["size"] < laptop["updatemenus"][0]["font"]["size"]
+    assert laptop["updatemenus"][0]["x"] == 0.0
+
+
+def test_curve_panels_span_the_steps_the_runs_last(grid) -> None:
+    """Every run blew up by step 8 of 500: their curves were squeezed against the left edge."""
+    from viz.curves import loss_series
+
+    paths = [gd_path(0.05, 500, "sgd", diverge_at=5), gd_path(0.1, 500, "adam", diverge_at=8)]
+    layout = race_figure(grid, paths, Bowl.minima, Bowl(),
+                         series=[loss_series(paths, 0.0)]).to_dict()["layout"]
+    assert layout["xaxis2"]["range"] == [0, 8]
