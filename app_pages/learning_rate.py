@@ -40,7 +40,7 @@ from optimizers import SCHEDULE_HPARAMS, SCHEDULES
 from viz.curves import loss_figure, rate_colors
 from viz.multiples import PanelTitle, small_multiples_figure
 from viz.paths import PathView
-from viz.style import format_value
+from viz.style import format_value, text_color
 from viz.sweep import schedule_figure, sweep_figure
 
 SPECS = {n: s for n, s in optimizers.OPTIMIZERS.items() if lab.tunable(n)}
@@ -284,11 +284,13 @@ with st.spinner("Running every rate at once…"):
 views = path_views(focus, multi, obj)
 tol = default_tolerance(obj.domain)
 titles = []
+line_colors = rate_colors(len(views))  # each panel's rate, in its line's colour in the chart below
 for r, (lr, view) in enumerate(zip(multi.lrs, views, strict=True)):
     words = (describe(view.points, view.diverged_step, tuple(obj.minima), tol,
                       domain=obj.domain).text
              if obj.minima else lab.verdict(multi, r))
-    titles.append(PanelTitle(f"lr {format_value(float(lr))}", words, r == multi.best))
+    titles.append(PanelTitle(f"lr {format_value(float(lr))}", words, r == multi.best,
+                             text_color(line_colors[r])))
 fig = small_multiples_figure(compute.landscape_grid(surface), views, titles, tuple(obj.minima),
                              obj, start, phone=controls.is_phone(),
                              background=compute.landscape_background(surface))
@@ -304,11 +306,12 @@ st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} le
               if focus in SCALE_FREE - {"adam_then_sgd", "radam"} else ""))  # SGD-like phases
 # The same runs as loss curves: the study note's octavian-ai figure of small and large rates.
 st.plotly_chart(loss_figure(views, obj.min_value if obj.minima else None, height=300,
-                            colors=rate_colors(len(views)), bold=multi.best),
+                            colors=line_colors, bold=multi.best),
                 key="lab.rate_curves", config=CFG)
 st.caption("The panels' runs as loss against steps, dark for the smallest rate, light for the "
-           "largest: too small a rate falls slowly, too large a one jumps about or shoots up "
-           "(a line that ends has blown up)."
+           "largest (each panel's rate above is written in its line's colour): too small a rate "
+           "falls slowly, too large a one jumps about or shoots up (a line that ends has blown "
+           "up)."
            + (" Thick: the best rate (★)." if multi.best >= 0 else ""))
 
 # 2. sweep ----------------------------------------------------------------------------------------

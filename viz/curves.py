@@ -30,9 +30,11 @@ RATE_SCALE = ("Plasma", 0.0, 0.8)
 
 
 def rate_colors(n: int) -> list[str]:
-    """``n`` colours from small rate to large (``RATE_SCALE``), as ``rgb(r, g, b)``."""
+    """``n`` colours from small rate to large (``RATE_SCALE``), as ``#RRGGBB``."""
     name, lo, hi = RATE_SCALE
-    return sample_colorscale(name, list(np.linspace(lo, hi, n)) if n > 1 else [lo])
+    rgb = sample_colorscale(name, list(np.linspace(lo, hi, n)) if n > 1 else [lo])
+    return ["#{:02X}{:02X}{:02X}".format(*(round(float(v)) for v in c[4:-1].split(",")))
+            for c in rgb]
 
 
 @dataclass(frozen=True)

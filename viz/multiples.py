@@ -48,6 +48,7 @@ class PanelTitle(NamedTuple):
     head: str
     detail: str = ""
     best: bool = False
+    color: str = ""  # the first line's colour (#RRGGBB), e.g. its rate's line in a chart below
 
     @classmethod
     def parse(cls, text: str | PanelTitle) -> PanelTitle:
@@ -118,7 +119,8 @@ def _title_annotations(title: PanelTitle, x: float, y: float, chars: int) -> lis
     head, detail = title.lines(chars)
     common = {"x": x, "y": y, "xref": "paper", "yref": "paper", "xanchor": "center",
               "yanchor": "top", "showarrow": False}
-    out = [{**common, "text": head, "font": {"size": HEAD_FONT}}]
+    out = [{**common, "text": head,
+            "font": {"size": HEAD_FONT, **({"color": title.color} if title.color else {})}}]
     if detail:
         out.append({**common, "text": "<br>".join(detail), "yshift": -HEAD_PX,
                     "font": {"size": DETAIL_FONT}, "opacity": 0.85})

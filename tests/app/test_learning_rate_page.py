@@ -36,6 +36,11 @@ def test_the_panels_runs_are_drawn_as_loss_curves_too() -> None:
     assert [t["name"] for t in lines] == [f"lr {t.split('lr ')[1].split('<')[0].split()[0]}"
                                           for t in titles]
     assert len({t["line"]["color"] for t in lines}) == len(lines) == 4
+    # each panel's rate is written in its line's colour (darkened to read on white)
+    from viz.style import text_color
+
+    heads = [a for a in multiples["layout"]["annotations"] if "lr " in a["text"]]
+    assert [h["font"]["color"] for h in heads] == [text_color(t["line"]["color"]) for t in lines]
     widths = [t["line"]["width"] for t in lines]
     assert widths.count(4) == 1 and "★" in titles[widths.index(4)]
     gone = [t for t in curves["data"] if t["mode"] == "markers"]
