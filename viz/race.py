@@ -150,7 +150,7 @@ def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True,
             "name": f"{word} minimum", "x": [m.point[0] for m in ms], "y": [m.point[1] for m in ms],
             "text": text, "textposition": "top center" if domain is None
             else [inward(m.point, domain) for m in ms],
-            "textfont": {"size": 11, "color": "#111111"},
+            "textfont": {"size": 11, "color": INK},
             "customdata": [m.value for m in ms], "marker": marker,
             "hovertemplate": "minimum: %{text}<br>(%{x:.4g}, %{y:.4g})"
                              "<br>f = %{customdata:.4g}<extra></extra>",
@@ -335,7 +335,7 @@ def _counter_trace(at: tuple[float, float, str], text: list[str]) -> dict[str, A
     return {"type": "scatter", "mode": "text", "name": "step", "x": [x], "y": [y],
             "text": text, "textposition": position, "showlegend": False,
             "hoverinfo": "skip", "meta": "step",
-            "textfont": {"size": 13, "color": "#111111", "shadow": "auto"}}
+            "textfont": {"size": 13, "color": INK, "shadow": "auto"}}
 
 
 def _round_intervals() -> Iterator[int]:
@@ -459,14 +459,13 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
 class _Panels:
     """Curve panels under the map's step slider (``race_figure``'s ``series``): each series's
     lines (``viz.curves.line_traces``) and one trace of dots, a dot per path at the frame's step,
-    which frames move with the map; a path that blew up keeps its dot at its ✕."""
+    which frames move with the map. ``gone``: the step each path's dot goes out (its ✕ marks the
+    spot), the map's own ``gone_from``."""
 
-    def __init__(self, paths: Sequence[PathView], series: Sequence[Series], n_steps: int,
+    def __init__(self, paths: Sequence[PathView], series: Sequence[Series], gone: np.ndarray,
                  width: int) -> None:
-        self.paths, self.series, self.n_steps, self.width = paths, series, n_steps, width
+        self.paths, self.series, self.gone, self.width = paths, series, gone.tolist(), width
         self.ends = [drawn_until(p, p.steps + 1) - 1 for p in paths]
-        # as on the map, a dot goes out at the step its path blew up (the ✕ marks the spot)
-        self.gone = [p.diverged_step if p.diverged_step >= 0 else np.inf for p in paths]
         self.values = [[round_sig(y, 4) for y in s.ys] for s in series]
         self.axes = [(f"x{j + 2}", f"y{j + 2}") for j in range(len(series))]
 
@@ -588,7 +587,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         static.append({"type": "scatter", "mode": "markers+text", "name": "lowest in view",
                        "x": [lowest[0]], "y": [lowest[1]], "text": ["lowest in view"],
                        "textposition": inward(lowest, grid.domain),
-                       "textfont": {"size": 11, "color": "#111111"},
+                       "textfont": {"size": 11, "color": INK},
                        "marker": dict(LOWEST_IN_VIEW), "showlegend": True,
                        "cliponaxis": False,  # it sits on the edge or in a corner
                        "hovertemplate": (lowest_label or "lowest in view, not a minimum")
@@ -640,7 +639,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     sizes[out] = 0
     stacked = bool(np.any(sizes != DOT))  # else every frame keeps the trace's one size
 
-    panels = _Panels(paths, series, n_steps, pb.plot_width)
+    panels = _Panels(paths, series, gone_from, pb.plot_width)
 
     def frame_data(k: int) -> list[dict[str, Any]]:
         """Frame k: every trail (and arrows), the step counter, one trace holding all current
