@@ -47,19 +47,19 @@ JUMPERS = frozenset({"random_search"})
 _EXTRA: tuple[str, ...] = ("#88CCEE", "#DDCC77", "#E8601C", "#4477AA", "#228833", "#AA3377")
 
 MINIMUM_GLOBAL: dict[str, Any] = {
-    "symbol": "star", "size": 18, "color": "#FFD700", "line": {"color": "#111111", "width": 1.5},
+    "symbol": "star", "size": 18, "color": "#FFD700", "line": {"color": INK, "width": 1.5},
 }
 # The lowest point in view of a formula that keeps falling: a hollow star, since it is no minimum.
 LOWEST_IN_VIEW: dict[str, Any] = {
-    "symbol": "star-open", "size": 18, "color": "#111111", "line": {"width": 2},
+    "symbol": "star-open", "size": 18, "color": INK, "line": {"width": 2},
 }
 # Local minima: white fill, dark outline (readable on the map and on a dark-theme legend).
 MINIMUM_LOCAL: dict[str, Any] = {
     "symbol": "diamond", "size": 12, "color": "rgba(255,255,255,0.75)",
-    "line": {"color": "#111111", "width": 2},
+    "line": {"color": INK, "width": 2},
 }
 START_MARKER: dict[str, Any] = {
-    "symbol": "circle", "size": 12, "color": "#FFFFFF", "line": {"color": "#111111", "width": 2},
+    "symbol": "circle", "size": 12, "color": "#FFFFFF", "line": {"color": INK, "width": 2},
 }
 
 #: A log axis: powers of ten written as powers, and its in-between labels whole ("2×10⁻¹", not a
@@ -147,12 +147,19 @@ def relative_luminance(rgb: np.ndarray) -> np.ndarray:
     return lin @ np.array([0.2126, 0.7152, 0.0722])
 
 
+def contrast(lum_a: np.ndarray | float, lum_b: np.ndarray | float) -> np.ndarray:
+    """WCAG contrast ratio (L1 + 0.05) / (L2 + 0.05) of two relative luminances, L1 the lighter."""
+    a, b = np.asarray(lum_a, float), np.asarray(lum_b, float)
+    return (np.maximum(a, b) + 0.05) / (np.minimum(a, b) + 0.05)
+
+
 def text_on(rgb: np.ndarray) -> list[str]:
     """Near-black or white text for backgrounds ``rgb`` (..., 3), whichever has the higher WCAG
-    contrast ((L1 + 0.05) / (L2 + 0.05)); flattened."""
+    contrast (``contrast``); flattened."""
     lum = np.ravel(relative_luminance(np.asarray(rgb).reshape(-1, 3)))
-    dark = (lum + 0.05) / (relative_luminance(np.array(hex_rgb(INK))) + 0.05)
-    return [INK if d >= 1.05 / (x + 0.05) else "#FFFFFF" for d, x in zip(dark, lum, strict=True)]
+    ink = relative_luminance(np.array(hex_rgb(INK)))
+    return [INK if d >= w else "#FFFFFF"
+            for d, w in zip(contrast(lum, ink), contrast(lum, 1.0), strict=True)]
 
 
 @functools.lru_cache(maxsize=256)
@@ -162,7 +169,7 @@ def text_color(color: str, ratio: float = 4.5) -> str:
     names read at 2.25:1; its text is now a deep amber that still names it."""
     rgb = np.array(hex_rgb(color), float)
     for k in np.linspace(1.0, 0.0, 201):
-        if 1.05 / (relative_luminance(rgb * k) + 0.05) >= ratio:
+        if contrast(relative_luminance(rgb * k), 1.0) >= ratio:
             return "#{:02X}{:02X}{:02X}".format(*np.rint(rgb * k).astype(int))
     return "#000000"
 
@@ -197,7 +204,7 @@ def optimizer_label(display_name: str, hparams: Mapping[str, Any] | None = None)
 
 #: The hover label of a map's nearly invisible click grid: dark text on white (it took the
 #: markers' colour, and read as light grey text on white).
-CLICK_HOVER = {"bgcolor": "#FFFFFF", "bordercolor": "#444444", "font": {"color": "#111111"}}
+CLICK_HOVER = {"bgcolor": "#FFFFFF", "bordercolor": "#444444", "font": {"color": INK}}
 
 
 #: The row at a figure's top where Plotly shows its mode bar (on hover; always on a phone).
