@@ -57,16 +57,28 @@ MAX_WARNINGS, MAX_LISTED = 5, 15
 PHONE_AGENT = "Mobi"
 
 
+#: Where a session keeps ``is_phone``'s answer.
+PHONE_KEY = "controls.is_phone"
+
+
 def is_phone() -> bool:
     """Whether the visitor's browser is a phone's. The server never learns the window's width,
     so figures are fitted to a laptop's column; on a phone that left blank bands and squashed
     panels, and pages that know they are on a phone fit their figures to its ~360 px instead.
-    Without headers (tests, bare mode) it is False."""
+    Without headers (tests, bare mode) it is False.
+
+    Read once per session and kept (``PHONE_KEY``): a session's headers are its connection's and
+    never change, and ``st.context.headers`` costs ~50 us a call on a server and ~2 ms under
+    AppTest, which the rerun benchmarks use (a page calls this up to four times a rerun)."""
     try:
-        agent = st.context.headers.get("User-Agent", "")
+        ss = st.session_state
+        known = ss.get(PHONE_KEY)
+        if known is None:
+            agent = st.context.headers.get("User-Agent", "")
+            known = ss[PHONE_KEY] = PHONE_AGENT in (agent or "")
+        return bool(known)
     except Exception:  # no script run context
         return False
-    return PHONE_AGENT in (agent or "")
 
 
 #: Plotly's config for a chart in a narrow column: three fewer mode-bar buttons (zoom, pan,

@@ -1,0 +1,55 @@
+"""``controls.is_phone``: the browser's user agent, read once per session."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from app_pages.common import controls
+
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+          "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
+LAPTOP = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+          "Chrome/126.0 Safari/537.36")
+
+
+class Headers:
+    def __init__(self, agent: str | None) -> None:
+        self.agent, self.reads = agent, 0
+
+    def get(self, name: str, default: str = "") -> str | None:
+        self.reads += 1
+        return self.agent if name == "User-Agent" else default
+
+
+def session(monkeypatch: pytest.MonkeyPatch, agent: str | None) -> Headers:
+    headers = Headers(agent)
+    monkeypatch.setattr(controls, "st", SimpleNamespace(
+        session_state={}, context=SimpleNamespace(headers=headers)))
+    return headers
+
+
+@pytest.mark.parametrize(("agent", "phone"), [(IPHONE, True), (LAPTOP, False), (None, False)])
+def test_the_user_agent_is_read_once_per_session(monkeypatch: pytest.MonkeyPatch,
+                                                 agent: str | None, phone: bool) -> None:
+    headers = session(monkeypatch, agent)
+    assert [controls.is_phone() for _ in range(4)] == [phone] * 4
+    assert headers.reads == 1  # a laptop's False is kept too, not read again
+
+
+def test_each_session_reads_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    session(monkeypatch, IPHONE)
+    assert controls.is_phone()
+    session(monkeypatch, LAPTOP)  # another visitor: another session state
+    assert not controls.is_phone()
+
+
+def test_without_a_script_run_it_is_a_laptop(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken:
+        @property
+        def headers(self):
+            raise RuntimeError("no script run context")
+
+    monkeypatch.setattr(controls, "st", SimpleNamespace(session_state={}, context=Broken()))
+    assert controls.is_phone() is False
