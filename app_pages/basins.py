@@ -172,8 +172,12 @@ for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
                        subtitle=f"{bm.stats.success_rate:.1%} reach the global minimum",
                        grid=compute.landscape_grid(surface, "", CONTOUR_N),
                        side=MAP_SIDE[n_cols], legend_lines=lines, phone=phone)
-    cols[k % n_cols].plotly_chart(fig, key=f"basins.map.{k}", on_select="rerun",
-                                  selection_mode="points", config=controls.TRIMMED_CHART)
+    cols[k % n_cols].plotly_chart(
+        fig, key=f"basins.map.{k}", on_select="rerun", selection_mode="points",
+        config=controls.TRIMMED_CHART,
+        alt=f"{obj.title}. Basin map of {label(e)}: each square is a start, coloured by "
+            f"where its path ends (the global minimum, a local one, diverged or still moving); "
+            f"{bm.stats.success_rate:.1%} of the starts reach the global minimum.")
 st.caption("The learning rates are picked per landscape to show different behaviours, not tuned "
            "for each optimizer, so a low share is not a verdict on the optimizer."
            + (f" [Tune each one fairly in the learning-rate lab →]({url})"

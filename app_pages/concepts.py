@@ -146,7 +146,9 @@ with right:
     phone = controls.is_phone()
     st.plotly_chart(kept_figure(("tour.altitude", surface, step, phone), lambda: altitude_figure(
         compute.landscape_grid(surface, "", 60), np.asarray(walk.points), np.asarray(walk.losses),
-        step, optimizer_color("sgd"), phone=phone)), key="tour.altitude", config=CFG)
+        step, optimizer_color("sgd"), phone=phone)), key="tour.altitude", config=CFG,
+        alt=f"{obj.title}. The loss as altitude in 3D, with gradient descent's walker at step "
+            f"{step}, at loss {walk.losses[step]:.3g}.")
     st.caption(tour.altitude_caption(step, np.asarray(walk.points), np.asarray(walk.losses),
                                      obj.min_value, obj.domain))
 
@@ -180,10 +182,15 @@ with right:
             {"optimizer": c.optimizer, "label": c.label, "points": c.points,
              "mode": "markers" if c.optimizer in JUMPERS else "lines+markers",
              "opacity": 0.6 if c.optimizer in JUMPERS else 1.0} for c in curves],
-        obj.minima, start)), key="tour.trials_map", config=CFG)
+        obj.minima, start)), key="tour.trials_map", config=CFG,
+        alt=f"{obj.title}. A map of the points tried by random search, random local search and "
+            f"gradient descent from the same start, {budget} evaluations each.")
     b.plotly_chart(kept_figure(("tour.trials_curve", surface, budget, seed), lambda: curves_figure(
         [{"optimizer": c.optimizer, "label": c.label, "x": c.x, "y": c.gap} for c in curves],
-        "evaluations (trials)", "best loss − minimum")), key="tour.trials_curve", config=CFG)
+        "evaluations (trials)", "best loss − minimum")), key="tour.trials_curve", config=CFG,
+        alt="Best loss found so far, minus the minimum, against evaluations used, for each "
+            "of the three methods: " + "; ".join(f"{c.label} ends at {c.gap[-1]:.3g}"
+                                                 for c in curves) + ".")
 targets = np.array([m.point for m in obj.global_minima], float)
 reached = {c.optimizer: tour.first_trial_near(c, targets, tol) for c in curves}
 rows = [{"method": c.label, "trials used": int(c.x[-1]),
@@ -243,7 +250,10 @@ with right:
     st.plotly_chart(kept_figure(("tour.backprop", example, trained), lambda: backprop_figure(
         r.probs, r.label, r.grad_logits, r.grad_weight, r.grad_bias,
         before=(r0.grad_weight, r0.grad_bias) if trained else None)),
-        key="tour.backprop", config=CFG)
+        key="tour.backprop", config=CFG,
+        alt=f"Example {example} through a linear classifier: bars of its three class "
+            "probabilities, the true class outlined, and of each weight's and bias's share of "
+            "the blame, the size of its gradient |∂L/∂w|.")
     st.caption(f"True class {r.label}: p = {probability_text(float(r.probs[r.label]))}, "
                f"loss = −log p = {loss_text(r.loss)}. "
                f"{tour.accuracy_text(r, trained)} "
@@ -277,7 +287,9 @@ with right:
     st.plotly_chart(kept_figure(("tour.stride", lr), lambda: stride_figure(
         xs, 0.5 * xs**2, xs_it, fs_it, "sgd", f"η = {lr:g}",
         note=f"zoomed out ×{zoom:.3g} to fit" if zoom > 1 else "")),
-        key="tour.stride_fig", config=CFG)
+        key="tour.stride_fig", config=CFG,
+        alt=f"The valley f(x) = x²/2 with gradient descent's hops at learning rate {lr:g}, "
+            "each an arrow from one point on the curve to the next.")
     st.caption(tour.stride_caption(lr, xs_it))
 
 # 5. GD vs SGD ----------------------------------------------------------------------------------
@@ -308,11 +320,15 @@ with right:
         compute.landscape_grid(DATA), [
             {"optimizer": "sgd", "label": "SGD", "points": sgd_curve.points, "mode": "lines"},
             {"optimizer": "sgd", "label": "GD", "points": gd_curve.points, **gd_style}],
-        data.minima, data_start)), key="tour.gd_map", config=CFG)
+        data.minima, data_start)), key="tour.gd_map", config=CFG,
+        alt=f"The line-fitting loss over (w, b): gradient descent's path (dashed) and SGD's "
+            f"with minibatches of {batch}, from the same start.")
     b.plotly_chart(kept_figure(("tour.gd_curve", batch), lambda: curves_figure([
         {"optimizer": "sgd", "label": sgd_curve.label, "x": sgd_curve.x, "y": sgd_curve.gap},
         {"optimizer": "sgd", "label": gd_curve.label, "x": gd_curve.x, "y": gd_curve.gap,
-         **gd_style}], "epoch", "loss − minimum")), key="tour.gd_curve", config=CFG)
+         **gd_style}], "epoch", "loss − minimum")), key="tour.gd_curve", config=CFG,
+        alt=f"Loss minus the minimum against epoch, over {EPOCHS} epochs, for gradient descent "
+            f"(dashed) and SGD with minibatches of {batch}.")
 
 # 6. Adam vs SGD --------------------------------------------------------------------------------
 adam_curve = lab_compute.epoch_curve(DATA, "adam", f"Adam (η {ADAM_LR})", data_start, EPOCHS,
@@ -337,7 +353,9 @@ with right:
     st.plotly_chart(kept_figure(("tour.adam_sgd", batch), lambda: curves_figure(
         [*faint_and_mean(adam_curve, adam_curve.label),
          *faint_and_mean(sgd_curve, f"SGD (η {SGD_LR})")], "epoch", "loss − minimum",
-        note=f"thick: mean of the last {window}")), key="tour.adam_sgd", config=CFG)
+        note=f"thick: mean of the last {window}")), key="tour.adam_sgd", config=CFG,
+        alt=f"Loss minus the minimum against epoch for Adam and SGD with minibatches of "
+            f"{batch}: faint, every step; thick, the running mean over {window}.")
     st.caption(tour.adam_sgd_summary(adam_curve, sgd_curve, EPOCHS))
 
 # 7. Adam then SGD ------------------------------------------------------------------------------
@@ -374,7 +392,9 @@ with right:
         {"optimizer": "adam_then_sgd", "label": both.label, "x": both.x, "y": both.gap,
          "width": 3},
     ], "epoch", "loss − minimum", vlines=[(both.switch_at or switch, "switch")])),
-        key="tour.switch_fig", config=CFG)
+        key="tour.switch_fig", config=CFG,
+        alt=f"Loss minus the minimum against epoch for Adam alone, SGD at η {SWITCH_SGD_LR} "
+            f"alone, and Adam switching to SGD at epoch {switch} (thick, the switch marked).")
     st.caption(f"Average over the last {window} (as in section 6): "
                + ", ".join(f"{name} {tour.tail_mean(c):.2g}" for name, c in (
                    ("Adam", adam_curve), (f"SGD (η {SWITCH_SGD_LR})", slow_sgd),
@@ -397,7 +417,9 @@ with right:
     st.plotly_chart(kept_figure(("tour.epochs", batch), lambda: curves_figure([
         {"optimizer": "sgd", "label": f"SGD (η {SGD_LR}, batch {batch})", "x": steps_x,
          "y": sgd_curve.gap}],
-        "step", "loss − minimum", shade_every=float(per))), key="tour.epochs", config=CFG)
+        "step", "loss − minimum", shade_every=float(per))), key="tour.epochs", config=CFG,
+        alt=f"SGD's loss minus the minimum against step, each epoch of {plural(per, 'step')} "
+            "a shaded band.")
 
 # 9. neural networks -----------------------------------------------------------------------------
 left, right = section("9. Neural networks: layers in between", """
@@ -424,7 +446,9 @@ names = ["input (x, y)", *(f"hidden {k + 1}" for k in range(len(hidden))), "outp
 n_weights = sum((a + 1) * b for a, b in pairwise(sizes))
 with right:
     st.plotly_chart(kept_figure(("tour.layers", n_hidden), lambda: layers_figure(sizes, names)),
-                    key="tour.layers_fig", config=CFG)
+                    key="tour.layers_fig", config=CFG,
+                    alt=f"A network of layers {' → '.join(map(str, sizes))}: every neuron "
+                        "connected to every neuron of the next layer.")
     st.caption(f"{architecture_name(hidden)[0].upper()}{architecture_name(hidden)[1:]}: "
                f"{' → '.join(map(str, sizes))} neurons, {n_weights} weights and biases to learn.")
 

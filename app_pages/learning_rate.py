@@ -294,7 +294,12 @@ for r, (lr, view) in enumerate(zip(multi.lrs, views, strict=True)):
 fig = small_multiples_figure(compute.landscape_grid(surface), views, titles, tuple(obj.minima),
                              obj, start, phone=controls.is_phone(),
                              background=compute.landscape_background(surface))
-st.plotly_chart(fig, key="lab.multiples", config=CFG)
+best_words = (f"; the best is lr {format_value(float(multi.lrs[multi.best]))}"
+              if multi.best >= 0 else "")
+st.plotly_chart(fig, key="lab.multiples", config=CFG,
+                alt=f"{obj.title}. {n_multiples} maps, one per learning rate from "
+                    f"{m_range[0]:.3g} to {m_range[1]:.3g}: {SPECS[focus].display_name}'s path "
+                    f"from ({start[0]:.4g}, {start[1]:.4g}) at each rate{best_words}.")
 st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} learning rates "
            f"spaced evenly on a log scale from {m_range[0]:.3g} to {m_range[1]:.3g} (its rate "
            f"{focus_lr:.3g} ÷ and × {spread:g}). Press ▶ Play: all panels move on the same clock."
@@ -307,7 +312,9 @@ st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} le
 # The same runs as loss curves: the study note's octavian-ai figure of small and large rates.
 st.plotly_chart(loss_figure(views, obj.min_value if obj.minima else None, height=300,
                             colors=line_colors, bold=multi.best),
-                key="lab.rate_curves", config=CFG)
+                key="lab.rate_curves", config=CFG,
+                alt=f"Loss against step of {SPECS[focus].display_name} at each of the "
+                    f"{n_multiples} learning rates above, one line per rate{best_words}.")
 st.caption("The panels' runs as loss against steps, dark for the smallest rate, light for the "
            "largest (each panel's rate above is written in its line's colour): too small a rate "
            "falls slowly, too large a one jumps about or shoots up (a line that ends has blown "
@@ -320,8 +327,13 @@ if note:
     st.info(note)
 sweeps = [lab_compute.sweep(surface, e, *run_args, (lr_min, lr_max, n_sweep), *extra)
           for e in entries]
+bests = "; ".join(f"{SPECS[e[0]].display_name}: " + (f"best rate {s.best_lr:.3g}" if s.best_lr
+                                                      is not None else "every rate diverged")
+                  for e, s in zip(entries, sweeps, strict=True))
 st.plotly_chart(sweep_figure(sweeps, {n: SPECS[n].display_name for n in names}),
-                key="lab.sweep_fig", config=CFG)
+                key="lab.sweep_fig", config=CFG,
+                alt=f"Final loss against learning rate, {n_sweep} rates on log scales, one line "
+                    f"per optimizer, a diverged rate marked: {bests}.")
 rows = []
 for e, s in zip(entries, sweeps, strict=True):
     current = float(dict(e[1])["lr"])
@@ -473,7 +485,12 @@ if show_switch and "adam_then_sgd" not in names:
     switch_step = traj.switch_step
 with sc2:
     st.plotly_chart(schedule_figure(curves, switch_step, phone=controls.is_phone()),
-                    key="lab.schedule_fig", config=CFG)
+                    key="lab.schedule_fig", config=CFG,
+                    alt="The learning rate at every step under the "
+                        f"{lab.SCHEDULE_TITLES[schedule].lower()} schedule, beside each run's "
+                        "loss minus the minimum"
+                        + (f"; Adam hands over to SGD at step {switch_step}."
+                           if switch_step is not None else "."))
     words = [lab.schedule_note(schedule, sched_hp, int(steps))]
     if switch_step is not None:
         words.append(f"Dashed line: Adam hands over to SGD at step {switch_step}.")

@@ -210,7 +210,13 @@ with st.spinner(f"Training {plural(len(racers_t), 'network')} for "
     # a phone: one panel a row at one scale, the curves one over the other
     fig = nn.cached_training_figure(data_key, arch_key, racers_t, epochs_run, batch, seed,
                                     FRAME_MS, phone)
-st.plotly_chart(fig, key="nn.training", config=CONFIG)
+accuracy = "; ".join(f"{label(r)}: {t.epoch_test_acc[-1]:.0%}"
+                     for r, t in zip(racers_t, trainings, strict=True))
+st.plotly_chart(fig, key="nn.training", config=CONFIG,
+                alt=f"{dspec.display_name}, {plural(len(racers_t), 'network')} trained for "
+                    f"{plural(epochs_run, 'epoch')}, animated over the epochs: each network's "
+                    "decision regions over the training points, and the train and test loss and "
+                    f"accuracy per epoch. Final test accuracy: {accuracy}.")
 
 rows = []
 for r, t in zip(racers_t, trainings, strict=True):
@@ -248,6 +254,18 @@ def pick_trained(key: str) -> str:
     return st.selectbox("Network trained by", list(names), key=key, format_func=lambda n: names[n])
 
 
+def backprop_alt(part: str) -> str:
+    """The back-propagation figure's text for screen readers (``part``: as drawn)."""
+    what = {"forward": "The forward pass", "backward": "The backward pass",
+            "both": "The forward and the backward pass"}[part]
+    return (f"{what} of training point {example}, every number in a cell: "
+            + {"forward": "each layer's values up to the softmax probabilities.",
+               "backward": "the loss's gradient with respect to every layer, from the output "
+                           "back.",
+               "both": "each layer's values up to the softmax probabilities, then the loss's "
+                       "gradient with respect to every layer, from the output back."}[part])
+
+
 col_draw, col_text = st.columns([3, 1])
 with col_text:
     drawn = pick_trained("nn.draw")
@@ -264,7 +282,10 @@ with col_text:
 with col_draw:
     r_draw, _ = by_name[drawn]
     st.plotly_chart(nn.cached_network_figure(data_key, arch_key, r_draw, epochs_run, batch, seed,
-                                             FRAME_MS, phone), key="nn.drawing", config=CONFIG)
+                                             FRAME_MS, phone), key="nn.drawing", config=CONFIG,
+                    alt=f"The {sizes} network trained by {names[drawn]}, animated over the "
+                        "epochs: a line per weight, coloured by its sign and size, as wide as "
+                        "its gradient; a dot per neuron, coloured by its bias.")
 
 st.subheader("One example, step by step")
 st.markdown(
@@ -324,13 +345,16 @@ with c_ctl:
 with c_map:
     xs_b, ys_b, probs_b = net.decision_surface(params, n=60)
     st.plotly_chart(example_figure(xs_b, ys_b, probs_b, net.X, net.y, example),
-                    key="nn.bp.map", on_select="rerun", selection_mode="points", config=CONFIG)
+                    key="nn.bp.map", on_select="rerun", selection_mode="points", config=CONFIG,
+                    alt=f"The training points over the decision regions after epoch {bp_epoch}; "
+                        f"point {example} is ringed.")
 if phone:  # forward over backward: side by side, 14 columns of cells ran into each other
     for part in ("forward", "backward"):
         st.plotly_chart(backprop_figure(tr, part=part, plot_px=PHONE_PLOT_PX),
-                        key=f"nn.backprop.{part}", config=CONFIG)
+                        key=f"nn.backprop.{part}", config=CONFIG, alt=backprop_alt(part))
 else:
-    st.plotly_chart(backprop_figure(tr), key="nn.backprop", config=CONFIG)
+    st.plotly_chart(backprop_figure(tr), key="nn.backprop", config=CONFIG,
+                    alt=backprop_alt("both"))
 st.dataframe(pd.DataFrame(layer_rows(tr)).style.format(
     {"‖∂L/∂W‖": "{:.3g}", "‖∂L/∂b‖": "{:.3g}", "largest |∂L/∂w|": "{:.3g}",
      "its value w": "{:.3g}"}), hide_index=True, width="stretch")
@@ -360,14 +384,18 @@ tab_pca, tab_rand, tab_1d = st.tabs(["Training paths", "Around each trained netw
                                      "From initial to trained weights"])
 with tab_pca:
     st.plotly_chart(pca_figure(land.pca, [r[0] for r in racers_t], labels_, colors_, phone=phone),
-                    key="nn.pca", config=CONFIG)
+                    key="nn.pca", config=CONFIG,
+                    alt="The log loss on the plane that best holds the training paths, with each "
+                        "optimizer's path from the shared initial weights projected on it.")
     st.caption(f"The plane holds {land.pca.explained.sum():.0%} of the paths' variance: "
                "the closer to 100%, the more faithful this 2D picture of the walk. The contour is "
                "the loss on the plane; a path may sit slightly off it.")
 with tab_rand:
     # a phone: one panel a row (side by side they were 36-51 px wide)
     st.plotly_chart(slices_figure(land.slices, labels_, colors_, phone=phone), key="nn.slices",
-                    config=CONFIG)
+                    config=CONFIG,
+                    alt="One panel per optimizer: the log loss around its trained weights along "
+                        "two random directions, the trained network at the centre.")
     st.caption("Each panel: the loss around one optimizer's trained weights (the ● in its "
                "colour at the centre) along two random directions, each neuron's weights scaled "
                "to the trained ones. A wide low basin is a flat minimum, a narrow one sharp; flat "
@@ -381,6 +409,8 @@ with tab_rand:
 with tab_1d:
     st.plotly_chart(interpolation_figure(land.interp, land.interp_test,
                                          [r[0] for r in racers_t], labels_, colors_, phone=phone),
-                    key="nn.interp", config=CONFIG)
+                    key="nn.interp", config=CONFIG,
+                    alt="The train (solid) and test (dashed) loss along the straight line from "
+                        "the initial weights (t = 0) to each trained network (t = 1) and beyond.")
     st.caption("The loss on the straight line between the shared initial weights (t = 0) and "
                "each trained network (t = 1), beyond both ends too (Goodfellow et al. 2015).")

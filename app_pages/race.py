@@ -165,6 +165,18 @@ def current_tab() -> str:
     return next((name for name, text in TABS.items() if text == label), "map")
 
 
+def race_alt(title: str, start: tuple[float, float], steps: int, figs: dict) -> str:
+    """The map's text for screen readers: what it draws, and where each path ended."""
+    outcomes, curves = figs["outcomes"], figs["curves"]
+    ends = "; ".join(f"{p.label}: {o.text}" for p, o in zip(figs["paths"], outcomes, strict=True))
+    below = ("the loss and the distance to the global minimum" if curves > 1
+             else "the loss" if curves else "")
+    return (f"Race on {title}. Animated map of {plural(len(outcomes), 'optimizer path')} from "
+            f"({start[0]:.4g}, {start[1]:.4g}) over {plural(steps, 'step')}"
+            + (f", with {below} step by step under it" if below else "")
+            + f". Where they end: {ends}.")
+
+
 def apply_map_click() -> None:
     """A click on the map (previous run's selection event) moves the start there."""
     traces = st.session_state.get("race.map_traces")  # the map's own: not its curve panels
@@ -308,11 +320,13 @@ if formula:
         st.caption("Hatched grey on the map: there the formula has no real value (like the "
                    "square root or the log of a negative number).")
 
+title = f"formula {state.formula}" if state.formula else obj.title
 # The 3D tab is lazy: WebGL is costly, so it is built and sent only when opened.
 tab_map, tab_3d = st.tabs(list(TABS.values()), key="race.view", on_change="rerun")
 with tab_map:
     st.plotly_chart(figs["map"], key="race.map", on_select="rerun", selection_mode="points",
-                    config={"displaylogo": False, "scrollZoom": False})
+                    config={"displaylogo": False, "scrollZoom": False},
+                    alt=race_alt(title, start, run_steps, figs))
     if figs["curves"]:
         st.caption("Under the map, each optimizer's "
                    + ("loss and its distance to the global minimum, step by step: the dots on "
@@ -324,7 +338,9 @@ if tab_3d.open:
     with tab_3d:
         st.plotly_chart(compute.surface_3d(state.surface, formula, entries, start, run_steps,
                                            seed, noise, batch_size),
-                        config={"displaylogo": False})
+                        config={"displaylogo": False},
+                        alt=f"Race on {title}. 3D surface, the loss as height, with the "
+                            f"{plural(len(entries), 'optimizer')}' paths drawn on it.")
         st.caption("Drag to turn the surface. ◆ marks the global minimum and ◇ local ones "
                    "(3D has no ★). On a surface whose map colours are on a log scale the height "
                    "is log10(1 + f − f*), so valleys keep their shape; hover for the true loss.")
@@ -383,7 +399,6 @@ downloads.download_button("Trajectories (CSV)",
                                "grad_x, grad_y, the exact gradient there (without the run's "
                                "gradient noise or minibatch). A diverged path repeats its last "
                                "finite point.")
-title = f"formula {state.formula}" if state.formula else obj.title
 downloads.download_button("Animated map (HTML)",
                           lambda: compute.standalone_html(figs["map"], f"Downhill race: {title}",
                                                           playback.figure_width),
