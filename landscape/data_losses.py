@@ -157,14 +157,23 @@ class LinearRegressionLoss(DataLoss):
         n = len(t)
         return x.T @ x / n, x.T @ t / n, float(t @ t / n)
 
+    @staticmethod
+    def _times(params: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """theta M for (..., 2) theta, written out (theta_0 M_0 + theta_1 M_1) so that a point gets
+        the same bits alone or in a batch: ``params @ m`` went through BLAS's gemv for one point and
+        gemm for several, and on some CPUs their last bits differed (a batched run then drifted
+        from the one-start runs after ~36 Adam steps; CI caught it, this machine did not)."""
+        return params[..., :1] * m[0] + params[..., 1:] * m[1]
+
     def _value(self, params: np.ndarray, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         m, c, d = self._moments(x, t)
-        value = np.einsum("...i,...i->...", params, params @ m - 2 * c) + d
+        q = self._times(params, m) - 2 * c
+        value = params[..., 0] * q[..., 0] + params[..., 1] * q[..., 1] + d
         return np.maximum(value, 0.0)  # a mean of squares: clip rounding below 0
 
     def _grad(self, params: np.ndarray, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         m, c, _ = self._moments(x, t)
-        return 2 * (params @ m - c)  # M is symmetric
+        return 2 * (self._times(params, m) - c)  # M is symmetric
 
 
 def _softplus(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
