@@ -32,6 +32,12 @@ from viz.style import (
 
 DIVERGED, MOVING = -1, -2
 GLOBAL_COLOR = "#2E9E44"
+#: One shade of green per global minimum, the first GLOBAL_COLOR: Himmelblau's four global minima
+#: in one green made its map a solid block, hiding which start goes where (the point of a basin
+#: map). Pairwise at least 20 CIE76 units apart, and at least 50 from every local colour
+#: (tests/viz/test_basins_figures.py); a fifth global minimum (a typed formula) takes the first
+#: shade again.
+GLOBAL_COLORS: tuple[str, ...] = ("#2E9E44", "#0B4F1E", "#9AD88A", "#7ECC42")
 DIVERGED_COLOR = "#C0392B"
 MOVING_COLOR = "#BDBDBD"
 #: One colour per local minimum when there are at most this many. None is green (or teal, or
@@ -72,12 +78,14 @@ def shaded_locals(minima: Sequence[Any]) -> bool:
 
 
 def label_colors(minima: Sequence[Any]) -> dict[int, str]:
-    """Colour of every label: green for global minima; local ones get a colour each (at most
-    ``MAX_DISTINCT_LOCALS``) or, when there are more, shades of one blue by depth (darker =
-    deeper, equal depths alike); red for diverged, grey for no minimum."""
+    """Colour of every label: a shade of green for each global minimum (``GLOBAL_COLORS``); local
+    ones get a colour each (at most ``MAX_DISTINCT_LOCALS``) or, when there are more, shades of
+    one blue by depth (darker = deeper, equal depths alike); red for diverged, grey for no
+    minimum."""
     colors = {DIVERGED: DIVERGED_COLOR, MOVING: MOVING_COLOR}
     local = [k for k, m in enumerate(minima) if not m.is_global]
-    colors.update({k: GLOBAL_COLOR for k, m in enumerate(minima) if m.is_global})
+    best = [k for k, m in enumerate(minima) if m.is_global]
+    colors.update({k: GLOBAL_COLORS[i % len(GLOBAL_COLORS)] for i, k in enumerate(best)})
     if not shaded_locals(minima):
         colors.update({k: LOCAL_COLORS[i] for i, k in enumerate(local)})
         return colors

@@ -16,6 +16,7 @@ from viz.basins import (
     DIVERGED,
     DIVERGED_COLOR,
     GLOBAL_COLOR,
+    GLOBAL_COLORS,
     LEGEND_CHARS,
     LOCAL_COLORS,
     MAX_CLICK_SIDE,
@@ -160,15 +161,37 @@ ALL_LOCAL = sorted(set(LOCAL_COLORS) | set(local_colors(many_minima(120))))
 def test_no_local_colour_looks_like_the_global_green(color: str) -> None:
     """The old palette's teal #11A579 was 30 degrees of hue and 25 CIE76 units from the green;
     every local colour now (the palette and the depth ramp) is far from it in both."""
-    assert hue_distance(color, GLOBAL_COLOR) >= 50, (color, hue(color))
+    for green in GLOBAL_COLORS:
+        assert hue_distance(color, green) >= 50, (color, hue(color), green)
+        assert delta_e(color, green) >= 50, (color, green)
     assert not 70 <= hue(color) <= 175  # no yellow-green, green, teal
-    assert delta_e(color, GLOBAL_COLOR) >= 50
     assert delta_e(color, DIVERGED_COLOR) >= 40  # and not the diverged red
     assert delta_e(color, MOVING_COLOR) >= 25  # nor the no-minimum grey
 
 
 def test_the_reviewed_teal_would_have_failed() -> None:
     assert hue_distance("#11A579", GLOBAL_COLOR) < 50 and delta_e("#11A579", GLOBAL_COLOR) < 50
+
+
+def test_each_global_minimum_has_its_own_green() -> None:
+    """The review's case: Himmelblau's four global minima in one green made a solid block, so the
+    map no longer showed which start goes to which minimum."""
+    assert GLOBAL_COLORS[0] == GLOBAL_COLOR  # one global minimum: the green as before
+    for a, b in itertools.combinations(GLOBAL_COLORS, 2):
+        assert delta_e(a, b) >= 20, (a, b)
+    for green in GLOBAL_COLORS:
+        assert 70 <= hue(green) <= 175  # still read as green
+        assert delta_e(green, DIVERGED_COLOR) >= 40 and delta_e(green, MOVING_COLOR) >= 25
+    s = landscape.get_surface("himmelblau")
+    colors = label_colors(s.minima)
+    assert sorted(colors[k] for k in range(len(s.minima))) == sorted(GLOBAL_COLORS)
+    n = 24
+    xs = ys = np.linspace(-5, 5, n)
+    labels = (np.arange(n * n).reshape(n, n) // 3) % 4
+    data = basin_figure(xs, ys, labels, s.minima, "Adam", "adam", s.domain).to_dict()["data"]
+    legend = {t["name"].split(":")[0]: t["marker"]["color"] for t in data if t.get("showlegend")
+              and t["name"].startswith("global min")}
+    assert len(legend) == 4 and set(legend.values()) == set(GLOBAL_COLORS)
 
 
 def test_a_few_local_minima_get_distinct_colours() -> None:
