@@ -165,9 +165,10 @@ else:
 # gets the whole column.
 n_cols = min(len(entries), 2)
 lines = max((legend_lines(bm.labels, obj.minima) for bm in maps), default=0)
-cols = st.columns(n_cols)
 phone = controls.is_phone()
 for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
+    if k % n_cols == 0:  # a row of columns per pair: a phone stacks columns, so one pair of
+        cols = st.columns(n_cols)  # columns for all maps read 1, 3, 5, 2, 4 there
     fig = basin_figure(bm.xs, bm.ys, bm.labels, obj.minima, label(e), e[0], obj.domain,
                        subtitle=f"{bm.stats.success_rate:.1%} reach the global minimum",
                        grid=compute.landscape_grid(surface, "", CONTOUR_N),

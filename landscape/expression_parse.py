@@ -242,7 +242,7 @@ class _Builder:
             return sp.Integer(value)
         if isinstance(value, float):
             if not math.isfinite(value):
-                raise self.refuse("this number is too large (beyond 1e308)", node)
+                raise self.refuse(f"this number is too large (beyond 1e{MAX_LOG10:g})", node)
             return sp.Float(value)
         raise self.refuse("this constant is not allowed", node, ALLOWED)
 

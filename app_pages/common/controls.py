@@ -7,6 +7,7 @@ the first draw, e.g. from the URL), so pages can preset, reset and share state w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
@@ -104,6 +105,20 @@ def pick(mouse: str, touch: str) -> str:
     return touch if is_phone() else mouse
 
 
+#: What Streamlit's markdown would act on in a quoted URL value: emphasis, maths, links, HTML,
+#: strike-through, tables, headings, and ':' before a word (its :emoji: and :color[...] codes).
+#: Sentence punctuation ('.', '-', ': ') stays as written (inert there), and so do `code spans`,
+#: which messages use on purpose and which show their text as is.
+_MARKDOWN_ACTIVE = re.compile(r"(`+)(.*?)\1|([\\*_$\[\]<>~|#]|:(?=\S))", re.DOTALL)
+
+
+def plain(text: str) -> str:
+    """``text`` shown as typed in Streamlit markdown (CommonMark: a backslash before ASCII
+    punctuation shows it as is): a URL value echoed in a warning lost its underscores
+    ('__init__' read 'init', in bold) before they were escaped."""
+    return _MARKDOWN_ACTIVE.sub(lambda m: m.group(0) if m.group(1) else "\\" + m.group(3), text)
+
+
 def page_intro(prefix: str, title: str, intro: str) -> None:
     """A page's title and introduction, then the warnings its URL parser left in
     ``st.session_state[f"{prefix}.warnings"]`` (shown once, on the session's first run)."""
@@ -111,13 +126,13 @@ def page_intro(prefix: str, title: str, intro: str) -> None:
     st.markdown(intro + (" The settings are in the sidebar: **»** at the top left."
                          if is_phone() else ""))
     messages = st.session_state.pop(f"{prefix}.warnings", [])
-    for message in messages[:MAX_WARNINGS]:
-        st.warning(message)
+    for message in messages[:MAX_WARNINGS]:  # plain text: they quote what the link said
+        st.warning(plain(message))
     # The rest share one box (a link with 500 junk parameters drew 500 boxes), listed up to
     # MAX_LISTED and then counted.
     rest = messages[MAX_WARNINGS:]
     if rest:
-        listed = "\n".join(f"- {m}" for m in rest[:MAX_LISTED])
+        listed = "\n".join(f"- {plain(m)}" for m in rest[:MAX_LISTED])
         more = len(rest) - MAX_LISTED
         st.warning(f"Also in the link:\n{listed}"
                    + (f"\n\n…and {plural(more, 'more problem')}, also ignored." if more > 0

@@ -259,6 +259,11 @@ def parse_race_query(
         unknown = [n for n in names if n not in specs and n not in OPTIMIZERS]
         elsewhere = list(dict.fromkeys(n for n in names if n not in specs and n in OPTIMIZERS))
         known = list(dict.fromkeys(n for n in names if n in specs))
+        twice = list(dict.fromkeys(n for n in names if n in specs and names.count(n) > 1))
+        if twice:  # a race of Adam against itself is the same path twice: said, not silent
+            warn.append(", ".join(_show(n, 20) for n in twice[:5])
+                        + (" is" if len(twice) == 1 else " are")
+                        + " listed more than once in the URL; each races once.")
         if unknown:
             warn.append("Unknown optimizer(s) " + ", ".join(_show(n, 20) for n in unknown[:5])
                         + " in the URL; ignored.")

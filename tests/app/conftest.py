@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +23,12 @@ def app_test(script: str = "app.py", query: dict[str, str] | None = None,
     for key, value in (query or {}).items():
         at.query_params[key] = value
     return at
+
+
+def shown(markdown: str) -> str:
+    """What a warning's markdown reads as once its backslash escapes are undone (``page_intro``
+    escapes the link's own words: ``controls.plain``)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def button(at: AppTest, label: str):

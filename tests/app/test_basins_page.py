@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -126,7 +128,15 @@ def test_maps_come_two_to_a_row_and_say_the_rates_are_not_tuned() -> None:
     at = app_test(PAGE, {**SMALL, "optimizers": "sgd,nesterov,adam"}).run()
     assert not at.exception
     assert len(charts(at)) == 3
-    assert len(at.main.columns) == 2
+    # A row of two columns per pair of maps, so a phone (which stacks columns) reads them in
+    # order: one pair of columns for all maps put the third map second there.
+    cols = at.main.columns
+    assert len(cols) == 4
+    per_col = [[json.loads(c.proto.spec)["layout"]["title"]["text"]
+                for c in col.get("plotly_chart")] for col in cols]
+    assert [len(t) for t in per_col] == [1, 1, 1, 0]
+    assert [t[0].split("<")[0].split(" (")[0] for t in per_col[:3]] == [
+        "SGD", "Nesterov momentum", "Adam"]
     note = next(c.value for c in at.caption if "not tuned" in c.value)
     assert "not a verdict" in note
     link = note[note.index("](") + 2:note.index(")", note.index("]("))]

@@ -31,7 +31,7 @@ from streamlit.testing.v1 import AppTest
 
 from bench.bench_load import page_scripts
 from optimizers import OPTIMIZERS
-from tests.app.conftest import ROOT
+from tests.app.conftest import ROOT, shown
 
 PAGES = sorted(page_scripts())
 # Examples per page (AppTest runs take ~0.3-2 s each); DOWNHILL_FUZZ_EXAMPLES=200: a deep run.
@@ -125,7 +125,7 @@ def test_page_runs_clean_without_parameters(page: str) -> None:
 
 
 def _messages(at) -> str:
-    return " ".join(str(m.value) for m in [*at.warning, *at.error]).lower()
+    return " ".join(shown(str(m.value)) for m in [*at.warning, *at.error]).lower()
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from tests.app.conftest import app_test
+from tests.app.conftest import app_test, shown
 
 PAGE = "app_pages/neural_network.py"
 SMALL = {"samples": "200", "epochs": "6", "layers": "6", "batch": "50"}
@@ -400,8 +400,8 @@ def test_a_links_junk_resolution_or_drawing_is_named_and_ignored(key: str, value
     """Junk is named with what is valid, and the page shows its own choice."""
     at = app_test(PAGE, {**SMALL, key: value}).run()
     assert not at.exception
-    assert any(f"'{key}'" in w.value and valid in w.value for w in at.warning), \
-        [w.value for w in at.warning]
+    said = [shown(w.value) for w in at.warning]
+    assert any(f"'{key}'" in w and valid in w for w in said), said
     assert key not in at.query_params
     assert at.select_slider(key="nn.grid").value == 31
     assert at.selectbox(key="nn.draw").value == "adam"

@@ -169,6 +169,13 @@ def test_unknown_names_are_reported_and_ignored() -> None:
     assert state.surface == LANDING_SURFACE and state.optimizers == ("adam",)
 
 
+def test_an_optimizer_listed_twice_races_once_and_the_link_says_so() -> None:
+    state, warnings = parse({"optimizers": "adam,sgd,adam,adam"})
+    assert state.optimizers == ("adam", "sgd")
+    assert warnings == ["'adam' is listed more than once in the URL; each races once."]
+    assert parse({"optimizers": "adam,sgd"})[1] == []
+
+
 def test_too_many_optimizers_are_capped_and_none_known_falls_back() -> None:
     state, warnings = parse({"optimizers": ",".join(SPECS)})
     assert len(state.optimizers) == limit("optimizers") and warnings

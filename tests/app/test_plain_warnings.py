@@ -1,0 +1,43 @@
+"""A link's own words echoed in a warning read as typed: ``controls.plain`` escapes what Streamlit's
+markdown would act on (a review's ``surface=__init__`` read 'init', in bold)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app_pages.common.controls import plain
+from tests.app.conftest import app_test, shown
+
+
+def test_underscores_stars_and_markup_are_escaped() -> None:
+    assert plain("'__init__'") == r"'\_\_init\_\_'"
+    assert plain("*bold* $x$ <b> [a](b) ~~s~~ a|b #h") == \
+        r"\*bold\* \$x\$ \<b\> \[a\](b) \~\~s\~\~ a\|b \#h"
+    assert plain(":red[x] :smile:") == r"\:red\[x\] \:smile:"  # a code needs both colons
+
+
+def test_sentences_and_code_spans_are_left_as_written() -> None:
+    text = "URL parameter 'steps' is not a number: using 100. Unknown function `__import__`."
+    assert plain(text) == text  # nothing to escape
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="`", codec="utf-8"), max_size=60))
+def test_unescaping_gives_back_exactly_the_text(text: str) -> None:
+    assert shown(plain(text)) == text
+
+
+def test_a_junk_surface_is_echoed_as_typed() -> None:
+    at = app_test("app_pages/race.py", {"surface": "__init__"}).run()
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning]
+    assert r"'\_\_init\_\_'" in warning and "'__init__'" in shown(warning)
+
+
+def test_warnings_beyond_the_boxes_are_escaped_in_the_shared_list() -> None:
+    """From the sixth problem on, they are listed in one box: each item escaped too."""
+    query = {f"junk_{k}": "1" for k in range(12)}
+    at = app_test("app_pages/race.py", query).run()
+    assert not at.exception
+    listed = next(w.value for w in at.warning if w.value.startswith("Also in the link"))
+    assert r"junk\_" in listed and "junk_" not in listed
