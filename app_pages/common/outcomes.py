@@ -192,16 +192,42 @@ def hovers(points: np.ndarray, point: tuple[float, float], tol: float,
         return bool(travelled > 2.0 * net and np.linalg.norm(tail.mean(axis=0) - centre) <= tol)
 
 
+#: A settled path away from every listed minimum is at a global minimum all the same when its
+#: loss is within this fraction of its start's height above the global minima's value: a valley
+#: of equal minima (x^2, whose minima are the line x = 0) lists one point of it, and paths that
+#: settled elsewhere on that line read "stalled (not at a minimum)" at a loss of 1e-30.
+VALLEY_GAP = 1e-9
+#: How a typed formula's minimum says it is one point of a valley (landscape.expression_minima).
+VALLEY_MARK = "valley of equal minima"
+
+
+def at_global_value(losses: np.ndarray | None, minima: Sequence[MinimumLike]) -> int | None:
+    """First step from which a path's loss stays within ``VALLEY_GAP`` of its start's height
+    above the global minima's value (None: it does not end there, or no losses were given)."""
+    values = [m.value for m in minima if m.is_global]
+    if losses is None or not values or len(losses) == 0:
+        return None
+    with np.errstate(all="ignore"):
+        gap = np.asarray(losses, float) - min(values)
+        close = np.abs(gap) <= VALLEY_GAP * max(float(gap[0]), 0.0)
+    if not (np.isfinite(gap[-1]) and gap[0] > 0 and close[-1]):
+        return None
+    away = np.flatnonzero(~close)
+    return int(away[-1]) + 1 if away.size else 0
+
+
 def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLike],
              tol: float, undefined: bool = False, *, domain: Domain | None = None,
-             sampler: bool = False) -> Outcome:
+             sampler: bool = False, losses: np.ndarray | None = None) -> Outcome:
     """The outcome of one path (N, 2) in words, e.g. "reached global minimum (step 42)".
 
     ``domain``: the map's box, to tell a path that flew off the map and stayed there (``run``
     freezes a path only beyond 1e6); None (the default) never says "left the map".
     ``sampler``: the path is the best point so far of draws from the whole map (random search),
-    which is never "stuck" anywhere: its words say where its best find is. Rules and texts:
-    module docstring.
+    which is never "stuck" anywhere: its words say where its best find is. ``losses`` (N,): a
+    path that settles away from every listed minimum at the global minima's value (``VALLEY_GAP``)
+    "reached a global minimum" all the same (a valley lists one point of its floor). Rules and
+    texts: module docstring.
     """
     pts = np.asarray(points, float)
     codes, idx = classify_endpoints(pts[-1], int(diverged_step), minima, tol)
@@ -235,6 +261,13 @@ def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLik
                 else f"{how} near local minimum {local_no}")
     elif not minima:
         text = "finished (no known minima)"
+    elif settled and (floor := at_global_value(losses, minima)) is not None:
+        kind, m, arrival = "global", globals_[0], floor
+        reach = reach if reach >= 0 else floor
+        reach_opt = reach
+        where = ("on the valley floor" if any(VALLEY_MARK in mm.label for mm in minima)
+                 else "away from the one marked")
+        text = f"reached a global minimum (step {floor}), {where}"
     else:
         text = ("still moving" if not settled else "stalled (not at a minimum)"
                 if longest <= STOP_FRACTION * tol else "crawling (not at a minimum)")

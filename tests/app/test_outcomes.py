@@ -152,6 +152,32 @@ def test_a_walk_moves_a_creep_crawls_and_a_standstill_is_stalled() -> None:
     assert o.text == "stalled (not at a minimum)"
 
 
+def test_a_path_settled_on_a_valley_floor_reached_a_global_minimum() -> None:
+    """x^2's minima are the line x = 0, and the formula lists one point of it: a path settling
+    at (0, 3) read "stalled (not at a minimum)" at a loss of 1e-30. Its loss says otherwise."""
+    from app_pages.common.outcomes import VALLEY_MARK
+    from landscape.expression_minima import VALLEY_NOTE
+
+    assert VALLEY_MARK in VALLEY_NOTE  # the words the formula's minimum carries
+    valley = (Minimum((0.0, 0.0), 0.0, True, "global" + VALLEY_NOTE),)
+    path = np.array([[-3.0, 3.0], [-1.0, 3.0], [-1e-4, 3.0], *[[-1e-9 / k, 3.0]
+                                                                 for k in range(1, 12)]])
+    losses = path[:, 0] ** 2
+    o = describe(path, -1, valley, TOL, losses=losses)
+    assert o.kind == "global" and o.settled and o.minimum == 0
+    assert o.text == "reached a global minimum (step 3), on the valley floor"
+    assert o.arrival_step == 3 and o.steps_to_global == 3
+    assert describe(path, -1, valley, TOL).text == "stalled (not at a minimum)"  # no losses
+    listed = (Minimum((0.0, 0.0), 0.0, True),)  # another minimum as deep as the one listed
+    assert describe(path, -1, listed, TOL, losses=losses).text == (
+        "reached a global minimum (step 3), away from the one marked")
+    # a stall above the minimum's value is still a stall; so is one on a flat start
+    assert describe(path, -1, valley, TOL, losses=losses + 1e-3).text == (
+        "stalled (not at a minimum)")
+    assert describe(path, -1, valley, TOL, losses=np.zeros(len(path))).text == (
+        "stalled (not at a minimum)")
+
+
 def test_random_search_is_never_stuck_its_words_say_where_its_best_find_is() -> None:
     """Random search's path is its best point so far among draws from the whole map: "stuck in
     local minimum" or "stalled" would describe a walker, which it is not."""

@@ -620,3 +620,14 @@ def test_a_click_on_a_curve_under_the_map_picks_no_start() -> None:
     at.session_state["race.map"] = click(1, 0.5, -0.5)
     at.run()
     assert not at.exception and at.query_params["start"] == "0.5,-0.5"
+
+
+def test_paths_that_settle_on_a_valley_of_minima_reached_a_global_minimum() -> None:
+    """x^2's minima are the whole line x = 0 (the formula lists one point of it): a review found
+    every path "stalled (not at a minimum)" there at a loss of ~0."""
+    at = app_test(PAGE, {"formula": "x**2", "start": "-3.5,3.5",
+                         "optimizers": "sgd,momentum,adam", "steps": "300"}).run()
+    assert not at.exception
+    outcomes = list(table(at)["outcome"])
+    assert outcomes and all(o.startswith("reached a global minimum") for o in outcomes), outcomes
+    assert all("valley floor" in o for o in outcomes), outcomes
