@@ -89,9 +89,10 @@ if "basins.seeded" not in st.session_state:
 controls.page_intro(
     "basins", "Basins of attraction",
     "Every small square is a **starting point**. We let the optimizer walk downhill from *every* "
-    "square at once and colour the square by **where it ended**: green = the global minimum, "
-    "other colours = a local minimum (stuck), red = blew up, grey = near no minimum (still "
-    "moving, stalled on a flat stretch or off the map). "
+    "square at once and colour the square by **where it ended**: green = the global minimum "
+    "(a shade of green for each, where there are several), other colours = a local minimum "
+    "(stuck), red = blew up, grey = near no minimum (still moving, stalled on a flat stretch or "
+    "off the map). "
     + controls.pick("**Click a square**", "**Tap a square twice**")
     + " to pick that start, then open it in the race."
 )

@@ -351,6 +351,7 @@ losses = {c: st.column_config.TextColumn(width=controls.text_width(figs["table"]
 st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
     "": st.column_config.ImageColumn(width=30), **losses,
     "outcome": st.column_config.TextColumn(
+        width=controls.text_width(figs["table"]["outcome"].to_pylist(), fits=24),
         help="Where the run ended and whether it has settled there: 'reached' or 'stuck' once "
              "each of its last 10 steps moves less than a quarter of the tolerance below; "
              "'oscillating' or 'passing near' while it still moves more (an SGD that jitters "
@@ -362,6 +363,9 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
         help="Function and gradient evaluations used (the 'trials'): every method pays one a "
              "step until it stops or blows up, so compare 'first at global min' for how many "
              "it needed to get there.")})
+if controls.is_phone():  # a phone's table shows the first words of an outcome: all of them here
+    st.markdown("\n".join(f"- **{row['optimizer']}**: {row['outcome']}"
+                          for row in figs["table"].select(["optimizer", "outcome"]).to_pylist()))
 sgd_hp = state.hparams.get("sgd", {})
 plain_gd = ("sgd" in state.optimizers and not state.noise
             and (batch_size is None or batch_size >= compute.DATA_SAMPLES)

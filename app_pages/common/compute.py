@@ -264,8 +264,10 @@ def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: li
 
 def results_table(paths: list[PathView], outcomes: list[Outcome], evaluations: list[int],
                   min_value: float | None) -> pa.Table:
-    """The results table as the page shows it: a colour swatch (SVG data URI) first, and
-    "first at global min" (a step) as text, so that "never" reads as a dash and not as NaN.
+    """The results table as the page shows it: a colour swatch (SVG data URI) first,
+    "first at global min" (a step) as text, so that "never" reads as a dash and not as NaN, and
+    the outcome last, as wide as its words (in the middle, its width pushed the numbers out of
+    view, and at a header's width it was cut after a few words).
     An Arrow table, built directly (no pandas), so that st.dataframe does not convert it on
     every rerun.
 
@@ -274,11 +276,11 @@ def results_table(paths: list[PathView], outcomes: list[Outcome], evaluations: l
     def text(loss: float | None) -> str:
         return "—" if loss is None else f"{loss + 0.0:.5g}"
 
-    rows = [{"": color_swatch(r["name"]), "optimizer": r["optimizer"], "outcome": r["outcome"],
+    rows = [{"": color_swatch(r["name"]), "optimizer": r["optimizer"],
              "final loss": text(r["final loss"]), "best loss": text(r["best loss"]),
              "first at global min": ("—" if r["first at global min"] is None
                                      else str(r["first at global min"])),
-             "evaluations": r["evaluations"]}
+             "evaluations": r["evaluations"], "outcome": r["outcome"]}
             for r in results_rows(paths, outcomes, evaluations, min_value)]
     return pa.Table.from_pylist(rows)
 

@@ -24,6 +24,9 @@ page colours its cells by them):
   and under ``STOP_FRACTION * tol`` (a million) "stalled (not at a minimum)" (a saddle point, the
   flat far field); any other "still moving". (Rosenbrock's crawl was called "stalled" while its
   distance to the minimum was still falling.)
+- On a valley of equal minima (x^2: the line x = 0, of which the formula lists one point), a path
+  that settles away from every listed minimum but at the global minima's value (given its
+  ``losses``; ``VALLEY_GAP``) "reached a global minimum (step N), on the valley floor".
 - Off the map: given the map's ``domain``, a path that ends outside it near no minimum (and did not
   diverge: ``run`` freezes a path only beyond 1e6) "left the map at step s", s being the first step
   of its last stay outside (it may have crossed the edge and come back before).

@@ -631,3 +631,27 @@ def test_paths_that_settle_on_a_valley_of_minima_reached_a_global_minimum() -> N
     outcomes = list(table(at)["outcome"])
     assert outcomes and all(o.startswith("reached a global minimum") for o in outcomes), outcomes
     assert all("valley floor" in o for o in outcomes), outcomes
+
+
+def test_a_phone_reads_every_outcome_in_full_under_the_table(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A phone's narrow table cut every outcome after a few words; a laptop's outcome column is
+    as wide as its longest outcome (within reason), and a phone lists them under the table."""
+    from app_pages.common import controls
+
+    query = {"optimizers": "sgd,adam,lion"}
+    laptop = app_test(PAGE, query).run()
+    outcomes = list(table(laptop)["outcome"])
+    longest = max(len(o) for o in outcomes)
+    assert longest > 24  # Lion's "oscillating near local minimum 3, after passing ..."
+    width = json.loads(laptop.dataframe[0].proto.columns)["outcome"]["width"]
+    assert width == 7 * longest + 16
+    assert not any(m.value.startswith("- **") for m in laptop.markdown)
+    monkeypatch.setattr(controls, "is_phone", lambda: True)
+    phone = app_test(PAGE, query).run()
+    assert not phone.exception
+    (listed,) = [m.value for m in phone.markdown if m.value.startswith("- **")]
+    lines = listed.split("\n")
+    assert len(lines) == 3
+    for line, outcome, name in zip(lines, outcomes, table(phone)["optimizer"], strict=True):
+        assert line == f"- **{name}**: {outcome}"
