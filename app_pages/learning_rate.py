@@ -414,7 +414,10 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
     tuned_state = RaceState(**{**state.__dict__, "hparams": hp_tuned})
     # the race calls its rates tuned only if every one is (one whose rates all diverged keeps
     # the visitor's)
-    link = (tuned_race_url if all(t.lr is not None for t in tuned) else race_url)
+    all_tuned = all(t.lr is not None for t in tuned)
+    if all_tuned:  # the race confirms "tuned" only for links this server's tuner made
+        compute.remember_tuned(race_query(tuned_state, SPECS))
+    link = tuned_race_url if all_tuned else race_url
     st.link_button("Race the tuned optimizers  →", link(tuned_state, SPECS), type="primary")
 elif tuned_entry is not None:
     st.caption("Settings changed since the last tuning; press the button again.")

@@ -10,7 +10,9 @@ argument hashing, see ``app_pages.common.memo``). All caches are bounded (``cach
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Hashable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 import numpy as np
@@ -316,3 +318,35 @@ class LazyLandscape:
     @property
     def domain(self) -> Any:
         return get_landscape(self.name).domain
+
+
+#: How many tuned race links a server remembers (a few hundred bytes each).
+TUNED_LINKS_KEPT = 5_000
+
+
+@st.cache_resource
+def _tuned_links() -> tuple[OrderedDict[tuple[tuple[str, str], ...], None], threading.Lock]:
+    """The race links this server's tuner issued, oldest first, and a lock for them."""
+    return OrderedDict(), threading.Lock()
+
+
+def _link_key(query: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(query.items()))
+
+
+def remember_tuned(query: Mapping[str, str]) -> None:
+    """Note that the learning-rate lab tuned the race ``query`` (its race_query): the race then
+    says its rates are tuned. A hand-made ``tuned=true`` link said so of any rates."""
+    links, lock = _tuned_links()
+    with lock:
+        links[_link_key(query)] = None
+        links.move_to_end(_link_key(query))
+        while len(links) > TUNED_LINKS_KEPT:
+            links.popitem(last=False)
+
+
+def was_tuned(query: Mapping[str, str]) -> bool:
+    """Did this server's tuner issue the race ``query`` (``remember_tuned``)?"""
+    links, lock = _tuned_links()
+    with lock:
+        return _link_key(query) in links

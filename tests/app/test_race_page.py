@@ -218,13 +218,27 @@ def test_a_link_keeps_the_playback_speed_and_the_arrows() -> None:
 
 def test_the_lab_s_tuned_race_says_its_rates_are_tuned_until_a_setting_changes() -> None:
     """The lab's "Race the tuned optimizers" link (``tuned=true``) opened a race that said its
-    rates were "not each optimizer's best"."""
+    rates were "not each optimizer's best"; and a hand-made ``tuned=true`` made the race call
+    any rates tuned (a review), so the race confirms only the links its server's tuner made."""
+    from app_pages.common import compute
+
     query = {"optimizers": "sgd,adam", "steps": "100", "sgd.lr": "0.0123", "adam.lr": "0.456",
              "tuned": "true"}
+    forged = run(query)
+    said = " ".join(m.value for m in forged.markdown)
+    assert "This link says its learning rates were **tuned" in said and "cannot confirm" in said
+    assert "These learning rates were" not in said and "not each optimizer's best" not in said
+    assert "](./learning_rate?" in said  # where to tune them for real
+    from app_pages.common.state import VIEW_KEYS
+
+    # what the lab does when it makes the link: remember the race it tuned
+    compute.remember_tuned({k: v for k, v in run(query).query_params.items()
+                            if k not in VIEW_KEYS})
     at = run(query)
     assert not at.warning
     said = " ".join(m.value for m in at.markdown)
-    assert "tuned in the learning-rate lab" in said and "not each optimizer's best" not in said
+    assert "These learning rates were **tuned in the learning-rate lab**" in said
+    assert "cannot confirm" not in said and "not each optimizer's best" not in said
     assert at.query_params["tuned"] == "true"
     at.sidebar.slider(key="race.steps").set_value(120).run()
     said = " ".join(m.value for m in at.markdown)
