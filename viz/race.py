@@ -21,6 +21,7 @@ JSON, which Streamlit hashes and ships on every rerun.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import count, takewhile
@@ -90,6 +91,10 @@ CURVE_HGAP_PX, CURVE_VGAP_PX = 70, 40  # between panels: the right one's y ticks
 CURVES_BOTTOM_PX = 58  # under the lowest panel: its step ticks and the word "step"
 CURVE_DOT = 9
 PAUSE_FRAME = "pause"  # an empty frame: animating to it interrupts playback and redraws
+#: Playback never asks for frames faster than this: Chromium drew the race's map at ~35-50 ms a
+#: frame on a 2-core machine whatever was asked, so 2x and 4x played at the speed of 1x; above
+#: it, faster speeds skip frames instead (``_controls``).
+FRAME_FLOOR_MS = 40
 MIN_PLAY_MS = 3000  # a Play at 1x lasts this long at least, however few the frames
 
 
@@ -414,23 +419,29 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
     """
     n = len(steps)
 
-    def play(speed: float) -> dict[str, Any]:
+    names = [str(k) for k in range(n)]
+
+    def play(speed: float) -> list[Any]:
         # Plotly starts a frame on the first display tick (16.7 ms) *after* the duration has
         # passed, so 50 ms ran at 66.7 ms in Chromium; asking for half a tick less gives 50 ms.
         # A short race lasts MIN_PLAY_MS at 1x at least: 11 frames of 50 ms flashed by.
-        per = max(pb.frame_ms, MIN_PLAY_MS / max(n - 1, 1))
-        ms = max(0, int(per / speed) - 8)
+        # Frames faster than FRAME_FLOOR_MS are skipped instead (every stride-th is shown), so
+        # 4x plays four times as fast where drawing a frame is the bound.
+        per = max(pb.frame_ms, MIN_PLAY_MS / max(n - 1, 1)) / speed
+        stride = max(1, math.ceil(FRAME_FLOOR_MS / per - 1e-9))
+        shown = names[::stride] + ([names[-1]] if (n - 1) % stride else [])
+        ms = max(0, int(per * stride) - 8)
         fast = {"duration": ms, "redraw": False}
-        return {"frame": [fast] * (n - 1) + [{"duration": ms, "redraw": True}],
-                "transition": {"duration": 0}, "fromcurrent": False, "mode": "immediate"}
+        return [shown, {"frame": [fast] * (len(shown) - 1) + [{"duration": ms, "redraw": True}],
+                        "transition": {"duration": 0}, "fromcurrent": False,
+                        "mode": "immediate"}]
 
     still = {"frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0},
              "mode": "immediate"}
-    names = [str(k) for k in range(n)]
     # Pause jumps to an empty frame with a full redraw: it stops playback and keeps clicks alive.
-    buttons = [{"label": "▶ Play", "method": "animate", "args": [names, play(1.0)]},
+    buttons = [{"label": "▶ Play", "method": "animate", "args": play(1.0)},
                {"label": "❚❚ Pause", "method": "animate", "args": [[PAUSE_FRAME], still]}]
-    buttons += [{"label": f"▶ {s:g}×", "method": "animate", "args": [names, play(s)]}
+    buttons += [{"label": f"▶ {s:g}×", "method": "animate", "args": play(s)}
                 for s in SPEEDS if s != 1.0]
     # Right above the map (the top of the plot area, which the legend's reserved rows push down),
     # not under it: under a 460 px map a 1280 x 800 laptop had to scroll to find Play.
