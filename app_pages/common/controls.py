@@ -7,6 +7,7 @@ the first draw, e.g. from the URL), so pages can preset, reset and share state w
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
@@ -186,8 +187,15 @@ def hparam_control(opt: str, h: Any, key: str, persist: bool = False) -> Any:
         return (float(a), float(b))
     if h.log:
         return log_slider(label, key, float(h.min), float(h.max), help=help_, **keep)
-    return float(st.slider(label, float(h.min), float(h.max), key=key, step=(h.max - h.min) / 1000,
-                           format="%.4g", help=help_, **keep))
+    return float(st.slider(label, float(h.min), float(h.max), key=key,
+                           step=slider_step(float(h.min), float(h.max)), format="%.4g",
+                           help=help_, **keep))
+
+
+def slider_step(lo: float, hi: float) -> float:
+    """A round step for a linear slider over [lo, hi]: the power of ten at or under a thousandth
+    of the range (momentum's 0 to 0.999 took steps of 0.000999 and read 0.899101)."""
+    return float(10.0 ** math.floor(math.log10((hi - lo) / 1000)))
 
 
 def hparam_value(h: Any, value: Any) -> Any:

@@ -30,3 +30,23 @@ def test_more_settings_show_hide_and_keep_values(page: str, key: str, query: dic
     assert not at.exception and amsgrad not in [t.key for t in at.sidebar.toggle]
     assert at.session_state[amsgrad] is True
     assert at.query_params.get("adam.amsgrad") == "true"  # still part of the shared setting
+
+
+def test_linear_sliders_step_in_round_numbers_that_reach_both_ends_and_the_default() -> None:
+    """Momentum's slider (0 to 0.999) stepped by 0.000999, so it read 0.899101; every linear
+    hyperparameter slider now steps by a power of ten that lands on its ends and its default."""
+    import math
+
+    from app_pages.common.controls import slider_step
+    from optimizers import OPTIMIZERS
+
+    assert slider_step(0.0, 0.999) == 1e-4 and slider_step(0.0, 1.0) == 1e-3
+    for name, spec in OPTIMIZERS.items():
+        for h in spec.hparams:
+            if h.kind != "float" or h.log:
+                continue
+            step = slider_step(h.min, h.max)
+            assert math.log10(step) == round(math.log10(step)), (name, h.name)
+            for v in (h.max, h.default):
+                k = (v - h.min) / step
+                assert abs(k - round(k)) < 1e-6, (name, h.name, v, step)
