@@ -324,10 +324,10 @@ class LazyLandscape:
 TUNED_LINKS_KEPT = 5_000
 
 
-@st.cache_resource
-def _tuned_links() -> tuple[OrderedDict[tuple[tuple[str, str], ...], None], threading.Lock]:
-    """The race links this server's tuner issued, oldest first, and a lock for them."""
-    return OrderedDict(), threading.Lock()
+#: The race links this server's tuner issued, oldest first (a module's state lives as long as
+#: the server process, like a resource cache, and is bounded by TUNED_LINKS_KEPT), and its lock.
+_TUNED_LINKS: OrderedDict[tuple[tuple[str, str], ...], None] = OrderedDict()
+_TUNED_LOCK = threading.Lock()
 
 
 def _link_key(query: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
@@ -337,16 +337,14 @@ def _link_key(query: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
 def remember_tuned(query: Mapping[str, str]) -> None:
     """Note that the learning-rate lab tuned the race ``query`` (its race_query): the race then
     says its rates are tuned. A hand-made ``tuned=true`` link said so of any rates."""
-    links, lock = _tuned_links()
-    with lock:
-        links[_link_key(query)] = None
-        links.move_to_end(_link_key(query))
-        while len(links) > TUNED_LINKS_KEPT:
-            links.popitem(last=False)
+    with _TUNED_LOCK:
+        _TUNED_LINKS[_link_key(query)] = None
+        _TUNED_LINKS.move_to_end(_link_key(query))
+        while len(_TUNED_LINKS) > TUNED_LINKS_KEPT:
+            _TUNED_LINKS.popitem(last=False)
 
 
 def was_tuned(query: Mapping[str, str]) -> bool:
     """Did this server's tuner issue the race ``query`` (``remember_tuned``)?"""
-    links, lock = _tuned_links()
-    with lock:
-        return _link_key(query) in links
+    with _TUNED_LOCK:
+        return _link_key(query) in _TUNED_LINKS
