@@ -198,8 +198,10 @@ def hovers(points: np.ndarray, point: tuple[float, float], tol: float,
 #: A settled path away from every listed minimum is at a global minimum all the same when its
 #: loss is within this fraction of its start's height above the global minima's value: a valley
 #: of equal minima (x^2, whose minima are the line x = 0) lists one point of it, and paths that
-#: settled elsewhere on that line read "stalled (not at a minimum)" at a loss of 1e-30.
-VALLEY_GAP = 1e-9
+#: settled elsewhere on that line read "stalled (not at a minimum)" at a loss of 1e-30. A millionth:
+#: random local search (steps of 0.3) stops ~4e-4 off the line, 1e-8 of its start's height, well
+#: within the distance ``tol`` that counts as at a minimum elsewhere (a gap of ~4e-3 here).
+VALLEY_GAP = 1e-6
 #: How a typed formula's minimum says it is one point of a valley (landscape.expression_minima).
 VALLEY_MARK = "valley of equal minima"
 

@@ -160,8 +160,7 @@ def test_a_path_settled_on_a_valley_floor_reached_a_global_minimum() -> None:
 
     assert VALLEY_MARK in VALLEY_NOTE  # the words the formula's minimum carries
     valley = (Minimum((0.0, 0.0), 0.0, True, "global" + VALLEY_NOTE),)
-    path = np.array([[-3.0, 3.0], [-1.0, 3.0], [-1e-4, 3.0], *[[-1e-9 / k, 3.0]
-                                                                 for k in range(1, 12)]])
+    path = np.array([[-3.0, 3.0], [-1.0, 3.0], [-1e-2, 3.0], *[[-1e-4, 3.0]] * 11])
     losses = path[:, 0] ** 2
     o = describe(path, -1, valley, TOL, losses=losses)
     assert o.kind == "global" and o.settled and o.minimum == 0

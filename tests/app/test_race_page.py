@@ -648,6 +648,9 @@ def test_paths_that_settle_on_a_valley_of_minima_reached_a_global_minimum() -> N
     outcomes = list(table(at)["outcome"])
     assert outcomes and all(o.startswith("reached a global minimum") for o in outcomes), outcomes
     assert all("valley floor" in o for o in outcomes), outcomes
+    # the distance to the one point of the floor listed is no measure of arrival: no such panel
+    panels = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]
+    assert [a["text"] for a in panels] == ["<b>Loss above the global minimum (log)</b>"]
 
 
 def test_a_phone_reads_every_outcome_in_full_under_the_table(
