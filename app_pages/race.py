@@ -352,7 +352,9 @@ st.subheader("Results")
 losses = {c: st.column_config.TextColumn(width=controls.text_width(figs["table"][c].to_pylist()))
           for c in ("final loss", "best loss")}
 st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
-    "": st.column_config.ImageColumn(width=30), **losses,
+    # pinned: a long outcome (last) scrolls the table sideways, and the rows keep their names
+    "": st.column_config.ImageColumn(width=30, pinned=True),
+    "optimizer": st.column_config.TextColumn(pinned=True), **losses,
     "outcome": st.column_config.TextColumn(
         width=controls.text_width(figs["table"]["outcome"].to_pylist(), fits=24),
         help="Where the run ended and whether it has settled there: 'reached' or 'stuck' once "
@@ -375,8 +377,12 @@ plain_gd = ("sgd" in state.optimizers and not state.noise
             and (batch_size is None or batch_size >= compute.DATA_SAMPLES)
             and not sgd_hp.get("momentum") and not sgd_hp.get("weight_decay"))
 st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance']:.3g} "
-           "(1.5% of the map's diagonal). A diverged path is marked ✕ at its last finite point, "
-           "or where it left the map."
+           "(1.5% of the map's diagonal)"
+           + ("; here the minima form a valley, of which ★ marks one point, so a path is on "
+              "its floor from the step its loss stays within a millionth of its start's height "
+              "above the minimum (the step its outcome and 'first at global min' give)"
+              if figs["valley"] else "")
+           + ". A diverged path is marked ✕ at its last finite point, or where it left the map."
            + (" Without gradient noise or minibatches, SGD (PyTorch's name) is plain gradient "
               "descent: every step follows the exact slope. "
               + ("Pick a minibatch size" if compute.is_data_loss(state.surface) else
@@ -398,8 +404,16 @@ elif tuned:
                 "this start alone another rate may end lower). Change any setting and they are "
                 "no longer the tuned ones.")
 elif len(state.optimizers) > 1 and not state.formula:
-    st.markdown("The learning rates are picked per landscape to show different behaviours, not "
-                "each optimizer's best, so this is not a verdict on the optimizers."
+    # "picked per landscape" only while they are: a tuned race with one setting changed kept
+    # its tuned rates, and a link may carry any
+    picked = all(float(hp["lr"])
+                 == float(defaults.get(n, {}).get("lr", SPECS[n].hparam("lr").default))
+                 for n, hp in state.hparams.items() if n in state.optimizers and "lr" in hp)
+    st.markdown(("The learning rates are picked per landscape to show different behaviours, "
+                 "not each optimizer's best" if picked else
+                 "These learning rates are neither this landscape's picks nor tuned ones for "
+                 "these settings")
+                + ", so this is not a verdict on the optimizers."
                 + (f" [Tune each one fairly in the learning-rate lab →]({url})"
                    if (url := lab_url(state, SPECS)) else ""))
 

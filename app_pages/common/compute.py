@@ -228,6 +228,7 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
         "outcomes": outcomes,
         "evaluations": evaluations,
         "tolerance": tol,
+        "valley": valley,
     }
 
 

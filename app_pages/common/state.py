@@ -263,7 +263,7 @@ def parse_race_query(
         if twice:  # a race of Adam against itself is the same path twice: said, not silent
             warn.append(", ".join(_show(n, 20) for n in twice[:5])
                         + (" is" if len(twice) == 1 else " are")
-                        + " listed more than once in the URL; each races once.")
+                        + " listed more than once in the URL; each counts once.")
         if unknown:
             warn.append("Unknown optimizer(s) " + ", ".join(_show(n, 20) for n in unknown[:5])
                         + " in the URL; ignored.")

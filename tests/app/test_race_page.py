@@ -245,7 +245,8 @@ def test_the_lab_s_tuned_race_says_its_rates_are_tuned_until_a_setting_changes()
     assert at.query_params["tuned"] == "true"
     at.sidebar.slider(key="race.steps").set_value(120).run()
     said = " ".join(m.value for m in at.markdown)
-    assert "tuned in the learning-rate lab" not in said and "not each optimizer's best" in said
+    assert "tuned in the learning-rate lab" not in said
+    assert "neither this landscape's picks nor tuned ones for these settings" in said
     assert "tuned" not in at.query_params
     assert "tuned in the learning-rate lab" not in " ".join(
         m.value for m in run({k: v for k, v in query.items() if k != "tuned"}).markdown)
@@ -651,6 +652,9 @@ def test_paths_that_settle_on_a_valley_of_minima_reached_a_global_minimum() -> N
     # the distance to the one point of the floor listed is no measure of arrival: no such panel
     panels = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]
     assert [a["text"] for a in panels] == ["<b>Loss above the global minimum (log)</b>"]
+    # and the caption says what "reached" means there (not the distance to the one point marked)
+    assert any("minima form a valley" in c.value and "a millionth" in c.value for c in at.caption)
+    assert not any("minima form a valley" in c.value for c in run({"formula": "x^2 + y^2"}).caption)
 
 
 def test_a_phone_reads_every_outcome_in_full_under_the_table(
@@ -664,8 +668,10 @@ def test_a_phone_reads_every_outcome_in_full_under_the_table(
     outcomes = list(table(laptop)["outcome"])
     longest = max(len(o) for o in outcomes)
     assert longest > 24  # Lion's "oscillating near local minimum 3, after passing ..."
-    width = json.loads(laptop.dataframe[0].proto.columns)["outcome"]["width"]
-    assert width == 7 * longest + 16
+    columns = json.loads(laptop.dataframe[0].proto.columns)
+    assert columns["outcome"]["width"] == 7 * longest + 16
+    # scrolled sideways to read it, the rows keep their colour and name
+    assert columns[""]["pinned"] and columns["optimizer"]["pinned"]
     assert not any(m.value.startswith("- **") for m in laptop.markdown)
     monkeypatch.setattr(controls, "is_phone", lambda: True)
     phone = app_test(PAGE, query).run()
@@ -675,3 +681,16 @@ def test_a_phone_reads_every_outcome_in_full_under_the_table(
     assert len(lines) == 3
     for line, outcome, name in zip(lines, outcomes, table(phone)["optimizer"], strict=True):
         assert line == f"- **{name}**: {outcome}"
+
+
+def test_rates_that_are_not_the_landscape_s_picks_are_not_called_picks() -> None:
+    """A tuned race with its start moved kept the lab's rates, and the note said they were
+    "picked per landscape to show different behaviours" (a review)."""
+    def note(query: dict[str, str]) -> str:
+        return next(m.value for m in run(query).markdown if "not a verdict" in m.value)
+
+    picks = note({"optimizers": "sgd,adam"})
+    assert picks.startswith("The learning rates are picked per landscape")
+    moved = note({"optimizers": "sgd,adam", "adam.lr": "0.0123"})
+    assert moved.startswith("These learning rates are neither this landscape's picks nor tuned")
+    assert "](./learning_rate?" in moved

@@ -172,7 +172,7 @@ def test_unknown_names_are_reported_and_ignored() -> None:
 def test_an_optimizer_listed_twice_races_once_and_the_link_says_so() -> None:
     state, warnings = parse({"optimizers": "adam,sgd,adam,adam"})
     assert state.optimizers == ("adam", "sgd")
-    assert warnings == ["'adam' is listed more than once in the URL; each races once."]
+    assert warnings == ["'adam' is listed more than once in the URL; each counts once."]
     assert parse({"optimizers": "adam,sgd"})[1] == []
 
 
