@@ -251,6 +251,9 @@ def optimizer_picker(specs: Mapping[str, Any], key: str,
                            format_func=lambda n: specs[n].display_name,
                            help=f"Race up to {plural(max_selected, 'optimizer')}; each has its own "
                                 "colour.")
+    if len(names) >= max_selected:  # "Select all" takes the first ones in the list, silently
+        st.caption(f"{plural(max_selected, 'optimizer')} at most (the picker keeps the first ones "
+                   "of a “Select all”): remove one to add another.")
     chosen = []
     for name in names:
         spec = specs[name]

@@ -694,3 +694,15 @@ def test_rates_that_are_not_the_landscape_s_picks_are_not_called_picks() -> None
     moved = note({"optimizers": "sgd,adam", "adam.lr": "0.0123"})
     assert moved.startswith("These learning rates are neither this landscape's picks nor tuned")
     assert "](./learning_rate?" in moved
+
+
+def test_a_full_picker_says_it_is_full() -> None:
+    """The picker's "Select all" kept the first 8 optimizers of the list and said nothing (Adam,
+    further down, was left out); a full picker now says how many race at most."""
+    from app_pages.common.limits import limit
+    from optimizers import OPTIMIZERS
+
+    full = run({"optimizers": ",".join(list(OPTIMIZERS)[:limit("optimizers")])})
+    said = [c.value for c in full.sidebar.caption]
+    assert any(c.startswith(f"{limit('optimizers')} optimizers at most") for c in said), said
+    assert not any("at most (the picker" in c.value for c in run({"optimizers": "sgd"}).caption)
