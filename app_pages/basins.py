@@ -25,7 +25,7 @@ from app_pages.common.lab_state import (
     split_query,
 )
 from app_pages.common.limits import clamp_steps, limit
-from app_pages.common.presets import RacePreset, preset_for
+from app_pages.common.presets import RacePreset, preset_for, rates_are_picks
 from app_pages.common.state import (
     MIN_STEPS,
     RaceState,
@@ -180,8 +180,10 @@ for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
         alt=f"{obj.title}. Basin map of {label(e)}: each square is a start, coloured by "
             f"where its path ends (the global minimum, a local one, diverged or still moving); "
             f"{bm.stats.success_rate:.1%} of the starts reach the global minimum.")
-st.caption("The learning rates are picked per landscape to show different behaviours, not tuned "
-           "for each optimizer, so a low share is not a verdict on the optimizer."
+st.caption(("The learning rates are picked per landscape to show different behaviours, not "
+            "tuned for each optimizer" if rates_are_picks(dict(racers), preset(surface), SPECS)
+            else "These learning rates are neither this landscape's picks nor tuned ones")
+           + ", so a low share is not a verdict on the optimizer."
            + (f" [Tune each one fairly in the learning-rate lab →]({url})"
               if (url := lab_url(state, SPECS)) else ""))
 

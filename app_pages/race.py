@@ -17,7 +17,7 @@ import optimizers
 from app_pages.common import compute, controls, lab
 from app_pages.common.lab_state import lab_url
 from app_pages.common.limits import clamp_formula_steps, limit
-from app_pages.common.presets import LANDING_SURFACE, RacePreset
+from app_pages.common.presets import LANDING_SURFACE, RacePreset, rates_are_picks
 from app_pages.common.state import (
     MIN_STEPS,
     SPEED_NAMES,
@@ -404,11 +404,7 @@ elif tuned:
                 "this start alone another rate may end lower). Change any setting and they are "
                 "no longer the tuned ones.")
 elif len(state.optimizers) > 1 and not state.formula:
-    # "picked per landscape" only while they are: a tuned race with one setting changed kept
-    # its tuned rates, and a link may carry any
-    picked = all(float(hp["lr"])
-                 == float(defaults.get(n, {}).get("lr", SPECS[n].hparam("lr").default))
-                 for n, hp in state.hparams.items() if n in state.optimizers and "lr" in hp)
+    picked = rates_are_picks(dict(racers), preset(state.surface), SPECS)
     st.markdown(("The learning rates are picked per landscape to show different behaviours, "
                  "not each optimizer's best" if picked else
                  "These learning rates are neither this landscape's picks nor tuned ones for "

@@ -250,3 +250,14 @@ def preset_for(name: str, surface: Landscape, specs: Mapping[str, Any],
                                                              h.max or np.inf))
     return RacePreset(optimizers=tuple(o for o in optimizers if o in specs), hparams=hp,
                       start=(start[0], start[1]))
+
+
+def rates_are_picks(hparams: Mapping[str, Mapping[str, Any]], preset: RacePreset,
+                    specs: Mapping[str, Any]) -> bool:
+    """Is every learning rate in ``hparams`` the one ``preset`` picks for its optimizer (its
+    override, else the registry default)? Pages call their rates "picked per landscape" only then:
+    a tuned race with one setting changed kept the lab's rates, and a link may carry any."""
+    return all(float(hp["lr"]) == float(preset.hparams.get(n, {}).get("lr",
+                                                                     specs[n].hparam("lr").default))
+               for n, hp in hparams.items() if "lr" in hp)
+

@@ -305,3 +305,13 @@ def test_a_link_to_a_cell_shows_that_start_picked_with_its_button() -> None:
     between = app_test(PAGE, {**SMALL, "start": "1.0,-2.5"}).run()
     assert not between.get("link_button") and not between.success
     assert between.query_params["start"] == "1.0,-2.5"
+
+
+def test_rates_that_are_not_the_landscape_s_picks_are_not_called_picks() -> None:
+    def note(query: dict[str, str]) -> str:
+        return next(c.value for c in app_test(PAGE, {**SMALL, **query}).run().caption
+                    if "not a verdict" in c.value)
+
+    assert note({"optimizers": "sgd,adam"}).startswith("The learning rates are picked")
+    assert note({"optimizers": "sgd,adam", "sgd.lr": "0.0123"}).startswith(
+        "These learning rates are neither this landscape's picks nor tuned ones")
