@@ -21,6 +21,7 @@ from viz.numbers import round_sig
 from viz.spec import SpecFigure
 from viz.style import (
     CLICK_HOVER,
+    INK,
     MINIMUM_GLOBAL,
     MINIMUM_LOCAL,
     MODEBAR_PX,
@@ -105,7 +106,15 @@ def label_text(label: int, minima: Sequence[Any]) -> str:
         return "no minimum yet (still moving)"
     m = minima[label]
     kind = "global min" if m.is_global else "local min"
+    if m.is_global and (k := _global_number(label, minima)):
+        kind += f" {k}"
     return f"{kind} ({m.point[0]:.2f}, {m.point[1]:.2f})"
+
+
+def _global_number(label: int, minima: Sequence[Any]) -> int | None:
+    """1-based number of a global minimum among several (as on the race's map), else None."""
+    best = [k for k, m in enumerate(minima) if m.is_global]
+    return best.index(label) + 1 if len(best) > 1 and label in best else None
 
 
 def _wrap(text: str, chars: int) -> str:
@@ -266,10 +275,16 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
                             click_marker_px(len(xs), domain, side, phone)))
     for kind, style in ((True, MINIMUM_GLOBAL), (False, MINIMUM_LOCAL)):
         pts = [m.point for m in minima if m.is_global == kind]
+        # several global minima are numbered as in the legend (each has its own green)
+        numbered = kind and len(pts) > 1
         if pts:
             data.append({
                 "type": "scatter", "x": [p[0] for p in pts], "y": [p[1] for p in pts],
-                "mode": "markers", "name": "global minimum" if kind else "local minimum",
+                "mode": "markers+text" if numbered else "markers",
+                **({"text": [str(k + 1) for k in range(len(pts))], "textposition": "top center",
+                    "textfont": {"size": 12, "color": INK, "shadow": "auto"}}
+                   if numbered else {}),
+                "name": "global minimum" if kind else "local minimum",
                 "marker": dict(style), "showlegend": False,
                 "unselected": {"marker": {"opacity": 1.0}},  # a click must not dim the minima
                 "hovertemplate": "%{fullData.name} (%{x:.3g}, %{y:.3g})<extra></extra>",

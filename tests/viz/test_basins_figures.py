@@ -192,6 +192,15 @@ def test_each_global_minimum_has_its_own_green() -> None:
     legend = {t["name"].split(":")[0]: t["marker"]["color"] for t in data if t.get("showlegend")
               and t["name"].startswith("global min")}
     assert len(legend) == 4 and set(legend.values()) == set(GLOBAL_COLORS)
+    # numbered on the map and in the legend alike, so a star names its colour
+    assert sorted(name.split(" (")[0] for name in legend) == [f"global min {k}" for k in
+                                                               range(1, 5)]
+    stars = next(t for t in data if t.get("name") == "global minimum")
+    assert stars["mode"] == "markers+text" and stars["text"] == ["1", "2", "3", "4"]
+    one = basin_figure(xs, ys, np.zeros((n, n), int), MINIMA, "Adam", "adam",
+                       DOMAIN).to_dict()["data"]
+    star = next(t for t in one if t.get("name") == "global minimum")
+    assert star["mode"] == "markers" and "text" not in star  # a lone minimum needs no number
 
 
 def test_a_few_local_minima_get_distinct_colours() -> None:
