@@ -107,9 +107,6 @@ def seed_from_url() -> None:
                              "learning rates of built-in landscapes, and this link's race is not "
                              "one it can have tuned.")
     ss["race.tuned"] = race_query(state, SPECS) if view.tuned and tunable else None
-    # said of its rates by the link; confirmed only if this server's tuner made that link
-    ss["race.tuned.confirmed"] = ss["race.tuned"] is not None and compute.was_tuned(
-        ss["race.tuned"])
     ss["race.view"] = TABS[view.tab]
     ss["race.warnings"] = warnings + more + view_warnings
     ss["race.seeded"] = True
@@ -391,7 +388,8 @@ st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance
 if tuned and any(o.kind == "diverged" for o in figs["outcomes"]):  # no tuned rate blows up
     tuned = False
     del st.query_params["tuned"]
-if tuned and not st.session_state.get("race.tuned.confirmed"):
+# said of its rates by the link; confirmed only if this server's tuner made that link
+if tuned and not compute.was_tuned(query):
     st.markdown("This link says its learning rates were **tuned in the learning-rate lab**, "
                 "which this server cannot confirm: its tuner did not make this link (or has "
                 "restarted since), so they may be any rates."

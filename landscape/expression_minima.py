@@ -139,7 +139,6 @@ def polish(value: Field, grad: Field, points: np.ndarray, scale: float,
         return p
     with np.errstate(all="ignore"):
         f = value(p)
-        g = grad(p)
         for _ in range(iters):
             g, h = gradient_and_hessian(grad, p)
             a, b, d = h[:, 0, 0], h[:, 0, 1], h[:, 1, 1]

@@ -26,7 +26,7 @@ import optimizers
 from app_pages.common.controls import color_swatch
 from app_pages.common.limits import cache_bounds
 from app_pages.common.memo import bounded_memo, memo
-from app_pages.common.outcomes import VALLEY_MARK, Outcome, default_tolerance, describe
+from app_pages.common.outcomes import Outcome, default_tolerance, describe, is_valley
 from app_pages.common.presets import RacePreset, preset_for
 from landscape.data_losses import DATA_LOSSES, get_data_loss
 from viz.background import Grid, background_image, sample_grid
@@ -207,7 +207,7 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
     evaluations = [used_evaluations(t) for t in runs]
     # No distance panel for a valley of minima: the distance to the one point listed of its
     # floor said 3.5 of paths that lay on the floor at a loss of 1e-22.
-    valley = any(VALLEY_MARK in m.label for m in minima if m.is_global)
+    valley = is_valley(minima)
     series = [loss_series(paths, obj.min_value if minima else None),
               *([distance_series(paths, glob)] if len(glob) and not valley else [])]
     # a start where f is undefined leaves nothing to plot: no empty panels

@@ -206,6 +206,11 @@ VALLEY_GAP = 1e-6
 VALLEY_MARK = "valley of equal minima"
 
 
+def is_valley(minima: Sequence[MinimumLike]) -> bool:
+    """Do the global minima form a valley (one point of it listed, ``VALLEY_MARK``)?"""
+    return any(VALLEY_MARK in m.label for m in minima if m.is_global)
+
+
 def at_global_value(losses: np.ndarray | None, minima: Sequence[MinimumLike]) -> int | None:
     """First step from which a path's loss stays within ``VALLEY_GAP`` of its start's height
     above the global minima's value (None: it does not end there, or no losses were given)."""
@@ -270,8 +275,7 @@ def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLik
         kind, m, arrival = "global", globals_[0], floor
         reach = reach if reach >= 0 else floor
         reach_opt = reach
-        where = ("on the valley floor" if any(VALLEY_MARK in mm.label for mm in minima)
-                 else "away from the one marked")
+        where = "on the valley floor" if is_valley(minima) else "away from the one marked"
         text = f"reached a global minimum (step {floor}), {where}"
     else:
         text = ("still moving" if not settled else "stalled (not at a minimum)"

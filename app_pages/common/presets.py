@@ -260,4 +260,3 @@ def rates_are_picks(hparams: Mapping[str, Mapping[str, Any]], preset: RacePreset
     return all(float(hp["lr"]) == float(preset.hparams.get(n, {}).get("lr",
                                                                      specs[n].hparam("lr").default))
                for n, hp in hparams.items() if "lr" in hp)
-
