@@ -13,7 +13,9 @@ It also prints the script runs alone (``ScriptRunner._run_script``, without the 
 around every rerun): the server's own share, which the harness dilutes in the ratios above.
 
 With Debian's Chromium present it also plays the default race at 1x in a real browser (a real
-``streamlit run`` server) and prints the frame intervals against the configured 50 ms.
+``streamlit run`` server) and prints the frame intervals against the configured 50 ms, and times
+a Steps change from the key press to the redrawn map: what a visitor waits for, of which the
+server's rerun is a small part (the browser's redraw is most of it).
 
 AppTest compiles the page script afresh on every ``run()`` (a new ``ScriptCache`` per run: ~9 ms
 for the race page, ~0.3 ms for the trivial one), while a real ``streamlit run`` server compiles each
@@ -235,14 +237,35 @@ def main() -> None:
           f"({', '.join(f'{s / 1e3:.0f} kB' for s in sizes)}); target <= 1.5 MB")
 
 
-def browser_playback() -> None:
-    """Frame intervals of ▶ Play (1x, configured 50 ms) on the landing race in Chromium."""
+# JS: the step label of the map's slider's last mark (a new step count changes it).
+LAST_MARK_JS = """() => { const gd = document.querySelector(CHART);
+  return gd && gd.layout && gd.layout.sliders ? gd.layout.sliders[0].steps.at(-1).label : null; }"""
+
+
+def redraw_ms(page, chart: str, key: str) -> float:
+    """Milliseconds from pressing ``key`` on the focused Steps slider to the first display
+    frame after the map holds the new run (its slider's last mark changes)."""
+    last = LAST_MARK_JS.replace("CHART", repr(chart))
+    before = page.evaluate(last)
+    page.evaluate(f"""() => {{ window._t0 = performance.now(); window._t1 = null;
+        const poll = () => ({last})() !== {before!r}
+            ? requestAnimationFrame(() => {{ window._t1 = performance.now(); }})
+            : requestAnimationFrame(poll);
+        poll(); }}""")
+    page.keyboard.press(key)
+    page.wait_for_function("window._t1 !== null", timeout=60_000)
+    return page.evaluate("window._t1 - window._t0")
+
+
+def browser_checks() -> None:
+    """In Chromium against a real server: the frame intervals of ▶ Play (1x, configured 50 ms)
+    on the landing race, and how long a Steps change takes to show (server and browser)."""
     import statistics as stats
 
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server
 
     if not Path(CHROMIUM).exists():
-        print("  Chromium playback: skipped (no Chromium)")
+        print("  Chromium: skipped (no Chromium)")
         return
     from playwright.sync_api import sync_playwright
 
@@ -262,6 +285,19 @@ def browser_playback() -> None:
             page.locator(chart).first.get_by_text("▶ Play").click()
             page.wait_for_function("window._done", timeout=120_000)
             ticks = page.evaluate("window._ticks")
+            # A Steps change: 10 new step counts (a new figure each, no optimizer reruns), then
+            # 10 back-and-forth between two seen ones (the figure cached on the server, and in
+            # the browser's message cache).
+            steps = page.locator("[data-testid=stSidebar]").get_by_role("slider").first
+            steps.focus()
+            page.wait_for_timeout(1000)
+            new, seen = [], []
+            for _ in range(10):
+                new.append(redraw_ms(page, chart, "ArrowLeft"))
+                page.wait_for_timeout(300)
+            for i in range(10):
+                seen.append(redraw_ms(page, chart, "ArrowRight" if i % 2 == 0 else "ArrowLeft"))
+                page.wait_for_timeout(300)
             browser.close()
     finally:
         proc.terminate()
@@ -270,6 +306,9 @@ def browser_playback() -> None:
     print(f"  Chromium playback of the default race: {len(ticks)} frames, interval median "
           f"{stats.median(dt):.1f} ms, p95 {dt[int(0.95 * len(dt))]:.1f} ms, max {dt[-1]:.1f} ms "
           "(configured 50 ms)")
+    print(f"  Chromium, Steps changed -> map redrawn: a new step count median "
+          f"{stats.median(new):.0f} ms (max {max(new):.0f}), a step count seen before median "
+          f"{stats.median(seen):.0f} ms (max {max(seen):.0f})")
 
 
 if __name__ == "__main__":
@@ -286,4 +325,4 @@ if __name__ == "__main__":
         share_script_cache()
     main()
     if not args.no_browser:
-        browser_playback()
+        browser_checks()

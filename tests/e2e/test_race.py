@@ -113,6 +113,31 @@ def test_play_moves_the_markers_and_the_surface_stays(race) -> None:
     assert not race.console_errors, race.console_errors
 
 
+def test_any_spot_of_the_map_hovers_its_loss_with_one_pick_marker_drawn(race) -> None:
+    """The pick grid (41 x 41 points: hover f anywhere, click to start there) draws one SVG
+    marker (``marker.maxdisplayed``): its 1,681 drawn markers cost ~240 ms of every redraw.
+    Plotly still finds every point for hovers and clicks (the click tests below)."""
+    drawn = race.evaluate(f"""() => {{
+        const gd = document.querySelector("{MAP}");
+        const i = gd.data.findIndex(t => t.name === 'click to start here');
+        const layer = gd.querySelectorAll('.cartesianlayer .subplot.xy .scatterlayer .trace')[i];
+        return [gd.data[i].x.length, layer.querySelectorAll('path.point').length];
+    }}""")
+    assert drawn[0] == 41 * 41 and drawn[1] <= 1, drawn
+    plot = race.locator(MAP).first.locator(".nsewdrag").first
+    plot.scroll_into_view_if_needed()
+    box = plot.bounding_box()
+    for fx, fy in ((0.1, 0.1), (0.93, 0.5), (0.5, 0.93)):  # corners and edges, off the paths
+        race.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        race.wait_for_function("() => /start here/.test(Array.from(document.querySelectorAll("
+                               "'.hoverlayer .hovertext')).map(e => e.textContent).join())",
+                               timeout=5_000)
+        text = race.evaluate("() => Array.from(document.querySelectorAll('.hoverlayer "
+                             ".hovertext')).map(e => e.textContent).join()")
+        assert "f = " in text, text
+    race.mouse.move(0, 0)
+
+
 def test_a_click_on_the_curves_under_the_map_moves_no_start(race) -> None:
     """The loss and distance panels share the map's figure; a click there is a point on a
     curve (step, loss), not a spot on the map."""
