@@ -153,7 +153,9 @@ with st.spinner(f"Running {len(entries)} x {n * n:,} starts x {steps} steps…")
 # The picked start's button above the maps, one row whether a start is picked or not: under them
 # it appeared below the fold, where a visitor who had just clicked a square did not see it.
 picked = st.session_state.get("basins.picked")
-if picked is not None and tuple(picked) == tuple(state.start):
+if picked is not None and tuple(picked) != tuple(state.start):
+    picked = None  # a start picked on another surface, or before the link changed it
+if picked is not None:
     said, button = st.columns([3, 2], vertical_alignment="center")
     said.success(f"Start ({picked[0]:.3g}, {picked[1]:.3g}) selected.")
     button.link_button(f"Open start ({picked[0]:.3g}, {picked[1]:.3g}) in the race  →",
@@ -173,7 +175,8 @@ for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
     fig = basin_figure(bm.xs, bm.ys, bm.labels, obj.minima, label(e), e[0], obj.domain,
                        subtitle=f"{bm.stats.success_rate:.1%} reach the global minimum",
                        grid=compute.landscape_grid(surface, "", CONTOUR_N),
-                       side=MAP_SIDE[n_cols], legend_lines=lines, phone=phone)
+                       side=MAP_SIDE[n_cols], legend_lines=lines, phone=phone,
+                       picked=None if picked is None else tuple(picked))
     cols[k % n_cols].plotly_chart(
         fig, key=f"basins.map.{k}", on_select="rerun", selection_mode="points",
         config=controls.TRIMMED_CHART,

@@ -209,15 +209,28 @@ def click_trace(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray,
     return {
         "type": "scatter", "mode": "markers", "name": CLICK_NAME,
         "x": gx.ravel().tolist(), "y": gy.ravel().tolist(), "customdata": words.tolist(),
-        "marker": {"size": size, "opacity": 0.01, "color": "#000000", "symbol": "square"},
-        # the clicked cell shows as a white square; the others stay invisible
-        "selected": {"marker": {"opacity": 1.0, "color": "#FFFFFF"}},
-        "unselected": {"marker": {"opacity": 0.01}},
+        # maxdisplayed 1: Plotly draws one marker, yet hovers and clicks find every point (it
+        # searches all of them): three maps of 3,600 SVG markers each slowed every redraw. The
+        # picked start is drawn by ``picked_trace`` instead of Plotly's selection style.
+        "marker": {"size": size, "opacity": 0.01, "color": "#000000", "symbol": "square",
+                   "maxdisplayed": 1},
+        "selected": {"marker": {"opacity": 0.01}}, "unselected": {"marker": {"opacity": 0.01}},
         "hovertemplate": "start (%{x:.3g}, %{y:.3g})<br>ends: %{customdata}"
                          "<extra>click, or tap again: pick this start</extra>",
         "hoverlabel": dict(CLICK_HOVER),
         "showlegend": False,
     }
+
+
+def picked_trace(start: tuple[float, float], size: float) -> dict[str, Any]:
+    """The picked start as a white square the size of a click marker (``size`` px, at least 8):
+    drawn on every map, it shows where that start lies in each optimizer's basins. No hover, so
+    the clicks under it still reach the click markers."""
+    return {"type": "scatter", "mode": "markers", "name": "picked start",
+            "x": [float(start[0])], "y": [float(start[1])], "hoverinfo": "skip",
+            "marker": {"symbol": "square", "size": max(8.0, size), "color": "#FFFFFF",
+                       "line": {"color": INK, "width": 1}},
+            "showlegend": False}
 
 
 def contour_lines(grid: Grid, levels: int = 14) -> dict[str, Any]:
@@ -249,9 +262,11 @@ def legend_lines(labels: np.ndarray, minima: Sequence[Any]) -> int:
 def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Sequence[Any],
                  title: str, optimizer: str, domain: Any, subtitle: str = "",
                  grid: Grid | None = None, side: int = 300,
-                 legend_lines: int = 0, phone: bool = False) -> SpecFigure:
+                 legend_lines: int = 0, phone: bool = False,
+                 picked: tuple[float, float] | None = None) -> SpecFigure:
     """The basin map of one optimizer: coloured cells, minima markers, legend of outcomes, and
-    the landscape's level lines when ``grid`` is given.
+    the landscape's level lines when ``grid`` is given; ``picked``: a start picked by a click
+    (``picked_trace``).
 
     ``title`` and ``subtitle`` (smaller) head the figure; the legend lies between them and a
     map whose longer side is ``side`` px (less in a narrower column), with room for at least
@@ -271,8 +286,10 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
         data.append(contour_lines(grid))
     legend = legend_entries(counts, minima, colors_by_label, max(labels.size, 1))
     data += legend
-    data.append(click_trace(xs, ys, labels, minima,
-                            click_marker_px(len(xs), domain, side, phone)))
+    size = click_marker_px(len(xs), domain, side, phone)
+    data.append(click_trace(xs, ys, labels, minima, size))
+    if picked is not None:
+        data.append(picked_trace(picked, size))
     for kind, style in ((True, MINIMUM_GLOBAL), (False, MINIMUM_LOCAL)):
         pts = [m.point for m in minima if m.is_global == kind]
         # several global minima are numbered as in the legend (each has its own green)

@@ -89,6 +89,26 @@ def _select(x: float, y: float) -> dict:
                           "lasso": []}}
 
 
+def _picked_squares(at) -> list[list[tuple[float, float]]]:
+    """Per map, where it draws the picked start (an empty list: none)."""
+    return [[(t["x"][0], t["y"][0]) for t in c["data"] if t.get("name") == "picked start"]
+            for c in charts(at)]
+
+
+def test_a_clicked_cell_is_drawn_on_every_map_and_nowhere_before() -> None:
+    """The click markers draw one SVG marker (Plotly's selection style no longer shows the
+    clicked cell), so the page draws the picked start itself: on every map, where that start
+    lies in each optimizer's basins."""
+    at = app_test(PAGE, {**SMALL, "optimizers": "adam,momentum"}).run()
+    assert _picked_squares(at) == [[], []]
+    at.session_state["basins.map.1"] = _select(3.7, 3.8)
+    at.run()
+    assert not at.exception
+    assert _picked_squares(at) == [[(3.7, 3.8)], [(3.7, 3.8)]]
+    at.sidebar.selectbox(key="basins.surface").set_value("six_hump_camel").run()
+    assert _picked_squares(at) == [[], []]  # that start is not on this map
+
+
 def test_the_latest_click_wins_on_any_map_and_the_link_follows_at_once() -> None:
     """Each map keeps its selection: the page took the last map that had one, so after a click
     on the second map every click on the first was ignored; and the page's own link kept the

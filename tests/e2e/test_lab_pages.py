@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urljoin, urlparse
 import pytest
 
 from tests.e2e.conftest import wait_for_app
+from viz.basins import CLICK_NAME
 
 pytestmark = pytest.mark.e2e
 
@@ -107,6 +108,21 @@ def test_a_basin_cell_click_opens_that_start_in_the_race(page) -> None:
     link = _query(href)
     x, y = (float(v) for v in link["start"].split(","))
     assert 0.5 < x < 3.5 and -3.0 < y < 0.0, (x, y)
+    # The click markers (30 x 30) draw one SVG marker; the picked cell is drawn white by the page.
+    page.wait_for_function(f"""() => document.querySelector("{CHART}").data
+        .some(t => t.name === 'picked start')""", timeout=60_000)
+    drawn = page.evaluate(f"""() => {{
+        const gd = document.querySelector("{CHART}");
+        const traces = gd.querySelectorAll('.cartesianlayer .subplot.xy .scatterlayer .trace');
+        const scatter = gd._fullData.filter(t => t.type === 'scatter');
+        const at = name => scatter.findIndex(t => t.name === name);
+        const picked = gd.data.find(t => t.name === 'picked start');
+        return [gd.data.find(t => t.name === '{CLICK_NAME}').x.length,
+                traces[at('{CLICK_NAME}')].querySelectorAll('path.point').length,
+                traces[at('picked start')].querySelectorAll('path.point').length,
+                picked.x[0], picked.y[0]];
+    }}""")
+    assert drawn[:3] == [900, 1, 1] and drawn[3:] == [x, y], drawn
     assert link["optimizers"] == "adam" and link["steps"] == "100"
 
     page.goto(urljoin(page.url, href))
