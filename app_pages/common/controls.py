@@ -50,8 +50,8 @@ def hold(key: str) -> None:
     st.session_state[f"{key}.held"] = st.session_state[key]
 
 
-#: Warnings about a link shown one by one; the rest are listed (up to MAX_LISTED) in one box.
-MAX_WARNINGS, MAX_LISTED = 5, 15
+#: A link's problems share one warning box, listed up to MAX_LISTED and then counted.
+MAX_LISTED = 15
 
 
 #: A phone browser's user agent says "Mobi" (Android's "Mobile Safari", iOS's "Mobile/...");
@@ -127,16 +127,16 @@ def page_intro(prefix: str, title: str, intro: str) -> None:
     st.markdown(intro + (" The settings are in the sidebar: **»** at the top left."
                          if is_phone() else ""))
     messages = st.session_state.pop(f"{prefix}.warnings", [])
-    for message in messages[:MAX_WARNINGS]:  # plain text: they quote what the link said
-        st.warning(plain(message))
-    # The rest share one box (a link with 500 junk parameters drew 500 boxes), listed up to
-    # MAX_LISTED and then counted.
-    rest = messages[MAX_WARNINGS:]
-    if rest:
-        listed = "\n".join(f"- {plain(m)}" for m in rest[:MAX_LISTED])
-        more = len(rest) - MAX_LISTED
-        st.warning(f"Also in the link:\n{listed}"
-                   + (f"\n\n…and {plural(more, 'more problem')}, also ignored." if more > 0
+    if len(messages) == 1:  # plain text: they quote what the link said
+        st.warning(plain(messages[0]))
+    elif messages:
+        # One box for all of them: five boxes and a list pushed a junk link's map off a laptop's
+        # screen (and 500 junk parameters once drew 500 boxes).
+        listed = "\n".join(f"- {plain(m)}" for m in messages[:MAX_LISTED])
+        more = len(messages) - MAX_LISTED
+        st.warning(f"The link has {len(messages)} problems; the page carries on without them:\n"
+                   f"{listed}"
+                   + (f"\n\n…and {plural(more, 'more problem')}, also set aside." if more > 0
                       else ""))
 
 

@@ -35,9 +35,10 @@ def test_a_junk_surface_is_echoed_as_typed() -> None:
 
 
 def test_warnings_beyond_the_boxes_are_escaped_in_the_shared_list() -> None:
-    """From the sixth problem on, they are listed in one box: each item escaped too."""
+    """Several problems are listed in one box: each item escaped too."""
     query = {f"junk_{k}": "1" for k in range(12)}
     at = app_test("app_pages/race.py", query).run()
     assert not at.exception
-    listed = next(w.value for w in at.warning if w.value.startswith("Also in the link"))
+    (listed,) = [w.value for w in at.warning]
+    assert listed.startswith("The link has 12 problems")
     assert r"junk\_" in listed and "junk_" not in listed
