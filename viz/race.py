@@ -90,7 +90,6 @@ CURVE_TITLE_PX = 30  # a panel's title row, over it
 CURVE_HGAP_PX, CURVE_VGAP_PX = 70, 40  # between panels: the right one's y ticks, the upper's x
 CURVES_BOTTOM_PX = 58  # under the lowest panel: its step ticks and the word "step"
 CURVE_DOT = 9
-PAUSE_FRAME = "pause"  # an empty frame: animating to it interrupts playback and redraws
 #: Playback never asks for frames faster than this: Chromium drew the race's map at ~35-50 ms a
 #: frame on a 2-core machine whatever was asked, so 2x and 4x played at the speed of 1x; above
 #: it, faster speeds skip frames instead (``_controls``).
@@ -411,11 +410,15 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
     """Play / Pause / speed buttons and the step slider (all client-side: no server round trip).
 
     ``marks``: the frames the slider offers (``race_frame_steps``).
-    Frames draw with ``redraw: false`` (fast: only the moving scatter traces change), except the
-    last frame of a playback and every slider step, which redraw fully. Found in Chromium: after a
-    ``redraw: false`` animation Plotly stops reporting clicks on the plot (so the map could no
-    longer pick a start) until the next full redraw. Play therefore always replays from step 0
-    with a per-frame option list whose last entry redraws.
+    Frames draw with ``redraw: false`` (fast: only the traces a frame lists are replotted);
+    slider steps redraw fully. Found in Chromium: after ``redraw: false`` frames Plotly stopped
+    reporting clicks on the map until the next full redraw (the static traces' drawn nodes are
+    gone from their calcdata), so Play had to end with a full redraw and Pause had to jump to
+    an empty frame that redrew, and Play always began again at step 0. A clickable map's frames
+    now list its static traces too, with no data (``race_figure``): clicks survive any frame,
+    Pause stops where it is (it animates to no frame), and Play resumes from there
+    (``fromcurrent``); from the last frame it starts over. A speed that skips frames resumes
+    only from a frame it shows (else from step 0: Plotly's ``fromcurrent`` finds no match).
     """
     n = len(steps)
 
@@ -431,16 +434,17 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
         stride = max(1, math.ceil(FRAME_FLOOR_MS / per - 1e-9))
         shown = names[::stride] + ([names[-1]] if (n - 1) % stride else [])
         ms = max(0, int(per * stride) - 8)
-        fast = {"duration": ms, "redraw": False}
-        return [shown, {"frame": [fast] * (len(shown) - 1) + [{"duration": ms, "redraw": True}],
-                        "transition": {"duration": 0}, "fromcurrent": False,
+        return [shown, {"frame": {"duration": ms, "redraw": False},
+                        "transition": {"duration": 0}, "fromcurrent": True,
                         "mode": "immediate"}]
 
     still = {"frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0},
              "mode": "immediate"}
-    # Pause jumps to an empty frame with a full redraw: it stops playback and keeps clicks alive.
+    # Pause animates to no frame: playback stops where it is, and Play resumes from there.
+    stop = {"frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0},
+            "mode": "immediate"}
     buttons = [{"label": "▶ Play", "method": "animate", "args": play(1.0)},
-               {"label": "❚❚ Pause", "method": "animate", "args": [[PAUSE_FRAME], still]}]
+               {"label": "❚❚ Pause", "method": "animate", "args": [[None], stop]}]
     buttons += [{"label": f"▶ {s:g}×", "method": "animate", "args": play(s)}
                 for s in SPEEDS if s != 1.0]
     # Right above the map (the top of the plot area, which the legend's reserved rows push down),
@@ -683,9 +687,12 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     lines, dots = panels.traces([s[k_last] for s in now])
     moving_idx = [*range(len(static), n_map),
                   *range(n_map + len(lines), n_map + len(lines) + len(dots))]
-    frames = [{"name": str(k), "data": frame_data(k), "traces": moving_idx}
+    # A clickable map's frames also replot its static traces, unchanged ({}): after frames
+    # without them Plotly drops clicks on the map until a full redraw (see ``_controls``).
+    replot = list(range(len(static))) if pick_grid else []
+    frames = [{"name": str(k), "data": frame_data(k) + [{}] * len(replot),
+               "traces": moving_idx + replot}
               for k in range(len(steps))]
-    frames.insert(0, {"name": PAUSE_FRAME, "data": [], "traces": []})
 
     layout = base_layout(height)
     aspect = {"scaleanchor": "x", "scaleratio": 1} if equal else {}

@@ -113,6 +113,49 @@ def test_play_moves_the_markers_and_the_surface_stays(race) -> None:
     assert not race.console_errors, race.console_errors
 
 
+CURRENT_FRAME_JS = f"""() => Number(document.querySelector("{MAP}")._fullLayout._currentFrame)"""
+
+
+def test_pause_holds_the_step_play_resumes_there_and_a_click_while_paused_counts(
+        browser, server_url) -> None:
+    """Pause stopped playback by jumping to an empty frame, so Play always began again at step 0.
+    It now stops where it is and Play resumes from the next frame; every frame replots the map's
+    static traces, so a click on the paused map still picks a start (after frames that replot
+    only the moving traces, Plotly dropped clicks until a full redraw)."""
+    context, pg = new_page(browser, server_url)
+    try:
+        _open(pg, server_url + "/")
+        chart = pg.locator(MAP).first
+        chart.get_by_text("▶ Play").click()
+        pg.wait_for_function(f"() => ({CURRENT_FRAME_JS})() >= 30", timeout=30_000)
+        chart.get_by_text("❚❚ Pause").click()
+        paused = pg.evaluate(CURRENT_FRAME_JS)
+        pg.wait_for_timeout(800)  # 16 frames' time at 1x
+        assert pg.evaluate(CURRENT_FRAME_JS) == paused < 140
+        pg.evaluate(f"""() => {{ window._frames = [];
+            document.querySelector("{MAP}").on('plotly_animatingframe',
+                e => window._frames.push(Number(e.name))); }}""")
+        chart.get_by_text("▶ Play").click()
+        pg.wait_for_function("() => window._frames.length >= 3", timeout=30_000)
+        chart.get_by_text("❚❚ Pause").click()
+        frames = pg.evaluate("window._frames")
+        assert frames[:3] == [paused + 1, paused + 2, paused + 3], (paused, frames)
+        # a click on the paused map picks a start
+        x_input = pg.locator("input[aria-label='x']")
+        was = x_input.input_value()
+        plot = chart.locator(".nsewdrag").first
+        box = plot.bounding_box()
+        pg.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + 0.3 * box["height"])
+        pg.wait_for_function("a => document.querySelector(\"input[aria-label='x']\").value "
+                             "!== a", arg=was, timeout=60_000)
+        assert float(x_input.input_value()) < -0.5  # 30% of the way across [-3, 3]
+        # Pause (as any button pressed mid-play) rejects the running Plotly.animate promise, which
+        # Plotly's buttons leave uncaught: an "undefined" page error per press, nothing else.
+        assert set(pg.console_errors) <= {"undefined"}, pg.console_errors
+    finally:
+        context.close()
+
+
 def test_any_spot_of_the_map_hovers_its_loss_with_one_pick_marker_drawn(race) -> None:
     """The pick grid (41 x 41 points: hover f anywhere, click to start there) draws one SVG
     marker (``marker.maxdisplayed``): its 1,681 drawn markers cost ~240 ms of every redraw.

@@ -96,33 +96,47 @@ def race(grid):
 
 
 def moving_indices(spec) -> list[int]:
-    return spec["frames"][1]["traces"]
+    """The traces a frame moves (the others it lists are replotted with no data: ``{}``)."""
+    frame = spec["frames"][0]
+    return [i for i, d in zip(frame["traces"], frame["data"], strict=True) if d]
 
 
 def step_frames(spec) -> list[dict]:
-    """The frames that show a step (all but the empty pause frame)."""
-    assert spec["frames"][0] == {"name": "pause", "data": [], "traces": []}
-    return spec["frames"][1:]
+    """The frames, one a step shown (no empty pause frame: Pause stops where it is), each with
+    only its moving traces' data (``moved``)."""
+    assert all(f["name"] == str(k) for k, f in enumerate(spec["frames"]))
+    return [moved(f) for f in spec["frames"]]
 
 
-def test_frames_carry_only_the_moving_scatter_traces(race) -> None:
+def moved(frame: dict) -> dict:
+    """``frame`` without the static traces it replots unchanged (listed with ``{}``)."""
+    keep = [j for j, d in enumerate(frame["data"]) if d]
+    return {**frame, "data": [frame["data"][j] for j in keep],
+            "traces": [frame["traces"][j] for j in keep]}
+
+
+def test_frames_move_only_the_moving_traces_and_replot_the_maps_static_ones(race) -> None:
+    """Frames send only what moves; the map's static traces are listed with no data (``{}``)
+    so that Plotly replots them each frame: after frames without them it dropped clicks on the
+    map until a full redraw (so Pause could not stop where it was)."""
     spec, paths = race
     idx = moving_indices(spec)
     # a trail per optimizer, one trace of current positions, the step counter
     assert len(idx) == len(paths) + 2
-    for frame in step_frames(spec):
-        assert frame["traces"] == idx
-        assert len(frame["data"]) == len(idx)
+    static = [i for i in range(len(spec["data"])) if i not in idx]
+    on_map = [i for i in static if spec["data"][i].get("xaxis", "x") == "x"]
+    for frame in spec["frames"]:
+        assert frame["traces"] == idx + on_map
+        assert frame["data"][len(idx):] == [{}] * len(on_map)
         assert "layout" not in frame
-        *trails, counter, current = frame["data"]
+        *trails, counter, current = frame["data"][:len(idx)]
         assert set(counter) == {"text"}
         for d in trails:
             assert set(d) == {"x", "y"}  # only coordinates move
         assert set(current) <= {"x", "y", "marker"}  # and, at a shared spot, the dots' sizes
         assert set(current.get("marker", {})) <= {"size"}
     assert all(spec["data"][i]["type"] == "scatter" for i in idx)
-    static = [i for i in range(len(spec["data"])) if i not in idx]
-    assert all(i < min(idx) for i in static)  # static traces first, never touched by frames
+    assert all(i < min(idx) for i in static)  # static traces first, never moved by frames
 
 
 def test_the_step_counter_reads_each_frames_step_in_the_maps_corner(race) -> None:
@@ -317,17 +331,16 @@ def test_lost_mark_uses_the_last_departure() -> None:
     assert lost_mark(out_in_out, box, 2)[1] is None  # back on the map at its end
 
 
-def test_play_controls_and_last_frame_redraws(race) -> None:
+def test_pause_stops_where_it_is_and_play_resumes_from_there(race) -> None:
     layout = race[0]["layout"]
     labels = [b["label"] for b in layout["updatemenus"][0]["buttons"]]
     assert "▶ Play" in labels and "❚❚ Pause" in labels and any("4×" in x for x in labels)
     names, play = layout["updatemenus"][0]["buttons"][0]["args"]
     frames = step_frames(race[0])
-    assert names == [f["name"] for f in frames]  # Play never visits the pause frame
-    assert [f["redraw"] for f in play["frame"]][-2:] == [False, True]
-    assert len(play["frame"]) == len(frames)
+    assert names == [f["name"] for f in frames]
+    assert play["frame"]["redraw"] is False and play["fromcurrent"] is True
     pause = layout["updatemenus"][0]["buttons"][1]["args"]
-    assert pause[0] == ["pause"] and pause[1]["frame"]["redraw"] is True
+    assert pause[0] == [None] and pause[1]["mode"] == "immediate"  # no frame: stop, stay
     slider = layout["sliders"][0]["steps"]
     assert 10 <= len(slider) <= 50 and slider[0]["args"][0] == ["0"]
     assert slider[-1]["args"][0] == [frames[-1]["name"]]
@@ -458,7 +471,7 @@ def test_slider_marks_replace_frames_without_adding_any(n: int, frames: int) -> 
 def test_arrows_add_two_moving_traces_per_optimizer(grid) -> None:
     paths = [gd_path(0.05, 50)]
     spec = race_figure(grid, paths, Bowl.minima, Bowl(), playback=Playback(arrows=True)).to_dict()
-    assert len(step_frames(spec)[0]["traces"]) == 5  # trail, two arrows, counter, positions
+    assert len(moving_indices(spec)) == 5  # trail, two arrows, counter, positions
     grad_arrow = step_frames(spec)[3]["data"][1]
     x0, x1 = grad_arrow["x"]
     assert x1 > x0  # -grad points towards the minimum from x < 0
@@ -600,7 +613,7 @@ def test_race_trails_follow_the_path_shape(grid) -> None:
     (y flips sign each step) that even thinning in time would draw as a few long lines."""
     p = gd_path(0.2, 300, "sgd")
     spec = race_figure(grid, [p], Bowl.minima, Bowl()).to_dict()
-    trail = spec["frames"][-1]["data"][0]
+    trail = step_frames(spec)[-1]["data"][0]
     drawn = np.c_[trail["x"], trail["y"]].astype(float)
     idx = [int(np.flatnonzero((np.abs(p.points - q) <= 1e-4 * (1 + np.abs(q))).all(axis=1))[0])
            for q in drawn]
@@ -814,7 +827,7 @@ def test_curve_panels_under_the_slider_move_a_dot_per_path_with_the_map(grid) ->
     dots = [i for i, t in enumerate(data) if t.get("meta") == "curve now"]
     assert dots == moving_indices(spec)[-2:] and dots[0] > n_map
     steps, _ = race_frame_steps(200, Playback().max_frames)
-    for frame in spec["frames"][1::7]:
+    for frame in step_frames(spec)[::7]:
         loss_dots, dist_dots = frame["data"][-2:]
         step = int(steps[int(frame["name"])])  # the frame's step, as the map's counter reads it
         assert frame["data"][-4]["text"] == [f"step {step}"]
@@ -831,7 +844,7 @@ def test_curve_panels_under_the_slider_move_a_dot_per_path_with_the_map(grid) ->
                                                       rel=1e-3)
     for t in data[n_map:]:  # a click on a curve selects a point: nothing else may fade
         assert t["unselected"]["marker"]["opacity"] == 1.0
-    last = spec["frames"][-1]["data"][-2]
+    last = step_frames(spec)[-1]["data"][-2]
     assert last["x"] == [200, 80] and last["y"][1] is None  # its line ends at 80, with a ✕
     assert layout["xaxis2"]["range"] == [0, 200]
     line = next(t for t in data[n_map:] if t["name"] == "momentum (lr 0.2)" and t["xaxis"] == "x2")
@@ -872,7 +885,7 @@ def test_a_short_race_plays_for_seconds_not_a_flash(grid) -> None:
     def durations(steps: int) -> dict[str, int]:
         menu = race_figure(grid, [gd_path(0.05, steps)], Bowl.minima,
                            Bowl()).to_dict()["layout"]["updatemenus"][0]
-        return {b["label"]: b["args"][1]["frame"][0]["duration"]
+        return {b["label"]: b["args"][1]["frame"]["duration"]
                 for b in menu["buttons"] if b["label"] != "❚❚ Pause"}
 
     short, long_ = durations(10), durations(500)
@@ -908,20 +921,19 @@ def test_faster_speeds_skip_frames_instead_of_asking_for_faster_ones(grid) -> No
     are never asked under FRAME_FLOOR_MS: 4x shows every 4th frame at the 1x pace."""
     from viz.race import FRAME_FLOOR_MS, Playback
 
-    def plays(steps: int, frame_ms: int = 50) -> dict[str, tuple[list[str], list[int]]]:
+    def plays(steps: int, frame_ms: int = 50) -> dict[str, tuple[list[str], int]]:
         menu = race_figure(grid, [gd_path(0.05, steps)], Bowl.minima, Bowl(),
                            playback=Playback(frame_ms=frame_ms)).to_dict()["layout"]
-        return {b["label"]: (b["args"][0], [f["duration"] for f in b["args"][1]["frame"]])
+        return {b["label"]: (b["args"][0], b["args"][1]["frame"]["duration"])
                 for b in menu["updatemenus"][0]["buttons"] if b["label"] != "❚❚ Pause"}
 
     frames = plays(120)  # 121 frames, one a step
     every = [str(k) for k in range(121)]
-    assert frames["▶ Play"] == (every, [42] * 121)
-    assert frames["▶ 0.5×"] == (every, [92] * 121)
-    assert frames["▶ 2×"][0] == every[::2] and set(frames["▶ 2×"][1]) == {42}
-    shown, ms = frames["▶ 4×"]
-    assert shown == every[::4] and set(ms) == {42}  # 120 = 4 x 30: the last frame is in
-    assert all(d + 8 >= FRAME_FLOOR_MS for _, (_, ds) in frames.items() for d in ds)
+    assert frames["▶ Play"] == (every, 42)
+    assert frames["▶ 0.5×"] == (every, 92)
+    assert frames["▶ 2×"] == (every[::2], 42)
+    assert frames["▶ 4×"] == (every[::4], 42)  # 120 = 4 x 30: the last frame is in
+    assert all(d + 8 >= FRAME_FLOOR_MS for _, d in frames.values())
     shown, _ = plays(119)["▶ 4×"]
     assert shown[-2:] == ["116", "119"]  # the last frame always ends the play
     fast, _ = plays(120, frame_ms=25)["▶ Play"]  # the "fast" setting: 25 ms a step
