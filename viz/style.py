@@ -191,15 +191,18 @@ def format_value(v: Any) -> str:
     return str(v)
 
 
-def optimizer_label(display_name: str, hparams: Mapping[str, Any] | None = None) -> str:
+def optimizer_label(display_name: str, hparams: Mapping[str, Any] | None = None,
+                    extras: Sequence[str] = ()) -> str:
     """Legend text naming the optimizer and its learning rate: ``"Adam (lr 0.05)"``; Adam-then-SGD
-    names both phases' rates: ``"Adam, then SGD (lr 0.01, then 0.1)"``."""
+    names both phases' rates: ``"Adam, then SGD (lr 0.01, then 0.1)"``. ``extras`` (such as
+    ``"momentum 0.9"``) follow the rate inside the brackets."""
     hp = hparams or {}
+    said = list(extras)
     if "lr" in hp and "sgd_lr" in hp:  # Adam, then SGD: both phases' rates
-        return f"{display_name} (lr {format_value(hp['lr'])}, then {format_value(hp['sgd_lr'])})"
-    if "lr" in hp:
-        return f"{display_name} (lr {format_value(hp['lr'])})"
-    return display_name
+        said.insert(0, f"lr {format_value(hp['lr'])}, then {format_value(hp['sgd_lr'])}")
+    elif "lr" in hp:
+        said.insert(0, f"lr {format_value(hp['lr'])}")
+    return f"{display_name} ({', '.join(said)})" if said else display_name
 
 
 #: The hover label of a map's nearly invisible click grid: dark text on white (it took the

@@ -167,14 +167,36 @@ def trajectory(surface: str, formula: str, racer: Entry, start: tuple[float, flo
     return longest if longest.steps == steps else longest.truncated(steps)
 
 
+#: A legend name carries at most this many settings besides the learning rate: the ones changed
+#: from the optimizer's defaults (an SGD run with momentum 0.9 read "SGD (lr 0.01)").
+LABEL_SETTINGS = 2
+
+
+def changed_settings(name: str, hparams: Mapping[str, Any]) -> list[str]:
+    """``"momentum 0.9"``, ``"nesterov on"``: ``hparams`` other than the rates that differ from
+    the registry's defaults, in the registry's order."""
+    out = []
+    for h in optimizers.OPTIMIZERS[name].hparams:
+        if h.name in ("lr", "sgd_lr", "step_size") or h.name not in hparams:
+            continue
+        value = hparams[h.name]
+        if not np.array_equal(np.asarray(value, float), np.asarray(h.default, float)):
+            out.append(f"{h.name} {format_value(tuple(value) if h.kind == 'pair' else value)}")
+    return out
+
+
 def label(racer: Entry) -> str:
-    """Legend text: display name and learning rate (or step size)."""
+    """Legend text: display name, learning rate (or step size) and the settings changed from
+    the defaults (``LABEL_SETTINGS`` of them, then "…")."""
     name, items = racer
     spec = optimizers.OPTIMIZERS[name]
     hp = dict(items)
+    changed = changed_settings(name, hp)
+    extras = changed[:LABEL_SETTINGS] + (["…"] if len(changed) > LABEL_SETTINGS else [])
     if "lr" not in hp and "step_size" in hp:
-        return f"{spec.display_name} (step {format_value(hp['step_size'])})"
-    return optimizer_label(spec.display_name, hp)
+        return optimizer_label(spec.display_name, {}, [f"step {format_value(hp['step_size'])}",
+                                                       *extras])
+    return optimizer_label(spec.display_name, hp, extras)
 
 
 def path_views(surface: str, formula: str, racers: tuple[Entry, ...], start: tuple[float, float],

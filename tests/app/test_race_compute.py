@@ -98,3 +98,22 @@ def test_costly_formulas_race_fewer_steps_within_the_work_budget(formula: str) -
         steps, message = clamp_formula_steps(limit("steps"), racers, cost)
         assert message is not None and steps < limit("steps")
         assert cost * steps * racers <= limit("formula_work")
+
+
+@pytest.mark.parametrize(("name", "hparams", "expected"), [
+    ("sgd", {"lr": 0.01, "momentum": 0.0, "nesterov": False}, "SGD (lr 0.01)"),
+    ("sgd", {"lr": 0.01, "momentum": 0.9}, "SGD (lr 0.01, momentum 0.9)"),
+    ("sgd", {"lr": 0.01, "momentum": 0.9, "nesterov": True},
+     "SGD (lr 0.01, momentum 0.9, nesterov on)"),
+    ("adam", {"lr": 0.1, "betas": [0.9, 0.999]}, "Adam (lr 0.1)"),
+    ("adam", {"lr": 0.1, "betas": (0.8, 0.99), "eps": 1e-6, "amsgrad": True},
+     "Adam (lr 0.1, betas (0.8, 0.99), eps 1e-06, …)"),
+    ("random_local_search", {"step_size": 0.1}, "Random local search (step 0.1)"),
+    ("adam_then_sgd", {"lr": 0.01, "sgd_lr": 0.1, "switch_step": 80},
+     "Adam, then SGD (lr 0.01, then 0.1, switch_step 80)"),
+])
+def test_a_racers_name_says_the_settings_changed_from_the_defaults(name, hparams,
+                                                                   expected) -> None:
+    """An SGD run with momentum 0.9 was named "SGD (lr 0.01)" in the legend and the table, like
+    plain SGD: a shared link's race then read as plain SGD overshooting."""
+    assert compute.label(compute.entry(name, hparams)) == expected

@@ -706,3 +706,11 @@ def test_a_full_picker_says_it_is_full() -> None:
     said = [c.value for c in full.sidebar.caption]
     assert any(c.startswith(f"{limit('optimizers')} optimizers at most") for c in said), said
     assert not any("at most (the picker" in c.value for c in run({"optimizers": "sgd"}).caption)
+
+
+def test_a_link_s_changed_settings_are_named_in_the_table_and_the_legend() -> None:
+    at = run({"optimizers": "sgd,adam", "sgd.momentum": "0.9"})
+    assert list(table(at)["optimizer"]) == ["SGD (lr 0.01, momentum 0.9)", "Adam (lr 0.3)"]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "SGD (lr 0.01, momentum 0.9)" in [t["name"] for t in spec["data"]
+                                             if t.get("showlegend")]
