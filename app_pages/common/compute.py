@@ -170,6 +170,7 @@ def trajectory(surface: str, formula: str, racer: Entry, start: tuple[float, flo
 #: A legend name carries at most this many settings besides the learning rate: the ones changed
 #: from the optimizer's defaults (an SGD run with momentum 0.9 read "SGD (lr 0.01)").
 LABEL_SETTINGS = 2
+SETTING_WORDS = {"switch_step": "switch at step"}  # PyTorch's names read as they are elsewhere
 
 
 def changed_settings(name: str, hparams: Mapping[str, Any]) -> list[str]:
@@ -181,7 +182,8 @@ def changed_settings(name: str, hparams: Mapping[str, Any]) -> list[str]:
             continue
         value = hparams[h.name]
         if not np.array_equal(np.asarray(value, float), np.asarray(h.default, float)):
-            out.append(f"{h.name} {format_value(tuple(value) if h.kind == 'pair' else value)}")
+            said = SETTING_WORDS.get(h.name, h.name)
+            out.append(f"{said} {format_value(tuple(value) if h.kind == 'pair' else value)}")
     return out
 
 

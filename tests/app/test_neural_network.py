@@ -56,7 +56,7 @@ def test_default_page_trains_three_optimizers_and_draws_every_view() -> None:
     assert len(figs[0]["frames"]) == 41  # epochs 0..40
     table = results(at)
     assert list(table["optimizer"]) == ["Adam (lr 0.01)", "SGD (lr 0.1)",
-                                        "Adam, then SGD (lr 0.01, then 0.1)"]
+                                        "Adam, then SGD (lr 0.01, then 0.1, switch at step 100)"]
     assert table["train accuracy"].iloc[0] > 0.95  # Adam fits two moons
     assert at.query_params["layers"] == "16,16"
     assert at.query_params["adam_then_sgd.switch_step"] == "100"  # 10 epochs of 10 steps

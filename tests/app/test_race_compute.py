@@ -110,7 +110,7 @@ def test_costly_formulas_race_fewer_steps_within_the_work_budget(formula: str) -
      "Adam (lr 0.1, betas (0.8, 0.99), eps 1e-06, …)"),
     ("random_local_search", {"step_size": 0.1}, "Random local search (step 0.1)"),
     ("adam_then_sgd", {"lr": 0.01, "sgd_lr": 0.1, "switch_step": 80},
-     "Adam, then SGD (lr 0.01, then 0.1, switch_step 80)"),
+     "Adam, then SGD (lr 0.01, then 0.1, switch at step 80)"),
 ])
 def test_a_racers_name_says_the_settings_changed_from_the_defaults(name, hparams,
                                                                    expected) -> None:
