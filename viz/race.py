@@ -314,6 +314,28 @@ def inward(point: tuple[float, float], domain: Domain, edge: float = 0.1) -> str
     return f"{v} {h}"
 
 
+def label_annotations(trace: dict[str, Any]) -> list[dict[str, Any]]:
+    """A ``markers+text`` trace's labels as layout annotations (``x``/``y`` data coordinates),
+    each placed by its ``textposition`` next to its marker; the trace keeps its markers (and its
+    ``text`` for the hover). Annotations are drawn over every trace, so a path no longer crosses
+    "start" or "local 1"; and a trace's text is Plotly's costliest replot in an animation frame
+    (``race_figure`` replots the static traces in every frame)."""
+    xs, ys, texts = trace["x"], trace["y"], trace["text"]
+    pos = trace.get("textposition", "middle center")
+    places = pos if isinstance(pos, list) else [pos] * len(xs)
+    gap = trace.get("marker", {}).get("size", 10) / 2 + 2
+    out = []
+    for x, y, text, place in zip(xs, ys, texts, places, strict=True):
+        v, h = place.split()
+        out.append({"x": x, "y": y, "xref": "x", "yref": "y", "text": text, "showarrow": False,
+                    "font": dict(trace.get("textfont", {})),
+                    "xanchor": {"left": "right", "right": "left"}.get(h, "center"),
+                    "yanchor": {"top": "bottom", "bottom": "top"}.get(v, "middle"),
+                    "xshift": {"left": -gap, "right": gap}.get(h, 0),
+                    "yshift": {"top": gap, "bottom": -gap}.get(v, 0)})
+    return out
+
+
 def counter_corner(domain: Domain, marked: Sequence[tuple[float, float]],
                    room: float = 0.15) -> tuple[float, float, str]:
     """Where the step counter hangs: the first map corner (top right, top left, bottom right,
@@ -622,6 +644,15 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                        "hovertemplate": "%{customdata[0]} diverged at step %{customdata[1]}"
                                         "%{customdata[2]}<extra></extra>", "showlegend": False})
 
+    # The labels of start, minima and the lowest point go to the layout, over every trace.
+    labels = []
+    for t in static:
+        if t.get("mode") == "markers+text":
+            labels += label_annotations(t)
+            t["mode"] = "markers"
+            for k in ("textposition", "textfont"):
+                t.pop(k, None)
+
     legend = [t["name"] for t in static if t.get("showlegend")]
     if height is None:
         height = race_height((y1 - y0) / (x1 - x0) if equal else 0.6, legend, pb.plot_width,
@@ -705,6 +736,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         "yaxis": {"range": [y0, y1], "autorange": False, "showgrid": False, "zeroline": False,
                   "constrain": "domain", "constraintoward": "top", **aspect},
         "images": [background or background_image(grid)], "hovermode": "closest",
+        "annotations": labels,
         "dragmode": "pan", "uirevision": "race",
         # Colour bar (at the top of the figure), then the legend, across the full width: the
         # legend at the right (x = 1.02) took half a 1000 px column and left a phone a

@@ -21,6 +21,12 @@ def table(at):
     return at.dataframe[0].value
 
 
+def panel_titles(spec: dict) -> list[str]:
+    """The titles of the curve panels under the map (the map's own labels, "start" and the
+    minima's, are annotations in data coordinates)."""
+    return [a["text"] for a in spec["layout"].get("annotations", []) if a.get("xref") == "paper"]
+
+
 def chart_bytes(at) -> int:
     return sum(len(c.proto.spec) for c in at.get("plotly_chart"))
 
@@ -40,7 +46,7 @@ def test_landing_race_renders_and_the_optimizers_disagree(landing) -> None:
     assert landing.title[0].value.startswith("Downhill")
     assert len(landing.get("plotly_chart")) == 1  # the map, its curves under it (3D is lazy)
     spec = json.loads(landing.get("plotly_chart")[0].proto.spec)
-    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    titles = panel_titles(spec)
     assert titles == ["<b>Loss above the global minimum (log)</b>",
                       "<b>Distance to the nearest global minimum (log)</b>"]
 
@@ -408,8 +414,8 @@ def test_formula_without_an_interior_minimum_says_so() -> None:
         traces = json.loads(run({"formula": flat}).get("plotly_chart")[0].proto.spec)["data"]
         assert "lowest in view" not in [t.get("name") for t in traces], flat
     assert not any("global minimum" in o for o in table(falling)["outcome"])
-    panels = json.loads(falling.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]
-    assert [a["text"] for a in panels] == ["<b>Loss</b>"]  # no distance to a minimum
+    panels = panel_titles(json.loads(falling.get("plotly_chart")[0].proto.spec))
+    assert panels == ["<b>Loss</b>"]  # no distance to a minimum
     bowl = run({"formula": "x^2 + y^2"})
     assert not any("no minimum inside the view" in i.value for i in bowl.info)
 
@@ -457,7 +463,7 @@ def test_a_start_where_the_formula_is_undefined_says_why_nobody_moves(
     assert ("still move" in warning) == gradient_only
     assert [moved for o, moved in stuck.items() if o.startswith("Random")] == [gradient_only] * 2
     assert not any(moved for o, moved in stuck.items() if not o.startswith("Random"))
-    panels = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"].get("annotations", [])
+    panels = panel_titles(json.loads(at.get("plotly_chart")[0].proto.spec))
     # f undefined at the start: nothing to plot, so no empty panels (and no caption for them)
     assert (len(panels) == 0) == (what != "no finite gradient")
     assert any("Under the map" in c.value for c in at.caption) == bool(panels)
@@ -650,8 +656,8 @@ def test_paths_that_settle_on_a_valley_of_minima_reached_a_global_minimum() -> N
     assert outcomes and all(o.startswith("reached a global minimum") for o in outcomes), outcomes
     assert all("valley floor" in o for o in outcomes), outcomes
     # the distance to the one point of the floor listed is no measure of arrival: no such panel
-    panels = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]
-    assert [a["text"] for a in panels] == ["<b>Loss above the global minimum (log)</b>"]
+    panels = panel_titles(json.loads(at.get("plotly_chart")[0].proto.spec))
+    assert panels == ["<b>Loss above the global minimum (log)</b>"]
     # and the caption says what "reached" means there (not the distance to the one point marked)
     assert any("minima form a valley" in c.value and "a millionth" in c.value for c in at.caption)
     assert not any("minima form a valley" in c.value for c in run({"formula": "x^2 + y^2"}).caption)

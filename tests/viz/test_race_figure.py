@@ -440,10 +440,28 @@ def test_minimum_labels_near_the_map_s_edges_turn_inwards(grid) -> None:
     edge = (Minimum((-1.95, 0.0), 0.0, True), Minimum((1.95, 0.0), 0.0, True),
             Minimum((0.0, 0.0), 0.0, True), Minimum((0.5, 0.97), 0.1, False))
     spec = race_figure(grid, [gd_path(0.05, 5)], edge, Bowl()).to_dict()
-    stars = next(t for t in spec["data"] if t.get("name") == "global minimum")
-    assert stars["textposition"] == ["top right", "top left", "top center"]
-    diamonds = next(t for t in spec["data"] if t.get("name") == "local minimum")
-    assert diamonds["textposition"] == ["bottom center"]  # at the top: under its marker
+    notes = {a["text"]: a for a in spec["layout"]["annotations"]}
+    place = {k: (a["xanchor"], a["yanchor"]) for k, a in notes.items()}
+    assert [place[f"global {k}"] for k in (1, 2, 3)] == [
+        ("left", "bottom"), ("right", "bottom"), ("center", "bottom")]  # right, left, centred
+    assert place["local 1"] == ("center", "top")  # at the top: under its marker
+    assert notes["local 1"]["yshift"] < 0 < notes["global 3"]["yshift"]
+    assert notes["global 1"]["xshift"] > 0 > notes["global 2"]["xshift"]
+
+
+def test_labels_are_annotations_over_the_paths_and_the_markers_stay_traces(race) -> None:
+    """Drawn as trace text, "start" and "local 1" lay under the paths that crossed them; the
+    text was also the costliest part of replotting the static traces in every frame."""
+    spec, _ = race
+    notes = {a["text"]: a for a in spec["layout"]["annotations"] if a.get("xref") == "x"}
+    start = next(t for t in spec["data"] if t.get("name") == "start")
+    assert start["mode"] == "markers" and "textposition" not in start
+    assert (notes["start"]["x"], notes["start"]["y"]) == (start["x"][0], start["y"][0])
+    assert notes["start"]["yanchor"] == "top"  # under its marker, as before
+    local = next(t for t in spec["data"] if t.get("name") == "local minimum")
+    assert local["mode"] == "markers" and local["text"] == ["local 1"]  # the hover reads it
+    assert "local 1" in notes and not any("text" in t.get("mode", "") for t in spec["data"]
+                                          if t.get("meta") != "step")
 
 
 def test_arrow_vectors_keep_direction_and_drop_blow_ups() -> None:
@@ -654,8 +672,9 @@ def test_the_start_label_is_written_in_ink_like_the_minima(grid) -> None:
 
     spec = race_figure(grid, [gd_path(0.1, 20, "sgd")], Bowl.minima, Bowl(),
                        start=(-1.5, 1.5)).to_dict()
-    start = next(t for t in spec["data"] if t.get("name") == "start")
-    assert start["textfont"]["color"] == INK
+    notes = [a for a in spec["layout"]["annotations"] if a.get("xref") == "x"]
+    assert {a["text"] for a in notes} >= {"start", "global"}
+    assert all(a["font"]["color"] == INK for a in notes)
 
 
 def test_where_f_has_no_value_the_map_is_hatched_not_the_highest_colour() -> None:
