@@ -214,7 +214,9 @@ table.insert(0, "", [controls.color_swatch(x) for x in table.pop("name")])
 # Short headers with their meaning on hover: "evaluations per start" took its column's width,
 # showing 300 as "30", and pushed "starts" off a laptop's table.
 st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "": st.column_config.ImageColumn(width=30),
+    # pinned, as in the race: a phone scrolls the numbers sideways and the rows keep their names
+    "": st.column_config.ImageColumn(width=30, pinned=True),
+    "method": st.column_config.TextColumn(pinned=True),
     "success rate": st.column_config.NumberColumn(
         format="%.1f%%", help="Share of the starts whose path ends at the global minimum."),
     "median steps": st.column_config.TextColumn(
@@ -225,6 +227,11 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     "evaluations / start": st.column_config.NumberColumn(
         help="Evaluations (trials) one start's whole run uses."),
     "starts": st.column_config.NumberColumn(help="Starting points run.")})
+if phone:  # the phone's table shows the names and the first numbers: the rates in full here
+    st.markdown("\n".join(
+        f"- **{controls.plain(r['method'])}**: {r['success rate']:.1f}% reach the global minimum"
+        + (f", in {r['median steps']} steps (median)" if r["median steps"] != "never" else "")
+        for r in table[["method", "success rate", "median steps"]].to_dict("records")))
 tol = basins.capture_radius(obj.minima, obj.domain)
 st.caption(
     f"A path has arrived when it ends within {tol:.3g} of a minimum (the race's tolerance). "

@@ -335,3 +335,22 @@ def test_rates_that_are_not_the_landscape_s_picks_are_not_called_picks() -> None
     assert note({"optimizers": "sgd,adam"}).startswith("The learning rates are picked")
     assert note({"optimizers": "sgd,adam", "sgd.lr": "0.0123"}).startswith(
         "These learning rates are neither this landscape's picks nor tuned ones")
+
+
+def test_a_phone_lists_every_method_s_success_rate_under_the_table(monkeypatch) -> None:
+    """A phone's table showed the names and cut "success rate" at the screen's edge."""
+    from app_pages.common import controls
+
+    monkeypatch.setattr(controls, "is_phone", lambda: True)
+    at = app_test(PAGE, {**SMALL, "optimizers": "adam,momentum"}).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    listed = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    lines = listed.split("\n")
+    assert len(lines) == len(table)  # two optimizers and the two baselines
+    for line, (method, rate) in zip(lines, zip(table["method"], table["success rate"],
+                                               strict=True), strict=True):
+        assert line.startswith(f"- **{method}**: {rate:.1f}% reach the global minimum")
+    laptop = app_test(PAGE, {**SMALL, "optimizers": "adam,momentum"})
+    monkeypatch.setattr(controls, "is_phone", lambda: False)
+    assert not any(m.value.startswith("- **") for m in laptop.run().markdown)
