@@ -571,7 +571,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                 pick_grid: bool = True, background: dict[str, Any] | None = None,
                 lowest: tuple[float, float] | None = None,
                 lowest_label: str = "", series: Sequence[Series] = ()) -> SpecFigure:
-    """The animated race map. The initial view shows the final state; Play replays from step 0.
+    """The animated race map. The initial view shows the final state; Play starts at step 0, and
+    after Pause it resumes where it stopped (``_controls``).
 
     ``series`` (``viz.curves.loss_series``, ``distance_series``): per-step curves drawn in panels
     under the step slider, a dot per path on each moving with the map (``_Panels``). The map's
