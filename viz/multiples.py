@@ -17,7 +17,7 @@ import numpy as np
 
 from viz.background import Grid, background_image
 from viz.paths import PathView
-from viz.race import BUTTONS_PX, MODEBAR_PX, MinimumLike, Playback, race_figure
+from viz.race import BUTTONS_PX, LABELLED, MODEBAR_PX, MinimumLike, Playback, race_figure
 from viz.spec import SpecFigure
 
 GAP = 0.05
@@ -188,8 +188,7 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
         moved.append({old: len(data) + j for j, old in enumerate(kept)})
         for trace in (panel["data"][i] for i in kept):
             t = {**trace, "xaxis": f"x{ax}", "yaxis": f"y{ax}"}
-            if t.get("mode") == "markers+text":  # minima labels crowd a small panel
-                t["mode"] = "markers"
+            if t.get("meta") == LABELLED:  # labels (annotations, not kept) crowd a small panel
                 t["marker"] = {**t["marker"], "size": 0.7 * t["marker"].get("size", 12)}
             if t.get("legendgroup") != "minima":
                 t["showlegend"] = False

@@ -314,6 +314,10 @@ def inward(point: tuple[float, float], domain: Domain, edge: float = 0.1) -> str
     return f"{v} {h}"
 
 
+#: ``meta`` of a race map's trace whose labels ``race_figure`` moved to layout annotations.
+LABELLED = "labelled"
+
+
 def label_annotations(trace: dict[str, Any]) -> list[dict[str, Any]]:
     """A ``markers+text`` trace's labels as layout annotations (``x``/``y`` data coordinates),
     each placed by its ``textposition`` next to its marker; the trace keeps its markers (and its
@@ -645,12 +649,13 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                        "hovertemplate": "%{customdata[0]} diverged at step %{customdata[1]}"
                                         "%{customdata[2]}<extra></extra>", "showlegend": False})
 
-    # The labels of start, minima and the lowest point go to the layout, over every trace.
+    # The labels of start, minima and the lowest point go to the layout, over every trace; their
+    # traces say so (``LABELLED``: small multiples drop the labels and shrink those markers).
     labels = []
     for t in static:
         if t.get("mode") == "markers+text":
             labels += label_annotations(t)
-            t["mode"] = "markers"
+            t["mode"], t["meta"] = "markers", LABELLED
             for k in ("textposition", "textfont"):
                 t.pop(k, None)
 

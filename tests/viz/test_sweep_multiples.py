@@ -189,3 +189,17 @@ def test_a_phone_gets_two_columns_of_maps_fitted_to_its_width() -> None:
     for layout in (laptop, phone):
         assert layout["yaxis"].get("showticklabels", True)
         assert layout["yaxis2"]["showticklabels"] is False
+
+
+def test_small_panels_shrink_the_labelled_markers_and_drop_their_labels() -> None:
+    """The race's start and minima labels crowd a small panel: the panels drop them and draw
+    those markers at 0.7 of the race's size (when the labels became layout annotations the
+    shrink went unnoticed: the markers grew back to full size)."""
+    from viz.style import MINIMUM_GLOBAL, START_MARKER
+
+    spec = build(2).to_dict()
+    sizes = {(t["name"], t["marker"]["size"]) for t in spec["data"]
+             if t.get("name") in ("start", "global minimum")}
+    assert sizes == {("start", 0.7 * START_MARKER["size"]),
+                     ("global minimum", 0.7 * MINIMUM_GLOBAL["size"])}
+    assert not any(a.get("xref", "paper") != "paper" for a in spec["layout"]["annotations"])
