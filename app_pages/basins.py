@@ -228,9 +228,9 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
         help="Evaluations (trials) one start's whole run uses."),
     "starts": st.column_config.NumberColumn(help="Starting points run.")})
 if phone:  # the phone's table shows the names and the first numbers: the rates in full here
-    st.markdown("\n".join(
-        f"- **{controls.plain(r['method'])}**: {r['success rate']:.1f}% reach the global minimum"
-        + (f", in {r['median steps']} steps (median)" if r["median steps"] != "never" else "")
+    st.markdown(controls.named_list(
+        (r["method"], f"{r['success rate']:.1f}% reach the global minimum"
+         + (f", in {r['median steps']} steps (median)" if r["median steps"] != "never" else ""))
         for r in table[["method", "success rate", "median steps"]].to_dict("records")))
 tol = basins.capture_radius(obj.minima, obj.domain)
 st.caption(

@@ -366,9 +366,8 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
              "step until it stops or blows up, so compare 'first at global min' for how many "
              "it needed to get there.")})
 if controls.is_phone():  # a phone's table shows the first words of an outcome: all of them here
-    st.markdown("\n".join(f"- **{controls.plain(row['optimizer'])}**: "
-                          f"{controls.plain(row['outcome'])}"
-                          for row in figs["table"].select(["optimizer", "outcome"]).to_pylist()))
+    st.markdown(controls.named_list((row["optimizer"], row["outcome"]) for row in
+                                    figs["table"].select(["optimizer", "outcome"]).to_pylist()))
 sgd_hp = state.hparams.get("sgd", {})
 plain_gd = ("sgd" in state.optimizers and not state.noise
             and (batch_size is None or batch_size >= compute.DATA_SAMPLES)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -118,6 +118,12 @@ def plain(text: str) -> str:
     punctuation shows it as is): a URL value echoed in a warning lost its underscores
     ('__init__' read 'init', in bold) before they were escaped."""
     return _MARKDOWN_ACTIVE.sub(lambda m: m.group(0) if m.group(1) else "\\" + m.group(3), text)
+
+
+def named_list(rows: Iterable[tuple[str, str]]) -> str:
+    """Markdown bullets "**name**: text", both shown as written (``plain``): what a phone's
+    table cuts off, listed in full under it."""
+    return "\n".join(f"- **{plain(name)}**: {plain(text)}" for name, text in rows)
 
 
 def page_intro(prefix: str, title: str, intro: str) -> None:
