@@ -242,7 +242,7 @@ def contour_lines(grid: Grid, levels: int = 14) -> dict[str, Any]:
         "z": np.round(t, 4).tolist(), "showscale": False, "hoverinfo": "skip",
         "name": "level lines", "showlegend": False,
         "contours": {"coloring": "none", "start": lo, "end": hi, "size": (hi - lo) / levels},
-        "line": {"color": rgba("#111111", 0.35), "width": 1},
+        "line": {"color": rgba(INK, 0.35), "width": 1},
     }
 
 

@@ -11,14 +11,7 @@ import plotly.graph_objects as go
 from viz.background import Grid, background_image, color_levels
 from viz.paths import edge_crossing, first_step_off_map
 from viz.race import MinimumLike, equal_scales, minima_traces
-from viz.style import (
-    COLORSCALE,
-    START_MARKER,
-    base_layout,
-    log_axis,
-    optimizer_color,
-    rgba,
-)
+from viz.style import COLORSCALE, INK, START_MARKER, base_layout, log_axis, optimizer_color, rgba
 from viz.sweep import NEUTRAL
 
 SMALL = 360
@@ -305,8 +298,7 @@ def backprop_figure(probs: np.ndarray, label: int, grad_logits: np.ndarray,
     fig.add_trace(go.Bar(
         x=classes, y=probs, name="p(class)",
         marker={"color": ["#2E9E44" if c == label else "#BBBBBB" for c in range(k)],
-                "line": {"color": "#111111", "width": [2.5 if c == label else 0
-                                                       for c in range(k)]}},
+                "line": {"color": INK, "width": [2.5 if c == label else 0 for c in range(k)]}},
         customdata=np.asarray(grad_logits), showlegend=False,
         hovertemplate="%{x}<br>p = %{y:.3f}<br>∂loss/∂logit = p − [true] = %{customdata:.3f}"
                       "<extra></extra>",
@@ -365,7 +357,7 @@ def layers_figure(layer_sizes: Sequence[int], layer_names: Sequence[str],
         fig.add_trace(go.Scatter(
             x=np.full(len(col), k), y=col, mode="markers", name=name, showlegend=False,
             marker={"size": 18, "color": optimizer_color("sgd") if hidden else "#FFFFFF",
-                    "line": {"color": "#111111", "width": 1.5}},
+                    "line": {"color": INK, "width": 1.5}},
             hovertemplate=f"{name}<br>neuron %{{customdata}}<extra></extra>",
             customdata=np.arange(1, len(col) + 1)))
     top = max(len(c) for c in ys) / 2 + 0.3

@@ -26,6 +26,7 @@ from viz.numbers import round_sig
 from viz.race import BUTTONS_PX, slider_frames
 from viz.spec import SpecFigure
 from viz.style import (
+    INK,
     LOG_AXIS,
     MODEBAR_PX,
     base_layout,
@@ -575,7 +576,7 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
     counter_idx = len(data)
     data.append({"type": "scatter", "mode": "text", "x": [n_layers - 0.6], "y": [top],
                  "text": [f"epoch {labels[-1]}"], "textposition": "bottom left",
-                 "textfont": {"size": 13, "color": "#111111"}, "hoverinfo": "skip",
+                 "textfont": {"size": 13, "color": INK}, "hoverinfo": "skip",
                  "showlegend": False, "name": "epoch", "meta": "epoch"})
     frames = []
     for f in range(F):
@@ -609,7 +610,7 @@ def example_figure(xs: np.ndarray, ys: np.ndarray, probs: np.ndarray, X: np.ndar
          "hovertemplate": "point %{customdata}: %{text}<extra></extra>"},
         {"type": "scatter", "mode": "markers", "x": round_sig(X[[chosen], 0], 4),
          "y": round_sig(X[[chosen], 1], 4), "name": "followed point", "hoverinfo": "skip",
-         "marker": {"symbol": "circle-open", "size": 18, "color": "#111111",
+         "marker": {"symbol": "circle-open", "size": 18, "color": INK,
                     "line": {"width": 3}}},
     ]
     layout = base_layout(height)

@@ -24,7 +24,7 @@ import numpy as np
 from viz.network import DIVERGING
 from viz.numbers import round_sig
 from viz.spec import SpecFigure
-from viz.style import base_layout, scale_rgb, text_on
+from viz.style import INK, base_layout, scale_rgb, text_on
 
 MAX_NEURONS = 16
 
@@ -166,7 +166,7 @@ def _cells(columns: list[tuple[str, np.ndarray]], xref: str, yref: str, highligh
         traces.append({"type": "scatter", "mode": "markers", "x": [highlight_col],
                        "y": [-highlight], "xaxis": xref, "yaxis": yref, "hoverinfo": "skip",
                        "marker": {"symbol": "square-open", "size": look.cell + 4,
-                                  "color": "#111111", "line": {"width": 3}},
+                                  "color": INK, "line": {"width": 3}},
                        "showlegend": False})
     # A column cut to MAX_NEURONS says so under its title (it hid 48 of 64 values silently).
     notes = [{"text": title + (f"<br><span style='font-size:{max(7, look.header_font - 2)}px'>"

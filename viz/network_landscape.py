@@ -29,7 +29,7 @@ from viz.network_backprop import text_px
 from viz.numbers import round_sig
 from viz.race import LEGEND_PAD_PX, LEGEND_ROW_PX, legend_rows
 from viz.spec import SpecFigure
-from viz.style import COLORSCALE, MODEBAR_PX, START_MARKER, base_layout, log_axis
+from viz.style import COLORSCALE, INK, MODEBAR_PX, START_MARKER, base_layout, log_axis
 
 LOSS_FLOOR = 1e-4
 #: A laptop's vertical colour bar and its title take COLORBAR_W_PX of the plot's width. A phone
@@ -80,7 +80,7 @@ def trained_marker(color: str) -> dict[str, Any]:
     """Where a training run ended: a dot in the optimizer's colour, like the race's walkers. Not a
     diamond or a star: those mean "local minimum" and "global minimum" on every page."""
     return {"symbol": "circle", "size": 12, "color": color,
-            "line": {"color": "#111111", "width": 1.5}}
+            "line": {"color": INK, "width": 1.5}}
 
 
 def log_loss(losses: np.ndarray) -> np.ndarray:

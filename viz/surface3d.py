@@ -12,7 +12,7 @@ from viz.numbers import round_sig
 from viz.paths import PathView, departure, on_map
 from viz.race import MinimumLike
 from viz.spec import SpecFigure
-from viz.style import COLORSCALE, JUMPERS, MINIMUM_GLOBAL, base_layout
+from viz.style import COLORSCALE, INK, JUMPERS, MINIMUM_GLOBAL, base_layout
 
 
 def _height(grid: Grid, z: np.ndarray) -> np.ndarray:
@@ -42,9 +42,9 @@ def drawn_height(xs: np.ndarray, ys: np.ndarray, zs: np.ndarray, x: np.ndarray,
 
 
 _GLOBAL = {"symbol": "diamond", "size": 7, "color": MINIMUM_GLOBAL["color"],
-           "line": {"color": "#111111", "width": 1}}
-_LOCAL = {"symbol": "diamond-open", "size": 6, "color": "#111111"}
-_START = {"symbol": "circle-open", "size": 7, "color": "#111111"}
+           "line": {"color": INK, "width": 1}}
+_LOCAL = {"symbol": "diamond-open", "size": 6, "color": INK}
+_START = {"symbol": "circle-open", "size": 7, "color": INK}
 LIFT = 0.02  # paths and marks float this fraction of the z range above the drawn surface
 
 

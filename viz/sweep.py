@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz.style import DIVERGED_MARKER, base_layout, format_value, log_axis, optimizer_color
+from viz.style import DIVERGED_MARKER, INK, base_layout, format_value, log_axis, optimizer_color
 
 #: Gaps below this are drawn at this value (a log axis cannot show 0).
 GAP_FLOOR = 1e-16
@@ -88,7 +88,7 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
                 name=f"{label}: best lr {format_value(float(s.lrs[b]))}",
                 legendgroup=s.optimizer,
                 marker={"symbol": "star", "size": 20, "color": color,
-                        "line": {"color": "#111111", "width": 1.5}},
+                        "line": {"color": INK, "width": 1.5}},
                 hovertemplate="best lr %{x:.4g}<br>final gap %{y:.3g}<extra>"
                 + label + "</extra>",
             ), row=1, col=1)
