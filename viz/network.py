@@ -34,6 +34,7 @@ from viz.style import (
     log_axis,
     rgba,
     text_color,
+    ticks_125,
 )
 
 #: Class colours (Vega's Tableau-like palette), pale versions paint the decision regions.
@@ -42,7 +43,6 @@ POSITIVE, NEGATIVE = "#2166AC", "#B2182B"
 EDGE_WIDTHS: tuple[float, ...] = (0.5, 1.5, 3.0, 5.5)
 EDGE_SHADES: tuple[float, ...] = (0.2, 0.5, 0.9)
 MAX_NEURONS = 16
-LOSS_TICKS: tuple[float, ...] = tuple(m * 10.0**e for e in range(-4, 10) for m in (1, 2, 5))
 #: Diverging scale for signed numbers (weights, biases, activations, gradients): the edges'
 #: colours, negative red through white to positive blue.
 DIVERGING: tuple[tuple[float, str], ...] = ((0.0, "#B2182B"), (0.25, "#EF8A62"), (0.5, "#F7F7F7"),
@@ -227,7 +227,9 @@ def loss_ticks(runs: Sequence[Run]) -> dict[str, Any]:
         half = max(MIN_LOSS_DECADES / 2, 0.55 * (hi - lo))
         return {**log_axis([values]), "range": [(lo + hi) / 2 - half, (lo + hi) / 2 + half],
                 "autorange": False}
-    return {**LOG_AXIS, "tickvals": list(LOSS_TICKS), "ticktext": [f"{v:g}" for v in LOSS_TICKS]}
+    if not values.size:
+        return dict(LOG_AXIS)
+    return {**LOG_AXIS, **ticks_125(float(values.min()), float(values.max()))}
 
 
 def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.ndarray,

@@ -272,6 +272,11 @@ def test_loss_ticks_are_labelled_whatever_the_range(trained) -> None:
         "type": "log", "exponentformat": "power", "minorloglabels": "complete"}
     assert "tickvals" not in axis
     assert loss_ticks([wide])["type"] == "log"
+    # an exploding run: big losses read as powers of ten ("5×10⁸"), never "5e+08"
+    huge = replace(run_, step_loss=np.array([0.7, 3e8]), epoch_test_loss=np.array([0.7, 2e8]))
+    text = loss_ticks([huge])["ticktext"]
+    assert "5×10⁸" in text and "0.5" in text
+    assert not any("e+" in t or "e-" in t for t in text)
 
 
 def test_a_stuck_loss_is_drawn_flat_not_zoomed_onto_its_noise(trained) -> None:
