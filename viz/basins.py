@@ -22,6 +22,7 @@ from viz.spec import SpecFigure
 from viz.style import (
     CLICK_HOVER,
     INK,
+    MAP_XAXIS,
     MINIMUM_GLOBAL,
     MINIMUM_LOCAL,
     MODEBAR_PX,
@@ -315,7 +316,8 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
     height = int(top + map_px + TICKS_PX)
     layout = base_layout(height)
     layout.update({
-        "xaxis": {"range": [x0, x1], "constrain": "domain", "constraintoward": "left"},
+        "xaxis": {"range": [x0, x1], "constrain": "domain", "constraintoward": "left",
+                  **MAP_XAXIS},
         "yaxis": {"range": [y0, y1], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain",
                   "constraintoward": "top"},
         "title": {"text": title + (f"<br><sup>{subtitle}</sup>" if subtitle else ""),

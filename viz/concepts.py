@@ -11,7 +11,16 @@ import plotly.graph_objects as go
 from viz.background import Grid, background_image, color_levels
 from viz.paths import edge_crossing, first_step_off_map
 from viz.race import MinimumLike, equal_scales, minima_traces
-from viz.style import COLORSCALE, INK, START_MARKER, base_layout, log_axis, optimizer_color, rgba
+from viz.style import (
+    COLORSCALE,
+    INK,
+    MAP_XAXIS,
+    START_MARKER,
+    base_layout,
+    log_axis,
+    optimizer_color,
+    rgba,
+)
 from viz.sweep import NEUTRAL
 
 SMALL = 360
@@ -145,7 +154,8 @@ def map_figure(grid: Grid, paths: Sequence[dict[str, Any]], minima: Sequence[Min
     fig.update_layout(**base_layout(height))
     fig.update_layout(
         images=[background_image(grid)], margin={"l": 40, "r": 10, "t": 40, "b": 35},
-        xaxis={"range": [x0, x1], "autorange": False, "showgrid": False, "zeroline": False},
+        xaxis={"range": [x0, x1], "autorange": False, "showgrid": False, "zeroline": False,
+               **MAP_XAXIS},
         yaxis={"range": [y0, y1], "autorange": False, "showgrid": False, "zeroline": False,
                # one scale on both axes (a narrow column drew round bowls as ellipses, and
                # gradients no longer crossed the contours at right angles)

@@ -47,6 +47,7 @@ from viz.style import (
     INK,
     JUMPERS,
     LOWEST_IN_VIEW,
+    MAP_XAXIS,
     MINIMUM_GLOBAL,
     MINIMUM_LOCAL,
     MODEBAR_PX,
@@ -736,7 +737,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     layout.update({
         # A map narrower than its area keeps to the left, under the legend and the buttons.
         "xaxis": {"range": [x0, x1], "autorange": False, "showgrid": False, "zeroline": False,
-                  "constrain": "domain", "constraintoward": "left"},
+                  "constrain": "domain", "constraintoward": "left", **MAP_XAXIS},
         # A plot narrower than DESIGN_WIDTH shrinks the map: it stays under the legend and the
         # Play buttons, and the blank band falls between the map and the step slider.
         "yaxis": {"range": [y0, y1], "autorange": False, "showgrid": False, "zeroline": False,

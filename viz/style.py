@@ -99,6 +99,10 @@ def log_axis(values: Sequence[np.ndarray] | np.ndarray) -> dict[str, Any]:
     return dict(LOG_AXIS)
 
 
+#: A map's x axis: its labels a few pixels lower, clear of the y axis's lowest label. Both axes end
+#: on a tick (a domain such as [-2, 2] x [-1, 3]), and "-1" beside the corner touched "-2" under it.
+MAP_XAXIS: dict[str, Any] = {"ticklabelstandoff": 5}
+
 DIVERGED_MARKER: dict[str, Any] = {"symbol": "x-thin-open", "size": 14, "line": {"width": 3}}
 
 #: Background colour map (low loss -> high loss): a light, desaturated Viridis so that the saturated

@@ -65,6 +65,8 @@ def test_legend_reports_shares_and_minima_are_marked() -> None:
     assert any(n.startswith("diverged") for n in names)
     assert not any(n.startswith("no minimum") for n in names)  # absent outcome, no legend entry
     assert {t["name"] for t in data} >= {"global minimum", "local minimum"}
+    layout = basin_figure(xs, ys, labels, MINIMA, "Adam", "adam", DOMAIN).to_dict()["layout"]
+    assert layout["xaxis"]["ticklabelstandoff"] >= 4  # clear of the y axis's lowest label
 
 
 def test_click_targets_are_cell_centres_and_bounded() -> None:

@@ -188,6 +188,8 @@ def test_axes_ranges_are_fixed_to_the_domain(race) -> None:
     layout = race[0]["layout"]
     assert layout["xaxis"]["range"] == [-2.0, 2.0] and layout["xaxis"]["autorange"] is False
     assert layout["yaxis"]["range"] == [-1.0, 1.0] and layout["yaxis"]["autorange"] is False
+    # the x labels stand off the axis: "-1" at the y axis's foot touched "-2" under the corner
+    assert layout["xaxis"]["ticklabelstandoff"] >= 4
 
 
 def test_minima_markers_global_star_local_hollow(race) -> None:
