@@ -157,12 +157,13 @@ left, right = section("2. Three ways down: trial and error vs the gradient", """
 - **Random search** tries random points anywhere and keeps the best. Lucky: fast. Unlucky: forever.
 - **Random local search** tries a small random step and keeps it only if the loss went down;
   otherwise it steps back. Fewer wasted tries, still blind.
-- **Gradient descent** *computes* the steepest downhill direction (the partial derivatives) and
-  steps that way: no trial and error.
+- **Gradient descent** *computes* the slope (the partial derivatives: the gradient, which points
+  steepest uphill) and steps the opposite way, steepest downhill: no trial and error.
 
 All three get the **same budget of evaluations** (each try or gradient costs one: the note's
-"trials"). The right plot shows the best loss found so far against trials used. The landscape
-and start are section 1's: pick another landscape there.
+"trials"; back-propagation makes a gradient cost about as much as a few evaluations, however many
+weights there are). The right plot shows the best loss found so far against trials used. The
+landscape and start are section 1's: pick another landscape there.
 
 The two random methods depend on **luck**: change the seed to see another draw of their tries.
 """)
@@ -222,7 +223,8 @@ confidently right, huge when it is confidently wrong.
 the true class and minus 0 for the others (*p − y*, with *y* the one-hot true class), and each
 weight's blame is its output's share times the **input it multiplies**: how much the loss would
 change if that weight changed. Together the blames
-are the gradient: the steepest-descent direction, computed exactly, for every weight at once. The
+are the gradient, computed exactly, for every weight at once; stepping against it is the
+steepest way down. The
 optimizer then turns them into corrections (plain gradient descent in proportion to the blame).
 
 Below: the smallest neural network (a linear classifier, 3 classes). Pick an example and train a
@@ -342,6 +344,10 @@ With small, noisy minibatches (the default 10) SGD leads for the first epoch or 
 gets near the bottom much sooner, but it does not settle: it keeps **wandering** around the
 minimum and ends a bit higher than SGD, which keeps creeping down. With larger minibatches (less
 noise: try the slider in section 5) Adam ends lower.
+
+How far Adam wanders is set by its η, not by its name: at η 0.1 it starts slower than here but
+ends well below SGD. Fast-and-rough against slow-and-fine is a trade-off, and the learning rate
+moves Adam along it.
 
 The faint lines are the loss at every step; they jitter over decades. The thick lines are a
 **running mean**: at each step, the mean loss over the {window} before it, so the trend

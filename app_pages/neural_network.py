@@ -119,7 +119,9 @@ with st.sidebar:
 
     st.header("Network")
     depth = int(st.slider("Hidden layers", 0, limit("hidden_layers"), key="nn.depth",
-                          help="0 = the linear classifier of the article, 1 = ANN, 2+ = DNN."))
+                          help="0 = the linear classifier of the article; 1 = what the article "
+                               "calls an ANN, 2+ = a DNN (in common usage every neural network "
+                               "is an ANN, and 'deep' means several hidden layers)."))
     widths = []
     if depth:
         cols = st.columns(depth)

@@ -259,7 +259,8 @@ MCCORMICK = surface(
     "mccormick", fn.mccormick, fn.mccormick_grad,
     title="McCormick",
     description="""
-        A tilted valley with a sine ripple: a global minimum at the lower left and a local one up
+        A tilted valley with a sine ripple: the global minimum of this map at the lower left
+        (beyond the map the function keeps falling, down the valley x = y) and a local one up
         the valley. Watch starts on the upper side stop in the local minimum at 1.228.
     """,
     domain=((-1.5, 4.0), (-3.0, 4.0)),
@@ -315,9 +316,9 @@ CROSS_IN_TRAY = surface(
     description="""
         Sharp ridges along x = k pi and y = k pi cut a tray into 36 cells, each holding one
         minimum, deepest in the four around the origin. A gradient never points across a ridge,
-        so small steps stay in their cell: watch Adagrad and RMSprop jump one anyway (whatever
-        the slope, Adagrad's first step is one learning rate per axis, and RMSprop's, which has
-        no bias correction, about ten).
+        so small steps stay in their cell: watch RMSprop jump one anyway (its first step is
+        about ten learning rates per axis, whatever the slope). Adagrad's, one rate per axis,
+        leaps a ridge only at a larger rate (try 2).
     """,
     domain=_TRAY_DOMAIN,
     minima=lattice_minima(fn.cross_in_tray, fn.cross_in_tray_grad, _TRAY_DOMAIN,

@@ -169,8 +169,9 @@ NOISY_BOWL = surface(
     title="Noisy bowl",
     description="""
         A simple bowl roughened by three crossing ripples into dozens of shallow local minima.
-        Watch gradient descent stop in the first dip it meets; momentum, noise (SGD) or a larger
-        step can carry a walker over the small bumps towards the bottom.
+        Watch gradient descent stop in the first dip it meets; momentum, gradient noise (the
+        race's stand-in for SGD's minibatches) or a larger step can carry a walker over the small
+        bumps towards the bottom.
     """,
     domain=_NOISY_DOMAIN,
     minima=lattice_minima(noisy_bowl, noisy_bowl_grad, _NOISY_DOMAIN,

@@ -165,7 +165,8 @@ _SPECS = (
                  r"c_t = x_{t-1} + s\,\frac{z_t}{\lVert z_t\rVert}",
                  r"x_t = c_t \text{ if } f(c_t) < f(x_{t-1})",
                  r"&\quad\text{else } x_{t-1}"),
-        "CS231n notes, Optimization (strategy 2: random local search)",
+        "CS231n notes, Optimization (strategy 2: random local search, with a Gaussian step "
+        "there and a fixed step length here)",
         (HParam("step_size", 0.1, 1e-4, 10.0, log=True, help="length of each random step"),),
         _random_local_search,
         uses_gradient=False,
@@ -173,8 +174,8 @@ _SPECS = (
     OptimizerSpec(
         "sgd",
         "SGD",
-        "Steps by a fixed fraction of the slope (with momentum, of past slopes); stochastic "
-        "with noise or minibatches.",
+        "Steps by a fraction of the slope (with momentum, past slopes); stochastic with "
+        "minibatches or gradient noise.",
         _aligned(_G_L2, *_SGD_ROWS, r"&\text{Nesterov: } g_t + \mu b_t \text{ for } b_t",
                  r"&\mu = 0:\ x_t = x_{t-1} - \eta g_t"),
         "Robbins & Monro, A Stochastic Approximation Method, 1951",
@@ -373,7 +374,9 @@ _SPECS = (
         "Adam for the first steps (fast, rough), then plain SGD (slow, careful), as the article "
         "advises.",
         _aligned(r"t \le K&:\ \text{Adam}(\eta)", r"t > K&:\ \text{SGD}(\eta_{\text{sgd}}, \mu)"),
-        "Keskar & Socher, Improving Generalization Performance by Switching from Adam to SGD, 2017",
+        "The study note's rule of thumb, at a step you choose; Keskar & Socher, Improving "
+        "Generalization Performance by Switching from Adam to SGD, 2017 (SWATS) pick the step "
+        "and SGD's rate automatically",
         (
             _lr(0.05, 1e-3),
             _betas(),

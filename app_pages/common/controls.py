@@ -353,10 +353,11 @@ def noise_or_batch(prefix: str, data_loss: bool, samples: int) -> tuple[float, i
                                        "gradient descent; fewer = stochastic)."))
     key = f"{prefix}.noise"
     held(key, 0.0)
-    return float(st.number_input(
-        "Gradient noise σ", 0.0, 100.0, key=key, step=0.1, format="%.3g", on_change=hold,
-        args=(key,), help="Standard deviation of Gaussian noise added to every gradient: "
-                          "stochastic gradient descent on an analytic surface.")), None
+    said = ("Standard deviation of Gaussian noise added to every optimizer's gradient: a "
+            "stand-in for the minibatch noise of stochastic gradient descent on an analytic "
+            "surface (the same for Adam and the rest).")
+    return float(st.number_input("Gradient noise σ", 0.0, 100.0, key=key, step=0.1,
+                                 format="%.3g", on_change=hold, args=(key,), help=said)), None
 
 
 def reset_hparams(key: str, specs: Mapping[str, Any]) -> None:
