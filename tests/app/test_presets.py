@@ -155,6 +155,31 @@ def test_data_loss_races_stay_on_the_map_all_the_way(name: str) -> None:
         assert inside(np.asarray(t.points), s.domain).all(), o
 
 
+def test_cross_in_tray_race_shows_what_its_description_says() -> None:
+    """Cross-in-tray's description: small steps stay in their cell (ridges at multiples of pi);
+    RMSprop jumps one anyway (its first step ~10 rates per axis); Adagrad's first step is one
+    rate per axis, so it stays at its preset rate and leaps a ridge at 2. (The old text said
+    Adagrad jumped in the race: at its preset rate it ends in its own cell, beside SGD.)"""
+    s = landscape.get_surface("cross_in_tray")
+    p = preset_for("cross_in_tray", s, optimizers.OPTIMIZERS)
+    assert "try 2" in s.description and "Adagrad and RMSprop jump" not in s.description
+
+    def cells(points: np.ndarray) -> set[tuple[int, int]]:
+        return set(map(tuple, np.floor(points / np.pi).astype(int).tolist()))
+
+    runs = race("cross_in_tray")
+    start_cell = cells(np.array([p.start]))
+    assert cells(runs["sgd"][0]) == start_cell
+    assert cells(runs["adagrad"][0]) == start_cell
+    rms_points = runs["rmsprop"][0]
+    assert cells(rms_points[1:2]) != start_cell  # its very first step leaves the cell
+    np.testing.assert_allclose(np.abs(rms_points[1] - rms_points[0]),
+                               10 * p.hparams["rmsprop"]["lr"], rtol=1e-2)
+    t = optimizers.run(optimizers.get_optimizer("adagrad", lr=2.0), s, np.array(p.start),
+                       p.steps)
+    assert cells(np.asarray(t.points)) != start_cell
+
+
 def test_easom_race_shows_what_its_description_says() -> None:
     """Easom's description: from the start (slope below 0.01) gradient descent creeps for some 60
     steps before the hole pulls it in; Adam and Adagrad are in within 20; in the corners gradient
