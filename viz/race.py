@@ -198,7 +198,8 @@ def thin_trail_runs(flat: np.ndarray, lengths: np.ndarray, run: np.ndarray,
 
 def _ghost_trace(p: PathView, digits: int, run: np.ndarray,
                  axes: tuple[str, str] = ("x", "y")) -> dict[str, Any]:
-    """The whole path, faint, with the rich hover (step, position, loss, gradient, eff. step).
+    """The whole path, faint, with the rich hover (step, position, loss, gradient, eff. step);
+    a click on it picks that point as the start, as anywhere on the map.
 
     Steps that stay on one sub-pixel spot (``run``, from ``pixel_runs``) collapse into their first
     point, whose hover reads "step i–j": a converged path would otherwise repeat one spot hundreds
@@ -218,8 +219,12 @@ def _ghost_trace(p: PathView, digits: int, run: np.ndarray,
         "showlegend": False, "x": round_sig(p.points[keep, 0], digits),
         "y": round_sig(p.points[keep, 1], digits),
         "customdata": [list(row) for row in zip(*cols, strict=True)],
+        # A line's points are selectable only with markers: a click on a path selected
+        # nothing, which faded the whole map and moved no start. One marker is drawn, nearly
+        # transparent (``maxdisplayed``, as the pick grid); clicks find every point.
         **({"mode": "markers", "marker": {"color": faint, "size": 5}} if p.name in JUMPERS
-           else {"mode": "lines", "line": {"color": faint, "width": 1.5}}),
+           else {"mode": "lines+markers", "line": {"color": faint, "width": 1.5},
+                 "marker": {"color": faint, "size": 6, "opacity": 0.01, "maxdisplayed": 1}}),
         "hovertemplate": (
             "<b>" + p.label + "</b><br>step %{customdata[0]}<br>"
             f"({axes[0]}, {axes[1]}) = " "(%{x:.4g}, %{y:.4g})"

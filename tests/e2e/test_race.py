@@ -261,6 +261,40 @@ def test_the_written_back_link_reproduces_the_race(race, browser, server_url) ->
         context.close()
 
 
+def test_a_click_on_a_path_starts_there_and_leaves_the_map_unfaded(race) -> None:
+    """A path is a line: Plotly selected nothing on a click there, faded every marker of the map
+    (the minima, the dots, the counter) and moved no start. Its points are selectable now: the
+    click starts the race at the path's point under the pointer."""
+    race.wait_for_function(START_SHOWN_JS, timeout=60_000)
+    x_input = race.locator("input[aria-label='x']")
+    was = x_input.input_value()
+    race.locator(MAP).first.scroll_into_view_if_needed()
+    # the middle point of the path that moved farthest: clear of the start and of the others
+    x, y, px, py = race.evaluate(f"""() => {{
+        const gd = document.querySelector("{MAP}");
+        const fl = gd._fullLayout, r = gd.getBoundingClientRect();
+        const far = t => Math.hypot(t.x.at(-1) - t.x[0], t.y.at(-1) - t.y[0]);
+        const g = gd.data.filter(t => t.mode === 'lines+markers' && t.customdata)
+            .reduce((a, b) => far(b) > far(a) ? b : a);
+        const i = Math.floor(g.x.length / 2);
+        return [g.x[i], g.y[i], r.left + fl.xaxis._offset + fl.xaxis.l2p(g.x[i]),
+                r.top + fl.yaxis._offset + fl.yaxis.l2p(g.y[i])];
+    }}""")
+    race.mouse.move(px, py)
+    race.wait_for_function("() => /step \\d+/.test(Array.from(document.querySelectorAll("
+                           "'.hoverlayer .hovertext')).map(e => e.textContent).join())",
+                           timeout=5_000)  # on the path: its hover names a step
+    race.mouse.click(px, py)
+    race.wait_for_function("a => document.querySelector(\"input[aria-label='x']\").value !== a",
+                           arg=was, timeout=60_000)
+    wait_for_app(race, timeout=90_000)
+    race.wait_for_function(START_SHOWN_JS, timeout=60_000)  # the map redrawn from there
+    clicked = (float(x_input.input_value()),
+               float(race.locator("input[aria-label='y']").input_value()))
+    # that point, or one of a path crossing it within a pixel or two (4 digits either way)
+    assert abs(clicked[0] - x) < 0.05 and abs(clicked[1] - y) < 0.05, (clicked, (x, y))
+
+
 def test_an_optimizer_card_opens_and_stays_open_after_a_change(browser, server_url) -> None:
     """Cards are built only while open (lazy): opening one shows its settings, and a new
     learning rate (which retitles the card) keeps it open and reaches the link."""

@@ -192,6 +192,18 @@ def test_axes_ranges_are_fixed_to_the_domain(race) -> None:
     assert layout["xaxis"]["ticklabelstandoff"] >= 4
 
 
+def test_a_click_on_a_path_selects_a_point_on_it(race) -> None:
+    """Plotly selects no point of a lines-only trace: a click on a path selected nothing, faded
+    the map and moved no start. Each path's hover trace carries markers, one drawn, invisible."""
+    spec, paths = race
+    ghosts = [t for t in spec["data"] if "customdata" in t and t.get("hovertemplate", "")
+              .startswith("<b>") and "line" in t]
+    assert len(ghosts) == len(paths)
+    for g in ghosts:
+        assert g["mode"] == "lines+markers"
+        assert g["marker"]["maxdisplayed"] == 1 and g["marker"]["opacity"] <= 0.01
+
+
 def test_minima_markers_global_star_local_hollow(race) -> None:
     spec, _ = race
     by_name = {t.get("name"): t for t in spec["data"]}
@@ -295,7 +307,7 @@ def test_a_path_that_flew_off_is_marked_where_it_left_the_map(grid) -> None:
     assert max(trail["x"]) == pytest.approx(x1) and (trail["x"][-1], trail["y"][-1]) == (x, y)
     # the hover path is the true one up to the step that left (whose segment the plot clips):
     # no edge point that carries the far point's loss
-    ghost = next(t for t in spec["data"] if t.get("mode") == "lines" and "customdata" in t)
+    ghost = next(t for t in spec["data"] if t.get("mode") == "lines+markers" and "customdata" in t)
     assert (ghost["x"], ghost["y"]) == ([-1.0, 0.5, 28.0], [0.5, 0.0, -6.0])
 
 
