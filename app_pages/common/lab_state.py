@@ -67,9 +67,11 @@ def parse_params(mine: Mapping[str, str], params: Mapping[str, Param],
         v = parse_number(text, p.lo, p.hi, p.integer) if len(text) <= cap else None
         if v is None:
             shown = text if len(text) <= 40 else text[:40] + "…"
-            what = p.what or (f"a whole number from {p.lo:g} to {p.hi:g}" if p.integer
+            # whole numbers in full: a seed's bound read "4.29497e+09"
+            what = p.what or (f"a whole number from {int(p.lo)} to {int(p.hi)}" if p.integer
                               else f"a number from {p.lo:g} to {p.hi:g}")
-            warn.append(f"URL parameter '{key}'={shown!r} is not {what}; using {p.default:g}.")
+            default = int(p.default) if p.integer else f"{p.default:g}"
+            warn.append(f"URL parameter '{key}'={shown!r} is not {what}; using {default}.")
             continue
         out[key] = int(v) if p.integer else float(v)
     return out

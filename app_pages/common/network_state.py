@@ -42,7 +42,7 @@ from typing import Any
 from app_pages.common.lab_state import Param, own_query, parse_choice, parse_params, split_query
 from app_pages.common.limits import limit
 from app_pages.common.presets import RacePreset
-from app_pages.common.state import RaceState, parse_race_query, race_query
+from app_pages.common.state import RaceState, kept, parse_race_query, race_query
 from app_pages.common.words import plural
 from landscape.datasets import DATASETS
 from landscape.nn_layers import ACTIVATIONS
@@ -301,6 +301,7 @@ def parse_example_view(query: Mapping[str, str], trained: Mapping[str, str],
     A value that is not one of them is dropped with a warning naming the parameter."""
     warn: list[str] = []
     got: dict[str, Any] = {}
+    query = kept(query)  # over-long values: ``parse_network_query`` has said they are ignored
     text = {k: str(query[k]).strip()[:40] for k in VIEW_KEYS if k in query}
     if "follow" in text:
         if text["follow"] in trained:

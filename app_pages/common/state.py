@@ -391,9 +391,19 @@ class RaceView:
     tuned: bool = False
 
 
+def kept(query: Mapping[str, str]) -> dict[str, str]:
+    """``query`` without the values longer than the URL limit, which ``parse_race_query`` drops
+    (and warns of): a parser reading the rest of the link skips them too. (The race applied
+    'speed=fast' padded past the limit, right under the warning that it was ignored.)"""
+    cap = limit("url_value_chars")
+    return {k: str(v) for k, v in query.items() if len(str(v)) <= cap}
+
+
 def parse_race_view(query: Mapping[str, str]) -> tuple[RaceView, list[str]]:
     """``speed`` (slow, normal, fast) and ``view`` (map, 3d), both in any case, and ``arrows``
-    and ``tuned`` (true/false) from the URL, with warnings."""
+    and ``tuned`` (true/false) from the URL, with warnings (over-long values are skipped:
+    ``parse_race_query`` has said so)."""
+    query = kept(query)
     warn: list[str] = []
     view = RaceView()
     if "speed" in query:

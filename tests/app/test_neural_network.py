@@ -364,6 +364,21 @@ def test_a_links_junk_example_view_is_named_and_ignored(key: str, value: str) ->
     assert key not in at.query_params
 
 
+def test_an_example_view_value_padded_past_the_limit_is_ignored_as_the_warning_says() -> None:
+    from app_pages.common.limits import limit
+
+    at = app_test(PAGE, {**SMALL, "follow": "sgd" + " " * limit("url_value_chars")}).run()
+    shown = " ".join(w.value for w in at.warning)
+    assert "'follow' is longer than" in shown and "not one of" not in shown, shown
+    assert "follow" not in at.query_params
+
+
+def test_a_data_seed_out_of_range_names_its_bound_in_full() -> None:
+    at = app_test(PAGE, {**SMALL, "data_seed": "4294967296"}).run()
+    shown = " ".join(w.value for w in at.warning)
+    assert "from 0 to 4294967295" in shown and "e+09" not in shown, shown
+
+
 def landscape_side(at) -> int:
     """Points per side of the paths' landscape (the first contour's z)."""
     pca = next(f for f in charts(at) if any(t["type"] == "contour" for t in f["data"]))

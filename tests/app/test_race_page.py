@@ -320,6 +320,19 @@ def test_a_junk_view_opens_the_map_with_a_warning(junk: str) -> None:
     assert "view" not in at.query_params
 
 
+def test_a_view_value_padded_past_the_limit_is_ignored_as_the_warning_says() -> None:
+    """'speed=fast' padded past the URL value limit was warned of as ignored, then applied."""
+    from app_pages.common.limits import limit
+
+    pad = " " * (limit("url_value_chars") + 1)
+    at = run({"optimizers": "sgd", "steps": "50", "speed": "fast" + pad, "view": "3d" + pad,
+              "arrows": "true" + pad})
+    shown = " ".join(w.value for w in at.warning)
+    assert "longer than" in shown and "not one of" not in shown, shown
+    assert at.session_state["race.view"] == "Map"
+    assert not {"speed", "view", "arrows"} & set(at.query_params)
+
+
 @pytest.mark.parametrize("query", [
     {"speed": "warp"},
     {"arrows": "maybe"},
