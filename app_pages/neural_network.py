@@ -375,8 +375,13 @@ st.markdown(
     "(filter-normalised directions, Li et al., NeurIPS 2018). Colour = log₁₀ loss.")
 grid = int(st.select_slider("Landscape resolution (points per side)", landscape_grids(),
                             key="nn.grid"))
+side = nn.landscape_side(grid, net.layer_sizes, len(racers_t) + 1, landscape_grids())
+if side < grid:
+    st.caption(f"To stay fast, the landscape of {plural(net.n_params, 'weight')} is mapped at "
+               f"{side} points per side for {plural(len(racers_t), 'optimizer')} "
+               f"(asked: {grid}).")
 with st.spinner("Mapping the landscape…"):
-    land = nn.cached_landscape(data_key, arch_key, racers_t, epochs_run, batch, seed, grid)
+    land = nn.cached_landscape(data_key, arch_key, racers_t, epochs_run, batch, seed, side)
 if land.samples < net.n_samples:
     st.caption(f"To stay fast, the landscape averages the loss over {land.samples} of the "
                f"{net.n_samples} training points (a fixed random subset).")

@@ -422,6 +422,21 @@ def test_a_links_junk_resolution_or_drawing_is_named_and_ignored(key: str, value
     assert at.selectbox(key="nn.draw").value == "adam"
 
 
+def test_a_landscape_over_budget_at_the_fewest_points_is_mapped_coarser_and_says_so(
+        monkeypatch) -> None:
+    from app_pages.common import network as nn
+
+    # the default page's four grids (3 optimizers) of 31 x 31 at 100 points no longer fit
+    monkeypatch.setattr(nn, "LANDSCAPE_PAGE_MACS", 4 * 21 * 21 * 100 * (2 * 16 + 16 * 16 + 32))
+    at = app_test(PAGE).run()
+    assert not at.exception
+    said = [c.value for c in at.caption if "points per side" in c.value]
+    assert said and "mapped at 21 points per side" in said[0] and "asked: 31" in said[0], said
+    pca = next(f for f in charts(at) if any(t["type"] == "contour" for t in f["data"]))
+    z = next(t["z"] for t in pca["data"] if t["type"] == "contour")
+    assert (len(z) if isinstance(z, list) else int(str(z["shape"]).split(",")[0])) == 21
+
+
 def test_eight_optimizers_share_the_page_s_training_and_landscape_budgets(monkeypatch) -> None:
     """The page passes its optimizer count to both budgets: with the budgets shrunk so that 3
     optimizers fit and 8 do not, 8 train with a bigger batch (the note names them) and average
