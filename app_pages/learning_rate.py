@@ -497,6 +497,7 @@ with sc2:
     words = [lab.schedule_note(schedule, sched_hp, int(steps))]
     if switch_step is not None:
         words.append(f"Dashed line: Adam hands over to SGD at step {switch_step}.")
+        words.append(lab.switch_verdict(curves, bool(noise) or batch_size is not None))
     if any(words):
         st.caption(" ".join(w for w in words if w))
 

@@ -442,3 +442,29 @@ def test_rmsprop_s_panels_say_its_first_steps_are_ten_rates() -> None:
     t = optimizers.run(optimizers.get_optimizer("rmsprop", lr=0.01), get_surface("booth"),
                        np.array([1.0, -2.0]), 1)
     np.testing.assert_allclose(np.abs(np.diff(np.asarray(t.points), axis=0)), 0.1, rtol=1e-6)
+
+
+def test_the_schedule_view_says_whether_the_switch_ended_lowest() -> None:
+    """The Adam -> SGD advice sat beside a figure where plain SGD ended lower, unremarked."""
+    from app_pages.common.lab import switch_verdict
+
+    def run(name: str, label: str, last: float) -> dict:
+        return {"optimizer": name, "label": label, "gap": np.array([1.0, 0.5, last])}
+
+    sgd, adam = run("sgd", "SGD (constant)", 1e-12), run("adam", "Adam (constant)", 1e-9)
+    switch = run("adam_then_sgd", "Adam → SGD", 1e-11)
+    said = switch_verdict([sgd, adam, switch], noisy=False)
+    assert "SGD (constant) ends lower than the switch" in said and "without gradient noise" in said
+    assert "without gradient noise" not in switch_verdict([sgd, adam, switch], noisy=True)
+    assert "the switch ends lowest" in switch_verdict(
+        [adam, run("adam_then_sgd", "Adam → SGD", 1e-13)], noisy=True)
+    diverged = run("sgd", "SGD (constant)", float("nan"))
+    assert "the switch ends lowest" in switch_verdict([diverged, switch], noisy=False)
+    assert switch_verdict([sgd, adam], noisy=False) == ""
+
+
+def test_the_default_schedule_view_names_what_ended_lowest() -> None:
+    at = app_test(PAGE).run()
+    assert not at.exception
+    said = " ".join(c.value for c in at.caption)
+    assert "ends lower than the switch" in said or "the switch ends lowest" in said, said
