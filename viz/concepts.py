@@ -12,6 +12,7 @@ from viz.background import Grid, background_image, color_levels
 from viz.paths import edge_crossing, first_step_off_map
 from viz.race import MinimumLike, equal_scales, minima_traces
 from viz.style import (
+    CLEAR,
     COLORSCALE,
     INK,
     MAP_XAXIS,
@@ -320,7 +321,7 @@ def backprop_figure(probs: np.ndarray, label: int, grad_logits: np.ndarray,
         top = max(top, float(np.max(old)) if old.size else 0.0)
         fig.add_trace(go.Bar(
             x=names, y=old, name="before training", showlegend=False,
-            marker={"color": "rgba(0,0,0,0)", "line": {"color": NEUTRAL, "width": 1.5}},
+            marker={"color": CLEAR, "line": {"color": NEUTRAL, "width": 1.5}},
             customdata=[plain_number(v) for v in old],
             hovertemplate="%{x} before training: %{customdata}<extra></extra>",
         ), row=1, col=2)

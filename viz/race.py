@@ -43,6 +43,7 @@ from viz.paths import (
 )
 from viz.spec import SpecFigure
 from viz.style import (
+    CLEAR,
     DIVERGED_MARKER,
     INK,
     JUMPERS,
@@ -499,8 +500,20 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
         "font": {"size": 11},
         "steps": [{"method": "animate", "label": str(int(steps[k])), "args": [[str(k)], still]}
                   for k in marks],
+        # Its rail and handle are not drawn: ``scrub`` draws them, over its ticks and labels.
+        **{k: CLEAR for k in ("bgcolor", "bordercolor", "activebgcolor")},
     }
-    return {"updatemenus": [menu], "sliders": [slider]}
+    # The handle: a second slider on the first, over every frame, unlabelled. The labelled one
+    # offered only its marks (0, 50, ..., 500): no scrubbing to step 19 where a path arrives,
+    # and during Play its handle kept to the marks while the counter moved on. Plotly labels
+    # every k-th step of a slider (k from the label widths), never chosen ones, so the labels
+    # stay on the first slider. Both follow every frame shown (``plotly_animatingframe``).
+    scrub = {**{k: v for k, v in slider.items() if k not in ("bgcolor", "bordercolor",
+                                                                "activebgcolor")},
+             "active": n - 1, "ticklen": 0, "minorticklen": 0, "transition": {"duration": 0},
+             "steps": [{"method": "animate", "label": "", "args": [[str(k)], still]}
+                       for k in range(n)]}
+    return {"updatemenus": [menu], "sliders": [slider, scrub]}
 
 
 class _Panels:
@@ -551,7 +564,8 @@ class _Panels:
             raise ValueError(f"a race figure with {n} curve panels needs a plot area of at least "
                              f"{below + MAP_PX[0] / 2:.0f} px, not {plot_px:.0f} (see race_height)")
         layout["yaxis"]["domain"] = [below / plot_px, 1.0]
-        layout["sliders"][0]["y"] = below / plot_px
+        for slider in layout["sliders"]:
+            slider["y"] = below / plot_px
         layout["margin"]["b"] = CURVES_BOTTOM_PX
         half = CURVE_HGAP_PX / self.width / 2
         notes = []
@@ -760,7 +774,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         "legend": {"orientation": "h", "x": 0.0, "xanchor": "left", "yref": "container",
                    "y": 1 - COLORBAR_PX / height, "yanchor": "top", "traceorder": "normal",
                    "font": {"size": 12},
-                   "itemsizing": "constant", "bgcolor": "rgba(0,0,0,0)"},
+                   "itemsizing": "constant", "bgcolor": CLEAR},
         **_controls(steps, marks, pb),
     })
     if series:

@@ -99,6 +99,8 @@ def log_axis(values: Sequence[np.ndarray] | np.ndarray) -> dict[str, Any]:
     return dict(LOG_AXIS)
 
 
+CLEAR = "rgba(0,0,0,0)"  # drawn, but not seen
+
 #: A map's x axis: its labels a few pixels lower, clear of the y axis's lowest label. Both axes end
 #: on a tick (a domain such as [-2, 2] x [-1, 3]), and "-1" beside the corner touched "-2" under it.
 MAP_XAXIS: dict[str, Any] = {"ticklabelstandoff": 5}

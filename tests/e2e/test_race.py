@@ -81,11 +81,39 @@ def test_the_slider_reads_round_steps_up_to_the_last(race) -> None:
     """Plotly labels every k-th slider position; those labels are round and reach step 500
     (they read 0, 40, 81, ..., 490 when the slider had 50 positions at uneven steps, and ended
     at 450 at 1280 px when it had 20)."""
-    labels = race.locator(MAP).first.evaluate(
-        "gd => Array.from(gd.querySelectorAll('.slider-group g.slider-label-group text'), e => "
-        "e.textContent)")
+    labels = race.locator(MAP).first.evaluate(  # the labelled slider (the handle's: none)
+        "gd => Array.from(gd.querySelector('.slider-group')"
+        ".querySelectorAll('g.slider-label-group text'), e => e.textContent)")
     assert len(labels) >= 5 and labels[0] == "0" and labels[-1] == "500", labels
     assert all(int(x) % 50 == 0 for x in labels), labels
+
+
+def test_the_handle_scrubs_to_any_frame_not_only_the_labelled_steps(race) -> None:
+    """The slider offered only its 11 labelled steps (0, 50, ..., 500): no way to scrub to step
+    17, where paths turn. Dragging the handle near the start shows a frame between the marks,
+    and the counter, the labels and the handle agree."""
+    handle = race.locator(MAP).first.locator(".slider-group").nth(1)
+    handle.scroll_into_view_if_needed()  # a mouse off the screen drags nothing
+    rail, grip = (handle.locator(c).bounding_box() for c in (".slider-rail-touch-rect",
+                                                             ".slider-grip-rect"))
+    y = grip["y"] + grip["height"] / 2
+    race.mouse.move(grip["x"] + grip["width"] / 2, y)
+    race.mouse.down()
+    for f in (0.5, 0.1, 0.035):
+        race.mouse.move(rail["x"] + f * rail["width"], y, steps=4)
+        race.wait_for_timeout(100)
+    race.mouse.up()
+    race.wait_for_function(f"""() => /step \\d+/.test(Array.from(document.querySelector(
+        "{MAP}").querySelectorAll('.textpoint text')).map(t => t.textContent).join())""")
+    race.wait_for_timeout(300)
+    shown = race.locator(MAP).first.evaluate(
+        "gd => Array.from(gd.querySelectorAll('.textpoint text')).map(t => t.textContent).join()")
+    step = int(shown.split("step ")[1].split()[0])
+    assert 0 < step < 50, shown  # between the first two labelled steps
+    # the handle sits where that step is on the labelled rail: 0 .. 500 across it
+    at = handle.locator(".slider-grip-rect").bounding_box()
+    frac = (at["x"] + at["width"] / 2 - rail["x"]) / rail["width"]
+    assert abs(frac - step / 500) < 0.03, (frac, step)
 
 
 def test_play_moves_the_markers_and_the_surface_stays(race) -> None:

@@ -27,13 +27,15 @@ MAP = "[data-testid='stPlotlyChart'] .js-plotly-plot"
 # JS: boxes (x, y, width, height) of the map's parts and the texts of its slider and colour bar.
 PARTS_JS = """gd => {
   const box = e => { const b = e.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; };
-  const texts = sel => Array.from(gd.querySelectorAll(sel)).map(e => [e.textContent, box(e)])
-                             .sort((a, b) => a[1][0] - b[1][0]);
+  const texts = (sel, root = gd) => Array.from(root.querySelectorAll(sel))
+      .map(e => [e.textContent, box(e)]).sort((a, b) => a[1][0] - b[1][0]);
+  // two sliders in one place: the first draws the labels, the second the rail and the handle
+  const [labelled, handle] = gd.querySelectorAll('.slider-group');
   return {plot: box(gd.querySelector('.nsewdrag')), legend: box(gd.querySelector('.legend')),
           menu: box(gd.querySelector('.updatemenu-container')),
-          slider: box(gd.querySelector('.slider-group')),
-          rail: box(gd.querySelector('.slider-group rect.slider-rail-rect')),
-          labels: texts('.slider-group g.slider-label-group text'),
+          slider: box(labelled),
+          rail: box(handle.querySelector('rect.slider-rail-rect')),
+          labels: texts('g.slider-label-group text', labelled),
           ticks: texts('.colorbar .cbaxis text, .colorbar g.xtick text')};
 }"""
 

@@ -372,6 +372,16 @@ def test_slider_reads_round_steps_and_ends_at_the_last_step(race) -> None:
     assert [int(steps[k]) for k in marks] == list(range(0, 501, 50))
     assert slider["active"] == len(slider["steps"]) - 1
     assert len(step_frames(spec)) == len(frame_steps(500)) == Playback().max_frames
+    # Over it, unlabelled and with no ticks, the handle's slider offers every frame; the
+    # labelled one draws no rail or handle of its own.
+    handle = spec["layout"]["sliders"][1]
+    assert [s["args"][0] for s in handle["steps"]] == [[f["name"]] for f in spec["frames"]]
+    assert {s["label"] for s in handle["steps"]} == {""}
+    assert handle["ticklen"] == handle["minorticklen"] == 0
+    assert handle["active"] == len(spec["frames"]) - 1
+    assert [handle[k] for k in ("x", "y", "len")] == [slider[k] for k in ("x", "y", "len")]
+    assert slider["bgcolor"] == slider["bordercolor"] == "rgba(0,0,0,0)"
+    assert handle["steps"][5]["args"][1] == slider["steps"][1]["args"][1]  # the same redraw
 
 
 N_STEPS = [*range(0, 41), 99, 100, 110, 150, 370, 490, 500, 510, 990, 1000, 1500, 1990, 2000,
