@@ -468,3 +468,20 @@ def test_the_default_schedule_view_names_what_ended_lowest() -> None:
     assert not at.exception
     said = " ".join(c.value for c in at.caption)
     assert "ends lower than the switch" in said or "the switch ends lowest" in said, said
+
+
+def test_the_sweep_table_shows_a_note_column_only_with_notes_and_a_phone_lists_them(
+        monkeypatch) -> None:
+    """The note column stood empty on the default page; on a phone it was cut off the screen."""
+    at = app_test(PAGE).run()
+    assert "note" not in at.dataframe[0].value.columns
+    edge = {"lr_min": "1e-4", "lr_max": "1e-3"}  # every best rate at the range's top: a note
+    at = app_test(PAGE, edge).run()
+    assert not at.exception
+    assert "widen it" in " ".join(at.dataframe[0].value["note"])
+    from app_pages.common import controls
+
+    monkeypatch.setattr(controls, "is_phone", lambda: True)
+    phone = app_test(PAGE, edge).run()
+    assert "note" not in phone.dataframe[0].value.columns
+    assert any("widen it" in m.value and m.value.startswith("- **") for m in phone.markdown)
