@@ -219,9 +219,12 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     "method": st.column_config.TextColumn(pinned=True),
     "success rate": st.column_config.NumberColumn(
         format="%.1f%%", help="Share of the starts whose path ends at the global minimum."),
+    # text ("never" when no start arrives), right-aligned as the number columns beside it
     "median steps": st.column_config.TextColumn(
+        alignment="right",
         help="Median steps to reach the global minimum, over the starts that reach it."),
     "median evaluations": st.column_config.TextColumn(
+        alignment="right",
         help="Median evaluations (trials) used to reach the global minimum, over the starts "
              "that reach it."),
     "evaluations / start": st.column_config.NumberColumn(

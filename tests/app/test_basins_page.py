@@ -28,6 +28,10 @@ def test_default_page_draws_one_map_per_default_optimizer_and_the_baselines() ->
     assert at.query_params["surface"] == "two_basins"
     assert at.query_params["grid"] == "60"
     assert not at.warning
+    # the medians are text ("never"), right-aligned as the numbers beside them
+    columns = json.loads(at.dataframe[0].proto.columns)
+    assert columns["median steps"]["alignment"] == columns["median evaluations"]["alignment"] \
+        == "right"
 
 
 def test_url_parameters_set_surface_grid_optimizers_and_rates() -> None:
