@@ -266,11 +266,23 @@ def test_view_names_the_open_tab(text: str) -> None:
     assert race_view_query(view) == ({"view": "3d"} if view.tab == "3d" else {})
 
 
-@pytest.mark.parametrize("junk", ["3D view", "surface", "", "3", "<b>x</b>", "3d" * 500])
+@pytest.mark.parametrize("junk", ["3D view", "surface", "", "3", "<b>x</b>", "3d" * 200])
 def test_a_junk_view_opens_the_map_with_a_warning(junk: str) -> None:
     view, warn = parse_race_view({"view": junk})
     assert view == RaceView() and len(warn) == 1
     assert "'view'" in warn[0] and "using map" in warn[0] and len(warn[0]) < 200
+
+
+def test_a_view_value_past_the_length_limit_is_skipped_and_warned_of_once() -> None:
+    """``parse_race_query`` says an over-long value is ignored; the view's parser skips it (it
+    applied 'view=3d' padded with spaces, under that warning) and adds no second warning."""
+    from app_pages.common.limits import limit
+
+    query = {"view": "3d" + " " * limit("url_value_chars"), "speed": "fast" * 200}
+    assert parse_race_view(query) == (RaceView(), [])
+    _, warn = parse(query)
+    assert sum("is longer than" in w for w in warn) == 2, warn
+    assert not any("race page" in w or "not one of" in w for w in warn), warn
 
 
 def test_optimizers_a_page_does_not_offer_are_named_as_such_not_unknown() -> None:
