@@ -500,19 +500,18 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
         "font": {"size": 11},
         "steps": [{"method": "animate", "label": str(int(steps[k])), "args": [[str(k)], still]}
                   for k in marks],
-        # Its rail and handle are not drawn: ``scrub`` draws them, over its ticks and labels.
-        **{k: CLEAR for k in ("bgcolor", "bordercolor", "activebgcolor")},
     }
     # The handle: a second slider on the first, over every frame, unlabelled. The labelled one
     # offered only its marks (0, 50, ..., 500): no scrubbing to step 19 where a path arrives,
     # and during Play its handle kept to the marks while the counter moved on. Plotly labels
     # every k-th step of a slider (k from the label widths), never chosen ones, so the labels
     # stay on the first slider. Both follow every frame shown (``plotly_animatingframe``).
-    scrub = {**{k: v for k, v in slider.items() if k not in ("bgcolor", "bordercolor",
-                                                                "activebgcolor")},
-             "active": n - 1, "ticklen": 0, "minorticklen": 0, "transition": {"duration": 0},
+    scrub = {**slider, "active": n - 1, "ticklen": 0, "minorticklen": 0,
+             "transition": {"duration": 0},
              "steps": [{"method": "animate", "label": "", "args": [[str(k)], still]}
                        for k in range(n)]}
+    # The labelled slider's rail and handle are not drawn: ``scrub`` draws them, over its ticks.
+    slider.update(dict.fromkeys(("bgcolor", "bordercolor", "activebgcolor"), CLEAR))
     return {"updatemenus": [menu], "sliders": [slider, scrub]}
 
 

@@ -336,10 +336,16 @@ def landscape_samples(n_samples: int, grid: int, layer_sizes: tuple[int, ...],
     """Training points the landscape evaluates: all of them unless grid^2 x points x
     multiply-adds per point would pass ``LANDSCAPE_MACS``, or ``grids`` such grids would pass
     ``LANDSCAPE_PAGE_MACS``; never fewer than ``MIN_SAMPLES``."""
-    macs = sum(a * b for a, b in pairwise(layer_sizes))
-    budget = min(LANDSCAPE_MACS, LANDSCAPE_PAGE_MACS // max(1, grids))
+    macs, budget = _landscape_budget(layer_sizes, grids)
     fit = budget // max(1, grid * grid * macs)
     return int(min(n_samples, max(MIN_SAMPLES, fit)))
+
+
+def _landscape_budget(layer_sizes: tuple[int, ...], grids: int) -> tuple[int, int]:
+    """Multiply-adds of one point through the network, and what one of ``grids`` grids may take:
+    ``LANDSCAPE_MACS``, or its share of ``LANDSCAPE_PAGE_MACS``."""
+    return (sum(a * b for a, b in pairwise(layer_sizes)),
+            min(LANDSCAPE_MACS, LANDSCAPE_PAGE_MACS // max(1, grids)))
 
 
 def landscape_side(grid: int, layer_sizes: tuple[int, ...], grids: int = 1,
@@ -349,8 +355,7 @@ def landscape_side(grid: int, layer_sizes: tuple[int, ...], grids: int = 1,
     resolutions, ascending) that keeps them, or the smallest of them. The sample floor had no
     such check: a 3 x 64 network with 8 optimizers at 61 x 61 mapped 3.5 times the page's
     budget (22 s of one core)."""
-    macs = sum(a * b for a, b in pairwise(layer_sizes))
-    budget = min(LANDSCAPE_MACS, LANDSCAPE_PAGE_MACS // max(1, grids))
+    macs, budget = _landscape_budget(layer_sizes, grids)
     fits = [n for n in (*sides, grid) if n <= grid and n * n * MIN_SAMPLES * macs <= budget]
     return max(fits) if fits else min((*sides, grid))
 

@@ -195,10 +195,10 @@ def parse_network_query(query: Mapping[str, str],
     for key in IGNORED_KEYS:
         if race_part.pop(key, None) is not None:
             warn.append(f"URL parameter '{key}' does not apply to the neural network; ignored.")
-    for key in list(mine):
-        if len(mine[key]) > cap:
-            warn.append(f"URL parameter '{key}' is longer than {cap} characters; ignored.")
-            mine.pop(key)
+    short = kept(mine)
+    for key in [k for k in mine if k not in short]:
+        warn.append(f"URL parameter '{key}' is longer than {cap} characters; ignored.")
+    mine = short
 
     dataset = parse_choice(mine, "dataset", DATASETS, DEFAULT.dataset, warn)
     spec = DATASETS[dataset]

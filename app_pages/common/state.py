@@ -212,19 +212,19 @@ def parse_race_query(
     """
     warn: list[str] = []
     max_chars = limit("url_value_chars")
+    short = kept(query)
     q: dict[str, str] = {}
-    for key, value in query.items():
-        value = str(value)
+    for key in query:
         if len(key) > MAX_KEY_CHARS:  # no parameter's name is this long
             warn.append(f"URL parameter {_show(key)} is not a known name (its name is longer "
                         f"than {plural(MAX_KEY_CHARS, 'character')}); ignored.")
             continue
-        if len(value) > max_chars:
+        if key not in short:
             warn.append(f"URL parameter {_show(key)} is longer than "
                         f"{plural(max_chars, 'character')}; "
                         "ignored (using the default).")
             continue
-        q[key] = value
+        q[key] = short[key]
     elsewhere = [k for k in VIEW_KEYS if k in q]
     if elsewhere and not shows_race:
         warn.append("URL parameter" + ("s " if len(elsewhere) > 1 else " ")
