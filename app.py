@@ -13,7 +13,10 @@ st.set_page_config(page_title="Downhill", page_icon="⛷️", layout="wide")
 # Streamlit tops every page with 6rem of padding under a header that holds nothing here (the
 # toolbar is minimal); 3rem still clears the phone's sidebar button and brings the race's Play
 # buttons and map 48 px higher on a laptop's first screen.
-st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 3rem; }</style>")
+# A multiselect caps its height at ~4 rows of chips and scrolls the rest out of sight: the race's
+# six default optimizers hid the sixth. Every chip shows instead (the box grows).
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 3rem; }"
+        "[data-testid='stMultiSelect'] .react-aria-ComboBox > div { max-height: none; }</style>")
 
 # The race is the default page, served at "/"; it still reserves a pathname, so "race" is left
 # free for the alias below.

@@ -216,3 +216,27 @@ def test_a_visitor_whose_system_is_dark_gets_the_light_page(browser, server_url)
         assert luminance("[data-testid='stSidebar']") > 220
     finally:
         context.close()
+
+
+def test_every_chosen_optimizer_shows_its_chip(page) -> None:
+    """Streamlit caps a multiselect at ~4 rows of chips and scrolls the rest out of sight: the
+    landing race's sixth optimizer (Adagrad) was cut in half. The box now grows (app.py's CSS):
+    with eight optimizers (the most a race takes) no part of the box scrolls, and the last chip
+    lies inside it."""
+    page.goto(page.base_url + "/?optimizers=sgd,momentum,nesterov,adam,rmsprop,adagrad,adamw,"
+              "lion")
+    wait_for_app(page, timeout=90_000)
+    page.wait_for_selector(MAP, timeout=90_000)
+    seen = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").evaluate(
+        """ms => {
+          const box = ms.querySelector('.react-aria-ComboBox').getBoundingClientRect();
+          const hidden = Array.from(ms.querySelectorAll('div'))
+              .filter(d => d.scrollHeight > d.clientHeight + 1).length;
+          const chips = Array.from(ms.querySelectorAll('span'))
+              .filter(s => /^(SGD|Adam|RMSprop|Adagrad|NAdam|RAdam|Lion|Nesterov)/.test(
+                  s.textContent) && s.children.length === 0);
+          const last = chips[chips.length - 1].getBoundingClientRect();
+          return {hidden, chips: chips.map(s => s.textContent), inside: last.bottom <= box.bottom};
+        }""")
+    assert seen["hidden"] == 0 and seen["inside"], seen
+    assert len(seen["chips"]) == 8 and seen["chips"][-1] == "Lion", " | ".join(seen["chips"])
