@@ -348,14 +348,11 @@ for e, s in zip(entries, sweeps, strict=True):
     })
 table = pd.DataFrame(rows)
 names_ = table.pop("name")
-notes = [(r["optimizer"], r["note"]) for r in rows if r["note"]]
-listed = bool(notes) and controls.is_phone()  # a phone's column cuts a note short
-if not notes or listed:  # an empty column, or notes listed in full under the table
-    table.pop("note")
+notes = controls.notes_apart(table)
 st.dataframe(controls.named_in_color(table, names_).format(
     {"best rate": "{:.4g}", "final loss gap there": "{:.3g}", "your rate": "{:.4g}"},
     na_rep="—"), hide_index=True, width="stretch")
-if listed:
+if notes:
     st.markdown(controls.named_list(notes))
 st.caption(f"Final loss gap = loss after {steps} steps minus the global minimum's value. "
            f"Steps to tolerance: first step with a gap below {sweeps[0].tol:g}. ✕ marks rates "

@@ -229,9 +229,12 @@ for r, t in zip(racers_t, trainings, strict=True):
                  "note": nn.verdict(t),
                  "name": r[0]})
 table = pd.DataFrame(rows)
+notes = controls.notes_apart(table)
 st.dataframe(controls.named_in_color(table, table.pop("name")).format(
     {"train loss": "{:.4f}", "test loss": "{:.4f}", "train accuracy": "{:.1%}",
      "test accuracy": "{:.1%}"}, na_rep="—"), hide_index=True, width="stretch")
+if notes:
+    st.markdown(controls.named_list(notes))
 st.caption("Loss is the cross-entropy, the mean of −log p(true class) over the points"
            + (f", plus the L2 term (λ/2)·Σw² over the weights (λ = {l2:g}; biases are not "
               "decayed), in the train and the test loss alike" if l2 > 0 else "")

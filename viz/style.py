@@ -187,11 +187,13 @@ def rgba(color: str, alpha: float) -> str:
 
 
 def format_value(v: Any) -> str:
-    """Short human form of a hyperparameter value: 0.05, 1e-08, (0.9, 0.999), True."""
+    """Short human form of a hyperparameter value: 0.05, 1e-08, 1000 (not 1e+03), (0.9, 0.999),
+    on/off; three significant digits."""
     if isinstance(v, bool):
         return "on" if v else "off"
     if isinstance(v, float):
-        return f"{v:.3g}"
+        short = f"{v:.3g}"
+        return f"{float(short):.0f}" if "e+" in short and abs(v) < 1e6 else short
     if isinstance(v, tuple | list):
         return "(" + ", ".join(format_value(x) for x in v) + ")"
     return str(v)

@@ -126,6 +126,17 @@ def named_list(rows: Iterable[tuple[str, str]]) -> str:
     return "\n".join(f"- **{plain(name)}**: {plain(text)}" for name, text in rows)
 
 
+def notes_apart(table: Any, column: str = "note") -> list[tuple[str, str]]:
+    """Drop a results table's ``column`` of notes when every note is empty, or on a phone (whose
+    narrow column cuts a note short); return the (optimizer, note) pairs to list in full under
+    the table then (``named_list``), else none."""
+    notes = [(o, n) for o, n in zip(table["optimizer"], table[column], strict=True) if n]
+    listed = bool(notes) and is_phone()
+    if not notes or listed:
+        table.pop(column)
+    return notes if listed else []
+
+
 def page_intro(prefix: str, title: str, intro: str) -> None:
     """A page's title and introduction, then the warnings its URL parser left in
     ``st.session_state[f"{prefix}.warnings"]`` (shown once, on the session's first run)."""

@@ -13,6 +13,7 @@ from viz.style import (
     MIN_COLOR_DIFFERENCE,
     ciede2000,
     color_difference,
+    format_value,
     log_axis,
     optimizer_color,
     srgb_to_lab,
@@ -177,3 +178,12 @@ def test_basin_titles_and_tables_name_optimizers_in_readable_colours() -> None:
     html = named_in_color(pd.DataFrame({"optimizer": ["SGD + momentum", "SGD"]}),
                           ["momentum", "sgd"]).to_html()
     assert text_color("#E69F00").lower() in html.lower() and "#e69f00" not in html.lower()
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (1000.0, "1000"), (1234.5, "1230"), (-25000.0, "-25000"), (0.05, "0.05"), (1e-8, "1e-08"),
+    (2.5e7, "2.5e+07"), (12.5, "12.5"), ((0.9, 0.999), "(0.9, 0.999)"), (True, "on"), (3, "3"),
+])
+def test_hyperparameter_values_read_as_plain_numbers_below_a_million(value, shown) -> None:
+    """A network's SGD at lr 1000 was labelled "SGD (lr 1e+03)"."""
+    assert format_value(value) == shown
