@@ -122,7 +122,8 @@ def validate_domain(domain: object) -> Domain:
         if not (math.isfinite(lo) and math.isfinite(hi)):
             raise ExpressionError(f"The {axis} range must be finite numbers.")
         if not hi - lo >= MIN_SPAN:
-            raise ExpressionError(f"The {axis} range needs min < max (got {lo:g} to {hi:g}).")
+            raise ExpressionError(f"The {axis} range needs max − min ≥ {MIN_SPAN:g} "
+                                  f"(got {lo:g} to {hi:g}).")
         if max(abs(lo), abs(hi)) > MAX_COORD:
             raise ExpressionError(f"The {axis} range must lie within ±{MAX_COORD:g}.")
     return box

@@ -401,7 +401,11 @@ def _check_number(spec: str, h: HParam, value: Any, integer: bool = False) -> fl
         raise ValueError(
             f"{spec}: {h.name} must be {kind} in [{h.min:g}, {h.max:g}], got {value!r}"
         )
-    if not (math.isfinite(value) and h.min <= value <= h.max):
+    try:
+        inside = math.isfinite(value) and h.min <= value <= h.max
+    except OverflowError:  # an int too large for a float (10**400)
+        inside = False
+    if not inside:
         raise ValueError(f"{spec}: {h.name}={value!r} is out of range [{h.min:g}, {h.max:g}]")
     return int(value) if integer else float(value)
 

@@ -20,9 +20,17 @@ from optimizers.spec import HParam
 
 
 def _check(name: str, value: float, low: float, high: float, *, open_low: bool = False) -> None:
-    ok = (value > low if open_low else value >= low) and value <= high
-    if not (isinstance(value, int | float) and not isinstance(value, bool) and ok):
+    number = isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool)  # the type first: comparing a string with a bound raised TypeError
+    try:
+        ok = number and (value > low if open_low else value >= low) and value <= high
+    except OverflowError:  # an int beyond any float
+        ok = False
+    if not ok:
         bracket = "(" if open_low else "["
+        if not number:
+            raise ValueError(f"{name} must be a number in {bracket}{low:g}, {high:g}], "
+                             f"got {value!r}")
         raise ValueError(f"{name}={value!r} is out of range {bracket}{low:g}, {high:g}]")
 
 

@@ -288,6 +288,12 @@ def test_bad_domains_are_refused(domain):
         from_expression("x + y", domain)
 
 
+def test_a_range_too_narrow_names_the_rule_it_breaks():
+    """It said "needs min < max" of a range whose min is below its max."""
+    with pytest.raises(ExpressionError, match=r"x range needs max − min ≥ 1e-06 \(got -1e-300"):
+        from_expression("x**2", ((-1e-300, 1e-300), (-1, 1)))
+
+
 def test_no_dynamic_code_execution_in_the_formula_modules():
     forbidden = {"eval", "exec", "compile", "sympify", "parse_expr", "lambdify", "__import__"}
     for path in pathlib.Path(__file__).parents[2].joinpath("landscape").glob("expression*.py"):

@@ -101,6 +101,7 @@ def test_unknown_names_list_the_valid_ones():
         ("adam", {"lr": float("nan")}, r"lr=nan is out of range"),
         ("adam", {"amsgrad": 1}, "amsgrad must be True or False"),
         ("adam", {"lr": True}, r"lr must be a number in \[1e-06, 1000\]"),
+        ("sgd", {"lr": 10**400}, r"lr=10+ is out of range"),  # no float holds it: OverflowError
         ("rmsprop", {"alpha": -0.1}, r"alpha=-0.1 is out of range \[0, 0.9999\]"),
         ("adagrad", {"lr_decay": 2.0}, r"lr_decay=2.0 is out of range \[0, 1\]"),
         ("adadelta", {"rho": 1.0}, r"rho=1.0 is out of range \[0, 0.9999\]"),

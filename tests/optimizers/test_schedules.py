@@ -55,6 +55,11 @@ def test_listed_values(name, kwargs, expected):
             "start_factor",
         ),
         ("cosine", {"lr": 0.1}, "T_max"),
+        # the type is checked before the range: a string raised TypeError comparing with a bound
+        ("step", {"lr": 0.1, "step_size": 3, "gamma": "a"},
+         r"gamma must be a number in \(0, 1\], got 'a'"),
+        ("constant", {"lr": "0.1"}, r"lr must be a number in \[0, inf\], got '0.1'"),
+        ("exponential", {"lr": 0.1, "gamma": 10**400}, r"gamma=10+ is out of range"),
         ("linear", {"lr": 0.1}, "unknown schedule 'linear'; valid: constant, step"),
     ],
 )
