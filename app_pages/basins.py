@@ -235,7 +235,7 @@ if phone:  # the phone's table shows the names and the first numbers: the rates 
         (r["method"], f"{r['success rate']:.1f}% reach the global minimum"
          + (f", in {r['median steps']} steps (median)" if r["median steps"] != "never" else ""))
         for r in table[["method", "success rate", "median steps"]].to_dict("records")))
-tol = basins.capture_radius(obj.minima, obj.domain)
+tol = basins.capture_radius(obj.domain)
 st.caption(
     f"A path has arrived when it ends within {tol:.3g} of a minimum (the race's tolerance). "
     "Evaluations are the article's *trials*: each gradient step costs one gradient evaluation, "

@@ -32,6 +32,7 @@ from app_pages.common.outcomes import default_tolerance
 from app_pages.common.presets import preset_for
 from app_pages.common.state import MAX_SEED
 from app_pages.common.words import loss_text, plural, probability_text
+from landscape.base import batches_per_epoch
 from optimizers import OPTIMIZERS
 from viz.concepts import (
     altitude_figure,
@@ -408,7 +409,7 @@ with right:
                + ".")
 
 # 8. epochs -------------------------------------------------------------------------------------
-per = tour.steps_per_epoch(data.n_samples, int(batch))
+per = batches_per_epoch(data.n_samples, int(batch))
 left, right = section("8. Epochs", f"""
 An **epoch** is one pass over the whole training set. With {data.n_samples} examples and
 minibatches of {batch}, one epoch is **{plural(per, "step")}** (shaded bands). Advice like "Adam for

@@ -184,7 +184,7 @@ def schedule_control(schedule: str, h: Any, key: str) -> Any:
                            step=(h.max - h.min) / 1000, format="%.4g", help=help_, **cb))
 
 
-def path_views(name: str, sweep: lab.Sweep, objective) -> list[PathView]:
+def path_views(name: str, sweep: lab.Sweep, objective: Any) -> list[PathView]:
     """One PathView per rate of a sweep (points (steps+1, R, 2) -> R single paths)."""
     pts = np.asarray(sweep.trajectory.points)
     losses = np.asarray(sweep.trajectory.losses)

@@ -7,7 +7,7 @@ The whole state lives in the URL (app_pages/common/state.py), so a copied link r
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import streamlit as st
@@ -49,7 +49,7 @@ MATH_CSS = ("<style>.st-key-race-math [data-testid='stMarkdownContainer'] "
             "{overflow-x: auto; overflow-y: hidden;}</style>")
 
 
-def landscape_for(surface: str, formula: str):
+def landscape_for(surface: str, formula: str) -> Any:
     return compute.get_landscape(surface, formula)
 
 

@@ -92,7 +92,7 @@ def torch_map(n: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
     pts, ls = points.numpy(), losses.numpy()
     final = pts[-1]  # a torch path that blows up stays non-finite: its last point tells
     diverged = ~(np.isfinite(ls[-1]) & (np.abs(final) <= 1e6).all(axis=1))
-    radius = capture_radius(surface.minima, surface.domain)
+    radius = capture_radius(surface.domain)
     labels = classify(pts[-1], diverged, surface.minima, radius)
     ends_global = np.isin(labels, [k for k, m in enumerate(surface.minima) if m.is_global])
     first = steps_to_global(pts, surface.minima, radius, only=ends_global,

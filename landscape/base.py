@@ -16,11 +16,13 @@ import numpy as np
 Domain = tuple[tuple[float, float], tuple[float, float]]
 
 
-def inside(points: np.ndarray | tuple[float, float], domain: Domain) -> np.ndarray:
-    """Whether each point (..., 2) lies in ``domain``, x0 <= x <= x1 and y0 <= y <= y1 (edges
-    included; a non-finite point does not)."""
+def inside(points: np.ndarray | tuple[float, float], domain: Domain,
+           slack: float = 0.0) -> np.ndarray:
+    """Whether each point (..., 2) lies in ``domain`` widened by ``slack``: x0 - slack <= x <=
+    x1 + slack, and so for y (edges included; a non-finite point does not)."""
     pts = np.asarray(points, dtype=float)
     (x0, x1), (y0, y1) = domain
+    x0, x1, y0, y1 = x0 - slack, x1 + slack, y0 - slack, y1 + slack
     with np.errstate(invalid="ignore"):
         return ((pts[..., 0] >= x0) & (pts[..., 0] <= x1)
                 & (pts[..., 1] >= y0) & (pts[..., 1] <= y1))
@@ -130,3 +132,11 @@ class Surface:
             ok = np.isfinite(v) and abs(v - m.value) <= 1e-6 * (1.0 + abs(m.value))
             values.append(v if ok else m.value)
         return min(values)
+
+
+def batches_per_epoch(n: int, batch_size: int | None) -> int:
+    """Minibatch steps in one pass over ``n`` samples: ceil(n / batch_size); 1 for full batch
+    (``batch_size`` None or at least n)."""
+    if batch_size is None:
+        return 1
+    return max(1, -(-int(n) // max(1, int(batch_size))))

@@ -56,8 +56,6 @@ LABELS: dict[str, str] = {
     "unbounded": "lowest in view, not a minimum: the formula falls without bound (a pole)",
     "unknown": "lowest in view, not a minimum found",
 }
-EDGE_LABEL = LABELS["view_edge"]
-FLAT_LABEL = LABELS["flat"]
 
 
 def _spans(domain: Domain) -> tuple[float, float]:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from landscape.base import Domain, Minimum
+from landscape.base import Domain, Minimum, inside
 
 Field = Callable[[np.ndarray], np.ndarray]
 
@@ -62,13 +62,6 @@ def is_minimum(grad: Field, xy: np.ndarray, gtol: float = 1e-7) -> np.ndarray:
     det = hess[..., 0, 0] * hess[..., 1, 1] - hess[..., 0, 1] ** 2
     scale = 1.0 + np.abs(hess).max(axis=(-1, -2))
     return (g <= gtol * scale) & (det > 0) & (hess[..., 0, 0] > 0)
-
-
-def inside(xy: np.ndarray, domain: Domain, slack: float = 0.0) -> np.ndarray:
-    """True where the point lies in the box ``domain`` (widened by ``slack``)."""
-    (x0, x1), (y0, y1) = domain
-    x, y = xy[..., 0], xy[..., 1]
-    return (x >= x0 - slack) & (x <= x1 + slack) & (y >= y0 - slack) & (y <= y1 + slack)
 
 
 def grid(domain: Domain, n: int) -> np.ndarray:

@@ -66,6 +66,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from landscape.base import batches_per_epoch
 from landscape.nn_layers import (
     ACTIVATIONS,
     batch_transpose,
@@ -324,9 +325,7 @@ class MLP:
 
     def steps_per_epoch(self, batch_size: int | None) -> int:
         """Optimizer steps in one pass over the data: ceil(n / batch_size) (1 for full batch)."""
-        if batch_size is None or batch_size >= self.n_samples:
-            return 1
-        return -(-self.n_samples // int(batch_size))
+        return batches_per_epoch(self.n_samples, batch_size)
 
     def epochs(self, steps: np.ndarray | int, batch_size: int | None) -> np.ndarray:
         """Epochs completed after ``steps`` optimizer steps (fractional)."""

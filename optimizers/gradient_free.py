@@ -6,6 +6,7 @@ draws come from ``run`` (per path, per step), so batches reproduce single runs e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -24,7 +25,11 @@ def walker_init(params: np.ndarray, losses: np.ndarray) -> WalkerState:
     return WalkerState(losses)
 
 
-def _keep_better(state: WalkerState, params, candidates, value_fn: ValueFn):
+Step = tuple[np.ndarray, np.ndarray, WalkerState]
+
+
+def _keep_better(state: WalkerState, params: np.ndarray, candidates: np.ndarray,
+                 value_fn: ValueFn) -> Step:
     """Move to the candidate only where its value is strictly lower (NaN never wins)."""
     values = value_fn(candidates)
     better = values < state.losses
@@ -33,7 +38,8 @@ def _keep_better(state: WalkerState, params, candidates, value_fn: ValueFn):
     return new_params, new_losses, WalkerState(new_losses)
 
 
-def random_search_step(state, params, u, value_fn: ValueFn, low, high):
+def random_search_step(state: WalkerState, params: np.ndarray, u: np.ndarray, value_fn: ValueFn,
+                       low: np.ndarray, high: np.ndarray) -> Step:
     """Candidate uniform in the box [low, high]; keep the best point seen so far."""
     return _keep_better(state, params, low + (high - low) * u, value_fn)
 
@@ -42,10 +48,11 @@ def random_search_draws(d: int) -> int:
     return d
 
 
-def random_local_search_step(step_size: float):
+def random_local_search_step(step_size: float) -> Callable[..., Step]:
     """Candidate x + step_size * (uniformly random unit direction); keep it if f went down."""
 
-    def step(state, params, u, value_fn: ValueFn, low, high):
+    def step(state: WalkerState, params: np.ndarray, u: np.ndarray, value_fn: ValueFn,
+             low: np.ndarray, high: np.ndarray) -> Step:
         z = box_muller(u)
         norm = np.sqrt((z * z).sum(axis=-1, keepdims=True))
         direction = z / np.where(norm > 0, norm, 1.0)

@@ -21,7 +21,7 @@ import numpy as np
 
 import landscape
 from app_pages.common.outcomes import KIND_CODES, classify_endpoints, default_tolerance
-from landscape.base import Minimum, Surface
+from landscape.base import Domain, Minimum, Surface
 from optimizers import OPTIMIZERS, get_optimizer, run_endpoints
 from viz.style import format_value
 
@@ -51,7 +51,7 @@ def _cell_centres(lo: float, hi: float, n: int) -> np.ndarray:
     return np.array([float(f"{lo + (i + 0.5) * width:.{decimals}f}") for i in range(n)])
 
 
-def start_grid(domain: tuple[tuple[float, float], tuple[float, float]], n: int):
+def start_grid(domain: Domain, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cell centres of an n x n grid over ``domain``: xs (n,), ys (n,), starts (n*n, 2).
 
     Row-major: ``starts[j * n + i] = (xs[i], ys[j])``, so ``labels.reshape(n, n)[j, i]`` is the
@@ -81,7 +81,7 @@ def cell_start(point: tuple[float, float], domain: tuple[tuple[float, float], tu
     return centres[0], centres[1]
 
 
-def capture_radius(minima: tuple[Minimum, ...], domain) -> float:
+def capture_radius(domain: Domain) -> float:
     """How close an endpoint must be to a minimum to count as arrived: the race's tolerance
     (``outcomes.default_tolerance``), so a cell and its race agree on the outcome."""
     return default_tolerance(domain)
@@ -189,12 +189,12 @@ def run_starts(
     hparams: Mapping[str, Any] | None = None,
     seed: int = 0,
     noise: float = 0.0,
-):
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """One batched run of ``name`` from every start (B, 2); returns (labels, first, evaluations,
     radius). Only where each path ends is kept (``run_endpoints``: O(B) memory, any steps), with
     the first step it came within the radius of each global minimum."""
     optimizer = get_optimizer(name, **dict(hparams or {}))
-    radius = capture_radius(surface.minima, surface.domain)
+    radius = capture_radius(surface.domain)
     globals_ = [k for k, m in enumerate(surface.minima) if m.is_global]
     targets = np.array([surface.minima[k].point for k in globals_], dtype=float).reshape(-1, 2)
     ends = run_endpoints(optimizer, surface, starts, steps, targets=targets, radius=radius,
@@ -259,18 +259,6 @@ def baseline_label(stats: BasinStats) -> str:
     return f"{OPTIMIZERS[stats.optimizer].display_name} ({said}baseline)"
 
 
-def label_name(label: int, minima: tuple[Minimum, ...]) -> str:
-    """Plain words for a basin label."""
-    if label == DIVERGED:
-        return "diverged"
-    if label == MOVING:
-        return "no minimum (still moving)"
-    m = minima[label]
-    kind = "global minimum" if m.is_global else "local minimum"
-    where = f"({m.point[0]:.3g}, {m.point[1]:.3g})"
-    return f"{kind} {m.label or where}".strip()
-
-
 def default_hparams(surface: str, names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """The race's preset hyperparameters for ``names`` on ``surface`` (same rates as the race)."""
     from app_pages.common.presets import preset_for
@@ -281,7 +269,8 @@ def default_hparams(surface: str, names: tuple[str, ...]) -> dict[str, dict[str,
 
 
 def compute_all(surface: str, optimizers: tuple[str, ...], n: int, steps: int, seed: int = 0,
-                noise: float = 0.0, hparams: Mapping[str, Mapping[str, Any]] | None = None):
+                noise: float = 0.0, hparams: Mapping[str, Mapping[str, Any]] | None = None,
+                ) -> tuple[list[BasinMap], list[BasinStats]]:
     """Everything the basins page computes: one map per optimizer and both baselines."""
     surf = landscape.get_surface(surface)
     hp = hparams or default_hparams(surface, optimizers)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -89,19 +88,6 @@ def parse_choice(mine: Mapping[str, str], key: str, options: Mapping[str, Any] |
     warn.append(f"URL parameter '{key}'={shown!r} is not one of {', '.join(options)}; "
                 f"using '{default}'.")
     return default
-
-
-def ordered_range(lo: float, hi: float, warn: list[str], names: tuple[str, str]) -> tuple[float,
-                                                                                          float]:
-    """(lo, hi) with lo < hi; swapped (with a warning) when given the wrong way round."""
-    if lo < hi:
-        return lo, hi
-    if lo > hi:
-        warn.append(f"URL parameters '{names[0]}' and '{names[1]}' were the wrong way round; "
-                    "swapped them.")
-        return hi, lo
-    warn.append(f"URL parameters '{names[0]}' and '{names[1]}' are equal; widened the range.")
-    return lo / math.sqrt(10), hi * math.sqrt(10)
 
 
 #: The race page's ``url_path`` in app.py. It is the default page, served at the root ("./");

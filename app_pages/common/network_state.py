@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from app_pages.common.lab_state import Param, own_query, parse_choice, parse_params, split_query
@@ -44,6 +44,7 @@ from app_pages.common.limits import limit
 from app_pages.common.presets import RacePreset
 from app_pages.common.state import RaceState, kept, parse_race_query, race_query
 from app_pages.common.words import plural
+from landscape.base import batches_per_epoch
 from landscape.datasets import DATASETS
 from landscape.nn_layers import ACTIVATIONS
 
@@ -105,7 +106,7 @@ def n_train(samples: int, classes: int) -> int:
 
 def steps_per_epoch(samples: int, classes: int, batch: int) -> int:
     """Optimizer steps in one epoch: ceil(n_train / batch)."""
-    return -(-n_train(samples, classes) // max(1, batch))
+    return batches_per_epoch(n_train(samples, classes), batch)
 
 
 def switch_words(switch_step: int, spe: int, epochs: int) -> str:
@@ -328,10 +329,3 @@ def example_query(view: ExampleView) -> dict[str, str]:
     return {k: str(v) for k, v in (("follow", view.follow), ("after_epoch", view.after_epoch),
                                    ("point", view.point)) if v is not None}
 
-
-def with_optimizers(state: NetworkState, chosen: list[tuple[str, dict[str, Any]]]
-                    ) -> NetworkState:
-    """``state`` with the picker's optimizers and their settings."""
-    names = tuple(n for n, _ in chosen)
-    return replace(state, optimizers=names, hparams={n: dict(hp) for n, hp in chosen},
-                   draw=state.draw if state.draw in names else None)

@@ -4,7 +4,6 @@ and returns plain arrays for one small figure. No Streamlit, no Plotly.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ import numpy as np
 from app_pages.common.lab import loss_floor
 from app_pages.common.outcomes import describe
 from app_pages.common.words import plural
+from landscape.base import batches_per_epoch
 from optimizers import get_optimizer, run, run_endpoints
 from viz.concepts import plain_number
 from viz.paths import first_step_off_map
@@ -296,17 +296,12 @@ def stride_caption(lr: float, iterates: np.ndarray, base: float = STRIDE_VIEW) -
                f"{-base:g} to {base:g})." if zoom > 1 else ""))
 
 
-def steps_per_epoch(n_samples: int, batch_size: int | None) -> int:
-    """Minibatch steps in one pass over the data: ceil(n / batch) (1 for full batch)."""
-    return 1 if batch_size is None else math.ceil(n_samples / batch_size)
-
-
 def epoch_curve(name: str, label: str, objective: Any, start: np.ndarray, epochs: int,
                 hparams: dict[str, Any], batch_size: int | None, seed: int = 0,
                 switch_epoch: float | None = None) -> Curve:
     """Run ``name`` for ``epochs`` passes over the data (minibatches of ``batch_size``, None =
     full batch); x is measured in epochs, the gap is the full-data loss minus its minimum."""
-    per = steps_per_epoch(objective.n_samples, batch_size)
+    per = batches_per_epoch(objective.n_samples, batch_size)
     params = dict(hparams)
     if switch_epoch is not None:
         params["switch_step"] = max(1, round(switch_epoch * per))

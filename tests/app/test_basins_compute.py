@@ -60,7 +60,7 @@ def test_start_grid_is_row_major_cell_centres() -> None:
 
 def test_classify_labels_nearest_minimum_moving_and_diverged() -> None:
     surface, _ = double_well()
-    r = capture_radius(surface.minima, surface.domain)
+    r = capture_radius(surface.domain)
     left = surface.minima[0].point
     right = surface.minima[1].point
     final = np.array([left, [right[0] + 0.5 * r, 0.0], [0.0, 1.5], [np.nan, np.nan], left])
@@ -71,7 +71,7 @@ def test_classify_labels_nearest_minimum_moving_and_diverged() -> None:
 
 def test_capture_radius_is_the_race_tolerance() -> None:
     surface, _ = double_well()
-    assert capture_radius(surface.minima, surface.domain) == default_tolerance(surface.domain)
+    assert capture_radius(surface.domain) == default_tolerance(surface.domain)
 
 
 def test_gradient_descent_basins_split_at_the_ridge() -> None:
@@ -128,7 +128,7 @@ def recorded_map(name: str, surface: Surface, n: int, steps: int, hparams: dict,
     _, _, starts = start_grid(surface.domain, n)
     traj = run(get_optimizer(name, **hparams), surface, starts, steps, noise=noise,
                domain=surface.domain)
-    radius = capture_radius(surface.minima, surface.domain)
+    radius = capture_radius(surface.domain)
     labels = classify(traj.points[-1], traj.diverged_step >= 0, surface.minima, radius)
     ends_global = np.isin(labels, [k for k, m in enumerate(surface.minima) if m.is_global])
     first = steps_to_global(traj.points, surface.minima, radius, only=ends_global,

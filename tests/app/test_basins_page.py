@@ -277,7 +277,7 @@ def test_a_noisy_map_s_clicked_cell_opens_the_very_start_the_map_ran() -> None:
         path = trajectory("two_basins", "", entry("sgd", race.hparams["sgd"]), race.start,
                           race.steps, race.seed, race.noise, None)
         end = basins.classify(path.points[-1][None], np.atleast_1d(path.diverged_step >= 0),
-                              surf.minima, basins.capture_radius(surf.minima, surf.domain))
+                              surf.minima, basins.capture_radius(surf.domain))
         assert end[0] == labels[j, i], (i, j)
 
 

@@ -25,7 +25,6 @@ from app_pages.common.tour import (
     luck_text,
     random_search_luck,
     responsibility,
-    steps_per_epoch,
     stride,
     tail_epochs,
     tail_mean,
@@ -35,6 +34,7 @@ from app_pages.common.tour import (
     uphill_steps,
 )
 from landscape import get_data_loss, get_surface
+from landscape.base import batches_per_epoch
 from optimizers import OPTIMIZERS
 from tests.app.conftest import app_test, charts, decode
 from viz.concepts import layers_figure
@@ -253,7 +253,7 @@ def test_section_seven_switch_is_fair_and_can_backfire() -> None:
     early = _epoch_curves(10, 1)
     assert tail_mean(early["switch"]) > tail_mean(early["adam"])
     big = _epoch_curves(50, 10)
-    assert steps_per_epoch(DATA_SAMPLES, 50) == 2
+    assert batches_per_epoch(DATA_SAMPLES, 50) == 2
     assert tail_mean(big["switch"]) > 10 * tail_mean(big["adam"])
 
 
@@ -268,12 +268,6 @@ def test_section_seven_says_why_the_switch_wins() -> None:
     assert 0.67 < big / alone < 1.5  # "about where SGD at 0.05 alone does"
     assert tail_mean(c["switch"]) < alone / 5  # the small step after Adam: far lower
     assert tail_mean(c["slow_sgd"]) > 100 * tail_mean(c["switch"])  # small step alone: far off
-
-
-def test_steps_per_epoch() -> None:
-    assert steps_per_epoch(100, 10) == 10
-    assert steps_per_epoch(100, 30) == 4
-    assert steps_per_epoch(100, None) == 1
 
 
 def _reached(surface_name: str, budget: int = 300, lr: float = 0.05,

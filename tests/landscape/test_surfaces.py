@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from landscape import SURFACES, Surface, get_surface, markdown_table
-from landscape.base import inside
+from landscape.base import batches_per_epoch, inside
 
 NAMES = sorted(SURFACES)
 
@@ -217,6 +217,13 @@ def test_inside_counts_edges_in_and_non_finite_points_out() -> None:
                     [[2.001, 0.5], [0.5, -1e-9], [np.nan, 0.5]]])
     assert inside(pts, box).tolist() == [[True, True, True], [False, False, False]]
     assert inside((0.0, 1.0), box) and not inside((np.inf, 0.5), box)
+    assert inside(pts, box, slack=0.01).tolist() == [[True, True, True], [True, True, False]]
+
+
+@pytest.mark.parametrize(("n", "batch", "steps"), [
+    (100, 10, 10), (100, 30, 4), (100, None, 1), (100, 100, 1), (100, 500, 1), (7, 0, 7)])
+def test_batches_per_epoch_is_the_ceiling_of_n_over_the_batch(n, batch, steps) -> None:
+    assert batches_per_epoch(n, batch) == steps
 
 
 @pytest.mark.parametrize("name", sorted(SURFACES))
