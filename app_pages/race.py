@@ -39,6 +39,10 @@ if TYPE_CHECKING:
     from landscape.expression import ExpressionSurface
 
 SPECS = optimizers.OPTIMIZERS
+#: The formula's functions (landscape.expression_functions.FUNCTIONS, written out: importing it
+#: loads SymPy, which a page without a formula never needs).
+FUNCTION_WORDS = ("sin cos tan exp log (or ln) sqrt abs tanh sinh cosh arctan arcsin arccos "
+                  "(or atan asin acos), min(a, b), max(a, b)")
 NAMES = compute.landscape_names()
 OPT = "race.opt"  # key prefix of the optimizer picker
 SPEEDS = dict(zip(SPEED_NAMES, (90, 50, 25), strict=True))  # ms per frame
@@ -223,8 +227,8 @@ with st.sidebar:
             args=("race.formula",),
             max_chars=limit("url_value_chars"),
             placeholder="(x**2 + y - 11)**2 + (x + y**2 - 7)**2",
-            help="x and y, numbers, pi, e, + - * / ** ^, sin cos tan exp log sqrt abs tanh sinh "
-                 "cosh arctan, min(a, b), max(a, b). Plotted over [-5, 5] x [-5, 5].",
+            help=f"x and y, numbers, pi, e, + - * / ** ^, {FUNCTION_WORDS}. Plotted over "
+                 "[-5, 5] x [-5, 5].",
         ).strip()
     try:
         obj = landscape_for(surface, formula) if formula or mode == "Built-in" else None
@@ -396,10 +400,10 @@ if tuned and not compute.was_tuned(query):
 elif tuned:
     st.markdown(f"These learning rates were **tuned in the learning-rate lab**: for each "
                 f"optimizer, the rate it searched whose final loss after these "
-                f"{plural(state.steps, 'step')} is best from this start *and* from the 8 starts "
-                "around it (ranked by the worse of the two, so one lucky start cannot win; from "
-                "this start alone another rate may end lower). Change any setting and they are "
-                "no longer the tuned ones.")
+                f"{plural(state.steps, 'step')} is best both from this start *and* as the "
+                "median over this start and the 8 around it (ranked by the worse of the two, so "
+                "one lucky start cannot win; from this start alone another rate may end lower). "
+                "Change any setting and they are no longer the tuned ones.")
 elif len(state.optimizers) > 1 and not state.formula:
     picked = rates_are_picks(dict(racers), preset(state.surface), SPECS)
     st.markdown(("The learning rates are picked per landscape to show different behaviours, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -158,6 +159,14 @@ def test_formula_mode_shows_latex_and_refuses_bad_formulas() -> None:
     assert "'formula' was refused: Unknown function `__import__`" in refused.warning[0].value
     at.sidebar.text_input(key="race.formula").set_value("").run()
     assert not at.exception and not dict(at.query_params)
+
+
+def test_the_formula_help_names_every_function_the_parser_knows() -> None:
+    """It listed 13 of the 17 names (not ln, atan, asin, acos)."""
+    from landscape.expression_functions import FUNCTIONS
+
+    said = run({"formula": "x**2 + y**2"}).sidebar.text_input(key="race.formula").help
+    assert all(re.search(rf"\b{name}\b", said) for name in FUNCTIONS), said
 
 
 def test_typing_a_formula_then_changing_anything_keeps_working() -> None:
