@@ -14,9 +14,12 @@ st.set_page_config(page_title="Downhill", page_icon="⛷️", layout="wide")
 # toolbar is minimal); 3rem still clears the phone's sidebar button and brings the race's Play
 # buttons and map 48 px higher on a laptop's first screen.
 # A multiselect caps its height at ~4 rows of chips and scrolls the rest out of sight: the race's
-# six default optimizers hid the sixth. Every chip shows instead (the box grows).
+# six default optimizers hid the sixth. Every chip shows instead (the box grows). A selectbox's
+# choice too long for the sidebar ("Linear regression (mean squared error)") was cut mid-letter;
+# it ends in "…" instead.
 st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 3rem; }"
-        "[data-testid='stMultiSelect'] .react-aria-ComboBox > div { max-height: none; }</style>")
+        "[data-testid='stMultiSelect'] .react-aria-ComboBox > div { max-height: none; }"
+        "[data-testid='stSelectbox'] input { text-overflow: ellipsis; }</style>")
 
 # The race is the default page, served at "/"; it still reserves a pathname, so "race" is left
 # free for the alias below.

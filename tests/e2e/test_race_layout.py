@@ -240,3 +240,15 @@ def test_every_chosen_optimizer_shows_its_chip(page) -> None:
         }""")
     assert seen["hidden"] == 0 and seen["inside"], seen
     assert len(seen["chips"]) == 8 and seen["chips"][-1] == "Lion", " | ".join(seen["chips"])
+
+
+def test_a_surface_name_too_long_for_the_sidebar_ends_in_an_ellipsis(page) -> None:
+    """The selectbox cut "Two basins: the near one is a trap" mid-letter ("…is a trap" gone
+    without a sign): its text now ends in "…" (app.py's CSS)."""
+    page.goto(page.base_url + "/?surface=two_basins")
+    wait_for_app(page, timeout=90_000)
+    box = page.locator("[data-testid='stSidebar'] input[aria-label='Surface']")
+    assert box.input_value() == "Two basins: the near one is a trap"
+    overflow, longer = box.evaluate(
+        "e => [getComputedStyle(e).textOverflow, e.scrollWidth > e.clientWidth]")
+    assert longer and overflow == "ellipsis", (overflow, longer)
