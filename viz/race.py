@@ -74,6 +74,9 @@ BUTTONS_PX, SLIDER_TOP, CONTROLS_PX = 50, 30, 110
 # LEGEND_ITEM_PX plus LEGEND_CHAR_PX a character wide (12 px font).
 COLORBAR_PX, LEGEND_ROW_PX, LEGEND_PAD_PX = 68, 19.5, 10
 LEGEND_ITEM_PX, LEGEND_CHAR_PX = 45, 5.9
+# A legend under the slider (``legend_under``) starts this far up into the slider's row, whose
+# bottom is blank below its labels.
+LEGEND_TUCK_PX = 16
 # The plot width the figure's height is fitted to (the main column of a ~1300 px window), and the
 # map's height limits there: a narrower plot leaves a blank band below the map (see race_height).
 DESIGN_WIDTH, MAP_PX = 800, (300, 460)
@@ -552,19 +555,23 @@ class _Panels:
                 for d, ax in zip(self.dots(at), self.axes, strict=True)]
         return lines, dots
 
-    def place(self, layout: dict[str, Any], plot_px: float) -> None:
+    def place(self, layout: dict[str, Any], plot_px: float, legend_px: float = 0.0) -> None:
         """Lay the map, the slider and the panels out on a plot area ``plot_px`` high: the map
-        on top, the slider's row under it, then the panels (side by side, or stacked on a
-        narrow plot, the first series on top), each under its title."""
+        on top, the slider's row under it, then the legend if ``legend_px`` (its rows'
+        height: ``legend_under``), then the panels (side by side, or stacked on a narrow plot,
+        the first series on top), each under its title."""
         n, stacked = len(self.series), self.width < PANELS_SIDE_BY_SIDE
         curve = PHONE_CURVE_PX if stacked else CURVE_PX
-        below = CONTROLS_PX + curves_px(n, self.width)
+        below = CONTROLS_PX + legend_px + curves_px(n, self.width)
         if plot_px < below + MAP_PX[0] / 2:
             raise ValueError(f"a race figure with {n} curve panels needs a plot area of at least "
                              f"{below + MAP_PX[0] / 2:.0f} px, not {plot_px:.0f} (see race_height)")
         layout["yaxis"]["domain"] = [below / plot_px, 1.0]
         for slider in layout["sliders"]:
             slider["y"] = below / plot_px
+        if legend_px:  # from the slider's row down, inside the plot area: no margin grows
+            top = below - CONTROLS_PX + LEGEND_TUCK_PX
+            layout["legend"].update({"yref": "paper", "y": top / plot_px, "yanchor": "top"})
         layout["margin"]["b"] = CURVES_BOTTOM_PX
         half = CURVE_HGAP_PX / self.width / 2
         notes = []
@@ -777,7 +784,9 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         **_controls(steps, marks, pb),
     })
     if series:
-        panels.place(layout, height - _above_px(legend, pb.plot_width) - CURVES_BOTTOM_PX)
+        under = legend_under(pb.plot_width, len(series))
+        panels.place(layout, height - _above_px(legend, pb.plot_width, under) - CURVES_BOTTOM_PX,
+                     _legend_px(legend, pb.plot_width, under) if under else 0.0)
     return SpecFigure({"data": static + moving + lines + dots, "layout": layout,
                        "frames": frames})
 
@@ -798,9 +807,24 @@ def curves_px(panels: int, width: int = DESIGN_WIDTH) -> int:
     return rows * (CURVE_TITLE_PX + curve) + (rows - 1) * CURVE_VGAP_PX
 
 
-def _above_px(legend: Sequence[str], width: int) -> float:
-    """Pixels over the plot area: colour bar, legend rows and the Play buttons."""
-    return COLORBAR_PX + LEGEND_ROW_PX * legend_rows(legend, width) + LEGEND_PAD_PX + BUTTONS_PX
+def legend_under(width: int, panels: int) -> bool:
+    """Whether the legend goes under the map and its slider (over the curve panels) rather than
+    over it: on a plot as narrow as a phone's, where it is one entry a row. Over the map, a
+    race's eight rows pushed the map half below a phone's first screen."""
+    return panels > 0 and width < PANELS_SIDE_BY_SIDE
+
+
+def _legend_px(legend: Sequence[str], width: int, under: bool = False) -> float:
+    """Pixels of the legend's rows and the gap after them; ``under`` the slider, less the
+    blank bottom of the slider's row that its first row tucks into."""
+    rows = LEGEND_ROW_PX * legend_rows(legend, width) + LEGEND_PAD_PX
+    return rows - LEGEND_TUCK_PX if under else rows
+
+
+def _above_px(legend: Sequence[str], width: int, under: bool = False) -> float:
+    """Pixels over the plot area: colour bar, legend rows (unless ``under``) and the Play
+    buttons."""
+    return COLORBAR_PX + (0.0 if under else _legend_px(legend, width)) + BUTTONS_PX
 
 
 def race_height(ratio: float, legend: Sequence[str], width: int = DESIGN_WIDTH,
@@ -813,8 +837,10 @@ def race_height(ratio: float, legend: Sequence[str], width: int = DESIGN_WIDTH,
     ``PHONE_WIDTH``. ``panels``: curve panels under the slider (``curves_px``), and their step
     axis."""
     map_px = float(np.clip(ratio * width, MAP_PX[0] * width / DESIGN_WIDTH, MAP_PX[1]))
+    under = legend_under(width, panels)
     below = curves_px(panels, width) + CURVES_BOTTOM_PX if panels else 0
-    return int(_above_px(legend, width) + map_px + CONTROLS_PX + below)
+    return int(_above_px(legend, width, under) + map_px + CONTROLS_PX + below
+               + (_legend_px(legend, width, under) if under else 0))
 
 
 def stacked_sizes(at: np.ndarray, near: float, dot: int = DOT, ring: int = RING) -> np.ndarray:

@@ -120,6 +120,12 @@ def test_a_phone_gets_its_map_with_the_slider_right_under_it(browser, server_url
         (_, py, pw, ph), slider = parts["plot"], parts["slider"]
         assert 0 <= slider[1] - (py + ph) <= 60, parts
         assert pw >= 0.7 * viewport[0] and abs(ph / pw - 2 / 3) < 0.05, parts  # camel: 6 x 4
+        # The legend (eight rows on a phone) hangs under the slider, not over the map: the map
+        # lies on a 390 x 844 phone's first screen (its bottom was at ~920 px).
+        legend, label_bottom = parts["legend"], max(b[1] + b[3] for _, b in parts["labels"])
+        assert 0 <= legend[1] - label_bottom <= 30, parts
+        if viewport == (390, 844):
+            assert py + ph <= viewport[1], parts
 
 
 def test_a_phone_is_told_to_tap_twice_and_two_taps_on_a_spot_start_there(browser,

@@ -920,6 +920,47 @@ def test_a_narrow_plot_stacks_the_curve_panels() -> None:
     assert curves_px(2, PHONE_WIDTH) > curves_px(2) and curves_px(0) == 0
 
 
+def test_a_phone_s_legend_goes_under_the_slider_and_over_the_curve_panels() -> None:
+    """Over the map, a race's eight legend rows (one entry a row on a phone) pushed the map half
+    below a 390 x 844 phone's first screen. On a narrow plot with curve panels the legend hangs
+    from the slider's row (in the plot area's own coordinates), between it and the panels' top
+    titles, and the figure's height grows by its rows as a laptop's does."""
+    from viz.curves import distance_series, loss_series
+    from viz.race import (
+        BUTTONS_PX,
+        COLORBAR_PX,
+        CONTROLS_PX,
+        CURVE_TITLE_PX,
+        CURVES_BOTTOM_PX,
+        DESIGN_WIDTH,
+        LEGEND_ROW_PX,
+        LEGEND_TUCK_PX,
+        PHONE_WIDTH,
+        legend_rows,
+        legend_under,
+    )
+
+    b = Bowl()
+    grid_ = sample_grid(b, b.domain, 30, log_scale=True, z_floor=0.0)
+    paths = [gd_path(0.05, 50, "sgd"), gd_path(0.1, 50, "adam")]
+    series = [loss_series(paths, 0.0), distance_series(paths, np.zeros((1, 2)))]
+    layout = race_figure(grid_, paths, Bowl.minima, b, playback=Playback(plot_width=PHONE_WIDTH),
+                         series=series).to_dict()["layout"]
+    legend, slider = layout["legend"], layout["sliders"][0]
+    assert legend["yref"] == "paper" and legend["yanchor"] == "top"
+    plot_px = layout["height"] - COLORBAR_PX - BUTTONS_PX - CURVES_BOTTOM_PX  # as laid out
+    rows = legend_rows([p.label for p in paths] + ["global minimum"], PHONE_WIDTH)
+    # from the slider's top: its row, less the tuck; then the legend's rows, then the titles
+    slider_px = (slider["y"] - legend["y"]) * plot_px
+    assert slider_px == pytest.approx(CONTROLS_PX - LEGEND_TUCK_PX, abs=1)
+    title_top = (layout["yaxis2"]["domain"][1]) * plot_px + CURVE_TITLE_PX
+    assert legend["y"] * plot_px - title_top >= rows * LEGEND_ROW_PX - 1
+    assert legend_under(PHONE_WIDTH, 2) and not legend_under(DESIGN_WIDTH, 2)
+    assert not legend_under(PHONE_WIDTH, 0)  # no panels (the lab's small maps): over the map
+    laptop = race_figure(grid_, paths, Bowl.minima, b, series=series).to_dict()["layout"]
+    assert laptop["legend"]["yref"] == "container"
+
+
 def test_a_short_race_plays_for_seconds_not_a_flash(grid) -> None:
     """Ten steps are 11 frames: at 50 ms each Play was over in half a second. A Play at 1x
     lasts MIN_PLAY_MS at least; a long race keeps its 50 ms frames."""
