@@ -66,7 +66,7 @@ def nearest_spread(value: float) -> float:
 SCHEDULE_PREFIX = "schedule."
 #: URL parameter of the "Compare with Adam → SGD" toggle: ``true`` (default) or ``false``.
 COMPARE = "compare"
-CFG = {"displaylogo": False}
+CFG = controls.CHART
 
 
 #: The lab's own starts where the race's would teach the wrong lesson. From the race's six-hump

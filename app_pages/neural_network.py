@@ -45,7 +45,7 @@ from viz.style import optimizer_color
 SPECS = optimizers.OPTIMIZERS
 OPT = "nn.opt"
 FRAME_MS = 250
-CONFIG = {"displaylogo": False}
+CONFIG = controls.CHART
 
 
 def seed_from_url() -> None:

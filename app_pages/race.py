@@ -329,7 +329,7 @@ title = f"formula {state.formula}" if state.formula else obj.title
 tab_map, tab_3d = st.tabs(list(TABS.values()), key="race.view", on_change="rerun")
 with tab_map:
     st.plotly_chart(figs["map"], key="race.map", on_select="rerun", selection_mode="points",
-                    config={"displaylogo": False, "scrollZoom": False},
+                    config={**controls.CHART, "scrollZoom": False},
                     alt=race_alt(title, start, run_steps, figs))
     if figs["curves"]:
         st.caption("Under the map, each optimizer's "
@@ -342,7 +342,7 @@ if tab_3d.open:
     with tab_3d:
         st.plotly_chart(compute.surface_3d(state.surface, formula, entries, start, run_steps,
                                            seed, noise, batch_size),
-                        config={"displaylogo": False},
+                        config=controls.CHART,
                         alt=f"Race on {title}. 3D surface, the loss as height, with the "
                             f"{plural(len(entries), 'optimizer')}' paths drawn on it.")
         st.caption("Drag to turn the surface. ◆ marks the global minimum and ◇ local ones "

@@ -86,8 +86,11 @@ def is_phone() -> bool:
 #: Plotly's config for a chart in a narrow column: three fewer mode-bar buttons (zoom, pan,
 #: reset, the PNG camera and fullscreen stay). The full bar wrapped to a second row in a 220 px
 #: column, over a legend, and ran over a phone's basin-map titles.
-TRIMMED_CHART = {"displaylogo": False,
-                 "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d"]}
+#: Every chart's Plotly config. A double-click (a phone's quick double-tap, too) goes back to the
+#: figure's own view: Plotly's default, "reset+autosize", autosized a map already there, padding
+#: it with blank bands (the race's x range went from [-3, 3] to [-3.48, 3.48]).
+CHART = {"displaylogo": False, "doubleClick": "reset"}
+TRIMMED_CHART = {**CHART, "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d"]}
 
 
 def text_width(values: Sequence[Any], fits: int = 9) -> int | None:

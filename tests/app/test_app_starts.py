@@ -13,7 +13,9 @@ def test_every_page_sends_only_valid_plotly_figures(monkeypatch) -> None:
     page sends at its defaults is rebuilt with validation, so an invalid property fails.
 
     Each chart is also drawn at its figure's own height: Streamlit reads it from the figure
-    object, not from the JSON, and a frozen figure once hid it (every race chart was 450 px)."""
+    object, not from the JSON, and a frozen figure once hid it (every race chart was 450 px).
+    And each double-click goes back to the figure's own view (``controls.CHART``): Plotly's
+    default autosized a map already there, padding it with blank bands."""
     import json
 
     import plotly.graph_objects as go
@@ -37,6 +39,7 @@ def test_every_page_sends_only_valid_plotly_figures(monkeypatch) -> None:
         charts = at.get("plotly_chart")
         assert charts, page
         for chart in charts:
+            assert json.loads(chart.proto.config)["doubleClick"] == "reset", (page, chart.key)
             spec = json.loads(chart.proto.spec)
             # A frame's data updates the traces it names; typeless, plotly would read it as a
             # scatter, so give each the type of its trace.

@@ -151,6 +151,28 @@ def test_a_phone_is_told_to_tap_twice_and_two_taps_on_a_spot_start_there(browser
         assert float(x_input.input_value()) > 1.0  # 80% of the way across [-3, 3]
 
 
+def test_a_phone_s_quick_double_tap_starts_there_and_keeps_the_map_s_view(browser,
+                                                                         server_url) -> None:
+    """A quick double-tap is a double-click to Plotly, whose default then autosized the map
+    already at its own view: the x range went from [-3, 3] to [-3.48, 3.48], blank bands round
+    the map. With ``doubleClick: "reset"`` the view stays, and the two taps pick the spot."""
+    with _phone_race(browser, server_url, (390, 844)) as pg:
+        plot = pg.locator(MAP).first.locator(".nsewdrag").first
+        plot.scroll_into_view_if_needed()
+        box = plot.bounding_box()
+        spot = (box["x"] + 0.8 * box["width"], box["y"] + 0.8 * box["height"])
+        before = pg.locator("input[aria-label='x']").input_value()
+        pg.touchscreen.tap(*spot)
+        pg.wait_for_timeout(120)
+        pg.touchscreen.tap(*spot)
+        pg.wait_for_function("a => document.querySelector(\"input[aria-label='x']\").value !== a",
+                             arg=before, timeout=30_000)
+        wait_for_app(pg, timeout=90_000)
+        pg.wait_for_selector(MAP, timeout=90_000)
+        shown = pg.evaluate(f"() => document.querySelector(\"{MAP}\")._fullLayout.xaxis.range")
+        assert shown == [-3, 3], shown
+
+
 def _wait_or_explain(pg, condition: str, what: str) -> None:
     """Wait for ``condition``; if it never holds, fail saying what the sidebar shows (how many
     cards, the Steps value, the link), so a failure in CI can be told apart from a slow page."""
