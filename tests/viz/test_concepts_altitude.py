@@ -51,6 +51,9 @@ def test_altitude_axes_are_the_map_and_the_path_stays_on_it(name: str) -> None:
     px, py = EDGE_ROOM * (x1 - x0), EDGE_ROOM * (y1 - y0)
     assert tuple(fig.layout.scene.xaxis.range) == pytest.approx((x0 - px, x1 + px))
     assert tuple(fig.layout.scene.yaxis.range) == pytest.approx((y0 - py, y1 + py))
+    # few ticks: a tick every unit ran the y and z labels together at the box's near corner
+    scene = fig.layout.scene
+    assert (scene.xaxis.nticks, scene.yaxis.nticks, scene.zaxis.nticks) == (5, 5, 4)
     for trace in fig.data[1:]:
         xs, ys = np.asarray(trace.x, float), np.asarray(trace.y, float)
         assert np.all((x0 <= xs) & (xs <= x1) & (y0 <= ys) & (ys <= y1)), trace.name
