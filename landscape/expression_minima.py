@@ -157,6 +157,10 @@ def polish(value: Field, grad: Field, points: np.ndarray, scale: float,
     return p
 
 
+#: Radius (times the view's diagonal) over which ``resolution`` reads how finely f can be told.
+RESOLVE = 1e-9
+
+
 def _ring(points: np.ndarray, radius: float) -> np.ndarray:
     """(B, 8, 2): eight points at angles k pi / 4 around each of ``points`` (B, 2)."""
     angles = np.linspace(0.0, 2 * np.pi, 8, endpoint=False)
@@ -222,11 +226,24 @@ def fine_grid(value: Field, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
         return pts, value(pts)
 
 
+def resolution(value: Field, points: np.ndarray, scale: float) -> np.ndarray:
+    """(B,) how finely f can be told at each point: its largest change over a ring of radius
+    ``RESOLVE`` times ``scale``. ~0 at a smooth minimum; at a kink as sharp as sqrt(abs(x - y))
+    Newton lands ~1e-10 off the floor, so f there reads ~1e-5 however low the floor is."""
+    if not len(points):
+        return np.zeros(0)
+    with np.errstate(all="ignore"):
+        change = np.abs(value(_ring(points, RESOLVE * scale)) - value(points)[:, None])
+    return np.where(np.isfinite(change), change, 0.0).max(axis=-1)
+
+
 def _distinct(grad: Field, cand: np.ndarray, cvals: np.ndarray, order: np.ndarray,
-              domain: Domain, scale: float, tol: float, spread: float) -> list[tuple[int, str]]:
+              domain: Domain, scale: float, tol: np.ndarray, spread: float
+              ) -> list[tuple[int, str]]:
     """Deduplicate candidates (in ``order``); a valley of equal minima (flat Hessian direction,
     lambda_min <= 1e-6 |lambda_max| + 1e-9 spread / scale^2, like x**2 or abs(x - y); ``spread``:
-    the typical rise of f over the view) is represented by its point nearest the domain centre."""
+    the typical rise of f over the view) is represented by its point nearest the domain centre.
+    Two values are equal within the larger of their tolerances ``tol`` (B,)."""
     with np.errstate(all="ignore"):
         h = gradient_and_hessian(grad, cand)[1]
     lam = np.linalg.eigvalsh(np.where(np.isfinite(h), h, 0.0)) if len(cand) else np.zeros((0, 2))
@@ -238,8 +255,8 @@ def _distinct(grad: Field, cand: np.ndarray, cvals: np.ndarray, order: np.ndarra
     for i in order:
         if any(np.hypot(*(cand[j] - cand[i])) < 5e-3 * scale for j in kept):
             continue
-        twin = next((k for k, j in enumerate(kept)
-                     if flat[i] and flat[j] and abs(cvals[j] - cvals[i]) <= tol), None)
+        twin = next((k for k, j in enumerate(kept) if flat[i] and flat[j]
+                     and abs(cvals[j] - cvals[i]) <= max(tol[i], tol[j])), None)
         if twin is not None:
             valley.add(twin)
             if dist[i] < dist[kept[twin]]:
@@ -409,12 +426,19 @@ def find_minima(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals
     with np.errstate(all="ignore"):
         cvals = value(cand)
     order = np.lexsort((cand[:, 1], cand[:, 0], np.hypot(*(cand - centre).T), cvals))
-    chosen = _distinct(grad, cand, cvals, order, domain, scale, tol, spread)
-    interior = bool(chosen) and not pole.any() and float(cvals[chosen[0][0]]) <= grid_low + tol
-    low = float(cvals[chosen[0][0]]) if interior else -np.inf
-    minima = [Minimum((float(cand[i, 0]), float(cand[i, 1])), float(cvals[i]),
-                      bool(cvals[i] <= low + tol),
-                      ("global" if cvals[i] <= low + tol else "local") + note)
+    # equal values: within tol, or within what f can tell at either point (a kink's floor read
+    # ~1e-5 at points Newton left 1e-10 off it: 44 "local" minima along sqrt(abs(x - y))'s)
+    ctol = np.maximum(tol, resolution(value, cand, scale))
+    chosen = _distinct(grad, cand, cvals, order, domain, scale, ctol, spread)
+    first = chosen[0][0] if chosen else -1
+    interior = bool(chosen) and not pole.any() and float(cvals[first]) <= grid_low + ctol[first]
+    low = float(cvals[first]) if interior else -np.inf
+
+    def lowest(i: int) -> bool:
+        return bool(cvals[i] <= low + max(ctol[i], ctol[first]))
+
+    minima = [Minimum((float(cand[i, 0]), float(cand[i, 1])), float(cvals[i]), lowest(i),
+                      ("global" if lowest(i) else "local") + note)
               for i, note in chosen]
     if interior:
         return tuple(minima), "interior"

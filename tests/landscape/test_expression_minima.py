@@ -47,6 +47,11 @@ def test_bowls_off_the_grid_and_at_any_scale(text, domain, target, near):
     ("x^50", lambda p: p[0] == 0.0),
     ("(x + y)^100", lambda p: abs(p[0] + p[1]) < 1e-9),
     ("1e-300*x^2", lambda p: p[0] == 0.0),
+    # a kink's floor: Newton lands ~1e-10 off it, where f reads ~1e-5 (up to ~0.1 for a tenth
+    # power), so its points were 44 "local" minima along the line
+    ("sqrt(abs(x - y))", lambda p: abs(p[0] - p[1]) < 1e-9),
+    ("abs(x - y)^0.1", lambda p: abs(p[0] - p[1]) < 1e-9),
+    ("abs(x)^0.25", lambda p: p[0] == 0.0),
 ])
 def test_a_line_of_minima_is_one_valley_like_x_squared(text, on_line):
     m = _only_minimum(text)
@@ -64,6 +69,16 @@ def test_the_answer_does_not_depend_on_the_size_of_f(scale):
     assert [m.label for m in s.minima[1:]] == ["local"]
     s = from_expression(f"1e-20*{scale}*((x^2 + y - 11)^2 + (x + y^2 - 7)^2)")
     assert len(s.minima) == 4 and all(m.label == "global" for m in s.minima)
+
+
+def test_valleys_at_different_heights_or_kinks_a_hair_apart_stay_two():
+    """Equal values are equal to within what f can tell at the points (``resolution``): a
+    kink's reading, not a smooth valley's or a sharp one's 1e-7 step."""
+    s = from_expression("(x^2 - 1)^2 + 0.001*x")
+    assert [m.label.split()[0] for m in s.minima] == ["global", "local"]
+    s = from_expression("min(abs(x - 1), abs(x + 1) + 1e-7) + y^2")
+    assert [m.is_global for m in s.minima] == [True, False]
+    assert np.allclose([m.point for m in s.minima], [(1.0, 0.0), (-1.0, 0.0)], atol=1e-9)
 
 
 def test_the_lowest_point_in_view_is_the_lowest_sample():
