@@ -163,7 +163,7 @@ left, right = section("2. Three ways down: trial and error vs the gradient", """
 
 All three get the **same budget of evaluations** (each try or gradient costs one: the note's
 "trials"; back-propagation makes a gradient cost about as much as a few evaluations, however many
-weights there are). The right plot shows the best loss found so far against trials used. The
+weights there are). The second plot shows the best loss found so far against trials used. The
 landscape and start are section 1's: pick another landscape there.
 
 The two random methods depend on **luck**: change the seed to see another draw of their tries.
