@@ -7,9 +7,13 @@ deep link opened first on a fresh server would show the wrong navigation.
 
 import streamlit as st
 
+from app_pages.common.controls import is_phone
 from app_pages.common.resync import run_page
 
-st.set_page_config(page_title="Downhill", page_icon="⛷️", layout="wide")
+# A phone starts with the sidebar shut, as Streamlit's "auto" does only on a narrow screen: a
+# phone held sideways (844 x 390) opened it over a third of the page, the map below the fold.
+st.set_page_config(page_title="Downhill", page_icon="⛷️", layout="wide",
+                   initial_sidebar_state="collapsed" if is_phone() else "auto")
 # Streamlit tops every page with 6rem of padding under a header that holds nothing here (the
 # toolbar is minimal); 3rem still clears the phone's sidebar button and brings the race's Play
 # buttons and map 48 px higher on a laptop's first screen.

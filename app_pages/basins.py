@@ -73,7 +73,7 @@ def seed_from_url() -> None:
             if "start" in race_part else None)
     ss["basins.start"] = cell or state.start
     if cell is not None:
-        ss["basins.picked"] = cell
+        ss["basins.picked"], ss["basins.picked_grid"] = cell, own["grid"]
     controls.preset_optimizers(OPT, state.optimizers, state.hparams)
     ss["basins.warnings"] = warnings
     ss["basins.seeded"] = True
@@ -93,7 +93,8 @@ controls.page_intro(
     "(a shade of green for each, where there are several), other colours = a local minimum "
     "(stuck), red = blew up, grey = near no minimum (still moving, stalled on a flat stretch or "
     "off the map). "
-    + controls.pick("**Click a square**", "**Tap a square twice**")
+    + controls.pick("**Click a square** (on a touch screen: tap it twice)",
+                    "**Tap a square twice**")
     + " to pick that start, then open it in the race."
 )
 
@@ -131,6 +132,7 @@ for k in range(len(racers)):
                                  controls.clicked_point(st.session_state.get(f"basins.map.{k}")))
     if point is not None:
         st.session_state["basins.start"] = st.session_state["basins.picked"] = point
+        st.session_state["basins.picked_grid"] = n
 start = st.session_state.get("basins.start", obj.default_start)
 if not inside(tuple(start), obj.domain):  # a cell clicked on the previous surface
     start = obj.default_start
@@ -153,15 +155,19 @@ with st.spinner(f"Running {len(entries)} x {n * n:,} starts x {steps} steps…")
 # The picked start's button above the maps, one row whether a start is picked or not: under them
 # it appeared below the fold, where a visitor who had just clicked a square did not see it.
 picked = st.session_state.get("basins.picked")
-if picked is not None and tuple(picked) != tuple(state.start):
-    picked = None  # a start picked on another surface, or before the link changed it
+if picked is not None and (tuple(picked) != tuple(state.start)
+                           or st.session_state.get("basins.picked_grid") != n):
+    # a start picked on another surface, before the link changed it, or on a grid of another
+    # size (a link keeps a pick only as a cell of its own grid: the page shows what it opens)
+    picked = None
 if picked is not None:
     said, button = st.columns([3, 2], vertical_alignment="center")
     said.success(f"Start ({picked[0]:.3g}, {picked[1]:.3g}) selected.")
     button.link_button(f"Open start ({picked[0]:.3g}, {picked[1]:.3g}) in the race  →",
                        race_url(state, SPECS), type="primary")
 else:
-    st.info(controls.pick("Click a square", "Tap a square twice")
+    st.info(controls.pick("Click a square (on a touch screen: tap it twice)",
+                          "Tap a square twice")
             + " on a map to pick that start; a button here then opens it in the race.")
 
 # Two maps a row at most: three to a row left each ~70 px wide on a 1000 px window. A lone map

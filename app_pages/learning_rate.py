@@ -431,7 +431,8 @@ st.markdown(
     "A **schedule** changes η as training goes on: big strides early to travel, small strides late "
     "to settle. The article's advice is a switch: **Adam first** (fast, rough) **then SGD** "
     "(slow, careful): the comparison runs your Adam rate for the first quarter of the steps, "
-    "then your SGD rate. Left: the rate each optimizer used at every step; right: its loss."
+    "then your SGD rate. The figure shows the rate each optimizer used at every step, and its "
+    "loss."
 )
 controls.init("lab.schedule", "constant")
 sc1, sc2 = st.columns([1, 2])

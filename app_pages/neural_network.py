@@ -328,7 +328,8 @@ with c_ctl:
     st.session_state["nn.bp.example"] = min(st.session_state["nn.bp.example"],
                                             net.n_samples - 1)
     example = int(st.number_input(f"Training point (0–{net.n_samples - 1}), or "
-                                  + controls.pick("click one on the map", "tap one twice"),
+                                  + controls.pick("click one on the map (or tap it twice)",
+                                                "tap one twice"),
                                   0, net.n_samples - 1, key="nn.bp.example", step=1,
                                   help=f"Point {worst} has the largest loss at this epoch."))
     # the link names the view when it is not the page's own choice (first network, last

@@ -24,6 +24,7 @@ from app_pages.common.state import (
     TAB_NAMES,
     RaceState,
     RaceView,
+    kept,
     parse_race_query,
     parse_race_view,
     plus_from_url,
@@ -69,8 +70,8 @@ def seed_from_url() -> None:
     """First run of a session: widgets start from the URL (validated), warnings are kept."""
     query = {k: st.query_params[k] for k in st.query_params}
     warnings: list[str] = []
-    formula = query.get("formula", "").strip()
-    formula_surface = None
+    formula = kept(query).get("formula", "").strip()  # an over-long one: parse_race_query warns
+    formula_surface = refused = None
     if formula:
         try:
             formula_surface = landscape_for("", formula)
@@ -80,9 +81,10 @@ def seed_from_url() -> None:
             with suppress(landscape.ExpressionError, ValueError):
                 formula_surface = landscape_for("", fixed) if fixed != formula else None
             if formula_surface is None:
-                warnings.append(f"URL parameter 'formula' was refused: {err} Using the "
-                                f"'{LANDING_SURFACE}' surface instead.")
-                query.pop("formula")
+                # the page the link was made on: the formula in its box, refused, no race
+                warnings.append(f"URL parameter 'formula' was refused: {err} Fix it in the "
+                                "sidebar to race on it.")
+                refused = query.pop("formula").strip()
             else:
                 warnings.append(f"URL parameter 'formula': read as {fixed!r} (a '+' typed into "
                                 "a link arrives as a space; write it as %2B).")
@@ -97,9 +99,9 @@ def seed_from_url() -> None:
     if formula_surface is not None and "start" not in query:
         state = RaceState(**{**state.__dict__, "start": tuple(formula_surface.default_start)})
     ss = st.session_state
-    ss["race.mode"] = "Type a formula" if state.formula else "Built-in"
+    ss["race.mode"] = "Type a formula" if state.formula or refused else "Built-in"
     ss["race.surface.held"] = state.surface or LANDING_SURFACE
-    ss["race.formula.held"] = state.formula
+    ss["race.formula.held"] = state.formula or refused or ""
     controls.preset_run("race", OPT, state)
     ss["race.speed"], ss["race.arrows"] = view.speed, view.arrows
     # The lab's tuned race: so named while its settings are the link's, and only a race the lab
@@ -203,7 +205,8 @@ controls.page_intro(
     "Each coloured dot is an **optimizer walking downhill** on the loss surface below, all from "
     "the same white start. Darker colours are higher loss; ★ marks the global minimum, ◇ local "
     "ones. Press **▶ Play** to watch them race, "
-    + controls.pick("hover a path for its numbers, click the map to start somewhere else.",
+    + controls.pick("hover a path for its numbers, click the map to start somewhere else (on "
+                    "a touch screen: tap a spot twice).",
                     "touch a path for its numbers, tap a spot on the map twice to start "
                     "there.")
 )
@@ -246,7 +249,8 @@ with st.sidebar:
             st.session_state["race.start.x"], st.session_state["race.start.y"] = \
                 obj.default_start
         start = controls.start_inputs(obj.domain, "race.start", obj.axes)
-        st.caption(controls.pick("…or click anywhere on the map.",
+        st.caption(controls.pick("…or click anywhere on the map (on a touch screen: tap "
+                                 "twice).",
                                  "…or tap a spot on the map twice."))
 
     st.header("Optimizers")

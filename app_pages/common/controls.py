@@ -105,7 +105,8 @@ def pick(mouse: str, touch: str) -> str:
     """``mouse`` on a laptop, ``touch`` on a phone: how to pick a spot on a map. Plotly selects
     on a tap with the hover data of the tap before (a touch has no hover of its own), and
     Streamlit reports a map click only as a selection, so on a phone the first tap on a spot is
-    lost and a tap elsewhere picks the previous spot; tapping the same spot twice picks it."""
+    lost and a tap elsewhere picks the previous spot; tapping the same spot twice picks it.
+    An iPad's Safari says it is a Mac: ``mouse`` texts name the two taps too."""
     return touch if is_phone() else mouse
 
 

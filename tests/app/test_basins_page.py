@@ -113,6 +113,19 @@ def test_a_clicked_cell_is_drawn_on_every_map_and_nowhere_before() -> None:
     assert _picked_squares(at) == [[], []]  # that start is not on this map
 
 
+def test_a_pick_lasts_while_it_is_a_cell_of_the_grid_as_its_link_does() -> None:
+    """A link keeps a pick only as a cell of its own grid, but the page kept it after the grid
+    changed: its link then opened without the pick, its marker or its button."""
+    at = app_test(PAGE, {**SMALL, "optimizers": "adam"}).run()
+    at.session_state["basins.map.0"] = _select(3.7, 3.8)
+    at.run()
+    assert _picked_squares(at) == [[(3.7, 3.8)]] and at.get("link_button")
+    at.sidebar.slider(key="basins.grid").set_value(int(SMALL["grid"]) + 10).run()
+    shared = app_test(PAGE, dict(at.query_params)).run()
+    for page in (at, shared):
+        assert _picked_squares(page) == [[]] and not page.get("link_button"), page.query_params
+
+
 def test_the_latest_click_wins_on_any_map_and_the_link_follows_at_once() -> None:
     """Each map keeps its selection: the page took the last map that had one, so after a click
     on the second map every click on the first was ignored; and the page's own link kept the

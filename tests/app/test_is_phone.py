@@ -53,3 +53,17 @@ def test_without_a_script_run_it_is_a_laptop(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(controls, "st", SimpleNamespace(session_state={}, context=Broken()))
     assert controls.is_phone() is False
+
+
+def test_a_tablet_that_says_it_is_a_mac_is_told_how_to_pick_by_touch() -> None:
+    """iPadOS Safari sends a Mac's user agent, so an iPad got "click the map" and its one tap
+    picked nothing (Plotly selects a touch on its second tap). Every laptop text that says to
+    click a map also says to tap twice."""
+    from tests.app.conftest import app_test
+
+    race = app_test("app_pages/race.py").run()
+    said = " ".join(m.value for m in race.markdown) + " ".join(c.value for c in race.caption)
+    assert said.count("on a touch screen: tap") == 2, said
+    basins = app_test("app_pages/basins.py").run()
+    said = " ".join(m.value for m in basins.markdown) + basins.info[0].value
+    assert said.count("on a touch screen: tap it twice") == 2, said

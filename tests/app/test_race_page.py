@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from app_pages.common.limits import limit
 from tests.app.conftest import app_test, charts
 
 PAGE = "app_pages/race.py"
@@ -157,6 +158,11 @@ def test_formula_mode_shows_latex_and_refuses_bad_formulas() -> None:
     assert dict(at.query_params) == {"formula": "__import__('os')"}
     refused = run({"formula": "__import__('os')"})  # the link says why it was refused
     assert "'formula' was refused: Unknown function `__import__`" in refused.warning[0].value
+    # and opens the page it was made on: the formula in its box, refused, no race (it raced
+    # the landing surface instead)
+    assert refused.sidebar.text_input(key="race.formula").value == "__import__('os')"
+    assert refused.sidebar.error and not refused.get("plotly_chart")
+    assert dict(refused.query_params) == {"formula": "__import__('os')"}
     at.sidebar.text_input(key="race.formula").set_value("").run()
     assert not at.exception and not dict(at.query_params)
 
@@ -331,7 +337,6 @@ def test_a_junk_view_opens_the_map_with_a_warning(junk: str) -> None:
 
 def test_a_view_value_padded_past_the_limit_is_ignored_as_the_warning_says() -> None:
     """'speed=fast' padded past the URL value limit was warned of as ignored, then applied."""
-    from app_pages.common.limits import limit
 
     pad = " " * (limit("url_value_chars") + 1)
     at = run({"optimizers": "sgd", "steps": "50", "speed": "fast" + pad, "view": "3d" + pad,
@@ -363,7 +368,12 @@ def test_a_view_value_padded_past_the_limit_is_ignored_as_the_warning_says() -> 
 def test_junk_in_the_url_warns_and_falls_back(query: dict[str, str]) -> None:
     at = run(query)
     assert at.warning, f"no warning for {query}"
-    assert len(table(at)) >= 1
+    if len(query.get("formula", "")) in range(1, limit("url_value_chars") + 1):
+        # a refused formula opens as typed, refused (as on the page the link was made on)
+        assert at.sidebar.text_input(key="race.formula").value == query["formula"]
+        assert at.sidebar.error and not at.exception
+    else:
+        assert len(table(at)) >= 1
 
 
 @pytest.mark.parametrize("formula", ["1e-14*(x^2+y^2)", "1e-300*(x^2+y^2)", "1e300*(x^2+y^2)",
@@ -727,7 +737,6 @@ def test_rates_that_are_not_the_landscape_s_picks_are_not_called_picks() -> None
 def test_a_full_picker_says_it_is_full() -> None:
     """The picker's "Select all" kept the first 8 optimizers of the list and said nothing (Adam,
     further down, was left out); a full picker now says how many race at most."""
-    from app_pages.common.limits import limit
     from optimizers import OPTIMIZERS
 
     full = run({"optimizers": ",".join(list(OPTIMIZERS)[:limit("optimizers")])})
