@@ -131,10 +131,8 @@ def seed_from_url() -> None:
         warnings.append(f"URL parameter 'spread'={own['spread']:g} is not one of "
                         f"{', '.join(f'{v:g}' for v in SPREADS)}; using the nearest, {near:g}.")
         own["spread"] = near
-    if own["lr_min"] >= own["lr_max"]:
-        warnings.append("URL parameters 'lr_min' and 'lr_max' must satisfy lr_min < lr_max; "
-                        "using the default range.")
-        own["lr_min"], own["lr_max"] = PARAMS["lr_min"].default, PARAMS["lr_max"].default
+    # lr_min >= lr_max is kept as the link says: the page swaps the two (or widens equal ones)
+    # and says so, as it did on the page the link was made on
     focus = parse_choice(mine, "focus", list(state.optimizers), state.optimizers[0], warnings)
     schedule, sched_values = parse_schedule(mine, warnings)
     compare = parse_flag(mine, COMPARE, True, warnings)
@@ -244,16 +242,18 @@ with st.sidebar:
     noise, batch_size = controls.noise_or_batch("lab", compute.is_data_loss(surface),
                                                 compute.DATA_SAMPLES)
 
-if lr_min >= lr_max:
+asked = {"lr_min": lr_min, "lr_max": lr_max}  # the link keeps the sliders' values, as shown
+if lr_min > lr_max:
     st.warning("The smallest rate must be below the largest; swapped them.")
     lr_min, lr_max = lr_max, lr_min
-if lr_min == lr_max:
+elif lr_min == lr_max:
+    st.warning("The smallest and largest rates are equal; the range runs to 10 times it.")
     lr_max = lr_min * 10
 n_sweep, note = clamp_count("sweep_rates", int(n_sweep))
 state = RaceState(surface=surface, formula="", optimizers=tuple(n for n, _ in racers),
                   hparams={n: hp for n, hp in racers}, steps=int(steps), start=start, seed=seed,
                   noise=noise, batch_size=batch_size)
-own = {"lr_min": lr_min, "lr_max": lr_max, "rates": int(n_multiples), "sweep": n_sweep,
+own = {**asked, "rates": int(n_multiples), "sweep": n_sweep,
        "spread": spread, COMPARE: format_hparam(bool(st.session_state.get("lab.switch", True)))}
 
 if not racers:

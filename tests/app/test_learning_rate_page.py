@@ -80,10 +80,19 @@ def test_junk_parameters_warn_and_fall_back(key: str, bad: str) -> None:
     assert len(charts(at)) == 4
 
 
-def test_reversed_range_warns() -> None:
-    at = app_test(PAGE, {**FAST, "lr_min": "1", "lr_max": "0.01"}).run()
-    assert not at.exception and at.warning
-    assert float(at.query_params["lr_min"]) < float(at.query_params["lr_max"])
+def test_a_reversed_or_empty_range_warns_and_its_link_opens_the_same_page() -> None:
+    """The page swapped a reversed range and said so, but its link wrote the swapped values (or,
+    for equal ones, the tenfold range): the shared page's sliders differed and said nothing."""
+    for lo, hi, said in (("1", "0.01", "swapped them"), ("0.5", "0.5", "10 times")):
+        at = app_test(PAGE, {**FAST, "lr_min": lo, "lr_max": hi}).run()
+        assert not at.exception and said in at.warning[0].value, [w.value for w in at.warning]
+        assert (float(at.query_params["lr_min"]), float(at.query_params["lr_max"])) == (
+            float(lo), float(hi))
+        assert (at.sidebar.select_slider(key="lab.lr_min").value,
+                at.sidebar.select_slider(key="lab.lr_max").value) == (float(lo), float(hi))
+        again = app_test(PAGE, dict(at.query_params)).run()
+        assert [w.value for w in again.warning] == [w.value for w in at.warning]
+        assert charts(again) == charts(at)
 
 
 def test_tune_button_links_to_the_race_with_the_tuned_rates() -> None:
