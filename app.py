@@ -23,7 +23,12 @@ st.set_page_config(page_title="Downhill", page_icon="⛷️", layout="wide",
 # it ends in "…" instead.
 st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 3rem; }"
         "[data-testid='stMultiSelect'] .react-aria-ComboBox > div { max-height: none; }"
-        "[data-testid='stSelectbox'] input { text-overflow: ellipsis; }</style>")
+        "[data-testid='stSelectbox'] input { text-overflow: ellipsis; }"
+        # Columns wrap onto rows of their own when the main column is too narrow for them side
+        # by side (an iPad's 820 px less the open sidebar left a 504 px column: text one word a
+        # line beside a figure). Streamlit stacks them only on a screen under 640 px; the
+        # narrowest on a 1280 px laptop is 197 px (the network's notes beside its drawing).
+        "[data-testid='stMain'] [data-testid='stColumn'] { min-width: 190px; }</style>")
 
 # The race is the default page, served at "/"; it still reserves a pathname, so "race" is left
 # free for the alias below.

@@ -105,10 +105,19 @@ def faint_and_mean(curve: tour.Curve, label: str) -> list[dict]:
              "end_marker": True}]
 
 
+#: A section's explanation and figure columns take a row each where the main column cannot give
+#: both 240 px (an iPad's 504 px column beside the open sidebar squeezed the text to ~190 px and
+#: cut the 3D figure). Only the section's own two: its figure column's inner pairs keep theirs.
+SECTION_CSS = ("<style>[class*='st-key-tour-section'] [data-testid='stColumn']"
+               ":not([data-testid='stColumn'] [data-testid='stColumn']) "
+               "{ min-width: 240px; }</style>")
+
+
 def section(title: str, text: str):
-    """A heading, then (explanation | figure) columns; returns the figure column."""
+    """A heading, then (explanation | figure) columns; returns both."""
     st.header(title)
-    left, right = st.columns([2, 3], gap="large")
+    box = st.container(key=f"tour-section-{title.split('.')[0]}")
+    left, right = box.columns([2, 3], gap="large")
     left.markdown(text)
     return left, right
 
@@ -122,6 +131,7 @@ controls.page_intro(
     "watch the idea happen: every number here comes from the same optimizers and landscapes as "
     "the race."
 )
+st.html(SECTION_CSS)
 
 # 1. loss = altitude ------------------------------------------------------------------------------
 left, right = section("1. The loss is your altitude", """

@@ -185,3 +185,25 @@ def test_the_concepts_tour_links_to_the_neural_network_page(page) -> None:
     assert _query(page.url)["layers"] == "16"
     assert page.get_by_text("ANN (1 hidden layer)").count() >= 1
     assert not _errors(page), _errors(page)
+
+
+def test_side_by_side_columns_take_a_row_each_in_a_tablet_s_column(page) -> None:
+    """An iPad's 820 px less the open sidebar leaves a ~500 px main column: the concepts
+    sections squeezed their text to ~190 px beside a cut 3D figure, and the network page its
+    notes to ~115 px. There the columns take a row each; on a 1280 px laptop they stay side by
+    side."""
+    top = """() => [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stColumn']")]
+        .filter(c => !c.parentElement.closest("[data-testid='stColumn']"))
+        .map(c => Math.round(c.getBoundingClientRect().width))"""
+    for path in ("/concepts", "/neural_network"):
+        page.set_viewport_size({"width": 820, "height": 1180})
+        _open(page, path, 1)
+        inner = ("e => e.clientWidth - parseFloat(getComputedStyle(e).paddingLeft)"
+                 " - parseFloat(getComputedStyle(e).paddingRight)")
+        main = page.locator("[data-testid='stMainBlockContainer']")
+        narrow, room = page.evaluate(top), main.evaluate(inner)
+        assert narrow and all(w >= room - 2 for w in narrow), (path, room, narrow)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.wait_for_timeout(500)
+        wide, room = page.evaluate(top), main.evaluate(inner)
+        assert wide[0] + wide[1] < room, (path, room, wide)  # the first two share a row
