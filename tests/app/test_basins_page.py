@@ -186,7 +186,8 @@ def test_a_phone_is_told_to_tap_a_square_twice(monkeypatch: pytest.MonkeyPatch) 
     from app_pages.common import controls
 
     laptop = app_test(PAGE, SMALL).run()
-    assert laptop.info[0].value.startswith("Click a square on a map")
+    assert laptop.info[0].value.startswith("Click a square (on a touch screen: tap it twice) "
+                                           "on a map")
     monkeypatch.setattr(controls, "is_phone", lambda: True)
     phone = app_test(PAGE, SMALL).run()
     assert not phone.exception
