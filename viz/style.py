@@ -68,18 +68,22 @@ LOG_AXIS: dict[str, Any] = {"type": "log", "exponentformat": "power",
                             "minorloglabels": "complete"}
 
 
-def ticks_125(lo: float, hi: float) -> dict[str, Any]:
-    """Log-axis ticks at 1, 2 and 5 times each power of ten around [lo, hi] (> 0), written as
-    plain numbers from 0.001 to 5000 (Plotly's power format read 50 as "5×10") and as
-    ``m×10ⁿ`` beyond; Plotly draws those inside the axis's range."""
+def ticks_125(lo: float, hi: float, mantissas: Sequence[float] = (1, 2, 5)) -> dict[str, Any]:
+    """Log-axis ticks at 1, 2 and 5 (``mantissas``) times each power of ten around [lo, hi]
+    (> 0), written as plain numbers from 0.001 to 5000 (Plotly's power format read 50 as
+    "5×10") and as ``m×10ⁿ`` beyond; Plotly draws those inside the axis's range."""
     k0, k1 = int(np.floor(np.log10(lo))) - 1, int(np.ceil(np.log10(hi))) + 1
     vals, text = [], []
     for k in range(k0, k1 + 1):
-        for m in (1, 2, 5):
+        for m in mantissas:
             v = float(f"{m * 10.0**k:.12g}")
             vals.append(v)
             text.append(f"{v:g}" if -3 <= k <= 3 else power_text(k, str(m)))
     return {"tickvals": vals, "ticktext": text}
+
+
+#: Tick mantissas of a log axis spanning 0.3 to 1 decade (``log_axis``).
+UNDER_A_DECADE = (1, 1.5, 2, 3, 5, 7)
 
 
 def log_axis(values: Sequence[np.ndarray] | np.ndarray) -> dict[str, Any]:
@@ -87,11 +91,15 @@ def log_axis(values: Sequence[np.ndarray] | np.ndarray) -> dict[str, Any]:
     ones count): Plotly labels every digit from 2 to 9 on one or two decades, a crowd once
     written whole, so 1 to 3 decades get ticks at 1, 2 and 5 times each power of ten
     (``ticks_125``), and 3 to 8 decades the powers alone; under a decade or beyond 8, Plotly's
-    own ticks are sparse."""
+    own ticks are sparse. From 0.3 to 1 decade Plotly steps evenly in value (1, 1.5, ... 4),
+    which piles its labels up at the top of a short panel: there the ticks are 1, 1.5, 2, 3, 5
+    and 7 times each power, about evenly apart on the log scale."""
     flat = [np.ravel(np.asarray(v, float)) for v in values] if len(values) else []
     v = np.concatenate(flat) if flat else np.empty(0)
     v = v[np.isfinite(v) & (v > 0)]
     decades = float(np.log10(v.max()) - np.log10(v.min())) if v.size else 0.0  # 1e308 / 1e-308
+    if 0.3 <= decades < 1:
+        return {**LOG_AXIS, **ticks_125(float(v.min()), float(v.max()), UNDER_A_DECADE)}
     if 1 <= decades < 3:
         return {**LOG_AXIS, **ticks_125(float(v.min()), float(v.max()))}
     if 3 <= decades < 8:

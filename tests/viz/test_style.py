@@ -114,7 +114,8 @@ def test_legends_and_curve_titles_hang_under_the_mode_bar() -> None:
 
 
 @pytest.mark.parametrize(("lo", "hi", "dtick"), [
-    (0.4, 1.3, None),  # under a decade: Plotly's few ticks
+    (0.7, 0.9, None),  # a tenth of a decade: Plotly's few, evenly spaced ticks
+    (0.7, 4.0, "under"),  # 0.76 decades: Plotly's 1, 1.5 ... 4 piled up at a panel's top
     (0.04, 1.0, "125"),  # 1.4 decades: 2 and 5 times each power (it labelled every digit)
     (1e-4, 10.0, 1),  # 5 decades: the powers alone (2×10⁻⁴, 5×10⁻⁴ ... crowded the axis)
     (1e-12, 1e4, None),  # 16 decades: Plotly thins the powers itself
@@ -125,6 +126,12 @@ def test_log_axis_ticks_stay_apart(lo: float, hi: float, dtick) -> None:
         shown = [t for v, t in zip(axis["tickvals"], axis["ticktext"], strict=True)
                  if lo <= v <= hi]
         assert shown == ["0.05", "0.1", "0.2", "0.5", "1"] and "dtick" not in axis
+        axis = {k: v for k, v in axis.items() if k not in ("tickvals", "ticktext")}
+        dtick = None
+    if dtick == "under":  # about evenly apart on the log scale: no two closer than 0.12 decade
+        shown = [v for v in axis["tickvals"] if lo <= v <= hi]
+        assert shown == [0.7, 1.0, 1.5, 2.0, 3.0]
+        assert min(np.diff(np.log10(shown))) > 0.12
         axis = {k: v for k, v in axis.items() if k not in ("tickvals", "ticktext")}
         dtick = None
     assert axis["type"] == "log" and axis.get("dtick") == dtick
