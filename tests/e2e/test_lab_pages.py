@@ -198,6 +198,12 @@ def test_side_by_side_columns_take_a_row_each_in_a_tablet_s_column(page) -> None
     for path in ("/concepts", "/neural_network"):
         page.set_viewport_size({"width": 820, "height": 1180})
         _open(page, path, 1)
+        # the style sheets come with Streamlit's lazily loaded HTML element: wait for them
+        page.wait_for_function("""keys => keys.every(k => [...document.querySelectorAll('style')]
+            .some(s => s.textContent.includes(k)))""",
+                               arg=["[data-testid='stColumn'] { min-width: 190px"]
+                               + (["st-key-tour-section"] if path == "/concepts" else []),
+                               timeout=60_000)
         inner = ("e => e.clientWidth - parseFloat(getComputedStyle(e).paddingLeft)"
                  " - parseFloat(getComputedStyle(e).paddingRight)")
         main = page.locator("[data-testid='stMainBlockContainer']")

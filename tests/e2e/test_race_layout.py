@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import pytest
 
@@ -246,6 +246,16 @@ def test_a_visitor_whose_system_is_dark_gets_the_light_page(browser, server_url)
         context.close()
 
 
+def _wait_for_app_css(pg) -> None:
+    """Wait until app.py's style sheet is in the page: Streamlit loads its HTML element's code
+    lazily, so under load the sidebar's widgets can be drawn before the sheet arrives (CI read a
+    selectbox without its ellipsis). A sheet that never arrives fails the caller's assertion."""
+    with suppress(PlaywrightTimeout):
+        pg.wait_for_function("""() => [...document.querySelectorAll('style')]
+            .some(s => s.textContent.includes("[data-testid='stSelectbox'] input"))""",
+                             timeout=30_000)
+
+
 def test_every_chosen_optimizer_shows_its_chip(page) -> None:
     """Streamlit caps a multiselect at ~4 rows of chips and scrolls the rest out of sight: the
     landing race's sixth optimizer (Adagrad) was cut in half. The box now grows (app.py's CSS):
@@ -255,6 +265,7 @@ def test_every_chosen_optimizer_shows_its_chip(page) -> None:
               "lion")
     wait_for_app(page, timeout=90_000)
     page.wait_for_selector(MAP, timeout=90_000)
+    _wait_for_app_css(page)
     seen = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").evaluate(
         """ms => {
           const box = ms.querySelector('.react-aria-ComboBox').getBoundingClientRect();
@@ -275,6 +286,7 @@ def test_a_surface_name_too_long_for_the_sidebar_ends_in_an_ellipsis(page) -> No
     without a sign): its text now ends in "…" (app.py's CSS)."""
     page.goto(page.base_url + "/?surface=two_basins")
     wait_for_app(page, timeout=90_000)
+    _wait_for_app_css(page)
     box = page.locator("[data-testid='stSidebar'] input[aria-label='Surface']")
     assert box.input_value() == "Two basins: the near one is a trap"
     overflow, longer = box.evaluate(
