@@ -23,6 +23,7 @@ import streamlit as st
 
 import landscape
 import optimizers
+from app_pages.common import controls
 from app_pages.common.controls import color_swatch
 from app_pages.common.limits import cache_bounds
 from app_pages.common.memo import bounded_memo, memo
@@ -124,11 +125,19 @@ def kept_figure(key: Hashable, build: Callable[[], go.Figure]) -> SpecFigure:
     every session. For pages of many small figures, each fixed by a few controls: a rerun
     rebuilds only the figures whose controls moved (Plotly's validation of the others' traces
     and layouts took most of a rerun). ``key`` names the figure and every value it is drawn
-    from (controls, and the phone flag where the figure depends on it)."""
-    found, fig = _KEPT_FIGURES.get(key)
+    from (controls, and the phone flag where the figure depends on it).
+
+    On a phone the figure does not drag (``dragmode: False``): Plotly cancels a touch that
+    starts on a chart in any other mode, so a swipe over the tour's figures panned or zoomed
+    them instead of scrolling the page. Touches still hover (these figures select nothing)."""
+    phone = controls.is_phone()
+    found, fig = _KEPT_FIGURES.get((key, phone))
     if not found:
-        fig = frozen(build())
-        _KEPT_FIGURES.put(key, fig)
+        built = build()
+        if phone:
+            built.update_layout(dragmode=False)
+        fig = frozen(built)
+        _KEPT_FIGURES.put((key, phone), fig)
     return fig
 
 

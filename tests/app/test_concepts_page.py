@@ -590,3 +590,18 @@ def test_section_three_works_one_bar_out_from_the_input() -> None:
         assert product == pytest.approx(float(r.grad_weight[k, 0]), rel=1e-2)
     at = app_test(PAGE, {"example": "7", "trained": "50"}).run()
     assert any("Check one bar" in c.value for c in at.caption)
+
+
+def test_a_phone_s_tour_figures_do_not_drag(monkeypatch) -> None:
+    """Plotly cancels a touch that starts on a chart in any drag mode but none: a swipe over
+    the tour's figures panned or zoomed them instead of scrolling the page. On a phone none
+    drags; a laptop keeps Plotly's pan and zoom."""
+    from app_pages.common import controls
+
+    laptop = app_test(PAGE).run()
+    assert all(c["layout"].get("dragmode") is not False for c in charts(laptop))
+    monkeypatch.setattr(controls, "is_phone", lambda: True)
+    phone = app_test(PAGE).run()
+    assert not phone.exception
+    modes = [c["layout"].get("dragmode") for c in charts(phone)]
+    assert len(modes) >= 10 and all(m is False for m in modes), modes

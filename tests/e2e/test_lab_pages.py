@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import phone_context, wait_for_app
 from viz.basins import CLICK_NAME
 
 pytestmark = pytest.mark.e2e
@@ -213,3 +213,42 @@ def test_side_by_side_columns_take_a_row_each_in_a_tablet_s_column(page) -> None
         page.wait_for_timeout(500)
         wide, room = page.evaluate(top), main.evaluate(inner)
         assert wide[0] + wide[1] < room, (path, room, wide)  # the first two share a row
+
+
+def test_a_swipe_over_a_tour_figure_scrolls_a_phone_s_page(browser, server_url) -> None:
+    """Plotly cancels a touch that starts on a chart unless its drag mode is none: on a phone a
+    swipe over the tour's figures panned or zoomed them and the page stood still. Now a swipe
+    up from the middle of section 2's map scrolls the page, and the map keeps its view."""
+    context = phone_context(browser)
+    try:
+        pg = context.new_page()
+        pg.goto(server_url + "/")
+        wait_for_app(pg, timeout=90_000)
+        pg.goto(server_url + "/concepts")
+        wait_for_app(pg, timeout=120_000)
+        chart = pg.locator("[data-testid='stPlotlyChart']").nth(1).locator(".js-plotly-plot")
+        chart.wait_for(timeout=60_000)
+        pg.wait_for_function("g => g.data !== undefined", arg=chart.element_handle())
+        chart.scroll_into_view_if_needed()
+        view = "g => JSON.stringify([g._fullLayout.xaxis.range, g._fullLayout.yaxis.range])"
+        before_view = chart.evaluate(view)
+        scroller = """g => { let e = g;
+            while (e && !(e.scrollHeight > e.clientHeight + 1
+                          && getComputedStyle(e).overflowY !== 'visible')) e = e.parentElement;
+            return (e || document.scrollingElement).scrollTop; }"""
+        top = chart.evaluate(scroller)
+        box = chart.locator(".nsewdrag").first.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8
+        cdp = context.new_cdp_session(pg)
+        cdp.send("Input.dispatchTouchEvent",
+                 {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+        for k in range(1, 11):
+            cdp.send("Input.dispatchTouchEvent",
+                     {"type": "touchMove", "touchPoints": [{"x": x, "y": y - 15 * k}]})
+            pg.wait_for_timeout(20)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        pg.wait_for_timeout(800)
+        assert chart.evaluate(scroller) > top + 50, (top, chart.evaluate(scroller))
+        assert chart.evaluate(view) == before_view
+    finally:
+        context.close()
