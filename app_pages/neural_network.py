@@ -252,11 +252,13 @@ names = {r[0]: label(r) for r in racers_t}
 by_name = {r[0]: (r, t) for r, t in zip(racers_t, trainings, strict=True)}
 
 
-def pick_trained(key: str) -> str:
-    """A selectbox of the trained optimizers; a choice no longer racing falls back to the first."""
+def pick_trained(key: str, label: str) -> str:
+    """A selectbox of the trained optimizers; a choice no longer racing falls back to the first.
+    Each says what it is for: two both read "Network trained by", and on a phone each sat under
+    the figure the other one drives."""
     if st.session_state.get(key) not in names:
         st.session_state[key] = racers_t[0][0]
-    return st.selectbox("Network trained by", list(names), key=key, format_func=lambda n: names[n])
+    return st.selectbox(label, list(names), key=key, format_func=lambda n: names[n])
 
 
 def backprop_alt(part: str) -> str:
@@ -273,7 +275,7 @@ def backprop_alt(part: str) -> str:
 
 col_draw, col_text = st.columns([3, 1])
 with col_text:
-    drawn = pick_trained("nn.draw")
+    drawn = pick_trained("nn.draw", "Draw the network trained by")
     st.markdown(
         "Every line is one **weight**. Colour: its sign and size "
         "(<span style='color:#2166AC'>**blue** positive</span>, "
@@ -309,7 +311,7 @@ if pending:  # a link's view of the example section, now that the trained values
         st.warning(message)
 c_map, c_ctl = st.columns([1, 2])
 with c_ctl:
-    bp_name = pick_trained("nn.bp.opt")
+    bp_name = pick_trained("nn.bp.opt", "Follow the example through the network trained by")
     r_bp, t_bp = by_name[bp_name]
     frame_list = [int(e) for e in t_bp.frames]
     controls.init("nn.bp.epoch", frame_list[-1])

@@ -491,3 +491,11 @@ def test_the_results_note_column_shows_only_with_a_note_and_a_phone_lists_it(
     phone = app_test(PAGE, wild).run()
     assert "note" not in results(phone).columns
     assert any(m.value.startswith("- **SGD (lr 1000)**: diverged at epoch") for m in phone.markdown)
+
+
+def test_the_two_network_pickers_say_what_each_is_for() -> None:
+    """Both read "Network trained by": a phone showed each under the other's figure."""
+    at = app_test(PAGE).run()
+    labels = {s.key: s.label for s in at.selectbox if s.key in ("nn.draw", "nn.bp.opt")}
+    assert labels == {"nn.draw": "Draw the network trained by",
+                      "nn.bp.opt": "Follow the example through the network trained by"}
