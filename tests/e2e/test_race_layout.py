@@ -292,3 +292,13 @@ def test_a_surface_name_too_long_for_the_sidebar_ends_in_an_ellipsis(page) -> No
     overflow, longer = box.evaluate(
         "e => [getComputedStyle(e).textOverflow, e.scrollWidth > e.clientWidth]")
     assert longer and overflow == "ellipsis", (overflow, longer)
+
+
+def test_a_phone_held_sideways_starts_with_the_sidebar_shut(browser, server_url) -> None:
+    """Streamlit's "auto" opens the sidebar on any screen 844 px wide: on a phone held sideways
+    it covered a third of the page and pushed the map below the fold. A phone starts with it
+    shut (its » button opens it)."""
+    with _phone_race(browser, server_url, (844, 390)) as pg:
+        side = pg.locator("[data-testid='stSidebar']").bounding_box()
+        assert side is None or side["width"] == 0 or side["x"] + side["width"] <= 0, side
+        assert pg.locator("[data-testid='stExpandSidebarButton']").count() == 1
