@@ -178,8 +178,11 @@ def schedule_control(schedule: str, h: Any, key: str) -> Any:
                                    key=key, help=help_, **cb))
     if h.log:
         return controls.log_slider(label, key, float(h.min), float(h.max), help=help_, **cb)
-    return float(st.slider(label, float(h.min), float(h.max), key=key,
-                           step=(h.max - h.min) / 1000, format="%.4g", help=help_, **cb))
+    # 12 digits: the slider's steps from its minimum carry float noise (exponential decay's
+    # 0.99 came back as 0.9899999999999999, and its link read 'schedule.gamma=0.989999999999999')
+    value = st.slider(label, float(h.min), float(h.max), key=key, step=(h.max - h.min) / 1000,
+                      format="%.4g", help=help_, **cb)
+    return float(f"{value:.12g}")
 
 
 def path_views(name: str, sweep: lab.Sweep, objective: Any) -> list[PathView]:

@@ -494,3 +494,12 @@ def test_the_sweep_table_shows_a_note_column_only_with_notes_and_a_phone_lists_t
     phone = app_test(PAGE, edge).run()
     assert "note" not in phone.dataframe[0].value.columns
     assert any("widen it" in m.value and m.value.startswith("- **") for m in phone.markdown)
+
+
+def test_a_schedule_slider_s_value_reaches_the_link_without_float_noise() -> None:
+    """Exponential decay's γ = 0.99 came back from its slider (steps of 0.0001 from 0.9) as
+    0.9899999999999999, and the link read 'schedule.gamma=0.989999999999999'."""
+    at = app_test(PAGE, {**FAST, "schedule": "exponential"}).run()
+    at.slider(key="lab.schedule.exponential.gamma").set_value(0.9 + 973 * 0.0001).run()
+    assert not at.exception  # 0.9973000000000001, as the browser's slider sends it
+    assert at.query_params["schedule.gamma"] == "0.9973", dict(at.query_params)
