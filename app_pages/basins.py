@@ -155,10 +155,12 @@ with st.spinner(f"Running {len(entries)} x {n * n:,} starts x {steps} steps…")
 # The picked start's button above the maps, one row whether a start is picked or not: under them
 # it appeared below the fold, where a visitor who had just clicked a square did not see it.
 picked = st.session_state.get("basins.picked")
-if picked is not None and (tuple(picked) != tuple(state.start)
-                           or st.session_state.get("basins.picked_grid") != n):
+if picked is not None and (tuple(picked) != tuple(state.start) or (
+        st.session_state.get("basins.picked_grid") != n
+        and basins.cell_start(picked, obj.domain, n) is None)):
     # a start picked on another surface, before the link changed it, or on a grid of another
-    # size (a link keeps a pick only as a cell of its own grid: the page shows what it opens)
+    # size whose cells it is not one of (a link keeps a pick only as a cell of its own grid,
+    # ``cell_start``: the page shows what its link opens)
     picked = None
 if picked is not None:
     said, button = st.columns([3, 2], vertical_alignment="center")

@@ -126,6 +126,23 @@ def test_a_pick_lasts_while_it_is_a_cell_of_the_grid_as_its_link_does() -> None:
         assert _picked_squares(page) == [[]] and not page.get("link_button"), page.query_params
 
 
+def test_a_pick_that_is_also_a_cell_of_the_new_grid_stays_picked_as_in_its_link() -> None:
+    """A 20 x 20 cell's centre (1.4, -1.0) is a centre of the 60 x 60 grid too, and the link
+    there keeps it picked: so does the page."""
+    import landscape
+    from app_pages.common import basins
+
+    _, _, starts = basins.start_grid(landscape.get_surface("two_basins").domain, 20)
+    x, y = (float(v) for v in starts[7 * 20 + 13])
+    at = app_test(PAGE, {**SMALL, "optimizers": "adam"}).run()
+    at.session_state["basins.map.0"] = _select(x, y)
+    at.run()
+    at.sidebar.slider(key="basins.grid").set_value(60).run()
+    shared = app_test(PAGE, dict(at.query_params)).run()
+    for page in (at, shared):
+        assert _picked_squares(page) == [[(x, y)]] and page.get("link_button"), page.query_params
+
+
 def test_the_latest_click_wins_on_any_map_and_the_link_follows_at_once() -> None:
     """Each map keeps its selection: the page took the last map that had one, so after a click
     on the second map every click on the first was ignored; and the page's own link kept the
