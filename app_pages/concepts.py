@@ -155,7 +155,7 @@ start = preset.start
 walk = compute.trajectory(surface, "", gd, start, ALTITUDE_STEPS, 0, 0.0, None)
 with right:
     phone = controls.is_phone()
-    st.plotly_chart(kept_figure(("tour.altitude", surface, step, phone), lambda: altitude_figure(
+    st.plotly_chart(kept_figure(("tour.altitude", surface, step), lambda: altitude_figure(
         compute.landscape_grid(surface, "", 60), np.asarray(walk.points), np.asarray(walk.losses),
         step, optimizer_color("sgd"), phone=phone)), key="tour.altitude", config=CFG,
         alt=f"{obj.title}. The loss as altitude in 3D, with gradient descent's walker at step "

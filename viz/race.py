@@ -786,7 +786,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     if series:
         under = legend_under(pb.plot_width, len(series))
         panels.place(layout, height - _above_px(legend, pb.plot_width, under) - CURVES_BOTTOM_PX,
-                     _legend_px(legend, pb.plot_width, under) if under else 0.0)
+                     _under_px(legend, pb.plot_width, under))
     return SpecFigure({"data": static + moving + lines + dots, "layout": layout,
                        "frames": frames})
 
@@ -814,11 +814,15 @@ def legend_under(width: int, panels: int) -> bool:
     return panels > 0 and width < PANELS_SIDE_BY_SIDE
 
 
-def _legend_px(legend: Sequence[str], width: int, under: bool = False) -> float:
-    """Pixels of the legend's rows and the gap after them; ``under`` the slider, less the
-    blank bottom of the slider's row that its first row tucks into."""
-    rows = LEGEND_ROW_PX * legend_rows(legend, width) + LEGEND_PAD_PX
-    return rows - LEGEND_TUCK_PX if under else rows
+def _legend_px(legend: Sequence[str], width: int) -> float:
+    """Pixels of the legend's rows and the gap after them."""
+    return LEGEND_ROW_PX * legend_rows(legend, width) + LEGEND_PAD_PX
+
+
+def _under_px(legend: Sequence[str], width: int, under: bool) -> float:
+    """Pixels the legend adds under the slider: its rows (``_legend_px``) less the blank bottom
+    of the slider's row that its first row tucks into; none unless ``under``."""
+    return _legend_px(legend, width) - LEGEND_TUCK_PX if under else 0.0
 
 
 def _above_px(legend: Sequence[str], width: int, under: bool = False) -> float:
@@ -840,7 +844,7 @@ def race_height(ratio: float, legend: Sequence[str], width: int = DESIGN_WIDTH,
     under = legend_under(width, panels)
     below = curves_px(panels, width) + CURVES_BOTTOM_PX if panels else 0
     return int(_above_px(legend, width, under) + map_px + CONTROLS_PX + below
-               + (_legend_px(legend, width, under) if under else 0))
+               + _under_px(legend, width, under))
 
 
 def stacked_sizes(at: np.ndarray, near: float, dot: int = DOT, ring: int = RING) -> np.ndarray:

@@ -125,7 +125,7 @@ def kept_figure(key: Hashable, build: Callable[[], go.Figure]) -> SpecFigure:
     every session. For pages of many small figures, each fixed by a few controls: a rerun
     rebuilds only the figures whose controls moved (Plotly's validation of the others' traces
     and layouts took most of a rerun). ``key`` names the figure and every value it is drawn
-    from (controls, and the phone flag where the figure depends on it).
+    from (its controls); the phone flag is added here, as every figure depends on it.
 
     On a phone the figure does not drag (``dragmode: False``): Plotly cancels a touch that
     starts on a chart in any other mode, so a swipe over the tour's figures panned or zoomed
