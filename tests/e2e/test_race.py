@@ -339,6 +339,8 @@ def test_an_optimizer_card_opens_and_stays_open_after_a_change(browser, server_u
     try:
         _open(pg, server_url + "/?optimizers=sgd,adam&steps=100&adam.lr=0.3")
         sidebar = pg.locator("[data-testid='stSidebar']")
+        # Steps is drawn first; in one CI run, under load, the count read 0 before it showed
+        sidebar.get_by_role("slider").first.wait_for(timeout=60_000)
         assert sidebar.get_by_role("slider").count() == 1  # only Steps: the cards are closed
         sidebar.get_by_text("Adam · lr 0.3").click()
         thumb = sidebar.locator("[data-testid='stExpander']").filter(
