@@ -99,7 +99,9 @@ def seed_from_url() -> None:
     if formula_surface is not None and "start" not in query:
         state = RaceState(**{**state.__dict__, "start": tuple(formula_surface.default_start)})
     ss = st.session_state
-    ss["race.mode"] = "Type a formula" if state.formula or refused else "Built-in"
+    # "formula=" with nothing after it: the formula box, empty (the link of an empty box)
+    typing = state.formula or refused or ("formula" in kept(query) and not formula)
+    ss["race.mode"] = "Type a formula" if typing else "Built-in"
     ss["race.surface.held"] = state.surface or LANDING_SURFACE
     ss["race.formula.held"] = state.formula or refused or ""
     controls.preset_run("race", OPT, state)
@@ -281,9 +283,9 @@ with st.sidebar:
                             "minimum they vanish.")
 
 if obj is None:
-    # The link says what the page shows: a refused formula (a link opens the same refusal), or,
-    # with no formula typed, nothing (the landing race); it kept the last formula raced.
-    st.query_params.from_dict({"formula": formula} if formula else {})
+    # The link says what the page shows: a refused formula (a link opens the same refusal), or
+    # the empty formula box ("formula=", not the landing race); it kept the last formula raced.
+    st.query_params.from_dict({"formula": formula})
     st.info("Fix the formula in the sidebar to race on it: the message there says what is wrong "
             "and where." if formula else "Type a formula in the sidebar to race on it.")
     st.stop()

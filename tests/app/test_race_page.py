@@ -154,7 +154,7 @@ def test_formula_mode_shows_latex_and_refuses_bad_formulas() -> None:
     assert not at.exception
     assert at.sidebar.error and "refused" in at.sidebar.error[0].value
     # the link says what the page shows: the refused formula (not the last one raced), and
-    # with nothing typed, nothing (the landing race)
+    # with nothing typed, the empty box
     assert dict(at.query_params) == {"formula": "__import__('os')"}
     refused = run({"formula": "__import__('os')"})  # the link says why it was refused
     assert "'formula' was refused: Unknown function `__import__`" in refused.warning[0].value
@@ -164,7 +164,13 @@ def test_formula_mode_shows_latex_and_refuses_bad_formulas() -> None:
     assert refused.sidebar.error and not refused.get("plotly_chart")
     assert dict(refused.query_params) == {"formula": "__import__('os')"}
     at.sidebar.text_input(key="race.formula").set_value("").run()
-    assert not at.exception and not dict(at.query_params)
+    assert not at.exception and dict(at.query_params) == {"formula": ""}
+    # ... which opens the empty formula box, not the landing race
+    empty = run({"formula": ""})
+    assert empty.sidebar.radio(key="race.mode").value == "Type a formula"
+    assert empty.sidebar.text_input(key="race.formula").value == ""
+    assert not empty.get("plotly_chart") and not empty.warning
+    assert "Type a formula" in empty.info[0].value
 
 
 def test_the_formula_help_names_every_function_the_parser_knows() -> None:
