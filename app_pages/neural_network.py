@@ -393,8 +393,11 @@ if land.samples < net.n_samples:
                f"{net.n_samples} training points (a fixed random subset).")
 labels_ = [label(r) for r in racers_t]
 colors_ = [optimizer_color(r[0]) for r in racers_t]
-tab_pca, tab_rand, tab_1d = st.tabs(["Training paths", "Around each trained network",
-                                     "From initial to trained weights"])
+# A phone's ~360 px holds the three tabs only with shorter names (the third was cut, behind
+# Streamlit's scroll arrow).
+tab_pca, tab_rand, tab_1d = st.tabs(
+    ["Training paths", "Around each network", "Initial → trained"] if phone else
+    ["Training paths", "Around each trained network", "From initial to trained weights"])
 with tab_pca:
     st.plotly_chart(pca_figure(land.pca, [r[0] for r in racers_t], labels_, colors_, phone=phone),
                     key="nn.pca", config=CONFIG,

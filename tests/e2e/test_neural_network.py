@@ -341,7 +341,9 @@ def test_a_phone_sees_the_landscape_one_slice_a_row_and_whole_legends(browser,
         labels = pg.evaluate(GEOMETRY_JS, ".st-key-nn-drawing .js-plotly-plot")["titles"]
         assert len(labels) == 5 and not any(  # the layers' labels under the drawing
             _meet(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]), labels
-        pg.get_by_role("tab", name="Around each trained network").click()
+        tabs = [t.bounding_box() for t in pg.get_by_role("tab").all()]
+        assert len(tabs) == 3 and tabs[-1]["x"] + tabs[-1]["width"] <= 390 - 16, tabs  # all seen
+        pg.get_by_role("tab", name="Around each network").click()
         slices = ".st-key-nn-slices .js-plotly-plot"
         pg.wait_for_function(
             f"() => document.querySelector(\"{slices}\")?.querySelectorAll('g.contour')"
@@ -352,7 +354,7 @@ def test_a_phone_sees_the_landscape_one_slice_a_row_and_whole_legends(browser,
         boxes = g["titles"] + g["xtitles"]
         assert not any(_meet(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), boxes
         assert min(t[1] for t in g["titles"]) >= 30, g["titles"]  # under the mode bar's row
-        pg.get_by_role("tab", name="From initial to trained weights").click()
+        pg.get_by_role("tab", name="Initial → trained").click()
         interp = ".st-key-nn-interp .js-plotly-plot"
         pg.wait_for_function(f"() => document.querySelector(\"{interp}\")?.data",
                              timeout=30_000)
