@@ -66,6 +66,9 @@ def nearest_spread(value: float) -> float:
 SCHEDULE_PREFIX = "schedule."
 #: URL parameter of the "Compare with Adam → SGD" toggle: ``true`` (default) or ``false``.
 COMPARE = "compare"
+#: A link made while the tuner's table showed: opening it tunes again (the same numbers: the
+#: tuner is deterministic) rather than leaving the shared page without the table.
+TUNE = "tune"
 CFG = controls.CHART
 
 
@@ -115,7 +118,7 @@ def seed_from_url() -> None:
     """First run of a session: widgets start from the (validated) URL; warnings are kept."""
     query = {k: st.query_params[k] for k in st.query_params}
     race_part, mine = split_query(query, {**PARAMS, "focus": None, "schedule": None,
-                                          COMPARE: None},
+                                          COMPARE: None, TUNE: None},
                                   (SCHEDULE_PREFIX,))
     warnings: list[str] = []
     if race_part.pop("formula", None) is not None:
@@ -137,6 +140,7 @@ def seed_from_url() -> None:
     schedule, sched_values = parse_schedule(mine, warnings)
     compare = parse_flag(mine, COMPARE, True, warnings)
     ss = st.session_state
+    ss["lab.tune.asked"] = parse_flag(mine, TUNE, False, warnings)
     ss["lab.surface"] = state.surface
     controls.preset_run("lab", OPT, state)
     for key in PARAMS:
@@ -375,7 +379,9 @@ st.markdown(
     "sweep over your range, then a fine one around the winner, all nine starts at once."
 )
 tune_key = (surface, tuple(entries), start, int(steps), lr_min, lr_max, n_sweep, extra)
-if st.button("Tune every optimizer", type="primary"):  # no key: see common/resync.py
+# the button, or a link made while the table showed (asked until a run gets to tune)
+if (st.button("Tune every optimizer", type="primary")  # no key: see common/resync.py
+        or st.session_state.get("lab.tune.asked")):
     # One optimizer at a time, with a bar that says which: 8 optimizers at 100 rates x 2,000
     # steps on the logistic loss take ~20 s, which a bare spinner left unexplained.
     bar = st.progress(0.0)
@@ -387,9 +393,11 @@ if st.button("Tune every optimizer", type="primary"):  # no key: see common/resy
                                         *extra))
     bar.empty()
     st.session_state["lab.tuned"] = (tune_key, answers)
+    st.session_state["lab.tune.asked"] = False
 tuned_entry = st.session_state.get("lab.tuned")
 if tuned_entry is not None and tuned_entry[0] == tune_key:
     tuned = tuned_entry[1]
+    own[TUNE] = format_hparam(True)  # its link shows the table too
     hp_tuned = {n: dict(hp) for n, hp in racers}
     rows = []
     (dx0, dx1), (dy0, dy1) = obj.domain

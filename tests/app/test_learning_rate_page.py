@@ -112,6 +112,26 @@ def test_tune_button_links_to_the_race_with_the_tuned_rates() -> None:
     assert any("8 starts one click" in m.value for m in at.markdown)
 
 
+def test_a_link_made_while_the_tuned_table_shows_opens_with_the_same_table() -> None:
+    """The tuner's table is part of the page a link reproduces: its link says tune=true, and a
+    session opened from it tunes at once (same numbers, same race link); a change of setting
+    drops the table and, with it, tune from the link."""
+    at = app_test(PAGE, {**FAST, "optimizers": "sgd,adam"}).run()
+    assert "tune" not in at.query_params
+    button(at, "Tune every optimizer").click().run()
+    link = dict(at.query_params)
+    assert link["tune"] == "true"
+    shared = app_test(PAGE, link).run()
+    assert not shared.exception and not shared.warning
+    assert shared.dataframe[1].value.equals(at.dataframe[1].value)
+    assert race_link_query(shared) == race_link_query(at)
+    assert dict(shared.query_params) == link
+    shared.sidebar.slider(key="lab.steps").set_value(80).run()  # settings changed: no table
+    assert "tune" not in shared.query_params and len(shared.dataframe) == 1
+    assert any("press the button again" in c.value for c in shared.caption)
+    assert app_test(PAGE, {**FAST, "tune": "maybe"}).run().warning  # junk: named, not tuned
+
+
 def test_the_tuned_race_reproduces_the_tuned_final_loss() -> None:
     """The link carries the tuned rates exactly: rounded to 4 digits, SGD near its edge of
     stability on Rosenbrock ended at 0.0080 in the race against 0.0033 in the tuner."""
