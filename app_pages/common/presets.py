@@ -107,13 +107,22 @@ class RacePreset:
     steps: int = DEFAULT_STEPS
 
 
+#: Mantissas ``nice`` rounds to, and how close (in log10) two of them count as equally near.
+NICE_MANTISSAS = np.array([1.0, 2.0, 3.0, 5.0, 10.0])
+NICE_TIE = 1e-9
+
+
 def nice(value: float) -> float:
-    """Round to one of 1, 2, 3, 5 x 10^k (the nearest in log scale)."""
+    """Round to one of 1, 2, 3, 5 x 10^k (the nearest in log scale; the smaller on a tie).
+
+    A square map's diagonal over 20 or 100 is a tie (sqrt(2) between 1 and 2, 7.07 between 5
+    and 10), which the last bit of ``np.log10`` decided, and that differs between CPUs: one
+    machine gave Cross-in-tray's Adagrad a rate of 1, another 2. Ties now go down, everywhere."""
     if not np.isfinite(value) or value <= 0:
         return 0.01
     k = np.floor(np.log10(value))
-    mant = np.array([1.0, 2.0, 3.0, 5.0, 10.0])
-    m = mant[np.argmin(np.abs(np.log10(mant) - (np.log10(value) - k)))]
+    off = np.abs(np.log10(NICE_MANTISSAS) - (np.log10(value) - k))
+    m = NICE_MANTISSAS[np.flatnonzero(off <= off.min() + NICE_TIE)[0]]
     return float(f"{m * 10.0**k:.3g}")
 
 

@@ -334,3 +334,21 @@ def test_landing_race_keeps_its_curated_outcomes() -> None:
         assert o.settled == (name != "adagrad"), (name, o.text)  # settled, not bouncing
     assert kinds == {"sgd": "local", "rmsprop": "local", "momentum": "global",
                      "nesterov": "global", "adam": "global", "adagrad": "moving"}
+
+
+@pytest.mark.parametrize(("value", "rounded"), [
+    (np.sqrt(2), 1.0),  # Cross-in-tray's diagonal / 20: halfway (in log) between 1 and 2
+    (np.hypot(10, 10) / 100, 0.1),  # a [-5, 5] square's diagonal / 100
+    (np.hypot(10, 10) / 20, 0.5),  # ... / 20: halfway between 5 and 10
+    (np.sqrt(6), 2.0), (np.sqrt(15), 3.0),
+    (1.5, 2.0), (0.3, 0.3), (7.2, 10.0), (4e-3, 5e-3),
+])
+def test_nice_rounds_to_the_nearest_in_log_and_ties_down_on_every_machine(value: float,
+                                                                          rounded: float) -> None:
+    """A square map's diagonal over 20 or 100 lies halfway (in log) between two mantissas, and the
+    last bit of np.log10, which differs between CPUs, picked the side: this machine gave
+    Cross-in-tray's Adagrad 2 where CI's gave 1 (and Himmelblau's Adam 0.2 for 0.1). A tie goes
+    down, a hair either side of it too."""
+    assert nice(value) == rounded
+    for near in (np.nextafter(value, 0), np.nextafter(value, np.inf)):
+        assert nice(near) == rounded
