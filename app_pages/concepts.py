@@ -238,10 +238,10 @@ are the gradient, computed exactly, for every weight at once; stepping against i
 steepest way down. The
 optimizer then turns them into corrections (plain gradient descent in proportion to the blame).
 
-Below: the smallest neural network (a linear classifier, 3 classes). Pick an example and train a
-little: as the model gets it right, p(true) → 1 and the blame shrinks towards nothing. The blame
-axis reaches the larger of the blame before training (grey outlines) and now, so you see the bars
-shrink. The few examples it still gets wrong keep a large blame.
+The figure: the smallest neural network (a linear classifier, 3 classes). Pick an example and
+train a little: as the model gets it right, p(true) → 1 and the blame shrinks towards nothing.
+The blame axis reaches the larger of the blame before training (grey outlines) and now, so you
+see the bars shrink. The few examples it still gets wrong keep a large blame.
 """)
 with left:
     example = st.slider("Example", 0, 149, key="tour.example")

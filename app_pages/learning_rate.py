@@ -310,8 +310,10 @@ st.plotly_chart(fig, key="lab.multiples", config=CFG,
 st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} learning rates "
            f"spaced evenly on a log scale from {m_range[0]:.3g} to {m_range[1]:.3g} (its rate "
            f"{focus_lr:.3g} ÷ and × {spread:g}). Press ▶ Play: all panels move on the same clock."
-           + (" Its step is about η whatever the slope (it divides by the gradient's recent "
-              "size), so a large η bounces around rather than blowing up."
+           + (" Its step is about η whatever the slope ("
+              + ("it takes only the sign of each coordinate of its blend of gradients"
+                 if focus == "lion" else "it divides by the gradient's recent size")
+              + "), so a large η bounces around rather than blowing up."
               + (" RMSprop's first steps are about 10η: its average of squared gradients starts "
                  "at 0 and, unlike Adam's, is not corrected for that." if focus == "rmsprop"
                  else "")

@@ -267,7 +267,8 @@ with st.sidebar:
     controls.init("race.steps", 500)
     steps = st.slider("Steps", MIN_STEPS, limit("steps"), key="race.steps", step=10)
     seed = int(st.number_input("Seed", 0, 2**32 - 1, key="race.seed", step=1,
-                               help="Seeds the gradient noise and the minibatch order."))
+                               help="Seeds random search's and random local search's tries, the "
+                                    "gradient noise and the minibatch order."))
     noise, batch_size = controls.noise_or_batch(
         "race", mode == "Built-in" and compute.is_data_loss(surface), compute.DATA_SAMPLES)
 
@@ -277,7 +278,8 @@ with st.sidebar:
     controls.init("race.arrows", False)
     arrows = st.toggle("Gradient and update arrows", key="race.arrows",
                        help="Dotted: the downhill direction −∇f. Solid: the step actually "
-                            "taken. They differ when momentum or adaptive scaling is at work. "
+                            "taken. They differ when momentum, adaptive scaling, gradient noise "
+                            "or minibatches are at work. "
                             "Lengths follow their sizes (square-root scale, each path's "
                             "largest the longest): where the slope fades they shrink, and at a "
                             "minimum they vanish.")

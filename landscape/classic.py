@@ -314,11 +314,11 @@ CROSS_IN_TRAY = surface(
     "cross_in_tray", fn.cross_in_tray, fn.cross_in_tray_grad,
     title="Cross-in-tray",
     description="""
-        Sharp ridges along x = k pi and y = k pi cut a tray into 36 cells, each holding one
-        minimum, deepest in the four around the origin. A gradient never points across a ridge,
-        so small steps stay in their cell: watch RMSprop jump one anyway (its first step is
-        about ten learning rates per axis, whatever the slope). Adagrad's, one rate per axis,
-        leaps a ridge only at a larger rate (try 2).
+        Ridges along x = k pi and y = k pi cut the tray into cells; the 36 within |x|, |y| <
+        3 pi hold a minimum each, the four by the origin deepest. A gradient never points
+        across a ridge, so small steps stay in their cell: watch RMSprop hop across several
+        (its first steps are ten rates per axis). Adagrad's first step is one rate per axis:
+        it leaps a ridge only at a larger rate (try 2).
     """,
     domain=_TRAY_DOMAIN,
     minima=lattice_minima(fn.cross_in_tray, fn.cross_in_tray_grad, _TRAY_DOMAIN,

@@ -523,3 +523,15 @@ def test_a_schedule_slider_s_value_reaches_the_link_without_float_noise() -> Non
     at.slider(key="lab.schedule.exponential.gamma").set_value(0.9 + 973 * 0.0001).run()
     assert not at.exception  # 0.9973000000000001, as the browser's slider sends it
     assert at.query_params["schedule.gamma"] == "0.9973", dict(at.query_params)
+
+
+def test_the_panels_caption_says_how_each_optimizer_keeps_its_step_near_the_rate() -> None:
+    """Lion takes the sign of its blend of gradients; it does not divide by the gradient's size
+    (the caption said so for every scale-free optimizer)."""
+    def caption(name: str) -> str:
+        at = app_test(PAGE, {**FAST, "optimizers": name}).run()
+        return next(c.value for c in at.caption if "same clock" in c.value)
+
+    assert "sign of each coordinate" in caption("lion") and "divides" not in caption("lion")
+    assert "divides by the gradient's recent size" in caption("adam")
+    assert "whatever the slope" not in caption("sgd")

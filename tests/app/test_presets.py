@@ -173,6 +173,8 @@ def test_cross_in_tray_race_shows_what_its_description_says() -> None:
     assert cells(runs["adagrad"][0]) == start_cell
     rms_points = runs["rmsprop"][0]
     assert cells(rms_points[1:2]) != start_cell  # its very first step leaves the cell
+    assert len(cells(rms_points)) >= 3  # and it hops across several ridges, not one
+    assert "36 within" in s.description and "hop across several" in s.description
     np.testing.assert_allclose(np.abs(rms_points[1] - rms_points[0]),
                                10 * p.hparams["rmsprop"]["lr"], rtol=1e-2)
     t = optimizers.run(optimizers.get_optimizer("adagrad", lr=2.0), s, np.array(p.start),
