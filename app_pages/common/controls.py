@@ -215,8 +215,9 @@ def hparam_control(opt: str, h: Any, key: str, persist: bool = False) -> Any:
 
 def slider_step(lo: float, hi: float) -> float:
     """A round step for a linear slider over [lo, hi]: the power of ten at or under a thousandth
-    of the range (momentum's 0 to 0.999 took steps of 0.000999 and read 0.899101)."""
-    return float(10.0 ** math.floor(math.log10((hi - lo) / 1000)))
+    of the range (momentum's 0 to 0.999 took steps of 0.000999 and read 0.899101). A range of
+    exactly a power of ten keeps its power whatever the last bit of the logarithm."""
+    return float(10.0 ** math.floor(math.log10((hi - lo) / 1000) + 1e-9))
 
 
 def hparam_value(h: Any, value: Any) -> Any:
