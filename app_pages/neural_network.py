@@ -46,6 +46,10 @@ SPECS = optimizers.OPTIMIZERS
 OPT = "nn.opt"
 FRAME_MS = 250
 CONFIG = controls.CHART
+#: The example section follows the worst point and the last epoch until the visitor picks one:
+#: the data the picked point belongs to (another data set's point 41 is another point), and
+#: whether the epoch was picked. A link's point or epoch counts as picked.
+EXAMPLE_FOR, EPOCH_OWN = "nn.bp.example.for", "nn.bp.epoch.own"
 
 
 def seed_from_url() -> None:
@@ -155,7 +159,8 @@ with st.sidebar:
     seed = int(st.number_input("Seed", 0, 2**32 - 1, key="nn.seed", step=1,
                                help="Seeds the initial weights and the minibatch order."))
     spe = steps_per_epoch(samples, classes, batch)
-    st.caption(f"{plural(spe, 'step')} per epoch, {plural(spe * epochs, 'step')} in all.")
+    steps_slot = st.empty()  # said again once the page's limits have set the epochs and batch
+    steps_slot.caption(f"{plural(spe, 'step')} per epoch, {plural(spe * epochs, 'step')} in all.")
 
     st.header("Optimizers")
     racers = controls.optimizer_picker(SPECS, OPT, lambda n: network_hparams(n, SPECS[n], spe),
@@ -190,6 +195,7 @@ data_key = (dataset, samples, noise, classes, data_seed)
 arch_key = (hidden, activation if hidden else DEFAULT.activation, l2)
 net, test_net = nn.cached_networks(data_key, arch_key)
 runs = max(1, len(racers_t))  # one network trained per optimizer: they share the page's work
+asked_batch = batch
 batch, batch_note = nn.clamp_batch(batch, net.n_samples, net.n_params, epochs, runs)
 if batch_note:
     st.info(batch_note)
@@ -197,6 +203,10 @@ spe = net.steps_per_epoch(batch)
 epochs_run, note = nn.clamp_epochs(epochs, spe, net.n_params, net.n_samples, runs)
 if note:
     st.info(note)
+if (batch, epochs_run) != (asked_batch, epochs):  # the sidebar says what is trained
+    steps_slot.caption(f"Trained: {plural(spe, 'step')} per epoch (batch {batch}), "
+                       f"{plural(spe * epochs_run, 'step')} in all ({plural(epochs_run, 'epoch')})"
+                       ": see the note on the page.")
 if switch is not None:  # in the run's steps and epochs, after the limits
     switch_slot.caption(f"Adam, then SGD: {switch_words(int(switch), spe, epochs_run)} (the "
                         "article: Adam for about 10 epochs).")
@@ -307,6 +317,10 @@ if pending:  # a link's view of the example section, now that the trained values
                        ("nn.bp.example", view.point)):
         if value is not None:
             st.session_state[key] = value
+    if view.after_epoch is not None:
+        st.session_state[EPOCH_OWN] = True
+    if view.point is not None:
+        st.session_state[EXAMPLE_FOR] = data_key
     for message in view_warnings:
         st.warning(message)
 c_map, c_ctl = st.columns([1, 2])
@@ -314,10 +328,13 @@ with c_ctl:
     bp_name = pick_trained("nn.bp.opt", "Follow the example through the network trained by")
     r_bp, t_bp = by_name[bp_name]
     frame_list = [int(e) for e in t_bp.frames]
-    controls.init("nn.bp.epoch", frame_list[-1])
-    if st.session_state["nn.bp.epoch"] not in frame_list:
+    # the last epoch, until the visitor picks one (more epochs trained: the new last)
+    if (not st.session_state.get(EPOCH_OWN)
+            or st.session_state.get("nn.bp.epoch") not in frame_list):
         st.session_state["nn.bp.epoch"] = frame_list[-1]
-    bp_epoch = int(st.select_slider("After epoch", frame_list, key="nn.bp.epoch"))
+    bp_epoch = int(st.select_slider("After epoch", frame_list, key="nn.bp.epoch",
+                                    on_change=controls.set_state,
+                                    args=(EPOCH_OWN, True)))
     params = nn.frame_weights(data_key, arch_key, r_bp, epochs_run, batch, seed,
                               frame_list.index(bp_epoch))
     worst = nn.worst_example(data_key, arch_key, params)
@@ -325,7 +342,9 @@ with c_ctl:
                                    nn.clicked_example(st.session_state.get("nn.bp.map")))
     if clicked is not None:
         st.session_state["nn.bp.example"] = clicked
-    if "nn.bp.example" not in st.session_state:
+        st.session_state[EXAMPLE_FOR] = data_key
+    # the worst point, until the visitor picks one of these data (new data: the worst again)
+    if st.session_state.get(EXAMPLE_FOR) != data_key or "nn.bp.example" not in st.session_state:
         st.session_state["nn.bp.example"] = worst
     st.session_state["nn.bp.example"] = min(st.session_state["nn.bp.example"],
                                             net.n_samples - 1)
@@ -333,6 +352,8 @@ with c_ctl:
                                   + controls.pick("click one on the map (or tap it twice)",
                                                 "tap one twice"),
                                   0, net.n_samples - 1, key="nn.bp.example", step=1,
+                                  on_change=controls.set_state,
+                                  args=(EXAMPLE_FOR, data_key),
                                   help=f"Point {worst} has the largest loss at this epoch."))
     # the link names the view when it is not the page's own choice (first network, last
     # epoch, the worst point), so a shared link opens the same example

@@ -33,6 +33,11 @@ def init(key: str, value: Any) -> None:
         st.session_state[key] = value
 
 
+def set_state(key: str, value: Any) -> None:
+    """``st.session_state[key] = value``, as a widget's ``on_change`` (with ``args``)."""
+    st.session_state[key] = value
+
+
 def held(key: str, default: Any) -> Any:
     """Put the held value of widget ``key`` back into it before drawing it, and return it.
 

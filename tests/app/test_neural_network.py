@@ -499,3 +499,51 @@ def test_the_two_network_pickers_say_what_each_is_for() -> None:
     labels = {s.key: s.label for s in at.selectbox if s.key in ("nn.draw", "nn.bp.opt")}
     assert labels == {"nn.draw": "Draw the network trained by",
                       "nn.bp.opt": "Follow the example through the network trained by"}
+
+
+def _worst(at) -> int:
+    """The point the example section names as the largest loss at its epoch."""
+    return int(next(m.value for m in at.markdown if "The largest loss" in m.value)
+               .rsplit("point ", 1)[1].split("'")[0])
+
+
+def test_the_example_follows_the_worst_point_and_the_last_epoch_until_the_visitor_picks() -> None:
+    """A review changed the data set: the example stayed on the old data's worst point, and the
+    text read 'Point 41 ... (right) ... The largest loss at this epoch is point 23's'; more
+    epochs left 'After epoch' on the old last one. Both follow until the visitor picks; a
+    picked point lasts until the data change (another data set's point 41 is another point)."""
+    at = app_test(PAGE, SMALL).run()
+    assert at.number_input(key="nn.bp.example").value == _worst(at)
+    at.selectbox(key="nn.dataset").set_value("xor").run()
+    assert not at.exception
+    assert at.number_input(key="nn.bp.example").value == _worst(at)
+    assert "point" not in at.query_params
+    at.slider(key="nn.epochs").set_value(8).run()
+    assert at.select_slider(key="nn.bp.epoch").value == 8 and "after_epoch" not in at.query_params
+    assert at.number_input(key="nn.bp.example").value == _worst(at)
+    # the visitor's own picks stay through a change of training...
+    mine = (_worst(at) + 1) % 200
+    at.number_input(key="nn.bp.example").set_value(mine).run()
+    at.select_slider(key="nn.bp.epoch").set_value(4).run()
+    at.slider(key="nn.epochs").set_value(10).run()
+    assert at.number_input(key="nn.bp.example").value == mine
+    assert at.select_slider(key="nn.bp.epoch").value == 4
+    assert (at.query_params["point"], at.query_params["after_epoch"]) == (str(mine), "4")
+    # ... and the point goes with the data it was picked in
+    at.selectbox(key="nn.dataset").set_value("two_moons").run()
+    assert at.number_input(key="nn.bp.example").value == _worst(at)
+
+
+def test_the_sidebar_says_the_batch_and_epochs_the_page_trained() -> None:
+    """Its caption said '150,000 steps in all' while the page trained with batch 3 for 43
+    epochs, under the page's limits."""
+    at = app_test(PAGE, {"layers": "64,16,16", "activation": "sigmoid", "l2": "0.01",
+                         "batch": "1", "epochs": "500"}).run(timeout=120)
+    assert not at.exception
+    notes = " ".join(i.value for i in at.info)
+    said = " ".join(c.value for c in at.sidebar.caption)
+    batch = int(notes.split("using batch size ")[1].split()[0].strip(".;,"))
+    assert f"(batch {batch})" in said and "Trained:" in said, said
+    assert "150,000" not in said
+    plain = app_test(PAGE, SMALL).run()
+    assert "Trained:" not in " ".join(c.value for c in plain.sidebar.caption)
