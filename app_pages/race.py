@@ -363,7 +363,12 @@ losses = {c: st.column_config.TextColumn(width=controls.text_width(figs["table"]
 st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
     # pinned: a long outcome (last) scrolls the table sideways, and the rows keep their names
     "": st.column_config.ImageColumn(width=30, pinned=True),
-    "optimizer": st.column_config.TextColumn(pinned=True), **losses,
+    # sized to its names: left to Streamlit, it kept its first run's width after a change
+    # ("SGD (lr 0.001, momentum 0.000…" read as momentum 0)
+    "optimizer": st.column_config.TextColumn(
+        pinned=True, width=controls.text_width(figs["table"]["optimizer"].to_pylist(),
+                                               per_char=6.3)),
+    **losses,
     "outcome": st.column_config.TextColumn(
         width=controls.text_width(figs["table"]["outcome"].to_pylist(), fits=24),
         help="Where the run ended and whether it has settled there: 'reached' or 'stuck' once "
@@ -377,9 +382,13 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
         help="Function and gradient evaluations used (the 'trials'): every method pays one a "
              "step until it stops or blows up, so compare 'first at global min' for how many "
              "it needed to get there.")})
-if controls.is_phone():  # a phone's table shows the first words of an outcome: all of them here
-    st.markdown(controls.named_list((row["optimizer"], row["outcome"]) for row in
-                                    figs["table"].select(["optimizer", "outcome"]).to_pylist()))
+# A phone's table shows the first words of an outcome: all of them here. A laptop's shows
+# about OUTCOME_FITS characters beside the other columns: the longer ones here.
+long_outcomes = [(row["optimizer"], row["outcome"]) for row in
+                 figs["table"].select(["optimizer", "outcome"]).to_pylist()
+                 if controls.is_phone() or len(row["outcome"]) > controls.OUTCOME_FITS]
+if long_outcomes:
+    st.markdown(controls.named_list(long_outcomes))
 sgd_hp = state.hparams.get("sgd", {})
 plain_gd = ("sgd" in state.optimizers and not state.noise
             and (batch_size is None or batch_size >= compute.DATA_SAMPLES)

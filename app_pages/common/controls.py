@@ -98,12 +98,12 @@ CHART = {"displaylogo": False, "doubleClick": "reset"}
 TRIMMED_CHART = {**CHART, "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d"]}
 
 
-def text_width(values: Sequence[Any], fits: int = 9) -> int | None:
-    """A text column's width in px (~7 px a character) when its longest value is longer than
-    ``fits`` characters, which a column sized to a short header cuts ("-8.1102e-05" read
-    "-8.1102e-0…"); else None, Streamlit's own width."""
+def text_width(values: Sequence[Any], fits: int = 9, per_char: float = 7) -> int | None:
+    """A text column's width in px (~``per_char`` px a character: 7 holds digits, words need
+    about 6.3) when its longest value is longer than ``fits`` characters, which a column sized
+    to a short header cuts ("-8.1102e-05" read "-8.1102e-0…"); else None, Streamlit's own."""
     longest = max((len(str(v)) for v in values), default=0)
-    return 7 * longest + 16 if longest > fits else None
+    return round(per_char * longest) + 16 if longest > fits else None
 
 
 def pick(mouse: str, touch: str) -> str:
@@ -135,15 +135,18 @@ def named_list(rows: Iterable[tuple[str, str]]) -> str:
     return "\n".join(f"- **{plain(name)}**: {plain(text)}" for name, text in rows)
 
 
+#: Characters of an outcome the race's results table shows on a laptop beside its other columns
+#: (a 1280 px window: "oscillating near local minimum 3, after p…"); longer ones are listed
+#: under it.
+OUTCOME_FITS = 36
+
+
 def notes_apart(table: Any, column: str = "note") -> list[tuple[str, str]]:
-    """Drop a results table's ``column`` of notes when every note is empty, or on a phone (whose
-    narrow column cuts a note short); return the (optimizer, note) pairs to list in full under
-    the table then (``named_list``), else none."""
-    notes = [(o, n) for o, n in zip(table["optimizer"], table[column], strict=True) if n]
-    listed = bool(notes) and is_phone()
-    if not notes or listed:
-        table.pop(column)
-    return notes if listed else []
+    """Take a results table's ``column`` of notes out of it; return the (optimizer, note) pairs
+    to list in full under the table (``named_list``). Notes are sentences, which a cell cuts
+    short: a phone's after a word or two, a laptop's with eight optimizers after "overfits:
+    test los…"."""
+    return [(o, n) for o, n in zip(table["optimizer"], table.pop(column), strict=True) if n]
 
 
 def page_intro(prefix: str, title: str, intro: str) -> None:

@@ -286,7 +286,9 @@ def verdict(t: Training, window: int = 5) -> str:
     best = int(np.argmin(test))
     late_test, late_train = np.median(test[-window:]), np.median(train[-window:])
     if late_test > 1.25 * test[best] and late_train < train[best]:
-        return f"overfits: test loss rose after epoch {best}"
+        # the rule in the words: a test loss below the training loss can still have risen
+        return (f"overfits: its test loss rose from {test[best]:.3g} (epoch {best}) to "
+                f"{late_test:.3g} while its training loss kept falling")
     return ""
 
 

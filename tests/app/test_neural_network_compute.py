@@ -165,7 +165,9 @@ def test_verdict_names_divergence_and_overfitting(adam) -> None:
     assert nn.verdict(replace(adam, diverged_epoch=3.5)) == "diverged at epoch 3.5"
     e = np.arange(31, dtype=float)
     overfit = replace(adam, epoch_train_loss=1 / (1 + e), epoch_test_loss=0.5 + (e - 10) ** 2 / 200)
-    assert nn.verdict(overfit) == "overfits: test loss rose after epoch 10"
+    # the rule in the words (a review saw "overfits" beside a test loss below the train loss)
+    assert nn.verdict(overfit) == ("overfits: its test loss rose from 0.5 (epoch 10) to 2.12 "
+                                   "while its training loss kept falling")
     noisy = replace(overfit, epoch_train_loss=np.full(31, 0.5))  # train loss not falling
     assert nn.verdict(noisy) == ""
 

@@ -706,7 +706,9 @@ def test_paths_that_settle_on_a_valley_of_minima_reached_a_global_minimum() -> N
 def test_a_phone_reads_every_outcome_in_full_under_the_table(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A phone's narrow table cut every outcome after a few words; a laptop's outcome column is
-    as wide as its longest outcome (within reason), and a phone lists them under the table."""
+    as wide as its longest outcome (within reason), and a phone lists them under the table. A
+    laptop's showed Lion's cut ("oscillating near local minimum 3, after p…", a review at 1280
+    px): it lists the outcomes longer than OUTCOME_FITS."""
     from app_pages.common import controls
 
     query = {"optimizers": "sgd,adam,lion"}
@@ -718,7 +720,14 @@ def test_a_phone_reads_every_outcome_in_full_under_the_table(
     assert columns["outcome"]["width"] == 7 * longest + 16
     # scrolled sideways to read it, the rows keep their colour and name
     assert columns[""]["pinned"] and columns["optimizer"]["pinned"]
-    assert not any(m.value.startswith("- **") for m in laptop.markdown)
+    fits = controls.OUTCOME_FITS
+    (listed,) = [m.value for m in laptop.markdown if m.value.startswith("- **")]
+    names = list(table(laptop)["optimizer"])
+    assert listed.split("\n") == [f"- **{n}**: {o}" for n, o in zip(names, outcomes, strict=True)
+                                   if len(o) > fits] and "Lion" in listed
+    short = app_test(PAGE, {"optimizers": "sgd,adam"}).run()
+    assert all(len(o) <= fits for o in table(short)["outcome"])
+    assert not any(m.value.startswith("- **") for m in short.markdown)
     monkeypatch.setattr(controls, "is_phone", lambda: True)
     phone = app_test(PAGE, query).run()
     assert not phone.exception
