@@ -55,9 +55,11 @@ LIMITS: dict[str, Limit] = {
         Limit("samples", 2000, "points in a toy data set"),
         Limit("epochs", 500, "training epochs of the neural network"),
         # ~1 s of one core per optimizer: the loss over every training point is recorded at every
-        # step, so the cost is steps x (points + batch) x weights multiply-adds.
+        # step, so the cost is steps x (points + 1) x weights multiply-adds, plus a step's fixed
+        # cost (network.STEP_OVERHEAD).
         Limit("train_work", 3_000_000_000,
-              "multiply-adds of one network training run (steps x points x weights)"),
+              "multiply-adds of one network training run (steps x (points x weights + "
+              "a step's fixed cost))"),
         # A run per optimizer. At 9e9, 8 of the biggest runs (3 x 64 net, 2000 points) took
         # 16-22 s of one core on 2026-12-02 (once ~11 s): 6e9 keeps them near 11 s.
         Limit("network_page_work", 6_000_000_000,

@@ -88,6 +88,21 @@ def networks(data: DataKey, arch: ArchKey) -> tuple[MLP, MLP]:
 BATCH_EPOCHS = MAX_FRAMES - 1
 
 
+#: What a training step costs besides its multiply-adds, in multiply-adds: a network of 6
+#: weights on 2,000 points at batch 1 counted 12,000 a step, so 330,000 steps fit, and took 40 s
+#: (~100 us a step of NumPy calls) instead of ~1 s (a review; 8 optimizers: 73 s). The limits'
+#: ~3e9 a second makes 100 us 300,000, but that would take pure SGD (batch 1) from the default
+#: network (300 points, 40 epochs, 3 optimizers); at 50,000 those runs stay, and the review's
+#: page trains in ~5 s.
+STEP_OVERHEAD = 50_000
+
+
+def step_work(n_samples: int, n_params: int) -> int:
+    """A training step's work in multiply-adds: the full loss recorded over (``n_samples`` + 1)
+    points x ``n_params`` weights, plus ``STEP_OVERHEAD``."""
+    return (n_samples + 1) * n_params + STEP_OVERHEAD
+
+
 def run_work(runs: int = 1) -> int:
     """Multiply-adds one of ``runs`` training runs of a page may take: ``train_work``, or its
     share of ``network_page_work`` (a page trains one network per optimizer)."""
@@ -104,11 +119,10 @@ def _page_binds(by_work: int, by_path: int, runs: int) -> bool:
 def clamp_batch(batch: int, n_samples: int, n_params: int, epochs: int = 1, runs: int = 1,
                 ) -> tuple[int, str | None]:
     """Smallest batch size >= ``batch`` with which min(``epochs``, ``BATCH_EPOCHS``) epochs fit
-    each of ``runs`` runs' share of the work (``run_work``: steps x (``n_samples`` + 1) x
-    weights) and the path's ``PATH_FLOATS``; a message if raised (``clamp_epochs`` then trims
-    the epochs)."""
+    each of ``runs`` runs' share of the work (``run_work``: steps x ``step_work``) and the path's
+    ``PATH_FLOATS``; a message if raised (``clamp_epochs`` then trims the epochs)."""
     want = max(1, min(epochs, BATCH_EPOCHS))
-    by_work = run_work(runs) // max(1, n_params * (n_samples + 1))
+    by_work = run_work(runs) // step_work(n_samples, n_params)
     by_path = PATH_FLOATS // max(1, n_params)
     max_steps = max(1, min(by_work, by_path))
     need = min(n_samples, -(-n_samples // max(1, max_steps // want)))
@@ -127,11 +141,10 @@ def clamp_batch(batch: int, n_samples: int, n_params: int, epochs: int = 1, runs
 def clamp_epochs(epochs: int, steps_per_epoch: int, n_params: int,
                  n_samples: int = 0, runs: int = 1) -> tuple[int, str | None]:
     """Largest epoch count <= ``epochs`` whose path fits ``PATH_FLOATS`` and whose work (steps x
-    (``n_samples`` + 1) x weights, the full loss being recorded at every step) fits each of
-    ``runs`` runs' share (``run_work``); a message if lowered."""
-    steps_work = steps_per_epoch * n_params
-    by_path = PATH_FLOATS // max(1, steps_work)
-    by_work = run_work(runs) // max(1, steps_work * (n_samples + 1))
+    ``step_work``, the full loss being recorded at every step) fits each of ``runs`` runs' share
+    (``run_work``); a message if lowered."""
+    by_path = PATH_FLOATS // max(1, steps_per_epoch * n_params)
+    by_work = run_work(runs) // (steps_per_epoch * step_work(n_samples, n_params))
     cap = max(1, min(by_path, by_work))
     if epochs <= cap:
         return epochs, None

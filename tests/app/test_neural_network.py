@@ -446,7 +446,7 @@ def test_eight_optimizers_share_the_page_s_training_and_landscape_budgets(monkey
     from app_pages.common import limits
     from app_pages.common import network as nn
 
-    three = 40 * 10 * 301 * 354 * 3  # the default page's work: 40 epochs of 10 steps, 3 runs
+    three = 40 * 10 * nn.step_work(300, 354) * 3  # the default page: 40 epochs x 10 steps, 3 runs
     monkeypatch.setitem(limits.LIMITS, "network_page_work",
                         replace(limits.LIMITS["network_page_work"], value=three))
     grids = 4 * 31 * 31 * (2 * 16 + 16 * 16 + 16 * 2) * 300  # four grids over all 300 points

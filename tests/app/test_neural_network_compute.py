@@ -307,3 +307,15 @@ def test_pca_directions_equal_the_svd_s(adam) -> None:
         for d, v in ((d1, vt[0]), (d2, vt[1])):
             np.testing.assert_allclose(d, v * np.sign(v @ d), atol=1e-10)
         np.testing.assert_allclose(explained, s[:2] ** 2 / (s @ s), atol=1e-12)
+
+
+def test_a_tiny_network_s_steps_count_their_fixed_cost() -> None:
+    """6 weights on 2,000 points at batch 1: 12,000 multiply-adds a step let 330,000 steps fit a
+    run (40 s of NumPy calls, ~100 us a step; 73 s for 8 optimizers). Each step now counts
+    STEP_OVERHEAD more; pure SGD on the default network keeps its batch of 1."""
+    batch, note = nn.clamp_batch(1, 1500, 6, 500)
+    assert note and batch > 1
+    epochs, _ = nn.clamp_epochs(500, -(-1500 // batch), 6, 1500)
+    assert epochs * -(-1500 // batch) * (1501 * 6 + nn.STEP_OVERHEAD) <= limit("train_work")
+    assert epochs * -(-1500 // batch) <= 60_000  # steps of ~100 us: seconds, not a minute
+    assert nn.clamp_batch(1, 300, 354, 40, runs=3) == (1, None)
