@@ -155,7 +155,13 @@ def from_expression(text: str, domain: Domain | None = None) -> ExpressionSurfac
         raise ExpressionError(f"{INTERNAL} ({type(err).__name__}).") from err
 
 
-@functools.lru_cache(maxsize=128)
+#: Built formulas kept. A long product keeps ~1.6 MB (its programs and the grid its minima were
+#: searched on): 128 of them held ~230 MB of a hosted demo's 1 GB for good (a review); the app
+#: keeps its own bounded, expiring cache above this one.
+BUILT_KEPT = 16
+
+
+@functools.lru_cache(maxsize=BUILT_KEPT)
 def _build(text: str, domain: Domain) -> ExpressionSurface:
     """Parse, differentiate, compile, check finiteness, find minima and a start (uncached)."""
     expr = parse(text)

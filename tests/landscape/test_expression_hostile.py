@@ -372,3 +372,12 @@ def timing_report(n_random: int = 300) -> None:
 
 if __name__ == "__main__":
     timing_report()
+
+
+def test_built_formulas_kept_are_few() -> None:
+    """128 long products kept ~230 MB for good; the package keeps BUILT_KEPT."""
+    from landscape import expression
+
+    for k in range(3 * expression.BUILT_KEPT):
+        from_expression(f"(x - {k})**2 + y**2")
+    assert expression._build.cache_info().currsize <= expression.BUILT_KEPT <= 16
