@@ -53,7 +53,7 @@ def preset(surface: str) -> RacePreset:
 
 def seed_from_url() -> None:
     """First run of a session: widgets start from the (validated) URL; warnings are kept."""
-    query = {k: st.query_params[k] for k in st.query_params}
+    query = controls.link_query("basins")
     race_part, mine = split_query(query, PARAMS)
     race_part.pop("formula", None)
     state, warnings = parse_race_query(race_part, landscape.SURFACES, SPECS, preset, D["surface"],
@@ -246,7 +246,7 @@ if phone:  # the phone's table shows the names and the first numbers: the rates 
 tol = basins.capture_radius(obj.domain)
 st.caption(
     f"A path has arrived when it ends within {tol:.3g} of a minimum (the race's tolerance). "
-    "Evaluations are the article's *trials*: each gradient step costs one gradient evaluation, "
+    "Evaluations are the study note's *trials*: each gradient step costs one gradient evaluation, "
     "each random try one function evaluation. Random search samples the whole map, so it can "
     "land in the far basin that gradient methods never reach from the near side, but it pays "
     "with many more trials; random local search keeps a random step only if it went down. "

@@ -73,7 +73,7 @@ ADAM_LR, SGD_LR, SWITCH_SGD_LR = 0.3, 0.05, 0.01
 
 
 def seed_from_url() -> None:
-    query = {k: st.query_params[k] for k in st.query_params}
+    query = controls.link_query("tour")
     _, mine = split_query(query, {**PARAMS, "surface": None})
     warnings: list[str] = [f"Unknown URL parameter {k[:30]!r}; ignored."
                            for k in query if k not in mine]
@@ -127,9 +127,11 @@ if "tour.seeded" not in st.session_state:
 
 controls.page_intro(
     "tour", "Concepts: the study note, one idea at a time",
-    "Each idea from the note gets a few sentences and a small live figure. Move the controls and "
-    "watch the idea happen: every number here comes from the same optimizers and landscapes as "
-    "the race."
+    "Downhill grew out of one study note, *Optimization / Loss Function / Gradient Descent / "
+    "Back Propagation / SGD / Neural Network* (Hayden's Archive, July 2020, in Korean); the "
+    "other pages call it the study note too. Each of its ideas gets a few "
+    "sentences and a small live figure here. Move the controls and watch the idea happen: every "
+    "number here comes from the same optimizers and landscapes as the race."
 )
 st.html(SECTION_CSS)
 

@@ -116,7 +116,7 @@ def parse_schedule(mine: dict[str, str], warn: list[str]) -> tuple[str, dict]:
 
 def seed_from_url() -> None:
     """First run of a session: widgets start from the (validated) URL; warnings are kept."""
-    query = {k: st.query_params[k] for k in st.query_params}
+    query = controls.link_query("lab")
     race_part, mine = split_query(query, {**PARAMS, "focus": None, "schedule": None,
                                           COMPARE: None, TUNE: None},
                                   (SCHEDULE_PREFIX,))
@@ -442,7 +442,7 @@ elif tuned_entry is not None:
 st.header("Schedules: a learning rate that changes over time")
 st.markdown(
     "A **schedule** changes η as training goes on: big strides early to travel, small strides late "
-    "to settle. The article's advice is a switch: **Adam first** (fast, rough) **then SGD** "
+    "to settle. The study note's advice is a switch: **Adam first** (fast, rough) **then SGD** "
     "(slow, careful): the comparison runs your Adam rate for the first quarter of the steps, "
     "then your SGD rate. The figure shows the rate each optimizer used at every step, and its "
     "loss."

@@ -54,7 +54,7 @@ EXAMPLE_FOR, EPOCH_OWN = "nn.bp.example.for", "nn.bp.epoch.own"
 
 def seed_from_url() -> None:
     """First run of a session: widgets start from the (validated) URL; warnings are kept."""
-    state, warnings = parse_network_query({k: st.query_params[k] for k in st.query_params}, SPECS)
+    state, warnings = parse_network_query(controls.link_query("nn"), SPECS)
     ss = st.session_state
     ss["nn.dataset"] = state.dataset
     ss["nn.samples"] = state.samples
@@ -123,7 +123,7 @@ with st.sidebar:
 
     st.header("Network")
     depth = int(st.slider("Hidden layers", 0, limit("hidden_layers"), key="nn.depth",
-                          help="0 = the linear classifier of the article; 1 = what the article "
+                          help="0 = the linear classifier of the study note; 1 = what the note "
                                "calls an ANN, 2+ = a DNN (in common usage every neural network "
                                "is an ANN, and 'deep' means several hidden layers)."))
     widths = []
@@ -209,7 +209,7 @@ if (batch, epochs_run) != (asked_batch, epochs):  # the sidebar says what is tra
                        ": see the note on the page.")
 if switch is not None:  # in the run's steps and epochs, after the limits
     switch_slot.caption(f"Adam, then SGD: {switch_words(int(switch), spe, epochs_run)} (the "
-                        "article: Adam for about 10 epochs).")
+                        "study note: Adam for about 10 epochs).")
 sizes = "-".join(map(str, net.layer_sizes))
 arch_name = architecture_name(hidden)
 st.markdown(f"**{arch_name[0].upper() + arch_name[1:]}**: {sizes}"

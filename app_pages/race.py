@@ -68,7 +68,7 @@ def n_samples(surface: str) -> int | None:
 
 def seed_from_url() -> None:
     """First run of a session: widgets start from the URL (validated), warnings are kept."""
-    query = {k: st.query_params[k] for k in st.query_params}
+    query = controls.link_query("race")
     warnings: list[str] = []
     formula = kept(query).get("formula", "").strip()  # an over-long one: parse_race_query warns
     formula_surface = refused = None
@@ -139,6 +139,12 @@ def on_landscape_change(source: str | None = None) -> None:
     controls.reset_hparams(OPT, SPECS)
 
 
+#: Functions a gradient may show that nobody types (the slopes of abs, max and min).
+GRADIENT_WORDS = {"sign": "sign(u) is 1 where u > 0, −1 where u < 0 and 0 at 0: the slope of |u|.",
+                  "step": "step(u) is 1 where u > 0, 0 where u < 0 and ½ at 0: the slope of "
+                          "max and min."}
+
+
 def show_formula(obj: ExpressionSurface) -> None:
     """f and its two partial derivatives, one per line, wrapped to the column's width."""
     gx, gy = obj.gradient_latex
@@ -147,6 +153,10 @@ def show_formula(obj: ExpressionSurface) -> None:
         for lhs, tex in ((r"f(x, y)", obj.latex), (r"\dfrac{\partial f}{\partial x}", gx),
                          (r"\dfrac{\partial f}{\partial y}", gy)):
             st.markdown(f"${lhs} = {tex}$", text_alignment="center")
+    said = " ".join(obj.gradient_latex)
+    notes = [words for name, words in GRADIENT_WORDS.items() if rf"\operatorname{{{name}}}" in said]
+    if notes:
+        st.caption(" ".join(notes))
 
 
 def undefined_start(obj: ExpressionSurface, start: tuple[float, float]) -> str:

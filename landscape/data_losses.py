@@ -132,7 +132,8 @@ class LinearRegressionLoss(DataLoss):
             name="linear_regression",
             title="Linear regression (mean squared error)",
             description=(
-                f"Fit a line y = w x + b to {n_samples} noisy points. The valley is long and "
+                f"Fit a line y = w x + b to {n_samples} noisy points (the map: w across, b "
+                "up). The valley is long and "
                 "diagonal because w and b trade off: watch full-batch GD slide down it (zig-zag "
                 "across it at a large learning rate) while minibatch SGD keeps jittering around "
                 "the bottom instead of settling."
@@ -229,7 +230,8 @@ class LogisticRegressionLoss(DataLoss):
             name="logistic_regression",
             title="Logistic regression (cross-entropy)",
             description=(
-                f"Classify {n_samples} points from two overlapping clouds with p = sigmoid(w . x). "
+                f"Classify {n_samples} points from two overlapping clouds with p = sigmoid(w . x) "
+                "(the map: w₁ across, w₂ up). "
                 "A smooth convex bowl, steep where the weights misclassify and nearly flat beyond "
                 "the minimum: watch minibatch SGD wander near the bottom, then set the minibatch "
                 "size to all the points and see full-batch gradient descent glide in."

@@ -82,7 +82,8 @@ def _sq(u: sp.Expr) -> sp.Expr:
 
 Sign = _unary("sign", r"\operatorname{sign}", np.sign, lambda u: sp.Integer(0),
               "sign(u) in {-1, 0, 1}; derivative 0 almost everywhere.")
-Step = _unary("step", r"\theta", lambda u: np.heaviside(u, 0.5), lambda u: sp.Integer(0),
+Step = _unary("step", r"\operatorname{step}", lambda u: np.heaviside(u, 0.5),
+              lambda u: sp.Integer(0),
               "Heaviside step: 1 for u > 0, 0 for u < 0, 1/2 at 0 (derivative of max, min).")
 Sin = _unary("sin", r"\sin", np.sin, lambda u: Cos(u), "sin u; d = cos u.")
 Cos = _unary("cos", r"\cos", np.cos, lambda u: -Sin(u), "cos u; d = -sin u.")

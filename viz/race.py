@@ -233,7 +233,10 @@ def _ghost_trace(p: PathView, digits: int, run: np.ndarray,
             "<b>" + p.label + "</b><br>step %{customdata[0]}<br>"
             f"({axes[0]}, {axes[1]}) = " "(%{x:.4g}, %{y:.4g})"
             "<br>loss %{customdata[1]:.4g}<br>∇f = (%{customdata[2]:.3g}, %{customdata[3]:.3g})"
-            "<br>|Δx|/|g| per axis = (%{customdata[4]:.3g}, %{customdata[5]:.3g})<extra></extra>"
+            # the step over the slope: plain gradient descent's is its lr on both axes; momentum
+            # and adaptive methods make it differ ("|Δx|/|g|" alone was jargon to a student)
+            "<br>effective lr per axis, |Δx|/|g| = (%{customdata[4]:.3g}, %{customdata[5]:.3g})"
+            "<extra></extra>"
         ),
     }
 

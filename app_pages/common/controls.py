@@ -149,13 +149,36 @@ def notes_apart(table: Any, column: str = "note") -> list[tuple[str, str]]:
     return [(o, n) for o, n in zip(table["optimizer"], table.pop(column), strict=True) if n]
 
 
+def link_query(prefix: str) -> dict[str, str]:
+    """The URL's parameters, each key's last value (``st.query_params[key]``'s); a key the link
+    gives more than once is named in a warning (kept for ``page_intro`` under
+    ``prefix + ".repeats"``): "steps=abc&steps=100" raced 100 steps and never said why "abc"
+    was not read, and "optimizers=adam&optimizers=sgd" raced SGD alone."""
+    query, repeats = {}, []
+    for key in st.query_params:
+        values = st.query_params.get_all(key)
+        query[key] = values[-1] if values else ""
+        if len(values) > 1:
+            repeats.append(f"URL parameter {_quoted(key)} is given {len(values)} times; using "
+                           f"the last, {_quoted(values[-1])}.")
+    st.session_state[f"{prefix}.repeats"] = repeats
+    return query
+
+
+def _quoted(text: str, n: int = 40) -> str:
+    """``text`` quoted for a warning, cut to ``n`` characters (a hostile 10 kB value stays one
+    line)."""
+    return repr(text if len(text) <= n else text[:n] + "…")
+
+
 def page_intro(prefix: str, title: str, intro: str) -> None:
     """A page's title and introduction, then the warnings its URL parser left in
     ``st.session_state[f"{prefix}.warnings"]`` (shown once, on the session's first run)."""
     st.title(title)
     st.markdown(intro + (" The settings are in the sidebar: **»** at the top left."
                          if is_phone() else ""))
-    messages = st.session_state.pop(f"{prefix}.warnings", [])
+    messages = (st.session_state.pop(f"{prefix}.repeats", [])
+                + st.session_state.pop(f"{prefix}.warnings", []))
     if len(messages) == 1:  # plain text: they quote what the link said
         st.warning(plain(messages[0]))
     elif messages:
@@ -192,6 +215,11 @@ def log_slider(label: str, key: str, lo: float, hi: float, help: str | None = No
                                   format_func=lambda v: f"{v:.3g}", **kwargs))
 
 
+#: A pair hyperparameter's two sliders, after its name: "betas[0]" read as code beside an update
+#: rule that writes β₁.
+PAIR_NAMES = {"betas": ("β₁ (betas[0])", "β₂ (betas[1])")}
+
+
 def hparam_control(opt: str, h: Any, key: str, persist: bool = False) -> Any:
     """The widget for one ``HParam`` (log slider, slider, integer input, toggle, or a pair).
 
@@ -208,10 +236,12 @@ def hparam_control(opt: str, h: Any, key: str, persist: bool = False) -> Any:
     if h.kind == "pair":
         init(f"{key}.0", float(st.session_state[key][0]))
         init(f"{key}.1", float(st.session_state[key][1]))
-        a = st.slider(f"{label}[0]", float(h.min), float(h.max), key=f"{key}.0", step=0.001,
-                      format="%.3f", help=help_, **keep)
-        b = st.slider(f"{label}[1]", float(h.min), float(h.max), key=f"{key}.1", step=0.0001,
-                      format="%.4f", **keep)
+        # named as the update rule writes them (β₁, β₂), and as PyTorch does
+        first, second = PAIR_NAMES.get(label, (f"{label}[0]", f"{label}[1]"))
+        a = st.slider(first, float(h.min), float(h.max), key=f"{key}.0",
+                      step=0.001, format="%.3f", help=help_, **keep)
+        b = st.slider(second, float(h.min), float(h.max), key=f"{key}.1",
+                      step=0.0001, format="%.4f", **keep)
         st.session_state[key] = (float(a), float(b))
         return (float(a), float(b))
     if h.log:

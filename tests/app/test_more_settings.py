@@ -52,3 +52,14 @@ def test_linear_sliders_step_in_round_numbers_that_reach_both_ends_and_the_defau
             for v in (h.max, h.default):
                 k = (v - h.min) / step
                 assert abs(k - round(k)) < 1e-6, (name, h.name, v, step)
+
+
+def test_adam_s_betas_are_named_as_its_update_rule_writes_them() -> None:
+    """The sliders read "betas[0]" and "betas[1]" beside a rule that writes β₁ and β₂."""
+    at = app_test("app_pages/race.py", {"optimizers": "adam", "steps": "30"}).run()
+    at.session_state["race.opt.adam.open"] = True
+    at.run()
+    at.sidebar.toggle(key="race.opt.adam.more").set_value(True).run()
+    labels = {s.key: s.label for s in at.sidebar.slider}
+    assert labels["race.opt.adam.betas.0"] == "β₁ (betas[0])"
+    assert labels["race.opt.adam.betas.1"] == "β₂ (betas[1])"

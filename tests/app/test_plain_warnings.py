@@ -3,6 +3,7 @@ markdown would act on (a review's ``surface=__init__`` read 'init', in bold)."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -42,3 +43,23 @@ def test_warnings_beyond_the_boxes_are_escaped_in_the_shared_list() -> None:
     (listed,) = [w.value for w in at.warning]
     assert listed.startswith("The link has 12 problems")
     assert r"junk\_" in listed and "junk_" not in listed
+
+
+@pytest.mark.parametrize(("page", "key", "values"), [
+    ("race.py", "steps", ["abc", "100"]),
+    ("race.py", "optimizers", ["adam", "sgd"]),
+    ("learning_rate.py", "sweep", ["7", "20"]),
+    ("basins.py", "grid", ["x", "20"]),
+    ("concepts.py", "budget", ["1", "50"]),
+    ("neural_network.py", "epochs", ["0", "5"]),
+])
+def test_a_key_given_twice_is_named_with_the_value_used(page: str, key: str,
+                                                        values: list[str]) -> None:
+    """"steps=abc&steps=100" raced 100 steps with no word of "abc"; "optimizers=adam&
+    optimizers=sgd" raced SGD alone. The page uses the last value and says so."""
+    at = app_test(f"app_pages/{page}", {key: values}).run(timeout=120)
+    assert not at.exception
+    said = " ".join(shown(w.value) for w in at.warning)
+    assert f"URL parameter '{key}' is given 2 times; using the last, '{values[-1]}'." in said
+    single = app_test(f"app_pages/{page}", {key: values[-1]}).run(timeout=120)
+    assert "is given" not in " ".join(w.value for w in single.warning)

@@ -768,3 +768,14 @@ def test_a_link_s_changed_settings_are_named_in_the_table_and_the_legend() -> No
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert "SGD (lr 0.01, momentum 0.9)" in [t["name"] for t in spec["data"]
                                              if t.get("showlegend")]
+
+
+def test_a_gradient_s_step_and_sign_are_explained_under_it() -> None:
+    """max(x, y)'s gradient read "θ(x − y)", never explained (a student's review)."""
+    at = run({"formula": "max(x, y)**2 + abs(x)"})
+    assert not at.exception
+    math = " ".join(m.value for m in at.markdown if m.value.startswith("$"))
+    assert r"\operatorname{step}" in math and r"\theta" not in math
+    said = " ".join(c.value for c in at.caption)
+    assert "step(u) is 1 where u > 0" in said and "sign(u) is 1 where u > 0" in said
+    assert "step(u)" not in " ".join(c.value for c in run({"formula": "x**2 + y**2"}).caption)
