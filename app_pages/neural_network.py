@@ -20,6 +20,7 @@ from app_pages.common.limits import limit
 from app_pages.common.network_state import (
     DEFAULT,
     MIN_SAMPLES,
+    SLICES,
     VIEW_KEYS,
     ExampleView,
     NetworkState,
@@ -52,6 +53,22 @@ CONFIG = controls.CHART
 EXAMPLE_FOR, EPOCH_OWN = "nn.bp.example.for", "nn.bp.epoch.own"
 
 
+def slice_labels() -> dict[str, str]:
+    """The landscape's tab labels by their link names (``SLICES``). A phone's ~360 px holds the
+    three only with shorter names (the third was cut, behind Streamlit's scroll arrow)."""
+    return dict(zip(SLICES, ("Training paths", "Around each network", "Initial → trained")
+                    if controls.is_phone() else
+                    ("Training paths", "Around each trained network",
+                     "From initial to trained weights"), strict=True))
+
+
+def open_slice() -> str:
+    """The open landscape tab's link name (``nn.slice`` holds its label; the first until one is
+    opened)."""
+    label = st.session_state.get("nn.slice")
+    return next((name for name, text in slice_labels().items() if text == label), SLICES[0])
+
+
 def seed_from_url() -> None:
     """First run of a session: widgets start from the (validated) URL; warnings are kept."""
     state, warnings = parse_network_query(controls.link_query("nn"), SPECS)
@@ -74,6 +91,7 @@ def seed_from_url() -> None:
     ss["nn.grid"] = state.grid
     if state.draw is not None:  # else the page's own choice, the first network (pick_trained)
         ss["nn.draw"] = state.draw
+    ss["nn.slice"] = slice_labels()[state.slice_tab]
     ss["nn.warnings"] = warnings
     # the example section's view: checked once the networks are trained (parse_example_view)
     ss["nn.view.pending"] = {k: st.query_params[k] for k in VIEW_KEYS if k in st.query_params}
@@ -176,7 +194,8 @@ state = NetworkState(dataset=dataset, samples=samples, noise=noise, classes=clas
                      data_seed=data_seed, hidden=hidden, activation=activation, l2=l2,
                      optimizers=tuple(n for n, _ in racers), hparams=dict(racers),
                      epochs=epochs, batch=batch, seed=seed, grid=int(st.session_state["nn.grid"]),
-                     draw=draw_choice if draw_choice in dict(racers[1:]) else None)  # not 1st
+                     draw=draw_choice if draw_choice in dict(racers[1:]) else None,  # not 1st
+                     slice_tab=open_slice())
 # The example section's view (follow, after_epoch, point) is known only once it has run: the
 # link keeps the last run's, and that section writes the link again only when it changed (each
 # change of the query string is a browser-history entry: writing twice a run added two).
@@ -414,11 +433,8 @@ if land.samples < net.n_samples:
                f"{net.n_samples} training points (a fixed random subset).")
 labels_ = [label(r) for r in racers_t]
 colors_ = [optimizer_color(r[0]) for r in racers_t]
-# A phone's ~360 px holds the three tabs only with shorter names (the third was cut, behind
-# Streamlit's scroll arrow).
-tab_pca, tab_rand, tab_1d = st.tabs(
-    ["Training paths", "Around each network", "Initial → trained"] if phone else
-    ["Training paths", "Around each trained network", "From initial to trained weights"])
+tab_pca, tab_rand, tab_1d = st.tabs(list(slice_labels().values()), key="nn.slice",
+                                    on_change="rerun")
 with tab_pca:
     st.plotly_chart(pca_figure(land.pca, [r[0] for r in racers_t], labels_, colors_, phone=phone),
                     key="nn.pca", config=CONFIG,

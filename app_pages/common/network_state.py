@@ -20,13 +20,14 @@ here with the same number parser (``app_pages.common.lab_state``):
 ``point``          the example section's training point (0 .. training samples - 1)
 ``draw``           the network drawing's optimizer (one of ``optimizers``; default the first)
 ``grid``           the loss landscape's points per side (``landscape_grids()``; default 31)
+``slice``          the landscape's open tab: ``paths`` (default), ``around`` or ``line``
 =================  ==========================================================================
 
 ``follow``, ``after_epoch`` and ``point`` say what the page shows rather than what it trains:
 which values are valid depends on the training, so the page checks them
 (``parse_example_view``) once it has trained. ``draw`` and ``grid`` are checked here: a drawn
-network must be one the link races. Both stay out of the link while they are the page's own
-choice.
+network must be one the link races. They and ``slice`` stay out of the link while they are the
+page's own choice.
 
 Junk never raises: it becomes the default plus a warning that names the parameter.
 """
@@ -64,7 +65,10 @@ NETWORK_LR: dict[str, float] = {
 #: The example section's view (``parse_example_view``), in the link after the training's keys.
 VIEW_KEYS = ("follow", "after_epoch", "point")
 OWN_KEYS = ("dataset", "samples", "noise", "classes", "data_seed", "layers", "activation", "l2",
-            "epochs", "batch", "draw", "grid", *VIEW_KEYS)
+            "epochs", "batch", "draw", "grid", "slice", *VIEW_KEYS)
+#: The landscape's tabs, as the link names them: the paths' plane, a random plane around each
+#: trained network, the line from the initial to each trained network's weights.
+SLICES = ("paths", "around", "line")
 IGNORED_KEYS = ("surface", "formula", "steps", "start")
 _DIGITS = re.compile(r"^[0-9]{1,6}$")  # ASCII digits only ("²".isdigit() is True)
 
@@ -88,6 +92,7 @@ class NetworkState:
     seed: int = 0
     grid: int = 31  # the loss landscape's points per side (one of landscape_grids())
     draw: str | None = None  # the optimizer whose network is drawn (None: the first)
+    slice_tab: str = SLICES[0]  # the landscape's open tab (``SLICES``; the link's ``slice``)
 
     @property
     def n_train(self) -> int:
@@ -258,7 +263,8 @@ def parse_network_query(query: Mapping[str, str],
                          classes=classes, data_seed=int(own["data_seed"]), hidden=hidden,
                          activation=activation, l2=float(own["l2"]), optimizers=race.optimizers,
                          hparams=race.hparams, epochs=int(own["epochs"]), batch=batch,
-                         seed=race.seed, grid=grid, draw=draw)
+                         seed=race.seed, grid=grid, draw=draw,
+                         slice_tab=parse_choice(mine, "slice", list(SLICES), SLICES[0], warn))
     return state, warn
 
 
@@ -282,6 +288,8 @@ def network_query(state: NetworkState, specs: Mapping[str, Any]) -> dict[str, st
         q["draw"] = state.draw
     if state.grid != DEFAULT.grid:
         q["grid"] = str(state.grid)
+    if state.slice_tab != DEFAULT.slice_tab:
+        q["slice"] = state.slice_tab
     return q
 
 

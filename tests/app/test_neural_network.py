@@ -549,3 +549,18 @@ def test_the_sidebar_says_the_batch_and_epochs_the_page_trained() -> None:
     assert "150,000" not in said
     plain = app_test(PAGE, SMALL).run()
     assert "Trained:" not in " ".join(c.value for c in plain.sidebar.caption)
+
+
+def test_the_landscape_tab_open_is_in_the_link_and_a_link_opens_it() -> None:
+    """A teacher's link always opened "Training paths" (the race keeps its 3D tab)."""
+    at = app_test(PAGE, SMALL).run()
+    assert "slice" not in at.query_params
+    at.session_state["nn.slice"] = "Around each trained network"  # the visitor opens the tab
+    at.run()
+    assert at.query_params["slice"] == "around"
+    linked = app_test(PAGE, {**SMALL, "slice": "line"}).run()
+    assert not linked.exception and not linked.warning
+    assert linked.session_state["nn.slice"] == "From initial to trained weights"
+    assert linked.query_params["slice"] == "line"
+    junk = app_test(PAGE, {**SMALL, "slice": "3d"}).run()
+    assert any("'slice'" in w.value for w in junk.warning) and "slice" not in junk.query_params
