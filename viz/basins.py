@@ -53,6 +53,8 @@ MAX_DISTINCT_LOCALS = len(LOCAL_COLORS)
 #: the minimum, the darker its cells. Light to dark; interpolated in RGB (stays blue-violet).
 LOCAL_RAMP: tuple[str, str] = ("#7FA7D9", "#2A2A7A")
 MAX_CLICK_SIDE = 70
+#: Size (px) of the local minima's markers when they are many (``shaded_locals``).
+SMALL_LOCAL_PX = 5
 #: A phone's map is at most this wide: a 360 px screen less Streamlit's 2 x 16 px padding and the
 #: figure's 36 + 8 px margins (columns stack on a phone, so each map has the screen's width).
 PHONE_MAP_PX = 280
@@ -291,7 +293,11 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
     data.append(click_trace(xs, ys, labels, minima, size))
     if picked is not None:
         data.append(picked_trace(picked, size))
-    for kind, style in ((True, MINIMUM_GLOBAL), (False, MINIMUM_LOCAL)):
+    # Many local minima (Rastrigin's 120) drawn at full size covered the basins they explain:
+    # small dots then, the basins' shades say the rest (hover still names each).
+    local_style = (dict(MINIMUM_LOCAL, size=SMALL_LOCAL_PX, line={"width": 1, "color": INK})
+                   if shaded_locals(minima) else MINIMUM_LOCAL)
+    for kind, style in ((True, MINIMUM_GLOBAL), (False, local_style)):
         pts = [m.point for m in minima if m.is_global == kind]
         # several global minima are numbered as in the legend (each has its own green)
         numbered = kind and len(pts) > 1

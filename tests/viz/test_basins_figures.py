@@ -325,3 +325,18 @@ def test_long_legend_texts_wrap_and_maps_side_by_side_line_up() -> None:
                          legend_lines=lines).to_dict()["layout"]["margin"]["t"]
             for lab in (few, labels)}
     assert len(tops) == 1
+
+
+def test_many_local_minima_are_small_dots_that_leave_the_basins_seen() -> None:
+    """Rastrigin's 120 local minima at full size covered the basin shading (a review)."""
+    from viz.basins import SMALL_LOCAL_PX, shaded_locals
+    from viz.style import MINIMUM_LOCAL
+
+    many = [Minimum((float(i), 0.0), float(i), False) for i in range(12)] + [
+        Minimum((0.5, 0.5), -1.0, True)]
+    few = many[:3] + many[-1:]
+    xs, ys, labels = grid_labels(10)
+    for minima, size in ((many, SMALL_LOCAL_PX), (few, MINIMUM_LOCAL["size"])):
+        data = basin_figure(xs, ys, labels, minima, "Adam", "adam", DOMAIN).to_dict()["data"]
+        (local,) = [t for t in data if t.get("name") == "local minimum"]
+        assert local["marker"]["size"] == size and shaded_locals(minima) == (size < 12)
