@@ -457,9 +457,12 @@ with left:
     n_hidden = st.slider("Hidden layers", 0, 3, key="tour.layers")
     hidden = (DRAWN_WIDTH,) * int(n_hidden)
     if nn_page:  # a link (new tab, so the page seeds from it) with these hidden layers
-        query = urlencode({"layers": ",".join(["16"] * int(n_hidden)) or "0"})
-        st.markdown(f"[Train one with {plural(int(n_hidden), 'hidden layer')} on the "
-                    f"neural-network page ↗]({page_href('neural_network')}?{query})")
+        # 3 classes, as drawn (two moons have 2); 16 neurons a layer train where 4 are drawn
+        query = urlencode({"dataset": "spirals", "classes": "3", "epochs": "100",
+                           "layers": ",".join(["16"] * int(n_hidden)) or "0"})
+        st.markdown(f"[Train one with {plural(int(n_hidden), 'hidden layer')}"
+                    + (" of 16 neurons" if n_hidden else "") + " on 3 classes of spirals on "
+                    f"the neural-network page ↗]({page_href('neural_network')}?{query})")
 sizes = (2, *hidden, 3)
 names = ["input (x, y)", *(f"hidden {k + 1}" for k in range(len(hidden))), "output (3 classes)"]
 n_weights = sum((a + 1) * b for a, b in pairwise(sizes))

@@ -605,3 +605,18 @@ def test_a_phone_s_tour_figures_do_not_drag(monkeypatch) -> None:
     assert not phone.exception
     modes = [c["layout"].get("dragmode") for c in charts(phone)]
     assert len(modes) >= 10 and all(m is False for m in modes), modes
+
+
+def test_section_9_links_a_network_of_its_layers_and_three_classes() -> None:
+    """The drawing has 3 output classes; its link trained two-class moons (a review). The link
+    opens spirals of 3 classes with the section's hidden layers, and the page trains it."""
+    from urllib.parse import parse_qs, urlsplit
+
+    at = app_test(PAGE).run()
+    at.slider(key="tour.layers").set_value(2).run()
+    link = next(m.value for m in at.markdown if "neural-network page ↗" in m.value)
+    query = {k: v[0] for k, v in parse_qs(urlsplit(link.split("](")[1].rstrip(")")).query).items()}
+    assert query == {"dataset": "spirals", "classes": "3", "epochs": "100", "layers": "16,16"}
+    net = app_test("app_pages/neural_network.py", query).run(timeout=120)
+    assert not net.exception and not net.warning
+    assert any("2-16-16-3" in m.value for m in net.markdown)
