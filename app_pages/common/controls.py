@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from app_pages.common.state import refusal
+from app_pages.common.state import quoted, refusal
 from app_pages.common.words import plural
 from landscape.base import Domain
 from optimizers import OPTIMIZERS
@@ -159,16 +159,10 @@ def link_query(prefix: str) -> dict[str, str]:
         values = st.query_params.get_all(key)
         query[key] = values[-1] if values else ""
         if len(values) > 1:
-            repeats.append(f"URL parameter {_quoted(key)} is given {len(values)} times; using "
-                           f"the last, {_quoted(values[-1])}.")
+            repeats.append(f"URL parameter {quoted(key)} is given {len(values)} times; using "
+                           f"the last, {quoted(values[-1])}.")
     st.session_state[f"{prefix}.repeats"] = repeats
     return query
-
-
-def _quoted(text: str, n: int = 40) -> str:
-    """``text`` quoted for a warning, cut to ``n`` characters (a hostile 10 kB value stays one
-    line)."""
-    return repr(text if len(text) <= n else text[:n] + "…")
 
 
 def page_intro(prefix: str, title: str, intro: str) -> None:

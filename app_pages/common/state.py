@@ -94,7 +94,7 @@ class RaceState:
     batch_size: int | None = None
 
 
-def _show(text: str, n: int = 40) -> str:
+def quoted(text: str, n: int = 40) -> str:
     """A value quoted for a warning, shortened so a hostile 10 kB string stays one line."""
     text = str(text)
     return repr(text if len(text) <= n else text[:n] + "…")
@@ -134,7 +134,7 @@ def parse_flag(query: Mapping[str, str], key: str, default: bool, warn: list[str
         return default
     value = parse_bool(query[key])
     if value is None:
-        warn.append(f"URL parameter '{key}'={_show(query[key])} is not true or false; using "
+        warn.append(f"URL parameter '{key}'={quoted(query[key])} is not true or false; using "
                     f"{'true' if default else 'false'}.")
         return default
     return value
@@ -216,11 +216,11 @@ def parse_race_query(
     q: dict[str, str] = {}
     for key in query:
         if len(key) > MAX_KEY_CHARS:  # no parameter's name is this long
-            warn.append(f"URL parameter {_show(key)} is not a known name (its name is longer "
+            warn.append(f"URL parameter {quoted(key)} is not a known name (its name is longer "
                         f"than {plural(MAX_KEY_CHARS, 'character')}); ignored.")
             continue
         if key not in short:
-            warn.append(f"URL parameter {_show(key)} is longer than "
+            warn.append(f"URL parameter {quoted(key)} is longer than "
                         f"{plural(max_chars, 'character')}; "
                         "ignored (using the default).")
             continue
@@ -242,7 +242,7 @@ def parse_race_query(
             surface = q["surface"]
         else:
             known = q["surface"] in ALL_LANDSCAPES  # e.g. a data loss on the basins page
-            warn.append(f"{'Surface' if known else 'Unknown surface'} {_show(q['surface'])} "
+            warn.append(f"{'Surface' if known else 'Unknown surface'} {quoted(q['surface'])} "
                         f"{'is not available on this page' if known else 'in the URL'}; using "
                         f"'{default_surface}'.")
     domain = formula_domain if formula else landscapes[surface].domain
@@ -261,14 +261,14 @@ def parse_race_query(
         known = list(dict.fromkeys(n for n in names if n in specs))
         twice = list(dict.fromkeys(n for n in names if n in specs and names.count(n) > 1))
         if twice:  # a race of Adam against itself is the same path twice: said, not silent
-            warn.append(", ".join(_show(n, 20) for n in twice[:5])
+            warn.append(", ".join(quoted(n, 20) for n in twice[:5])
                         + (" is" if len(twice) == 1 else " are")
                         + " listed more than once in the URL; each counts once.")
         if unknown:
-            warn.append("Unknown optimizer(s) " + ", ".join(_show(n, 20) for n in unknown[:5])
+            warn.append("Unknown optimizer(s) " + ", ".join(quoted(n, 20) for n in unknown[:5])
                         + " in the URL; ignored.")
         if elsewhere:  # e.g. the gradient-free searches, which the lab cannot tune
-            warn.append(", ".join(_show(n, 20) for n in elsewhere[:5])
+            warn.append(", ".join(quoted(n, 20) for n in elsewhere[:5])
                         + (" is" if len(elsewhere) == 1 else " are")
                         + " not available on this page; ignored.")
         cap = limit("optimizers")
@@ -288,7 +288,7 @@ def parse_race_query(
             return default
         v = parse_number(q[key], lo, hi, integer)
         if v is None:
-            warn.append(f"URL parameter '{key}'={_show(q[key])} is not {what}; using {default}.")
+            warn.append(f"URL parameter '{key}'={quoted(q[key])} is not {what}; using {default}.")
             return default
         return v
 
@@ -301,7 +301,7 @@ def parse_race_query(
         pair = parse_pair(q["start"], -math.inf, math.inf)
         if pair is None or not inside(pair, domain):
             (x0, x1), (y0, y1) = domain
-            warn.append(f"URL parameter 'start'={_show(q['start'])} is not a point x,y inside "
+            warn.append(f"URL parameter 'start'={quoted(q['start'])} is not a point x,y inside "
                         f"[{x0:g}, {x1:g}] x [{y0:g}, {y1:g}]; using {start[0]:g},{start[1]:g}.")
         else:
             start = pair
@@ -327,21 +327,21 @@ def parse_race_query(
             continue
         m = _KEY.match(key)
         if not m:
-            warn.append(f"Unknown URL parameter {_show(key, 30)}; ignored.")
+            warn.append(f"Unknown URL parameter {quoted(key, 30)}; ignored.")
             continue
         name, hp = m.groups()
         if name not in hparams:
-            warn.append(f"URL parameter {_show(key, 30)} is for an optimizer that is not racing; "
+            warn.append(f"URL parameter {quoted(key, 30)} is for an optimizer that is not racing; "
                         "ignored.")
             continue
         h = next((h for h in specs[name].hparams if h.name == hp), None)
         if h is None:
             valid = ", ".join(x.name for x in specs[name].hparams) or "none"
-            warn.append(f"{name} has no hyperparameter {_show(hp, 30)} (valid: {valid}); ignored.")
+            warn.append(f"{name} has no hyperparameter {quoted(hp, 30)} (valid: {valid}); ignored.")
             continue
         v = parse_hparam(h, text)
         if v is None:
-            warn.append(f"URL parameter '{key}'={_show(text)} must be {hparam_wanted(h)}; using "
+            warn.append(f"URL parameter '{key}'={quoted(text)} must be {hparam_wanted(h)}; using "
                         f"{format_hparam(hparams[name][hp])}.")
             continue
         hparams[name][hp] = v
@@ -411,7 +411,7 @@ def parse_race_view(query: Mapping[str, str]) -> tuple[RaceView, list[str]]:
         if speed in SPEED_NAMES:
             view = replace(view, speed=speed)
         else:
-            warn.append(f"URL parameter 'speed'={_show(query['speed'])} is not one of "
+            warn.append(f"URL parameter 'speed'={quoted(query['speed'])} is not one of "
                         f"{', '.join(SPEED_NAMES)}; using normal.")
     view = replace(view, arrows=parse_flag(query, "arrows", False, warn),
                    tuned=parse_flag(query, "tuned", False, warn))
@@ -420,7 +420,7 @@ def parse_race_view(query: Mapping[str, str]) -> tuple[RaceView, list[str]]:
         if tab in TAB_NAMES:
             view = replace(view, tab=tab)
         else:
-            warn.append(f"URL parameter 'view'={_show(query['view'])} is not one of "
+            warn.append(f"URL parameter 'view'={quoted(query['view'])} is not one of "
                         f"{', '.join(TAB_NAMES)}; using map.")
     return view, warn
 
