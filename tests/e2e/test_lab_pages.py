@@ -170,7 +170,9 @@ def test_the_concepts_tour_links_to_the_neural_network_page(page) -> None:
     assert page.get_by_text("ANN (1 hidden layer)").count() >= 1
     layered = page.locator("a", has_text="on the neural-network page")
     href = layered.get_attribute("href")
-    assert "neural_network?layers=16" in href and "," not in href, href
+    # the section's layers (one of 16) on 3 classes, as it draws them
+    assert "neural_network?" in href and "layers=16" in href and "%2C" not in href, href
+    assert "dataset=spirals" in href and "classes=3" in href, href
     assert layered.get_attribute("target") == "_blank"
     links.first.click()
     page.wait_for_function("() => location.pathname.endsWith('/neural_network')",
@@ -182,7 +184,7 @@ def test_the_concepts_tour_links_to_the_neural_network_page(page) -> None:
     page.goto(urljoin(page.base_url + "/concepts", href))  # as the new tab opens it
     wait_for_app(page, timeout=120_000)
     page.wait_for_selector(CHART, timeout=120_000)
-    assert _query(page.url)["layers"] == "16"
+    assert _query(page.url)["layers"] == "16" and _query(page.url)["classes"] == "3"
     assert page.get_by_text("ANN (1 hidden layer)").count() >= 1
     assert not _errors(page), _errors(page)
 

