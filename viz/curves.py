@@ -123,7 +123,8 @@ def distance_series(paths: Sequence[PathView], targets: np.ndarray) -> Series:
         with np.errstate(all="ignore"):
             d = np.linalg.norm(p.points[:, None, :] - t[None], axis=-1).min(axis=1)
         ys.append(np.maximum(d, GAP_FLOOR))
-    return Series(ys, "Distance to the nearest global minimum (log)", "distance", True)
+    # short enough for a ~290 px panel (a 1024 px window, sidebar open): the full words were cut
+    return Series(ys, "Distance to nearest global min (log)", "distance", True)
 
 
 def loss_figure(paths: Sequence[PathView], min_value: float | None, height: int = 260,

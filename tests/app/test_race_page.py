@@ -50,7 +50,7 @@ def test_landing_race_renders_and_the_optimizers_disagree(landing) -> None:
     spec = json.loads(landing.get("plotly_chart")[0].proto.spec)
     titles = panel_titles(spec)
     assert titles == ["<b>Loss above the global minimum (log)</b>",
-                      "<b>Distance to the nearest global minimum (log)</b>"]
+                      "<b>Distance to nearest global min (log)</b>"]
 
 
 def test_default_race_sends_at_most_1_5_mb_of_figure_json(landing) -> None:
