@@ -261,7 +261,10 @@ table = pd.DataFrame(rows)
 notes = controls.notes_apart(table)
 st.dataframe(controls.named_in_color(table, table.pop("name")).format(
     {"train loss": "{:.4f}", "test loss": "{:.4f}", "train accuracy": "{:.1%}",
-     "test accuracy": "{:.1%}"}, na_rep="—"), hide_index=True, width="stretch")
+     "test accuracy": "{:.1%}"}, na_rep="—"), hide_index=True, width="stretch",
+    # sized to its names: "Adam, then SGD (lr 0.01, then 0.1, switch…" was cut
+    column_config={"optimizer": st.column_config.TextColumn(
+        width=controls.text_width(list(table["optimizer"]), per_char=6.3))})
 if notes:
     st.markdown(controls.named_list(notes))
 st.caption("Loss is the cross-entropy, the mean of −log p(true class) over the points"

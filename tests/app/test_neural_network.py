@@ -564,3 +564,13 @@ def test_the_landscape_tab_open_is_in_the_link_and_a_link_opens_it() -> None:
     assert linked.query_params["slice"] == "line"
     junk = app_test(PAGE, {**SMALL, "slice": "3d"}).run()
     assert any("'slice'" in w.value for w in junk.warning) and "slice" not in junk.query_params
+
+
+def test_the_results_optimizer_column_is_as_wide_as_its_names() -> None:
+    """'Adam, then SGD (lr 0.01, then 0.1, switch at step 100)' was cut at Streamlit's width."""
+    import json
+
+    at = app_test(PAGE, {**SMALL, "optimizers": "adam,adam_then_sgd"}).run()
+    names = list(results(at)["optimizer"])
+    columns = json.loads(at.dataframe[0].proto.columns)
+    assert columns["optimizer"]["width"] >= 6 * max(len(n) for n in names) > 6 * 40
