@@ -93,7 +93,7 @@ BATCH_EPOCHS = MAX_FRAMES - 1
 #: (~100 us a step of NumPy calls) instead of ~1 s (a review; 8 optimizers: 73 s). The limits'
 #: ~3e9 a second makes 100 us 300,000, but that would take pure SGD (batch 1) from the default
 #: network (300 points, 40 epochs, 3 optimizers); at 50,000 those runs stay, and the review's
-#: page trains in ~5 s.
+#: page trains in ~12 s (one optimizer: ~7 s).
 STEP_OVERHEAD = 50_000
 
 

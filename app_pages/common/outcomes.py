@@ -169,9 +169,9 @@ def thrown_off(points: np.ndarray, point: tuple[float, float], tol: float,
                arrival: int) -> tuple[int, int] | None:
     """(step it was thrown off, first step of its final stay) when a path went more than
     ``THROWN`` tolerances from ``point`` after ``arrival`` (its first step within ``tol``) and
-    came back; else None. RMSprop on Cross-in-tray reached a minimum at step 5, was thrown 1.6
-    (3.7 tolerances) away at step 247 and came back: "reached (step 5)" hid the excursion its
-    loss curve shows."""
+    came back; else None. RMSprop on Cross-in-tray reached a minimum at step 5, left it at step
+    246, was 1.6 (3.7 tolerances) away at step 249 and was back from step 251: "reached (step 5)"
+    hid the excursion its loss curve shows."""
     with np.errstate(all="ignore"):
         d = np.linalg.norm(np.asarray(points[arrival:], float) - np.asarray(point, float),
                            axis=-1)
