@@ -79,9 +79,12 @@ def no_minimum_note(kind: NoMinimum, lowest: tuple[float, float], value: float) 
     star = ("The hollow ☆ marks only the lowest point in view, so no path can reach a minimum "
             "here; the table counts none.")
     if kind == "flat":
-        return (f"This formula is constant over the view (f = {value:.6g} everywhere): the "
-                "surface is flat, its gradient is zero, so the optimizers have nowhere to go "
-                "and there is no minimum to reach.")
+        # "= ... everywhere" and "its gradient is zero" were untrue of a product of 59 sines,
+        # whose values (~1e-14) and gradient vary, too little for a step to show (a review)
+        return (f"This formula is constant over the view, to within a billionth (f ≈ "
+                f"{value:.6g} everywhere): the surface is flat, its gradient zero or too small "
+                "to move a step, so the optimizers have nowhere to go and there is no minimum "
+                "to reach.")
     if kind == "rounding":
         return (f"This formula's values agree to about 12 digits all over the view "
                 f"(f ≈ {value:.6g}): any slope the map shows lies in the last digits a computer "

@@ -351,3 +351,13 @@ def test_gradient_cost_counts_the_operations_of_one_gradient_step():
     assert Program([expr]).cost == len(Program([expr]).plan) == 4
     small, big = cost(product(12)), cost(product(48))
     assert big > 12 * small  # 4x the factors, ~16x the operations: products are the costly case
+
+
+def test_a_nearly_constant_formula_is_not_said_to_be_exactly_constant():
+    """A product of 49 sines has values of ~1e-14 that vary, and a gradient that is not zero
+    but too small to move a step: the note said "f = ... everywhere" and "its gradient is
+    zero" (a review)."""
+    s = from_expression("*".join(f"sin(x+{k})" for k in range(1, 50)))
+    assert s.no_minimum == "flat"
+    assert "f ≈" in s.no_minimum_note and "to within a billionth" in s.no_minimum_note
+    assert "too small to move a step" in s.no_minimum_note
