@@ -331,7 +331,8 @@ def backprop_figure(probs: np.ndarray, label: int, grad_logits: np.ndarray,
         x=names, y=values, name="now", showlegend=False,
         marker={"color": [rgba("#D55E00", 0.85)] * len(values)},
         text=[plain_number(v) for v in values], textposition="outside", cliponaxis=False,
-        textangle=-90, constraintext="none", textfont={"size": 10},
+        # a halo: after training the tiny bars' labels rise through the grey outlines (a review)
+        textangle=-90, constraintext="none", textfont={"size": 10, "shadow": "auto"},
         customdata=[plain_number(v) for v in values],
         hovertemplate="%{x}: %{customdata}<extra></extra>",
     ), row=1, col=2)
