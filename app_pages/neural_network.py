@@ -62,13 +62,6 @@ def slice_labels() -> dict[str, str]:
                      "From initial to trained weights"), strict=True))
 
 
-def open_slice() -> str:
-    """The open landscape tab's link name (``nn.slice`` holds its label; the first until one is
-    opened)."""
-    label = st.session_state.get("nn.slice")
-    return next((name for name, text in slice_labels().items() if text == label), SLICES[0])
-
-
 def seed_from_url() -> None:
     """First run of a session: widgets start from the (validated) URL; warnings are kept."""
     state, warnings = parse_network_query(controls.link_query("nn"), SPECS)
@@ -195,7 +188,7 @@ state = NetworkState(dataset=dataset, samples=samples, noise=noise, classes=clas
                      optimizers=tuple(n for n, _ in racers), hparams=dict(racers),
                      epochs=epochs, batch=batch, seed=seed, grid=int(st.session_state["nn.grid"]),
                      draw=draw_choice if draw_choice in dict(racers[1:]) else None,  # not 1st
-                     slice_tab=open_slice())
+                     slice_tab=controls.open_tab("nn.slice", slice_labels()))
 # The example section's view (follow, after_epoch, point) is known only once it has run: the
 # link keeps the last run's, and that section writes the link again only when it changed (each
 # change of the query string is a browser-history entry: writing twice a run added two).

@@ -177,12 +177,6 @@ def undefined_start(obj: ExpressionSurface, start: tuple[float, float]) -> str:
             f"path stops at once (✕). {then}")
 
 
-def current_tab() -> str:
-    """The open tab's URL value (``race.view`` holds its label; "map" until one is open)."""
-    label = st.session_state.get("race.view")
-    return next((name for name, text in TABS.items() if text == label), "map")
-
-
 def race_alt(title: str, start: tuple[float, float], steps: int, figs: dict) -> str:
     """The map's text for screen readers: what it draws, and where each path ended."""
     outcomes, curves = figs["outcomes"], figs["curves"]
@@ -312,8 +306,8 @@ state = RaceState(
 )
 query = race_query(state, SPECS)
 tuned = query == st.session_state.get("race.tuned")
-st.query_params.from_dict({**query, **race_view_query(RaceView(speed, bool(arrows), current_tab(),
-                                                               tuned))})
+race_view = RaceView(speed, bool(arrows), controls.open_tab("race.view", TABS), tuned)
+st.query_params.from_dict({**query, **race_view_query(race_view)})
 
 entries = tuple(controls.allowed(racers, compute.entry))
 if not entries:

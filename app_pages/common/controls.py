@@ -38,6 +38,14 @@ def set_state(key: str, value: Any) -> None:
     st.session_state[key] = value
 
 
+def open_tab(key: str, labels: Mapping[str, str]) -> str:
+    """The link name of the tab open in ``st.tabs(..., key=key)``: ``labels`` maps link names to
+    tab labels, and session state holds the open one's label (the first name until one is
+    opened)."""
+    label = st.session_state.get(key)
+    return next((name for name, text in labels.items() if text == label), next(iter(labels)))
+
+
 def held(key: str, default: Any) -> Any:
     """Put the held value of widget ``key`` back into it before drawing it, and return it.
 
