@@ -257,7 +257,7 @@ st.dataframe(controls.named_in_color(table, table.pop("name")).format(
      "test accuracy": "{:.1%}"}, na_rep="—"), hide_index=True, width="stretch",
     # sized to its names: "Adam, then SGD (lr 0.01, then 0.1, switch…" was cut
     column_config={"optimizer": st.column_config.TextColumn(
-        width=controls.text_width(list(table["optimizer"]), per_char=6.3))})
+        width=controls.text_width(list(table["optimizer"]), per_char=controls.WORD_PX))})
 if notes:
     st.markdown(controls.named_list(notes))
 st.caption("Loss is the cross-entropy, the mean of −log p(true class) over the points"

@@ -371,7 +371,7 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
     # ("SGD (lr 0.001, momentum 0.000…" read as momentum 0)
     "optimizer": st.column_config.TextColumn(
         pinned=True, width=controls.text_width(figs["table"]["optimizer"].to_pylist(),
-                                               per_char=6.3)),
+                                               per_char=controls.WORD_PX)),
     **losses,
     "outcome": st.column_config.TextColumn(
         width=controls.text_width(figs["table"]["outcome"].to_pylist(), fits=24),

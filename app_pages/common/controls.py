@@ -106,10 +106,15 @@ CHART = {"displaylogo": False, "doubleClick": "reset"}
 TRIMMED_CHART = {**CHART, "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d"]}
 
 
-def text_width(values: Sequence[Any], fits: int = 9, per_char: float = 7) -> int | None:
-    """A text column's width in px (~``per_char`` px a character: 7 holds digits, words need
-    about 6.3) when its longest value is longer than ``fits`` characters, which a column sized
-    to a short header cuts ("-8.1102e-05" read "-8.1102e-0…"); else None, Streamlit's own."""
+#: Pixels a character of a table's text takes, at most: digits, and words (optimizer names).
+DIGIT_PX, WORD_PX = 7.0, 6.3
+
+
+def text_width(values: Sequence[Any], fits: int = 9, per_char: float = DIGIT_PX) -> int | None:
+    """A text column's width in px (~``per_char`` px a character: ``DIGIT_PX`` for numbers,
+    ``WORD_PX`` for names) when its longest value is longer than ``fits`` characters, which a
+    column sized to a short header cuts ("-8.1102e-05" read "-8.1102e-0…"); else None,
+    Streamlit's own."""
     longest = max((len(str(v)) for v in values), default=0)
     return round(per_char * longest) + 16 if longest > fits else None
 

@@ -175,11 +175,10 @@ def thrown_off(points: np.ndarray, point: tuple[float, float], tol: float,
     with np.errstate(all="ignore"):
         d = np.linalg.norm(np.asarray(points[arrival:], float) - np.asarray(point, float),
                            axis=-1)
-    far = np.flatnonzero(d > THROWN * tol)
-    if not far.size:
+    if not (d > THROWN * tol).any():
         return None
-    left = int(np.flatnonzero(d[:far[0]] > tol)[0]) if (d[:far[0]] > tol).any() else far[0]
-    return arrival + int(left), arrival + int(np.flatnonzero(d > tol)[-1]) + 1
+    out = np.flatnonzero(d > tol)  # the first leaves the tolerance, the last is its last time out
+    return arrival + int(out[0]), arrival + int(out[-1]) + 1
 
 
 def left_map_at(points: np.ndarray, domain: Domain) -> int | None:
