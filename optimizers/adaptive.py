@@ -63,9 +63,10 @@ def rmsprop(
     d = sqrt(v_t [- gbar_t^2]) + eps; update = -lr g / d, or with momentum
     b_t = mu b_{t-1} + g / d, update = -lr b_t.
     Centered with a = 0, v_t - gbar_t^2 = g^2 - g^2 is exactly 0 here (d = eps), where torch's
-    fused addcmul leaves a rounding residual, negative half the time (its sqrt is NaN). Both paths
-    blow up; only this one reports it as divergence rather than NaN. (For 0 < a << 1 neither
-    cancels to 0 or NaN: the two agree.)
+    fused addcmul leaves a rounding residual, negative half the time: torch's sqrt is NaN within a
+    few steps. Here the step is then lr g / eps, plain gradient descent at rate lr / eps: it blows
+    up (reported as divergence, not NaN) when lr / eps is large, and descends when it is small.
+    (For 0 < a << 1 neither cancels to 0 or NaN: the two agree to rounding.)
     """
 
     def init(params: np.ndarray) -> RMSpropState:
