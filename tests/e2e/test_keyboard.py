@@ -1,0 +1,96 @@
+"""Keyboard and contrast in a real browser: Plotly's animation controls work without a mouse
+(``app_pages/common/plotly_keys.js``), and no chart text is a grey too faint to read.
+
+Plotly draws Play, Pause, the speed buttons and the step slider as SVG that Tab never reached:
+a keyboard-only visitor could not play a race (an accessibility review in Chromium).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.conftest import new_page, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+MAP = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+# JS: the map's frame slider (the handle's, over every frame): its active index and step count.
+SLIDER_JS = f"""() => {{ const s = document.querySelector("{MAP}")._fullLayout.sliders;
+  return [s[s.length - 1].active, s[s.length - 1].steps.length]; }}"""
+FOCUSED_JS = """() => { const e = document.activeElement;
+  return ['role', 'aria-label', 'aria-valuenow'].map(a => e.getAttribute(a)); }"""
+
+
+@pytest.fixture(scope="module")
+def race(browser, server_url) -> Iterator:
+    context, pg = new_page(browser, server_url)
+    pg.goto(server_url + "/")
+    wait_for_app(pg, timeout=90_000)
+    pg.wait_for_selector(MAP + " g.updatemenu-button[tabindex]", timeout=90_000)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def _tab_to(pg, label: str, key: str = "Tab", most: int = 120) -> None:
+    """Press ``key`` until the focused element is labelled ``label``."""
+    for _ in range(most):
+        pg.keyboard.press(key)
+        if pg.evaluate(FOCUSED_JS)[1] == label:
+            return
+    raise AssertionError(f"{label!r} not reached in {most} presses of {key}")
+
+
+def test_play_and_pause_are_reached_and_pressed_with_the_keyboard(race) -> None:
+    assert race.evaluate(FOCUSED_JS)[1] != "▶ Play"
+    _tab_to(race, "▶ Play")
+    assert race.evaluate(FOCUSED_JS)[0] == "button"
+    race.evaluate(f"""() => {{ window.frames_shown = 0; document.querySelector("{MAP}")
+        .on('plotly_animatingframe', () => {{ window.frames_shown += 1; }}); }}""")
+    race.keyboard.press("Enter")
+    race.wait_for_function("window.frames_shown >= 5", timeout=20_000)
+    race.keyboard.press("Tab")  # Pause is next to Play
+    assert race.evaluate(FOCUSED_JS)[:2] == ["button", "❚❚ Pause"]
+    race.keyboard.press(" ")
+    race.wait_for_timeout(500)
+    held = race.evaluate("window.frames_shown")
+    race.wait_for_timeout(1000)
+    assert race.evaluate("window.frames_shown") == held, "Pause by keyboard should stop playback"
+    assert 0 < race.evaluate(SLIDER_JS)[0] < race.evaluate(SLIDER_JS)[1] - 1
+
+
+def test_the_step_slider_moves_with_arrows_home_and_end(race) -> None:
+    _tab_to(race, "Animation step", key="Shift+Tab")  # the slider comes before Play
+    n = race.evaluate(SLIDER_JS)[1]
+    for key, expected in [("Home", 0), ("ArrowRight", 1), ("PageUp", 11), ("ArrowLeft", 10),
+                          ("End", n - 1)]:
+        race.keyboard.press(key)
+        race.wait_for_function(f"() => ({SLIDER_JS})()[0] === {expected}", timeout=10_000)
+        assert race.evaluate(FOCUSED_JS) == ["slider", "Animation step", str(expected + 1)]
+    race.keyboard.press("Home")
+    race.wait_for_function(f"() => ({SLIDER_JS})()[0] === 0")
+    # the map shows that frame: its counter reads step 0
+    race.wait_for_function(f"""() => Array.from(document.querySelector("{MAP}")
+        .querySelectorAll('.textpoint text')).some(t => t.textContent === 'step 0')""")
+    # Pause (animating to no frame) leaves Plotly's uncaught "undefined" page error, as a click
+    # does (test_race's pause test); nothing else may appear.
+    assert set(race.console_errors) <= {"undefined"}, race.console_errors
+
+
+def _luminance(rgb: list[float]) -> float:
+    c = [v / 255 for v in rgb]
+    c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+
+def test_no_chart_text_is_a_grey_under_4_5_to_1_on_white(race) -> None:
+    """Streamlit's theme drew ticks, axis titles, slider labels and button text at 3.7:1."""
+    fills = race.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot text'),
+        t => getComputedStyle(t).fill.match(/[\\d.]+/g).slice(0, 3).map(Number))""")
+    greys = [f for f in fills if max(f) - min(f) < 30]  # coloured text is checked elsewhere
+    assert len(greys) > 50  # ticks, slider labels, buttons
+    faint = [f for f in greys if 1.05 / (_luminance(f) + 0.05) < 4.5]
+    assert not faint, faint
