@@ -91,7 +91,7 @@ controls.page_intro(
     "Every small square is a **starting point**. We let the optimizer walk downhill from *every* "
     "square at once and colour the square by **where it ended**: green = the global minimum "
     "(a shade of green for each, where there are several), other colours = a local minimum "
-    "(stuck), red = blew up, grey = near no minimum (still moving, stalled on a flat stretch or "
+    "(stuck), black = blew up, grey = near no minimum (still moving, stalled on a flat stretch or "
     "off the map). "
     + controls.pick("**Click a square** (on a touch screen: tap it twice)",
                     "**Tap a square twice**")

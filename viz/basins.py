@@ -40,13 +40,16 @@ GLOBAL_COLOR = "#2E9E44"
 #: (tests/viz/test_basins_figures.py); a fifth global minimum (a typed formula) takes the first
 #: shade again.
 GLOBAL_COLORS: tuple[str, ...] = ("#2E9E44", "#0B4F1E", "#9AD88A", "#7ECC42")
-DIVERGED_COLOR = "#C0392B"
+#: Near-black, not red: under red-green colour blindness a red "blew up" and the global green
+#: became the same olive (CIE76 7.9 apart in a deuteranope's simulation; an accessibility review).
+DIVERGED_COLOR = "#111111"
 MOVING_COLOR = "#BDBDBD"
 #: One colour per local minimum when there are at most this many. None is green (or teal, or
-#: yellow-green), red or grey, which carry fixed meanings (tests/viz/test_basins_figures.py
-#: measures the distances), and no two repeat.
+#: yellow-green), near-black or grey, which carry fixed meanings (tests/viz/test_basins_figures.py
+#: measures the distances), and no two repeat. Orange and brown come last: under red-green
+#: colour blindness they come within 7-16 units of a green (the first four are 30+ from all).
 LOCAL_COLORS: tuple[str, ...] = (
-    "#4477AA", "#FDB462", "#AA3377", "#33BBEE", "#332288", "#E78AC3", "#A6761D", "#7F3C8D",
+    "#4477AA", "#AA3377", "#33BBEE", "#332288", "#7F3C8D", "#E78AC3", "#FDB462", "#A6761D",
 )
 MAX_DISTINCT_LOCALS = len(LOCAL_COLORS)
 #: More local minima than that (Rastrigin has 120) share one blue ramp, shaded by depth: the lower

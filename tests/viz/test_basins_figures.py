@@ -171,6 +171,42 @@ def test_no_local_colour_looks_like_the_global_green(color: str) -> None:
     assert delta_e(color, MOVING_COLOR) >= 25  # nor the no-minimum grey
 
 
+#: Machado, Oliveira & Fernandes (2009), severity 1, on linear RGB: what a deuteranope or a
+#: protanope (red-green colour blindness, ~6% of men) sees.
+COLOR_BLIND = {
+    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                              [-0.011820, 0.042940, 0.968881]]),
+    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                            [-0.003882, -0.048116, 1.051998]]),
+}
+
+
+def seen_as(color: str, kind: str) -> str:
+    """``color`` as the simulation of ``kind`` shows it (``#RRGGBB``)."""
+    c = _rgb(color)
+    lin = np.clip(COLOR_BLIND[kind] @ np.where(c <= 0.04045, c / 12.92,
+                                               ((c + 0.055) / 1.055) ** 2.4), 0, 1)
+    out = np.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055)
+    return "#" + "".join(f"{round(v * 255):02X}" for v in out)
+
+
+@pytest.mark.parametrize("kind", sorted(COLOR_BLIND))
+def test_outcomes_stay_apart_under_red_green_colour_blindness(kind: str) -> None:
+    """A review simulated deuteranopia: the diverged red and the global green became one olive
+    (7.9 CIEDE2000 apart). Diverged is near-black now, far from every green and local colour;
+    the local colours most surfaces use (the first four) stay far from every green."""
+    def apart(a: str, b: str) -> float:
+        return delta_e(seen_as(a, kind), seen_as(b, kind))
+
+    for color in [*GLOBAL_COLORS, *ALL_LOCAL, MOVING_COLOR]:
+        assert apart(DIVERGED_COLOR, color) >= 25, color
+    for color in LOCAL_COLORS[:4]:
+        for green in GLOBAL_COLORS:
+            assert apart(color, green) >= 25, (color, green)
+    # the old red came within 15 of a green (the reviewed failure)
+    assert min(apart("#C0392B", green) for green in GLOBAL_COLORS) < 15
+
+
 def test_the_reviewed_teal_would_have_failed() -> None:
     assert hue_distance("#11A579", GLOBAL_COLOR) < 50 and delta_e("#11A579", GLOBAL_COLOR) < 50
 
