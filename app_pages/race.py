@@ -75,15 +75,15 @@ def seed_from_url() -> None:
     if formula:
         try:
             formula_surface = landscape_for("", formula)
-        except (landscape.ExpressionError, ValueError) as err:
+        except (landscape.ExpressionError, ValueError):
             fixed = plus_from_url(formula)
             # A '+' typed into a link arrives as a space: try the formula with it put back.
             with suppress(landscape.ExpressionError, ValueError):
                 formula_surface = landscape_for("", fixed) if fixed != formula else None
             if formula_surface is None:
                 # the page the link was made on: the formula in its box, refused, no race
-                warnings.append(f"URL parameter 'formula' was refused: {err} Fix it in the "
-                                "sidebar to race on it.")
+                # (the sidebar's error says why, the page how to go on: said once each)
+                warnings.append("URL parameter 'formula' was refused: the sidebar says why.")
                 refused = query.pop("formula").strip()
             else:
                 warnings.append(f"URL parameter 'formula': read as {fixed!r} (a '+' typed into "
@@ -104,6 +104,8 @@ def seed_from_url() -> None:
     ss["race.mode"] = "Type a formula" if typing else "Built-in"
     ss["race.surface.held"] = state.surface or LANDING_SURFACE
     ss["race.formula.held"] = state.formula or refused or ""
+    # Fixing a link's refused formula keeps the link's start and rates (``on_landscape_change``).
+    ss["race.link.refused"] = bool(refused)
     controls.preset_run("race", OPT, state)
     ss["race.speed"], ss["race.arrows"] = view.speed, view.arrows
     # The lab's tuned race: so named while its settings are the link's, and only a race the lab
@@ -126,6 +128,12 @@ def on_landscape_change(source: str | None = None) -> None:
     ss = st.session_state
     if source is not None:
         controls.hold(source)
+    if ss.pop("race.link.refused", False) and ss["race.mode"] != "Built-in":
+        with suppress(landscape.ExpressionError, ValueError):  # the link's formula, fixed
+            obj = landscape_for("", ss["race.formula.held"].strip())
+            if not inside((ss.get("race.start.x"), ss.get("race.start.y")), obj.domain):
+                ss["race.start.x"], ss["race.start.y"] = obj.default_start
+            return  # the link's rates and start stay: it had no race to bring defaults from
     if ss["race.mode"] == "Built-in":
         surface = ss["race.surface.held"]
         p = preset(surface)
@@ -291,7 +299,15 @@ with st.sidebar:
 if obj is None:
     # The link says what the page shows: a refused formula (a link opens the same refusal), or
     # the empty formula box ("formula=", not the landing race); it kept the last formula raced.
-    st.query_params.from_dict({"formula": formula})
+    # The rest of the race stays in the link: a shared link with a typo keeps its settings.
+    x, y = st.session_state.get("race.start.x"), st.session_state.get("race.start.y")
+    rest = race_query(RaceState(surface="", formula="", optimizers=tuple(n for n, _ in racers),
+                                hparams=dict(racers), steps=int(steps), start=(x, y), seed=seed,
+                                noise=noise, batch_size=batch_size), SPECS)
+    del rest["surface"]
+    if x is None or y is None:
+        del rest["start"]
+    st.query_params.from_dict({"formula": formula, **rest})
     st.info("Fix the formula in the sidebar to race on it: the message there says what is wrong "
             "and where." if formula else "Type a formula in the sidebar to race on it.")
     st.stop()

@@ -155,16 +155,19 @@ def test_formula_mode_shows_latex_and_refuses_bad_formulas() -> None:
     assert at.sidebar.error and "refused" in at.sidebar.error[0].value
     # the link says what the page shows: the refused formula (not the last one raced), and
     # with nothing typed, the empty box
-    assert dict(at.query_params) == {"formula": "__import__('os')"}
-    refused = run({"formula": "__import__('os')"})  # the link says why it was refused
-    assert "'formula' was refused: Unknown function `__import__`" in refused.warning[0].value
+    # with the rest of the race
+    assert at.query_params["formula"] == "__import__('os')"
+    assert at.query_params["optimizers"] == "adam,sgd" and "surface" not in at.query_params
+    refused = run({"formula": "__import__('os')"})  # the link says it was refused, once
+    assert refused.warning[0].value.endswith("'formula' was refused: the sidebar says why.")
     # and opens the page it was made on: the formula in its box, refused, no race (it raced
-    # the landing surface instead)
+    # the landing surface instead); the sidebar says why
     assert refused.sidebar.text_input(key="race.formula").value == "__import__('os')"
-    assert refused.sidebar.error and not refused.get("plotly_chart")
-    assert dict(refused.query_params) == {"formula": "__import__('os')"}
+    assert "Unknown function `__import__`" in refused.sidebar.error[0].value
+    assert not refused.get("plotly_chart")
+    assert refused.query_params["formula"] == "__import__('os')"
     at.sidebar.text_input(key="race.formula").set_value("").run()
-    assert not at.exception and dict(at.query_params) == {"formula": ""}
+    assert not at.exception and at.query_params["formula"] == ""
     # ... which opens the empty formula box, not the landing race
     empty = run({"formula": ""})
     assert empty.sidebar.radio(key="race.mode").value == "Type a formula"
@@ -779,3 +782,21 @@ def test_a_gradient_s_step_and_sign_are_explained_under_it() -> None:
     said = " ".join(c.value for c in at.caption)
     assert "step(u) is 1 where u > 0" in said and "sign(u) is 1 where u > 0" in said
     assert "step(u)" not in " ".join(c.value for c in run({"formula": "x**2 + y**2"}).caption)
+
+
+def test_a_link_whose_formula_is_refused_keeps_its_race_and_its_fix_races_it() -> None:
+    """A review's link with a typo (``x^^2``) lost everything but the formula from the address
+    bar, and fixing the formula brought the formula's default start and rates."""
+    link = {"formula": "x^^2+y^2", "optimizers": "adam,sgd", "steps": "100", "adam.lr": "0.5",
+            "start": "2.0,2.0", "seed": "3"}
+    at = run(link)
+    assert not at.exception and not at.get("plotly_chart")
+    for key, value in link.items():
+        assert at.query_params[key] == value, key
+    at.sidebar.text_input(key="race.formula").set_value("x^2+y^2").run()
+    assert not at.exception and at.get("plotly_chart")
+    assert at.query_params["start"] == "2.0,2.0" and at.query_params["adam.lr"] == "0.5"
+    assert at.query_params["steps"] == "100" and at.query_params["seed"] == "3"
+    # a formula changed after that brings its own defaults again, as typing one always does
+    at.sidebar.text_input(key="race.formula").set_value("x^2+3*y^2").run()
+    assert at.query_params["adam.lr"] != "0.5"
