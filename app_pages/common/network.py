@@ -130,12 +130,19 @@ def clamp_batch(batch: int, n_samples: int, n_params: int, epochs: int = 1, runs
         return batch, None
     per_epoch = plural(-(-n_samples // max(1, batch)), "step")
     shared = _page_binds(by_work, by_path, runs)
+    # It names the epochs the batch is raised for (at most BATCH_EPOCHS), not those asked: a
+    # review read "allows for 40 epochs" under a link asking 500 as a miscount.
     return need, (f"Batch size {batch} makes {per_epoch} per epoch on "
-                  f"{plural(n_params, 'weight')}, more than a shared server allows for "
+                  f"{plural(n_params, 'weight')}: a shared server could not train even "
                   f"{plural(want, 'epoch')}"
                   + (f" of {plural(runs, 'optimizer')}" if shared else "")
-                  + f"; using batch size {need}"
-                  + (" (fewer optimizers allow a smaller one)." if shared else "."))
+                  + " with it; "
+                  + (f"using batch size {need}, the smallest that allows "
+                     + (f"{want}" if want < epochs else "them") if need < n_samples else
+                     f"using the whole training set as the batch ({need}): every step is a "
+                     "full-batch gradient step"
+                     + ("" if max_steps >= want else ", and fewer epochs still (below)"))
+                  + ("; fewer optimizers allow a smaller batch." if shared else "."))
 
 
 def clamp_epochs(epochs: int, steps_per_epoch: int, n_params: int,

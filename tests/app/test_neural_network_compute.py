@@ -218,7 +218,9 @@ def test_a_raised_batch_leaves_room_for_the_epochs() -> None:
     for one epoch to fit, and the epochs then dropped to 1. Raised for 40 epochs, the run keeps
     at least 40."""
     batch, note = nn.clamp_batch(1, 1500, 8642, 500)
-    assert note and "40 epochs" in note
+    # the note names the 40 epochs the batch is raised for as such, not as the epochs asked
+    assert note and "could not train even 40 epochs" in note
+    assert note.endswith(f"using batch size {batch}, the smallest that allows 40.")
     epochs, _ = nn.clamp_epochs(500, -(-1500 // batch), 8642, 1500)
     assert 40 <= epochs < 500, (batch, epochs)
     small, _ = nn.clamp_batch(1, 1500, 8642, 3)  # asked for 3 epochs: a smaller raise
@@ -239,6 +241,8 @@ def test_the_networks_of_one_page_share_its_work_budget() -> None:
     many, note = nn.clamp_batch(1, 1500, 8642, 500, runs=8)
     assert many > nn.clamp_batch(1, 1500, 8642, 500)[0]  # a smaller share: a bigger batch
     assert note and "of 8 optimizers" in note and "fewer optimizers" in note
+    # a batch of the whole training set is said to be one: SGD then takes full-batch steps
+    assert many == 1500 and "whole training set as the batch (1500)" in note
     assert "optimizer" not in nn.clamp_batch(1, 1500, 8642, 500)[1]
     # bound by the path's memory, not the work: fewer optimizers would not help, and no note
     # says they would
