@@ -193,7 +193,9 @@ for k, (e, bm) in enumerate(zip(entries, maps, strict=True)):
             f"{bm.stats.success_rate:.1%} of the starts reach the global minimum.")
 st.caption(("The learning rates are picked per landscape to show different behaviours, not "
             "tuned for each optimizer" if rates_are_picks(dict(racers), preset(surface), SPECS)
-            else "These learning rates are neither this landscape's picks nor tuned ones")
+            # (the lab's tuned rates too: it tunes for one start, never for a whole map)
+            else "These learning rates are not this landscape's picks, and none is tuned for "
+                 "every start of a map")
            + ", so a low share is not a verdict on the optimizer."
            + (f" [Tune each one fairly in the learning-rate lab →]({url})"
               if (url := lab_url(state, SPECS)) else ""))
@@ -251,8 +253,7 @@ st.caption(
     "land in the far basin that gradient methods never reach from the near side, but it pays "
     "with many more trials; random local search keeps a random step only if it went down. "
     "Arriving is getting near, not deep: the median counts the trials to come within the "
-    "tolerance, not to the bottom. The rates are the race's, picked to show each method's "
-    "behaviour, not tuned for speed (the learning-rate lab tunes them)."
+    "tolerance, not to the bottom."
     + (f" The baselines start from a coarser {basins.BASELINE_SIDE} x {basins.BASELINE_SIDE} "
        "grid over the same map (they are not drawn as maps), so their success rates are shares "
        "of those starts."

@@ -109,7 +109,7 @@ def label_text(label: int, minima: Sequence[Any]) -> str:
     if label == DIVERGED:
         return "diverged"
     if label == MOVING:
-        return "no minimum yet (still moving)"
+        return "near no minimum (moving, stalled or off the map)"  # as the intro says
     m = minima[label]
     kind = "global min" if m.is_global else "local min"
     if m.is_global and (k := _global_number(label, minima)):

@@ -368,8 +368,13 @@ def test_rates_that_are_not_the_landscape_s_picks_are_not_called_picks() -> None
                     if "not a verdict" in c.value)
 
     assert note({"optimizers": "sgd,adam"}).startswith("The learning rates are picked")
+    # not called untuned either: the lab's tuned rates gave a review this page's link, and the
+    # page said they were not tuned (the lab tunes for one start, not for a map's)
     assert note({"optimizers": "sgd,adam", "sgd.lr": "0.0123"}).startswith(
-        "These learning rates are neither this landscape's picks nor tuned ones")
+        "These learning rates are not this landscape's picks, and none is tuned for every start")
+    # the note under the table no longer says the rates are the race's picks, whatever they are
+    at = app_test(PAGE, {**SMALL, "optimizers": "sgd,adam", "sgd.lr": "0.0123"}).run()
+    assert not any("The rates are the race's" in c.value for c in [*at.caption, *at.markdown])
 
 
 def test_a_phone_lists_every_method_s_success_rate_under_the_table(monkeypatch) -> None:
