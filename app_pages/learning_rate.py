@@ -272,6 +272,7 @@ entries = controls.allowed(racers, compute.entry)
 if not entries:
     st.stop()
 names = [e[0] for e in entries]
+controls.say_late_switches(racers, int(steps))
 run_args = (start, int(steps))
 extra = (seed, noise, batch_size)
 

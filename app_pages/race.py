@@ -334,6 +334,7 @@ if formula:
                                               compute.formula_cost(formula))
     if too_long:
         st.warning(f"{too_long} A shorter formula or fewer optimizers allow more steps.")
+controls.say_late_switches(racers, run_steps)
 
 # 4 significant digits place a point within 1/10000 of the domain: sub-pixel, and ~15% less JSON.
 playback = Playback(frame_ms=SPEEDS[speed], arrows=arrows, digits=4,

@@ -504,3 +504,14 @@ def allowed(racers: Sequence[tuple[str, dict[str, Any]]], entry: Callable[[str, 
     if racers and not out:
         st.info("Change the settings in its card in the sidebar, or add another optimizer.")
     return out
+
+
+def say_late_switches(racers: Sequence[tuple[str, dict[str, Any]]], steps: int) -> None:
+    """A note for each racer whose ``switch_step`` comes at or after the run's last step: its
+    legend said "switch at step 99999" over a 500-step run that never switched (a review)."""
+    for name, hp in racers:
+        switch = hp.get("switch_step")
+        if switch is not None and switch >= steps:
+            st.info(f"{OPTIMIZERS[name].display_name}: the switch to SGD at step {switch} "
+                    f"comes after this run's {plural(steps, 'step')}, so it runs as Adam "
+                    f"throughout; a switch step under {steps} shows the hand-over.")

@@ -800,3 +800,18 @@ def test_a_link_whose_formula_is_refused_keeps_its_race_and_its_fix_races_it() -
     # a formula changed after that brings its own defaults again, as typing one always does
     at.sidebar.text_input(key="race.formula").set_value("x^2+3*y^2").run()
     assert at.query_params["adam.lr"] != "0.5"
+
+
+def test_a_switch_after_the_last_step_is_said_on_the_race_and_in_the_lab() -> None:
+    """A link's switch_step 99999 over 500 steps: the legend said "switch at step 99999" and
+    nothing said it never switches (a review)."""
+    for page in ("app_pages/race.py", "app_pages/learning_rate.py"):
+        late = app_test(page, {"surface": "booth", "optimizers": "adam_then_sgd,sgd",
+                               "steps": "300", "adam_then_sgd.switch_step": "99999"}).run()
+        said = [i.value for i in late.info if "switch to SGD" in i.value]
+        assert said == ["Adam, then SGD: the switch to SGD at step 99999 comes after this run's "
+                        "300 steps, so it runs as Adam throughout; a switch step under 300 "
+                        "shows the hand-over."], (page, said)
+        on_time = app_test(page, {"surface": "booth", "optimizers": "adam_then_sgd",
+                                  "steps": "300", "adam_then_sgd.switch_step": "299"}).run()
+        assert not [i for i in on_time.info if "switch to SGD" in i.value], page
