@@ -399,9 +399,14 @@ if phone:  # forward over backward: side by side, 14 columns of cells ran into e
 else:
     st.plotly_chart(backprop_figure(tr), key="nn.backprop", config=CONFIG,
                     alt=backprop_alt("both"))
-st.dataframe(pd.DataFrame(layer_rows(tr)).style.format(
+blame = layer_rows(tr)
+st.dataframe(pd.DataFrame(blame).style.format(
     {"‖∂L/∂W‖": "{:.3g}", "‖∂L/∂b‖": "{:.3g}", "largest |∂L/∂w|": "{:.3g}",
-     "its value w": "{:.3g}"}), hide_index=True, width="stretch")
+     "its value w": "{:.3g}"}, na_rep="—"), hide_index=True, width="stretch")
+if any(row["its value w"] is None for row in blame):
+    st.caption("A layer whose every ∂L/∂w is 0 takes no blame from this point: the units feeding "
+               "it are all 0 for it, or the slopes of its own units are (ReLU's slope is 0 where "
+               "it is off), so the blame stops before it.")
 with st.expander("The math, with this example's numbers"):
     for line in output_latex(tr):
         st.latex(line)

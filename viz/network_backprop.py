@@ -298,7 +298,8 @@ def backprop_figure(trace: Any, title: str = "", part: str = "both",
 def layer_rows(trace: Any) -> list[dict[str, Any]]:
     """One row per layer (top first, as the gradient flows): the size of its blame.
 
-    ``|dL/dW|`` Frobenius norm, the largest single weight gradient and where it sits.
+    ``|dL/dW|`` Frobenius norm, the largest single weight gradient and where it sits (none
+    where every one is 0: a review's table named "input 1 → neuron 1" as the largest of zeros).
     """
     rows = []
     n = len(trace.layers)
@@ -311,8 +312,9 @@ def layer_rows(trace: Any) -> list[dict[str, Any]]:
                      "‖∂L/∂W‖": float(np.linalg.norm(g)),
                      "‖∂L/∂b‖": float(np.linalg.norm(layer.grad_bias)),
                      "largest |∂L/∂w|": float(np.abs(g[j, k])),
-                     "that weight": f"input {k + 1} → neuron {j + 1}",
-                     "its value w": float(np.asarray(layer.weight)[j, k])})
+                     "that weight": f"input {k + 1} → neuron {j + 1}" if g[j, k] else
+                                    "none: every ∂L/∂w is 0",
+                     "its value w": float(np.asarray(layer.weight)[j, k]) if g[j, k] else None})
     return rows
 
 

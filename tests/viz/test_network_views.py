@@ -314,3 +314,17 @@ def test_a_blown_up_network_s_cells_warn_of_nothing_new(net) -> None:
         warnings.simplefilter("always")
         backprop_figure(trace_)
     assert not [w for w in caught if "cast" in str(w.message)]
+
+
+def test_layer_rows_name_no_weight_where_every_gradient_is_zero(net) -> None:
+    """A review's point with every ReLU unit off: the table named "input 1 → neuron 1" as the
+    largest of all-zero gradients. Now: none, and no value."""
+    theta = net.init_params(1).copy()
+    first_bias = net.unflatten(theta)[0][1]
+    first_bias[...] = -100.0  # every first-layer unit off for any point
+    assert np.shares_memory(first_bias, theta)
+    rows = layer_rows(net.backprop_trace(theta, net.X[4], int(net.y[4])))
+    assert rows[-1]["largest |∂L/∂w|"] == 0 and rows[-1]["that weight"].startswith("none")
+    assert rows[-1]["its value w"] is None
+    assert all(r["its value w"] is not None for r in layer_rows(
+        net.backprop_trace(net.init_params(1), net.X[4], int(net.y[4]))))
