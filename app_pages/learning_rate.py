@@ -446,7 +446,8 @@ st.markdown(
     "to settle. The study note's advice is a switch: **Adam first** (fast, rough) **then SGD** "
     "(slow, careful): the comparison runs your Adam rate for the first quarter of the steps, "
     "then your SGD rate. The figure shows the rate each optimizer used at every step, and its "
-    "loss."
+    "loss. The schedule applies here only: the panels, the sweep and the tuner above run each "
+    "rate constant."
 )
 controls.init("lab.schedule", "constant")
 sc1, sc2 = st.columns([1, 2])

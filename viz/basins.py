@@ -231,9 +231,11 @@ def click_trace(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray,
 def picked_trace(start: tuple[float, float], size: float) -> dict[str, Any]:
     """The picked start as a white square the size of a click marker (``size`` px, at least 8):
     drawn on every map, it shows where that start lies in each optimizer's basins. No hover, so
-    the clicks under it still reach the click markers."""
+    the clicks under it still reach the click markers. Not clipped at the plot's edge: a cell on
+    the map's border was half a square (a review)."""
     return {"type": "scatter", "mode": "markers", "name": "picked start",
             "x": [float(start[0])], "y": [float(start[1])], "hoverinfo": "skip",
+            "cliponaxis": False,
             "marker": {"symbol": "square", "size": max(8.0, size), "color": "#FFFFFF",
                        "line": {"color": INK, "width": 1}},
             "showlegend": False}

@@ -26,6 +26,7 @@ from viz.basins import (
     basin_figure,
     label_colors,
     legend_lines,
+    picked_trace,
 )
 
 MINIMA = (Minimum((-1.0, 0.0), -0.2, True), Minimum((1.0, 0.0), 0.2, False))
@@ -376,3 +377,9 @@ def test_many_local_minima_are_small_dots_that_leave_the_basins_seen() -> None:
         data = basin_figure(xs, ys, labels, minima, "Adam", "adam", DOMAIN).to_dict()["data"]
         (local,) = [t for t in data if t.get("name") == "local minimum"]
         assert local["marker"]["size"] == size and shaded_locals(minima) == (size < 12)
+
+
+def test_a_picked_start_on_the_map_s_edge_is_drawn_whole() -> None:
+    """A picked cell on the border was half a white square, clipped by the plot area."""
+    trace = picked_trace((-2.0, 0.5), 6.0)
+    assert trace["cliponaxis"] is False and trace["marker"]["size"] == 8.0
