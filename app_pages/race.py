@@ -15,7 +15,7 @@ import streamlit as st
 import landscape
 import optimizers
 from app_pages.common import compute, controls, lab
-from app_pages.common.lab_state import lab_url
+from app_pages.common.lab_state import basins_url, lab_url
 from app_pages.common.limits import clamp_formula_steps, limit
 from app_pages.common.presets import LANDING_SURFACE, RacePreset, rates_are_picks
 from app_pages.common.state import (
@@ -451,6 +451,9 @@ elif len(state.optimizers) > 1 and not state.formula:
                 + ", so this is not a verdict on the optimizers."
                 + (f" [Tune each one fairly in the learning-rate lab →]({url})"
                    if (url := lab_url(state, SPECS)) else ""))
+if url := basins_url(state, SPECS, landscape.SURFACES):
+    st.markdown(f"One start says little about a landscape: [see where every start ends with "
+                f"these settings (basins of attraction) →]({url})")
 
 name = "formula" if state.formula else state.surface
 downloads = st.container(horizontal=True)  # one element, where st.columns makes four

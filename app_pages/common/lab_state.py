@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from app_pages.common.state import (
     race_query,
     race_view_query,
 )
+from optimizers import OPTIMIZERS
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -111,10 +112,25 @@ def tuned_race_url(state: RaceState, specs: Mapping[str, Any]) -> str:
 def lab_url(state: RaceState, specs: Mapping[str, Any]) -> str:
     """A link to the learning-rate lab with ``state``'s settings and only the optimizers it can
     tune (those with a learning rate; the gradient-free searches stay out); "" if none can be."""
-    kept = tuple(o for o in state.optimizers if tunable(o))
+    return _url_keeping("learning_rate", state, specs, tunable)
+
+
+def basins_url(state: RaceState, specs: Mapping[str, Any], surfaces: Collection[str]) -> str:
+    """A link to the basins page with ``state``'s settings and its gradient methods (the page
+    runs the searches as baselines of its own); "" for a landscape it does not map (a typed
+    formula, a data loss: not one of ``surfaces``) or a race of searches only."""
+    if state.formula or state.surface not in surfaces:
+        return ""
+    return _url_keeping("basins", state, specs, lambda o: OPTIMIZERS[o].uses_gradient)
+
+
+def _url_keeping(url_path: str, state: RaceState, specs: Mapping[str, Any],
+                 keep: Callable[[str], bool]) -> str:
+    """``state_url`` with only the optimizers ``keep`` accepts; "" if none."""
+    kept = tuple(o for o in state.optimizers if keep(o))
     if not kept:
         return ""
-    return state_url("learning_rate", replace(
+    return state_url(url_path, replace(
         state, optimizers=kept, hparams={o: state.hparams[o] for o in kept}), specs)
 
 

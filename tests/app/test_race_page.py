@@ -815,3 +815,24 @@ def test_a_switch_after_the_last_step_is_said_on_the_race_and_in_the_lab() -> No
         on_time = app_test(page, {"surface": "booth", "optimizers": "adam_then_sgd",
                                   "steps": "300", "adam_then_sgd.switch_step": "299"}).run()
         assert not [i for i in on_time.info if "switch to SGD" in i.value], page
+
+
+def test_the_race_links_its_settings_to_the_basins_page() -> None:
+    """An engineer comparing optimizers from one start had no way to see the same race from
+    every start: the sidebar's basins page opened its own landscape and rates (a review)."""
+    from urllib.parse import parse_qs, urlparse
+
+    at = run({"surface": "rosenbrock", "optimizers": "sgd,adam,random_search",
+              "adam.lr": "0.05", "steps": "300"})
+    link = next(m.value for m in at.markdown if "basins of attraction) →" in m.value)
+    url = link.split("](")[1].rstrip(")")
+    assert url.startswith("./basins?")
+    query = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+    assert query["optimizers"] == "sgd,adam"  # the page runs the searches as its baselines
+    basins = app_test("app_pages/basins.py", query).run()
+    assert not basins.exception and not basins.warning
+    assert basins.query_params["adam.lr"] == "0.05" and basins.query_params["steps"] == "300"
+    assert basins.query_params["surface"] == "rosenbrock"
+    # no link for what the basins page does not map
+    for other in ({"formula": "x**2 + y**2"}, {"surface": "linear_regression"}):
+        assert not [m for m in run(other).markdown if "basins of attraction) →" in m.value]
