@@ -17,6 +17,7 @@ together, in one batched run.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -27,6 +28,7 @@ from app_pages.common.words import plural
 from landscape.base import inside
 from optimizers import OPTIMIZERS, get_optimizer, run
 from optimizers.trajectory import Trajectory
+from viz.numbers import power_text
 
 #: A final loss within this (relative to the start's loss gap) of the best counts as a tie.
 TIE_RTOL = 1e-9
@@ -117,6 +119,45 @@ class Sweep:
     def edge(self) -> str:
         """``range_edge`` of the best rate: "smallest", "largest" or ""."""
         return range_edge(self.best_lr, float(self.lrs[0]), float(self.lrs[-1]))
+
+
+#: Rates count as nearly as good as the best when their final gap is within this factor of it.
+GOOD_FACTOR = 10.0
+
+
+def good_rates(s: Sweep, factor: float = GOOD_FACTOR) -> tuple[int, int] | None:
+    """Indices (first, last) of the unbroken run of rates around the best whose final gap is at
+    most ``factor`` times the best's, or under the tolerance ``s.tol``, and that neither diverged
+    nor left the map: how far the rate may be off and still do nearly as well (how sensitive
+    the optimizer is to it). None if no rate is best."""
+    if s.best < 0:
+        return None
+    bar = max(factor * float(s.final_gap[s.best]), s.tol)
+    good = (s.final_gap <= bar) & ~s.diverged & ~s.off_map
+    first = last = s.best
+    while first > 0 and good[first - 1]:
+        first -= 1
+    while last < s.lrs.size - 1 and good[last + 1]:
+        last += 1
+    return first, last
+
+
+def good_rates_text(s: Sweep) -> str:
+    """``good_rates`` as table text: "0.001–0.03 (30× wide)", "≤" or "≥" where the run reaches
+    an end of the swept range (it may go on beyond), "only the best" for a run of one."""
+    run = good_rates(s)
+    if run is None:
+        return "—"
+    first, last = run
+    if first == last:
+        return "only the best"
+    lo, hi = float(s.lrs[first]), float(s.lrs[last])
+    left = ("≤" if first == 0 else "") + f"{lo:.2g}"
+    right = ("≥" if last == s.lrs.size - 1 else "") + f"{hi:.2g}"
+    ratio = hi / lo
+    wide = (f"{ratio:.2g}" if ratio < 10 else f"{round(ratio)}" if ratio < 1000
+            else power_text(round(math.log10(ratio))))
+    return f"{left}–{right} ({wide}× wide)"
 
 
 def range_edge(lr: float | None, lo: float, hi: float) -> str:

@@ -233,3 +233,24 @@ def test_a_best_rate_at_the_lab_s_own_limit_is_not_told_to_widen_the_range() -> 
     assert "widen" not in edge_note("largest", LR_LIMITS[1])
     assert "widen" not in edge_note("smallest", LR_LIMITS[0], show=False)
     assert edge_note("", 1.0) == ""
+
+
+def test_good_rates_are_the_closed_form_band_around_one_over_a() -> None:
+    """Gradient descent's gap after k steps is gap0 (1 - lr a)^(2k): the rates within the
+    tolerance form the band |1 - lr a| <= (tol / gap0)^(1 / 2k) around 1/a, and the table's
+    "rates within 10x" run is exactly the swept rates in it (when the best gap is under tol)."""
+    a, k, tol = 4.0, 5, 1e-6
+    lrs = log_rates(0.01, 0.45, 80)
+    s = sweep("sgd", Quadratic(a), START, k, lrs, tol=tol)
+    assert s.final_gap[s.best] < tol / lab.GOOD_FACTOR
+    c = (tol / Quadratic(a).value(START)) ** (1 / (2 * k))
+    inside = np.abs(1 - lrs * a) <= c
+    first, last = lab.good_rates(s)
+    assert inside[first : last + 1].all() and inside.sum() == last - first + 1
+    lo, hi = lrs[first], lrs[last]
+    assert lab.good_rates_text(s) == f"{lo:.2g}–{hi:.2g} ({hi / lo:.2g}× wide)"
+    # a run reaching the swept range's end says it may go on; one rate alone says so
+    edge = sweep("sgd", Quadratic(a), START, k, log_rates(0.2, 0.26, 5), tol=tol)
+    assert lab.good_rates_text(edge).startswith("≤")
+    lone = sweep("sgd", Quadratic(a), START, 3, log_rates(0.01, 0.45, 9), tol=1e-30)
+    assert lab.good_rates_text(lone) == "only the best"
