@@ -14,7 +14,7 @@ from app_pages.common.resync import run_page
 
 THEME_GREY = "rgb(128, 132, 149)"  # Streamlit's light theme's faded text, as Plotly writes it
 CHART_TEXT = "#555866"  # 7.3:1 on white, still lighter than the page's text
-KEYS_JS = (Path(__file__).parent / "app_pages" / "common" / "plotly_keys.js").read_text()
+CONTROLS_JS = (Path(__file__).parent / "app_pages" / "common" / "plotly_controls.js").read_text()
 
 # A phone starts with the sidebar shut, as Streamlit's "auto" does only on a narrow screen: a
 # phone held sideways (844 x 390) opened it over a third of the page, the map below the fold.
@@ -38,13 +38,16 @@ st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 3rem; }"
         # Streamlit's theme draws Plotly's ticks, axis titles, slider labels and button text
         # in a grey of 3.7:1 on white; WCAG asks 4.5:1 of small text. Only that grey darkens.
         f".js-plotly-plot text[style*='fill: {THEME_GREY}'] {{ fill: {CHART_TEXT} !important; }}"
-        # Plotly's controls made focusable by plotly_keys.js show where the focus is.
+        # Plotly's controls made focusable by plotly_controls.js show where the focus is.
         ".js-plotly-plot g[tabindex]:focus-visible { outline: 2px solid #0072B2; "
         "outline-offset: 2px; }"
         # The script below renders nothing: its element takes no room in the page.
-        "[data-testid='stElementContainer']:has(.stHtml #plotly-keys) { display: none; }</style>")
-# Keyboard access to Plotly's Play, Pause, speed buttons and step slider (every page's animations).
-st.html(f"<span id='plotly-keys'></span><script>{KEYS_JS}</script>", unsafe_allow_javascript=True)
+        "[data-testid='stElementContainer']:has(.stHtml #plotly-controls) { display: none; }"
+        "</style>")
+# Keyboard access to Plotly's Play, Pause, speed buttons and step slider (every page's
+# animations), and Play from the step a chart opens at.
+st.html(f"<span id='plotly-controls'></span><script>{CONTROLS_JS}</script>",
+        unsafe_allow_javascript=True)
 
 # The race is the default page, served at "/"; it still reserves a pathname, so "race" is left
 # free for the alias below.

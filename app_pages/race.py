@@ -108,6 +108,10 @@ def seed_from_url() -> None:
     ss["race.link.refused"] = bool(refused)
     controls.preset_run("race", OPT, state)
     ss["race.speed"], ss["race.arrows"] = view.speed, view.arrows
+    ss["race.at"] = None if view.at is None else min(view.at, state.steps)
+    if view.at is not None and view.at > state.steps:
+        view_warnings.append(f"URL parameter 'at'={view.at} is past the race's "
+                             f"{plural(state.steps, 'step')}; the map opens at the last one.")
     # The lab's tuned race: so named while its settings are the link's, and only a race the lab
     # can have tuned (a built-in landscape, rates of its own, a link read without a fallback).
     tunable = (not state.formula and not warnings and not more
@@ -295,6 +299,14 @@ with st.sidebar:
                             "Lengths follow their sizes (square-root scale, each path's "
                             "largest the longest): where the slope fades they shrink, and at a "
                             "minimum they vanish.")
+    if (st.session_state.get("race.at") or 0) > steps:  # fewer steps than the step asked
+        st.session_state["race.at"] = int(steps)
+    opened_at = st.number_input(
+        "Open the map at step", 0, int(steps), value=None, key="race.at", step=1,
+        placeholder="the last step",
+        help="The map (and a copied link) opens at this step, paused; ▶ Play goes on from "
+             "there. Point a class at a moment: where momentum overshoots, where Adam "
+             "hands over to SGD. Empty: the last step.")
 
 if obj is None:
     # The link says what the page shows: a refused formula (a link opens the same refusal), or
@@ -322,7 +334,8 @@ state = RaceState(
 )
 query = race_query(state, SPECS)
 tuned = query == st.session_state.get("race.tuned")
-race_view = RaceView(speed, bool(arrows), controls.open_tab("race.view", TABS), tuned)
+race_view = RaceView(speed, bool(arrows), controls.open_tab("race.view", TABS), tuned,
+                     None if opened_at is None else int(opened_at))
 st.query_params.from_dict({**query, **race_view_query(race_view)})
 
 entries = tuple(controls.allowed(racers, compute.entry))
@@ -338,7 +351,8 @@ controls.say_late_switches(racers, run_steps)
 
 # 4 significant digits place a point within 1/10000 of the domain: sub-pixel, and ~15% less JSON.
 playback = Playback(frame_ms=SPEEDS[speed], arrows=arrows, digits=4,
-                    plot_width=PHONE_WIDTH if controls.is_phone() else DESIGN_WIDTH)
+                    plot_width=PHONE_WIDTH if controls.is_phone() else DESIGN_WIDTH,
+                    open_at=None if opened_at is None else min(int(opened_at), run_steps))
 figs = compute.race_figures(state.surface, formula, entries, start, run_steps, seed, noise,
                             batch_size, playback)  # shows "Racing…" while it computes
 st.session_state["race.map_traces"] = figs["map_traces"]

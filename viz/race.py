@@ -129,6 +129,9 @@ class Playback:
     #: The plot width (px) the figure's height is fitted to: ``DESIGN_WIDTH`` for a laptop's
     #: column, ``PHONE_WIDTH`` for a phone's (see ``race_height``).
     plot_width: int = DESIGN_WIDTH
+    #: The step the map shows when it opens (a frame of its own); None: the last. A teacher's
+    #: link could not point at "step 40, where momentum overshoots".
+    open_at: int | None = None
 
     @property
     def figure_width(self) -> int:
@@ -428,27 +431,32 @@ def slider_frames(frames: np.ndarray, most: int = SLIDER_INTERVALS) -> list[int]
     return sorted(set(nearest_frames(f, marks).tolist()))
 
 
-def race_frame_steps(n_steps: int, max_frames: int = 150) -> tuple[np.ndarray, list[int]]:
+def race_frame_steps(n_steps: int, max_frames: int = 150,
+                     also: int | None = None) -> tuple[np.ndarray, list[int]]:
     """The steps shown as frames and the frames the slider offers (their indices).
 
     ``viz.paths.frame_steps`` thins the steps evenly; each slider mark (``slider_marks``) then
     replaces the frame step nearest to it, so the slider reads round numbers without adding
-    frames (a frame moves by at most half the frame spacing).
+    frames (a frame moves by at most half the frame spacing). Step ``also`` (0 .. n_steps), if
+    not a frame already, is added as one.
     """
     steps = frame_steps(n_steps, max_frames)
     most = SLIDER_INTERVALS
     if len(steps) <= n_steps:  # thinned: marks at least ~3 frames apart keep their own frame
         most = max(1, min(most, (len(steps) - 1) // 3))
     marks = slider_marks(n_steps, most)
-    at = nearest_frames(steps, marks)
-    steps[at] = marks
-    return steps, at.tolist()
+    steps[nearest_frames(steps, marks)] = marks
+    if also is not None:
+        steps = np.union1d(steps, [min(max(int(also), 0), n_steps)])
+    return steps, np.searchsorted(steps, marks).tolist()
 
 
-def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, Any]:
+def _controls(steps: np.ndarray, marks: list[int], pb: Playback,
+              shown: int | None = None) -> dict[str, Any]:
     """Play / Pause / speed buttons and the step slider (all client-side: no server round trip).
 
-    ``marks``: the frames the slider offers (``race_frame_steps``).
+    ``marks``: the frames the slider offers (``race_frame_steps``); ``shown``: the frame the
+    map opens at (default: the last), where the handle stands.
     Frames draw with ``redraw: false`` (fast: only the traces a frame lists are replotted);
     slider steps redraw fully. Found in Chromium: after ``redraw: false`` frames Plotly stopped
     reporting clicks on the map until the next full redraw (the static traces' drawn nodes are
@@ -460,7 +468,7 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
     only from a frame it shows (else from step 0: Plotly's ``fromcurrent`` finds no match).
     """
     n = len(steps)
-
+    shown = n - 1 if shown is None else shown
     names = [str(k) for k in range(n)]
 
     def play(speed: float) -> list[Any]:
@@ -498,7 +506,8 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
     slider = {
         # A row of its own under the map, the plot's full width: beside the buttons (pad.l 340) it
         # collapsed on a narrow plot, its labels piled up and its handle hid behind "▶ 4×".
-        "active": len(marks) - 1, "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
+        "active": int(np.searchsorted(marks, shown, side="right")) - 1,  # the mark at or before
+        "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
         "pad": {"t": SLIDER_TOP, "b": 0, "l": 0, "r": 0},
         # No "step N" over the slider: during Play its handle moves only at the marks, so it read
         # "step 50" while the map's counter read 67. The counter names the step.
@@ -512,7 +521,7 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback) -> dict[str, An
     # and during Play its handle kept to the marks while the counter moved on. Plotly labels
     # every k-th step of a slider (k from the label widths), never chosen ones, so the labels
     # stay on the first slider. Both follow every frame shown (``plotly_animatingframe``).
-    scrub = {**slider, "active": n - 1, "ticklen": 0, "minorticklen": 0,
+    scrub = {**slider, "active": shown, "ticklen": 0, "minorticklen": 0,
              "transition": {"duration": 0},
              "steps": [{"method": "animate", "label": "", "args": [[str(k)], still]}
                        for k in range(n)]}
@@ -629,7 +638,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
     arrow_len = 0.1 * diagonal  # the longest arrow of each kind, per path (arrow_vectors)
     n_steps = max((p.steps for p in paths), default=0)
-    steps, marks = race_frame_steps(n_steps, pb.max_frames)
+    steps, marks = race_frame_steps(n_steps, pb.max_frames, pb.open_at)
 
     static: list[dict[str, Any]] = []
     if pick_grid:
@@ -695,7 +704,9 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     # The colour bar is placed from the figure's top, so it waits for the height.
     static.insert(0, colorbar_trace(grid, top=1 - MODEBAR_PX / height))
 
-    k_last = len(steps) - 1
+    # the frame the map opens at: the last, or the step asked (``Playback.open_at``)
+    k_open = (len(steps) - 1 if pb.open_at is None
+              else int(np.searchsorted(steps, min(max(pb.open_at, 0), n_steps))))
     rounded = [_Rounded(p, pb.digits, pb.arrows, arrow_len, r, grid.domain)
                for p, r in zip(paths, runs, strict=True)]
     clocks = [_clip(steps, p.steps) for p in paths]
@@ -733,7 +744,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                     **({"marker": {"size": sizes[k].tolist()}} if stacked else {})})
         return out + panels.dots([s[k] for s in now])
 
-    last = frame_data(k_last)
+    last = frame_data(k_open)
     last = last[:len(last) - len(series)]  # the map's part
     per = 3 if pb.arrows else 1
     moving: list[dict[str, Any]] = []
@@ -747,10 +758,10 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     moving.append({"type": "scatter", "mode": "markers", "name": "current position",
                    "showlegend": False, "hoverinfo": "skip", "meta": "current",
                    **last[-1], "marker": {"color": [p.color for p in paths],
-                                          "size": sizes[k_last].tolist() if stacked else DOT,
+                                          "size": sizes[k_open].tolist() if stacked else DOT,
                                           "line": {"color": "#FFFFFF", "width": 1.5}}})
     n_map = len(static) + len(moving)
-    lines, dots = panels.traces([s[k_last] for s in now])
+    lines, dots = panels.traces([s[k_open] for s in now])
     moving_idx = [*range(len(static), n_map),
                   *range(n_map + len(lines), n_map + len(lines) + len(dots))]
     # A clickable map's frames also replot its static traces, unchanged ({}): after frames
@@ -784,7 +795,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                    "y": 1 - COLORBAR_PX / height, "yanchor": "top", "traceorder": "normal",
                    "font": {"size": 12},
                    "itemsizing": "constant", "bgcolor": CLEAR},
-        **_controls(steps, marks, pb),
+        **_controls(steps, marks, pb, k_open),
     })
     if series:
         under = legend_under(pb.plot_width, len(series))

@@ -52,7 +52,7 @@ _KEY = re.compile(r"^([a-z0-9_]+)\.([a-z0-9_]+)$")
 #: The longest parameter name there can be (an optimizer's name, a dot and a hyperparameter's
 #: name stay well under it).
 MAX_KEY_CHARS = 60
-VIEW_KEYS = ("speed", "arrows", "view", "tuned")  # how the race is shown (RaceView), not what runs
+VIEW_KEYS = ("speed", "arrows", "view", "tuned", "at")  # how the race is shown (RaceView)
 BASE_KEYS = ("surface", "formula", "optimizers", "steps", "start", "seed", "noise", "batch",
              *VIEW_KEYS)
 SPEED_NAMES = ("slow", "normal", "fast")
@@ -389,6 +389,7 @@ class RaceView:
     arrows: bool = False
     tab: str = "map"
     tuned: bool = False
+    at: int | None = None  # the step the map opens at (None: the last)
 
 
 def kept(query: Mapping[str, str]) -> dict[str, str]:
@@ -415,6 +416,12 @@ def parse_race_view(query: Mapping[str, str]) -> tuple[RaceView, list[str]]:
                         f"{', '.join(SPEED_NAMES)}; using normal.")
     view = replace(view, arrows=parse_flag(query, "arrows", False, warn),
                    tuned=parse_flag(query, "tuned", False, warn))
+    if "at" in query:
+        at = parse_number(query["at"], 0, limit("steps"), integer=True)
+        if at is None:
+            warn.append(f"URL parameter 'at'={quoted(query['at'])} is not a step from 0 to "
+                        f"{limit('steps')}; the map opens at the last step.")
+        view = replace(view, at=at)
     if "view" in query:
         tab = str(query["view"]).strip().lower()
         if tab in TAB_NAMES:
@@ -434,4 +441,6 @@ def race_view_query(view: RaceView) -> dict[str, str]:
         q["tuned"] = "true"
     if view.tab != "map":
         q["view"] = view.tab
+    if view.at is not None:
+        q["at"] = str(view.at)
     return q

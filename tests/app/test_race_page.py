@@ -836,3 +836,25 @@ def test_the_race_links_its_settings_to_the_basins_page() -> None:
     # no link for what the basins page does not map
     for other in ({"formula": "x**2 + y**2"}, {"surface": "linear_regression"}):
         assert not [m for m in run(other).markdown if "basins of attraction) →" in m.value]
+
+
+def test_a_link_opens_the_map_at_the_step_it_names() -> None:
+    """A teacher could not link to "step 40, where momentum overshoots": ``at`` opens the map
+    there (paused), set from the sidebar and kept in the link; junk or a step past the race's
+    end is said, and the map opens at the last step."""
+    at = run({"at": "40"})
+    assert not at.exception and not at.warning
+    assert at.sidebar.number_input(key="race.at").value == 40 and at.query_params["at"] == "40"
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert any(t.get("text") == ["step 40"] for t in spec["data"])
+    at.sidebar.number_input(key="race.at").set_value(None).run()
+    assert "at" not in at.query_params
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert any(t.get("text") == ["step 500"] for t in spec["data"])
+    at.sidebar.number_input(key="race.at").set_value(120).run()
+    at.sidebar.slider(key="race.steps").set_value(100).run()  # fewer steps than the step shown
+    assert not at.exception and at.query_params["at"] == "100"
+    for junk, said in (("abc", "is not a step from 0 to"), ("900", "is past the race's 500")):
+        page = run({"at": junk})
+        assert not page.exception and said in page.warning[0].value, junk
+        assert "at" not in page.query_params or page.query_params["at"] == "500"

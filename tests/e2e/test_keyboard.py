@@ -1,5 +1,5 @@
 """Keyboard and contrast in a real browser: Plotly's animation controls work without a mouse
-(``app_pages/common/plotly_keys.js``), and no chart text is a grey too faint to read.
+(``app_pages/common/plotly_controls.js``), and no chart text is a grey too faint to read.
 
 Plotly draws Play, Pause, the speed buttons and the step slider as SVG that Tab never reached:
 a keyboard-only visitor could not play a race (an accessibility review in Chromium).
@@ -94,3 +94,21 @@ def test_no_chart_text_is_a_grey_under_4_5_to_1_on_white(race) -> None:
     assert len(greys) > 50  # ticks, slider labels, buttons
     faint = [f for f in greys if 1.05 / (_luminance(f) + 0.05) < 4.5]
     assert not faint, faint
+
+
+def test_a_link_with_at_opens_the_map_paused_there_and_play_goes_on(page) -> None:
+    """``at=40``: the map opens at step 40 (counter, handle), and Play continues from there
+    rather than from step 0."""
+    page.goto(page.base_url + "/?at=40")
+    wait_for_app(page, timeout=90_000)
+    page.wait_for_selector(MAP, timeout=90_000)
+    counter = f"""() => Array.from(document.querySelector("{MAP}")
+        .querySelectorAll('.textpoint text'), t => t.textContent).find(t => t.startsWith('step'))"""
+    page.wait_for_function(f"() => ({counter})() === 'step 40'", timeout=30_000)
+    k, _ = page.evaluate(SLIDER_JS)
+    assert 0 < k < 20  # frame 40 of 500 over ~150 frames
+    page.evaluate(f"""() => {{ window.seen = []; document.querySelector("{MAP}")
+        .on('plotly_animatingframe', e => window.seen.push(Number(e.name))); }}""")
+    page.locator(MAP).first.get_by_text("▶ 4×").click()
+    page.wait_for_function("window.seen.length >= 3", timeout=20_000)
+    assert page.evaluate("window.seen")[0] > k  # on from step 40, not from 0

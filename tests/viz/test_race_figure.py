@@ -1022,3 +1022,28 @@ def test_faster_speeds_skip_frames_instead_of_asking_for_faster_ones(grid) -> No
     assert shown[-2:] == ["116", "119"]  # the last frame always ends the play
     fast, _ = plays(120, frame_ms=25)["▶ Play"]  # the "fast" setting: 25 ms a step
     assert fast == every[::2]
+
+
+@pytest.mark.parametrize("at", [0, 37, 250, 499])
+def test_the_map_opens_at_the_step_asked_with_the_frame_s_own_state(grid, at: int) -> None:
+    """``Playback.open_at``: a teacher's link points at one step. The figure's moving traces
+    open with that step's frame (which exists, even between thinned frames), both sliders'
+    handles stand there, and nothing else changes."""
+    paths = [gd_path(0.05, 500, "sgd"), gd_path(0.1, 500, "adam")]
+    spec = race_figure(grid, paths, Bowl.minima, Bowl(), start=(-1.8, 0.9),
+                       playback=Playback(open_at=at)).to_dict()
+    plain = race_figure(grid, paths, Bowl.minima, Bowl(), start=(-1.8, 0.9)).to_dict()
+    steps, marks = race_frame_steps(500, Playback().max_frames, at)
+    k = int(np.flatnonzero(steps == at)[0])
+    frame = moved(spec["frames"][k])
+    for index, data in zip(frame["traces"], frame["data"], strict=True):
+        for key, value in data.items():
+            assert spec["data"][index][key] == value or key == "marker", (index, key)
+    assert frame["data"][-2]["text"] == [f"step {at}"]
+    scrub, labelled = spec["layout"]["sliders"][1], spec["layout"]["sliders"][0]
+    assert scrub["active"] == k and marks[labelled["active"]] <= k
+    assert (labelled["active"] == len(marks) - 1 or marks[labelled["active"] + 1] > k)
+    # the same map otherwise: the static traces, and the frames of the plain figure
+    n_static = len(spec["data"]) - len(moving_indices(spec))
+    assert spec["data"][:n_static] == plain["data"][:n_static]
+    assert len(spec["frames"]) - len(plain["frames"]) in (0, 1)

@@ -1,11 +1,16 @@
-// Keyboard access to Plotly's animation controls. Plotly draws Play, Pause, the speed buttons
-// and the step slider as SVG that no key reaches (a keyboard-only visitor could not play a race).
-// This makes each button a focusable button (Enter or Space presses it) and each chart's top
-// slider a focusable slider (arrows: one frame, Page Up/Down: ten, Home/End: first/last), by
-// sending the clicks Plotly listens for. Runs once per browser tab (app.py adds it to every page).
+// What Plotly's animation controls need from the page. Runs once per browser tab (app.py adds
+// it to every page).
+// - Keyboard access: Plotly draws Play, Pause, the speed buttons and the step slider as SVG that
+//   no key reaches (a keyboard-only visitor could not play a race). Each button becomes a
+//   focusable button (Enter or Space presses it) and each chart's top slider a focusable slider
+//   (arrows: one frame, Page Up/Down: ten, Home/End: first/last), sending the clicks Plotly
+//   listens for.
+// - Play from where a chart opens: a race opened at a step (its link's ``at``) shows that
+//   frame, but Plotly knows a current frame only once it has animated to one, so Play began
+//   again at step 0. A new chart whose slider stands before its last frame is told it is there.
 (() => {
-  if (window.downhillPlotlyKeys) return;
-  window.downhillPlotlyKeys = true;
+  if (window.downhillPlotlyControls) return;
+  window.downhillPlotlyControls = true;
   const MOVES = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 10, PageDown: -10 };
 
   // The slider a key moves: the last drawn (the race lays a slider over every frame on top of
@@ -28,6 +33,16 @@
     group.setAttribute("aria-valuetext", label ? `step ${label}` : `frame ${at + 1} of ${n}`);
   }
 
+  // Plotly's ``fromcurrent`` resumes after ``_fullLayout._currentFrame``, which a new chart
+  // (Plotly.react) starts without.
+  function openWhereShown(box) {
+    const gd = box.closest(".js-plotly-plot");
+    const sliders = gd && gd._fullLayout && gd._fullLayout.sliders;
+    if (!sliders || !sliders.length || gd._fullLayout._currentFrame != null) return;
+    const top = sliders[sliders.length - 1];
+    if (top.active < top.steps.length - 1) gd._fullLayout._currentFrame = String(top.active);
+  }
+
   function decorate() {
     document.querySelectorAll(".js-plotly-plot g.updatemenu-button:not([tabindex])").forEach((b) => {
       b.setAttribute("tabindex", "0");
@@ -35,6 +50,7 @@
       b.setAttribute("aria-label", b.textContent.trim());
     });
     document.querySelectorAll(".js-plotly-plot g.slider-container").forEach((box) => {
+      openWhereShown(box);
       const groups = box.querySelectorAll("g.slider-group");
       const top = groups[groups.length - 1];
       if (!top || top.hasAttribute("tabindex")) return;
