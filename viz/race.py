@@ -47,6 +47,7 @@ from viz.style import (
     DIVERGED_MARKER,
     INK,
     JUMPERS,
+    LEFT_MAP_MARKER,
     LOWEST_IN_VIEW,
     MAP_XAXIS,
     MINIMUM_GLOBAL,
@@ -631,10 +632,12 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     # Hovers read the true path up to where it left the map for good; trails and dots stop at
     # the edge there (``stopped_at_edge``).
     drawn = [stopped_at_edge(p, grid.domain) for p in paths]
+    ends = [(p.points[p.steps], float(p.losses[p.steps])) for p in paths]  # before the clipping
     ghosts = [on_map(p, k) for p, (_, k) in zip(paths, drawn, strict=True)]
     paths, left = [p for p, _ in drawn], [k for _, k in drawn]
     (x0, x1), (y0, y1) = grid.domain
     equal = equal_scales(grid.domain)
+    aspect = (y1 - y0) / (x1 - x0) if equal else STRETCHED_ASPECT  # the plot's height / width
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
     arrow_len = 0.1 * diagonal  # the longest arrow of each kind, per path (arrow_vectors)
     n_steps = max((p.steps for p in paths), default=0)
@@ -687,6 +690,11 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                        "hovertemplate": "%{customdata[0]} diverged at step %{customdata[1]}"
                                         "%{customdata[2]}<extra></extra>", "showlegend": False})
 
+    away = [(p, k, end) for p, k, end in zip(paths, left, ends, strict=True)
+            if k is not None and p.diverged_step < 0]
+    if away:
+        static.append(left_map_trace(away, grid.domain, pb.digits, aspect))
+
     # The labels of start, minima and the lowest point go to the layout, over every trace; their
     # traces say so (``LABELLED``: small multiples drop the labels and shrink those markers).
     labels = []
@@ -699,8 +707,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
 
     legend = [t["name"] for t in static if t.get("showlegend")]
     if height is None:
-        height = race_height((y1 - y0) / (x1 - x0) if equal else 0.6, legend, pb.plot_width,
-                             len(series))
+        height = race_height(aspect, legend, pb.plot_width, len(series))
     # The colour bar is placed from the figure's top, so it waits for the height.
     static.insert(0, colorbar_trace(grid, top=1 - MODEBAR_PX / height))
 
@@ -803,6 +810,42 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                      _under_px(legend, pb.plot_width, under))
     return SpecFigure({"data": static + moving + lines + dots, "layout": layout,
                        "frames": frames})
+
+
+#: A map whose axes are not to one scale (``equal_scales``) is drawn this times as high as wide.
+STRETCHED_ASPECT = 0.6
+#: How far inside the edge (a fraction of the map's width) a left-the-map arrow's tip (Plotly
+#: anchors an arrow marker at its tip) sits: beside the stopped dot, which hid one drawn under it.
+LEFT_MAP_INSET = 0.02
+
+
+def left_map_trace(away: Sequence[tuple[PathView, int, tuple[np.ndarray, float]]],
+                   domain: Domain, digits: int, aspect: float) -> dict[str, Any]:
+    """An arrow where each path in ``away`` (its view, the step it left the map for good, and its
+    true end point and loss) crossed the edge, pointing the way it went on a plot ``aspect``
+    times as high as wide (``race_figure``'s): its dot stops at the
+    edge (``stopped_at_edge``) while its loss curve goes on, which a review read as a walker
+    stuck on the edge. The hover says where the path ends."""
+    (x0, x1), (y0, y1) = domain
+    # data to fractions of the plot's width: the plot is ``aspect`` times as high as wide
+    to_width = np.array([1.0 / (x1 - x0), aspect / (y1 - y0)])
+    edge = np.array([p.points[k] for p, k, _ in away], float)
+    before = np.array([p.points[k - 1] if k > 0 else p.points[k] for p, k, _ in away], float)
+    # the way it went on the screen; the arrow points there from inside the map
+    d = (edge - before) * to_width
+    d /= np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-12)[:, None]
+    at = edge - LEFT_MAP_INSET * d / to_width
+    angle = np.degrees(np.arctan2(d[:, 0], d[:, 1]))  # clockwise from up, as Plotly turns it
+    return {"type": "scatter", "mode": "markers", "name": "left the map",
+            "x": round_sig(at[:, 0], digits), "y": round_sig(at[:, 1], digits),
+            "marker": {**LEFT_MAP_MARKER, "angle": np.round(angle, 1).tolist(),
+                       "color": [p.color for p, _, _ in away]},
+            "cliponaxis": False, "showlegend": False,
+            "customdata": [[p.label, k, *round_sig(np.asarray(end[0], float)[:2], 4),
+                            *round_sig([end[1]], 4)] for p, k, end in away],
+            "hovertemplate": "%{customdata[0]} left the map here at step %{customdata[1]}; "
+                             "it ends off the map at (%{customdata[2]}, %{customdata[3]}), "
+                             "loss %{customdata[4]}<extra></extra>"}
 
 
 def legend_rows(names: Sequence[str], width: int = DESIGN_WIDTH) -> int:

@@ -114,6 +114,9 @@ CLEAR = "rgba(0,0,0,0)"  # drawn, but not seen
 MAP_XAXIS: dict[str, Any] = {"ticklabelstandoff": 5}
 
 DIVERGED_MARKER: dict[str, Any] = {"symbol": "x-thin-open", "size": 14, "line": {"width": 3}}
+#: Where a path left the map for good: an arrow turned the way it went, beside its stopped dot.
+LEFT_MAP_MARKER: dict[str, Any] = {"symbol": "arrow", "size": 20,
+                                   "line": {"color": "#FFFFFF", "width": 1}}
 
 #: Background colour map (low loss -> high loss): a light, desaturated Viridis so that the saturated
 #: optimizer colours stay readable on top of it in light and dark themes.

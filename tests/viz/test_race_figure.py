@@ -326,6 +326,21 @@ def test_a_path_that_ends_off_the_map_stops_at_the_edge_without_a_mark(grid) -> 
     assert dots["x"][0] == pytest.approx(x1)  # the dot stands where it left
     gradient_arrow = last[1]
     assert gradient_arrow["x"][1] is None  # no arrow where it is not
+    # an arrow beside its dot points the way it went (a review read the stopped dot, beside a
+    # falling loss curve, as a walker stuck on the edge), and its hover says where it ends
+    mark = next(t for t in spec["data"] if t.get("name") == "left the map")
+    assert mark["marker"]["symbol"] == "arrow" and mark["cliponaxis"] is False
+    # right and a bit down, on the screen: this map's axes are to one scale
+    assert mark["marker"]["angle"] == [pytest.approx(np.degrees(np.arctan2(27.5, -6.0)), abs=0.1)]
+    assert mark["x"][0] < x1 and x1 - mark["x"][0] < 0.1  # inside, next to the edge
+    assert mark["customdata"][0][:2] == ["SGD (lr 0.5)", 2]
+    assert mark["customdata"][0][2:] == [-31.0, 4.0, 1.0]  # its true end and loss
+    assert "it ends off the map at" in mark["hovertemplate"]
+
+
+def test_only_a_path_that_ends_off_the_map_gets_a_left_the_map_arrow(race) -> None:
+    spec, _ = race  # two paths ending on the map, one diverged (its ✕ says so)
+    assert not any(t.get("name") == "left the map" for t in spec["data"])
 
 
 def test_the_3d_view_draws_a_departed_path_while_on_the_map(grid) -> None:
