@@ -237,6 +237,9 @@ def parse_race_query(
     if q.get("formula", "").strip():
         formula = q["formula"].strip()
         surface = ""
+        if "surface" in q:  # silently dropped, a review's link looked like a surface race
+            warn.append(f"URL parameters 'formula' and 'surface' both given: the formula is "
+                        f"raced, surface {quoted(q['surface'])} is ignored.")
     elif "surface" in q:
         if q["surface"] in landscapes:
             surface = q["surface"]

@@ -858,3 +858,10 @@ def test_a_link_opens_the_map_at_the_step_it_names() -> None:
         page = run({"at": junk})
         assert not page.exception and said in page.warning[0].value, junk
         assert "at" not in page.query_params or page.query_params["at"] == "500"
+
+
+def test_a_link_with_both_formula_and_surface_says_which_one_is_raced() -> None:
+    at = run({"formula": "x**2 + y**2", "surface": "rosenbrock"})
+    assert not at.exception and at.query_params["formula"] == "x**2 + y**2"
+    assert "both given: the formula is raced, surface 'rosenbrock' is ignored" in \
+        at.warning[0].value
