@@ -6,6 +6,7 @@ The whole state lives in the URL (app_pages/common/state.py), so a copied link r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
@@ -149,6 +150,21 @@ def on_landscape_change(source: str | None = None) -> None:
         except (landscape.ExpressionError, ValueError):
             pass
     controls.reset_hparams(OPT, SPECS)
+
+
+def first_leaps(paths: Sequence[Any], domain: Any) -> list[str]:
+    """What the lab's tuner says beside a tuned rate whose first step crosses a good part of
+    the map (``lab.JUMP_SHARE`` of its diagonal), said on the tuned race too: it said so in the
+    lab, and the race it opened dropped it (a review)."""
+    (x0, x1), (y0, y1) = domain
+    diagonal = float(np.hypot(x1 - x0, y1 - y0))
+    out = []
+    for p in paths:
+        first = float(np.hypot(*(p.points[min(1, p.steps)] - p.points[0])[:2]))
+        if first > lab.JUMP_SHARE * diagonal:
+            out.append(f"{p.label}'s first step jumps {first / diagonal:.0%} of the map's "
+                       "diagonal (a leap, not a walk)")
+    return out
 
 
 #: Functions a gradient may show that nobody types (the slopes of abs, max and min).
@@ -455,7 +471,8 @@ elif tuned:
                 f"{plural(state.steps, 'step')} is best both from this start *and* as the "
                 "median over this start and the 8 around it (ranked by the worse of the two, so "
                 "one lucky start cannot win; from this start alone another rate may end lower). "
-                "Change any setting and they are no longer the tuned ones.")
+                "Change any setting and they are no longer the tuned ones."
+                + "".join(f" {leap}." for leap in first_leaps(figs["paths"], obj.domain)))
 elif len(state.optimizers) > 1 and not state.formula:
     picked = rates_are_picks(dict(racers), preset(state.surface), SPECS)
     st.markdown(("The learning rates are picked per landscape to show different behaviours, "

@@ -865,3 +865,20 @@ def test_a_link_with_both_formula_and_surface_says_which_one_is_raced() -> None:
     assert not at.exception and at.query_params["formula"] == "x**2 + y**2"
     assert "both given: the formula is raced, surface 'rosenbrock' is ignored" in \
         at.warning[0].value
+
+
+def test_a_tuned_race_repeats_the_lab_s_leap_note() -> None:
+    """The lab said a tuned Adam's first step "jumps 21% of the map's diagonal (a leap, not a
+    walk)"; the race its link opened dropped it (a review)."""
+    from app_pages.common import compute
+    from app_pages.common.state import VIEW_KEYS
+
+    query = {"optimizers": "sgd,adam", "steps": "100", "sgd.lr": "0.0123", "adam.lr": "1.2",
+             "tuned": "true"}
+    compute.remember_tuned({k: v for k, v in run(query).query_params.items()
+                            if k not in VIEW_KEYS})
+    said = " ".join(m.value for m in run(query).markdown)
+    assert "tuned in the learning-rate lab" in said
+    assert re.search(r"Adam \(lr 1\.2\)'s first step jumps 2\d% of the map's diagonal "
+                     r"\(a leap, not a walk\)\.", said), said
+    assert "SGD (lr 0.0123)'s first step" not in said
