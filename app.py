@@ -5,16 +5,13 @@ to the entry point as an old-style page folder until ``st.navigation`` has run o
 deep link opened first on a fresh server would show the wrong navigation.
 """
 
-from pathlib import Path
-
 import streamlit as st
 
-from app_pages.common.controls import is_phone
+from app_pages.common.controls import PLOTLY_CONTROLS_JS, is_phone
 from app_pages.common.resync import run_page
 
 THEME_GREY = "rgb(128, 132, 149)"  # Streamlit's light theme's faded text, as Plotly writes it
 CHART_TEXT = "#555866"  # 7.3:1 on white, still lighter than the page's text
-CONTROLS_JS = (Path(__file__).parent / "app_pages" / "common" / "plotly_controls.js").read_text()
 
 # A phone starts with the sidebar shut, as Streamlit's "auto" does only on a narrow screen: a
 # phone held sideways (844 x 390) opened it over a third of the page, the map below the fold.
@@ -46,7 +43,7 @@ st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 3rem; }"
         "</style>")
 # Keyboard access to Plotly's Play, Pause, speed buttons and step slider (every page's
 # animations), and Play from the step a chart opens at.
-st.html(f"<span id='plotly-controls'></span><script>{CONTROLS_JS}</script>",
+st.html(f"<span id='plotly-controls'></span><script>{PLOTLY_CONTROLS_JS}</script>",
         unsafe_allow_javascript=True)
 
 # The race is the default page, served at "/"; it still reserves a pathname, so "race" is left

@@ -351,7 +351,7 @@ for e, s in zip(entries, sweeps, strict=True):
         "optimizer": SPECS[e[0]].display_name, "name": e[0],
         "best rate": s.best_lr,
         "final loss gap there": s.final_gap[s.best] if s.best >= 0 else None,
-        f"rates within {lab.GOOD_FACTOR:g}× of it": lab.good_rates_text(s),
+        f"rates with gap ≤ {lab.GOOD_FACTOR:g}× best": lab.good_rates_text(s),
         "diverged rates": int(s.diverged.sum()),
         "note": "every rate diverged" if s.best < 0 else lab.edge_note(s.edge, s.best_lr,
                                                                        show=False),
@@ -368,8 +368,8 @@ if notes:
 st.caption(f"Final loss gap = loss after {steps} steps minus the global minimum's value. "
            f"Steps to tolerance: first step with a gap below {sweeps[0].tol:g}. ✕ marks rates "
            "that blew up (the loss became infinite or the walker left the map by far). "
-           f"Rates within {lab.GOOD_FACTOR:g}× of it: the unbroken run of rates around the best "
-           f"whose final gap is at most {lab.GOOD_FACTOR:g} times the best's (or under "
+           f"Rates with gap ≤ {lab.GOOD_FACTOR:g}× best: the unbroken run of rates around the "
+           f"best whose final gap is at most {lab.GOOD_FACTOR:g} times the best's (or under "
            f"{sweeps[0].tol:g}); the wider it is, the less the optimizer minds its learning rate "
            "(≤ or ≥: it reaches the end of the range, and may go on beyond).")
 

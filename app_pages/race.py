@@ -133,12 +133,16 @@ def on_landscape_change(source: str | None = None) -> None:
     ss = st.session_state
     if source is not None:
         controls.hold(source)
-    if ss.pop("race.link.refused", False) and ss["race.mode"] != "Built-in":
-        with suppress(landscape.ExpressionError, ValueError):  # the link's formula, fixed
+    if ss.get("race.link.refused") and ss["race.mode"] != "Built-in":
+        try:  # the link's formula, fixed at last (a fix may take more than one try)
             obj = landscape_for("", ss["race.formula.held"].strip())
-            if not inside((ss.get("race.start.x"), ss.get("race.start.y")), obj.domain):
-                ss["race.start.x"], ss["race.start.y"] = obj.default_start
-            return  # the link's rates and start stay: it had no race to bring defaults from
+        except (landscape.ExpressionError, ValueError):
+            return  # still refused: nothing races, the link's settings wait
+        del ss["race.link.refused"]
+        if not inside((ss.get("race.start.x"), ss.get("race.start.y")), obj.domain):
+            ss["race.start.x"], ss["race.start.y"] = obj.default_start
+        return  # the link's rates and start stay: it had no race to bring defaults from
+    ss.pop("race.link.refused", None)  # the built-in box: a landscape of its own
     if ss["race.mode"] == "Built-in":
         surface = ss["race.surface.held"]
         p = preset(surface)
@@ -161,9 +165,8 @@ def first_leaps(paths: Sequence[Any], domain: Any) -> list[str]:
     out = []
     for p in paths:
         first = float(np.hypot(*(p.points[min(1, p.steps)] - p.points[0])[:2]))
-        if first > lab.JUMP_SHARE * diagonal:
-            out.append(f"{p.label}'s first step jumps {first / diagonal:.0%} of the map's "
-                       "diagonal (a leap, not a walk)")
+        if leap := lab.leap_note(first, diagonal):
+            out.append(f"{p.label}'s {leap}")
     return out
 
 
@@ -335,7 +338,9 @@ if obj is None:
     del rest["surface"]
     if x is None or y is None:
         del rest["start"]
-    st.query_params.from_dict({"formula": formula, **rest})
+    view = race_view_query(RaceView(speed, bool(arrows),
+                                    at=None if opened_at is None else int(opened_at)))
+    st.query_params.from_dict({"formula": formula, **rest, **view})
     st.info("Fix the formula in the sidebar to race on it: the message there says what is wrong "
             "and where." if formula else "Type a formula in the sidebar to race on it.")
     st.stop()

@@ -453,10 +453,10 @@ def race_frame_steps(n_steps: int, max_frames: int = 150,
 
 
 def _controls(steps: np.ndarray, marks: list[int], pb: Playback,
-              shown: int | None = None) -> dict[str, Any]:
+              opened: int | None = None) -> dict[str, Any]:
     """Play / Pause / speed buttons and the step slider (all client-side: no server round trip).
 
-    ``marks``: the frames the slider offers (``race_frame_steps``); ``shown``: the frame the
+    ``marks``: the frames the slider offers (``race_frame_steps``); ``opened``: the frame the
     map opens at (default: the last), where the handle stands.
     Frames draw with ``redraw: false`` (fast: only the traces a frame lists are replotted);
     slider steps redraw fully. Found in Chromium: after ``redraw: false`` frames Plotly stopped
@@ -469,7 +469,7 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback,
     only from a frame it shows (else from step 0: Plotly's ``fromcurrent`` finds no match).
     """
     n = len(steps)
-    shown = n - 1 if shown is None else shown
+    opened = n - 1 if opened is None else opened
     names = [str(k) for k in range(n)]
 
     def play(speed: float) -> list[Any]:
@@ -480,7 +480,10 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback,
         # 4x plays four times as fast where drawing a frame is the bound.
         per = max(pb.frame_ms, MIN_PLAY_MS / max(n - 1, 1)) / speed
         stride = max(1, math.ceil(FRAME_FLOOR_MS / per - 1e-9))
-        shown = names[::stride] + ([names[-1]] if (n - 1) % stride else [])
+        # every stride-th frame, the last, and the one the map opens at (``fromcurrent``
+        # resumes only from a frame in the list: 4x from a link's step 37 began at step 0)
+        kept = {*range(0, n, stride), n - 1, opened}
+        shown = [names[k] for k in sorted(kept)]
         ms = max(0, int(per * stride) - 8)
         return [shown, {"frame": {"duration": ms, "redraw": False},
                         "transition": {"duration": 0}, "fromcurrent": True,
@@ -507,7 +510,7 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback,
     slider = {
         # A row of its own under the map, the plot's full width: beside the buttons (pad.l 340) it
         # collapsed on a narrow plot, its labels piled up and its handle hid behind "▶ 4×".
-        "active": int(np.searchsorted(marks, shown, side="right")) - 1,  # the mark at or before
+        "active": int(np.searchsorted(marks, opened, side="right")) - 1,  # the mark at or before
         "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
         "pad": {"t": SLIDER_TOP, "b": 0, "l": 0, "r": 0},
         # No "step N" over the slider: during Play its handle moves only at the marks, so it read
@@ -522,7 +525,7 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback,
     # and during Play its handle kept to the marks while the counter moved on. Plotly labels
     # every k-th step of a slider (k from the label widths), never chosen ones, so the labels
     # stay on the first slider. Both follow every frame shown (``plotly_animatingframe``).
-    scrub = {**slider, "active": shown, "ticklen": 0, "minorticklen": 0,
+    scrub = {**slider, "active": opened, "ticklen": 0, "minorticklen": 0,
              "transition": {"duration": 0},
              "steps": [{"method": "animate", "label": "", "args": [[str(k)], still]}
                        for k in range(n)]}

@@ -24,7 +24,7 @@ import streamlit as st
 import landscape
 import optimizers
 from app_pages.common import controls
-from app_pages.common.controls import color_swatch
+from app_pages.common.controls import PLOTLY_CONTROLS_JS, color_swatch
 from app_pages.common.limits import cache_bounds
 from app_pages.common.memo import bounded_memo, memo
 from app_pages.common.outcomes import Outcome, default_tolerance, describe, is_valley
@@ -338,11 +338,13 @@ def trajectories_csv(paths: list[PathView]) -> str:
 def standalone_html(fig: SpecFigure, title: str, width: int = FIGURE_WIDTH) -> bytes:
     """The animated map as one self-contained HTML file (plotly.js inlined: works offline), at
     the ``width`` its height was fitted to (``Playback.figure_width``; at a window's full width
-    the map kept to the left of a wide blank and the step slider ran across the whole window)."""
+    the map kept to the left of a wide blank and the step slider ran across the whole window).
+    The page's Plotly script comes along: keys reach Play and the slider, and a map opened at a
+    step plays on from it."""
     return pio.to_html(spec_dict(fig), include_plotlyjs=True, full_html=True, auto_play=False,
                        # plotly.js 3 adds a "Share chart" (upload to Plotly Cloud) button
                        validate=False, config={"displaylogo": False, "showSendToCloud": False},
-                       default_width=f"{width}px").replace(
+                       default_width=f"{width}px", post_script=PLOTLY_CONTROLS_JS).replace(
         "<head>", f"<head><title>{html.escape(title)}</title>", 1).encode()
 
 

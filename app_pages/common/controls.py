@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,11 @@ _MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
 # Settings an optimizer card always shows (the rest sit behind "More settings"): the step size,
 # momentum, and the Adam-to-SGD switch.
 PRIMARY_HPARAMS = frozenset({"lr", "step_size", "momentum", "switch_step", "sgd_lr"})
+
+
+#: The page script for Plotly's animation controls (keyboard access, Play from the step a chart
+#: opens at): every page gets it from app.py, a downloaded race map inlines it.
+PLOTLY_CONTROLS_JS = (Path(__file__).parent / "plotly_controls.js").read_text()
 
 
 def init(key: str, value: Any) -> None:

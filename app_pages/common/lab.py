@@ -17,7 +17,6 @@ together, in one batched run.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -28,7 +27,6 @@ from app_pages.common.words import plural
 from landscape.base import inside
 from optimizers import OPTIMIZERS, get_optimizer, run
 from optimizers.trajectory import Trajectory
-from viz.numbers import power_text
 
 #: A final loss within this (relative to the start's loss gap) of the best counts as a tie.
 TIE_RTOL = 1e-9
@@ -154,10 +152,8 @@ def good_rates_text(s: Sweep) -> str:
     lo, hi = float(s.lrs[first]), float(s.lrs[last])
     left = ("≤" if first == 0 else "") + f"{lo:.2g}"
     right = ("≥" if last == s.lrs.size - 1 else "") + f"{hi:.2g}"
-    ratio = hi / lo
-    wide = (f"{ratio:.2g}" if ratio < 10 else f"{round(ratio)}" if ratio < 1000
-            else power_text(round(math.log10(ratio))))
-    return f"{left}–{right} ({wide}× wide)"
+    ratio = float(f"{hi / lo:.2g}")  # two significant digits: 3162 reads 3,200
+    return f"{left}–{right} ({ratio:,.{1 if ratio < 10 else 0}f}× wide)"
 
 
 def range_edge(lr: float | None, lo: float, hi: float) -> str:
@@ -662,6 +658,14 @@ JUMP_SHARE = 0.2
 LUCK_GAP = TOL
 
 
+def leap_note(first_step: float, diagonal: float) -> str:
+    """Words for a first step longer than ``JUMP_SHARE`` of the map's ``diagonal``; "" else."""
+    if first_step <= JUMP_SHARE * diagonal:
+        return ""
+    return (f"first step jumps {first_step / diagonal:.0%} of the map's diagonal (a leap, not a "
+            "walk)")
+
+
 def tune_note(t: Tuned, diagonal: float | None = None) -> str:
     """Plain words beside a tuned rate: when it is an end of the range searched (``edge_note``),
     when it only looks good from one start, and when its first step is a jump across the map
@@ -669,9 +673,8 @@ def tune_note(t: Tuned, diagonal: float | None = None) -> str:
     if t.lr is None:
         return "every rate diverged"
     notes = [edge_note(t.edge, t.lr)] if t.edge else []
-    if diagonal and t.first_step > JUMP_SHARE * diagonal:
-        notes.append(f"its first step jumps {t.first_step / diagonal:.0%} of the map's diagonal "
-                     "(a leap, not a walk)")
+    if diagonal and (leap := leap_note(t.first_step, diagonal)):
+        notes.append(f"its {leap}")
     # Only a real difference: under half the tuned gap, and the tuned rate not already at the
     # minimum (RMSprop's 5.45 against 5.46 was called luck).
     if (t.single_lr is not None and not np.isclose(t.single_lr, t.lr, rtol=1e-9, atol=0)

@@ -248,9 +248,22 @@ def test_good_rates_are_the_closed_form_band_around_one_over_a() -> None:
     first, last = lab.good_rates(s)
     assert inside[first : last + 1].all() and inside.sum() == last - first + 1
     lo, hi = lrs[first], lrs[last]
-    assert lab.good_rates_text(s) == f"{lo:.2g}–{hi:.2g} ({hi / lo:.2g}× wide)"
+    assert lab.good_rates_text(s) == f"{lo:.2g}–{hi:.2g} ({float(f'{hi / lo:.2g}'):.1f}× wide)"
     # a run reaching the swept range's end says it may go on; one rate alone says so
     edge = sweep("sgd", Quadratic(a), START, k, log_rates(0.2, 0.26, 5), tol=tol)
     assert lab.good_rates_text(edge).startswith("≤")
     lone = sweep("sgd", Quadratic(a), START, 3, log_rates(0.01, 0.45, 9), tol=1e-30)
     assert lab.good_rates_text(lone) == "only the best"
+
+
+def test_good_rates_keep_a_gap_within_10x_of_the_best_in_closed_form() -> None:
+    """Under a tolerance no rate reaches, the run is the rates whose closed-form gap
+    gap0 (1 - lr a)^(2k) is at most 10x the best swept rate's, around the best."""
+    a, k = 4.0, 3
+    lrs = log_rates(0.05, 0.45, 60)
+    s = sweep("sgd", Quadratic(a), START, k, lrs, tol=1e-300)
+    gap = Quadratic(a).value(START) * np.abs(1 - lrs * a) ** (2 * k)
+    assert s.best == int(np.argmin(gap)) and s.final_gap[s.best] > 1e-300
+    near = gap <= lab.GOOD_FACTOR * gap.min()
+    first, last = lab.good_rates(s)
+    assert near[first : last + 1].all() and not near[first - 1] and not near[last + 1]

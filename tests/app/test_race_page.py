@@ -436,6 +436,7 @@ def test_downloads_csv_rows_and_self_contained_html() -> None:
     assert "<title>Downhill race</title>" in text and "addFrames" in text
     assert 'src="https://cdn.plot.ly' not in text and len(html) > 3_000_000  # inlined: offline
     assert '"showSendToCloud": false' in text  # plotly.js 3's "Share chart" upload button: off
+    assert "downhillPlotlyControls" in text  # keys, and Play from the step it opens at
     from viz.race import FIGURE_WIDTH
     assert f"width:{FIGURE_WIDTH}px" in text.replace(" ", "")  # not the window's full width
     # The cached race map keeps only its JSON (viz.spec.frozen); its download is complete too.
@@ -788,11 +789,14 @@ def test_a_link_whose_formula_is_refused_keeps_its_race_and_its_fix_races_it() -
     """A review's link with a typo (``x^^2``) lost everything but the formula from the address
     bar, and fixing the formula brought the formula's default start and rates."""
     link = {"formula": "x^^2+y^2", "optimizers": "adam,sgd", "steps": "100", "adam.lr": "0.5",
-            "start": "2.0,2.0", "seed": "3"}
+            "start": "2.0,2.0", "seed": "3", "speed": "fast", "at": "40"}
     at = run(link)
     assert not at.exception and not at.get("plotly_chart")
     for key, value in link.items():
         assert at.query_params[key] == value, key
+    at.sidebar.text_input(key="race.formula").set_value("x^^2+y^^2").run()  # a second typo
+    assert not at.exception and not at.get("plotly_chart")
+    assert at.query_params["adam.lr"] == "0.5" and at.query_params["start"] == "2.0,2.0"
     at.sidebar.text_input(key="race.formula").set_value("x^2+y^2").run()
     assert not at.exception and at.get("plotly_chart")
     assert at.query_params["start"] == "2.0,2.0" and at.query_params["adam.lr"] == "0.5"

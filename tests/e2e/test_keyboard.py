@@ -80,6 +80,27 @@ def test_the_step_slider_moves_with_arrows_home_and_end(race) -> None:
     assert set(race.console_errors) <= {"undefined"}, race.console_errors
 
 
+def test_a_step_set_in_the_sidebar_after_playing_is_where_play_goes_on(race) -> None:
+    """Played and paused, then opened at step 40 from the sidebar: Plotly carried the paused
+    frame over to the new chart (Plotly.react), and Play resumed from there, not from 40."""
+    counter = f"""() => Array.from(document.querySelector("{MAP}")
+        .querySelectorAll('.textpoint text'), t => t.textContent).find(t => t.startsWith('step'))"""
+    box = race.locator("[data-testid=stSidebar] input[aria-label='Open the map at step']")
+    box.fill("40")
+    box.press("Enter")
+    race.wait_for_function(f"() => ({counter})() === 'step 40'", timeout=60_000)
+    wait_for_app(race, timeout=60_000)
+    race.wait_for_timeout(500)  # the page script marks the new chart (200 ms after it changes)
+    k = race.evaluate(SLIDER_JS)[0]
+    race.evaluate(f"""() => {{ window.seen = []; document.querySelector("{MAP}")
+        .on('plotly_animatingframe', e => window.seen.push(Number(e.name))); }}""")
+    race.locator(MAP).first.get_by_text("▶ 2×").click()
+    race.wait_for_function("window.seen.length >= 3", timeout=20_000)
+    seen = race.evaluate("window.seen")
+    assert k < seen[0] <= k + 2, (k, seen[:3])  # 2x shows every other frame, and this one
+    race.locator(MAP).first.get_by_text("❚❚ Pause").click()
+
+
 def _luminance(rgb: list[float]) -> float:
     c = [v / 255 for v in rgb]
     c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
@@ -112,3 +133,35 @@ def test_a_link_with_at_opens_the_map_paused_there_and_play_goes_on(page) -> Non
     page.locator(MAP).first.get_by_text("▶ 4×").click()
     page.wait_for_function("window.seen.length >= 3", timeout=20_000)
     assert page.evaluate("window.seen")[0] > k  # on from step 40, not from 0
+
+
+def test_a_downloaded_map_opened_at_a_step_plays_on_from_it_and_takes_keys(page, tmp_path) -> None:
+    """The download carries the page script: opened at step 40, its Play (4x too: that speed
+    skips frames) goes on from there, and Tab reaches its buttons."""
+    import numpy as np
+
+    import landscape
+    import optimizers
+    from app_pages.common import compute
+    from viz.paths import path_view
+    from viz.race import Playback, race_figure
+
+    s = landscape.get_surface("booth")
+    paths = [path_view(n, n, optimizers.run(optimizers.get_optimizer(n, lr=0.01), s,
+                                             np.array([-8.0, 7.0]), 300), s)
+             for n in ("sgd", "adam")]
+    fig = race_figure(compute.landscape_grid("booth"), paths, s.minima, s, (-8.0, 7.0),
+                      Playback(open_at=37))
+    out = tmp_path / "race.html"
+    out.write_bytes(compute.standalone_html(fig, "race"))
+    page.goto(out.as_uri())
+    chart = ".js-plotly-plot"
+    page.wait_for_selector(chart + " g.updatemenu-button[tabindex]", timeout=30_000)
+    k = page.evaluate(f"""() => {{ const s = document.querySelector("{chart}")._fullLayout.sliders;
+        return s[s.length - 1].active; }}""")
+    page.evaluate(f"""() => {{ window.seen = []; document.querySelector("{chart}")
+        .on('plotly_animatingframe', e => window.seen.push(Number(e.name))); }}""")
+    page.locator(chart).get_by_text("▶ 4×").click()
+    page.wait_for_function("window.seen.length >= 3", timeout=20_000)
+    assert page.evaluate("window.seen")[0] > k > 0
+    _tab_to(page, "▶ Play")
