@@ -344,6 +344,7 @@ st.plotly_chart(sweep_figure(sweeps, {n: SPECS[n].display_name for n in names}),
                 key="lab.sweep_fig", config=CFG,
                 alt=f"Final loss against learning rate, {n_sweep} rates on log scales, one line "
                     f"per optimizer, a diverged rate marked: {bests}.")
+start_gap = float(obj.value(np.asarray(start, float))) - lab.loss_floor(obj)
 rows = []
 for e, s in zip(entries, sweeps, strict=True):
     current = float(dict(e[1])["lr"])
@@ -351,7 +352,7 @@ for e, s in zip(entries, sweeps, strict=True):
         "optimizer": SPECS[e[0]].display_name, "name": e[0],
         "best rate": s.best_lr,
         "final loss gap there": s.final_gap[s.best] if s.best >= 0 else None,
-        f"rates with gap ≤ {lab.GOOD_FACTOR:g}× best": lab.good_rates_text(s),
+        f"rates with gap ≤ {lab.GOOD_FACTOR:g}× best": lab.good_rates_text(s, start_gap),
         "diverged rates": int(s.diverged.sum()),
         "note": "every rate diverged" if s.best < 0 else lab.edge_note(s.edge, s.best_lr,
                                                                        show=False),
@@ -371,7 +372,8 @@ st.caption(f"Final loss gap = loss after {steps} steps minus the global minimum'
            f"Rates with gap ≤ {lab.GOOD_FACTOR:g}× best: the unbroken run of rates around the "
            f"best whose final gap is at most {lab.GOOD_FACTOR:g} times the best's (or under "
            f"{sweeps[0].tol:g}); the wider it is, the less the optimizer minds its learning rate "
-           "(≤ or ≥: it reaches the end of the range, and may go on beyond).")
+           "(≤ or ≥: it reaches the end of the range, and may go on beyond; none where even the "
+           f"best keeps over {lab.POOR_SHARE:.0%} of the start's gap: every rate fails alike).")
 
 # 3. auto-tune ------------------------------------------------------------------------------------
 st.header("Fair auto-tune")

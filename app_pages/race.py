@@ -488,8 +488,12 @@ elif len(state.optimizers) > 1 and not state.formula:
                 + (f" [Tune each one fairly in the learning-rate lab →]({url})"
                    if (url := lab_url(state, SPECS)) else ""))
 if url := basins_url(state, SPECS, landscape.SURFACES):
+    searches = [SPECS[o].display_name.lower() for o in state.optimizers
+                if not SPECS[o].uses_gradient]  # the basins page runs them as its baselines
     st.markdown(f"One start says little about a landscape: [see where every start ends with "
-                f"these settings (basins of attraction) →]({url})")
+                f"these settings (basins of attraction) →]({url})"
+                + (f" ({' and '.join(searches)}: there as "
+                   + ("a baseline)" if len(searches) == 1 else "baselines)") if searches else ""))
 
 name = "formula" if state.formula else state.surface
 downloads = st.container(horizontal=True)  # one element, where st.columns makes four

@@ -18,7 +18,9 @@
   const optsOf = (group) => group.__data__;
   const chartOf = (el) => el.closest(".js-plotly-plot");
 
-  // What a screen reader says of the slider: at ``index`` (Plotly's active step by default).
+  // What a screen reader says of the slider: at ``index`` (Plotly's active step by default),
+  // in the chart's own words where it has a counter ("step 40" in the race map's corner; the
+  // slider's steps there have no labels), else the step's label, else "frame i of n".
   function describe(group, index) {
     const opts = optsOf(group);
     if (!opts || !opts.steps) return;
@@ -28,7 +30,9 @@
     group.setAttribute("aria-valuemax", String(n));
     group.setAttribute("aria-valuenow", String(at + 1));
     const label = opts.steps[at] && opts.steps[at].label;
-    group.setAttribute("aria-valuetext", label ? `step ${label}` : `frame ${at + 1} of ${n}`);
+    const counter = index === undefined && [...chartOf(group).querySelectorAll(".textpoint text")]
+      .map((t) => t.textContent).find((t) => /^(step|epoch) \d/.test(t));
+    group.setAttribute("aria-valuetext", counter || label || `frame ${at + 1} of ${n}`);
   }
 
   // The top slider of a chart: the last drawn (the race lays a slider over every frame on top

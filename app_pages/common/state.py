@@ -422,8 +422,8 @@ def parse_race_view(query: Mapping[str, str]) -> tuple[RaceView, list[str]]:
     if "at" in query:
         at = parse_number(query["at"], 0, limit("steps"), integer=True)
         if at is None:
-            warn.append(f"URL parameter 'at'={quoted(query['at'])} is not a step from 0 to "
-                        f"{limit('steps')}; the map opens at the last step.")
+            warn.append(f"URL parameter 'at'={quoted(query['at'])} is not a step number "
+                        "(0, 1, 2, ...); the map opens at the last step.")
         view = replace(view, at=at)
     if "view" in query:
         tab = str(query["view"]).strip().lower()

@@ -829,10 +829,11 @@ def test_the_race_links_its_settings_to_the_basins_page() -> None:
     at = run({"surface": "rosenbrock", "optimizers": "sgd,adam,random_search",
               "adam.lr": "0.05", "steps": "300"})
     link = next(m.value for m in at.markdown if "basins of attraction) →" in m.value)
-    url = link.split("](")[1].rstrip(")")
+    url = re.search(r"\]\((\./basins\?[^)]*)\)", link).group(1)
     assert url.startswith("./basins?")
     query = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
     assert query["optimizers"] == "sgd,adam"  # the page runs the searches as its baselines
+    assert link.endswith("(random search: there as a baseline)")  # said, not dropped silently
     basins = app_test("app_pages/basins.py", query).run()
     assert not basins.exception and not basins.warning
     assert basins.query_params["adam.lr"] == "0.05" and basins.query_params["steps"] == "300"
@@ -858,7 +859,8 @@ def test_a_link_opens_the_map_at_the_step_it_names() -> None:
     at.sidebar.number_input(key="race.at").set_value(120).run()
     at.sidebar.slider(key="race.steps").set_value(100).run()  # fewer steps than the step shown
     assert not at.exception and at.query_params["at"] == "100"
-    for junk, said in (("abc", "is not a step from 0 to"), ("900", "is past the race's 500")):
+    for junk, said in (("abc", "is not a step number"), ("-3", "is not a step number"),
+                       ("900", "is past the race's 500")):
         page = run({"at": junk})
         assert not page.exception and said in page.warning[0].value, junk
         assert "at" not in page.query_params or page.query_params["at"] == "500"
