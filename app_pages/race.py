@@ -326,6 +326,7 @@ with st.sidebar:
         help="The map (and a copied link) opens at this step, paused; ▶ Play goes on from "
              "there. Point a class at a moment: where momentum overshoots, where Adam "
              "hands over to SGD. Empty: the last step.")
+    opened_at = None if opened_at is None else int(opened_at)
 
 if obj is None:
     # The link says what the page shows: a refused formula (a link opens the same refusal), or
@@ -339,7 +340,7 @@ if obj is None:
     if x is None or y is None:
         del rest["start"]
     view = race_view_query(RaceView(speed, bool(arrows),
-                                    at=None if opened_at is None else int(opened_at)))
+                                    at=opened_at))
     st.query_params.from_dict({"formula": formula, **rest, **view})
     st.info("Fix the formula in the sidebar to race on it: the message there says what is wrong "
             "and where." if formula else "Type a formula in the sidebar to race on it.")
@@ -356,7 +357,7 @@ state = RaceState(
 query = race_query(state, SPECS)
 tuned = query == st.session_state.get("race.tuned")
 race_view = RaceView(speed, bool(arrows), controls.open_tab("race.view", TABS), tuned,
-                     None if opened_at is None else int(opened_at))
+                     opened_at)
 st.query_params.from_dict({**query, **race_view_query(race_view)})
 
 entries = tuple(controls.allowed(racers, compute.entry))
@@ -373,7 +374,7 @@ controls.say_late_switches(racers, run_steps)
 # 4 significant digits place a point within 1/10000 of the domain: sub-pixel, and ~15% less JSON.
 playback = Playback(frame_ms=SPEEDS[speed], arrows=arrows, digits=4,
                     plot_width=PHONE_WIDTH if controls.is_phone() else DESIGN_WIDTH,
-                    open_at=None if opened_at is None else min(int(opened_at), run_steps))
+                    open_at=None if opened_at is None else min(opened_at, run_steps))
 figs = compute.race_figures(state.surface, formula, entries, start, run_steps, seed, noise,
                             batch_size, playback)  # shows "Racing…" while it computes
 st.session_state["race.map_traces"] = figs["map_traces"]

@@ -438,8 +438,8 @@ def race_frame_steps(n_steps: int, max_frames: int = 150,
 
     ``viz.paths.frame_steps`` thins the steps evenly; each slider mark (``slider_marks``) then
     replaces the frame step nearest to it, so the slider reads round numbers without adding
-    frames (a frame moves by at most half the frame spacing). Step ``also`` (0 .. n_steps), if
-    not a frame already, is added as one.
+    frames (a frame moves by at most half the frame spacing). Step ``also`` (in 0 .. n_steps),
+    if not a frame already, is added as one.
     """
     steps = frame_steps(n_steps, max_frames)
     most = SLIDER_INTERVALS
@@ -448,7 +448,7 @@ def race_frame_steps(n_steps: int, max_frames: int = 150,
     marks = slider_marks(n_steps, most)
     steps[nearest_frames(steps, marks)] = marks
     if also is not None:
-        steps = np.union1d(steps, [min(max(int(also), 0), n_steps)])
+        steps = np.union1d(steps, [also])
     return steps, np.searchsorted(steps, marks).tolist()
 
 
@@ -644,7 +644,9 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
     arrow_len = 0.1 * diagonal  # the longest arrow of each kind, per path (arrow_vectors)
     n_steps = max((p.steps for p in paths), default=0)
-    steps, marks = race_frame_steps(n_steps, pb.max_frames, pb.open_at)
+    # the step the map opens at, inside the run (None: the last)
+    open_step = None if pb.open_at is None else min(max(int(pb.open_at), 0), n_steps)
+    steps, marks = race_frame_steps(n_steps, pb.max_frames, open_step)
 
     static: list[dict[str, Any]] = []
     if pick_grid:
@@ -715,8 +717,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     static.insert(0, colorbar_trace(grid, top=1 - MODEBAR_PX / height))
 
     # the frame the map opens at: the last, or the step asked (``Playback.open_at``)
-    k_open = (len(steps) - 1 if pb.open_at is None
-              else int(np.searchsorted(steps, min(max(pb.open_at, 0), n_steps))))
+    k_open = len(steps) - 1 if open_step is None else int(np.searchsorted(steps, open_step))
     rounded = [_Rounded(p, pb.digits, pb.arrows, arrow_len, r, grid.domain)
                for p, r in zip(paths, runs, strict=True)]
     clocks = [_clip(steps, p.steps) for p in paths]
