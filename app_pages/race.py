@@ -318,7 +318,8 @@ with st.sidebar:
                             "Lengths follow their sizes (square-root scale, each path's "
                             "largest the longest): where the slope fades they shrink, and at a "
                             "minimum they vanish.")
-    if (st.session_state.get("race.at") or 0) > steps:  # fewer steps than the step asked
+    clamped_from = st.session_state.get("race.at") or 0
+    if clamped_from > steps:  # fewer steps than the step asked
         st.session_state["race.at"] = int(steps)
     opened_at = st.number_input(
         "Open the map at step", 0, int(steps), value=None, key="race.at", step=1,
@@ -326,6 +327,9 @@ with st.sidebar:
         help="The map (and a copied link) opens at this step, paused; ▶ Play goes on from "
              "there. Point a class at a moment: where momentum overshoots, where Adam "
              "hands over to SGD. Empty: the last step.")
+    if clamped_from > steps:
+        st.caption(f"It was step {clamped_from}, past the race's last: it now opens at step "
+                   f"{steps}, the last.")
     opened_at = None if opened_at is None else int(opened_at)
 
 if obj is None:

@@ -242,16 +242,22 @@ def picked_trace(start: tuple[float, float], size: float) -> dict[str, Any]:
             "showlegend": False}
 
 
-def contour_lines(grid: Grid, levels: int = 14) -> dict[str, Any]:
+#: Share of a map's cells that blew up (near-black ``DIVERGED_COLOR``) from which its level lines
+#: are drawn light: dark lines vanished on an all-diverged map.
+LIGHT_LINES_FROM = 0.5
+
+
+def contour_lines(grid: Grid, levels: int = 14, light: bool = False) -> dict[str, Any]:
     """The landscape's level lines (same colour transform as the maps), thin and dark, so the
-    basins can be read against the shape of the surface."""
+    basins can be read against the shape of the surface; ``light``: white, for a mostly
+    near-black (diverged) map."""
     t, lo, hi = color_levels(grid)
     return {
         "type": "contour", "x": round_sig(grid.x), "y": round_sig(grid.y),
         "z": np.round(t, 4).tolist(), "showscale": False, "hoverinfo": "skip",
         "name": "level lines", "showlegend": False,
         "contours": {"coloring": "none", "start": lo, "end": hi, "size": (hi - lo) / levels},
-        "line": {"color": rgba(INK, 0.35), "width": 1},
+        "line": {"color": rgba("#FFFFFF", 0.55) if light else rgba(INK, 0.35), "width": 1},
     }
 
 
@@ -292,7 +298,8 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
         "colorscale": _discrete_scale([colors_by_label[lab] for lab in order]), "name": "basins",
     }]
     if grid is not None:
-        data.append(contour_lines(grid))
+        light = counts.get(DIVERGED, 0) >= LIGHT_LINES_FROM * max(labels.size, 1)
+        data.append(contour_lines(grid, light=light))
     legend = legend_entries(counts, minima, colors_by_label, max(labels.size, 1))
     data += legend
     size = click_marker_px(len(xs), domain, side, phone)

@@ -466,7 +466,9 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback,
     now list its static traces too, with no data (``race_figure``): clicks survive any frame,
     Pause stops where it is (it animates to no frame), and Play resumes from there
     (``fromcurrent``); from the last frame it starts over. A speed that skips frames resumes
-    only from a frame it shows (else from step 0: Plotly's ``fromcurrent`` finds no match).
+    only from a frame it lists (Plotly's ``fromcurrent`` finds no match for another and starts
+    at step 0): each list holds the frame the map opens at, and ``plotly_controls.js`` moves a
+    current frame off the list back to the listed one before it.
     """
     n = len(steps)
     opened = n - 1 if opened is None else opened

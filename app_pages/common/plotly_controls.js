@@ -9,6 +9,10 @@
 //   frame, but Plotly's ``fromcurrent`` resumes after ``_fullLayout._currentFrame``, which only
 //   animating sets (and ``Plotly.react`` carries over from the chart before). Each new layout is
 //   told the frame its top slider stands at.
+// - Resume at a speed that skips frames: 2x and 4x list every 2nd or 4th frame, and
+//   ``fromcurrent`` finds no match for a frame Pause or the slider left off the list, so it
+//   started over at step 0. Before such a button acts, the current frame becomes the listed one
+//   at or before it, and playback goes on from the next listed frame.
 (() => {
   if (window.downhillPlotlyControls) return;
   window.downhillPlotlyControls = true;
@@ -77,6 +81,20 @@
       describe(top);
     });
   }
+
+  // Before Plotly's own click handler (capture phase): a speed button whose frame list lacks the
+  // current frame resumes from the last listed frame before it.
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element && event.target.closest("g.updatemenu-button");
+    const opts = button && button.__data__;
+    const gd = button && chartOf(button);
+    const frames = opts && opts.method === "animate" && opts.args && opts.args[0];
+    const current = gd && gd._fullLayout && gd._fullLayout._currentFrame;
+    if (!Array.isArray(frames) || frames.length < 2 || !(opts.args[1] || {}).fromcurrent
+        || current === undefined || frames.includes(current)) return;
+    const before = frames.filter((f) => Number(f) < Number(current));
+    if (before.length) gd._fullLayout._currentFrame = before[before.length - 1];
+  }, true);
 
   function press(button) {
     button.dispatchEvent(new MouseEvent("click", { bubbles: true, view: window }));

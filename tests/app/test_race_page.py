@@ -859,6 +859,8 @@ def test_a_link_opens_the_map_at_the_step_it_names() -> None:
     at.sidebar.number_input(key="race.at").set_value(120).run()
     at.sidebar.slider(key="race.steps").set_value(100).run()  # fewer steps than the step shown
     assert not at.exception and at.query_params["at"] == "100"
+    assert [c for c in at.sidebar.caption  # said, not clamped silently
+            if "It was step 120, past the race's last: it now opens at step 100" in c.value]
     for junk, said in (("abc", "is not a step number"), ("-3", "is not a step number"),
                        ("900", "is past the race's 500")):
         page = run({"at": junk})

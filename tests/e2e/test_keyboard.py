@@ -135,6 +135,30 @@ def test_a_link_with_at_opens_the_map_paused_there_and_play_goes_on(page) -> Non
     assert page.evaluate("window.seen")[0] > k  # on from step 40, not from 0
 
 
+def test_4x_from_a_frame_it_skips_goes_on_from_there(page) -> None:
+    """4x lists every few frames; paused on one it skips (Pause or the slider can leave it
+    anywhere), it started over at step 0 (Plotly's ``fromcurrent`` found no match)."""
+    page.goto(page.base_url + "/?at=40")
+    wait_for_app(page, timeout=90_000)
+    page.wait_for_selector(MAP + " g.slider-group[role=slider]", timeout=90_000)
+    k, _ = page.evaluate(SLIDER_JS)
+    page.locator(MAP + " g.slider-group[role=slider]").last.focus()
+    listed = page.evaluate(f"""() => Array.from(document.querySelector("{MAP}")
+        .querySelectorAll('g.updatemenu-button'), b => b.__data__)
+        .find(o => o.label.includes('4×')).args[0].map(Number)""")
+    off = next(j for j in range(k + 1, k + 8) if j not in listed)  # a frame 4x skips
+    for _ in range(off - k):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"""() => document.querySelector("{MAP}")._fullLayout
+        ._currentFrame === '{off}'""", timeout=10_000)
+    page.evaluate(f"""() => {{ window.seen = []; document.querySelector("{MAP}")
+        .on('plotly_animatingframe', e => window.seen.push(Number(e.name))); }}""")
+    page.locator(MAP).first.get_by_text("▶ 4×").click()
+    page.wait_for_function("window.seen.length >= 3", timeout=20_000)
+    seen = page.evaluate("window.seen")
+    assert off < seen[0] <= off + 4 and seen[0] in listed, seen[:5]
+
+
 def test_a_downloaded_map_opened_at_a_step_plays_on_from_it_and_takes_keys(page, tmp_path) -> None:
     """The download carries the page script: opened at step 40, its Play (4x too: that speed
     skips frames) goes on from there, and Tab reaches its buttons."""

@@ -99,6 +99,30 @@ def test_level_lines_of_the_landscape_are_drawn_when_a_grid_is_given() -> None:
     assert np.asarray(contour["z"]).shape == (30, 30)
 
 
+def test_level_lines_stay_visible_on_a_map_that_mostly_blew_up() -> None:
+    from viz.background import sample_grid
+    from viz.style import hex_rgb
+
+    class Bowl:
+        def value(self, xy):
+            return np.sum(np.asarray(xy) ** 2, axis=-1)
+
+    xs, ys, labels = grid_labels(20)
+    grid = sample_grid(Bowl(), DOMAIN, n=30)
+
+    def line_rgb(lab: np.ndarray) -> np.ndarray:
+        fig = basin_figure(xs, ys, lab, MINIMA, "SGD", "sgd", DOMAIN, grid=grid).to_dict()
+        color = next(t for t in fig["data"] if t["type"] == "contour")["line"]["color"]
+        return np.array([float(c) for c in color[5:-1].split(",")[:3]])
+
+    black = np.array(hex_rgb(DIVERGED_COLOR), float)
+    mostly = np.where(np.arange(labels.size).reshape(labels.shape) % 4 == 0, 0, DIVERGED)
+    # all diverged (solid near-black): the lines are light, far from the cells' colour
+    assert np.abs(line_rgb(np.full_like(labels, DIVERGED)) - black).min() > 200
+    assert np.abs(line_rgb(mostly) - black).min() > 200
+    assert np.abs(line_rgb(labels) - black).max() < 100  # a normal map keeps dark lines
+
+
 def test_the_figure_is_valid_plotly() -> None:
     import plotly.graph_objects as go
 
