@@ -197,7 +197,10 @@ st.caption(("The learning rates are picked per landscape to show different behav
             else "These learning rates are not this landscape's picks, and none is tuned for "
                  "every start of a map")
            + ", so a low share is not a verdict on the optimizer."
-           + (f" [Tune each one fairly in the learning-rate lab →]({url})"
+           # The lab tunes for one start (the final loss from there and 8 around it): a rate
+           # tuned into a local minimum's trap can reach the global one from fewer starts.
+           + (f" The learning-rate lab [tunes each one for a single start →]({url}), not for "
+              "a whole map: a tuned rate can reach the global minimum from fewer starts."
               if (url := lab_url(state, SPECS)) else ""))
 
 st.subheader("Who finds the global minimum, and at what cost?")

@@ -30,18 +30,21 @@ from app_pages.common.state import (
     MIN_STEPS,
     RaceState,
     format_hparam,
+    hparam_wanted,
     parse_flag,
     parse_hparam,
     parse_race_query,
+    quoted,
     race_query,
 )
 from landscape.base import inside
 from optimizers import SCHEDULE_HPARAMS, SCHEDULES
+from viz.curves import GAP_FLOOR as CURVE_FLOOR
 from viz.curves import loss_figure, rate_colors
 from viz.multiples import PanelTitle, small_multiples_figure
 from viz.paths import PathView
 from viz.style import format_value, text_color
-from viz.sweep import schedule_figure, sweep_figure
+from viz.sweep import GAP_FLOOR, schedule_figure, sweep_figure
 
 SPECS = {n: s for n, s in optimizers.OPTIMIZERS.items() if lab.tunable(n)}
 NAMES = compute.landscape_names()
@@ -108,7 +111,9 @@ def parse_schedule(mine: dict[str, str], warn: list[str]) -> tuple[str, dict]:
         value = parse_hparam(h, text) if h is not None and len(text) <= 100 else None
         if value is None:
             warn.append(f"URL parameter {key[:40]!r} is not a valid setting of the "
-                        f"'{name}' schedule; using its default.")
+                        f"'{name}' schedule; using its default." if h is None else
+                        f"URL parameter {key[:40]!r}={quoted(text)} must be "
+                        f"{hparam_wanted(h)}; using its default.")
             continue
         values[param] = value
     return name, values
@@ -328,7 +333,8 @@ st.plotly_chart(loss_figure(views, obj.min_value if obj.minima else None, height
 st.caption("The panels' runs as loss against steps, dark for the smallest rate, light for the "
            "largest (each panel's rate above is written in its line's colour): too small a rate "
            "falls slowly, too large a one jumps about or shoots up (a line that ends has blown "
-           "up)."
+           f"up). Gaps below {CURVE_FLOOR:g} are drawn at {CURVE_FLOOR:g}: a line flat there has "
+           "reached the minimum, it has not stalled."
            + (" Thick: the best rate (★)." if multi.best >= 0 else ""))
 
 # 2. sweep ----------------------------------------------------------------------------------------
@@ -368,7 +374,12 @@ if notes:
     st.markdown(controls.named_list(notes))
 st.caption(f"Final loss gap = loss after {steps} steps minus the global minimum's value. "
            f"Steps to tolerance: first step with a gap below {sweeps[0].tol:g}. ✕ marks rates "
-           "that blew up (the loss became infinite or the walker left the map by far). "
+           "that blew up (the loss became infinite or the walker left the map by far), a row "
+           "for each optimizer along the top. ★ Best rate: the lowest final gap, where gaps "
+           f"within {lab.TIE_RTOL:g} × the start's gap count as the same (all but at the "
+           "minimum) and the one that got there sooner (the smaller area under its loss curve) "
+           "wins, so a neighbour may end a little lower. A gap of 0 is drawn at "
+           f"{GAP_FLOOR:g}, the log scale's floor. "
            f"Rates with gap ≤ {lab.GOOD_FACTOR:g}× best: the unbroken run of rates around the "
            f"best whose final gap is at most {lab.GOOD_FACTOR:g} times the best's (or under "
            f"{sweeps[0].tol:g}); the wider it is, the less the optimizer minds its learning rate "
@@ -382,7 +393,8 @@ st.markdown(
     f"by the loss after all {steps} steps, not by how fast it starts (which would favour rates "
     "that rush ahead and then bounce). Every rate also runs from the **8 starts one click of the "
     "start inputs around yours**, and it must do well from your start *and* typically (the median "
-    "of the nine): a rate that wins from exactly your start only, say with one lucky stride that "
+    "of the nine), and blow up from none of them while some rate does not: a rate that wins from "
+    "exactly your start only, say with one lucky stride that "
     "happens to land in the deepest valley, does not win. A stride that lands there from all "
     "nine may win, since then landing there is what the rate does on this landscape; a note "
     "then says its first step is a leap, not a walk. Two batched runs per optimizer: a coarse "

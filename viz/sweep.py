@@ -45,8 +45,10 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
                  height: int = 560) -> go.Figure:
     """Two panels sharing a log lr axis: final loss gap (log) and steps to tolerance.
 
-    Each optimizer is one colour; diverged rates are crosses along the top of the loss panel, the
-    best rate is a large star with its value in the legend.
+    Each optimizer is one colour; diverged rates are crosses along the top of the loss panel, a
+    row for each optimizer with any, half a decade apart (in one row only the last drawn
+    optimizer's colour showed where several blew up at the same rates); the best rate is a
+    large star with its value in the legend.
     """
     names = names or {}
     # The panels are named by their y axes: panel titles sat between the legend and the plot,
@@ -55,6 +57,7 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
                         row_heights=[0.62, 0.38])
     finite = [g for s in sweeps for g in _floor(s.final_gap)[~s.diverged] if np.isfinite(g)]
     top = 10 ** np.ceil(np.log10(max(finite))) * 10 if finite else 1.0
+    rows = 0  # rows of crosses drawn so far
     for s in sweeps:
         color = optimizer_color(s.optimizer)
         label = names.get(s.optimizer, s.optimizer)
@@ -68,12 +71,14 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
         if s.diverged.any():
             steps = s.diverged_step[s.diverged]
             fig.add_trace(go.Scatter(
-                x=s.lrs[s.diverged], y=np.full(int(s.diverged.sum()), top), mode="markers",
+                x=s.lrs[s.diverged], y=np.full(int(s.diverged.sum()), top * 10 ** (rows / 2)),
+                mode="markers",
                 name=f"{label}: diverged", legendgroup=s.optimizer,
                 marker={**DIVERGED_MARKER, "color": color}, customdata=steps,
                 hovertemplate="lr %{x:.3g}<br>diverged at step %{customdata}<extra>"
                 + label + "</extra>",
             ), row=1, col=1)
+            rows += 1
         reached = ok & (s.steps_to_tol >= 0)
         fig.add_trace(go.Scatter(
             x=s.lrs[reached], y=s.steps_to_tol[reached], mode="lines+markers",

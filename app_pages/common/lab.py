@@ -9,7 +9,9 @@ cares about), not by progress after a short run, which favours rates that start 
 bounce. Each rate also runs from the 8 starts one click of the page's start inputs around the chosen
 one (``nearby_starts``) and is scored by the worse of its final loss from the chosen start (the
 race runs from there) and the median over all nine: a rate that wins only from exactly one start
-(a lucky first stride that happens to land in a deep valley) does not win. Ties (several rates
+(a lucky first stride that happens to land in a deep valley) does not win, and a rate that blows
+up from any of the nine does not win while another blows up from none (a median of nine hid four
+blow-ups: a review's Beale SGD rate diverged from 4 of 9 starts). Ties (several rates
 reach the same score to rounding) go to the rate with the smaller area under the loss curve,
 scored the same way, i.e. the one that got there sooner. The nine starts of every rate run
 together, in one batched run.
@@ -321,6 +323,11 @@ class Robust:
         return np.median(self.final_gap, axis=1)
 
     @property
+    def blown(self) -> np.ndarray:
+        """(R,) from how many of the K starts each rate diverged (its final gap is inf)."""
+        return np.count_nonzero(~np.isfinite(self.final_gap), axis=1)
+
+    @property
     def score(self) -> np.ndarray:
         """(R,) what the tuner minimises: the worse of the final gap from the chosen start (the
         race runs from there) and the median over all K starts (a win from the chosen start alone
@@ -337,11 +344,14 @@ class Robust:
 def robust_index(centre: Sweep, robust: Robust) -> int:
     """The rate with the lowest ``Robust.score``; ties (within TIE_RTOL of the start's gap) go to
     the smaller ``Robust.tie_area`` (it got there sooner). A rate that diverges from the chosen
-    start (or leaves the map from it) never wins. -1 if no rate is eligible."""
+    start (or leaves the map from it) never wins, nor does one that diverges from any start
+    while some eligible rate diverges from none (else the fewest blow-ups win). -1 if no rate
+    is eligible."""
     score = robust.score
     ok = ~centre.diverged & ~centre.off_map & np.isfinite(centre.final_gap) & np.isfinite(score)
     if not ok.any():
         return -1
+    ok &= robust.blown == np.min(robust.blown[ok])
     scale = float(np.nanmax(np.abs(centre.gap[0]))) if np.isfinite(centre.gap[0]).any() else 1.0
     tied = ok & (score <= np.min(score[ok]) + TIE_RTOL * max(scale, 1e-300))
     area = np.where(tied, robust.tie_area, np.inf)
@@ -400,7 +410,10 @@ class Tuned:
     ``median_gap``: its median over all the starts. ``single_lr`` / ``single_gap``: the rate that
     would win judged from the chosen start alone, and its final gap there (for comparison: when it
     differs, its win was luck of the start). ``first_step``: how far the tuned rate's first step
-    goes from the chosen start; ``edge``: ``range_edge`` of ``lr`` in the range searched. Only
+    goes from the chosen start; ``edge``: ``range_edge`` of ``lr`` in the range searched;
+    ``blown``: from how many of the starts it diverged (0 unless every rate diverged from some);
+    ``start_gap``: the chosen start's own gap, which a trapped rate keeps much of;
+    ``single_blown``: the same count for ``single_lr``. Only
     these numbers: the page keeps every optimizer's answer in its session, and with the two
     sweeps (each rate's whole path) 8 optimizers at 100 rates x 2,000 steps held 128 MB per
     visitor.
@@ -416,6 +429,9 @@ class Tuned:
     single_median_gap: float = float("inf")
     first_step: float = 0.0
     edge: str = ""
+    blown: int = 0
+    start_gap: float = float("inf")
+    single_blown: int = 0
 
 
 def tune_learning_rate(
@@ -476,13 +492,17 @@ def tune_learning_rate(
         single_lr=float(single.lrs[single.best]),
         single_gap=float(single.final_gap[single.best]),
         single_median_gap=float(single_r.median_gap[single.best]), first_step=first_step,
-        edge=range_edge(float(s.lrs[b]), lo, hi))
+        edge=range_edge(float(s.lrs[b]), lo, hi), blown=int(r.blown[b]),
+        start_gap=float(s.gap[0, b]), single_blown=int(single_r.blown[single.best]))
 
 
 def _beats(a: tuple[Robust, int], b: tuple[Robust, int]) -> bool:
     """Whether rate ``a[1]`` of ``a[0]`` is at least as good as rate ``b[1]`` of ``b[0]``:
-    ``Robust.score``, then ``Robust.tie_area``."""
+    fewer starts blown up from (``Robust.blown``), then ``Robust.score``, then
+    ``Robust.tie_area``."""
     (ra, ia), (rb, ib) = a, b
+    if ra.blown[ia] != rb.blown[ib]:
+        return bool(ra.blown[ia] < rb.blown[ib])
     fa, fb = ra.score[ia], rb.score[ib]
     if fa != fb:
         return bool(fa < fb)
@@ -652,11 +672,14 @@ def switch_verdict(curves: Sequence[Mapping[str, Any]], noisy: bool) -> str:
     best = min(others, key=final)
     if final(switch[0]) <= final(best):
         return "Here the switch ends lowest: Adam's fast start, then SGD's careful finish."
-    return (f"Here {best['label']} ends lower than the switch: "
-            + ("on a smooth run without gradient noise, a plain method at a good rate needs no "
-               "hand-over. " if not noisy else "")
-            + "The switch pays where Adam's early speed matters and its late wandering costs "
-              "(minibatch noise: the concepts tour's section 7).")
+    if noisy:
+        return (f"Here {best['label']} ends lower than the switch, noise and all: the switch "
+                "pays only where Adam's late wandering costs more than SGD's slow finish, with "
+                "an SGD rate small enough to settle (the concepts tour's section 7).")
+    return (f"Here {best['label']} ends lower than the switch: on a smooth run without "
+            "gradient noise, a plain method at a good rate needs no hand-over. The switch pays "
+            "where Adam's early speed matters and its late wandering costs (minibatch noise: "
+            "the concepts tour's section 7).")
 
 
 #: A first step longer than this share of the map's diagonal is called a jump in the tuner's note.
@@ -677,19 +700,32 @@ def leap_note(first_step: float, diagonal: float) -> str:
 
 
 def tune_note(t: Tuned, diagonal: float | None = None) -> str:
-    """Plain words beside a tuned rate: when it is an end of the range searched (``edge_note``),
-    when it only looks good from one start, and when its first step is a jump across the map
-    rather than a walk (``diagonal``: the map's)."""
+    """Plain words beside a tuned rate: when even it keeps over ``POOR_SHARE`` of the start's
+    gap (every rate is trapped: the tuned one is merely the quickest into the trap), when it
+    blows up from some of the starts (every rate in the range does), when it is an end of the
+    range searched (``edge_note``), when it only looks good from one start, and when its first
+    step is a jump across the map rather than a walk (``diagonal``: the map's)."""
     if t.lr is None:
         return "every rate diverged"
-    notes = [edge_note(t.edge, t.lr)] if t.edge else []
+    notes = []
+    if 0 < t.start_gap < np.inf and t.final_gap > POOR_SHARE * t.start_gap:
+        notes.append(f"even this rate keeps {t.final_gap / t.start_gap:.0%} of the start's loss "
+                     "gap: no rate in the range gets near the global minimum from here (a local "
+                     "minimum or a flat stretch holds them all), so it is only the quickest to "
+                     "settle there; look at the basins page for starts that do")
+    if t.blown:
+        notes.append(f"it blows up from {t.blown} of the {t.starts} starts, as every rate in "
+                     "the range does from at least one: no rate here is safe around this start")
+    notes += [edge_note(t.edge, t.lr)] if t.edge else []
     if diagonal and (leap := leap_note(t.first_step, diagonal)):
         notes.append(f"its {leap}")
     # Only a real difference: under half the tuned gap, and the tuned rate not already at the
     # minimum (RMSprop's 5.45 against 5.46 was called luck).
     if (t.single_lr is not None and not np.isclose(t.single_lr, t.lr, rtol=1e-9, atol=0)
             and t.single_gap < 0.5 * t.final_gap and t.final_gap > LUCK_GAP):
+        but = (f"it blows up from {t.single_blown} of the {t.starts} starts" if t.single_blown
+               > t.blown else f"that is luck of the start: its median over the {t.starts} "
+                              f"starts is {t.single_median_gap:.3g}")
         notes.append(f"from your start alone lr {t.single_lr:.4g} ends lower "
-                     f"({t.single_gap:.3g}), but that is luck of the start: its median over the "
-                     f"{t.starts} starts is {t.single_median_gap:.3g}")
+                     f"({t.single_gap:.3g}), but {but}")
     return "; ".join(notes)

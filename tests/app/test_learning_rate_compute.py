@@ -163,6 +163,61 @@ def test_a_lucky_first_jump_from_one_start_does_not_win_the_tune() -> None:
     assert "luck of the start" in lab.tune_note(fair, 4 * np.sqrt(2))
 
 
+class Cliff(Quadratic):
+    """a/2 |x|^2 where |x_0| <= c, a much steeper A/2 |x|^2 beyond: a rate between 2/A and 2/a
+    converges from START (inside) and blows up from the three nearby starts beyond c."""
+
+    def __init__(self, a: float, steep: float, c: float) -> None:
+        super().__init__(a)
+        self.steep, self.c = steep, c
+
+    def _curvature(self, x: np.ndarray) -> np.ndarray:
+        return np.where(np.abs(np.asarray(x)[..., 0]) <= self.c, self.a, self.steep)
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        return 0.5 * self._curvature(x) * np.sum(x * x, axis=-1)
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        return self._curvature(x)[..., None] * x
+
+
+def test_a_rate_that_blows_up_from_some_nearby_starts_does_not_win_the_tune() -> None:
+    """A review: the tuner's Beale SGD rate blew up from 4 of its 9 starts, hidden by the median.
+    On the cliff, rates in (2/A, 2/a) reach the minimum from 6 of 9 starts and blow up from 3;
+    the tuner now keeps to rates that blow up from none, and says why it passed the other."""
+    cliff = Cliff(1.0, 10.0, c=START[0] + 0.02)  # the +x neighbours (0.04 away) lie beyond it
+    alone = tune_learning_rate("sgd", cliff, START, 60, lo=1e-3, hi=1.5, n=31, nearby=False)
+    assert alone.lr == pytest.approx(1.0, rel=0.05)  # judged from START alone: 1/a
+    fair = tune_learning_rate("sgd", cliff, START, 60, lo=1e-3, hi=1.5, n=31)
+    assert fair.lr is not None and fair.lr < 0.5 * alone.lr and fair.blown == 0
+    robust = lab.robust_sweep("sgd", cliff, lab.nearby_starts(START, cliff.domain), 60,
+                              np.array([fair.lr, alone.lr]))[1]
+    assert robust.blown.tolist() == [0, 3]
+    assert np.isfinite(robust.median_gap[1])  # the median alone would not have seen it
+    assert fair.single_blown == 3
+
+
+def test_the_tuner_says_when_every_rate_is_trapped_or_blows_up_somewhere() -> None:
+    """A review: on the basins page's landscape every SGD rate ends in the local minimum (gap =
+    its depth), and the tuned rate was merely the quickest into the trap, unsaid."""
+    trapped = lab.Tuned("sgd", 0.5, final_gap=0.707, median_gap=0.707, starts=9, start_gap=3.0)
+    assert "keeps 24% of the start's loss gap: no rate in the range gets near the global" \
+        in lab.tune_note(trapped)
+    fine = lab.Tuned("sgd", 0.5, final_gap=0.01, median_gap=0.01, starts=9, start_gap=3.0)
+    assert "keeps" not in lab.tune_note(fine)
+    unsafe = lab.Tuned("sgd", 0.5, final_gap=0.01, median_gap=0.01, starts=9, start_gap=3.0,
+                       blown=2)
+    assert "it blows up from 2 of the 9 starts, as every rate in the range does" \
+        in lab.tune_note(unsafe)
+    # the rate the chosen start alone would pick: passed over for its blow-ups, said so
+    lucky = lab.Tuned("sgd", 0.5, final_gap=0.1, median_gap=0.1, starts=9, start_gap=3.0,
+                      single_lr=0.7, single_gap=0.01, single_median_gap=0.05, single_blown=4)
+    assert "from your start alone lr 0.7 ends lower (0.01), but it blows up from 4 of the 9 " \
+        "starts" in lab.tune_note(lucky)
+
+
 def test_nearby_starts_are_one_click_of_the_start_inputs_away_and_on_the_map() -> None:
     domain = ((-2.0, 2.0), (-1.0, 3.0))
     s = nearby_starts(np.array([0.5, 1.0]), domain)

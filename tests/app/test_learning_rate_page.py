@@ -80,6 +80,18 @@ def test_junk_parameters_warn_and_fall_back(key: str, bad: str) -> None:
     assert len(charts(at)) == 4
 
 
+def test_an_out_of_range_schedule_setting_names_its_range() -> None:
+    """``schedule.warmup_steps=100000`` was called "not a valid setting" of a schedule that has
+    that setting: the value was out of range, and other parameters name theirs."""
+    at = app_test(PAGE, {**FAST, "schedule": "warmup_cosine",
+                         "schedule.warmup_steps": "100000"}).run()
+    said = " ".join(w.value for w in at.warning).replace("\\", "")  # markdown escapes
+    assert not at.exception and "'schedule.warmup_steps'='100000' must be a whole number in " \
+        "[1, 10000]" in said, said
+    other = app_test(PAGE, {**FAST, "schedule": "step", "schedule.T_max": "5"}).run()
+    assert "is not a valid setting of the 'step' schedule" in other.warning[0].value
+
+
 def test_a_reversed_or_empty_range_warns_and_its_link_opens_the_same_page() -> None:
     """The page swapped a reversed range and said so, but its link wrote the swapped values (or,
     for equal ones, the tenfold range): the shared page's sliders differed and said nothing."""
@@ -484,7 +496,10 @@ def test_the_schedule_view_says_whether_the_switch_ended_lowest() -> None:
     switch = run("adam_then_sgd", "Adam → SGD", 1e-11)
     said = switch_verdict([sgd, adam, switch], noisy=False)
     assert "SGD (constant) ends lower than the switch" in said and "without gradient noise" in said
-    assert "without gradient noise" not in switch_verdict([sgd, adam, switch], noisy=True)
+    noisy = switch_verdict([sgd, adam, switch], noisy=True)
+    # with noise, no claim that the noise is what the switch needs (the run has it and lost)
+    assert "without gradient noise" not in noisy and "noise and all" in noisy
+    assert ": The" not in noisy and "(minibatch noise" not in noisy
     assert "the switch ends lowest" in switch_verdict(
         [adam, run("adam_then_sgd", "Adam → SGD", 1e-13)], noisy=True)
     diverged = run("sgd", "SGD (constant)", float("nan"))

@@ -48,6 +48,19 @@ def test_sweep_figure_marks_divergence_and_the_best_rate_in_the_optimizer_colour
     assert fig.layout.xaxis.exponentformat == fig.layout.xaxis2.exponentformat == "power"
 
 
+def test_each_optimizer_s_diverged_rates_get_a_row_of_their_own() -> None:
+    """A review: every optimizer's crosses sat at one height, so where two blew up at the same
+    rates only the last one's colour showed (SGD's blow-up below its best rate was hidden)."""
+    fig = sweep_figure([fake_sweep("sgd"), fake_sweep("momentum", diverge_from=10),
+                        fake_sweep("adam", diverge_from=5)])
+    rows = [traces_named(fig, f"{n}: diverged")[0] for n in ("sgd", "adam")]
+    heights = [set(np.asarray(t.y).tolist()) for t in rows]
+    assert all(len(h) == 1 for h in heights) and heights[0] != heights[1]
+    top = max(max(np.asarray(t.y, float)) for t in fig.data
+              if t.name in ("sgd", "momentum", "adam"))
+    assert min(min(h) for h in heights) > top  # above every curve
+
+
 def test_sweep_figure_leaves_diverged_rates_out_of_the_curves() -> None:
     s = fake_sweep("adam")
     s.steps_to_tol[0] = -1  # the smallest rate never reaches the tolerance
