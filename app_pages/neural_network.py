@@ -92,6 +92,28 @@ def seed_from_url() -> None:
     ss["nn.seeded"] = True
 
 
+SWITCH_KEY = f"{OPT}.adam_then_sgd.switch_step"
+SWITCH_RANGE = (SPECS["adam_then_sgd"].hparam("switch_step").min,
+                SPECS["adam_then_sgd"].hparam("switch_step").max)
+
+
+def rescaled(switch_step: int, spe_from: int, spe_to: int) -> int:
+    """Adam -> SGD's switch step moved to the same epoch at ``spe_to`` steps per epoch."""
+    lo, hi = SWITCH_RANGE
+    return int(min(max(round(switch_step * spe_to / max(spe_from, 1)), lo), hi))
+
+
+def keep_switch_epoch(spe: int) -> None:
+    """The switch is counted in steps, but the study note's advice (and a student) counts
+    epochs: a new batch size moves it to the same epoch at the new steps per epoch (at batch 1
+    a switch after 10 epochs came after 0.3)."""
+    ss = st.session_state
+    before = ss.get("nn.switch.spe")
+    if before is not None and before != spe and SWITCH_KEY in ss:
+        ss[SWITCH_KEY] = rescaled(int(ss[SWITCH_KEY]), before, spe)
+    ss["nn.switch.spe"] = spe
+
+
 def on_dataset_change() -> None:
     """A new data set brings its own noise and class count."""
     spec = DATASETS[st.session_state["nn.dataset"]]
@@ -174,6 +196,7 @@ with st.sidebar:
     steps_slot.caption(f"{plural(spe, 'step')} per epoch, {plural(spe * epochs, 'step')} in all.")
 
     st.header("Optimizers")
+    keep_switch_epoch(spe)
     racers = controls.optimizer_picker(SPECS, OPT, lambda n: network_hparams(n, SPECS[n], spe),
                                        limit("optimizers"))
     switch = dict(racers).get("adam_then_sgd", {}).get("switch_step")
@@ -215,13 +238,22 @@ spe = net.steps_per_epoch(batch)
 epochs_run, note = nn.clamp_epochs(epochs, spe, net.n_params, net.n_samples, runs)
 if note:
     st.info(note)
+if spe != (asked_spe := steps_per_epoch(samples, classes, asked_batch)):
+    # a raised batch: the switch keeps its epoch (its steps were counted in the asked batch's)
+    racers_t = tuple(entry(n, {**dict(items), "switch_step": rescaled(dict(items)["switch_step"],
+                                                                        asked_spe, spe)})
+                     if n == "adam_then_sgd" else (n, items) for n, items in racers_t)
+    switch = None if switch is None else rescaled(switch, asked_spe, spe)
 if (batch, epochs_run) != (asked_batch, epochs):  # the sidebar says what is trained
     steps_slot.caption(f"Trained: {plural(spe, 'step')} per epoch (batch {batch}), "
                        f"{plural(spe * epochs_run, 'step')} in all ({plural(epochs_run, 'epoch')})"
                        ": see the note on the page.")
 if switch is not None:  # in the run's steps and epochs, after the limits
     switch_slot.caption(f"Adam, then SGD: {switch_words(int(switch), spe, epochs_run)} (the "
-                        "study note: Adam for about 10 epochs).")
+                        "study note: Adam for about 10 epochs). It may well end above Adam: the "
+                        "switch pays only where Adam's late wandering costs more than SGD's "
+                        "slower finish, with an SGD rate small enough to settle (the concepts "
+                        "tour, section 7). It keeps its epoch when the batch size changes.")
 sizes = "-".join(map(str, net.layer_sizes))
 arch_name = architecture_name(hidden)
 st.markdown(f"**{arch_name[0].upper() + arch_name[1:]}**: {sizes}"

@@ -574,3 +574,32 @@ def test_the_results_optimizer_column_is_as_wide_as_its_names() -> None:
     names = list(results(at)["optimizer"])
     columns = json.loads(at.dataframe[0].proto.columns)
     assert columns["optimizer"]["width"] >= 6 * max(len(n) for n in names) > 6 * 40
+
+
+def test_the_switch_to_sgd_keeps_its_epoch_when_the_batch_changes(monkeypatch) -> None:
+    """The switch is counted in steps: at a new batch size a switch after 10 epochs came after
+    0.3 (batch 1), and a link whose batch the server raised never switched at all (a teacher's
+    review). It now keeps its epoch: moved with the slider, and with a raised batch."""
+    from dataclasses import replace
+
+    from app_pages.common import limits
+    from app_pages.common import network as nn
+
+    at = app_test(PAGE, {**SMALL, "optimizers": "adam_then_sgd"}).run()  # 150 points, batch 50
+    assert at.query_params["adam_then_sgd.switch_step"] == "30"  # 10 epochs of 3 steps
+    at.sidebar.slider(key="nn.batch").set_value(10).run()  # 15 steps per epoch
+    assert not at.exception
+    assert at.query_params["adam_then_sgd.switch_step"] == "150"
+    assert [c for c in at.caption if "after 150 steps = 10 epochs of 15 steps each" in c.value]
+
+    # room for 6 epochs of batch 10 (15 steps each): a link asking batch 1 is raised to 10
+    work = 6 * 15 * nn.step_work(150, 2 * 6 + 6 + 6 * 2 + 2)
+    monkeypatch.setitem(limits.LIMITS, "network_page_work",
+                        replace(limits.LIMITS["network_page_work"], value=work))
+    link = app_test(PAGE, {**SMALL, "optimizers": "adam_then_sgd", "batch": "1",
+                           "adam_then_sgd.switch_step": "300"}).run()  # 2 epochs of 150 steps
+    assert not link.exception
+    assert [i for i in link.info if "using batch size 10" in i.value]
+    assert [c for c in link.caption if "after 30 steps = 2 epochs of 15 steps each" in c.value]
+    assert "switch at step 30" in results(link)["optimizer"].iloc[0]
+    assert link.query_params["adam_then_sgd.switch_step"] == "300"  # the link's own, kept
