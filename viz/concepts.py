@@ -136,7 +136,7 @@ def map_figure(grid: Grid, paths: Sequence[dict[str, Any]], minima: Sequence[Min
                start: tuple[float, float] | None = None, height: int = SMALL) -> go.Figure:
     """A static 2D map with a few paths (or visited points): ``paths`` are dicts with
     ``optimizer``, ``label``, ``points`` (N, 2) and optional ``mode`` ("lines+markers" default),
-    ``color`` and ``dash``."""
+    ``color``, ``dash``, ``opacity`` and the markers' ``size`` and ``symbol``."""
     (x0, x1), (y0, y1) = grid.domain
     fig = go.Figure()
     for p in paths:
@@ -145,7 +145,8 @@ def map_figure(grid: Grid, paths: Sequence[dict[str, Any]], minima: Sequence[Min
         fig.add_trace(go.Scatter(
             x=pts[:, 0], y=pts[:, 1], mode=p.get("mode", "lines+markers"), name=p["label"],
             line={"color": color, "width": 2, "dash": p.get("dash", "solid")},
-            marker={"size": 4, "color": color},
+            marker={"size": p.get("size", 4), "color": color,
+                    "symbol": p.get("symbol", "circle")},
             opacity=p.get("opacity", 1.0),
             hovertemplate="(%{x:.3g}, %{y:.3g})<extra>" + p["label"] + "</extra>",
         ))

@@ -39,6 +39,24 @@ class Curve:
     switch_at: float | None = None
     diverged_step: int = -1
     losses: np.ndarray | None = None
+    thrown: np.ndarray | None = None  # (k, 2) a trial-and-error method's discarded tries
+
+
+class _Tries:
+    """``objective`` whose every ``value`` call keeps the points asked: a walker's tries (the
+    start's value, then one candidate per step)."""
+
+    def __init__(self, objective: Any) -> None:
+        self._objective = objective
+        self.asked: list[np.ndarray] = []
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, float)
+        self.asked.append(x.reshape(-1, x.shape[-1]).copy())
+        return self._objective.value(x)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._objective, name)
 
 
 def trials(objective: Any, start: np.ndarray, budget: int, *, lr: float, step_size: float,
@@ -47,22 +65,31 @@ def trials(objective: Any, start: np.ndarray, budget: int, *, lr: float, step_si
     evaluations (function values + gradients: the article's trials).
 
     Each curve is the best gap found so far against evaluations used; a method stops when the
-    next step would exceed ``budget``.
+    next step would exceed ``budget``. A trial-and-error method's ``thrown`` holds the tries it
+    discarded (a candidate not lower than the point it had): the note's wasted trials.
     """
     hparams = {"random_search": {}, "random_local_search": {"step_size": step_size},
                "sgd": {"lr": lr}}
     floor = loss_floor(objective)
     out = []
     for name, label in TRIAL_METHODS:
-        traj = run(get_optimizer(name, **hparams[name]), objective, start, budget, seed=seed)
+        opt = get_optimizer(name, **hparams[name])
+        seen = _Tries(objective) if not opt.uses_gradient else objective
+        traj = run(opt, seen, start, budget, seed=seed)
         evals = np.asarray(traj.evaluations)
         keep = evals <= budget
+        thrown = None
+        if isinstance(seen, _Tries):  # the start's value, then candidate t at step t
+            n = int(np.count_nonzero(keep)) - 1  # steps within the budget
+            tried = np.concatenate(seen.asked)[1:1 + n]
+            losses = np.asarray(traj.losses)
+            thrown = tried[~(losses[1:n + 1] < losses[:n])]
         with np.errstate(invalid="ignore"):
             best = np.minimum.accumulate(np.where(np.isfinite(traj.losses), traj.losses, np.inf))
         gone = int(np.asarray(traj.diverged_step).ravel()[0])
         out.append(Curve(name, label, evals[keep], np.maximum(best[keep] - floor, 0.0),
                          np.asarray(traj.points)[keep], diverged_step=gone,
-                         losses=np.asarray(traj.losses)[keep]))
+                         losses=np.asarray(traj.losses)[keep], thrown=thrown))
     return out
 
 

@@ -64,7 +64,13 @@ def test_url_parameters_drive_the_sections() -> None:
     assert not at.exception and not at.warning
     assert dict(at.query_params) == query
     trials_table = at.dataframe[0].value
-    assert trials_table["trials used"].max() <= 100
+    thrown = dict(zip(trials_table["method"], trials_table["thrown away"], strict=True))
+    assert thrown["Gradient descent"] == 0 and 0 < thrown["Random search"] < 100
+    # the map draws each random method's discarded tries, as many as the table counts
+    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    for method in ("Random search", "Random local search"):
+        crosses = next(t for t in spec["data"] if t.get("name") == f"{method}: thrown away")
+        assert len(decode(crosses["x"])) == thrown[method]
     assert any("batch 25" in json.dumps(json.loads(c.proto.spec)["data"])
                for c in at.get("plotly_chart"))
 
@@ -190,6 +196,22 @@ def test_trials_share_one_budget_and_gradient_descent_needs_no_trial_and_error()
         assert c.x[-1] <= 200
         assert np.all(np.diff(c.gap) <= 0)  # best-so-far never gets worse
     assert curves[2].gap[-1] < min(curves[0].gap[-1], curves[1].gap[-1])
+
+
+def test_the_tries_thrown_away_are_the_candidates_that_did_not_lower_the_loss() -> None:
+    """A teacher: the note's point is the trials each method wastes, and the map drew only the
+    points kept. Each thrown try was really evaluated and was no lower than the point kept."""
+    surface = get_surface("booth")
+    start = np.array(surface.default_start)
+    search, local, gd = trials(surface, start, 200, lr=0.05, step_size=0.3, seed=4)
+    assert gd.thrown is None
+    for c in (search, local):
+        kept = int(np.count_nonzero(np.diff(c.losses) < 0))  # moves to a lower point
+        assert len(c.thrown) + kept == len(c.x) - 1  # every step's try: kept or thrown
+        assert np.all(surface.value(c.thrown) >= c.losses[-1])  # none beat the best kept
+    # a local try is one step from a point the walker stood on
+    dist = np.linalg.norm(local.thrown[:, None] - local.points[None], axis=-1)
+    assert np.all(np.min(np.abs(dist - 0.3), axis=1) < 1e-9)
 
 
 def test_back_propagation_blame_shrinks_as_the_model_learns() -> None:
@@ -615,8 +637,12 @@ def test_section_9_links_a_network_of_its_layers_and_three_classes() -> None:
     at = app_test(PAGE).run()
     at.slider(key="tour.layers").set_value(2).run()
     link = next(m.value for m in at.markdown if "neural-network page ↗" in m.value)
-    query = {k: v[0] for k, v in parse_qs(urlsplit(link.split("](")[1].rstrip(")")).query).items()}
-    assert query == {"dataset": "spirals", "classes": "3", "epochs": "100", "layers": "16,16"}
+    href = link.split("](")[1].split(")")[0]
+    query = {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
+    assert query == {"dataset": "spirals", "classes": "3", "epochs": "300",
+                     "activation": "relu", "layers": "16,16"}
     net = app_test("app_pages/neural_network.py", query).run(timeout=120)
     assert not net.exception and not net.warning
     assert any("2-16-16-3" in m.value for m in net.markdown)
+    # it learns (with tanh and 100 epochs Adam stayed near guessing: 50% train accuracy)
+    assert net.dataframe[0].value["train accuracy"].max() > 0.9
