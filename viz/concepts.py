@@ -331,22 +331,35 @@ def backprop_figure(probs: np.ndarray, label: int, grad_logits: np.ndarray,
     fig.add_trace(go.Bar(
         x=names, y=values, name="now", showlegend=False,
         marker={"color": [rgba("#D55E00", 0.85)] * len(values)},
-        text=[plain_number(v) for v in values], textposition="outside", cliponaxis=False,
-        # a halo: after training the tiny bars' labels rise through the grey outlines (a review)
-        textangle=-90, constraintext="none", textfont={"size": 10, "shadow": "auto"},
         customdata=[plain_number(v) for v in values],
         hovertemplate="%{x}: %{customdata}<extra></extra>",
+    ), row=1, col=2)
+    # Each bar's value, written above the taller of the bar and its grey outline in the bar's
+    # (darkened) orange: on a tiny bar inside its outline the label read as the outline's value
+    # (a review). A clear bar of that height carries it.
+    fig.add_trace(go.Bar(
+        x=names, y=np.maximum(values, old) if before is not None else values, name="now, value",
+        showlegend=False, marker={"color": CLEAR}, hoverinfo="skip",
+        text=[plain_number(v) for v in values], textposition="outside", cliponaxis=False,
+        textangle=-90, constraintext="none", textfont={"size": 10, "color": NOW_TEXT},
     ), row=1, col=2)
     top = top if np.isfinite(top) and top > 0 else 1.0
     # a little headroom above 1, so the top tick does not run into the subplot title
     fig.update_yaxes(range=[0, 1.1], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1], row=1, col=1)
     # fixed blame axis with room for the value labels; plain ticks, no SI suffixes ("300μ")
-    fig.update_yaxes(range=[0, 1.2 * top], autorange=False, exponentformat="power",
+    fig.update_yaxes(range=[0, BLAME_HEADROOM * top], autorange=False, exponentformat="power",
                      row=1, col=2)
     fig.update_layout(**base_layout(height))
     fig.update_layout(margin={"l": 40, "r": 10, "t": 60, "b": 40}, bargap=0.25,
                       barmode="overlay")
     return fig
+
+
+#: The blame values' text: the bars' orange darkened to 4.5:1 on white.
+NOW_TEXT = "#A84A00"
+#: The blame axis reaches this times the tallest bar or outline: room for its rotated value
+#: (at 1.2 the tallest one's label touched the panel's subtitle).
+BLAME_HEADROOM = 1.35
 
 
 def layers_figure(layer_sizes: Sequence[int], layer_names: Sequence[str],

@@ -422,7 +422,7 @@ def test_blame_bars_shrink_on_a_fixed_axis() -> None:
     """Section 3: the blame axis rescaled to every picture (1, then 0.007, then "300μ"), so the
     bars looked equally tall after 0, 100 and 500 steps. It now keeps the untrained scale, the
     untrained blame stays as outlines, and ticks and labels never use SI suffixes."""
-    from viz.concepts import backprop_figure, plain_number
+    from viz.concepts import BLAME_HEADROOM, backprop_figure, plain_number
 
     r0 = responsibility(0, 0)
     figs = {}
@@ -433,15 +433,22 @@ def test_blame_bars_shrink_on_a_fixed_axis() -> None:
     axes = {t: _blame_axis(f) for t, f in figs.items()}
     assert axes[0] == axes[100] == axes[500]  # one scale: the untrained blame's
     top = float(max(np.abs(r0.grad_weight).max(), np.abs(r0.grad_bias).max()))
-    assert axes[0][1] == pytest.approx(1.2 * top)
+    assert axes[0][1] == pytest.approx(BLAME_HEADROOM * top)
     bars = {t: max(np.asarray(d.y).max() for d in f.data if d.name == "now")
             for t, f in figs.items()}
     assert bars[100] < 0.05 * bars[0] and bars[500] < bars[100]  # visibly shrinking
     outline = next(d for d in figs[500].data if d.name == "before training")
     assert np.asarray(outline.y).max() == pytest.approx(top)
     assert figs[500].layout.yaxis2.exponentformat == "power"  # no "300μ" ticks
-    labels = next(d for d in figs[500].data if d.name == "now").text
-    assert all("μ" not in t and "e-" not in t for t in labels)
+    values = next(d for d in figs[500].data if d.name == "now, value")
+    assert all("μ" not in t and "e-" not in t for t in values.text)
+    # each value sits above its outline, not inside it (where it read as the outline's value)
+    np.testing.assert_array_equal(values.y, np.maximum(np.asarray(outline.y),
+                                                       np.asarray(next(
+                                                           d for d in figs[500].data
+                                                           if d.name == "now").y)))
+    assert values.text == tuple(plain_number(v) for v in next(
+        d for d in figs[500].data if d.name == "now").y)
     assert plain_number(0.0073) == "0.0073" and plain_number(0.31) == "0.31"
     assert plain_number(3.1e-5) == "3.1×10⁻⁵" and plain_number(0) == "0"
 
