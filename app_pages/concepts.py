@@ -222,7 +222,8 @@ rows = [{"method": c.label, "thrown away": 0 if c.thrown is None else len(c.thro
 right.dataframe(pd.DataFrame(rows).style.format({"best loss − min": "{:.3g}"}),
                 hide_index=True, width="stretch", column_config={
                     "thrown away": st.column_config.NumberColumn(
-                        help=f"Of the {budget} trials each method had: the tries that did not "
+                        help=f"Of the {plural(budget, 'trial')} each method had: the tries "
+                             "that did not "
                              "lower the loss and were discarded (the crosses on the map). "
                              "Gradient descent tries nothing: every step it computes is "
                              "taken."),
@@ -337,8 +338,11 @@ with left:
 sgd_items = (("lr", SGD_LR),)
 gd_curve = lab_compute.epoch_curve(DATA, "sgd", "GD (full batch)", data_start, EPOCHS,
                                    sgd_items, None, 0)
-sgd_curve = lab_compute.epoch_curve(DATA, "sgd", f"SGD (batch {batch})", data_start, EPOCHS,
-                                    sgd_items, int(batch), 0)
+# a batch of every point is gradient descent itself: its line lies under GD's dashed one
+whole = int(batch) >= compute.DATA_SAMPLES
+sgd_curve = lab_compute.epoch_curve(DATA, "sgd", f"SGD (batch {batch}" + (
+    ": all the points, so GD itself" if whole else "") + ")", data_start, EPOCHS, sgd_items,
+                                    int(batch), 0)
 gd_style = {"color": NEUTRAL, "dash": "dash"}
 with right:
     a, b = st.columns(2)

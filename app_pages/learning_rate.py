@@ -360,8 +360,8 @@ for e, s in zip(entries, sweeps, strict=True):
         "final loss gap there": s.final_gap[s.best] if s.best >= 0 else None,
         f"rates with gap ≤ {lab.GOOD_FACTOR:g}× best": lab.good_rates_text(s, start_gap),
         "diverged rates": int(s.diverged.sum()),
-        "note": "every rate diverged" if s.best < 0 else lab.edge_note(s.edge, s.best_lr,
-                                                                       show=False),
+        "note": "every rate diverged" if s.best < 0 else "; ".join(
+            n for n in (lab.edge_note(s.edge, s.best_lr, show=False), lab.unstable_note(s)) if n),
         "your rate": current,
     })
 table = pd.DataFrame(rows)

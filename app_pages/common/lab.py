@@ -168,6 +168,19 @@ def good_rates_text(s: Sweep, start_gap: float) -> str:
     return f"{left}–{right} ({ratio:,.{1 if ratio < 10 else 0}f}× wide)"
 
 
+def unstable_note(s: Sweep) -> str:
+    """Words for a best rate with a smaller rate that blew up beside it (Rosenbrock's SGD best
+    0.00231 sat between blown-up 0.00183 and 0.00292, a review): stability is not monotone in
+    the rate there, and a rate a little off the best may blow up. "" else."""
+    if s.best < 0:
+        return ""
+    below = s.lrs[:s.best][s.diverged[:s.best]]
+    if not below.size:
+        return ""
+    return (f"a smaller rate ({float(below[-1]):.3g}) blew up, so a rate a little off the best "
+            "may blow up too")
+
+
 def range_edge(lr: float | None, lo: float, hi: float) -> str:
     """Which end of the searched range [lo, hi] the chosen ``lr`` is: "smallest", "largest", or
     "" inside it (or none chosen). A best rate at an end was only compared with rates on one

@@ -653,3 +653,15 @@ def test_section_9_links_a_network_of_its_layers_and_three_classes() -> None:
     assert any("2-16-16-3" in m.value for m in net.markdown)
     # it learns (with tanh and 100 epochs Adam stayed near guessing: 50% train accuracy)
     assert net.dataframe[0].value["train accuracy"].max() > 0.9
+
+
+def test_a_batch_of_every_point_is_called_gradient_descent() -> None:
+    """At batch 100 of 100 points SGD is exactly GD, its line hidden under GD's dashed one, and
+    the legend still said "SGD (batch 100)" (a teacher's review)."""
+    from app_pages.common.compute import DATA_SAMPLES
+
+    at = app_test(PAGE, {"batch": str(DATA_SAMPLES)}).run()
+    names = {t.get("name") for c in charts(at) for t in c["data"]}
+    assert f"SGD (batch {DATA_SAMPLES}: all the points, so GD itself)" in names
+    at = app_test(PAGE, {"batch": "10"}).run()
+    assert "SGD (batch 10)" in {t.get("name") for c in charts(at) for t in c["data"]}

@@ -334,3 +334,24 @@ def test_good_rates_of_an_optimizer_that_fails_at_every_rate_say_so() -> None:
     start_gap = Quadratic(4.0).value(START)
     assert lab.good_rates(s) == (0, 4)  # every rate within 10x of the best ...
     assert lab.good_rates_text(s, start_gap).startswith("— (the best keeps 9")  # ... all poor
+
+
+def test_a_best_rate_with_a_smaller_rate_that_blew_up_is_said_to_be_unsafe() -> None:
+    """A review: Rosenbrock's SGD best (0.00231 at 2,000 steps) sat between blown-up rates
+    (0.00183 below it), and nothing said a slightly smaller rate blows up."""
+    lrs = np.array([0.001, 0.002, 0.003, 0.004])
+
+    def sweep_with(diverged: list[bool], best: int) -> lab.Sweep:
+        steps = np.where(diverged, 5, -1)
+        return lab.Sweep("sgd", lrs, np.ones((2, 4)), np.full(4, -1), steps, 1e-6, best, None,
+                         np.zeros(4, bool))
+
+    assert lab.unstable_note(sweep_with([False, True, False, True], 2)) == (
+        "a smaller rate (0.002) blew up, so a rate a little off the best may blow up too")
+    assert lab.unstable_note(sweep_with([False, False, False, True], 2)) == ""  # only above
+    assert lab.unstable_note(sweep_with([True] * 4, -1)) == ""
+    import landscape
+
+    s = lab.sweep("sgd", landscape.get_surface("rosenbrock"), np.array([-1.5, 2.5]), 2000,
+                  log_rates(1e-4, 10, 100))
+    assert "(0.00183) blew up" in lab.unstable_note(s)
