@@ -223,10 +223,9 @@ right.dataframe(pd.DataFrame(rows).style.format({"best loss − min": "{:.3g}"})
                 hide_index=True, width="stretch", column_config={
                     "thrown away": st.column_config.NumberColumn(
                         help=f"Of the {plural(budget, 'trial')} each method had: the tries "
-                             "that did not "
-                             "lower the loss and were discarded (the crosses on the map). "
-                             "Gradient descent tries nothing: every step it computes is "
-                             "taken."),
+                             "that did not lower the loss and were discarded (the crosses "
+                             "on the map). Gradient descent tries nothing: every step it "
+                             "computes is taken."),
                     "best loss − min": st.column_config.Column(
                         help="Best loss found minus the global minimum's value."),
                     "global min at trial": st.column_config.Column(
