@@ -724,8 +724,8 @@ def tune_note(t: Tuned, diagonal: float | None = None) -> str:
     if 0 < t.start_gap < np.inf and t.final_gap > POOR_SHARE * t.start_gap:
         notes.append(f"even this rate keeps {t.final_gap / t.start_gap:.0%} of the start's loss "
                      "gap: no rate in the range gets near the global minimum from here (a local "
-                     "minimum or a flat stretch holds them all), so it is only the quickest to "
-                     "settle there; look at the basins page for starts that do")
+                     "minimum or a flat stretch holds them all), so it is only the best of "
+                     "trapped rates; the basins page shows the starts from which one gets there")
     if t.blown:
         notes.append(f"it blows up from {t.blown} of the {t.starts} starts, as every rate in "
                      "the range does from at least one: no rate here is safe around this start")
