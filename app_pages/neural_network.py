@@ -238,7 +238,7 @@ spe = net.steps_per_epoch(batch)
 epochs_run, note = nn.clamp_epochs(epochs, spe, net.n_params, net.n_samples, runs)
 if note:
     st.info(note)
-if spe != (asked_spe := steps_per_epoch(samples, classes, asked_batch)):
+if spe != (asked_spe := net.steps_per_epoch(asked_batch)):
     # a raised batch: the switch keeps its epoch (its steps were counted in the asked batch's)
     racers_t = tuple(entry(n, {**dict(items), "switch_step": rescaled(dict(items)["switch_step"],
                                                                         asked_spe, spe)})
