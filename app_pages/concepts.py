@@ -18,6 +18,7 @@ import landscape
 from app_pages.common import compute, controls, lab_compute, tour
 from app_pages.common.compute import kept_figure
 from app_pages.common.lab_state import (
+    RACE_PATH,
     Param,
     own_query,
     page_href,
@@ -164,6 +165,13 @@ with right:
             f"{step}, at loss {walk.losses[step]:.3g}.")
     st.caption(tour.altitude_caption(step, np.asarray(walk.points), np.asarray(walk.losses),
                                      obj.min_value, obj.domain))
+    # where to go on: every start's valley (basins), and the optimizers racing on it
+    query = urlencode({"surface": surface})
+    onward = [f"[{words} →]({page_href(path)}?{query})" for path, words in (
+        ("basins", "see which valley every start ends in"),
+        (RACE_PATH, "race the optimizers on it")) if registered_page(path)]
+    if onward:
+        st.markdown("On this landscape: " + "; ".join(onward) + ".")
 
 # 2. trial and error vs gradients ---------------------------------------------------------------
 left, right = section("2. Three ways down: trial and error vs the gradient", """

@@ -16,6 +16,7 @@ import optimizers
 from app_pages.common import controls
 from app_pages.common import network as nn
 from app_pages.common.compute import entry, label
+from app_pages.common.lab_state import page_href, registered_page
 from app_pages.common.limits import limit
 from app_pages.common.network_state import (
     DEFAULT,
@@ -355,7 +356,9 @@ st.subheader("One example, step by step")
 st.markdown(
     "Pick a training point and follow it through the network: the **logits** are turned into "
     "probabilities by the **softmax**, the loss is **−log p** of the true class, and the "
-    "gradient of that loss flows **back** layer by layer (each weight gets its share of blame).")
+    "gradient of that loss flows **back** layer by layer (each weight gets its share of blame)."
+    + (f" The [concepts tour's section 3]({page_href('concepts')}) shows the same blame on the "
+       "smallest network, one bar per weight." if registered_page("concepts") else ""))
 pending = st.session_state.pop("nn.view.pending", None)
 if pending:  # a link's view of the example section, now that the trained values are known
     view, view_warnings = parse_example_view(

@@ -665,3 +665,11 @@ def test_a_batch_of_every_point_is_called_gradient_descent() -> None:
     assert f"SGD (batch {DATA_SAMPLES}: all the points, so GD itself)" in names
     at = app_test(PAGE, {"batch": "10"}).run()
     assert "SGD (batch 10)" in {t.get("name") for c in charts(at) for t in c["data"]}
+
+
+def test_section_one_links_its_landscape_to_the_basins_and_the_race() -> None:
+    """Local minima are section 1's lesson, and the basins page shows which start ends in which
+    valley; the tour linked to neither it nor the race (a teacher's review)."""
+    at = app_test(PAGE, {"surface": "himmelblau"}).run()
+    onward = next(m.value for m in at.markdown if m.value.startswith("On this landscape: "))
+    assert "(./basins?surface=himmelblau)" in onward and "(./?surface=himmelblau)" in onward

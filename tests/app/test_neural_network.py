@@ -603,3 +603,9 @@ def test_the_switch_to_sgd_keeps_its_epoch_when_the_batch_changes(monkeypatch) -
     assert [c for c in link.caption if "after 30 steps = 2 epochs of 15 steps each" in c.value]
     assert "switch at step 30" in results(link)["optimizer"].iloc[0]
     assert link.query_params["adam_then_sgd.switch_step"] == "300"  # the link's own, kept
+
+
+def test_the_example_section_links_back_to_the_tour_s_blame() -> None:
+    at = app_test(PAGE, SMALL).run()
+    text = next(m.value for m in at.markdown if "Pick a training point" in m.value)
+    assert "[concepts tour's section 3](./concepts)" in text
