@@ -291,7 +291,8 @@ with right:
     st.caption(f"True class {r.label}: p = {probability_text(float(r.probs[r.label]))}, "
                f"loss = −log p = {loss_text(r.loss)}. "
                f"{tour.accuracy_text(r, trained)} "
-               + tour.blame_summary(r, r0, trained) + " " + tour.blame_check(r))
+               + tour.blame_summary(r, r0, trained) + " " + tour.blame_check(r) + " "
+               + tour.wrong_text(r, trained))
 
 # 4. learning rate = stride ---------------------------------------------------------------------
 left, right = section("4. The learning rate is your stride", """

@@ -401,6 +401,7 @@ class Responsibility:
     grad_weight: np.ndarray
     grad_bias: np.ndarray
     accuracy: float
+    wrong: tuple[int, ...] = ()  # the examples the model gets wrong (argmax p is not the label)
 
 
 def blame_check(r: Responsibility) -> str:
@@ -432,7 +433,8 @@ def responsibility(example: int, trained_steps: int, *, n_samples: int = 150, se
     out = trace.layers[-1]
     return Responsibility(x=X[i], label=int(y[i]), probs=trace.probs, loss=trace.loss,
                           grad_logits=out.grad_z, grad_weight=out.grad_weight,
-                          grad_bias=out.grad_bias, accuracy=float(net.accuracy(theta)))
+                          grad_bias=out.grad_bias, accuracy=float(net.accuracy(theta)),
+                          wrong=tuple(int(j) for j in np.flatnonzero(net.predict(theta) != y)))
 
 
 def accuracy_text(r: Responsibility, trained_steps: int) -> str:
@@ -445,6 +447,19 @@ def accuracy_text(r: Responsibility, trained_steps: int) -> str:
         text += (f", below the 1-in-{k} of guessing: the network's probabilities are nearly "
                  "equal, and its tiny preferences happen to point the wrong way for most points")
     return text + "."
+
+
+def wrong_text(r: Responsibility, trained_steps: int, most: int = 15) -> str:
+    """Which examples a trained model still gets wrong, to pick on the slider: the few that keep
+    a large blame (a review: "find them" meant scanning 150 positions). "" untrained or when
+    there are more than ``most`` (no longer a few)."""
+    if trained_steps <= 0 or len(r.wrong) > most:
+        return ""
+    if not r.wrong:
+        return "It now gets every example right."
+    return (f"Still wrong after {plural(trained_steps, 'step')}: example"
+            + ("s " if len(r.wrong) > 1 else " ") + ", ".join(map(str, r.wrong))
+            + " (pick one: its blame stays large).")
 
 
 def blame_summary(now: Responsibility, before: Responsibility, trained_steps: int) -> str:

@@ -673,3 +673,21 @@ def test_section_one_links_its_landscape_to_the_basins_and_the_race() -> None:
     at = app_test(PAGE, {"surface": "himmelblau"}).run()
     onward = next(m.value for m in at.markdown if m.value.startswith("On this landscape: "))
     assert "(./basins?surface=himmelblau)" in onward and "(./?surface=himmelblau)" in onward
+
+
+def test_section_three_names_the_examples_still_wrong() -> None:
+    """"The few examples it still gets wrong keep a large blame": finding them meant scanning
+    150 slider positions (a teacher's review). The caption names them, and each is wrong."""
+    from app_pages.common.tour import wrong_text
+
+    r = responsibility(0, 500)
+    assert 0 < len(r.wrong) <= 15
+    said = wrong_text(r, 500)
+    assert said.startswith("Still wrong after 500 steps: examples ") and str(r.wrong[-1]) in said
+    for i in r.wrong[:3]:  # each named example is misclassified, and keeps a large blame
+        now, before = responsibility(i, 500), responsibility(i, 0)
+        assert int(np.argmax(now.probs)) != now.label
+        assert np.abs(now.grad_weight).sum() > 0.3 * np.abs(before.grad_weight).sum()
+    assert wrong_text(responsibility(0, 0), 0) == ""  # untrained: nearly all wrong, unsaid
+    at = app_test(PAGE, {"trained": "500"}).run()
+    assert [c for c in at.caption if "Still wrong after 500 steps: examples" in c.value]
