@@ -445,8 +445,9 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
                "same rate does from the starts around it. A large gap between the two means the "
                "outcome here depends on exactly where you start. Three 'best' rates on this "
                "page answer three questions: the panels' ★ is the best of the few rates drawn, "
-               "the sweep's is the lowest final loss from your start alone, and the tuner's "
-               "also counts the 8 starts around it.")
+               "the sweep's is the lowest final loss from your start alone (near-equal ones go "
+               "to the sooner), and the tuner's also counts the 8 starts around it and their "
+               "blow-ups.")
     tuned_state = RaceState(**{**state.__dict__, "hparams": hp_tuned})
     # the race calls its rates tuned only if every one is (one whose rates all diverged keeps
     # the visitor's)
