@@ -237,13 +237,80 @@ def resolution(value: Field, points: np.ndarray, scale: float) -> np.ndarray:
     return np.where(np.isfinite(change), change, 0.0).max(axis=-1)
 
 
+#: Two flat minima of equal value lie in one valley when a path joins them on the fine grid
+#: below their value plus this share of the view's typical rise (``spread``).
+VALLEY_RISE = 1e-2
+
+
+def _component_labels(mask: np.ndarray) -> np.ndarray:
+    """Connected components (8-neighbours: a diagonal valley such as abs(x - y) is a chain of
+    corner-touching cells) of a boolean grid: a label per cell, -1 outside."""
+    n = mask.size
+    labels = np.where(mask, np.arange(n).reshape(mask.shape), n)
+    while True:  # each cell takes the smallest label among itself and its neighbours in mask
+        padded = np.pad(labels, 1, constant_values=n)
+        rows, cols = labels.shape
+        low = np.min([padded[1 + di:1 + di + rows, 1 + dj:1 + dj + cols]
+                      for di in (-1, 0, 1) for dj in (-1, 0, 1)], axis=0)
+        low = np.where(mask, low, n)
+        if np.array_equal(low, labels):
+            return np.where(mask, labels, -1)
+        labels = low
+
+
+def valley_joins(value: Field, pts: np.ndarray, vals: np.ndarray, spread: float
+                 ) -> Callable[[np.ndarray, np.ndarray, float], bool]:
+    """``joined(a, b, level)``: whether points ``a`` and ``b`` lie in one connected region of the
+    fine grid (``pts``, ``vals``: N_FINE x N_FINE, rows y) where f <= level + the larger of
+    VALLEY_RISE x spread and twice f's rise within one grid step of a or b (a kinked valley such
+    as abs(y - sin(x)) rises ~1.4 steps' worth between its floor and the nearest cells).
+    sin(x) has two global valleys in view, x = -pi/2 and 3 pi/2, with a ridge between; a
+    straight, diagonal or curved valley (x**2, abs(x - y), a ring) is one region. A point with
+    no such cell beside it (a valley narrower than the grid) counts as joined, as before."""
+    n = math.isqrt(len(vals))
+    if n < 2 or n * n != len(vals):  # not a square grid: every equal valley joined, as before
+        return lambda a, b, level: True
+    grid_vals = np.where(np.isfinite(vals), vals, np.inf).reshape(n, n)
+    origin, far = pts[0], pts[-1]
+    step = (far - origin) / max(n - 1, 1)
+    cache: dict[tuple[float, float], np.ndarray] = {}  # labels per level and rise
+
+    def cells(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        c = np.round((p - origin) / np.where(step > 0, step, 1.0)).astype(int)
+        rows = np.clip(c[1] + np.array([-1, 0, 1]), 0, n - 1)
+        cols = np.clip(c[0] + np.array([-1, 0, 1]), 0, n - 1)
+        return np.meshgrid(rows, cols, indexing="ij")
+
+    def joined(a: np.ndarray, b: np.ndarray, level: float) -> bool:
+        with np.errstate(all="ignore"):
+            near = value(_ring(np.stack([a, b]), float(np.hypot(*step))))
+            step_rise = np.nanmax(np.abs(near - level), initial=0.0)
+        rise = max(VALLEY_RISE * spread, 2.0 * float(step_rise))
+        # levels a thousandth of the allowance apart share one labelling (a kink's valley
+        # gives dozens of candidates whose values differ in the last digits)
+        key = (float(np.round(level / (1e-3 * rise))) if rise > 0 else level,
+               float(np.round(np.log2(rise))) if rise > 0 else 0.0)
+        if key not in cache:
+            cache[key] = _component_labels(grid_vals <= level + rise)
+        labels = cache[key]
+        la, lb = labels[cells(a)], labels[cells(b)]
+        la, lb = set(la[la >= 0].tolist()), set(lb[lb >= 0].tolist())
+        return not la or not lb or bool(la & lb)
+
+    return joined
+
+
 def _distinct(grad: Field, cand: np.ndarray, cvals: np.ndarray, order: np.ndarray,
-              domain: Domain, scale: float, tol: np.ndarray, spread: float
+              domain: Domain, scale: float, tol: np.ndarray, spread: float,
+              joined: Callable[[np.ndarray, np.ndarray, float], bool] | None = None
               ) -> list[tuple[int, str]]:
     """Deduplicate candidates (in ``order``); a valley of equal minima (flat Hessian direction,
     lambda_min <= 1e-6 |lambda_max| + 1e-9 spread / scale^2, like x**2 or abs(x - y); ``spread``:
     the typical rise of f over the view) is represented by its point nearest the domain centre.
-    Two values are equal within the larger of their tolerances ``tol`` (B,)."""
+    Two values are equal within the larger of their tolerances ``tol`` (B,); two flat minima of
+    equal value are one valley only where ``joined`` (``valley_joins``) says a low path links
+    them: sin(x)'s two valleys in view were one, and a path settling in the other found no
+    marker."""
     with np.errstate(all="ignore"):
         h = gradient_and_hessian(grad, cand)[1]
     lam = np.linalg.eigvalsh(np.where(np.isfinite(h), h, 0.0)) if len(cand) else np.zeros((0, 2))
@@ -256,7 +323,9 @@ def _distinct(grad: Field, cand: np.ndarray, cvals: np.ndarray, order: np.ndarra
         if any(np.hypot(*(cand[j] - cand[i])) < 5e-3 * scale for j in kept):
             continue
         twin = next((k for k, j in enumerate(kept) if flat[i] and flat[j]
-                     and abs(cvals[j] - cvals[i]) <= max(tol[i], tol[j])), None)
+                     and abs(cvals[j] - cvals[i]) <= max(tol[i], tol[j])
+                     and (joined is None or joined(cand[i], cand[j],
+                                                   float(max(cvals[i], cvals[j]))))), None)
         if twin is not None:
             valley.add(twin)
             if dist[i] < dist[kept[twin]]:
@@ -429,7 +498,8 @@ def find_minima(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals
     # equal values: within tol, or within what f can tell at either point (a kink's floor read
     # ~1e-5 at points Newton left 1e-10 off it: 44 "local" minima along sqrt(abs(x - y))'s)
     ctol = np.maximum(tol, resolution(value, cand, scale))
-    chosen = _distinct(grad, cand, cvals, order, domain, scale, ctol, spread)
+    chosen = _distinct(grad, cand, cvals, order, domain, scale, ctol, spread,
+                       valley_joins(value, pts, vals, spread))
     first = chosen[0][0] if chosen else -1
     interior = bool(chosen) and not pole.any() and float(cvals[first]) <= grid_low + ctol[first]
     low = float(cvals[first]) if interior else -np.inf

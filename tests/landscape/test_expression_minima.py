@@ -116,6 +116,29 @@ def test_saddles_slopes_and_maxima_stay_without_a_minimum(text, kind):
     assert s.no_minimum == kind and len(s.minima) == 1
 
 
+@pytest.mark.parametrize(("text", "lines"), [
+    ("sin(x)", [-np.pi / 2, 3 * np.pi / 2]),  # x = -pi/2 and 3 pi/2, a ridge between
+    ("cos(x)", [-np.pi, np.pi]),
+    ("sin(x + y)", [-np.pi / 2, 3 * np.pi / 2, -5 * np.pi / 2]),  # values of x + y
+])
+def test_separate_valleys_of_equal_minima_each_get_a_marker(text, lines):
+    """A review: sin(x) marked one of its two valleys in view, and paths settling in the other
+    found no marker there. Equal flat minima are one valley only where a low path joins them."""
+    s = from_expression(text)
+    assert len(s.minima) == len(lines) and all(m.is_global for m in s.minima)
+    at = sorted((m.point[0] + m.point[1]) if "y" in text else m.point[0] for m in s.minima)
+    np.testing.assert_allclose(at, sorted(lines), atol=1e-6)
+    assert all("valley" in m.label for m in s.minima)
+
+
+@pytest.mark.parametrize("text", ["abs(y - sin(x))", "abs(x + y - 1)", "(y - x^2)^2"])
+def test_a_curved_or_diagonal_valley_with_a_kink_stays_one(text):
+    """A kinked valley's floor lies between grid points: its nearest cells rise by about a
+    step's slope, which the joining allows for (else abs(y - sin(x)) was 27 minima)."""
+    (m,) = from_expression(text).minima
+    assert "valley" in m.label
+
+
 def test_a_ring_of_minima_and_a_plateau_of_minima_are_valleys():
     (m,) = from_expression("(x^2 + y^2 - 1)^2").minima
     assert "valley" in m.label and abs(np.hypot(*m.point) - 1.0) < 1e-6
