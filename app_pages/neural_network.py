@@ -107,12 +107,26 @@ def rescaled(switch_step: int, spe_from: int, spe_to: int) -> int:
 def keep_switch_epoch(spe: int) -> None:
     """The switch is counted in steps, but the study note's advice (and a student) counts
     epochs: a new batch size moves it to the same epoch at the new steps per epoch (at batch 1
-    a switch after 10 epochs came after 0.3)."""
+    a switch after 10 epochs came after 0.3). Always from the step the visitor (or the link,
+    or the default) set and its steps per epoch, the anchor (``anchor_switch``): rescaling the
+    last rounded step drifted (31 steps at 3 per epoch came back as 30 through the full
+    batch's 1)."""
     ss = st.session_state
-    before = ss.get("nn.switch.spe")
-    if before is not None and before != spe and SWITCH_KEY in ss:
-        ss[SWITCH_KEY] = rescaled(int(ss[SWITCH_KEY]), before, spe)
-    ss["nn.switch.spe"] = spe
+    anchor = ss.get("nn.switch.anchor")  # (step set, its steps per epoch, step last written)
+    if anchor is not None and SWITCH_KEY in ss and int(ss[SWITCH_KEY]) == anchor[2]:
+        step = rescaled(anchor[0], anchor[1], spe)
+        ss[SWITCH_KEY] = step
+        ss["nn.switch.anchor"] = (anchor[0], anchor[1], step)
+
+
+def anchor_switch(spe: int) -> None:
+    """After the picker: a switch step the page did not write (the visitor's, a link's, a new
+    card's default) becomes the anchor, at this run's steps per epoch."""
+    ss = st.session_state
+    anchor = ss.get("nn.switch.anchor")
+    if SWITCH_KEY in ss and (anchor is None or int(ss[SWITCH_KEY]) != anchor[2]):
+        now = int(ss[SWITCH_KEY])
+        ss["nn.switch.anchor"] = (now, spe, now)
 
 
 def on_dataset_change() -> None:
@@ -200,6 +214,7 @@ with st.sidebar:
     keep_switch_epoch(spe)
     racers = controls.optimizer_picker(SPECS, OPT, lambda n: network_hparams(n, SPECS[n], spe),
                                        limit("optimizers"))
+    anchor_switch(spe)
     switch = dict(racers).get("adam_then_sgd", {}).get("switch_step")
     switch_slot = st.empty()  # said once the page's limits have set the epochs and batch
 

@@ -168,13 +168,19 @@ def good_rates_text(s: Sweep, start_gap: float) -> str:
     return f"{left}–{right} ({ratio:,.{1 if ratio < 10 else 0}f}× wide)"
 
 
+#: A smaller rate that blew up within this factor below the best is "beside" it.
+UNSTABLE_FACTOR = 2.0
+
+
 def unstable_note(s: Sweep) -> str:
-    """Words for a best rate with a smaller rate that blew up beside it (Rosenbrock's SGD best
-    0.00231 sat between blown-up 0.00183 and 0.00292, a review): stability is not monotone in
-    the rate there, and a rate a little off the best may blow up. "" else."""
+    """Words for a best rate with a smaller rate that blew up beside it, within
+    ``UNSTABLE_FACTOR`` below it (Rosenbrock's SGD best 0.00231 sat between blown-up 0.00183
+    and 0.00292, a review): stability is not monotone in the rate there, and a rate a little off
+    the best may blow up. "" else."""
     if s.best < 0:
         return ""
-    below = s.lrs[:s.best][s.diverged[:s.best]]
+    near = s.lrs >= s.lrs[s.best] / UNSTABLE_FACTOR
+    below = s.lrs[:s.best][(s.diverged & near)[:s.best]]
     if not below.size:
         return ""
     return (f"a smaller rate ({float(below[-1]):.3g}) blew up, so a rate a little off the best "
@@ -721,14 +727,18 @@ def tune_note(t: Tuned, diagonal: float | None = None) -> str:
     if t.lr is None:
         return "every rate diverged"
     notes = []
-    if 0 < t.start_gap < np.inf and t.final_gap > POOR_SHARE * t.start_gap:
+    # trapped: the tuned rate, and even the best from the chosen start alone (a rate may get
+    # there from it and still lose on the starts around it, or on their blow-ups)
+    if (0 < t.start_gap < np.inf and t.final_gap > POOR_SHARE * t.start_gap
+            and t.single_gap > POOR_SHARE * t.start_gap):
         notes.append(f"even this rate keeps {t.final_gap / t.start_gap:.0%} of the start's loss "
                      "gap: no rate in the range gets near the global minimum from here (a local "
                      "minimum or a flat stretch holds them all), so it is only the best of "
                      "trapped rates; the basins page shows the starts from which one gets there")
     if t.blown:
         notes.append(f"it blows up from {t.blown} of the {t.starts} starts, as every rate in "
-                     "the range does from at least one: no rate here is safe around this start")
+                     "the range that stays on the map from your start does from at least one: "
+                     "no rate here is safe around this start")
     notes += [edge_note(t.edge, t.lr)] if t.edge else []
     if diagonal and (leap := leap_note(t.first_step, diagonal)):
         notes.append(f"its {leap}")

@@ -56,6 +56,10 @@ class _Tries:
         return self._objective.value(x)
 
     def __getattr__(self, name: str) -> Any:
+        # the rest of the objective (its domain) passes through unrecorded; a private name is
+        # not forwarded (copy and pickle probe them before ``_objective`` exists)
+        if name.startswith("_"):
+            raise AttributeError(name)
         return getattr(self._objective, name)
 
 
@@ -457,9 +461,11 @@ def wrong_text(r: Responsibility, trained_steps: int, most: int = 15) -> str:
         return ""
     if not r.wrong:
         return "It now gets every example right."
+    many = len(r.wrong) > 1
     return (f"Still wrong after {plural(trained_steps, 'step')}: example"
-            + ("s " if len(r.wrong) > 1 else " ") + ", ".join(map(str, r.wrong))
-            + " (pick one: its blame stays large).")
+            + ("s " if many else " ") + ", ".join(map(str, r.wrong))
+            + (" (pick one: its blame stays large)." if many else
+               " (pick it: its blame stays large)."))
 
 
 def blame_summary(now: Responsibility, before: Responsibility, trained_steps: int) -> str:

@@ -212,6 +212,27 @@ def test_the_tries_thrown_away_are_the_candidates_that_did_not_lower_the_loss() 
     # a local try is one step from a point the walker stood on
     dist = np.linalg.norm(local.thrown[:, None] - local.points[None], axis=-1)
     assert np.all(np.min(np.abs(dist - 0.3), axis=1) < 1e-9)
+    # step by step, from the walker's own calls: try t is thrown iff it is no lower than the
+    # point before it (an off-by-one in which calls are tries passed the checks above)
+    from optimizers import get_optimizer, run
+
+    class Asked:
+        domain = surface.domain
+
+        def __init__(self) -> None:
+            self.points: list[np.ndarray] = []
+
+        def value(self, x: np.ndarray) -> np.ndarray:
+            self.points.append(np.array(x, float).reshape(-1, 2))
+            return surface.value(x)
+
+    for c, opt in ((search, get_optimizer("random_search")),
+                   (local, get_optimizer("random_local_search", step_size=0.3))):
+        asked = Asked()
+        traj = run(opt, asked, start, len(c.x) - 1, seed=4)
+        tries = np.concatenate(asked.points)[1:]  # the first call values the start
+        before = np.asarray(traj.losses)[:-1]
+        np.testing.assert_array_equal(c.thrown, tries[surface.value(tries) >= before])
 
 
 def test_back_propagation_blame_shrinks_as_the_model_learns() -> None:
@@ -691,3 +712,17 @@ def test_section_three_names_the_examples_still_wrong() -> None:
     assert wrong_text(responsibility(0, 0), 0) == ""  # untrained: nearly all wrong, unsaid
     at = app_test(PAGE, {"trained": "500"}).run()
     assert [c for c in at.caption if "Still wrong after 500 steps: examples" in c.value]
+
+
+def test_the_tries_recorder_copies_and_pickles() -> None:
+    """Its attribute pass-through recursed without end on copy and pickle (a code review)."""
+    import copy
+    import pickle
+
+    from app_pages.common.tour import _Tries
+
+    surface = get_surface("booth")
+    rec = _Tries(surface)
+    rec.value(np.array([1.0, 3.0]))
+    for twin in (copy.copy(rec), pickle.loads(pickle.dumps(rec))):
+        assert twin.domain == surface.domain and len(twin.asked) == 1

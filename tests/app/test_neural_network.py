@@ -609,3 +609,14 @@ def test_the_example_section_links_back_to_the_tour_s_blame() -> None:
     at = app_test(PAGE, SMALL).run()
     text = next(m.value for m in at.markdown if "Pick a training point" in m.value)
     assert "[concepts tour's section 3](./concepts)" in text
+
+
+def test_the_switch_comes_back_to_its_step_after_a_round_trip_of_batch_sizes() -> None:
+    """A code review: rescaling the last rounded step drifted, 31 steps at 3 per epoch came back
+    as 30 through the full batch's 1 step per epoch. The page rescales from the step set."""
+    at = app_test(PAGE, {**SMALL, "optimizers": "adam_then_sgd",
+                         "adam_then_sgd.switch_step": "31"}).run()  # 3 steps per epoch
+    at.sidebar.slider(key="nn.batch").set_value(150).run()  # the full batch: 1 step per epoch
+    assert at.query_params["adam_then_sgd.switch_step"] == "10"
+    at.sidebar.slider(key="nn.batch").set_value(50).run()
+    assert not at.exception and at.query_params["adam_then_sgd.switch_step"] == "31"
