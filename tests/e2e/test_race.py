@@ -13,6 +13,11 @@ from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # without Playwright the browser fixture skips these tests
+    PlaywrightTimeout = TimeoutError
+
 from tests.e2e.conftest import new_page, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -481,7 +486,10 @@ def test_a_click_during_a_links_first_run_keeps_the_links_settings(browser, serv
         wait_for_app(pg, timeout=90_000)
         cards.nth(1).click()  # this request carries whatever the browser's controls hold
         wait_for_app(pg, timeout=90_000)
-        pg.wait_for_function(f"() => ({cards_js})() === 8", timeout=30_000)
+        try:
+            pg.wait_for_function(f"() => ({cards_js})() === 8", timeout=30_000)
+        except PlaywrightTimeout:  # failed once in CI (not reproduced in 20 tries): say how
+            raise AssertionError(f"{pg.evaluate(cards_js)} cards, not 8, at {pg.url}") from None
         steps = pg.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(
             has_text="Steps").locator("[data-testid='stSliderThumbValue']")
         assert steps.inner_text() == "2000"
