@@ -146,6 +146,12 @@ def good_rates(s: Sweep, factor: float = GOOD_FACTOR) -> tuple[int, int] | None:
 POOR_SHARE = 0.1
 
 
+def keeps_much(gap: float, start_gap: float) -> bool:
+    """Whether a final ``gap`` keeps over ``POOR_SHARE`` of a finite, positive ``start_gap``:
+    the rate got nowhere near the minimum (trapped, or every rate fails alike)."""
+    return 0 < start_gap < np.inf and gap > POOR_SHARE * start_gap
+
+
 def good_rates_text(s: Sweep, start_gap: float) -> str:
     """``good_rates`` as table text: "0.001–0.03 (30× wide)", "≤" or "≥" where the run reaches
     an end of the swept range (it may go on beyond), "only the best" for a run of one. Where
@@ -156,7 +162,7 @@ def good_rates_text(s: Sweep, start_gap: float) -> str:
     if run is None:
         return "—"
     best = float(s.final_gap[s.best])
-    if start_gap > 0 and best > POOR_SHARE * start_gap:
+    if keeps_much(best, start_gap):
         return f"— (the best keeps {best / start_gap:.0%} of the start's gap)"
     first, last = run
     if first == last:
@@ -729,8 +735,7 @@ def tune_note(t: Tuned, diagonal: float | None = None) -> str:
     notes = []
     # trapped: the tuned rate, and even the best from the chosen start alone (a rate may get
     # there from it and still lose on the starts around it, or on their blow-ups)
-    if (0 < t.start_gap < np.inf and t.final_gap > POOR_SHARE * t.start_gap
-            and t.single_gap > POOR_SHARE * t.start_gap):
+    if keeps_much(t.final_gap, t.start_gap) and keeps_much(t.single_gap, t.start_gap):
         notes.append(f"even this rate keeps {t.final_gap / t.start_gap:.0%} of the start's loss "
                      "gap: no rate in the range gets near the global minimum from here (a local "
                      "minimum or a flat stretch holds them all), so it is only the best of "

@@ -82,18 +82,18 @@ def trials(objective: Any, start: np.ndarray, budget: int, *, lr: float, step_si
         traj = run(opt, seen, start, budget, seed=seed)
         evals = np.asarray(traj.evaluations)
         keep = evals <= budget
+        losses = np.asarray(traj.losses)
         thrown = None
         if isinstance(seen, _Tries):  # the start's value, then candidate t at step t
             n = int(np.count_nonzero(keep)) - 1  # steps within the budget
             tried = np.concatenate(seen.asked)[1:1 + n]
-            losses = np.asarray(traj.losses)
             thrown = tried[~(losses[1:n + 1] < losses[:n])]
         with np.errstate(invalid="ignore"):
-            best = np.minimum.accumulate(np.where(np.isfinite(traj.losses), traj.losses, np.inf))
+            best = np.minimum.accumulate(np.where(np.isfinite(losses), losses, np.inf))
         gone = int(np.asarray(traj.diverged_step).ravel()[0])
         out.append(Curve(name, label, evals[keep], np.maximum(best[keep] - floor, 0.0),
                          np.asarray(traj.points)[keep], diverged_step=gone,
-                         losses=np.asarray(traj.losses)[keep], thrown=thrown))
+                         losses=losses[keep], thrown=thrown))
     return out
 
 
