@@ -53,8 +53,9 @@ RACE = st.Page("app_pages/race.py", title="Race", icon=":material/sports_score:"
 
 
 def race_alias() -> None:
-    """``/race?...`` is where people expect the race: forward to ``/`` with the same query."""
-    st.switch_page(RACE, query_params=st.query_params.to_dict())
+    """``/race?...`` is where people expect the race: forward to ``/`` with the same query,
+    a key given twice kept twice (the race names it; ``to_dict`` kept the last alone)."""
+    st.switch_page(RACE, query_params={k: st.query_params.get_all(k) for k in st.query_params})
 
 
 page = st.navigation(

@@ -135,17 +135,27 @@ def pick(mouse: str, touch: str) -> str:
 
 
 #: What Streamlit's markdown would act on in a quoted URL value: emphasis, maths, links, HTML,
-#: strike-through, tables, headings, and ':' before a word (its :emoji: and :color[...] codes).
+#: strike-through, tables, headings, character references ('&#58;'), and ':' before a word (its
+#: :emoji:, :material/icon: and :color[...] codes).
 #: Sentence punctuation ('.', '-', ': ') stays as written (inert there), and so do `code spans`,
 #: which messages use on purpose and which show their text as is.
-_MARKDOWN_ACTIVE = re.compile(r"(`+)(.*?)\1|([\\*_$\[\]<>~|#]|:(?=\S))", re.DOTALL)
+_MARKDOWN_ACTIVE = re.compile(r"(`+)(.*?)\1|([\\*_$\[\]<>~|#&]|:(?=\S))", re.DOTALL)
+#: A colon as a character reference: Streamlit turns ``:smile:`` and ``:material/bolt:`` into an
+#: emoji or an icon before CommonMark reads the text, so a backslash left them acting (a link's
+#: ``adam.lr=:material/warning:`` warned with a warning icon); a reference is read after.
+_COLON = "&#58;"
 
 
 def plain(text: str) -> str:
     """``text`` shown as typed in Streamlit markdown (CommonMark: a backslash before ASCII
-    punctuation shows it as is): a URL value echoed in a warning lost its underscores
-    ('__init__' read 'init', in bold) before they were escaped."""
-    return _MARKDOWN_ACTIVE.sub(lambda m: m.group(0) if m.group(1) else "\\" + m.group(3), text)
+    punctuation shows it as is; a colon goes as ``&#58;``): a URL value echoed in a warning lost
+    its underscores ('__init__' read 'init', in bold) before they were escaped."""
+    def escape(m: re.Match[str]) -> str:
+        if m.group(1):
+            return m.group(0)
+        return _COLON if m.group(3) == ":" else "\\" + m.group(3)
+
+    return _MARKDOWN_ACTIVE.sub(escape, text)
 
 
 def named_list(rows: Iterable[tuple[str, str]]) -> str:

@@ -27,8 +27,8 @@ def app_test(script: str = "app.py", query: dict[str, str] | None = None,
 
 def shown(markdown: str) -> str:
     """What a warning's markdown reads as once its backslash escapes are undone (``page_intro``
-    escapes the link's own words: ``controls.plain``)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    escapes the link's own words: ``controls.plain``; a colon goes as ``&#58;``)."""
+    return re.sub(r"\\(.)|&#58;", lambda m: m.group(1) or ":", markdown)
 
 
 def button(at: AppTest, label: str):

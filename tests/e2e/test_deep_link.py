@@ -23,9 +23,15 @@ def test_deep_link_on_a_fresh_server_shows_the_app_navigation(browser) -> None:
 
 
 def test_race_path_forwards_to_the_race_with_its_settings(page) -> None:
-    page.goto(f"{page.base_url}/race?surface=himmelblau&optimizers=sgd,adam&adam.lr=0.07")
+    page.goto(f"{page.base_url}/race?surface=himmelblau&optimizers=sgd,adam&adam.lr=0.07"
+              "&seed=5&seed=6")
     page.wait_for_url("**/?*surface=himmelblau*", timeout=90_000)
     wait_for_app(page, timeout=90_000)
     page.wait_for_selector("h1:has-text('optimizer race')", timeout=60_000)
     assert "adam.lr=0.07" in page.url
     assert not page.query_selector("[data-testid='stException']")
+    # a key given twice arrives twice: the race says which value it used (it forwarded the last
+    # one alone, silently)
+    page.wait_for_selector("[data-testid='stAlert']:has-text(\"'seed' is given 2 times\")",
+                           timeout=30_000)
+    assert "seed=6" in page.url
