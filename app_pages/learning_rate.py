@@ -136,7 +136,8 @@ def seed_from_url() -> None:
     own = parse_params(mine, PARAMS, warnings)
     if own["spread"] not in SPREADS:
         near = nearest_spread(own["spread"])
-        warnings.append(f"URL parameter 'spread'={own['spread']:g} is not one of "
+        # the link's own text: "2.0000001" read "=2 is not one of 2, 3, …" through :g
+        warnings.append(f"URL parameter 'spread'={quoted(mine['spread'])} is not one of "
                         f"{', '.join(f'{v:g}' for v in SPREADS)}; using the nearest, {near:g}.")
         own["spread"] = near
     # lr_min >= lr_max is kept as the link says: the page swaps the two (or widens equal ones)
@@ -503,13 +504,21 @@ switch_step = None
 for e in entries:
     name, items = e
     hp = dict(items)
+    shown = SPECS[name].display_name
+    if sched_hp.get("eta_min", 0.0) > float(hp["lr"]):  # PyTorch would climb to it: refused
+        st.warning(f"{shown} is left off this chart: the final learning rate η_min "
+                   f"(URL: schedule.eta_min) is {format_value(sched_hp['eta_min'])}, above "
+                   f"{shown}'s own rate {format_value(hp['lr'])}, where the schedule starts: it "
+                   f"runs from the rate down to η_min. Set η_min to at most "
+                   f"{format_value(hp['lr'])}.")
+        continue
     try:
         lr_sched = optimizers.get_schedule(schedule, lr=float(hp["lr"]), **sched_hp)
         traj = optimizers.run(optimizers.get_optimizer(name, **{**hp, "lr": lr_sched}), obj,
                               np.asarray(start), int(steps), seed=seed, noise=noise,
                               batch_size=batch_size)
     except ValueError as err:
-        st.warning(f"{SPECS[name].display_name}: this schedule is not allowed ({err}).")
+        st.warning(f"{shown} is left off this chart: this schedule is not allowed ({err}).")
         continue
     curves.append({"optimizer": name, "label": f"{SPECS[name].display_name} "
                                                f"({lab.SCHEDULE_TITLES[schedule].lower()})",

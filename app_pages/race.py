@@ -120,7 +120,7 @@ def seed_from_url() -> None:
     if view.tuned and not tunable:
         view_warnings.append("URL parameter 'tuned' ignored: the learning-rate lab tunes the "
                              "learning rates of built-in landscapes, and this link's race is not "
-                             "one it can have tuned.")
+                             "one it can have tuned: it races as the link says, not called tuned.")
     ss["race.tuned"] = race_query(state, SPECS) if view.tuned and tunable else None
     ss["race.view"] = TABS[view.tab]
     ss["race.warnings"] = warnings + more + view_warnings
@@ -201,7 +201,8 @@ def undefined_start(obj: ExpressionSurface, start: tuple[float, float]) -> str:
     then = f"Start {where}: click the map, or type x and y in the sidebar."
     if np.isfinite(f):  # f is there, its slope is not: only the gradient methods are stuck
         return (f"The formula has no finite gradient {at}, so the gradient methods cannot take "
-                "a step from there: their paths stop at once (✕); random search and random "
+                "a finite step from there: their paths end at once, \"diverged at step 1\" "
+                "in the table (✕); random search and random "
                 f"local search, which use no gradient, still move. {then}")
     what = "no real value" if np.isnan(f) else "no finite value"
     return (f"The formula has {what} {at}, so no optimizer can take a step from there: every "

@@ -216,8 +216,13 @@ def parse_network_query(query: Mapping[str, str],
         if _DIGITS.match(text) and int(text) in options:
             classes = int(text)
         else:
-            warn.append(f"URL parameter 'classes'={text[:40]!r} is not one of "
-                        f"{', '.join(map(str, options))} for {spec.display_name}; using {classes}.")
+            if len(options) == 1:  # "is not one of 2 for Two moons"
+                warn.append(f"URL parameter 'classes'={text[:40]!r}: {spec.display_name} has "
+                            f"{classes} classes, no other number; using {classes}.")
+            else:
+                warn.append(f"URL parameter 'classes'={text[:40]!r} is not one of "
+                            f"{', '.join(map(str, options))} for {spec.display_name}; using "
+                            f"{classes}.")
     hidden = DEFAULT.hidden
     if "layers" in mine:
         parsed = parse_layers(mine["layers"])

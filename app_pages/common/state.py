@@ -100,12 +100,17 @@ def quoted(text: str, n: int = 40) -> str:
     return repr(text if len(text) <= n else text[:n] + "…")
 
 
+#: A number as a link writes one: ASCII digits, a point, an exponent. Python's ``float`` also
+#: read "1_000" and other scripts' digits ("١٢٣" raced 123 steps), which no link of ours writes
+#: and the network page's whole numbers refused: one rule for every parameter.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def parse_number(text: str, lo: float, hi: float, integer: bool = False) -> float | int | None:
     """``text`` as a finite number in [lo, hi] (an integer if asked), else None."""
-    try:
-        v = float(text.strip())
-    except (ValueError, AttributeError):
+    if not isinstance(text, str) or not _NUMBER.fullmatch(text.strip()):
         return None
+    v = float(text.strip())
     if not math.isfinite(v) or not lo <= v <= hi:
         return None
     if integer:
@@ -161,13 +166,15 @@ def hparam_wanted(h: HParamLike) -> str:
     return f"{what} in [{lo}, {hi}]"
 
 
-_OPERAND_EDGE = re.compile(r"(?<=[\w).])\s+(?=[\w(.])")
+#: Spaces alone: a URL turns '+' into a space, never into a newline or a tab ("x\ny" was read
+#: as "x+y" with a warning that a '+' had arrived as a space).
+_OPERAND_EDGE = re.compile(r"(?<=[\w).]) +(?=[\w(.])")
 
 
 def plus_from_url(text: str) -> str:
     """A typed formula with the '+' a URL turned into spaces put back: a hand-typed link's '+'
     arrives as a space (the app's own links write %2B). A space run between two operands
-    (``x^2 y^2``, ``1e 3``) was a '+'; any other space is dropped (``x - 1`` -> ``x-1``)."""
+    (``x^2 y^2``, ``1e 3``) was a '+'; any other whitespace is dropped (``x - 1`` -> ``x-1``)."""
     return re.sub(r"\s+", "", _OPERAND_EDGE.sub("+", text.strip()))
 
 
@@ -282,8 +289,12 @@ def parse_race_query(
         if known:
             optimizers = tuple(known)
         else:
-            warn.append("No optimizer in the URL parameter 'optimizers' is available here; "
-                        "using the default race (" + ", ".join(base.optimizers) + ").")
+            # "optimizers=": the link of a page with none picked (it says "pick one")
+            warn.append(("The URL parameter 'optimizers' is empty (no optimizer picked); "
+                         if not names else
+                         "No optimizer in the URL parameter 'optimizers' is available here; ")
+                        + ("using the default race (" if shows_race else "using this page's "
+                           "default optimizers (") + ", ".join(base.optimizers) + ").")
 
     # scalars ----------------------------------------------------------------------------------
     def scalar(key: str, lo: float, hi: float, default: Any, integer: bool, what: str) -> Any:

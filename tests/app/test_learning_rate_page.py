@@ -330,7 +330,8 @@ def test_tuned_table_explains_luck_and_jumps() -> None:
     assert tune_note(there, 10.0) == ""
 
 
-@pytest.mark.parametrize(("given", "used"), [("1.5", None), ("15", 10.0), ("30", 30.0)])
+@pytest.mark.parametrize(("given", "used"), [("1.5", None), ("15", 10.0), ("30", 30.0),
+                                             ("2.0000001", 2.0)])
 def test_a_panels_span_off_the_choices_warns_instead_of_changing_silently(
         given: str, used: float | None) -> None:
     at = app_test(PAGE, {"spread": given}).run()
@@ -342,6 +343,7 @@ def test_a_panels_span_off_the_choices_warns_instead_of_changing_silently(
         assert "'spread'" not in said and at.session_state["lab.spread"] == used
     else:
         assert f"using the nearest, {used:g}" in said and at.session_state["lab.spread"] == used
+        assert f"'spread'='{given}' is not one of" in said  # as the link says it, not rounded
 
 
 def test_small_multiples_say_when_a_rate_throws_the_path_off_the_map() -> None:
@@ -552,3 +554,18 @@ def test_the_panels_caption_says_how_each_optimizer_keeps_its_step_near_the_rate
     assert "sign of each coordinate" in caption("lion") and "divides" not in caption("lion")
     assert "divides by the gradient's recent size" in caption("adam")
     assert "whatever the slope" not in caption("sgd")
+
+
+def test_a_final_rate_above_an_optimizers_rate_says_what_to_do() -> None:
+    """η_min above SGD's rate read "SGD: this schedule is not allowed (eta_min=0.2 is out of
+    range [0, 0.01])" and SGD's curve went missing without a word of it."""
+    at = app_test(PAGE, {"steps": "200", "sweep": "10", "optimizers": "sgd,adam",
+                         "sgd.lr": "0.01", "adam.lr": "0.5", "schedule": "cosine",
+                         "schedule.eta_min": "0.2"}).run()
+    assert not at.exception
+    (said,) = [w.value for w in at.warning]
+    assert said.startswith("SGD is left off this chart: the final learning rate η_min (URL: "
+                           "schedule.eta_min) is 0.2, above SGD's own rate 0.01") and \
+        "Set η_min to at most 0.01." in said, said
+    names = [t["name"] for t in charts(at)[3]["data"]]
+    assert any("Adam" in n for n in names) and not any(n.startswith("SGD") for n in names), names

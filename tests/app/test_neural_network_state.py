@@ -173,3 +173,13 @@ def test_any_query_parses_without_raising(query) -> None:
     assert len(state.hidden) <= 3 and all(1 <= w <= 64 for w in state.hidden)
     assert state.grid in landscape_grids() and state.draw in (None, *state.optimizers)
     assert isinstance(warnings, list)
+
+
+def test_a_class_count_a_dataset_cannot_have_says_what_it_has() -> None:
+    """Two moons has 2 classes: "'classes'='3' is not one of 2 for Two moons" read oddly."""
+    state, warnings = parse_network_query({"dataset": "two_moons", "classes": "3"}, OPTIMIZERS)
+    assert state.classes == 2
+    assert warnings == ["URL parameter 'classes'='3': Two moons has 2 classes, no other number; "
+                        "using 2."]
+    _, warnings = parse_network_query({"dataset": "spirals", "classes": "9"}, OPTIMIZERS)
+    assert len(warnings) == 1 and "is not one of 2, 3" in warnings[0], warnings

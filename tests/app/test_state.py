@@ -135,7 +135,10 @@ def test_out_of_range_numbers_are_refused() -> None:
                         ({"seed": str(2**40)}, "seed"), ({"noise": "1e9"}, "noise"),
                         ({"optimizers": "adam", "adam.lr": "5000"}, "adam.lr"),
                         ({"optimizers": "adam", "adam.betas": "0.9"}, "adam.betas"),
-                        ({"optimizers": "adam", "adam.betas": "0.9,inf"}, "adam.betas")]:
+                        ({"optimizers": "adam", "adam.betas": "0.9,inf"}, "adam.betas"),
+                        # numbers as links write them: Python's float read these two
+                        ({"steps": "1_000"}, "steps"), ({"steps": "\u0661\u0662\u0663"}, "steps"),
+                        ({"optimizers": "adam", "adam.lr": "0x1"}, "adam.lr")]:
         state, warnings = parse(query)
         assert warnings and name in warnings[0], (query, warnings)
         assert state == parse({k: v for k, v in query.items() if k != name})[0]
@@ -155,7 +158,7 @@ def test_a_refused_hyperparameter_says_what_it_must_be() -> None:
 @pytest.mark.parametrize(("url", "formula"), [
     ("x^2 y^2", "x^2+y^2"), ("x^2   y^2", "x^2+y^2"),  # '+' and ' + ' as a URL delivers them
     ("(x - 1)^2 y^2", "(x-1)^2+y^2"), ("1e 3*x", "1e+3*x"), ("sin(x) cos(y)", "sin(x)+cos(y)"),
-    ("x^2+y^2", "x^2+y^2"), ("  x  ", "x")])
+    ("x^2+y^2", "x^2+y^2"), ("  x  ", "x"), ("x\ny", "xy"), ("x\t y", "xy")])
 def test_a_url_formula_gets_its_plus_signs_back(url: str, formula: str) -> None:
     assert plus_from_url(url) == formula
 
@@ -297,7 +300,17 @@ def test_optimizers_a_page_does_not_offer_are_named_as_such_not_unknown() -> Non
     assert "Unknown optimizer(s) 'adamm'" in text and "random_search' in the URL" not in text
     _, warnings = parse_race_query({"optimizers": "random_search"}, LANDSCAPES, lab_specs,
                                    preset, LANDING_SURFACE, FORMULA_DOMAIN)
-    assert any("is available here; using the default race" in w for w in warnings)
+    # the lab is no race: its own defaults, named as such
+    assert any("is available here; using this page's default optimizers (" in w
+               for w in warnings), warnings
+    _, warnings = parse_race_query({"optimizers": "zzz"}, LANDSCAPES, SPECS, preset,
+                                   LANDING_SURFACE, FORMULA_DOMAIN, shows_race=True)
+    assert any("is available here; using the default race (" in w for w in warnings), warnings
+    _, warnings = parse_race_query({"optimizers": ""}, LANDSCAPES, SPECS, preset,
+                                   LANDING_SURFACE, FORMULA_DOMAIN)  # a page with none picked
+    names = ", ".join(preset(LANDING_SURFACE).optimizers)
+    assert warnings == ["The URL parameter 'optimizers' is empty (no optimizer picked); using "
+                        f"this page's default optimizers ({names})."], warnings
 
 
 def test_noise_on_a_data_driven_loss_warns_and_is_dropped() -> None:
