@@ -126,12 +126,22 @@ class Min2(Inert):
         return Step(b - a) if i == 0 else Step(a - b)
 
 
+def real_power(b: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """b^u for a variable exponent u: e^(u ln b), real for b >= 0 only (NaN for b < 0).
+
+    NumPy's power is also real at b < 0 where u is a whole number: ``x**y`` had isolated real
+    points on the rows of whole y left of x = 0 ((-0.1)^-5 = -10^5), which set the colour scale
+    and the "lowest point" of a map whose every other point there has no value."""
+    return np.where(b < 0, np.nan, np.power(b, u))
+
+
 class Power(Inert):
-    """b^u for a non-constant exponent u; d = u b^(u-1) db + b^u log(b) du."""
+    """b^u for a non-constant exponent u, for b >= 0 (``real_power``);
+    d = u b^(u-1) db + b^u log(b) du."""
 
     nargs = 2
     text_name = "pow"
-    ufunc = staticmethod(np.power)
+    ufunc = staticmethod(real_power)
 
     def partial(self, i: int) -> sp.Expr:
         b, u = self.args

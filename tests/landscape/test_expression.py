@@ -364,3 +364,21 @@ def test_a_nearly_constant_formula_is_not_said_to_be_exactly_constant():
     assert s.no_minimum == "flat"
     assert "f ≈" in s.no_minimum_note and "to within a billionth" in s.no_minimum_note
     assert "too small to move a step" in s.no_minimum_note
+
+
+def test_a_variable_exponent_has_real_values_only_for_a_non_negative_base() -> None:
+    """b^u with u varying is e^(u ln b). NumPy's power is real at b < 0 where u is whole: x**y
+    drew isolated values up to -10^5 on the rows of whole y left of x = 0, which set the colour
+    scale and the lowest point, and x**x's lowest point was the isolated (-1, 0)."""
+    xx = from_expression("x**x")
+    (m,) = xx.minima
+    assert m.point == pytest.approx((np.exp(-1), 0.0), abs=1e-6)  # d/dx x^x = 0 at 1/e
+    assert m.value == pytest.approx(np.exp(-np.exp(-1)), rel=1e-9)
+    xy = from_expression("x**y")
+    pts = np.array([[-0.1, -5.0], [-2.0, 2.0], [-1.0, 0.0], [2.0, 3.0], [0.0, 2.0]])
+    v, g = xy.value_and_grad(pts)
+    assert np.isnan(v[:3]).all() and not np.isfinite(g[:3]).all(axis=1).any()
+    assert v[3:] == pytest.approx([8.0, 0.0])
+    assert g[3] == pytest.approx([3 * 2.0**2, 8 * np.log(2.0)])
+    with pytest.raises(ExpressionError, match="not a finite number anywhere"):
+        from_expression("(-2)**x")
