@@ -209,6 +209,25 @@ def undefined_start(obj: ExpressionSurface, start: tuple[float, float]) -> str:
             f"path stops at once (✕). {then}")
 
 
+#: The largest gradient whose square float64 holds (sqrt of 1.8e308).
+SQUARE_LIMIT = float(np.sqrt(np.finfo(float).max))
+
+
+def overflowing_start(obj: ExpressionSurface, start: tuple[float, float]) -> str:
+    """Why the adaptive methods stall at ``start``: its gradient's square overflows, or ""."""
+    with np.errstate(all="ignore"):
+        g = np.abs(obj.grad(np.asarray(start, float)))
+    if not np.isfinite(g).all() or g.max() <= SQUARE_LIMIT:
+        return ""
+    # 1e300 x^2 ended Adam, RMSprop and Adagrad "stalled (not at a minimum)", loss-scale free as
+    # Adam is: g^2 = inf made each step lr g / sqrt(inf) = 0, in PyTorch as here
+    return (f"The gradient at the start is about {g.max():.1e}: its square is beyond the "
+            "largest number a computer's float holds (1.8e308), so the methods that divide by "
+            "the root of the squared gradients (Adam and its family, RMSprop, Adagrad, Adadelta) "
+            "divide by infinity and take steps of 0: they stall where they start, as in PyTorch; "
+            "the others take enormous steps. Divide the formula by a large number to race them.")
+
+
 def race_alt(title: str, start: tuple[float, float], steps: int, figs: dict) -> str:
     """The map's text for screen readers: what it draws, and where each path ended."""
     outcomes, curves = figs["outcomes"], figs["curves"]
@@ -386,7 +405,7 @@ st.session_state["race.map_traces"] = figs["map_traces"]
 
 if formula:
     show_formula(obj)
-    if stuck := undefined_start(obj, start):
+    if stuck := undefined_start(obj, start) or overflowing_start(obj, start):
         st.warning(stuck)
     if not obj.interior_minimum:
         st.info(obj.no_minimum_note)  # flat, falling past the view, a domain edge or a pole

@@ -514,6 +514,19 @@ def test_a_start_where_the_formula_is_undefined_says_why_nobody_moves(
     assert not run({"formula": formula, "start": "1,1"}).warning
 
 
+def test_a_gradient_whose_square_overflows_says_why_the_adaptive_methods_stall() -> None:
+    """1e300 x^2: Adam, RMSprop and Adagrad ended "stalled (not at a minimum)" with no word of
+    why (g^2 = inf, so each step is lr g / sqrt(inf) = 0); 1e150 x^2's square still fits."""
+    at = run({"formula": "1e300*x**2", "start": "1,1", "optimizers": "adam,rmsprop,adamax"})
+    assert not at.exception
+    (warning,) = [w.value for w in at.warning]
+    assert warning.startswith("The gradient at the start is about 2.0e+300: its square is beyond")
+    outcomes = dict(zip(table(at)["optimizer"], table(at)["outcome"], strict=True))
+    stalled = [o for o, text in outcomes.items() if text.startswith("stalled")]
+    assert [o.split(" (")[0] for o in stalled] == ["Adam", "RMSprop"]  # Adamax takes max |g|
+    assert not run({"formula": "1e150*x**2", "start": "1,1"}).warning
+
+
 def test_a_costly_formula_races_fewer_steps_and_says_why() -> None:
     """Each step runs the formula's whole gradient program (3,538 operations for this product of
     59 factors): the race keeps operations x steps x racers within formula_work."""
