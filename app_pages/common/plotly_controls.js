@@ -13,6 +13,10 @@
 //   ``fromcurrent`` finds no match for a frame Pause or the slider left off the list, so it
 //   started over at step 0. Before such a button acts, the current frame becomes the listed one
 //   at or before it, and playback goes on from the next listed frame.
+// - Quiet Pause: Plotly.animate rejects the promise of an animation that Pause (or any other
+//   button pressed mid-play) interrupts, with no reason, and its buttons never catch it: each
+//   press left an "Uncaught (in promise) undefined" page error. Reasonless rejections are
+//   marked handled; any other error still reaches the console.
 (() => {
   if (window.downhillPlotlyControls) return;
   window.downhillPlotlyControls = true;
@@ -145,4 +149,8 @@
     setTimeout(() => { queued = false; decorate(); }, 200);
   }).observe(document.body, { childList: true, subtree: true });
   decorate();
+
+  window.addEventListener("unhandledrejection", (e) => {
+    if (e.reason === undefined) e.preventDefault();
+  });
 })();
