@@ -228,6 +228,28 @@ def overflowing_start(obj: ExpressionSurface, start: tuple[float, float]) -> str
             "the others take enormous steps. Divide the formula by a large number to race them.")
 
 
+#: Racers a landscape's description may name ("Watch ... while random search ... can find the
+#: deep hole"), which the default race leaves out: the sidebar offers to add one.
+NAMED_RACERS = ("random_search", "random_local_search")
+
+
+def offer_named_racer(description: str) -> None:
+    """A button adding the racer the description names when the race lacks it (Two basins,
+    Rastrigin and Easom promised random search, which no default race had)."""
+    said = description.lower()
+    chosen = list(st.session_state.get(OPT, []))
+    named = [n for n in NAMED_RACERS if SPECS[n].display_name.lower() in said and n not in chosen]
+    if not named:
+        return
+    name = SPECS[named[0]].display_name
+    if len(chosen) >= limit("optimizers"):
+        st.caption(f"To watch {name.lower()} here, remove an optimizer and add it.")
+        return
+    st.button(f"Add {name.lower()} to the race", on_click=controls.set_state,
+              args=(OPT, [*chosen, named[0]]),
+              help="The description above names it; the race does not have it yet.")
+
+
 def race_alt(title: str, start: tuple[float, float], steps: int, figs: dict) -> str:
     """The map's text for screen readers: what it draws, and where each path ended."""
     outcomes, curves = figs["outcomes"], figs["curves"]
@@ -297,6 +319,7 @@ with st.sidebar:
         st.error(f"That formula was refused: {err}")
     if obj is not None and not formula:
         st.caption(obj.description.replace("*", r"\*").replace("_", r"\_"))
+        offer_named_racer(obj.description)
 
     if obj is not None:
         st.header("Start")

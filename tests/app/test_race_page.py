@@ -8,7 +8,7 @@ import re
 import pytest
 
 from app_pages.common.limits import limit
-from tests.app.conftest import app_test, charts
+from tests.app.conftest import app_test, button, charts
 
 PAGE = "app_pages/race.py"
 
@@ -903,3 +903,26 @@ def test_a_tuned_race_repeats_the_lab_s_leap_note() -> None:
     assert re.search(r"Adam \(lr 1\.2\)'s first step jumps 2\d% of the map's diagonal "
                      r"\(a leap, not a walk\)\.", said), said
     assert "SGD (lr 0.0123)'s first step" not in said
+
+
+@pytest.mark.parametrize("surface", ["two_basins", "rastrigin", "easom"])
+def test_a_description_naming_random_search_offers_to_add_it(surface: str) -> None:
+    """"Watch gradient descent settle in the near basin while random search ... can find the
+    deep hole": no default race had random search. A button adds it; gone once it races."""
+    at = run({"surface": surface})
+    add = "Add random search to the race"
+    button(at, add).click().run()
+    assert not at.exception
+    assert at.query_params["optimizers"].endswith(",random_search")
+    assert add not in [b.label for b in at.button]
+    assert table(at)["optimizer"].iloc[-1] == "Random search"
+    if surface == "two_basins":  # the description's lesson, on the map
+        assert table(at)["outcome"].iloc[-1].startswith("found global minimum")
+
+
+def test_no_offer_where_the_description_names_no_racer_or_the_race_is_full() -> None:
+    assert not any(b.label.startswith("Add ") for b in run({}).button)
+    full = run({"surface": "two_basins", "optimizers": ",".join(["sgd", "momentum", "nesterov",
+                "adam", "rmsprop", "adagrad", "adamw", "nadam"])})
+    assert not any(b.label.startswith("Add ") for b in full.button)
+    assert any("To watch random search here, remove an optimizer" in c.value for c in full.caption)
