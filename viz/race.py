@@ -22,7 +22,7 @@ JSON, which Streamlit hashes and ships on every rerun.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import count, takewhile
 from typing import Any, Protocol
@@ -140,26 +140,36 @@ class Playback:
         return self.plot_width + MARGIN_L + MARGIN_R
 
 
+#: Minima of one kind labelled on the map at most; beyond, only those ``named`` (where a path
+#: ended: the table's "stuck in local minimum 42" is found by its label).
+MAX_LABELLED = 12
+
+
 def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True,
-                  domain: Domain | None = None) -> list[dict[str, Any]]:
+                  domain: Domain | None = None, named: Collection[int] = ()
+                  ) -> list[dict[str, Any]]:
     """Global minima as gold stars, local minima as hollow diamonds, labelled "global" and
     "local k" (k counts local minima in registry order, as in ``app_pages.common.outcomes``).
     Given the map's ``domain``, labels near its edges turn inwards (``inward``): centred over a
-    minimum on the edge, half of "global 6" was cut off."""
+    minimum on the edge, half of "global 6" was cut off. Of more than ``MAX_LABELLED`` of a
+    kind, only those at the indices ``named`` (into ``minima``) are labelled, by a trace of
+    their own over the lattice."""
     out = []
     kinds = ((True, MINIMUM_GLOBAL, "global"), (False, MINIMUM_LOCAL, "local"))
     for is_global, style, word in kinds:
-        ms = [m for m in minima if m.is_global == is_global]
-        if not ms:
+        idx = [i for i, m in enumerate(minima) if m.is_global == is_global]
+        if not idx:
             continue
+        ms = [minima[i] for i in idx]
         text = [word if is_global and len(ms) == 1 else f"{word} {k}"
                 for k in range(1, len(ms) + 1)]
         marker = dict(style)
         if len(ms) > 20:  # a lattice of minima (Rastrigin's 120) would hide the map: small marks
             marker.update(size=min(marker.get("size", 10), 6),
                           line={**marker.get("line", {}), "width": 1})
-        out.append({
-            "type": "scatter", "mode": "markers+text" if show_text and len(ms) <= 12 else "markers",
+        trace = {
+            "type": "scatter",
+            "mode": "markers+text" if show_text and len(ms) <= MAX_LABELLED else "markers",
             "name": f"{word} minimum", "x": [m.point[0] for m in ms], "y": [m.point[1] for m in ms],
             "text": text, "textposition": "top center" if domain is None
             else [inward(m.point, domain) for m in ms],
@@ -168,7 +178,14 @@ def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True,
             "hovertemplate": "minimum: %{text}<br>(%{x:.4g}, %{y:.4g})"
                              "<br>f = %{customdata:.4g}<extra></extra>",
             "showlegend": True, "legendgroup": "minima",
-        })
+        }
+        out.append(trace)
+        picked = [j for j, i in enumerate(idx) if i in set(named)]
+        if show_text and len(ms) > MAX_LABELLED and picked:
+            out.append({**trace, "mode": "markers+text", "showlegend": False,
+                        **{k: [trace[k][j] for j in picked]
+                           for k in ("x", "y", "text", "textposition", "customdata")
+                           if isinstance(trace[k], list)}})
     return out
 
 
@@ -618,7 +635,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                 playback: Playback | None = None, height: int | None = None,
                 pick_grid: bool = True, background: dict[str, Any] | None = None,
                 lowest: tuple[float, float] | None = None,
-                lowest_label: str = "", series: Sequence[Series] = ()) -> SpecFigure:
+                lowest_label: str = "", series: Sequence[Series] = (),
+                named_minima: Collection[int] = ()) -> SpecFigure:
     """The animated race map. The initial view shows the final state; Play starts at step 0, and
     after Pause it resumes where it stopped (``_controls``).
 
@@ -632,6 +650,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     labelled so; pass no ``minima`` then); ``lowest_label`` says why it is no minimum, on hover
     (the downloaded HTML has no note beside it).
     ``height`` defaults to ``race_height``: the domain's aspect ratio on a ``DESIGN_WIDTH`` plot.
+    ``named_minima``: indices into ``minima`` where paths end, labelled among many
+    (``minima_traces``).
     """
     pb = playback or Playback()
     # Hovers read the true path up to where it left the map for good; trails and dots stop at
@@ -672,7 +692,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                        "textfont": {"size": 11, "color": INK},
                        "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
                        "showlegend": False})
-    static += minima_traces(minima, domain=grid.domain)
+    static += minima_traces(minima, domain=grid.domain, named=named_minima)
     if lowest is not None:
         static.append({"type": "scatter", "mode": "markers+text", "name": "lowest in view",
                        "x": [lowest[0]], "y": [lowest[1]], "text": ["lowest in view"],

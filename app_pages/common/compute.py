@@ -248,7 +248,8 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
     race_map = race_figure(grid, paths, minima, obj, start, playback,
                            background=landscape_background(surface, formula),
                            lowest=None if minima else lowest_in_view(obj),
-                           lowest_label=obj.minima[0].label if obj.minima else "", series=series)
+                           lowest_label=obj.minima[0].label if obj.minima else "", series=series,
+                           named_minima={o.minimum for o in outcomes if o.minimum is not None})
     return {
         # As an Arrow table, so that st.dataframe does not convert it on every rerun.
         "table": results_table(paths, outcomes, evaluations, obj.min_value if minima else None),

@@ -39,6 +39,7 @@ from viz.race import (
     SLIDER_INTERVALS,
     Playback,
     arrow_vectors,
+    minima_traces,
     race_figure,
     race_frame_steps,
     slider_marks,
@@ -1062,3 +1063,19 @@ def test_the_map_opens_at_the_step_asked_with_the_frame_s_own_state(grid, at: in
     n_static = len(spec["data"]) - len(moving_indices(spec))
     assert spec["data"][:n_static] == plain["data"][:n_static]
     assert len(spec["frames"]) - len(plain["frames"]) in (0, 1)
+
+
+def test_of_many_minima_the_ones_paths_end_in_are_labelled() -> None:
+    """Rastrigin's table said "stuck in local minimum 42" of 120 unlabelled diamonds (and the
+    one meant lay under the path's own dot): the minima named are labelled, the rest not."""
+    lattice = [Minimum((float(i), 0.0), 1.0, is_global=False) for i in range(30)]
+    lattice.insert(3, Minimum((0.5, 0.5), 0.0, is_global=True))
+    traces = minima_traces(lattice, domain=((-1.0, 31.0), (-1.0, 1.0)), named={3, 5, 20})
+    texts = [t["text"] for t in traces if t["mode"] == "markers+text"]
+    # index 5 of the list is "local 5" (the global one sits at 3), 20 is "local 20"
+    assert texts == [["global"], ["local 5", "local 20"]]
+    labelled = [t for t in traces if t["mode"] == "markers+text" and not t["showlegend"]]
+    assert [t["x"] for t in labelled] == [[4.0, 19.0]]
+    assert len(next(t for t in traces if t["name"] == "local minimum")["x"]) == 30  # all drawn
+    assert all(t["mode"] == "markers" for t in minima_traces(lattice, show_text=False,
+                                                             named={5}))
