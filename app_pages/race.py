@@ -479,12 +479,12 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
              "each of its last 10 steps moves less than a quarter of the tolerance below; "
              "'oscillating' or 'passing near' while it still moves more (an SGD that jitters "
              "around the bottom with its minibatches is near it, not settled)."),
-    "first at global min": st.column_config.TextColumn(
-        help=f"First step within {figs['tolerance']:.3g} of a global minimum (a path may pass "
-             "it and end elsewhere: the outcome says so)."),
+    "first at a global min": st.column_config.TextColumn(
+        help=f"First step within {figs['tolerance']:.3g} of any global minimum (a path may pass "
+             "one and end at another, or elsewhere: the outcome says so)."),
     "evaluations": st.column_config.NumberColumn(
         help="Function and gradient evaluations used (the 'trials'): every method pays one a "
-             "step until it stops or blows up, so compare 'first at global min' for how many "
+             "step until it stops or blows up, so compare 'first at a global min' for how many "
              "it needed to get there.")})
 # A phone's table shows the first words of an outcome: all of them here. A laptop's shows
 # about OUTCOME_FITS characters beside the other columns: the longer ones here.
@@ -501,7 +501,7 @@ st.caption(f"A path counts as at a minimum within a distance of {figs['tolerance
            "(1.5% of the map's diagonal)"
            + ("; here the minima form a valley, of which ★ marks one point, so a path is on "
               "its floor from the step its loss stays within a millionth of its start's height "
-              "above the minimum (the step its outcome and 'first at global min' give)"
+              "above the minimum (the step its outcome and 'first at a global min' give)"
               if figs["valley"] else "")
            + ". A diverged path is marked ✕ at its last finite point, or where it left the map."
            + (" Without gradient noise or minibatches, SGD (PyTorch's name) is plain gradient "

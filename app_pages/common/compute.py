@@ -295,7 +295,7 @@ def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: li
             "outcome": o.text,
             "final loss": float(p.losses[-1]) if np.isfinite(p.losses[-1]) else None,
             "best loss": float(finite.min()) if finite.size else None,
-            "first at global min": o.steps_to_global,
+            "first at a global min": o.steps_to_global,
             "evaluations": ev,
             "name": p.name,
         })
@@ -305,7 +305,7 @@ def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: li
 def results_table(paths: list[PathView], outcomes: list[Outcome], evaluations: list[int],
                   min_value: float | None) -> pa.Table:
     """The results table as the page shows it: a colour swatch (SVG data URI) first,
-    "first at global min" (a step) as text, so that "never" reads as a dash and not as NaN, and
+    "first at a global min" (a step) as text, so that "never" reads as a dash and not as NaN, and
     the outcome last, as wide as its words (in the middle, its width pushed the numbers out of
     view, and at a header's width it was cut after a few words).
     An Arrow table, built directly (no pandas), so that st.dataframe does not convert it on
@@ -318,8 +318,8 @@ def results_table(paths: list[PathView], outcomes: list[Outcome], evaluations: l
 
     rows = [{"": color_swatch(r["name"]), "optimizer": r["optimizer"],
              "final loss": text(r["final loss"]), "best loss": text(r["best loss"]),
-             "first at global min": ("—" if r["first at global min"] is None
-                                     else str(r["first at global min"])),
+             "first at a global min": ("—" if r["first at a global min"] is None
+                                     else str(r["first at a global min"])),
              "evaluations": r["evaluations"], "outcome": r["outcome"]}
             for r in results_rows(paths, outcomes, evaluations, min_value)]
     return pa.Table.from_pylist(rows)

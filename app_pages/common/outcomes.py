@@ -35,9 +35,9 @@ page colours its cells by them):
   "best find near local minimum k" or "best find not at a minimum".
 - ``Outcome.kind`` stays where the final point lies, settled or not, as on the basin maps.
 - With several global minima the words name which one, numbered as on the map ("reached global
-  minimum 2 (step N)"): the "first at global min" column may count another one.
+  minimum 2 (step N)"): the "first at a global min" column may count another one.
 - "(step N)" is the first step within ``tol`` of the global minimum the path ends at (with several
-  global minima, maybe not the first it visited); ``steps_to_global`` (the "first at global min"
+  global minima, maybe not the first it visited); ``steps_to_global`` (the "first at a global min"
   column) is the first step near any global minimum, and a path that was there but ends elsewhere
   adds ", after passing a global minimum at step N".
 

@@ -230,7 +230,7 @@ def test_near_a_minimum_beyond_the_edge_is_still_at_the_minimum() -> None:
 
 def test_the_step_is_when_it_reached_the_minimum_it_ends_in() -> None:
     """With several global minima, "(step N)" is the arrival at the one the path ends in, while
-    "first at global min" (steps_to_global) still counts the first visit to any of them."""
+    "first at a global min" (steps_to_global) still counts the first visit to any of them."""
     two = (Minimum((0.0, 0.0), 0.0, True), Minimum((2.0, 0.0), 0.0, True))
     there = line([-0.45, 0.0], [0.05, 0.0], 6)  # within 0.1 of (0, 0) at step 4 (x = -0.05)
     on = line([0.05, 0.0], [2.05, 0.0], 21)[1:]  # within 0.1 of (2, 0) at step 24 (x = 1.95)
