@@ -100,8 +100,14 @@ def seed_from_url() -> None:
     if formula_surface is not None and "start" not in query:
         state = RaceState(**{**state.__dict__, "start": tuple(formula_surface.default_start)})
     ss = st.session_state
-    # "formula=" with nothing after it: the formula box, empty (the link of an empty box)
-    typing = state.formula or refused or ("formula" in kept(query) and not formula)
+    # "formula=" with nothing after it: the formula box, empty (the link of an empty box, which
+    # names no surface; with one named, the link races it, and says so)
+    empty_box = "formula" in kept(query) and not formula and not refused
+    if empty_box and "surface" in query:
+        empty_box = False
+        view_warnings.append("URL parameter 'formula' is empty; racing the surface the link "
+                             "names.")
+    typing = state.formula or refused or empty_box
     ss["race.mode"] = "Type a formula" if typing else "Built-in"
     ss["race.surface.held"] = state.surface or LANDING_SURFACE
     ss["race.formula.held"] = state.formula or refused or ""

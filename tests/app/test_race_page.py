@@ -174,6 +174,13 @@ def test_formula_mode_shows_latex_and_refuses_bad_formulas() -> None:
     assert empty.sidebar.text_input(key="race.formula").value == ""
     assert not empty.get("plotly_chart") and not empty.warning
     assert "Type a formula" in empty.info[0].value
+    # a hand-made link naming a surface beside the empty formula races that surface (it
+    # opened the empty box and dropped the surface, silently)
+    both = run({"formula": "", "surface": "rosenbrock"})
+    assert both.sidebar.radio(key="race.mode").value == "Built-in"
+    assert both.session_state["race.surface"] == "rosenbrock" and both.get("plotly_chart")
+    assert [w.value for w in both.warning] == [
+        "URL parameter 'formula' is empty; racing the surface the link names."]
 
 
 def test_the_formula_help_names_every_function_the_parser_knows() -> None:
