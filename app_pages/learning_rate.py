@@ -287,7 +287,8 @@ st.header("Too small crawls, too large explodes")
 controls.init("lab.focus", names[0])
 if st.session_state["lab.focus"] not in names:
     st.session_state["lab.focus"] = names[0]
-focus = st.segmented_control("Optimizer", names, key="lab.focus",
+# required: a click on the chosen one deselected it, and the panels jumped to the first optimizer
+focus = st.segmented_control("Optimizer", names, key="lab.focus", required=True,
                              format_func=lambda n: SPECS[n].display_name) or names[0]
 focus_entry = entries[names.index(focus)]
 focus_lr = float(dict(focus_entry[1])["lr"])

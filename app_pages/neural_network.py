@@ -160,8 +160,9 @@ with st.sidebar:
     if dspec.class_options:
         if st.session_state.get("nn.classes") not in dspec.class_options:
             st.session_state["nn.classes"] = dspec.n_classes
-        classes = int(st.segmented_control("Classes", list(dspec.class_options),
-                                           key="nn.classes") or dspec.n_classes)
+        classes = int(st.segmented_control("Classes", list(dspec.class_options),  # required:
+                                           key="nn.classes", required=True)  # kept on a click
+                      or dspec.n_classes)
     samples = int(st.slider("Points", MIN_SAMPLES, limit("samples"), key="nn.samples", step=20,
                             help="A quarter is held out as the test set."))
     if not 0 <= st.session_state.get("nn.noise", 0) <= dspec.max_noise:

@@ -358,7 +358,9 @@ with st.sidebar:
 
     st.header("Playback")
     controls.init("race.speed", "normal")
-    speed = st.segmented_control("Speed", list(SPEEDS), key="race.speed") or "normal"
+    # required: a click on the chosen speed deselected it (and played at normal speed)
+    speed = st.segmented_control("Speed", list(SPEEDS), key="race.speed",
+                                 required=True) or "normal"
     controls.init("race.arrows", False)
     arrows = st.toggle("Gradient and update arrows", key="race.arrows",
                        help="Dotted: the downhill direction −∇f. Solid: the step actually "

@@ -254,3 +254,18 @@ def test_a_swipe_over_a_tour_figure_scrolls_a_phone_s_page(browser, server_url) 
         assert chart.evaluate(view) == before_view
     finally:
         context.close()
+
+
+def test_a_click_on_the_chosen_optimizer_keeps_it(page) -> None:
+    """A click on the chosen segment deselected it and the panels jumped to the first optimizer
+    (focus=adam became focus=sgd); the control now requires a choice."""
+    _open(page, "/learning_rate?steps=60&sweep=20&optimizers=sgd,adam&focus=adam", 3)
+    chosen = page.locator("[data-testid='stButtonGroup'] button", has_text="Adam")
+    chosen.click()
+    page.wait_for_timeout(1500)  # a rerun, if the click made one
+    wait_for_app(page, timeout=120_000)
+    assert _query(page.url)["focus"] == "adam"
+    page.locator("[data-testid='stButtonGroup'] button", has_text="SGD").click()
+    page.wait_for_function("() => new URL(location).searchParams.get('focus') === 'sgd'",
+                           timeout=60_000)
+    assert not _errors(page), _errors(page)
