@@ -466,10 +466,11 @@ st.header("Schedules: a learning rate that changes over time")
 st.markdown(
     "A **schedule** changes η as training goes on: big strides early to travel, small strides late "
     "to settle. The study note's advice is a switch: **Adam first** (fast, rough) **then SGD** "
-    "(slow, careful): the comparison runs your Adam rate for the first quarter of the steps, "
-    "then your SGD rate. The figure shows the rate each optimizer used at every step, and its "
-    "loss. The schedule applies here only: the panels, the sweep and the tuner above run each "
-    "rate constant."
+    "(slow, careful): the comparison runs Adam's rate for the first quarter of the steps, then "
+    "SGD's (each the one set in the sidebar if it races here, else its default on this "
+    "landscape), under the same schedule as the others. The figure shows the rate each "
+    "optimizer used at every step, and its loss. The schedule applies here only: the panels, "
+    "the sweep and the tuner above run each rate constant."
 )
 controls.init("lab.schedule", "constant")
 sc1, sc2 = st.columns([1, 2])
@@ -502,39 +503,39 @@ with sc1:
                                  "its rate on this page (URL: compare).")
 curves = []
 switch_step = None
-for e in entries:
-    name, items = e
-    hp = dict(items)
+runs = [(name, dict(items), f"{SPECS[name].display_name} ({lab.SCHEDULE_TITLES[schedule].lower()})")
+        for name, items in entries]
+if show_switch and "adam_then_sgd" not in names:
+    # Adam's and SGD's rates from the page (``switch_settings``), under the same schedule as the
+    # rest: at constant rates beside scheduled ones it compared unlike runs
+    switch_hp = lab.switch_settings(state.hparams, int(steps), defaults.get("adam_then_sgd"))
+    runs.append(("adam_then_sgd", switch_hp,
+                 f"Adam (lr {format_value(switch_hp['lr'])}) → SGD (lr "
+                 f"{format_value(switch_hp['sgd_lr'])})"
+                 + ("" if schedule == "constant"
+                    else f" ({lab.SCHEDULE_TITLES[schedule].lower()})")))
+for name, hp, curve_label in runs:
     shown = SPECS[name].display_name
-    if sched_hp.get("eta_min", 0.0) > float(hp["lr"]):  # PyTorch would climb to it: refused
+    lowest = min(float(hp[k]) for k in ("lr", "sgd_lr") if k in hp)
+    if sched_hp.get("eta_min", 0.0) > lowest:  # PyTorch would climb to it: refused
         st.warning(f"{shown} is left off this chart: the final learning rate η_min "
                    f"(URL: schedule.eta_min) is {format_value(sched_hp['eta_min'])}, above "
-                   f"{shown}'s own rate {format_value(hp['lr'])}, where the schedule starts: it "
+                   f"{shown}'s own rate {format_value(lowest)}, where the schedule starts: it "
                    f"runs from the rate down to η_min. Set η_min to at most "
-                   f"{format_value(hp['lr'])}.")
+                   f"{format_value(lowest)}.")
         continue
     try:
-        lr_sched = optimizers.get_schedule(schedule, lr=float(hp["lr"]), **sched_hp)
-        traj = optimizers.run(optimizers.get_optimizer(name, **{**hp, "lr": lr_sched}), obj,
-                              np.asarray(start), int(steps), seed=seed, noise=noise,
+        traj = optimizers.run(optimizers.get_optimizer(
+                                  name, **lab.scheduled(hp, schedule, sched_hp)),
+                              obj, np.asarray(start), int(steps), seed=seed, noise=noise,
                               batch_size=batch_size)
     except ValueError as err:
         st.warning(f"{shown} is left off this chart: this schedule is not allowed ({err}).")
         continue
-    curves.append({"optimizer": name, "label": f"{SPECS[name].display_name} "
-                                               f"({lab.SCHEDULE_TITLES[schedule].lower()})",
-                   "lr": traj.lr, "gap": np.maximum(traj.losses - lab.loss_floor(obj), 0.0)})
+    curves.append({"optimizer": name, "label": curve_label, "lr": traj.lr,
+                   "gap": np.maximum(traj.losses - lab.loss_floor(obj), 0.0)})
     if traj.switch_step is not None:
         switch_step = traj.switch_step
-if show_switch and "adam_then_sgd" not in names:
-    switch_hp = lab.switch_settings(state.hparams, int(steps), defaults.get("adam_then_sgd"))
-    ats = compute.entry("adam_then_sgd", switch_hp)
-    traj = compute.trajectory(surface, "", ats, start, int(steps), seed, noise, batch_size)
-    curves.append({"optimizer": "adam_then_sgd",
-                   "label": f"Adam (lr {format_value(switch_hp['lr'])}) → SGD "
-                            f"(lr {format_value(switch_hp['sgd_lr'])})",
-                   "lr": traj.lr, "gap": np.maximum(traj.losses - lab.loss_floor(obj), 0.0)})
-    switch_step = traj.switch_step
 with sc2:
     st.plotly_chart(schedule_figure(curves, switch_step, phone=controls.is_phone()),
                     key="lab.schedule_fig", config=CFG,

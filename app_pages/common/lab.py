@@ -27,7 +27,7 @@ import numpy as np
 
 from app_pages.common.words import plural
 from landscape.base import inside
-from optimizers import OPTIMIZERS, get_optimizer, run
+from optimizers import OPTIMIZERS, get_optimizer, get_schedule, run
 from optimizers.trajectory import Trajectory
 
 #: A final loss within this (relative to the start's loss gap) of the best counts as a tie.
@@ -579,6 +579,19 @@ def switch_settings(hparams: Mapping[str, Mapping[str, Any]], steps: int,
     if "sgd" in hparams and "lr" in hparams["sgd"]:
         out["sgd_lr"] = float(hparams["sgd"]["lr"])
     out["switch_step"] = max(1, int(steps) // 4)
+    return out
+
+
+def scheduled(hparams: Mapping[str, Any], schedule: str,
+              settings: Mapping[str, Any]) -> dict[str, Any]:
+    """``hparams`` with ``schedule`` (``optimizers.get_schedule``) on its rates: ``lr``, and for
+    Adam -> SGD also ``sgd_lr``, on the run's own clock: SGD's phase goes on from the schedule's
+    step K (its own steps count from 0 at the switch; it ran at a constant rate before)."""
+    out = {**hparams, "lr": get_schedule(schedule, lr=float(hparams["lr"]), **settings)}
+    if "sgd_lr" in hparams:
+        sgd = get_schedule(schedule, lr=float(hparams["sgd_lr"]), **settings)
+        k = int(hparams["switch_step"])
+        out["sgd_lr"] = lambda t: sgd(np.asarray(t) + k)
     return out
 
 

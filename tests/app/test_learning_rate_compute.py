@@ -365,3 +365,26 @@ def test_a_best_rate_with_a_smaller_rate_that_blew_up_is_said_to_be_unsafe() -> 
     s = lab.sweep("sgd", landscape.get_surface("rosenbrock"), np.array([-1.5, 2.5]), 2000,
                   log_rates(1e-4, 10, 100))
     assert "(0.00183) blew up" in lab.unstable_note(s)
+
+
+def test_a_schedule_runs_on_both_phases_of_adam_then_sgd_on_the_runs_clock() -> None:
+    """The schedule view scheduled Adam's rate and left SGD's constant after the switch (the
+    rate jumped to 0.35 at step 50 and stayed flat): SGD's phase goes on from step K of the
+    schedule (its own steps count from 0 at the switch)."""
+    import optimizers
+    from landscape import get_surface
+
+    s = get_surface("ravine")
+    settings = {"warmup_steps": 20, "T_max": 180, "eta_min": 0.0}
+    hp = {**optimizers.OPTIMIZERS["adam_then_sgd"].defaults(), "lr": 0.2, "sgd_lr": 0.35,
+          "switch_step": 50}
+    traj = run(get_optimizer("adam_then_sgd", **lab.scheduled(hp, "warmup_cosine", settings)), s,
+               np.asarray(s.default_start), 200)
+    adam = optimizers.get_schedule("warmup_cosine", lr=0.2, **settings)
+    sgd = optimizers.get_schedule("warmup_cosine", lr=0.35, **settings)
+    t = np.arange(200)
+    want = np.where(t < 50, np.asarray(adam(t)), np.asarray(sgd(t)))
+    np.testing.assert_allclose(np.asarray(traj.lr), want, rtol=1e-12, atol=0)
+    assert want[-1] < 1e-3 * 0.35 and want[50] < 0.35  # the late part of the cosine
+    plain = lab.scheduled({"lr": 0.1}, "constant", {})
+    assert set(plain) == {"lr"} and float(plain["lr"](7)) == 0.1

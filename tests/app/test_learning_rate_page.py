@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
+from optimizers import OPTIMIZERS
 from tests.app.conftest import app_test, button, charts, decode, race_link_query
 
 PAGE = "app_pages/learning_rate.py"
@@ -563,9 +564,26 @@ def test_a_final_rate_above_an_optimizers_rate_says_what_to_do() -> None:
                          "sgd.lr": "0.01", "adam.lr": "0.5", "schedule": "cosine",
                          "schedule.eta_min": "0.2"}).run()
     assert not at.exception
-    (said,) = [w.value for w in at.warning]
+    # the Adam -> SGD comparison runs SGD's 0.01 after the switch: left off as well
+    said, switch = [w.value for w in at.warning]
+    assert switch.startswith(f"{OPTIMIZERS['adam_then_sgd'].display_name} is left off this")
     assert said.startswith("SGD is left off this chart: the final learning rate η_min (URL: "
                            "schedule.eta_min) is 0.2, above SGD's own rate 0.01") and \
         "Set η_min to at most 0.01." in said, said
     names = [t["name"] for t in charts(at)[3]["data"]]
     assert any("Adam" in n for n in names) and not any(n.startswith("SGD") for n in names), names
+
+
+def test_the_adam_then_sgd_comparison_follows_the_chosen_schedule() -> None:
+    """Its curve ran at constant rates beside cosine-scheduled ones, and the verdict compared
+    unlike runs; with neither Adam nor SGD racing, the intro still said "your Adam rate"."""
+    at = app_test(PAGE, {"steps": "200", "sweep": "10", "optimizers": "momentum,rmsprop",
+                         "schedule": "cosine"}).run()
+    assert not at.exception and not at.warning
+    fig = charts(at)[3]
+    switch = next(t for t in fig["data"] if t["xaxis"] == "x" and "→ SGD" in t["name"])
+    assert switch["name"].endswith("(cosine annealing)"), switch["name"]
+    lr = decode(switch["y"])
+    assert lr[0] > lr[49] > 0 and lr[50] < 0.01 and lr[-1] < 1e-5  # SGD's 0.01 decays too
+    intro = next(m.value for m in at.markdown if "**Adam first**" in m.value)
+    assert "your Adam rate" not in intro and "else its default on this landscape" in intro
