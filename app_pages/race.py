@@ -256,6 +256,19 @@ def offer_named_racer(description: str) -> None:
               help="The description above names it; the race does not have it yet.")
 
 
+def trapped_note(paths: Sequence[Any], outcomes: Sequence[Any]) -> str:
+    """" Tuned is not the same as ...": the tuned racers that end by a local minimum (the lab
+    said "only the best of trapped rates"; the race its link opened called them tuned, no
+    more), or ""."""
+    trapped = [p.label for p, o in zip(paths, outcomes, strict=True) if o.kind == "local"]
+    if not trapped:
+        return ""
+    names = " and ".join([", ".join(trapped[:-1]), trapped[-1]] if len(trapped) > 1 else trapped)
+    return (f" Tuned is not the same as finding the global minimum: {names} "
+            f"{'ends' if len(trapped) == 1 else 'end'} by a local minimum from this start, at the "
+            "best rate the lab found for it.")
+
+
 def race_alt(title: str, start: tuple[float, float], steps: int, figs: dict) -> str:
     """The map's text for screen readers: what it draws, and where each path ended."""
     outcomes, curves = figs["outcomes"], figs["curves"]
@@ -533,7 +546,8 @@ elif tuned:
                 "median over this start and the 8 around it (ranked by the worse of the two, so "
                 "one lucky start cannot win; from this start alone another rate may end lower). "
                 "Change any setting and they are no longer the tuned ones."
-                + "".join(f" {leap}." for leap in first_leaps(figs["paths"], obj.domain)))
+                + "".join(f" {leap}." for leap in first_leaps(figs["paths"], obj.domain))
+                + trapped_note(figs["paths"], figs["outcomes"]))
 elif len(state.optimizers) > 1 and not state.formula:
     picked = rates_are_picks(dict(racers), preset(state.surface), SPECS)
     st.markdown(("The learning rates are picked per landscape to show different behaviours, "

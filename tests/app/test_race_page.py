@@ -933,3 +933,23 @@ def test_no_offer_where_the_description_names_no_racer_or_the_race_is_full() -> 
                 "adam", "rmsprop", "adagrad", "adamw", "nadam"])})
     assert not any(b.label.startswith("Add ") for b in full.button)
     assert any("To watch random search here, remove an optimizer" in c.value for c in full.caption)
+
+
+def test_a_tuned_race_says_which_tuned_racers_stay_trapped() -> None:
+    """On Two basins the lab said every rate keeps a third of the start's gap ("the best of
+    trapped rates"); the tuned race its link opened called them tuned, and no more."""
+    from app_pages.common import compute
+    from app_pages.common.state import VIEW_KEYS
+
+    query = {"surface": "two_basins", "optimizers": "sgd,rmsprop,adam", "steps": "200",
+             "sgd.lr": "2.86", "rmsprop.lr": "0.0925", "adam.lr": "0.1", "tuned": "true"}
+    compute.remember_tuned({k: v for k, v in run(query).query_params.items()
+                            if k not in VIEW_KEYS})
+    at = run(query)
+    said = " ".join(m.value for m in at.markdown)
+    outcomes = dict(zip(table(at)["optimizer"], table(at)["outcome"], strict=True))
+    local = [o for o, text in outcomes.items() if "local minimum" in text]
+    assert local, outcomes
+    assert "Tuned is not the same as finding the global minimum: " in said
+    assert all(o in said for o in local)
+    assert ("ends by a local minimum" if len(local) == 1 else "end by a local minimum") in said
