@@ -266,7 +266,7 @@ def trapped_note(paths: Sequence[Any], outcomes: Sequence[Any]) -> str:
     names = " and ".join([", ".join(trapped[:-1]), trapped[-1]] if len(trapped) > 1 else trapped)
     return (f" Tuned is not the same as finding the global minimum: {names} "
             f"{'ends' if len(trapped) == 1 else 'end'} by a local minimum from this start, at the "
-            "best rate the lab found for it.")
+            f"best rate the lab found for {'it' if len(trapped) == 1 else 'each'}.")
 
 
 def race_alt(title: str, start: tuple[float, float], steps: int, figs: dict) -> str:
