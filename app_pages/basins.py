@@ -252,9 +252,11 @@ tol = basins.capture_radius(obj.domain)
 st.caption(
     f"A path has arrived when it ends within {tol:.3g} of a minimum (the race's tolerance). "
     "Evaluations are the study note's *trials*: each gradient step costs one gradient evaluation, "
-    "each random try one function evaluation. Random search samples the whole map, so it can "
-    "land in the far basin that gradient methods never reach from the near side, but it pays "
-    "with many more trials; random local search keeps a random step only if it went down. "
+    "each random try one function evaluation. Random search samples the whole map, so where it "
+    "starts matters little to it; random local search keeps a random step only if it went down. "
+    + basins.sampling_cost([bm.stats for bm in maps],
+                           next((b for b in base if b.optimizer == "random_search"), None))
+    + " "
     "Arriving is getting near, not deep: the median counts the trials to come within the "
     "tolerance, not to the bottom."
     + (f" The baselines start from a coarser {basins.BASELINE_SIDE} x {basins.BASELINE_SIDE} "

@@ -13,7 +13,7 @@ starts with the same step budget, so their "trials" (evaluations) compare direct
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -146,6 +146,39 @@ class BasinStats:
     evaluations_per_path: int  # evaluations used by a full run of one path
     counts: dict[int, int]  # label -> number of paths
     hparams: tuple[tuple[str, Any], ...] = ()  # the settings it ran with, where a table shows them
+
+
+def _span(values: Sequence[float], fmt: str) -> str:
+    lo, hi = min(values), max(values)
+    return format(lo, fmt) if format(lo, fmt) == format(hi, fmt) else \
+        f"{format(lo, fmt)}–{format(hi, fmt)}"
+
+
+def sampling_cost(gradient: Sequence[BasinStats], sampler: BasinStats | None) -> str:
+    """What random search's trials bought here against the gradient methods' (the study note's
+    "trial and error"), from the numbers: how often each arrives and the median trials it takes.
+    A caption said it "pays with many more trials" beside a table where, on Rosenbrock, it
+    needed fewer than Adam. "" without random search or gradient methods."""
+    if sampler is None or not gradient:
+        return ""
+    mine = (f"from {100 * sampler.success_rate:.1f}% of its starts"
+            + (f", in a median of {sampler.median_evaluations:.0f} trials"
+               if np.isfinite(sampler.median_evaluations) else ""))
+    arrived = [g.median_evaluations for g in gradient if np.isfinite(g.median_evaluations)]
+    one = len(gradient) == 1
+    theirs = (f"the gradient method{'' if one else 's'} from "
+              f"{_span([100 * g.success_rate for g in gradient], '.1f')}% of "
+              f"{'its' if one else 'their'} starts"
+              + (f", in {'a median' if len(arrived) == 1 else 'medians'} of "
+                 f"{_span(arrived, '.0f')}" if arrived else ""))
+    out = f"Here random search arrives {mine}; {theirs}."
+    more_often = sampler.success_rate > max(g.success_rate for g in gradient)
+    dearer = bool(arrived) and sampler.median_evaluations > max(arrived)
+    if more_often and dearer:
+        out += " Sampling the whole map arrives more often, and pays with more trials."
+    elif more_often:
+        out += " Sampling the whole map beats walking here."
+    return out
 
 
 @dataclass(frozen=True)

@@ -220,3 +220,25 @@ def test_random_local_search_takes_the_race_s_step_for_the_surface(surface: str)
     assert baseline_label(stats) == f"Random local search (step {step:g}, baseline)"
     plain = baseline("random_search", surf, starts, 200, seed=2)
     assert plain.hparams == () and baseline_label(plain) == "Random search (baseline)"
+
+
+def test_the_sampling_cost_sentence_follows_the_numbers() -> None:
+    """The basins caption said random search "pays with many more trials" whatever the table
+    beside it showed (on Rosenbrock it arrived as often as Adam, with fewer trials)."""
+    from app_pages.common.basins import BasinStats, sampling_cost
+
+    def stats(name: str, rate: float, median: float) -> BasinStats:
+        return BasinStats(name, rate, median, median, 500, {})
+
+    gd = [stats("sgd", 0.2, 7.0), stats("adam", 0.25, 14.0)]
+    said = sampling_cost(gd, stats("random_search", 0.34, 143.0))
+    assert said == ("Here random search arrives from 34.0% of its starts, in a median of 143 "
+                    "trials; the gradient methods from 20.0–25.0% of their starts, in medians of "
+                    "7–14. Sampling the whole map arrives more often, and pays with more trials.")
+    rosen = sampling_cost([stats("sgd", 0.03, 3.0), stats("adam", 0.09, 196.0)],
+                          stats("random_search", 0.087, 145.0))
+    assert "pays" not in rosen and "beats" not in rosen and "medians of 3–196" in rosen
+    cheap = sampling_cost([stats("sgd", 0.0, float("nan"))], stats("random_search", 0.5, 40.0))
+    assert cheap.endswith("the gradient method from 0.0% of its starts. Sampling the whole map "
+                          "beats walking here.")
+    assert sampling_cost(gd, None) == "" and sampling_cost([], stats("random_search", 1, 1)) == ""
