@@ -353,6 +353,8 @@ st.plotly_chart(sweep_figure(sweeps, {n: SPECS[n].display_name for n in names}),
                 alt=f"Final loss against learning rate, {n_sweep} rates on log scales, one line "
                     f"per optimizer, a diverged rate marked: {bests}.")
 start_gap = float(obj.value(np.asarray(start, float))) - lab.loss_floor(obj)
+(dx0, dx1), (dy0, dy1) = obj.domain
+diagonal = float(np.hypot(dx1 - dx0, dy1 - dy0))  # the sweep's and the tuner's leap notes
 rows = []
 for e, s in zip(entries, sweeps, strict=True):
     current = float(dict(e[1])["lr"])
@@ -363,7 +365,8 @@ for e, s in zip(entries, sweeps, strict=True):
         f"rates with gap ≤ {lab.GOOD_FACTOR:g}× best": lab.good_rates_text(s, start_gap),
         "diverged rates": int(s.diverged.sum()),
         "note": "every rate diverged" if s.best < 0 else "; ".join(
-            n for n in (lab.edge_note(s.edge, s.best_lr, show=False), lab.unstable_note(s)) if n),
+            n for n in (lab.edge_note(s.edge, s.best_lr, show=False), lab.unstable_note(s),
+                        lab.sweep_leap_note(s, diagonal)) if n),
         "your rate": current,
     })
 table = pd.DataFrame(rows)
@@ -424,8 +427,6 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
     own[TUNE] = format_hparam(True)  # its link shows the table too
     hp_tuned = {n: dict(hp) for n, hp in racers}
     rows = []
-    (dx0, dx1), (dy0, dy1) = obj.domain
-    diagonal = float(np.hypot(dx1 - dx0, dy1 - dy0))
     n_starts = max(t.starts for t in tuned)
     median_col = f"median over {n_starts} starts"
     for t in tuned:

@@ -95,6 +95,9 @@ class Sweep:
     best: int
     trajectory: Trajectory | None
     off_map: np.ndarray
+    #: (R,) the length of each rate's first step (a ``light`` copy keeps it: the sweep's best
+    #: can be a leap across the map, as the tuner's can)
+    first_step: np.ndarray | None = None
 
     @property
     def final_gap(self) -> np.ndarray:
@@ -274,8 +277,9 @@ def _as_sweep(name: str, lrs: np.ndarray, traj: Trajectory, objective: Any, tol:
     with np.errstate(invalid="ignore", over="ignore"):
         gap = np.maximum(losses - loss_floor(objective), 0.0)
     diverged_step = np.asarray(traj.diverged_step).reshape(lrs.size)
-    off_map = ends_off_map(np.asarray(traj.points, dtype=float)[-1].reshape(lrs.size, -1),
-                           getattr(objective, "domain", None))
+    pts = np.asarray(traj.points, dtype=float).reshape(steps + 1, lrs.size, -1)
+    off_map = ends_off_map(pts[-1], getattr(objective, "domain", None))
+    first_step = np.linalg.norm(pts[min(1, steps)] - pts[0], axis=-1)
     return Sweep(
         optimizer=name,
         lrs=lrs,
@@ -286,6 +290,7 @@ def _as_sweep(name: str, lrs: np.ndarray, traj: Trajectory, objective: Any, tol:
         best=best_index(gap, (diverged_step >= 0) | off_map),
         trajectory=traj,
         off_map=off_map,
+        first_step=first_step,
     )
 
 
@@ -735,6 +740,15 @@ def leap_note(first_step: float, diagonal: float) -> str:
         return ""
     return (f"first step jumps {first_step / diagonal:.0%} of the map's diagonal (a leap, not a "
             "walk)")
+
+
+def sweep_leap_note(s: Sweep, diagonal: float) -> str:
+    """``leap_note`` for the sweep's best rate: "its first step jumps 29% of the map's
+    diagonal ..." (the tuner said so of its own pick, the sweep's ★ went unremarked)."""
+    if s.best < 0 or s.first_step is None:
+        return ""
+    leap = leap_note(float(s.first_step[s.best]), diagonal)
+    return f"its {leap}" if leap else ""
 
 
 def tune_note(t: Tuned, diagonal: float | None = None) -> str:
