@@ -311,7 +311,7 @@ fig = small_multiples_figure(compute.landscape_grid(surface), views, titles, tup
                              background=compute.landscape_background(surface))
 best_words = (f"; the best is lr {format_value(float(multi.lrs[multi.best]))}"
               if multi.best >= 0 else "")
-st.plotly_chart(fig, key="lab.multiples", config=CFG,
+st.plotly_chart(controls.still_on_phone(fig), key="lab.multiples", config=CFG,
                 alt=f"{obj.title}. {n_multiples} maps, one per learning rate from "
                     f"{m_range[0]:.3g} to {m_range[1]:.3g}: {SPECS[focus].display_name}'s path "
                     f"from ({start[0]:.4g}, {start[1]:.4g}) at each rate{best_words}.")
@@ -327,8 +327,9 @@ st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} le
                  else "")
               if focus in SCALE_FREE - {"adam_then_sgd", "radam"} else ""))  # SGD-like phases
 # The same runs as loss curves: the study note's octavian-ai figure of small and large rates.
-st.plotly_chart(loss_figure(views, obj.min_value if obj.minima else None, height=300,
-                            colors=line_colors, bold=multi.best),
+st.plotly_chart(controls.still_on_phone(loss_figure(
+                    views, obj.min_value if obj.minima else None, height=300,
+                    colors=line_colors, bold=multi.best)),
                 key="lab.rate_curves", config=CFG,
                 alt=f"Loss against step of {SPECS[focus].display_name} at each of the "
                     f"{n_multiples} learning rates above, one line per rate{best_words}.")
@@ -348,7 +349,8 @@ sweeps = [lab_compute.sweep(surface, e, *run_args, (lr_min, lr_max, n_sweep), *e
 bests = "; ".join(f"{SPECS[e[0]].display_name}: " + (f"best rate {s.best_lr:.3g}" if s.best_lr
                                                       is not None else "every rate diverged")
                   for e, s in zip(entries, sweeps, strict=True))
-st.plotly_chart(sweep_figure(sweeps, {n: SPECS[n].display_name for n in names}),
+st.plotly_chart(controls.still_on_phone(sweep_figure(sweeps, {n: SPECS[n].display_name
+                                                               for n in names})),
                 key="lab.sweep_fig", config=CFG,
                 alt=f"Final loss against learning rate, {n_sweep} rates on log scales, one line "
                     f"per optimizer, a diverged rate marked: {bests}.")
@@ -538,7 +540,8 @@ for name, hp, curve_label in runs:
     if traj.switch_step is not None:
         switch_step = traj.switch_step
 with sc2:
-    st.plotly_chart(schedule_figure(curves, switch_step, phone=controls.is_phone()),
+    st.plotly_chart(controls.still_on_phone(schedule_figure(curves, switch_step,
+                                                            phone=controls.is_phone())),
                     key="lab.schedule_fig", config=CFG,
                     alt="The learning rate at every step under the "
                         f"{lab.SCHEDULE_TITLES[schedule].lower()} schedule, beside each run's "

@@ -285,7 +285,7 @@ with st.spinner(f"Training {plural(len(racers_t), 'network')} for "
                                     FRAME_MS, phone)
 accuracy = "; ".join(f"{label(r)}: {t.epoch_test_acc[-1]:.0%}"
                      for r, t in zip(racers_t, trainings, strict=True))
-st.plotly_chart(fig, key="nn.training", config=CONFIG,
+st.plotly_chart(controls.still_on_phone(fig), key="nn.training", config=CONFIG,
                 alt=f"{dspec.display_name}, {plural(len(racers_t), 'network')} trained for "
                     f"{plural(epochs_run, 'epoch')}, animated over the epochs: each network's "
                     "decision regions over the training points, and the train and test loss and "
@@ -362,8 +362,9 @@ with col_text:
         "bias.", unsafe_allow_html=True)
 with col_draw:
     r_draw, _ = by_name[drawn]
-    st.plotly_chart(nn.cached_network_figure(data_key, arch_key, r_draw, epochs_run, batch, seed,
-                                             FRAME_MS, phone), key="nn.drawing", config=CONFIG,
+    st.plotly_chart(controls.still_on_phone(nn.cached_network_figure(
+                        data_key, arch_key, r_draw, epochs_run, batch, seed, FRAME_MS, phone)),
+                    key="nn.drawing", config=CONFIG,
                     alt=f"The {sizes} network trained by {names[drawn]}, animated over the "
                         "epochs: a line per weight, coloured by its sign and size, as wide as "
                         "its gradient; a dot per neuron, coloured by its bias.")
@@ -445,7 +446,8 @@ with c_map:
                         f"point {example} is ringed.")
 if phone:  # forward over backward: side by side, 14 columns of cells ran into each other
     for part in ("forward", "backward"):
-        st.plotly_chart(backprop_figure(tr, part=part, plot_px=PHONE_PLOT_PX),
+        st.plotly_chart(controls.still_on_phone(backprop_figure(tr, part=part,
+                                                                plot_px=PHONE_PLOT_PX)),
                         key=f"nn.backprop.{part}", config=CONFIG, alt=backprop_alt(part))
 else:
     st.plotly_chart(backprop_figure(tr), key="nn.backprop", config=CONFIG,
@@ -488,7 +490,8 @@ colors_ = [optimizer_color(r[0]) for r in racers_t]
 tab_pca, tab_rand, tab_1d = st.tabs(list(slice_labels().values()), key="nn.slice",
                                     on_change="rerun")
 with tab_pca:
-    st.plotly_chart(pca_figure(land.pca, [r[0] for r in racers_t], labels_, colors_, phone=phone),
+    st.plotly_chart(controls.still_on_phone(pca_figure(land.pca, [r[0] for r in racers_t],
+                                                       labels_, colors_, phone=phone)),
                     key="nn.pca", config=CONFIG,
                     alt="The log loss on the plane that best holds the training paths, with each "
                         "optimizer's path from the shared initial weights projected on it.")
@@ -497,7 +500,8 @@ with tab_pca:
                "the loss on the plane; a path may sit slightly off it.")
 with tab_rand:
     # a phone: one panel a row (side by side they were 36-51 px wide)
-    st.plotly_chart(slices_figure(land.slices, labels_, colors_, phone=phone), key="nn.slices",
+    st.plotly_chart(controls.still_on_phone(slices_figure(land.slices, labels_, colors_,
+                                                          phone=phone)), key="nn.slices",
                     config=CONFIG,
                     alt="One panel per optimizer: the log loss around its trained weights along "
                         "two random directions, the trained network at the centre.")
@@ -512,8 +516,9 @@ with tab_rand:
                                         for r, t in zip(racers_t, trainings, strict=True)],
                                        nn.majority_share(net.y)))
 with tab_1d:
-    st.plotly_chart(interpolation_figure(land.interp, land.interp_test,
-                                         [r[0] for r in racers_t], labels_, colors_, phone=phone),
+    st.plotly_chart(controls.still_on_phone(interpolation_figure(
+                        land.interp, land.interp_test, [r[0] for r in racers_t], labels_, colors_,
+                        phone=phone)),
                     key="nn.interp", config=CONFIG,
                     alt="The train (solid) and test (dashed) loss along the straight line from "
                         "the initial weights (t = 0) to each trained network (t = 1) and beyond.")

@@ -94,3 +94,16 @@ def spec_dict(fig: go.Figure) -> dict[str, Any]:
     """Any figure as a plain JSON-ready dict (a frozen one decoded from its stored text)."""
     install_json_cache()
     return json.loads(pio.to_json(fig, validate=False))
+
+
+def still(fig: go.Figure) -> go.Figure:
+    """``fig`` that does not drag (``layout.dragmode: False``), for a touch screen: Plotly keeps
+    a touch that starts on a chart in any other mode, so a swipe over a chart zoomed it instead
+    of scrolling the page. A new figure; ``fig`` (maybe shared read-only) is left as it is."""
+    if isinstance(fig, SpecFigure):
+        spec = json.loads(fig._spec.json) if type(fig._spec) is FrozenSpec else dict(fig._spec)
+        spec["layout"] = {**spec.get("layout", {}), "dragmode": False}
+        return frozen(SpecFigure(spec)) if type(fig._spec) is FrozenSpec else SpecFigure(spec)
+    out = go.Figure(fig)
+    out.update_layout(dragmode=False)
+    return out

@@ -20,6 +20,7 @@ from app_pages.common.state import quoted, refusal
 from app_pages.common.words import plural
 from landscape.base import Domain
 from optimizers import OPTIMIZERS
+from viz.spec import still
 from viz.style import format_value, optimizer_color, text_color
 
 _MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
@@ -144,6 +145,13 @@ _MARKDOWN_ACTIVE = re.compile(r"(`+)(.*?)\1|([\\*_$\[\]<>~|#&]|:(?=\S))", re.DOT
 #: emoji or an icon before CommonMark reads the text, so a backslash left them acting (a link's
 #: ``adam.lr=:material/warning:`` warned with a warning icon); a reference is read after.
 _COLON = "&#58;"
+
+
+def still_on_phone(fig: Any) -> Any:
+    """``fig`` on a laptop; on a phone, ``fig`` that does not drag (``viz.spec.still``): a swipe
+    that began on the lab's or the network page's charts zoomed them instead of scrolling the
+    page (the tour's figures: ``compute.kept_figure``; the race and basin maps pan on purpose)."""
+    return still(fig) if is_phone() else fig
 
 
 def plain(text: str) -> str:

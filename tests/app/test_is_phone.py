@@ -67,3 +67,25 @@ def test_a_tablet_that_says_it_is_a_mac_is_told_how_to_pick_by_touch() -> None:
     basins = app_test("app_pages/basins.py").run()
     said = " ".join(m.value for m in basins.markdown) + basins.info[0].value
     assert said.count("on a touch screen: tap it twice") == 2, said
+
+
+@pytest.mark.parametrize(("page", "query", "selectable"), [
+    ("learning_rate.py", {"steps": "60", "sweep": "10"}, 0),
+    ("neural_network.py", {"epochs": "3"}, 1),  # the example map picks a point on a tap
+])
+def test_a_phone_swipes_past_the_lab_and_network_charts(monkeypatch: pytest.MonkeyPatch,
+                                                        page: str, query: dict,
+                                                        selectable: int) -> None:
+    """A swipe that began on the lab's or the network page's charts zoomed them (Plotly keeps a
+    touch that starts on a chart that drags) and the page did not scroll: on a phone none drags.
+    On a laptop they keep Plotly's zoom."""
+    from tests.app.conftest import app_test, charts
+
+    monkeypatch.setattr(controls, "is_phone", lambda: True)
+    phone = charts(app_test(f"app_pages/{page}", query).run(timeout=180))
+    assert len(phone) >= 4
+    assert all(c["layout"].get("dragmode") is False for c in phone), \
+        [c["layout"].get("dragmode") for c in phone]
+    monkeypatch.setattr(controls, "is_phone", lambda: False)
+    laptop = charts(app_test(f"app_pages/{page}", query).run(timeout=180))
+    assert sum(c["layout"].get("dragmode") is False for c in laptop) == selectable
