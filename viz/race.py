@@ -182,10 +182,14 @@ def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True,
         out.append(trace)
         picked = [j for j, i in enumerate(idx) if i in set(named)]
         if show_text and len(ms) > MAX_LABELLED and picked:
-            out.append({**trace, "mode": "markers+text", "showlegend": False,
+            labelled = {**trace, "mode": "markers+text", "showlegend": False,
                         **{k: [trace[k][j] for j in picked]
                            for k in ("x", "y", "text", "textposition", "customdata")
-                           if isinstance(trace[k], list)}})
+                           if isinstance(trace[k], list)}}
+            if domain is not None:
+                labelled["textposition"] = apart(labelled["x"], labelled["y"],
+                                                 labelled["textposition"], domain)
+            out.append(labelled)
     return out
 
 
@@ -346,6 +350,35 @@ def inward(point: tuple[float, float], domain: Domain, edge: float = 0.1) -> str
     h = "left" if x > x1 - edge * (x1 - x0) else "right" if x < x0 + edge * (x1 - x0) else "center"
     v = "bottom" if y > y1 - edge * (y1 - y0) else "top"
     return f"{v} {h}"
+
+
+#: Labels nearer than these shares of the map's width and height collide on a phone's map
+#: (~290 px: "local 42" is ~45 px wide).
+LABEL_ROOM = (0.16, 0.07)
+
+
+def apart(xs: Sequence[float], ys: Sequence[float], places: Sequence[str],
+          domain: Domain) -> list[str]:
+    """``places`` (textpositions) with a label that would sit on an earlier one moved to the
+    other side of its marker (top <-> bottom): Rastrigin's neighbouring "local 42" and "local
+    34" printed as "local 4ocal 34" on a phone."""
+    (x0, x1), (y0, y1) = domain
+    room_x, room_y = LABEL_ROOM[0] * (x1 - x0), LABEL_ROOM[1] * (y1 - y0)
+    flip = {"top": "bottom", "bottom": "top"}
+    placed: list[tuple[float, float, str]] = []  # (x, y, side) of the labels placed so far
+
+    def clash(x: float, y: float, side: str) -> bool:
+        return any(abs(x - xo) < room_x and abs(y - yo) < room_y and side == so
+                   for xo, yo, so in placed)
+
+    out = []
+    for x, y, place in zip(xs, ys, places, strict=True):
+        v, h = place.split()
+        if clash(x, y, v) and not clash(x, y, flip.get(v, v)):
+            v = flip.get(v, v)
+        placed.append((x, y, v))
+        out.append(f"{v} {h}")
+    return out
 
 
 #: ``meta`` of a race map's trace whose labels ``race_figure`` moved to layout annotations.

@@ -1079,3 +1079,17 @@ def test_of_many_minima_the_ones_paths_end_in_are_labelled() -> None:
     assert len(next(t for t in traces if t["name"] == "local minimum")["x"]) == 30  # all drawn
     assert all(t["mode"] == "markers" for t in minima_traces(lattice, show_text=False,
                                                              named={5}))
+
+
+def test_neighbouring_labels_of_a_lattice_go_either_side_of_their_markers() -> None:
+    """Rastrigin's "local 42" and "local 34", a unit apart on a 10-unit map, printed on top of
+    each other on a phone ("local 4ocal 34"): the second goes under its marker."""
+    lattice = [Minimum((float(i), float(j)), 1.0, is_global=False)
+               for i in range(-5, 6) for j in range(-5, 6)]
+    named = {lattice.index(m) for m in lattice if m.point in [(-2.0, 3.0), (-1.0, 3.0), (2.0, 0.0)]}
+    (labelled,) = [t for t in minima_traces(lattice, domain=((-5.2, 5.2), (-5.2, 5.2)),
+                                            named=named) if not t["showlegend"]]
+    places = dict(zip(zip(labelled["x"], labelled["y"], strict=True), labelled["textposition"],
+                      strict=True))
+    assert places[(-2.0, 3.0)].split()[0] != places[(-1.0, 3.0)].split()[0]
+    assert places[(2.0, 0.0)] == "top center"  # far from both
