@@ -474,7 +474,7 @@ with tab_map:
 if tab_3d.open:
     with tab_3d:
         st.plotly_chart(compute.surface_3d(state.surface, formula, entries, start, run_steps,
-                                           seed, noise, batch_size),
+                                           seed, noise, batch_size, controls.is_phone()),
                         config=controls.CHART,
                         alt=f"Race on {title}. 3D surface, the loss as height, with the "
                             f"{plural(len(entries), 'optimizer')}' paths drawn on it.")

@@ -56,9 +56,18 @@ def _aspect(domain: tuple[tuple[float, float], tuple[float, float]]) -> dict[str
     return {"x": max(wx / big, 1 / 3), "y": max(wy / big, 1 / 3), "z": 0.6}
 
 
+#: The camera: high enough to see into the valleys (from lower down, the near walls hid the
+#: minima and the ends of the paths).
+EYE = {"x": 0.9, "y": -0.9, "z": 1.2}
+#: How much further back a phone's camera stands: on its narrow figure the surface's left and
+#: right corners were cut off.
+PHONE_EYE_SCALE = 1.45
+
+
 def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumLike],
-                      n: int = 70, height: int = 600) -> SpecFigure:
-    """go.Surface of the grid (thinned to ``n`` per side, clipped to its colour range) + paths."""
+                      n: int = 70, height: int = 600, phone: bool = False) -> SpecFigure:
+    """go.Surface of the grid (thinned to ``n`` per side, clipped to its colour range) + paths;
+    a ``phone``'s camera further back (``PHONE_EYE_SCALE``)."""
     step = max(1, len(grid.x) // n)
     xs, ys = grid.x[::step], grid.y[::step]
     t, lo, hi = color_levels(grid)
@@ -128,8 +137,7 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
                          "zaxis": {"title": {"text": ztitle}},
                          # the map's proportions (a 6 x 4 domain is not a square)
                          "aspectmode": "manual", "aspectratio": _aspect(grid.domain),
-                         # high enough to see into the valleys: from lower down, the near
-                         # walls hid the minima and the ends of the paths
-                         "camera": {"eye": {"x": 0.9, "y": -0.9, "z": 1.2}}},
+                         "camera": {"eye": {k: v * (PHONE_EYE_SCALE if phone else 1.0)
+                                            for k, v in EYE.items()}}},
                   margin={"l": 0, "r": 0, "t": 30, "b": 10}, uirevision="surface3d")
     return SpecFigure({"data": data, "layout": layout})

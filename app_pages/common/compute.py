@@ -268,11 +268,13 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
 
 @memo()
 def surface_3d(surface: str, formula: str, racers: tuple[Entry, ...], start: tuple[float, float],
-               steps: int, seed: int, noise: float, batch_size: int | None) -> SpecFigure:
-    """The 3D view of the race (surface + paths), built once per setting."""
+               steps: int, seed: int, noise: float, batch_size: int | None,
+               phone: bool = False) -> SpecFigure:
+    """The 3D view of the race (surface + paths), built once per setting (and device)."""
     obj = get_landscape(surface, formula)
     paths, _ = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
-    return frozen(surface_3d_figure(landscape_grid(surface, formula), paths, true_minima(obj)))
+    return frozen(surface_3d_figure(landscape_grid(surface, formula), paths, true_minima(obj),
+                                    phone=phone))
 
 
 def used_evaluations(t: optimizers.Trajectory) -> int:

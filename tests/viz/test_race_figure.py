@@ -1093,3 +1093,12 @@ def test_neighbouring_labels_of_a_lattice_go_either_side_of_their_markers() -> N
                       strict=True))
     assert places[(-2.0, 3.0)].split()[0] != places[(-1.0, 3.0)].split()[0]
     assert places[(2.0, 0.0)] == "top center"  # far from both
+
+
+def test_a_phones_3d_camera_stands_back_far_enough_to_show_the_corners(grid) -> None:
+    """On a phone's narrow figure the surface's left and right corners were cut off."""
+    paths = [gd_path(0.1, 40)]
+    eye = surface_3d_figure(grid, paths, Bowl.minima).to_dict()["layout"]["scene"]["camera"]
+    far = surface_3d_figure(grid, paths, Bowl.minima, phone=True).to_dict()["layout"]["scene"]
+    ratio = {k: far["camera"]["eye"][k] / v for k, v in eye["eye"].items()}
+    assert all(r == pytest.approx(1.45) for r in ratio.values()), ratio
