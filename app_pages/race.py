@@ -126,7 +126,8 @@ def seed_from_url() -> None:
     if view.tuned and not tunable:
         view_warnings.append("URL parameter 'tuned' ignored: the learning-rate lab tunes the "
                              "learning rates of built-in landscapes, and this link's race is not "
-                             "one it can have tuned: it races as the link says, not called tuned.")
+                             "one it can have tuned: it races the link's rates without calling "
+                             "them tuned.")
     ss["race.tuned"] = race_query(state, SPECS) if view.tuned and tunable else None
     ss["race.view"] = TABS[view.tab]
     ss["race.warnings"] = warnings + more + view_warnings
@@ -257,9 +258,8 @@ def offer_named_racer(description: str) -> None:
 
 
 def trapped_note(paths: Sequence[Any], outcomes: Sequence[Any]) -> str:
-    """" Tuned is not the same as ...": the tuned racers that end by a local minimum (the lab
-    said "only the best of trapped rates"; the race its link opened called them tuned, no
-    more), or ""."""
+    """A sentence naming the tuned racers that end by a local minimum, or "": the lab said "only
+    the best of trapped rates", and the race its link opened called them tuned, no more."""
     trapped = [p.label for p, o in zip(paths, outcomes, strict=True) if o.kind == "local"]
     if not trapped:
         return ""
