@@ -237,8 +237,8 @@ with st.sidebar:
     racers = controls.optimizer_picker(SPECS, OPT, lambda n: defaults.get(n, {}),
                                        limit("optimizers"))
     st.header("Learning rates")
-    lr_min = controls.log_slider("Smallest rate", "lab.lr_min", LR_LO, LR_HI)
-    lr_max = controls.log_slider("Largest rate", "lab.lr_max", LR_LO, LR_HI)
+    # The panels and the sweep each have their own rates: grouped so, a review read the range
+    # beside "Side-by-side panels" as the panels' (they span the optimizer's own rate)
     n_multiples = st.slider("Side-by-side panels", 2, limit("small_multiples"), key="lab.rates")
     if st.session_state.get("lab.spread") not in SPREADS:
         st.session_state["lab.spread"] = nearest_spread(st.session_state.get("lab.spread", 10))
@@ -246,6 +246,8 @@ with st.sidebar:
         "Panels span", SPREADS, key="lab.spread", format_func=lambda v: f"÷{v:g} … ×{v:g}",
         help="The side-by-side panels run the optimizer's own rate divided and multiplied by "
              "this factor (log-spaced in between)."))
+    lr_min = controls.log_slider("Sweep and tuner: smallest rate", "lab.lr_min", LR_LO, LR_HI)
+    lr_max = controls.log_slider("Sweep and tuner: largest rate", "lab.lr_max", LR_LO, LR_HI)
     n_sweep = st.slider("Rates in the sweep", 10, limit("sweep_rates"), key="lab.sweep",
                         help="All rates run as one batched computation per optimizer.")
     st.header("Run")

@@ -590,3 +590,15 @@ def test_the_adam_then_sgd_comparison_follows_the_chosen_schedule() -> None:
     assert lr[0] > lr[49] > 0 and lr[50] < 0.01 and lr[-1] < 1e-5  # SGD's 0.01 decays too
     intro = next(m.value for m in at.markdown if "**Adam first**" in m.value)
     assert "your Adam rate" not in intro and "else its default on this landscape" in intro
+
+
+def test_the_rate_range_says_it_bounds_the_sweep_and_the_tuner() -> None:
+    """"Smallest/Largest rate" sat beside "Side-by-side panels" and read as the panels' range
+    (the panels span the optimizer's own rate): the range now sits with the sweep and says so."""
+    at = app_test(PAGE, {"steps": "60", "sweep": "10"}).run()
+    labels = [w.label for w in at.sidebar if getattr(w, "label", None) and w.type in
+              ("slider", "select_slider")]
+    i = labels.index("Sweep and tuner: smallest rate")
+    assert labels[i:i + 3] == ["Sweep and tuner: smallest rate", "Sweep and tuner: largest rate",
+                               "Rates in the sweep"]
+    assert labels.index("Panels span") < i
