@@ -146,14 +146,16 @@ MAX_LABELLED = 12
 
 
 def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True,
-                  domain: Domain | None = None, named: Collection[int] = ()
+                  domain: Domain | None = None, named: Collection[int] = (),
+                  taken: Sequence[tuple[float, float, str]] = ()
                   ) -> list[dict[str, Any]]:
     """Global minima as gold stars, local minima as hollow diamonds, labelled "global" and
     "local k" (k counts local minima in registry order, as in ``app_pages.common.outcomes``).
     Given the map's ``domain``, labels near its edges turn inwards (``inward``): centred over a
     minimum on the edge, half of "global 6" was cut off. Of more than ``MAX_LABELLED`` of a
     kind, only those at the indices ``named`` (into ``minima``) are labelled, by a trace of
-    their own over the lattice."""
+    their own over the lattice, clear of each other and of the labels ``taken`` ((x, y,
+    textposition): the start's, under its marker; ``apart``)."""
     out = []
     kinds = ((True, MINIMUM_GLOBAL, "global"), (False, MINIMUM_LOCAL, "local"))
     for is_global, style, word in kinds:
@@ -188,7 +190,7 @@ def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True,
                            if isinstance(trace[k], list)}}
             if domain is not None:
                 labelled["textposition"] = apart(labelled["x"], labelled["y"],
-                                                 labelled["textposition"], domain)
+                                                 labelled["textposition"], domain, taken)
             out.append(labelled)
     return out
 
@@ -357,27 +359,38 @@ def inward(point: tuple[float, float], domain: Domain, edge: float = 0.1) -> str
 LABEL_ROOM = (0.16, 0.07)
 
 
-def apart(xs: Sequence[float], ys: Sequence[float], places: Sequence[str],
-          domain: Domain) -> list[str]:
-    """``places`` (textpositions) with a label that would sit on an earlier one moved to the
-    other side of its marker (top <-> bottom): Rastrigin's neighbouring "local 42" and "local
-    34" printed as "local 4ocal 34" on a phone."""
-    (x0, x1), (y0, y1) = domain
-    room_x, room_y = LABEL_ROOM[0] * (x1 - x0), LABEL_ROOM[1] * (y1 - y0)
-    flip = {"top": "bottom", "bottom": "top"}
-    placed: list[tuple[float, float, str]] = []  # (x, y, side) of the labels placed so far
+def _label_box(x: float, y: float, place: str, w: float, h: float) -> tuple[float, ...]:
+    """The box (left, right, bottom, top) a label of about ``w`` x ``h`` (data units) takes at
+    Plotly textposition ``place`` of a marker at (x, y)."""
+    v, side = place.split()
+    gap = h / 3  # the marker's half size and the annotation's shift, roughly
+    left = {"left": x - gap - w, "right": x + gap}.get(side, x - w / 2)
+    bottom = {"top": y + gap, "bottom": y - gap - h}.get(v, y - h / 2)
+    return left, left + w, bottom, bottom + h
 
-    def clash(x: float, y: float, side: str) -> bool:
-        return any(abs(x - xo) < room_x and abs(y - yo) < room_y and side == so
-                   for xo, yo, so in placed)
+
+def apart(xs: Sequence[float], ys: Sequence[float], places: Sequence[str],
+          domain: Domain, taken: Sequence[tuple[float, float, str]] = ()) -> list[str]:
+    """``places`` (textpositions) with a label that would cover an earlier one, or one ``taken``
+    ((x, y, textposition) of labels already there), moved: under its marker, else over it, to
+    its right, to its left (the first side clear; as asked when none is). Rastrigin's
+    neighbouring "local 42" and "local 34" printed as "local 4ocal 34" on a phone."""
+    (x0, x1), (y0, y1) = domain
+    w, h = LABEL_ROOM[0] * (x1 - x0), LABEL_ROOM[1] * (y1 - y0)
+    boxes = [_label_box(x, y, p, w, h) for x, y, p in taken]
+
+    def clear(box: tuple[float, ...]) -> bool:
+        return all(box[1] <= b[0] or b[1] <= box[0] or box[3] <= b[2] or b[3] <= box[2]
+                   for b in boxes)
 
     out = []
     for x, y, place in zip(xs, ys, places, strict=True):
-        v, h = place.split()
-        if clash(x, y, v) and not clash(x, y, flip.get(v, v)):
-            v = flip.get(v, v)
-        placed.append((x, y, v))
-        out.append(f"{v} {h}")
+        v, h_side = place.split()
+        tries = [place, f"{'top' if v == 'bottom' else 'bottom'} {h_side}", "middle right",
+                 "middle left"]
+        chosen = next((t for t in tries if clear(_label_box(x, y, t, w, h))), place)
+        boxes.append(_label_box(x, y, chosen, w, h))
+        out.append(chosen)
     return out
 
 
@@ -725,7 +738,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                        "textfont": {"size": 11, "color": INK},
                        "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
                        "showlegend": False})
-    static += minima_traces(minima, domain=grid.domain, named=named_minima)
+    static += minima_traces(minima, domain=grid.domain, named=named_minima,
+                            taken=[(*start, "bottom center")] if start is not None else [])
     if lowest is not None:
         static.append({"type": "scatter", "mode": "markers+text", "name": "lowest in view",
                        "x": [lowest[0]], "y": [lowest[1]], "text": ["lowest in view"],

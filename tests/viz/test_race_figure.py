@@ -1102,3 +1102,16 @@ def test_a_phones_3d_camera_stands_back_far_enough_to_show_the_corners(grid) -> 
     far = surface_3d_figure(grid, paths, Bowl.minima, phone=True).to_dict()["layout"]["scene"]
     ratio = {k: far["camera"]["eye"][k] / v for k, v in eye["eye"].items()}
     assert all(r == pytest.approx(1.45) for r in ratio.values()), ratio
+
+
+def test_a_label_with_both_sides_taken_goes_beside_its_marker() -> None:
+    """Rastrigin on a phone: "local 42" flipped under its marker onto the start's label; with
+    over and under taken it goes to the side."""
+    from viz.race import apart
+
+    domain = ((-5.0, 5.0), (-5.0, 5.0))
+    places = apart([-1.0, -2.0], [3.0, 3.0], ["top center", "top center"], domain,
+                   taken=[(-2.3, 2.6, "bottom center")])
+    assert places[0] == "top center"
+    assert places[1].startswith("middle"), places
+    assert apart([0.0], [0.0], ["top center"], domain) == ["top center"]
