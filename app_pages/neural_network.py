@@ -461,6 +461,8 @@ if any(row["its value w"] is None for row in blame):
                "it are all 0 for it, or the slopes of its own units are (ReLU's slope is 0 where "
                "it is off), so the blame stops before it.")
 with st.expander("The math, with this example's numbers"):
+    if phone:  # the lines are wider than a phone and scroll with no sign of it (a review)
+        st.caption("Swipe an equation sideways to read the rest of it.")
     for line in output_latex(tr):
         st.latex(line)
     st.caption("The training loss is the mean of this over all points (plus the L2 term); "

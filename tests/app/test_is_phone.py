@@ -82,8 +82,12 @@ def test_a_phone_swipes_past_the_lab_and_network_charts(monkeypatch: pytest.Monk
     from tests.app.conftest import app_test, charts
 
     monkeypatch.setattr(controls, "is_phone", lambda: True)
-    phone = charts(app_test(f"app_pages/{page}", query).run(timeout=180))
+    at = app_test(f"app_pages/{page}", query).run(timeout=180)
+    phone = charts(at)
     assert len(phone) >= 4
+    # the network's equations are wider than a phone: it says they swipe (they did, unsaid)
+    swipe = any("Swipe an equation sideways" in c.value for c in at.caption)
+    assert swipe == (page == "neural_network.py")
     assert all(c["layout"].get("dragmode") is False for c in phone), \
         [c["layout"].get("dragmode") for c in phone]
     monkeypatch.setattr(controls, "is_phone", lambda: False)
