@@ -471,6 +471,10 @@ with tab_map:
                       "at 10⁻¹²: a line flat there has reached the minimum to within 10⁻¹², it "
                       "has not stalled." if figs["curves"] > 1 else
                       "loss, step by step: the dots on the curve move with the map."))
+    if compute.landscape_grid(state.surface, formula).log_scale:  # the bar's "f − f* (log)"
+        st.caption("The map's colours follow f − f*, the loss above its lowest value f* (the "
+                   "global minimum's, or the lowest in view), on a log scale: a wide range of "
+                   "heights in one picture.")
 if tab_3d.open:
     with tab_3d:
         st.plotly_chart(compute.surface_3d(state.surface, formula, entries, start, run_steps,

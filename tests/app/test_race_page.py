@@ -953,3 +953,10 @@ def test_a_tuned_race_says_which_tuned_racers_stay_trapped() -> None:
     assert "Tuned is not the same as finding the global minimum: " in said
     assert all(o in said for o in local)
     assert ("ends by a local minimum" if len(local) == 1 else "end by a local minimum") in said
+
+
+def test_a_log_coloured_map_says_what_f_minus_f_star_is() -> None:
+    """The colour bar read "f − f* (log)" and nothing on the page said what f* was."""
+    said = [c.value for c in run({}).caption if "f − f*" in c.value]
+    assert len(said) == 1 and "the loss above its lowest value f*" in said[0]
+    assert not [c for c in run({"formula": "x**2+y**2"}).caption if "f − f*" in c.value]
