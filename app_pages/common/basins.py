@@ -21,6 +21,7 @@ import numpy as np
 
 import landscape
 from app_pages.common.outcomes import KIND_CODES, classify_endpoints, default_tolerance
+from app_pages.common.words import plural
 from landscape.base import Domain, Minimum, Surface
 from optimizers import OPTIMIZERS, get_optimizer, run_endpoints
 from viz.style import format_value
@@ -162,13 +163,13 @@ def sampling_cost(gradient: Sequence[BasinStats], sampler: BasinStats | None) ->
     if sampler is None or not gradient:
         return ""
     mine = (f"from {100 * sampler.success_rate:.1f}% of its starts"
-            + (f", in a median of {sampler.median_evaluations:.0f} trials"
+            + (f", in a median of {plural(round(sampler.median_evaluations), 'trial')}"
                if np.isfinite(sampler.median_evaluations) else ""))
     arrived = [g.median_evaluations for g in gradient if np.isfinite(g.median_evaluations)]
     one = len(gradient) == 1
     theirs = (f"the gradient method{'' if one else 's'} from "
               f"{_span([100 * g.success_rate for g in gradient], '.1f')}% of "
-              f"{'its' if one else 'their'} starts"
+              + ("its starts" if one else "their starts")
               + (f", in {'a median' if len(arrived) == 1 else 'medians'} of "
                  f"{_span(arrived, '.0f')}" if arrived else ""))
     out = f"Here random search arrives {mine}; {theirs}."
