@@ -157,6 +157,7 @@ def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True,
     their own over the lattice, clear of each other and of the labels ``taken`` ((x, y,
     textposition): the start's, under its marker; ``apart``)."""
     out = []
+    named_set = set(named)
     kinds = ((True, MINIMUM_GLOBAL, "global"), (False, MINIMUM_LOCAL, "local"))
     for is_global, style, word in kinds:
         idx = [i for i, m in enumerate(minima) if m.is_global == is_global]
@@ -182,7 +183,7 @@ def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True,
             "showlegend": True, "legendgroup": "minima",
         }
         out.append(trace)
-        picked = [j for j, i in enumerate(idx) if i in set(named)]
+        picked = [j for j, i in enumerate(idx) if i in named_set]
         if show_text and len(ms) > MAX_LABELLED and picked:
             labelled = {**trace, "mode": "markers+text", "showlegend": False,
                         **{k: [trace[k][j] for j in picked]

@@ -56,6 +56,7 @@ class FrozenSpec(dict):
     """
 
     json: str
+    still: SpecFigure  # its copy that does not drag (``still``), once asked for
 
 
 _plain_to_json = pio.to_json
@@ -99,11 +100,17 @@ def spec_dict(fig: go.Figure) -> dict[str, Any]:
 def still(fig: go.Figure) -> go.Figure:
     """``fig`` that does not drag (``layout.dragmode: False``), for a touch screen: Plotly keeps
     a touch that starts on a chart in any other mode, so a swipe over a chart zoomed it instead
-    of scrolling the page. A new figure; ``fig`` (maybe shared read-only) is left as it is."""
+    of scrolling the page. A new figure; ``fig`` (maybe shared read-only) is left as it is. A
+    frozen figure's still copy is made once and kept on it (``FrozenSpec.still``): its JSON is
+    not decoded and encoded again on every rerun."""
     if isinstance(fig, SpecFigure):
-        spec = json.loads(fig._spec.json) if type(fig._spec) is FrozenSpec else dict(fig._spec)
-        spec["layout"] = {**spec.get("layout", {}), "dragmode": False}
-        return frozen(SpecFigure(spec)) if type(fig._spec) is FrozenSpec else SpecFigure(spec)
+        spec = fig._spec
+        if type(spec) is FrozenSpec:
+            kept = getattr(spec, "still", None)
+            if kept is None:
+                kept = spec.still = frozen(still(SpecFigure(json.loads(spec.json))))
+            return kept
+        return SpecFigure({**spec, "layout": {**spec.get("layout", {}), "dragmode": False}})
     out = go.Figure(fig)
     out.update_layout(dragmode=False)
     return out

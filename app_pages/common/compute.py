@@ -321,7 +321,7 @@ def results_table(paths: list[PathView], outcomes: list[Outcome], evaluations: l
     rows = [{"": color_swatch(r["name"]), "optimizer": r["optimizer"],
              "final loss": text(r["final loss"]), "best loss": text(r["best loss"]),
              "first at a global min": ("—" if r["first at a global min"] is None
-                                     else str(r["first at a global min"])),
+                                       else str(r["first at a global min"])),
              "evaluations": r["evaluations"], "outcome": r["outcome"]}
             for r in results_rows(paths, outcomes, evaluations, min_value)]
     return pa.Table.from_pylist(rows)

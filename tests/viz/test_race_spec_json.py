@@ -46,3 +46,19 @@ def test_other_figures_are_encoded_as_before() -> None:
     d = {"data": [{"type": "bar", "y": [1]}], "layout": {}}
     assert json.loads(pio.to_json(d, validate=False)) == d
     assert "\n" in pio.to_json(fig, pretty=True)  # other arguments still reach plotly
+
+
+def test_a_frozen_figures_still_copy_is_made_once_and_leaves_it_as_it_was() -> None:
+    """A phone's rerun decoded and re-encoded each shared frozen figure's JSON (the network
+    page's animated training figure is its largest) to set ``dragmode: false``: the copy is
+    kept on the frozen figure."""
+    import plotly.graph_objects as go
+
+    from viz.spec import frozen, spec_dict, still
+
+    fig = frozen(go.Figure(go.Scatter(x=[1, 2], y=[3, 4]), layout={"height": 300}))
+    once = still(fig)
+    assert still(fig) is once
+    assert spec_dict(once)["layout"]["dragmode"] is False
+    assert once.to_dict()["layout"]["height"] == 300  # st.plotly_chart sizes the element by it
+    assert "dragmode" not in spec_dict(fig)["layout"]
