@@ -465,7 +465,7 @@ with tab_map:
                     config={**controls.CHART, "scrollZoom": False},
                     alt=race_alt(title, start, run_steps, figs))
     if figs["curves"]:
-        st.caption("Under the map, each optimizer's "
+        st.caption(("Beside" if figs["curves_beside"] else "Under") + " the map, each optimizer's "
                    + ("loss and its distance to the global minimum, step by step: the dots on "
                       "the curves move with the map. Gaps and distances below 10⁻¹² are drawn "
                       "at 10⁻¹²: a line flat there has reached the minimum to within 10⁻¹², it "

@@ -96,6 +96,9 @@ CURVE_TITLE_PX = 30  # a panel's title row, over it
 CURVE_HGAP_PX, CURVE_VGAP_PX = 70, 40  # between panels: the right one's y ticks, the upper's x
 CURVES_BOTTOM_PX = 58  # under the lowest panel: its step ticks and the word "step"
 CURVE_DOT = 9
+#: Curve panels go beside a map that leaves this much of the plot's width (``panels_beside``):
+#: their y ticks (``CURVE_HGAP_PX``) and a ~240 px panel, as wide as its title.
+SIDE_PANELS_PX = 300
 #: Playback never asks for frames faster than this: Chromium drew the race's map at ~35-50 ms a
 #: frame on a 2-core machine whatever was asked, so 2x and 4x played at the speed of 1x; above
 #: it, faster speeds skip frames instead (``_controls``).
@@ -108,6 +111,13 @@ def equal_scales(domain: Domain) -> bool:
     to the contour lines, unless the domain is very elongated (height / width beyond 3)."""
     (x0, x1), (y0, y1) = domain
     return 1 / 3 <= (y1 - y0) / (x1 - x0) <= 3
+
+
+def map_aspect(domain: Domain) -> float:
+    """A race map's height / width: the domain's, or ``STRETCHED_ASPECT`` where its axes are not
+    to one scale (``equal_scales``)."""
+    (x0, x1), (y0, y1) = domain
+    return (y1 - y0) / (x1 - x0) if equal_scales(domain) else STRETCHED_ASPECT
 
 
 class MinimumLike(Protocol):
@@ -656,25 +666,46 @@ class _Panels:
             layout["legend"].update({"yref": "paper", "y": top / plot_px, "yanchor": "top"})
         layout["margin"]["b"] = CURVES_BOTTOM_PX
         half = CURVE_HGAP_PX / self.width / 2
-        notes = []
-        for j, (s, (xa, ya)) in enumerate(zip(self.series, self.axes, strict=True)):
+        for j in range(n):
             row = n - 1 - j if stacked else 0  # rows counted from the bottom
             bottom = row * (curve + CURVE_TITLE_PX + CURVE_VGAP_PX)
             xdom = ([0.0, 1.0] if stacked or n == 1 else
                     [0.0, 0.5 - half] if j == 0 else [0.5 + half, 1.0])
-            ydom = [bottom / plot_px, (bottom + curve) / plot_px]
-            layout[f"xaxis{j + 2}"] = {"domain": xdom, "anchor": ya, "zeroline": False,
-                                       # to the last step drawn: runs that all ended
-                                       # early were squeezed against the left edge
-                                       "range": [0, max(max(self.ends, default=0), 1)],
-                                       **({"title": {"text": "step", "standoff": 6}}
-                                          if row == 0 else {})}
-            layout[f"yaxis{j + 2}"] = {"domain": ydom, "anchor": xa, **s.axis()}
-            notes.append({"text": f"<b>{s.title}</b>", "xref": "paper", "yref": "paper",
-                          "x": xdom[0], "y": ydom[1], "xanchor": "left", "yanchor": "bottom",
-                          "yshift": 4, "showarrow": False,
-                          "font": {"size": 12 if stacked else 13}})
-        layout["annotations"] = [*layout.get("annotations", []), *notes]
+            self._panel(layout, j, xdom, [bottom / plot_px, (bottom + curve) / plot_px],
+                        row == 0, 12 if stacked else 13)
+
+    def beside(self, layout: dict[str, Any], plot_px: float, map_share: float) -> None:
+        """Lay the panels out beside the map (``panels_beside``), stacked over its height (the
+        first series on top), on a plot area ``plot_px`` high whose first ``map_share`` of the
+        width is the map's, and its step slider's: the panels' step axis needs no slider."""
+        n = len(self.series)
+        curve = (plot_px - n * CURVE_TITLE_PX - (n - 1) * CURVE_VGAP_PX) / n
+        layout["xaxis"]["domain"] = [0.0, map_share]
+        for slider in layout["sliders"]:
+            slider["len"] = map_share
+        xdom = [map_share + CURVE_HGAP_PX / self.width, 1.0]
+        for j in range(n):
+            bottom = (n - 1 - j) * (curve + CURVE_TITLE_PX + CURVE_VGAP_PX)
+            self._panel(layout, j, xdom, [bottom / plot_px, (bottom + curve) / plot_px],
+                        j == n - 1, 12)
+
+    def _panel(self, layout: dict[str, Any], j: int, xdom: list[float], ydom: list[float],
+               lowest: bool, font: int) -> None:
+        """Series j's axes on the domains ``xdom`` and ``ydom`` (paper shares), the step axis
+        titled if it is the ``lowest`` panel, and its title over it in ``font`` px."""
+        s, (xa, ya) = self.series[j], self.axes[j]
+        layout[f"xaxis{j + 2}"] = {"domain": xdom, "anchor": ya, "zeroline": False,
+                                   # to the last step drawn: runs that all ended early were
+                                   # squeezed against the left edge
+                                   "range": [0, max(max(self.ends, default=0), 1)],
+                                   **({"title": {"text": "step", "standoff": 6}}
+                                      if lowest else {})}
+        layout[f"yaxis{j + 2}"] = {"domain": ydom, "anchor": xa, **s.axis()}
+        layout["annotations"] = [*layout.get("annotations", []),
+                                 {"text": f"<b>{s.title}</b>", "xref": "paper", "yref": "paper",
+                                  "x": xdom[0], "y": ydom[1], "xanchor": "left",
+                                  "yanchor": "bottom", "yshift": 4, "showarrow": False,
+                                  "font": {"size": font}}]
 
 
 def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumLike],
@@ -709,7 +740,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     paths, left = [p for p, _ in drawn], [k for _, k in drawn]
     (x0, x1), (y0, y1) = grid.domain
     equal = equal_scales(grid.domain)
-    aspect = (y1 - y0) / (x1 - x0) if equal else STRETCHED_ASPECT  # the plot's height / width
+    aspect = map_aspect(grid.domain)
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
     arrow_len = 0.1 * diagonal  # the longest arrow of each kind, per path (arrow_vectors)
     n_steps = max((p.steps for p in paths), default=0)
@@ -853,7 +884,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
               for k in range(len(steps))]
 
     layout = base_layout(height)
-    aspect = {"scaleanchor": "x", "scaleratio": 1} if equal else {}
+    one_scale = {"scaleanchor": "x", "scaleratio": 1} if equal else {}
     layout.update({
         # A map narrower than its area keeps to the left, under the legend and the buttons.
         "xaxis": {"range": [x0, x1], "autorange": False, "showgrid": False, "zeroline": False,
@@ -861,7 +892,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         # A plot narrower than DESIGN_WIDTH shrinks the map: it stays under the legend and the
         # Play buttons, and the blank band falls between the map and the step slider.
         "yaxis": {"range": [y0, y1], "autorange": False, "showgrid": False, "zeroline": False,
-                  "constrain": "domain", "constraintoward": "top", **aspect},
+                  "constrain": "domain", "constraintoward": "top", **one_scale},
         "images": [background or background_image(grid)], "hovermode": "closest",
         "annotations": labels,
         "dragmode": "pan", "uirevision": "race",
@@ -878,7 +909,9 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                    "itemsizing": "constant", "bgcolor": CLEAR},
         **_controls(steps, marks, pb, k_open),
     })
-    if series:
+    if series and (share := panels_beside(aspect, pb.plot_width, len(series))):
+        panels.beside(layout, height - _above_px(legend, pb.plot_width) - CONTROLS_PX, share)
+    elif series:
         under = legend_under(pb.plot_width, len(series))
         panels.place(layout, height - _above_px(legend, pb.plot_width, under) - CURVES_BOTTOM_PX,
                      _under_px(legend, pb.plot_width, under))
@@ -962,6 +995,22 @@ def _above_px(legend: Sequence[str], width: int, under: bool = False) -> float:
     return COLORBAR_PX + (0.0 if under else _legend_px(legend, width)) + BUTTONS_PX
 
 
+def _map_px(ratio: float, width: int) -> float:
+    """The map's height on a ``width`` px plot (``race_height``)."""
+    return float(np.clip(ratio * width, MAP_PX[0] * width / DESIGN_WIDTH, MAP_PX[1]))
+
+
+def panels_beside(ratio: float, width: int, panels: int) -> float:
+    """The share of a ``width`` px plot's width that a map of height / width ``ratio`` takes
+    when its ``panels`` curve panels go beside it, stacked over its height, or 0.0 where they go
+    under it: beside a map that leaves ``SIDE_PANELS_PX`` of the plot (a square map is 460 px of
+    a laptop's 800), whose panels were a scroll away under it, beside a blank band."""
+    if panels <= 0 or width < PANELS_SIDE_BY_SIDE:
+        return 0.0
+    share = _map_px(ratio, width) / ratio / width
+    return share if width * (1 - share) >= SIDE_PANELS_PX else 0.0
+
+
 def race_height(ratio: float, legend: Sequence[str], width: int = DESIGN_WIDTH,
                 panels: int = 0) -> int:
     """Figure height for a map of height / width ``ratio`` on a ``width`` px plot (at most
@@ -971,9 +1020,10 @@ def race_height(ratio: float, legend: Sequence[str], width: int = DESIGN_WIDTH,
     and the slider (the legend's extra rows there take part of that band), so a phone asks for
     ``PHONE_WIDTH``. ``panels``: curve panels under the slider (``curves_px``), and their step
     axis."""
-    map_px = float(np.clip(ratio * width, MAP_PX[0] * width / DESIGN_WIDTH, MAP_PX[1]))
+    map_px = _map_px(ratio, width)
     under = legend_under(width, panels)
-    below = curves_px(panels, width) + CURVES_BOTTOM_PX if panels else 0
+    below = (curves_px(panels, width) + CURVES_BOTTOM_PX
+             if panels and not panels_beside(ratio, width, panels) else 0)
     return int(_above_px(legend, width, under) + map_px + CONTROLS_PX + below
                + _under_px(legend, width, under))
 

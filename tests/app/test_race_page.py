@@ -515,7 +515,7 @@ def test_a_start_where_the_formula_is_undefined_says_why_nobody_moves(
     panels = panel_titles(json.loads(at.get("plotly_chart")[0].proto.spec))
     # f undefined at the start: nothing to plot, so no empty panels (and no caption for them)
     assert (len(panels) == 0) == (what != "no finite gradient")
-    assert any("Under the map" in c.value for c in at.caption) == bool(panels)
+    assert any("the map, each optimizer" in c.value for c in at.caption) == bool(panels)
     hatched = any("Hatched grey" in c.value for c in at.caption)
     assert hatched == formula.startswith(("log", "sqrt"))  # 1/x has a value almost everywhere
     assert not run({"formula": formula, "start": "1,1"}).warning
@@ -960,3 +960,15 @@ def test_a_log_coloured_map_says_what_f_minus_f_star_is() -> None:
     said = [c.value for c in run({}).caption if "f − f*" in c.value]
     assert len(said) == 1 and "the loss above its lowest value f*" in said[0]
     assert not [c for c in run({"formula": "x**2+y**2"}).caption if "f − f*" in c.value]
+
+
+@pytest.mark.parametrize(("surface", "where"), [("himmelblau", "Beside"),
+                                                 ("six_hump_camel", "Under")])
+def test_the_caption_says_where_the_curve_panels_are(surface: str, where: str) -> None:
+    """A square map's panels go beside it on a laptop (``viz.race.panels_beside``), a wide
+    map's under it: the caption said "Under the map" of panels beside it."""
+    at = run({"surface": surface})
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    beside = spec["layout"]["xaxis2"]["domain"][0] > 0.5
+    assert beside == (where == "Beside")
+    assert any(c.value.startswith(f"{where} the map, each optimizer's") for c in at.caption)

@@ -310,3 +310,45 @@ def test_a_phone_held_sideways_starts_with_the_sidebar_shut(browser, server_url)
         side = pg.locator("[data-testid='stSidebar']").bounding_box()
         assert side is None or side["width"] == 0 or side["x"] + side["width"] <= 0, side
         assert pg.locator("[data-testid='stExpandSidebarButton']").count() == 1
+
+
+# JS: boxes of the curve panels' plot areas (Plotly's subplots x2y2, x3y3) and their titles.
+PANELS_JS = """gd => {
+  const box = e => { const b = e.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; };
+  return {panels: ['x2y2', 'x3y3'].map(s => box(gd.querySelector(`.draglayer .${s} .nsewdrag`))),
+          titles: Array.from(gd.querySelectorAll('.annotation-text'))
+              .filter(e => /^(Loss|Distance)/.test(e.textContent)).map(box)};
+}"""
+
+
+def test_a_square_map_s_curve_panels_sit_beside_it(browser, server_url) -> None:
+    """Himmelblau's square map on a 1400 x 900 laptop: the loss and distance panels stand
+    beside the map over its height (they were a scroll away under it, beside a blank band), the
+    step slider spans the map only, and nothing overlaps."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    errors: list[str] = []
+    try:
+        pg = context.new_page()
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(server_url + "/?surface=himmelblau")
+        wait_for_app(pg, timeout=90_000)
+        pg.wait_for_selector(MAP, timeout=90_000)
+        pg.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
+        gd = pg.locator(MAP).first
+        parts, side = gd.evaluate(PARTS_JS), gd.evaluate(PANELS_JS)
+        px, py, pw, ph = parts["plot"]
+        assert pw >= 400 and abs(pw - ph) <= 2, parts["plot"]  # square, as large as before
+        (lx, ly, lw, lh), (dx, dy, dw, dh) = side["panels"]
+        assert lx > px + pw + 40 and dx == lx and lw >= 200 and dw == lw, side
+        assert py - 1 <= ly and ly + lh < dy and dy + dh <= py + ph + 1, side  # loss over distance
+        assert lh >= 150 and dh >= 150, side
+        titles = side["titles"]
+        assert len(titles) == 2 and all(t[0] >= lx - 1 for t in titles), titles
+        assert titles[0][1] >= parts["menu"][1] and titles[0][1] + titles[0][3] <= ly + 1
+        assert dy - (titles[1][1] + titles[1][3]) >= -1  # each title over its own panel
+        rail = parts["rail"]
+        assert rail[0] + rail[2] <= lx and rail[2] >= 0.9 * pw, (rail, side)  # the map's only
+        assert not errors, errors
+    finally:
+        context.close()

@@ -936,6 +936,54 @@ def test_a_narrow_plot_stacks_the_curve_panels() -> None:
     assert curves_px(2, PHONE_WIDTH) > curves_px(2) and curves_px(0) == 0
 
 
+def test_a_square_map_s_curve_panels_go_beside_it_on_a_laptop() -> None:
+    """A square map is 460 px of a laptop's 800 px plot: its panels sat under the slider, a
+    scroll away, beside a blank band as wide as themselves. There they go beside the map,
+    stacked over its height (loss on top), and the figure is no taller than the map's own; the
+    step slider spans the map only. A phone's plot, or a wide map, keeps them under it."""
+    from viz.curves import distance_series, loss_series
+    from viz.race import (
+        CONTROLS_PX,
+        CURVE_HGAP_PX,
+        DESIGN_WIDTH,
+        MAP_PX,
+        PHONE_WIDTH,
+        SIDE_PANELS_PX,
+        panels_beside,
+    )
+
+    b = Bowl()
+    square = sample_grid(b, ((-2.0, 2.0), (-2.0, 2.0)), 30, log_scale=True, z_floor=0.0)
+    paths = [gd_path(0.05, 50, "sgd"), gd_path(0.1, 50, "adam")]
+    series = [loss_series(paths, 0.0), distance_series(paths, np.zeros((1, 2)))]
+    spec = race_figure(square, paths, Bowl.minima, b, series=series).to_dict()
+    bare = race_figure(square, paths, Bowl.minima, b).to_dict()
+    layout = spec["layout"]
+    share = MAP_PX[1] / DESIGN_WIDTH
+    assert panels_beside(1.0, DESIGN_WIDTH, 2) == pytest.approx(share)
+    assert layout["height"] == bare["layout"]["height"]  # nothing under the slider
+    assert layout["margin"]["b"] == CONTROLS_PX
+    assert layout["xaxis"]["domain"] == pytest.approx([0.0, share])
+    assert "domain" not in layout["yaxis"]  # the map keeps the plot's whole height
+    assert all(s["len"] == pytest.approx(share) and s["y"] == 0.0 for s in layout["sliders"])
+    loss_x, dist_x = layout["xaxis2"]["domain"], layout["xaxis3"]["domain"]
+    assert loss_x == dist_x == pytest.approx([share + CURVE_HGAP_PX / DESIGN_WIDTH, 1.0])
+    (lo, hi), (dlo, dhi) = layout["yaxis2"]["domain"], layout["yaxis3"]["domain"]
+    assert dlo == 0.0 and dhi < lo and hi < 1.0  # distance under loss, titles inside the plot
+    assert "title" not in layout["xaxis2"] and layout["xaxis3"]["title"]["text"] == "step"
+    titles = [a for a in layout["annotations"] if a["text"].startswith("<b>")]
+    assert [t["y"] for t in titles] == [hi, dhi] and all(t["x"] == loss_x[0] for t in titles)
+    # the frames move the panels' dots as under the map
+    assert step_frames(spec)[-1]["data"][-2]["x"] == [50, 50]
+    # under it: a phone's narrow plot, a wide map, or a plot that leaves too little room
+    assert not panels_beside(1.0, PHONE_WIDTH, 2) and not panels_beside(0.5, DESIGN_WIDTH, 2)
+    assert not panels_beside(1.0, DESIGN_WIDTH, 0)
+    assert not panels_beside(1.0, MAP_PX[1] + SIDE_PANELS_PX - 1, 2)
+    phone = race_figure(square, paths, Bowl.minima, b, series=series,
+                        playback=Playback(plot_width=PHONE_WIDTH)).to_dict()["layout"]
+    assert phone["xaxis2"]["domain"] == [0.0, 1.0] and phone["sliders"][0]["len"] == 1.0
+
+
 def test_a_phone_s_legend_goes_under_the_slider_and_over_the_curve_panels() -> None:
     """Over the map, a race's eight legend rows (one entry a row on a phone) pushed the map half
     below a 390 x 844 phone's first screen. On a narrow plot with curve panels the legend hangs
