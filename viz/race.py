@@ -99,6 +99,7 @@ CURVE_DOT = 9
 #: Curve panels go beside a map that leaves this much of the plot's width (``panels_beside``):
 #: their y ticks (``CURVE_HGAP_PX``) and a ~240 px panel, as wide as its title.
 SIDE_PANELS_PX = 300
+SIDE_TITLE_GAP_PX = 16  # from the map's right edge to the titles of the panels beside it
 #: Playback never asks for frames faster than this: Chromium drew the race's map at ~35-50 ms a
 #: frame on a 2-core machine whatever was asked, so 2x and 4x played at the speed of 1x; above
 #: it, faster speeds skip frames instead (``_controls``).
@@ -684,15 +685,19 @@ class _Panels:
         for slider in layout["sliders"]:
             slider["len"] = map_share
         xdom = [map_share + CURVE_HGAP_PX / self.width, 1.0]
+        # Titles start over the panels' y ticks: over the panel alone, a 1024 px window's
+        # ~170 px panels cut "Distance to nearest global min (log)" short.
+        title_x = map_share + SIDE_TITLE_GAP_PX / self.width
         for j in range(n):
             bottom = (n - 1 - j) * (curve + CURVE_TITLE_PX + CURVE_VGAP_PX)
             self._panel(layout, j, xdom, [bottom / plot_px, (bottom + curve) / plot_px],
-                        j == n - 1, 12)
+                        j == n - 1, 12, title_x)
 
     def _panel(self, layout: dict[str, Any], j: int, xdom: list[float], ydom: list[float],
-               lowest: bool, font: int) -> None:
+               lowest: bool, font: int, title_x: float | None = None) -> None:
         """Series j's axes on the domains ``xdom`` and ``ydom`` (paper shares), the step axis
-        titled if it is the ``lowest`` panel, and its title over it in ``font`` px."""
+        titled if it is the ``lowest`` panel, and its title over it in ``font`` px, from
+        ``title_x`` (default: the panel's left edge)."""
         s, (xa, ya) = self.series[j], self.axes[j]
         layout[f"xaxis{j + 2}"] = {"domain": xdom, "anchor": ya, "zeroline": False,
                                    # to the last step drawn: runs that all ended early were
@@ -703,7 +708,8 @@ class _Panels:
         layout[f"yaxis{j + 2}"] = {"domain": ydom, "anchor": xa, **s.axis()}
         layout["annotations"] = [*layout.get("annotations", []),
                                  {"text": f"<b>{s.title}</b>", "xref": "paper", "yref": "paper",
-                                  "x": xdom[0], "y": ydom[1], "xanchor": "left",
+                                  "x": xdom[0] if title_x is None else title_x,
+                                  "y": ydom[1], "xanchor": "left",
                                   "yanchor": "bottom", "yshift": 4, "showarrow": False,
                                   "font": {"size": font}}]
 
