@@ -19,6 +19,7 @@ from viz.background import Grid, background_image
 from viz.paths import PathView
 from viz.race import BUTTONS_PX, LABELLED, MODEBAR_PX, MinimumLike, Playback, race_figure
 from viz.spec import SpecFigure
+from viz.style import touch_buttons
 
 GAP = 0.05
 #: Margins (px): the colour bar, the race's Play buttons (``BUTTONS_PX``) and the one-row minima
@@ -128,10 +129,11 @@ def _title_annotations(title: PanelTitle, x: float, y: float, chars: int) -> lis
 
 
 def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
-         cols: int, width: int = DESIGN_WIDTH) -> SpecFigure:
+         cols: int, width: int = DESIGN_WIDTH, touch: bool = False) -> SpecFigure:
     """Lay ``panels`` (race figure dicts with identical frame names) out on a grid of axes, each
     map (``map_height`` high for a ``width`` px figure) under its title (``PanelTitle`` or
-    ``"head: outcome"``)."""
+    ``"head: outcome"``). ``touch``: a phone's Play buttons, a finger's size
+    (``viz.style.touch_buttons``), from the figure's left edge."""
     n = len(panels)
     cols = max(1, min(cols, n))
     rows = math.ceil(n / cols)
@@ -157,6 +159,10 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
                         "xanchor": "left", "font": {"size": 12}, "traceorder": "normal"}
     menu = layout["updatemenus"][0]  # the race puts Play right above the map: here, the legend
     menu["pad"] = {**menu["pad"], "b": menu["pad"]["b"] + LEGEND_PX}
+    if touch:
+        # From the plot's left, the taller buttons' row ran past a 360 px phone's figure.
+        menu["x"] = -MARGIN_L / (width - MARGIN_L - MARGIN_R)
+        layout["updatemenus"][0] = touch_buttons(menu, BUTTONS_PX + LEGEND_PX)
     data: list[dict[str, Any]] = []
     moved: list[dict[int, int]] = []  # per panel: its trace index -> the figure's
     for k, panel in enumerate(panels):
@@ -230,5 +236,5 @@ def small_multiples_figure(grid: Grid, paths: Sequence[PathView],
                           pick_grid=False, background=background).to_dict() for p in paths]
     cols = cols or panel_columns(len(paths))
     if phone:
-        return tile(panels, titles, min(cols, 2), MIN_WIDTH[2])
+        return tile(panels, titles, min(cols, 2), MIN_WIDTH[2], touch=True)
     return tile(panels, titles, cols)

@@ -35,6 +35,7 @@ from viz.style import (
     rgba,
     text_color,
     ticks_125,
+    touch_buttons,
 )
 
 #: Class colours (Vega's Tableau-like palette), pale versions paint the decision regions.
@@ -179,24 +180,25 @@ def legend_rows(labels: Sequence[str], width: float) -> tuple[int, float]:
     return legend_size(labels, width, LEGEND_ITEM_PX, LEGEND_CHAR_PX)
 
 
-def _animation(frame_ms: int, redraw: bool, labels: Sequence[str]) -> dict[str, Any]:
+def _animation(frame_ms: int, redraw: bool, labels: Sequence[str],
+               phone: bool = False) -> dict[str, Any]:
     """Play/Pause buttons right above the plot area (the figure's top margin must hold them:
-    ``BUTTONS_PX``) and an epoch slider on its own full-width row under it (beside the buttons it
+    ``BUTTONS_PX``; on a ``phone`` a finger's size, ``viz.style.touch_buttons``) and an epoch
+    slider on its own full-width row under it (beside the buttons it
     sat under Pause on a phone; ``CONTROLS_PX``) for frames named by ``labels`` (epoch
     numbers): it offers the frames at round epochs (``viz.race.slider_frames``), all labelled."""
     anim = {"frame": {"duration": frame_ms, "redraw": redraw}, "transition": {"duration": 0},
             "mode": "immediate", "fromcurrent": False}
     offered = slider_frames(np.array([int(lab) for lab in labels]))
-    return {
-        "updatemenus": [{
-            "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 1.0,
+    menu = {"type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": 1.0,
             "xanchor": "left", "yanchor": "bottom", "pad": {"b": 10, "r": 10},
             "buttons": [
                 {"label": "▶ Play", "method": "animate", "args": [None, anim]},
                 {"label": "❚❚ Pause", "method": "animate",
                  "args": [[None], {**anim, "frame": {"duration": 0, "redraw": redraw}}]},
-            ],
-        }],
+            ]}
+    return {
+        "updatemenus": [touch_buttons(menu, BUTTONS_PX) if phone else menu],
         "sliders": [{
             "active": len(offered) - 1, "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
             "pad": {"t": 20, "b": 0},
@@ -425,7 +427,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
                        "traces": heat_idx + list(range(marker_idx, marker_idx + 2 * n))
                        + [cursor_idx, cursor_idx + 1],
                        "layout": {"annotations": notes + annotations[n:]}})
-    layout.update(_animation(frame_ms, True, labels))
+    layout.update(_animation(frame_ms, True, labels, phone))
     return SpecFigure({"data": data, "layout": layout, "frames": frames})
 
 
@@ -587,7 +589,7 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
         fdata.append({"text": [f"epoch {labels[f]}"]})
         frames.append({"name": labels[f], "data": fdata,
                        "traces": [*range(n_looks), node_idx, counter_idx]})
-    layout.update(_animation(frame_ms, False, labels))
+    layout.update(_animation(frame_ms, False, labels, phone))
     return SpecFigure({"data": data, "layout": layout, "frames": frames})
 
 

@@ -54,9 +54,14 @@ from viz.style import (
     MINIMUM_LOCAL,
     MODEBAR_PX,
     START_MARKER,
+    TOUCH_FONT,
+    TOUCH_LINES,
+    TOUCH_PX,
     base_layout,
+    button_px,
     legend_size,
     rgba,
+    touch_buttons,
 )
 
 SPEEDS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
@@ -75,6 +80,14 @@ BUTTONS_PX, SLIDER_TOP, CONTROLS_PX = 50, 30, 110
 # LEGEND_ITEM_PX plus LEGEND_CHAR_PX a character wide (12 px font).
 COLORBAR_PX, LEGEND_ROW_PX, LEGEND_PAD_PX = 68, 19.5, 10
 LEGEND_ITEM_PX, LEGEND_CHAR_PX = 45, 5.9
+# A narrow plot's row holds a finger's buttons (``touch_buttons``: 46 px, 33 px before) and 10
+# px under them: in a 50 px row, 4 px over the map, "▶ Play" covered its top y tick label.
+TOUCH_BUTTONS_PX = button_px(TOUCH_FONT, TOUCH_LINES) + 10
+# Plotly's slider takes touches on a band from its rail's top, as tall as its ticks and labels
+# (25 px before the ticks, at least its 20 px handle): the step slider's handle's ticks are
+# this long (and drawn 0 px wide), so a finger's whole target (``TOUCH_PX``) scrubs frames.
+SLIDER_TICK_OFFSET_PX = 25
+SCRUB_TICK_PX = TOUCH_PX - SLIDER_TICK_OFFSET_PX
 # A legend under the slider (``legend_under``) starts this far up into the slider's row, whose
 # bottom is blank below its labels.
 LEGEND_TUCK_PX = 16
@@ -578,12 +591,16 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback,
     # Right above the map (the top of the plot area, which the legend's reserved rows push down),
     # not under it: under a 460 px map a 1280 x 800 laptop had to scroll to find Play.
     # On a phone's plot the row starts at the figure's left edge, in 11 px type: from the
-    # plot's left, "▶ 4×" ran 12 px past a 390 px phone's figure.
+    # plot's left, "▶ 4×" ran 12 px past a 390 px phone's figure. There its buttons are a
+    # finger's size (``touch_buttons``: 46 px tall, 49 to 77 wide; they were 33 px tall), on a
+    # taller row (``buttons_px``).
     narrow = pb.plot_width < PANELS_SIDE_BY_SIDE
     menu = {"type": "buttons", "direction": "left", "showactive": False,
             "x": -MARGIN_L / pb.plot_width if narrow else 0.0, "y": 1.0,
             "xanchor": "left", "yanchor": "bottom", "pad": {"b": 10, "r": 0},
             "buttons": buttons, "font": {"size": 11 if narrow else 12}}
+    if narrow:
+        menu = touch_buttons(menu, TOUCH_BUTTONS_PX)
     slider = {
         # A row of its own under the map, the plot's full width: beside the buttons (pad.l 340) it
         # collapsed on a narrow plot, its labels piled up and its handle hid behind "▶ 4×".
@@ -602,8 +619,10 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback,
     # and during Play its handle kept to the marks while the counter moved on. Plotly labels
     # every k-th step of a slider (k from the label widths), never chosen ones, so the labels
     # stay on the first slider. Both follow every frame shown (``plotly_animatingframe``).
-    scrub = {**slider, "active": opened, "ticklen": 0, "minorticklen": 0,
-             "transition": {"duration": 0},
+    # Its ticks are long and drawn 0 px wide (``SCRUB_TICK_PX``): with none, its touch band was
+    # 25 px, and the lower part of a finger's tap went to the labelled slider (round marks only).
+    scrub = {**slider, "active": opened, "ticklen": SCRUB_TICK_PX, "tickwidth": 0,
+             "minorticklen": 0, "transition": {"duration": 0},
              "steps": [{"method": "animate", "label": "", "args": [[str(k)], still]}
                        for k in range(n)]}
     # The labelled slider's rail and handle are not drawn: ``scrub`` draws them, over its ticks.
@@ -995,10 +1014,16 @@ def _under_px(legend: Sequence[str], width: int, under: bool) -> float:
     return _legend_px(legend, width) - LEGEND_TUCK_PX if under else 0.0
 
 
+def buttons_px(width: int) -> int:
+    """Pixels of the Play buttons' row over a ``width`` px plot: a narrow one's buttons are a
+    finger's size (``TOUCH_BUTTONS_PX``)."""
+    return TOUCH_BUTTONS_PX if width < PANELS_SIDE_BY_SIDE else BUTTONS_PX
+
+
 def _above_px(legend: Sequence[str], width: int, under: bool = False) -> float:
     """Pixels over the plot area: colour bar, legend rows (unless ``under``) and the Play
-    buttons."""
-    return COLORBAR_PX + (0.0 if under else _legend_px(legend, width)) + BUTTONS_PX
+    buttons (``buttons_px``)."""
+    return COLORBAR_PX + (0.0 if under else _legend_px(legend, width)) + buttons_px(width)
 
 
 def _map_px(ratio: float, width: int) -> float:

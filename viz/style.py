@@ -7,6 +7,7 @@ the optimizer's registry name so that Adam is the same colour on every page, cur
 from __future__ import annotations
 
 import functools
+import math
 import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -231,6 +232,35 @@ CLICK_HOVER = {"bgcolor": "#FFFFFF", "bordercolor": "#444444", "font": {"color":
 
 #: The row at a figure's top where Plotly shows its mode bar (on hover; always on a phone).
 MODEBAR_PX = 30
+
+#: A target a finger hits: Apple's 44 pt, a CSS px on a phone.
+TOUCH_PX = 44
+#: A touch-sized button's label (``touch_buttons``): 11 px type (a phone's row of five fits a
+#: 360 px screen), on three lines (the label between two blank ones).
+TOUCH_FONT, TOUCH_LINES = 11, 3
+
+
+def button_px(font_size: float, lines: int = 1) -> int:
+    """Height (px) Plotly gives a row of buttons whose labels take ``lines`` lines of
+    ``font_size`` px text: 1.3 lines apart, at least 30 px, plus 3 (``updatemenus``
+    ``findDimensions``; measured in Chromium: 33 px at 11 and 12 px, 46 px for three lines of
+    11 px)."""
+    return math.ceil(max(1.3 * font_size * lines, 30) + 3)
+
+
+def touch_buttons(menu: dict[str, Any], row_px: float) -> dict[str, Any]:
+    """``menu``, a row of Plotly buttons, with buttons a finger hits (``TOUCH_PX`` tall at
+    least, in ``TOUCH_FONT`` px type) in a row of ``row_px`` over what it stands on (the rest
+    is the gap under them).
+
+    Plotly's buttons are 33 px tall at any font under 23 px and grow only with lines of text, so
+    each label sits between blank lines: the row's height is set by them, the label stays
+    centred and its text (what a screen reader and ``plotly_controls.js`` read) is unchanged.
+    On a phone 33 px buttons were 3/4 of a finger's target."""
+    tall = button_px(TOUCH_FONT, TOUCH_LINES)
+    return {**menu, "font": {**menu.get("font", {}), "size": TOUCH_FONT},
+            "pad": {**menu.get("pad", {}), "b": row_px - tall},
+            "buttons": [{**b, "label": f"<br>{b['label']}<br>"} for b in menu["buttons"]]}
 
 
 def legend_size(names: Sequence[str], width: float, item_px: float,

@@ -128,6 +128,38 @@ def test_a_phone_gets_its_map_with_the_slider_right_under_it(browser, server_url
             assert py + ph <= viewport[1], parts
 
 
+# JS: boxes of the race's buttons, of its figure and map, of the touch bands of its two sliders
+# (the labelled one first), and of the map's y tick labels.
+TARGETS_JS = """gd => {
+  const box = e => { const b = e.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; };
+  const all = sel => Array.from(gd.querySelectorAll(sel), box);
+  return {figure: box(gd), plot: box(gd.querySelector('.nsewdrag')),
+          buttons: all('g.updatemenu-button'), bands: all('rect.slider-rail-touch-rect'),
+          yticks: all('.yaxislayer-above .ytick text')};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(360, 740), (390, 844)], ids=["360px", "390px"])
+def test_a_phone_s_play_buttons_and_step_slider_are_a_finger_s_size(browser, server_url,
+                                                                     viewport) -> None:
+    """Apple's touch target is 44 x 44 pt: a phone's Play, Pause and speed buttons were 33 px
+    tall, and the step slider (its handle Plotly's fixed 20 x 20 px) scrubbed every frame on a
+    25 px band only. The buttons stay inside the figure and off the map's top y tick label."""
+    with _phone_race(browser, server_url, viewport) as pg:
+        parts = pg.locator(MAP).first.evaluate(TARGETS_JS)
+        (fx, _, fw, _), (_, py, _, _) = parts["figure"], parts["plot"]
+        assert len(parts["buttons"]) == 5, parts
+        for x, y, w, h in parts["buttons"]:
+            assert w >= 44 and h >= 44, parts["buttons"]
+            assert fx <= x and x + w <= fx + fw, (parts["figure"], parts["buttons"])
+            assert y + h <= py - 8, (parts["plot"], parts["buttons"])
+        top_tick = min(parts["yticks"], key=lambda b: b[1])
+        assert all(y + h <= top_tick[1] or x >= top_tick[0] + top_tick[2]
+                   for x, y, w, h in parts["buttons"]), (top_tick, parts["buttons"])
+        labelled, scrub = parts["bands"]
+        assert scrub[3] >= 44 and scrub[1] == labelled[1], parts["bands"]
+
+
 def test_a_phone_is_told_to_tap_twice_and_two_taps_on_a_spot_start_there(browser,
                                                                          server_url) -> None:
     """Plotly selects on a tap with the hover data of the tap before (a touch has no hover of

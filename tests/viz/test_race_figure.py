@@ -388,12 +388,12 @@ def test_slider_reads_round_steps_and_ends_at_the_last_step(race) -> None:
     assert [int(steps[k]) for k in marks] == list(range(0, 501, 50))
     assert slider["active"] == len(slider["steps"]) - 1
     assert len(step_frames(spec)) == len(frame_steps(500)) == Playback().max_frames
-    # Over it, unlabelled and with no ticks, the handle's slider offers every frame; the
-    # labelled one draws no rail or handle of its own.
+    # Over it, unlabelled and with no ticks drawn (0 px wide), the handle's slider offers every
+    # frame; the labelled one draws no rail or handle of its own.
     handle = spec["layout"]["sliders"][1]
     assert [s["args"][0] for s in handle["steps"]] == [[f["name"]] for f in spec["frames"]]
     assert {s["label"] for s in handle["steps"]} == {""}
-    assert handle["ticklen"] == handle["minorticklen"] == 0
+    assert handle["tickwidth"] == handle["minorticklen"] == 0
     assert handle["active"] == len(spec["frames"]) - 1
     assert [handle[k] for k in ("x", "y", "len")] == [slider[k] for k in ("x", "y", "len")]
     assert slider["bgcolor"] == slider["bordercolor"] == "rgba(0,0,0,0)"
@@ -993,7 +993,6 @@ def test_a_phone_s_legend_goes_under_the_slider_and_over_the_curve_panels() -> N
     titles, and the figure's height grows by its rows as a laptop's does."""
     from viz.curves import distance_series, loss_series
     from viz.race import (
-        BUTTONS_PX,
         COLORBAR_PX,
         CONTROLS_PX,
         CURVE_TITLE_PX,
@@ -1002,6 +1001,7 @@ def test_a_phone_s_legend_goes_under_the_slider_and_over_the_curve_panels() -> N
         LEGEND_ROW_PX,
         LEGEND_TUCK_PX,
         PHONE_WIDTH,
+        buttons_px,
         legend_rows,
         legend_under,
     )
@@ -1014,7 +1014,7 @@ def test_a_phone_s_legend_goes_under_the_slider_and_over_the_curve_panels() -> N
                          series=series).to_dict()["layout"]
     legend, slider = layout["legend"], layout["sliders"][0]
     assert legend["yref"] == "paper" and legend["yanchor"] == "top"
-    plot_px = layout["height"] - COLORBAR_PX - BUTTONS_PX - CURVES_BOTTOM_PX  # as laid out
+    plot_px = layout["height"] - COLORBAR_PX - buttons_px(PHONE_WIDTH) - CURVES_BOTTOM_PX
     rows = legend_rows([p.label for p in paths] + ["global minimum"], PHONE_WIDTH)
     # from the slider's top: its row, less the tuck; then the legend's rows, then the titles
     slider_px = (slider["y"] - legend["y"]) * plot_px
