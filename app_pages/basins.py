@@ -241,7 +241,8 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
         help="Median evaluations (trials) used to reach the global minimum, over the starts "
              "that reach it."),
     "evaluations / start": st.column_config.NumberColumn(
-        help="Evaluations (trials) one start's whole run uses."),
+        help="Evaluations (trials) one start's whole run uses: one a step, and for the "
+             "random searches one more, the start's value their first trial is compared with."),
     "starts": st.column_config.NumberColumn(help="Starting points run.")})
 if phone:  # the phone's table shows the names and the first numbers: the rates in full here
     st.markdown(controls.named_list(

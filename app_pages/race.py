@@ -509,8 +509,10 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
              "one and end at another, or elsewhere: the outcome says so)."),
     "evaluations": st.column_config.NumberColumn(
         help="Function and gradient evaluations used (the 'trials'): every method pays one a "
-             "step until it stops or blows up, so compare 'first at a global min' for how many "
-             "it needed to get there.")})
+             "step until it stops or blows up, and the random searches one more, for the "
+             "start's value that their first trial is compared with (a gradient method never "
+             "needs a value). Compare 'first at a global min' for how many it needed to get "
+             "there.")})
 # A phone's table shows the first words of an outcome: all of them here. A laptop's shows
 # about OUTCOME_FITS characters beside the other columns: the longer ones here.
 long_outcomes = [(row["optimizer"], row["outcome"]) for row in

@@ -972,3 +972,13 @@ def test_the_caption_says_where_the_curve_panels_are(surface: str, where: str) -
     beside = spec["layout"]["xaxis2"]["domain"][0] > 0.5
     assert beside == (where == "Beside")
     assert any(c.value.startswith(f"{where} the map, each optimizer's") for c in at.caption)
+
+
+def test_the_evaluations_column_says_why_random_search_used_one_more() -> None:
+    """50 steps: SGD used 50 evaluations and random search 51 (its start's value, which its
+    first trial is compared with), while the column's help said every method pays one a step."""
+    at = run({"surface": "two_basins", "optimizers": "sgd,random_search", "steps": "50"})
+    assert table(at)["evaluations"].tolist() == [50, 51]
+    said = json.loads(at.dataframe[0].proto.columns)["evaluations"]["help"]
+    assert "one a step" in said and "random searches one more" in said
+    assert "start's value" in said
