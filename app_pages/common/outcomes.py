@@ -280,7 +280,12 @@ def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLik
     if kind == "diverged" and undefined:  # e.g. sqrt(x) at x < 0: nothing blew up
         text = f"left the region where the formula is defined at step {int(diverged_step)}"
     elif kind == "diverged":
-        text = f"diverged at step {int(diverged_step)}"
+        d = int(diverged_step)
+        # Flung off the map steps before it passed the blow-up bound: the map shows it gone at
+        # the first ("diverged at step 4" under a walker the map lost at step 2).
+        off = left_map_at(pts[: d + 1], domain) if domain is not None else None
+        text = (f"left the map at step {off}, diverged at step {d}" if off is not None and off < d
+                else f"diverged at step {d}")
     elif left is not None:
         text = f"left the map at step {left}" if left > 0 else "off the map from the start"
     elif kind == "global" and settled:

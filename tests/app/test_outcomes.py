@@ -246,6 +246,18 @@ def test_divergence_wins_and_names_the_step() -> None:
     assert o.kind == "diverged" and o.diverged_step == 4 and o.text == "diverged at step 4"
 
 
+def test_a_path_flung_off_the_map_before_it_diverged_says_both() -> None:
+    """SGD at lr 0.1 on the six-hump camel left its map at step 2 and passed the blow-up bound
+    at step 4: the lab's panel said "diverged at step 4" under a walker gone since step 2."""
+    domain = ((-1.0, 1.0), (-1.0, 1.0))
+    pts = np.array([[0.5, 0.5], [0.9, 0.9], [8.6, 8.6], [3e3, 3e3], [1e7, 1e7], [1e7, 1e7]])
+    o = describe(pts, 4, MINIMA, TOL, domain=domain)
+    assert o.kind == "diverged" and o.text == "left the map at step 2, diverged at step 4"
+    assert describe(pts, 4, MINIMA, TOL).text == "diverged at step 4"  # no map: no edge
+    # gone from the map and past the bound at one step: the one step
+    assert describe(pts[[0, 1, 4, 5]], 2, MINIMA, TOL, domain=domain).text == "diverged at step 2"
+
+
 def test_passing_through_counts_as_reaching_but_not_as_ending() -> None:
     pts = np.concatenate([line([1.0, 0.0], [0.0, 0.0]), line([0.0, 0.0], [1.0, 1.0])])
     o = describe(pts, -1, MINIMA, TOL)
