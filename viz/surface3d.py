@@ -60,14 +60,29 @@ def _aspect(domain: tuple[tuple[float, float], tuple[float, float]]) -> dict[str
 #: minima and the ends of the paths).
 EYE = {"x": 0.9, "y": -0.9, "z": 1.2}
 #: How much further back a phone's camera stands: on its narrow figure the surface's left and
-#: right corners were cut off.
-PHONE_EYE_SCALE = 1.45
+#: right corners were cut off, and at 1.45 the z axis's title and tick labels, drawn left of
+#: the surface, still were.
+PHONE_EYE_SCALE = 1.7
+#: A phone's camera looks at a point this far (in the scene's units) towards the viewer's left
+#: of the centre, so the drawing moves right: the z axis's labels on the left take more room
+#: than the bare corner on the right.
+PHONE_LOOK_LEFT = 0.12
+
+
+def camera(phone: bool = False) -> dict[str, dict[str, float]]:
+    """The scene's camera (``EYE``); a ``phone``'s further back (``PHONE_EYE_SCALE``) and looking
+    a little left of the centre (``PHONE_LOOK_LEFT``), so the z axis's title fits its width."""
+    if not phone:
+        return {"eye": dict(EYE)}
+    # the screen's left, seen from EYE (x and y of equal size and opposite sign), is (-1, -1, 0)
+    return {"eye": {k: v * PHONE_EYE_SCALE for k, v in EYE.items()},
+            "center": {"x": -PHONE_LOOK_LEFT, "y": -PHONE_LOOK_LEFT, "z": 0.0}}
 
 
 def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumLike],
                       n: int = 70, height: int = 600, phone: bool = False) -> SpecFigure:
     """go.Surface of the grid (thinned to ``n`` per side, clipped to its colour range) + paths;
-    a ``phone``'s camera further back (``PHONE_EYE_SCALE``)."""
+    a ``phone``'s camera further back and turned (``camera``)."""
     step = max(1, len(grid.x) // n)
     xs, ys = grid.x[::step], grid.y[::step]
     t, lo, hi = color_levels(grid)
@@ -137,7 +152,6 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
                          "zaxis": {"title": {"text": ztitle}},
                          # the map's proportions (a 6 x 4 domain is not a square)
                          "aspectmode": "manual", "aspectratio": _aspect(grid.domain),
-                         "camera": {"eye": {k: v * (PHONE_EYE_SCALE if phone else 1.0)
-                                            for k, v in EYE.items()}}},
+                         "camera": camera(phone)},
                   margin={"l": 0, "r": 0, "t": 30, "b": 10}, uirevision="surface3d")
     return SpecFigure({"data": data, "layout": layout})

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
+import numpy as np
 import pytest
 
 from tests.e2e.conftest import phone_context, wait_for_app
@@ -94,15 +95,17 @@ def test_the_map_fills_the_column_and_its_controls_fit(browser, server_url, view
 
 
 @contextmanager
-def _phone_race(browser, server_url: str, viewport: tuple[int, int]) -> Iterator:
-    """The landing race on a phone (its user agent and touch), its map drawn."""
+def _phone_race(browser, server_url: str, viewport: tuple[int, int], link: str = "/",
+                chart: str = MAP) -> Iterator:
+    """The race at ``link`` (the landing race) on a phone (its user agent and touch), its
+    ``chart`` (the map) drawn."""
     context = phone_context(browser, *viewport)
     try:
         pg = context.new_page()
-        pg.goto(server_url + "/")
+        pg.goto(server_url + link)
         wait_for_app(pg, timeout=90_000)
-        pg.wait_for_selector(MAP, timeout=90_000)
-        pg.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
+        pg.wait_for_selector(chart, timeout=90_000)
+        pg.wait_for_function(f"() => document.querySelector(\"{chart}\").data !== undefined")
         yield pg
     finally:
         context.close()
@@ -179,6 +182,30 @@ def test_a_phone_s_quick_double_tap_starts_there_and_keeps_the_map_s_view(browse
         pg.wait_for_selector(MAP, timeout=90_000)
         shown = pg.evaluate(f"() => document.querySelector(\"{MAP}\")._fullLayout.xaxis.range")
         assert shown == [-3, 3], shown
+
+
+def test_a_phone_s_3d_view_shows_its_z_axis_title_whole(browser, server_url) -> None:
+    """On a 390 px phone the 3D view cut its z axis's title ("log10(1 + f − f*)") and tick
+    labels at the figure's left edge. Nothing drawn in the scene touches either edge."""
+    import io
+
+    from PIL import Image
+
+    scene = "[data-testid='stPlotlyChart'] .js-plotly-plot .gl-container #scene"
+    with _phone_race(browser, server_url, (390, 844), "/?surface=rosenbrock&view=3d",
+                     "[data-testid='stPlotlyChart'] .js-plotly-plot:has(#scene)") as pg:
+        pg.wait_for_selector(scene + " canvas", timeout=90_000)
+        box = pg.locator(scene).bounding_box()
+        columns: list[int] = []
+        for _ in range(40):  # WebGL in software draws after a while
+            pg.wait_for_timeout(500)
+            img = Image.open(io.BytesIO(pg.screenshot(clip=box))).convert("L")
+            px = np.asarray(img)
+            columns = np.flatnonzero((px < 160).any(axis=0)).tolist()
+            if len(columns) > px.shape[1] // 2:
+                break
+    assert columns, "the 3D view drew nothing"
+    assert columns[0] >= 3 and columns[-1] <= px.shape[1] - 4, (columns[0], columns[-1], box)
 
 
 def _wait_or_explain(pg, condition: str, what: str) -> None:
