@@ -80,9 +80,11 @@ def camera(phone: bool = False) -> dict[str, dict[str, float]]:
 
 
 def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumLike],
-                      n: int = 70, height: int = 600, phone: bool = False) -> SpecFigure:
+                      n: int = 70, height: int = 600, phone: bool = False,
+                      axes: tuple[str, str] = ("x", "y")) -> SpecFigure:
     """go.Surface of the grid (thinned to ``n`` per side, clipped to its colour range) + paths;
-    a ``phone``'s camera further back and turned (``camera``)."""
+    a ``phone``'s camera further back and turned (``camera``). ``axes``: the landscape's
+    coordinates' names (``Surface.axes``; a data loss's parameters), its axes' titles."""
     step = max(1, len(grid.x) // n)
     xs, ys = grid.x[::step], grid.y[::step]
     t, lo, hi = color_levels(grid)
@@ -147,8 +149,8 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
     (x0, x1), (y0, y1) = grid.domain
     layout: dict[str, Any] = base_layout(height)
     ztitle = "log10(1 + f − f*)" if grid.log_scale else "f"
-    layout.update(scene={"xaxis": {"title": {"text": "x"}, "range": [x0, x1], "nticks": 5},
-                         "yaxis": {"title": {"text": "y"}, "range": [y0, y1], "nticks": 5},
+    layout.update(scene={"xaxis": {"title": {"text": axes[0]}, "range": [x0, x1], "nticks": 5},
+                         "yaxis": {"title": {"text": axes[1]}, "range": [y0, y1], "nticks": 5},
                          "zaxis": {"title": {"text": ztitle}},
                          # the map's proportions (a 6 x 4 domain is not a square)
                          "aspectmode": "manual", "aspectratio": _aspect(grid.domain),

@@ -1112,6 +1112,16 @@ def test_a_phones_3d_camera_stands_back_far_enough_to_show_the_corners(grid) -> 
     assert eye["eye"]["x"] > 0 > eye["eye"]["y"] and PHONE_LOOK_LEFT > 0
 
 
+def test_the_3d_view_names_a_data_loss_s_parameters_on_its_axes(grid) -> None:
+    """The 3D view titled a line fit's axes x and y while the map's hover said w and b."""
+    paths = [gd_path(0.1, 40)]
+    scene = surface_3d_figure(grid, paths, Bowl.minima, axes=("w", "b")).to_dict()["layout"][
+        "scene"]
+    assert (scene["xaxis"]["title"]["text"], scene["yaxis"]["title"]["text"]) == ("w", "b")
+    plain = surface_3d_figure(grid, paths, Bowl.minima).to_dict()["layout"]["scene"]
+    assert (plain["xaxis"]["title"]["text"], plain["yaxis"]["title"]["text"]) == ("x", "y")
+
+
 def test_a_label_with_both_sides_taken_goes_beside_its_marker() -> None:
     """Rastrigin on a phone: "local 42" flipped under its marker onto the start's label; with
     over and under taken it goes to the side."""
