@@ -17,7 +17,15 @@ import numpy as np
 
 from viz.background import Grid, background_image
 from viz.paths import PathView
-from viz.race import BUTTONS_PX, LABELLED, MODEBAR_PX, MinimumLike, Playback, race_figure
+from viz.race import (
+    AXIS_TITLE_PX,
+    BUTTONS_PX,
+    LABELLED,
+    MODEBAR_PX,
+    MinimumLike,
+    Playback,
+    race_figure,
+)
 from viz.spec import SpecFigure
 from viz.style import touch_buttons
 
@@ -92,11 +100,11 @@ def panel_width(cols: int, width: float) -> float:
     return (width - MARGIN_L - MARGIN_R) / cols * (1 - GAP)
 
 
-def wrap_chars(cols: int) -> int:
+def wrap_chars(cols: int, spare: int = 0) -> int:
     """Characters an outcome line may hold so that it fits its panel at the narrowest width the
-    figure is drawn with that many columns."""
+    figure is drawn with that many columns, ``spare`` px of it taken (an axis title's)."""
     narrowest = MIN_WIDTH[2] if cols <= 2 else MIN_WIDTH[4]
-    return int(panel_width(cols, narrowest) / CHAR_PX)
+    return int(panel_width(cols, narrowest - spare) / CHAR_PX)
 
 
 def map_height(ratio: float, cols: int, width: int = DESIGN_WIDTH) -> int:
@@ -132,14 +140,18 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
          cols: int, width: int = DESIGN_WIDTH, touch: bool = False) -> SpecFigure:
     """Lay ``panels`` (race figure dicts with identical frame names) out on a grid of axes, each
     map (``map_height`` high for a ``width`` px figure) under its title (``PanelTitle`` or
-    ``"head: outcome"``). ``touch``: a phone's Play buttons, a finger's size
-    (``viz.style.touch_buttons``), from the figure's left edge."""
+    ``"head: outcome"``). Maps with axis titles (a data loss's parameters, ``race_figure``'s)
+    keep them once: the y title on the first column, the x title under each column's last
+    map; the y title's room comes from the figure's width. ``touch``: a phone's Play buttons,
+    a finger's size (``viz.style.touch_buttons``), from the figure's left edge."""
     n = len(panels)
     cols = max(1, min(cols, n))
     rows = math.ceil(n / cols)
-    chars = wrap_chars(cols)
+    titled = "title" in panels[0]["layout"]["yaxis"]
+    spare = AXIS_TITLE_PX if titled else 0
+    chars = wrap_chars(cols, spare)
     heads = [PanelTitle.parse(t) for t in titles]
-    map_px = map_height(_panel_ratio(panels[0]), cols, width)
+    map_px = map_height(_panel_ratio(panels[0]), cols, width - spare)
     detail_lines = [len(h.lines(chars)[1]) for h in heads]
     title_px = [HEAD_PX + LINE_PX * max(detail_lines[r * cols:(r + 1) * cols]) + 4
                 for r in range(rows)]
@@ -150,7 +162,7 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
                               if k not in ("xaxis", "yaxis", "images", "height")}
     layout["images"] = []
     layout["annotations"] = []
-    margin = {"l": MARGIN_L, "r": MARGIN_R, "t": MARGIN_T, "b": base["margin"]["b"],
+    margin = {"l": MARGIN_L + spare, "r": MARGIN_R, "t": MARGIN_T, "b": base["margin"]["b"],
               "autoexpand": False}
     layout["height"] = plot_px + margin["t"] + margin["b"]
     layout["margin"] = margin
@@ -161,7 +173,7 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
     menu["pad"] = {**menu["pad"], "b": menu["pad"]["b"] + LEGEND_PX}
     if touch:
         # From the plot's left, the taller buttons' row ran past a 360 px phone's figure.
-        menu["x"] = -MARGIN_L / (width - MARGIN_L - MARGIN_R)
+        menu["x"] = -margin["l"] / (width - margin["l"] - MARGIN_R)
         layout["updatemenus"][0] = touch_buttons(menu, BUTTONS_PX + LEGEND_PX)
     data: list[dict[str, Any]] = []
     moved: list[dict[int, int]] = []  # per panel: its trace index -> the figure's
@@ -180,10 +192,11 @@ def tile(panels: Sequence[dict[str, Any]], titles: Sequence[str | PanelTitle],
               "constraintoward": "top"}
         if "scaleanchor" in ya:
             ya["scaleanchor"] = f"x{ax}"
-        xa.pop("title", None)
-        ya.pop("title", None)
+        if k + cols < n:  # a map under it names the x axis
+            xa.pop("title", None)
         if c > 0:  # the panels share one domain: the first column's y ticks name it (on a
-            ya["showticklabels"] = False  # phone the others' printed over their left neighbour)
+            ya.pop("title", None)  # phone the others' printed over their left neighbour)
+            ya["showticklabels"] = False
         layout[f"xaxis{ax}"] = xa
         layout[f"yaxis{ax}"] = ya
         for image in panel["layout"].get("images", []):

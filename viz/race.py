@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import count, takewhile
 from typing import Any, Protocol
 
@@ -100,6 +100,12 @@ PHONE_WIDTH = 300
 MARGIN_L, MARGIN_R = 40, 12
 #: The whole figure's width at DESIGN_WIDTH of plot: what a downloaded HTML file is drawn at.
 FIGURE_WIDTH = DESIGN_WIDTH + MARGIN_L + MARGIN_R
+#: A map whose axes have titles (``axis_titles``) takes this much more room left of its y tick
+#: labels (from the plot's width: the figure keeps its width) and under its x tick labels (the
+#: step slider moves down): the row and the column of a title in the figure's 13 px font.
+AXIS_TITLE_PX = 20
+TITLE_STANDOFF = 2  # px between an axis title and its tick labels
+PLAIN_AXES = ("x", "y")
 DOT, RING = 13, 6  # current-position dot size; a ring's extra size per racer on the same spot
 # Under the map and its step slider, in the same figure: per-step curves (loss, distance) with a
 # dot per optimizer that moves with Play (a chart of its own cannot follow the map's animation).
@@ -118,6 +124,24 @@ SIDE_TITLE_GAP_PX = 16  # from the map's right edge to the titles of the panels 
 #: it, faster speeds skip frames instead (``_controls``).
 FRAME_FLOOR_MS = 40
 MIN_PLAY_MS = 3000  # a Play at 1x lasts this long at least, however few the frames
+
+
+def axis_titles(objective: Any) -> tuple[str, str] | None:
+    """The map's axis titles: a data loss's parameters (``Surface.axes``, ``("w", "b")``), which
+    the map must name (which one is the slope?); None for a surface's plain x and y. Those stay
+    untitled: every reader takes a 2D map's axes for x and y, and two titles would cost a
+    phone's 300 px map ``AXIS_TITLE_PX`` of width and of height for nothing new."""
+    axes = tuple(getattr(objective, "axes", PLAIN_AXES))
+    return None if axes == PLAIN_AXES else (str(axes[0]), str(axes[1]))
+
+
+def titled_axes(titles: tuple[str, str] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Layout entries (x axis, y axis) for a map's axis ``titles`` (``axis_titles``); empty
+    ones without."""
+    if titles is None:
+        return {}, {}
+    x, y = ({"title": {"text": t, "standoff": TITLE_STANDOFF}} for t in titles)
+    return x, y
 
 
 def equal_scales(domain: Domain) -> bool:
@@ -541,11 +565,14 @@ def race_frame_steps(n_steps: int, max_frames: int = 150,
 
 
 def _controls(steps: np.ndarray, marks: list[int], pb: Playback,
-              opened: int | None = None) -> dict[str, Any]:
+              opened: int | None = None, margin_l: int = MARGIN_L,
+              axis_px: int = 0) -> dict[str, Any]:
     """Play / Pause / speed buttons and the step slider (all client-side: no server round trip).
 
     ``marks``: the frames the slider offers (``race_frame_steps``); ``opened``: the frame the
-    map opens at (default: the last), where the handle stands.
+    map opens at (default: the last), where the handle stands. ``margin_l``: the figure's left
+    margin (a phone's buttons start at the figure's edge); ``axis_px``: an x axis title's row
+    between the map's tick labels and the slider.
     Frames draw with ``redraw: false`` (fast: only the traces a frame lists are replotted);
     slider steps redraw fully. Found in Chromium: after ``redraw: false`` frames Plotly stopped
     reporting clicks on the map until the next full redraw (the static traces' drawn nodes are
@@ -596,7 +623,7 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback,
     # taller row (``buttons_px``).
     narrow = pb.plot_width < PANELS_SIDE_BY_SIDE
     menu = {"type": "buttons", "direction": "left", "showactive": False,
-            "x": -MARGIN_L / pb.plot_width if narrow else 0.0, "y": 1.0,
+            "x": -margin_l / pb.plot_width if narrow else 0.0, "y": 1.0,
             "xanchor": "left", "yanchor": "bottom", "pad": {"b": 10, "r": 0},
             "buttons": buttons, "font": {"size": 11 if narrow else 12}}
     if narrow:
@@ -606,7 +633,7 @@ def _controls(steps: np.ndarray, marks: list[int], pb: Playback,
         # collapsed on a narrow plot, its labels piled up and its handle hid behind "▶ 4×".
         "active": int(np.searchsorted(marks, opened, side="right")) - 1,  # the mark at or before
         "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
-        "pad": {"t": SLIDER_TOP, "b": 0, "l": 0, "r": 0},
+        "pad": {"t": SLIDER_TOP + axis_px, "b": 0, "l": 0, "r": 0},
         # No "step N" over the slider: during Play its handle moves only at the marks, so it read
         # "step 50" while the map's counter read 67. The counter names the step.
         "currentvalue": {"visible": False},
@@ -667,14 +694,16 @@ class _Panels:
                 for d, ax in zip(self.dots(at), self.axes, strict=True)]
         return lines, dots
 
-    def place(self, layout: dict[str, Any], plot_px: float, legend_px: float = 0.0) -> None:
+    def place(self, layout: dict[str, Any], plot_px: float, legend_px: float = 0.0,
+              axis_px: int = 0) -> None:
         """Lay the map, the slider and the panels out on a plot area ``plot_px`` high: the map
-        on top, the slider's row under it, then the legend if ``legend_px`` (its rows'
-        height: ``legend_under``), then the panels (side by side, or stacked on a narrow plot,
-        the first series on top), each under its title."""
+        on top, the slider's row under it (``axis_px`` more for an x axis title), then the
+        legend if ``legend_px`` (its rows' height: ``legend_under``), then the panels (side by
+        side, or stacked on a narrow plot, the first series on top), each under its title."""
         n, stacked = len(self.series), self.width < PANELS_SIDE_BY_SIDE
         curve = PHONE_CURVE_PX if stacked else CURVE_PX
-        below = CONTROLS_PX + legend_px + curves_px(n, self.width)
+        controls = CONTROLS_PX + axis_px
+        below = controls + legend_px + curves_px(n, self.width)
         if plot_px < below + MAP_PX[0] / 2:
             raise ValueError(f"a race figure with {n} curve panels needs a plot area of at least "
                              f"{below + MAP_PX[0] / 2:.0f} px, not {plot_px:.0f} (see race_height)")
@@ -682,7 +711,7 @@ class _Panels:
         for slider in layout["sliders"]:
             slider["y"] = below / plot_px
         if legend_px:  # from the slider's row down, inside the plot area: no margin grows
-            top = below - CONTROLS_PX + LEGEND_TUCK_PX
+            top = below - controls + LEGEND_TUCK_PX
             layout["legend"].update({"yref": "paper", "y": top / plot_px, "yanchor": "top"})
         layout["margin"]["b"] = CURVES_BOTTOM_PX
         half = CURVE_HGAP_PX / self.width / 2
@@ -757,6 +786,12 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     (``minima_traces``).
     """
     pb = playback or Playback()
+    # A data loss's map names its parameters on its axes: the y title takes part of the plot's
+    # width (the figure keeps its width), the x title a row over the step slider.
+    titles = axis_titles(objective)
+    axis_px = AXIS_TITLE_PX if titles else 0
+    margin_l = MARGIN_L + axis_px
+    pb = replace(pb, plot_width=pb.plot_width - axis_px)
     # Hovers read the true path up to where it left the map for good; trails and dots stop at
     # the edge there (``stopped_at_edge``).
     drawn = [stopped_at_edge(p, grid.domain) for p in paths]
@@ -838,7 +873,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
 
     legend = [t["name"] for t in static if t.get("showlegend")]
     if height is None:
-        height = race_height(aspect, legend, pb.plot_width, len(series))
+        height = race_height(aspect, legend, pb.plot_width, len(series), axis_px)
     # The colour bar is placed from the figure's top, so it waits for the height.
     static.insert(0, colorbar_trace(grid, top=1 - MODEBAR_PX / height))
 
@@ -910,21 +945,22 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
 
     layout = base_layout(height)
     one_scale = {"scaleanchor": "x", "scaleratio": 1} if equal else {}
+    title_x, title_y = titled_axes(titles)
     layout.update({
         # A map narrower than its area keeps to the left, under the legend and the buttons.
         "xaxis": {"range": [x0, x1], "autorange": False, "showgrid": False, "zeroline": False,
-                  "constrain": "domain", "constraintoward": "left", **MAP_XAXIS},
+                  "constrain": "domain", "constraintoward": "left", **MAP_XAXIS, **title_x},
         # A plot narrower than DESIGN_WIDTH shrinks the map: it stays under the legend and the
         # Play buttons, and the blank band falls between the map and the step slider.
         "yaxis": {"range": [y0, y1], "autorange": False, "showgrid": False, "zeroline": False,
-                  "constrain": "domain", "constraintoward": "top", **one_scale},
+                  "constrain": "domain", "constraintoward": "top", **one_scale, **title_y},
         "images": [background or background_image(grid)], "hovermode": "closest",
         "annotations": labels,
         "dragmode": "pan", "uirevision": "race",
         # Colour bar (at the top of the figure), then the legend, across the full width: the
         # legend at the right (x = 1.02) took half a 1000 px column and left a phone a
         # stamp-sized map. Plotly wraps a horizontal legend and grows the top margin to fit it.
-        "margin": {"l": MARGIN_L, "r": MARGIN_R, "t": 12, "b": CONTROLS_PX},
+        "margin": {"l": margin_l, "r": MARGIN_R, "t": 12, "b": CONTROLS_PX + axis_px},
         # traceorder "normal": a legend group (the minima) would stack its entries in a column.
         # Placed from the figure's top (under the colour bar), Plotly reserves its rows above the
         # plot area, so the buttons at the plot's top sit under it at any width.
@@ -932,14 +968,15 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                    "y": 1 - COLORBAR_PX / height, "yanchor": "top", "traceorder": "normal",
                    "font": {"size": 12},
                    "itemsizing": "constant", "bgcolor": CLEAR},
-        **_controls(steps, marks, pb, k_open),
+        **_controls(steps, marks, pb, k_open, margin_l, axis_px),
     })
     if series and (share := panels_beside(aspect, pb.plot_width, len(series))):
-        panels.beside(layout, height - _above_px(legend, pb.plot_width) - CONTROLS_PX, share)
+        panels.beside(layout, height - _above_px(legend, pb.plot_width) - CONTROLS_PX - axis_px,
+                      share)
     elif series:
         under = legend_under(pb.plot_width, len(series))
         panels.place(layout, height - _above_px(legend, pb.plot_width, under) - CURVES_BOTTOM_PX,
-                     _under_px(legend, pb.plot_width, under))
+                     _under_px(legend, pb.plot_width, under), axis_px)
     return SpecFigure({"data": static + moving + lines + dots, "layout": layout,
                        "frames": frames})
 
@@ -1043,19 +1080,20 @@ def panels_beside(ratio: float, width: int, panels: int) -> float:
 
 
 def race_height(ratio: float, legend: Sequence[str], width: int = DESIGN_WIDTH,
-                panels: int = 0) -> int:
+                panels: int = 0, axis_px: int = 0) -> int:
     """Figure height for a map of height / width ``ratio`` on a ``width`` px plot (at most
     ``MAP_PX[1]`` high, at least ``MAP_PX[0]`` scaled to the width), under the colour bar, a
     legend of ``legend`` entries and the Play buttons, over the step slider. The server cannot
     know the plot's width: a narrower one shows the map smaller, with a blank band between it
     and the slider (the legend's extra rows there take part of that band), so a phone asks for
     ``PHONE_WIDTH``. ``panels``: curve panels under the slider (``curves_px``), and their step
-    axis."""
+    axis (none beside the map: ``panels_beside``). ``axis_px``: an x axis title's row over the
+    slider (``AXIS_TITLE_PX``)."""
     map_px = _map_px(ratio, width)
     under = legend_under(width, panels)
     below = (curves_px(panels, width) + CURVES_BOTTOM_PX
              if panels and not panels_beside(ratio, width, panels) else 0)
-    return int(_above_px(legend, width, under) + map_px + CONTROLS_PX + below
+    return int(_above_px(legend, width, under) + map_px + CONTROLS_PX + axis_px + below
                + _under_px(legend, width, under))
 
 

@@ -60,14 +60,31 @@ def _aspect(domain: tuple[tuple[float, float], tuple[float, float]]) -> dict[str
 #: minima and the ends of the paths).
 EYE = {"x": 0.9, "y": -0.9, "z": 1.2}
 #: How much further back a phone's camera stands: on its narrow figure the surface's left and
-#: right corners were cut off.
-PHONE_EYE_SCALE = 1.45
+#: right corners were cut off, and at 1.45 the z axis's title and tick labels, drawn left of
+#: the surface, still were.
+PHONE_EYE_SCALE = 1.7
+#: A phone's camera looks at a point this far (in the scene's units) towards the viewer's left
+#: of the centre, so the drawing moves right: the z axis's labels on the left take more room
+#: than the bare corner on the right.
+PHONE_LOOK_LEFT = 0.12
+
+
+def camera(phone: bool = False) -> dict[str, dict[str, float]]:
+    """The scene's camera (``EYE``); a ``phone``'s further back (``PHONE_EYE_SCALE``) and looking
+    a little left of the centre (``PHONE_LOOK_LEFT``), so the z axis's title fits its width."""
+    if not phone:
+        return {"eye": dict(EYE)}
+    # the screen's left, seen from EYE (x and y of equal size and opposite sign), is (-1, -1, 0)
+    return {"eye": {k: v * PHONE_EYE_SCALE for k, v in EYE.items()},
+            "center": {"x": -PHONE_LOOK_LEFT, "y": -PHONE_LOOK_LEFT, "z": 0.0}}
 
 
 def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumLike],
-                      n: int = 70, height: int = 600, phone: bool = False) -> SpecFigure:
+                      n: int = 70, height: int = 600, phone: bool = False,
+                      axes: tuple[str, str] = ("x", "y")) -> SpecFigure:
     """go.Surface of the grid (thinned to ``n`` per side, clipped to its colour range) + paths;
-    a ``phone``'s camera further back (``PHONE_EYE_SCALE``)."""
+    a ``phone``'s camera further back and turned (``camera``). ``axes``: the landscape's
+    coordinates' names (``Surface.axes``; a data loss's parameters), its axes' titles."""
     step = max(1, len(grid.x) // n)
     xs, ys = grid.x[::step], grid.y[::step]
     t, lo, hi = color_levels(grid)
@@ -132,12 +149,11 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
     (x0, x1), (y0, y1) = grid.domain
     layout: dict[str, Any] = base_layout(height)
     ztitle = "log10(1 + f − f*)" if grid.log_scale else "f"
-    layout.update(scene={"xaxis": {"title": {"text": "x"}, "range": [x0, x1], "nticks": 5},
-                         "yaxis": {"title": {"text": "y"}, "range": [y0, y1], "nticks": 5},
+    layout.update(scene={"xaxis": {"title": {"text": axes[0]}, "range": [x0, x1], "nticks": 5},
+                         "yaxis": {"title": {"text": axes[1]}, "range": [y0, y1], "nticks": 5},
                          "zaxis": {"title": {"text": ztitle}},
                          # the map's proportions (a 6 x 4 domain is not a square)
                          "aspectmode": "manual", "aspectratio": _aspect(grid.domain),
-                         "camera": {"eye": {k: v * (PHONE_EYE_SCALE if phone else 1.0)
-                                            for k, v in EYE.items()}}},
+                         "camera": camera(phone)},
                   margin={"l": 0, "r": 0, "t": 30, "b": 10}, uirevision="surface3d")
     return SpecFigure({"data": data, "layout": layout})

@@ -125,8 +125,9 @@ def schedule_figure(
     curves: Sequence[dict[str, Any]], switch_step: int | None = None, height: int = 380,
     phone: bool = False,
 ) -> go.Figure:
-    """Learning rate per step (left) beside the loss gap per step (right, log unless the gaps
-    span under a decade: ``gap_axis``); on a ``phone`` the rate over the loss gap.
+    """Learning rate per step (left; log where the rates span a decade: ``rate_axis``) beside
+    the loss gap per step (right, log unless the gaps span under a decade: ``gap_axis``); on a
+    ``phone`` the rate over the loss gap.
 
     ``curves``: dicts with ``optimizer``, ``label``, ``lr`` (steps,), ``gap`` (steps+1,).
     ``switch_step`` (Adam-then-SGD) draws a dashed line on both panels where SGD takes over.
@@ -139,10 +140,11 @@ def schedule_figure(
     rows, cols = (2, 1) if phone else (1, 2)
     where = [(1, 1), (2, 1)] if phone else [(1, 1), (1, 2)]
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.14, vertical_spacing=0.16)
-    gaps = []
+    gaps, rates = [], []
     for c in curves:
         color = optimizer_color(c["optimizer"])
         lr = np.asarray(c["lr"], dtype=float).reshape(len(c["lr"]), -1)[:, 0]
+        rates.append(lr)
         fig.add_trace(go.Scatter(
             x=np.arange(lr.size), y=lr, mode="lines", name=c["label"], legendgroup=c["label"],
             line={"color": color, "width": 2, "shape": "hv"},
@@ -169,14 +171,32 @@ def schedule_figure(
                                yanchor="middle", xanchor="left",
                                font={"size": 11, "color": NEUTRAL})
     fig.update_xaxes(title_text="step")
-    # rates are positive: a flat line must not centre the axis on it, showing negative rates
-    fig.update_yaxes(exponentformat="power", rangemode="nonnegative", title_text="learning rate",
-                     row=where[0][0], col=where[0][1])
+    fig.update_yaxes(title_text="learning rate", row=where[0][0], col=where[0][1],
+                     **rate_axis(rates))
     fig.update_yaxes(side="left" if phone else "right", title_text="loss − minimum",
                      row=where[1][0], col=where[1][1], **gap_axis(gaps))
     fig.update_layout(**base_layout(int(height * 1.5) if phone else height))
     fig.update_layout(margin={"r": 20 if phone else 70})
     return fig
+
+
+def rate_axis(rates: Sequence[np.ndarray]) -> dict[str, Any]:
+    """Axis settings for learning rates per step: log (``style.log_axis``) where they are all
+    above 0 and span a decade or more, else linear from 0.
+
+    On a linear axis an exponential decay (0.1 x 0.98^t over 300 steps: 2.6 decades) lay on the
+    axis from a third of the run on, 0.0003 drawn as 0.003 and as 0; a step decay's later drops
+    vanished; a cosine down to 1e-6 looked as if it reached 0. On a log axis the exponential is
+    the straight line it is, each of a step decay's drops is as tall as the first, and the
+    cosine's last decades show. A rate of 0 (a cosine down to 0) has no place on a log axis;
+    nor does a constant rate or a mild warm-up need one.
+    """
+    values = np.concatenate([np.ravel(r) for r in rates]) if len(rates) else np.empty(0)
+    values = values[np.isfinite(values)]
+    if values.size and values.min() > 0 and values.max() >= 10 * values.min():
+        return log_axis([values])
+    # rates are positive: a flat line must not centre the axis on it, showing negative rates
+    return {"type": "linear", "exponentformat": "power", "rangemode": "nonnegative"}
 
 
 def gap_axis(gaps: Sequence[np.ndarray]) -> dict[str, Any]:

@@ -277,7 +277,7 @@ def surface_3d(surface: str, formula: str, racers: tuple[Entry, ...], start: tup
     obj = get_landscape(surface, formula)
     paths, _ = path_views(surface, formula, racers, start, steps, seed, noise, batch_size)
     return frozen(surface_3d_figure(landscape_grid(surface, formula), paths, true_minima(obj),
-                                    phone=phone))
+                                    phone=phone, axes=obj.axes))
 
 
 def used_evaluations(t: optimizers.Trajectory) -> int:

@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
+import numpy as np
 import pytest
 
-from tests.e2e.conftest import phone_context, wait_for_app
+from tests.e2e.conftest import new_page, phone_context, wait_for_app
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -94,15 +95,17 @@ def test_the_map_fills_the_column_and_its_controls_fit(browser, server_url, view
 
 
 @contextmanager
-def _phone_race(browser, server_url: str, viewport: tuple[int, int]) -> Iterator:
-    """The landing race on a phone (its user agent and touch), its map drawn."""
+def _phone_race(browser, server_url: str, viewport: tuple[int, int], link: str = "/",
+                chart: str = MAP) -> Iterator:
+    """The race at ``link`` (the landing race) on a phone (its user agent and touch), its
+    ``chart`` (the map) drawn."""
     context = phone_context(browser, *viewport)
     try:
         pg = context.new_page()
-        pg.goto(server_url + "/")
+        pg.goto(server_url + link)
         wait_for_app(pg, timeout=90_000)
-        pg.wait_for_selector(MAP, timeout=90_000)
-        pg.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
+        pg.wait_for_selector(chart, timeout=90_000)
+        pg.wait_for_function(f"() => document.querySelector(\"{chart}\").data !== undefined")
         yield pg
     finally:
         context.close()
@@ -211,6 +214,84 @@ def test_a_phone_s_quick_double_tap_starts_there_and_keeps_the_map_s_view(browse
         pg.wait_for_selector(MAP, timeout=90_000)
         shown = pg.evaluate(f"() => document.querySelector(\"{MAP}\")._fullLayout.xaxis.range")
         assert shown == [-3, 3], shown
+
+
+@contextmanager
+def _laptop_race(browser, server_url: str, link: str) -> Iterator:
+    """The race at ``link`` in a 1400 x 900 window, its map drawn."""
+    context, pg = new_page(browser, server_url)
+    try:
+        pg.goto(server_url + link)
+        wait_for_app(pg, timeout=90_000)
+        pg.wait_for_selector(MAP, timeout=90_000)
+        pg.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
+        yield pg
+    finally:
+        context.close()
+
+
+# JS: boxes of the map's axis titles, its tick labels, the step slider's handle and the buttons.
+TITLES_JS = """gd => {
+  const box = e => { const b = e.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; };
+  const all = sel => Array.from(gd.querySelectorAll(sel), e => [e.textContent, box(e)]);
+  const handle = gd.querySelectorAll('.slider-group')[1];
+  return {x: all('.g-xtitle text'), y: all('.g-ytitle text'), figure: box(gd),
+          xticks: all('.subplot.xy .xaxislayer-above text').map(t => t[1]),
+          yticks: all('.subplot.xy .yaxislayer-above text').map(t => t[1]),
+          handle: box(handle), menu: box(gd.querySelector('.updatemenu-container'))};
+}"""
+
+
+def _apart(a: list[float], b: list[float]) -> bool:
+    """Whether boxes ``a`` and ``b`` (x, y, width, height) do not overlap."""
+    return (a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0] or a[1] + a[3] <= b[1]
+            or b[1] + b[3] <= a[1])
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["laptop", "phone"])
+def test_a_data_loss_map_names_w_and_b_clear_of_its_ticks_and_slider(browser, server_url,
+                                                                     phone) -> None:
+    """The line fit's map drew untitled axes (its hover said w and b). Its x title sits between
+    the x tick labels and the step slider's handle, its y title left of the y tick labels and
+    inside the figure, neither on the Play buttons."""
+    if phone:
+        race = _phone_race(browser, server_url, (390, 844), "/?surface=linear_regression")
+    else:
+        race = _laptop_race(browser, server_url, "/?surface=linear_regression")
+    with race as pg:
+        parts = pg.locator(MAP).first.evaluate(TITLES_JS)
+    (x_text, x), (y_text, y) = parts["x"][0], parts["y"][0]
+    assert (x_text, y_text, len(parts["x"]), len(parts["y"])) == ("w", "b", 1, 1), parts
+    assert x[1] >= max(t[1] + t[3] for t in parts["xticks"]) - 1, parts
+    assert x[1] + x[3] <= parts["handle"][1], parts
+    # a rotated title's box holds its line's height, wider than its letter: its middle
+    assert y[0] + y[2] / 2 <= min(t[0] for t in parts["yticks"]) - 2, parts
+    assert y[0] >= parts["figure"][0], parts
+    assert _apart(x, parts["menu"]) and _apart(y, parts["menu"]), parts
+
+
+def test_a_phone_s_3d_view_shows_its_z_axis_title_whole(browser, server_url) -> None:
+    """On a 390 px phone the 3D view cut its z axis's title ("log10(1 + f − f*)") and tick
+    labels at the figure's left edge. Nothing drawn in the scene touches either edge."""
+    import io
+
+    from PIL import Image
+
+    scene = "[data-testid='stPlotlyChart'] .js-plotly-plot .gl-container #scene"
+    with _phone_race(browser, server_url, (390, 844), "/?surface=rosenbrock&view=3d",
+                     "[data-testid='stPlotlyChart'] .js-plotly-plot:has(#scene)") as pg:
+        pg.wait_for_selector(scene + " canvas", timeout=90_000)
+        box = pg.locator(scene).bounding_box()
+        columns: list[int] = []
+        for _ in range(40):  # WebGL in software draws after a while
+            pg.wait_for_timeout(500)
+            img = Image.open(io.BytesIO(pg.screenshot(clip=box))).convert("L")
+            px = np.asarray(img)
+            columns = np.flatnonzero((px < 160).any(axis=0)).tolist()
+            if len(columns) > px.shape[1] // 2:
+                break
+    assert columns, "the 3D view drew nothing"
+    assert columns[0] >= 3 and columns[-1] <= px.shape[1] - 4, (columns[0], columns[-1], box)
 
 
 def _wait_or_explain(pg, condition: str, what: str) -> None:

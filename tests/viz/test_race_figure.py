@@ -1146,12 +1146,30 @@ def test_neighbouring_labels_of_a_lattice_go_either_side_of_their_markers() -> N
 
 
 def test_a_phones_3d_camera_stands_back_far_enough_to_show_the_corners(grid) -> None:
-    """On a phone's narrow figure the surface's left and right corners were cut off."""
+    """On a phone's narrow figure the surface's left and right corners were cut off, and then
+    the z axis's title on the left (tests/e2e/test_race_layout.py looks at the pixels): a
+    phone's camera stands further back and looks a little left of the centre, the screen's left
+    seen from the laptop's eye (x > 0, y < 0) being towards -x and -y."""
+    from viz.surface3d import PHONE_EYE_SCALE, PHONE_LOOK_LEFT
+
     paths = [gd_path(0.1, 40)]
     eye = surface_3d_figure(grid, paths, Bowl.minima).to_dict()["layout"]["scene"]["camera"]
     far = surface_3d_figure(grid, paths, Bowl.minima, phone=True).to_dict()["layout"]["scene"]
     ratio = {k: far["camera"]["eye"][k] / v for k, v in eye["eye"].items()}
-    assert all(r == pytest.approx(1.45) for r in ratio.values()), ratio
+    assert all(r == pytest.approx(PHONE_EYE_SCALE) for r in ratio.values()), ratio
+    assert PHONE_EYE_SCALE > 1.45 and "center" not in eye
+    assert far["camera"]["center"] == {"x": -PHONE_LOOK_LEFT, "y": -PHONE_LOOK_LEFT, "z": 0.0}
+    assert eye["eye"]["x"] > 0 > eye["eye"]["y"] and PHONE_LOOK_LEFT > 0
+
+
+def test_the_3d_view_names_a_data_loss_s_parameters_on_its_axes(grid) -> None:
+    """The 3D view titled a line fit's axes x and y while the map's hover said w and b."""
+    paths = [gd_path(0.1, 40)]
+    scene = surface_3d_figure(grid, paths, Bowl.minima, axes=("w", "b")).to_dict()["layout"][
+        "scene"]
+    assert (scene["xaxis"]["title"]["text"], scene["yaxis"]["title"]["text"]) == ("w", "b")
+    plain = surface_3d_figure(grid, paths, Bowl.minima).to_dict()["layout"]["scene"]
+    assert (plain["xaxis"]["title"]["text"], plain["yaxis"]["title"]["text"]) == ("x", "y")
 
 
 def test_a_label_with_both_sides_taken_goes_beside_its_marker() -> None:

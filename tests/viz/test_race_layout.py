@@ -12,12 +12,17 @@ import pytest
 from tests.viz.test_race_figure import Bowl, gd_path
 from viz.background import colorbar_trace, linear_ticks, log_ticks, sample_grid
 from viz.race import (
+    AXIS_TITLE_PX,
     BUTTONS_PX,
     COLORBAR_PX,
     CONTROLS_PX,
     DESIGN_WIDTH,
     MAP_PX,
+    PANELS_SIDE_BY_SIDE,
+    PHONE_WIDTH,
     SLIDER_TOP,
+    Playback,
+    axis_titles,
     legend_rows,
     race_figure,
     race_height,
@@ -76,6 +81,38 @@ def test_the_legend_and_colour_bar_sit_above_the_map_not_beside_it(layout) -> No
     assert bar["orientation"] == "h" and bar["yref"] == "container" and bar["y"] == 0.9
     assert bar["title"]["side"] == "right"  # on the bar's row (above it, it covered the bar)
     assert layout["margin"]["l"] + layout["margin"]["r"] < 60
+
+
+class Line(Bowl):
+    """The bowl with its coordinates named as a data loss names its parameters."""
+
+    axes = ("w", "b")
+
+
+@pytest.mark.parametrize("width", [DESIGN_WIDTH, PHONE_WIDTH], ids=["laptop", "phone"])
+def test_a_data_loss_map_names_its_parameters_on_its_axes_with_room_for_them(width) -> None:
+    """The line fit's map drew untitled axes while its hover and start inputs said w and b:
+    which axis was the slope? Its axes say w and b, the x title on a row of its own over the
+    step slider, the y title left of the y ticks in a column taken from the plot's width (the
+    figure keeps its width, so the map and the height are fitted to what is left). A surface's
+    plain x and y stay untitled, as before."""
+    grid = sample_grid(Bowl(), Bowl.domain, 40, log_scale=True, z_floor=0.0)
+    paths = [gd_path(0.05, 200, "sgd")]
+    pb = Playback(plot_width=width)
+    plain = race_figure(grid, paths, Bowl.minima, Bowl(), playback=pb).to_dict()
+    named = race_figure(grid, paths, Bowl.minima, Line(), playback=pb).to_dict()
+    a, b = plain["layout"], named["layout"]
+    assert axis_titles(Bowl()) is None and axis_titles(Line()) == ("w", "b")
+    assert "title" not in a["xaxis"] and "title" not in a["yaxis"]
+    assert (b["xaxis"]["title"]["text"], b["yaxis"]["title"]["text"]) == ("w", "b")
+    assert b["margin"]["l"] == a["margin"]["l"] + AXIS_TITLE_PX
+    assert b["margin"]["b"] == a["margin"]["b"] + AXIS_TITLE_PX
+    assert [s["pad"]["t"] for s in b["sliders"]] == [SLIDER_TOP + AXIS_TITLE_PX] * 2
+    legend = [t["name"] for t in named["data"] if t.get("showlegend")]
+    assert b["height"] == race_height(0.5, legend, width - AXIS_TITLE_PX, axis_px=AXIS_TITLE_PX)
+    if width < PANELS_SIDE_BY_SIDE:  # a phone's buttons still start at the figure's left edge
+        menu_x = b["updatemenus"][0]["x"] * (width - AXIS_TITLE_PX)
+        assert menu_x == pytest.approx(-b["margin"]["l"])
 
 
 @pytest.mark.parametrize("ratio", [0.25, 0.5, 2 / 3, 1.0, 1.5])

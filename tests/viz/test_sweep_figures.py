@@ -87,6 +87,26 @@ def test_schedule_figure_draws_the_switch_on_both_panels() -> None:
     assert len(no_switch.layout.shapes) == 0
 
 
+@pytest.mark.parametrize(("lr", "kind"), [
+    (0.1 * 0.98 ** np.arange(300), "log"),  # exponential decay: 2.6 decades, a straight line
+    (0.1 * 0.1 ** (np.arange(300) // 100), "log"),  # step decay: each drop as tall as the first
+    (1e-6 + (0.1 - 1e-6) * (1 + np.cos(np.pi * np.arange(300) / 299)) / 2, "log"),  # to 1e-6
+    (0.05 * (1 + np.cos(np.pi * np.arange(300) / 299)), "linear"),  # down to 0: no log place
+    (np.full(300, 0.1), "linear"),  # constant
+    (0.1 * np.minimum(1, (1 + 2 * np.arange(300) / 20) / 3), "linear"),  # a warm-up from lr / 3
+])
+def test_the_schedule_s_rates_go_on_a_log_axis_when_they_span_decades(lr, kind) -> None:
+    """On a linear axis an exponential decay lay on the axis from a third of the run on (its
+    0.0003 drawn as its 0.003 and as 0), a step decay's later drops vanished and a cosine to
+    1e-6 looked as if it reached 0. Rates that span a decade, all above 0, go on a log axis."""
+    curves = [{"optimizer": "sgd", "label": "SGD", "lr": lr, "gap": np.geomspace(1, 1e-3, 301)}]
+    y = schedule_figure(curves).layout.yaxis
+    assert y.type == kind
+    assert y.title.text == "learning rate"
+    if kind == "linear":
+        assert y.rangemode == "nonnegative"  # no negative rates under a flat line
+
+
 @pytest.mark.parametrize(("top", "bottom", "kind", "dtick"), [
     (20.0, 0.75, "log", "125"),  # a 10-step run: Plotly labelled every digit from 2 to 9
     (3.0, 0.5, "linear", None),  # under a decade: a log axis has hardly a label to show
@@ -105,7 +125,8 @@ def test_schedule_loss_axis_is_readable_on_short_runs(top: float, bottom: float,
         assert fig.layout.yaxis2.dtick is None
     else:
         assert fig.layout.yaxis2.dtick == dtick
-    assert fig.layout.yaxis.rangemode == "nonnegative"  # a flat rate: no negative rates shown
+    # flat rates: no negative rates shown (these two, 0.01 and 0.3, go on a log axis)
+    assert fig.layout.yaxis.type == "log" or fig.layout.yaxis.rangemode == "nonnegative"
 
 
 def _luminance(color: str) -> float:

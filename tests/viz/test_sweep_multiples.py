@@ -22,7 +22,7 @@ from viz.multiples import (
     wrap_chars,
 )
 from viz.paths import PathView
-from viz.race import MODEBAR_PX
+from viz.race import AXIS_TITLE_PX, MODEBAR_PX
 
 
 class Bowl:
@@ -203,3 +203,29 @@ def test_small_panels_shrink_the_labelled_markers_and_drop_their_labels() -> Non
     assert sizes == {("start", 0.7 * START_MARKER["size"]),
                      ("global minimum", 0.7 * MINIMUM_GLOBAL["size"])}
     assert not any(a.get("xref", "paper") != "paper" for a in spec["layout"]["annotations"])
+
+
+class Line(Bowl):
+    axes = ("w", "b")  # a data loss's parameters (``Surface.axes``)
+
+
+def test_a_data_loss_s_maps_name_its_parameters_once_per_column_and_row() -> None:
+    """The lab's maps of the line fit drew untitled axes. They name w under each column's last
+    map and b left of the first column (where the y ticks are), with room for b taken from the
+    figure's width; a surface's maps stay untitled."""
+    grid = sample_grid(Bowl(), ((-2.0, 2.0), (-2.0, 2.0)), n=60)
+    minima = (Minimum((0.0, 0.0), 0.0, True),)
+    figs = {obj: small_multiples_figure(grid, paths(5), [f"panel {k}" for k in range(5)], minima,
+                                        obj, (1.5, 1.0), cols=3).to_dict()["layout"]
+            for obj in (Bowl(), Line())}
+    plain, named = figs.values()
+
+    def titles(layout: dict, axis: str) -> list[str]:
+        return [layout[f"{axis}{k}"].get("title", {}).get("text", "")
+                for k in ("", "2", "3", "4", "5")]
+
+    assert titles(named, "xaxis") == ["", "", "w", "w", "w"]  # panel 3 has none under it
+    assert titles(named, "yaxis") == ["b", "", "", "b", ""]
+    assert titles(plain, "xaxis") == titles(plain, "yaxis") == [""] * 5
+    assert named["margin"]["l"] == plain["margin"]["l"] + AXIS_TITLE_PX
+    assert named["margin"]["b"] == plain["margin"]["b"] + AXIS_TITLE_PX  # the race's x title row
