@@ -468,6 +468,19 @@ def test_the_open_tab_is_in_the_link_and_a_link_opens_it(browser, server_url) ->
         context.close()
 
 
+# JS: what a page shows, for a failure's message: the script's state, the sidebar's chosen
+# optimizers, and the main column's alerts and exceptions.
+PAGE_STATE_JS = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  const texts = sel => Array.from(document.querySelectorAll(sel))
+      .map(e => e.innerText.slice(0, 200));
+  return {script: app && app.getAttribute('data-test-script-state'),
+          chips: texts("[data-testid='stSidebar'] [data-testid='stMultiSelect'] span[title]"),
+          alerts: texts("[data-testid='stAlert'], [data-testid='stException']"),
+          connection: texts("[data-testid='stStatusWidget'], [data-testid='stConnectionStatus']")};
+}"""
+
+
 def test_a_click_during_a_links_first_run_keeps_the_links_settings(browser, server_url) -> None:
     """Streamlit drops the unsent messages of a run a click interrupts: the link's values for the
     controls never reached the browser, which sent its defaults back one click later (no
@@ -489,8 +502,9 @@ def test_a_click_during_a_links_first_run_keeps_the_links_settings(browser, serv
         wait_for_app(pg, timeout=90_000)
         try:
             pg.wait_for_function(f"() => ({cards_js})() === 8", timeout=30_000)
-        except PlaywrightTimeout:  # failed once in CI (not reproduced in 20 tries): say how
-            raise AssertionError(f"{pg.evaluate(cards_js)} cards, not 8, at {pg.url}") from None
+        except PlaywrightTimeout:  # failed twice in CI (not reproduced in 30 tries): say how
+            raise AssertionError(f"{pg.evaluate(cards_js)} cards, not 8, at {pg.url}; "
+                                 f"{pg.evaluate(PAGE_STATE_JS)}") from None
         steps = pg.locator("[data-testid='stSidebar'] [data-testid='stSlider']").filter(
             has_text="Steps").locator("[data-testid='stSliderThumbValue']")
         assert steps.inner_text() == "2000"
