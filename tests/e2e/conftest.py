@@ -132,10 +132,10 @@ def phone_context(browser, width: int = 390, height: int = 844):
                                has_touch=True, user_agent=PHONE_AGENT)
 
 
-def new_page(browser, base_url: str):
-    """A new context and page (1400 x 900) recording console errors in ``page.console_errors``;
-    the caller closes the context."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+def new_page(browser, base_url: str, viewport: tuple[int, int] = (1400, 900)):
+    """A new context and page (``viewport``: width, height) recording console errors in
+    ``page.console_errors``; the caller closes the context."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     pg = context.new_page()
     errors: list[str] = []
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -101,14 +101,18 @@ def _phone_race(browser, server_url: str, viewport: tuple[int, int], link: str =
     ``chart`` (the map) drawn."""
     context = phone_context(browser, *viewport)
     try:
-        pg = context.new_page()
-        pg.goto(server_url + link)
-        wait_for_app(pg, timeout=90_000)
-        pg.wait_for_selector(chart, timeout=90_000)
-        pg.wait_for_function(f"() => document.querySelector(\"{chart}\").data !== undefined")
-        yield pg
+        yield _drawn(context.new_page(), server_url + link, chart)
     finally:
         context.close()
+
+
+def _drawn(pg, url: str, chart: str = MAP):
+    """``pg`` at ``url``, once the page has run and its ``chart`` is drawn."""
+    pg.goto(url)
+    wait_for_app(pg, timeout=90_000)
+    pg.wait_for_selector(chart, timeout=90_000)
+    pg.wait_for_function(f"() => document.querySelector(\"{chart}\").data !== undefined")
+    return pg
 
 
 @pytest.mark.parametrize("viewport", [(360, 740), (390, 844)], ids=["360px", "390px"])
@@ -217,15 +221,13 @@ def test_a_phone_s_quick_double_tap_starts_there_and_keeps_the_map_s_view(browse
 
 
 @contextmanager
-def _laptop_race(browser, server_url: str, link: str) -> Iterator:
-    """The race at ``link`` in a 1400 x 900 window, its map drawn."""
-    context, pg = new_page(browser, server_url)
+def _laptop_race(browser, server_url: str, link: str,
+                 viewport: tuple[int, int] = (1400, 900)) -> Iterator:
+    """The race at ``link`` in a ``viewport`` window (1400 x 900), its map drawn; the page
+    records its console errors (``new_page``)."""
+    context, pg = new_page(browser, server_url, viewport)
     try:
-        pg.goto(server_url + link)
-        wait_for_app(pg, timeout=90_000)
-        pg.wait_for_selector(MAP, timeout=90_000)
-        pg.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
-        yield pg
+        yield _drawn(pg, server_url + link)
     finally:
         context.close()
 
@@ -442,16 +444,7 @@ def test_a_square_map_s_curve_panels_sit_beside_it(browser, server_url,
     over its height (they were a scroll away under it, beside a blank band), the step slider
     spans the map only, and nothing overlaps or is cut (a 1024 px window's ~170 px panels cut
     their titles short)."""
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-    errors: list[str] = []
-    try:
-        pg = context.new_page()
-        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.goto(server_url + "/?surface=himmelblau")
-        wait_for_app(pg, timeout=90_000)
-        pg.wait_for_selector(MAP, timeout=90_000)
-        pg.wait_for_function(f"() => document.querySelector(\"{MAP}\").data !== undefined")
+    with _laptop_race(browser, server_url, "/?surface=himmelblau", viewport) as pg:
         gd = pg.locator(MAP).first
         parts, side = gd.evaluate(PARTS_JS), gd.evaluate(PANELS_JS)
         px, py, pw, ph = parts["plot"]
@@ -469,6 +462,4 @@ def test_a_square_map_s_curve_panels_sit_beside_it(browser, server_url,
         assert dy - (titles[1][1] + titles[1][3]) >= -1  # each title over its own panel
         rail = parts["rail"]
         assert rail[0] + rail[2] <= lx and rail[2] >= 0.9 * pw, (rail, side)  # the map's only
-        assert not errors, errors
-    finally:
-        context.close()
+        assert not pg.console_errors, pg.console_errors
