@@ -135,6 +135,12 @@ def axis_titles(objective: Any) -> tuple[str, str] | None:
     return None if axes == PLAIN_AXES else (str(axes[0]), str(axes[1]))
 
 
+def titled_width(objective: Any, plot_width: int) -> int:
+    """The plot's width left to a map of ``objective`` and its panels: ``plot_width`` less its
+    y axis title's column (``axis_titles``), if it has one."""
+    return plot_width - (AXIS_TITLE_PX if axis_titles(objective) else 0)
+
+
 def titled_axes(titles: tuple[str, str] | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Layout entries (x axis, y axis) for a map's axis ``titles`` (``axis_titles``); empty
     ones without."""
@@ -791,7 +797,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     titles = axis_titles(objective)
     axis_px = AXIS_TITLE_PX if titles else 0
     margin_l = MARGIN_L + axis_px
-    pb = replace(pb, plot_width=pb.plot_width - axis_px)
+    pb = replace(pb, plot_width=titled_width(objective, pb.plot_width))
     # Hovers read the true path up to where it left the map for good; trails and dots stop at
     # the edge there (``stopped_at_edge``).
     drawn = [stopped_at_edge(p, grid.domain) for p in paths]

@@ -33,7 +33,14 @@ from landscape.data_losses import DATA_LOSSES, get_data_loss
 from viz.background import Grid, background_image, sample_grid
 from viz.curves import distance_series, loss_series
 from viz.paths import PathView, path_view
-from viz.race import FIGURE_WIDTH, Playback, map_aspect, panels_beside, race_figure
+from viz.race import (
+    FIGURE_WIDTH,
+    Playback,
+    map_aspect,
+    panels_beside,
+    race_figure,
+    titled_width,
+)
 from viz.spec import SpecFigure, frozen, spec_dict
 from viz.style import format_value, optimizer_label
 from viz.surface3d import surface_3d_figure
@@ -259,7 +266,8 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
         "map_traces": sum(t.get("xaxis", "x") == "x" for t in race_map.to_dict()["data"]),
         "curves": len(series),
         # beside the map (a square one on a laptop), or under it
-        "curves_beside": bool(panels_beside(map_aspect(grid.domain), playback.plot_width,
+        "curves_beside": bool(panels_beside(map_aspect(grid.domain),
+                                            titled_width(obj, playback.plot_width),
                                             len(series))),
         "paths": paths,
         "outcomes": outcomes,

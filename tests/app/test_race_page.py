@@ -963,6 +963,7 @@ def test_a_log_coloured_map_says_what_f_minus_f_star_is() -> None:
 
 
 @pytest.mark.parametrize(("surface", "where"), [("himmelblau", "Beside"),
+                                                 ("linear_regression", "Beside"),
                                                  ("six_hump_camel", "Under")])
 def test_the_caption_says_where_the_curve_panels_are(surface: str, where: str) -> None:
     """A square map's panels go beside it on a laptop (``viz.race.panels_beside``), a wide
