@@ -67,6 +67,11 @@ PHONE_EYE_SCALE = 1.7
 #: of the centre, so the drawing moves right: the z axis's labels on the left take more room
 #: than the bare corner on the right.
 PHONE_LOOK_LEFT = 0.12
+#: ... and this far below the centre, so the drawing moves up: stood back, it left ~150 px blank
+#: between the legend and the surface.
+PHONE_LOOK_DOWN = 0.4
+#: A phone's z axis has at most this many ticks: Rosenbrock's eight (0 to 3.5) overlapped.
+PHONE_Z_TICKS = 4
 
 
 def camera(phone: bool = False) -> dict[str, dict[str, float]]:
@@ -76,7 +81,7 @@ def camera(phone: bool = False) -> dict[str, dict[str, float]]:
         return {"eye": dict(EYE)}
     # the screen's left, seen from EYE (x and y of equal size and opposite sign), is (-1, -1, 0)
     return {"eye": {k: v * PHONE_EYE_SCALE for k, v in EYE.items()},
-            "center": {"x": -PHONE_LOOK_LEFT, "y": -PHONE_LOOK_LEFT, "z": 0.0}}
+            "center": {"x": -PHONE_LOOK_LEFT, "y": -PHONE_LOOK_LEFT, "z": -PHONE_LOOK_DOWN}}
 
 
 def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumLike],
@@ -151,7 +156,8 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
     ztitle = "log10(1 + f − f*)" if grid.log_scale else "f"
     layout.update(scene={"xaxis": {"title": {"text": axes[0]}, "range": [x0, x1], "nticks": 5},
                          "yaxis": {"title": {"text": axes[1]}, "range": [y0, y1], "nticks": 5},
-                         "zaxis": {"title": {"text": ztitle}},
+                         "zaxis": {"title": {"text": ztitle},
+                                   **({"nticks": PHONE_Z_TICKS} if phone else {})},
                          # the map's proportions (a 6 x 4 domain is not a square)
                          "aspectmode": "manual", "aspectratio": _aspect(grid.domain),
                          "camera": camera(phone)},

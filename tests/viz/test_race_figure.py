@@ -1150,7 +1150,7 @@ def test_a_phones_3d_camera_stands_back_far_enough_to_show_the_corners(grid) -> 
     the z axis's title on the left (tests/e2e/test_race_layout.py looks at the pixels): a
     phone's camera stands further back and looks a little left of the centre, the screen's left
     seen from the laptop's eye (x > 0, y < 0) being towards -x and -y."""
-    from viz.surface3d import PHONE_EYE_SCALE, PHONE_LOOK_LEFT
+    from viz.surface3d import PHONE_EYE_SCALE, PHONE_LOOK_DOWN, PHONE_LOOK_LEFT, PHONE_Z_TICKS
 
     paths = [gd_path(0.1, 40)]
     eye = surface_3d_figure(grid, paths, Bowl.minima).to_dict()["layout"]["scene"]["camera"]
@@ -1158,8 +1158,14 @@ def test_a_phones_3d_camera_stands_back_far_enough_to_show_the_corners(grid) -> 
     ratio = {k: far["camera"]["eye"][k] / v for k, v in eye["eye"].items()}
     assert all(r == pytest.approx(PHONE_EYE_SCALE) for r in ratio.values()), ratio
     assert PHONE_EYE_SCALE > 1.45 and "center" not in eye
-    assert far["camera"]["center"] == {"x": -PHONE_LOOK_LEFT, "y": -PHONE_LOOK_LEFT, "z": 0.0}
-    assert eye["eye"]["x"] > 0 > eye["eye"]["y"] and PHONE_LOOK_LEFT > 0
+    # ... and below it: stood back, the drawing left ~150 px blank under the legend
+    assert far["camera"]["center"] == {"x": -PHONE_LOOK_LEFT, "y": -PHONE_LOOK_LEFT,
+                                       "z": -PHONE_LOOK_DOWN}
+    assert eye["eye"]["x"] > 0 > eye["eye"]["y"] and PHONE_LOOK_LEFT > 0 and PHONE_LOOK_DOWN > 0
+    # a phone's z axis: few ticks (Rosenbrock's eight overlapped); a laptop's: Plotly's own
+    assert far["zaxis"]["nticks"] == PHONE_Z_TICKS <= 4
+    assert "nticks" not in surface_3d_figure(grid, paths, Bowl.minima).to_dict()["layout"][
+        "scene"]["zaxis"]
 
 
 def test_the_3d_view_names_a_data_loss_s_parameters_on_its_axes(grid) -> None:
