@@ -723,11 +723,9 @@ class _Panels:
         half = CURVE_HGAP_PX / self.width / 2
         for j in range(n):
             row = n - 1 - j if stacked else 0  # rows counted from the bottom
-            bottom = row * (curve + CURVE_TITLE_PX + CURVE_VGAP_PX)
             xdom = ([0.0, 1.0] if stacked or n == 1 else
                     [0.0, 0.5 - half] if j == 0 else [0.5 + half, 1.0])
-            self._panel(layout, j, xdom, [bottom / plot_px, (bottom + curve) / plot_px],
-                        row == 0, 12 if stacked else 13)
+            self._panel(layout, j, xdom, row, curve, plot_px, 12 if stacked else 13)
 
     def beside(self, layout: dict[str, Any], plot_px: float, map_share: float) -> None:
         """Lay the panels out beside the map (``panels_beside``), stacked over its height (the
@@ -743,22 +741,23 @@ class _Panels:
         # ~170 px panels cut "Distance to nearest global min (log)" short.
         title_x = map_share + SIDE_TITLE_GAP_PX / self.width
         for j in range(n):
-            bottom = (n - 1 - j) * (curve + CURVE_TITLE_PX + CURVE_VGAP_PX)
-            self._panel(layout, j, xdom, [bottom / plot_px, (bottom + curve) / plot_px],
-                        j == n - 1, 12, title_x)
+            self._panel(layout, j, xdom, n - 1 - j, curve, plot_px, 12, title_x)
 
-    def _panel(self, layout: dict[str, Any], j: int, xdom: list[float], ydom: list[float],
-               lowest: bool, font: int, title_x: float | None = None) -> None:
-        """Series j's axes on the domains ``xdom`` and ``ydom`` (paper shares), the step axis
-        titled if it is the ``lowest`` panel, and its title over it in ``font`` px, from
+    def _panel(self, layout: dict[str, Any], j: int, xdom: list[float], row: int,
+               curve: float, plot_px: float, font: int, title_x: float | None = None) -> None:
+        """Series j's axes: on ``xdom`` (paper shares) across, and up the plot area (``plot_px``
+        high) on row ``row`` counted from the bottom, each row a ``curve`` px panel under its
+        title; the step axis titled on the lowest row. Its title over it in ``font`` px, from
         ``title_x`` (default: the panel's left edge)."""
         s, (xa, ya) = self.series[j], self.axes[j]
+        bottom = row * (curve + CURVE_TITLE_PX + CURVE_VGAP_PX)
+        ydom = [bottom / plot_px, (bottom + curve) / plot_px]
         layout[f"xaxis{j + 2}"] = {"domain": xdom, "anchor": ya, "zeroline": False,
                                    # to the last step drawn: runs that all ended early were
                                    # squeezed against the left edge
                                    "range": [0, max(max(self.ends, default=0), 1)],
                                    **({"title": {"text": "step", "standoff": 6}}
-                                      if lowest else {})}
+                                      if row == 0 else {})}
         layout[f"yaxis{j + 2}"] = {"domain": ydom, "anchor": xa, **s.axis()}
         layout["annotations"] = [*layout.get("annotations", []),
                                  {"text": f"<b>{s.title}</b>", "xref": "paper", "yref": "paper",
