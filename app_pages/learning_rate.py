@@ -37,6 +37,7 @@ from app_pages.common.state import (
     quoted,
     race_query,
 )
+from landscape.base import diagonal as domain_diagonal
 from landscape.base import inside
 from optimizers import SCHEDULE_HPARAMS, SCHEDULES
 from viz.curves import GAP_FLOOR as CURVE_FLOOR
@@ -357,8 +358,7 @@ st.plotly_chart(controls.still_on_phone(sweep_figure(sweeps, {n: SPECS[n].displa
                 alt=f"Final loss against learning rate, {n_sweep} rates on log scales, one line "
                     f"per optimizer, a diverged rate marked: {bests}.")
 start_gap = float(obj.value(np.asarray(start, float))) - lab.loss_floor(obj)
-(dx0, dx1), (dy0, dy1) = obj.domain
-diagonal = float(np.hypot(dx1 - dx0, dy1 - dy0))  # the sweep's and the tuner's leap notes
+diagonal = domain_diagonal(obj.domain)  # the sweep's and the tuner's leap notes
 rows = []
 for e, s in zip(entries, sweeps, strict=True):
     current = float(dict(e[1])["lr"])

@@ -33,7 +33,7 @@ from app_pages.common.state import (
     race_view_query,
 )
 from app_pages.common.words import plural
-from landscape.base import inside
+from landscape.base import diagonal, inside
 from viz.background import undefined_cells
 from viz.race import DESIGN_WIDTH, PHONE_WIDTH, Playback
 
@@ -167,12 +167,11 @@ def first_leaps(paths: Sequence[Any], domain: Any) -> list[str]:
     """What the lab's tuner says beside a tuned rate whose first step crosses a good part of
     the map (``lab.JUMP_SHARE`` of its diagonal), said on the tuned race too: it said so in the
     lab, and the race it opened dropped it (a review)."""
-    (x0, x1), (y0, y1) = domain
-    diagonal = float(np.hypot(x1 - x0, y1 - y0))
+    length = diagonal(domain)
     out = []
     for p in paths:
         first = float(np.hypot(*(p.points[min(1, p.steps)] - p.points[0])[:2]))
-        if leap := lab.leap_note(first, diagonal):
+        if leap := lab.leap_note(first, length):
             out.append(f"{p.label}'s {leap}")
     return out
 

@@ -28,6 +28,12 @@ def inside(points: np.ndarray | tuple[float, float], domain: Domain,
                 & (pts[..., 1] >= y0) & (pts[..., 1] <= y1))
 
 
+def diagonal(domain: Domain) -> float:
+    """The domain's diagonal, sqrt((x1 - x0)^2 + (y1 - y0)^2): the map's own length scale."""
+    (x0, x1), (y0, y1) = domain
+    return float(np.hypot(x1 - x0, y1 - y0))
+
+
 @dataclass(frozen=True)
 class Minimum:
     """A stationary point that is a local minimum: f(point) = value, grad f(point) = 0."""

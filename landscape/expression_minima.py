@@ -25,7 +25,7 @@ from typing import Literal
 
 import numpy as np
 
-from landscape.base import Domain, Minimum
+from landscape.base import Domain, Minimum, diagonal
 from landscape.minima import grid, inside
 
 Field = Callable[[np.ndarray], np.ndarray]
@@ -430,7 +430,7 @@ def why_no_minimum(value: Field, grad: Field, domain: Domain, pts: np.ndarray, v
     p = pts[k]
     point = (float(p[0]), float(p[1]))
     (x0, x1), (y0, y1) = domain
-    scale = float(np.hypot(x1 - x0, y1 - y0))
+    scale = diagonal(domain)
     eps = 1e-9 * scale
     outward = [n for n, on in (((-1, 0), p[0] <= x0 + eps), ((1, 0), p[0] >= x1 - eps),
                                ((0, -1), p[1] <= y0 + eps), ((0, 1), p[1] >= y1 - eps)) if on]

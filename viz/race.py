@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from landscape.base import inside
+from landscape.base import diagonal, inside
 from viz.background import Domain, Grid, background_image, colorbar_trace, pick_grid_trace
 from viz.curves import Series, drawn_until, line_traces
 from viz.numbers import round_sig
@@ -257,8 +257,8 @@ def pixel_runs(points: np.ndarray, domain: Domain, cells: int = PIXEL_CELLS) -> 
     """A run id per point: it grows by one whenever the path enters another square of side
     ``diagonal / cells`` (~0.4 px), so equal ids mean the path stayed on one sub-pixel spot in
     between. Non-finite points start runs of their own."""
-    (x0, x1), (y0, y1) = domain
-    side = float(np.hypot(x1 - x0, y1 - y0)) / cells
+    (x0, _), (y0, _) = domain
+    side = diagonal(domain) / cells
     with np.errstate(all="ignore"):
         ij = np.floor((points - (x0, y0)) / side)
     ok = np.isfinite(ij).all(axis=1) & (np.abs(ij) < 2**20).all(axis=1)
@@ -482,7 +482,7 @@ def counter_corner(domain: Domain, marked: Sequence[tuple[float, float]],
     ``room`` of the diagonal, as (x, y, Plotly textposition); top right if every corner has one.
     A formula falling past the top-right corner put its "lowest in view" star under the text."""
     (x0, x1), (y0, y1) = domain
-    near = room * float(np.hypot(x1 - x0, y1 - y0))
+    near = room * diagonal(domain)
     pts = np.asarray(marked, float).reshape(-1, 2)
     corners = ((x1, y1, "bottom left"), (x0, y1, "bottom right"), (x1, y0, "top left"),
                (x0, y0, "top right"))
@@ -806,8 +806,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     (x0, x1), (y0, y1) = grid.domain
     equal = equal_scales(grid.domain)
     aspect = map_aspect(grid.domain)
-    diagonal = float(np.hypot(x1 - x0, y1 - y0))
-    arrow_len = 0.1 * diagonal  # the longest arrow of each kind, per path (arrow_vectors)
+    length = diagonal(grid.domain)
+    arrow_len = 0.1 * length  # the longest arrow of each kind, per path (arrow_vectors)
     n_steps = max((p.steps for p in paths), default=0)
     # the step the map opens at, inside the run (None: the last)
     open_step = None if pb.open_at is None else min(max(int(pb.open_at), 0), n_steps)
@@ -889,7 +889,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     clocks = [_clip(steps, p.steps) for p in paths]
     # Trails keep the points that draw each path's shape (to within ~1 px), on the points left
     # after merging sub-pixel repeats (a converged path collapses to a few).
-    tol = diagonal / 1000
+    tol = length / 1000
     per_path = []
     for p, r, st, run in zip(paths, rounded, clocks, runs, strict=True):
         firsts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
@@ -904,7 +904,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     # dot it was half hidden), and it no longer widens the rings of the dots around it.
     gone_from = np.array([p.diverged_step if p.diverged_step >= 0 else np.inf for p in paths])
     out = np.stack(clocks, axis=1) >= gone_from  # (K, n), as ``at``
-    sizes = stacked_sizes(np.where(out[..., None], np.nan, at), diagonal / 80)  # ~10 px apart
+    sizes = stacked_sizes(np.where(out[..., None], np.nan, at), length / 80)  # ~10 px apart
     sizes[out] = 0
     stacked = bool(np.any(sizes != DOT))  # else every frame keeps the trace's one size
 

@@ -52,7 +52,7 @@ from typing import Literal
 
 import numpy as np
 
-from landscape.base import Domain, inside
+from landscape.base import Domain, diagonal, inside
 from viz.race import MinimumLike
 
 Kind = Literal["global", "local", "diverged", "moving"]
@@ -96,8 +96,7 @@ class Outcome:
 
 def default_tolerance(domain: Domain, fraction: float = 0.015) -> float:
     """Distance tolerance: ``fraction`` of the domain's diagonal."""
-    (x0, x1), (y0, y1) = domain
-    return fraction * float(np.hypot(x1 - x0, y1 - y0))
+    return fraction * diagonal(domain)
 
 
 def _points(minima: Sequence[MinimumLike]) -> np.ndarray:

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from landscape.base import diagonal
+
 LANDING_SURFACE = "six_hump_camel"
 DEFAULT_OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad")
 DEFAULT_STEPS = 500
@@ -132,7 +134,7 @@ def curvature(surface: Landscape, n: int = 25) -> float:
     Gradient descent is stable for lr < 2 / L along the steepest direction.
     """
     (x0, x1), (y0, y1) = surface.domain
-    h = 1e-3 * float(np.hypot(x1 - x0, y1 - y0))
+    h = 1e-3 * diagonal(surface.domain)
     xs, ys = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     xy = np.stack([xs, ys], axis=-1)
     with np.errstate(all="ignore"):
@@ -219,8 +221,7 @@ def heuristic_lr(name: str, surface: Landscape, default: float,
     (``radam_safe_lr``). Gradient-proportional methods: 0.5 / L for SGD, 0.05 / L with momentum
     0.9 (the effective step is 10x). Others keep the registry default.
     """
-    (x0, x1), (y0, y1) = surface.domain
-    diag = float(np.hypot(x1 - x0, y1 - y0))
+    diag = diagonal(surface.domain)
     if name == "radam":
         return radam_safe_lr(surface, start or surface.default_start, nice(diag / 100))
     if name in SCALE_FREE:
@@ -250,8 +251,7 @@ def preset_for(name: str, surface: Landscape, specs: Mapping[str, Any],
             lr = lr if lr is not None else heuristic_lr(opt, surface, default, start)
             hp[opt] = {"lr": float(np.clip(lr, h.min or 0.0, h.max or np.inf))}
         if "step_size" in names:
-            (x0, x1), (y0, y1) = surface.domain
-            hp.setdefault(opt, {})["step_size"] = nice(np.hypot(x1 - x0, y1 - y0) / 40)
+            hp.setdefault(opt, {})["step_size"] = nice(diagonal(surface.domain) / 40)
         if "sgd_lr" in names:  # clipped like lr: below its range the optimizer sat out
             h = spec.hparam("sgd_lr")
             sgd_lr = cur.get("lr", {}).get("sgd") or heuristic_lr("sgd", surface, 0.01)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from landscape import SURFACES, Surface, get_surface, markdown_table
-from landscape.base import batches_per_epoch, inside
+from landscape.base import batches_per_epoch, diagonal, inside
 
 NAMES = sorted(SURFACES)
 
@@ -218,6 +218,11 @@ def test_inside_counts_edges_in_and_non_finite_points_out() -> None:
     assert inside(pts, box).tolist() == [[True, True, True], [False, False, False]]
     assert inside((0.0, 1.0), box) and not inside((np.inf, 0.5), box)
     assert inside(pts, box, slack=0.01).tolist() == [[True, True, True], [True, True, False]]
+
+
+def test_diagonal_is_the_boxs_hypotenuse() -> None:
+    assert diagonal(((-1.0, 2.0), (0.0, 4.0))) == 5.0
+    assert isinstance(diagonal(((0, 3), (0, 4))), float)
 
 
 @pytest.mark.parametrize(("n", "batch", "steps"), [
