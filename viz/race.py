@@ -22,7 +22,7 @@ JSON, which Streamlit hashes and ships on every rerun.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import count, takewhile
 from typing import Any, Protocol
@@ -1082,6 +1082,15 @@ def panels_beside(ratio: float, width: int, panels: int) -> float:
         return 0.0
     share = _map_px(ratio, width) / ratio / width
     return share if width * (1 - share) >= SIDE_PANELS_PX else 0.0
+
+
+def curves_beside(layout: Mapping[str, Any]) -> bool:
+    """Whether a race figure's ``layout`` put its curve panels beside the map rather than under
+    it: the first panel's x axis (``xaxis2``) starts right of the map's (read off the figure, so
+    a caption never decides it on its own)."""
+    panel = layout.get("xaxis2")
+    map_right = layout["xaxis"].get("domain", (0.0, 1.0))[1]
+    return bool(panel) and panel.get("domain", (0.0, 1.0))[0] >= map_right
 
 
 def race_height(ratio: float, legend: Sequence[str], width: int = DESIGN_WIDTH,

@@ -36,10 +36,8 @@ from viz.paths import PathView, path_view
 from viz.race import (
     FIGURE_WIDTH,
     Playback,
-    map_aspect,
-    panels_beside,
+    curves_beside,
     race_figure,
-    titled_width,
 )
 from viz.spec import SpecFigure, frozen, spec_dict
 from viz.style import format_value, optimizer_label
@@ -257,18 +255,17 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
                            lowest=None if minima else lowest_in_view(obj),
                            lowest_label=obj.minima[0].label if obj.minima else "", series=series,
                            named_minima={o.minimum for o in outcomes if o.minimum is not None})
+    spec = race_map.to_dict()
     return {
         # As an Arrow table, so that st.dataframe does not convert it on every rerun.
         "table": results_table(paths, outcomes, evaluations, obj.min_value if minima else None),
         # Drawn on every rerun: its JSON is encoded once (viz.spec.frozen), not per rerun.
         "map": frozen(race_map),
         # the map's own traces come first: a click on a curve panel picks no start
-        "map_traces": sum(t.get("xaxis", "x") == "x" for t in race_map.to_dict()["data"]),
+        "map_traces": sum(t.get("xaxis", "x") == "x" for t in spec["data"]),
         "curves": len(series),
         # beside the map (a square one on a laptop), or under it
-        "curves_beside": bool(panels_beside(map_aspect(grid.domain),
-                                            titled_width(obj, playback.plot_width),
-                                            len(series))),
+        "curves_beside": curves_beside(spec["layout"]),
         "paths": paths,
         "outcomes": outcomes,
         "evaluations": evaluations,

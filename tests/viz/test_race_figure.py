@@ -949,6 +949,7 @@ def test_a_square_map_s_curve_panels_go_beside_it_on_a_laptop() -> None:
         MAP_PX,
         PHONE_WIDTH,
         SIDE_PANELS_PX,
+        curves_beside,
         panels_beside,
     )
 
@@ -984,6 +985,9 @@ def test_a_square_map_s_curve_panels_go_beside_it_on_a_laptop() -> None:
     phone = race_figure(square, paths, Bowl.minima, b, series=series,
                         playback=Playback(plot_width=PHONE_WIDTH)).to_dict()["layout"]
     assert phone["xaxis2"]["domain"] == [0.0, 1.0] and phone["sliders"][0]["len"] == 1.0
+    # the page's caption reads the same off each figure
+    assert curves_beside(layout) and not curves_beside(phone)
+    assert not curves_beside(bare["layout"])  # no panels at all
 
 
 def test_a_phone_s_legend_goes_under_the_slider_and_over_the_curve_panels() -> None:
