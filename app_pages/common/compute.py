@@ -239,7 +239,8 @@ def race_figures(surface: str, formula: str, racers: tuple[Entry, ...],
     minima = true_minima(obj)
     tol = default_tolerance(obj.domain)
     outcomes = [describe(p.points, p.diverged_step, minima, tol, bool(t.undefined),
-                         domain=obj.domain, sampler=p.name == "random_search", losses=p.losses)
+                         domain=obj.domain, sampler=p.name == "random_search",
+                         trier=p.name == "random_local_search", losses=p.losses)
                 for p, t in zip(paths, runs, strict=True)]
     glob = np.array([m.point for m in minima if m.is_global], float).reshape(-1, 2)
     evaluations = [used_evaluations(t) for t in runs]

@@ -30,6 +30,11 @@ page colours its cells by them):
 - Off the map: given the map's ``domain``, a path that ends outside it near no minimum (and did not
   diverge: ``run`` freezes a path only beyond 1e6) "left the map at step s", s being the first step
   of its last stay outside (it may have crossed the edge and come back before).
+- Random local search (``trier=True``) keeps a try only if it goes downhill, so a run of
+  rejected tries leaves its path standing still without its having stopped: away from every
+  minimum it is "still searching (not at a minimum)", never "crawling" or "stalled" (a review
+  found Rosenbrock's "stalled" walker at the global minimum a few steps later, in 55 of 55
+  race lengths that said so).
 - Random search (``sampler=True``): its path is the best of draws from the whole map, never
   "stuck" anywhere, so its words say where its best find lies: "found global minimum (step N)",
   "best find near local minimum k" or "best find not at a minimum".
@@ -249,13 +254,16 @@ def at_global_value(losses: np.ndarray | None, minima: Sequence[MinimumLike]) ->
 
 def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLike],
              tol: float, undefined: bool = False, *, domain: Domain | None = None,
-             sampler: bool = False, losses: np.ndarray | None = None) -> Outcome:
+             sampler: bool = False, trier: bool = False,
+             losses: np.ndarray | None = None) -> Outcome:
     """The outcome of one path (N, 2) in words, e.g. "reached global minimum (step 42)".
 
     ``domain``: the map's box, to tell a path that flew off the map and stayed there (``run``
     freezes a path only beyond 1e6); None (the default) never says "left the map".
     ``sampler``: the path is the best point so far of draws from the whole map (random search),
-    which is never "stuck" anywhere: its words say where its best find is. ``losses`` (N,): a
+    which is never "stuck" anywhere: its words say where its best find is. ``trier``: the path
+    keeps only downhill tries (random local search), so standing still is not stopping: away
+    from every minimum it is "still searching". ``losses`` (N,): a
     path that settles away from every listed minimum at the global minima's value (``VALLEY_GAP``)
     "reached a global minimum" all the same (a valley lists one point of its floor). Rules and
     texts: module docstring.
@@ -307,6 +315,8 @@ def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLik
         reach_opt = reach
         where = "on the valley floor" if is_valley(minima) else "away from the one marked"
         text = f"reached a global minimum (step {floor}), {where}"
+    elif trier:
+        text = "still searching (not at a minimum)"
     else:
         text = ("still moving" if not settled else "stalled (not at a minimum)"
                 if longest <= STOP_FRACTION * tol else "crawling (not at a minimum)")
