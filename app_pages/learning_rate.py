@@ -339,7 +339,8 @@ st.plotly_chart(controls.still_on_phone(loss_figure(
 st.caption("The panels' runs as loss against steps, dark for the smallest rate, light for the "
            "largest (each panel's rate above is written in its line's colour): too small a rate "
            "falls slowly, too large a one jumps about or shoots up (a line that ends has blown "
-           f"up). Gaps below {CURVE_FLOOR:g} are drawn at {CURVE_FLOOR:g}: a line flat there has "
+           "up, or flown off the map where the surface falls below its minimum here). "
+           f"Gaps below {CURVE_FLOOR:g} are drawn at {CURVE_FLOOR:g}: a line flat there has "
            "reached the minimum, it has not stalled."
            + (" Thick: the best rate (★)." if multi.best >= 0 else ""))
 
@@ -384,7 +385,10 @@ if notes:
 st.caption(f"Final loss gap = loss after {steps} steps minus the global minimum's value. "
            f"Steps to tolerance: first step with a gap below {sweeps[0].tol:g}. ✕ marks rates "
            "that blew up (the loss became infinite or the walker left the map by far), a row "
-           "along the top for each optimizer with any. ★ Best rate: the lowest final gap, where "
+           "along the top for each optimizer with any; an open arrow on that row marks rates "
+           "whose walker ended off the map without blowing up (the surface may go on falling "
+           "past the edge, below its minimum on the map): they are in neither curve. "
+           "★ Best rate: the lowest final gap, where "
            f"gaps within {lab.TIE_RTOL:g} × the start's gap count as the same (all but at the "
            "minimum) and the one that got there sooner (the smaller area under its loss curve) "
            "wins, so a neighbour may end a little lower. A gap of 0 is drawn at "

@@ -104,11 +104,26 @@ def _curve_figure(paths: Sequence[PathView], series: Series, height: int,
     return SpecFigure({"data": data, "layout": layout})
 
 
+#: A loss this far under the global minimum's value (a share of the start's gap, or of |f*|) is
+#: off the map, not rounding: the surface falls on past the edge (McCormick).
+BELOW_MIN_SHARE = 1e-6
+
+
+def gap_curve(losses: np.ndarray, min_value: float) -> np.ndarray:
+    """f - f* per step for a log axis: floored at ``GAP_FLOOR``, and NaN (the line ends) where
+    the loss is clearly under f*, which no point of the map reaches: a walker that flew off the
+    map where the surface goes on falling was drawn at the floor, "at the minimum" (a review)."""
+    with np.errstate(all="ignore"):
+        gap = np.asarray(losses, float) - min_value
+        scale = max(abs(float(gap[0])) if len(gap) and np.isfinite(gap[0]) else 0.0,
+                    abs(float(min_value)))
+        return np.where(gap < -BELOW_MIN_SHARE * scale, np.nan, np.maximum(gap, GAP_FLOOR))
+
+
 def loss_series(paths: Sequence[PathView], min_value: float | None) -> Series:
-    """Loss per step. With a known global minimum f*: f - f* on a log axis (floored at 1e-12)."""
+    """Loss per step. With a known global minimum f*: f - f* on a log axis (``gap_curve``)."""
     if min_value is not None and np.isfinite(min_value):
-        with np.errstate(all="ignore"):
-            ys = [np.maximum(p.losses - min_value, GAP_FLOOR) for p in paths]
+        ys = [gap_curve(p.losses, min_value) for p in paths]
         return Series(ys, "Loss above the global minimum (log)", "f − f*", True)
     ys = [np.asarray(p.losses, float) for p in paths]
     positive = all(np.all(np.asarray(y)[np.isfinite(y)] > 0) for y in ys)

@@ -115,6 +115,8 @@ CLEAR = "rgba(0,0,0,0)"  # drawn, but not seen
 MAP_XAXIS: dict[str, Any] = {"ticklabelstandoff": 5}
 
 DIVERGED_MARKER: dict[str, Any] = {"symbol": "x-thin-open", "size": 14, "line": {"width": 3}}
+#: A sweep's rate whose walker ended off the map (flew off without diverging): an open arrow.
+OFF_MAP_MARKER: dict[str, Any] = {"symbol": "arrow-up-open", "size": 12, "line": {"width": 2}}
 #: Where a path left the map for good: an arrow turned the way it went, beside its stopped dot.
 LEFT_MAP_MARKER: dict[str, Any] = {"symbol": "arrow", "size": 20,
                                    "line": {"color": "#FFFFFF", "width": 1}}

@@ -12,7 +12,15 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz.style import DIVERGED_MARKER, INK, base_layout, format_value, log_axis, optimizer_color
+from viz.style import (
+    DIVERGED_MARKER,
+    INK,
+    OFF_MAP_MARKER,
+    base_layout,
+    format_value,
+    log_axis,
+    optimizer_color,
+)
 
 #: Gaps below this are drawn at this value (a log axis cannot show 0).
 GAP_FLOOR = 1e-16
@@ -28,6 +36,7 @@ class SweepLike(Protocol):
     diverged_step: np.ndarray
     best: int
     tol: float
+    off_map: np.ndarray  # (R,) bool: the path ends off the map (flew off without diverging)
 
     @property
     def final_gap(self) -> np.ndarray: ...
@@ -47,21 +56,24 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
 
     Each optimizer is one colour; diverged rates are crosses along the top of the loss panel, a
     row for each optimizer with any, half a decade apart (in one row only the last drawn
-    optimizer's colour showed where several blew up at the same rates); the best rate is a
-    large star with its value in the legend.
+    optimizer's colour showed where several blew up at the same rates); rates whose walker
+    ended off the map are open arrows on that row, out of both curves (McCormick falls on past
+    its map's edge: such rates were drawn at the floor of the gap, "at the minimum", and
+    fastest to the tolerance); the best rate is a large star with its value in the legend.
     """
     names = names or {}
     # The panels are named by their y axes: panel titles sat between the legend and the plot,
     # where the legend (under the mode bar's row) would cover them.
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06,
                         row_heights=[0.62, 0.38])
-    finite = [g for s in sweeps for g in _floor(s.final_gap)[~s.diverged] if np.isfinite(g)]
+    finite = [g for s in sweeps for g in _floor(s.final_gap)[~(s.diverged | s.off_map)]
+              if np.isfinite(g)]
     top = 10 ** np.ceil(np.log10(max(finite))) * 10 if finite else 1.0
     rows = 0  # rows of crosses drawn so far
     for s in sweeps:
         color = optimizer_color(s.optimizer)
         label = names.get(s.optimizer, s.optimizer)
-        ok = ~s.diverged
+        ok = ~s.diverged & ~s.off_map
         gap = _floor(s.final_gap)
         fig.add_trace(go.Scatter(
             x=s.lrs[ok], y=gap[ok], mode="lines+markers", name=label, legendgroup=s.optimizer,
@@ -78,6 +90,16 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
                 hovertemplate="lr %{x:.3g}<br>diverged at step %{customdata}<extra>"
                 + label + "</extra>",
             ), row=1, col=1)
+        gone = s.off_map & ~s.diverged
+        if gone.any():
+            fig.add_trace(go.Scatter(
+                x=s.lrs[gone], y=np.full(int(gone.sum()), top * 10 ** (rows / 2)),
+                mode="markers", name=f"{label}: left the map", legendgroup=s.optimizer,
+                marker={**OFF_MAP_MARKER, "color": color}, customdata=s.final_gap[gone],
+                hovertemplate="lr %{x:.3g}<br>left the map (final gap %{customdata:.3g}: "
+                "past the map's edge, not at its minimum)<extra>" + label + "</extra>",
+            ), row=1, col=1)
+        if s.diverged.any() or gone.any():
             rows += 1
         reached = ok & (s.steps_to_tol >= 0)
         fig.add_trace(go.Scatter(
@@ -102,10 +124,10 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
     rates = log_axis([s.lrs for s in sweeps])
     fig.update_xaxes(**rates, title_text="learning rate (log scale)", row=2, col=1)
     fig.update_xaxes(**rates, row=1, col=1)
-    fig.update_yaxes(**log_axis([_floor(s.final_gap) for s in sweeps]),
+    fig.update_yaxes(**log_axis([_floor(s.final_gap)[~s.off_map] for s in sweeps]),
                      title_text="final loss − minimum", row=1, col=1)
     fig.update_yaxes(title_text="steps to tolerance", rangemode="tozero", row=2, col=1)
-    if not any(np.any(~s.diverged & (s.steps_to_tol >= 0)) for s in sweeps):
+    if not any(np.any(~s.diverged & ~s.off_map & (s.steps_to_tol >= 0)) for s in sweeps):
         _no_tolerance_note(fig, min((s.tol for s in sweeps), default=0.0))
     fig.update_layout(**base_layout(height))
     return fig

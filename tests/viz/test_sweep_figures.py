@@ -19,7 +19,7 @@ def fake_sweep(name: str, n: int = 10, diverge_from: int = 7, best: int = 4):
     steps = np.where(np.arange(n) < diverge_from, np.arange(n) * 10, -1)
     return SimpleNamespace(optimizer=name, lrs=lrs, final_gap=final, steps_to_tol=steps,
                            diverged_step=diverged_step, diverged=diverged_step >= 0, best=best,
-                           tol=1e-6)
+                           tol=1e-6, off_map=np.zeros(n, bool))
 
 
 def traces_named(fig, text: str):
@@ -70,6 +70,28 @@ def test_sweep_figure_leaves_diverged_rates_out_of_the_curves() -> None:
     steps = traces_named(fig, "steps to tolerance")[0]
     assert len(steps.x) == 6  # reached and not diverged
     assert np.all(np.asarray(steps.y) >= 0)
+
+
+def test_rates_that_left_the_map_are_marked_and_out_of_both_curves() -> None:
+    """A review: McCormick falls on past its map's edge, and momentum's rates that flew off it
+    were drawn at the gap's floor ("at the minimum") and as the fastest to the tolerance, beside
+    a best rate (★) far above them that looked wrong."""
+    s = fake_sweep("momentum", diverge_from=9, best=2)
+    s.off_map[5:9] = True  # 0.046 .. 0.46 ended off the map, 1.0 diverged
+    s.final_gap[5:9] = -30.0  # lower than the minimum on the map: clipped to 0, it read "reached"
+    s.steps_to_tol[5:9] = [46, 34, 27, 5]
+    fig = sweep_figure([s])
+    curve = next(t for t in fig.data if t.name == "momentum")
+    assert len(curve.x) == 5 and not set(np.asarray(curve.x)) & set(s.lrs[5:9])
+    steps = traces_named(fig, "steps to tolerance")[0]
+    assert not set(np.asarray(steps.x)) & set(s.lrs[5:9])
+    gone = traces_named(fig, "momentum: left the map")
+    assert len(gone) == 1 and np.allclose(gone[0].x, s.lrs[5:9])
+    assert gone[0].marker.color == optimizer_color("momentum") and "open" in gone[0].marker.symbol
+    crosses = traces_named(fig, "momentum: diverged")[0]
+    assert set(np.asarray(gone[0].y)) == set(np.asarray(crosses.y))  # the optimizer's one row
+    assert max(np.asarray(curve.y, float)) < min(np.asarray(gone[0].y, float))
+    assert "left the map" in gone[0].hovertemplate
 
 
 def test_schedule_figure_draws_the_switch_on_both_panels() -> None:

@@ -229,3 +229,21 @@ def test_a_data_loss_s_maps_name_its_parameters_once_per_column_and_row() -> Non
     assert titles(plain, "xaxis") == titles(plain, "yaxis") == [""] * 5
     assert named["margin"]["l"] == plain["margin"]["l"] + AXIS_TITLE_PX
     assert named["margin"]["b"] == plain["margin"]["b"] + AXIS_TITLE_PX  # the race's x title row
+
+
+def test_a_loss_curve_ends_where_the_walker_falls_below_the_map_s_minimum() -> None:
+    """McCormick goes on falling past its map's edge: the lab's lr 1 panel said "left the map at
+    step 16" over a loss curve that sank to the 1e-12 floor, which its caption calls "reached the
+    minimum" (a review). A gap clearly under 0 ends the line; rounding around f* is floored."""
+    from viz.curves import GAP_FLOOR, gap_curve, loss_series
+
+    f_star = -1.9133
+    losses = np.array([5.0, 1.0, 1e-3, f_star - 1e-15, f_star + 1e-14, -3.0, -30.0]) + 0.0
+    losses[:3] += f_star
+    gap = gap_curve(losses, f_star)
+    assert np.allclose(gap[:3], [5.0, 1.0, 1e-3])
+    assert gap[3] == GAP_FLOOR and gap[4] == pytest.approx(1e-14, rel=0.1)  # rounding: kept
+    assert np.isnan(gap[5:]).all()  # under the minimum: off the map, not at it
+    assert np.isinf(gap_curve(np.array([1.0, np.inf]), 0.0)[1])  # a blow-up still shoots up
+    view = PathView("adam", "Adam", np.zeros((7, 2)), losses, np.zeros((7, 2)))
+    assert np.isnan(loss_series([view], f_star).ys[0][-1])
