@@ -412,6 +412,10 @@ st.markdown(
     "nine may win, since then landing there is what the rate does on this landscape; a note "
     "then says its first step is a leap, not a walk. Two batched runs per optimizer: a coarse "
     "sweep over your range, then a fine one around the winner, all nine starts at once."
+    + (f" With gradient noise or minibatches one run is one draw of the noise, and a rate can "
+       f"win on a lucky draw: each rate also runs from your start under "
+       f"{lab.NOISE_DRAWS - 1} more seeds, and your start's gap is the median of those "
+       f"{lab.NOISE_DRAWS} draws." if lab.noise_draws(noise, batch_size) > 1 else "")
 )
 tune_key = (surface, tuple(entries), start, int(steps), lr_min, lr_max, n_sweep, extra)
 # the button, or a link made while the table showed (asked until a run gets to tune)
@@ -436,25 +440,36 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
     hp_tuned = {n: dict(hp) for n, hp in racers}
     rows = []
     n_starts = max(t.starts for t in tuned)
-    median_col = f"median over {n_starts} starts"
+    n_draws = max(t.draws for t in tuned)
+    median_col = (f"median over {n_starts} starts" if n_draws == 1
+                  else f"median over {n_starts} starts and {n_draws} draws")
+    draws_col = f"your start, median of {n_draws} draws"
     for t in tuned:
         if t.lr is not None:  # exact: rounded, a rate at the edge of stability raced elsewhere
             hp_tuned[t.optimizer]["lr"] = t.lr
         rows.append({"optimizer": SPECS[t.optimizer].display_name,
                      "tuned rate": t.lr,
                      "final loss gap, your start": t.final_gap if t.lr is not None else None,
+                     **({draws_col: t.draws_gap if t.lr is not None else None}
+                        if n_draws > 1 else {}),
                      median_col: t.median_gap if t.lr is not None else None,
                      "your rate": float(state.hparams[t.optimizer]["lr"])})
     st.dataframe(controls.named_in_color(pd.DataFrame(rows), [t.optimizer for t in tuned]).format(
         {"tuned rate": "{:.4g}", "final loss gap, your start": "{:.3g}", median_col: "{:.3g}",
-         "your rate": "{:.4g}"}, na_rep="—"), hide_index=True, width="stretch")
+         **({draws_col: "{:.3g}"} if n_draws > 1 else {}), "your rate": "{:.4g}"}, na_rep="—"),
+        hide_index=True,
+        width="stretch")
     # Notes are sentences: under the table, where a cell would cut them off.
     for t in tuned:
         if note := lab.tune_note(t, diagonal):
             st.markdown(f"- **{SPECS[t.optimizer].display_name}**: {note}")
     st.caption("The race reproduces the final loss gap from your start; the median says how the "
                "same rate does from the starts around it. A large gap between the two means the "
-               "outcome here depends on exactly where you start. Three 'best' rates on this "
+               "outcome here depends on exactly where you start. "
+               + (f"With noise, that gap is one draw (the page's seed); the median of "
+                  f"{n_draws} draws from your start is what the rate typically does there, and "
+                  "what the tuner judged. " if n_draws > 1 else "")
+               + "Three 'best' rates on this "
                "page answer three questions: the panels' ★ is the best of the few rates drawn, "
                "the sweep's is the lowest final loss from your start alone (near-equal ones go "
                "to the sooner), and the tuner's also counts the 8 starts around it and their "

@@ -125,6 +125,22 @@ def test_tune_button_links_to_the_race_with_the_tuned_rates() -> None:
     assert tuned["final loss gap, your start"].notna().all()
     assert tuned["median over 9 starts"].notna().all()
     assert any("8 starts one click" in m.value for m in at.markdown)
+    assert len(tuned.columns) == 5  # no noise: nothing said of draws
+    assert not any("draws" in m.value for m in at.markdown)
+
+
+def test_with_noise_the_tuned_table_gives_the_median_of_the_draws_from_your_start() -> None:
+    """One run under gradient noise is one draw of it: the tuner judges each rate over
+    NOISE_DRAWS seeds from the start, and the table shows that median beside the page's draw
+    (which the race reproduces)."""
+    at = app_test(PAGE, {**FAST, "optimizers": "sgd,adam", "noise": "0.5"}).run()
+    button(at, "Tune every optimizer").click().run()
+    assert not at.exception
+    tuned = at.dataframe[1].value
+    assert tuned["your start, median of 8 draws"].notna().all()
+    assert tuned["median over 9 starts and 8 draws"].notna().all()
+    assert any("7 more seeds" in m.value for m in at.markdown)
+    assert any("that gap is one draw" in c.value for c in at.caption)
 
 
 def test_a_link_made_while_the_tuned_table_shows_opens_with_the_same_table() -> None:
@@ -324,6 +340,13 @@ def test_tuned_table_explains_luck_and_jumps() -> None:
                   first_step=0.1, **base)
     assert "luck of the start" in tune_note(lucky, 10.0) and "0.05" in tune_note(lucky, 10.0)
     assert tune_note(Tuned("sgd", None, float("inf"))) == "every rate diverged"
+    noisy = Tuned("sgd", 0.01, 1e-3, single_lr=0.05, single_gap=0.0, single_median_gap=2.0,
+                  first_step=0.1, draws=8, **base)
+    assert ("luck of the start and the noise: its median over the 9 starts and 8 noise draws "
+            "is 2") in tune_note(noisy, 10.0)
+    blown = Tuned("sgd", 0.01, 1e-9, single_lr=0.01, single_gap=1e-9, single_median_gap=1e-9,
+                  first_step=0.1, blown=3, draws=8, **base)
+    assert "it blows up in 3 of the 16 runs" in tune_note(blown, 10.0)
     # a hair lower from one start, or both at the minimum: no luck to speak of
     close = Tuned("rmsprop", 0.0118, 5.46, single_lr=0.0134, single_gap=5.45,
                   single_median_gap=5.63, first_step=0.1, **base)
