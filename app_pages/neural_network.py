@@ -499,7 +499,11 @@ with tab_pca:
                         "optimizer's path from the shared initial weights projected on it.")
     st.caption(f"The plane holds {land.pca.explained.sum():.0%} of the paths' variance: "
                "the closer to 100%, the more faithful this 2D picture of the walk. The contour is "
-               "the loss on the plane; a path may sit slightly off it.")
+               "the loss on the plane, through the first optimizer's trained weights; the others' "
+               "paths are drawn where they project onto it, and may lie off it."
+               + nn.off_plane_words(land.pca.ends,
+                                    [optimizers.OPTIMIZERS[r[0]].display_name
+                                     for r in racers_t]))
 with tab_rand:
     # a phone: one panel a row (side by side they were 36-51 px wide)
     st.plotly_chart(controls.still_on_phone(slices_figure(land.slices, labels_, colors_,

@@ -142,7 +142,8 @@ def pca_figure(pca: Any, names: Sequence[str], labels: Sequence[str], colors: Se
                      "y": round_sig(c[-1:, 1], 4), "name": f"{label}: trained",
                      "legendgroup": name, "showlegend": False,
                      "marker": trained_marker(color),
-                     "hovertemplate": f"{label}: trained weights<extra></extra>"})
+                     "hovertemplate": f"{label}: trained weights{_end_words(pca, k)}"
+                                      "<extra></extra>"})
     c0 = pca.coords[0][0]
     data.append({"type": "scatter", "mode": "markers", "x": [float(c0[0])], "y": [float(c0[1])],
                  "name": "initial weights (shared)", "marker": dict(START_MARKER),
@@ -158,6 +159,20 @@ def pca_figure(pca: Any, names: Sequence[str], labels: Sequence[str], colors: Se
         legend=_legend(legend_at, height),
         margin={"l": 60, "r": 20, "t": int(top_px), "b": bottom_px})
     return SpecFigure({"data": data, "layout": layout})
+
+
+def _end_words(pca: Any, k: int) -> str:
+    """Path ``k``'s end in its marker's hover: its own loss, and where it stands off the plane
+    what the contour under the marker reads instead."""
+    ends = getattr(pca, "ends", ())
+    if k >= len(ends):
+        return ""
+    e = ends[k]
+    words = f"<br>loss {e.loss:.3g}"
+    if e.misread:
+        words += (f"; the contour here reads {e.plane_loss:.3g}: the weights lie {e.off:.3g} "
+                  "off this plane")
+    return words
 
 
 def _slice_title(label: str, color: str, width_px: float) -> list[str]:

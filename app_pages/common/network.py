@@ -409,6 +409,17 @@ def landscape(data: DataKey, arch: ArchKey, paths: tuple[np.ndarray, ...], n: in
     return Landscape(pca, slices, interp, interp_test, k)
 
 
+def off_plane_words(ends: Sequence[nn_landscape.PathEnd], labels: Sequence[str]) -> str:
+    """A sentence naming the paths whose trained weights lie so far off the PCA plane that the
+    contour under their marker misstates their loss (``PathEnd.misread``); "" if none does."""
+    said = [f"{lab}'s trained weights lie {e.off:.2g} off it ({e.along:.2g} along it): the "
+            f"contour under its ● reads {e.plane_loss:.2g} where its own loss is {e.loss:.2g}"
+            for lab, e in zip(labels, ends, strict=False) if e.misread]
+    return (" Here " + "; ".join(said) + " (hover a ● for its own loss)."
+            if said else " Here each path's end lies close enough to it that the contour under "
+            "its ● reads its loss.")
+
+
 def trace(data: DataKey, arch: ArchKey, params: np.ndarray, example: int) -> BackpropTrace:
     """Forward and backward pass of training example ``example`` at weights ``params``."""
     net, _ = networks(data, arch)

@@ -75,6 +75,22 @@ def test_default_page_trains_three_optimizers_and_draws_every_view() -> None:
     assert "(**Adam**, **SGD** and **Adam, then SGD**)" in note
 
 
+def test_the_pca_plane_says_which_trained_networks_lie_off_it() -> None:
+    """The plane goes through Adam's trained weights; SGD's and Adam -> SGD's lie ~1.6 off it,
+    and the contour under their ● read 0.27 and 0.19 for losses of 0.17 and 0.099 beneath "a
+    path may sit slightly off it" (a review). The caption and each ●'s hover give the real loss."""
+    at = app_test(PAGE).run()
+    pca = charts(at)[4]
+    caption = next(c.value for c in at.caption if "plane holds" in c.value)
+    assert "SGD's trained weights lie 1.6 off it" in caption, caption
+    assert "Adam, then SGD's trained weights lie" in caption and "slightly" not in caption
+    assert "Adam's trained weights" not in caption  # the plane's centre: its contour is right
+    ends = {t["name"]: t["hovertemplate"] for t in pca["data"]
+            if t.get("name", "").endswith(": trained")}
+    assert len(ends) == 3 and all("<br>loss " in h for h in ends.values())
+    assert sum("the contour here reads" in h for h in ends.values()) == 2
+
+
 def test_no_hidden_layer_is_the_linear_classifier() -> None:
     at = app_test(PAGE, {**SMALL, "epochs": "20"}).run()
     at.slider(key="nn.depth").set_value(0).run()

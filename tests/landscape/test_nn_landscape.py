@@ -123,6 +123,27 @@ def test_pca_slice_covers_the_paths_and_matches_the_loss(net):
     assert s.losses[j, i] == pytest.approx(float(net.value(point)), rel=1e-12)
 
 
+def test_pca_slice_says_where_each_path_s_end_stands_against_the_plane(net):
+    """The contour under an end's marker is the loss at its projection: a review found it read
+    0.27 for SGD's 0.17 on the network page, under "a path may sit slightly off it"."""
+    path, _, e = plane_path(net.n_params, seed=2)
+    rng = np.random.default_rng(7)
+    normal = rng.standard_normal(net.n_params)
+    normal -= e @ (e.T @ normal)  # off the paths' plane
+    normal /= np.linalg.norm(normal)
+    off = np.concatenate([path[:-1], path[-1:] + 0.5 * normal])  # only its end leaves the plane
+    ps = nl.pca_slice(net, [path, off], center=path[-1], n=5)
+    on, away = ps.ends
+    assert on.off == pytest.approx(0.0, abs=1e-9) and on.along == pytest.approx(0.0, abs=1e-9)
+    assert on.loss == pytest.approx(on.plane_loss, rel=1e-12) and not on.misread
+    shadow = ps.slice.center + ps.coords[1][-1] @ np.stack([ps.slice.d1, ps.slice.d2])
+    assert away.off == pytest.approx(float(np.linalg.norm(off[-1] - shadow)), rel=1e-9)
+    assert away.loss == pytest.approx(float(net.value(off[-1])), rel=1e-12)
+    assert away.plane_loss == pytest.approx(float(net.value(shadow)), rel=1e-12)
+    assert nl.PathEnd(1.0, 1.0, 0.1, 0.19).misread and nl.PathEnd(1.0, 1.0, 0.19, 0.1).misread
+    assert not nl.PathEnd(1.0, 1.0, 0.1, 0.12).misread
+
+
 def test_pca_slice_of_a_path_that_never_moved(net, theta):
     ps = nl.pca_slice(net, [np.stack([theta, theta])], n=5)
     np.testing.assert_array_equal(ps.coords[0], 0.0)
