@@ -251,7 +251,11 @@ if phone:  # the phone's table shows the names and the first numbers: the rates 
         for r in table[["method", "success rate", "median steps"]].to_dict("records")))
 tol = basins.capture_radius(obj.domain)
 st.caption(
-    f"A path has arrived when it ends within {tol:.3g} of a minimum (the race's tolerance). "
+    f"A path has arrived when it ends within {tol:.3g} of a minimum (the race's tolerance)"
+    + (", settled there or not: with gradient noise a path keeps jittering where it ends, and "
+       "the race, opened on such a start, calls it 'oscillating near' the minimum, or 'passing "
+       "near' if it was on its way through at the last step. " if noise > 0 else ". ")
+    +
     "Evaluations are the study note's *trials*: each gradient step costs one gradient evaluation, "
     "each random try one function evaluation. Random search samples the whole map, so where it "
     "starts matters little to it; random local search keeps a random step only if it went down. "
