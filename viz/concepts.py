@@ -21,6 +21,7 @@ from viz.style import (
     log_axis,
     optimizer_color,
     rgba,
+    scroll_strip,
 )
 from viz.sweep import NEUTRAL
 
@@ -30,8 +31,9 @@ EDGE_ROOM = 0.02
 
 
 #: How much farther a phone's camera stands: at a ~400 px figure's distance, a 358 px phone
-#: figure cut the z-axis title at its left edge.
-PHONE_EYE = 1.25
+#: figure cut the z-axis title at its left edge (1.25 until the scene left its right
+#: ``viz.style.SCROLL_STRIP`` to the page).
+PHONE_EYE = 1.6
 
 
 def altitude_figure(grid: Grid, points: np.ndarray, losses: np.ndarray, step: int,
@@ -81,18 +83,19 @@ def altitude_figure(grid: Grid, points: np.ndarray, losses: np.ndarray, step: in
     (x0, x1), (y0, y1) = grid.domain
     px, py = EDGE_ROOM * (x1 - x0), EDGE_ROOM * (y1 - y0)
     fig.update_layout(**base_layout(height))
-    fig.update_layout(
-        margin={"l": 0, "r": 0, "t": 30, "b": 0},
-        # At most 5 ticks a side, 4 up: a tick every unit ran the y and z labels into each
-        # other at the box's near corner ("−1.5" on "4 3") in a ~400 px figure.
-        scene={"xaxis": {"title": {"text": "x"}, "range": [x0 - px, x1 + px], "nticks": 5},
-               "yaxis": {"title": {"text": "y"}, "range": [y0 - py, y1 + py], "nticks": 5},
-               "zaxis": {"title": {"text": "altitude: log10(1 + f − f*)" if grid.log_scale
-                                   else "altitude (loss)"}, "nticks": 4},
-               "camera": {"eye": {k: v * (PHONE_EYE if phone else 1.0) for k, v in
-                                  side_view(np.column_stack([xs, ys]), grid.domain).items()}},
-               "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}},
-    )
+    # At most 5 ticks a side, 4 up: a tick every unit ran the y and z labels into each
+    # other at the box's near corner ("−1.5" on "4 3") in a ~400 px figure.
+    scene = {"xaxis": {"title": {"text": "x"}, "range": [x0 - px, x1 + px], "nticks": 5},
+             "yaxis": {"title": {"text": "y"}, "range": [y0 - py, y1 + py], "nticks": 5},
+             "zaxis": {"title": {"text": "altitude: log10(1 + f − f*)" if grid.log_scale
+                                 else "altitude (loss)"}, "nticks": 4},
+             "camera": {"eye": {k: v * (PHONE_EYE if phone else 1.0) for k, v in
+                                side_view(np.column_stack([xs, ys]), grid.domain).items()}},
+             "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6}}
+    if phone:  # a strip on the right where a swipe scrolls the page, not the scene
+        scene, note = scroll_strip(scene)
+        fig.add_annotation(**note)
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0}, scene=scene)
     return fig
 
 

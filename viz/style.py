@@ -265,6 +265,24 @@ def touch_buttons(menu: dict[str, Any], row_px: float) -> dict[str, Any]:
             "buttons": [{**b, "label": f"<br>{b['label']}<br>"} for b in menu["buttons"]]}
 
 
+#: A phone's 3D scene leaves this share of the figure's width, on its right, to the page: Plotly
+#: turns the scene under any drag that starts on it, and a phone held sideways (~390 px high)
+#: showed nothing but scene across a 600 px figure, so no swipe could scroll past it.
+SCROLL_STRIP = 0.12
+#: The strip's label: what a swipe there does.
+STRIP_TEXT = "↕<br>swipe<br>here<br>to<br>scroll"
+
+
+def scroll_strip(scene: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A phone's ``scene`` narrowed to leave the ``SCROLL_STRIP`` on its right, and the strip's
+    label (a layout annotation, grey, in the strip's middle)."""
+    return ({**scene, "domain": {"x": [0.0, 1.0 - SCROLL_STRIP], "y": [0.0, 1.0]}},
+            # centred on the strip: Plotly's "auto" anchors it by its right end there
+            {"text": STRIP_TEXT, "x": 1.0 - SCROLL_STRIP / 2, "y": 0.5, "xref": "paper",
+             "yref": "paper", "xanchor": "center", "showarrow": False,
+             "font": {"size": 11, "color": "#595959"}})
+
+
 def legend_size(names: Sequence[str], width: float, item_px: float,
                 char_px: float) -> tuple[int, float]:
     """Rows and width (px) of a horizontal legend of ``names`` on a ``width`` px plot, an entry

@@ -12,7 +12,7 @@ from viz.numbers import round_sig
 from viz.paths import PathView, departure, on_map
 from viz.race import MinimumLike
 from viz.spec import SpecFigure
-from viz.style import COLORSCALE, INK, JUMPERS, MINIMUM_GLOBAL, base_layout
+from viz.style import COLORSCALE, INK, JUMPERS, MINIMUM_GLOBAL, base_layout, scroll_strip
 
 
 def _height(grid: Grid, z: np.ndarray) -> np.ndarray:
@@ -61,8 +61,8 @@ def _aspect(domain: tuple[tuple[float, float], tuple[float, float]]) -> dict[str
 EYE = {"x": 0.9, "y": -0.9, "z": 1.2}
 #: How much further back a phone's camera stands: on its narrow figure the surface's left and
 #: right corners were cut off, and at 1.45 the z axis's title and tick labels, drawn left of
-#: the surface, still were.
-PHONE_EYE_SCALE = 1.7
+#: the surface, still were (1.7 until the scene left its right ``SCROLL_STRIP`` to the page).
+PHONE_EYE_SCALE = 1.95
 #: A phone's camera looks at a point this far (in the scene's units) towards the viewer's left
 #: of the centre, so the drawing moves right: the z axis's labels on the left take more room
 #: than the bare corner on the right.
@@ -162,4 +162,7 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
                          "aspectmode": "manual", "aspectratio": _aspect(grid.domain),
                          "camera": camera(phone)},
                   margin={"l": 0, "r": 0, "t": 30, "b": 10}, uirevision="surface3d")
+    if phone:  # a strip on the right where a swipe scrolls the page, not the scene
+        layout["scene"], note = scroll_strip(layout["scene"])
+        layout["annotations"] = [*layout.get("annotations", []), note]
     return SpecFigure({"data": data, "layout": layout})

@@ -132,6 +132,28 @@ def phone_context(browser, width: int = 390, height: int = 844):
                                has_touch=True, user_agent=PHONE_AGENT)
 
 
+#: The scroll position of the element that scrolls ``g``'s page (Streamlit's main block, or
+#: the document): evaluate on a locator inside the page.
+SCROLL_TOP_JS = """g => { let e = g;
+    while (e && !(e.scrollHeight > e.clientHeight + 1
+                  && getComputedStyle(e).overflowY !== 'visible')) e = e.parentElement;
+    return (e || document.scrollingElement).scrollTop; }"""
+
+
+def swipe_up(pg, x: float, y: float, moves: int = 10, px: float = 15) -> None:
+    """A finger's swipe up from (x, y) (viewport px) on a touch context's page: ``moves``
+    moves of ``px`` each, then a short wait for the page to settle."""
+    cdp = pg.context.new_cdp_session(pg)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for k in range(1, moves + 1):
+        cdp.send("Input.dispatchTouchEvent",
+                 {"type": "touchMove", "touchPoints": [{"x": x, "y": y - px * k}]})
+        pg.wait_for_timeout(20)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    pg.wait_for_timeout(800)
+    cdp.detach()
+
+
 def new_page(browser, base_url: str, viewport: tuple[int, int] = (1400, 900)):
     """A new context and page (``viewport``: width, height) recording console errors in
     ``page.console_errors``; the caller closes the context."""

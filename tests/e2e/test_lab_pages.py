@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
 
-from tests.e2e.conftest import phone_context, wait_for_app
+from tests.e2e.conftest import SCROLL_TOP_JS, phone_context, swipe_up, wait_for_app
 from viz.basins import CLICK_NAME
 
 pytestmark = pytest.mark.e2e
@@ -234,23 +234,10 @@ def test_a_swipe_over_a_tour_figure_scrolls_a_phone_s_page(browser, server_url) 
         chart.scroll_into_view_if_needed()
         view = "g => JSON.stringify([g._fullLayout.xaxis.range, g._fullLayout.yaxis.range])"
         before_view = chart.evaluate(view)
-        scroller = """g => { let e = g;
-            while (e && !(e.scrollHeight > e.clientHeight + 1
-                          && getComputedStyle(e).overflowY !== 'visible')) e = e.parentElement;
-            return (e || document.scrollingElement).scrollTop; }"""
-        top = chart.evaluate(scroller)
+        top = chart.evaluate(SCROLL_TOP_JS)
         box = chart.locator(".nsewdrag").first.bounding_box()
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8
-        cdp = context.new_cdp_session(pg)
-        cdp.send("Input.dispatchTouchEvent",
-                 {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
-        for k in range(1, 11):
-            cdp.send("Input.dispatchTouchEvent",
-                     {"type": "touchMove", "touchPoints": [{"x": x, "y": y - 15 * k}]})
-            pg.wait_for_timeout(20)
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-        pg.wait_for_timeout(800)
-        assert chart.evaluate(scroller) > top + 50, (top, chart.evaluate(scroller))
+        swipe_up(pg, box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8)
+        assert chart.evaluate(SCROLL_TOP_JS) > top + 50, (top, chart.evaluate(SCROLL_TOP_JS))
         assert chart.evaluate(view) == before_view
     finally:
         context.close()

@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 import numpy as np
 import pytest
 
-from tests.e2e.conftest import new_page, phone_context, wait_for_app
+from tests.e2e.conftest import SCROLL_TOP_JS, new_page, phone_context, swipe_up, wait_for_app
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -294,6 +294,35 @@ def test_a_phone_s_3d_view_shows_its_z_axis_title_whole(browser, server_url) -> 
                 break
     assert columns, "the 3D view drew nothing"
     assert columns[0] >= 3 and columns[-1] <= px.shape[1] - 4, (columns[0], columns[-1], box)
+
+
+def test_a_phone_held_sideways_scrolls_past_the_3d_view_by_its_strip(browser,
+                                                                     server_url) -> None:
+    """Plotly turns a 3D scene under any drag that starts on it: a phone held sideways (390 px
+    high) had nothing but scene across the 600 px figure and no swipe scrolled past it. The
+    scene leaves a strip on its right (``viz.style.SCROLL_STRIP``) where a swipe scrolls the
+    page; a swipe on the scene still turns it."""
+    from viz.style import SCROLL_STRIP
+
+    chart = "[data-testid='stPlotlyChart'] .js-plotly-plot:has(#scene)"
+    with _phone_race(browser, server_url, (844, 390), "/?view=3d", chart) as pg:
+        pg.wait_for_selector(chart + " #scene canvas", timeout=90_000)
+        fig = pg.locator(chart)
+        fig.scroll_into_view_if_needed()
+        pg.wait_for_timeout(1000)
+        box, scene = fig.bounding_box(), pg.locator(chart + " #scene").bounding_box()
+        strip_x = box["x"] + box["width"] * (1 - SCROLL_STRIP)
+        assert scene["x"] + scene["width"] <= strip_x + 2, (scene, box)
+        camera = "g => JSON.stringify(g._fullLayout.scene._scene.getCamera())"
+        top, turned = fig.evaluate(SCROLL_TOP_JS), fig.evaluate(camera)
+        swipe_up(pg, box["x"] + box["width"] * (1 - SCROLL_STRIP / 2), 390 * 0.75)
+        assert fig.evaluate(SCROLL_TOP_JS) > top + 50, (top, fig.evaluate(SCROLL_TOP_JS))
+        assert fig.evaluate(camera) == turned  # the scene stood still
+        scene = pg.locator(chart + " #scene").bounding_box()
+        top = fig.evaluate(SCROLL_TOP_JS)
+        swipe_up(pg, scene["x"] + scene["width"] / 2, 390 * 0.75)
+        assert fig.evaluate(camera) != turned  # on the scene, a swipe turns it
+        assert fig.evaluate(SCROLL_TOP_JS) == top
 
 
 def _wait_or_explain(pg, condition: str, what: str) -> None:

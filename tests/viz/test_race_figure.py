@@ -1172,6 +1172,27 @@ def test_a_phones_3d_camera_stands_back_far_enough_to_show_the_corners(grid) -> 
         "scene"]["zaxis"]
 
 
+def test_a_phones_3d_scene_leaves_a_strip_where_a_swipe_scrolls_the_page(grid) -> None:
+    """Plotly turns a 3D scene under any drag on it: a phone held sideways showed nothing but
+    scene, and no swipe scrolled past it. A phone's scene leaves ``SCROLL_STRIP`` of the
+    figure's width on its right, labelled (tests/e2e/test_race_layout.py swipes there); the
+    tour's 3D figure too."""
+    from viz.concepts import altitude_figure
+    from viz.style import SCROLL_STRIP, STRIP_TEXT
+
+    paths = [gd_path(0.1, 40)]
+    laptop = surface_3d_figure(grid, paths, Bowl.minima).to_dict()["layout"]
+    assert "domain" not in laptop["scene"] and not laptop.get("annotations")
+    for layout in (surface_3d_figure(grid, paths, Bowl.minima, phone=True).to_dict()["layout"],
+                   altitude_figure(grid, paths[0].points, paths[0].losses, 20, "#0072B2",
+                                   phone=True).to_dict()["layout"]):
+        assert layout["scene"]["domain"] == {"x": [0.0, 1.0 - SCROLL_STRIP], "y": [0.0, 1.0]}
+        (note,) = [a for a in layout["annotations"] if a["text"] == STRIP_TEXT]
+        assert 1.0 - SCROLL_STRIP < note["x"] < 1.0 and note["xref"] == "paper"
+        assert note["xanchor"] == "center"  # "auto" hung it by its right end, into the scene
+    assert SCROLL_STRIP * 360 >= 40  # a thumb's width on the narrowest phone
+
+
 def test_the_3d_view_names_a_data_loss_s_parameters_on_its_axes(grid) -> None:
     """The 3D view titled a line fit's axes x and y while the map's hover said w and b."""
     paths = [gd_path(0.1, 40)]
