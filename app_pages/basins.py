@@ -165,8 +165,8 @@ if picked is not None and (tuple(picked) != tuple(state.start) or (
 if picked is not None:
     said, button = st.columns([3, 2], vertical_alignment="center")
     said.success(f"Start ({picked[0]:.3g}, {picked[1]:.3g}) selected.")
-    button.link_button(f"Open start ({picked[0]:.3g}, {picked[1]:.3g}) in the race  →",
-                       race_url(state, SPECS), type="primary")
+    button.link_button(f"Open start ({picked[0]:.3g}, {picked[1]:.3g}) in the race  ↗",
+                       race_url(state, SPECS), type="primary", help=controls.NEW_TAB)
 else:
     st.info(controls.pick("Click a square (on a touch screen: tap it twice)",
                           "Tap a square twice")
@@ -199,7 +199,7 @@ st.caption(("The learning rates are picked per landscape to show different behav
            + ", so a low share is not a verdict on the optimizer."
            # The lab tunes for one start (the final loss from there and 8 around it): a rate
            # tuned into a local minimum's trap can reach the global one from fewer starts.
-           + (f" The learning-rate lab [tunes each one for a single start →]({url}), not for "
+           + (f" The learning-rate lab [tunes each one for a single start ↗]({url}), not for "
               "a whole map: a tuned rate can reach the global minimum from fewer starts."
               if (url := lab_url(state, SPECS)) else ""))
 

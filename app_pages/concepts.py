@@ -167,7 +167,7 @@ with right:
                                      obj.min_value, obj.domain))
     # where to go on: every start's valley (basins), and the optimizers racing on it
     query = urlencode({"surface": surface})
-    onward = [f"[{words} →]({page_href(path)}?{query})" for path, words in (
+    onward = [f"[{words} ↗]({page_href(path)}?{query})" for path, words in (
         ("basins", "see which valley every start ends in"),
         (RACE_PATH, "race the optimizers on it")) if registered_page(path)]
     if onward:

@@ -481,7 +481,8 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
     if all_tuned:  # the race confirms "tuned" only for links this server's tuner made
         compute.remember_tuned(race_query(tuned_state, SPECS))
     link = tuned_race_url if all_tuned else race_url
-    st.link_button("Race the tuned optimizers  →", link(tuned_state, SPECS), type="primary")
+    st.link_button("Race the tuned optimizers  ↗", link(tuned_state, SPECS), type="primary",
+                   help=controls.NEW_TAB)
 elif tuned_entry is not None:
     st.caption("Settings changed since the last tuning; press the button again.")
 

@@ -543,7 +543,7 @@ if tuned and not compute.was_tuned(query):
     st.markdown("This link says its learning rates were **tuned in the learning-rate lab**, "
                 "which this server cannot confirm: its tuner did not make this link (or has "
                 "restarted since), so they may be any rates."
-                + (f" [Tune them again there →]({url})" if (url := lab_url(state, SPECS)) else ""))
+                + (f" [Tune them again there ↗]({url})" if (url := lab_url(state, SPECS)) else ""))
 elif tuned:
     st.markdown(f"These learning rates were **tuned in the learning-rate lab**: for each "
                 f"optimizer, the rate it searched whose final loss after these "
@@ -560,13 +560,13 @@ elif len(state.optimizers) > 1 and not state.formula:
                  "These learning rates are neither this landscape's picks nor tuned ones for "
                  "these settings")
                 + ", so this is not a verdict on the optimizers."
-                + (f" [Tune each one fairly in the learning-rate lab →]({url})"
+                + (f" [Tune each one fairly in the learning-rate lab ↗]({url})"
                    if (url := lab_url(state, SPECS)) else ""))
 if url := basins_url(state, SPECS, landscape.SURFACES):
     searches = [SPECS[o].display_name.lower() for o in state.optimizers
                 if not SPECS[o].uses_gradient]  # the basins page runs them as its baselines
     st.markdown(f"One start says little about a landscape: [see where every start ends with "
-                f"these settings (basins of attraction) →]({url})"
+                f"these settings (basins of attraction) ↗]({url})"
                 + (f" ({' and '.join(searches)}: there as "
                    + ("a baseline)" if len(searches) == 1 else "baselines)") if searches else ""))
 

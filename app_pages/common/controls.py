@@ -109,6 +109,10 @@ def is_phone() -> bool:
 #: Every chart's Plotly config. A double-click (a phone's quick double-tap, too) goes back to the
 #: figure's own view: Plotly's default, "reset+autosize", autosized a map already there, padding
 #: it with blank bands (the race's x range went from [-3, 3] to [-3.48, 3.48]).
+#: Said on a link button to another page: Streamlit opens links in a new tab (markdown links
+#: and link buttons alike), so their labels end in ↗, not → (a visitor's review: tabs piled up
+#: unannounced, worst on a phone).
+NEW_TAB = "Opens in a new tab, so this page stays as it is."
 CHART = {"displaylogo": False, "doubleClick": "reset"}
 TRIMMED_CHART = {**CHART, "modeBarButtonsToRemove": ["zoomIn2d", "zoomOut2d", "autoScale2d"]}
 

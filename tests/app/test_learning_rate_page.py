@@ -126,6 +126,8 @@ def test_tune_button_links_to_the_race_with_the_tuned_rates() -> None:
     assert tuned["median over 9 starts"].notna().all()
     assert any("8 starts one click" in m.value for m in at.markdown)
     assert len(tuned.columns) == 5  # no noise: nothing said of draws
+    go = at.get("link_button")[0].proto  # a new tab, and it says so (tabs piled up unannounced)
+    assert go.label.endswith("↗") and "new tab" in go.help
     assert not any("draws" in m.value for m in at.markdown)
 
 

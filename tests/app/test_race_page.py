@@ -848,7 +848,7 @@ def test_the_race_links_its_settings_to_the_basins_page() -> None:
 
     at = run({"surface": "rosenbrock", "optimizers": "sgd,adam,random_search",
               "adam.lr": "0.05", "steps": "300"})
-    link = next(m.value for m in at.markdown if "basins of attraction) →" in m.value)
+    link = next(m.value for m in at.markdown if "basins of attraction) ↗" in m.value)
     url = re.search(r"\]\((\./basins\?[^)]*)\)", link).group(1)
     assert url.startswith("./basins?")
     query = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
@@ -860,7 +860,7 @@ def test_the_race_links_its_settings_to_the_basins_page() -> None:
     assert basins.query_params["surface"] == "rosenbrock"
     # no link for what the basins page does not map
     for other in ({"formula": "x**2 + y**2"}, {"surface": "linear_regression"}):
-        assert not [m for m in run(other).markdown if "basins of attraction) →" in m.value]
+        assert not [m for m in run(other).markdown if "basins of attraction) ↗" in m.value]
 
 
 def test_a_link_opens_the_map_at_the_step_it_names() -> None:
