@@ -192,7 +192,10 @@ def schedule_figure(
                                text="Adam → SGD", textangle=-90, showarrow=False,
                                yanchor="middle", xanchor="left",
                                font={"size": 11, "color": NEUTRAL})
-    fig.update_xaxes(title_text="step")
+    # both panels over the run's steps: the rate's last is at step steps - 1 (the rate of the
+    # last update), and its panel's ticks stopped short of the loss panel's last (150 vs 200)
+    last = max([g.size - 1 for g in gaps] + [r.size for r in rates] + [1])
+    fig.update_xaxes(title_text="step", range=[0, last])
     fig.update_yaxes(title_text="learning rate", row=where[0][0], col=where[0][1],
                      **rate_axis(rates))
     fig.update_yaxes(side="left" if phone else "right", title_text="loss − minimum",

@@ -99,6 +99,8 @@ def test_schedule_figure_draws_the_switch_on_both_panels() -> None:
                "lr": np.r_[np.full(30, 0.1), np.full(70, 0.01)], "gap": np.geomspace(1, 1e-9, 101)}]
     fig = schedule_figure(curves, switch_step=30)
     assert len(fig.layout.shapes) == 2
+    # both panels span the run's 100 steps (the rate panel's ticks stopped short of the loss's)
+    assert list(fig.layout.xaxis.range) == list(fig.layout.xaxis2.range) == [0, 100]
     assert all(s.x0 == 30 for s in fig.layout.shapes)
     assert any("SGD" in a.text for a in fig.layout.annotations)
     # named on the rate panel too, so it is not taken for an event of the schedule
