@@ -113,15 +113,18 @@ def label_text(label: int, minima: Sequence[Any]) -> str:
         return "near no minimum (moving, stalled or off the map)"  # as the intro says
     m = minima[label]
     kind = "global min" if m.is_global else "local min"
-    if m.is_global and (k := _global_number(label, minima)):
+    if k := _number(label, minima):
         kind += f" {k}"
     return f"{kind} ({m.point[0]:.2f}, {m.point[1]:.2f})"
 
 
-def _global_number(label: int, minima: Sequence[Any]) -> int | None:
-    """1-based number of a global minimum among several (as on the race's map), else None."""
-    best = [k for k, m in enumerate(minima) if m.is_global]
-    return best.index(label) + 1 if len(best) > 1 and label in best else None
+def _number(label: int, minima: Sequence[Any]) -> int | None:
+    """1-based number of a minimum among its kind, as the race's map and table number them
+    ("local 2", "stuck in local minimum 2"): every local one, a global one among several; else
+    None. (The basins legend named local minima by position only, so the race's "local 1" could
+    not be found here: a first-time visitor's review.)"""
+    same = [k for k, m in enumerate(minima) if m.is_global == minima[label].is_global]
+    return same.index(label) + 1 if len(same) > 1 or not minima[label].is_global else None
 
 
 def _wrap(text: str, chars: int) -> str:

@@ -78,7 +78,7 @@ def test_click_targets_are_cell_centres_and_bounded() -> None:
     assert set(click["x"]) <= set(xs.tolist())  # every target is a cell centre, unrounded
     assert spec["layout"]["clickmode"] == "event+select"
     # hover words follow the cell's outcome
-    assert {w.split(" (")[0] for w in click["customdata"]} == {"global min", "local min",
+    assert {w.split(" (")[0] for w in click["customdata"]} == {"global min", "local min 1",
                                                                "diverged"}
 
 
@@ -310,7 +310,9 @@ def test_the_legend_lists_each_of_a_few_local_minima() -> None:
     labels = np.arange(n * n).reshape(n, n) % len(minima)
     data = basin_figure(xs, ys, labels, minima, "SGD", "sgd", ((0, 10), (0, 10))).to_dict()["data"]
     names = [t["name"] for t in data if t.get("showlegend")]
-    assert sum(name.startswith("local min (") for name in names) == MAX_DISTINCT_LOCALS
+    # numbered as the race numbers them ("local 2", "stuck in local minimum 2")
+    assert [n.split(" (")[0] for n in names if n.startswith("local min ")] == [
+        f"local min {k}" for k in range(1, MAX_DISTINCT_LOCALS + 1)], names
 
 
 def test_rastrigin_cells_that_are_not_global_are_not_green() -> None:
