@@ -10,10 +10,11 @@ from optimizers.recording import Endpoints
 from optimizers.registry import OPTIMIZERS, get_optimizer, markdown_table
 from optimizers.runner import run, run_endpoints
 from optimizers.schedules import SCHEDULE_HPARAMS, SCHEDULES, get_schedule
-from optimizers.spec import HParam, OptimizerSpec
+from optimizers.spec import HPARAM_SYMBOLS, HParam, OptimizerSpec
 from optimizers.trajectory import Trajectory
 
 __all__ = [
+    "HPARAM_SYMBOLS",
     "OPTIMIZERS",
     "SCHEDULES",
     "SCHEDULE_HPARAMS",

@@ -8,6 +8,19 @@ from typing import Any, Literal
 
 HParamKind = Literal["float", "int", "bool", "pair"]
 
+#: The letter each setting goes by in the registry's update rules (``OptimizerSpec.update_rule``),
+#: as text and as the rule's LaTeX: the cards under a rule say which slider each letter in it is
+#: (η and λ in Adam's rule went unexplained, its slider saying "lr"). Flags (nesterov, amsgrad,
+#: centered, decoupled) are words in the rules.
+HPARAM_SYMBOLS: dict[str, tuple[str, str]] = {
+    "lr": ("η", r"\eta"), "sgd_lr": ("η_sgd", r"\eta_{\text{sgd}}"),
+    "weight_decay": ("λ", r"\lambda"), "momentum": ("μ", r"\mu"), "dampening": ("τ", r"\tau"),
+    "betas": ("β₁, β₂", r"\beta_1"), "b1": ("β₁", r"\beta_1"), "b2": ("β₂", r"\beta_2"),
+    "eps": ("ε", r"\epsilon"), "alpha": ("α", r"\alpha"), "rho": ("ρ", r"\rho"),
+    "lr_decay": ("δ", r"\delta"), "momentum_decay": ("ψ", r"\psi"),
+    "step_size": ("s", r"s\,"), "switch_step": ("K", r"\le K"),
+}
+
 
 @dataclass(frozen=True)
 class HParam:

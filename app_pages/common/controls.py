@@ -19,7 +19,7 @@ import streamlit as st
 from app_pages.common.state import quoted, refusal
 from app_pages.common.words import plural
 from landscape.base import Domain
-from optimizers import OPTIMIZERS
+from optimizers import HPARAM_SYMBOLS, OPTIMIZERS
 from viz.spec import still
 from viz.style import format_value, optimizer_color, text_color
 
@@ -378,9 +378,25 @@ def optimizer_picker(specs: Mapping[str, Any], key: str,
             st.caption("Update rule")
             # footnote size: the rules' rows then fit the ~206 px of a sidebar card
             st.latex(r"\footnotesize " + spec.update_rule)
+            st.caption(symbol_legend(spec, hp))
             st.caption(f"Reference: {spec.reference}")
         chosen.append((name, hp))
     return chosen
+
+
+def symbol_legend(spec: Any, values: dict[str, Any]) -> str:
+    """Which setting each letter of ``spec``'s update rule is ("η is lr"), for the letters the
+    rule shows, and that a weight decay λ of 0 drops its terms (plain Adam's rule shows AdamW's)."""
+    said = []
+    for h in spec.hparams:
+        symbol, latex = HPARAM_SYMBOLS.get(h.name, ("", ""))
+        if not symbol or latex not in spec.update_rule:
+            continue
+        text = f"{symbol} is {h.name}"
+        if h.name == "weight_decay" and not values.get(h.name):
+            text += " (0 here: its terms drop out)"
+        said.append(text)
+    return "; ".join(said) + "." if said else ""
 
 
 def card_settings(name: str, spec: Any, key: str) -> dict[str, Any]:

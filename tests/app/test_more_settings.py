@@ -63,3 +63,40 @@ def test_adam_s_betas_are_named_as_its_update_rule_writes_them() -> None:
     labels = {s.key: s.label for s in at.sidebar.slider}
     assert labels["race.opt.adam.betas.0"] == "β₁ (betas[0])"
     assert labels["race.opt.adam.betas.1"] == "β₂ (betas[1])"
+
+
+def test_every_letter_of_an_update_rule_that_is_a_setting_is_named() -> None:
+    """The cards say which slider each letter of the rule is (HPARAM_SYMBOLS): lr and weight
+    decay are named wherever the rule writes η and λ (a reviewer met both in Adam's card with
+    nothing saying they were lr and weight_decay), and a setting with no letter is a flag."""
+    from app_pages.common.controls import symbol_legend
+    from optimizers import HPARAM_SYMBOLS, OPTIMIZERS
+
+    for name, spec in OPTIMIZERS.items():
+        said = symbol_legend(spec, spec.defaults())
+        names = {h.name for h in spec.hparams}
+        for h in spec.hparams:
+            assert (h.name in HPARAM_SYMBOLS or h.kind == "bool"
+                    or h.name == "initial_accumulator_value"), (name, h.name)
+        if "lr" in names:
+            assert "η is lr" in said, (name, said)
+        if "weight_decay" in names and r"\lambda" in spec.update_rule:
+            off = " (0 here: its terms drop out)" * (spec.defaults()["weight_decay"] == 0)
+            assert f"λ is weight_decay{off}" in said, (name, said)  # AdamW's default is 0.01
+        for part in filter(None, said.rstrip(".").split("; ")):
+            hparam = part.split(" is ")[1].split(" ")[0]
+            assert HPARAM_SYMBOLS[hparam][1] in spec.update_rule, (name, part)
+    sgd = OPTIMIZERS["sgd"]
+    assert "(0 here" not in symbol_legend(sgd, {**sgd.defaults(), "weight_decay": 0.1})
+    assert symbol_legend(OPTIMIZERS["random_local_search"], {"step_size": 0.1}) == (
+        "s is step_size.")
+    assert "betas" not in symbol_legend(OPTIMIZERS["adam_then_sgd"], {})  # not in its rule
+
+
+def test_an_open_card_says_what_its_rule_s_letters_are() -> None:
+    at = app_test("app_pages/race.py", {"optimizers": "adam", "steps": "30"})
+    at.session_state["race.opt.adam.open"] = True
+    at.run()
+    said = [c.value for c in at.sidebar.caption]
+    assert any(c.startswith("η is lr; β₁, β₂ is betas; ε is eps; λ is weight_decay (0 here")
+               for c in said), said
