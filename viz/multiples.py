@@ -24,6 +24,7 @@ from viz.race import (
     MODEBAR_PX,
     MinimumLike,
     Playback,
+    map_aspect,
     race_figure,
 )
 from viz.spec import SpecFigure
@@ -245,9 +246,15 @@ def small_multiples_figure(grid: Grid, paths: Sequence[PathView],
     encoding it took ~22 ms a panel on every rerun of the lab)."""
     pb = playback or Playback(max_frames=100, trail_points=30)
     background = background or background_image(grid)
-    panels = [race_figure(grid, [p], minima, objective, start=start, playback=pb,
-                          pick_grid=False, background=background).to_dict() for p in paths]
     cols = cols or panel_columns(len(paths))
+    cols = min(cols, 2) if phone else cols
+    # the step counter keeps clear of the start on a panel's map as drawn (~150 px: a race
+    # map's clearance put "step 200" over the lab's start)
+    px = panel_width(cols, MIN_WIDTH[2] if phone else DESIGN_WIDTH)
+    ratio = map_aspect(grid.domain)
+    panels = [race_figure(grid, [p], minima, objective, start=start, playback=pb,
+                          pick_grid=False, background=background,
+                          map_px=(px, px * ratio)).to_dict() for p in paths]
     if phone:
-        return tile(panels, titles, min(cols, 2), MIN_WIDTH[2], touch=True)
+        return tile(panels, titles, cols, MIN_WIDTH[2], touch=True)
     return tile(panels, titles, cols)

@@ -475,19 +475,28 @@ def label_annotations(trace: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+#: The step counter's room at a map's corner, in px: its text ("step 500" in 13 px type, with
+#: its halo) and half a marker around it.
+COUNTER_PX = (76, 30)
+
+
 def counter_corner(domain: Domain, marked: Sequence[tuple[float, float]],
-                   room: float = 0.15) -> tuple[float, float, str]:
+                   map_px: tuple[float, float] = (MAP_PX[1], MAP_PX[1])
+                   ) -> tuple[float, float, str]:
     """Where the step counter hangs: the first map corner (top right, top left, bottom right,
-    bottom left) with no ``marked`` point (start, minima, the lowest point in view) within
-    ``room`` of the diagonal, as (x, y, Plotly textposition); top right if every corner has one.
-    A formula falling past the top-right corner put its "lowest in view" star under the text."""
+    bottom left) whose ``COUNTER_PX`` box, on a map drawn ``map_px`` (width, height) px, holds
+    no ``marked`` point (start, minima, the lowest point in view), as (x, y, Plotly
+    textposition); top right if every corner has one. A formula falling past the top-right
+    corner put its "lowest in view" star under the text, and the lab's small panels (~180 px)
+    put it over the start: the box is the text's size on the map as drawn."""
     (x0, x1), (y0, y1) = domain
-    near = room * diagonal(domain)
+    w = COUNTER_PX[0] / map_px[0] * (x1 - x0)
+    h = COUNTER_PX[1] / map_px[1] * (y1 - y0)
     pts = np.asarray(marked, float).reshape(-1, 2)
     corners = ((x1, y1, "bottom left"), (x0, y1, "bottom right"), (x1, y0, "top left"),
                (x0, y0, "top right"))
     for x, y, position in corners:
-        if not np.any(np.hypot(pts[:, 0] - x, pts[:, 1] - y) < near):
+        if not np.any((np.abs(pts[:, 0] - x) < w) & (np.abs(pts[:, 1] - y) < h)):
             return x, y, position
     return corners[0]
 
@@ -773,7 +782,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                 pick_grid: bool = True, background: dict[str, Any] | None = None,
                 lowest: tuple[float, float] | None = None,
                 lowest_label: str = "", series: Sequence[Series] = (),
-                named_minima: Collection[int] = ()) -> SpecFigure:
+                named_minima: Collection[int] = (),
+                map_px: tuple[float, float] | None = None) -> SpecFigure:
     """The animated race map. The initial view shows the final state; Play starts at step 0, and
     after Pause it resumes where it stopped (``_controls``).
 
@@ -929,7 +939,9 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         moving += _moving_traces(p, last[per * i: per * (i + 1)], pb.arrows)
     if pb.counter:
         marked = [m.point for m in minima] + [p for p in (start, lowest) if p is not None]
-        moving.append(_counter_trace(counter_corner(grid.domain, marked), last[-2]["text"]))
+        drawn = map_px or (_map_px(aspect, pb.plot_width) / aspect, _map_px(aspect, pb.plot_width))
+        moving.append(_counter_trace(counter_corner(grid.domain, marked, drawn),
+                                     last[-2]["text"]))
     # One trace for all current positions (fewer traces make every frame cheaper in Plotly),
     # drawn last: the dots stay over the counter.
     moving.append({"type": "scatter", "mode": "markers", "name": "current position",

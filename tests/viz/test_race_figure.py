@@ -835,10 +835,18 @@ def test_the_step_counter_keeps_clear_of_marked_points() -> None:
     domain = ((-5.0, 5.0), (-5.0, 5.0))
     assert counter_corner(domain, []) == (5.0, 5.0, "bottom left")
     assert counter_corner(domain, [(5.0, 5.0)]) == (-5.0, 5.0, "bottom right")
-    assert counter_corner(domain, [(5.0, 5.0), (-4.5, 4.0)]) == (5.0, -5.0, "top left")
+    assert counter_corner(domain, [(5.0, 5.0), (-4.5, 4.6)]) == (5.0, -5.0, "top left")
+    assert counter_corner(domain, [(5.0, 5.0), (-4.5, 4.0)]) == (-5.0, 5.0, "bottom right")
     corners = [(5.0, 5.0), (-5.0, 5.0), (5.0, -5.0), (-5.0, -5.0)]
     assert counter_corner(domain, corners) == (5.0, 5.0, "bottom left")  # no corner is free
     assert counter_corner(domain, [(0.0, 0.0), (3.0, 3.0)]) == (5.0, 5.0, "bottom left")
+    # the clearance is the text's size on the map as drawn: the lab's ~150 px panels put
+    # "step 200" over the six-hump camel's start (1, 1.4) at the top right
+    camel = ((-3.0, 3.0), (-2.0, 2.0))
+    marked = [(-0.09, 0.71), (0.09, -0.71), (-1.70, 0.80), (1.70, -0.80), (1.61, 0.57),
+              (-1.61, -0.57), (1.0, 1.4)]
+    assert counter_corner(camel, marked)[:2] == (3.0, 2.0)  # a race's 460 px map: room
+    assert counter_corner(camel, marked, (150, 100))[:2] == (-3.0, 2.0)
 
 
 def test_the_lowest_in_view_label_stays_inside_the_map() -> None:
