@@ -208,10 +208,12 @@ def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True,
     Given the map's ``domain``, labels near its edges turn inwards (``inward``): centred over a
     minimum on the edge, half of "global 6" was cut off. Of more than ``MAX_LABELLED`` of a
     kind, only those at the indices ``named`` (into ``minima``) are labelled, by a trace of
-    their own over the lattice, clear of each other and of the labels ``taken`` ((x, y,
-    textposition): the start's, under its marker; ``apart``)."""
+    their own over the lattice. Labels keep clear of each other and of the labels ``taken`` ((x,
+    y, textposition): the start's, under its marker; ``apart``): a start clicked just above
+    "local 2" printed "start" over its label."""
     out = []
     named_set = set(named)
+    taken = list(taken)
     kinds = ((True, MINIMUM_GLOBAL, "global"), (False, MINIMUM_LOCAL, "local"))
     for is_global, style, word in kinds:
         idx = [i for i, m in enumerate(minima) if m.is_global == is_global]
@@ -236,6 +238,10 @@ def minima_traces(minima: Sequence[MinimumLike], show_text: bool = True,
                              "<br>f = %{customdata:.4g}<extra></extra>",
             "showlegend": True, "legendgroup": "minima",
         }
+        if domain is not None and trace["mode"] == "markers+text":
+            trace["textposition"] = apart(trace["x"], trace["y"], trace["textposition"], domain,
+                                          taken)
+            taken += zip(trace["x"], trace["y"], trace["textposition"], strict=True)
         out.append(trace)
         picked = [j for j, i in enumerate(idx) if i in named_set]
         if show_text and len(ms) > MAX_LABELLED and picked:

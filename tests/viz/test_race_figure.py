@@ -1222,3 +1222,20 @@ def test_a_label_with_both_sides_taken_goes_beside_its_marker() -> None:
     assert places[0] == "top center"
     assert places[1].startswith("middle"), places
     assert apart([0.0], [0.0], ["top center"], domain) == ["top center"]
+
+
+def test_a_few_minima_s_labels_keep_clear_of_the_start_s_label() -> None:
+    """A start clicked at (1.65, -0.5), just above the six-hump camel's local 2 (1.70, -0.80),
+    printed "start" over "local 2": only a lattice's labels kept clear of the start's."""
+    from landscape import get_surface
+    from viz.race import minima_traces
+
+    s = get_surface("six_hump_camel")
+    taken = [(1.65, -0.5, "bottom center")]
+    traces = minima_traces(s.minima, domain=s.domain, taken=taken)
+    local = next(t for t in traces if t["name"] == "local minimum")
+    k = local["text"].index("local 2")
+    assert local["textposition"][k] != "top center", local["textposition"]
+    far = minima_traces(s.minima, domain=s.domain, taken=[(-2.4, -1.9, "bottom center")])
+    assert next(t for t in far if t["name"] == "local minimum")["textposition"][k] == (
+        "top center")  # nothing in the way: over its marker, as before
