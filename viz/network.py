@@ -5,8 +5,10 @@ built as plain dicts (``viz.spec.SpecFigure``); frames carry only what moves:
 
 - ``training_figure``: one decision-boundary panel per optimizer (heatmap of the predicted class
   and its confidence on a coarse grid, training points on top), then train/test loss and
-  accuracy curves with a marker per optimizer at the current epoch. Frames carry the heatmaps'
-  ``z`` (small integers), the markers and the panel titles; heatmaps need ``redraw: true``.
+  accuracy curves with a dot per optimizer at the current epoch. Frames carry the heatmaps'
+  ``z`` (small integers), and in their layout the panel titles, the dots and the epoch cursor
+  (shapes); heatmaps need ``redraw: true``, and a frame lists no scatter trace: Plotly plots
+  those before the redraw and empties every panel without one meanwhile (``training_figure``).
 - ``network_figure``: neurons as dots (colour = bias), every connection a line whose colour is
   the sign and size of its weight and whose width is the size of its gradient |dL/dw|, the
   weight's "responsibility" for the loss. Lines of equal look share one trace (2 signs x 3
@@ -234,6 +236,39 @@ def loss_ticks(runs: Sequence[Run]) -> dict[str, Any]:
     return {**LOG_AXIS, **ticks_125(float(values.min()), float(values.max()))}
 
 
+#: What a frame changes of the moving shapes (``_epoch_marks``), by shape type.
+MOVING_KEYS = {"line": ("x0", "x1"), "path": ("xanchor", "yanchor", "opacity")}
+CURSOR_NAME = "epoch cursor"
+#: A dot of radius 5 px (Plotly's marker size 10) around its anchor, as a path (four cubic
+#: Beziers): a ``circle`` shape's pixel size is ``y0``/``y1``, and on a log axis Plotly turns a
+#: negative one into ~0 (the loss dots came out flat, above their point).
+DOT_PATH = ("M5,0C5,2.761 2.761,5 0,5C-2.761,5 -5,2.761 -5,0C-5,-2.761 -2.761,-5 0,-5"
+            "C2.761,-5 5,-2.761 5,0Z")
+
+
+def _epoch_marks(runs: Sequence[Run], e: int, lref: tuple[str, str], aref: tuple[str, str],
+                 ) -> list[dict[str, Any]]:
+    """The shapes that mark epoch ``e`` in the curve panels: a cursor line in each (loss panel
+    ``lref``, accuracy panel ``aref``: x and y axis references), then a dot per run on its train
+    loss (log axis) and one on its test accuracy. A dot whose value is not finite (or not
+    positive on the log axis) is transparent; each dot hides with its run in the legend."""
+    marks: list[dict[str, Any]] = [
+        {"type": "line", "name": CURSOR_NAME, "xref": ref[0], "yref": f"{ref[1]} domain",
+         "x0": e, "x1": e, "y0": 0, "y1": 1, "layer": "above",
+         "line": {"color": "rgba(60,60,60,0.35)", "width": 1}} for ref in (lref, aref)]
+    for run in runs:
+        for ref, value, log in ((lref, float(run.epoch_train_loss[e]), True),
+                                (aref, float(run.epoch_test_acc[e]), False)):
+            finite = np.isfinite(value) and (value > 0 or not log)
+            y = value if finite else 1.0
+            marks.append({"type": "path", "name": run.label, "legendgroup": run.name,
+                          "xref": ref[0], "yref": ref[1], "xsizemode": "pixel",
+                          "ysizemode": "pixel", "xanchor": e, "yanchor": round_sig(y, 5)[0],
+                          "path": DOT_PATH, "opacity": 1 if finite else 0, "layer": "above",
+                          "fillcolor": run.color, "line": {"color": "#FFFFFF", "width": 1.5}})
+    return marks
+
+
 def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.ndarray,
                     y: np.ndarray, frame_ms: int = 250, max_cols: int = 4, phone: bool = False,
                     ) -> SpecFigure:
@@ -392,41 +427,29 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
                                 "xref": aref[0], "yref": f"{aref[1]} domain", "xanchor": "left",
                                 "yanchor": "bottom", "showarrow": False,
                                 "font": {"size": 11, "color": text_color(run.color)}})
-    # moving: one marker per optimizer on train loss and test accuracy, a cursor in each panel
-    marker_idx = len(data)
-    for run in runs:
-        for ref, series in ((lref, run.epoch_train_loss), (aref, run.epoch_test_acc)):
-            data.append({"type": "scatter", "mode": "markers", "x": [last],
-                         "y": round_sig(series[[last]], 4), "xaxis": ref[0], "yaxis": ref[1],
-                         "marker": {"size": 10, "color": run.color,
-                                    "line": {"color": "#FFFFFF", "width": 1.5}},
-                         "showlegend": False, "legendgroup": run.name, "hoverinfo": "skip"})
-    # a cursor line per curve panel, on a hidden overlay y axis spanning the panel (0..1)
-    cursor_idx = len(data)
-    for j, ref in enumerate((lref, aref)):
-        layout[f"yaxis{n + 3 + j}"] = {"overlaying": ref[1], "range": [0, 1], "visible": False,
-                                       "fixedrange": True}
-        data.append({"type": "scatter", "mode": "lines", "x": [last, last], "y": [0, 1],
-                     "xaxis": ref[0], "yaxis": f"y{n + 3 + j}", "showlegend": False,
-                     "line": {"color": "rgba(60,60,60,0.35)", "width": 1}, "hoverinfo": "skip"})
+    # Moving: a cursor line in each curve panel and a dot per optimizer on its train loss and
+    # test accuracy, all layout shapes (``_epoch_marks``): the frames then list only heatmaps.
+    # Plotly plots a frame's animatable traces (scatter) before its redraw, with every subplot
+    # holding none of them emptied, and redraws a timer later: with the dots as scatter traces
+    # the decision panels (heatmap and points) were blank in between, for a painted frame now
+    # and then during Play (1 sample in 60 in Chromium at 1366 x 768).
+    moving_shapes = _epoch_marks(runs, last, lref, aref)
     layout["annotations"] = annotations
-    layout["shapes"] = shapes
+    layout["shapes"] = [*moving_shapes, *shapes]
     labels = [str(int(e)) for e in frames_e]
     frames = []
     zs = [encode_classes(r.probs)[0] for r in runs]
     for f, e in enumerate(frames_e):
-        e = int(e)
         fdata: list[dict[str, Any]] = [{"z": z[f].tolist()} for z in zs]
-        for run in runs:
-            fdata.append({"x": [e], "y": round_sig(run.epoch_train_loss[[e]], 4)})
-            fdata.append({"x": [e], "y": round_sig(run.epoch_test_acc[[e]], 4)})
-        fdata += [{"x": [e, e], "y": [0, 1]}, {"x": [e, e], "y": [0, 1]}]
         notes = [{**a, "text": _panel_title(r, f, chars)}
                  for a, r in zip(annotations, runs, strict=False)]
-        frames.append({"name": labels[f], "data": fdata,
-                       "traces": heat_idx + list(range(marker_idx, marker_idx + 2 * n))
-                       + [cursor_idx, cursor_idx + 1],
-                       "layout": {"annotations": notes + annotations[n:]}})
+        # Plotly merges a frame's shapes into the layout's one by one (their styles and a
+        # legend's hiding stay): the moving ones come first, and a frame sends only where
+        # they are.
+        marks = [{k: m[k] for k in MOVING_KEYS[m["type"]]}
+                 for m in _epoch_marks(runs, int(e), lref, aref)]
+        frames.append({"name": labels[f], "data": fdata, "traces": heat_idx,
+                       "layout": {"annotations": notes + annotations[n:], "shapes": marks}})
     layout.update(_animation(frame_ms, True, labels, phone))
     return SpecFigure({"data": data, "layout": layout, "frames": frames})
 

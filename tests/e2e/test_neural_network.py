@@ -32,11 +32,10 @@ SHOTS = os.environ.get("DOWNHILL_SCREENSHOTS") == "1"
 # JS: what moves in the training figure: the epoch cursor and a checksum of every heatmap.
 STATE_JS = """sel => {
   const gd = document.querySelector(sel);
-  const cursor = gd.data.filter(t => t.mode === 'lines' && t.hoverinfo === 'skip'
-                                     && t.x.length === 2 && t.y[1] === 1)[0];
+  const cursor = gd.layout.shapes.find(s => s.name === 'epoch cursor');
   const heat = gd.data.filter(t => t.type === 'heatmap')
                       .map(t => t.z.flat().reduce((a, b) => a + b, 0));
-  return {epoch: cursor.x[0], heat: heat};
+  return {epoch: cursor.x0, heat: heat};
 }"""
 
 
@@ -132,6 +131,47 @@ def test_play_animates_the_boundaries_and_curves_and_they_stay_drawn(nn_page) ->
     assert nn_page.locator(TRAINING).first.locator("g.hm image").count() >= 3
     assert _spread(nn_page, TRAINING) > 5, "the heatmaps must survive playback"
     assert not _errors(nn_page), _errors(nn_page)
+
+
+# JS: sample, every 100 ms and at every animation frame, how many decision maps the training
+# figure draws (a heatmap's <image> with its picture) and the frame shown; stops at the last.
+SAMPLE_MAPS_JS = """sel => new Promise(done => {
+  const gd = document.querySelector(sel);
+  const samples = [];
+  const look = () => samples.push({frame: gd._fullLayout._currentFrame,
+    maps: [...gd.querySelectorAll('g.hm image')].filter(i => i.getAttribute('width') > 0
+      && (i.getAttribute('href') || i.getAttribute('xlink:href') || '').length > 100).length});
+  const last = gd._transitionData._frames.at(-1).name;
+  gd.on('plotly_animatingframe', look);
+  const timer = setInterval(() => {
+    look();
+    if (samples.length > 20 && gd._fullLayout._currentFrame === last) {
+      clearInterval(timer); done(samples);
+    }
+  }, 100);
+  setTimeout(() => { clearInterval(timer); done(samples); }, 30000);
+})"""
+
+
+def test_the_decision_maps_stay_drawn_in_every_frame_of_play(nn_page) -> None:
+    """A review at 1366 x 768 saw the three decision maps vanish mid-Play (their titles left):
+    each frame listed the dots and cursor as scatter traces, Plotly plots those before the
+    frame's redraw and empties every panel holding none, and the redraw came a timer later
+    (``viz.network._epoch_marks``). Before the fix 8 of ~500 samples over 3 plays had none."""
+    nn_page.set_viewport_size({"width": 1366, "height": 768})
+    try:
+        nn_page.wait_for_timeout(500)  # Plotly's relayout to the new width
+        nn_page.locator(TRAINING).get_by_text("▶ Play").click()
+        samples = nn_page.evaluate(SAMPLE_MAPS_JS, TRAINING)
+        frames = {s["frame"] for s in samples}
+        assert len(samples) > 50 and len(frames) > 20, (len(samples), sorted(frames))
+        blank = [s for s in samples if s["maps"] < 3]
+        assert not blank, (len(blank), len(samples), blank[:5])
+        assert _spread(nn_page, TRAINING) > 5, "the decision regions should be painted"
+        assert not _errors(nn_page), _errors(nn_page)
+    finally:
+        nn_page.set_viewport_size({"width": 1400, "height": 900})
+        nn_page.wait_for_timeout(500)
 
 
 def test_the_network_drawing_animates(nn_page) -> None:

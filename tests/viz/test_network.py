@@ -12,6 +12,7 @@ from landscape.datasets import make_dataset
 from landscape.network import MLP
 from optimizers import get_optimizer, run
 from viz.network import (
+    CURSOR_NAME,
     EDGE_WIDTHS,
     TITLE_CHARS,
     Run,
@@ -78,7 +79,8 @@ def test_training_figure_has_a_heatmap_and_points_per_optimizer_and_four_curves(
     assert len(figure["frames"]) == F
     assert figure["layout"]["sliders"][0]["active"] == F - 1  # opens trained
     # the Adam-then-SGD switch is marked in both curve panels
-    assert sum(s["type"] == "line" for s in figure["layout"]["shapes"]) == 2
+    assert sum(s["type"] == "line" and s.get("name") != CURSOR_NAME
+               for s in figure["layout"]["shapes"]) == 2
 
 
 def test_frames_carry_only_what_moves(figure) -> None:
@@ -87,17 +89,71 @@ def test_frames_carry_only_what_moves(figure) -> None:
     for f in figure["frames"]:
         assert set(f["traces"]) == moving
         assert len(f["data"]) == len(f["traces"])
-        for i, d in zip(f["traces"], f["data"], strict=True):
-            if data[i]["type"] == "heatmap":
-                assert set(d) == {"z"}  # no axes, no colours: only the values change
-            else:
-                assert len(d["x"]) <= 2  # a marker or the cursor, never a curve prefix
+        for d in f["data"]:
+            assert set(d) == {"z"}  # no axes, no colours: only the values change
+        # the cursors and dots: only where they are
+        assert all(set(m) in ({"x0", "x1"}, {"xanchor", "yanchor", "opacity"})
+                   for m in f["layout"]["shapes"])
+    assert all(data[i]["type"] == "heatmap" for i in moving)
     static = [i for i, t in enumerate(data) if i not in moving]
     assert all(data[i]["type"] != "heatmap" for i in static)
-    assert not any(data[i].get("name") == "training points" for i in moving)
     # heatmaps need a full redraw, or Plotly drops them during playback
     play = figure["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
     assert play["frame"]["redraw"] is True
+
+
+#: Trace types Plotly animates (its modules' ``animatable``): a frame plots them before it
+#: redraws.
+ANIMATABLE = {"scatter", "bar", "funnel", "waterfall", "indicator", "treemap", "sunburst",
+              "icicle"}
+
+
+def test_no_frame_empties_the_decision_panels_before_its_redraw(figure) -> None:
+    """A frame that lists an animatable trace (scatter) makes Plotly plot those traces first,
+    in every cartesian subplot, and each subplot with none of them loses all its layers (the
+    heatmap, the training points); the redraw that puts them back comes a timer later
+    (``Plots.transition``: ``setTimeout``), and a paint in between showed the three decision
+    maps blank during Play (the markers and the cursor were scatter traces in every frame)."""
+    data = figure["data"]
+    heat_axes = {(t["xaxis"], t["yaxis"]) for t in data if t["type"] == "heatmap"}
+    for f in figure["frames"]:
+        listed = [data[i] for i in f["traces"]]
+        animated = {(t.get("xaxis", "x"), t.get("yaxis", "y")) for t in listed
+                    if t["type"] in ANIMATABLE}
+        assert not animated, (f["name"], animated)  # else every panel not in it is emptied
+        assert {(t["xaxis"], t["yaxis"]) for t in listed} <= heat_axes
+
+
+def test_the_dots_and_cursors_follow_the_epoch(figure) -> None:
+    """The dots sit on each run's train loss (a log axis: Plotly takes a shape's anchor there
+    in data values, as a trace's, not in log10) and test accuracy at the frame's epoch, the
+    cursors at the epoch; the layout's are the last frame's."""
+    shapes = figure["layout"]["shapes"]
+    moving = len(figure["frames"][0]["layout"]["shapes"])
+    cursors = [s for s in shapes[:moving] if s.get("name") == CURSOR_NAME]
+    dots = [s for s in shapes[:moving] if s["type"] == "path"]
+    assert len(cursors) == 2 and len(dots) == 2 * 2 and len(shapes) == moving + 2
+    assert all(s["xsizemode"] == s["ysizemode"] == "pixel" for s in dots)
+    loss_axis = figure["layout"]["yaxis" + cursors[0]["yref"].split()[0][1:]]
+    assert loss_axis.get("type") == "log"
+    # the runs' train loss (the fixture's step curves: a point per epoch) and test accuracy
+    train = [t for t in figure["data"] if "train loss" in t.get("hovertemplate", "")]
+    test_acc = [t for t in figure["data"] if "test accuracy" in t.get("hovertemplate", "")]
+    assert len(train) == len(test_acc) == 2
+    for f in figure["frames"]:
+        e = int(f["name"])
+        marks = f["layout"]["shapes"]
+        assert marks[0] == marks[1] == {"x0": e, "x1": e}
+        for j in range(2):  # per run: its loss dot, then its accuracy dot
+            loss_dot, acc_dot = marks[2 + 2 * j], marks[3 + 2 * j]
+            assert loss_dot["xanchor"] == acc_dot["xanchor"] == e
+            assert loss_dot["opacity"] == acc_dot["opacity"] == 1
+            assert loss_dot["yanchor"] == pytest.approx(train[j]["y"][e], rel=1e-3)
+            assert acc_dot["yanchor"] == pytest.approx(test_acc[j]["y"][e], rel=1e-3)
+    for j in range(2):
+        assert dots[2 * j]["legendgroup"] == dots[2 * j + 1]["legendgroup"]  # hide together
+    last = figure["frames"][-1]["layout"]["shapes"]
+    assert [{k: s[k] for k in m} for s, m in zip(shapes, last, strict=False)] == last
 
 
 def test_frames_follow_training_and_the_last_frame_is_the_initial_view(figure) -> None:
