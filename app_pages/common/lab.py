@@ -510,7 +510,7 @@ class Tuned:
     def blown_words(self, blown: int) -> str:
         """"from 2 of the 9 starts"; with noise draws, "in 2 of the 16 runs"."""
         if self.draws == 1:
-            return f"from {blown} of the {self.starts} starts"
+            return f"from {blown} of the {plural(self.starts, 'start')}"
         return f"in {blown} of the {self.starts + self.draws - 1} runs"
 
 
