@@ -376,7 +376,8 @@ class Robust:
 
     @property
     def blown(self) -> np.ndarray:
-        """(R,) from how many of the K starts each rate diverged (its final gap is inf)."""
+        """(R,) in how many of its runs (the K starts, and the noise draws) each rate diverged
+        (its final gap is inf)."""
         return np.count_nonzero(~np.isfinite(self.final_gap), axis=1)
 
     @property
