@@ -255,10 +255,10 @@ st.caption(
     + (", settled there or not: with gradient noise a path keeps jittering where it ends, and "
        "the race, opened on such a start, calls it 'oscillating near' the minimum, or 'passing "
        "near' if it was on its way through at the last step. " if noise > 0 else ". ")
-    +
-    "Evaluations are the study note's *trials*: each gradient step costs one gradient evaluation, "
-    "each random try one function evaluation. Random search samples the whole map, so where it "
-    "starts matters little to it; random local search keeps a random step only if it went down. "
+    + "Evaluations are the study note's *trials*: each gradient step costs one gradient "
+    "evaluation, each random try one function evaluation. Random search samples the whole map, "
+    "so where it starts matters little to it; random local search keeps a random step only if "
+    "it went down. "
     + basins.sampling_cost([bm.stats for bm in maps],
                            next((b for b in base if b.optimizer == "random_search"), None))
     + " "

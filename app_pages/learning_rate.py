@@ -457,8 +457,7 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
     st.dataframe(controls.named_in_color(pd.DataFrame(rows), [t.optimizer for t in tuned]).format(
         {"tuned rate": "{:.4g}", "final loss gap, your start": "{:.3g}", median_col: "{:.3g}",
          **({draws_col: "{:.3g}"} if n_draws > 1 else {}), "your rate": "{:.4g}"}, na_rep="—"),
-        hide_index=True,
-        width="stretch")
+        hide_index=True, width="stretch")
     # Notes are sentences: under the table, where a cell would cut them off.
     for t in tuned:
         if note := lab.tune_note(t, diagonal):
