@@ -61,8 +61,13 @@ def _aspect(domain: tuple[tuple[float, float], tuple[float, float]]) -> dict[str
 EYE = {"x": 0.9, "y": -0.9, "z": 1.2}
 #: How much further back a phone's camera stands: on its narrow figure the surface's left and
 #: right corners were cut off, and at 1.45 the z axis's title and tick labels, drawn left of
-#: the surface, still were (1.7 until the scene left its right ``SCROLL_STRIP`` to the page).
-PHONE_EYE_SCALE = 1.95
+#: the surface, still were. Tuned with ``PHONE_HEIGHT`` and the ``SCROLL_STRIP`` the scene
+#: leaves (the drawing scales with the scene's height: 1.95 at 600 px high).
+PHONE_EYE_SCALE = 1.7
+#: A phone's 3D figure is this high at most: its narrow scene draws the surface as wide as the
+#: phone allows at ~360 px of scene height, and 600 px left ~200 px blank under it. (The scene's
+#: drawing scales with its height, so the camera comes nearer with it: ``PHONE_EYE_SCALE``.)
+PHONE_HEIGHT = 520
 #: A phone's camera looks at a point this far (in the scene's units) towards the viewer's left
 #: of the centre, so the drawing moves right: the z axis's labels on the left take more room
 #: than the bare corner on the right.
@@ -90,6 +95,7 @@ def surface_3d_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[Mi
     """go.Surface of the grid (thinned to ``n`` per side, clipped to its colour range) + paths;
     a ``phone``'s camera further back and turned (``camera``). ``axes``: the landscape's
     coordinates' names (``Surface.axes``; a data loss's parameters), its axes' titles."""
+    height = min(height, PHONE_HEIGHT) if phone else height
     step = max(1, len(grid.x) // n)
     xs, ys = grid.x[::step], grid.y[::step]
     t, lo, hi = color_levels(grid)

@@ -1170,6 +1170,12 @@ def test_a_phones_3d_camera_stands_back_far_enough_to_show_the_corners(grid) -> 
     ratio = {k: far["camera"]["eye"][k] / v for k, v in eye["eye"].items()}
     assert all(r == pytest.approx(PHONE_EYE_SCALE) for r in ratio.values()), ratio
     assert PHONE_EYE_SCALE > 1.45 and "center" not in eye
+    # no taller than its narrow scene needs (600 px left ~200 px blank under the surface)
+    from viz.surface3d import PHONE_HEIGHT
+
+    phone = surface_3d_figure(grid, paths, Bowl.minima, phone=True).to_dict()["layout"]
+    assert phone["height"] == PHONE_HEIGHT < surface_3d_figure(grid, paths, Bowl.minima
+                                                               ).to_dict()["layout"]["height"]
     # ... and below it: stood back, the drawing left ~150 px blank under the legend
     assert far["camera"]["center"] == {"x": -PHONE_LOOK_LEFT, "y": -PHONE_LOOK_LEFT,
                                        "z": -PHONE_LOOK_DOWN}
