@@ -236,6 +236,9 @@ def loss_ticks(runs: Sequence[Run]) -> dict[str, Any]:
     return {**LOG_AXIS, **ticks_125(float(values.min()), float(values.max()))}
 
 
+#: The curve panels' epoch axes reach this share of the run past either end (~10 px on a laptop,
+#: ~8 on a phone): a dot is 5 px in radius plus its white rim.
+EPOCH_PAD = 0.03
 #: What a frame changes of the moving shapes (``_epoch_marks``), by shape type.
 MOVING_KEYS = {"line": ("x0", "x1"), "path": ("xanchor", "yanchor", "opacity")}
 CURSOR_NAME = "epoch cursor"
@@ -377,11 +380,14 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     li, ai = n, n + 1
     lxk, lxr = _axis(li)
     axk, axr = _axis(ai)
-    layout[lxk] = {"domain": lx, "anchor": "y" + lxr[1:], "range": [0, max(last, 1)],
+    # a little room either side: the last epoch's dots (shapes, clipped to the panel) were cut
+    # in half on its right edge
+    epochs = [-EPOCH_PAD * max(last, 1), (1 + EPOCH_PAD) * max(last, 1)]
+    layout[lxk] = {"domain": lx, "anchor": "y" + lxr[1:], "range": epochs,
                    "title": {"text": "epoch"}}
     layout["y" + lxk[1:]] = {"domain": ly, "anchor": lxr, **loss_ticks(runs),
                              **({} if phone else {"title": {"text": "cross-entropy loss"}})}
-    layout[axk] = {"domain": ax_, "anchor": "y" + axr[1:], "range": [0, max(last, 1)],
+    layout[axk] = {"domain": ax_, "anchor": "y" + axr[1:], "range": epochs,
                    "title": {"text": "epoch"}}
     lo = min(float(np.nanmin(r.epoch_test_acc)) for r in runs)
     lo = min(lo, min(float(np.nanmin(r.epoch_train_acc)) for r in runs))

@@ -154,6 +154,14 @@ def test_the_dots_and_cursors_follow_the_epoch(figure) -> None:
         assert dots[2 * j]["legendgroup"] == dots[2 * j + 1]["legendgroup"]  # hide together
     last = figure["frames"][-1]["layout"]["shapes"]
     assert [{k: s[k] for k in m} for s, m in zip(shapes, last, strict=False)] == last
+    # the last epoch's dots sit inside their panels (shapes are clipped at a panel's edge:
+    # they were cut in half there)
+    from viz.network import EPOCH_PAD
+
+    end = int(figure["frames"][-1]["name"])
+    for c in cursors:
+        lo, hi = figure["layout"]["xaxis" + c["xref"][1:]]["range"]
+        assert lo == -EPOCH_PAD * end and hi == pytest.approx((1 + EPOCH_PAD) * end)
 
 
 def test_frames_follow_training_and_the_last_frame_is_the_initial_view(figure) -> None:
