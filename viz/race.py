@@ -945,8 +945,9 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         moving += _moving_traces(p, last[per * i: per * (i + 1)], pb.arrows)
     if pb.counter:
         marked = [m.point for m in minima] + [p for p in (start, lowest) if p is not None]
-        drawn = map_px or (_map_px(aspect, pb.plot_width) / aspect, _map_px(aspect, pb.plot_width))
-        moving.append(_counter_trace(counter_corner(grid.domain, marked, drawn),
+        high = _map_px(aspect, pb.plot_width)
+        moving.append(_counter_trace(counter_corner(grid.domain, marked,
+                                                    map_px or (high / aspect, high)),
                                      last[-2]["text"]))
     # One trace for all current positions (fewer traces make every frame cheaper in Plotly),
     # drawn last: the dots stay over the counter.

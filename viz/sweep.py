@@ -45,6 +45,12 @@ class SweepLike(Protocol):
     def diverged(self) -> np.ndarray: ...
 
 
+def _on_curve(s: SweepLike) -> np.ndarray:
+    """(R,) the rates the curves draw: neither diverged nor ended off the map (those are
+    marked along the top instead)."""
+    return ~(s.diverged | s.off_map)
+
+
 def _floor(gap: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         return np.where(np.isfinite(gap), np.maximum(gap, GAP_FLOOR), np.nan)
@@ -66,14 +72,13 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
     # where the legend (under the mode bar's row) would cover them.
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06,
                         row_heights=[0.62, 0.38])
-    finite = [g for s in sweeps for g in _floor(s.final_gap)[~(s.diverged | s.off_map)]
-              if np.isfinite(g)]
+    finite = [g for s in sweeps for g in _floor(s.final_gap)[_on_curve(s)] if np.isfinite(g)]
     top = 10 ** np.ceil(np.log10(max(finite))) * 10 if finite else 1.0
     rows = 0  # rows of crosses drawn so far
     for s in sweeps:
         color = optimizer_color(s.optimizer)
         label = names.get(s.optimizer, s.optimizer)
-        ok = ~s.diverged & ~s.off_map
+        ok = _on_curve(s)
         gap = _floor(s.final_gap)
         fig.add_trace(go.Scatter(
             x=s.lrs[ok], y=gap[ok], mode="lines+markers", name=label, legendgroup=s.optimizer,
@@ -127,7 +132,7 @@ def sweep_figure(sweeps: Sequence[SweepLike], names: dict[str, str] | None = Non
     fig.update_yaxes(**log_axis([_floor(s.final_gap)[~s.off_map] for s in sweeps]),
                      title_text="final loss − minimum", row=1, col=1)
     fig.update_yaxes(title_text="steps to tolerance", rangemode="tozero", row=2, col=1)
-    if not any(np.any(~s.diverged & ~s.off_map & (s.steps_to_tol >= 0)) for s in sweeps):
+    if not any(np.any(_on_curve(s) & (s.steps_to_tol >= 0)) for s in sweeps):
         _no_tolerance_note(fig, min((s.tol for s in sweeps), default=0.0))
     fig.update_layout(**base_layout(height))
     return fig
