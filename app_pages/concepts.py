@@ -288,7 +288,7 @@ with right:
         alt=f"Example {example} through a linear classifier: bars of its three class "
             "probabilities, the true class outlined, and of each weight's and bias's share of "
             "the blame, the size of its gradient |∂L/∂w|.")
-    st.caption(f"True class {r.label}: p = {probability_text(float(r.probs[r.label]))}, "
+    st.caption(f"True class {r.label}: p = {probability_text(float(r.probs[r.label]), r.loss)}, "
                f"loss = −log p = {loss_text(r.loss)}. "
                f"{tour.accuracy_text(r, trained)} "
                + tour.blame_summary(r, r0, trained) + " " + tour.blame_check(r) + " "

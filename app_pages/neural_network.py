@@ -186,7 +186,8 @@ with st.sidebar:
                                                    key=key, step=1, on_change=controls.hold,
                                                    args=(key,))))
     hidden = tuple(widths)
-    st.caption(f"This is a **{architecture_name(hidden)}**.")
+    arch_words = architecture_name(hidden)
+    st.caption(f"This is {'an' if arch_words[0] in 'AEIOUaeiou' else 'a'} **{arch_words}**.")
     activation = st.radio("Activation", list(ACTIVATIONS), key="nn.activation", horizontal=True,
                           disabled=not depth)
     controls.init("nn.l2", 0.0)
@@ -202,8 +203,10 @@ with st.sidebar:
     st.session_state["nn.batch"] = min(int(held_batch), train_n)
     batch = int(st.slider("Minibatch size", 1, train_n, key="nn.batch",
                           on_change=controls.hold, args=("nn.batch",),
-                          help=f"{train_n} = full-batch gradient descent; fewer = SGD's noisy "
-                               "minibatches. One epoch = one pass over the training points."))
+                          help=f"{train_n} = full batch: every step sees all the training "
+                               "points (SGD is then plain gradient descent); fewer = noisy "
+                               "minibatches, for every optimizer alike. One epoch = one pass "
+                               "over the training points."))
     epochs = int(st.slider("Epochs", 1, limit("epochs"), key="nn.epochs"))
     seed = int(st.number_input("Seed", 0, 2**32 - 1, key="nn.seed", step=1,
                                help="Seeds the initial weights and the minibatch order."))
@@ -315,8 +318,11 @@ st.caption("Loss is the cross-entropy, the mean of −log p(true class) over the
            + f"; a cross-entropy of log {net.n_classes} ≈ {np.log(net.n_classes):.2f} means "
            "guessing. Every optimizer starts from the same initial weights and sees the same "
            "minibatches.")
+# a run the table's note calls unstable scores by luck of where it stopped, not by chance of
+# the split (a review: a run swinging between 20% and 88% was said to be "down to chance")
 chance = nn.above_train_note([(SPECS[r["name"]].display_name, r["train accuracy"],
-                               r["test accuracy"]) for r in rows], test_net.n_samples)
+                               r["test accuracy"]) for r in rows if not r["note"]],
+                             test_net.n_samples)
 if chance:
     st.caption(chance)
 
@@ -432,7 +438,7 @@ with c_ctl:
         st.query_params.from_dict({**training_query, **shown})
     tr = nn.trace(data_key, arch_key, params, example)
     verdict = ("right" if int(np.argmax(tr.probs)) == tr.label else "wrong")
-    p_true = probability_text(float(tr.probs[tr.label]))
+    p_true = probability_text(float(tr.probs[tr.label]), float(tr.loss))
     st.markdown(f"Point {example} at ({tr.x[0]:.2f}, {tr.x[1]:.2f}), true class **{tr.label}**: "
                 f"the network gives it p = {p_true} (**{verdict}**), so its "
                 f"loss is −log {p_true if ' ' not in p_true else f'({p_true})'} = "
@@ -457,9 +463,12 @@ st.dataframe(pd.DataFrame(blame).style.format(
     {"‖∂L/∂W‖": "{:.3g}", "‖∂L/∂b‖": "{:.3g}", "largest |∂L/∂w|": "{:.3g}",
      "its value w": "{:.3g}"}, na_rep="—"), hide_index=True, width="stretch")
 if any(row["its value w"] is None for row in blame):
+    slope = ("ReLU's slope is 0 where it is off" if activation == "relu" else
+             f"a {activation} unit whose input is far from 0 is saturated, its slope 0 "
+             "to machine precision")
     st.caption("A layer whose every ∂L/∂w is 0 takes no blame from this point: the units feeding "
-               "it are all 0 for it, or the slopes of its own units are (ReLU's slope is 0 where "
-               "it is off), so the blame stops before it.")
+               f"it are all 0 for it, or the slopes of its own units are ({slope}), so the "
+               "blame stops before it.")
 with st.expander("The math, with this example's numbers"):
     if phone:  # the lines are wider than a phone and scroll with no sign of it (a review)
         st.caption("Swipe an equation sideways to read the rest of it.")

@@ -147,8 +147,8 @@ DATASETS: dict[str, DatasetSpec] = {
                     0.05, 0.3, 2, (2, 3)),
         DatasetSpec("xor", "XOR", "Opposite quadrants share a class: the classic problem a "
                     "linear classifier provably cannot solve.", xor, 0.1, 0.5),
-        DatasetSpec("blobs", "Gaussian blobs", "Round clusters, one per class: nearly linearly "
-                    "separable, the easy case.", blobs, 0.5, 1.5, 3, (2, 3, 4, 5)),
+        DatasetSpec("blobs", "Gaussian blobs", "Round clusters, one per class: at low noise "
+                    "nearly linearly separable, the easy case.", blobs, 0.5, 1.5, 3, (2, 3, 4, 5)),
     )
 }
 

@@ -395,9 +395,14 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
                                      "range": [max(0.0, lo - 0.05), 1.02]}
     # Short titles: the long ones ran into each other on a phone. The line styles are drawn in
     # the text: solid for the training points (loss at every step), dashed for the test points.
-    key = "<span style='font-size:11px'>— train · ‒ ‒ test</span>"
+    # The moving dot sits on the train loss but the test accuracy: each key says which (a
+    # review: a student read the accuracy's dot as the training accuracy).
+    def key(dot_on: str) -> str:
+        return f"<span style='font-size:11px'>— train · ‒ ‒ test · ● on {dot_on}</span>"
+
     loss_title = "Cross-entropy loss" if phone else "Loss"  # full width on a phone
-    for (d, text) in (((lx, ly), f"{loss_title}<br>{key}"), ((ax_, ay), f"Accuracy<br>{key}")):
+    for (d, text) in (((lx, ly), f"{loss_title}<br>{key('train')}"),
+                      ((ax_, ay), f"Accuracy<br>{key('test')}")):
         annotations.append({"text": text, "x": d[0][0], "y": d[1][1], "xref": "paper",
                             "yref": "paper", "xanchor": "left", "yanchor": "bottom",
                             "showarrow": False, "font": {"size": 13}})

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from viz.network import DIVERGING
-from viz.numbers import round_sig
+from viz.numbers import TINY_P, round_sig
 from viz.spec import SpecFigure
 from viz.style import INK, base_layout, scale_rgb, text_on
 
@@ -318,6 +318,11 @@ def layer_rows(trace: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _p_latex(p: float, loss: float) -> str:
+    """p_y for the loss line: e^{-L} where softmax underflowed (never "−log 0 = 6722")."""
+    return rf"e^{{-{loss:.5g}}}" if p < TINY_P and np.isfinite(loss) else f"{p:.4g}"
+
+
 def output_latex(trace: Any) -> list[str]:
     """The output layer's math with this example's numbers: softmax, loss, dL/dz."""
     z = np.asarray(trace.logits)
@@ -331,7 +336,8 @@ def output_latex(trace: Any) -> list[str]:
     return [
         r"p_c = \mathrm{softmax}(z)_c = \frac{e^{z_c}}{\sum_j e^{z_j}},\qquad z = " + vec
         + r"\;\Rightarrow\; p = " + pvec,
-        rf"L = -\log p_{{y}} = -\log {p[y]:.4g} = {trace.loss:.4f}\qquad (y = {y})",
+        rf"L = -\log p_{{y}} = -\log {_p_latex(float(p[y]), float(trace.loss))} = "
+        rf"{trace.loss:.4f}\qquad (y = {y})",
         r"\frac{\partial L}{\partial z} = p - \mathrm{onehot}(y) = " + gvec,
         r"\frac{\partial L}{\partial W_l} = \Big(\frac{\partial L}{\partial z_l}\Big)^{\!\top}"
         r" a_{l-1},\quad \frac{\partial L}{\partial b_l} = \frac{\partial L}{\partial z_l},\quad"

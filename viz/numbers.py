@@ -26,6 +26,10 @@ def round_sig(a: np.ndarray | list[float] | float, digits: int = 5) -> list[floa
     return [x if f else None for x, f in zip(out, finite.tolist(), strict=True)]
 
 
+#: Below this a probability is written as e^(−loss): softmax underflows to 0 for a loss above
+#: ~745, and "−log 0 = 6722.150" would teach that −log 0 is a number.
+TINY_P = 1e-300
+
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 

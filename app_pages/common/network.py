@@ -295,16 +295,37 @@ def train(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
         switch_epoch=None if switch is None else float(net.epochs(switch, batch)))
 
 
+#: A run's training loss "bounces" when, over the second half of its epochs, the loss it gains
+#: back from epoch to epoch adds up to ``BOUNCE`` times that half's lowest loss and its highest
+#: is ``SWING`` times its lowest: SGD at lr 1 on the default moons gains ~10x and swings 4x (up
+#: in 16 of 40 epochs); Adam at its default rate gains ~0.7x, and ~2x with minibatches of 5, but
+#: swings 1.6x; a loss falling steadily gains nothing however far it falls.
+BOUNCE, SWING = 2.0, 2.0
+
+
 def verdict(t: Training, window: int = 5) -> str:
-    """A word on how a run went: diverged (when), overfitting (the test loss of the last
-    ``window`` epochs is 25% above its best while the training loss kept falling), or nothing."""
+    """A word on how a run went: diverged (when); blew up (the training loss of the last
+    ``window`` epochs ends above the first epoch's); bounces (``BOUNCE``: a learning rate too
+    large, not overfitting); overfitting (the test loss of the last ``window`` epochs is 25% above
+    its best while the training loss kept falling); or nothing."""
     if t.diverged_epoch is not None:
         return f"diverged at epoch {t.diverged_epoch:.1f}"
     test, train = t.epoch_test_loss, t.epoch_train_loss
-    if len(test) <= 2 * window or not np.isfinite(test).all():
+    if len(test) <= 2 * window or not (np.isfinite(test).all() and np.isfinite(train).all()):
         return ""
+    late_train = float(np.median(train[-window:]))
+    if late_train > train[0]:
+        return (f"blew up: its training loss ended near {late_train:.3g}, above the {train[0]:.3g}"
+                " it started from (learning rate too large)")
+    half = train[len(train) // 2:]
+    rises = np.diff(train) > 0
+    low, high = float(half.min()), float(half.max())
+    if np.sum(np.maximum(np.diff(half), 0.0)) > BOUNCE * low and high > SWING * low:
+        return (f"bounces: its training loss rose in {int(rises.sum())} of "
+                f"{plural(len(rises), 'epoch')} and swung between {low:.3g} and {high:.3g} in "
+                "the second half: a learning rate too large, not overfitting")
     best = int(np.argmin(test))
-    late_test, late_train = np.median(test[-window:]), np.median(train[-window:])
+    late_test = np.median(test[-window:])
     if late_test > 1.25 * test[best] and late_train < train[best]:
         # the rule in the words: a test loss below the training loss can still have risen
         return (f"overfits: its test loss rose from {test[best]:.3g} (epoch {best}) to "

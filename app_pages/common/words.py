@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from viz.numbers import TINY_P
+
 
 def plural(n: int | float, singular: str, plural_form: str | None = None) -> str:
     """``n`` and the noun in the right number: ``plural(1, "epoch")`` -> "1 epoch",
@@ -21,10 +25,12 @@ def and_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def probability_text(p: float) -> str:
+def probability_text(p: float, loss: float | None = None) -> str:
     """A probability to 3 significant figures that never rounds a near-certainty to "1":
     0.00158 -> "0.00158", 0.42 -> "0.42", 0.99996 -> "1 − 4e-05" (its loss −log p is 4e-05,
-    not 0)."""
+    not 0); below ``TINY_P``, with its ``loss`` −log p given, "e^(−6722.2)", never "0"."""
+    if p < TINY_P and loss is not None and np.isfinite(loss):
+        return f"e^(−{loss:.5g})"
     if p > 0.9995:
         return f"1 − {1.0 - p:.2g}" if p < 1.0 else "1"
     return f"{p:.3g}"

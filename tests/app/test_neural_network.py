@@ -636,3 +636,23 @@ def test_the_switch_comes_back_to_its_step_after_a_round_trip_of_batch_sizes() -
     assert at.query_params["adam_then_sgd.switch_step"] == "10"
     at.sidebar.slider(key="nn.batch").set_value(50).run()
     assert not at.exception and at.query_params["adam_then_sgd.switch_step"] == "31"
+
+
+def test_a_blown_up_run_is_named_and_its_p_is_never_printed_as_zero() -> None:
+    """A review: at lr 1000 the loss climbed to ~1,200 (tanh kept the weights under the divergence
+    bound) with no note, the example read "p = 0 … −log 0 = 6722.150", and the zero-blame caption
+    blamed ReLU on a tanh network."""
+    at = app_test(PAGE, {**SMALL, "epochs": "12", "optimizers": "sgd,adam", "sgd.lr": "1000",
+                         "adam.lr": "1000"}).run()
+    assert not at.exception, at.exception
+    notes = next(m.value for m in at.markdown if "blew up" in m.value)
+    assert "**SGD (lr 1000)**: blew up: its training loss ended near" in notes
+    assert "**Adam (lr 1000)**: blew up" in notes
+    text = next(m.value for m in at.markdown if "the network gives it p = " in m.value)
+    found = re.search(r"p = e\^\(−([0-9.]+)\) \(\*\*wrong\*\*\), so its loss is "
+                      r"−log e\^\(−([0-9.]+)\) = \*\*([0-9.]+)\*\*", text)
+    assert found, text
+    assert float(found[1]) == pytest.approx(float(found[3]), rel=1e-4) and found[1] == found[2]
+    assert not any("log 0 " in line.value for line in at.latex)
+    assert not any("ReLU" in c.value for c in at.caption if "takes no blame" in c.value)
+    assert not any("down to chance" in c.value for c in at.caption)  # their accuracy is luck

@@ -172,6 +172,32 @@ def test_verdict_names_divergence_and_overfitting(adam) -> None:
     assert nn.verdict(noisy) == ""
 
 
+def test_verdict_tells_a_rate_too_large_from_overfitting(adam) -> None:
+    """A review: SGD at lr 3 on the moons, its training loss up in 22 of 40 epochs, was said to
+    overfit (its test loss rose from one lucky dip); lr 1000 blew the loss up to ~1,200 and got
+    no note at all (tanh kept the weights under the divergence bound)."""
+    from dataclasses import replace
+
+    e = np.arange(41, dtype=float)
+    test = 0.3 + (e - 10) ** 2 / 400  # risen well past its best: the overfitting rule would fire
+    zigzag = np.where(e % 2 == 0, 0.1, 0.4)  # up every other epoch, 4x apart
+    zigzag[0] = 0.7
+    bouncing = replace(adam, epoch_train_loss=zigzag, epoch_test_loss=test)
+    assert nn.verdict(bouncing) == (
+        "bounces: its training loss rose in 19 of 40 epochs and swung between 0.1 and 0.4 in the "
+        "second half: a learning rate too large, not overfitting")
+    blown = replace(bouncing, epoch_train_loss=np.r_[0.7, np.full(40, 1200.0)])
+    assert nn.verdict(blown) == ("blew up: its training loss ended near 1.2e+03, above the 0.7 "
+                                 "it started from (learning rate too large)")
+    # a loss falling steadily however far (circles: 0.03 -> 0.0034) neither bounces nor blows up
+    falling = replace(bouncing, epoch_train_loss=0.7 * 0.87 ** e, epoch_test_loss=0.7 * 0.87 ** e)
+    assert nn.verdict(falling) == ""
+    # minibatch jitter: up often, but never twice its low (Adam with minibatches of 5)
+    jitter = replace(falling, epoch_train_loss=np.where(e % 2 == 0, 0.07, 0.11))
+    jitter.epoch_train_loss[0] = 0.7
+    assert nn.verdict(jitter) == ""
+
+
 def test_test_accuracy_above_train_accuracy_is_called_chance_of_a_small_test_set() -> None:
     """A student seeing 98% on test and 93% on train may think the network generalises better
     than it fits: the note names the runs and says what one test point is worth."""

@@ -68,6 +68,9 @@ def test_a_near_certain_probability_never_reads_as_1_with_zero_loss() -> None:
     assert probability_text(0.99996) == "1 − 4e-05" and loss_text(4.0e-5) == "4e-05"
     assert probability_text(0.00158) == "0.00158" and probability_text(0.42) == "0.42"
     assert probability_text(0.9994) == "0.999" and probability_text(1.0) == "1"
+    # softmax underflowed: p is e^(−L), never "0" beside "−log 0 = 6722.150" (a review)
+    assert probability_text(0.0, 6722.15013) == "e^(−6722.2)"
+    assert probability_text(1e-200, 460.5) == "1e-200"
     assert loss_text(6.4481) == "6.448" and loss_text(0.0) == "0.000"
 
 

@@ -194,7 +194,9 @@ def test_titles_fit_a_phone(trained) -> None:
     panel_lines = [line for line in lines if "switch" not in line and "train ·" not in line
                    and line not in ("Loss", "Accuracy")]
     assert max(map(len, panel_lines)) <= TITLE_CHARS <= 12, panel_lines
-    assert {"Loss", "Accuracy", "— train · ‒ ‒ test"} <= set(lines)
+    # each key says which curve its moving dot marks: the train loss, the test accuracy
+    assert {"Loss", "Accuracy", "— train · ‒ ‒ test · ● on train",
+            "— train · ‒ ‒ test · ● on test"} <= set(lines)
     assert {"Adam,", "then SGD", "Nesterov", "momentum"} <= set(lines)  # names in two lines
     acc_axis = next(v for k, v in figure["layout"].items()
                     if k.startswith("yaxis") and v.get("tickformat") == ".0%")
