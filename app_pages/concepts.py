@@ -177,7 +177,9 @@ with right:
 left, right = section("2. Three ways down: trial and error vs the gradient", """
 - **Random search** tries random points anywhere and keeps the best. Lucky: fast. Unlucky: forever.
 - **Random local search** tries a small random step and keeps it only if the loss went down;
-  otherwise it steps back. Fewer wasted tries, still blind.
+  otherwise it steps back. Still blind: the note says it wastes fewer tries, but counted here it
+  throws away about as many as random search; its tries stay near where it stands, so on a
+  smooth slope (*Booth's tilted bowl*) it gets far deeper with them.
 - **Gradient descent** *computes* the slope (the partial derivatives: the gradient, which points
   steepest uphill) and steps the opposite way, steepest downhill: no trial and error.
 
@@ -381,9 +383,10 @@ gets near the bottom much sooner, but it does not settle: it keeps **wandering**
 minimum and ends a bit higher than SGD, which keeps creeping down. With larger minibatches (less
 noise: try the slider in section 5) Adam ends lower.
 
-How far Adam wanders is set by its η, not by its name: at η 0.1 it starts slower than here but
-ends well below SGD. Fast-and-rough against slow-and-fine is a trade-off, and the learning rate
-moves Adam along it.
+How far Adam wanders is set by its η, not by its name: with minibatches of 10, at η 0.1 it
+starts slower than here but ends well below SGD (with minibatches of 30 or more, an epoch has
+too few steps for its slow start, and it ends above). Fast-and-rough against slow-and-fine is
+a trade-off, and the learning rate moves Adam along it.
 
 The faint lines are the loss at every step; they jitter over decades. The thick lines are a
 **running mean**: at each step, the mean loss over the {window} before it, so the trend
@@ -487,8 +490,9 @@ with left:
         query = urlencode({"dataset": "spirals", "classes": "3", "epochs": "300",
                            "activation": "relu",
                            "layers": ",".join(["16"] * int(n_hidden)) or "0"})
-        st.markdown(f"[Train one with {plural(int(n_hidden), 'hidden layer')}"
-                    + (" of 16 neurons" if n_hidden else "") + " on 3 classes of spirals on "
+        which = (f"one with {plural(int(n_hidden), 'hidden layer')} of 16 neurons" if n_hidden
+                 else "the linear classifier (no hidden layer)")
+        st.markdown(f"[Train {which} on 3 classes of spirals on "
                     f"the neural-network page ↗]({page_href('neural_network')}?{query}): "
                     "the spirals wind around each other, so no straight line parts them, and "
                     "each hidden layer lets it bend its boundaries more.")

@@ -251,7 +251,9 @@ def altitude_caption(step: int, points: np.ndarray, losses: np.ndarray, min_valu
     (``domain``), where it went and that the drawing stops it at the edge."""
     step = int(np.clip(step, 0, len(points) - 1))
     loss = f"{float(losses[step]) + 0.0:.4g}"
-    floor = f"(global minimum {min_value:.4g})"
+    # Levy's minimum evaluates to 1.5e-32 (sin^2 of pi, rounded): a student reads that as a
+    # real number; at 1e-12 of zero it is zero
+    floor = f"(global minimum {min_value if abs(min_value) >= 1e-12 else 0.0:.4g})"
     left = first_step_off_map(points, domain)
     if left is None or step < left:
         return f"Step {step}: loss {loss} {floor}."

@@ -131,6 +131,8 @@ def test_altitude_caption_before_and_after_leaving() -> None:
     text = altitude_caption(3, points, losses, -1.0, box)
     assert text.startswith("Step 3: the walker left the map at step 2")
     assert "(30, -20), loss 0 (global minimum -1)" in text
+    # Levy's minimum evaluates to 1.5e-32: a teacher's review read "(global minimum 1.5e-32)"
+    assert altitude_caption(0, points, losses, 1.5e-32, box).endswith("(global minimum 0).")
 
 
 @pytest.mark.parametrize(("key", "bad"), [
@@ -674,6 +676,9 @@ def test_section_9_links_a_network_of_its_layers_and_three_classes() -> None:
     assert any("2-16-16-3" in m.value for m in net.markdown)
     # it learns (with tanh and 100 epochs Adam stayed near guessing: 50% train accuracy)
     assert net.dataframe[0].value["train accuracy"].max() > 0.9
+    at.slider(key="tour.layers").set_value(0).run()  # was "Train one with 0 hidden layers"
+    assert any(m.value.startswith("[Train the linear classifier (no hidden layer) on 3 classes")
+               for m in at.markdown)
 
 
 def test_a_batch_of_every_point_is_called_gradient_descent() -> None:
