@@ -94,11 +94,12 @@ def seed_from_url() -> None:
     lazy = {n: compute.LazyLandscape(n) for n in NAMES}
     # A formula link starts from the formula's own rates, as typing the formula does.
     base = preset if formula_surface is None else lambda _: compute.race_preset("", formula)
-    state, more = parse_race_query(query, lazy, SPECS, base, LANDING_SURFACE, domain, n_samples,
-                                   shows_race=True)
+    # ... and from its own start, whether the link names none or one off the map (a review: a
+    # refused start fell back to a corner, not to where typing the formula starts)
+    state, more = parse_race_query(
+        query, lazy, SPECS, base, LANDING_SURFACE, domain, n_samples, shows_race=True,
+        formula_start=None if formula_surface is None else tuple(formula_surface.default_start))
     view, view_warnings = parse_race_view(query)
-    if formula_surface is not None and "start" not in query:
-        state = RaceState(**{**state.__dict__, "start": tuple(formula_surface.default_start)})
     ss = st.session_state
     # "formula=" with nothing after it: the formula box, empty (the link of an empty box, which
     # names no surface; with one named, the link races it, and says so)

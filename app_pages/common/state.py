@@ -208,14 +208,16 @@ def parse_race_query(
     default_surface: str,
     formula_domain: Domain,
     n_samples: Callable[[str], int | None] = lambda name: None,
-    *, shows_race: bool = False,
+    *, shows_race: bool = False, formula_start: tuple[float, float] | None = None,
 ) -> tuple[RaceState, list[str]]:
     """Validate URL parameters into a RaceState; return it and the warnings to show.
 
     ``preset(name)`` gives the defaults for a landscape (``app_pages.common.presets.preset_for``);
     ``n_samples(name)`` the sample count of a data-driven loss (None for a plain surface).
     ``shows_race``: the page reads the race's view parameters (``VIEW_KEYS``, with
-    ``parse_race_view``); any other page says they apply to the race only.
+    ``parse_race_view``); any other page says they apply to the race only. ``formula_start``:
+    a formula's own start (``default_start``), for a link that names none or one off the map;
+    without it, a point near the view's top-left corner.
     """
     warn: list[str] = []
     max_chars = limit("url_value_chars")
@@ -259,8 +261,9 @@ def parse_race_query(
     base = preset(surface or default_surface)
     if formula:
         (x0, x1), (y0, y1) = domain
+        corner = (x0 + 0.15 * (x1 - x0), y1 - 0.15 * (y1 - y0))
         base = RacePreset(optimizers=base.optimizers, hparams=base.hparams,
-                          start=(x0 + 0.15 * (x1 - x0), y1 - 0.15 * (y1 - y0)), steps=base.steps)
+                          start=formula_start or corner, steps=base.steps)
 
     # optimizers -------------------------------------------------------------------------------
     optimizers = base.optimizers
@@ -431,10 +434,14 @@ def parse_race_view(query: Mapping[str, str]) -> tuple[RaceView, list[str]]:
     view = replace(view, arrows=parse_flag(query, "arrows", False, warn),
                    tuned=parse_flag(query, "tuned", False, warn))
     if "at" in query:
-        at = parse_number(query["at"], 0, limit("steps"), integer=True)
+        at = parse_number(query["at"], 0, math.inf, integer=True)
         if at is None:
             warn.append(f"URL parameter 'at'={quoted(query['at'])} is not a step number "
                         "(0, 1, 2, ...); the map opens at the last step.")
+        elif at > limit("steps"):  # a step number all the same (was "is not a step number")
+            warn.append(f"URL parameter 'at'={quoted(query['at'])} is past the longest race "
+                        f"({plural(limit('steps'), 'step')}); the map opens at the last step.")
+            at = None
         view = replace(view, at=at)
     if "view" in query:
         tab = str(query["view"]).strip().lower()

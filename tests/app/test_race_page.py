@@ -882,10 +882,25 @@ def test_a_link_opens_the_map_at_the_step_it_names() -> None:
     assert [c for c in at.sidebar.caption  # said, not clamped silently
             if "It was step 120, past the race's last: it now opens at step 100" in c.value]
     for junk, said in (("abc", "is not a step number"), ("-3", "is not a step number"),
-                       ("900", "is past the race's 500")):
+                       ("900", "is past the race's 500"),
+                       # a step number past the longest race (a review: "not a step number")
+                       (str(limit("steps") + 1),
+                        f"is past the longest race ({limit('steps'):,} steps)"),
+                       ("1e300", "is past the longest race")):
         page = run({"at": junk})
         assert not page.exception and said in page.warning[0].value, junk
         assert "at" not in page.query_params or page.query_params["at"] == "500"
+
+
+def test_a_formula_links_refused_start_falls_back_to_the_formulas_own_start() -> None:
+    """A review: ``formula=x**2+y**2&start=9,9`` fell back to a corner (-3.5, 3.5), not to where
+    the same link without a start, or typing the formula, starts."""
+    plain = run({"formula": "x**2 + y**2"})
+    refused = run({"formula": "x**2 + y**2", "start": "9,9"})
+    assert refused.query_params["start"] == plain.query_params["start"]
+    x, y = plain.query_params["start"].split(",")
+    assert "'9,9' is not a point x,y inside" in refused.warning[0].value
+    assert f"using {float(x):g},{float(y):g}." in refused.warning[0].value
 
 
 def test_a_link_with_both_formula_and_surface_says_which_one_is_raced() -> None:
