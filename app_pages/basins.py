@@ -92,11 +92,8 @@ controls.page_intro(
     "square at once and colour the square by **where it ended**: green = the global minimum "
     "(a shade of green for each, where there are several), other colours = a local minimum "
     "(stuck), black = blew up, grey = near no minimum (still moving, stalled on a flat stretch or "
-    "off the map). "
-    + controls.pick("**Click a square** (on a touch screen: tap it twice)",
-                    "**Tap a square twice**")
-    + " to pick that start, then open it in the race."
-)
+    "off the map)."
+)  # how to pick a start is said once, in the box above the maps (it was said here too)
 
 with st.sidebar:
     st.header("Landscape")

@@ -15,7 +15,8 @@ import streamlit as st
 import optimizers
 from app_pages.common import controls
 from app_pages.common import network as nn
-from app_pages.common.compute import entry, label
+from app_pages.common.compute import entry
+from app_pages.common.compute import label as race_label
 from app_pages.common.lab_state import page_href, registered_page
 from app_pages.common.limits import limit
 from app_pages.common.network_state import (
@@ -26,6 +27,7 @@ from app_pages.common.network_state import (
     ExampleView,
     NetworkState,
     architecture_name,
+    epoch_label,
     example_query,
     landscape_grids,
     n_train,
@@ -279,6 +281,13 @@ arch_name = architecture_name(hidden)
 st.markdown(f"**{arch_name[0].upper() + arch_name[1:]}**: {sizes}"
             + (f", {activation}" if hidden else "") + f", softmax output · {net.n_params:,} "
             f"weights and biases · {net.n_samples} training and {test_net.n_samples} test points")
+
+
+
+def label(racer: tuple) -> str:
+    """An optimizer's name as the race says it, its switch counted in this page's epochs."""
+    return epoch_label(race_label(racer), spe)
+
 
 with st.spinner(f"Training {plural(len(racers_t), 'network')} for "
                 f"{plural(epochs_run, 'epoch')}…"):

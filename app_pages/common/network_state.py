@@ -114,6 +114,13 @@ def steps_per_epoch(samples: int, classes: int, batch: int) -> int:
     return batches_per_epoch(n_train(samples, classes), batch)
 
 
+def epoch_label(text: str, spe: int) -> str:
+    """A legend name whose "switch at step 100" reads "switch at epoch 10" on a page counted in
+    epochs of ``spe`` steps (a review: the table said step 100, the chart epoch 10)."""
+    return re.sub(r"switch at step (\d+)",
+                  lambda m: f"switch at epoch {round(int(m[1]) / max(1, spe), 1):g}", text)
+
+
 def switch_words(switch_step: int, spe: int, epochs: int) -> str:
     """When Adam, then SGD hands over, in steps and epochs: "the switch to SGD comes after 100
     steps = 10 epochs of 10 steps each" (a student does not know what ``switch_step`` counts),

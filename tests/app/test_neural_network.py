@@ -56,7 +56,8 @@ def test_default_page_trains_three_optimizers_and_draws_every_view() -> None:
     assert len(figs[0]["frames"]) == 41  # epochs 0..40
     table = results(at)
     assert list(table["optimizer"]) == ["Adam (lr 0.01)", "SGD (lr 0.1)",
-                                        "Adam, then SGD (lr 0.01, then 0.1, switch at step 100)"]
+                                        # in epochs, as the chart marks it (a review)
+                                        "Adam, then SGD (lr 0.01, then 0.1, switch at epoch 10)"]
     assert table["train accuracy"].iloc[0] > 0.95  # Adam fits two moons
     assert at.query_params["layers"] == "16,16"
     assert at.query_params["adam_then_sgd.switch_step"] == "100"  # 10 epochs of 10 steps
@@ -617,7 +618,7 @@ def test_the_switch_to_sgd_keeps_its_epoch_when_the_batch_changes(monkeypatch) -
     assert not link.exception
     assert [i for i in link.info if "using batch size 10" in i.value]
     assert [c for c in link.caption if "after 30 steps = 2 epochs of 15 steps each" in c.value]
-    assert "switch at step 30" in results(link)["optimizer"].iloc[0]
+    assert "switch at epoch 2" in results(link)["optimizer"].iloc[0]
     assert link.query_params["adam_then_sgd.switch_step"] == "300"  # the link's own, kept
 
 

@@ -183,3 +183,12 @@ def test_a_class_count_a_dataset_cannot_have_says_what_it_has() -> None:
                         "using 2."]
     _, warnings = parse_network_query({"dataset": "spirals", "classes": "9"}, OPTIMIZERS)
     assert len(warnings) == 1 and "is not one of 2, 3" in warnings[0], warnings
+
+
+def test_a_switch_is_named_in_epochs_on_the_network_page() -> None:
+    from app_pages.common.network_state import epoch_label
+
+    assert epoch_label("Adam, then SGD (lr 0.01, then 0.1, switch at step 100)", 10) == \
+        "Adam, then SGD (lr 0.01, then 0.1, switch at epoch 10)"
+    assert epoch_label("Adam, then SGD (switch at step 25)", 10).endswith("epoch 2.5)")
+    assert epoch_label("Adam (lr 0.01)", 10) == "Adam (lr 0.01)"
