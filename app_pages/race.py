@@ -18,7 +18,12 @@ import optimizers
 from app_pages.common import compute, controls, lab
 from app_pages.common.lab_state import basins_url, lab_url
 from app_pages.common.limits import clamp_formula_steps, limit
-from app_pages.common.presets import LANDING_SURFACE, RacePreset, rates_are_picks
+from app_pages.common.presets import (
+    EXAMPLE_FORMULAS,
+    LANDING_SURFACE,
+    RacePreset,
+    rates_are_picks,
+)
 from app_pages.common.state import (
     MIN_STEPS,
     SPEED_NAMES,
@@ -133,6 +138,12 @@ def seed_from_url() -> None:
     ss["race.view"] = TABS[view.tab]
     ss["race.warnings"] = warnings + more + view_warnings
     ss["race.seeded"] = True
+
+
+def use_formula(formula: str) -> None:
+    """Put ``formula`` in the formula box, as if typed (its start and rates come with it)."""
+    st.session_state["race.formula"] = formula
+    on_landscape_change("race.formula")
 
 
 def on_landscape_change(source: str | None = None) -> None:
@@ -410,8 +421,14 @@ if obj is None:
     view = race_view_query(RaceView(speed, bool(arrows),
                                     at=opened_at))
     st.query_params.from_dict({"formula": formula, **rest, **view})
-    st.info("Fix the formula in the sidebar to race on it: the message there says what is wrong "
-            "and where." if formula else "Type a formula in the sidebar to race on it.")
+    if formula:
+        st.info("Fix the formula in the sidebar to race on it: the message there says what is "
+                "wrong and where.")
+    else:  # an empty box raced nothing and said only "type one" (a review): offer a few
+        st.info("Type a formula in the sidebar to race on it, or start from one of these:")
+        for k, (words, example) in enumerate(EXAMPLE_FORMULAS):
+            st.button(f"{words}: `{example}`", key=f"race.example.{k}", on_click=use_formula,
+                      args=(example,))
     st.stop()
 if not racers:
     st.info("Pick at least one optimizer in the sidebar.")

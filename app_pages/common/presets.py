@@ -269,3 +269,15 @@ def rates_are_picks(hparams: Mapping[str, Mapping[str, Any]], preset: RacePreset
     return all(float(hp["lr"]) == float(preset.hparams.get(n, {}).get("lr",
                                                                      specs[n].hparam("lr").default))
                for n, hp in hparams.items() if "lr" in hp)
+
+
+#: Formulas the empty formula box offers, each showing something (their minima found by the
+#: formula's own search: Himmelblau's four at 0; the double well's global at x = -1.06, local at
+#: 0.93; the crate's two global and ten local; the saddle falls off the map).
+EXAMPLE_FORMULAS = (
+    ("Four equal minima (Himmelblau)", "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"),
+    ("A tilted double well: one local, one global minimum", "x**4 - 2*x**2 + 0.5*x + y**2"),
+    ("A narrow valley: steep across, flat along", "0.1*x**2 + 10*y**2"),
+    ("An egg crate: a bowl with bumps", "x**2 + y**2 + 2*sin(3*x)*sin(3*y)"),
+    ("A saddle: no minimum at all", "x**2 - y**2"),
+)

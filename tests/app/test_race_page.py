@@ -998,3 +998,33 @@ def test_the_evaluations_column_says_why_random_search_used_one_more() -> None:
     said = json.loads(at.dataframe[0].proto.columns)["evaluations"]["help"]
     assert "one a step" in said and "random searches one more" in said
     assert "start's value" in said
+
+
+def test_an_empty_formula_box_offers_formulas_that_race() -> None:
+    """A review: "Type a formula" led to a blank page with a greyed example that never ran. The
+    page offers a few; each one clicked fills the box and races, from the formula's own start."""
+    from app_pages.common.presets import EXAMPLE_FORMULAS
+
+    at = run({"formula": ""})
+    assert not at.exception and len(at.get("plotly_chart")) == 0
+    assert [b.label.split(": `")[1].rstrip("`") for b in at.button
+            if b.key.startswith("race.example.")] == [f for _, f in EXAMPLE_FORMULAS]
+    for k, (_, formula) in enumerate(EXAMPLE_FORMULAS):
+        page = run({"formula": ""})
+        page.button(key=f"race.example.{k}").click().run()
+        assert not page.exception and not page.error, formula
+        assert page.query_params["formula"] == formula
+        assert page.sidebar.text_input(key="race.formula").value == formula
+        assert len(page.get("plotly_chart")) == 1  # the race map
+        typed = run({"formula": formula})  # the same start as the formula's own link
+        assert page.query_params["start"] == typed.query_params["start"], formula
+    # each shows what its words say
+    from app_pages.common.compute import get_landscape
+
+    def minima(k: int) -> tuple[int, int]:
+        found = get_landscape("", EXAMPLE_FORMULAS[k][1])
+        kinds = [m.is_global for m in found.minima] if found.interior_minimum else []
+        return kinds.count(True), kinds.count(False)
+
+    assert [minima(k) for k in range(len(EXAMPLE_FORMULAS))] == [(4, 0), (1, 1), (1, 0), (2, 10),
+                                                                 (0, 0)]
