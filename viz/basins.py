@@ -29,7 +29,6 @@ from viz.style import (
     base_layout,
     optimizer_color,
     rgba,
-    text_color,
 )
 
 DIVERGED, MOVING = -1, -2
@@ -342,8 +341,11 @@ def basin_figure(xs: np.ndarray, ys: np.ndarray, labels: np.ndarray, minima: Seq
                   **MAP_XAXIS},
         "yaxis": {"range": [y0, y1], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain",
                   "constraintoward": "top"},
-        "title": {"text": title + (f"<br><sup>{subtitle}</sup>" if subtitle else ""),
-                  "font": {"color": text_color(optimizer_color(optimizer)), "size": 16},
+        # in ink after a dot of the optimizer's colour: a title all in SGD's blue over a map
+        # filled with a local minimum's blue read as "SGD = that minimum" (a review)
+        "title": {"text": f"<span style='color:{optimizer_color(optimizer)}'>●</span> {title}"
+                          + (f"<br><sup>{subtitle}</sup>" if subtitle else ""),
+                  "font": {"color": INK, "size": 16},
                   # centred on its block: anchored at its top, a title of two lines lost its
                   # first one above the figure
                   "x": 0, "xanchor": "left", "xref": "container", "yref": "container",

@@ -189,7 +189,7 @@ def test_maps_come_two_to_a_row_and_say_the_rates_are_not_tuned() -> None:
     per_col = [[json.loads(c.proto.spec)["layout"]["title"]["text"]
                 for c in col.get("plotly_chart")] for col in cols]
     assert [len(t) for t in per_col] == [1, 1, 1, 0]
-    assert [t[0].split("<")[0].split(" (")[0] for t in per_col[:3]] == [
+    assert [t[0].split("</span> ")[1].split(" (")[0] for t in per_col[:3]] == [
         "SGD", "Nesterov momentum", "Adam"]
     note = next(c.value for c in at.caption if "not tuned" in c.value)
     assert "not a verdict" in note

@@ -28,6 +28,7 @@ from viz.basins import (
     legend_lines,
     picked_trace,
 )
+from viz.style import INK, optimizer_color
 
 MINIMA = (Minimum((-1.0, 0.0), -0.2, True), Minimum((1.0, 0.0), 0.2, False))
 DOMAIN = ((-2.0, 2.0), (-2.0, 2.0))
@@ -340,8 +341,12 @@ def test_title_and_legend_sit_above_a_map_of_the_asked_size() -> None:
     xs, ys, labels = grid_labels(20)
     layout = basin_figure(xs, ys, labels, MINIMA, "SGD + momentum (lr 0.3)", "momentum", DOMAIN,
                           subtitle="23.5% reach the global minimum", side=300).to_dict()["layout"]
-    assert layout["title"]["text"] == ("SGD + momentum (lr 0.3)<br>"
+    # the name in ink after a dot of the optimizer's colour (a title all in SGD's blue over a
+    # blue local basin read as one thing)
+    assert layout["title"]["text"] == (f"<span style='color:{optimizer_color('momentum')}'>●"
+                                       "</span> SGD + momentum (lr 0.3)<br>"
                                        "<sup>23.5% reach the global minimum</sup>")
+    assert layout["title"]["font"]["color"] == INK
     m = layout["margin"]
     assert layout["height"] - m["t"] - m["b"] == 300  # a square domain: side x side
     assert layout["legend"]["y"] == 1 and layout["legend"]["yanchor"] == "bottom"
