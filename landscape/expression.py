@@ -103,10 +103,10 @@ def no_minimum_note(kind: NoMinimum, lowest: tuple[float, float], value: float) 
                 "point; the table counts no minimum.")
     if kind == "unbounded":
         return (f"This formula has no minimum inside the view: it is unbounded below, falling "
-                f"to −∞ at a pole (like log(0) or −1/0) near {_at(lowest)}, so there is always "
-                f"lower ground. Near the pole the slope grows without bound, so a path that "
-                f"comes close takes a huge step: it is flung across the pole or off the map, "
-                f"or blows up. {star}")
+                f"to −∞ near {_at(lowest)}: at a pole (like log(0) or −1/0), or past the "
+                f"largest number a computer holds (~1.8e308), so there is always lower ground. "
+                f"There the slope grows without bound, so a path that comes close takes a huge "
+                f"step: it is flung across or off the map, or blows up. {star}")
     if kind == "unknown":
         return f"This formula has no minimum inside the view that the search could find. {star}"
     return ""

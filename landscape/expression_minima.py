@@ -53,7 +53,8 @@ LABELS: dict[str, str] = {
     "view_edge": "lowest in view, not a minimum: the formula keeps falling past the edge of the "
                  "view",
     "domain_edge": "lowest in view, on the boundary of the region where the formula is defined",
-    "unbounded": "lowest in view, not a minimum: the formula falls without bound (a pole)",
+    # a pole, or a polynomial whose values pass float range (a review: "a pole" of a polynomial)
+    "unbounded": "lowest in view, not a minimum: the formula falls without bound",
     "unknown": "lowest in view, not a minimum found",
 }
 
