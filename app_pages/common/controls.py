@@ -32,6 +32,8 @@ PRIMARY_HPARAMS = frozenset({"lr", "step_size", "momentum", "switch_step", "sgd_
 #: The page script for Plotly's animation controls (keyboard access, Play from the step a chart
 #: opens at): every page gets it from app.py, a downloaded race map inlines it.
 PLOTLY_CONTROLS_JS = (Path(__file__).parent / "plotly_controls.js").read_text()
+#: The page script that says when a link had more parameters than Streamlit reads (app.py).
+LINK_CHECK_JS = (Path(__file__).parent / "link_check.js").read_text()
 
 
 def init(key: str, value: Any) -> None:

@@ -35,3 +35,25 @@ def test_race_path_forwards_to_the_race_with_its_settings(page) -> None:
     page.wait_for_selector("[data-testid='stAlert']:has-text(\"'seed' is given 2 times\")",
                            timeout=30_000)
     assert "seed=6" in page.url
+
+
+def test_a_link_streamlit_cannot_read_is_said_to_be_unread(page) -> None:
+    """Streamlit drops a query of more than 1,000 parameters before any page sees it: the page
+    opened with its defaults and said nothing (a review). The browser says so; a link of 1,000
+    parameters is read (the page lists its problems) and gets no such word."""
+    many = "&".join(f"j{i}=1" for i in range(998))
+    page.goto(f"{page.base_url}/basins?surface=rosenbrock&grid=20&{many}&k=1")  # 1,001
+    wait_for_app(page, timeout=90_000)
+    banner = page.wait_for_selector("#downhill-link-refused", timeout=30_000)
+    assert banner.get_attribute("role") == "alert"
+    assert ("This link was not read: it holds 1,001 parameters, more than the 1,000 the app "
+            "reads, so the page opened with its defaults.") in banner.inner_text()
+    assert "surface=rosenbrock" not in page.url  # what Streamlit did: the defaults
+    page.click("#downhill-link-refused button")
+    assert not page.query_selector("#downhill-link-refused")
+
+    page.goto(f"{page.base_url}/basins?surface=rosenbrock&grid=20&{many}")  # 1,000: read
+    wait_for_app(page, timeout=90_000)
+    page.wait_for_selector("[data-testid='stAlert']:has-text('998 problems')", timeout=60_000)
+    assert not page.query_selector("#downhill-link-refused")
+    assert "surface=rosenbrock" in page.url
