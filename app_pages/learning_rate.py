@@ -378,45 +378,51 @@ table = pd.DataFrame(rows)
 names_ = table.pop("name")
 notes = controls.notes_apart(table)
 st.dataframe(controls.named_in_color(table, names_).format(
-    {"best rate": "{:.4g}", "final loss gap there": "{:.3g}", "your rate": "{:.4g}"},
+    {"best rate": "{:.3g}", "final loss gap there": "{:.3g}", "your rate": "{:.3g}"},
     na_rep="—"), hide_index=True, width="stretch")
 if notes:
     st.markdown(controls.named_list(notes))
+# One line to read the figure by; the rules behind each mark in an expander (a review: ~170 words
+# of small grey text under the table).
 st.caption(f"Final loss gap = loss after {steps} steps minus the global minimum's value. "
-           f"Steps to tolerance: first step with a gap below {sweeps[0].tol:g}. ✕ marks rates "
-           "that blew up (the loss became infinite or the walker left the map by far), a row "
-           "along the top for each optimizer with any; an open arrow on that row marks rates "
-           "whose walker ended off the map without blowing up (the surface may go on falling "
-           "past the edge, below its minimum on the map): they are in neither curve. "
-           "★ Best rate: the lowest final gap, where "
-           f"gaps within {lab.TIE_RTOL:g} × the start's gap count as the same (all but at the "
-           "minimum) and the one that got there sooner (the smaller area under its loss curve) "
-           "wins, so a neighbour may end a little lower. A gap of 0 is drawn at "
-           f"{GAP_FLOOR:g}, the log scale's floor. "
-           f"Rates with gap ≤ {lab.GOOD_FACTOR:g}× best: the unbroken run of rates around the "
-           f"best whose final gap is at most {lab.GOOD_FACTOR:g} times the best's (or under "
-           f"{sweeps[0].tol:g}); the wider it is, the less the optimizer minds its learning rate "
-           "(≤ or ≥: it reaches the end of the range, and may go on beyond; none where even the "
-           f"best keeps over {lab.POOR_SHARE:.0%} of the start's gap: every rate fails alike).")
+           "★ best rate · ✕ blew up · open arrow: ended off the map (in neither curve).")
+with st.expander("How the sweep reads each rate"):
+    st.markdown(
+        f"- **Steps to tolerance**: first step with a gap below {sweeps[0].tol:g}.\n"
+        "- **✕** marks rates that blew up (the loss became infinite or the walker left the map "
+        "by far), a row along the top for each optimizer with any; an **open arrow** on that "
+        "row marks rates whose walker ended off the map without blowing up (the surface may go "
+        "on falling past the edge, below its minimum on the map).\n"
+        f"- **★ Best rate**: the lowest final gap, where gaps within {lab.TIE_RTOL:g} × the "
+        "start's gap count as the same (all but at the minimum) and the one that got there "
+        "sooner (the smaller area under its loss curve) wins, so a neighbour may end a little "
+        f"lower. A gap of 0 is drawn at {GAP_FLOOR:g}, the log scale's floor.\n"
+        f"- **Rates with gap ≤ {lab.GOOD_FACTOR:g}× best**: the unbroken run of rates around "
+        f"the best whose final gap is at most {lab.GOOD_FACTOR:g} times the best's (or under "
+        f"{sweeps[0].tol:g}); the wider it is, the less the optimizer minds its learning rate "
+        "(≤ or ≥: it reaches the end of the range, and may go on beyond; none where even the "
+        f"best keeps over {lab.POOR_SHARE:.0%} of the start's gap: every rate fails alike).")
 
 # 3. auto-tune ------------------------------------------------------------------------------------
 st.header("Fair auto-tune")
 st.markdown(
     "One click finds each optimizer's best rate **on this landscape, around this start**, judged "
     f"by the loss after all {steps} steps, not by how fast it starts (which would favour rates "
-    "that rush ahead and then bounce). Every rate also runs from the **8 starts one click of the "
-    "start inputs around yours**, and it must do well from your start *and* typically (the median "
-    "of the nine), and blow up from none of them while some rate does not: a rate that wins from "
-    "exactly your start only, say with one lucky stride that "
-    "happens to land in the deepest valley, does not win. A stride that lands there from all "
-    "nine may win, since then landing there is what the rate does on this landscape; a note "
-    "then says its first step is a leap, not a walk. Two batched runs per optimizer: a coarse "
-    "sweep over your range, then a fine one around the winner, all nine starts at once."
-    + (f" With gradient noise or minibatches one run is one draw of the noise, and a rate can "
-       f"win on a lucky draw: each rate also runs from your start under "
-       f"{lab.NOISE_DRAWS - 1} more seeds, and your start's gap is the median of those "
-       f"{lab.NOISE_DRAWS} draws." if lab.noise_draws(noise, batch_size) > 1 else "")
-)
+    "that rush ahead and then bounce), and from the **8 starts one click of the start inputs "
+    "around yours** as well as from yours.")
+with st.expander("How the tuner keeps a lucky rate from winning"):
+    st.markdown(
+        "A rate must do well from your start *and* typically (the median of the nine starts), "
+        "and blow up from none of them while some rate does not: a rate that wins from exactly "
+        "your start only, say with one lucky stride that happens to land in the deepest valley, "
+        "does not win. A stride that lands there from all nine may win, since then landing "
+        "there is what the rate does on this landscape; a note then says its first step is a "
+        "leap, not a walk. Two batched runs per optimizer: a coarse sweep over your range, then "
+        "a fine one around the winner, all nine starts at once."
+        + (f" With gradient noise or minibatches one run is one draw of the noise, and a rate "
+           f"can win on a lucky draw: each rate also runs from your start under "
+           f"{lab.NOISE_DRAWS - 1} more seeds, and your start's gap is the median of those "
+           f"{lab.NOISE_DRAWS} draws." if lab.noise_draws(noise, batch_size) > 1 else ""))
 tune_key = (surface, tuple(entries), start, int(steps), lr_min, lr_max, n_sweep, extra)
 # the button, or a link made while the table showed (asked until a run gets to tune)
 if (st.button("Tune every optimizer", type="primary")  # no key: see common/resync.py

@@ -551,7 +551,8 @@ def test_the_sweep_table_s_notes_are_listed_in_full_under_it(monkeypatch) -> Non
     assert "note" not in at.dataframe[0].value.columns
     # the default's only note: SGD's best rate is a leap (its ★ sat unremarked; the tuner said
     # so of its own pick)
-    assert [m.value for m in at.markdown if m.value.startswith("- **")] == [
+    assert [m.value for m in at.markdown if m.value.startswith("- **")
+            and not m.value.startswith("- **Steps to tolerance**")] == [  # the how-to-read list
         "- **SGD**: its first step jumps 29% of the map's diagonal (a leap, not a walk)"]
     edge = {"lr_min": "1e-4", "lr_max": "1e-3"}  # every best rate at the range's top: a note
     at = app_test(PAGE, edge).run()
