@@ -581,7 +581,10 @@ def network_figure(layer_sizes: Sequence[int], weights: Sequence[tuple[np.ndarra
                             "colorscale": [list(c) for c in DIVERGING], "cmin": -max(bmax, 1e-9),
                             "cmax": max(bmax, 1e-9), "line": {"color": "#333333", "width": 1},
                             "colorbar": {"title": {"text": "bias"}, "thickness": 12, "len": 0.6}},
-                 "hovertemplate": "%{text}<br>bias %{marker.color:.3g}<extra></extra>",
+                 # an input has no bias: its hover said "bias 0" (a review)
+                 "hovertemplate": ["%{text}<extra></extra>"] * len(pos[0])
+                 + ["%{text}<br>bias %{marker.color:.3g}<extra></extra>"] * (len(names)
+                                                                            - len(pos[0])),
                  "showlegend": False})
     n_layers = len(layer_sizes)
     top = max(len(p) for p in pos) / 2 + 0.6

@@ -237,6 +237,15 @@ def _edges(traces: list[dict]) -> list[tuple]:
     return out
 
 
+def test_only_neurons_with_a_bias_say_one_on_hover(drawing) -> None:
+    """Inputs have no bias: their hover said "bias 0" (a teacher's review)."""
+    fig, _, _ = drawing
+    nodes = next(t for t in fig["data"] if t["mode"] == "markers")
+    hovers = dict(zip(nodes["text"], nodes["hovertemplate"], strict=True))
+    assert [h for n, h in hovers.items() if n.startswith("input")] == ["%{text}<extra></extra>"] * 2
+    assert all("bias %{marker.color" in h for n, h in hovers.items() if not n.startswith("input"))
+
+
 def test_every_edge_is_drawn_once_in_every_frame(drawing) -> None:
     fig, weights, _ = drawing
     n_edges = sum(W.shape[-1] * W.shape[-2] for W, _ in weights)  # 2*5 + 5*4 + 4*2
