@@ -294,7 +294,7 @@ with right:
                f"loss = −log p = {loss_text(r.loss)}. "
                f"{tour.accuracy_text(r, trained)} "
                + tour.blame_summary(r, r0, trained) + " " + tour.blame_check(r) + " "
-               + tour.wrong_text(r, trained))
+               + tour.correction_text(r) + " " + tour.wrong_text(r, trained))
 
 # 4. learning rate = stride ---------------------------------------------------------------------
 left, right = section("4. The learning rate is your stride", """

@@ -421,6 +421,27 @@ def blame_check(r: Responsibility) -> str:
             "shows its size).")
 
 
+#: The stride of section 3's worked correction (plain gradient descent; the note's "0.1").
+CORRECTION_LR = 0.1
+
+
+def correction_text(r: Responsibility, lr: float = CORRECTION_LR) -> str:
+    """The note's "a big blame means a big correction", in this example's numbers: plain gradient
+    descent moves each weight by −η × its blame; how far the most and least blamed weights move."""
+    g = np.abs(np.asarray(r.grad_weight, float))
+    if not np.isfinite(g).all() or g.size < 2:
+        return ""
+    hi, lo = (np.unravel_index(int(f(g)), g.shape) for f in (np.argmax, np.argmin))
+
+    def move(k: tuple) -> str:
+        return (f"w[{k[0]},{k[1]}] moves {lr:g} × {plain_number(float(g[k]), 3)} = "
+                f"{plain_number(lr * float(g[k]), 3)}")
+
+    return (f"Plain gradient descent at η {lr:g} moves every weight by η × its blame, against "
+            f"its gradient: the most blamed, {move(hi)}; the least, {move(lo)}. A big blame, a "
+            "big correction.")
+
+
 def responsibility(example: int, trained_steps: int, *, n_samples: int = 150, seed: int = 0,
                    lr: float = 0.05) -> Responsibility:
     """Train a linear classifier on three blobs with Adam for ``trained_steps`` steps, then trace

@@ -731,3 +731,20 @@ def test_the_tries_recorder_copies_and_pickles() -> None:
     rec.value(np.array([1.0, 3.0]))
     for twin in (copy.copy(rec), pickle.loads(pickle.dumps(rec))):
         assert twin.domain == surface.domain and len(twin.asked) == 1
+
+
+def test_section_3_works_out_a_big_blame_s_big_correction() -> None:
+    """Concept 3 ("a big blame means a big correction") was only read: the section trains with
+    Adam (a teacher's review). The caption moves the most and least blamed weights by η × blame."""
+    from app_pages.common import tour
+
+    r = tour.responsibility(0, 0)
+    g = np.abs(r.grad_weight)
+    text = tour.correction_text(r)
+    (i, j), (k, m) = (np.unravel_index(int(f(g)), g.shape) for f in (np.argmax, np.argmin))
+    assert f"the most blamed, w[{i},{j}] moves 0.1 × " in text
+    assert f"the least, w[{k},{m}] moves 0.1 × " in text
+    most = float(text.split(f"w[{i},{j}] moves 0.1 × ")[1].split(" = ")[1].split(";")[0])
+    assert most == pytest.approx(0.1 * g.max(), rel=5e-3) and g.max() > 3 * g.min()
+    at = app_test(PAGE).run()
+    assert any("A big blame, a big correction." in c.value for c in at.caption)
