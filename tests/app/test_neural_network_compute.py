@@ -196,6 +196,27 @@ def test_verdict_tells_a_rate_too_large_from_overfitting(adam) -> None:
     jitter = replace(falling, epoch_train_loss=np.where(e % 2 == 0, 0.07, 0.11))
     jitter.epoch_train_loss[0] = 0.7
     assert nn.verdict(jitter) == ""
+    # steady but for a few spikes over a long run (Adam, the tour's 300-epoch spirals): the gains
+    # add up, the typical epoch barely moves
+    spiky = 0.3 * 0.99 ** np.arange(301)
+    spiky[[180, 220, 260]] *= 5
+    spiky[0] = 1.1
+    assert nn.verdict(replace(falling, epoch_train_loss=spiky,
+                              epoch_test_loss=np.full(301, 0.5))) == ""
+
+
+def test_overfitting_needs_a_best_test_loss_before_the_last_epochs(adam) -> None:
+    """Lion "overfits: its test loss rose from 0.0384 (epoch 40)", its last epoch: the median of
+    a noisy last window sat above a best reached at the very end."""
+    from dataclasses import replace
+
+    e = np.arange(41, dtype=float)
+    test = 0.1 - e / 1000 + np.where(e % 2 == 0, 0.03, 0.0)
+    test[40] = 0.03  # the best, in the last window
+    train = 0.7 * 0.9 ** e
+    train[40] = train[36]  # a noisy last epoch: above the last window's median
+    late_best = replace(adam, epoch_train_loss=train, epoch_test_loss=test)
+    assert nn.verdict(late_best) == ""
 
 
 def test_test_accuracy_above_train_accuracy_is_called_chance_of_a_small_test_set() -> None:
