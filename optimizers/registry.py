@@ -141,6 +141,10 @@ _V_RULE = r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2"
 #: bias correction.
 _ADAM_HATS = (r"\hat m_t = m_t / (1-\beta_1^t)", r"\hat v_t = v_t / (1-\beta_2^t)")
 _ADAM_STEP = r"x_{t} = x_{t-1} - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}"
+#: The card's amsgrad toggle, in the rule of Adam and AdamW (a review: it ran the running maximum
+#: while the rule showed plain Adam).
+_AMSGRAD_ROWS = (r"&\ \ (\text{amsgrad: } u_t \text{ for } v_t \text{ in } \hat v_t,",
+                 r"&\ \ \ u_t = \max(u_{t-1}, v_t)\text{)}")
 _SGD_ROWS = (r"b_1 = g_1", r"b_t = \mu b_{t-1} + (1-\tau) g_t",
              r"x_{t} = x_{t-1} - \eta\, b_t")
 
@@ -269,7 +273,7 @@ _SPECS = (
         "adam",
         "Adam",
         "Momentum plus RMSprop with bias correction: steady steps of about the learning rate.",
-        _aligned(*_G_EITHER, _M_RULE, _V_RULE, *_ADAM_HATS, _ADAM_STEP),
+        _aligned(*_G_EITHER, _M_RULE, _V_RULE, *_ADAM_HATS, *_AMSGRAD_ROWS, _ADAM_STEP),
         "Kingma & Ba, Adam: A Method for Stochastic Optimization, ICLR 2015",
         (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(kind="either"), _AMSGRAD, _DECOUPLED),
         _gradient(adam_family.adam),
@@ -290,7 +294,8 @@ _SPECS = (
         "adamw",
         "AdamW",
         "Adam with weight decay applied directly to the position instead of through the gradient.",
-        _aligned(_G, _M_RULE, _V_RULE, *_ADAM_HATS, r"x_t = (1-\eta\lambda)\, x_{t-1}",
+        _aligned(_G, _M_RULE, _V_RULE, *_ADAM_HATS, *_AMSGRAD_ROWS,
+                 r"x_t = (1-\eta\lambda)\, x_{t-1}",
                  r"&\quad - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}"),
         "Loshchilov & Hutter, Decoupled Weight Decay Regularization, ICLR 2019",
         (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(1e-2, "decoupled"), _AMSGRAD),
@@ -333,7 +338,8 @@ _SPECS = (
             r"x_t = x_{t-1} - \eta\, r_t\, \hat m_t / d_t",
             r"&\ \ (\rho_t \le 5:\ x_{t-1} - \eta\, \hat m_t)",
         ),
-        "Liu et al., On the Variance of the Adaptive Learning Rate and Beyond, ICLR 2020",
+        "Liu et al., On the Variance of the Adaptive Learning Rate and Beyond, ICLR 2020 (the "
+        "paper rectifies from ρ_t > 4; PyTorch, and so this, from ρ_t > 5)",
         (_lr(0.05, 1e-3), _betas(), _eps(1e-8), _wd(kind="either"), _DECOUPLED),
         _gradient(adam_family.radam),
     ),
@@ -354,8 +360,8 @@ _SPECS = (
     OptimizerSpec(
         "lion",
         "Lion",
-        "Moves each coordinate by exactly the learning rate in the sign of a momentum blend, "
-        "plus lr·weight_decay·x.",
+        "Steps each coordinate by exactly lr in the sign of a momentum blend; decay shrinks x "
+        "by lr·λ·x.",
         _aligned(_G, r"c_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
                  r"x_t = x_{t-1} - \eta\operatorname{sign}(c_t)", r"&\quad - \eta\lambda\, x_{t-1}",
                  r"m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t"),

@@ -193,12 +193,12 @@ SCHEDULE_HPARAMS: dict[str, tuple[HParam, ...]] = {
     "exponential": (HParam("gamma", 0.99, 0.9, 1.0, help="factor applied every step"),),
     "cosine": (
         HParam("T_max", 500, 1, 10_000, kind="int", help="steps from lr down to eta_min"),
-        HParam("eta_min", 0.0, 0.0, 1.0, help="final learning rate"),
+        HParam("eta_min", 0.0, 0.0, 1.0, help="lowest learning rate, reached at T_max"),
     ),
     "warmup_cosine": (
         HParam("warmup_steps", 50, 1, 10_000, kind="int", help="steps of linear warmup"),
         HParam("T_max", 450, 1, 10_000, kind="int", help="cosine steps after the warmup"),
-        HParam("eta_min", 0.0, 0.0, 1.0, help="final learning rate"),
+        HParam("eta_min", 0.0, 0.0, 1.0, help="lowest learning rate, reached at T_max"),
         HParam("start_factor", 1 / 3, 1e-3, 1.0, log=True, help="first warmup lr / lr"),
     ),
 }

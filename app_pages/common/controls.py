@@ -394,7 +394,7 @@ def symbol_legend(spec: Any, values: dict[str, Any]) -> str:
         symbol, latex = HPARAM_SYMBOLS.get(h.name, ("", ""))
         if not symbol or latex not in spec.update_rule:
             continue
-        text = f"{symbol} is {h.name}"
+        text = f"{symbol} {'are' if ',' in symbol else 'is'} {h.name}"  # "β₁, β₂ are betas"
         if h.name == "weight_decay" and not values.get(h.name):
             text += " (0 here: its terms drop out)"
         said.append(text)

@@ -667,11 +667,11 @@ SCHEDULE_LABELS: dict[tuple[str, str], str] = {
     ("step", "step_size"): "Steps between decays (step_size)",
     ("step", "gamma"): "Decay factor γ at each drop",
     ("exponential", "gamma"): "Decay factor γ per step",
-    ("cosine", "T_max"): "Cosine period T_max (steps)",
-    ("cosine", "eta_min"): "Final learning rate η_min",
+    ("cosine", "T_max"): "Steps down to η_min, T_max (then back up)",
+    ("cosine", "eta_min"): "Lowest learning rate η_min (at step T_max)",
     ("warmup_cosine", "warmup_steps"): "Warm-up length (steps)",
-    ("warmup_cosine", "T_max"): "Cosine period after the warm-up T_max (steps)",
-    ("warmup_cosine", "eta_min"): "Final learning rate η_min",
+    ("warmup_cosine", "T_max"): "Steps down to η_min after the warm-up, T_max",
+    ("warmup_cosine", "eta_min"): "Lowest learning rate η_min (at T_max)",
     ("warmup_cosine", "start_factor"): "Warm-up starts at (fraction of η)",
 }
 #: Settings counted in steps, whose defaults follow the run length (``schedule_settings``), and

@@ -256,9 +256,10 @@ def test_schedule_step_counts_follow_the_run_length_until_set() -> None:
     t_max = at.number_input(key="lab.schedule.warmup_cosine.T_max")
     assert (warm.value, t_max.value) == (20, 180)  # a tenth of the run, then the rest
     assert warm.label == "Warm-up length (steps)"
-    assert t_max.label.startswith("Cosine period") and "T_max" in t_max.label
+    # T_max is half a cosine period and η_min its lowest, not last, rate (a review)
+    assert t_max.label.startswith("Steps down to η_min") and "T_max" in t_max.label
     eta = at.slider(key="lab.schedule.warmup_cosine.eta_min")
-    assert eta.label == "Final learning rate η_min"
+    assert eta.label == "Lowest learning rate η_min (at T_max)"
     lr = _schedule_lr(at)
     sgd_lr = float(at.query_params["sgd.lr"])
     assert lr[20] == pytest.approx(sgd_lr) and lr[-1] < 0.001 * sgd_lr  # decays to η_min

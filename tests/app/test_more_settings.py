@@ -3,6 +3,8 @@ there is kept (and still used) once they are hidden again."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.app.conftest import app_test
@@ -84,7 +86,7 @@ def test_every_letter_of_an_update_rule_that_is_a_setting_is_named() -> None:
             off = " (0 here: its terms drop out)" * (spec.defaults()["weight_decay"] == 0)
             assert f"λ is weight_decay{off}" in said, (name, said)  # AdamW's default is 0.01
         for part in filter(None, said.rstrip(".").split("; ")):
-            hparam = part.split(" is ")[1].split(" ")[0]
+            hparam = re.split(r" (?:is|are) ", part)[1].split(" ")[0]
             assert HPARAM_SYMBOLS[hparam][1] in spec.update_rule, (name, part)
     sgd = OPTIMIZERS["sgd"]
     assert "(0 here" not in symbol_legend(sgd, {**sgd.defaults(), "weight_decay": 0.1})
@@ -98,5 +100,5 @@ def test_an_open_card_says_what_its_rule_s_letters_are() -> None:
     at.session_state["race.opt.adam.open"] = True
     at.run()
     said = [c.value for c in at.sidebar.caption]
-    assert any(c.startswith("η is lr; β₁, β₂ is betas; ε is eps; λ is weight_decay (0 here")
+    assert any(c.startswith("η is lr; β₁, β₂ are betas; ε is eps; λ is weight_decay (0 here")
                for c in said), said

@@ -29,6 +29,20 @@ CASES: list[tuple[str, str, str, dict, str]] = [
         {"lr": 0.05, "momentum": 0.5, "weight_decay": 0.1},
         "quadratic",
     ),
+    (  # flags together (a review listed the combinations no case covered)
+        "sgd_nesterov_decay",
+        "sgd",
+        "SGD",
+        {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1},
+        "quadratic",
+    ),
+    (
+        "sgd_dampening_decay",
+        "sgd",
+        "SGD",
+        {"lr": 0.05, "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.1},
+        "quadratic",
+    ),
     ("momentum_preset", "momentum", "SGD", {"lr": 0.05, "momentum": 0.9}, "quadratic"),
     (
         "nesterov_preset",
@@ -66,6 +80,13 @@ CASES: list[tuple[str, str, str, dict, str]] = [
         {"lr": 0.01, "momentum": 0.7, "centered": True, "weight_decay": 0.05},
         "quadratic",
     ),
+    (
+        "rmsprop_momentum_uncentered",
+        "rmsprop",
+        "RMSprop",
+        {"lr": 0.01, "momentum": 0.5, "eps": 1e-4},
+        "quadratic",
+    ),
     ("adadelta_plain", "adadelta", "Adadelta", {"lr": 1.0}, "rosenbrock"),
     (
         "adadelta_rho",
@@ -90,6 +111,13 @@ CASES: list[tuple[str, str, str, dict, str]] = [
         "quadratic",
     ),
     ("amsgrad_preset", "amsgrad", "Adam", {"lr": 0.05, "amsgrad": True}, "quadratic"),
+    (
+        "amsgrad_l2",
+        "amsgrad",
+        "Adam",
+        {"lr": 0.05, "amsgrad": True, "weight_decay": 0.1},
+        "quadratic",
+    ),
     (  # torch 2.13's Adam(decoupled_weight_decay=True): AdamW's decay in Adam
         "adam_decoupled",
         "adam",
@@ -127,6 +155,9 @@ CASES: list[tuple[str, str, str, dict, str]] = [
         {"lr": 0.05, "weight_decay": 0.2, "decoupled_weight_decay": True},
         "quadratic",
     ),
+    # Rosenbrock: on the quadratic, Adam-like steps at its minimum (m/sqrt(v) of a vanishing
+    # gradient) grow last-bit differences to 1e-8 by step 120, torch's own included
+    ("nadam_betas", "nadam", "NAdam", {"lr": 1e-2, "betas": (0.8, 0.95)}, "rosenbrock"),
     ("radam_plain", "radam", "RAdam", {"lr": 5e-4}, "rosenbrock"),
     (
         "radam_flags",
@@ -150,6 +181,7 @@ CASES: list[tuple[str, str, str, dict, str]] = [
         {"lr": 0.02, "betas": (0.8, 0.99), "weight_decay": 0.1},
         "quadratic",
     ),
+    ("adamax_eps", "adamax", "Adamax", {"lr": 0.02, "eps": 1e-3}, "quadratic"),
 ]
 
 # Registry presets fix some arguments; these are passed to torch but not to get_optimizer.

@@ -191,3 +191,13 @@ def test_descriptions_say_what_the_settings_do():
     assert "momentum" in OPTIMIZERS["sgd"].description  # SGD's own momentum changes the step
     assert "running maximum of v" in OPTIMIZERS["amsgrad"].description
     assert "never lets" not in OPTIMIZERS["amsgrad"].description  # v itself still decreases
+
+
+def test_every_switch_on_a_card_is_written_into_its_rule() -> None:
+    """A review: Adam's and AdamW's cards offer amsgrad, and their rules showed plain Adam
+    while the running maximum ran. Each on/off setting names its case in the rule."""
+    for name, spec in OPTIMIZERS.items():
+        for h in spec.hparams:
+            if h.kind == "bool":
+                word = h.name.split("_")[0]  # amsgrad, decoupled, centered, nesterov
+                assert word in spec.update_rule.lower(), (name, h.name)
