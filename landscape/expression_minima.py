@@ -53,8 +53,9 @@ LABELS: dict[str, str] = {
     "view_edge": "lowest in view, not a minimum: the formula keeps falling past the edge of the "
                  "view",
     "domain_edge": "lowest in view, on the boundary of the region where the formula is defined",
-    # a pole, or a polynomial whose values pass float range (a review: "a pole" of a polynomial)
-    "unbounded": "lowest in view, not a minimum: the formula falls without bound",
+    # a polynomial's values can pass float range too (a review: "a pole" of a polynomial)
+    "unbounded": "lowest in view, not a minimum: the formula falls without bound (at a pole, or "
+                 "past float range)",
     "unknown": "lowest in view, not a minimum found",
 }
 

@@ -174,14 +174,17 @@ def test_basin_titles_and_tables_name_optimizers_in_readable_colours() -> None:
     from app_pages.common.controls import named_in_color
     from landscape import Minimum
     from viz.basins import basin_figure
-    from viz.style import optimizer_color, text_color
+    from viz.style import INK, optimizer_color, text_color
 
     xs = np.linspace(-1.9, 1.9, 6)
     labels = np.where(xs[None, :] < 0, 0, 1) * np.ones((6, 1), dtype=int)
     minima = (Minimum((-1.0, 0.0), -0.2, True), Minimum((1.0, 0.0), 0.2, False))
     fig = basin_figure(xs, xs, labels, minima, "SGD + momentum",
                        "momentum", ((-2.0, 2.0), (-2.0, 2.0))).to_dict()
-    assert fig["layout"]["title"]["font"]["color"] == text_color(optimizer_color("momentum"))
+    # the name in ink, after a dot in the optimizer's own colour (a glyph, not text to read)
+    assert fig["layout"]["title"]["font"]["color"] == INK
+    assert f"<span style='color:{optimizer_color('momentum')}'>●</span>" in \
+        fig["layout"]["title"]["text"]
     html = named_in_color(pd.DataFrame({"optimizer": ["SGD + momentum", "SGD"]}),
                           ["momentum", "sgd"]).to_html()
     assert text_color("#E69F00").lower() in html.lower() and "#e69f00" not in html.lower()
