@@ -16,7 +16,6 @@ import optimizers
 from app_pages.common import controls
 from app_pages.common import network as nn
 from app_pages.common.compute import entry
-from app_pages.common.compute import label as race_label
 from app_pages.common.lab_state import page_href, registered_page
 from app_pages.common.limits import limit
 from app_pages.common.network_state import (
@@ -27,7 +26,6 @@ from app_pages.common.network_state import (
     ExampleView,
     NetworkState,
     architecture_name,
-    epoch_label,
     example_query,
     landscape_grids,
     n_train,
@@ -285,8 +283,8 @@ st.markdown(f"**{arch_name[0].upper() + arch_name[1:]}**: {sizes}"
 
 
 def label(racer: tuple) -> str:
-    """An optimizer's name as the race says it, its switch counted in this page's epochs."""
-    return epoch_label(race_label(racer), spe)
+    """An optimizer's name, its switch counted in this page's epochs (``nn.run_label``)."""
+    return nn.run_label(racer, spe)
 
 
 with st.spinner(f"Training {plural(len(racers_t), 'network')} for "

@@ -35,7 +35,7 @@ import optimizers
 from app_pages.common.compute import Entry, label
 from app_pages.common.limits import cache_bounds, heavy_slot, limit
 from app_pages.common.memo import memo
-from app_pages.common.network_state import TEST_FRACTION
+from app_pages.common.network_state import TEST_FRACTION, epoch_label
 from app_pages.common.words import and_list, plural
 from landscape import nn_landscape
 from landscape.datasets import make_dataset, train_test_split
@@ -532,6 +532,12 @@ def cached_landscape(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], ep
 # ------------------------------------------------------------------------- cached figures
 
 
+def run_label(racer: Entry, steps_per_epoch: int) -> str:
+    """An optimizer's name as the race writes it, its switch counted in epochs of
+    ``steps_per_epoch`` steps ("switch at epoch 10", as the training figure marks it)."""
+    return epoch_label(label(racer), steps_per_epoch)
+
+
 def runs_for(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], epochs: int, batch: int,
              seed: int) -> tuple[list[Training], list[Run], np.ndarray, np.ndarray]:
     """Trainings, the training figure's ``Run`` per optimizer, and the boundary grid axes."""
@@ -540,7 +546,8 @@ def runs_for(data: DataKey, arch: ArchKey, racers: tuple[Entry, ...], epochs: in
     runs, xs, ys = [], np.zeros(0), np.zeros(0)
     for r, t in zip(racers, trainings, strict=True):
         xs, ys, probs = cached_boundaries(data, arch, r, epochs, batch, seed, n)
-        runs.append(Run(name=r[0], label=label(r), color=optimizer_color(r[0]), frames=t.frames,
+        runs.append(Run(name=r[0], label=run_label(r, t.steps_per_epoch),
+                        color=optimizer_color(r[0]), frames=t.frames,
                         probs=probs, step_epochs=t.step_epochs, step_loss=t.step_loss,
                         epoch_train_loss=t.epoch_train_loss, epoch_test_loss=t.epoch_test_loss,
                         epoch_train_acc=t.epoch_train_acc, epoch_test_acc=t.epoch_test_acc,
@@ -569,7 +576,8 @@ def cached_network_figure(data: DataKey, arch: ArchKey, racer: Entry, epochs: in
     return network_figure(net.layer_sizes, net.unflatten(t.frame_params),
                           net.unflatten(t.frame_grads), t.frames,
                           f"Trained by <span style='color:{optimizer_color(racer[0])}'>"
-                          f"{label(racer)}</span>", net.activation, frame_ms, phone=phone)
+                          f"{run_label(racer, t.steps_per_epoch)}</span>", net.activation,
+                          frame_ms, phone=phone)
 
 
 def above_train_note(runs: list[tuple[str, float, float]], n_test: int) -> str:

@@ -58,6 +58,9 @@ def test_default_page_trains_three_optimizers_and_draws_every_view() -> None:
     assert list(table["optimizer"]) == ["Adam (lr 0.01)", "SGD (lr 0.1)",
                                         # in epochs, as the chart marks it (a review)
                                         "Adam, then SGD (lr 0.01, then 0.1, switch at epoch 10)"]
+    # the figure's legend too, beside its "switch to SGD" line at epoch 10
+    assert "Adam, then SGD (lr 0.01, then 0.1, switch at epoch 10)" in {
+        t.get("name") for t in figs[0]["data"]}
     assert table["train accuracy"].iloc[0] > 0.95  # Adam fits two moons
     assert at.query_params["layers"] == "16,16"
     assert at.query_params["adam_then_sgd.switch_step"] == "100"  # 10 epochs of 10 steps
