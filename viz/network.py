@@ -274,8 +274,9 @@ def _epoch_marks(runs: Sequence[Run], e: int, lref: tuple[str, str], aref: tuple
 
 def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.ndarray,
                     y: np.ndarray, frame_ms: int = 250, max_cols: int = 4, phone: bool = False,
-                    ) -> SpecFigure:
+                    l2: bool = False) -> SpecFigure:
     """Decision boundary per optimizer + loss and accuracy curves, animated over epochs.
+    ``l2``: the losses include an L2 term, and the loss axis says so.
 
     All runs share the frame epochs (``runs[0].frames``). Panels sit in one row up to 4
     optimizers, else two rows; each draws x and y at one scale (locked: on a phone the
@@ -386,7 +387,8 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     layout[lxk] = {"domain": lx, "anchor": "y" + lxr[1:], "range": epochs,
                    "title": {"text": "epoch"}}
     layout["y" + lxk[1:]] = {"domain": ly, "anchor": lxr, **loss_ticks(runs),
-                             **({} if phone else {"title": {"text": "cross-entropy loss"}})}
+                             **({} if phone else {"title": {"text": "cross-entropy loss"
+                                                            + (" + L2" if l2 else "")}})}
     layout[axk] = {"domain": ax_, "anchor": "y" + axr[1:], "range": epochs,
                    "title": {"text": "epoch"}}
     lo = min(float(np.nanmin(r.epoch_test_acc)) for r in runs)
@@ -400,7 +402,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     def key(dot_on: str) -> str:
         return f"<span style='font-size:11px'>— train · ‒ ‒ test · ● on {dot_on}</span>"
 
-    loss_title = "Cross-entropy loss" if phone else "Loss"  # full width on a phone
+    loss_title = ("Cross-entropy loss" + (" + L2" if l2 else "")) if phone else "Loss"
     for (d, text) in (((lx, ly), f"{loss_title}<br>{key('train')}"),
                       ((ax_, ay), f"Accuracy<br>{key('test')}")):
         annotations.append({"text": text, "x": d[0][0], "y": d[1][1], "xref": "paper",

@@ -563,7 +563,7 @@ def cached_training_figure(data: DataKey, arch: ArchKey, racers: tuple[Entry, ..
     ``phone``'s: one panel a row, the curves one over the other)."""
     _, runs, xs, ys = runs_for(data, arch, racers, epochs, batch, seed)
     Xtr, ytr, _, _ = cached_split(data)
-    return training_figure(runs, xs, ys, Xtr, ytr, frame_ms, phone=phone)
+    return training_figure(runs, xs, ys, Xtr, ytr, frame_ms, phone=phone, l2=arch[2] > 0)
 
 
 @memo(max_bytes=FIGURE_BYTES)

@@ -168,6 +168,10 @@ def test_valid_url_parameters_set_the_page() -> None:
         assert at.query_params[key] == query[key]
     assert at.session_state["nn.width.0"] == 8 and at.session_state["nn.width.1"] == 4
     assert "plus the L2 term (λ/2)·Σw² over the weights (λ = 0.001" in loss_caption(at)
+    # and the loss axis says the curves hold it (it said "cross-entropy loss" alone)
+    titles = [v["title"]["text"] for k, v in charts(at)[0]["layout"].items()
+              if k.startswith("yaxis") and "title" in v]
+    assert titles == ["cross-entropy loss + L2"]
 
 
 def test_junk_url_parameters_warn_and_fall_back_without_a_traceback() -> None:
