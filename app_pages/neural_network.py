@@ -281,7 +281,6 @@ st.markdown(f"**{arch_name[0].upper() + arch_name[1:]}**: {sizes}"
             f"weights and biases · {net.n_samples} training and {test_net.n_samples} test points")
 
 
-
 def label(racer: tuple) -> str:
     """An optimizer's name, its switch counted in this page's epochs (``nn.run_label``)."""
     return nn.run_label(racer, spe)
