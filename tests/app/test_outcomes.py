@@ -167,9 +167,11 @@ def test_a_path_settled_on_a_valley_floor_reached_a_global_minimum() -> None:
     assert o.text == "reached a global minimum (step 3), on the valley floor"
     assert o.arrival_step == 3 and o.steps_to_global == 3
     assert describe(path, -1, valley, TOL).text == "stalled (not at a minimum)"  # no losses
-    listed = (Minimum((0.0, 0.0), 0.0, True),)  # another minimum as deep as the one listed
-    assert describe(path, -1, listed, TOL, losses=losses).text == (
-        "reached a global minimum (step 3), away from the one marked")
+    # not a valley: a loss within a millionth of the start's height is not a minimum (on Beale,
+    # whose corner stands 1.7e5 high, random search's best find 4 tolerances from its minimum
+    # "found global minimum", a review)
+    listed = (Minimum((0.0, 0.0), 0.0, True),)
+    assert describe(path, -1, listed, TOL, losses=losses).text == "stalled (not at a minimum)"
     # a stall above the minimum's value is still a stall; so is one on a flat start
     assert describe(path, -1, valley, TOL, losses=losses + 1e-3).text == (
         "stalled (not at a minimum)")
