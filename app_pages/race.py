@@ -520,7 +520,10 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
         help="Where the run ended and whether it has settled there: 'reached' or 'stuck' once "
              "each of its last 10 steps moves less than a quarter of the tolerance below; "
              "'oscillating' or 'passing near' while it still moves more (an SGD that jitters "
-             "around the bottom with its minibatches is near it, not settled)."),
+             "around the bottom with its minibatches is near it, not settled). '(step N)' is "
+             "its first step within the tolerance: momentum may swing out again, up to 3 "
+             "tolerances, before it stays; further out, the words say when it came back for "
+             "good."),
     "first at a global min": st.column_config.TextColumn(
         help=f"First step within {figs['tolerance']:.3g} of any global minimum (a path may pass "
              "one and end at another, or elsewhere: the outcome says so)."),

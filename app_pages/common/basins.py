@@ -163,7 +163,7 @@ def sampling_cost(gradient: Sequence[BasinStats], sampler: BasinStats | None) ->
     if sampler is None or not gradient:
         return ""
     mine = (f"from {100 * sampler.success_rate:.1f}% of its starts"
-            + (f", in a median of {plural(round(sampler.median_evaluations), 'trial')}"
+            + (f", in a median of {plural(sampler.median_evaluations, 'trial')}"
                if np.isfinite(sampler.median_evaluations) else ""))
     arrived = [g.median_evaluations for g in gradient if np.isfinite(g.median_evaluations)]
     one = len(gradient) == 1
