@@ -294,17 +294,18 @@ def _ghost_trace(p: PathView, digits: int, run: np.ndarray,
     a click on it picks that point as the start, as anywhere on the map.
 
     Steps that stay on one sub-pixel spot (``run``, from ``pixel_runs``) collapse into their first
-    point, whose hover reads "step i–j": a converged path would otherwise repeat one spot hundreds
-    of times.
+    point, whose hover reads "step i–j (numbers at j)" and gives the last one's numbers: a
+    converged path would otherwise repeat one spot hundreds of times (and step i's gradient, shown
+    for steps 20–500, said the walker still had a slope where it had settled: a review).
     """
     n = len(p.points)
     keep = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
     ends = np.r_[keep[1:] - 1, n - 1]
-    eff = p.effective_step()[keep]
+    eff = p.effective_step()[ends]
     # Each column rounded to the digits its hover shows (loss .4g; gradient and step .3g).
-    cols: list[list] = [[int(i) if i == j else f"{i}–{j}" for i, j in zip(keep, ends, strict=True)],
-                        round_sig(p.losses[keep], 4)]
-    cols += [round_sig(c, 3) for c in (p.grads[keep, 0], p.grads[keep, 1], eff[:, 0], eff[:, 1])]
+    cols: list[list] = [[int(i) if i == j else f"{i}–{j} (numbers at {j})"
+                         for i, j in zip(keep, ends, strict=True)], round_sig(p.losses[ends], 4)]
+    cols += [round_sig(c, 3) for c in (p.grads[ends, 0], p.grads[ends, 1], eff[:, 0], eff[:, 1])]
     faint = rgba(p.color, 0.45)
     return {
         "type": "scatter", "name": p.label, "legendgroup": p.name,

@@ -58,6 +58,7 @@ from typing import Literal
 
 import numpy as np
 
+from app_pages.common.words import plural
 from landscape.base import Domain, diagonal, inside
 from viz.race import MinimumLike
 
@@ -295,7 +296,13 @@ def describe(points: np.ndarray, diverged_step: int, minima: Sequence[MinimumLik
         text = (f"left the map at step {off}, diverged at step {d}" if off is not None and off < d
                 else f"diverged at step {d}")
     elif left is not None:
-        text = f"left the map at step {left}" if left > 0 else "off the map from the start"
+        # before its last departure, how often it went out and came back: SGD at lr 10 on Two
+        # basins crossed the edge 221 times and read only "left the map at step 500" (a review)
+        on = inside(pts[:left], domain)
+        back = int(np.count_nonzero(on[1:] & ~on[:-1]))
+        text = (("left the map at step " + str(left)
+                 + (f" (out and back {plural(back, 'time')} before)" if back else ""))
+                if left > 0 else "off the map from the start")
     elif kind == "global" and settled:
         off = thrown_off(pts, minima[m].point, tol, arrival)
         text = (f"reached global minimum{glob_no} (step {arrival}"

@@ -233,7 +233,12 @@ def test_left_the_map_counts_from_the_last_departure() -> None:
     assert left_map_at(pts[:4], BOX) is None
     assert left_map_at(np.array([[9.0, 9.0], [np.nan, 1.0]]), BOX) == 0
     o = describe(pts, -1, MINIMA, TOL, domain=BOX)
-    assert o.text == "left the map at step 4"
+    # and says it had been out before (SGD at lr 10 on Two basins: 110 times, a review)
+    assert o.text == "left the map at step 4 (out and back 1 time before)"
+    assert o.left_map_step == 4
+    twice = np.array([[2.0, 2.0], [5.0, 2.0], [3.0, 2.0], [6.0, 2.0], [3.0, 2.0], [7.0, 2.0]])
+    assert describe(twice, -1, MINIMA, TOL, domain=BOX).text == (
+        "left the map at step 5 (out and back 2 times before)")
     assert describe(pts[4:], -1, MINIMA, TOL, domain=BOX).text == "off the map from the start"
 
 

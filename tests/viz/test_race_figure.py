@@ -244,10 +244,16 @@ def test_steps_within_one_pixel_collapse_into_a_step_range(race, grid) -> None:
     p = paths[0]
     ghost = next(t for t in spec["data"] if t.get("customdata") is not None
                  and t.get("legendgroup") == p.name)
-    labels = [c[0] for c in ghost["customdata"]]
+    labels = [str(c[0]).split(" (")[0] for c in ghost["customdata"]]
     assert len(labels) < len(p.points) / 2
     first, last = (int(v) for v in labels[-1].split("–"))
     assert last == p.steps and first < last  # the converged end: one point, "first–500"
+    # its numbers are the last step's, and say so: step 20's gradient read as a slope left
+    # where the walker had settled (a review)
+    end = ghost["customdata"][-1]
+    assert end[0] == f"{first}–{last} (numbers at {last})"
+    np.testing.assert_allclose(end[1], p.losses[-1], rtol=1e-3)
+    np.testing.assert_allclose(end[2:4], p.grads[-1], rtol=1e-2, atol=1e-12)
     covered = [int(v) for lab in labels for v in range(int(str(lab).split("–")[0]),
                                                        int(str(lab).split("–")[-1]) + 1)]
     assert covered == list(range(len(p.points)))  # every step is in exactly one label
