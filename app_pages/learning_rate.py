@@ -351,7 +351,7 @@ if note:
 sweeps = [lab_compute.sweep(surface, e, *run_args, (lr_min, lr_max, n_sweep), *extra)
           for e in entries]
 bests = "; ".join(f"{SPECS[e[0]].display_name}: " + (f"best rate {s.best_lr:.3g}" if s.best_lr
-                                                      is not None else "every rate diverged")
+                                                      is not None else lab.none_eligible(s))
                   for e, s in zip(entries, sweeps, strict=True))
 st.plotly_chart(controls.still_on_phone(sweep_figure(sweeps, {n: SPECS[n].display_name
                                                                for n in names})),
@@ -369,7 +369,7 @@ for e, s in zip(entries, sweeps, strict=True):
         "final loss gap there": s.final_gap[s.best] if s.best >= 0 else None,
         f"rates with gap ≤ {lab.GOOD_FACTOR:g}× best": lab.good_rates_text(s, start_gap),
         "diverged rates": int(s.diverged.sum()),
-        "note": "every rate diverged" if s.best < 0 else "; ".join(
+        "note": lab.none_eligible(s) if s.best < 0 else "; ".join(
             n for n in (lab.edge_note(s.edge, s.best_lr, show=False), lab.unstable_note(s),
                         lab.sweep_leap_note(s, diagonal)) if n),
         "your rate": current,

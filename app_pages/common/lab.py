@@ -803,22 +803,39 @@ def sweep_leap_note(s: Sweep, diagonal: float) -> str:
     return f"its {leap}" if leap else ""
 
 
+def none_eligible(s: Sweep) -> str:
+    """The sweep's words when no rate is eligible for best: blown up, off the map, or both (a
+    review: McCormick's Adam at 1-100 left the map at every rate, 0 diverged, and read "every
+    rate diverged")."""
+    off, blown = int(np.count_nonzero(s.off_map & ~s.diverged)), int(np.count_nonzero(s.diverged))
+    if not off:
+        return "every rate diverged"
+    if not blown:
+        return "every rate left the map"
+    return f"every rate diverged ({blown}) or left the map ({off})"
+
+
 def tune_note(t: Tuned, diagonal: float | None = None) -> str:
     """Plain words beside a tuned rate: when even it keeps over ``POOR_SHARE`` of the start's
     gap (every rate is trapped: the tuned one is merely the quickest into the trap), when it
     blows up from some of the starts (every rate in the range does), when it is an end of the
     range searched (``edge_note``), when it only looks good from one start, and when its first
     step is a jump across the map rather than a walk (``diagonal``: the map's)."""
-    if t.lr is None:
-        return "every rate diverged"
+    if t.lr is None:  # none eligible: blown up, or off the map (McCormick's Adam at 1-100)
+        return "every rate diverged or left the map"
     notes = []
     # trapped: the tuned rate, and even the best from the chosen start alone (a rate may get
     # there from it and still lose on the starts around it, or on their blow-ups)
     if keeps_much(t.final_gap, t.start_gap) and keeps_much(t.single_gap, t.start_gap):
-        notes.append(f"even this rate keeps {t.final_gap / t.start_gap:.0%} of the start's loss "
-                     "gap: no rate in the range gets near the global minimum from here (a local "
-                     "minimum or a flat stretch holds them all), so it is only the best of "
-                     "trapped rates; the basins page shows the starts from which one gets there")
+        keeps = f"even this rate keeps {t.final_gap / t.start_gap:.0%} of the start's loss gap"
+        if t.edge == "largest":  # Booth in 10 steps at 1e-5..1e-3: too small, not trapped
+            notes.append(f"{keeps}: the largest rate tried does best, so the rates are too small "
+                         "(or the run too short) to get near the global minimum")
+        else:
+            notes.append(f"{keeps}: no rate in the range gets near the global minimum from here "
+                         "(a local minimum or a flat stretch holds them all), so it is only the "
+                         "best of trapped rates; the basins page shows the starts from which one "
+                         "gets there")
     if t.blown:
         notes.append(f"it blows up {t.blown_words(t.blown)}, as every rate in "
                      "the range that stays on the map from your start does from at least one: "

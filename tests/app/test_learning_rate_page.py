@@ -342,7 +342,7 @@ def test_tuned_table_explains_luck_and_jumps() -> None:
     lucky = Tuned("sgd", 0.01, 1e-3, single_lr=0.05, single_gap=0.0, single_median_gap=2.0,
                   first_step=0.1, **base)
     assert "luck of the start" in tune_note(lucky, 10.0) and "0.05" in tune_note(lucky, 10.0)
-    assert tune_note(Tuned("sgd", None, float("inf"))) == "every rate diverged"
+    assert tune_note(Tuned("sgd", None, float("inf"))) == "every rate diverged or left the map"
     noisy = Tuned("sgd", 0.01, 1e-3, single_lr=0.05, single_gap=0.0, single_median_gap=2.0,
                   first_step=0.1, draws=8, **base)
     assert ("luck of the start and the noise: its median over the 9 starts and 8 noise draws "
@@ -631,3 +631,24 @@ def test_the_rate_range_says_it_bounds_the_sweep_and_the_tuner() -> None:
     assert labels[i:i + 3] == ["Sweep and tuner: smallest rate", "Sweep and tuner: largest rate",
                                "Rates in the sweep"]
     assert labels.index("Panels span") < i
+
+
+def test_rates_that_left_the_map_are_not_said_to_have_diverged() -> None:
+    """A review: McCormick's Adam at 1-100 left the map at every rate, 0 diverged, and the table
+    said "every rate diverged"; the tuner said so too."""
+    at = app_test(PAGE, {"surface": "mccormick", "optimizers": "adam", "lr_min": "1",
+                         "lr_max": "100", "sweep": "20"}).run()
+    assert not at.exception
+    assert at.dataframe[0].value["diverged rates"].iloc[0] == 0
+    assert "- **Adam**: every rate left the map" in [m.value for m in at.markdown]
+
+
+def test_rates_too_small_are_not_said_to_be_trapped() -> None:
+    """A review: on Booth (one minimum) with rates 1e-5..1e-3 and 10 steps the tuner said "a
+    local minimum or a flat stretch holds them all": the rates were too small, the run short."""
+    at = app_test(PAGE, {"surface": "booth", "lr_min": "1e-5", "lr_max": "0.001", "steps": "10",
+                         "sweep": "20"}).run()
+    button(at, "Tune every optimizer").click().run()
+    said = " ".join(m.value for m in at.markdown)
+    assert "the rates are too small (or the run too short)" in said
+    assert "trapped" not in said
