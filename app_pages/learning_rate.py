@@ -257,6 +257,9 @@ with st.sidebar:
     seed = int(st.number_input("Seed", 0, 2**32 - 1, key="lab.seed", step=1))
     noise, batch_size = controls.noise_or_batch("lab", compute.is_data_loss(surface),
                                                 compute.DATA_SAMPLES)
+# a batch of every sample is full-batch gradient descent: no noise to draw (a review: "median of
+# 8 draws", all 8 equal)
+stochastic = lab.noise_draws(noise, batch_size, n_samples(surface)) > 1
 
 asked = {"lr_min": lr_min, "lr_max": lr_max}  # the link keeps the sliders' values, as shown
 if lr_min > lr_max:
@@ -422,7 +425,7 @@ with st.expander("How the tuner keeps a lucky rate from winning"):
         + (f" With gradient noise or minibatches one run is one draw of the noise, and a rate "
            f"can win on a lucky draw: each rate also runs from your start under "
            f"{lab.NOISE_DRAWS - 1} more seeds, and your start's gap is the median of those "
-           f"{lab.NOISE_DRAWS} draws." if lab.noise_draws(noise, batch_size) > 1 else ""))
+           f"{lab.NOISE_DRAWS} draws." if stochastic else ""))
 tune_key = (surface, tuple(entries), start, int(steps), lr_min, lr_max, n_sweep, extra)
 # the button, or a link made while the table showed (asked until a run gets to tune)
 if (st.button("Tune every optimizer", type="primary")  # no key: see common/resync.py
@@ -578,7 +581,7 @@ with sc2:
     words = [lab.schedule_note(schedule, sched_hp, int(steps))]
     if switch_step is not None:
         words.append(f"Dashed line: Adam hands over to SGD at step {switch_step}.")
-        words.append(lab.switch_verdict(curves, bool(noise) or batch_size is not None))
+        words.append(lab.switch_verdict(curves, stochastic))
     if any(words):
         st.caption(" ".join(w for w in words if w))
 

@@ -344,10 +344,13 @@ def nearby_starts(start: np.ndarray, domain: Any = None, fraction: float = NEARB
 NOISE_DRAWS = 8
 
 
-def noise_draws(noise: float = 0.0, batch_size: int | None = None) -> int:
+def noise_draws(noise: float = 0.0, batch_size: int | None = None,
+                samples: int | None = None) -> int:
     """How many draws of the noise the tuner judges a rate by: ``NOISE_DRAWS`` where the run is
-    stochastic (gradient ``noise`` > 0, or minibatches), else 1."""
-    return NOISE_DRAWS if noise > 0 or batch_size is not None else 1
+    stochastic (gradient ``noise`` > 0, or minibatches smaller than the ``samples`` there are),
+    else 1 (a batch of every sample is full-batch gradient descent: its 8 draws were equal)."""
+    minibatches = batch_size is not None and (samples is None or batch_size < samples)
+    return NOISE_DRAWS if noise > 0 or minibatches else 1
 
 
 @dataclass(frozen=True)
@@ -426,7 +429,7 @@ def robust_sweep(name: str, objective: Any, starts: np.ndarray, steps: int, lrs:
     lrs = np.asarray(lrs, dtype=float).reshape(-1)
     starts = np.asarray(starts, dtype=float)
     k = starts.shape[0]
-    draws = noise_draws(noise, batch_size)
+    draws = noise_draws(noise, batch_size, getattr(objective, "n_samples", None))
     params = {key: v for key, v in dict(hparams or {}).items() if key != "lr"}
     floor = loss_floor(objective)
     per_block = max(1, TUNE_PATH_STEPS // (k * (steps + 1)))

@@ -652,3 +652,23 @@ def test_rates_too_small_are_not_said_to_be_trapped() -> None:
     said = " ".join(m.value for m in at.markdown)
     assert "the rates are too small (or the run too short)" in said
     assert "trapped" not in said
+
+
+def test_a_batch_of_every_sample_is_not_noisy() -> None:
+    """A review: at batch 100 of 100 points (full-batch gradient descent, as the slider says) the
+    tuner showed a "median of 8 draws", all 8 equal, and the switch caption said "noise and
+    all"."""
+    from app_pages.common import lab
+    from app_pages.common.compute import DATA_SAMPLES
+
+    assert lab.noise_draws(0.0, DATA_SAMPLES, DATA_SAMPLES) == 1
+    assert lab.noise_draws(0.0, DATA_SAMPLES - 1, DATA_SAMPLES) == lab.NOISE_DRAWS
+    at = app_test(PAGE, {**FAST, "surface": "logistic_regression",
+                         "batch": str(DATA_SAMPLES)}).run()
+    button(at, "Tune every optimizer").click().run()
+    assert not at.exception
+    assert not [c for c in at.dataframe[1].value.columns if "draws" in c]
+    assert not any("noise and all" in c.value for c in at.caption)
+    small = app_test(PAGE, {**FAST, "surface": "logistic_regression", "batch": "10"}).run()
+    button(small, "Tune every optimizer").click().run()
+    assert [c for c in small.dataframe[1].value.columns if "draws" in c]
