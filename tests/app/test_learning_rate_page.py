@@ -523,26 +523,32 @@ def test_the_schedule_view_says_whether_the_switch_ended_lowest() -> None:
     def run(name: str, label: str, last: float) -> dict:
         return {"optimizer": name, "label": label, "gap": np.array([1.0, 0.5, last])}
 
-    sgd, adam = run("sgd", "SGD (constant)", 1e-12), run("adam", "Adam (constant)", 1e-9)
-    switch = run("adam_then_sgd", "Adam → SGD", 1e-11)
+    sgd, adam = run("sgd", "SGD (constant)", 1e-4), run("adam", "Adam (constant)", 1e-2)
+    switch = run("adam_then_sgd", "Adam → SGD", 1e-3)
     said = switch_verdict([sgd, adam, switch], noisy=False)
     assert "SGD (constant) ends lower than the switch" in said and "without gradient noise" in said
+    assert "a single method" in said  # Adam may be the one: not "a plain method"
     noisy = switch_verdict([sgd, adam, switch], noisy=True)
     # with noise, no claim that the noise is what the switch needs (the run has it and lost)
     assert "without gradient noise" not in noisy and "noise and all" in noisy
     assert ": The" not in noisy and "(minibatch noise" not in noisy
-    assert "the switch ends lowest" in switch_verdict(
-        [adam, run("adam_then_sgd", "Adam → SGD", 1e-13)], noisy=True)
+    lowest = switch_verdict([adam, run("adam_then_sgd", "Adam → SGD", 1e-3)], noisy=True)
+    # which part won is not claimed (on the saddle SGD led Adam at every step to the switch)
+    assert "the switch ends lowest" in lowest and "fast start" not in lowest
     diverged = run("sgd", "SGD (constant)", float("nan"))
     assert "the switch ends lowest" in switch_verdict([diverged, switch], noisy=False)
     assert switch_verdict([sgd, adam], noisy=False) == ""
+    # both at the minimum is a tie (the default page: 1.9e-13 against 7.9e-13, a review)
+    tie = switch_verdict([run("sgd", "SGD (constant)", 1.9e-13),
+                          run("adam_then_sgd", "Adam → SGD", 7.9e-13)], noisy=False)
+    assert tie.startswith("Here the switch and SGD (constant) both reach the minimum")
 
 
 def test_the_default_schedule_view_names_what_ended_lowest() -> None:
     at = app_test(PAGE).run()
     assert not at.exception
     said = " ".join(c.value for c in at.caption)
-    assert "ends lower than the switch" in said or "the switch ends lowest" in said, said
+    assert "both reach the minimum" in said, said  # SGD 1.9e-13, the switch 7.9e-13
 
 
 def test_the_sweep_table_s_notes_are_listed_in_full_under_it(monkeypatch) -> None:
