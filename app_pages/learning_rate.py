@@ -412,7 +412,7 @@ st.markdown(
     "One click finds each optimizer's best rate **on this landscape, around this start**, judged "
     f"by the loss after all {steps} steps, not by how fast it starts (which would favour rates "
     "that rush ahead and then bounce), and from the **8 starts one click of the start inputs "
-    "around yours** as well as from yours.")
+    "around yours** (fewer at an edge of the map) as well as from yours.")
 with st.expander("How the tuner keeps a lucky rate from winning"):
     st.markdown(
         "A rate must do well from your start *and* typically (the median of the nine starts), "

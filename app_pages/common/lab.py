@@ -316,7 +316,8 @@ def nearby_starts(start: np.ndarray, domain: Any = None, fraction: float = NEARB
 
     In 2D: the 8 neighbours (axes and diagonals) at ``fraction`` of the domain's width and height,
     the grid step of the page's start inputs. A neighbour that would leave the domain is mirrored
-    to the other side of the start. Other dimensions (or no domain): +- ``fraction`` x
+    to the other side of the start, and one that then repeats another is dropped (near an edge
+    or in a corner K < 9). Other dimensions (or no domain): +- ``fraction`` x
     max(|x_i|, 1) along each axis (2D starts).
     """
     start = np.asarray(start, dtype=float).reshape(-1)
@@ -334,7 +335,11 @@ def nearby_starts(start: np.ndarray, domain: Any = None, fraction: float = NEARB
     near = start + dirs * size
     outside = (near < lo) | (near > hi)
     near = np.where(outside, start - dirs * size, near)
-    return np.vstack([start, near])
+    # In a corner, mirrored neighbours coincide ((-3, -2) on the six-hump camel had 4 distinct
+    # starts of 9): each is run and counted once (a review found one blow-up counted twice).
+    rows = np.vstack([start, near])
+    _, first = np.unique(rows, axis=0, return_index=True)
+    return rows[np.sort(first)]
 
 
 #: With gradient noise or minibatches one run is one draw of the noise, and the tuner's pick

@@ -257,6 +257,7 @@ def test_nearby_starts_are_one_click_of_the_start_inputs_away_and_on_the_map() -
     corner = nearby_starts(np.array([2.0, -1.0]), domain)  # off-map neighbours mirror inward
     assert np.all(corner[:, 0] <= 2.0) and np.all(corner[:, 1] >= -1.0)
     assert len({tuple(p) for p in corner}) == 4  # the 3 neighbours inside the corner, ...
+    assert corner.shape == (4, 2)  # each run and counted once (one blow-up counted twice)
     assert sum(np.array_equal(p, corner[0]) for p in corner) == 1  # ... never the start again
     assert nearby_starts(np.zeros(3)).shape == (7, 3)  # no domain, any dimension: +- each axis
 
