@@ -37,6 +37,7 @@ from app_pages.common.state import (
     quoted,
     race_query,
 )
+from app_pages.common.words import plural
 from landscape.base import diagonal as domain_diagonal
 from landscape.base import inside
 from optimizers import SCHEDULE_HPARAMS, SCHEDULES
@@ -480,8 +481,8 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
                + "Three 'best' rates on this "
                "page answer three questions: the panels' ★ is the best of the few rates drawn, "
                "the sweep's is the lowest final loss from your start alone (near-equal ones go "
-               "to the sooner), and the tuner's also counts the 8 starts around it and their "
-               "blow-ups.")
+               f"to the sooner), and the tuner's also counts the {plural(n_starts - 1, 'start')} "
+               "around it and their blow-ups.")
     tuned_state = RaceState(**{**state.__dict__, "hparams": hp_tuned})
     # the race calls its rates tuned only if every one is (one whose rates all diverged keeps
     # the visitor's)
