@@ -490,8 +490,12 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
     if all_tuned:  # the race confirms "tuned" only for links this server's tuner made
         compute.remember_tuned(race_query(tuned_state, SPECS))
     link = tuned_race_url if all_tuned else race_url
-    st.link_button("Race the tuned optimizers  ↗", link(tuned_state, SPECS), type="primary",
-                   help=controls.NEW_TAB)
+    # one with no tuned rate races at the visitor's: the button says so (a review: McCormick's
+    # Adam, tuned over 1-100, raced at 0.1 under "the tuned optimizers")
+    untuned = [SPECS[t.optimizer].display_name for t in tuned if t.lr is None]
+    st.link_button("Race the tuned optimizers  ↗" if all_tuned else
+                   f"Race them ({' and '.join(untuned)} at your rate, untuned)  ↗",
+                   link(tuned_state, SPECS), type="primary", help=controls.NEW_TAB)
 elif tuned_entry is not None:
     st.caption("Settings changed since the last tuning; press the button again.")
 
@@ -501,10 +505,10 @@ st.markdown(
     "A **schedule** changes η as training goes on: big strides early to travel, small strides late "
     "to settle. The study note's advice is a switch: **Adam first** (fast, rough) **then SGD** "
     "(slow, careful): the comparison runs Adam's rate for the first quarter of the steps, then "
-    "SGD's (each the one set in the sidebar if it races here, else its default on this "
-    "landscape), under the same schedule as the others. The figure shows the rate each "
-    "optimizer used at every step, and its loss. The schedule applies here only: the panels, "
-    "the sweep and the tuner above run each rate constant."
+    "SGD's (each the one set in the sidebar if it races here, else the Adam → SGD racer's own "
+    "rates on this landscape), under the same schedule as the others. The figure shows the rate "
+    "each optimizer used at every step, and its loss. The schedule applies here only: the "
+    "panels, the sweep and the tuner above run each rate constant."
 )
 controls.init("lab.schedule", "constant")
 sc1, sc2 = st.columns([1, 2])

@@ -678,3 +678,16 @@ def test_a_batch_of_every_sample_is_not_noisy() -> None:
     small = app_test(PAGE, {**FAST, "surface": "logistic_regression", "batch": "10"}).run()
     button(small, "Tune every optimizer").click().run()
     assert [c for c in small.dataframe[1].value.columns if "draws" in c]
+
+
+def test_the_race_link_says_which_optimizers_it_races_untuned() -> None:
+    """A review: McCormick's Adam, tuned over rates 1-100 that all left the map, raced at the
+    visitor's 0.1 under a button that said "Race the tuned optimizers"."""
+    at = app_test(PAGE, {"surface": "mccormick", "optimizers": "adam", "lr_min": "1",
+                         "lr_max": "100", "sweep": "20"}).run()
+    button(at, "Tune every optimizer").click().run()
+    go = at.get("link_button")[0].proto
+    assert go.label.startswith("Race them (Adam at your rate, untuned)"), go.label
+    fine = app_test(PAGE, FAST).run()
+    button(fine, "Tune every optimizer").click().run()
+    assert fine.get("link_button")[0].proto.label.startswith("Race the tuned optimizers")
