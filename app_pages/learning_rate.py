@@ -328,10 +328,11 @@ st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} le
            + (" Its step is about η whatever the slope ("
               + ("it takes only the sign of each coordinate of its blend of gradients"
                  if focus == "lion" else "it divides by the gradient's recent size")
-              + "), so a large η bounces around rather than blowing up."
-              + (" RMSprop's first steps are about 10η: its average of squared gradients starts "
-                 "at 0 and, unlike Adam's, is not corrected for that." if focus == "rmsprop"
-                 else "")
+              + "), so a large η bounces around rather than blowing up (a stride as long as the "
+                "map, though, carries it off the map)."
+              + (" RMSprop's first step is 10η on each coordinate, the next ones several η: its "
+                 "average of squared gradients starts at 0 and, unlike Adam's, is not corrected "
+                 "for that." if focus == "rmsprop" else "")
               if focus in SCALE_FREE - {"adam_then_sgd", "radam"} else ""))  # SGD-like phases
 # The same runs as loss curves: the study note's octavian-ai figure of small and large rates.
 st.plotly_chart(controls.still_on_phone(loss_figure(
