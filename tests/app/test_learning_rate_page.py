@@ -510,7 +510,7 @@ def test_rmsprop_s_panels_say_its_first_steps_are_ten_rates() -> None:
         at = app_test(PAGE, {**FAST, "optimizers": "adam,rmsprop", "focus": focus}).run()
         return next(c.value for c in at.caption if "bounces around" in c.value)
 
-    assert "about 10η" in caption("rmsprop") and "10η" not in caption("adam")
+    assert "first step is 10η" in caption("rmsprop") and "10η" not in caption("adam")
     t = optimizers.run(optimizers.get_optimizer("rmsprop", lr=0.01), get_surface("booth"),
                        np.array([1.0, -2.0]), 1)
     np.testing.assert_allclose(np.abs(np.diff(np.asarray(t.points), axis=0)), 0.1, rtol=1e-6)
@@ -624,7 +624,7 @@ def test_the_adam_then_sgd_comparison_follows_the_chosen_schedule() -> None:
     lr = decode(switch["y"])
     assert lr[0] > lr[49] > 0 and lr[50] < 0.01 and lr[-1] < 1e-5  # SGD's 0.01 decays too
     intro = next(m.value for m in at.markdown if "**Adam first**" in m.value)
-    assert "your Adam rate" not in intro and "else its default on this landscape" in intro
+    assert "your Adam rate" not in intro and "else the Adam → SGD racer's own rates" in intro
 
 
 def test_the_rate_range_says_it_bounds_the_sweep_and_the_tuner() -> None:
