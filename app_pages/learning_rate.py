@@ -474,7 +474,9 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
         if note := lab.tune_note(t, diagonal):
             st.markdown(f"- **{SPECS[t.optimizer].display_name}**: {note}")
     st.caption("The race reproduces the final loss gap from your start; the median says how the "
-               "same rate does from the starts around it. A large gap between the two means the "
+               "same rate does from the starts around it"
+               + (" and, from yours, under other draws of the noise (all its runs in one median)"
+                  if n_draws > 1 else "") + ". A large gap between the two means the "
                "outcome here depends on exactly where you start. "
                + (f"With noise, that gap is one draw (the page's seed); the median of "
                   f"{n_draws} draws from your start is what the rate typically does there, and "
