@@ -559,7 +559,7 @@ for name, hp, curve_label in runs:
     shown = SPECS[name].display_name
     lowest = min(float(hp[k]) for k in ("lr", "sgd_lr") if k in hp)
     if sched_hp.get("eta_min", 0.0) > lowest:  # PyTorch would climb to it: refused
-        st.warning(f"{shown} is left off this chart: the final learning rate η_min "
+        st.warning(f"{shown} is left off this chart: the lowest learning rate η_min "
                    f"(URL: schedule.eta_min) is {format_value(sched_hp['eta_min'])}, above "
                    f"{shown}'s own rate {format_value(lowest)}, where the schedule starts: it "
                    f"runs from the rate down to η_min. Set η_min to at most "

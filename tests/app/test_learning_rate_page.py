@@ -605,7 +605,7 @@ def test_a_final_rate_above_an_optimizers_rate_says_what_to_do() -> None:
     # the Adam -> SGD comparison runs SGD's 0.01 after the switch: left off as well
     said, switch = [w.value for w in at.warning]
     assert switch.startswith(f"{OPTIMIZERS['adam_then_sgd'].display_name} is left off this")
-    assert said.startswith("SGD is left off this chart: the final learning rate η_min (URL: "
+    assert said.startswith("SGD is left off this chart: the lowest learning rate η_min (URL: "
                            "schedule.eta_min) is 0.2, above SGD's own rate 0.01") and \
         "Set η_min to at most 0.01." in said, said
     names = [t["name"] for t in charts(at)[3]["data"]]
