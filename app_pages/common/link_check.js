@@ -24,7 +24,9 @@
   const box = document.createElement("div");
   box.id = "downhill-link-refused";
   box.setAttribute("role", "alert");
-  box.style.cssText = "position:fixed;top:0.75rem;left:50%;transform:translateX(-50%);" +
+  // centred by auto margins: left 50% with a transform shrank it to half a phone's width
+  box.style.cssText = "position:fixed;top:0.75rem;left:0;right:0;margin:0 auto;" +
+    "width:fit-content;" +
     "z-index:1000100;max-width:min(40rem,92vw);padding:0.75rem 2.5rem 0.75rem 1rem;" +
     "background:#FFFBE6;color:#5C4400;border:1px solid #E6C200;border-radius:0.5rem;" +
     "font:15px/1.4 'Source Sans Pro',sans-serif;box-shadow:0 2px 8px rgba(0,0,0,0.15)";
