@@ -37,7 +37,7 @@ from app_pages.common.state import (
     quoted,
     race_query,
 )
-from app_pages.common.words import plural
+from app_pages.common.words import and_list, plural
 from landscape.base import diagonal as domain_diagonal
 from landscape.base import inside
 from optimizers import SCHEDULE_HPARAMS, SCHEDULES
@@ -497,7 +497,7 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
     # Adam, tuned over 1-100, raced at 0.1 under "the tuned optimizers")
     untuned = [SPECS[t.optimizer].display_name for t in tuned if t.lr is None]
     st.link_button("Race the tuned optimizers  ↗" if all_tuned else
-                   f"Race them ({' and '.join(untuned)} at your rate, untuned)  ↗",
+                   f"Race them ({and_list(untuned)} at your rate, untuned)  ↗",
                    link(tuned_state, SPECS), type="primary", help=controls.NEW_TAB)
 elif tuned_entry is not None:
     st.caption("Settings changed since the last tuning; press the button again.")

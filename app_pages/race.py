@@ -18,6 +18,7 @@ import optimizers
 from app_pages.common import compute, controls, lab
 from app_pages.common.lab_state import basins_url, lab_url
 from app_pages.common.limits import clamp_formula_steps, limit
+from app_pages.common.outcomes import THROWN
 from app_pages.common.presets import (
     EXAMPLE_FORMULAS,
     LANDING_SURFACE,
@@ -521,9 +522,9 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
              "each of its last 10 steps moves less than a quarter of the tolerance below; "
              "'oscillating' or 'passing near' while it still moves more (an SGD that jitters "
              "around the bottom with its minibatches is near it, not settled). '(step N)' is "
-             "its first step within the tolerance: momentum may swing out again, up to 3 "
-             "tolerances, before it stays; further out, the words say when it came back for "
-             "good."),
+             f"its first step within the tolerance: momentum may swing out again, up to "
+             f"{THROWN:g} tolerances, before it stays; further out, the words say when it came "
+             "back for good."),
     "first at a global min": st.column_config.TextColumn(
         help=f"First step within {figs['tolerance']:.3g} of any global minimum (a path may pass "
              "one and end at another, or elsewhere: the outcome says so)."),

@@ -381,14 +381,14 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     li, ai = n, n + 1
     lxk, lxr = _axis(li)
     axk, axr = _axis(ai)
+    loss_name = "cross-entropy loss" + (" + L2" if l2 else "")  # the curves' own, L2 included
     # a little room either side: the last epoch's dots (shapes, clipped to the panel) were cut
     # in half on its right edge
     epochs = [-EPOCH_PAD * max(last, 1), (1 + EPOCH_PAD) * max(last, 1)]
     layout[lxk] = {"domain": lx, "anchor": "y" + lxr[1:], "range": epochs,
                    "title": {"text": "epoch"}}
     layout["y" + lxk[1:]] = {"domain": ly, "anchor": lxr, **loss_ticks(runs),
-                             **({} if phone else {"title": {"text": "cross-entropy loss"
-                                                            + (" + L2" if l2 else "")}})}
+                             **({} if phone else {"title": {"text": loss_name}})}
     layout[axk] = {"domain": ax_, "anchor": "y" + axr[1:], "range": epochs,
                    "title": {"text": "epoch"}}
     lo = min(float(np.nanmin(r.epoch_test_acc)) for r in runs)
@@ -402,7 +402,7 @@ def training_figure(runs: Sequence[Run], xs: np.ndarray, ys: np.ndarray, X: np.n
     def key(dot_on: str) -> str:
         return f"<span style='font-size:11px'>— train · ‒ ‒ test · ● on {dot_on}</span>"
 
-    loss_title = ("Cross-entropy loss" + (" + L2" if l2 else "")) if phone else "Loss"
+    loss_title = loss_name.capitalize() if phone else "Loss"
     for (d, text) in (((lx, ly), f"{loss_title}<br>{key('train')}"),
                       ((ax_, ay), f"Accuracy<br>{key('test')}")):
         annotations.append({"text": text, "x": d[0][0], "y": d[1][1], "xref": "paper",

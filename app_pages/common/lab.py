@@ -115,6 +115,17 @@ class Sweep:
         return self.diverged_step >= 0
 
     @property
+    def left_map(self) -> np.ndarray:
+        """(R,) rates whose walker ended off the map without diverging."""
+        return self.off_map & ~self.diverged
+
+    @property
+    def on_map(self) -> np.ndarray:
+        """(R,) rates that neither diverged nor ended off the map: the ones that can be best
+        (the curves of ``viz.sweep`` draw the same ones)."""
+        return ~(self.diverged | self.off_map)
+
+    @property
     def best_lr(self) -> float | None:
         return float(self.lrs[self.best]) if self.best >= 0 else None
 
@@ -136,7 +147,7 @@ def good_rates(s: Sweep, factor: float = GOOD_FACTOR) -> tuple[int, int] | None:
     if s.best < 0:
         return None
     bar = max(factor * float(s.final_gap[s.best]), s.tol)
-    good = (s.final_gap <= bar) & ~s.diverged & ~s.off_map
+    good = (s.final_gap <= bar) & s.on_map
     first = last = s.best
     while first > 0 and good[first - 1]:
         first -= 1
@@ -411,7 +422,7 @@ def robust_index(centre: Sweep, robust: Robust) -> int:
     while some eligible rate diverges from none (else the fewest blow-ups win). -1 if no rate
     is eligible."""
     score = robust.score
-    ok = ~centre.diverged & ~centre.off_map & np.isfinite(centre.final_gap) & np.isfinite(score)
+    ok = centre.on_map & np.isfinite(centre.final_gap) & np.isfinite(score)
     if not ok.any():
         return -1
     ok &= robust.blown == np.min(robust.blown[ok])
@@ -774,8 +785,7 @@ def switch_verdict(curves: Sequence[Mapping[str, Any]], noisy: bool) -> str:
         return ""
     best = min(others, key=final)
     # both at the minimum (the default: 7.9e-13 against SGD's 1.9e-13) is a tie, not a loss
-    at_bottom = [c["label"] for c in (*switch, best) if final(c) <= TOL]
-    if len(at_bottom) == 2:
+    if final(switch[0]) <= TOL and final(best) <= TOL:
         return (f"Here the switch and {best['label']} both reach the minimum (a final gap under "
                 f"{TOL:g}): on this run the hand-over neither helps nor hurts.")
     if final(switch[0]) <= final(best):  # which part did it, the curves show; no cause claimed
@@ -821,7 +831,7 @@ def none_eligible(s: Sweep) -> str:
     """The sweep's words when no rate is eligible for best: blown up, off the map, or both (a
     review: McCormick's Adam at 1-100 left the map at every rate, 0 diverged, and read "every
     rate diverged")."""
-    off, blown = int(np.count_nonzero(s.off_map & ~s.diverged)), int(np.count_nonzero(s.diverged))
+    off, blown = int(np.count_nonzero(s.left_map)), int(np.count_nonzero(s.diverged))
     if not off:
         return "every rate diverged"
     if not blown:

@@ -321,12 +321,12 @@ def verdict(t: Training, window: int = 5) -> str:
         return (f"blew up: its training loss ended near {late_train:.3g}, above the {train[0]:.3g}"
                 " it started from (learning rate too large)")
     half = train[len(train) // 2:]
+    moves = np.diff(half)
     rises = np.diff(train) > 0
     low, high = float(half.min()), float(half.max())
     with np.errstate(all="ignore"):
-        jitter = float(np.median(np.abs(np.diff(half)) / half[:-1]))
-    if (jitter > JITTER and high > SWING * low
-            and np.sum(np.maximum(np.diff(half), 0.0)) > BOUNCE * low):
+        jitter = float(np.median(np.abs(moves) / half[:-1]))
+    if jitter > JITTER and high > SWING * low and np.sum(np.maximum(moves, 0.0)) > BOUNCE * low:
         return (f"bounces: its training loss rose in {int(rises.sum())} of "
                 f"{plural(len(rises), 'epoch')} and swung between {low:.3g} and {high:.3g} in "
                 "the second half: a learning rate too large, not overfitting")
