@@ -542,19 +542,20 @@ with sc1:
     show_switch = st.toggle("Compare with Adam → SGD", key="lab.switch",
                             help="Adds Adam for the first quarter of the steps, then SGD, each at "
                                  "its rate on this page (URL: compare).")
-curves = []
-switch_step = None
 runs = [(name, dict(items), f"{SPECS[name].display_name} ({lab.SCHEDULE_TITLES[schedule].lower()})")
         for name, items in entries]
 if show_switch and "adam_then_sgd" not in names:
     # Adam's and SGD's rates from the page (``switch_settings``), under the same schedule as the
     # rest: at constant rates beside scheduled ones it compared unlike runs
     switch_hp = lab.switch_settings(state.hparams, int(steps), defaults.get("adam_then_sgd"))
+    sgd_momentum = (f", momentum {format_value(switch_hp['momentum'])}"
+                    if switch_hp["momentum"] else "")
     runs.append(("adam_then_sgd", switch_hp,
                  f"Adam (lr {format_value(switch_hp['lr'])}) → SGD (lr "
-                 f"{format_value(switch_hp['sgd_lr'])})"
+                 f"{format_value(switch_hp['sgd_lr'])}{sgd_momentum})"
                  + ("" if schedule == "constant"
                     else f" ({lab.SCHEDULE_TITLES[schedule].lower()})")))
+allowed_runs = []
 for name, hp, curve_label in runs:
     shown = SPECS[name].display_name
     lowest = min(float(hp[k]) for k in ("lr", "sgd_lr") if k in hp)
@@ -565,18 +566,14 @@ for name, hp, curve_label in runs:
                    f"runs from the rate down to η_min. Set η_min to at most "
                    f"{format_value(lowest)}.")
         continue
-    try:
-        traj = optimizers.run(optimizers.get_optimizer(
-                                  name, **lab.scheduled(hp, schedule, sched_hp)),
-                              obj, np.asarray(start), int(steps), seed=seed, noise=noise,
-                              batch_size=batch_size)
-    except ValueError as err:
-        st.warning(f"{shown} is left off this chart: this schedule is not allowed ({err}).")
-        continue
-    curves.append({"optimizer": name, "label": curve_label, "lr": traj.lr,
-                   "gap": np.maximum(traj.losses - lab.loss_floor(obj), 0.0)})
-    if traj.switch_step is not None:
-        switch_step = traj.switch_step
+    allowed_runs.append((name, compute.entry(name, hp), curve_label))
+curves, refused = lab_compute.schedule_curves(
+    state.surface, tuple(allowed_runs), schedule, tuple(sorted(sched_hp.items())),
+    tuple(start), int(steps), seed, noise, batch_size)
+for name, err in refused:
+    st.warning(f"{SPECS[name].display_name} is left off this chart: this schedule is not "
+               f"allowed ({err}).")
+switch_step = next((c["switch_step"] for c in curves if c["switch_step"] is not None), None)
 with sc2:
     st.plotly_chart(controls.still_on_phone(schedule_figure(curves, switch_step,
                                                             phone=controls.is_phone())),
@@ -590,6 +587,11 @@ with sc2:
     if switch_step is not None:
         words.append(f"Dashed line: Adam hands over to SGD at step {switch_step}.")
         words.append(lab.switch_verdict(curves, stochastic))
+        if show_switch and "adam_then_sgd" not in names and (
+                dropped := lab.switch_dropped(state.hparams)):
+            words.append(f"The switch runs without {and_list(dropped)} (it carries Adam's rate, "
+                         "betas and eps and SGD's rate and momentum), so it is a plainer walker "
+                         "than the curves beside it.")
     if any(words):
         st.caption(" ".join(w for w in words if w))
 

@@ -372,7 +372,8 @@ def noise_draws(noise: float = 0.0, batch_size: int | None = None,
 @dataclass(frozen=True)
 class Robust:
     """R rates, each run from the same K starts (the chosen start first): final gap and area
-    under the gap curve per rate and run, (R, draws + K - 1); inf where a path diverged. The
+    under the gap curve per rate and run, (R, draws + K - 1); inf where a path diverged or ended
+    off the map. The
     first ``draws`` columns are the chosen start under ``draws`` seeds (the page's first: one
     column without noise), then the K - 1 starts around it."""
 
@@ -396,7 +397,7 @@ class Robust:
     @property
     def blown(self) -> np.ndarray:
         """(R,) in how many of its runs (the K starts, and the noise draws) each rate diverged
-        (its final gap is inf)."""
+        or ended off the map (its final gap is inf)."""
         return np.count_nonzero(~np.isfinite(self.final_gap), axis=1)
 
     @property
@@ -451,9 +452,13 @@ def robust_sweep(name: str, objective: Any, starts: np.ndarray, steps: int, lrs:
     per_block = max(1, TUNE_PATH_STEPS // (k * (steps + 1)))
 
     def judged(traj: Trajectory, n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
-        """Final gaps and areas (n rates, m starts) of a run, inf where a path diverged."""
+        """Final gaps and areas (n rates, m starts) of a run, inf where a path diverged or
+        ended off the map (McCormick falls below its minimum there: 3 of 9 starts off the map
+        counted as gaps of 0, and the median shown was 0)."""
         losses = np.asarray(traj.losses, dtype=float).reshape(steps + 1, n, m)
-        gone = np.asarray(traj.diverged_step).reshape(n, m) >= 0
+        ends = np.asarray(traj.points)[-1].reshape(n * m, -1)
+        gone = ((np.asarray(traj.diverged_step).reshape(n, m) >= 0)
+                | ends_off_map(ends, getattr(objective, "domain", None)).reshape(n, m))
         with np.errstate(invalid="ignore", over="ignore"):
             gap = np.maximum(losses - floor, 0.0)
             # summed along each path's own contiguous row: the same bits whatever the batch's
@@ -501,7 +506,8 @@ class Tuned:
     would win judged from the chosen start alone, and its final gap there (for comparison: when it
     differs, its win was luck of the start). ``first_step``: how far the tuned rate's first step
     goes from the chosen start; ``edge``: ``range_edge`` of ``lr`` in the range searched;
-    ``blown``: from how many of the starts it diverged (0 unless every rate diverged from some);
+    ``blown``: from how many of the starts it diverged or ended off the map (0 unless every rate
+    did from some);
     ``start_gap``: the chosen start's own gap, which a trapped rate keeps much of;
     ``single_blown``: the same count for ``single_lr``; ``draws``: the noise draws each rate
     ran under from the chosen start (``noise_draws``), and ``draws_gap`` the tuned rate's median
@@ -637,24 +643,48 @@ def verdict(s: Sweep, r: int) -> str:
     return "too large: overshoots and bounces"
 
 
+#: What the "Adam first, then SGD" comparison carries over from the page's Adam and SGD: the
+#: switching optimizer's own settings (``adam_then_sgd``) and where each comes from.
+SWITCH_CARRIES: dict[str, tuple[str, str]] = {
+    "lr": ("adam", "lr"), "betas": ("adam", "betas"), "eps": ("adam", "eps"),
+    "sgd_lr": ("sgd", "lr"), "momentum": ("sgd", "momentum"),
+}
+_SWITCH_PARTS = {"adam": "Adam", "sgd": "SGD"}
+
+
 def switch_settings(hparams: Mapping[str, Mapping[str, Any]], steps: int,
                     base: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Settings of the "Adam first, then SGD" comparison built from the optimizers on the page:
-    Adam's rate (``lr``) and SGD's rate (``sgd_lr``) are the ones the visitor set for Adam and SGD
-    (registry defaults for whichever is missing), switching after a quarter of the ``steps``.
+    Adam's rate, betas and eps, and SGD's rate (``sgd_lr``) and momentum, as the visitor set them
+    for Adam and SGD (``SWITCH_CARRIES``; registry defaults for whichever is missing), switching
+    after a quarter of the ``steps``.
 
     Without this the switch ran Adam at its registry default, a different walker from the Adam
     curve beside it, and could end worse than both parents for reasons that had nothing to do
-    with switching.
+    with switching (and SGD with momentum 0.9 beside a switch to plain SGD compared unlike runs).
     """
     out = {**OPTIMIZERS["adam_then_sgd"].defaults(), **(base or {})}
-    if "adam" in hparams and "lr" in hparams["adam"]:
-        out["lr"] = float(hparams["adam"]["lr"])
-        if "betas" in hparams["adam"]:
-            out["betas"] = hparams["adam"]["betas"]
-    if "sgd" in hparams and "lr" in hparams["sgd"]:
-        out["sgd_lr"] = float(hparams["sgd"]["lr"])
+    for key, (name, source) in SWITCH_CARRIES.items():
+        if source in hparams.get(name, {}):
+            value = hparams[name][source]
+            out[key] = float(value) if key in ("lr", "sgd_lr") else value
     out["switch_step"] = max(1, int(steps) // 4)
+    return out
+
+
+def switch_dropped(hparams: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The page's Adam and SGD settings the switch cannot carry (``adam_then_sgd`` has no
+    amsgrad, weight decay or Nesterov), where they differ from the defaults: ``"Adam's
+    amsgrad"``. The comparison then runs a plainer Adam or SGD than the curves beside it."""
+    carried = {(name, source) for name, source in SWITCH_CARRIES.values()}
+    out = []
+    for name, part in _SWITCH_PARTS.items():
+        for h in OPTIMIZERS[name].hparams:
+            if (name, h.name) in carried or h.name not in hparams.get(name, {}):
+                continue
+            if not np.array_equal(np.asarray(hparams[name][h.name], float),
+                                  np.asarray(h.default, float)):
+                out.append(f"{part}'s {h.name}")
     return out
 
 
@@ -669,6 +699,48 @@ def scheduled(hparams: Mapping[str, Any], schedule: str,
         k = int(hparams["switch_step"])
         out["sgd_lr"] = lambda t: sgd(np.asarray(t) + k)
     return out
+
+
+def schedule_curves(runs: Sequence[tuple[str, Mapping[str, Any], str]], schedule: str,
+                    settings: Mapping[str, Any], objective: Any, start: np.ndarray, steps: int,
+                    *, seed: int = 0, noise: float = 0.0, batch_size: int | None = None,
+                    ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """The schedule view's runs: each ``(name, hparams, label)`` under ``schedule`` (with
+    ``settings``), as a curve for the figure (``optimizer``, ``label``, ``lr`` and ``gap`` per
+    step, on the page's ``seed``), with ``diverged_step``, ``off_map`` (it ended outside the
+    map, where the landscape may fall below its minimum: a gap of 0 there reached nothing),
+    ``switch_step`` and ``finals``: its final gap under each of ``noise_draws`` seeds (``seed``,
+    ``seed + 1`` ...; one without noise), inf where it diverged or ended off the map. Every run
+    of one draw gets the same noise, so the draws compare in pairs. Also the runs the schedule
+    refuses: ``(name, reason)``."""
+    draws = noise_draws(noise, batch_size, getattr(objective, "n_samples", None))
+    floor, domain = loss_floor(objective), getattr(objective, "domain", None)
+    start = np.asarray(start, dtype=float)
+    curves, refused = [], []
+    for name, hp, label in runs:
+        try:
+            trajs = [run(get_optimizer(name, **scheduled(hp, schedule, settings)), objective,
+                         start, steps, seed=seed + j, noise=noise, batch_size=batch_size)
+                     for j in range(draws)]
+        except ValueError as err:
+            refused.append((name, str(err)))
+            continue
+        finals = []
+        for t in trajs:
+            end = np.asarray(t.points)[-1].reshape(1, -1)
+            with np.errstate(invalid="ignore"):
+                g = max(float(np.asarray(t.losses)[-1]) - floor, 0.0)
+            bad = int(t.diverged_step) >= 0 or bool(ends_off_map(end, domain)[0])
+            finals.append(np.inf if bad or not np.isfinite(g) else g)
+        t = trajs[0]
+        with np.errstate(invalid="ignore"):
+            gap = np.maximum(np.asarray(t.losses) - floor, 0.0)
+        curves.append({"optimizer": name, "label": label, "lr": t.lr, "gap": gap,
+                       "diverged_step": int(t.diverged_step),
+                       "off_map": bool(ends_off_map(np.asarray(t.points)[-1].reshape(1, -1),
+                                                    domain)[0]),
+                       "switch_step": t.switch_step, "finals": np.array(finals)})
+    return curves, refused
 
 
 # ------------------------------------------------------------------------------ schedules
@@ -772,29 +844,60 @@ def schedule_note(schedule: str, settings: Mapping[str, Any], steps: int) -> str
 def switch_verdict(curves: Sequence[Mapping[str, Any]], noisy: bool) -> str:
     """Which run of the schedule view ends lowest, said beside the Adam -> SGD advice: on a
     smooth run plain SGD at a good rate often ends below the switch, and the figure showed it
-    with no word that the advice had not won here. ``curves``: the view's runs (``optimizer``,
-    ``label``, ``gap``: loss minus the minimum per step); ``noisy``: gradient noise or
-    minibatches. "" without an Adam -> SGD run or another to compare with."""
-    def final(c: Mapping[str, Any]) -> float:
+    with no word that the advice had not won here. ``curves``: the view's runs
+    (``schedule_curves``; ``finals``: final gaps per noise draw, else the last ``gap``);
+    ``noisy``: gradient noise or minibatches, where one draw decides nothing: the switch is
+    judged against the best other run (lowest median) draw by draw, and wins or loses only in
+    all draws but one at most. A run that diverged or left the map reached nothing (McCormick
+    falls below its minimum off the map: its gap of 0 there read as "both reach the minimum").
+    "" without an Adam -> SGD run or another to compare with."""
+    def finals(c: Mapping[str, Any]) -> np.ndarray:
+        if "finals" in c:
+            return np.asarray(c["finals"], dtype=float)
         g = float(np.asarray(c["gap"])[-1])
-        return g if np.isfinite(g) else np.inf
+        return np.array([g if np.isfinite(g) else np.inf])
 
     switch = [c for c in curves if c["optimizer"] == "adam_then_sgd"]
     others = [c for c in curves if c["optimizer"] != "adam_then_sgd"]
     if not switch or not others:
         return ""
-    best = min(others, key=final)
+    sw = switch[0]
+    if (k := int(sw.get("diverged_step", -1))) >= 0:
+        k_switch = sw.get("switch_step")
+        phase = ("" if k_switch is None else " (after the hand-over: SGD's rate is too large "
+                 "where Adam left it)" if k >= k_switch else " (before the hand-over, in "
+                 "Adam's phase)")
+        return f"Here the switch diverged at step {k}{phase}."
+    if sw.get("off_map"):
+        return ("Here the switch ends off the map, where this landscape falls below the minimum "
+                "shown: its low loss there is no sign of reaching it.")
+    fair = [c for c in others if c.get("diverged_step", -1) < 0 and not c.get("off_map")]
+    if not fair:
+        return "Here the switch is the only run that ends on the map without diverging."
+    best = min(fair, key=lambda c: float(np.median(finals(c))))
+    s_gap, b_gap = finals(sw), finals(best)
+    n = min(s_gap.size, b_gap.size)
+    s_gap, b_gap = s_gap[:n], b_gap[:n]
+    both = (s_gap <= TOL) & (b_gap <= TOL)  # both at the minimum: neither wins that draw
+    wins = int(np.count_nonzero((s_gap < b_gap) & ~both))
+    losses = int(np.count_nonzero((s_gap > b_gap) & ~both))
+    draws = f" in {wins if wins >= losses else losses} of {n} noise draws" if n > 1 else ""
     # both at the minimum (the default: 7.9e-13 against SGD's 1.9e-13) is a tie, not a loss
-    if final(switch[0]) <= TOL and final(best) <= TOL:
+    if np.median(s_gap) <= TOL and np.median(b_gap) <= TOL:
         return (f"Here the switch and {best['label']} both reach the minimum (a final gap under "
                 f"{TOL:g}): on this run the hand-over neither helps nor hurts.")
-    if final(switch[0]) <= final(best):  # which part did it, the curves show; no cause claimed
-        return ("Here the switch ends lowest, as the study note advises (which part made the "
-                "difference, the curves before and after the dashed line show).")
+    if n > 1 and max(wins, losses) < n - 1:
+        return (f"Here neither clearly wins: the switch ends lower than {best['label']} in "
+                f"{wins} of {n} noise draws (the figure shows one). With this much noise, one "
+                "run decides nothing.")
+    if wins >= losses:  # which part did it, the curves show; no cause claimed
+        return (f"Here the switch ends lowest{draws}, as the study note advises (which part "
+                "made the difference, the curves before and after the dashed line show).")
     if noisy:
-        return (f"Here {best['label']} ends lower than the switch, noise and all: the switch "
-                "pays only where Adam's late wandering costs more than SGD's slow finish, with "
-                "an SGD rate small enough to settle (the concepts tour's section 7).")
+        return (f"Here {best['label']} ends lower than the switch{draws}, noise and all: the "
+                "switch pays only where Adam's late wandering costs more than SGD's slow "
+                "finish, with an SGD rate small enough to settle (the concepts tour's "
+                "section 7).")
     return (f"Here {best['label']} ends lower than the switch: on a smooth run without "
             "gradient noise, a single method at a good rate needs no hand-over. The switch "
             "pays where Adam's early speed matters and its late wandering costs (minibatch "
@@ -861,9 +964,9 @@ def tune_note(t: Tuned, diagonal: float | None = None) -> str:
                          "best of trapped rates; the basins page shows the starts from which one "
                          "gets there")
     if t.blown:
-        notes.append(f"it blows up {t.blown_words(t.blown)}, as every rate in "
-                     "the range that stays on the map from your start does from at least one: "
-                     "no rate here is safe around this start")
+        notes.append(f"it blows up or leaves the map {t.blown_words(t.blown)}, as every rate "
+                     "in the range that stays on the map from your start does from at least "
+                     "one: no rate here is safe around this start")
     notes += [edge_note(t.edge, t.lr)] if t.edge else []
     if diagonal and (leap := leap_note(t.first_step, diagonal)):
         notes.append(f"its {leap}")
@@ -874,9 +977,10 @@ def tune_note(t: Tuned, diagonal: float | None = None) -> str:
         luck = "the start" if t.draws == 1 else "the start and the noise"
         over = (f"{t.starts} starts" if t.draws == 1
                 else f"{t.starts} starts and {t.draws} noise draws")
-        but = (f"it blows up {t.blown_words(t.single_blown)}" if t.single_blown
-               > t.blown else f"that is luck of {luck}: its median over the {over} "
-                              f"is {t.single_median_gap:.3g}")
+        but = (f"it blows up or leaves the map {t.blown_words(t.single_blown)}"
+               if t.single_blown > t.blown
+               else f"that is luck of {luck}: its median over the {over} is "
+                    f"{t.single_median_gap:.3g}")
         notes.append(f"from your start alone lr {t.single_lr:.4g} ends lower "
                      f"({t.single_gap:.3g}), but {but}")
     return "; ".join(notes)

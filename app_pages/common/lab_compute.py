@@ -59,6 +59,19 @@ def tune(surface: str, racer: Entry, start: tuple[float, float], steps: int,
 
 
 @st.cache_data(show_spinner=False, **cache_bounds())
+def schedule_curves(surface: str, runs: tuple[tuple[str, Entry, str], ...], schedule: str,
+                    settings: tuple[tuple[str, Any], ...], start: tuple[float, float],
+                    steps: int, seed: int, noise: float, batch_size: int | None,
+                    ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """The schedule view's runs (``lab.schedule_curves``): ``runs`` of (name, racer entry of
+    its settings, label), each under ``schedule`` with ``settings``, over the noise draws."""
+    return lab.schedule_curves([(name, dict(items), label) for name, (_, items), label in runs],
+                               schedule, dict(settings), get_landscape(surface),
+                               np.asarray(start), steps,
+                               **_run_kwargs(surface, seed, noise, batch_size))
+
+
+@st.cache_data(show_spinner=False, **cache_bounds())
 def basin_map(surface: str, racer: Entry, n: int, steps: int, seed: int,
               noise: float) -> basins.BasinMap:
     """One optimizer's basin map over an n x n grid of starts (one batched run)."""
