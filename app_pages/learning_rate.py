@@ -374,6 +374,9 @@ for e, s in zip(entries, sweeps, strict=True):
         "final loss gap there": s.final_gap[s.best] if s.best >= 0 else None,
         f"rates with gap ≤ {lab.GOOD_FACTOR:g}× best": lab.good_rates_text(s, start_gap),
         "diverged rates": int(s.diverged.sum()),
+        # the figure's open arrows, counted: a column of 0s beside ~8 arrows read as all fine
+        **({"ended off the map": int(s.left_map.sum())}
+           if any(w.left_map.any() for w in sweeps) else {}),
         "note": lab.none_eligible(s) if s.best < 0 else "; ".join(
             n for n in (lab.edge_note(s.edge, s.best_lr, show=False), lab.unstable_note(s),
                         lab.sweep_leap_note(s, diagonal)) if n),
@@ -390,7 +393,11 @@ if notes:
 # One line to read the figure by; the rules behind each mark in an expander (a review: ~170 words
 # of small grey text under the table).
 st.caption(f"Final loss gap = loss after {steps} steps minus the global minimum's value. "
-           "★ best rate · ✕ blew up · open arrow: ended off the map (in neither curve).")
+           "★ best rate · ✕ blew up · open arrow: ended off the map (in neither curve)."
+           # one draw of the noise moved Adam's ★ from 0.011 to 6.8 with the seed (a review)
+           + (f" With noise, every rate here runs on one draw of it (seed {seed}): another "
+              f"seed moves the ★; the tuner below judges each rate by its median over "
+              f"{lab.NOISE_DRAWS} draws." if stochastic else ""))
 with st.expander("How the sweep reads each rate"):
     st.markdown(
         f"- **Steps to tolerance**: first step with a gap below {sweeps[0].tol:g}.\n"
@@ -483,7 +490,9 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
                   "what the tuner judged. " if n_draws > 1 else "")
                + "Three 'best' rates on this "
                "page answer three questions: the panels' ★ is the best of the few rates drawn, "
-               "the sweep's is the lowest final loss from your start alone (near-equal ones go "
+               "the sweep's is the lowest final loss from your start alone"
+               + (" on one draw of the noise" if n_draws > 1 else "")
+               + " (near-equal ones go "
                f"to the sooner), and the tuner's also counts the {plural(n_starts - 1, 'start')} "
                "around it and their blow-ups.")
     tuned_state = RaceState(**{**state.__dict__, "hparams": hp_tuned})

@@ -765,3 +765,17 @@ def test_the_race_link_says_which_optimizers_it_races_untuned() -> None:
     fine = app_test(PAGE, FAST).run()
     button(fine, "Tune every optimizer").click().run()
     assert fine.get("link_button")[0].proto.label.startswith("Race the tuned optimizers")
+
+
+def test_the_sweep_says_a_noisy_sweep_is_one_draw_and_counts_rates_off_the_map() -> None:
+    """With noise, the sweep's ★ is one draw of it (Adam's moved from 0.011 to 6.8 with the
+    seed), and its table's "diverged rates" read 0 beside ~8 open arrows off the map on
+    Rosenbrock (a review)."""
+    noisy = app_test(PAGE, {**FAST, "noise": "0.5"}).run()
+    said = " ".join(c.value for c in noisy.caption)
+    assert "With noise, every rate here runs on one draw of it (seed 0)" in said
+    assert "ended off the map" not in noisy.dataframe[0].value.columns  # none left it
+    assert "With noise" not in " ".join(c.value for c in app_test(PAGE, FAST).run().caption)
+    rosen = app_test(PAGE, {"surface": "rosenbrock", "optimizers": "adam,sgd"}).run()
+    table = rosen.dataframe[0].value.set_index("optimizer")
+    assert table.loc["Adam", "ended off the map"] > 0 and table.loc["Adam", "diverged rates"] == 0
