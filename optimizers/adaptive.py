@@ -66,7 +66,9 @@ def rmsprop(
     fused addcmul leaves a rounding residual, negative half the time: torch's sqrt is NaN within a
     few steps. Here the step is then lr g / eps, plain gradient descent at rate lr / eps: it blows
     up (reported as divergence, not NaN) when lr / eps is large, and descends when it is small.
-    (For 0 < a << 1 neither cancels to 0 or NaN: the two agree to rounding.)
+    For 0 < a << 1 the difference loses digits to cancellation in both: they agree to ~1e-12
+    of a step at a = 1e-5, ~1e-6 at a = 1e-8, and not at all below ~1e-10, where torch's
+    residual also turns NaN at times (measured against torch 2.13 in a review).
     """
 
     def init(params: np.ndarray) -> RMSpropState:

@@ -179,3 +179,28 @@ def test_a_typed_formula_s_minimum_is_exact_to_rounding(text, point):
     (m,) = [m for m in s.minima if m.is_global]
     assert np.hypot(m.point[0] - point[0], m.point[1] - point[1]) < 1e-13, m.point
     assert np.hypot(*s.grad(np.array(m.point))) < 1e-13
+
+
+@pytest.mark.parametrize(("text", "point", "value"), [
+    # the lowest in view lies between the fine grid's samples: it put it at -0.0381 (a review)
+    ("abs(sin(x))*abs(cos(y)) - 0.01*x", (5.0, -1.5 * np.pi), -0.05),
+    # an edge minimum at y = -0.2727..., where the grid's nearest sample was y = -0.3
+    ("(x^2 + 1)^(y/5) + y^2", (-5.0, None), None),
+])
+def test_the_lowest_point_in_view_is_found_between_the_grid_samples(text, point, value) -> None:
+    s = from_expression(text)
+    m = s.minima[0]
+    assert not s.interior_minimum and "lowest in view" in m.label
+    assert m.point[0] == point[0]
+    if value is None:  # along the edge x = -5: the least of f(-5, y) = 26^(y/5) + y^2
+        y = np.linspace(-1.0, 1.0, 2_000_001)
+        f = 26.0 ** (y / 5) + y ** 2
+        point, value = (point[0], float(y[np.argmin(f)])), float(f.min())
+    assert m.point[1] == pytest.approx(point[1], abs=1e-6)
+    assert m.value == pytest.approx(value, abs=1e-8) and m.value == s.min_value
+    # nothing on a much finer grid of the view is lower
+    (x0, x1), (y0, y1) = s.domain
+    xs, ys = np.meshgrid(np.linspace(x0, x1, 1201), np.linspace(y0, y1, 1201))
+    with np.errstate(all="ignore"):
+        fine = s.value(np.stack([xs.ravel(), ys.ravel()], axis=-1))
+    assert np.nanmin(fine) >= s.min_value - 1e-9
