@@ -533,7 +533,11 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
              "step until it stops or blows up, and the random searches one more, for the "
              "start's value that their first trial is compared with (a gradient method never "
              "needs a value). Compare 'first at a global min' for how many it needed to get "
-             "there.")})
+             "there."),
+    "thrown away": st.column_config.NumberColumn(
+        help="Evaluations wasted: the tries a random search or random local search discarded "
+             "because they were not lower than the point it had (its path stood still). A "
+             "gradient method throws nothing away: every step it computes is taken.")})
 # A phone's table shows the first words of an outcome: all of them here. A laptop's shows
 # about OUTCOME_FITS characters beside the other columns: the longer ones here.
 long_outcomes = [(row["optimizer"], row["outcome"]) for row in

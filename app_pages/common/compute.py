@@ -308,9 +308,20 @@ def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: li
             "best loss": float(finite.min()) if finite.size else None,
             "first at a global min": o.steps_to_global,
             "evaluations": ev,
+            "thrown away": thrown_away(p),
             "name": p.name,
         })
     return rows
+
+
+def thrown_away(p: PathView) -> int:
+    """The tries a trial-and-error method discarded (a candidate not lower than the point it
+    had: its path stood still), the study note's wasted trials; 0 for a gradient method, which
+    takes every step it computes."""
+    if optimizers.OPTIMIZERS[p.name].uses_gradient:
+        return 0
+    with np.errstate(invalid="ignore"):
+        return int(np.count_nonzero(~(p.losses[1:] < p.losses[:-1])))
 
 
 def results_table(paths: list[PathView], outcomes: list[Outcome], evaluations: list[int],
@@ -331,7 +342,8 @@ def results_table(paths: list[PathView], outcomes: list[Outcome], evaluations: l
              "final loss": text(r["final loss"]), "best loss": text(r["best loss"]),
              "first at a global min": ("—" if r["first at a global min"] is None
                                        else str(r["first at a global min"])),
-             "evaluations": r["evaluations"], "outcome": r["outcome"]}
+             "evaluations": r["evaluations"], "thrown away": r["thrown away"],
+             "outcome": r["outcome"]}
             for r in results_rows(paths, outcomes, evaluations, min_value)]
     return pa.Table.from_pylist(rows)
 

@@ -48,7 +48,8 @@ def test_results_table_shows_huge_and_missing_losses_as_readable_text() -> None:
     outcomes = [describe(p.points, p.diverged_step, s.minima, 0.1) for p in paths]
     table = compute.results_table(paths, outcomes, [40, 40], s.min_value)
     assert table.column_names == ["", "optimizer", "final loss", "best loss",
-                                  "first at a global min", "evaluations", "outcome"]
+                                  "first at a global min", "evaluations", "thrown away",
+                                  "outcome"]
     blown, calm = table["final loss"].to_pylist()
     assert "e+" in blown and len(blown) <= 10, blown  # e.g. "7.4891e+22"
     assert float(calm) == pytest.approx(float(runs[1].losses[-1]), rel=1e-4)

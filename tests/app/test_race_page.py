@@ -1000,6 +1000,28 @@ def test_the_evaluations_column_says_why_random_search_used_one_more() -> None:
     assert "start's value" in said
 
 
+def test_the_table_counts_the_tries_a_trial_and_error_method_threw_away() -> None:
+    """The study note's point is how many trials each method wastes, and the table said 500 or
+    501 evaluations of every method (a teacher's review): it also counts the discarded tries."""
+    import numpy as np
+
+    import optimizers
+    from landscape import get_surface
+
+    at = run({"surface": "two_basins", "optimizers": "sgd,random_search,random_local_search",
+              "steps": "100"})
+    sgd, rs, rls = table(at)["thrown away"].tolist()  # the racers' order
+    assert sgd == 0
+    start = np.array([float(v) for v in at.query_params["start"].split(",")])
+    for name, got in (("random_search", rs), ("random_local_search", rls)):
+        hp = {"step_size": 0.3} if name == "random_local_search" else {}
+        losses = np.asarray(optimizers.run(optimizers.get_optimizer(name, **hp),
+                                           get_surface("two_basins"), start, 100, seed=0).losses)
+        assert got == int(np.count_nonzero(losses[1:] >= losses[:-1])) > 50
+    said = json.loads(at.dataframe[0].proto.columns)["thrown away"]["help"]
+    assert "throws nothing away" in said
+
+
 def test_an_empty_formula_box_offers_formulas_that_race() -> None:
     """A review: "Type a formula" led to a blank page with a greyed example that never ran. The
     page offers a few; each one clicked fills the box and races, from the formula's own start."""
