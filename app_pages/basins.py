@@ -260,8 +260,11 @@ st.caption(
     "evaluation, each random try one function evaluation. Random search samples the whole map, "
     "so where it starts matters little to it; random local search keeps a random step only if "
     "it went down. "
-    + basins.sampling_cost([bm.stats for bm in maps],
-                           next((b for b in base if b.optimizer == "random_search"), None))
+    + basins.sampling_cost(
+        [bm.stats for bm in maps], next((b for b in base if b.optimizer == "random_search"), None),
+        next((b for b in base if b.optimizer == "random_local_search"), None),
+        basins.sampling_share(obj.domain, [m.point for m in obj.minima if m.is_global], tol,
+                              steps))
     + " "
     "Arriving is getting near, not deep: the median counts the trials to come within the "
     "tolerance, not to the bottom."
