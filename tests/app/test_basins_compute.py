@@ -249,8 +249,14 @@ def test_random_search_s_share_is_set_against_what_geometry_alone_predicts() -> 
     Booth alike, and nothing said that this is the target's size against the map's, not the
     landscape; on Rosenbrock it arrives far less often, and the words say why (a review)."""
     import landscape
-    from app_pages.common.basins import (BasinStats, baseline, capture_radius, sampling_cost,
-                                         sampling_share, start_grid)
+    from app_pages.common.basins import (
+        BasinStats,
+        baseline,
+        capture_radius,
+        sampling_cost,
+        sampling_share,
+        start_grid,
+    )
 
     surf = landscape.get_surface("two_basins")
     tol = capture_radius(surf.domain)
