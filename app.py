@@ -38,6 +38,11 @@ st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 3rem; }"
         # Plotly's controls made focusable by plotly_controls.js show where the focus is.
         ".js-plotly-plot g[tabindex]:focus-visible { outline: 2px solid #0072B2; "
         "outline-offset: 2px; }"
+        # A shut sidebar is moved off screen, where its ~30 controls still took the keyboard's
+        # focus, unseen, before the button that opens it (an accessibility review).
+        # (its help icons set their own visibility: every descendant is hidden too)
+        "[data-testid='stSidebar'][data-collapsed='true'], "
+        "[data-testid='stSidebar'][data-collapsed='true'] * { visibility: hidden !important; }"
         # The script below renders nothing: its element takes no room in the page.
         "[data-testid='stElementContainer']:has(.stHtml #plotly-controls) { display: none; }"
         "</style>")
@@ -72,4 +77,6 @@ page = st.navigation(
                 url_path="neural_network"),
     ]
 )
+# Each page its own browser title (WCAG 2.4.2: every tab read "Downhill", whatever the page).
+st.set_page_config(page_title=f"{page.title} · Downhill")
 run_page(page)  # resends the controls' values after a run a click cut short

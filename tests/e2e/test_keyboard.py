@@ -189,3 +189,39 @@ def test_a_downloaded_map_opened_at_a_step_plays_on_from_it_and_takes_keys(page,
     page.wait_for_function("window.seen.length >= 3", timeout=20_000)
     assert page.evaluate("window.seen")[0] > k > 0
     _tab_to(page, "▶ Play")
+
+
+def test_a_shut_sidebar_takes_no_focus_and_each_page_has_its_own_title(browser,
+                                                                       server_url) -> None:
+    """Half a laptop's screen (683 px) opens with the sidebar shut: Tab went through ~30 of its
+    controls off screen, focus unseen, before the button that opens it; and every page's
+    browser title read "Downhill" (an accessibility review)."""
+    context, pg = new_page(browser, server_url, viewport=(683, 768))
+    try:
+        pg.goto(server_url + "/")
+        wait_for_app(pg, timeout=90_000)
+        pg.wait_for_selector(MAP, timeout=90_000)
+        sidebar = pg.locator("[data-testid='stSidebar']")
+        assert sidebar.get_attribute("data-collapsed") == "true"
+        testid = "() => document.activeElement.getAttribute('data-testid')"
+        seen = []
+        for _ in range(3):
+            pg.keyboard.press("Tab")
+            seen.append(pg.evaluate(testid))
+            assert not pg.evaluate(
+                "() => !!document.activeElement.closest(\"[data-testid='stSidebar']\")"), seen
+        assert "stExpandSidebarButton" in seen
+        assert pg.title() == "Race · Downhill"
+        # opened, its controls are there and take the focus again
+        pg.locator("[data-testid='stExpandSidebarButton']").click()
+        pg.wait_for_function("() => document.querySelector(\"[data-testid='stSidebar']\")"
+                             ".getAttribute('data-collapsed') === 'false'")
+        link = sidebar.get_by_role("link", name="Learning-rate lab")
+        link.focus()
+        assert pg.evaluate("() => document.activeElement.textContent").strip().endswith(
+            "Learning-rate lab")
+        link.click()
+        pg.wait_for_function("() => document.title === 'Learning-rate lab · Downhill'",
+                             timeout=60_000)
+    finally:
+        context.close()
