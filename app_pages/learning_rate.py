@@ -325,6 +325,11 @@ st.plotly_chart(controls.still_on_phone(fig), key="lab.multiples", config=CFG,
 st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} learning rates "
            f"spaced evenly on a log scale from {m_range[0]:.3g} to {m_range[1]:.3g} (its rate "
            f"{focus_lr:.3g} ÷ and × {spread:g}). Press ▶ Play: all panels move on the same clock."
+           # a crawl at 0.005 on Booth "reached global minimum (step 54)" with a loss gap of
+           # 0.009 left, under "too small crawls" (a teacher's review)
+           + (f" 'Reached' in a title means settled within {tol:.3g} of the minimum (the "
+              "race's tolerance), not at the bottom: the loss curves below show how far down."
+              if obj.minima else "")
            + (" Its step is about η whatever the slope ("
               + ("it takes only the sign of each coordinate of its blend of gradients"
                  if focus == "lion" else "it divides by the gradient's recent size")

@@ -884,8 +884,12 @@ def switch_verdict(curves: Sequence[Mapping[str, Any]], noisy: bool) -> str:
     draws = f" in {wins if wins >= losses else losses} of {n} noise draws" if n > 1 else ""
     # both at the minimum (the default: 7.9e-13 against SGD's 1.9e-13) is a tie, not a loss
     if np.median(s_gap) <= TOL and np.median(b_gap) <= TOL:
+        # the page's default: the note's advice beside a figure where SGD led all the way
         return (f"Here the switch and {best['label']} both reach the minimum (a final gap under "
-                f"{TOL:g}): on this run the hand-over neither helps nor hurts.")
+                f"{TOL:g}): on this run the hand-over neither helps nor hurts."
+                + ("" if noisy else " Without gradient noise a single method at a good rate "
+                   "gets there alone; the switch pays where Adam's late wandering costs "
+                   "(minibatch noise: the concepts tour's section 7)."))
     if n > 1 and max(wins, losses) < n - 1:
         return (f"Here neither clearly wins: the switch ends lower than {best['label']} in "
                 f"{wins} of {n} noise draws (the figure shows one). With this much noise, one "
