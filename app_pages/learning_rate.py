@@ -266,9 +266,14 @@ asked = {"lr_min": lr_min, "lr_max": lr_max}  # the link keeps the sliders' valu
 if lr_min > lr_max:
     st.warning("The smallest rate must be below the largest; swapped them.")
     lr_min, lr_max = lr_max, lr_min
-elif lr_min == lr_max:
-    st.warning("The smallest and largest rates are equal; the range runs to 10 times it.")
-    lr_max = lr_min * 10
+elif lr_min == lr_max:  # a decade up, or down from the slider's top (not past it)
+    if lr_min * 10 <= LR_HI:
+        st.warning("The smallest and largest rates are equal; the range runs to 10 times it.")
+        lr_max = lr_min * 10
+    else:
+        st.warning("The smallest and largest rates are equal; the range runs from a tenth of "
+                   "it.")
+        lr_min = lr_max / 10
 n_sweep, note = clamp_count("sweep_rates", int(n_sweep))
 state = RaceState(surface=surface, formula="", optimizers=tuple(n for n, _ in racers),
                   hparams={n: hp for n, hp in racers}, steps=int(steps), start=start, seed=seed,

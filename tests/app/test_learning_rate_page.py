@@ -98,7 +98,9 @@ def test_an_out_of_range_schedule_setting_names_its_range() -> None:
 def test_a_reversed_or_empty_range_warns_and_its_link_opens_the_same_page() -> None:
     """The page swapped a reversed range and said so, but its link wrote the swapped values (or,
     for equal ones, the tenfold range): the shared page's sliders differed and said nothing."""
-    for lo, hi, said in (("1", "0.01", "swapped them"), ("0.5", "0.5", "10 times")):
+    # equal at the slider's top: a tenth of it up to it (100-1000 lay past the slider, a review)
+    for lo, hi, said in (("1", "0.01", "swapped them"), ("0.5", "0.5", "10 times"),
+                         ("100", "100", "from a tenth of it")):
         at = app_test(PAGE, {**FAST, "lr_min": lo, "lr_max": hi}).run()
         assert not at.exception and said in at.warning[0].value, [w.value for w in at.warning]
         assert (float(at.query_params["lr_min"]), float(at.query_params["lr_max"])) == (
