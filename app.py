@@ -7,7 +7,7 @@ deep link opened first on a fresh server would show the wrong navigation.
 
 import streamlit as st
 
-from app_pages.common.controls import LINK_CHECK_JS, PLOTLY_CONTROLS_JS, is_phone
+from app_pages.common.controls import CARD_FOCUS_JS, LINK_CHECK_JS, PLOTLY_CONTROLS_JS, is_phone
 from app_pages.common.resync import run_page
 
 THEME_GREY = "rgb(128, 132, 149)"  # Streamlit's light theme's faded text, as Plotly writes it
@@ -47,8 +47,10 @@ st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 3rem; }"
         "[data-testid='stElementContainer']:has(.stHtml #plotly-controls) { display: none; }"
         "</style>")
 # Keyboard access to Plotly's Play, Pause, speed buttons and step slider (every page's
-# animations), and Play from the step a chart opens at; and a word on a link too long to read.
-st.html(f"<span id='plotly-controls'></span><script>{PLOTLY_CONTROLS_JS}\n{LINK_CHECK_JS}"
+# animations), and Play from the step a chart opens at; a word on a link too long to read; and
+# the focus kept on a settings card opened or shut from the keyboard.
+st.html(f"<span id='plotly-controls'></span><script>{PLOTLY_CONTROLS_JS}\n{LINK_CHECK_JS}\n"
+        f"{CARD_FOCUS_JS}"
         "</script>", unsafe_allow_javascript=True)
 
 # The race is the default page, served at "/"; it still reserves a pathname, so "race" is left

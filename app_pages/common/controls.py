@@ -34,6 +34,8 @@ PRIMARY_HPARAMS = frozenset({"lr", "step_size", "momentum", "switch_step", "sgd_
 PLOTLY_CONTROLS_JS = (Path(__file__).parent / "plotly_controls.js").read_text()
 #: The page script that says when a link had more parameters than Streamlit reads (app.py).
 LINK_CHECK_JS = (Path(__file__).parent / "link_check.js").read_text()
+#: Keeps the keyboard's focus on a settings card's title across the rerun its toggle starts.
+CARD_FOCUS_JS = (Path(__file__).parent / "card_focus.js").read_text()
 
 
 def init(key: str, value: Any) -> None:

@@ -225,3 +225,34 @@ def test_a_shut_sidebar_takes_no_focus_and_each_page_has_its_own_title(browser,
                              timeout=60_000)
     finally:
         context.close()
+
+
+def test_a_settings_card_opened_and_shut_from_the_keyboard_keeps_the_focus(browser,
+                                                                          server_url) -> None:
+    """A card's toggle reruns the page (its settings render only while open), and the focus fell
+    to the page's body: a screen reader heard nothing, the next Tab started over (an
+    accessibility review). ``card_focus.js`` puts it back on the card's title."""
+    context, pg = new_page(browser, server_url)
+    title = "[data-testid='stSidebar'] [data-testid='stExpander'] summary"
+    focused = f"""() => {{ const s = document.activeElement.closest("{title}");
+      return s ? s.textContent : document.activeElement.tagName; }}"""
+    try:
+        pg.goto(server_url + "/")
+        wait_for_app(pg, timeout=90_000)
+        pg.wait_for_selector(MAP, timeout=90_000)
+        pg.locator(title).first.focus()
+        assert pg.evaluate(focused).endswith("SGD · lr 0.01")
+        pg.keyboard.press("Enter")
+        pg.wait_for_selector("[data-testid='stSidebar'] [data-testid='stExpanderDetails'] "
+                             ":text('Update rule')", timeout=30_000)
+        wait_for_app(pg)
+        pg.wait_for_timeout(500)
+        assert pg.evaluate(focused).endswith("SGD"), pg.evaluate(focused)
+        pg.keyboard.press(" ")
+        pg.wait_for_function(f"""() => document.querySelector("{title}").textContent
+                             .endsWith("SGD · lr 0.01")""", timeout=30_000)
+        wait_for_app(pg)
+        pg.wait_for_timeout(500)
+        assert pg.evaluate(focused).endswith("SGD · lr 0.01"), pg.evaluate(focused)
+    finally:
+        context.close()
