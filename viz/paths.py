@@ -10,7 +10,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from landscape.base import inside
-from viz.style import optimizer_color
+from viz.style import optimizer_color, optimizer_symbol
 
 
 class HasGrad(Protocol):
@@ -36,6 +36,11 @@ class PathView:
     @property
     def color(self) -> str:
         return optimizer_color(self.name)
+
+    @property
+    def symbol(self) -> str:
+        """Its marker's shape (``viz.style.optimizer_symbol``), beside its colour."""
+        return optimizer_symbol(self.name)
 
     @property
     def steps(self) -> int:

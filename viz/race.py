@@ -712,6 +712,7 @@ class _Panels:
                  "hoverinfo": "skip", "meta": "curve now", "xaxis": ax[0], "yaxis": ax[1],
                  "cliponaxis": False, **kept, **d,
                  "marker": {"color": [p.color for p in self.paths], "size": CURVE_DOT,
+                            "symbol": [p.symbol for p in self.paths],
                             "line": {"color": "#FFFFFF", "width": 1}}}
                 for d, ax in zip(self.dots(at), self.axes, strict=True)]
         return lines, dots
@@ -841,7 +842,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     # redrawn on every frame (measured: ~1/3 of the frame time in Chromium).
     static += [{"type": "scatter", "mode": "markers", "name": p.label, "legendgroup": p.name,
                 "x": [None], "y": [None], "showlegend": True, "hoverinfo": "skip",
-                "meta": "legend", "marker": {"color": p.color, "size": 13,
+                "meta": "legend", "marker": {"color": p.color, "size": 13, "symbol": p.symbol,
                                              "line": {"color": "#FFFFFF", "width": 2}}}
                for p in paths]
     if start is not None:
@@ -955,6 +956,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     moving.append({"type": "scatter", "mode": "markers", "name": "current position",
                    "showlegend": False, "hoverinfo": "skip", "meta": "current",
                    **last[-1], "marker": {"color": [p.color for p in paths],
+                                          "symbol": [p.symbol for p in paths],
                                           "size": sizes[k_open].tolist() if stacked else DOT,
                                           "line": {"color": "#FFFFFF", "width": 1.5}}})
     n_map = len(static) + len(moving)

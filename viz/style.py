@@ -145,6 +145,54 @@ def optimizer_color(name: str) -> str:
     return _EXTRA[zlib.crc32(name.encode()) % len(_EXTRA)]
 
 
+#: A marker shape per optimizer beside its colour, for the dots that move on the race map, the
+#: legend and the table's swatches: under colour-vision deficiency some colours merge (Adam,
+#: RAdam and Lion all olive for a deuteranope; SGD and AMSGrad both blue), and every pair that
+#: does (CIEDE2000 under 10, Machado et al. 2009 at full severity) has two shapes
+#: (``tests/viz/test_style.py``). The six raced by default have six. No star, diamond or x:
+#: those mark minima and blow-ups.
+_SYMBOLS: dict[str, str] = {
+    "sgd": "circle", "momentum": "square", "nesterov": "triangle-up", "adam": "triangle-down",
+    "rmsprop": "pentagon", "adagrad": "hexagon", "adamw": "square", "amsgrad": "triangle-up",
+    "nadam": "hexagon", "radam": "pentagon", "adamax": "circle", "adadelta": "triangle-down",
+    "lion": "cross", "adam_then_sgd": "triangle-left", "random_search": "circle",
+    "random_local_search": "square",
+}
+SYMBOLS: tuple[str, ...] = ("circle", "square", "triangle-up", "triangle-down", "pentagon",
+                            "hexagon", "triangle-left", "cross")
+
+
+def optimizer_symbol(name: str) -> str:
+    """Plotly's marker symbol of optimizer ``name``; unknown names get a stable one."""
+    return _SYMBOLS.get(name) or SYMBOLS[zlib.crc32(name.encode()) % len(SYMBOLS)]
+
+
+def symbol_svg(symbol: str, color: str, size: int = 16) -> str:
+    """An SVG element of ``symbol`` (one of ``SYMBOLS``) filled with ``color``, centred in a
+    ``size`` px square (the table's swatch of a marker on the map)."""
+    c, r = size / 2, size * 0.4
+
+    def polygon(n: int, turn: float) -> str:
+        a = turn + 2 * math.pi * np.arange(n) / n
+        pts = " ".join(f"{c + r * math.cos(t):.2f},{c - r * math.sin(t):.2f}" for t in a)
+        return f"<polygon points='{pts}' fill='{color}'/>"
+
+    if symbol == "square":
+        w = 1.6 * r
+        return f"<rect x='{c - w / 2:.2f}' y='{c - w / 2:.2f}' width='{w:.2f}' height='{w:.2f}' " \
+               f"fill='{color}'/>"
+    if symbol == "cross":
+        w, h = 0.7 * r, 2.2 * r
+        return (f"<rect x='{c - w / 2:.2f}' y='{c - h / 2:.2f}' width='{w:.2f}' height='{h:.2f}' "
+                f"fill='{color}'/><rect x='{c - h / 2:.2f}' y='{c - w / 2:.2f}' "
+                f"width='{h:.2f}' height='{w:.2f}' fill='{color}'/>")
+    turns = {"triangle-up": (3, math.pi / 2), "triangle-down": (3, -math.pi / 2),
+             "triangle-left": (3, math.pi), "pentagon": (5, math.pi / 2), "hexagon": (6, 0.0)}
+    if symbol in turns:
+        return polygon(*turns[symbol])
+    return f"<circle cx='{c:g}' cy='{c:g}' r='{r * 0.9:.2f}' fill='{color}'/>"
+
+
 def hex_rgb(color: str) -> tuple[int, int, int]:
     """``#RRGGBB`` -> (r, g, b), 0-255."""
     r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))

@@ -21,7 +21,7 @@ from app_pages.common.words import plural
 from landscape.base import Domain
 from optimizers import HPARAM_SYMBOLS, OPTIMIZERS
 from viz.spec import still
-from viz.style import format_value, optimizer_color, text_color
+from viz.style import format_value, optimizer_color, optimizer_symbol, symbol_svg, text_color
 
 _MANTISSAS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
 # Settings an optimizer card always shows (the rest sit behind "More settings"): the step size,
@@ -309,10 +309,11 @@ def hparam_value(h: Any, value: Any) -> Any:
 
 
 def color_swatch(name: str) -> str:
-    """An SVG data URI of a dot in the optimizer's colour (for ``st.column_config.ImageColumn``)."""
-    hex_ = optimizer_color(name).lstrip("#")
+    """An SVG data URI of the optimizer's marker (``optimizer_symbol``) in its colour (for
+    ``st.column_config.ImageColumn``): the shape its dot has on the map."""
+    shape = symbol_svg(optimizer_symbol(name), "%23" + optimizer_color(name).lstrip("#"))
     return ("data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='16' "
-            f"height='16'><circle cx='8' cy='8' r='6' fill='%23{hex_}'/></svg>")
+            f"height='16'>{shape}</svg>")
 
 
 def named_in_color(table: Any, names: Sequence[str], column: str = "optimizer") -> Any:

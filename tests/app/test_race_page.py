@@ -1022,6 +1022,23 @@ def test_the_table_counts_the_tries_a_trial_and_error_method_threw_away() -> Non
     assert "throws nothing away" in said
 
 
+def test_the_map_s_dots_and_legend_carry_each_optimizer_s_shape() -> None:
+    """Colour alone told the paths apart, and some colours merge for colour-blind eyes (an
+    accessibility review): the moving dots, the curve panels' dots and the legend have each
+    optimizer's shape too, in the racers' order."""
+    from viz.style import optimizer_symbol
+
+    names = ["adam", "radam", "lion", "sgd", "amsgrad"]
+    at = run({"surface": "rosenbrock", "optimizers": ",".join(names), "steps": "50"})
+    spec = charts(at)[0]
+    want = [optimizer_symbol(n) for n in names]
+    assert len(set(want)) == len(want)
+    current = next(t for t in spec["data"] if t.get("meta") == "current")
+    assert current["marker"]["symbol"] == want
+    assert [t["marker"]["symbol"] for t in spec["data"] if t.get("meta") == "legend"] == want
+    assert all(t["marker"]["symbol"] == want for t in spec["data"] if t.get("meta") == "curve now")
+
+
 def test_an_empty_formula_box_offers_formulas_that_race() -> None:
     """A review: "Type a formula" led to a blank page with a greyed example that never ran. The
     page offers a few; each one clicked fills the box and races, from the formula's own start."""

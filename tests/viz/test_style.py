@@ -197,3 +197,51 @@ def test_basin_titles_and_tables_name_optimizers_in_readable_colours() -> None:
 def test_hyperparameter_values_read_as_plain_numbers_below_a_million(value, shown) -> None:
     """A network's SGD at lr 1000 was labelled "SGD (lr 1e+03)"."""
     assert format_value(value) == shown
+
+
+# Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB: how a colour looks to a
+# protanope, a deuteranope and a tritanope.
+_CVD = {
+    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                            [-0.003882, -0.048116, 1.051998]]),
+    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                              [-0.011820, 0.042940, 0.968881]]),
+    "tritanopia": np.array([[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                            [0.004733, 0.691367, 0.303900]]),
+}
+
+
+def _seen_by(color: str, kind: str) -> str:
+    c = np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)]) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    out = np.clip(_CVD[kind] @ lin, 0.0, 1.0)
+    srgb = np.where(out <= 0.0031308, 12.92 * out, 1.055 * out ** (1 / 2.4) - 0.055)
+    return "#" + "".join(f"{round(float(v) * 255):02X}" for v in srgb)
+
+
+def test_optimizers_whose_colours_merge_for_colour_blind_eyes_have_two_shapes() -> None:
+    """An accessibility review: under deuteranopia Adam, RAdam and Lion were all olive, SGD and
+    AMSGrad both blue (CIEDE2000 4-5 apart), and every dot on the map was a circle."""
+    from viz.style import _FIXED, SYMBOLS, optimizer_symbol
+
+    names = list(_FIXED)
+    assert {optimizer_symbol(n) for n in names} <= set(SYMBOLS)
+    merged = [(a, b, kind) for kind in _CVD for a, b in itertools.combinations(names, 2)
+              if color_difference(_seen_by(_FIXED[a], kind), _seen_by(_FIXED[b], kind)) < 10]
+    assert len(merged) >= 10  # the check has pairs to check (16 at the time of writing)
+    same = [m for m in merged if optimizer_symbol(m[0]) == optimizer_symbol(m[1])]
+    assert not same, same
+    # the six raced by default, all apart; a name outside the registry gets a stable shape
+    from app_pages.common.presets import DEFAULT_OPTIMIZERS
+    assert len({optimizer_symbol(n) for n in DEFAULT_OPTIMIZERS}) == len(DEFAULT_OPTIMIZERS)
+    assert optimizer_symbol("made_up") == optimizer_symbol("made_up") in SYMBOLS
+
+
+def test_each_shape_draws_a_swatch_of_its_own() -> None:
+    from app_pages.common.controls import color_swatch
+    from viz.style import SYMBOLS, symbol_svg
+
+    for symbol in SYMBOLS:
+        assert "fill='#123456'" in symbol_svg(symbol, "#123456")
+    assert len({symbol_svg(s, "#000000") for s in SYMBOLS}) == len(SYMBOLS)
+    assert "polygon" in color_swatch("adam") and "circle" in color_swatch("sgd")
