@@ -434,3 +434,23 @@ def test_a_schedule_runs_on_both_phases_of_adam_then_sgd_on_the_runs_clock() -> 
     assert want[-1] < 1e-3 * 0.35 and want[50] < 0.35  # the late part of the cosine
     plain = lab.scheduled({"lr": 0.1}, "constant", {})
     assert set(plain) == {"lr"} and float(plain["lr"](7)) == 0.1
+
+
+def test_the_schedule_view_runs_noise_draws_only_for_a_switch_to_judge() -> None:
+    """8 draws of every run cost ~1 s at 2,000 steps; only the Adam -> SGD verdict reads them."""
+    import landscape
+
+    s = landscape.get_surface("six_hump_camel")
+    start = np.array([1.0, 1.4])
+    plain, _ = lab.schedule_curves([("sgd", {"lr": 0.01}, "SGD")], "constant", {}, s, start, 30,
+                                   noise=0.5)
+    assert plain[0]["finals"].shape == (1,)
+    switch = ("adam_then_sgd", lab.switch_settings({}, 30), "switch")
+    both, refused = lab.schedule_curves([("sgd", {"lr": 0.01}, "SGD"), switch], "constant", {},
+                                        s, start, 30, noise=0.5)
+    assert not refused and [c["finals"].shape for c in both] == [(lab.NOISE_DRAWS,)] * 2
+    # the first draw is the run the figure shows; the others differ
+    assert both[0]["finals"][0] == pytest.approx(both[0]["gap"][-1])
+    assert len(set(both[0]["finals"].tolist())) == lab.NOISE_DRAWS
+    quiet, _ = lab.schedule_curves([switch], "constant", {}, s, start, 30)
+    assert quiet[0]["finals"].shape == (1,)
