@@ -19,6 +19,7 @@ together, in one batched run.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -709,11 +710,12 @@ def schedule_curves(runs: Sequence[tuple[str, Mapping[str, Any], str]], schedule
     ``settings``), as a curve for the figure (``optimizer``, ``label``, ``lr`` and ``gap`` per
     step, on the page's ``seed``), with ``diverged_step``, ``off_map`` (it ended outside the
     map, where the landscape may fall below its minimum: a gap of 0 there reached nothing),
-    ``switch_step`` and ``finals``: its final gap under each of ``noise_draws`` seeds (``seed``,
+    ``switch_step``, ``finals``: its final gap under each of ``noise_draws`` seeds (``seed``,
     ``seed + 1`` ...; one without noise, or without an Adam -> SGD run for ``switch_verdict`` to
     judge: 8 draws of every run cost ~1 s at 2,000 steps), inf where it diverged or ended off
-    the map. Every run of one draw gets the same noise, so the draws compare in pairs. Also the
-    runs the schedule refuses: ``(name, reason)``."""
+    the map, and in how many draws it did (``diverged_draws``, ``off_map_draws``). Every run of
+    one draw gets the same noise, so the draws compare in pairs. Also the runs the schedule
+    refuses: ``(name, reason)``."""
     judged = any(name == "adam_then_sgd" for name, _, _ in runs)
     draws = noise_draws(noise, batch_size, getattr(objective, "n_samples", None)) if judged else 1
     floor, domain = loss_floor(objective), getattr(objective, "domain", None)
@@ -727,21 +729,21 @@ def schedule_curves(runs: Sequence[tuple[str, Mapping[str, Any], str]], schedule
         except ValueError as err:
             refused.append((name, str(err)))
             continue
-        finals = []
+        finals, diverged, off = [], [], []
         for t in trajs:
-            end = np.asarray(t.points)[-1].reshape(1, -1)
             with np.errstate(invalid="ignore"):
                 g = max(float(np.asarray(t.losses)[-1]) - floor, 0.0)
-            bad = int(t.diverged_step) >= 0 or bool(ends_off_map(end, domain)[0])
-            finals.append(np.inf if bad or not np.isfinite(g) else g)
+            diverged.append(int(t.diverged_step) >= 0)
+            off.append(not diverged[-1] and bool(ends_off_map(
+                np.asarray(t.points)[-1].reshape(1, -1), domain)[0]))
+            finals.append(np.inf if diverged[-1] or off[-1] or not np.isfinite(g) else g)
         t = trajs[0]
         with np.errstate(invalid="ignore"):
             gap = np.maximum(np.asarray(t.losses) - floor, 0.0)
         curves.append({"optimizer": name, "label": label, "lr": t.lr, "gap": gap,
-                       "diverged_step": int(t.diverged_step),
-                       "off_map": bool(ends_off_map(np.asarray(t.points)[-1].reshape(1, -1),
-                                                    domain)[0]),
-                       "switch_step": t.switch_step, "finals": np.array(finals)})
+                       "diverged_step": int(t.diverged_step), "off_map": off[0],
+                       "switch_step": t.switch_step, "finals": np.array(finals),
+                       "diverged_draws": int(sum(diverged)), "off_map_draws": int(sum(off))})
     return curves, refused
 
 
@@ -843,65 +845,101 @@ def schedule_note(schedule: str, settings: Mapping[str, Any], steps: int) -> str
     return ""
 
 
+#: A noisy verdict names a winner only when the draws that tell the two runs apart (both at the
+#: minimum, or both lost, tell nothing) pass a one-sided sign test at this level: 7 of 8, 5 of 5.
+SIGN_P = 0.05
+
+
+def sign_test(wins: int, decided: int) -> float:
+    """One-sided sign test: the chance of at least ``wins`` heads in ``decided`` fair coin flips
+    (1.0 when nothing was decided)."""
+    if decided <= 0:
+        return 1.0
+    return sum(math.comb(decided, k) for k in range(wins, decided + 1)) / 2 ** decided
+
+
+def _finals(c: Mapping[str, Any]) -> np.ndarray:
+    """A schedule-view run's final gap per noise draw (``schedule_curves``), inf where it was
+    lost; a curve without draws: its last gap."""
+    if "finals" in c:
+        return np.asarray(c["finals"], dtype=float)
+    g = float(np.asarray(c["gap"])[-1])
+    lost = c.get("diverged_step", -1) >= 0 or c.get("off_map", False) or not np.isfinite(g)
+    return np.array([np.inf if lost else g])
+
+
+def _lost_words(c: Mapping[str, Any], n: int) -> str:
+    """"diverged in 3 and ended off the map in 2 of 8 noise draws"."""
+    d, o = int(c.get("diverged_draws", 0)), int(c.get("off_map_draws", 0))
+    parts = ([f"diverged in {d}"] if d else []) + ([f"ended off the map in {o}"] if o else [])
+    return f"{' and '.join(parts)} of {n} noise draws"
+
+
 def switch_verdict(curves: Sequence[Mapping[str, Any]], noisy: bool) -> str:
     """Which run of the schedule view ends lowest, said beside the Adam -> SGD advice: on a
     smooth run plain SGD at a good rate often ends below the switch, and the figure showed it
     with no word that the advice had not won here. ``curves``: the view's runs
-    (``schedule_curves``; ``finals``: final gaps per noise draw, else the last ``gap``);
-    ``noisy``: gradient noise or minibatches, where one draw decides nothing: the switch is
-    judged against the best other run (lowest median) draw by draw, and wins or loses only in
-    all draws but one at most. A run that diverged or left the map reached nothing (McCormick
-    falls below its minimum off the map: its gap of 0 there read as "both reach the minimum").
-    "" without an Adam -> SGD run or another to compare with."""
-    def finals(c: Mapping[str, Any]) -> np.ndarray:
-        if "finals" in c:
-            return np.asarray(c["finals"], dtype=float)
-        g = float(np.asarray(c["gap"])[-1])
-        return np.array([g if np.isfinite(g) else np.inf])
+    (``schedule_curves``; ``finals``: final gaps per noise draw); ``noisy``: gradient noise or
+    minibatches.
 
+    A run that diverged or ended off the map reached nothing (McCormick falls below its minimum
+    off the map: its gap of 0 there read as "both reach the minimum"). With noise, one draw
+    decides nothing (the verdict flipped with the seed over medians 2 % apart): a run lost in
+    most draws is said to be; the switch is judged against the other run with the lowest median,
+    draw by draw, and wins or loses only by ``sign_test`` at ``SIGN_P``. "" without an
+    Adam -> SGD run or another to compare with."""
     switch = [c for c in curves if c["optimizer"] == "adam_then_sgd"]
     others = [c for c in curves if c["optimizer"] != "adam_then_sgd"]
     if not switch or not others:
         return ""
     sw = switch[0]
-    if (k := int(sw.get("diverged_step", -1))) >= 0:
-        k_switch = sw.get("switch_step")
-        phase = ("" if k_switch is None else " (after the hand-over: SGD's rate is too large "
-                 "where Adam left it)" if k >= k_switch else " (before the hand-over, in "
-                 "Adam's phase)")
-        return f"Here the switch diverged at step {k}{phase}."
-    if sw.get("off_map"):
+    s_gap = _finals(sw)
+    n = s_gap.size
+    if np.count_nonzero(np.isinf(s_gap)) * 2 > n:  # lost in most draws (the one, without noise)
+        if n > 1:
+            return f"Here the switch {_lost_words(sw, n)}: most of its runs reach nothing."
+        if (k := int(sw.get("diverged_step", -1))) >= 0:
+            k_switch = sw.get("switch_step")
+            phase = ("" if k_switch is None else " (after the hand-over: SGD's rate is too "
+                     "large where Adam left it)" if k >= k_switch else " (before the "
+                     "hand-over, in Adam's phase)")
+            return f"Here the switch diverged at step {k}{phase}."
         return ("Here the switch ends off the map, where this landscape falls below the minimum "
                 "shown: its low loss there is no sign of reaching it.")
-    fair = [c for c in others if c.get("diverged_step", -1) < 0 and not c.get("off_map")]
+    fair = [c for c in others if np.count_nonzero(np.isinf(_finals(c))) * 2 <= _finals(c).size]
     if not fair:
-        return "Here the switch is the only run that ends on the map without diverging."
-    best = min(fair, key=lambda c: float(np.median(finals(c))))
-    s_gap, b_gap = finals(sw), finals(best)
-    n = min(s_gap.size, b_gap.size)
-    s_gap, b_gap = s_gap[:n], b_gap[:n]
+        return ("Here the switch is the only run that ends on the map without diverging"
+                + (" in most noise draws." if n > 1 else "."))
+    best = min(fair, key=lambda c: float(np.median(_finals(c))))
+    b_gap = _finals(best)
+    m = min(n, b_gap.size)
+    s_gap, b_gap = s_gap[:m], b_gap[:m]
     both = (s_gap <= TOL) & (b_gap <= TOL)  # both at the minimum: neither wins that draw
     wins = int(np.count_nonzero((s_gap < b_gap) & ~both))
     losses = int(np.count_nonzero((s_gap > b_gap) & ~both))
-    draws = f" in {wins if wins >= losses else losses} of {n} noise draws" if n > 1 else ""
     # both at the minimum (the default: 7.9e-13 against SGD's 1.9e-13) is a tie, not a loss
     if np.median(s_gap) <= TOL and np.median(b_gap) <= TOL:
-        # the page's default: the note's advice beside a figure where SGD led all the way
         return (f"Here the switch and {best['label']} both reach the minimum (a final gap under "
                 f"{TOL:g}): on this run the hand-over neither helps nor hurts."
                 + ("" if noisy else " Without gradient noise a single method at a good rate "
                    "gets there alone; the switch pays where Adam's late wandering costs "
                    "(minibatch noise: the concepts tour's section 7)."))
-    if n > 1 and max(wins, losses) < n - 1:
+    decided = wins + losses
+    tied = f" (the other {m - decided} tell them apart by nothing)" if decided < m else ""
+    lost = f"; it {_lost_words(sw, m)}" if np.isinf(s_gap).any() and m > 1 else ""
+    if m > 1 and min(sign_test(wins, decided), sign_test(losses, decided)) > SIGN_P:
         return (f"Here neither clearly wins: the switch ends lower than {best['label']} in "
-                f"{wins} of {n} noise draws (the figure shows one). With this much noise, one "
-                "run decides nothing.")
-    if wins >= losses:  # which part did it, the curves show; no cause claimed
-        return (f"Here the switch ends lowest{draws}, as the study note advises (which part "
-                "made the difference, the curves before and after the dashed line show).")
+                f"{wins} of {m} noise draws and higher in {losses}{tied}{lost} (the figure "
+                "shows one). With this much noise, one run decides nothing.")
+    draws = (f" in {max(wins, losses)} of {plural(decided, 'noise draw')} that tell them "
+             f"apart" if m > 1 and decided < m else
+             f" in {max(wins, losses)} of {m} noise draws" if m > 1 else "")
+    if wins > losses:  # which part did it, the curves show; no cause claimed
+        return (f"Here the switch ends lowest{draws}{lost}, as the study note advises (which "
+                "part made the difference, the curves before and after the dashed line show).")
     if noisy:
-        return (f"Here {best['label']} ends lower than the switch{draws}, noise and all: the "
-                "switch pays only where Adam's late wandering costs more than SGD's slow "
+        return (f"Here {best['label']} ends lower than the switch{draws}{lost}, noise and all: "
+                "the switch pays only where Adam's late wandering costs more than SGD's slow "
                 "finish, with an SGD rate small enough to settle (the concepts tour's "
                 "section 7).")
     return (f"Here {best['label']} ends lower than the switch: on a smooth run without "

@@ -538,7 +538,8 @@ def test_the_schedule_view_says_whether_the_switch_ended_lowest() -> None:
     # which part won is not claimed (on the saddle SGD led Adam at every step to the switch)
     assert "the switch ends lowest" in lowest and "fast start" not in lowest
     diverged = run("sgd", "SGD (constant)", float("nan"))
-    assert "the switch ends lowest" in switch_verdict([diverged, switch], noisy=False)
+    assert switch_verdict([diverged, switch], noisy=False) == (
+        "Here the switch is the only run that ends on the map without diverging.")
     assert switch_verdict([sgd, adam], noisy=False) == ""
     # both at the minimum is a tie (the default page: 1.9e-13 against 7.9e-13, a review)
     tie = switch_verdict([run("sgd", "SGD (constant)", 1.9e-13),
@@ -549,25 +550,51 @@ def test_the_schedule_view_says_whether_the_switch_ended_lowest() -> None:
 def test_the_switch_verdict_judges_noise_draw_by_draw() -> None:
     """With noise, one draw picked the winner: on the default lab at noise 0.5 the verdict
     flipped between "the switch ends lowest, as the study note advises" and its opposite with
-    the seed, over median gaps within 2 % of each other (two reviews)."""
-    from app_pages.common.lab import switch_verdict
+    the seed, over median gaps within 2 % of each other (two reviews). A winner now needs a
+    sign test over the draws that tell the two apart."""
+    from app_pages.common.lab import sign_test, switch_verdict
 
-    def run(name: str, label: str, finals: list[float]) -> dict:
-        return {"optimizer": name, "label": label, "gap": np.array([1.0, finals[0]]),
-                "finals": np.array(finals), "diverged_step": -1, "off_map": False}
+    def run(name: str, finals: list[float], **kw: object) -> dict:
+        return {"optimizer": name, "label": "SGD (constant)" if name == "sgd" else name,
+                "gap": np.array([1.0, finals[0]]), "finals": np.array(finals),
+                "diverged_step": -1, "off_map": False, **kw}
 
-    sgd = run("sgd", "SGD (constant)", [2e-3, 1e-3, 3e-3, 1e-3])
-    close = run("adam_then_sgd", "Adam → SGD", [1e-3, 2e-3, 2e-3, 2e-3])
+    assert sign_test(7, 8) < 0.05 < sign_test(6, 8) and sign_test(5, 5) < 0.05 < sign_test(4, 4)
+    sgd = run("sgd", [2e-3] * 8)
+    close = run("adam_then_sgd", [1e-3] * 5 + [3e-3] * 3)
     said = switch_verdict([sgd, close], noisy=True)
-    assert said.startswith("Here neither clearly wins") and "in 2 of 4 noise draws" in said
-    better = run("adam_then_sgd", "Adam → SGD", [1e-3, 5e-4, 2e-3, 2e-3])  # lower in 3 of 4
-    assert "the switch ends lowest in 3 of 4 noise draws" in switch_verdict([sgd, better], True)
-    worse = run("adam_then_sgd", "Adam → SGD", [3e-3, 2e-3, 4e-3, 2e-3])
-    assert "SGD (constant) ends lower than the switch in 4 of 4 noise draws" in switch_verdict(
+    assert said.startswith("Here neither clearly wins: the switch ends lower than SGD "
+                           "(constant) in 5 of 8 noise draws and higher in 3"), said
+    better = run("adam_then_sgd", [1e-3] * 7 + [3e-3])
+    assert "the switch ends lowest in 7 of 8 noise draws" in switch_verdict([sgd, better], True)
+    worse = run("adam_then_sgd", [3e-3] * 8)
+    assert "SGD (constant) ends lower than the switch in 8 of 8 noise draws" in switch_verdict(
         [sgd, worse], True)
+    # draws where both are at the minimum tell nothing: 5 of the 5 that do (a review: "neither
+    # clearly wins" of a switch that never lost)
+    there = run("adam_then_sgd", [1e-8] * 8)
+    half = run("sgd", [1e-8] * 3 + [1e-3] * 5)
+    assert ("the switch ends lowest in 5 of 5 noise draws that tell them apart"
+            in switch_verdict([half, there], True))
     # the best other is the lowest median, not the lowest on the draw the figure shows
-    lucky = run("adam", "Adam (constant)", [1e-4, 1.0, 1.0, 1.0])
+    lucky = run("adam", [1e-4] + [1.0] * 7)
     assert "SGD (constant)" in switch_verdict([lucky, sgd, worse], True)
+    # lost in most draws, whatever the draw the figure shows (a review: on McCormick at noise 2
+    # the switch was called off the map from draw 0 alone, on the map in 5 of 8)
+    inf = float("inf")
+    gone = run("adam_then_sgd", [1e-3] + [inf] * 7, diverged_draws=4, off_map_draws=3)
+    assert switch_verdict([sgd, gone], True) == (
+        "Here the switch diverged in 4 and ended off the map in 3 of 8 noise draws: most of its "
+        "runs reach nothing.")
+    mostly_on = run("adam_then_sgd", [inf, inf, inf, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3],
+                    off_map=True, off_map_draws=3)
+    said = switch_verdict([sgd, mostly_on], True)
+    assert "off the map, where" not in said and "ended off the map in 3 of 8" in said, said
+    # another run lost in most draws is no yardstick
+    blown = run("sgd", [inf] * 6 + [1e-9] * 2, diverged_draws=6)
+    assert switch_verdict([blown, better], True) == (
+        "Here the switch is the only run that ends on the map without diverging in most noise "
+        "draws.")
 
 
 def test_the_switch_verdict_never_calls_a_run_off_the_map_or_diverged_a_success() -> None:
