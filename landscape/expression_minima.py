@@ -442,7 +442,8 @@ def why_no_minimum(value: Field, grad: Field, domain: Domain, pts: np.ndarray, v
         return "unbounded", point, low
     cell = ((x1 - x0) / (N_FINE - 1), (y1 - y0) / (N_FINE - 1))
     if any(b < low - tie for b in beyond):
-        return "view_edge", *zoom_lowest(value, domain, p, low, cell, tie)
+        return "view_edge", *zoom_lowest(value, domain, p, low, cell, tie,
+                                         _lowest_samples(pts, vals))
     n = math.isqrt(len(vals))
     i, j = divmod(k, n)  # ``grid`` lays rows along y
     around = [(i + di) * n + (j + dj) for di, dj in ((-1, 0), (1, 0), (0, -1), (0, 1))
@@ -458,18 +459,48 @@ def why_no_minimum(value: Field, grad: Field, domain: Domain, pts: np.ndarray, v
         if ends[best] < low:  # the boundary lies between grid points and is lower still
             return "domain_edge", (float(edges[best][0]), float(edges[best][1])), float(ends[best])
         return "domain_edge", point, low
-    return "unknown", *zoom_lowest(value, domain, p, low, cell, tie)
+    return "unknown", *zoom_lowest(value, domain, p, low, cell, tie, _lowest_samples(pts, vals))
+
+
+def _lowest_samples(pts: np.ndarray, vals: np.ndarray, k: int = 4 * N_LOWEST) -> np.ndarray:
+    """Where the fine grid dips: its samples no higher than any of their 8 neighbours (edges
+    and corners included), the ``k`` lowest first. The lowest samples alone crowd around one
+    dip (x sin 10y - y/1000: every one of the 16 lowest sat beside -5.0036, the lowest point in
+    view, -5.0049, lies at another)."""
+    n = math.isqrt(len(vals))
+    f = np.where(np.isfinite(vals), vals, np.inf).reshape(n, n)
+    padded = np.pad(f, 1, constant_values=np.inf)
+    dips = np.isfinite(f)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                dips &= f <= padded[1 + di:n + 1 + di, 1 + dj:n + 1 + dj]
+    idx = np.flatnonzero(dips.ravel())
+    return pts[idx[np.argsort(vals[idx], kind="stable")[:k]]]
 
 
 def zoom_lowest(value: Field, domain: Domain, point: np.ndarray, low: float,
-                cell: tuple[float, float], tie: float = 0.0, rounds: int = 10, n: int = 21,
-                ) -> tuple[tuple[float, float], float]:
-    """The lowest point in view found between the fine grid's samples: an n x n grid spanning
-    one ``cell`` each way around ``point`` (value ``low``), inside ``domain``, re-centred on its
-    lowest finite sample and shrunk 5x, ``rounds`` times (to ~1e-7 of a cell). ``point`` is
-    kept unless a sample is lower by more than ``tie``. The fine grid alone put
-    |sin x| |cos y| - x/100's lowest at -0.0381, where -0.05 lies between its samples."""
-    p, best = np.asarray(point, dtype=float), float(low)
+                cell: tuple[float, float], tie: float = 0.0, around: np.ndarray | None = None,
+                rounds: int = 10, n: int = 21) -> tuple[tuple[float, float], float]:
+    """The lowest point in view found between the fine grid's samples: around each of ``around``
+    (the grid's lowest samples; default ``point``, whose value is ``low``) an n x n grid spanning
+    one ``cell`` each way, inside ``domain``, re-centred on its lowest finite sample and shrunk
+    5x, ``rounds`` times (to ~1e-7 of a cell); the lowest found wins. ``point`` is kept unless
+    a sample is lower by more than ``tie``. The fine grid alone put |sin x| |cos y| - x/100's
+    lowest at -0.0381, where -0.05 lies between its samples; and the lowest sample need not be
+    next to the lowest point (x sin 10y - y/1000: -5.0033 beside it, -5.0049 elsewhere)."""
+    best_p, best = np.asarray(point, dtype=float), float(low)
+    for q in np.asarray(point if around is None else around, dtype=float).reshape(-1, 2):
+        (x, y), v = _zoom(value, domain, q, cell, rounds, n)
+        if v < best - tie:
+            best_p, best = np.array([x, y]), v
+    return (float(best_p[0]), float(best_p[1])), best
+
+
+def _zoom(value: Field, domain: Domain, point: np.ndarray, cell: tuple[float, float],
+          rounds: int, n: int) -> tuple[tuple[float, float], float]:
+    """``zoom_lowest`` around one point: the lowest finite sample found (inf if none)."""
+    p, best = np.asarray(point, dtype=float), np.inf
     (x0, x1), (y0, y1) = domain
     hx, hy = cell
     for _ in range(rounds):
@@ -480,7 +511,7 @@ def zoom_lowest(value: Field, domain: Domain, point: np.ndarray, low: float,
             v = np.asarray(value(q), dtype=float)
         v = np.where(np.isfinite(v), v, np.inf)
         k = int(np.argmin(v))
-        if v[k] < best - tie:
+        if v[k] < best:
             p, best = q[k], float(v[k])
         hx, hy = hx / 5, hy / 5
     return (float(p[0]), float(p[1])), best
