@@ -405,7 +405,8 @@ if notes:
 st.caption(f"Final loss gap = loss after {steps} steps minus the global minimum's value. "
            "★ best rate · ✕ blew up · open arrow: ended off the map (in neither curve)."
            # one draw of the noise moved Adam's ★ from 0.011 to 6.8 with the seed (a review)
-           + (f" With noise, every rate here runs on one draw of it (seed {seed}): another "
+           + (f" With {'minibatches' if batch_size else 'gradient noise'}, every rate here runs "
+              f"on one draw of it (seed {seed}): another "
               f"seed moves the ★; the tuner below judges each rate by its median over "
               f"{lab.NOISE_DRAWS} draws." if stochastic else ""))
 with st.expander("How the sweep reads each rate"):
@@ -435,7 +436,8 @@ st.markdown(
 with st.expander("How the tuner keeps a lucky rate from winning"):
     st.markdown(
         "A rate must do well from your start *and* typically (the median of the nine starts), "
-        "and blow up from none of them while some rate does not: a rate that wins from exactly "
+        "and blow up or leave the map from none of them while some rate does not: a rate that "
+        "wins from exactly "
         "your start only, say with one lucky stride that happens to land in the deepest valley, "
         "does not win. A stride that lands there from all nine may win, since then landing "
         "there is what the rate does on this landscape; a note then says its first step is a "
@@ -504,7 +506,7 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
                + (" on one draw of the noise" if n_draws > 1 else "")
                + " (near-equal ones go "
                f"to the sooner), and the tuner's also counts the {plural(n_starts - 1, 'start')} "
-               "around it and their blow-ups.")
+               "around it and their blow-ups (and runs off the map).")
     tuned_state = RaceState(**{**state.__dict__, "hparams": hp_tuned})
     # the race calls its rates tuned only if every one is (one whose rates all diverged keeps
     # the visitor's)

@@ -312,7 +312,7 @@ apply_map_click()
 
 controls.page_intro(
     "race", "Downhill: the optimizer race",
-    "Each coloured marker (a shape of its own) is an **optimizer walking downhill** on the loss "
+    "Each coloured marker is an **optimizer walking downhill** on the loss "
     "surface below, all from the same white start. Darker colours are higher loss; ★ marks the "
     "global minimum, ◇ local ones. Press **▶ Play** to watch them race, "
     + controls.pick("hover a path for its numbers, click the map to start somewhere else (on "

@@ -149,17 +149,18 @@ def optimizer_color(name: str) -> str:
 #: legend and the table's swatches: under colour-vision deficiency some colours merge (Adam,
 #: RAdam and Lion all olive for a deuteranope; SGD and AMSGrad both blue), and every pair that
 #: does (CIEDE2000 under 10, Machado et al. 2009 at full severity) has two shapes
-#: (``tests/viz/test_style.py``). The six raced by default have six. No star, diamond or x:
-#: those mark minima and blow-ups.
+#: (``tests/viz/test_style.py``). The six raced by default have six. No star, diamond, x or
+#: cross: those mark minima and blow-ups. Plotly's hexagon and pentagon point up
+#: (``symbol_svg`` draws them so).
 _SYMBOLS: dict[str, str] = {
     "sgd": "circle", "momentum": "square", "nesterov": "triangle-up", "adam": "triangle-down",
     "rmsprop": "pentagon", "adagrad": "hexagon", "adamw": "square", "amsgrad": "triangle-up",
     "nadam": "hexagon", "radam": "pentagon", "adamax": "circle", "adadelta": "triangle-down",
-    "lion": "cross", "adam_then_sgd": "triangle-left", "random_search": "circle",
+    "lion": "square", "adam_then_sgd": "triangle-left", "random_search": "circle",
     "random_local_search": "square",
 }
 SYMBOLS: tuple[str, ...] = ("circle", "square", "triangle-up", "triangle-down", "pentagon",
-                            "hexagon", "triangle-left", "cross")
+                            "hexagon", "triangle-left")
 
 
 def optimizer_symbol(name: str) -> str:
@@ -181,13 +182,9 @@ def symbol_svg(symbol: str, color: str, size: int = 16) -> str:
         w = 1.6 * r
         return f"<rect x='{c - w / 2:.2f}' y='{c - w / 2:.2f}' width='{w:.2f}' height='{w:.2f}' " \
                f"fill='{color}'/>"
-    if symbol == "cross":
-        w, h = 0.7 * r, 2.2 * r
-        return (f"<rect x='{c - w / 2:.2f}' y='{c - h / 2:.2f}' width='{w:.2f}' height='{h:.2f}' "
-                f"fill='{color}'/><rect x='{c - h / 2:.2f}' y='{c - w / 2:.2f}' "
-                f"width='{h:.2f}' height='{w:.2f}' fill='{color}'/>")
     turns = {"triangle-up": (3, math.pi / 2), "triangle-down": (3, -math.pi / 2),
-             "triangle-left": (3, math.pi), "pentagon": (5, math.pi / 2), "hexagon": (6, 0.0)}
+             "triangle-left": (3, math.pi), "pentagon": (5, math.pi / 2),
+             "hexagon": (6, math.pi / 2)}
     if symbol in turns:
         return polygon(*turns[symbol])
     return f"<circle cx='{c:g}' cy='{c:g}' r='{r * 0.9:.2f}' fill='{color}'/>"

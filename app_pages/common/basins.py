@@ -213,8 +213,8 @@ def sampling_cost(gradient: Sequence[BasinStats], sampler: BasinStats | None,
         p, share = odds
         tries = plural(sampler.evaluations_per_path - 1, "try", "tries")
         landing = (f"each try lands within the tolerance of a global minimum with chance "
-                   f"{100 * p:.2g}% (that target's area over the map's), so {tries} land there "
-                   f"from about {100 * share:.0f}% of starts")
+                   f"{100 * p:.2g}% (the area within it over the map's), so at least one of "
+                   f"{tries} does from about {100 * share:.0f}% of starts")
         if sampler.success_rate >= ODDS_KEPT * share:
             out += f" That is geometry, not the slopes: {landing}."
         else:  # Rosenbrock: 8.7 % against 35 %, its floor far off lower than the disc's rim

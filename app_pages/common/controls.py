@@ -326,9 +326,10 @@ def named_in_color(table: Any, names: Sequence[str], column: str = "optimizer") 
 
 
 def color_chip(name: str, text: str) -> str:
-    """HTML: a dot in the optimizer's colour followed by ``text``."""
-    return (f"<span style='color:{optimizer_color(name)};font-size:1.3em'>●</span> "
-            f"<b>{text}</b>")
+    """HTML: the optimizer's marker, its shape in its colour as on the map, then ``text``."""
+    return (f"<svg width='14' height='14' viewBox='0 0 16 16' aria-hidden='true' "
+            f"style='vertical-align:-1px'>"
+            f"{symbol_svg(optimizer_symbol(name), optimizer_color(name))}</svg> <b>{text}</b>")
 
 
 def optimizer_picker(specs: Mapping[str, Any], key: str,

@@ -673,17 +673,31 @@ def switch_settings(hparams: Mapping[str, Mapping[str, Any]], steps: int,
     return out
 
 
+#: Settings that change nothing unless another one is set: (optimizer, setting) -> that one.
+#: SGD's dampening and Nesterov act on momentum; Adam's decoupled flag, on weight decay.
+_ACTS_ON: dict[tuple[str, str], str] = {
+    ("sgd", "dampening"): "momentum", ("sgd", "nesterov"): "momentum",
+    ("adam", "decoupled_weight_decay"): "weight_decay",
+}
+
+
 def switch_dropped(hparams: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """The page's Adam and SGD settings the switch cannot carry (``adam_then_sgd`` has no
-    amsgrad, weight decay or Nesterov), where they differ from the defaults: ``"Adam's
-    amsgrad"``. The comparison then runs a plainer Adam or SGD than the curves beside it."""
+    amsgrad, weight decay or Nesterov), where they differ from the defaults and change the
+    run (dampening without momentum does not: a review was told of "a plainer walker" over
+    it): ``"Adam's amsgrad"``. The comparison then runs a plainer Adam or SGD than the curves
+    beside it."""
     carried = {(name, source) for name, source in SWITCH_CARRIES.values()}
     out = []
     for name, part in _SWITCH_PARTS.items():
+        given = hparams.get(name, {})
         for h in OPTIMIZERS[name].hparams:
-            if (name, h.name) in carried or h.name not in hparams.get(name, {}):
+            if (name, h.name) in carried or h.name not in given:
                 continue
-            if not np.array_equal(np.asarray(hparams[name][h.name], float),
+            needs = _ACTS_ON.get((name, h.name))
+            if needs is not None and not float(given.get(needs, 0.0)):
+                continue
+            if not np.array_equal(np.asarray(given[h.name], float),
                                   np.asarray(h.default, float)):
                 out.append(f"{part}'s {h.name}")
     return out

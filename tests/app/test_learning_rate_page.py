@@ -639,6 +639,12 @@ def test_the_switch_carries_sgd_s_momentum_and_says_what_it_cannot_carry() -> No
                            "adam": {"lr": 0.1, "amsgrad": True}}) == [
         "Adam's amsgrad", "SGD's nesterov"]
     assert switch_dropped({"sgd": {"lr": 1e-3, "nesterov": False}, "adam": {"lr": 0.1}}) == []
+    # settings that act on another one left at 0 change nothing: not named (a review)
+    assert switch_dropped({"sgd": {"lr": 1e-3, "dampening": 0.5, "nesterov": True},
+                           "adam": {"decoupled_weight_decay": True}}) == []
+    assert switch_dropped({"sgd": {"momentum": 0.9, "dampening": 0.5},
+                           "adam": {"weight_decay": 0.1, "decoupled_weight_decay": True}}) == [
+        "Adam's weight_decay", "Adam's decoupled_weight_decay", "SGD's dampening"]
     at = app_test(PAGE, {**FAST, "optimizers": "sgd,adam", "sgd.momentum": "0.9",
                          "adam.amsgrad": "true"}).run()
     said = " ".join(c.value for c in at.caption)
@@ -802,9 +808,10 @@ def test_the_sweep_says_a_noisy_sweep_is_one_draw_and_counts_rates_off_the_map()
     Rosenbrock (a review)."""
     noisy = app_test(PAGE, {**FAST, "noise": "0.5"}).run()
     said = " ".join(c.value for c in noisy.caption)
-    assert "With noise, every rate here runs on one draw of it (seed 0)" in said
+    assert "With gradient noise, every rate here runs on one draw of it (seed 0)" in said
     assert "ended off the map" not in noisy.dataframe[0].value.columns  # none left it
-    assert "With noise" not in " ".join(c.value for c in app_test(PAGE, FAST).run().caption)
+    assert "every rate here runs on one draw" not in " ".join(
+        c.value for c in app_test(PAGE, FAST).run().caption)
     rosen = app_test(PAGE, {"surface": "rosenbrock", "optimizers": "adam,sgd"}).run()
     table = rosen.dataframe[0].value.set_index("optimizer")
     assert table.loc["Adam", "ended off the map"] > 0 and table.loc["Adam", "diverged rates"] == 0

@@ -245,3 +245,13 @@ def test_each_shape_draws_a_swatch_of_its_own() -> None:
         assert "fill='#123456'" in symbol_svg(symbol, "#123456")
     assert len({symbol_svg(s, "#000000") for s in SYMBOLS}) == len(SYMBOLS)
     assert "polygon" in color_swatch("adam") and "circle" in color_swatch("sgd")
+
+
+def test_an_optimizer_card_s_chip_is_its_marker() -> None:
+    """The cards showed a "●" for every optimizer beside a map of shapes (a review)."""
+    from app_pages.common.controls import color_chip
+    from viz.style import optimizer_symbol, symbol_svg
+
+    chip = color_chip("adagrad", "Adagrad")
+    assert symbol_svg(optimizer_symbol("adagrad"), optimizer_color("adagrad")) in chip
+    assert "<polygon" in chip and chip.endswith("<b>Adagrad</b>") and "●" not in chip
