@@ -540,9 +540,11 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
              "gradient method throws nothing away: every step it computes is taken.")})
 # A phone's table shows the first words of an outcome: all of them here. A laptop's shows
 # about OUTCOME_FITS characters beside the other columns: the longer ones here.
+fits = (controls.OUTCOME_FITS_TRIES if "thrown away" in figs["table"].column_names
+        else controls.OUTCOME_FITS)
 long_outcomes = [(row["optimizer"], row["outcome"]) for row in
                  figs["table"].select(["optimizer", "outcome"]).to_pylist()
-                 if controls.is_phone() or len(row["outcome"]) > controls.OUTCOME_FITS]
+                 if controls.is_phone() or len(row["outcome"]) > fits]
 if long_outcomes:
     st.markdown(controls.named_list(long_outcomes))
 sgd_hp = state.hparams.get("sgd", {})

@@ -314,11 +314,16 @@ def results_rows(paths: list[PathView], outcomes: list[Outcome], evaluations: li
     return rows
 
 
+def tries(name: str) -> bool:
+    """Whether optimizer ``name`` works by trial and error (a random search): no gradient."""
+    return not optimizers.OPTIMIZERS[name].uses_gradient
+
+
 def thrown_away(p: PathView) -> int:
     """The tries a trial-and-error method discarded (a candidate not lower than the point it
     had: its path stood still), the study note's wasted trials; 0 for a gradient method, which
     takes every step it computes."""
-    if optimizers.OPTIMIZERS[p.name].uses_gradient:
+    if not tries(p.name):
         return 0
     with np.errstate(invalid="ignore"):
         return int(np.count_nonzero(~(p.losses[1:] < p.losses[:-1])))
@@ -329,7 +334,8 @@ def results_table(paths: list[PathView], outcomes: list[Outcome], evaluations: l
     """The results table as the page shows it: a colour swatch (SVG data URI) first,
     "first at a global min" (a step) as text, so that "never" reads as a dash and not as NaN, and
     the outcome last, as wide as its words (in the middle, its width pushed the numbers out of
-    view, and at a header's width it was cut after a few words).
+    view, and at a header's width it was cut after a few words); "thrown away" only where a
+    random search races.
     An Arrow table, built directly (no pandas), so that st.dataframe does not convert it on
     every rerun.
 
@@ -345,6 +351,9 @@ def results_table(paths: list[PathView], outcomes: list[Outcome], evaluations: l
              "evaluations": r["evaluations"], "thrown away": r["thrown away"],
              "outcome": r["outcome"]}
             for r in results_rows(paths, outcomes, evaluations, min_value)]
+    if not any(tries(p.name) for p in paths):  # a column of 0s pushed the outcome out of view
+        for row in rows:
+            del row["thrown away"]
     return pa.Table.from_pylist(rows)
 
 

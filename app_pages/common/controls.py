@@ -184,6 +184,9 @@ def named_list(rows: Iterable[tuple[str, str]]) -> str:
 #: (a 1280 px window: "oscillating near local minimum 3, after p…"); longer ones are listed
 #: under it.
 OUTCOME_FITS = 36
+#: The same with the "thrown away" column (a random search racing) and its long name: 16
+#: ("reached global m…", measured at 1280 px).
+OUTCOME_FITS_TRIES = 16
 
 
 def notes_apart(table: Any, column: str = "note") -> list[tuple[str, str]]:

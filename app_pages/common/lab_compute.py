@@ -65,10 +65,11 @@ def schedule_curves(surface: str, runs: tuple[tuple[str, Entry, str], ...], sche
                     ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """The schedule view's runs (``lab.schedule_curves``): ``runs`` of (name, racer entry of
     its settings, label), each under ``schedule`` with ``settings``, over the noise draws."""
-    return lab.schedule_curves([(name, dict(items), label) for name, (_, items), label in runs],
-                               schedule, dict(settings), get_landscape(surface),
-                               np.asarray(start), steps,
-                               **_run_kwargs(surface, seed, noise, batch_size))
+    with heavy_slot():  # with noise, 8 draws of every run: bounded across sessions
+        return lab.schedule_curves(
+            [(name, dict(items), label) for name, (_, items), label in runs], schedule,
+            dict(settings), get_landscape(surface), np.asarray(start), steps,
+            **_run_kwargs(surface, seed, noise, batch_size))
 
 
 @st.cache_data(show_spinner=False, **cache_bounds())

@@ -47,9 +47,9 @@ def test_results_table_shows_huge_and_missing_losses_as_readable_text() -> None:
     paths = [path_view("sgd", f"SGD {i}", t, s) for i, t in enumerate(runs)]
     outcomes = [describe(p.points, p.diverged_step, s.minima, 0.1) for p in paths]
     table = compute.results_table(paths, outcomes, [40, 40], s.min_value)
+    # no "thrown away" without a random search: a column of 0s pushed the outcome out of view
     assert table.column_names == ["", "optimizer", "final loss", "best loss",
-                                  "first at a global min", "evaluations", "thrown away",
-                                  "outcome"]
+                                  "first at a global min", "evaluations", "outcome"]
     blown, calm = table["final loss"].to_pylist()
     assert "e+" in blown and len(blown) <= 10, blown  # e.g. "7.4891e+22"
     assert float(calm) == pytest.approx(float(runs[1].losses[-1]), rel=1e-4)
