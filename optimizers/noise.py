@@ -34,8 +34,13 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> _S31)
 
 
-def path_keys(seed: int, starts: np.ndarray) -> np.ndarray:
-    """One uint64 key per start (rows of ``starts`` (B, D)), from the seed and the start's bits."""
+def path_keys(seed: int | np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """One uint64 key per start (rows of ``starts`` (B, D)), from the seed and the start's bits;
+    ``seed`` may also be one integer per start (B,): row i then draws as a run of its own with
+    ``seed[i]`` (the same start under several seeds, in one batch)."""
+    if isinstance(seed, np.ndarray):
+        rows = np.ascontiguousarray(starts, dtype=np.float64).reshape(len(seed), -1)
+        return np.concatenate([path_keys(int(s), rows[i:i + 1]) for i, s in enumerate(seed)])
     if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
         raise ValueError(f"seed must be an integer, got {seed!r}")
     seed_key = _mix_int(int(seed) + _GOLDEN)

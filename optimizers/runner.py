@@ -61,6 +61,9 @@ def _descend(
         n = getattr(objective, "n_samples", None)
         if n is None:
             raise ValueError("batch_size needs a stochastic objective (with n_samples)")
+        if isinstance(seed, np.ndarray):
+            raise ValueError("one seed per path needs gradient noise, not minibatches (every "
+                             "path of a batch shares its minibatches)")
         batches = Minibatches(n, batch_size, seed)
     fused = getattr(objective, "value_and_grad", None) if batches is None else None
     fused = fused if record.losses is not None else None
@@ -251,7 +254,11 @@ def _prepared(optimizer: Optimizer | Walker | str, start: Any, steps: Any, seed:
         raise ValueError(f"noise={noise!r} must be a finite number >= 0")
     if not (np.all(np.isfinite(x)) and np.abs(x).max() <= bound):
         raise ValueError(f"start must be finite and within the bound {bound:g}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+    if isinstance(seed, np.ndarray):
+        if (seed.shape != (x.shape[0],) or not np.issubdtype(seed.dtype, np.integer)):
+            raise ValueError(f"seeds must be one integer per start ({x.shape[0]}), got "
+                             f"{seed.dtype} {seed.shape}")
+    elif isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise ValueError(f"seed={seed!r} must be an integer")
     _check_rates_fit(np.shape(optimizer.learning_rate(0)), x.shape)
     return optimizer, x, single, int(steps), bound
@@ -293,7 +300,9 @@ def run(
     """Run ``optimizer`` for ``steps`` steps from ``start`` (D,) or a batch of starts (B, D).
 
     ``noise``: std of Gaussian noise added to each gradient (per path, seeded by ``seed`` and the
-    start); ``batch_size``: minibatches of a stochastic objective (shared by all paths);
+    start; ``seed`` may be an integer array, one per start: path i then draws exactly as a run of
+    its own with ``seed[i]``, not with minibatches); ``batch_size``: minibatches of a stochastic
+    objective (shared by all paths);
     ``bound``: |x_i| beyond which a path counts as diverged (default 1e6); ``domain``: search box
     for random search (default ``objective.domain``). ``evaluations[t]`` counts oracle calls per
     path up to step t: one gradient per step, or for walkers one value per step plus the start.

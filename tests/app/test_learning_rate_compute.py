@@ -449,8 +449,12 @@ def test_the_schedule_view_runs_noise_draws_only_for_a_switch_to_judge() -> None
     both, refused = lab.schedule_curves([("sgd", {"lr": 0.01}, "SGD"), switch], "constant", {},
                                         s, start, 30, noise=0.5)
     assert not refused and [c["finals"].shape for c in both] == [(lab.NOISE_DRAWS,)] * 2
-    # the first draw is the run the figure shows; the others differ
+    # the first draw is the run the figure shows; the others differ, each the run of its own
+    # seed (they run in one batch, a seed per path)
     assert both[0]["finals"][0] == pytest.approx(both[0]["gap"][-1])
     assert len(set(both[0]["finals"].tolist())) == lab.NOISE_DRAWS
+    for j in (1, lab.NOISE_DRAWS - 1):
+        alone = run(get_optimizer("sgd", lr=0.01), s, start, 30, seed=j, noise=0.5)
+        assert both[0]["finals"][j] == max(float(alone.losses[-1]) - s.min_value, 0.0)
     quiet, _ = lab.schedule_curves([switch], "constant", {}, s, start, 30)
     assert quiet[0]["finals"].shape == (1,)

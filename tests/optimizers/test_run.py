@@ -32,6 +32,31 @@ def test_batch_equals_each_start_alone(name, noise):
     np.testing.assert_array_equal(flipped.points[:, ::-1], batch.points)
 
 
+@pytest.mark.parametrize("name", ALL)
+def test_one_seed_per_path_draws_as_runs_of_their_own(name):
+    """The same start under several seeds in one batch (the lab's noise draws): path i is the
+    run of its own with seed[i], bit for bit, at the cost of one run."""
+    f, opt = Quadratic(), get_optimizer(name)
+    seeds = np.array([3, 4, 9, 3])
+    batch = run(opt, f, np.tile(STARTS[0], (4, 1)), 30, seed=seeds, noise=0.7)
+    for b, seed in enumerate(seeds):
+        alone = run(opt, f, STARTS[0], 30, seed=int(seed), noise=0.7)
+        np.testing.assert_array_equal(batch.points[:, b], alone.points)
+        np.testing.assert_array_equal(batch.losses[:, b], alone.losses)
+    assert not np.array_equal(batch.points[:, 0], batch.points[:, 1])
+    np.testing.assert_array_equal(batch.points[:, 0], batch.points[:, 3])
+
+
+def test_one_seed_per_path_is_refused_where_it_cannot_apply():
+    with pytest.raises(ValueError, match="one integer per start"):
+        run("sgd", Quadratic(), np.zeros((3, 2)), 3, seed=np.arange(2), noise=0.1)
+    with pytest.raises(ValueError, match="one integer per start"):
+        run("sgd", Quadratic(), np.zeros((2, 2)), 3, seed=np.array([0.5, 1.5]), noise=0.1)
+    with pytest.raises(ValueError, match="not minibatches"):
+        run(get_optimizer("sgd", lr=0.1), LeastSquares(n_samples=50), np.zeros((2, 3)), 3,
+            seed=np.arange(2), batch_size=8)
+
+
 def test_minibatches_are_shared_by_all_paths_and_cover_each_epoch():
     f = LeastSquares(n_samples=50)
     starts = np.array([[0.0, 0.0, 0.0], [1.0, 1.0, -1.0], [0.5, -0.2, 0.1]])
