@@ -476,10 +476,8 @@ def robust_sweep(name: str, objective: Any, starts: np.ndarray, steps: int, lrs:
         traj = run(opt, objective, np.tile(starts, (block.size, 1)), steps, seed=seed,
                    noise=noise, batch_size=batch_size)
         final, area = judged(traj, block.size, k)
-        more = [judged(run(get_optimizer(name, lr=block[:, None], **params), objective,
-                           np.tile(starts[:1], (block.size, 1)), steps, seed=seed + j,
-                           noise=noise, batch_size=batch_size), block.size, 1)
-                for j in range(1, draws)]
+        more = _more_draws(name, params, objective, starts[0], block, steps, seed, draws, noise,
+                           batch_size, judged)
         finals.append(np.hstack([final[:, :1], *(f for f, _ in more), final[:, 1:]]))
         areas.append(np.hstack([area[:, :1], *(a for _, a in more), area[:, 1:]]))
         first = slice(0, None, k)  # path r * k + 0: rate r from the chosen start
@@ -495,6 +493,29 @@ def robust_sweep(name: str, objective: Any, starts: np.ndarray, steps: int, lrs:
         lr=np.concatenate([p.lr for p in pieces], axis=1))
     return (_as_sweep(name, lrs, centre, objective, tol),
             Robust(lrs, starts, np.concatenate(finals), np.concatenate(areas), draws))
+
+
+def _more_draws(name: str, params: Mapping[str, Any], objective: Any, start: np.ndarray,
+                rates: np.ndarray, steps: int, seed: int, draws: int, noise: float,
+                batch_size: int | None, judged: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The tuner's extra noise draws of every rate of ``rates`` (R,) from the chosen ``start``,
+    under the seeds ``seed + 1 ... seed + draws - 1``: ``judged`` (final gaps, areas) of each,
+    (R, 1). With gradient noise all in one batched run (a seed per path: the numbers of runs of
+    their own, at the cost of one), with minibatches (shared by a batch) one run per seed."""
+    extra = draws - 1
+    if extra <= 0:
+        return []
+    if batch_size is not None:
+        return [judged(run(get_optimizer(name, lr=rates[:, None], **params), objective,
+                           np.tile(start, (rates.size, 1)), steps, seed=seed + j,
+                           batch_size=batch_size), rates.size, 1)
+                for j in range(1, draws)]
+    # rate-major: path r * extra + j - 1 is rate r under seed + j
+    traj = run(get_optimizer(name, lr=np.repeat(rates, extra)[:, None], **params), objective,
+               np.tile(start, (rates.size * extra, 1)), steps,
+               seed=np.tile(seed + np.arange(1, draws, dtype=np.int64), rates.size), noise=noise)
+    final, area = judged(traj, rates.size, extra)
+    return [(final[:, j:j + 1], area[:, j:j + 1]) for j in range(extra)]
 
 
 @dataclass(frozen=True)
