@@ -249,27 +249,30 @@ if phone:  # the phone's table shows the names and the first numbers: the rates 
          + (f", in {r['median steps']} steps (median)" if r["median steps"] != "never" else ""))
         for r in table[["method", "success rate", "median steps"]].to_dict("records")))
 tol = basins.capture_radius(obj.domain)
-st.caption(
-    # settled or not, noise or none: on Easom in 10 steps 863 starts arrived and 1 had settled
-    # (a review); and "may": a noisy SGD's race often says "reached" all the same
-    f"A path has arrived when it ends within {tol:.3g} of a minimum (the race's tolerance), "
-    "settled there or not: the race, opened on such a start, may call it 'oscillating near' the "
-    "minimum, or 'passing near' if it was on its way through at the last step"
-    + (" (with gradient noise a path keeps jittering where it ends). " if noise > 0 else ". ")
-    + "Evaluations are the study note's *trials*: each gradient step costs one gradient "
-    "evaluation, each random try one function evaluation. Random search samples the whole map, "
-    "so where it starts matters little to it; random local search keeps a random step only if "
-    "it went down. "
-    + basins.sampling_cost(
+# What the numbers say first, in a line or three; how the table counts behind an expander (a
+# caption of ~150 words once the geometry of random search joined it).
+if said := basins.sampling_cost(
         [bm.stats for bm in maps], next((b for b in base if b.optimizer == "random_search"), None),
         next((b for b in base if b.optimizer == "random_local_search"), None),
         basins.sampling_share(obj.domain, [m.point for m in obj.minima if m.is_global], tol,
-                              steps))
-    + " "
-    "Arriving is getting near, not deep: the median counts the trials to come within the "
-    "tolerance, not to the bottom."
-    + (f" The baselines start from a coarser {basins.BASELINE_SIDE} x {basins.BASELINE_SIDE} "
-       "grid over the same map (they are not drawn as maps), so their success rates are shares "
-       "of those starts."
-       if n > basins.BASELINE_SIDE else "")
-)
+                              steps)):
+    st.caption(said)
+with st.expander("How the table counts"):
+    st.markdown(
+        # settled or not, noise or none: on Easom in 10 steps 863 starts arrived and 1 had
+        # settled (a review); and "may": a noisy SGD's race often says "reached" all the same
+        f"- A path has **arrived** when it ends within {tol:.3g} of a minimum (the race's "
+        "tolerance), settled there or not: the race, opened on such a start, may call it "
+        "'oscillating near' the minimum, or 'passing near' if it was on its way through at the "
+        "last step"
+        + (" (with gradient noise a path keeps jittering where it ends)" if noise > 0 else "")
+        + ". Arriving is getting near, not deep: the median counts the trials to come within "
+        "the tolerance, not to the bottom.\n"
+        "- **Evaluations** are the study note's *trials*: each gradient step costs one gradient "
+        "evaluation, each random try one function evaluation. Random search samples the whole "
+        "map, so where it starts matters little to it; random local search keeps a random step "
+        "only if it went down."
+        + (f"\n- The baselines start from a coarser {basins.BASELINE_SIDE} x "
+           f"{basins.BASELINE_SIDE} grid over the same map (they are not drawn as maps), so "
+           "their success rates are shares of those starts."
+           if n > basins.BASELINE_SIDE else ""))

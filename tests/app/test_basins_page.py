@@ -403,12 +403,12 @@ def test_with_noise_the_caption_says_arriving_need_not_be_settling() -> None:
     ends, settled or not, and in the race's words."""
     at = app_test(PAGE, {"surface": "two_basins", "noise": "0.5", "grid": "30"}).run()
     assert not at.exception
-    said = next(c.value for c in at.caption if "has arrived" in c.value)
+    said = next(m.value for m in at.markdown if "has **arrived**" in m.value)
     assert "settled there or not" in said and "'oscillating near'" in said
     assert "gradient noise" in said
     # without noise too: on Easom in 10 steps 863 starts arrived, 1 of them settled (a review)
     calm = app_test(PAGE, {"surface": "two_basins", "grid": "30"}).run()
-    said = next(c.value for c in calm.caption if "has arrived" in c.value)
+    said = next(m.value for m in calm.markdown if "has **arrived**" in m.value)
     assert "settled there or not" in said and "gradient noise" not in said
 
 
