@@ -524,7 +524,9 @@ st.dataframe(figs["table"], hide_index=True, width="stretch", column_config={
              "around the bottom with its minibatches is near it, not settled). '(step N)' is "
              f"its first step within the tolerance: momentum may swing out again, up to "
              f"{THROWN:g} tolerances, before it stays; further out, the words say when it came "
-             "back for good."),
+             f"back for good. The tolerance is a distance ({figs['tolerance']:.3g} on this map), "
+             "not a loss: the loss columns say how deep a run got (a noisy one that 'reached' "
+             "the minimum may sit well above its value)."),
     "first at a global min": st.column_config.TextColumn(
         help=f"First step within {figs['tolerance']:.3g} of any global minimum (a path may pass "
              "one and end at another, or elsewhere: the outcome says so)."),

@@ -1082,3 +1082,15 @@ def test_a_best_find_far_from_the_minimum_is_not_called_found() -> None:
     row = table(at).iloc[0]
     assert row["outcome"] == "best find not at a minimum", row["outcome"]
     assert row["first at a global min"] == "—"
+
+
+def test_the_outcome_help_says_the_tolerance_is_a_distance_not_a_loss() -> None:
+    """A teacher's review: a noisy linear regression's Adam "reached global minimum" at a loss
+    16% above it; the lab's steps to tolerance (a loss gap) never came for a run its panel said
+    had reached the minimum (a distance)."""
+    at = run({"surface": "linear_regression", "optimizers": "adam", "batch": "1"})
+    said = json.loads(at.dataframe[0].proto.columns)["outcome"]["help"]
+    assert "The tolerance is a distance (" in said and "not a loss" in said
+    lab = app_test("app_pages/learning_rate.py", {"steps": "60", "sweep": "20"}).run()
+    how = next(m.value for m in lab.markdown if m.value.startswith("- **Steps to tolerance**"))
+    assert "a loss, where the panels' and the race's 'reached' is a distance" in how
