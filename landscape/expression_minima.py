@@ -442,8 +442,10 @@ def why_no_minimum(value: Field, grad: Field, domain: Domain, pts: np.ndarray, v
         return "unbounded", point, low
     cell = ((x1 - x0) / (N_FINE - 1), (y1 - y0) / (N_FINE - 1))
     if any(b < low - tie for b in beyond):
+        # along the edge only: a dip inside the view is no "lowest in view" of a formula that
+        # falls past the edge (it would be a minimum the search missed)
         return "view_edge", *zoom_lowest(value, domain, p, low, cell, tie,
-                                         _lowest_samples(pts, vals))
+                                         _lowest_samples(pts, vals, edge=True), edge=True)
     n = math.isqrt(len(vals))
     i, j = divmod(k, n)  # ``grid`` lays rows along y
     around = [(i + di) * n + (j + dj) for di, dj in ((-1, 0), (1, 0), (0, -1), (0, 1))
@@ -459,14 +461,15 @@ def why_no_minimum(value: Field, grad: Field, domain: Domain, pts: np.ndarray, v
         if ends[best] < low:  # the boundary lies between grid points and is lower still
             return "domain_edge", (float(edges[best][0]), float(edges[best][1])), float(ends[best])
         return "domain_edge", point, low
-    return "unknown", *zoom_lowest(value, domain, p, low, cell, tie, _lowest_samples(pts, vals))
+    return "unknown", *zoom_lowest(value, domain, p, low, cell, tie)
 
 
-def _lowest_samples(pts: np.ndarray, vals: np.ndarray, k: int = 4 * N_LOWEST) -> np.ndarray:
-    """Where the fine grid dips: its samples no higher than any of their 8 neighbours (edges
-    and corners included), the ``k`` lowest first. The lowest samples alone crowd around one
-    dip (x sin 10y - y/1000: every one of the 16 lowest sat beside -5.0036, the lowest point in
-    view, -5.0049, lies at another)."""
+def _lowest_samples(pts: np.ndarray, vals: np.ndarray, k: int = 4 * N_LOWEST,
+                    edge: bool = False) -> np.ndarray:
+    """Where the fine grid dips: its samples no higher than any of their 8 neighbours (only
+    those on the grid's edge, if ``edge``), the ``k`` lowest first. The lowest samples alone
+    crowd around one dip (x sin 10y - y/1000: every one of the 16 lowest sat beside -5.0036;
+    the lowest point in view, -5.0049, lies at another)."""
     n = math.isqrt(len(vals))
     f = np.where(np.isfinite(vals), vals, np.inf).reshape(n, n)
     padded = np.pad(f, 1, constant_values=np.inf)
@@ -475,46 +478,49 @@ def _lowest_samples(pts: np.ndarray, vals: np.ndarray, k: int = 4 * N_LOWEST) ->
         for dj in (-1, 0, 1):
             if di or dj:
                 dips &= f <= padded[1 + di:n + 1 + di, 1 + dj:n + 1 + dj]
+    if edge:
+        dips[1:-1, 1:-1] = False
     idx = np.flatnonzero(dips.ravel())
     return pts[idx[np.argsort(vals[idx], kind="stable")[:k]]]
 
 
 def zoom_lowest(value: Field, domain: Domain, point: np.ndarray, low: float,
                 cell: tuple[float, float], tie: float = 0.0, around: np.ndarray | None = None,
-                rounds: int = 10, n: int = 21) -> tuple[tuple[float, float], float]:
+                edge: bool = False, rounds: int = 10, n: int = 21,
+                ) -> tuple[tuple[float, float], float]:
     """The lowest point in view found between the fine grid's samples: around each of ``around``
-    (the grid's lowest samples; default ``point``, whose value is ``low``) an n x n grid spanning
-    one ``cell`` each way, inside ``domain``, re-centred on its lowest finite sample and shrunk
-    5x, ``rounds`` times (to ~1e-7 of a cell); the lowest found wins. ``point`` is kept unless
-    a sample is lower by more than ``tie``. The fine grid alone put |sin x| |cos y| - x/100's
-    lowest at -0.0381, where -0.05 lies between its samples; and the lowest sample need not be
-    next to the lowest point (x sin 10y - y/1000: -5.0033 beside it, -5.0049 elsewhere)."""
-    best_p, best = np.asarray(point, dtype=float), float(low)
-    for q in np.asarray(point if around is None else around, dtype=float).reshape(-1, 2):
-        (x, y), v = _zoom(value, domain, q, cell, rounds, n)
-        if v < best - tie:
-            best_p, best = np.array([x, y]), v
-    return (float(best_p[0]), float(best_p[1])), best
-
-
-def _zoom(value: Field, domain: Domain, point: np.ndarray, cell: tuple[float, float],
-          rounds: int, n: int) -> tuple[tuple[float, float], float]:
-    """``zoom_lowest`` around one point: the lowest finite sample found (inf if none)."""
-    p, best = np.asarray(point, dtype=float), np.inf
+    (the grid's dips; default ``point``, whose value is ``low``) an n x n grid spanning one
+    ``cell`` each way, inside ``domain`` (with ``edge``, along the domain's edge where the
+    point lies on it), re-centred on its lowest finite sample and shrunk 5x, ``rounds`` times
+    (to ~1e-7 of a cell); the lowest found wins. ``point`` is kept unless a sample is lower by
+    more than ``tie``. The fine grid alone put |sin x| |cos y| - x/100's lowest at -0.0381, where
+    -0.05 lies between its samples; and the lowest sample need not be next to the lowest point
+    (x sin 10y - y/1000: -5.0033 beside it, -5.0049 elsewhere). Every start zooms in the same
+    calls (one evaluation of K n^2 points a round)."""
+    p = np.asarray(point if around is None else around, dtype=float).reshape(-1, 2)
     (x0, x1), (y0, y1) = domain
+    eps = 1e-9 * float(np.hypot(x1 - x0, y1 - y0))
+    lock_x = edge & ((p[:, 0] <= x0 + eps) | (p[:, 0] >= x1 - eps))
+    lock_y = edge & ((p[:, 1] <= y0 + eps) | (p[:, 1] >= y1 - eps))
+    best = np.full(len(p), np.inf)
+    step = np.linspace(-1.0, 1.0, n)
     hx, hy = cell
     for _ in range(rounds):
-        xs = np.clip(np.linspace(p[0] - hx, p[0] + hx, n), x0, x1)
-        ys = np.clip(np.linspace(p[1] - hy, p[1] + hy, n), y0, y1)
-        q = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+        xs = np.where(lock_x[:, None], p[:, :1], np.clip(p[:, :1] + hx * step, x0, x1))
+        ys = np.where(lock_y[:, None], p[:, 1:], np.clip(p[:, 1:] + hy * step, y0, y1))
+        q = np.stack([np.repeat(xs, n, axis=1), np.tile(ys, n)], axis=-1)  # (K, n * n, 2)
         with np.errstate(all="ignore"):
-            v = np.asarray(value(q), dtype=float)
+            v = np.asarray(value(q.reshape(-1, 2)), dtype=float).reshape(len(p), -1)
         v = np.where(np.isfinite(v), v, np.inf)
-        k = int(np.argmin(v))
-        if v[k] < best:
-            p, best = q[k], float(v[k])
+        k = np.argmin(v, axis=1)
+        low_k = v[np.arange(len(p)), k]
+        better = low_k < best
+        p[better], best[better] = q[np.arange(len(p)), k][better], low_k[better]
         hx, hy = hx / 5, hy / 5
-    return (float(p[0]), float(p[1])), best
+    i = int(np.argmin(best))
+    if best[i] < low - tie:
+        return (float(p[i, 0]), float(p[i, 1])), float(best[i])
+    return (float(point[0]), float(point[1])), float(low)
 
 
 def find_minima(value: Field, grad: Field, domain: Domain, pts: np.ndarray, vals: np.ndarray,
