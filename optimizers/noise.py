@@ -39,7 +39,9 @@ def path_keys(seed: int | np.ndarray, starts: np.ndarray) -> np.ndarray:
     ``seed`` may also be one integer per start (B,): row i then draws as a run of its own with
     ``seed[i]`` (the same start under several seeds, in one batch)."""
     if isinstance(seed, np.ndarray):
-        rows = np.ascontiguousarray(starts, dtype=np.float64).reshape(len(seed), -1)
+        rows = np.ascontiguousarray(starts, dtype=np.float64)
+        if seed.shape != rows.shape[:1]:
+            raise ValueError(f"{len(rows)} starts need as many seeds, got shape {seed.shape}")
         return np.concatenate([path_keys(int(s), rows[i:i + 1]) for i, s in enumerate(seed)])
     if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
         raise ValueError(f"seed must be an integer, got {seed!r}")

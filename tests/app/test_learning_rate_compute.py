@@ -458,3 +458,21 @@ def test_the_schedule_view_runs_noise_draws_only_for_a_switch_to_judge() -> None
         assert both[0]["finals"][j] == max(float(alone.losses[-1]) - s.min_value, 0.0)
     quiet, _ = lab.schedule_curves([switch], "constant", {}, s, start, 30)
     assert quiet[0]["finals"].shape == (1,)
+
+
+def test_the_tuner_s_extra_draws_are_the_runs_of_their_own_seeds() -> None:
+    """The extra noise draws run in one batch (a seed per path), with minibatches one run per
+    seed: either way column j is the run from the chosen start under seed + j, noise and all (a
+    review: the minibatch branch dropped the gradient noise)."""
+    import landscape
+
+    data = landscape.get_data_loss("linear_regression")
+    start = np.array([0.5, -0.5])
+    lrs = np.array([0.01, 0.05])
+    for kw in ({"noise": 0.5}, {"noise": 0.5, "batch_size": 8}):
+        _, robust = lab.robust_sweep("sgd", data, start[None], 30, lrs, seed=3, **kw)
+        assert robust.draws == lab.NOISE_DRAWS and robust.final_gap.shape == (2, lab.NOISE_DRAWS)
+        for j in (1, lab.NOISE_DRAWS - 1):
+            alone = run(get_optimizer("sgd", lr=lrs[1]), data, start, 30, seed=3 + j, **kw)
+            assert robust.final_gap[1, j] == max(float(alone.losses[-1]) - lab.loss_floor(data),
+                                                 0.0)

@@ -574,7 +574,7 @@ def test_the_switch_verdict_judges_noise_draw_by_draw() -> None:
     # clearly wins" of a switch that never lost)
     there = run("adam_then_sgd", [1e-8] * 8)
     half = run("sgd", [1e-8] * 3 + [1e-3] * 5)
-    assert ("the switch ends lowest in 5 of 5 noise draws that tell them apart"
+    assert ("the switch ends lowest in 5 of the 5 noise draws that tell them apart"
             in switch_verdict([half, there], True))
     # the best other is the lowest median, not the lowest on the draw the figure shows
     lucky = run("adam", [1e-4] + [1.0] * 7)
@@ -589,12 +589,32 @@ def test_the_switch_verdict_judges_noise_draw_by_draw() -> None:
     mostly_on = run("adam_then_sgd", [inf, inf, inf, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3],
                     off_map=True, off_map_draws=3)
     said = switch_verdict([sgd, mostly_on], True)
-    assert "off the map, where" not in said and "ended off the map in 3 of 8" in said, said
+    assert "off the map, where" not in said, said
+    assert said.endswith(" The switch ended off the map in 3 of 8 noise draws."), said
+    # lost in some draws, at the minimum in the rest, beside a run at the minimum in all: not
+    # "neither helps nor hurts" (a review)
+    some_lost = run("adam_then_sgd", [0.0] * 5 + [inf] * 3, diverged_draws=3)
+    said = switch_verdict([run("sgd", [0.0] * 8), some_lost], True)
+    assert "neither helps nor hurts" not in said and "The switch diverged in 3 of 8" in said
+    assert said.startswith("Here neither clearly wins: the switch ends lower than SGD "
+                           "(constant) in 0 of 8 noise draws and higher in 3; in the other 5 "
+                           "both reach the minimum or both are lost."), said
+    # the winner's sentence names the switch as the one lost, not "it" (a review)
+    said = switch_verdict([sgd, run("adam_then_sgd", [3e-3] * 6 + [inf] * 2,
+                                    off_map_draws=2)], True)
+    assert "SGD (constant) ends lower than the switch in 8 of 8 noise draws" in said
+    assert said.endswith(" The switch ended off the map in 2 of 8 noise draws.") and "; it" \
+        not in said
+    # nothing decided: every draw alike
+    same = run("adam_then_sgd", [0.0] * 6 + [inf] * 2, diverged_draws=2)
+    said = switch_verdict([run("sgd", [0.0] * 6 + [inf] * 2, diverged_draws=2), same], True)
+    assert said.startswith("Here neither wins: in every noise draw both reach the minimum or "
+                           "both are lost."), said
     # another run lost in most draws is no yardstick
     blown = run("sgd", [inf] * 6 + [1e-9] * 2, diverged_draws=6)
     assert switch_verdict([blown, better], True) == (
-        "Here the switch is the only run that ends on the map without diverging in most noise "
-        "draws.")
+        "Here the switch is the only run that, in most noise draws, ends on the map without "
+        "diverging.")
 
 
 def test_the_switch_verdict_never_calls_a_run_off_the_map_or_diverged_a_success() -> None:
@@ -617,6 +637,9 @@ def test_the_switch_verdict_never_calls_a_run_off_the_map_or_diverged_a_success(
     early = switch_verdict([run("sgd", 1e-3), run("adam_then_sgd", np.inf, diverged_step=7)],
                            noisy=False)
     assert "(before the hand-over, in Adam's phase)" in early
+    # level to the last digit without noise (both stopped on a saddle) is a tie, not a loss
+    level = switch_verdict([run("sgd", 1.0316), run("adam_then_sgd", 1.0316)], noisy=False)
+    assert level.startswith("Here the switch and sgd end level (a final gap of 1.03)"), level
     alone = switch_verdict([run("sgd", 0.0, off_map=True), run("adam_then_sgd", 1e-3)], False)
     assert alone == "Here the switch is the only run that ends on the map without diverging."
     # the page, on the review's McCormick link
