@@ -164,10 +164,10 @@ def sampling_share(domain: Domain, targets: np.ndarray, tol: float, tries: int,
     """Random search's odds from geometry alone: the chance ``p`` that one uniform try on the
     map lands within ``tol`` of one of ``targets`` (the share of an n x n grid of the map that
     does: the discs' area over the map's, edges and overlaps included), and the share of starts
-    expected to arrive within ``tries`` tries, 1 - (1 - p)^tries. It samples the map without
-    looking at the slopes: the same 0.14 % per try, and ~34 % in 300 tries, on any square map
-    with one global minimum inside (a review measured 34.2, 34.2 and 33.4 % on Two basins,
-    Easom and Booth)."""
+    from which at least one of ``tries`` tries lands there, 1 - (1 - p)^tries. It samples the
+    map without looking at the slopes: 0.14 % a try, ~34 % in 300 tries, on any square map with
+    one global minimum inside (a review measured random search arriving from 34.2, 34.2 and
+    33.4 % of starts on Two basins, Easom and Booth; less where a lower try elsewhere wins)."""
     targets = np.asarray(targets, dtype=float).reshape(-1, 2)
     if not len(targets):
         return 0.0, 0.0

@@ -374,9 +374,8 @@ def noise_draws(noise: float = 0.0, batch_size: int | None = None,
 class Robust:
     """R rates, each run from the same K starts (the chosen start first): final gap and area
     under the gap curve per rate and run, (R, draws + K - 1); inf where a path diverged or ended
-    off the map. The
-    first ``draws`` columns are the chosen start under ``draws`` seeds (the page's first: one
-    column without noise), then the K - 1 starts around it."""
+    off the map. The first ``draws`` columns are the chosen start under ``draws`` seeds (the
+    page's first: one column without noise), then the K - 1 starts around it."""
 
     lrs: np.ndarray
     starts: np.ndarray
@@ -747,10 +746,9 @@ def schedule_curves(runs: Sequence[tuple[str, Mapping[str, Any], str]], schedule
     map, where the landscape may fall below its minimum: a gap of 0 there reached nothing),
     ``switch_step``, ``finals``: its final gap under each of ``noise_draws`` seeds (``seed``,
     ``seed + 1`` ...; one without noise, or without an Adam -> SGD run for ``switch_verdict`` to
-    judge; ``_draws``), inf where it diverged or ended off
-    the map, and in how many draws it did (``diverged_draws``, ``off_map_draws``). Every run of
-    one draw gets the same noise, so the draws compare in pairs. Also the runs the schedule
-    refuses: ``(name, reason)``."""
+    judge; ``_draws``), inf where it diverged or ended off the map, and in how many draws it did
+    (``diverged_draws``, ``off_map_draws``). Every run of one draw gets the same noise, so the
+    draws compare in pairs. Also the runs the schedule refuses: ``(name, reason)``."""
     judged = any(name == "adam_then_sgd" for name, _, _ in runs)
     draws = noise_draws(noise, batch_size, getattr(objective, "n_samples", None)) if judged else 1
     floor, domain = loss_floor(objective), getattr(objective, "domain", None)
