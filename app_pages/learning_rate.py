@@ -411,7 +411,8 @@ st.caption(f"Final loss gap = loss after {steps} steps minus the global minimum'
               f"{lab.NOISE_DRAWS} draws." if stochastic else ""))
 with st.expander("How the sweep reads each rate"):
     st.markdown(
-        f"- **Steps to tolerance**: first step with a gap below {sweeps[0].tol:g}: a loss, "
+        f"- **Steps to tolerance**: first step with a gap below {sweeps[0].tol:g} (a bouncing "
+        "run may rise above it again later): a loss, "
         "where the panels' and the race's 'reached' is a distance (within "
         f"{default_tolerance(obj.domain):.3g} of the minimum on the map), so a run may reach "
         "the minimum there and never this tolerance.\n"
