@@ -952,13 +952,15 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                                                     map_px or (high / aspect, high)),
                                      last[-2]["text"]))
     # One trace for all current positions (fewer traces make every frame cheaper in Plotly),
-    # drawn last: the dots stay over the counter.
+    # drawn last: the dots stay over the counter. Outlined in ink: the minima lie in the map's
+    # palest tones, where orange and sky blue were ~2:1 and a white outline vanished (an
+    # accessibility review).
     moving.append({"type": "scatter", "mode": "markers", "name": "current position",
                    "showlegend": False, "hoverinfo": "skip", "meta": "current",
                    **last[-1], "marker": {"color": [p.color for p in paths],
                                           "symbol": [p.symbol for p in paths],
                                           "size": sizes[k_open].tolist() if stacked else DOT,
-                                          "line": {"color": "#FFFFFF", "width": 1.5}}})
+                                          "line": {"color": INK, "width": 1.5}}})
     n_map = len(static) + len(moving)
     lines, dots = panels.traces([s[k_open] for s in now])
     moving_idx = [*range(len(static), n_map),
