@@ -44,6 +44,24 @@ class Trajectory:
     def batched(self) -> bool:
         return self.points.ndim == 3
 
+    def path(self, index: int | slice | np.ndarray) -> Trajectory:
+        """Paths ``index`` of a batched run: an int gives that one path as a single start's run
+        would (points (steps+1, D)), a slice or index array a smaller batch. Arrays are copies."""
+        batch = self.points.shape[1]
+        lr = np.asarray(self.lr)
+        diverged = np.asarray(self.diverged_step)[index]
+        undefined = np.broadcast_to(np.asarray(self.undefined), (batch,))[index]
+        return replace(
+            self,
+            points=self.points[:, index].copy(),
+            losses=self.losses[:, index].copy(),
+            evaluations=self.evaluations.copy(),
+            diverged_step=int(diverged) if diverged.ndim == 0 else diverged.copy(),
+            undefined=bool(undefined) if undefined.ndim == 0 else undefined.copy(),
+            lr=lr[:, index].copy() if lr.ndim > 1 else lr.copy(),
+            hparams=dict(self.hparams),
+        )
+
     def truncated(self, steps: int) -> Trajectory:
         """The first ``steps`` steps, equal to running only that many: a path never depends on how
         many steps follow (draws depend on seed, start and step), so a longer run serves every

@@ -20,7 +20,7 @@ together, in one batched run.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -475,15 +475,15 @@ def robust_sweep(name: str, objective: Any, starts: np.ndarray, steps: int, lrs:
         traj = run(opt, objective, np.tile(starts, (block.size, 1)), steps, seed=seed,
                    noise=noise, batch_size=batch_size)
         final, area = judged(traj, block.size, k)
-        more = _more_draws(name, params, objective, starts[0], block, steps, seed, draws, noise,
-                           batch_size, judged)
+        # rate r from the chosen start under seeds seed + 1 ... (the noise draws; none without)
+        more = [judged(t, block.size, 1) for t in _seeded_runs(
+            lambda n, block=block: get_optimizer(name, lr=np.tile(block, n)[:, None], **params),
+            objective, np.tile(starts[0], (block.size, 1)), steps, range(seed + 1, seed + draws),
+            noise, batch_size)]
         finals.append(np.hstack([final[:, :1], *(f for f, _ in more), final[:, 1:]]))
         areas.append(np.hstack([area[:, :1], *(a for _, a in more), area[:, 1:]]))
-        first = slice(0, None, k)  # path r * k + 0: rate r from the chosen start
-        pieces.append(replace(
-            traj, points=traj.points[:, first].copy(), losses=traj.losses[:, first].copy(),
-            diverged_step=np.asarray(traj.diverged_step)[first].copy(),
-            lr=np.asarray(traj.lr)[..., first].copy(), hparams={}))
+        # path r * k + 0: rate r from the chosen start
+        pieces.append(replace(traj.path(slice(0, None, k)), hparams={}))
         del traj
     centre = pieces[0] if len(pieces) == 1 else replace(
         pieces[0], points=np.concatenate([p.points for p in pieces], axis=1),
@@ -494,27 +494,24 @@ def robust_sweep(name: str, objective: Any, starts: np.ndarray, steps: int, lrs:
             Robust(lrs, starts, np.concatenate(finals), np.concatenate(areas), draws))
 
 
-def _more_draws(name: str, params: Mapping[str, Any], objective: Any, start: np.ndarray,
-                rates: np.ndarray, steps: int, seed: int, draws: int, noise: float,
-                batch_size: int | None, judged: Any) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The tuner's extra noise draws of every rate of ``rates`` (R,) from the chosen ``start``,
-    under the seeds ``seed + 1 ... seed + draws - 1``: ``judged`` (final gaps, areas) of each,
-    (R, 1). With gradient noise all in one batched run (a seed per path: the numbers of runs of
-    their own, at the cost of one), with minibatches (shared by a batch) one run per seed."""
-    extra = draws - 1
-    if extra <= 0:
-        return []
-    if batch_size is not None:
-        return [judged(run(get_optimizer(name, lr=rates[:, None], **params), objective,
-                           np.tile(start, (rates.size, 1)), steps, seed=seed + j, noise=noise,
-                           batch_size=batch_size), rates.size, 1)
-                for j in range(1, draws)]
-    # rate-major: path r * extra + j - 1 is rate r under seed + j
-    traj = run(get_optimizer(name, lr=np.repeat(rates, extra)[:, None], **params), objective,
-               np.tile(start, (rates.size * extra, 1)), steps,
-               seed=np.tile(seed + np.arange(1, draws, dtype=np.int64), rates.size), noise=noise)
-    final, area = judged(traj, rates.size, extra)
-    return [(final[:, j:j + 1], area[:, j:j + 1]) for j in range(extra)]
+def _seeded_runs(make_opt: Callable[[int], Any], objective: Any, starts: np.ndarray, steps: int,
+                 seeds: Sequence[int], noise: float, batch_size: int | None) -> list[Trajectory]:
+    """The same run from ``starts`` ((D,) or (B, D)) under each of ``seeds``: one trajectory per
+    seed, as a run of its own with that seed gives. With gradient noise all in one batched run
+    (a seed per path: the same numbers at the cost of one run), with minibatches (shared by a
+    batch's paths) one run per seed. ``make_opt(n)``: the optimizer for the starts repeated
+    ``n`` times (per-path rates tiled to match)."""
+    if len(seeds) <= 1 or batch_size is not None:
+        return [run(make_opt(1), objective, starts, steps, seed=s, noise=noise,
+                    batch_size=batch_size) for s in seeds]
+    starts = np.asarray(starts, dtype=float)
+    rows = starts.reshape(-1, starts.shape[-1])
+    b, n = len(rows), len(seeds)
+    # seed-major: path j * b + i is start i under seeds[j]
+    t = run(make_opt(n), objective, np.tile(rows, (n, 1)), steps,
+            seed=np.repeat(np.asarray(seeds, dtype=np.int64), b), noise=noise)
+    return [t.path(j) if starts.ndim == 1 else t.path(slice(j * b, (j + 1) * b))
+            for j in range(n)]
 
 
 @dataclass(frozen=True)
@@ -746,9 +743,9 @@ def schedule_curves(runs: Sequence[tuple[str, Mapping[str, Any], str]], schedule
     map, where the landscape may fall below its minimum: a gap of 0 there reached nothing),
     ``switch_step``, ``finals``: its final gap under each of ``noise_draws`` seeds (``seed``,
     ``seed + 1`` ...; one without noise, or without an Adam -> SGD run for ``switch_verdict`` to
-    judge; ``_draws``), inf where it diverged or ended off the map, and in how many draws it did
-    (``diverged_draws``, ``off_map_draws``). Every run of one draw gets the same noise, so the
-    draws compare in pairs. Also the runs the schedule refuses: ``(name, reason)``."""
+    judge; ``_seeded_runs``), inf where it diverged or ended off the map, and in how many draws
+    it did (``diverged_draws``, ``off_map_draws``). Every run of one draw gets the same noise,
+    so the draws compare in pairs. Also the runs the schedule refuses: ``(name, reason)``."""
     judged = any(name == "adam_then_sgd" for name, _, _ in runs)
     draws = noise_draws(noise, batch_size, getattr(objective, "n_samples", None)) if judged else 1
     floor, domain = loss_floor(objective), getattr(objective, "domain", None)
@@ -756,8 +753,9 @@ def schedule_curves(runs: Sequence[tuple[str, Mapping[str, Any], str]], schedule
     curves, refused = [], []
     for name, hp, label in runs:
         try:
-            trajs = _draws(get_optimizer(name, **scheduled(hp, schedule, settings)), objective,
-                           start, steps, seed, draws, noise, batch_size)
+            opt = get_optimizer(name, **scheduled(hp, schedule, settings))
+            trajs = _seeded_runs(lambda _, opt=opt: opt, objective, start, steps,
+                                 range(seed, seed + draws), noise, batch_size)
         except ValueError as err:
             refused.append((name, str(err)))
             continue
@@ -777,23 +775,6 @@ def schedule_curves(runs: Sequence[tuple[str, Mapping[str, Any], str]], schedule
                        "switch_step": t.switch_step, "finals": np.array(finals),
                        "diverged_draws": int(sum(diverged)), "off_map_draws": int(sum(off))})
     return curves, refused
-
-
-def _draws(opt: Any, objective: Any, start: np.ndarray, steps: int, seed: int, draws: int,
-           noise: float, batch_size: int | None) -> list[Trajectory]:
-    """One run of ``opt`` from ``start`` per seed ``seed``, ``seed + 1`` ... (``draws`` of them):
-    with gradient noise all in one batch (a seed per path: the same numbers as runs of their
-    own, at the cost of one), with minibatches (shared by a batch's paths) one run each."""
-    if draws == 1 or batch_size is not None:
-        return [run(opt, objective, start, steps, seed=seed + j, noise=noise,
-                    batch_size=batch_size) for j in range(draws)]
-    t = run(opt, objective, np.tile(start, (draws, 1)), steps,
-            seed=seed + np.arange(draws, dtype=np.int64), noise=noise)
-    lr = np.asarray(t.lr)
-    undefined = np.broadcast_to(np.asarray(t.undefined), (draws,))
-    return [replace(t, points=t.points[:, j], losses=t.losses[:, j],
-                    diverged_step=int(t.diverged_step[j]), undefined=bool(undefined[j]),
-                    lr=lr[:, j] if lr.ndim > 1 else lr) for j in range(draws)]
 
 
 # ------------------------------------------------------------------------------ schedules

@@ -47,6 +47,24 @@ def test_one_seed_per_path_draws_as_runs_of_their_own(name):
     np.testing.assert_array_equal(batch.points[:, 0], batch.points[:, 3])
 
 
+def test_a_batch_s_paths_are_taken_out_as_runs_of_their_own():
+    """``Trajectory.path``: one path of a batch is the single start's run; a slice, the batch of
+    those starts (per-path rates and all)."""
+    f = Quadratic()
+    opt = get_optimizer("sgd", lr=np.array([[0.1], [0.2], [0.3], [0.4]]))
+    batch = run(opt, f, STARTS, 20, seed=3, noise=0.7)
+    one = batch.path(1)
+    alone = run(get_optimizer("sgd", lr=0.2), f, STARTS[1], 20, seed=3, noise=0.7)
+    np.testing.assert_array_equal(one.points, alone.points)
+    np.testing.assert_array_equal(one.losses, alone.losses)
+    np.testing.assert_array_equal(one.lr, alone.lr)
+    assert one.diverged_step == alone.diverged_step and isinstance(one.diverged_step, int)
+    two = batch.path(slice(2, 4))
+    assert two.points.shape == (21, 2, 2) and two.lr.shape == (20, 2)
+    np.testing.assert_array_equal(two.points, batch.points[:, 2:4])
+    assert not np.shares_memory(two.points, batch.points)
+
+
 def test_one_seed_per_path_is_refused_where_it_cannot_apply():
     with pytest.raises(ValueError, match="one integer per start"):
         run("sgd", Quadratic(), np.zeros((3, 2)), 3, seed=np.arange(2), noise=0.1)
