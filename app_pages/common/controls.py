@@ -311,12 +311,17 @@ def hparam_value(h: Any, value: Any) -> Any:
     return float(value)
 
 
+def marker_svg(name: str, px: int = 16, attrs: str = "") -> str:
+    """The optimizer's marker as an SVG image ``px`` wide: its shape (``optimizer_symbol``) in
+    its colour, as on the map; ``attrs``: more attributes of the ``<svg>`` element."""
+    return (f"<svg xmlns='http://www.w3.org/2000/svg' width='{px}' height='{px}' "
+            f"viewBox='0 0 16 16'{attrs}>"
+            f"{symbol_svg(optimizer_symbol(name), optimizer_color(name))}</svg>")
+
+
 def color_swatch(name: str) -> str:
-    """An SVG data URI of the optimizer's marker (``optimizer_symbol``) in its colour (for
-    ``st.column_config.ImageColumn``): the shape its dot has on the map."""
-    shape = symbol_svg(optimizer_symbol(name), "%23" + optimizer_color(name).lstrip("#"))
-    return ("data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='16' "
-            f"height='16'>{shape}</svg>")
+    """``marker_svg`` as a data URI (for ``st.column_config.ImageColumn``)."""
+    return "data:image/svg+xml;utf8," + marker_svg(name).replace("#", "%23")
 
 
 def named_in_color(table: Any, names: Sequence[str], column: str = "optimizer") -> Any:
@@ -329,10 +334,9 @@ def named_in_color(table: Any, names: Sequence[str], column: str = "optimizer") 
 
 
 def color_chip(name: str, text: str) -> str:
-    """HTML: the optimizer's marker, its shape in its colour as on the map, then ``text``."""
-    return (f"<svg width='14' height='14' viewBox='0 0 16 16' aria-hidden='true' "
-            f"style='vertical-align:-1px'>"
-            f"{symbol_svg(optimizer_symbol(name), optimizer_color(name))}</svg> <b>{text}</b>")
+    """HTML: the optimizer's marker (``marker_svg``), then ``text``."""
+    return (marker_svg(name, 14, " aria-hidden='true' style='vertical-align:-1px'")
+            + f" <b>{text}</b>")
 
 
 def optimizer_picker(specs: Mapping[str, Any], key: str,
