@@ -306,6 +306,14 @@ def _as_sweep(name: str, lrs: np.ndarray, traj: Trajectory, objective: Any, tol:
     )
 
 
+def lost(traj: Trajectory, domain: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per path of ``traj`` (shaped as its ``diverged_step``): whether it diverged, and whether
+    it ended off the map without diverging (``ends_off_map``): either way it reached nothing."""
+    diverged = np.asarray(traj.diverged_step) >= 0
+    ends = np.asarray(traj.points)[-1].reshape(-1, np.shape(traj.points)[-1])
+    return diverged, ends_off_map(ends, domain).reshape(diverged.shape) & ~diverged
+
+
 def ends_off_map(final: np.ndarray, domain: Any) -> np.ndarray:
     """(R,) whether each final point (R, 2) lies outside ``domain``; all False without a 2D
     domain. A path that flew off the map (a gentle slope out there: Easom's far field,
@@ -456,9 +464,7 @@ def robust_sweep(name: str, objective: Any, starts: np.ndarray, steps: int, lrs:
         ended off the map (McCormick falls below its minimum there: 3 of 9 starts off the map
         counted as gaps of 0, and the median shown was 0)."""
         losses = np.asarray(traj.losses, dtype=float).reshape(steps + 1, n, m)
-        ends = np.asarray(traj.points)[-1].reshape(n * m, -1)
-        gone = ((np.asarray(traj.diverged_step).reshape(n, m) >= 0)
-                | ends_off_map(ends, getattr(objective, "domain", None)).reshape(n, m))
+        gone = np.logical_or(*lost(traj, getattr(objective, "domain", None))).reshape(n, m)
         with np.errstate(invalid="ignore", over="ignore"):
             gap = np.maximum(losses - floor, 0.0)
             # summed along each path's own contiguous row: the same bits whatever the batch's
@@ -759,21 +765,18 @@ def schedule_curves(runs: Sequence[tuple[str, Mapping[str, Any], str]], schedule
         except ValueError as err:
             refused.append((name, str(err)))
             continue
-        finals, diverged, off = [], [], []
-        for t in trajs:
-            with np.errstate(invalid="ignore"):
-                g = max(float(np.asarray(t.losses)[-1]) - floor, 0.0)
-            diverged.append(int(t.diverged_step) >= 0)
-            off.append(not diverged[-1] and bool(ends_off_map(
-                np.asarray(t.points)[-1].reshape(1, -1), domain)[0]))
-            finals.append(np.inf if diverged[-1] or off[-1] or not np.isfinite(g) else g)
+        diverged, off = (np.array(f) for f in zip(*(lost(t, domain) for t in trajs),
+                                                  strict=True))
+        with np.errstate(invalid="ignore"):
+            finals = np.maximum(np.array([float(t.losses[-1]) for t in trajs]) - floor, 0.0)
+        finals[diverged | off | ~np.isfinite(finals)] = np.inf
         t = trajs[0]
         with np.errstate(invalid="ignore"):
             gap = np.maximum(np.asarray(t.losses) - floor, 0.0)
         curves.append({"optimizer": name, "label": label, "lr": t.lr, "gap": gap,
-                       "diverged_step": int(t.diverged_step), "off_map": off[0],
-                       "switch_step": t.switch_step, "finals": np.array(finals),
-                       "diverged_draws": int(sum(diverged)), "off_map_draws": int(sum(off))})
+                       "diverged_step": int(t.diverged_step), "off_map": bool(off[0]),
+                       "switch_step": t.switch_step, "finals": finals,
+                       "diverged_draws": int(diverged.sum()), "off_map_draws": int(off.sum())})
     return curves, refused
 
 
