@@ -14,7 +14,7 @@ import streamlit as st
 
 import landscape
 import optimizers
-from app_pages.common import basins, compute, controls, lab_compute
+from app_pages.common import basins, carry, compute, controls, lab_compute
 from app_pages.common.compute import entry, get_landscape, label
 from app_pages.common.lab_state import (
     Param,
@@ -51,9 +51,10 @@ def preset(surface: str) -> RacePreset:
     return RacePreset(optimizers=p.optimizers, hparams=p.hparams, start=p.start, steps=D["steps"])
 
 
-def seed_from_url() -> None:
-    """First run of a session: widgets start from the (validated) URL; warnings are kept."""
-    query = controls.link_query("basins")
+def seed_from_url(carried: str | None = None) -> None:
+    """First run of a session: widgets start from the (validated) URL, or from landscape
+    ``carried`` when the URL names nothing (``controls.link_query``); warnings are kept."""
+    query = controls.link_query("basins", carried)
     race_part, mine = split_query(query, PARAMS)
     race_part.pop("formula", None)
     state, warnings = parse_race_query(race_part, landscape.SURFACES, SPECS, preset, D["surface"],
@@ -83,8 +84,12 @@ def on_surface_change() -> None:
     controls.reset_hparams(OPT, SPECS)
 
 
+arrival = carry.arriving("basins", SURFACES, st.session_state.get("basins.surface"))
 if "basins.seeded" not in st.session_state:
-    seed_from_url()
+    seed_from_url(arrival.surface)
+elif arrival.surface:
+    st.session_state["basins.surface"] = arrival.surface
+    on_surface_change()
 
 controls.page_intro(
     "basins", "Basins of attraction",
@@ -94,11 +99,14 @@ controls.page_intro(
     "(stuck), black = blew up, grey = near no minimum (still moving, stalled on a flat stretch or "
     "off the map)."
 )  # how to pick a start is said once, in the box above the maps (it was said here too)
+if arrival.note:
+    st.info(arrival.note)
 
 with st.sidebar:
     st.header("Landscape")
     surface = st.selectbox("Surface", list(SURFACES), key="basins.surface",
                            format_func=lambda n: SURFACES[n], on_change=on_surface_change)
+    carry.show("basins", surface, SURFACES[surface])
     obj = get_landscape(surface)
     st.caption(obj.description)
     st.header("Grid of starts")

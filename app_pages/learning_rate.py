@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import optimizers
-from app_pages.common import compute, controls, lab, lab_compute
+from app_pages.common import carry, compute, controls, lab, lab_compute
 from app_pages.common.lab_state import (
     Param,
     own_query,
@@ -121,9 +121,10 @@ def parse_schedule(mine: dict[str, str], warn: list[str]) -> tuple[str, dict]:
     return name, values
 
 
-def seed_from_url() -> None:
-    """First run of a session: widgets start from the (validated) URL; warnings are kept."""
-    query = controls.link_query("lab")
+def seed_from_url(carried: str | None = None) -> None:
+    """First run of a session: widgets start from the (validated) URL, or from landscape
+    ``carried`` when the URL names nothing (``controls.link_query``); warnings are kept."""
+    query = controls.link_query("lab", carried)
     race_part, mine = split_query(query, {**PARAMS, "focus": None, "schedule": None,
                                           COMPARE: None, TUNE: None},
                                   (SCHEDULE_PREFIX,))
@@ -211,8 +212,12 @@ def path_views(name: str, sweep: lab.Sweep, objective: Any) -> list[PathView]:
 
 
 # ------------------------------------------------------------------------------------------------
+arrival = carry.arriving("learning_rate", NAMES, st.session_state.get("lab.surface"))
 if "lab.seeded" not in st.session_state:
-    seed_from_url()
+    seed_from_url(arrival.surface)
+elif arrival.surface:
+    st.session_state["lab.surface"] = arrival.surface
+    on_landscape_change()
 
 controls.page_intro(
     "lab", "Learning-rate lab",
@@ -222,11 +227,14 @@ controls.page_intro(
     "overshoots, bounces, or explodes. Here the same start is run at many rates at once, so you "
     "can see where the sweet spot is, and let the lab find it for you."
 )
+if arrival.note:
+    st.info(arrival.note)
 
 with st.sidebar:
     st.header("Landscape")
     surface = st.selectbox("Surface", list(NAMES), key="lab.surface",
                            format_func=lambda n: NAMES[n], on_change=on_landscape_change)
+    carry.show("learning_rate", surface, NAMES[surface])
     obj = compute.get_landscape(surface)
     st.caption(obj.description)
     st.header("Start")

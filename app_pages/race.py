@@ -15,7 +15,7 @@ import streamlit as st
 
 import landscape
 import optimizers
-from app_pages.common import compute, controls, lab
+from app_pages.common import carry, compute, controls, lab
 from app_pages.common.lab_state import basins_url, lab_url
 from app_pages.common.limits import clamp_formula_steps, limit
 from app_pages.common.outcomes import THROWN
@@ -73,9 +73,10 @@ def n_samples(surface: str) -> int | None:
     return compute.DATA_SAMPLES if compute.is_data_loss(surface) else None
 
 
-def seed_from_url() -> None:
-    """First run of a session: widgets start from the URL (validated), warnings are kept."""
-    query = controls.link_query("race")
+def seed_from_url(carried: str | None = None) -> None:
+    """First run of a session: widgets start from the URL (validated), or from landscape
+    ``carried`` when the URL names nothing (``controls.link_query``); warnings are kept."""
+    query = controls.link_query("race", carried)
     warnings: list[str] = []
     formula = kept(query).get("formula", "").strip()  # an over-long one: parse_race_query warns
     formula_surface = refused = None
@@ -306,8 +307,13 @@ def apply_map_click() -> None:
 
 
 # ------------------------------------------------------------------------------------------------
+arrival = carry.arriving("race", NAMES, st.session_state.get("race.surface.held")
+                        if st.session_state.get("race.mode") == "Built-in" else None)
 if "race.seeded" not in st.session_state:
-    seed_from_url()
+    seed_from_url(arrival.surface)
+elif arrival.surface:
+    st.session_state["race.mode"], st.session_state["race.surface"] = "Built-in", arrival.surface
+    on_landscape_change("race.surface")
 apply_map_click()
 
 controls.page_intro(
@@ -343,6 +349,7 @@ with st.sidebar:
             help=f"x and y, numbers, pi, e, + - * / ** ^, {FUNCTION_WORDS}. Plotted over "
                  "[-5, 5] x [-5, 5].",
         ).strip()
+    carry.show("race", surface, NAMES[surface], formula)
     try:
         obj = landscape_for(surface, formula) if formula or mode == "Built-in" else None
     except (landscape.ExpressionError, ValueError) as err:

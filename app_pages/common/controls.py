@@ -197,11 +197,13 @@ def notes_apart(table: Any, column: str = "note") -> list[tuple[str, str]]:
     return [(o, n) for o, n in zip(table["optimizer"], table.pop(column), strict=True) if n]
 
 
-def link_query(prefix: str) -> dict[str, str]:
+def link_query(prefix: str, carried: str | None = None) -> dict[str, str]:
     """The URL's parameters, each key's last value (``st.query_params[key]``'s); a key the link
     gives more than once is named in a warning (kept for ``page_intro`` under
     ``prefix + ".repeats"``): "steps=abc&steps=100" raced 100 steps and never said why "abc"
-    was not read, and "optimizers=adam&optimizers=sgd" raced SGD alone."""
+    was not read, and "optimizers=adam&optimizers=sgd" raced SGD alone. A URL without
+    parameters reads as ``surface=carried`` (the landscape another page of the session drew,
+    ``carry.arriving``), if one is given."""
     query, repeats = {}, []
     for key in st.query_params:
         values = st.query_params.get_all(key)
@@ -210,7 +212,7 @@ def link_query(prefix: str) -> dict[str, str]:
             repeats.append(f"URL parameter {quoted(key)} is given {len(values)} times; using "
                            f"the last, {quoted(values[-1])}.")
     st.session_state[f"{prefix}.repeats"] = repeats
-    return query
+    return query or ({"surface": carried} if carried else {})
 
 
 def page_intro(prefix: str, title: str, intro: str) -> None:

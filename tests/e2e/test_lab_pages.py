@@ -256,3 +256,20 @@ def test_a_click_on_the_chosen_optimizer_keeps_it(page) -> None:
     page.wait_for_function("() => new URL(location).searchParams.get('focus') === 'sgd'",
                            timeout=60_000)
     assert not _errors(page), _errors(page)
+
+
+def test_the_sidebar_carries_the_landscape_to_the_next_page(page) -> None:
+    """Himmelblau on the race, then the lab and the basins page from the sidebar's navigation
+    (which opens a page without the URL's query): each opens on Himmelblau and its link says
+    so; they opened on their own landscapes."""
+    page.goto(page.base_url + "/?surface=himmelblau&steps=100")
+    wait_for_app(page, timeout=90_000)
+    for title, path in (("Learning-rate lab", "/learning_rate"), ("Basins", "/basins")):
+        page.click(f"[data-testid='stSidebarNav'] a:has-text('{title}')")
+        page.wait_for_url(f"**{path}?*surface=himmelblau*", timeout=90_000)
+        wait_for_app(page, timeout=120_000)
+        assert page.locator("h1").first.inner_text().startswith(title)
+        box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input").first
+        assert box.input_value().startswith("Himmelblau"), box.input_value()
+        assert page.locator(EXCEPTION).count() == 0
+    assert not _errors(page), _errors(page)
