@@ -41,7 +41,8 @@ from app_pages.common.state import (
 from app_pages.common.words import plural
 from landscape.base import diagonal, inside
 from viz.background import undefined_cells
-from viz.race import DESIGN_WIDTH, PHONE_WIDTH, Playback
+from viz.playback import Playback
+from viz.race_layout import DESIGN_WIDTH, PHONE_WIDTH
 
 if TYPE_CHECKING:
     from landscape.expression import ExpressionSurface

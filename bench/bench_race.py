@@ -96,7 +96,8 @@ def prebuilt_map(frozen: bool = False):
         from app_pages.common.presets import LANDING_SURFACE, preset_for
         from viz.background import sample_grid
         from viz.paths import path_view
-        from viz.race import Playback, race_figure
+        from viz.playback import Playback
+        from viz.race import race_figure
 
         s = landscape.get_surface(LANDING_SURFACE)
         p = preset_for(LANDING_SURFACE, s, optimizers.OPTIMIZERS)

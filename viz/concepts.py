@@ -9,8 +9,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.background import Grid, background_image, color_levels
+from viz.map_labels import MinimumLike, minima_traces
 from viz.paths import edge_crossing, first_step_off_map
-from viz.race import MinimumLike, equal_scales, minima_traces
+from viz.race_layout import equal_scales
 from viz.style import (
     CLEAR,
     COLORSCALE,

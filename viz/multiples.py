@@ -16,19 +16,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from viz.background import Grid, background_image
+from viz.map_labels import LABELLED, MinimumLike
 from viz.paths import PathView
-from viz.race import (
-    AXIS_TITLE_PX,
-    BUTTONS_PX,
-    LABELLED,
-    MODEBAR_PX,
-    MinimumLike,
-    Playback,
-    map_aspect,
-    race_figure,
-)
+from viz.playback import Playback
+from viz.race import race_figure
+from viz.race_layout import AXIS_TITLE_PX, BUTTONS_PX, map_aspect
 from viz.spec import SpecFigure
-from viz.style import touch_buttons
+from viz.style import MODEBAR_PX, touch_buttons
 
 GAP = 0.05
 #: Margins (px): the colour bar, the race's Play buttons (``BUTTONS_PX``) and the one-row minima

@@ -25,7 +25,8 @@ import numpy as np
 
 from viz.multiples import balanced_wrap
 from viz.numbers import round_sig
-from viz.race import BUTTONS_PX, slider_frames
+from viz.playback import slider_frames
+from viz.race_layout import BUTTONS_PX
 from viz.spec import SpecFigure
 from viz.style import (
     INK,
@@ -188,7 +189,8 @@ def _animation(frame_ms: int, redraw: bool, labels: Sequence[str],
     ``BUTTONS_PX``; on a ``phone`` a finger's size, ``viz.style.touch_buttons``) and an epoch
     slider on its own full-width row under it (beside the buttons it
     sat under Pause on a phone; ``CONTROLS_PX``) for frames named by ``labels`` (epoch
-    numbers): it offers the frames at round epochs (``viz.race.slider_frames``), all labelled."""
+    numbers): it offers the frames at round epochs (``viz.playback.slider_frames``), all
+    labelled."""
     anim = {"frame": {"duration": frame_ms, "redraw": redraw}, "transition": {"duration": 0},
             "mode": "immediate", "fromcurrent": False}
     offered = slider_frames(np.array([int(lab) for lab in labels]))

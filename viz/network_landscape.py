@@ -12,7 +12,7 @@
 Inputs are arrays and the dataclasses of ``landscape.nn_landscape`` (read by attribute). Static
 figures (no frames). Heights are planned in pixels: the mode bar's row (``MODEBAR_PX``) at the
 top, then (a phone's) colour bar and the legend, whose rows are counted at the planned plot width
-(``viz.race.legend_rows``), so the plot keeps its size however many optimizers there are; a
+(``viz.race_layout.legend_rows``), so the plot keeps its size however many optimizers there are; a
 ``phone`` is planned at ``PHONE_PLOT_PX``.
 """
 
@@ -27,7 +27,7 @@ from viz.multiples import balanced_wrap
 from viz.network import DESIGN_PLOT_PX, PHONE_PLOT_PX
 from viz.network_backprop import text_px
 from viz.numbers import round_sig
-from viz.race import LEGEND_PAD_PX, LEGEND_ROW_PX, legend_rows
+from viz.race_layout import LEGEND_PAD_PX, LEGEND_ROW_PX, legend_rows
 from viz.spec import SpecFigure
 from viz.style import COLORSCALE, INK, MODEBAR_PX, START_MARKER, base_layout, log_axis
 

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from viz.background import Grid, color_levels, undefined_cells
+from viz.map_labels import MinimumLike
 from viz.numbers import round_sig
 from viz.paths import PathView, departure, on_map
-from viz.race import MinimumLike
 from viz.spec import SpecFigure
 from viz.style import COLORSCALE, INK, JUMPERS, MINIMUM_GLOBAL, base_layout, scroll_strip
 

@@ -33,12 +33,9 @@ from landscape.data_losses import DATA_LOSSES, get_data_loss
 from viz.background import Grid, background_image, sample_grid
 from viz.curves import distance_series, loss_series
 from viz.paths import PathView, path_view
-from viz.race import (
-    FIGURE_WIDTH,
-    Playback,
-    curves_beside,
-    race_figure,
-)
+from viz.playback import Playback
+from viz.race import race_figure
+from viz.race_layout import FIGURE_WIDTH, curves_beside
 from viz.spec import SpecFigure, frozen, spec_dict
 from viz.style import format_value, optimizer_label
 from viz.surface3d import surface_3d_figure

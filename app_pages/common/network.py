@@ -41,7 +41,7 @@ from landscape import nn_landscape
 from landscape.datasets import make_dataset, train_test_split
 from landscape.network import MLP, BackpropTrace
 from viz.network import Run, network_figure, training_figure
-from viz.race import race_frame_steps
+from viz.playback import race_frame_steps
 from viz.spec import SpecFigure
 from viz.style import optimizer_color
 
@@ -168,7 +168,7 @@ def clamp_epochs(epochs: int, steps_per_epoch: int, n_params: int,
 def frame_epochs(epochs: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     """Epochs shown as animation frames: all up to ``max_frames``, else evenly thinned (0 and the
     last epoch always included) with the slider's round marks among them, as the race's steps
-    (``viz.race.race_frame_steps``): 300 epochs read 0, 50, 100, ..., not 0, 52, 98, ..."""
+    (``viz.playback.race_frame_steps``): 300 epochs read 0, 50, 100, ..., not 0, 52, 98, ..."""
     return race_frame_steps(epochs, max_frames)[0]
 
 

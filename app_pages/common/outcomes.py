@@ -60,7 +60,7 @@ import numpy as np
 
 from app_pages.common.words import plural
 from landscape.base import Domain, diagonal, inside
-from viz.race import MinimumLike
+from viz.map_labels import MinimumLike
 
 Kind = Literal["global", "local", "diverged", "moving"]
 KIND_CODES: dict[Kind, int] = {"global": 0, "local": 1, "diverged": 2, "moving": 3}

@@ -16,8 +16,8 @@ from app_pages.common.words import plural
 from landscape.base import batches_per_epoch
 from optimizers import get_optimizer, run, run_endpoints
 from viz.concepts import plain_number
+from viz.map_labels import MinimumLike
 from viz.paths import first_step_off_map
-from viz.race import MinimumLike
 
 TRIAL_METHODS: tuple[tuple[str, str], ...] = (
     ("random_search", "Random search"),

@@ -47,7 +47,7 @@ def test_race_caches_level_off() -> None:
     from app_pages.common import compute
     from landscape import SURFACES
     from optimizers import OPTIMIZERS
-    from viz.race import Playback
+    from viz.playback import Playback
 
     surface = "six_hump_camel"
     start = tuple(SURFACES[surface].default_start)

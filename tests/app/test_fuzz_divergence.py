@@ -20,7 +20,7 @@ from app_pages.common import compute
 from landscape import SURFACES
 from landscape.data_losses import DATA_LOSSES
 from optimizers import OPTIMIZERS, get_optimizer
-from viz.race import Playback
+from viz.playback import Playback
 from viz.spec import spec_dict
 
 STEPS = 80

@@ -248,7 +248,7 @@ def test_a_link_keeps_the_playback_speed_and_the_arrows() -> None:
     assert sum(bool(d) for d in spec["frames"][1]["data"]) == 2 * 3 + 2 + 2  # both arrows, curves
     frames, play = spec["layout"]["updatemenus"][0]["buttons"][0]["args"]
     # "fast": 25 ms a step, as every other frame at 50 ms (asked a half tick early): Chromium
-    # draws no faster than ~40 ms a frame (viz.race.FRAME_FLOOR_MS)
+    # draws no faster than ~40 ms a frame (viz.playback.FRAME_FLOOR_MS)
     assert frames == [str(k) for k in range(0, len(spec["frames"]), 2)]
     assert play["frame"]["duration"] == 2 * 30 - 8  # 100 steps last 3 s at least
     assert at.query_params["speed"] == "fast" and at.query_params["arrows"] == "true"
@@ -444,7 +444,7 @@ def test_downloads_csv_rows_and_self_contained_html() -> None:
     assert 'src="https://cdn.plot.ly' not in text and len(html) > 3_000_000  # inlined: offline
     assert '"showSendToCloud": false' in text  # plotly.js 3's "Share chart" upload button: off
     assert "downhillPlotlyControls" in text  # keys, and Play from the step it opens at
-    from viz.race import FIGURE_WIDTH
+    from viz.race_layout import FIGURE_WIDTH
     assert f"width:{FIGURE_WIDTH}px" in text.replace(" ", "")  # not the window's full width
     # The cached race map keeps only its JSON (viz.spec.frozen); its download is complete too.
     cold = compute.standalone_html(frozen(race_figure(grid, [path], obj.minima, obj)), "t").decode()
@@ -622,7 +622,8 @@ def test_a_phone_gets_a_map_fitted_to_its_width(monkeypatch: pytest.MonkeyPatch,
     """Fitted to a laptop's 800 px plot, a phone's map shrank to its width and left a blank band
     under it; a phone's figure is fitted to PHONE_WIDTH, and so is its HTML download."""
     from app_pages.common import compute, controls
-    from viz.race import MARGIN_L, MARGIN_R, PHONE_WIDTH, Playback, race_height
+    from viz.playback import Playback
+    from viz.race_layout import MARGIN_L, MARGIN_R, PHONE_WIDTH, race_height
 
     monkeypatch.setattr(controls, "is_phone", lambda: True)
     phone = run()
@@ -981,7 +982,7 @@ def test_a_log_coloured_map_says_what_f_minus_f_star_is() -> None:
                                                  ("linear_regression", "Beside"),
                                                  ("six_hump_camel", "Under")])
 def test_the_caption_says_where_the_curve_panels_are(surface: str, where: str) -> None:
-    """A square map's panels go beside it on a laptop (``viz.race.panels_beside``), a wide
+    """A square map's panels go beside it on a laptop (``viz.race_layout.panels_beside``), a wide
     map's under it: the caption said "Under the map" of panels beside it."""
     at = run({"surface": surface})
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)

@@ -168,7 +168,8 @@ def test_a_downloaded_map_opened_at_a_step_plays_on_from_it_and_takes_keys(page,
     import optimizers
     from app_pages.common import compute
     from viz.paths import path_view
-    from viz.race import Playback, race_figure
+    from viz.playback import Playback
+    from viz.race import race_figure
 
     s = landscape.get_surface("booth")
     paths = [path_view(n, n, optimizers.run(optimizers.get_optimizer(n, lr=0.01), s,

@@ -107,7 +107,7 @@ def test_tour_maps_draw_both_axes_at_one_scale(name: str, domain) -> None:
     became ellipses, and gradients no longer crossed the contours at right angles, which the
     tour teaches. The maps keep one scale, as the race does, unless the domain is elongated."""
     from viz.concepts import map_figure
-    from viz.race import equal_scales
+    from viz.race_layout import equal_scales
 
     surface = landscape.get_surface(name)
     domain = domain or surface.domain

@@ -384,8 +384,9 @@ def _even_frames(epochs: int, most: int = 41) -> np.ndarray:
 @pytest.mark.parametrize(("epochs", "marks"), [(40, range(0, 41, 5)), (100, range(0, 101, 10)),
                                                (500, range(0, 501, 50)), (7, range(8))])
 def test_the_epoch_sliders_read_round_epochs_up_to_the_last(epochs, marks) -> None:
-    """Both animations' sliders offer the frames at round epochs (``viz.race.slider_marks``), each
-    going to its own frame; they read 0, 8, 15, 22 ... 98 for 100 epochs and 0, 3 ... 39 for 40."""
+    """Both animations' sliders offer the frames at round epochs (``viz.playback.slider_marks``),
+    each going to its own frame; they read 0, 8, 15, 22 ... 98 for 100 epochs and 0, 3 ... 39 for
+    40."""
     X, y = make_dataset("two_moons", 60, 0.1, 0)
     net = MLP(X, y, hidden=(3,))
     frames_e = _even_frames(epochs)
@@ -488,7 +489,7 @@ def test_the_legend_starts_under_the_mode_bar_when_it_would_reach_it(trained, ph
                                                                      below) -> None:
     """On a phone the legend sat under Plotly's mode bar (the figure's top right, 30 px)."""
     from viz.network import LEGEND_ROW_PX, MODEBAR_PX, legend_rows
-    from viz.race import BUTTONS_PX
+    from viz.race_layout import BUTTONS_PX
 
     n = len(labels) if labels else 3
     layout, _, _ = _training_layout(trained, n, phone, labels)

@@ -21,7 +21,7 @@ from optimizers import get_optimizer, run
 from viz.network import DESIGN_PLOT_PX, PHONE_PLOT_PX
 from viz.network_backprop import text_px
 from viz.network_landscape import interpolation_figure, pca_figure, slices_figure
-from viz.race import legend_rows
+from viz.race_layout import legend_rows
 from viz.style import MODEBAR_PX, optimizer_color
 
 NAMES = ("sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad", "adamw", "lion")

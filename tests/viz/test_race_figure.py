@@ -24,6 +24,7 @@ from viz.background import (
     sample_grid,
 )
 from viz.curves import distance_series, loss_figure
+from viz.map_labels import minima_traces
 from viz.numbers import round_sig
 from viz.paths import (
     PathView,
@@ -33,18 +34,8 @@ from viz.paths import (
     shape_indices,
     trail_indices,
 )
-from viz.race import (
-    ALL_LABELLED,
-    PIXEL_CELLS,
-    SLIDER_INTERVALS,
-    Playback,
-    arrow_vectors,
-    minima_traces,
-    race_figure,
-    race_frame_steps,
-    slider_marks,
-    thin_trail_runs,
-)
+from viz.playback import ALL_LABELLED, SLIDER_INTERVALS, Playback, race_frame_steps, slider_marks
+from viz.race import PIXEL_CELLS, arrow_vectors, race_figure, thin_trail_runs
 from viz.style import optimizer_color
 from viz.surface3d import LIFT, drawn_height, surface_3d_figure
 
@@ -836,7 +827,7 @@ def test_the_landing_race_frames_stack_dots_that_share_a_minimum() -> None:
 def test_the_step_counter_keeps_clear_of_marked_points() -> None:
     """A formula falling past the top-right corner put its "lowest in view" star under the
     counter: the counter takes the first corner with no start, minimum or lowest point near."""
-    from viz.race import counter_corner
+    from viz.map_labels import counter_corner
 
     domain = ((-5.0, 5.0), (-5.0, 5.0))
     assert counter_corner(domain, []) == (5.0, 5.0, "bottom left")
@@ -858,7 +849,7 @@ def test_the_step_counter_keeps_clear_of_marked_points() -> None:
 def test_the_lowest_in_view_label_stays_inside_the_map() -> None:
     """Centred over a top-right corner, "lowest in view" ran off a phone's figure and behind
     the ▶ 4× button: a point near an edge is labelled on its inner side."""
-    from viz.race import inward
+    from viz.map_labels import inward
 
     domain = ((-5.0, 5.0), (-5.0, 5.0))
     assert inward((5.0, 5.0), domain) == "bottom left"
@@ -874,7 +865,7 @@ def test_curve_panels_under_the_slider_move_a_dot_per_path_with_the_map(grid) ->
     follow Play. Each frame puts each path's dot at the frame's step on both curves (a path
     that blew up keeps it at its ✕); the map's traces come first, the panels' after them."""
     from viz.curves import distance_series, loss_series
-    from viz.race import CURVES_BOTTOM_PX, curves_px
+    from viz.race_layout import CURVES_BOTTOM_PX, curves_px
 
     paths = [gd_path(0.05, 200, "sgd"), gd_path(0.2, 200, "momentum", diverge_at=80)]
     series = [loss_series(paths, 0.0), distance_series(paths, np.zeros((1, 2)))]
@@ -936,7 +927,7 @@ def test_a_height_too_small_for_the_curve_panels_is_refused(grid) -> None:
 
 def test_a_narrow_plot_stacks_the_curve_panels() -> None:
     from viz.curves import distance_series, loss_series
-    from viz.race import PHONE_WIDTH, curves_px
+    from viz.race_layout import PHONE_WIDTH, curves_px
 
     b = Bowl()
     grid_ = sample_grid(b, b.domain, 30, log_scale=True, z_floor=0.0)
@@ -956,7 +947,7 @@ def test_a_square_map_s_curve_panels_go_beside_it_on_a_laptop() -> None:
     stacked over its height (loss on top), and the figure is no taller than the map's own; the
     step slider spans the map only. A phone's plot, or a wide map, keeps them under it."""
     from viz.curves import distance_series, loss_series
-    from viz.race import (
+    from viz.race_layout import (
         CONTROLS_PX,
         CURVE_HGAP_PX,
         DESIGN_WIDTH,
@@ -1010,7 +1001,7 @@ def test_a_phone_s_legend_goes_under_the_slider_and_over_the_curve_panels() -> N
     from the slider's row (in the plot area's own coordinates), between it and the panels' top
     titles, and the figure's height grows by its rows as a laptop's does."""
     from viz.curves import distance_series, loss_series
-    from viz.race import (
+    from viz.race_layout import (
         COLORBAR_PX,
         CONTROLS_PX,
         CURVE_TITLE_PX,
@@ -1048,7 +1039,7 @@ def test_a_phone_s_legend_goes_under_the_slider_and_over_the_curve_panels() -> N
 def test_a_short_race_plays_for_seconds_not_a_flash(grid) -> None:
     """Ten steps are 11 frames: at 50 ms each Play was over in half a second. A Play at 1x
     lasts MIN_PLAY_MS at least; a long race keeps its 50 ms frames."""
-    from viz.race import MIN_PLAY_MS
+    from viz.playback import MIN_PLAY_MS
 
     def durations(steps: int) -> dict[str, int]:
         menu = race_figure(grid, [gd_path(0.05, steps)], Bowl.minima,
@@ -1063,7 +1054,7 @@ def test_a_short_race_plays_for_seconds_not_a_flash(grid) -> None:
 
 def test_a_phone_s_play_buttons_start_at_the_figure_s_edge(grid) -> None:
     """From the plot's left edge "▶ 4×" ran past a 390 px phone's figure."""
-    from viz.race import MARGIN_L, PHONE_WIDTH
+    from viz.race_layout import MARGIN_L, PHONE_WIDTH
 
     phone = race_figure(grid, [gd_path(0.05, 50)], Bowl.minima, Bowl(),
                         playback=Playback(plot_width=PHONE_WIDTH)).to_dict()["layout"]
@@ -1087,7 +1078,7 @@ def test_faster_speeds_skip_frames_instead_of_asking_for_faster_ones(grid) -> No
     """Chromium drew the race at ~35-50 ms a frame on a 2-core machine whatever was asked, so
     "▶ 4×" played no faster than 1x (a review measured 110-126 ms a frame at every speed). Frames
     are never asked under FRAME_FLOOR_MS: 4x shows every 4th frame at the 1x pace."""
-    from viz.race import FRAME_FLOOR_MS, Playback
+    from viz.playback import FRAME_FLOOR_MS, Playback
 
     def plays(steps: int, frame_ms: int = 50) -> dict[str, tuple[list[str], int]]:
         menu = race_figure(grid, [gd_path(0.05, steps)], Bowl.minima, Bowl(),
@@ -1226,7 +1217,7 @@ def test_the_3d_view_names_a_data_loss_s_parameters_on_its_axes(grid) -> None:
 def test_a_label_with_both_sides_taken_goes_beside_its_marker() -> None:
     """Rastrigin on a phone: "local 42" flipped under its marker onto the start's label; with
     over and under taken it goes to the side."""
-    from viz.race import apart
+    from viz.map_labels import apart
 
     domain = ((-5.0, 5.0), (-5.0, 5.0))
     places = apart([-1.0, -2.0], [3.0, 3.0], ["top center", "top center"], domain,
@@ -1240,7 +1231,7 @@ def test_a_few_minima_s_labels_keep_clear_of_the_start_s_label() -> None:
     """A start clicked at (1.65, -0.5), just above the six-hump camel's local 2 (1.70, -0.80),
     printed "start" over "local 2": only a lattice's labels kept clear of the start's."""
     from landscape import get_surface
-    from viz.race import minima_traces
+    from viz.map_labels import minima_traces
 
     s = get_surface("six_hump_camel")
     taken = [(1.65, -0.5, "bottom center")]

@@ -11,7 +11,9 @@ import pytest
 
 from tests.viz.test_race_figure import Bowl, gd_path
 from viz.background import colorbar_trace, linear_ticks, log_ticks, sample_grid
-from viz.race import (
+from viz.playback import Playback
+from viz.race import race_figure
+from viz.race_layout import (
     AXIS_TITLE_PX,
     BUTTONS_PX,
     COLORBAR_PX,
@@ -21,10 +23,8 @@ from viz.race import (
     PANELS_SIDE_BY_SIDE,
     PHONE_WIDTH,
     SLIDER_TOP,
-    Playback,
     axis_titles,
     legend_rows,
-    race_figure,
     race_height,
 )
 

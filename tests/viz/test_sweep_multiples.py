@@ -22,7 +22,8 @@ from viz.multiples import (
     wrap_chars,
 )
 from viz.paths import PathView
-from viz.race import AXIS_TITLE_PX, MODEBAR_PX
+from viz.race_layout import AXIS_TITLE_PX
+from viz.style import MODEBAR_PX
 
 
 class Bowl:

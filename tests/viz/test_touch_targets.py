@@ -18,15 +18,14 @@ from viz.background import sample_grid
 from viz.multiples import LEGEND_PX, MIN_WIDTH, small_multiples_figure
 from viz.multiples import MARGIN_L as LAB_MARGIN_L
 from viz.multiples import MARGIN_R as LAB_MARGIN_R
-from viz.race import (
+from viz.playback import SLIDER_TICK_OFFSET_PX, Playback
+from viz.race import race_figure
+from viz.race_layout import (
     BUTTONS_PX,
     COLORBAR_PX,
     CONTROLS_PX,
     PHONE_WIDTH,
-    SLIDER_TICK_OFFSET_PX,
-    Playback,
     buttons_px,
-    race_figure,
     race_height,
 )
 from viz.style import TOUCH_PX, button_px
