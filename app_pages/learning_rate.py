@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import optimizers
-from app_pages.common import carry, compute, controls, lab, lab_compute
+from app_pages.common import carry, compute, controls, lab, lab_compute, lab_schedules, lab_tuner
 from app_pages.common.lab_state import (
     Param,
     own_query,
@@ -102,7 +102,7 @@ def parse_schedule(mine: dict[str, str], warn: list[str]) -> tuple[str, dict]:
     """``schedule`` (a name) and the ``schedule.<param>`` values the URL sets, each validated.
 
     Settings the URL leaves out are not filled in here: their defaults follow the run length
-    (``lab.schedule_settings``)."""
+    (``lab_schedules.schedule_settings``)."""
     name = parse_choice(mine, "schedule", SCHEDULES, "constant", warn)
     values: dict[str, Any] = {}
     for key, text in mine.items():
@@ -183,7 +183,7 @@ def follow_run_length(schedule: str) -> None:
 
 def schedule_control(schedule: str, h: Any, key: str) -> Any:
     """The widget of one schedule setting, with a readable label (the URL keeps ``h.name``)."""
-    label = lab.schedule_label(schedule, h.name)
+    label = lab_schedules.schedule_label(schedule, h.name)
     help_ = f"{h.help[:1].upper()}{h.help[1:]} (URL: schedule.{h.name})."
     cb = {"on_change": mark_set, "args": (key,)}
     if h.kind == "int":
@@ -502,7 +502,7 @@ if tuned_entry is not None and tuned_entry[0] == tune_key:
         hide_index=True, width="stretch")
     # Notes are sentences: under the table, where a cell would cut them off.
     for t in tuned:
-        if note := lab.tune_note(t, diagonal):
+        if note := lab_tuner.tune_note(t, diagonal):
             st.markdown(f"- **{SPECS[t.optimizer].display_name}**: {note}")
     st.caption("The race reproduces the final loss gap from your start; the median says how the "
                "same rate does from the starts around it"
@@ -550,21 +550,21 @@ controls.init("lab.schedule", "constant")
 sc1, sc2 = st.columns([1, 2])
 with sc1:
     schedule = st.selectbox("Schedule", list(SCHEDULES), key="lab.schedule",
-                            format_func=lambda n: lab.SCHEDULE_TITLES.get(n, n))
+                            format_func=lambda n: lab_schedules.SCHEDULE_TITLES.get(n, n))
     ss = st.session_state
     prefix = f"lab.schedule.{schedule}"
     own_set = {h.name: ss[f"{prefix}.{h.name}.own"] for h in SCHEDULE_HPARAMS[schedule]
                if f"{prefix}.{h.name}.own" in ss}
     # the visitor's own values, the rest fitted to the run length (they follow it)
-    fitted = lab.schedule_settings(schedule, int(steps), own_set)
+    fitted = lab_schedules.schedule_settings(schedule, int(steps), own_set)
     sched_hp = {}
     for h in SCHEDULE_HPARAMS[schedule]:
         key = f"{prefix}.{h.name}"
         ss[key] = fitted[h.name]
         sched_hp[h.name] = schedule_control(schedule, h, key)
-    following = [lab.RUN_LENGTH_RULES[(schedule, n)] for n in fitted
-                 if (schedule, n) in lab.RUN_LENGTH_SETTINGS and n not in own_set]
-    pinned = [n for n in own_set if (schedule, n) in lab.RUN_LENGTH_SETTINGS]
+    following = [lab_schedules.RUN_LENGTH_RULES[(schedule, n)] for n in fitted
+                 if (schedule, n) in lab_schedules.RUN_LENGTH_SETTINGS and n not in own_set]
+    pinned = [n for n in own_set if (schedule, n) in lab_schedules.RUN_LENGTH_SETTINGS]
     if following:
         st.caption(f"Until you change {'it' if len(following) == 1 else 'them'}, step counts "
                    f"follow the run length ({steps} steps): {', '.join(following)}.")
@@ -575,19 +575,21 @@ with sc1:
     show_switch = st.toggle("Compare with Adam → SGD", key="lab.switch",
                             help="Adds Adam for the first quarter of the steps, then SGD, each at "
                                  "its rate on this page (URL: compare).")
-runs = [(name, dict(items), f"{SPECS[name].display_name} ({lab.SCHEDULE_TITLES[schedule].lower()})")
+runs = [(name, dict(items),
+         f"{SPECS[name].display_name} ({lab_schedules.SCHEDULE_TITLES[schedule].lower()})")
         for name, items in entries]
 if show_switch and "adam_then_sgd" not in names:
     # Adam's and SGD's rates from the page (``switch_settings``), under the same schedule as the
     # rest: at constant rates beside scheduled ones it compared unlike runs
-    switch_hp = lab.switch_settings(state.hparams, int(steps), defaults.get("adam_then_sgd"))
+    switch_hp = lab_schedules.switch_settings(state.hparams, int(steps),
+                                              defaults.get("adam_then_sgd"))
     sgd_momentum = (f", momentum {format_value(switch_hp['momentum'])}"
                     if switch_hp["momentum"] else "")
     runs.append(("adam_then_sgd", switch_hp,
                  f"Adam (lr {format_value(switch_hp['lr'])}) → SGD (lr "
                  f"{format_value(switch_hp['sgd_lr'])}{sgd_momentum})"
                  + ("" if schedule == "constant"
-                    else f" ({lab.SCHEDULE_TITLES[schedule].lower()})")))
+                    else f" ({lab_schedules.SCHEDULE_TITLES[schedule].lower()})")))
 allowed_runs = []
 for name, hp, curve_label in runs:
     shown = SPECS[name].display_name
@@ -612,16 +614,16 @@ with sc2:
                                                             phone=controls.is_phone())),
                     key="lab.schedule_fig", config=CFG,
                     alt="The learning rate at every step under the "
-                        f"{lab.SCHEDULE_TITLES[schedule].lower()} schedule, beside each run's "
-                        "loss minus the minimum"
+                        f"{lab_schedules.SCHEDULE_TITLES[schedule].lower()} schedule, beside "
+                        "each run's loss minus the minimum"
                         + (f"; Adam hands over to SGD at step {switch_step}."
                            if switch_step is not None else "."))
-    words = [lab.schedule_note(schedule, sched_hp, int(steps))]
+    words = [lab_schedules.schedule_note(schedule, sched_hp, int(steps))]
     if switch_step is not None:
         words.append(f"Dashed line: Adam hands over to SGD at step {switch_step}.")
-        words.append(lab.switch_verdict(curves, stochastic))
+        words.append(lab_schedules.switch_verdict(curves, stochastic))
         if show_switch and "adam_then_sgd" not in names and (
-                dropped := lab.switch_dropped(state.hparams)):
+                dropped := lab_schedules.switch_dropped(state.hparams)):
             words.append(f"The switch runs without {and_list(dropped)} (it carries Adam's rate, "
                          "betas and eps and SGD's rate and momentum), so it is a plainer walker "
                          "than the curves beside it.")

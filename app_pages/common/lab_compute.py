@@ -1,9 +1,9 @@
 """Cached computation for the learning-rate lab, the basins page and the concepts tour.
 
 Thin ``st.cache_data`` wrappers (bounded by ``limits.cache_bounds``; the batched sweeps and basin
-maps run inside ``limits.heavy_slot``) over the pure modules
-``app_pages.common.lab``, ``app_pages.common.basins`` and ``app_pages.common.tour``; every
-input is a plain hashable value (names, numbers, tuples). Objectives come from the race's
+maps run inside ``limits.heavy_slot``) over the pure modules ``app_pages.common.lab`` (with
+``lab_tuner`` and ``lab_schedules``), ``app_pages.common.basins`` and ``app_pages.common.tour``;
+every input is a plain hashable value (names, numbers, tuples). Objectives come from the race's
 ``compute.get_landscape`` so every page descends the very same objects.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from app_pages.common import basins, lab, tour
+from app_pages.common import basins, lab, lab_schedules, lab_tuner, tour
 from app_pages.common.compute import Entry, get_landscape, is_data_loss
 from app_pages.common.limits import cache_bounds, heavy_slot
 
@@ -47,15 +47,15 @@ def sweep(surface: str, racer: Entry, start: tuple[float, float], steps: int,
 @st.cache_data(show_spinner=False, **cache_bounds())
 def tune(surface: str, racer: Entry, start: tuple[float, float], steps: int,
          rates: tuple[float, float, int], seed: int, noise: float,
-         batch_size: int | None) -> lab.Tuned:
+         batch_size: int | None) -> lab_tuner.Tuned:
     """The fair tuner over ``rates`` = (lo, hi, n): two batched runs, each rate from the start
-    and the 8 starts around it (``lab.tune_learning_rate``)."""
+    and the 8 starts around it (``lab_tuner.tune_learning_rate``)."""
     name, items = racer
     lo, hi, n = rates
     with heavy_slot():
-        return lab.tune_learning_rate(name, get_landscape(surface), np.asarray(start), steps,
-                                      lo=lo, hi=hi, n=n, hparams=dict(items),
-                                      **_run_kwargs(surface, seed, noise, batch_size))
+        return lab_tuner.tune_learning_rate(name, get_landscape(surface), np.asarray(start), steps,
+                                            lo=lo, hi=hi, n=n, hparams=dict(items),
+                                            **_run_kwargs(surface, seed, noise, batch_size))
 
 
 @st.cache_data(show_spinner=False, **cache_bounds())
@@ -63,10 +63,11 @@ def schedule_curves(surface: str, runs: tuple[tuple[str, Entry, str], ...], sche
                     settings: tuple[tuple[str, Any], ...], start: tuple[float, float],
                     steps: int, seed: int, noise: float, batch_size: int | None,
                     ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
-    """The schedule view's runs (``lab.schedule_curves``): ``runs`` of (name, racer entry of
-    its settings, label), each under ``schedule`` with ``settings``, over the noise draws."""
+    """The schedule view's runs (``lab_schedules.schedule_curves``): ``runs`` of (name, racer
+    entry of its settings, label), each under ``schedule`` with ``settings``, over the noise
+    draws."""
     with heavy_slot():  # with noise, 8 draws of every run: bounded across sessions
-        return lab.schedule_curves(
+        return lab_schedules.schedule_curves(
             [(name, dict(items), label) for name, (_, items), label in runs], schedule,
             dict(settings), get_landscape(surface), np.asarray(start), steps,
             **_run_kwargs(surface, seed, noise, batch_size))

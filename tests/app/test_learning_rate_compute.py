@@ -10,16 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app_pages.common import lab
-from app_pages.common.lab import (
-    best_index,
-    log_rates,
-    nearby_starts,
-    robust_sweep,
-    sweep,
-    tune_learning_rate,
-    verdict,
-)
+from app_pages.common import lab, lab_schedules, lab_tuner
+from app_pages.common.lab import best_index, log_rates, sweep, verdict
+from app_pages.common.lab_tuner import nearby_starts, robust_sweep, tune_learning_rate
 from optimizers import get_optimizer, run
 
 
@@ -160,7 +153,7 @@ def test_a_lucky_first_jump_from_one_start_does_not_win_the_tune() -> None:
     assert fair.final_gap == pytest.approx(1.0)  # the bowl's bottom, above the pit
     assert fair.single_lr == lucky and fair.single_gap == 0.0  # the luck is reported ...
     assert fair.single_median_gap == pytest.approx(1.0)  # ... as luck
-    assert "luck of the start" in lab.tune_note(fair, 4 * np.sqrt(2))
+    assert "luck of the start" in lab_tuner.tune_note(fair, 4 * np.sqrt(2))
 
 
 class Cliff(Quadratic):
@@ -190,15 +183,15 @@ def test_with_gradient_noise_the_tune_is_judged_over_draws_not_one_seed() -> Non
     from app_pages.common.compute import get_landscape
 
     surf, start = get_landscape("six_hump_camel"), np.array([1.0, 1.4])
-    picks = [lab.tune_learning_rate("adam", surf, start, 200, lo=1e-4, hi=10, n=60, seed=seed,
-                                    noise=0.5) for seed in range(4)]
+    picks = [lab_tuner.tune_learning_rate("adam", surf, start, 200, lo=1e-4, hi=10, n=60, seed=seed,
+                                          noise=0.5) for seed in range(4)]
     lrs = [t.lr for t in picks]
     assert max(lrs) / min(lrs) < 1.25, lrs
     assert all(t.draws == lab.NOISE_DRAWS and np.isfinite(t.draws_gap) for t in picks)
     # its final gap from the start is the page's seed's draw: what the race will show
     alone = sweep("adam", surf, start, 200, np.array([picks[2].lr]), seed=2, noise=0.5)
     assert picks[2].final_gap == pytest.approx(float(alone.final_gap[0]), rel=1e-12)
-    calm = lab.tune_learning_rate("adam", surf, start, 200, lo=1e-4, hi=10, n=20)
+    calm = lab_tuner.tune_learning_rate("adam", surf, start, 200, lo=1e-4, hi=10, n=20)
     assert calm.draws == 1 and calm.draws_gap == pytest.approx(calm.final_gap, rel=1e-12)
 
 
@@ -211,8 +204,8 @@ def test_a_rate_that_blows_up_from_some_nearby_starts_does_not_win_the_tune() ->
     assert alone.lr == pytest.approx(1.0, rel=0.05)  # judged from START alone: 1/a
     fair = tune_learning_rate("sgd", cliff, START, 60, lo=1e-3, hi=1.5, n=31)
     assert fair.lr is not None and fair.lr < 0.5 * alone.lr and fair.blown == 0
-    robust = lab.robust_sweep("sgd", cliff, lab.nearby_starts(START, cliff.domain), 60,
-                              np.array([fair.lr, alone.lr]))[1]
+    robust = lab_tuner.robust_sweep("sgd", cliff, lab_tuner.nearby_starts(START, cliff.domain), 60,
+                                    np.array([fair.lr, alone.lr]))[1]
     assert robust.blown.tolist() == [0, 3]
     assert np.isfinite(robust.median_gap[1])  # the median alone would not have seen it
     assert fair.single_blown == 3
@@ -221,29 +214,30 @@ def test_a_rate_that_blows_up_from_some_nearby_starts_does_not_win_the_tune() ->
 def test_the_tuner_says_when_every_rate_is_trapped_or_blows_up_somewhere() -> None:
     """A review: on the basins page's landscape every SGD rate ends in the local minimum (gap =
     its depth), and the tuned rate was merely the quickest into the trap, unsaid."""
-    trapped = lab.Tuned("sgd", 0.5, final_gap=0.707, median_gap=0.707, starts=9, start_gap=3.0)
+    trapped = lab_tuner.Tuned("sgd", 0.5, final_gap=0.707, median_gap=0.707, starts=9,
+                              start_gap=3.0)
     assert "keeps 24% of the start's loss gap: no rate in the range gets near the global" \
-        in lab.tune_note(trapped)
-    fine = lab.Tuned("sgd", 0.5, final_gap=0.01, median_gap=0.01, starts=9, start_gap=3.0)
-    assert "keeps" not in lab.tune_note(fine)
-    unsafe = lab.Tuned("sgd", 0.5, final_gap=0.01, median_gap=0.01, starts=9, start_gap=3.0,
-                       blown=2)
+        in lab_tuner.tune_note(trapped)
+    fine = lab_tuner.Tuned("sgd", 0.5, final_gap=0.01, median_gap=0.01, starts=9, start_gap=3.0)
+    assert "keeps" not in lab_tuner.tune_note(fine)
+    unsafe = lab_tuner.Tuned("sgd", 0.5, final_gap=0.01, median_gap=0.01, starts=9, start_gap=3.0,
+                             blown=2)
     assert "it blows up or leaves the map from 2 of the 9 starts, as every rate " \
-        "in the range that stays on the map from your start does" in lab.tune_note(unsafe)
+        "in the range that stays on the map from your start does" in lab_tuner.tune_note(unsafe)
     # a rate that gets there from your start alone (and loses on the starts around it): not
     # "no rate gets near" (a code review: Ackley momentum read so, then named that rate)
     import landscape
 
-    ackley = lab.tune_learning_rate("momentum", landscape.get_surface("ackley"),
-                                    np.array([-2.7, 0.5]), 500, lo=1e-4, hi=10, n=60)
+    ackley = lab_tuner.tune_learning_rate("momentum", landscape.get_surface("ackley"),
+                                          np.array([-2.7, 0.5]), 500, lo=1e-4, hi=10, n=60)
     assert ackley.final_gap > lab.POOR_SHARE * ackley.start_gap > ackley.single_gap
-    said = lab.tune_note(ackley)
+    said = lab_tuner.tune_note(ackley)
     assert "no rate in the range gets near" not in said and "luck of the start" in said
     # the rate the chosen start alone would pick: passed over for its blow-ups, said so
-    lucky = lab.Tuned("sgd", 0.5, final_gap=0.1, median_gap=0.1, starts=9, start_gap=3.0,
-                      single_lr=0.7, single_gap=0.01, single_median_gap=0.05, single_blown=4)
+    lucky = lab_tuner.Tuned("sgd", 0.5, final_gap=0.1, median_gap=0.1, starts=9, start_gap=3.0,
+                            single_lr=0.7, single_gap=0.01, single_median_gap=0.05, single_blown=4)
     assert "from your start alone lr 0.7 ends lower (0.01), but it blows up or leaves the map " \
-        "from 4 of the 9 starts" in lab.tune_note(lucky)
+        "from 4 of the 9 starts" in lab_tuner.tune_note(lucky)
 
 
 def test_the_tuner_counts_a_start_that_ends_off_the_map_as_lost() -> None:
@@ -252,15 +246,15 @@ def test_the_tuner_counts_a_start_that_ends_off_the_map_as_lost() -> None:
     import landscape
 
     mccormick = landscape.get_surface("mccormick")
-    t = lab.tune_learning_rate("sgd", mccormick, np.array([-1.27, -2.88]), 100, lo=1e-3, hi=10,
-                               n=20)
-    starts = lab.nearby_starts(np.array([-1.27, -2.88]), mccormick.domain)
+    t = lab_tuner.tune_learning_rate("sgd", mccormick, np.array([-1.27, -2.88]), 100, lo=1e-3,
+                                     hi=10, n=20)
+    starts = lab_tuner.nearby_starts(np.array([-1.27, -2.88]), mccormick.domain)
     ends = run(get_optimizer("sgd", lr=t.lr), mccormick, starts, 100).points[-1]
     assert not lab.ends_off_map(ends, mccormick.domain).any()  # every start stays on the map
     assert t.median_gap > 0
     # the rate that wins from the chosen start alone leaves the map from some of the others
     assert t.single_blown > 0
-    assert "leaves the map from" in lab.tune_note(t)
+    assert "leaves the map from" in lab_tuner.tune_note(t)
 
 
 def test_nearby_starts_are_one_click_of_the_start_inputs_away_and_on_the_map() -> None:
@@ -302,7 +296,7 @@ def test_robust_sweep_first_start_equals_a_plain_sweep_and_blocks_change_nothing
     np.testing.assert_allclose(robust.start_gap, np.median(robust.final_gap[:, :draws], axis=1))
     calm = robust_sweep("adam", obj, starts, 30, lrs)[1]  # no noise: one run from the start
     assert calm.draws == 1 and calm.final_gap.shape == (7, 9)
-    monkeypatch.setattr(lab, "TUNE_PATH_STEPS", 2 * 9 * 31)  # blocks of two rates
+    monkeypatch.setattr(lab_tuner, "TUNE_PATH_STEPS", 2 * 9 * 31)  # blocks of two rates
     c2, r2 = robust_sweep("adam", obj, starts, 30, lrs, **kw)
     np.testing.assert_array_equal(c2.gap, centre.gap)
     np.testing.assert_array_equal(r2.final_gap, robust.final_gap)
@@ -321,7 +315,7 @@ def test_the_tuner_says_when_its_rate_is_at_the_edge_of_the_range(
     to exactly lr_max = 10 and the tuner was silent, while the sweep table said "widen it")."""
     tuned = tune_learning_rate("sgd", Quadratic(4.0), START, 5, lo=lo, hi=hi, n=20)
     assert tuned.edge == edge
-    note = lab.tune_note(tuned, 4 * np.sqrt(2))
+    note = lab_tuner.tune_note(tuned, 4 * np.sqrt(2))
     if edge:
         assert tuned.lr == pytest.approx(hi if edge == "largest" else lo, rel=1e-12)
         assert f"edge of the range (the {edge} rate tried" in note and "widen it" in note
@@ -424,7 +418,8 @@ def test_a_schedule_runs_on_both_phases_of_adam_then_sgd_on_the_runs_clock() -> 
     settings = {"warmup_steps": 20, "T_max": 180, "eta_min": 0.0}
     hp = {**optimizers.OPTIMIZERS["adam_then_sgd"].defaults(), "lr": 0.2, "sgd_lr": 0.35,
           "switch_step": 50}
-    traj = run(get_optimizer("adam_then_sgd", **lab.scheduled(hp, "warmup_cosine", settings)), s,
+    traj = run(get_optimizer("adam_then_sgd",
+                             **lab_schedules.scheduled(hp, "warmup_cosine", settings)), s,
                np.asarray(s.default_start), 200)
     adam = optimizers.get_schedule("warmup_cosine", lr=0.2, **settings)
     sgd = optimizers.get_schedule("warmup_cosine", lr=0.35, **settings)
@@ -432,7 +427,7 @@ def test_a_schedule_runs_on_both_phases_of_adam_then_sgd_on_the_runs_clock() -> 
     want = np.where(t < 50, np.asarray(adam(t)), np.asarray(sgd(t)))
     np.testing.assert_allclose(np.asarray(traj.lr), want, rtol=1e-12, atol=0)
     assert want[-1] < 1e-3 * 0.35 and want[50] < 0.35  # the late part of the cosine
-    plain = lab.scheduled({"lr": 0.1}, "constant", {})
+    plain = lab_schedules.scheduled({"lr": 0.1}, "constant", {})
     assert set(plain) == {"lr"} and float(plain["lr"](7)) == 0.1
 
 
@@ -442,12 +437,12 @@ def test_the_schedule_view_runs_noise_draws_only_for_a_switch_to_judge() -> None
 
     s = landscape.get_surface("six_hump_camel")
     start = np.array([1.0, 1.4])
-    plain, _ = lab.schedule_curves([("sgd", {"lr": 0.01}, "SGD")], "constant", {}, s, start, 30,
-                                   noise=0.5)
+    plain, _ = lab_schedules.schedule_curves([("sgd", {"lr": 0.01}, "SGD")], "constant", {}, s,
+                                             start, 30, noise=0.5)
     assert plain[0]["finals"].shape == (1,)
-    switch = ("adam_then_sgd", lab.switch_settings({}, 30), "switch")
-    both, refused = lab.schedule_curves([("sgd", {"lr": 0.01}, "SGD"), switch], "constant", {},
-                                        s, start, 30, noise=0.5)
+    switch = ("adam_then_sgd", lab_schedules.switch_settings({}, 30), "switch")
+    both, refused = lab_schedules.schedule_curves([("sgd", {"lr": 0.01}, "SGD"), switch],
+                                                  "constant", {}, s, start, 30, noise=0.5)
     assert not refused and [c["finals"].shape for c in both] == [(lab.NOISE_DRAWS,)] * 2
     # the first draw is the run the figure shows; the others differ, each the run of its own
     # seed (they run in one batch, a seed per path)
@@ -456,7 +451,7 @@ def test_the_schedule_view_runs_noise_draws_only_for_a_switch_to_judge() -> None
     for j in (1, lab.NOISE_DRAWS - 1):
         alone = run(get_optimizer("sgd", lr=0.01), s, start, 30, seed=j, noise=0.5)
         assert both[0]["finals"][j] == max(float(alone.losses[-1]) - s.min_value, 0.0)
-    quiet, _ = lab.schedule_curves([switch], "constant", {}, s, start, 30)
+    quiet, _ = lab_schedules.schedule_curves([switch], "constant", {}, s, start, 30)
     assert quiet[0]["finals"].shape == (1,)
 
 
@@ -470,7 +465,7 @@ def test_the_tuner_s_extra_draws_are_the_runs_of_their_own_seeds() -> None:
     start = np.array([0.5, -0.5])
     lrs = np.array([0.01, 0.05])
     for kw in ({"noise": 0.5}, {"noise": 0.5, "batch_size": 8}):
-        _, robust = lab.robust_sweep("sgd", data, start[None], 30, lrs, seed=3, **kw)
+        _, robust = lab_tuner.robust_sweep("sgd", data, start[None], 30, lrs, seed=3, **kw)
         assert robust.draws == lab.NOISE_DRAWS and robust.final_gap.shape == (2, lab.NOISE_DRAWS)
         for j in (1, lab.NOISE_DRAWS - 1):
             alone = run(get_optimizer("sgd", lr=lrs[1]), data, start, 30, seed=3 + j, **kw)

@@ -232,7 +232,7 @@ def test_adam_then_sgd_uses_the_rates_on_the_page() -> None:
 
 
 def test_switch_settings_fall_back_to_registry_defaults() -> None:
-    from app_pages.common.lab import switch_settings
+    from app_pages.common.lab_schedules import switch_settings
     from optimizers import OPTIMIZERS
     d = OPTIMIZERS["adam_then_sgd"].defaults()
     got = switch_settings({"adam": {"lr": 0.2, "betas": (0.8, 0.99)}}, 40)
@@ -304,7 +304,7 @@ def test_cosine_anneals_over_the_whole_run_by_default() -> None:
 
 
 def test_schedule_settings_fit_the_run() -> None:
-    from app_pages.common.lab import RUN_LENGTH_SETTINGS, schedule_note, schedule_settings
+    from app_pages.common.lab_schedules import RUN_LENGTH_SETTINGS, schedule_note, schedule_settings
     from optimizers import SCHEDULE_HPARAMS, get_schedule
 
     assert schedule_settings("cosine", 200) == {"T_max": 200, "eta_min": 0.0}
@@ -332,7 +332,7 @@ def test_schedule_settings_fit_the_run() -> None:
 
 
 def test_tuned_table_explains_luck_and_jumps() -> None:
-    from app_pages.common.lab import Tuned, tune_note
+    from app_pages.common.lab_tuner import Tuned, tune_note
 
     base = {"median_gap": 1e-9, "starts": 9}
     calm = Tuned("sgd", 0.01, 1e-9, single_lr=0.01, single_gap=1e-9, single_median_gap=1e-9,
@@ -520,7 +520,7 @@ def test_rmsprop_s_panels_say_its_first_steps_are_ten_rates() -> None:
 
 def test_the_schedule_view_says_whether_the_switch_ended_lowest() -> None:
     """The Adam -> SGD advice sat beside a figure where plain SGD ended lower, unremarked."""
-    from app_pages.common.lab import switch_verdict
+    from app_pages.common.lab_schedules import switch_verdict
 
     def run(name: str, label: str, last: float) -> dict:
         return {"optimizer": name, "label": label, "gap": np.array([1.0, 0.5, last])}
@@ -552,7 +552,7 @@ def test_the_switch_verdict_judges_noise_draw_by_draw() -> None:
     flipped between "the switch ends lowest, as the study note advises" and its opposite with
     the seed, over median gaps within 2 % of each other (two reviews). A winner now needs a
     sign test over the draws that tell the two apart."""
-    from app_pages.common.lab import sign_test, switch_verdict
+    from app_pages.common.lab_schedules import sign_test, switch_verdict
 
     def run(name: str, finals: list[float], **kw: object) -> dict:
         return {"optimizer": name, "label": "SGD (constant)" if name == "sgd" else name,
@@ -621,7 +621,7 @@ def test_the_switch_verdict_never_calls_a_run_off_the_map_or_diverged_a_success(
     """McCormick falls below its minimum off the map: every run flew off it, the gaps clamped
     to 0, and the verdict said "both reach the minimum"; a switch that blew up after the
     hand-over was compared as if it had ended (a review)."""
-    from app_pages.common.lab import switch_verdict
+    from app_pages.common.lab_schedules import switch_verdict
 
     def run(name: str, last: float, **kw: object) -> dict:
         return {"optimizer": name, "label": name, "gap": np.array([1.0, last]),
@@ -653,7 +653,7 @@ def test_the_switch_verdict_never_calls_a_run_off_the_map_or_diverged_a_success(
 def test_the_switch_carries_sgd_s_momentum_and_says_what_it_cannot_carry() -> None:
     """SGD with momentum 0.9 raced beside a switch to plain SGD, which ended worse than both
     and was blamed on "a smooth run" (a review)."""
-    from app_pages.common.lab import switch_dropped, switch_settings
+    from app_pages.common.lab_schedules import switch_dropped, switch_settings
 
     got = switch_settings({"sgd": {"lr": 1e-3, "momentum": 0.9, "nesterov": True},
                            "adam": {"lr": 0.1, "eps": 1e-3, "amsgrad": True}}, 200)
