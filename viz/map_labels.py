@@ -1,7 +1,8 @@
 """What a map marks and names besides its paths: the minima (``minima_traces``: gold stars and
 hollow diamonds), their labels kept inside the map and clear of each other (``inward``,
-``apart``) and drawn as layout annotations over every trace (``label_annotations``), and the
-step counter hung in a free corner (``counter_corner``).
+``apart``) and drawn as layout annotations over every trace (``label_annotations``), the
+step counter hung in a free corner (``counter_corner``), and an arrow where a path left the map
+(``left_map_trace``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from typing import Any, Protocol
 import numpy as np
 
 from viz.background import Domain
+from viz.numbers import round_sig
+from viz.paths import PathView
 from viz.race_layout import MAP_PX
-from viz.style import INK, MINIMUM_GLOBAL, MINIMUM_LOCAL
+from viz.style import INK, LEFT_MAP_MARKER, MINIMUM_GLOBAL, MINIMUM_LOCAL
 
 
 class MinimumLike(Protocol):
@@ -198,3 +201,37 @@ def _counter_trace(at: tuple[float, float, str], text: list[str]) -> dict[str, A
             "text": text, "textposition": position, "showlegend": False,
             "hoverinfo": "skip", "meta": "step",
             "textfont": {"size": 13, "color": INK, "shadow": "auto"}}
+
+
+#: How far inside the edge (a fraction of the map's width) a left-the-map arrow's tip (Plotly
+#: anchors an arrow marker at its tip) sits: beside the stopped dot, which hid one drawn under it.
+LEFT_MAP_INSET = 0.02
+
+
+def left_map_trace(away: Sequence[tuple[PathView, int, tuple[np.ndarray, float]]],
+                   domain: Domain, digits: int, aspect: float) -> dict[str, Any]:
+    """An arrow where each path in ``away`` (its view, the step it left the map for good, and its
+    true end point and loss) crossed the edge, pointing the way it went on a plot ``aspect``
+    times as high as wide (``race_figure``'s): its dot stops at the
+    edge (``stopped_at_edge``) while its loss curve goes on, which a review read as a walker
+    stuck on the edge. The hover says where the path ends."""
+    (x0, x1), (y0, y1) = domain
+    # data to fractions of the plot's width: the plot is ``aspect`` times as high as wide
+    to_width = np.array([1.0 / (x1 - x0), aspect / (y1 - y0)])
+    edge = np.array([p.points[k] for p, k, _ in away], float)
+    before = np.array([p.points[k - 1] if k > 0 else p.points[k] for p, k, _ in away], float)
+    # the way it went on the screen; the arrow points there from inside the map
+    d = (edge - before) * to_width
+    d /= np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-12)[:, None]
+    at = edge - LEFT_MAP_INSET * d / to_width
+    angle = np.degrees(np.arctan2(d[:, 0], d[:, 1]))  # clockwise from up, as Plotly turns it
+    return {"type": "scatter", "mode": "markers", "name": "left the map",
+            "x": round_sig(at[:, 0], digits), "y": round_sig(at[:, 1], digits),
+            "marker": {**LEFT_MAP_MARKER, "angle": np.round(angle, 1).tolist(),
+                       "color": [p.color for p, _, _ in away]},
+            "cliponaxis": False, "showlegend": False,
+            "customdata": [[p.label, k, *round_sig(np.asarray(end[0], float)[:2], 4),
+                            *round_sig([end[1]], 4)] for p, k, end in away],
+            "hovertemplate": "%{customdata[0]} left the map here at step %{customdata[1]}; "
+                             "it ends off the map at (%{customdata[2]}, %{customdata[3]}), "
+                             "loss %{customdata[4]}<extra></extra>"}

@@ -19,8 +19,8 @@ a converged path repeats one spot hundreds of times, and those repeats were half
 JSON, which Streamlit hashes and ships on every rerun.
 
 The figure's size arithmetic is ``viz.race_layout``; its Play buttons, step slider and frame steps
-``viz.playback``; the minima, labels and step counter ``viz.map_labels``; its curve panels
-``viz.race_panels``.
+``viz.playback``; the minima, labels, step counter and left-the-map arrows ``viz.map_labels``; its
+curve panels ``viz.race_panels``.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from viz.map_labels import (
     counter_corner,
     inward,
     label_annotations,
+    left_map_trace,
     minima_traces,
 )
 from viz.numbers import round_sig
@@ -72,7 +73,6 @@ from viz.style import (
     DIVERGED_MARKER,
     INK,
     JUMPERS,
-    LEFT_MAP_MARKER,
     LOWEST_IN_VIEW,
     MAP_XAXIS,
     MODEBAR_PX,
@@ -456,40 +456,6 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                      _under_px(legend, pb.plot_width, under), axis_px)
     return SpecFigure({"data": static + moving + lines + dots, "layout": layout,
                        "frames": frames})
-
-
-#: How far inside the edge (a fraction of the map's width) a left-the-map arrow's tip (Plotly
-#: anchors an arrow marker at its tip) sits: beside the stopped dot, which hid one drawn under it.
-LEFT_MAP_INSET = 0.02
-
-
-def left_map_trace(away: Sequence[tuple[PathView, int, tuple[np.ndarray, float]]],
-                   domain: Domain, digits: int, aspect: float) -> dict[str, Any]:
-    """An arrow where each path in ``away`` (its view, the step it left the map for good, and its
-    true end point and loss) crossed the edge, pointing the way it went on a plot ``aspect``
-    times as high as wide (``race_figure``'s): its dot stops at the
-    edge (``stopped_at_edge``) while its loss curve goes on, which a review read as a walker
-    stuck on the edge. The hover says where the path ends."""
-    (x0, x1), (y0, y1) = domain
-    # data to fractions of the plot's width: the plot is ``aspect`` times as high as wide
-    to_width = np.array([1.0 / (x1 - x0), aspect / (y1 - y0)])
-    edge = np.array([p.points[k] for p, k, _ in away], float)
-    before = np.array([p.points[k - 1] if k > 0 else p.points[k] for p, k, _ in away], float)
-    # the way it went on the screen; the arrow points there from inside the map
-    d = (edge - before) * to_width
-    d /= np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-12)[:, None]
-    at = edge - LEFT_MAP_INSET * d / to_width
-    angle = np.degrees(np.arctan2(d[:, 0], d[:, 1]))  # clockwise from up, as Plotly turns it
-    return {"type": "scatter", "mode": "markers", "name": "left the map",
-            "x": round_sig(at[:, 0], digits), "y": round_sig(at[:, 1], digits),
-            "marker": {**LEFT_MAP_MARKER, "angle": np.round(angle, 1).tolist(),
-                       "color": [p.color for p, _, _ in away]},
-            "cliponaxis": False, "showlegend": False,
-            "customdata": [[p.label, k, *round_sig(np.asarray(end[0], float)[:2], 4),
-                            *round_sig([end[1]], 4)] for p, k, end in away],
-            "hovertemplate": "%{customdata[0]} left the map here at step %{customdata[1]}; "
-                             "it ends off the map at (%{customdata[2]}, %{customdata[3]}), "
-                             "loss %{customdata[4]}<extra></extra>"}
 
 
 def stacked_sizes(at: np.ndarray, near: float, dot: int = DOT, ring: int = RING) -> np.ndarray:
