@@ -192,7 +192,7 @@ def counter_corner(domain: Domain, marked: Sequence[tuple[float, float]],
     return corners[0]
 
 
-def _counter_trace(at: tuple[float, float, str], text: list[str]) -> dict[str, Any]:
+def counter_trace(at: tuple[float, float, str], text: list[str]) -> dict[str, Any]:
     """The step the frame shows, hung inside a corner of the map (``counter_corner``): the
     slider under the map reads it only at its marks, and a laptop has scrolled it out of view
     while it watches the map. Dark text on a light halo reads on any colour of the surface."""

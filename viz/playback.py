@@ -1,6 +1,7 @@
 """The race map's playback: its settings (``Playback``), the steps shown as frames and the ones
 its step slider offers, at round numbers (``race_frame_steps``, ``slider_marks``), and its Play /
-Pause / speed buttons and step slider (``_controls``), all client-side: no server round trip.
+Pause / speed buttons and step slider (``playback_controls``), all client-side: no server round
+trip.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ SLIDER_TICK_OFFSET_PX = 25
 SCRUB_TICK_PX = TOUCH_PX - SLIDER_TICK_OFFSET_PX
 #: Playback never asks for frames faster than this: Chromium drew the race's map at ~35-50 ms a
 #: frame on a 2-core machine whatever was asked, so 2x and 4x played at the speed of 1x; above
-#: it, faster speeds skip frames instead (``_controls``).
+#: it, faster speeds skip frames instead (``playback_controls``).
 FRAME_FLOOR_MS = 40
 MIN_PLAY_MS = 3000  # a Play at 1x lasts this long at least, however few the frames
 
@@ -133,9 +134,9 @@ def race_frame_steps(n_steps: int, max_frames: int = 150,
     return steps, np.searchsorted(steps, marks).tolist()
 
 
-def _controls(steps: np.ndarray, marks: list[int], pb: Playback,
-              opened: int | None = None, margin_l: int = MARGIN_L,
-              axis_px: int = 0) -> dict[str, Any]:
+def playback_controls(steps: np.ndarray, marks: list[int], pb: Playback,
+                      opened: int | None = None, margin_l: int = MARGIN_L,
+                      axis_px: int = 0) -> dict[str, Any]:
     """Play / Pause / speed buttons and the step slider (all client-side: no server round trip).
 
     ``marks``: the frames the slider offers (``race_frame_steps``); ``opened``: the frame the

@@ -37,8 +37,8 @@ from viz.curves import Series
 from viz.map_labels import (
     LABELLED,
     MinimumLike,
-    _counter_trace,
     counter_corner,
+    counter_trace,
     inward,
     label_annotations,
     left_map_trace,
@@ -46,7 +46,7 @@ from viz.map_labels import (
 )
 from viz.numbers import round_sig
 from viz.paths import PathView, on_map, shape_indices, stopped_at_edge, trail_indices
-from viz.playback import Playback, _controls, race_frame_steps
+from viz.playback import Playback, playback_controls, race_frame_steps
 from viz.race_layout import (
     AXIS_TITLE_PX,
     COLORBAR_PX,
@@ -54,19 +54,19 @@ from viz.race_layout import (
     CURVES_BOTTOM_PX,
     MARGIN_L,
     MARGIN_R,
-    _above_px,
-    _map_px,
-    _under_px,
+    above_map_px,
     axis_titles,
     equal_scales,
     legend_under,
     map_aspect,
+    map_plot_px,
     panels_beside,
     race_height,
     titled_axes,
     titled_width,
+    under_map_px,
 )
-from viz.race_panels import _Panels
+from viz.race_panels import CurvePanels
 from viz.spec import SpecFigure
 from viz.style import (
     CLEAR,
@@ -241,10 +241,10 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                 named_minima: Collection[int] = (),
                 map_px: tuple[float, float] | None = None) -> SpecFigure:
     """The animated race map. The initial view shows the final state; Play starts at step 0, and
-    after Pause it resumes where it stopped (``_controls``).
+    after Pause it resumes where it stopped (``playback_controls``).
 
     ``series`` (``viz.curves.loss_series``, ``distance_series``): per-step curves drawn in panels
-    under the step slider, a dot per path on each moving with the map (``_Panels``). The map's
+    under the step slider, a dot per path on each moving with the map (``CurvePanels``). The map's
     traces come first in ``data``, the panels' after them. A ``height`` given with ``series``
     includes the panels (``race_height(..., panels=len(series))``).
 
@@ -374,7 +374,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     sizes[out] = 0
     stacked = bool(np.any(sizes != DOT))  # else every frame keeps the trace's one size
 
-    panels = _Panels(paths, series, gone_from, pb.plot_width)
+    panels = CurvePanels(paths, series, gone_from, pb.plot_width)
 
     def frame_data(k: int) -> list[dict[str, Any]]:
         """Frame k: every trail (and arrows), the step counter, one trace holding all current
@@ -395,8 +395,8 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
         moving += _moving_traces(p, last[per * i: per * (i + 1)], pb.arrows)
     if pb.counter:
         marked = [m.point for m in minima] + [p for p in (start, lowest) if p is not None]
-        high = _map_px(aspect, pb.plot_width)
-        moving.append(_counter_trace(counter_corner(grid.domain, marked,
+        high = map_plot_px(aspect, pb.plot_width)
+        moving.append(counter_trace(counter_corner(grid.domain, marked,
                                                     map_px or (high / aspect, high)),
                                      last[-2]["text"]))
     # One trace for all current positions (fewer traces make every frame cheaper in Plotly),
@@ -414,7 +414,7 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
     moving_idx = [*range(len(static), n_map),
                   *range(n_map + len(lines), n_map + len(lines) + len(dots))]
     # A clickable map's frames also replot its static traces, unchanged ({}): after frames
-    # without them Plotly drops clicks on the map until a full redraw (see ``_controls``).
+    # without them Plotly drops clicks on the map until a full redraw (see ``playback_controls``).
     replot = list(range(len(static))) if pick_grid else []
     frames = [{"name": str(k), "data": frame_data(k) + [{}] * len(replot),
                "traces": moving_idx + replot}
@@ -445,15 +445,15 @@ def race_figure(grid: Grid, paths: Sequence[PathView], minima: Sequence[MinimumL
                    "y": 1 - COLORBAR_PX / height, "yanchor": "top", "traceorder": "normal",
                    "font": {"size": 12},
                    "itemsizing": "constant", "bgcolor": CLEAR},
-        **_controls(steps, marks, pb, k_open, margin_l, axis_px),
+        **playback_controls(steps, marks, pb, k_open, margin_l, axis_px),
     })
     if series and (share := panels_beside(aspect, pb.plot_width, len(series))):
-        panels.beside(layout, height - _above_px(legend, pb.plot_width) - CONTROLS_PX - axis_px,
+        panels.beside(layout, height - above_map_px(legend, pb.plot_width) - CONTROLS_PX - axis_px,
                       share)
     elif series:
         under = legend_under(pb.plot_width, len(series))
-        panels.place(layout, height - _above_px(legend, pb.plot_width, under) - CURVES_BOTTOM_PX,
-                     _under_px(legend, pb.plot_width, under), axis_px)
+        panels.place(layout, height - above_map_px(legend, pb.plot_width, under) - CURVES_BOTTOM_PX,
+                     under_map_px(legend, pb.plot_width, under), axis_px)
     return SpecFigure({"data": static + moving + lines + dots, "layout": layout,
                        "frames": frames})
 

@@ -125,7 +125,7 @@ def _legend_px(legend: Sequence[str], width: int) -> float:
     return LEGEND_ROW_PX * legend_rows(legend, width) + LEGEND_PAD_PX
 
 
-def _under_px(legend: Sequence[str], width: int, under: bool) -> float:
+def under_map_px(legend: Sequence[str], width: int, under: bool) -> float:
     """Pixels the legend adds under the slider: its rows (``_legend_px``) less the blank bottom
     of the slider's row that its first row tucks into; none unless ``under``."""
     return _legend_px(legend, width) - LEGEND_TUCK_PX if under else 0.0
@@ -137,13 +137,13 @@ def buttons_px(width: int) -> int:
     return TOUCH_BUTTONS_PX if width < PANELS_SIDE_BY_SIDE else BUTTONS_PX
 
 
-def _above_px(legend: Sequence[str], width: int, under: bool = False) -> float:
+def above_map_px(legend: Sequence[str], width: int, under: bool = False) -> float:
     """Pixels over the plot area: colour bar, legend rows (unless ``under``) and the Play
     buttons (``buttons_px``)."""
     return COLORBAR_PX + (0.0 if under else _legend_px(legend, width)) + buttons_px(width)
 
 
-def _map_px(ratio: float, width: int) -> float:
+def map_plot_px(ratio: float, width: int) -> float:
     """The map's height on a ``width`` px plot (``race_height``)."""
     return float(np.clip(ratio * width, MAP_PX[0] * width / DESIGN_WIDTH, MAP_PX[1]))
 
@@ -155,7 +155,7 @@ def panels_beside(ratio: float, width: int, panels: int) -> float:
     a laptop's 800), whose panels were a scroll away under it, beside a blank band."""
     if panels <= 0 or width < PANELS_SIDE_BY_SIDE:
         return 0.0
-    share = _map_px(ratio, width) / ratio / width
+    share = map_plot_px(ratio, width) / ratio / width
     return share if width * (1 - share) >= SIDE_PANELS_PX else 0.0
 
 
@@ -178,9 +178,9 @@ def race_height(ratio: float, legend: Sequence[str], width: int = DESIGN_WIDTH,
     ``PHONE_WIDTH``. ``panels``: curve panels under the slider (``curves_px``), and their step
     axis (none beside the map: ``panels_beside``). ``axis_px``: an x axis title's row over the
     slider (``AXIS_TITLE_PX``)."""
-    map_px = _map_px(ratio, width)
+    map_px = map_plot_px(ratio, width)
     under = legend_under(width, panels)
     below = (curves_px(panels, width) + CURVES_BOTTOM_PX
              if panels and not panels_beside(ratio, width, panels) else 0)
-    return int(_above_px(legend, width, under) + map_px + CONTROLS_PX + axis_px + below
-               + _under_px(legend, width, under))
+    return int(above_map_px(legend, width, under) + map_px + CONTROLS_PX + axis_px + below
+               + under_map_px(legend, width, under))

@@ -1,5 +1,5 @@
-"""The race figure's curve panels (``_Panels``): per-step curves (loss, distance) under the map's
-step slider, or beside the map, with a dot per path that moves with the map's frames.
+"""The race figure's curve panels (``CurvePanels``): per-step curves (loss, distance) under the
+map's step slider, or beside the map, with a dot per path that moves with the map's frames.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from viz.race_layout import (
 CURVE_DOT = 9
 
 
-class _Panels:
+class CurvePanels:
     """Curve panels under the map's step slider (``race_figure``'s ``series``): each series's
     lines (``viz.curves.line_traces``) and one trace of dots, a dot per path at the frame's step,
     which frames move with the map. ``gone``: the step each path's dot goes out (its ✕ marks the

@@ -330,8 +330,8 @@ def noise_draws(noise: float = 0.0, batch_size: int | None = None,
     return NOISE_DRAWS if noise > 0 or minibatches else 1
 
 
-def _seeded_runs(make_opt: Callable[[int], Any], objective: Any, starts: np.ndarray, steps: int,
-                 seeds: Sequence[int], noise: float, batch_size: int | None) -> list[Trajectory]:
+def seeded_runs(make_opt: Callable[[int], Any], objective: Any, starts: np.ndarray, steps: int,
+                seeds: Sequence[int], noise: float, batch_size: int | None) -> list[Trajectory]:
     """The same run from ``starts`` ((D,) or (B, D)) under each of ``seeds``: one trajectory per
     seed, as a run of its own with that seed gives. With gradient noise all in one batched run
     (a seed per path: the same numbers at the cost of one run), with minibatches (shared by a

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from app_pages.common.lab import TOL, _seeded_runs, loss_floor, lost, noise_draws
+from app_pages.common.lab import TOL, loss_floor, lost, noise_draws, seeded_runs
 from app_pages.common.words import plural
 from optimizers import OPTIMIZERS, get_optimizer, get_schedule
 
@@ -100,7 +100,7 @@ def schedule_curves(runs: Sequence[tuple[str, Mapping[str, Any], str]], schedule
     map, where the landscape may fall below its minimum: a gap of 0 there reached nothing),
     ``switch_step``, ``finals``: its final gap under each of ``noise_draws`` seeds (``seed``,
     ``seed + 1`` ...; one without noise, or without an Adam -> SGD run for ``switch_verdict`` to
-    judge; ``_seeded_runs``), inf where it diverged or ended off the map, and in how many draws
+    judge; ``seeded_runs``), inf where it diverged or ended off the map, and in how many draws
     it did (``diverged_draws``, ``off_map_draws``). Every run of one draw gets the same noise,
     so the draws compare in pairs. Also the runs the schedule refuses: ``(name, reason)``."""
     judged = any(name == "adam_then_sgd" for name, _, _ in runs)
@@ -111,7 +111,7 @@ def schedule_curves(runs: Sequence[tuple[str, Mapping[str, Any], str]], schedule
     for name, hp, label in runs:
         try:
             opt = get_optimizer(name, **scheduled(hp, schedule, settings))
-            trajs = _seeded_runs(lambda _, opt=opt: opt, objective, start, steps,
+            trajs = seeded_runs(lambda _, opt=opt: opt, objective, start, steps,
                                  range(seed, seed + draws), noise, batch_size)
         except ValueError as err:
             refused.append((name, str(err)))

@@ -26,7 +26,6 @@ from app_pages.common.lab import (
     TOL,
     Sweep,
     _as_sweep,
-    _seeded_runs,
     edge_note,
     keeps_much,
     leap_note,
@@ -36,6 +35,7 @@ from app_pages.common.lab import (
     lr_bounds,
     noise_draws,
     range_edge,
+    seeded_runs,
 )
 from app_pages.common.words import plural
 from optimizers import get_optimizer, run
@@ -184,7 +184,7 @@ def robust_sweep(name: str, objective: Any, starts: np.ndarray, steps: int, lrs:
                    noise=noise, batch_size=batch_size)
         final, area = judged(traj, block.size, k)
         # rate r from the chosen start under seeds seed + 1 ... (the noise draws; none without)
-        more = [judged(t, block.size, 1) for t in _seeded_runs(
+        more = [judged(t, block.size, 1) for t in seeded_runs(
             lambda n, block=block: get_optimizer(name, lr=np.tile(block, n)[:, None], **params),
             objective, np.tile(starts[0], (block.size, 1)), steps, range(seed + 1, seed + draws),
             noise, batch_size)]
