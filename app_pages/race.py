@@ -350,12 +350,13 @@ with st.sidebar:
             help=f"x and y, numbers, pi, e, + - * / ** ^, {FUNCTION_WORDS}. Plotted over "
                  "[-5, 5] x [-5, 5].",
         ).strip()
-    carry.show("race", surface, NAMES[surface], formula)
     try:
         obj = landscape_for(surface, formula) if formula or mode == "Built-in" else None
     except (landscape.ExpressionError, ValueError) as err:
         obj = None
         st.error(f"That formula was refused: {err}")
+    if obj is not None:  # an empty or refused formula draws nothing to carry
+        carry.show("race", surface, NAMES[surface], formula)
     if obj is not None and not formula:
         st.caption(obj.description.replace("*", r"\*").replace("_", r"\_"))
         offer_named_racer(obj.description)

@@ -92,14 +92,69 @@ def test_a_page_that_cannot_draw_the_landscape_keeps_its_own_and_says_why() -> N
             "stays on the race.") in _infos(at)
     at.sidebar.slider(key="basins.steps").set_value(60).run()
     assert not any("does not draw" in i for i in _infos(at))
-    # the lab draws data losses: it carries this one
+    # what the basins page kept is not the visitor's pick: the lab, which draws data losses,
+    # opens on the race's, and the race still shows it
     _go(at, LAB)
-    assert at.selectbox(key="lab.surface").value == "two_basins"  # the basins page's, drawn last
-    typed = app_test("app.py", {"formula": "x**2 + 3*y**2"}).run()
+    assert at.selectbox(key="lab.surface").value == "linear_regression"
+    _go(at, RACE)
+    assert at.selectbox(key="race.surface").value == "linear_regression"
+    typed = app_test("app.py", {"formula": "x**2 + 3*y**2", "start": "1,1"}).run()
     _go(typed, LAB)
     assert typed.selectbox(key="lab.surface").value == "six_hump_camel"
-    assert ("This page does not draw typed formulas: the one you typed on the race stays "
+    assert ("This page does not draw typed formulas: the formula on the race stays "
             "there.") in _infos(typed)
+    for page in (BASINS, RACE):  # the formula stayed behind: the race still races it
+        _go(typed, page)
+    assert typed.radio(key="race.mode").value == "Type a formula"
+    assert typed.text_input(key="race.formula").value == "x**2 + 3*y**2"
+    assert (typed.number_input(key="race.start.x").value,
+            typed.number_input(key="race.start.y").value) == (1.0, 1.0)
+
+
+def test_a_page_that_kept_its_own_landscape_passes_it_on_once_the_visitor_changes_it() -> None:
+    """The lab on logistic regression; the basins page keeps its own; back in the lab,
+    logistic regression. Then a surface picked on the basins page is the visitor's: the lab
+    follows it."""
+    at = app_test("app.py").run()
+    _go(at, LAB)
+    at.selectbox(key="lab.surface").set_value("logistic_regression").run()
+    _go(at, BASINS)
+    assert at.selectbox(key="basins.surface").value == "two_basins"
+    _go(at, LAB)
+    assert at.selectbox(key="lab.surface").value == "logistic_regression"
+    _go(at, BASINS)
+    at.selectbox(key="basins.surface").set_value("booth").run()
+    _go(at, LAB)
+    assert at.selectbox(key="lab.surface").value == "booth"
+
+
+def test_an_empty_formula_box_carries_nothing() -> None:
+    """The race of ``formula=`` draws nothing: the basins page opens on its own default,
+    silently (it opened on the race's hidden built-in surface)."""
+    at = app_test("app.py", {"formula": ""}).run()
+    _go(at, BASINS)
+    assert at.selectbox(key="basins.surface").value == "two_basins"
+    assert not any("does not draw" in i for i in _infos(at))
+
+
+def test_back_and_forward_show_a_pages_last_state_not_the_carried_landscape() -> None:
+    """Back opens a page with its old link: the race on Himmelblau from (2, 2) stays so, though
+    the lab picked Rastrigin since (the carry made it Rastrigin at its preset start). The page
+    it comes back to is then what the visitor looks at."""
+    at = app_test("app.py", {"surface": "himmelblau", "start": "2,2", "steps": "100"}).run()
+    link = dict(at.query_params)
+    _go(at, LAB)
+    at.selectbox(key="lab.surface").set_value("rastrigin").run()
+    at.query_params.clear()
+    for key, value in link.items():
+        at.query_params[key] = value
+    at.switch_page(RACE).run()
+    assert not at.exception
+    assert at.selectbox(key="race.surface").value == "himmelblau"
+    assert (at.number_input(key="race.start.x").value,
+            at.number_input(key="race.start.y").value) == (2.0, 2.0)
+    _go(at, BASINS)
+    assert at.selectbox(key="basins.surface").value == "himmelblau"
 
 
 def test_a_page_between_carries_nothing_and_the_race_leaves_its_formula_held() -> None:
@@ -125,11 +180,12 @@ def test_a_page_between_carries_nothing_and_the_race_leaves_its_formula_held() -
 
 
 def test_a_rerun_of_the_same_page_carries_nothing() -> None:
-    """Only the first run on a page came from another one: the visitor's own pick in the box
-    after that is kept, whatever another page drew."""
+    """Only a page opened without a link carries: its first run writes its link, so the
+    visitor's own pick in the box after that is kept (the race's Booth, still the landscape
+    noted when the pick's run starts, would have put it back)."""
     at = app_test("app.py", {"surface": "booth"}).run()
     _go(at, LAB)
-    assert at.session_state[carry.SHOWN].page == "learning_rate"
+    assert at.session_state[carry.SHOWN].surface == "booth"
     at.selectbox(key="lab.surface").set_value("himmelblau").run()
     assert at.selectbox(key="lab.surface").value == "himmelblau"
     shown = at.session_state[carry.SHOWN]
