@@ -26,6 +26,7 @@ from app_pages.common.lab_state import (
 )
 from app_pages.common.limits import clamp_steps, limit
 from app_pages.common.presets import RacePreset, preset_for, rates_are_picks
+from app_pages.common.resync import stop_here
 from app_pages.common.state import (
     MIN_STEPS,
     RaceState,
@@ -149,7 +150,7 @@ st.query_params.from_dict({**race_query(replace(state, steps=steps_asked), SPECS
 
 if not racers:
     st.info("Pick at least one optimizer in the sidebar.")
-    st.stop()
+    stop_here()
 
 entries = controls.allowed(racers, entry)
 

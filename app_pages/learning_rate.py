@@ -26,6 +26,7 @@ from app_pages.common.lab_state import (
 from app_pages.common.limits import clamp_count, limit
 from app_pages.common.outcomes import default_tolerance, describe
 from app_pages.common.presets import SCALE_FREE, RacePreset, preset_for
+from app_pages.common.resync import stop_here
 from app_pages.common.state import (
     MIN_STEPS,
     RaceState,
@@ -292,11 +293,11 @@ own = {**asked, "rates": int(n_multiples), "sweep": n_sweep,
 if not racers:
     st.query_params.from_dict({**race_query(state, SPECS), **own_query(own)})
     st.info("Pick at least one optimizer in the sidebar.")
-    st.stop()
+    stop_here()
 
 entries = controls.allowed(racers, compute.entry)
 if not entries:
-    st.stop()
+    stop_here()
 names = [e[0] for e in entries]
 controls.say_late_switches(racers, int(steps))
 run_args = (start, int(steps))

@@ -36,6 +36,7 @@ from app_pages.common.network_state import (
     steps_per_epoch,
     switch_words,
 )
+from app_pages.common.resync import stop_here
 from app_pages.common.words import loss_text, plural, probability_text
 from landscape.datasets import DATASETS
 from landscape.nn_layers import ACTIVATIONS
@@ -240,10 +241,10 @@ st.query_params.from_dict({**training_query, **st.session_state.get("nn.view.las
 
 if not racers:
     st.info("Pick at least one optimizer in the sidebar.")
-    st.stop()
+    stop_here()
 entries = controls.allowed(racers, entry)
 if not entries:
-    st.stop()
+    stop_here()
 racers_t = tuple(entries)
 
 data_key = (dataset, samples, noise, classes, data_seed)

@@ -25,6 +25,7 @@ from app_pages.common.presets import (
     RacePreset,
     rates_are_picks,
 )
+from app_pages.common.resync import stop_here
 from app_pages.common.state import (
     MIN_STEPS,
     SPEED_NAMES,
@@ -439,10 +440,10 @@ if obj is None:
         for k, (words, example) in enumerate(EXAMPLE_FORMULAS):
             st.button(f"{words}: `{example}`", key=f"race.example.{k}", on_click=use_formula,
                       args=(example,))
-    st.stop()
+    stop_here()
 if not racers:
     st.info("Pick at least one optimizer in the sidebar.")
-    st.stop()
+    stop_here()
 
 state = RaceState(
     surface=surface if mode == "Built-in" else "", formula=formula,
@@ -457,7 +458,7 @@ st.query_params.from_dict({**query, **race_view_query(race_view)})
 
 entries = tuple(controls.allowed(racers, compute.entry))
 if not entries:
-    st.stop()
+    stop_here()
 run_steps = state.steps  # a typed formula's steps are bounded by its cost (formula_work)
 if formula:
     run_steps, too_long = clamp_formula_steps(state.steps, len(entries),

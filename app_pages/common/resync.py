@@ -11,8 +11,9 @@ in a corner). So after a run that did not finish, every value is set once more a
 sends it again. Setting a value to itself changes nothing else, so resending is harmless.
 
 With ``runner.fastReruns`` (the default) an interrupted run ends in ``StopException`` at its next
-Streamlit call, as ``st.stop()`` does; only a run whose page returns counts as finished. The
-stopped run writes nothing after that point: it may end after the run that replaced it started.
+Streamlit call, as ``st.stop()`` does; only a run whose page returns, or ends early through
+``stop_here``, counts as finished. The stopped run writes nothing after that point: it may end
+after the run that replaced it started.
 
 Streamlit also forgets the value of every widget that another page's run does not draw. Each page
 seeds its controls from the link once per session (its ``*.seeded`` flag), so coming back to it
@@ -28,7 +29,7 @@ clicked control back.)
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -98,6 +99,18 @@ def save_page(page: str) -> None:
     values = {k: v for k, v in ss.to_dict().items()
               if k not in OWN and not isinstance(v, Mapping)}
     ss[SAVED] = {**ss.get(SAVED, {}), page: values}
+
+
+def stop_here() -> NoReturn:
+    """End this page's run here, finished: its values are kept for its next visit, as at the
+    end of the page. ``st.stop()`` alone reads as a run a click cut short, whose values are not
+    kept: a refused formula's link, after a visit to another page, brought the race back with
+    no optimizers and without its formula."""
+    ss = st.session_state
+    if PAGE in ss and STARTED in ss:  # run through app.py's run_page
+        save_page(ss[PAGE])
+        ss[FINISHED] = ss[STARTED]
+    st.stop()
 
 
 def run_page(page: Page) -> None:

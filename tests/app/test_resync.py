@@ -147,3 +147,21 @@ def test_a_link_full_of_junk_draws_a_few_warnings_not_hundreds(page) -> None:
     assert text.startswith("The link has 500 problems")
     assert text.count("\n- ") == MAX_LISTED
     assert f"{500 - MAX_LISTED} more problems" in text, text
+
+
+def test_a_page_that_stopped_early_is_kept_as_it_was_for_its_next_visit() -> None:
+    """A run that ends early on purpose (a refused formula: nothing to race) counts as
+    finished (``resync.stop_here``): the refused link's race, after the tour, came back as the
+    built-in six-hump camel with no optimizers, its formula gone (``st.stop()`` read as a run a
+    click cut short, whose values are not kept)."""
+    at = app_test("app.py", {"formula": "x**2++", "optimizers": "sgd,adam"}).run()
+    assert at.session_state[FINISHED] == at.session_state[STARTED]
+    before = _widgets(at)
+    assert before["race.mode"] == "Type a formula" and before["race.formula"] == "x**2++"
+    for page in ("app_pages/concepts.py", "app_pages/race.py"):
+        at.query_params.clear()  # as the sidebar's navigation opens a page
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+    assert _widgets(at) == before
+    at.radio(key="race.mode").set_value("Built-in").run()
+    assert at.multiselect(key="race.opt").value == ["sgd", "adam"]
