@@ -36,7 +36,7 @@ from viz.paths import PathView, path_view
 from viz.playback import Playback
 from viz.race import race_figure
 from viz.race_layout import FIGURE_WIDTH, curves_beside
-from viz.spec import SpecFigure, frozen, spec_dict
+from viz.spec import SpecFigure, frozen, spec_dict, still
 from viz.style import format_value, optimizer_label
 from viz.surface3d import surface_3d_figure
 
@@ -136,9 +136,7 @@ def kept_figure(key: Hashable, build: Callable[[], go.Figure]) -> SpecFigure:
     found, fig = _KEPT_FIGURES.get((key, phone))
     if not found:
         built = build()
-        if phone:
-            built.update_layout(dragmode=False)
-        fig = frozen(built)
+        fig = frozen(still(built) if phone else built)  # still: a SpecFigure's spec too
         _KEPT_FIGURES.put((key, phone), fig)
     return fig
 
@@ -163,17 +161,21 @@ def trajectory(surface: str, formula: str, racer: Entry, start: tuple[float, flo
 
     A run of fewer steps is the beginning of a longer one (``Trajectory.truncated``), so the
     longest run made for a setting answers every shorter request: moving the steps slider down
-    reruns no optimizer. Treat the result as read-only (it may be shared)."""
+    reruns no optimizer. A gradient method without noise or minibatches draws nothing, so its
+    run is the same under every seed and is made once (a new seed reran all six of the landing
+    race's). Treat the result as read-only (it may be shared)."""
+    name, items = racer
+    uses_grad = optimizers.OPTIMIZERS[name].uses_gradient
+    noise = noise if uses_grad and not is_data_loss(surface) else 0.0
+    batch_size = batch_size if is_data_loss(surface) else None
+    if uses_grad and not noise and batch_size is None:
+        seed = 0
     key = (surface, formula, racer, start, seed, noise, batch_size)
     found, longest = _LONGEST_RUNS.get(key)
     if not found or longest.steps < steps:
-        name, items = racer
         opt = optimizers.get_optimizer(name, **dict(items))
-        uses_grad = optimizers.OPTIMIZERS[name].uses_gradient
         longest = optimizers.run(opt, get_landscape(surface, formula), np.asarray(start, float),
-                                 steps, seed=seed,
-                                 noise=noise if uses_grad and not is_data_loss(surface) else 0.0,
-                                 batch_size=batch_size if is_data_loss(surface) else None)
+                                 steps, seed=seed, noise=noise, batch_size=batch_size)
         _LONGEST_RUNS.put(key, longest)
     return longest if longest.steps == steps else longest.truncated(steps)
 

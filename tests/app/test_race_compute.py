@@ -35,6 +35,40 @@ def test_fewer_steps_reuse_the_longest_run(monkeypatch: pytest.MonkeyPatch) -> N
     assert runs == [300, 400, 300]
 
 
+def test_a_seed_reruns_only_what_draws_from_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A gradient method without noise or minibatches is the same run under every seed: a new
+    seed runs only random search and noisy or minibatch runs, each exactly as a run of its own
+    under that seed."""
+    runs: list[str] = []
+    plain = optimizers.run
+
+    def counted(opt, *args, **kwargs):
+        runs.append(f"{type(opt).__name__} seed={kwargs['seed']}")
+        return plain(opt, *args, **kwargs)
+
+    monkeypatch.setattr(optimizers, "run", counted)
+    adam, search = compute.entry("adam", {"lr": 0.05}), compute.entry("random_search", {})
+    start = (-3.1, 2.7)
+    for seed in (101, 102):
+        clean = compute.trajectory("booth", "", adam, start, 50, seed, 0.0, None)
+        compute.trajectory("booth", "", search, start, 50, seed, 0.0, None)
+        noisy = compute.trajectory("booth", "", adam, start, 50, seed, 0.3, None)
+        data = compute.trajectory("linear_regression", "", adam, start, 50, seed, 0.0, 10)
+        direct = plain(optimizers.get_optimizer("adam", lr=0.05),
+                       compute.get_landscape("linear_regression"), np.array(start), 50,
+                       seed=seed, batch_size=10)
+        np.testing.assert_array_equal(data.points, direct.points)
+        np.testing.assert_array_equal(
+            noisy.points, plain(optimizers.get_optimizer("adam", lr=0.05),
+                                compute.get_landscape("booth"), np.array(start), 50, seed=seed,
+                                noise=0.3).points)
+        np.testing.assert_array_equal(
+            clean.points, plain(optimizers.get_optimizer("adam", lr=0.05),
+                                compute.get_landscape("booth"), np.array(start), 50,
+                                seed=seed).points)
+    assert len(runs) == 7 and len([r for r in runs if "seed=0" in r]) == 1, runs
+
+
 def test_results_table_shows_huge_and_missing_losses_as_readable_text() -> None:
     """A blown-up run's loss beyond 2**53 would show raw in a number column: losses are text."""
     import landscape
