@@ -42,7 +42,7 @@ from landscape.datasets import make_dataset, train_test_split
 from landscape.network import MLP, BackpropTrace
 from viz.network import Run, network_figure, training_figure
 from viz.playback import race_frame_steps
-from viz.spec import SpecFigure
+from viz.spec import SpecFigure, frozen
 from viz.style import optimizer_color
 
 DataKey = tuple[str, int, float, int, int]
@@ -560,24 +560,27 @@ def cached_training_figure(data: DataKey, arch: ArchKey, racers: tuple[Entry, ..
                            batch: int, seed: int, frame_ms: int,
                            phone: bool = False) -> SpecFigure:
     """The animated boundaries + curves, built once per setting and shared read-only (a
-    ``phone``'s: one panel a row, the curves one over the other)."""
+    ``phone``'s: one panel a row, the curves one over the other). Frozen (``viz.spec.frozen``):
+    its JSON is encoded once, not on every rerun, and the memo sizes it by that text (walking
+    the figure's ~200,000 numbers to size it took ~0.25 s per new setting)."""
     _, runs, xs, ys = runs_for(data, arch, racers, epochs, batch, seed)
     Xtr, ytr, _, _ = cached_split(data)
-    return training_figure(runs, xs, ys, Xtr, ytr, frame_ms, phone=phone, l2=arch[2] > 0)
+    return frozen(training_figure(runs, xs, ys, Xtr, ytr, frame_ms, phone=phone,
+                                  l2=arch[2] > 0))
 
 
 @memo(max_bytes=FIGURE_BYTES)
 def cached_network_figure(data: DataKey, arch: ArchKey, racer: Entry, epochs: int, batch: int,
                           seed: int, frame_ms: int, phone: bool = False) -> SpecFigure:
     """The animated drawing of the network trained by ``racer`` (a ``phone``'s: the layers'
-    labels on short lines)."""
+    labels on short lines), frozen as ``cached_training_figure``."""
     t = cached_train(data, arch, racer, epochs, batch, seed)
     net, _ = cached_networks(data, arch)
-    return network_figure(net.layer_sizes, net.unflatten(t.frame_params),
-                          net.unflatten(t.frame_grads), t.frames,
-                          f"Trained by <span style='color:{optimizer_color(racer[0])}'>"
-                          f"{run_label(racer, t.steps_per_epoch)}</span>", net.activation,
-                          frame_ms, phone=phone)
+    return frozen(network_figure(net.layer_sizes, net.unflatten(t.frame_params),
+                                 net.unflatten(t.frame_grads), t.frames,
+                                 f"Trained by <span style='color:{optimizer_color(racer[0])}'>"
+                                 f"{run_label(racer, t.steps_per_epoch)}</span>",
+                                 net.activation, frame_ms, phone=phone))
 
 
 def above_train_note(runs: list[tuple[str, float, float]], n_test: int) -> str:
