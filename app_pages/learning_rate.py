@@ -6,10 +6,12 @@ Reads top to bottom: URL -> controls -> small multiples (one batched run) -> swe
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import optimizers
@@ -317,22 +319,31 @@ lo_m, hi_m = lab.lr_bounds(focus)
 m_range = (max(focus_lr / spread, lo_m), min(focus_lr * spread, hi_m), n_multiples)
 with st.spinner("Running every rate at once…"):
     multi = lab_compute.sweep(surface, focus_entry, *run_args, m_range, *extra, paths=True)
-views = path_views(focus, multi, obj)
 tol = default_tolerance(obj.domain)
-titles = []
-line_colors = rate_colors(len(views))  # each panel's rate, in its line's colour in the chart below
-for r, (lr, view) in enumerate(zip(multi.lrs, views, strict=True)):
-    words = (describe(view.points, view.diverged_step, tuple(obj.minima), tol,
-                      domain=obj.domain).text
-             if obj.minima else lab.verdict(multi, r))
-    titles.append(PanelTitle(f"lr {format_value(float(lr))}", words, r == multi.best,
-                             text_color(line_colors[r])))
-fig = small_multiples_figure(compute.landscape_grid(surface), views, titles, tuple(obj.minima),
-                             obj, start, phone=controls.is_phone(),
-                             background=compute.landscape_background(surface))
+line_colors = rate_colors(len(multi.lrs))  # each panel's rate, its line's colour in the chart below
+# The panels' figures are kept per setting (``compute.kept_figure``): an unchanged rerun, the
+# focus's or a card's, rebuilt all four of the page's figures (~150 ms a rerun).
+views_of = functools.cache(lambda: path_views(focus, multi, obj))
+multiples_key = (surface, focus_entry, run_args, m_range, extra)
+
+
+def multiples() -> go.Figure:
+    titles = []
+    for r, (lr, view) in enumerate(zip(multi.lrs, views_of(), strict=True)):
+        words = (describe(view.points, view.diverged_step, tuple(obj.minima), tol,
+                          domain=obj.domain).text
+                 if obj.minima else lab.verdict(multi, r))
+        titles.append(PanelTitle(f"lr {format_value(float(lr))}", words, r == multi.best,
+                                 text_color(line_colors[r])))
+    return small_multiples_figure(compute.landscape_grid(surface), views_of(), titles,
+                                  tuple(obj.minima), obj, start, phone=controls.is_phone(),
+                                  background=compute.landscape_background(surface))
+
+
 best_words = (f"; the best is lr {format_value(float(multi.lrs[multi.best]))}"
               if multi.best >= 0 else "")
-st.plotly_chart(controls.still_on_phone(fig), key="lab.multiples", config=CFG,
+st.plotly_chart(compute.kept_figure(("lab.multiples", *multiples_key), multiples),
+                key="lab.multiples", config=CFG,
                 alt=f"{obj.title}. {n_multiples} maps, one per learning rate from "
                     f"{m_range[0]:.3g} to {m_range[1]:.3g}: {SPECS[focus].display_name}'s path "
                     f"from ({start[0]:.4g}, {start[1]:.4g}) at each rate{best_words}.")
@@ -354,8 +365,8 @@ st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} le
                  "for that." if focus == "rmsprop" else "")
               if focus in SCALE_FREE - {"adam_then_sgd", "radam"} else ""))  # SGD-like phases
 # The same runs as loss curves: the study note's octavian-ai figure of small and large rates.
-st.plotly_chart(controls.still_on_phone(loss_figure(
-                    views, obj.min_value if obj.minima else None, height=300,
+st.plotly_chart(compute.kept_figure(("lab.rate_curves", *multiples_key), lambda: loss_figure(
+                    views_of(), obj.min_value if obj.minima else None, height=300,
                     colors=line_colors, bold=multi.best)),
                 key="lab.rate_curves", config=CFG,
                 alt=f"Loss against step of {SPECS[focus].display_name} at each of the "
@@ -377,8 +388,10 @@ sweeps = [lab_compute.sweep(surface, e, *run_args, (lr_min, lr_max, n_sweep), *e
 bests = "; ".join(f"{SPECS[e[0]].display_name}: " + (f"best rate {s.best_lr:.3g}" if s.best_lr
                                                       is not None else lab.none_eligible(s))
                   for e, s in zip(entries, sweeps, strict=True))
-st.plotly_chart(controls.still_on_phone(sweep_figure(sweeps, {n: SPECS[n].display_name
-                                                               for n in names})),
+st.plotly_chart(compute.kept_figure(
+                    ("lab.sweep", surface, tuple(entries), run_args, (lr_min, lr_max, n_sweep),
+                     extra),
+                    lambda: sweep_figure(sweeps, {n: SPECS[n].display_name for n in names})),
                 key="lab.sweep_fig", config=CFG,
                 alt=f"Final loss against learning rate, {n_sweep} rates on log scales, one line "
                     f"per optimizer, a diverged rate marked: {bests}.")
@@ -611,8 +624,10 @@ for name, err in refused:
                f"allowed ({err}).")
 switch_step = next((c["switch_step"] for c in curves if c["switch_step"] is not None), None)
 with sc2:
-    st.plotly_chart(controls.still_on_phone(schedule_figure(curves, switch_step,
-                                                            phone=controls.is_phone())),
+    st.plotly_chart(compute.kept_figure(
+                        ("lab.schedule", state.surface, tuple(allowed_runs), schedule,
+                         tuple(sorted(sched_hp.items())), tuple(start), int(steps), extra),
+                        lambda: schedule_figure(curves, switch_step, phone=controls.is_phone())),
                     key="lab.schedule_fig", config=CFG,
                     alt="The learning rate at every step under the "
                         f"{lab_schedules.SCHEDULE_TITLES[schedule].lower()} schedule, beside "

@@ -838,3 +838,30 @@ def test_the_sweep_says_a_noisy_sweep_is_one_draw_and_counts_rates_off_the_map()
     rosen = app_test(PAGE, {"surface": "rosenbrock", "optimizers": "adam,sgd"}).run()
     table = rosen.dataframe[0].value.set_index("optimizer")
     assert table.loc["Adam", "ended off the map"] > 0 and table.loc["Adam", "diverged rates"] == 0
+
+
+def test_a_rerun_that_changes_no_figure_rebuilds_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lab's four figures are kept per setting (``compute.kept_figure``): an unchanged rerun
+    rebuilt all four (~150 ms a rerun, whatever control moved); the focus moved rebuilds the
+    two it draws, once, and moving it back rebuilds nothing."""
+    import viz.curves
+    import viz.multiples
+    import viz.sweep
+
+    built: list[str] = []
+    for module, name in ((viz.multiples, "small_multiples_figure"), (viz.curves, "loss_figure"),
+                         (viz.sweep, "sweep_figure"), (viz.sweep, "schedule_figure")):
+        plain = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _f=plain, _n=name, **k: built.append(_n)
+                            or _f(*a, **k))
+    at = app_test(PAGE, {**FAST, "optimizers": "sgd,adam", "seed": "907"}).run()
+    assert not at.exception and len(built) == 4, built
+    built.clear()
+    at.run()
+    assert built == []
+    at.segmented_control(key="lab.focus").set_value("adam").run()
+    assert sorted(built) == ["loss_figure", "small_multiples_figure"]
+    built.clear()
+    at.segmented_control(key="lab.focus").set_value("sgd").run()
+    assert built == [] and not at.exception
+    assert len(charts(at)) == 4
