@@ -317,14 +317,15 @@ focus_entry = entries[names.index(focus)]
 focus_lr = float(dict(focus_entry[1])["lr"])
 lo_m, hi_m = lab.lr_bounds(focus)
 m_range = (max(focus_lr / spread, lo_m), min(focus_lr * spread, hi_m), n_multiples)
+multiples_args = (surface, focus_entry, *run_args, m_range, *extra)  # also its figures' key
 with st.spinner("Running every rate at once…"):
-    multi = lab_compute.sweep(surface, focus_entry, *run_args, m_range, *extra, paths=True)
+    multi = lab_compute.sweep(*multiples_args, paths=True)
 tol = default_tolerance(obj.domain)
 line_colors = rate_colors(len(multi.lrs))  # each panel's rate, its line's colour in the chart below
-# The panels' figures are kept per setting (``compute.kept_figure``): an unchanged rerun, the
-# focus's or a card's, rebuilt all four of the page's figures (~150 ms a rerun).
+# The panels' figures are kept per setting (``compute.kept_figure``), keyed on what their runs
+# are computed from: an unchanged rerun, the focus's or a card's, rebuilt all four of the
+# page's figures (~150 ms a rerun).
 views_of = functools.cache(lambda: path_views(focus, multi, obj))
-multiples_key = (surface, focus_entry, run_args, m_range, extra)
 
 
 def multiples() -> go.Figure:
@@ -342,7 +343,7 @@ def multiples() -> go.Figure:
 
 best_words = (f"; the best is lr {format_value(float(multi.lrs[multi.best]))}"
               if multi.best >= 0 else "")
-st.plotly_chart(compute.kept_figure(("lab.multiples", *multiples_key), multiples),
+st.plotly_chart(compute.kept_figure(("lab.multiples", *multiples_args), multiples),
                 key="lab.multiples", config=CFG,
                 alt=f"{obj.title}. {n_multiples} maps, one per learning rate from "
                     f"{m_range[0]:.3g} to {m_range[1]:.3g}: {SPECS[focus].display_name}'s path "
@@ -365,7 +366,7 @@ st.caption(f"{SPECS[focus].display_name} from the same start at {n_multiples} le
                  "for that." if focus == "rmsprop" else "")
               if focus in SCALE_FREE - {"adam_then_sgd", "radam"} else ""))  # SGD-like phases
 # The same runs as loss curves: the study note's octavian-ai figure of small and large rates.
-st.plotly_chart(compute.kept_figure(("lab.rate_curves", *multiples_key), lambda: loss_figure(
+st.plotly_chart(compute.kept_figure(("lab.rate_curves", *multiples_args), lambda: loss_figure(
                     views_of(), obj.min_value if obj.minima else None, height=300,
                     colors=line_colors, bold=multi.best)),
                 key="lab.rate_curves", config=CFG,
@@ -383,14 +384,13 @@ st.caption("The panels' runs as loss against steps, dark for the smallest rate, 
 st.header(f"The sweep: {n_sweep} rates, one batched run per optimizer")
 if note:
     st.info(note)
-sweeps = [lab_compute.sweep(surface, e, *run_args, (lr_min, lr_max, n_sweep), *extra)
-          for e in entries]
+sweep_rates = (lr_min, lr_max, n_sweep)
+sweeps = [lab_compute.sweep(surface, e, *run_args, sweep_rates, *extra) for e in entries]
 bests = "; ".join(f"{SPECS[e[0]].display_name}: " + (f"best rate {s.best_lr:.3g}" if s.best_lr
                                                       is not None else lab.none_eligible(s))
                   for e, s in zip(entries, sweeps, strict=True))
 st.plotly_chart(compute.kept_figure(
-                    ("lab.sweep", surface, tuple(entries), run_args, (lr_min, lr_max, n_sweep),
-                     extra),
+                    ("lab.sweep", surface, tuple(entries), *run_args, sweep_rates, *extra),
                     lambda: sweep_figure(sweeps, {n: SPECS[n].display_name for n in names})),
                 key="lab.sweep_fig", config=CFG,
                 alt=f"Final loss against learning rate, {n_sweep} rates on log scales, one line "
@@ -616,17 +616,16 @@ for name, hp, curve_label in runs:
                    f"{format_value(lowest)}.")
         continue
     allowed_runs.append((name, compute.entry(name, hp), curve_label))
-curves, refused = lab_compute.schedule_curves(
-    state.surface, tuple(allowed_runs), schedule, tuple(sorted(sched_hp.items())),
-    tuple(start), int(steps), seed, noise, batch_size)
+schedule_args = (state.surface, tuple(allowed_runs), schedule, tuple(sorted(sched_hp.items())),
+                 tuple(start), int(steps), seed, noise, batch_size)  # also its figure's key
+curves, refused = lab_compute.schedule_curves(*schedule_args)
 for name, err in refused:
     st.warning(f"{SPECS[name].display_name} is left off this chart: this schedule is not "
                f"allowed ({err}).")
 switch_step = next((c["switch_step"] for c in curves if c["switch_step"] is not None), None)
 with sc2:
     st.plotly_chart(compute.kept_figure(
-                        ("lab.schedule", state.surface, tuple(allowed_runs), schedule,
-                         tuple(sorted(sched_hp.items())), tuple(start), int(steps), extra),
+                        ("lab.schedule", *schedule_args),
                         lambda: schedule_figure(curves, switch_step, phone=controls.is_phone())),
                     key="lab.schedule_fig", config=CFG,
                     alt="The learning rate at every step under the "
